@@ -1,0 +1,87 @@
+/* mc_link: one framed, TLS-protected connection over a libuv TCP handle.
+ * Used by the server (accepted links) and by the client library (connected
+ * links). OpenSSL is fed through memory BIOs (h2o style); the owner sees
+ * only whole decoded Envelopes.
+ *
+ * Lifecycle: HANDSHAKE -> OPEN -> CLOSING -> (on_close fires) -> freed.
+ * on_close fires exactly once for every link whose creation returned 0,
+ * after which the link pointer is invalid.
+ *
+ * Bounds: inbound frames over max_frame close the link (after an Error
+ * frame is sent); queued output above out_high_water stops reading until it
+ * drains below out_low_water; mc_link_send fails with MC_EBUSY above
+ * out_max. */
+#ifndef MC_LINK_H
+#define MC_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "frame.h"
+#include "tls.h"
+
+typedef struct mc_link mc_link;
+
+typedef struct mc_link_cbs {
+  /* Handshake done and peer verified; mc_link_peer() is valid. */
+  void (*on_open_cb)(mc_link *l);
+  /* One decoded envelope; the callee owns env (mc_envelope_free). */
+  void (*on_frame_cb)(mc_link *l, Motcua__Envelope *env);
+  /* The link is gone; reason is MC_OK for an orderly close by either side
+   * or a negative mc_err. Last call for this link. */
+  void (*on_close_cb)(mc_link *l, int reason);
+} mc_link_cbs;
+
+typedef struct mc_link_opts {
+  size_t max_frame;           /* default MC_FRAME_MAX_DEFAULT */
+  uint64_t handshake_ms;      /* default 10000 */
+  uint64_t idle_ms;           /* close when nothing arrives for this long; 0 = never */
+  size_t out_high_water;      /* default 4 MiB */
+  size_t out_low_water;       /* default 1 MiB */
+  size_t out_max;             /* default 16 MiB */
+  const char *server_name;    /* client: expected server certificate CN (SNI) */
+} mc_link_opts;
+
+typedef struct mc_link_stats {
+  uint64_t bytes_in, bytes_out, frames_in, frames_out;
+  uint64_t opened_ms;  /* uv_now at handshake completion */
+  uint64_t last_in_ms; /* uv_now of last frame received */
+} mc_link_stats;
+
+/* Accept one pending connection on listener. Returns 0 and *out, or an
+ * error (nothing to clean up, no callback). */
+int mc_link_accept(uv_stream_t *listener, SSL_CTX *ctx, const mc_link_opts *opts,
+                   const mc_link_cbs *cbs, void *data, uint64_t id, mc_link **out);
+
+/* Connect to host:port (numeric IPv4/IPv6 or a name resolved with
+ * uv_getaddrinfo). on_open_cb fires after the TLS handshake, on_close_cb
+ * on any failure. */
+int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
+                    const mc_link_opts *opts, const mc_link_cbs *cbs, void *data,
+                    mc_link **out);
+
+/* Encode and queue one envelope. MC_ETOOBIG, MC_EBUSY (output over
+ * out_max), MC_ECLOSED. Never calls a callback synchronously. */
+int mc_link_send(mc_link *l, const Motcua__Envelope *env);
+
+/* Send an Error envelope for request_id (0 = unsolicited). */
+int mc_link_send_error(mc_link *l, uint64_t request_id, int err, const char *msg);
+
+/* Start an orderly close: queued output is flushed (bounded by a short
+ * timer), TLS close_notify sent, then on_close_cb(reason). Idempotent. */
+void mc_link_close(mc_link *l, int reason);
+
+void *mc_link_data(const mc_link *l);
+void mc_link_set_data(mc_link *l, void *data);
+uint64_t mc_link_id(const mc_link *l);
+const mc_peer_id *mc_link_peer(const mc_link *l);
+const mc_link_stats *mc_link_get_stats(const mc_link *l);
+size_t mc_link_queued(const mc_link *l);
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384"-style description; valid while open. */
+const char *mc_link_tls_version(const mc_link *l);
+const char *mc_link_cipher(const mc_link *l);
+/* Remote address as text ("127.0.0.1:5555"). */
+const char *mc_link_remote(const mc_link *l);
+
+#endif

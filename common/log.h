@@ -1,0 +1,30 @@
+/* Structured logging: one line per event, "ts level conn=N msg key=value...".
+ * Arguments are not evaluated below the current level. Never log secrets
+ * (keys, passwords, citizens' id numbers). */
+#ifndef MC_LOG_H
+#define MC_LOG_H
+
+#include <stdint.h>
+
+enum mc_log_level { MC_LOG_ERROR = 0, MC_LOG_WARN, MC_LOG_INFO, MC_LOG_DEBUG };
+
+extern int mc_log_level_current;
+
+/* "error", "warn", "info", "debug" -> level; -1 if unknown. */
+int mc_log_level_parse(const char *name);
+
+/* conn = 0 means "not about a connection". */
+void mc_log_write(int level, uint64_t conn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define mc_log(level, conn, ...)                                  \
+  do {                                                            \
+    if ((level) <= mc_log_level_current)                          \
+      mc_log_write((level), (conn), __VA_ARGS__);                 \
+  } while (0)
+#define mc_log_error(conn, ...) mc_log(MC_LOG_ERROR, conn, __VA_ARGS__)
+#define mc_log_warn(conn, ...) mc_log(MC_LOG_WARN, conn, __VA_ARGS__)
+#define mc_log_info(conn, ...) mc_log(MC_LOG_INFO, conn, __VA_ARGS__)
+#define mc_log_debug(conn, ...) mc_log(MC_LOG_DEBUG, conn, __VA_ARGS__)
+
+#endif

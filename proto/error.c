@@ -1,0 +1,44 @@
+#include "error.h"
+
+static const struct {
+  const char *name;
+  const char *text;
+} errtab[] = {
+    [0] = {"ok", "success"},
+    [1] = {"internal", "internal error"},
+    [2] = {"no_memory", "out of memory"},
+    [3] = {"protocol", "protocol error"},
+    [4] = {"version", "incompatible protocol version"},
+    [5] = {"too_big", "message or field too large"},
+    [6] = {"invalid", "invalid request"},
+    [7] = {"unauthenticated", "not authenticated"},
+    [8] = {"forbidden", "not permitted for this unit or role"},
+    [9] = {"not_found", "not found"},
+    [10] = {"conflict", "idempotency key reused for a different request"},
+    [11] = {"unavailable", "service unavailable, try again"},
+    [12] = {"timeout", "timed out"},
+    [13] = {"busy", "too many requests in flight"},
+    [14] = {"wrong_level", "action does not fit the procedure's level"},
+    [15] = {"bad_state", "action not allowed in the dossier's current status"},
+    [16] = {"io", "input/output error"},
+    [17] = {"tls", "TLS error"},
+    [18] = {"closed", "connection closed"},
+    [19] = {"config", "configuration error"},
+};
+
+static int err_index(int err) {
+  int i = -err;
+  if (err == MC_ENEEDMORE || i < 0 || i > MC_ERR_WIRE_MAX) return -1;
+  return i;
+}
+
+const char *mc_strerror(int err) {
+  int i = err_index(err);
+  if (err == MC_ENEEDMORE) return "need more input";
+  return i < 0 ? "unknown error" : errtab[i].text;
+}
+
+const char *mc_errname(int err) {
+  int i = err_index(err);
+  return i < 0 ? "unknown" : errtab[i].name;
+}

@@ -1,0 +1,74 @@
+#include "frame.h"
+
+#include <stdlib.h>
+
+static uint32_t be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         (uint32_t)p[3];
+}
+
+int mc_frame_parse(const uint8_t *buf, size_t len, size_t max_payload,
+                   mc_frame *frame) {
+  if (len < MC_FRAME_HEADER) return MC_ENEEDMORE;
+  uint32_t n = be32(buf);
+  if (n == 0) return MC_EPROTO;
+  if (n > max_payload) return MC_ETOOBIG;
+  if (len - MC_FRAME_HEADER < n) return MC_ENEEDMORE;
+  frame->payload = buf + MC_FRAME_HEADER;
+  frame->payload_len = n;
+  frame->consumed = MC_FRAME_HEADER + (size_t)n;
+  return MC_OK;
+}
+
+int mc_frame_decode(const uint8_t *buf, size_t len, size_t max_payload,
+                    size_t *consumed, Motcua__Envelope **out) {
+  mc_frame f;
+  int rc = mc_frame_parse(buf, len, max_payload, &f);
+  if (rc != MC_OK) return rc;
+  *consumed = f.consumed;
+  Motcua__Envelope *env = motcua__envelope__unpack(NULL, f.payload_len, f.payload);
+  if (env == NULL) return MC_EPROTO;
+  if (env->body_case == MOTCUA__ENVELOPE__BODY__NOT_SET) {
+    motcua__envelope__free_unpacked(env, NULL);
+    return MC_EPROTO;
+  }
+  *out = env;
+  return MC_OK;
+}
+
+int mc_frame_encode(const Motcua__Envelope *env, size_t max_payload,
+                    uint8_t **out, size_t *out_len) {
+  size_t n = motcua__envelope__get_packed_size(env);
+  if (n > max_payload || n > UINT32_MAX) return MC_ETOOBIG;
+  uint8_t *b = malloc(MC_FRAME_HEADER + n);
+  if (b == NULL) return MC_ENOMEM;
+  b[0] = (uint8_t)(n >> 24);
+  b[1] = (uint8_t)(n >> 16);
+  b[2] = (uint8_t)(n >> 8);
+  b[3] = (uint8_t)n;
+  motcua__envelope__pack(env, b + MC_FRAME_HEADER);
+  *out = b;
+  *out_len = MC_FRAME_HEADER + n;
+  return MC_OK;
+}
+
+void mc_envelope_free(Motcua__Envelope *env) {
+  if (env != NULL) motcua__envelope__free_unpacked(env, NULL);
+}
+
+Motcua__ErrorCode mc_err_to_wire(int err) {
+  if (err >= 0) return MOTCUA__ERROR_CODE__ERR_NONE;
+  if (-err > MC_ERR_WIRE_MAX) return MOTCUA__ERROR_CODE__ERR_INTERNAL;
+  return (Motcua__ErrorCode)(-err);
+}
+
+int mc_err_from_wire(Motcua__ErrorCode code) {
+  if ((int)code <= 0 || (int)code > MC_ERR_WIRE_MAX) return MC_EINTERNAL;
+  return -(int)code;
+}
+
+const char *mc_body_name(Motcua__Envelope__BodyCase c) {
+  const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+      &motcua__envelope__descriptor, (unsigned)c);
+  return f != NULL && c != MOTCUA__ENVELOPE__BODY__NOT_SET ? f->name : "none";
+}

@@ -1,0 +1,56 @@
+/* Frame codec: a pure function over bytes. A frame is a 4-byte big-endian
+ * payload length followed by that many bytes of a serialized
+ * Motcua__Envelope. No allocation happens before the length is checked
+ * against the cap. */
+#ifndef MC_FRAME_H
+#define MC_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "motcua.pb-c.h"
+
+/* Protocol version carried in Hello. Bump on any incompatible change to
+ * proto/motcua.proto or to the framing (and describe it in docs/PROTOCOL.md). */
+#define MC_PROTOCOL_VERSION 1
+#define MC_FRAME_HEADER 4
+#define MC_FRAME_MAX_DEFAULT (1u << 20) /* 1 MiB */
+
+/* Result of looking at the start of a byte buffer. */
+typedef struct mc_frame {
+  const uint8_t *payload; /* points into the input buffer */
+  size_t payload_len;
+  size_t consumed; /* header + payload */
+} mc_frame;
+
+/* Parse one frame from buf[0..len). Returns:
+ *   MC_OK          frame filled in; caller advances by frame->consumed;
+ *   MC_ENEEDMORE   not enough bytes yet (nothing consumed);
+ *   MC_ETOOBIG     declared length > max_payload (connection must close);
+ *   MC_EPROTO      declared length is zero (an empty frame is illegal).
+ * Pure: reads only buf, writes only *frame. */
+int mc_frame_parse(const uint8_t *buf, size_t len, size_t max_payload,
+                   mc_frame *frame);
+
+/* Parse one frame and unpack its Envelope. On MC_OK *out is a new Envelope
+ * the caller frees with mc_envelope_free(). MC_EPROTO also covers payloads
+ * that do not unpack or carry no body. */
+int mc_frame_decode(const uint8_t *buf, size_t len, size_t max_payload,
+                    size_t *consumed, Motcua__Envelope **out);
+
+/* Serialize env into a new malloc'd buffer holding header + payload.
+ * Returns MC_ETOOBIG if the payload would exceed max_payload. */
+int mc_frame_encode(const Motcua__Envelope *env, size_t max_payload,
+                    uint8_t **out, size_t *out_len);
+
+void mc_envelope_free(Motcua__Envelope *env);
+
+/* Map between mc_err and the wire ErrorCode (the only place it happens). */
+Motcua__ErrorCode mc_err_to_wire(int err);
+int mc_err_from_wire(Motcua__ErrorCode code);
+
+/* Name of an envelope's body case, for logs ("receive", "ping", ...). */
+const char *mc_body_name(Motcua__Envelope__BodyCase c);
+
+#endif

@@ -1,0 +1,114 @@
+/* Storage: PostgreSQL through libpq's asynchronous API. A small pool of
+ * connections, each watched by a uv_poll_t on PQsocket(); requests queue
+ * (bounded) until a connection is free. The loop never blocks on the
+ * database once mc_store_open() has returned.
+ *
+ * Every operation returns 0 (its callback will fire exactly once, later,
+ * from the loop) or a negative mc_err (the callback never fires).
+ * Callback data (dossier pointers, arrays) is valid only during the call.
+ * Workflow and session code never see PGconn or SQL. */
+#ifndef MC_STORAGE_H
+#define MC_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "model.h"
+
+typedef struct mc_store mc_store;
+
+typedef struct mc_store_opts {
+  const char *conninfo;  /* libpq connection string */
+  int pool_size;         /* connections, >= 1 */
+  int max_queue;         /* queued operations before MC_EBUSY */
+} mc_store_opts;
+
+/* Connects the pool and applies pending migrations (versioned, each in its
+ * own transaction; rerunning is a no-op). Runs before the server accepts
+ * connections; this is the only place that waits on the database. */
+int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out,
+                  char *err, size_t errlen);
+
+/* Stops accepting work, fails queued operations with MC_ECLOSED, waits for
+ * in-flight ones, closes every connection and handle, then calls done_cb.
+ * The store is freed before done_cb runs. */
+void mc_store_close(mc_store *s, void (*done_cb)(void *arg), void *arg);
+
+/* --- catalogue (loaded at start, cached by the server) --- */
+typedef void (*mc_store_catalog_cb)(void *arg, int err, const mc_unit *units,
+                                    size_t nunits, const mc_procedure *procs,
+                                    size_t nprocs);
+int mc_store_load_catalog(mc_store *s, mc_store_catalog_cb cb, void *arg);
+
+/* --- dossiers --- */
+typedef void (*mc_store_dossier_cb)(void *arg, int err, const mc_dossier *d);
+typedef void (*mc_store_list_cb)(void *arg, int err, const mc_dossier *ds, size_t n);
+
+typedef struct mc_receive_rec {
+  const char *idem_key;     /* unique per (unit, key) */
+  const char *unit_code;    /* receiving unit (caller) */
+  const char *agency_id;    /* caller unit's electronic identifier */
+  const char *day;          /* local receipt date "yymmdd" */
+  const char *procedure_code;
+  const mc_applicant *applicant;
+  int channel;
+  const char *officer;
+  int64_t received_at_ms;
+  int64_t due_at_ms;
+} mc_receive_rec;
+
+/* One transaction: replays the stored answer when (unit, idem_key) exists
+ * for a receive (MC_ECONFLICT if the key was used for another action);
+ * otherwise allocates the unit's next sequence number for that day without
+ * races, inserts the dossier (status 2) and its first progress-log row. */
+int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb cb,
+                     void *arg);
+
+typedef struct mc_forward_rec {
+  const char *idem_key;
+  const char *unit_code;  /* caller: must hold the dossier */
+  const char *code;
+  const char *to_unit;    /* the district */
+  const char *officer;
+  int64_t now_ms;
+  int64_t step_due_ms;    /* this hand-over step's own deadline */
+} mc_forward_rec;
+
+/* One transaction: idempotent replay as for receive; otherwise moves the
+ * dossier to to_unit only if the caller still holds it and it was never
+ * forwarded (MC_EBADSTATE otherwise, MC_ENOTFOUND if no such code), and
+ * appends a progress-log row. The session checks the workflow rules before
+ * calling; the conditional update guards against races. */
+int mc_store_forward(mc_store *s, const mc_forward_rec *r, mc_store_dossier_cb cb,
+                     void *arg);
+
+/* Look up an idempotency key of a unit: cb(err=MC_ENOTFOUND) if unused,
+ * else the dossier as answered the first time. action receives the
+ * recorded action name ("receive", "forward"). */
+typedef void (*mc_store_idem_cb)(void *arg, int err, const char *action,
+                                 const mc_dossier *d);
+int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_key,
+                         mc_store_idem_cb cb, void *arg);
+
+int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *arg);
+
+typedef struct mc_list_query {
+  const char *viewer_unit; /* dossiers it received or that were forwarded to it */
+  int status;              /* 0 = any */
+  int limit;               /* 1..1000 */
+} mc_list_query;
+/* Newest first. */
+int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
+
+/* Current counters for logs/monitoring. */
+typedef struct mc_store_stats {
+  int connections_up;
+  int queued;
+  int in_flight;
+  uint64_t queries_total;
+  uint64_t errors_total;
+} mc_store_stats;
+void mc_store_get_stats(const mc_store *s, mc_store_stats *st);
+
+#endif
