@@ -5,6 +5,7 @@
 #ifndef MC_TLS_H
 #define MC_TLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -14,7 +15,8 @@ typedef enum mc_role {
   MC_ROLE_NONE = 0,
   MC_ROLE_COMMUNE = 1,
   MC_ROLE_DISTRICT = 2,
-  MC_ROLE_ADMIN = 3
+  MC_ROLE_ADMIN = 3,
+  MC_ROLE_SERVER = 4 /* the server's own certificate (OU=server) */
 } mc_role;
 
 typedef struct mc_peer_id {

@@ -1,0 +1,525 @@
+/* mc_link: framed protobuf envelopes over TLS over a libuv TCP handle.
+ *
+ * Data path: uv read -> BIO_write(rbio) -> SSL_read -> plaintext buffer
+ * -> mc_frame_decode -> on_frame_cb. Output: mc_frame_encode -> SSL_write
+ * -> BIO_read(wbio) -> uv_write. OpenSSL never touches the socket. */
+#include "link.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum link_state { LS_RESOLVING, LS_CONNECTING, LS_HANDSHAKE, LS_OPEN, LS_CLOSING };
+
+#define LINK_CLOSE_FLUSH_MS 2000
+#define LINK_READ_CHUNK 65536
+
+struct mc_link {
+  uv_tcp_t tcp;
+  uv_timer_t timer;
+  uv_getaddrinfo_t gai;
+  uv_connect_t conn_req;
+  uv_loop_t *loop;
+  SSL *ssl;
+  BIO *rbio; /* network -> OpenSSL */
+  BIO *wbio; /* OpenSSL -> network */
+  enum link_state state;
+  int is_server;
+  int reading;       /* uv_read_start active */
+  int paused;        /* reading stopped by backpressure */
+  int close_reason;
+  int pending_closes;/* handles still to be closed */
+  int resolving;     /* uv_getaddrinfo in flight: close waits for it */
+  mc_link_opts opts;
+  mc_link_cbs cbs;
+  void *data;
+  uint64_t id;
+  mc_peer_id peer;
+  mc_link_stats stats;
+  uint8_t *in;       /* plaintext not yet decoded */
+  size_t in_len, in_cap;
+  size_t queued;     /* bytes handed to uv_write, not yet written */
+  int port;
+  char remote[64];
+};
+
+typedef struct write_req {
+  uv_write_t req;
+  size_t len;
+  uint8_t bytes[];
+} write_req;
+
+/* One read buffer for the whole (single-threaded) loop: every read is
+ * consumed by OpenSSL before the callback returns. */
+static uint8_t read_buf[LINK_READ_CHUNK];
+
+static void link_process_input(mc_link *l);
+static void link_finish_close(mc_link *l);
+static void link_read_start(mc_link *l);
+
+static void opts_defaults(mc_link_opts *o, const mc_link_opts *in) {
+  if (in != NULL) *o = *in;
+  else memset(o, 0, sizeof *o);
+  if (o->max_frame == 0) o->max_frame = MC_FRAME_MAX_DEFAULT;
+  if (o->handshake_ms == 0) o->handshake_ms = 10000;
+  if (o->out_high_water == 0) o->out_high_water = 4u << 20;
+  if (o->out_low_water == 0) o->out_low_water = 1u << 20;
+  if (o->out_max == 0) o->out_max = 16u << 20;
+}
+
+static mc_link *link_new(uv_loop_t *loop, SSL_CTX *ctx, int is_server,
+                         const mc_link_opts *opts, const mc_link_cbs *cbs,
+                         void *data, uint64_t id) {
+  mc_link *l = calloc(1, sizeof *l);
+  if (l == NULL) return NULL;
+  l->loop = loop;
+  l->is_server = is_server;
+  l->cbs = *cbs;
+  l->data = data;
+  l->id = id;
+  opts_defaults(&l->opts, opts);
+  l->ssl = SSL_new(ctx);
+  l->rbio = BIO_new(BIO_s_mem());
+  l->wbio = BIO_new(BIO_s_mem());
+  if (l->ssl == NULL || l->rbio == NULL || l->wbio == NULL) goto fail;
+  SSL_set_bio(l->ssl, l->rbio, l->wbio); /* ssl owns both BIOs now */
+  if (is_server) SSL_set_accept_state(l->ssl);
+  else SSL_set_connect_state(l->ssl);
+  uv_tcp_init(loop, &l->tcp);
+  uv_timer_init(loop, &l->timer);
+  l->tcp.data = l;
+  l->timer.data = l;
+  return l;
+fail:
+  if (l->ssl != NULL) SSL_free(l->ssl);
+  else {
+    BIO_free(l->rbio);
+    BIO_free(l->wbio);
+  }
+  free(l);
+  return NULL;
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+static void write_cb(uv_write_t *req, int status) {
+  write_req *w = (write_req *)req;
+  mc_link *l = req->data;
+  l->queued -= w->len;
+  free(w);
+  if (status < 0 && status != UV_ECANCELED && l->state != LS_CLOSING) {
+    mc_log_debug(l->id, "write failed err=%s", uv_strerror(status));
+    mc_link_close(l, MC_EIO);
+    return;
+  }
+  if (l->state == LS_CLOSING) {
+    if (l->queued == 0 && l->pending_closes == 0) link_finish_close(l);
+    return;
+  }
+  if (l->paused && l->queued <= l->opts.out_low_water) {
+    l->paused = 0;
+    link_process_input(l); /* plaintext that arrived while paused */
+  }
+}
+
+/* Move whatever OpenSSL produced into one uv_write. */
+static int link_flush(mc_link *l) {
+  size_t n = BIO_ctrl_pending(l->wbio);
+  if (n == 0) return 0;
+  write_req *w = malloc(sizeof *w + n);
+  if (w == NULL) return MC_ENOMEM;
+  int got = BIO_read(l->wbio, w->bytes, (int)n);
+  if (got <= 0) {
+    free(w);
+    return MC_ETLS;
+  }
+  w->len = (size_t)got;
+  w->req.data = l;
+  uv_buf_t b = uv_buf_init((char *)w->bytes, (unsigned)got);
+  int rc = uv_write(&w->req, (uv_stream_t *)&l->tcp, &b, 1, write_cb);
+  if (rc != 0) {
+    free(w);
+    return MC_EIO;
+  }
+  l->queued += w->len;
+  l->stats.bytes_out += w->len;
+  if (l->queued > l->opts.out_high_water && !l->paused && l->state == LS_OPEN) {
+    l->paused = 1; /* stop reading until the peer drains our output */
+    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
+    l->reading = 0;
+  }
+  return 0;
+}
+
+int mc_link_send(mc_link *l, const Motcua__Envelope *env) {
+  if (l->state != LS_OPEN) return MC_ECLOSED;
+  if (l->queued > l->opts.out_max) return MC_EBUSY;
+  uint8_t *buf;
+  size_t len;
+  int rc = mc_frame_encode(env, l->opts.max_frame, &buf, &len);
+  if (rc != 0) return rc;
+  int n = SSL_write(l->ssl, buf, (int)len);
+  free(buf);
+  if (n <= 0) return MC_ETLS;
+  l->stats.frames_out++;
+  return link_flush(l);
+}
+
+int mc_link_send_error(mc_link *l, uint64_t request_id, int err, const char *msg) {
+  Motcua__Error e = MOTCUA__ERROR__INIT;
+  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
+  e.code = mc_err_to_wire(err);
+  e.message = (char *)(msg != NULL ? msg : mc_strerror(err));
+  env.request_id = request_id;
+  env.body_case = MOTCUA__ENVELOPE__BODY_ERROR;
+  env.error = &e;
+  return mc_link_send(l, &env);
+}
+
+/* ---- close ----------------------------------------------------------- */
+
+static void handle_close_cb(uv_handle_t *h) {
+  mc_link *l = h->data;
+  if (--l->pending_closes > 0) return;
+  void (*cb)(mc_link *, int) = l->cbs.on_close_cb;
+  if (cb != NULL) cb(l, l->close_reason);
+  SSL_free(l->ssl);
+  free(l->in);
+  free(l);
+}
+
+static void link_finish_close(mc_link *l) {
+  if (l->pending_closes > 0) return;
+  if (l->resolving) {
+    uv_cancel((uv_req_t *)&l->gai); /* resolve_cb finishes the close */
+    return;
+  }
+  l->pending_closes = 2;
+  uv_close((uv_handle_t *)&l->timer, handle_close_cb);
+  uv_close((uv_handle_t *)&l->tcp, handle_close_cb);
+}
+
+static void close_timer_cb(uv_timer_t *t) { link_finish_close(t->data); }
+
+void mc_link_close(mc_link *l, int reason) {
+  if (l->state == LS_CLOSING) return;
+  int was_open = l->state == LS_OPEN;
+  l->state = LS_CLOSING;
+  l->close_reason = reason;
+  if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
+  l->reading = 0;
+  if (was_open) SSL_shutdown(l->ssl); /* queue close_notify */
+  if (was_open || l->is_server) link_flush(l); /* close_notify or alert */
+  if (l->queued == 0) {
+    link_finish_close(l);
+    return;
+  }
+  uv_timer_start(&l->timer, close_timer_cb, LINK_CLOSE_FLUSH_MS, 0);
+}
+
+/* ---- input ----------------------------------------------------------- */
+
+static int in_reserve(mc_link *l, size_t want) {
+  if (l->in_cap - l->in_len >= want) return 0;
+  size_t cap = l->in_cap ? l->in_cap : 4096;
+  size_t limit = l->opts.max_frame + MC_FRAME_HEADER;
+  while (cap - l->in_len < want && cap < limit) cap *= 2;
+  if (cap > limit) cap = limit;
+  if (cap - l->in_len == 0) return MC_ETOOBIG;
+  uint8_t *p = realloc(l->in, cap);
+  if (p == NULL) return MC_ENOMEM;
+  l->in = p;
+  l->in_cap = cap;
+  return 0;
+}
+
+static void link_drop_input(mc_link *l) {
+  free(l->in);
+  l->in = NULL;
+  l->in_len = l->in_cap = 0;
+}
+
+/* Decode every whole frame in the plaintext buffer. */
+static void link_decode_frames(mc_link *l) {
+  size_t off = 0;
+  while (l->state == LS_OPEN && !l->paused) {
+    Motcua__Envelope *env = NULL;
+    size_t used = 0;
+    int rc = mc_frame_decode(l->in + off, l->in_len - off, l->opts.max_frame,
+                             &used, &env);
+    if (rc == MC_ENEEDMORE) break;
+    if (rc != 0) {
+      mc_log_warn(l->id, "bad frame err=%s remote=%s", mc_errname(rc), l->remote);
+      mc_link_send_error(l, 0, rc, rc == MC_ETOOBIG ? "frame too large" : "malformed frame");
+      mc_link_close(l, rc);
+      return;
+    }
+    off += used;
+    l->stats.frames_in++;
+    l->stats.last_in_ms = uv_now(l->loop);
+    l->cbs.on_frame_cb(l, env);
+  }
+  if (l->state == LS_CLOSING) return;
+  memmove(l->in, l->in + off, l->in_len - off);
+  l->in_len -= off;
+  if (l->in_len == 0 && l->in_cap > 65536) link_drop_input(l); /* idle links stay small */
+}
+
+static int ssl_error_is_fatal(mc_link *l, int n) {
+  int e = SSL_get_error(l->ssl, n);
+  return !(e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE);
+}
+
+/* Pull plaintext out of OpenSSL while there is room and we are not paused. */
+static void link_process_input(mc_link *l) {
+  while (l->state == LS_OPEN && !l->paused) {
+    int rc = in_reserve(l, 16384);
+    if (rc != 0) {
+      mc_link_close(l, rc);
+      return;
+    }
+    int n = SSL_read(l->ssl, l->in + l->in_len, (int)(l->in_cap - l->in_len));
+    if (n <= 0) {
+      int e = SSL_get_error(l->ssl, n);
+      link_flush(l);
+      if (e == SSL_ERROR_ZERO_RETURN) mc_link_close(l, MC_OK);
+      else if (ssl_error_is_fatal(l, n)) mc_link_close(l, MC_ETLS);
+      break;
+    }
+    l->in_len += (size_t)n;
+    link_decode_frames(l);
+  }
+  if (l->state == LS_OPEN) link_flush(l);
+  if (l->state != LS_OPEN) return;
+  if (l->paused) {
+    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
+    l->reading = 0;
+  } else {
+    link_read_start(l);
+  }
+}
+
+/* ---- handshake and reading ------------------------------------------ */
+
+static void idle_timer_cb(uv_timer_t *t) {
+  mc_link *l = t->data;
+  uint64_t now = uv_now(l->loop);
+  uint64_t idle = now - l->stats.last_in_ms;
+  if (idle >= l->opts.idle_ms) {
+    mc_log_info(l->id, "closing idle link idle_ms=%llu remote=%s",
+                (unsigned long long)idle, l->remote);
+    mc_link_close(l, MC_ETIMEOUT);
+    return;
+  }
+  uv_timer_start(t, idle_timer_cb, l->opts.idle_ms - idle, 0);
+}
+
+static void handshake_timer_cb(uv_timer_t *t) {
+  mc_link *l = t->data;
+  mc_log_warn(l->id, "tls handshake timeout remote=%s", l->remote);
+  mc_link_close(l, MC_ETIMEOUT);
+}
+
+static void log_handshake_failure(mc_link *l) {
+  long v = SSL_get_verify_result(l->ssl);
+  unsigned long e = ERR_peek_last_error();
+  char reason[160] = "";
+  if (e != 0) ERR_error_string_n(e, reason, sizeof reason);
+  ERR_clear_error();
+  mc_log_warn(l->id, "tls handshake failed remote=%s verify=\"%s\" reason=\"%s\"",
+              l->remote, v == X509_V_OK ? "ok" : X509_verify_cert_error_string(v),
+              reason);
+}
+
+static int link_verify_peer(mc_link *l) {
+  X509 *cert = SSL_get1_peer_certificate(l->ssl);
+  int rc = SSL_get_verify_result(l->ssl) == X509_V_OK ? mc_tls_peer_identity(cert, &l->peer)
+                                                      : MC_EUNAUTH;
+  X509_free(cert);
+  return rc;
+}
+
+static void link_opened(mc_link *l) {
+  int rc = link_verify_peer(l);
+  /* A client talks only to a certificate issued to the server, never to
+   * another unit's certificate from the same CA. */
+  if (rc == 0 && !l->is_server && l->peer.role != MC_ROLE_SERVER) rc = MC_EUNAUTH;
+  if (rc != 0) {
+    mc_log_warn(l->id, "peer certificate has no usable identity remote=%s", l->remote);
+    mc_link_close(l, rc);
+    return;
+  }
+  l->state = LS_OPEN;
+  l->stats.opened_ms = l->stats.last_in_ms = uv_now(l->loop);
+  uv_timer_stop(&l->timer);
+  if (l->opts.idle_ms > 0) uv_timer_start(&l->timer, idle_timer_cb, l->opts.idle_ms, 0);
+  if (l->cbs.on_open_cb != NULL) l->cbs.on_open_cb(l);
+  link_process_input(l); /* application data that came with the handshake */
+}
+
+static void link_handshake(mc_link *l) {
+  int n = SSL_do_handshake(l->ssl);
+  link_flush(l);
+  if (n == 1) {
+    link_opened(l);
+    return;
+  }
+  if (ssl_error_is_fatal(l, n)) {
+    log_handshake_failure(l);
+    mc_link_close(l, MC_ETLS);
+  }
+}
+
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
+  (void)h;
+  (void)hint;
+  *buf = uv_buf_init((char *)read_buf, sizeof read_buf);
+}
+
+static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  mc_link *l = s->data;
+  if (nread == 0) return;
+  if (nread < 0) {
+    mc_log_debug(l->id, "read end err=%s", uv_strerror((int)nread));
+    mc_link_close(l, l->state == LS_OPEN && nread == UV_EOF ? MC_OK
+                     : l->state == LS_OPEN                ? MC_EIO
+                                                          : MC_ETLS);
+    return;
+  }
+  l->stats.bytes_in += (uint64_t)nread;
+  if (BIO_write(l->rbio, buf->base, (int)nread) != (int)nread) {
+    mc_link_close(l, MC_ENOMEM);
+    return;
+  }
+  if (l->state == LS_HANDSHAKE) link_handshake(l);
+  else if (l->state == LS_OPEN) link_process_input(l);
+}
+
+static void link_read_start(mc_link *l) {
+  if (l->reading || l->state == LS_CLOSING) return;
+  if (uv_read_start((uv_stream_t *)&l->tcp, alloc_cb, read_cb) == 0) l->reading = 1;
+}
+
+static void link_begin_tls(mc_link *l) {
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  char ip[48] = "?";
+  int port = 0;
+  if (uv_tcp_getpeername(&l->tcp, (struct sockaddr *)&ss, &len) == 0) {
+    if (ss.ss_family == AF_INET6) {
+      uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
+      port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    } else {
+      uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
+      port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+  }
+  snprintf(l->remote, sizeof l->remote, "%s:%d", ip, port);
+  uv_tcp_nodelay(&l->tcp, 1);
+  uv_tcp_keepalive(&l->tcp, 1, 60);
+  l->state = LS_HANDSHAKE;
+  uv_timer_start(&l->timer, handshake_timer_cb, l->opts.handshake_ms, 0);
+  link_read_start(l);
+  if (!l->is_server) link_handshake(l); /* ClientHello */
+}
+
+/* ---- accept / connect ----------------------------------------------- */
+
+int mc_link_accept(uv_stream_t *listener, SSL_CTX *ctx, const mc_link_opts *opts,
+                   const mc_link_cbs *cbs, void *data, uint64_t id, mc_link **out) {
+  mc_link *l = link_new(listener->loop, ctx, 1, opts, cbs, data, id);
+  if (l == NULL) return MC_ENOMEM;
+  int rc = uv_accept(listener, (uv_stream_t *)&l->tcp);
+  if (rc != 0) {
+    /* Close quietly: the caller was told of the failure by the return. */
+    l->cbs.on_close_cb = NULL;
+    l->state = LS_CLOSING;
+    link_finish_close(l);
+    return MC_EIO;
+  }
+  link_begin_tls(l);
+  *out = l;
+  return 0;
+}
+
+static void connect_cb(uv_connect_t *req, int status) {
+  mc_link *l = req->data;
+  if (l->state == LS_CLOSING) return;
+  if (status < 0) {
+    mc_log_debug(l->id, "connect failed err=%s", uv_strerror(status));
+    mc_link_close(l, MC_EUNAVAIL);
+    return;
+  }
+  link_begin_tls(l);
+}
+
+static void resolve_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *ai) {
+  mc_link *l = req->data;
+  int rc = status;
+  l->resolving = 0;
+  if (l->state == LS_CLOSING) {
+    link_finish_close(l);
+    goto out;
+  }
+  if (rc == 0) {
+    l->state = LS_CONNECTING;
+    l->conn_req.data = l;
+    rc = uv_tcp_connect(&l->conn_req, &l->tcp, ai->ai_addr, connect_cb);
+  }
+  if (rc != 0) {
+    mc_log_debug(l->id, "resolve/connect failed err=%s", uv_strerror(rc));
+    mc_link_close(l, MC_EUNAVAIL);
+  }
+out:
+  uv_freeaddrinfo(ai);
+}
+
+int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
+                    const mc_link_opts *opts, const mc_link_cbs *cbs, void *data,
+                    mc_link **out) {
+  mc_link *l = link_new(loop, ctx, 0, opts, cbs, data, 0);
+  if (l == NULL) return MC_ENOMEM;
+  const char *name = l->opts.server_name;
+  if (name != NULL && name[0] != '\0') {
+    SSL_set1_host(l->ssl, name); /* verify the server certificate's name */
+    SSL_set_tlsext_host_name(l->ssl, name);
+  }
+  l->opts.server_name = NULL; /* not owned; used only above */
+  char portstr[16];
+  snprintf(portstr, sizeof portstr, "%d", port);
+  snprintf(l->remote, sizeof l->remote, "%.40s:%d", host, port);
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+  l->gai.data = l;
+  l->state = LS_RESOLVING;
+  int rc = uv_getaddrinfo(loop, &l->gai, resolve_cb, host, portstr, &hints);
+  l->resolving = rc == 0;
+  if (rc != 0) {
+    l->cbs.on_close_cb = NULL;
+    l->state = LS_CLOSING;
+    link_finish_close(l);
+    return MC_EINVAL;
+  }
+  *out = l;
+  return 0;
+}
+
+/* ---- accessors ------------------------------------------------------- */
+
+void *mc_link_data(const mc_link *l) { return l->data; }
+void mc_link_set_data(mc_link *l, void *data) { l->data = data; }
+uint64_t mc_link_id(const mc_link *l) { return l->id; }
+const mc_peer_id *mc_link_peer(const mc_link *l) { return &l->peer; }
+const mc_link_stats *mc_link_get_stats(const mc_link *l) { return &l->stats; }
+size_t mc_link_queued(const mc_link *l) { return l->queued; }
+const char *mc_link_remote(const mc_link *l) { return l->remote; }
+
+const char *mc_link_tls_version(const mc_link *l) { return SSL_get_version(l->ssl); }
+
+const char *mc_link_cipher(const mc_link *l) {
+  const char *c = SSL_get_cipher_name(l->ssl);
+  return c != NULL ? c : "";
+}
