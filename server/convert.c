@@ -1,0 +1,36 @@
+#include "convert.h"
+
+/* protobuf-c takes char *, but never writes through it when packing. */
+#define S(x) ((char *)(x))
+
+void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in) {
+  motcua__dossier__init(&out->d);
+  motcua__applicant__init(&out->a);
+  out->a.name = S(in->applicant.name);
+  out->a.id_number = S(in->applicant.id_number);
+  out->a.phone = S(in->applicant.phone);
+  out->d.code = S(in->code);
+  out->d.status = (uint32_t)in->status;
+  out->d.unit_code = S(in->unit_code);
+  out->d.unit_name = S(in->unit_name);
+  out->d.procedure_code = S(in->procedure_code);
+  out->d.procedure_name = S(in->procedure_name);
+  out->d.level = (Motcua__Level)in->level;
+  out->d.applicant = &out->a;
+  out->d.channel = (Motcua__Channel)in->channel;
+  out->d.received_at_ms = in->received_at_ms;
+  out->d.due_at_ms = in->due_at_ms;
+  out->d.holder_unit = S(in->holder_unit);
+  out->d.forwarded_to = S(in->forwarded_to);
+  out->d.forwarded_at_ms = in->forwarded_at_ms;
+}
+
+void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {
+  motcua__procedure__init(out);
+  out->code = S(in->code);
+  out->name = S(in->name);
+  out->level = (Motcua__Level)in->level;
+  out->sector = S(in->sector);
+  out->limit_value = (uint32_t)in->limit_value;
+  out->limit_unit = (Motcua__LimitUnit)in->limit_unit;
+}

@@ -1,0 +1,17 @@
+/* Model structs -> protobuf messages. The messages point into the model
+ * structs (no copies): pack them before the model goes away. */
+#ifndef MC_CONVERT_H
+#define MC_CONVERT_H
+
+#include "frame.h"
+#include "model.h"
+
+typedef struct mc_pb_dossier {
+  Motcua__Dossier d;
+  Motcua__Applicant a;
+} mc_pb_dossier;
+
+void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in);
+void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in);
+
+#endif

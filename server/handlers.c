@@ -1,0 +1,355 @@
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "log.h"
+
+#define ENV_INIT(env, rid, field, val, kase) \
+  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT; \
+  env.request_id = (rid); \
+  env.body_case = (kase); \
+  env.field = (val)
+
+/* ---- field checks (peer-supplied strings) ------------------------------- */
+
+/* Copy a bounded peer string; MC_EINVAL if missing/too long. */
+static int take_str(char *dst, size_t cap, const char *src, int required) {
+  if (src == NULL) src = "";
+  size_t n = strnlen(src, cap);
+  if (n >= cap || (required && n == 0)) return MC_EINVAL;
+  memcpy(dst, src, n + 1);
+  return 0;
+}
+
+static int check_idem_key(const char *key) {
+  size_t n = key != NULL ? strnlen(key, MC_IDEM_KEY_MAX) : 0;
+  if (n < 8 || n >= MC_IDEM_KEY_MAX) return MC_EINVAL;
+  for (size_t i = 0; i < n; i++) {
+    char c = key[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          c == '-' || c == '_'))
+      return MC_EINVAL;
+  }
+  return 0;
+}
+
+/* Refuse with the offending field or rule named in the Error reply. */
+static int refuse(mc_session *s, int err, const char *detail) {
+  s->detail = detail;
+  return err;
+}
+
+static int check_code(const char *code) {
+  return code != NULL && mc_code_check(code) == 0 ? 0 : MC_EINVAL;
+}
+
+/* ---- session-level messages -------------------------------------------- */
+
+static int hello_identity(mc_session *s) {
+  if (s->peer.role == MC_ROLE_ADMIN) return 0;
+  if (s->peer.role != MC_ROLE_COMMUNE && s->peer.role != MC_ROLE_DISTRICT)
+    return MC_EUNAUTH;
+  s->unit = mc_server_unit(s->srv, s->peer.unit);
+  /* The certificate's role must match the unit's role in the catalogue. */
+  if (s->unit == NULL || s->unit->role != s->peer.role) return MC_EUNAUTH;
+  return 0;
+}
+
+int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__Hello *h = env->hello;
+  if (h->protocol_version != MC_PROTOCOL_VERSION) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "server speaks protocol %d, client %u", MC_PROTOCOL_VERSION,
+             h->protocol_version);
+    mc_log_warn(s->id, "version mismatch client_protocol=%u", h->protocol_version);
+    mc_session_error(s, env->request_id, MC_EVERSION, msg);
+    mc_link_close(s->link, MC_EVERSION);
+    return 0;
+  }
+  if (take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
+    return refuse(s, MC_ETOOBIG, "client_version");
+  int rc = hello_identity(s);
+  if (rc != 0) return rc;
+  Motcua__HelloReply r = MOTCUA__HELLO_REPLY__INIT;
+  r.protocol_version = MC_PROTOCOL_VERSION;
+  r.server_version = MC_VERSION;
+  r.unit_code = s->peer.unit;
+  r.unit_name = s->unit != NULL ? (char *)s->unit->name : "Quản trị hệ thống";
+  r.role = (Motcua__Role)s->peer.role;
+  r.server_time_ms = mc_server_now_ms();
+  r.heartbeat_s = (uint32_t)s->srv->cfg.heartbeat_s;
+  r.max_frame = (uint32_t)s->srv->cfg.max_frame;
+  ENV_INIT(out, env->request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
+  mc_session_enter(s, MC_SS_READY);
+  mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
+              mc_role_name(s->peer.role), s->client_version);
+  mc_session_reply(s, &out);
+  return 0;
+}
+
+int mc_handle_ping(mc_session *s, const Motcua__Envelope *env) {
+  Motcua__Pong p = MOTCUA__PONG__INIT;
+  p.sent_ms = env->ping->sent_ms;
+  p.server_time_ms = mc_server_now_ms();
+  ENV_INIT(out, env->request_id, pong, &p, MOTCUA__ENVELOPE__BODY_PONG);
+  mc_session_reply(s, &out);
+  return 0;
+}
+
+int mc_handle_pong(mc_session *s, const Motcua__Envelope *env) {
+  (void)env;
+  if (s->ping_sent == 0) return 0; /* unsolicited: ignore */
+  s->rtt_ms = (int64_t)(uv_now(s->srv->loop) - s->ping_sent);
+  s->srtt_ms = s->srtt_ms == 0 ? s->rtt_ms : (7 * s->srtt_ms + s->rtt_ms) / 8;
+  s->ping_sent = 0;
+  return 0;
+}
+
+int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env) {
+  (void)env;
+  if (s->link != NULL) mc_link_close(s->link, MC_OK);
+  return 0;
+}
+
+int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env) {
+  const mc_server *srv = s->srv;
+  Motcua__Procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
+  Motcua__Procedure **pp = calloc(srv->nprocs + 1, sizeof *pp);
+  if (pv == NULL || pp == NULL) {
+    free(pv);
+    free(pp);
+    return MC_ENOMEM;
+  }
+  for (size_t i = 0; i < srv->nprocs; i++) {
+    mc_pb_from_procedure(&pv[i], &srv->procs[i]);
+    pp[i] = &pv[i];
+  }
+  Motcua__ProceduresReply r = MOTCUA__PROCEDURES_REPLY__INIT;
+  r.n_procedures = srv->nprocs;
+  r.procedures = pp;
+  ENV_INIT(out, env->request_id, procedures_reply, &r,
+           MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY);
+  mc_session_reply(s, &out);
+  free(pp);
+  free(pv);
+  return 0;
+}
+
+/* ---- dossiers ----------------------------------------------------------- */
+
+static void reply_dossier(mc_req *r, const mc_dossier *d) {
+  mc_pb_dossier pb;
+  mc_pb_from_dossier(&pb, d);
+  Motcua__DossierReply dr = MOTCUA__DOSSIER_REPLY__INIT;
+  dr.dossier = &pb.d;
+  ENV_INIT(out, r->id, dossier_reply, &dr, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY);
+  mc_req_finish(r, &out);
+}
+
+static void dossier_done_cb(void *arg, int err, const mc_dossier *d) {
+  mc_req *r = arg;
+  if (err != 0) mc_req_fail(r, err, NULL);
+  else reply_dossier(r, d);
+}
+
+static int start_or_busy(mc_session *s, uint64_t id, mc_req **out) {
+  *out = mc_req_start(s, id);
+  return *out == NULL ? MC_ENOMEM : 0;
+}
+
+/* Submit helper: on a synchronous storage refusal the request is released
+ * here and the error goes back to the dispatcher. */
+static int submitted(mc_req *r, int rc) {
+  if (rc != 0) mc_req_finish(r, NULL);
+  return rc;
+}
+
+static int parse_applicant(const Motcua__Applicant *in, mc_applicant *a, const char **field) {
+  memset(a, 0, sizeof *a);
+  if (in == NULL) return *field = "applicant", MC_EINVAL;
+  if (take_str(a->name, sizeof a->name, in->name, 1) != 0) return *field = "name", MC_EINVAL;
+  if (take_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0)
+    return *field = "id_number", MC_EINVAL;
+  if (take_str(a->phone, sizeof a->phone, in->phone, 0) != 0) return *field = "phone", MC_EINVAL;
+  return mc_wf_check_applicant(a, field);
+}
+
+/* Which procedures a unit may take in: a commune any (it forwards the
+ * district-level ones); the centre only its own level. */
+static int check_receive_level(const mc_session *s, const mc_procedure *p) {
+  if (s->peer.role == MC_ROLE_DISTRICT && p->level != MC_LEVEL_DISTRICT)
+    return MC_EWRONGLEVEL;
+  return 0;
+}
+
+static int parse_receive(const Motcua__ReceiveRequest *q, mc_applicant *a,
+                         char *officer, int *channel, const char **field) {
+  if (check_idem_key(q->idempotency_key) != 0) return *field = "idempotency_key", MC_EINVAL;
+  int rc = parse_applicant(q->applicant, a, field);
+  if (rc != 0) return rc;
+  if (q->procedure_code == NULL || q->procedure_code[0] == '\0' ||
+      strnlen(q->procedure_code, MC_PROC_CODE_MAX) >= MC_PROC_CODE_MAX)
+    return *field = "procedure_code", MC_EINVAL;
+  if (take_str(officer, MC_OFFICER_MAX, q->officer, 0) != 0) return *field = "officer", MC_EINVAL;
+  *channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
+  if (mc_wf_check_channel(*channel) != 0) return *field = "channel", MC_EINVAL;
+  return 0;
+}
+
+int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__ReceiveRequest *q = env->receive;
+  const char *field = NULL;
+  mc_applicant a;
+  char officer[MC_OFFICER_MAX];
+  int channel, rc = parse_receive(q, &a, officer, &channel, &field);
+  if (rc != 0) return refuse(s, rc, field);
+  const mc_procedure *p = mc_server_procedure(s->srv, q->procedure_code);
+  if (p == NULL) return refuse(s, MC_ENOTFOUND, "procedure_code");
+  if ((rc = check_receive_level(s, p)) != 0) return refuse(s, rc, "procedure level");
+  int64_t now = mc_server_now_ms(), due;
+  if ((rc = mc_deadline(&s->srv->cal, now, p->limit_value, p->limit_unit, &due)) != 0)
+    return refuse(s, rc, "procedure time limit");
+  char day[7];
+  mc_local_yymmdd(&s->srv->cal, now, day);
+  mc_receive_rec rec = {.idem_key = q->idempotency_key, .unit_code = s->unit->code,
+                        .agency_id = s->unit->agency_id, .day = day,
+                        .procedure_code = p->code, .applicant = &a, .channel = channel,
+                        .officer = officer, .received_at_ms = now, .due_at_ms = due};
+  mc_req *r;
+  if ((rc = start_or_busy(s, env->request_id, &r)) != 0) return rc;
+  return submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));
+}
+
+/* show: not visible and not existing look the same to the caller, so a
+ * unit cannot probe another unit's codes. */
+static void show_done_cb(void *arg, int err, const mc_dossier *d) {
+  mc_req *r = arg;
+  if (err == 0 && !mc_wf_can_see(d, &r->s->peer)) err = MC_ENOTFOUND;
+  if (err != 0) mc_req_fail(r, err, "code");
+  else reply_dossier(r, d);
+}
+
+int mc_handle_show(mc_session *s, const Motcua__Envelope *env) {
+  if (check_code(env->show->code) != 0) return refuse(s, MC_EINVAL, "code");
+  mc_req *r;
+  int rc = start_or_busy(s, env->request_id, &r);
+  if (rc != 0) return rc;
+  return submitted(r, mc_store_show(s->srv->store, env->show->code, show_done_cb, r));
+}
+
+static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
+  mc_req *r = arg;
+  mc_pb_dossier *pb = n > 0 ? calloc(n, sizeof *pb) : NULL;
+  Motcua__Dossier **pp = n > 0 ? calloc(n, sizeof *pp) : NULL;
+  if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
+  if (err != 0) {
+    free(pb);
+    free(pp);
+    mc_req_fail(r, err, NULL);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    mc_pb_from_dossier(&pb[i], &ds[i]);
+    pp[i] = &pb[i].d;
+  }
+  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
+  lr.n_dossiers = n;
+  lr.dossiers = pp;
+  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
+  mc_req_finish(r, &out);
+  free(pp);
+  free(pb);
+}
+
+int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__ListRequest *q = env->list;
+  if (q->status > 10) return refuse(s, MC_EINVAL, "status");
+  long max = s->srv->cfg.list_limit_max;
+  int limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)max ? (int)max : (int)q->limit);
+  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = (int)q->status, .limit = limit};
+  mc_req *r;
+  int rc = start_or_busy(s, env->request_id, &r);
+  if (rc != 0) return rc;
+  return submitted(r, mc_store_list(s->srv->store, &lq, list_done_cb, r));
+}
+
+/* ---- forward: idempotency lookup -> load -> rules -> conditional update */
+
+typedef struct forward_ctx {
+  mc_req *r;
+  char key[MC_IDEM_KEY_MAX];
+  char code[MC_DOSSIER_CODE_MAX];
+  char officer[MC_OFFICER_MAX];
+} forward_ctx;
+
+static void forward_finish(forward_ctx *f, int err, const mc_dossier *d, const char *detail) {
+  if (err != 0) mc_req_fail(f->r, err, detail);
+  else reply_dossier(f->r, d);
+  free(f);
+}
+
+static void forward_pushed(mc_server *srv, const mc_dossier *d) {
+  mc_pb_dossier pb;
+  mc_pb_from_dossier(&pb, d);
+  Motcua__DossierEvent ev = MOTCUA__DOSSIER_EVENT__INIT;
+  ev.kind = "forwarded";
+  ev.dossier = &pb.d;
+  ENV_INIT(out, 0, dossier_event, &ev, MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT);
+  mc_server_push(srv, d->forwarded_to, &out);
+}
+
+static void forward_stored_cb(void *arg, int err, const mc_dossier *d) {
+  forward_ctx *f = arg;
+  mc_server *srv = f->r->s->srv;
+  if (err == 0) {
+    mc_log_info(f->r->s->id, "dossier forwarded code=%s to=%s", d->code, d->forwarded_to);
+    forward_pushed(srv, d);
+  }
+  forward_finish(f, err, d, "code");
+}
+
+static void forward_loaded_cb(void *arg, int err, const mc_dossier *d) {
+  forward_ctx *f = arg;
+  mc_session *s = f->r->s;
+  if (err == 0 && !mc_wf_can_see(d, &s->peer)) err = MC_ENOTFOUND;
+  if (err == 0) err = mc_wf_check_forward(d, &s->peer);
+  if (err != 0) return forward_finish(f, err, d, "forward rule");
+  mc_forward_rec rec = {.idem_key = f->key, .unit_code = s->unit->code, .code = f->code,
+                        .to_unit = s->unit->parent, .officer = f->officer,
+                        .now_ms = mc_server_now_ms(), .step_due_ms = d->due_at_ms};
+  err = mc_store_forward(s->srv->store, &rec, forward_stored_cb, f);
+  if (err != 0) forward_finish(f, err, NULL, "storage");
+}
+
+static void forward_idem_cb(void *arg, int err, const char *action, const mc_dossier *d) {
+  forward_ctx *f = arg;
+  if (err == 0 && strcmp(action, "forward") != 0) err = MC_ECONFLICT;
+  if (err == 0) return forward_finish(f, 0, d, NULL); /* replay the first answer */
+  if (err != MC_ENOTFOUND) return forward_finish(f, err, NULL, "idempotency_key");
+  err = mc_store_show(f->r->s->srv->store, f->code, forward_loaded_cb, f);
+  if (err != 0) forward_finish(f, err, NULL, "storage");
+}
+
+int mc_handle_forward(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__ForwardRequest *q = env->forward;
+  if (check_idem_key(q->idempotency_key) != 0) return refuse(s, MC_EINVAL, "idempotency_key");
+  if (check_code(q->code) != 0) return refuse(s, MC_EINVAL, "code");
+  forward_ctx *f = calloc(1, sizeof *f);
+  if (f == NULL) return MC_ENOMEM;
+  if (take_str(f->officer, sizeof f->officer, q->officer, 0) != 0) {
+    free(f);
+    return refuse(s, MC_EINVAL, "officer");
+  }
+  snprintf(f->key, sizeof f->key, "%s", q->idempotency_key);
+  snprintf(f->code, sizeof f->code, "%s", q->code);
+  int rc = start_or_busy(s, env->request_id, &f->r);
+  if (rc == 0) rc = mc_store_idem_lookup(s->srv->store, s->unit->code, f->key, forward_idem_cb, f);
+  if (rc != 0) {
+    if (f->r != NULL) mc_req_finish(f->r, NULL);
+    free(f);
+  }
+  return rc;
+}

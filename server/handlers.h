@@ -1,0 +1,22 @@
+/* Request handlers: decode-validated fields -> workflow rules -> storage
+ * -> reply. Each returns 0 when it has replied or will reply
+ * asynchronously, or a negative mc_err that the dispatcher turns into the
+ * Error reply (the single place errors reach the wire). */
+#ifndef MC_HANDLERS_H
+#define MC_HANDLERS_H
+
+#include "session.h"
+
+typedef int (*mc_handler_fn)(mc_session *s, const Motcua__Envelope *env);
+
+int mc_handle_hello(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_ping(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_pong(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_receive(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_show(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_list(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_forward(mc_session *s, const Motcua__Envelope *env);
+
+#endif

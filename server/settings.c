@@ -1,0 +1,81 @@
+#include "settings.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+#define S mc_settings
+const mc_option mc_settings_options[] = {
+    MC_OPT_S("server", "listen_host", "127.0.0.1", S, listen_host, "address to listen on"),
+    MC_OPT_I("server", "listen_port", "7443", 1, 65535, S, listen_port, "TLS port"),
+    MC_OPT_S("server", "log_level", "info", S, log_level, "error|warn|info|debug"),
+    MC_OPT_I("server", "utc_offset_minutes", "420", -720, 840, S, utc_offset_minutes,
+             "local time offset (Vietnam: 420)"),
+    MC_OPT_S("server", "centre_unit", "444", S, centre_unit, "unit code of the centre"),
+    MC_OPT_I("server", "max_connections", "2000", 1, 1000000, S, max_connections,
+             "concurrent TLS connections"),
+    MC_OPT_S("server", "server_name", "motcua-server", S, server_name,
+             "name in the server certificate"),
+    MC_OPT_I("server", "cutoff_minutes", "900", 0, 1440, S, cutoff_minutes,
+             "receipts after this local minute of day count from the next working day"),
+    MC_OPT_I("server", "day_end_minutes", "1020", 1, 1440, S, day_end_minutes,
+             "local minute of day at which a day-based deadline falls due"),
+    MC_OPT_S("tls", "tls_ca", "", S, tls_ca, "CA certificate (PEM)"),
+    MC_OPT_S("tls", "tls_cert", "", S, tls_cert, "server certificate chain (PEM)"),
+    MC_OPT_S("tls", "tls_key", "", S, tls_key, "server private key (PEM, mode 0600)"),
+    MC_OPT_S("tls", "tls_crl", "", S, tls_crl, "certificate revocation list (PEM)"),
+    MC_OPT_S("database", "db_conninfo", "dbname=motcua", S, db_conninfo,
+             "libpq connection string"),
+    MC_OPT_I("database", "db_pool_size", "4", 1, 64, S, db_pool_size, "connections"),
+    MC_OPT_I("database", "db_max_queue", "10000", 1, 1000000, S, db_max_queue,
+             "queued queries before requests get 'busy'"),
+    MC_OPT_I("limits", "max_frame", "1048576", 1024, 16777216, S, max_frame,
+             "largest frame accepted, bytes"),
+    MC_OPT_I("limits", "handshake_timeout_ms", "10000", 100, 120000, S,
+             handshake_timeout_ms, "TLS handshake deadline"),
+    MC_OPT_I("limits", "idle_timeout_s", "90", 1, 86400, S, idle_timeout_s,
+             "close a link silent this long"),
+    MC_OPT_I("limits", "heartbeat_s", "30", 1, 3600, S, heartbeat_s,
+             "ping interval (server and clients)"),
+    MC_OPT_I("limits", "max_inflight", "64", 1, 10000, S, max_inflight,
+             "requests in progress per connection"),
+    MC_OPT_I("limits", "list_limit_max", "1000", 1, 100000, S, list_limit_max,
+             "most dossiers one list returns"),
+    {0},
+};
+#undef S
+
+/* Make a relative path in the config file relative to the file's folder. */
+static int resolve_path(char *field, size_t size, const char *dir) {
+  if (field[0] == '\0' || field[0] == '/') return 0;
+  char tmp[1024];
+  int n = snprintf(tmp, sizeof tmp, "%s/%s", dir, field);
+  if (n < 0 || (size_t)n >= size) return MC_ECONFIG;
+  memcpy(field, tmp, (size_t)n + 1);
+  return 0;
+}
+
+static int resolve_paths(mc_settings *c, const char *file) {
+  char copy[1024];
+  snprintf(copy, sizeof copy, "%s", file);
+  const char *dir = dirname(copy);
+  char *fields[] = {c->tls_ca, c->tls_cert, c->tls_key, c->tls_crl};
+  for (size_t i = 0; i < 4; i++)
+    if (resolve_path(fields[i], sizeof c->tls_ca, dir) != 0) return MC_ECONFIG;
+  return 0;
+}
+
+int mc_settings_load(mc_settings *cfg, const char *file, int *argc,
+                          char **argv, char *err, size_t errlen) {
+  memset(cfg, 0, sizeof *cfg);
+  int rc = mc_config_defaults(mc_settings_options, cfg, err, errlen);
+  if (rc == 0 && file != NULL) rc = mc_config_load(mc_settings_options, cfg, file, err, errlen);
+  if (rc == 0 && file != NULL && resolve_paths(cfg, file) != 0) {
+    snprintf(err, errlen, "%s: a certificate path is too long", file);
+    rc = MC_ECONFIG;
+  }
+  if (rc == 0) rc = mc_config_args(mc_settings_options, cfg, argc, argv, err, errlen);
+  return rc;
+}

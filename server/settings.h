@@ -1,0 +1,40 @@
+/* Server configuration: one table (config.c) declares every option with its
+ * section, default and bounds; deploy/motcua-server.conf.example documents
+ * them for operators. */
+#ifndef MC_SETTINGS_H
+#define MC_SETTINGS_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+typedef struct mc_settings {
+  char listen_host[64];
+  long listen_port;
+  char log_level[16];
+  long utc_offset_minutes;
+  char centre_unit[16];
+  long max_connections;
+  char server_name[64];
+  char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
+  char db_conninfo[1024];
+  long db_pool_size;
+  long db_max_queue;
+  long max_frame;
+  long handshake_timeout_ms;
+  long idle_timeout_s;
+  long heartbeat_s;
+  long max_inflight;
+  long list_limit_max;
+  long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
+  long day_end_minutes;  /* local time a day-based deadline falls due */
+} mc_settings;
+
+extern const mc_option mc_settings_options[];
+
+/* Defaults, then FILE (if not NULL), then --name=value arguments (consumed
+ * from argv). Relative paths in FILE are resolved against its directory. */
+int mc_settings_load(mc_settings *cfg, const char *file, int *argc,
+                          char **argv, char *err, size_t errlen);
+
+#endif
