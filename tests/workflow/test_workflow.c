@@ -1,0 +1,190 @@
+/* Workflow rules on fixed dates: deadlines on the working-day calendar,
+ * dossier code syntax, visibility and forwarding rules, field checks. */
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "error.h"
+#include "workflow.h"
+
+/* Vietnam local time -> epoch ms. */
+static int64_t vn(int y, int mo, int d, int h, int mi) {
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+  return ((int64_t)timegm(&tm) - 7 * 3600) * 1000;
+}
+
+static int32_t vday(int y, int mo, int d) {
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d};
+  return (int32_t)(timegm(&tm) / 86400);
+}
+
+static mc_calendar cal_plain(void) {
+  return (mc_calendar){.utc_offset_min = 420, .cutoff_min = 900, .day_start_min = 450,
+                       .day_end_min = 1020};
+}
+
+static int64_t due(const mc_calendar *c, int64_t at, int v, int unit) {
+  int64_t d = 0;
+  CHECK_EQ(mc_deadline(c, at, v, unit, &d), 0);
+  return d;
+}
+
+static void test_working_days(void) {
+  mc_calendar c = cal_plain();
+  /* Friday 2026-11-27 09:00, 3 working days: Fri, Mon, Tue -> Tue 17:00. */
+  CHECK_EQ(due(&c, vn(2026, 11, 27, 9, 0), 3, MC_LIMIT_WORKING_DAYS), vn(2026, 12, 1, 17, 0));
+  /* After the 15:00 cutoff counting starts Monday -> Wed 17:00. */
+  CHECK_EQ(due(&c, vn(2026, 11, 27, 15, 30), 3, MC_LIMIT_WORKING_DAYS), vn(2026, 12, 2, 17, 0));
+  /* Exactly 15:00 is already after the cutoff. */
+  CHECK_EQ(due(&c, vn(2026, 11, 27, 15, 0), 1, MC_LIMIT_WORKING_DAYS), vn(2026, 11, 30, 17, 0));
+  /* Received on a Sunday: counting starts Monday. */
+  CHECK_EQ(due(&c, vn(2026, 11, 29, 10, 0), 1, MC_LIMIT_WORKING_DAYS), vn(2026, 11, 30, 17, 0));
+  /* Never on a weekend, whatever the start. */
+  for (int day = 0; day < 14; day++)
+    for (int n = 1; n <= 12; n++) {
+      int64_t d = due(&c, vn(2026, 11, 16 + day, 10, 0), n, MC_LIMIT_WORKING_DAYS);
+      CHECK(mc_is_working_day(&c, mc_local_day(&c, d)));
+    }
+}
+
+static void test_holidays(void) {
+  /* Friday after 15:00 before a Monday holiday (synthetic): Tuesday. */
+  int32_t h1[] = {vday(2026, 11, 30)};
+  mc_calendar c = cal_plain();
+  c.holidays = h1;
+  c.nholidays = 1;
+  CHECK_EQ(due(&c, vn(2026, 11, 27, 16, 0), 1, MC_LIMIT_WORKING_DAYS), vn(2026, 12, 1, 17, 0));
+  /* Across Tết 2027 (Feb 4-10 off, Saturday Jan 30 made a working day as a
+   * compensatory swap): received Wed Feb 3 10:00, 3 working days. */
+  int32_t tet[] = {vday(2027, 2, 4), vday(2027, 2, 5), vday(2027, 2, 8), vday(2027, 2, 9),
+                   vday(2027, 2, 10)};
+  int32_t swap[] = {vday(2027, 1, 30)};
+  c.holidays = tet;
+  c.nholidays = 5;
+  c.workdays = swap;
+  c.nworkdays = 1;
+  CHECK_EQ(due(&c, vn(2027, 2, 3, 10, 0), 3, MC_LIMIT_WORKING_DAYS), vn(2027, 2, 12, 17, 0));
+  CHECK(mc_is_working_day(&c, vday(2027, 1, 30)));
+  CHECK(!mc_is_working_day(&c, vday(2027, 2, 8)));
+  /* A calendar-day limit ending inside Tết moves to the next working day. */
+  CHECK_EQ(due(&c, vn(2027, 2, 2, 10, 0), 3, MC_LIMIT_CALENDAR_DAYS), vn(2027, 2, 11, 17, 0));
+}
+
+static void test_hours_days_months(void) {
+  mc_calendar c = cal_plain();
+  /* Friday 16:00 + 4 office hours: 1 h Friday, 3 h Monday from 07:30. */
+  CHECK_EQ(due(&c, vn(2026, 11, 27, 16, 0), 4, MC_LIMIT_HOURS), vn(2026, 11, 30, 10, 30));
+  /* Before opening: counts from 07:30. */
+  CHECK_EQ(due(&c, vn(2026, 11, 25, 6, 0), 2, MC_LIMIT_HOURS), vn(2026, 11, 25, 9, 30));
+  /* Thursday + 3 calendar days ends Saturday -> Monday. */
+  CHECK_EQ(due(&c, vn(2026, 11, 26, 9, 0), 3, MC_LIMIT_CALENDAR_DAYS), vn(2026, 11, 30, 17, 0));
+  /* One month from Thu 2026-01-15: ends Sat Feb 14 -> Mon Feb 16. */
+  CHECK_EQ(due(&c, vn(2026, 1, 15, 9, 0), 1, MC_LIMIT_MONTHS), vn(2026, 2, 16, 17, 0));
+  /* Month-end clamp: from Fri 2027-01-29 one month -> Feb 28 (Sun) -> Mar 1. */
+  CHECK_EQ(due(&c, vn(2027, 1, 29, 9, 0), 1, MC_LIMIT_MONTHS), vn(2027, 3, 1, 17, 0));
+  int64_t d;
+  CHECK_EQ(mc_deadline(&c, 0, 1, 99, &d), MC_EINVAL);
+  CHECK_EQ(mc_deadline(&c, 0, -1, MC_LIMIT_HOURS, &d), MC_EINVAL);
+}
+
+static void test_dates(void) {
+  mc_calendar c = cal_plain();
+  char out[7];
+  /* 2026-11-28 20:00 UTC is already the 29th in Vietnam. */
+  mc_local_yymmdd(&c, (int64_t)1795896000 * 1000, out);
+  CHECK_STREQ(out, "261129");
+  mc_local_yymmdd(&c, vn(2027, 1, 1, 0, 0), out);
+  CHECK_STREQ(out, "270101");
+  CHECK_EQ(mc_local_minute(&c, vn(2026, 11, 27, 15, 30)), 930);
+}
+
+static void test_codes(void) {
+  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975"), 0);
+  CHECK_EQ(mc_code_check("H30.44.01-261129-12345"), 0);
+  CHECK_EQ(mc_code_check(""), MC_EINVAL);
+  CHECK_EQ(mc_code_check("H15.50.05.13-26100-0975"), MC_EINVAL);
+  CHECK_EQ(mc_code_check("H15.50.05.13-261008-097"), MC_EINVAL);
+  CHECK_EQ(mc_code_check("H15 50-261008-0975"), MC_EINVAL);
+  CHECK_EQ(mc_code_check("-261008-0975"), MC_EINVAL);
+  CHECK_EQ(mc_code_check("H15.50.05.13-2610a8-0975"), MC_EINVAL);
+  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975x"), MC_EINVAL);
+  char longc[200];
+  memset(longc, 'A', sizeof longc - 1);
+  longc[sizeof longc - 1] = '\0';
+  CHECK_EQ(mc_code_check(longc), MC_EINVAL);
+}
+
+static mc_dossier dossier(const char *unit, const char *fwd, int level, int status) {
+  mc_dossier d;
+  memset(&d, 0, sizeof d);
+  strcpy(d.unit_code, unit);
+  strcpy(d.holder_unit, fwd[0] ? fwd : unit);
+  strcpy(d.forwarded_to, fwd);
+  d.level = level;
+  d.status = status;
+  return d;
+}
+
+static mc_peer_id peer(const char *unit, mc_role role) {
+  mc_peer_id p;
+  memset(&p, 0, sizeof p);
+  strcpy(p.unit, unit);
+  p.role = role;
+  return p;
+}
+
+static void test_rules(void) {
+  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), b = peer("18502", MC_ROLE_COMMUNE);
+  mc_peer_id dist = peer("444", MC_ROLE_DISTRICT), admin = peer("admin", MC_ROLE_ADMIN);
+  mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
+  CHECK(mc_wf_can_see(&d, &a));
+  CHECK(!mc_wf_can_see(&d, &b));
+  CHECK(!mc_wf_can_see(&d, &dist));
+  CHECK(!mc_wf_can_see(&d, &admin));
+  CHECK_EQ(mc_wf_check_forward(&d, &a), 0);
+  CHECK_EQ(mc_wf_check_forward(&d, &b), MC_EFORBIDDEN);
+  CHECK_EQ(mc_wf_check_forward(&d, &dist), MC_EFORBIDDEN);
+  mc_dossier c = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_RECEIVED);
+  CHECK_EQ(mc_wf_check_forward(&c, &a), MC_EWRONGLEVEL);
+  mc_dossier f = dossier("18499", "444", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
+  CHECK(mc_wf_can_see(&f, &dist));
+  CHECK(mc_wf_can_see(&f, &a));
+  CHECK_EQ(mc_wf_check_forward(&f, &a), MC_EFORBIDDEN); /* no longer holds it */
+  for (int st = 1; st <= 10; st++) {
+    mc_dossier x = dossier("18499", "", MC_LEVEL_DISTRICT, st);
+    int ok = st == MC_ST_RECEIVED || st == MC_ST_PROCESSING;
+    CHECK_EQ(mc_wf_check_forward(&x, &a), ok ? 0 : MC_EBADSTATE);
+    CHECK(mc_status_name_vi(st) != NULL);
+  }
+  CHECK(mc_status_name_vi(0) == NULL && mc_status_name_vi(11) == NULL);
+}
+
+static void test_applicant(void) {
+  mc_applicant ap = {"Nguyễn Thị Thu Trang", "042190001234", "0912345678"};
+  const char *field = NULL;
+  CHECK_EQ(mc_wf_check_applicant(&ap, &field), 0);
+  strcpy(ap.id_number, "04219000123");
+  CHECK_EQ(mc_wf_check_applicant(&ap, &field), MC_EINVAL);
+  CHECK_STREQ(field, "id_number");
+  strcpy(ap.id_number, "123456789");
+  strcpy(ap.phone, "09a");
+  CHECK_EQ(mc_wf_check_applicant(&ap, &field), MC_EINVAL);
+  CHECK_STREQ(field, "phone");
+  strcpy(ap.phone, "");
+  strcpy(ap.name, "a\nb");
+  CHECK_EQ(mc_wf_check_applicant(&ap, &field), MC_EINVAL);
+  CHECK_STREQ(field, "name");
+  CHECK_EQ(mc_wf_check_channel(0), MC_EINVAL);
+  CHECK_EQ(mc_wf_check_channel(3), 0);
+}
+
+int main(void) {
+  test_working_days();
+  test_holidays();
+  test_hours_days_months();
+  test_dates();
+  test_codes();
+  test_rules();
+  test_applicant();
+  return check_result();
+}
