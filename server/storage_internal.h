@@ -1,0 +1,22 @@
+/* Storage internals shared between storage.c and the generated migration
+ * table (server/embed_sql.cmake). Not for other modules. */
+#ifndef MC_STORAGE_INTERNAL_H
+#define MC_STORAGE_INTERNAL_H
+
+#include <stddef.h>
+
+/* One embedded migration: server/sql/NNN_name.sql. Applied in array order
+ * (ascending version), each in its own transaction. */
+struct mc_migration {
+  int version;
+  const char *name; /* "001_schema" */
+  const char *sql;
+};
+
+extern const struct mc_migration mc_migrations[];
+extern const size_t mc_migrations_count;
+
+/* Maps a SQLSTATE (5 chars) to an mc_err; NULL maps to MC_EINTERNAL. */
+int storage__sqlstate_to_err(const char *sqlstate);
+
+#endif
