@@ -162,10 +162,11 @@ int mc_wf_can_see(const mc_dossier *d, const mc_peer_id *who) {
 }
 
 int mc_wf_check_forward(const mc_dossier *d, const mc_peer_id *who) {
-  if (who->role != MC_ROLE_COMMUNE || strcmp(d->holder_unit, who->unit) != 0)
-    return MC_EFORBIDDEN;
+  if (who->role != MC_ROLE_COMMUNE) return MC_EFORBIDDEN;
+  if (strcmp(d->unit_code, who->unit) == 0 && d->forwarded_to[0] != '\0')
+    return MC_EBADSTATE; /* already forwarded */
+  if (strcmp(d->holder_unit, who->unit) != 0) return MC_EFORBIDDEN;
   if (d->level != MC_LEVEL_DISTRICT) return MC_EWRONGLEVEL;
-  if (d->forwarded_to[0] != '\0') return MC_EBADSTATE;
   if (d->status != MC_ST_RECEIVED && d->status != MC_ST_PROCESSING) return MC_EBADSTATE;
   return 0;
 }

@@ -50,7 +50,7 @@ int mc_wf_can_see(const mc_dossier *d, const mc_peer_id *who);
 
 /* Forwarding rules: the caller is a commune holding the dossier, the
  * procedure is district-level, the dossier is received or in processing
- * and was never forwarded. Returns 0 or MC_EFORBIDDEN / MC_EWRONGLEVEL /
+ * and was never forwarded (MC_EBADSTATE: already forwarded). Returns 0 or MC_EFORBIDDEN / MC_EWRONGLEVEL /
  * MC_EBADSTATE. */
 int mc_wf_check_forward(const mc_dossier *d, const mc_peer_id *who);
 

@@ -149,7 +149,8 @@ static void test_rules(void) {
   mc_dossier f = dossier("18499", "444", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
   CHECK(mc_wf_can_see(&f, &dist));
   CHECK(mc_wf_can_see(&f, &a));
-  CHECK_EQ(mc_wf_check_forward(&f, &a), MC_EFORBIDDEN); /* no longer holds it */
+  CHECK_EQ(mc_wf_check_forward(&f, &a), MC_EBADSTATE); /* already forwarded */
+  CHECK_EQ(mc_wf_check_forward(&f, &b), MC_EFORBIDDEN);
   for (int st = 1; st <= 10; st++) {
     mc_dossier x = dossier("18499", "", MC_LEVEL_DISTRICT, st);
     int ok = st == MC_ST_RECEIVED || st == MC_ST_PROCESSING;
