@@ -401,7 +401,7 @@ start_server() {
   pid=$!
   echo "$pid" >"$DIR/server.pid"
   while :; do
-    if tail -c +"$((off + 1))" "$DIR/server.log" | grep -q 'ready'; then
+    if tail -c +"$((off + 1))" "$DIR/server.log" | grep -q 'motcua-server ready'; then
       note "server ready (pid $pid, port $PORT, log $DIR/server.log)"
       return 0
     fi
