@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""ctest fixture for the integration tests.
+
+    itest_env.py up DIR     pick free ports (first time only) and run
+                            deploy/local.sh up DIR --port P --http-port H --pg-port G
+    itest_env.py down DIR   deploy/local.sh down DIR
+
+Uses MOTCUA_BIN_DIR (set by ctest to <build>/bin) so that a sanitizer build
+tests its own binaries. local.sh records the ports in DIR/local.env at
+creation and reuses them afterwards. A server still running from an earlier
+run is restarted so that the current build is the one tested.
+"""
+import os
+import socket
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get("MOTCUA_SOURCE_DIR", os.path.normpath(os.path.join(HERE, "..", "..")))
+LOCAL_SH = os.path.join(SRC, "deploy", "local.sh")
+
+
+def free_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def read_env(d):
+    env = {}
+    try:
+        with open(os.path.join(d, "local.env")) as f:
+            for line in f:
+                if "=" in line and not line.startswith("#"):
+                    k, v = line.rstrip("\n").split("=", 1)
+                    env[k] = v
+    except FileNotFoundError:
+        pass
+    return env
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("up", "down"):
+        print("usage: itest_env.py up|down DIR", file=sys.stderr)
+        return 2
+    cmd, d = sys.argv[1], sys.argv[2]
+    if not os.path.exists(LOCAL_SH):
+        print("deploy/local.sh not found at %s" % LOCAL_SH, file=sys.stderr)
+        return 1
+    args = ["bash", LOCAL_SH, cmd, d]
+    if cmd == "up":
+        os.makedirs(d, exist_ok=True)
+        if read_env(d).get("MOTCUA_PORT"):
+            # a server left running by an earlier run may be an older build:
+            # stop it so that "up" starts the binaries under test
+            subprocess.call(["bash", LOCAL_SH, "stop-server", d], timeout=120)
+        else:
+            p, h, g = free_ports(3)
+            args += ["--port", str(p), "--http-port", str(h), "--pg-port", str(g)]
+    print("+ " + " ".join(args), file=sys.stderr)
+    rc = subprocess.call(args, timeout=280)
+    if cmd == "up" and rc != 0:
+        log = os.path.join(d, "server.log")
+        if os.path.exists(log):
+            with open(log, errors="replace") as f:
+                sys.stderr.write("--- tail of server.log ---\n" + "".join(f.readlines()[-30:]))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

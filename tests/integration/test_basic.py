@@ -1,0 +1,75 @@
+"""ping for each kind of unit; the procedure catalogue."""
+import unittest
+
+from itest import DISTRICT, cli, unwrap
+
+UNIT = "18496"
+
+
+class TestPing(unittest.TestCase):
+    def ping(self, unit):
+        r = cli(unit, "ping")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIsNone(r.json_error, r)
+        self.assertIsInstance(r.doc, dict, r)
+        self.assertNotIn("error", r.doc, r)
+        return r
+
+    def test_ping_commune(self):
+        self.ping(UNIT)
+
+    def test_ping_district(self):
+        self.ping(DISTRICT)
+
+    def test_ping_admin(self):
+        self.ping("admin")
+
+    def test_whoami_comes_from_certificate(self):
+        for unit, role in ((UNIT, "commune"), (DISTRICT, "district"), ("admin", "admin")):
+            r = cli(unit, "whoami")
+            self.assertEqual(r.rc, 0, r)
+            text = r.out
+            self.assertIn('"%s"' % unit, text, r)
+            self.assertIn(role, text, r)
+
+    def test_human_output_is_not_json(self):
+        r = cli(UNIT, "ping", json_out=False)
+        self.assertEqual(r.rc, 0, r)
+        self.assertTrue(r.out.strip(), r)
+
+
+class TestProcedures(unittest.TestCase):
+    def test_catalogue(self):
+        r = cli(UNIT, "procedures")
+        self.assertEqual(r.rc, 0, r)
+        procs = unwrap(r.doc, "procedures")
+        self.assertIsInstance(procs, list, r)
+        self.assertGreaterEqual(len(procs), 12, r)
+        levels = set()
+        codes = set()
+        for p in procs:
+            for k in ("code", "name", "level", "sector", "limit_value", "limit_unit"):
+                self.assertIn(k, p, p)
+            self.assertTrue(p["code"] and p["name"] and p["sector"], p)
+            self.assertIn(p["level"], ("commune", "district"), p)
+            self.assertIsInstance(p["limit_value"], int, p)
+            self.assertGreater(p["limit_value"], 0, p)
+            self.assertIn(p["limit_unit"],
+                          ("hours", "working_days", "calendar_days", "months"), p)
+            levels.add(p["level"])
+            codes.add(p["code"])
+        self.assertEqual(levels, {"commune", "district"})
+        self.assertEqual(len(codes), len(procs), "duplicate procedure codes")
+
+    def test_same_catalogue_for_every_unit(self):
+        a = cli(UNIT, "procedures")
+        b = cli(DISTRICT, "procedures")
+        self.assertEqual(a.rc, 0, a)
+        self.assertEqual(b.rc, 0, b)
+        ca = sorted(p["code"] for p in unwrap(a.doc, "procedures"))
+        cb = sorted(p["code"] for p in unwrap(b.doc, "procedures"))
+        self.assertEqual(ca, cb)
+
+
+if __name__ == "__main__":
+    unittest.main()

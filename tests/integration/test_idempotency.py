@@ -1,0 +1,117 @@
+"""The same receive sent twice with one idempotency key yields one dossier.
+Uses a raw TLS client: the CLI generates a fresh key per call."""
+import os
+import unittest
+import uuid
+
+from itest import (B_DOSSIER_REPLY, B_HELLO_REPLY, B_LIST, B_LIST_REPLY, B_RECEIVE, CODE_RE,
+                   Raw, citizen_id, decode, dossier_list, list_body, procedure_of_level,
+                   receive_body)
+
+UNIT = "18514"   # used only by this file
+UNIT2 = "18529"  # used only by this file
+
+
+def dossier_code(reply):
+    return reply.dossier()[1][0].decode()
+
+
+class TestIdempotency(unittest.TestCase):
+    def open(self, unit=UNIT):
+        c = Raw(unit)
+        h = c.hello()
+        self.assertEqual(h.body_field, B_HELLO_REPLY, h)
+        self.assertEqual(h.body[3][0].decode(), unit)  # unit from the certificate
+        self.addCleanup(c.close)
+        return c
+
+    def count_in_list(self, cid, unit=UNIT):
+        r, lst = dossier_list(unit)
+        self.assertEqual(r.rc, 0, r)
+        return len(lst), sum(1 for x in lst if x["applicant"]["id"] == cid)
+
+    def test_same_key_twice(self):
+        proc = procedure_of_level("commune")
+        cid = citizen_id()
+        key = "itest-" + uuid.uuid4().hex
+        body = receive_body(key, proc, "Đỗ Văn Lặp", cid)
+        total0, _ = self.count_in_list(cid)
+
+        c = self.open()
+        r1 = c.call(10, B_RECEIVE, body)
+        self.assertEqual(r1.body_field, B_DOSSIER_REPLY, r1)
+        code1 = dossier_code(r1)
+        self.assertRegex(code1, CODE_RE)
+        r2 = c.call(11, B_RECEIVE, body)
+        self.assertEqual(r2.body_field, B_DOSSIER_REPLY, r2)
+        self.assertEqual(dossier_code(r2), code1)
+
+        # a new connection (e.g. a retry after a link drop) gets the same answer
+        c2 = self.open()
+        r3 = c2.call(1, B_RECEIVE, body)
+        self.assertEqual(r3.body_field, B_DOSSIER_REPLY, r3)
+        self.assertEqual(dossier_code(r3), code1)
+
+        total1, mine = self.count_in_list(cid)
+        self.assertEqual(mine, 1)
+        if total0 < 999:
+            self.assertEqual(total1, total0 + 1)
+
+        # and over the raw protocol the unit's list holds it exactly once
+        lr = c.call(12, B_LIST, list_body(0, 1000))
+        self.assertEqual(lr.body_field, B_LIST_REPLY, lr)
+        codes = [decode(x)[1][0].decode() for x in lr.body.get(1, [])]
+        self.assertEqual(codes.count(code1), 1)
+
+    def test_retries_in_parallel(self):
+        """Five connections race with the same key: one dossier."""
+        import threading
+        proc = procedure_of_level("commune")
+        cid = citizen_id()
+        key = "itest-par-" + uuid.uuid4().hex
+        body = receive_body(key, proc, "Đỗ Văn Đua", cid)
+        conns = [self.open() for _ in range(5)]
+        results = [None] * 5
+
+        def go(i):
+            try:
+                results[i] = conns[i].call(7, B_RECEIVE, body)
+            except Exception as e:  # reported below
+                results[i] = e
+
+        ts = [threading.Thread(target=go, args=(i,)) for i in range(5)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(30)
+        codes = set()
+        for r in results:
+            self.assertFalse(isinstance(r, Exception), r)
+            self.assertEqual(r.body_field, B_DOSSIER_REPLY, r)
+            codes.add(dossier_code(r))
+        self.assertEqual(len(codes), 1, codes)
+        _, mine = self.count_in_list(cid)
+        self.assertEqual(mine, 1)
+
+    def test_key_is_per_unit(self):
+        proc = procedure_of_level("commune")
+        key = "itest-shared-" + uuid.uuid4().hex
+        a = self.open(UNIT).call(3, B_RECEIVE, receive_body(key, proc, "Người A", citizen_id()))
+        b = self.open(UNIT2).call(3, B_RECEIVE, receive_body(key, proc, "Người B", citizen_id()))
+        self.assertEqual(a.body_field, B_DOSSIER_REPLY, a)
+        self.assertEqual(b.body_field, B_DOSSIER_REPLY, b)
+        self.assertNotEqual(dossier_code(a), dossier_code(b))
+
+    def test_different_keys_different_dossiers(self):
+        proc = procedure_of_level("commune")
+        cid = citizen_id()
+        c = self.open()
+        r1 = c.call(1, B_RECEIVE, receive_body("itest-" + uuid.uuid4().hex, proc, "Hai Lần", cid))
+        r2 = c.call(2, B_RECEIVE, receive_body("itest-" + uuid.uuid4().hex, proc, "Hai Lần", cid))
+        self.assertEqual(r1.body_field, B_DOSSIER_REPLY, r1)
+        self.assertEqual(r2.body_field, B_DOSSIER_REPLY, r2)
+        self.assertNotEqual(dossier_code(r1), dossier_code(r2))
+
+
+if __name__ == "__main__":
+    unittest.main()
