@@ -1,0 +1,203 @@
+/* Internal to the motcua CLI (and its unit tests): the message table, the
+ * JSON/human rendering of protocol messages, and argument validation. Pure
+ * functions: no I/O except the explicit FILE* arguments. */
+#ifndef MC_CLI_H
+#define MC_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "frame.h"
+
+enum mc_lang { MC_LANG_VI = 0, MC_LANG_EN = 1 };
+
+/* Vietnam's offset from UTC; the country has no daylight saving time. */
+#define MC_CLI_UTC_OFFSET_MIN 420
+
+/* Every user-facing string. Keep MSG__COUNT last. */
+enum mc_msg {
+  MSG_NONE = 0,
+  /* usage */
+  MSG_USAGE,
+  MSG_USAGE_PING,
+  MSG_USAGE_PROCEDURES,
+  MSG_USAGE_RECEIVE,
+  MSG_USAGE_SHOW,
+  MSG_USAGE_LIST,
+  MSG_USAGE_FORWARD,
+  MSG_USAGE_WATCH,
+  MSG_USAGE_WHOAMI,
+  /* usage / config errors */
+  MSG_ERR_NO_CONFIG,
+  MSG_ERR_CONFIG,
+  MSG_ERR_NO_COMMAND,
+  MSG_ERR_UNKNOWN_COMMAND,
+  MSG_ERR_UNKNOWN_OPTION,
+  MSG_ERR_MISSING_VALUE,
+  MSG_ERR_EXTRA_ARG,
+  MSG_ERR_BAD_LANG,
+  MSG_ERR_NEED_PROCEDURE,
+  MSG_ERR_NEED_NAME,
+  MSG_ERR_NEED_ID,
+  MSG_ERR_NEED_CODE,
+  MSG_ERR_NAME_TOO_LONG,
+  MSG_ERR_NAME_INVALID,
+  MSG_ERR_ID_FORMAT,
+  MSG_ERR_PHONE_FORMAT,
+  MSG_ERR_PROCEDURE_FORMAT,
+  MSG_ERR_CODE_FORMAT,
+  MSG_ERR_CHANNEL,
+  MSG_ERR_STATUS_RANGE,
+  MSG_ERR_LIMIT_RANGE,
+  MSG_ERR_NO_OFFICER,
+  MSG_ERR_OFFICER_TOO_LONG,
+  MSG_ERR_TLS_SETUP,
+  /* transport */
+  MSG_ERR_CONNECT,
+  MSG_ERR_CONNECT_TIMEOUT,
+  MSG_ERR_CONNECT_TLS,
+  MSG_ERR_CONNECT_DOWN,
+  MSG_ERR_CONNECT_IDENTITY,
+  MSG_ERR_UNEXPECTED_REPLY,
+  MSG_SERVER_SAID,
+  /* server refusals, by error code */
+  MSG_REFUSED_INTERNAL,
+  MSG_REFUSED_NOMEM,
+  MSG_REFUSED_PROTO,
+  MSG_REFUSED_VERSION,
+  MSG_REFUSED_TOO_BIG,
+  MSG_REFUSED_INVALID,
+  MSG_REFUSED_UNAUTH,
+  MSG_REFUSED_FORBIDDEN,
+  MSG_REFUSED_NOT_FOUND,
+  MSG_REFUSED_CONFLICT,
+  MSG_REFUSED_UNAVAILABLE,
+  MSG_REFUSED_TIMEOUT,
+  MSG_REFUSED_BUSY,
+  MSG_REFUSED_WRONG_LEVEL,
+  MSG_REFUSED_BAD_STATE,
+  MSG_REFUSED_IO,
+  MSG_REFUSED_TLS,
+  MSG_REFUSED_CLOSED,
+  MSG_REFUSED_CONFIG,
+  MSG_REFUSED_UNKNOWN,
+  /* national status names 1..10 */
+  MSG_STATUS_1,
+  MSG_STATUS_2,
+  MSG_STATUS_3,
+  MSG_STATUS_4,
+  MSG_STATUS_5,
+  MSG_STATUS_6,
+  MSG_STATUS_7,
+  MSG_STATUS_8,
+  MSG_STATUS_9,
+  MSG_STATUS_10,
+  MSG_STATUS_UNKNOWN,
+  /* enum labels */
+  MSG_LEVEL_COMMUNE,
+  MSG_LEVEL_DISTRICT,
+  MSG_CHANNEL_DIRECT,
+  MSG_CHANNEL_ONLINE,
+  MSG_CHANNEL_POSTAL,
+  MSG_UNIT_HOURS,
+  MSG_UNIT_WORKING_DAYS,
+  MSG_UNIT_CALENDAR_DAYS,
+  MSG_UNIT_MONTHS,
+  MSG_ROLE_COMMUNE,
+  MSG_ROLE_DISTRICT,
+  MSG_ROLE_ADMIN,
+  MSG_UNKNOWN,
+  MSG_NONE_YET,
+  /* field labels and result lines */
+  MSG_F_SERVER,
+  MSG_F_SERVER_TIME,
+  MSG_F_RTT,
+  MSG_F_UNIT,
+  MSG_F_ROLE,
+  MSG_F_CODE,
+  MSG_F_STATUS,
+  MSG_F_PROCEDURE,
+  MSG_F_LEVEL,
+  MSG_F_APPLICANT,
+  MSG_F_ID,
+  MSG_F_PHONE,
+  MSG_F_CHANNEL,
+  MSG_F_RECEIVED,
+  MSG_F_DUE,
+  MSG_F_HOLDER,
+  MSG_F_FORWARDED,
+  MSG_F_LIMIT,
+  MSG_F_SECTOR,
+  MSG_RECEIVED_OK,
+  MSG_FORWARDED_OK,
+  MSG_LIST_EMPTY,
+  MSG_LIST_COUNT,
+  MSG_PROC_COUNT,
+  MSG_EV_CONNECTED,
+  MSG_EV_DISCONNECTED,
+  MSG_EV_PONG,
+  MSG_EV_DOSSIER,
+  MSG_EV_ERROR,
+  MSG_EV_OTHER,
+  MSG_EV_GOODBYE,
+  MSG_EV_STOPPED,
+  MSG_EV_KIND_FORWARDED,
+  MSG__COUNT
+};
+
+/* Text of id in lang; never NULL ("" only for MSG_NONE). */
+const char *mc_msg(int lang, enum mc_msg id);
+/* Raw table access for the completeness test: column 0 = vi, 1 = en. */
+const char *mc_msg_raw(enum mc_msg id, int lang);
+/* Refusal text for an mc_err (MSG_REFUSED_*). */
+enum mc_msg mc_msg_for_err(int err);
+/* National status name; MSG_STATUS_UNKNOWN outside 1..10. */
+const char *mc_status_name(int lang, unsigned status);
+int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, -1 otherwise */
+
+/* ---- rendering ---------------------------------------------------------- */
+
+/* RFC 3339 at a fixed UTC offset: "2026-10-08T14:05:00+07:00". Returns 0,
+ * or -1 if ms <= 0 (absent) or the buffer is too small (>= 26 bytes). */
+int mc_cli_rfc3339(int64_t ms, int offset_min, char *buf, size_t size);
+/* Human form: "08/10/2026 14:05" (vi) or "2026-10-08 14:05" (en). */
+int mc_cli_human_time(int64_t ms, int offset_min, int lang, char *buf, size_t size);
+
+const char *mc_cli_level_name(int level);     /* "commune"|"district"|NULL */
+const char *mc_cli_channel_name(int channel); /* "direct"|"online"|"postal"|NULL */
+const char *mc_cli_limit_unit_name(int unit); /* "hours"|...|NULL */
+int mc_cli_channel_parse(const char *s);      /* Motcua__Channel or -1 */
+
+/* New JSON values (caller decrefs); NULL only on allocation failure. */
+json_t *mc_cli_dossier_json(const Motcua__Dossier *d, int lang);
+json_t *mc_cli_procedure_json(const Motcua__Procedure *p);
+json_t *mc_cli_error_json(int err, const char *message);
+
+/* Human renderings to f. */
+void mc_cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang);
+void mc_cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang);
+void mc_cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang);
+
+/* ---- validation --------------------------------------------------------- */
+
+#define MC_CLI_NAME_MAX 150      /* bytes of UTF-8 */
+#define MC_CLI_PROC_CODE_MAX 40
+#define MC_CLI_DOSSIER_CODE_MAX 47
+#define MC_CLI_PHONE_MAX 15
+#define MC_CLI_OFFICER_MAX 95
+#define MC_CLI_LIST_LIMIT_MAX 1000
+
+/* Each returns MSG_NONE when valid, else the message explaining why. */
+enum mc_msg mc_cli_check_name(const char *s);
+enum mc_msg mc_cli_check_citizen_id(const char *s);
+enum mc_msg mc_cli_check_phone(const char *s); /* "" allowed (optional) */
+enum mc_msg mc_cli_check_procedure(const char *s);
+enum mc_msg mc_cli_check_dossier_code(const char *s);
+enum mc_msg mc_cli_check_officer(const char *s);
+/* Parse a decimal in [lo, hi]; 0 on success. */
+int mc_cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* Client configuration: one option table, loaded with common/config.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "motcua_client.h"
+
+#define CC mc_client_config
+static const mc_option options[] = {
+    MC_OPT_S("server", "host", "127.0.0.1", CC, host, "server host name or address"),
+    MC_OPT_I("server", "port", "7443", 1, 65535, CC, port, "server TCP port"),
+    MC_OPT_S("server", "server_name", "motcua-server", CC, server_name,
+             "expected CN of the server certificate"),
+    MC_OPT_S("tls", "ca", NULL, CC, ca, "CA certificate (PEM)"),
+    MC_OPT_S("tls", "cert", NULL, CC, cert, "this unit's certificate (PEM)"),
+    MC_OPT_S("tls", "key", NULL, CC, key, "this unit's private key (PEM, mode 0600)"),
+    MC_OPT_S("client", "officer", NULL, CC, officer, "officer name recorded on changes"),
+    MC_OPT_S("client", "lang", "vi", CC, lang, "output language: vi or en"),
+    MC_OPT_I("client", "timeout_s", "15", 1, 3600, CC, timeout_s,
+             "bound on connect and on each request, seconds"),
+    {NULL, NULL, MC_OPT_STR, NULL, 0, 0, 0, NULL},
+};
+#undef CC
+
+const mc_option *mc_client_options(void) { return options; }
+
+int mc_client_config_init(mc_client_config *cfg, char *err, size_t errlen) {
+  memset(cfg, 0, sizeof *cfg);
+  return mc_config_defaults(options, cfg, err, errlen);
+}
+
+/* Prefix a relative path with dir ("" dir leaves it alone). */
+static int resolve_path(char *path, size_t size, const char *dir, char *err,
+                        size_t errlen) {
+  char tmp[MC_CLIENT_PATH_MAX];
+  if (path[0] == '\0' || path[0] == '/' || dir[0] == '\0') return MC_OK;
+  int n = snprintf(tmp, sizeof tmp, "%s/%s", dir, path);
+  if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof tmp) {
+    snprintf(err, errlen, "path too long: %s/%s", dir, path);
+    return MC_ECONFIG;
+  }
+  memcpy(path, tmp, (size_t)n + 1);
+  return MC_OK;
+}
+
+static void dir_of(const char *path, char *dir, size_t size) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) {
+    dir[0] = '\0';
+    return;
+  }
+  size_t n = (size_t)(slash - path);
+  if (n == 0) n = 1; /* "/x.conf" -> "/" */
+  if (n >= size) n = size - 1;
+  memcpy(dir, path, n);
+  dir[n] = '\0';
+}
+
+int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
+                          size_t errlen) {
+  char dir[MC_CLIENT_PATH_MAX];
+  int rc = mc_config_load(options, cfg, path, err, errlen);
+  if (rc != MC_OK) return rc;
+  dir_of(path, dir, sizeof dir);
+  if ((rc = resolve_path(cfg->ca, sizeof cfg->ca, dir, err, errlen)) != MC_OK ||
+      (rc = resolve_path(cfg->cert, sizeof cfg->cert, dir, err, errlen)) != MC_OK ||
+      (rc = resolve_path(cfg->key, sizeof cfg->key, dir, err, errlen)) != MC_OK)
+    return rc;
+  return MC_OK;
+}
+
+int mc_client_config_set(mc_client_config *cfg, const char *name,
+                         const char *value, char *err, size_t errlen) {
+  return mc_config_set(options, cfg, name, value, err, errlen);
+}

@@ -1,0 +1,232 @@
+/* motcua: command-line client of the one-stop desk server.
+ *   motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME] [--key=value]
+ *          COMMAND [arguments]
+ * Exit codes: 0 ok; 1 refused by the server; 2 usage/config; 3 transport. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "log.h"
+
+#define MAX_OVERRIDES 32
+
+typedef struct globals {
+  const char *config_path;
+  const char *lang_flag;
+  const char *overrides[MAX_OVERRIDES];
+  int n_overrides;
+  int help;
+  int cmd_index; /* index of COMMAND in argv, argc if none */
+} globals;
+
+/* ---- reporting -------------------------------------------------------- */
+
+int cli_emit_json(json_t *doc, int one_line) {
+  if (doc == NULL) return -1;
+  size_t flags = one_line ? JSON_COMPACT : JSON_INDENT(2);
+  int rc = json_dumpf(doc, stdout, flags);
+  fputc('\n', stdout);
+  fflush(stdout);
+  json_decref(doc);
+  return rc;
+}
+
+int cli_fail(const cli *c, int exit_code, int err, const char *text,
+             const char *detail) {
+  if (c->json) {
+    cli_emit_json(mc_cli_error_json(err, text), 0);
+  } else if (detail != NULL && detail[0] != '\0') {
+    fprintf(stderr, "motcua: %s: %s\n", text, detail);
+  } else {
+    fprintf(stderr, "motcua: %s\n", text);
+  }
+  return exit_code;
+}
+
+int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
+  return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, msg), arg);
+}
+
+static int transport_error(const cli *c, int err) {
+  char text[700];
+  enum mc_msg reason = err == MC_ETIMEOUT   ? MSG_ERR_CONNECT_TIMEOUT
+                       : err == MC_ETLS     ? MSG_ERR_CONNECT_TLS
+                       : err == MC_EUNAVAIL ? MSG_ERR_CONNECT_DOWN
+                       : err == MC_EUNAUTH  ? MSG_ERR_CONNECT_IDENTITY
+                                            : MSG_NONE;
+  const char *detail = mc_client_errmsg(c->client);
+  snprintf(text, sizeof text, "%s %s: %s", mc_msg(c->lang, MSG_ERR_CONNECT),
+           mc_client_target(c->client),
+           reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
+  if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, NULL);
+  fprintf(stderr, "motcua: %s\n", text);
+  if (detail[0] != '\0') fprintf(stderr, "  (%s)\n", detail);
+  return EXIT_CONNECT;
+}
+
+int cli_client_error(const cli *c, int err) {
+  if (!mc_client_refused(c->client)) return transport_error(c, err);
+  const char *text = mc_msg(c->lang, mc_msg_for_err(err));
+  if (c->json) return cli_fail(c, EXIT_REFUSED, err, text, NULL);
+  fprintf(stderr, "motcua: %s\n", text);
+  if (mc_client_errmsg(c->client)[0] != '\0')
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID),
+            mc_client_errmsg(c->client));
+  return EXIT_REFUSED;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, name, n) != 0) return 0;
+  if (a[n] == '=') {
+    *out = a + n + 1;
+    return 1;
+  }
+  if (a[n] != '\0') return 0;
+  if (*i + 1 >= argc) return -1;
+  *out = argv[++*i];
+  return 1;
+}
+
+static int is_help(const char *a) {
+  return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* One global option at argv[*i]; MSG_NONE or an error message id. */
+static enum mc_msg parse_global(cli *c, globals *g, int argc, char **argv, int *i) {
+  const char *a = argv[*i], *v = NULL;
+  int r;
+  if (strcmp(a, "--json") == 0) {
+    c->json = 1;
+  } else if (is_help(a)) {
+    g->help = 1;
+  } else if ((r = cli_opt_value(argc, argv, i, "-c", &v)) != 0 ||
+             (r = cli_opt_value(argc, argv, i, "--config", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    g->config_path = v;
+  } else if ((r = cli_opt_value(argc, argv, i, "--lang", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    if (mc_lang_parse(v) < 0) return MSG_ERR_BAD_LANG;
+    g->lang_flag = v;
+    c->lang = mc_lang_parse(v);
+  } else if ((r = cli_opt_value(argc, argv, i, "--officer", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    c->officer = v;
+  } else if (strncmp(a, "--", 2) == 0 && strchr(a, '=') != NULL &&
+             g->n_overrides < MAX_OVERRIDES) {
+    g->overrides[g->n_overrides++] = a;
+  } else {
+    return MSG_ERR_UNKNOWN_OPTION;
+  }
+  return MSG_NONE;
+}
+
+static int parse_globals(cli *c, globals *g, int argc, char **argv) {
+  int i;
+  for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    }
+    enum mc_msg m = parse_global(c, g, argc, argv, &i);
+    if (m != MSG_NONE) return cli_usage_error(c, m, argv[i]);
+  }
+  g->cmd_index = i;
+  return EXIT_OK_;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static int config_error(const cli *c, const char *detail) {
+  return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_CONFIG), detail);
+}
+
+static int apply_overrides(cli *c, const globals *g, char *err, size_t errlen) {
+  for (int i = 0; i < g->n_overrides; i++) {
+    char name[64];
+    const char *eq = strchr(g->overrides[i], '=');
+    size_t n = (size_t)(eq - g->overrides[i]) - 2;
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, g->overrides[i] + 2, n);
+    name[n] = '\0';
+    if (mc_client_config_set(&c->cfg, name, eq + 1, err, errlen) != MC_OK) return -1;
+  }
+  return 0;
+}
+
+static int load_config(cli *c, const globals *g) {
+  char err[512] = "";
+  const char *path = g->config_path ? g->config_path : getenv("MOTCUA_CONFIG");
+  if (path == NULL || path[0] == '\0')
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_NO_CONFIG), NULL);
+  if (mc_client_config_init(&c->cfg, err, sizeof err) != MC_OK ||
+      mc_client_config_load(&c->cfg, path, err, sizeof err) != MC_OK ||
+      apply_overrides(c, g, err, sizeof err) != 0)
+    return config_error(c, err);
+  if (g->lang_flag == NULL) {
+    if (mc_lang_parse(c->cfg.lang) < 0) return config_error(c, "lang");
+    c->lang = mc_lang_parse(c->cfg.lang);
+  }
+  if (c->officer == NULL) c->officer = c->cfg.officer;
+  return EXIT_OK_;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static void set_log_level(void) {
+  const char *lv = getenv("MOTCUA_LOG");
+  int level = lv != NULL ? mc_log_level_parse(lv) : -1;
+  mc_log_level_current = level >= 0 ? level : MC_LOG_ERROR;
+}
+
+static int has_help(int argc, char **argv, int from) {
+  for (int i = from; i < argc; i++)
+    if (is_help(argv[i])) return 1;
+  return 0;
+}
+
+static int connect_client(cli *c) {
+  char err[512] = "";
+  int rc = mc_client_new(&c->cfg, &c->client, err, sizeof err);
+  if (rc != MC_OK)
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
+  rc = mc_client_connect(c->client);
+  return rc == MC_OK ? EXIT_OK_ : cli_client_error(c, rc);
+}
+
+static int run(cli *c, int argc, char **argv) {
+  globals g = {0};
+  int rc = parse_globals(c, &g, argc, argv);
+  if (rc != EXIT_OK_) return rc;
+  if (g.cmd_index >= argc) {
+    if (!g.help) return cli_usage_error(c, MSG_ERR_NO_COMMAND, NULL);
+    puts(mc_msg(c->lang, MSG_USAGE));
+    return EXIT_OK_;
+  }
+  const cli_command *cmd = cli_find_command(argv[g.cmd_index]);
+  if (cmd == NULL) return cli_usage_error(c, MSG_ERR_UNKNOWN_COMMAND, argv[g.cmd_index]);
+  if (g.help || has_help(argc, argv, g.cmd_index + 1)) {
+    puts(mc_msg(c->lang, cmd->usage));
+    return EXIT_OK_;
+  }
+  if ((rc = load_config(c, &g)) != EXIT_OK_) return rc;
+  if ((rc = cmd->parse(c, argc - g.cmd_index - 1, argv + g.cmd_index + 1)) != EXIT_OK_)
+    return rc;
+  if (cmd->connect && (rc = connect_client(c)) != EXIT_OK_) return rc;
+  return cmd->run(c);
+}
+
+int main(int argc, char **argv) {
+  cli c;
+  memset(&c, 0, sizeof c);
+  c.lang = MC_LANG_VI;
+  set_log_level();
+  int rc = run(&c, argc, argv);
+  mc_client_free(c.client);
+  return rc;
+}

@@ -1,0 +1,148 @@
+/* mc_client: the session and protocol logic shared by the motcua CLI and
+ * the desk clerks' local web page. It owns a private uv_loop_t and one
+ * mc_link (common/link.h, connect mode) and offers a blocking API on top of
+ * it: every call runs the private loop until its answer arrives or the
+ * configured timeout passes. Not thread-safe; one client per thread.
+ *
+ * Session: mc_client_new (config + TLS context, no I/O) -> mc_client_connect
+ * (TCP, TLS handshake, Hello/HelloReply) -> mc_client_call ... ->
+ * mc_client_free. mc_client_watch keeps the link up by itself (heartbeat
+ * pings, reconnect with backoff) until SIGINT/SIGTERM.
+ *
+ * Errors are negative mc_err (proto/error.h). After a failure,
+ * mc_client_refused() tells whether the server answered with an Error
+ * frame (the request was refused) as opposed to a transport failure
+ * (connect, TLS, timeout, closed link), and mc_client_errmsg() gives the
+ * server's message or a local description. */
+#ifndef MC_CLIENT_H
+#define MC_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "frame.h"
+
+#define MC_CLIENT_PATH_MAX 1024
+#define MC_CLIENT_IDEM_KEY_LEN 32 /* hex digits of a 128-bit key */
+
+/* Client configuration; see docs/CONTRACTS.md for the INI keys. */
+typedef struct mc_client_config {
+  char host[256];
+  long port;
+  char server_name[256];
+  char ca[MC_CLIENT_PATH_MAX];
+  char cert[MC_CLIENT_PATH_MAX];
+  char key[MC_CLIENT_PATH_MAX];
+  char officer[96];
+  char lang[8];
+  long timeout_s;
+} mc_client_config;
+
+/* The option table (name, type, default, bounds, field) for the INI file
+ * and --key=value overrides; ends with a NULL name. */
+const mc_option *mc_client_options(void);
+
+/* Fill cfg with defaults. */
+int mc_client_config_init(mc_client_config *cfg, char *err, size_t errlen);
+/* Load an INI file over cfg. Relative ca/cert/key paths in the file are
+ * resolved against the file's directory. MC_ECONFIG with err on failure. */
+int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
+                          size_t errlen);
+/* Set one option by name (a command-line --name=value override). */
+int mc_client_config_set(mc_client_config *cfg, const char *name,
+                         const char *value, char *err, size_t errlen);
+
+typedef struct mc_client mc_client;
+
+/* Identity and parameters learned from HelloReply. Strings are copies. */
+typedef struct mc_client_info {
+  char server_version[64];
+  char unit_code[32];
+  char unit_name[128];
+  int role;               /* Motcua__Role */
+  int64_t server_time_ms; /* server clock at HelloReply */
+  uint32_t heartbeat_s;
+  uint32_t max_frame;
+} mc_client_info;
+
+typedef enum mc_client_event_kind {
+  MC_CLIENT_EV_CONNECTED,    /* Hello done; info valid (watch) */
+  MC_CLIENT_EV_DISCONNECTED, /* link lost; err, retry_in_ms, attempt (watch) */
+  MC_CLIENT_EV_PONG,         /* heartbeat answered; rtt_ms (watch) */
+  MC_CLIENT_EV_PUSH          /* server-pushed envelope (request_id 0); env */
+} mc_client_event_kind;
+
+typedef struct mc_client_event {
+  mc_client_event_kind kind;
+  const Motcua__Envelope *env; /* PUSH: borrowed, valid during the callback */
+  int err;                     /* DISCONNECTED: reason (mc_err or MC_OK) */
+  const char *errmsg;          /* DISCONNECTED: description; may be "" */
+  uint64_t rtt_ms;             /* PONG */
+  uint64_t retry_in_ms;        /* DISCONNECTED: next attempt in this long */
+  unsigned attempt;            /* DISCONNECTED: consecutive failures so far */
+} mc_client_event;
+
+typedef void (*mc_client_event_cb)(mc_client *c, const mc_client_event *ev,
+                                   void *ud);
+
+/* Allocate a client: copies cfg, builds the TLS context, initialises the
+ * private loop. No network I/O. On failure *out is NULL and err explains
+ * (MC_ECONFIG for unusable files, MC_ENOMEM...). */
+int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
+                  size_t errlen);
+
+/* Connect, complete the TLS handshake, send Hello and wait for HelloReply,
+ * all within timeout_s. */
+int mc_client_connect(mc_client *c);
+
+/* mc_client_new + mc_client_connect; on failure nothing is left to free and
+ * err explains. */
+int mc_client_open(const mc_client_config *cfg, mc_client **out, char *err,
+                   size_t errlen);
+
+/* Send req (its request_id is overwritten with a fresh id) and wait for the
+ * reply with the same id. On success *reply is a new envelope the caller
+ * frees with mc_envelope_free(). An Error reply returns its code mapped by
+ * mc_err_from_wire() and sets mc_client_refused(). Pushed envelopes that
+ * arrive meanwhile go to the callback set by mc_client_set_event_cb. */
+int mc_client_call(mc_client *c, Motcua__Envelope *req,
+                   Motcua__Envelope **reply);
+
+/* Ping round trip: rtt in milliseconds (local monotonic clock) and the
+ * server's clock from the Pong. Either output may be NULL. */
+int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms);
+
+/* Callback for pushed envelopes during mc_client_call (NULL = drop). */
+void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud);
+
+/* Keep the link up until SIGINT or SIGTERM: (re)connects as needed, pings
+ * every heartbeat_s, reports every event to cb, reconnects after a drop
+ * with exponential backoff (1 s doubling to 60 s, with jitter). Returns 0
+ * after a signal, or an error only if the loop itself fails. */
+int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud);
+
+/* Close the link (orderly TLS shutdown), close every handle, close the
+ * loop and free. NULL is allowed. */
+void mc_client_free(mc_client *c);
+#define mc_client_close mc_client_free
+
+/* Connected and Hello done. */
+int mc_client_is_ready(const mc_client *c);
+const mc_client_info *mc_client_get_info(const mc_client *c);
+/* 1 if the last failure was an Error frame from the server. */
+int mc_client_refused(const mc_client *c);
+/* Server message (refusal) or local description of the last failure;
+ * never NULL. */
+const char *mc_client_errmsg(const mc_client *c);
+/* "host:port" of the configured server. */
+const char *mc_client_target(const mc_client *c);
+
+/* A fresh 128-bit idempotency key as 32 lowercase hex digits + NUL, from
+ * OpenSSL RAND_bytes. out must hold MC_CLIENT_IDEM_KEY_LEN + 1 bytes. */
+int mc_client_idem_key(char *out, size_t outlen);
+
+/* Wall-clock milliseconds since the Unix epoch. */
+int64_t mc_client_now_ms(void);
+
+#endif

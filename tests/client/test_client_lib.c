@@ -1,0 +1,89 @@
+/* Unit tests of the client library's configuration and idempotency keys
+ * (no network). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "error.h"
+#include "motcua_client.h"
+
+static const char *write_conf(const char *name, const char *text) {
+  static char path[512];
+  mkdir(TEST_TMPDIR, 0700);
+  snprintf(path, sizeof path, "%s/%s", TEST_TMPDIR, name);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return NULL;
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void test_defaults(void) {
+  mc_client_config cfg;
+  char err[256] = "";
+  CHECK_EQ(mc_client_config_init(&cfg, err, sizeof err), MC_OK);
+  CHECK_STREQ(cfg.host, "127.0.0.1");
+  CHECK_EQ(cfg.port, 7443);
+  CHECK_STREQ(cfg.server_name, "motcua-server");
+  CHECK_STREQ(cfg.lang, "vi");
+  CHECK_EQ(cfg.timeout_s, 15);
+  CHECK_STREQ(cfg.officer, "");
+}
+
+static void test_load_relative_paths(void) {
+  mc_client_config cfg;
+  char err[256] = "", want[600];
+  const char *p = write_conf("unit.conf",
+                             "[server]\nhost = localhost\nport = 17443\n"
+                             "[tls]\nca = ../pki/ca.crt\ncert = /abs/u.crt\nkey = u.key\n"
+                             "[client]\nofficer = Cán bộ một cửa\nlang = en\ntimeout_s = 3\n");
+  CHECK_FATAL(p != NULL);
+  CHECK_EQ(mc_client_config_init(&cfg, err, sizeof err), MC_OK);
+  CHECK_EQ(mc_client_config_load(&cfg, p, err, sizeof err), MC_OK);
+  CHECK_STREQ(cfg.host, "localhost");
+  CHECK_EQ(cfg.port, 17443);
+  snprintf(want, sizeof want, "%s/../pki/ca.crt", TEST_TMPDIR);
+  CHECK_STREQ(cfg.ca, want);
+  CHECK_STREQ(cfg.cert, "/abs/u.crt");
+  snprintf(want, sizeof want, "%s/u.key", TEST_TMPDIR);
+  CHECK_STREQ(cfg.key, want);
+  CHECK_STREQ(cfg.officer, "Cán bộ một cửa");
+  CHECK_STREQ(cfg.lang, "en");
+  CHECK_EQ(cfg.timeout_s, 3);
+  CHECK_EQ(mc_client_config_set(&cfg, "port", "9000", err, sizeof err), MC_OK);
+  CHECK_EQ(cfg.port, 9000);
+  CHECK_EQ(mc_client_config_set(&cfg, "port", "70000", err, sizeof err), MC_ECONFIG);
+  CHECK_EQ(mc_client_config_set(&cfg, "nosuch", "1", err, sizeof err), MC_ECONFIG);
+}
+
+static void test_load_errors(void) {
+  mc_client_config cfg;
+  char err[256] = "";
+  const char *p = write_conf("typo.conf", "[server]\nhots = x\n");
+  CHECK_FATAL(p != NULL);
+  mc_client_config_init(&cfg, err, sizeof err);
+  err[0] = '\0';
+  CHECK_EQ(mc_client_config_load(&cfg, p, err, sizeof err), MC_ECONFIG);
+  CHECK(err[0] != '\0');
+  CHECK_EQ(mc_client_config_load(&cfg, TEST_TMPDIR "/missing.conf", err, sizeof err),
+           MC_ECONFIG);
+}
+
+static void test_idem_key(void) {
+  char a[MC_CLIENT_IDEM_KEY_LEN + 1], b[MC_CLIENT_IDEM_KEY_LEN + 1];
+  CHECK_EQ(mc_client_idem_key(a, sizeof a), MC_OK);
+  CHECK_EQ(mc_client_idem_key(b, sizeof b), MC_OK);
+  CHECK_EQ(strlen(a), 32);
+  CHECK(strspn(a, "0123456789abcdef") == 32);
+  CHECK(strcmp(a, b) != 0);
+  CHECK_EQ(mc_client_idem_key(a, 32), MC_EINVAL);
+}
+
+int main(void) {
+  RUN_TEST(test_defaults);
+  RUN_TEST(test_load_relative_paths);
+  RUN_TEST(test_load_errors);
+  RUN_TEST(test_idem_key);
+  return check_result();
+}
