@@ -164,8 +164,9 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
     mc_log_error(0, "tls: %s", err);
     return -1;
   }
-  mc_store_opts so = {srv->cfg.db_conninfo, (int)srv->cfg.db_pool_size,
-                      (int)srv->cfg.db_max_queue};
+  mc_store_opts so = {.conninfo = srv->cfg.db_conninfo,
+                      .pool_size = (int)srv->cfg.db_pool_size,
+                      .max_queue = (int)srv->cfg.db_max_queue};
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
     mc_tls_ctx_free(srv->tls);
@@ -208,7 +209,7 @@ static void noop_cb(void *arg) { (void)arg; }
 
 static int migrate_only(mc_server *srv, uv_loop_t *loop) {
   char err[512];
-  mc_store_opts so = {srv->cfg.db_conninfo, 1, 1};
+  mc_store_opts so = {.conninfo = srv->cfg.db_conninfo, .pool_size = 1, .max_queue = 1};
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
     return 1;

@@ -83,6 +83,95 @@ typedef struct mc_dossier {
   char holder_unit[MC_UNIT_CODE_MAX]; /* unit currently holding it */
   char forwarded_to[MC_UNIT_CODE_MAX]; /* "" = never forwarded */
   int64_t forwarded_at_ms;            /* 0 = never forwarded */
+  /* workflow state (0 / "" when unset) */
+  char assigned_officer[MC_OFFICER_MAX];
+  char department[MC_SECTOR_MAX];
+  int supplement_count;
+  int rescheduled;
+  int rating;                 /* 1..3 */
+  int64_t paused_at_ms;       /* clock stopped since (status 5, 6) */
+  int64_t finished_at_ms;     /* reached 3, 7, 8 or 9 */
+  int64_t returned_at_ms;
+  char collected_by[MC_PERSON_NAME_MAX];
+  int64_t fee_amount;
 } mc_dossier;
+
+/* Workflow actions: values match motcua.Action; FORWARD is the separate
+ * ForwardRequest on the wire. */
+enum mc_action {
+  MC_ACT_ACCEPT = 1,
+  MC_ACT_ASSIGN = 2,
+  MC_ACT_RESULT = 3,
+  MC_ACT_SEND_BACK = 4,
+  MC_ACT_SUPPLEMENT_REQUEST = 5,
+  MC_ACT_SUPPLEMENT = 6,
+  MC_ACT_FEE_REQUEST = 7,
+  MC_ACT_FEE_PAID = 8,
+  MC_ACT_REFUSE = 9,
+  MC_ACT_STOP = 10,
+  MC_ACT_WITHDRAW = 11,
+  MC_ACT_RESCHEDULE = 12,
+  MC_ACT_RETURN = 13,
+  MC_ACT_RATE = 14,
+  MC_ACT_FORWARD = 15,
+  MC_ACT_MAX = 15
+};
+
+/* What one action changes: computed by the workflow (pure), applied by
+ * storage in one transaction guarded by the "before" values. */
+typedef struct mc_change {
+  int action;
+  const char *action_name;            /* "accept", "forward", ... */
+  int status_before, status_after;
+  char holder_before[MC_UNIT_CODE_MAX];
+  char holder_after[MC_UNIT_CODE_MAX];
+  char from_unit[MC_UNIT_CODE_MAX];   /* hand-over steps only, else "" */
+  char to_unit[MC_UNIT_CODE_MAX];
+  char notify_unit[MC_UNIT_CODE_MAX]; /* the other party to tell, "" = none */
+  int64_t at_ms;
+  int64_t due_after_ms;               /* dossier due time after the action */
+  int64_t step_due_ms;                /* this step's own deadline */
+  int64_t paused_at_after_ms;         /* 0 = clock running */
+  int supplement_inc;                 /* 1 for a supplement request */
+  int set_finished;                   /* finished_at = at */
+  int set_rescheduled;
+  int set_returned;
+  const char *result;                 /* "early" | "on_time" | "late" */
+} mc_change;
+
+/* One progress-log row (append-only history). */
+typedef struct mc_step {
+  int64_t at_ms;
+  char unit_code[MC_UNIT_CODE_MAX];  /* acting unit */
+  char officer[MC_OFFICER_MAX];
+  int role;                          /* mc_role of the actor */
+  char action[24];                   /* "receive", "forward", "accept", ... */
+  int status_before;                 /* 0 = none */
+  int status_after;
+  char from_unit[MC_UNIT_CODE_MAX];  /* hand-over steps */
+  char to_unit[MC_UNIT_CODE_MAX];
+  int64_t step_due_ms;
+  char result[12];                   /* "early" | "on_time" | "late" | "" */
+  char detail[512];                  /* reason, note, assignee, amount ... */
+} mc_step;
+
+/* One inbox entry: a change another unit made to a dossier that concerns
+ * this unit; kept until read. */
+typedef struct mc_event {
+  uint64_t id;
+  int64_t at_ms;
+  char kind[24];                     /* the action name */
+  char from_unit[MC_UNIT_CODE_MAX];
+  char detail[512];
+  mc_dossier dossier;                /* as it is now */
+} mc_event;
+
+/* One calendar exception: a public holiday / compensatory day off, or a
+ * weekend day made a working day. */
+typedef struct mc_calday {
+  char date[11];                     /* YYYY-MM-DD */
+  int workday;                       /* 0 = holiday, 1 = working weekend day */
+  char name[128];
+} mc_calday;
 
 #endif

@@ -19,9 +19,11 @@
 typedef struct mc_store mc_store;
 
 typedef struct mc_store_opts {
-  const char *conninfo;  /* libpq connection string */
+  const char *conninfo;  /* libpq connection string (the server's own role) */
   int pool_size;         /* connections, >= 1 */
   int max_queue;         /* queued operations before MC_EBUSY */
+  const char *migrate_conninfo; /* role that owns the schema, for migrations;
+                                   NULL or "" = use conninfo */
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
@@ -97,9 +99,66 @@ typedef struct mc_list_query {
   const char *viewer_unit; /* dossiers it received or that were forwarded to it */
   int status;              /* 0 = any */
   int limit;               /* 1..1000 */
+  int overdue;             /* 1 = only overdue (see mc_wf_overdue) */
+  int64_t due_within_ms;   /* > 0: only unfinished dossiers due before now + this */
+  int64_t now_ms;          /* the server clock, for the two filters above */
 } mc_list_query;
 /* Newest first. */
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
+
+/* --- workflow actions (issue 3) --- */
+typedef struct mc_action_rec {
+  const char *idem_key;
+  const char *unit_code;        /* acting unit */
+  int role;                     /* acting role (mc_role) */
+  const char *officer;
+  const char *code;
+  const mc_change *change;      /* decided by mc_wf_decide */
+  const char *detail;           /* text kept in the progress log ("" = none) */
+  const char *assigned_officer; /* assign: new values; NULL = unchanged */
+  const char *department;
+  int rating;                   /* rate: 1..3; 0 = unchanged */
+  int64_t fee_amount;           /* fee_request: > 0; 0 = unchanged */
+  const char *collected_by;     /* return; NULL = unchanged */
+} mc_action_rec;
+
+/* One transaction: idempotent replay as for receive (MC_ECONFLICT if the
+ * key was used for another action or dossier); otherwise applies change
+ * only if the dossier still has change->status_before and
+ * change->holder_before (MC_EBADSTATE if it moved meanwhile), appends the
+ * progress-log row, adds an inbox entry for change->notify_unit, records
+ * the idempotency row, and answers the dossier as it is after. Forward is
+ * the same path (MC_ACT_FORWARD). */
+int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb, void *arg);
+
+/* The dossier and its whole progress log, oldest first. */
+typedef void (*mc_store_history_cb)(void *arg, int err, const mc_dossier *d,
+                                    const mc_step *steps, size_t n);
+int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void *arg);
+
+/* Unread inbox entries of a unit, oldest first; mark_read marks exactly the
+ * returned ones read in the same transaction. */
+typedef void (*mc_store_inbox_cb)(void *arg, int err, const mc_event *ev, size_t n);
+int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
+                   mc_store_inbox_cb cb, void *arg);
+
+/* Accent- and case-insensitive search by code, citizen id, phone or name
+ * among the dossiers viewer_unit may see (as for list); newest first. */
+int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int limit,
+                    mc_store_list_cb cb, void *arg);
+
+/* Calendar exceptions (holidays, compensatory days, working weekends). */
+typedef void (*mc_store_calendar_cb)(void *arg, int err, const mc_calday *days, size_t n);
+int mc_store_load_calendar(mc_store *s, int year, mc_store_calendar_cb cb, void *arg);
+/* Add (or replace) one day; remove one day (MC_ENOTFOUND if absent). */
+typedef void (*mc_store_done_cb)(void *arg, int err);
+int mc_store_calendar_put(mc_store *s, const mc_calday *day, mc_store_done_cb cb, void *arg);
+int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb, void *arg);
+
+/* Record a refused action in the audit table (fire and forget: cb may be NULL). */
+int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,
+                         const char *code, const char *action, const char *rule,
+                         mc_store_done_cb cb, void *arg);
 
 /* Current counters for logs/monitoring. */
 typedef struct mc_store_stats {

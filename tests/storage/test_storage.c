@@ -207,7 +207,7 @@ static void closed_cb(void *arg) { ++*(int *)arg; }
 /* ------------------------------------------------------------ wrappers */
 
 static mc_store *open_store(int pool, int queue) {
-  mc_store_opts o = {g_conninfo, pool, queue};
+  mc_store_opts o = {.conninfo = g_conninfo, .pool_size = pool, .max_queue = queue};
   mc_store *s = NULL;
   char err[256];
   int rc = mc_store_open(&g_loop, &o, &s, err, sizeof err);
@@ -260,7 +260,7 @@ static int show(mc_store *s, const char *code, dres *out) {
 }
 
 static int list(mc_store *s, const char *viewer, int status, int limit, lres *out) {
-  mc_list_query q = {viewer, status, limit};
+  mc_list_query q = {.viewer_unit = viewer, .status = status, .limit = limit};
   memset(out, 0, sizeof *out);
   CHECK(mc_store_list(s, &q, list_cb, out) == 0);
   run_until(&out->done, WAIT_MS);
@@ -377,7 +377,7 @@ static void test_list_idem(mc_store *s) {
   CHECK(strcmp(r.d.code, "H30.44.01-" DAY1 "-0001") == 0);
   CHECK(idem(s, "18496", "f1", &r) == 0 && strcmp(r.action, "forward") == 0);
   CHECK(idem(s, "18496", "zz", &r) == MC_ENOTFOUND);
-  mc_list_query bad = {"444", 0, 0};
+  mc_list_query bad = {.viewer_unit = "444"};
   CHECK(mc_store_list(s, &bad, list_cb, &l) == MC_EINVAL);
   fprintf(stderr, "ok list visibility, idempotency lookup\n");
 }
