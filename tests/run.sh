@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# motcua test runner (quick-start command 2).
+#
+#   tests/run.sh [--no-asan] [--no-install] [-j N]
+#
+# 1. installs the Debian packages of deploy/packages.txt that are missing;
+# 2. builds into build/ and runs ctest there (the ctest fixtures bring up
+#    PostgreSQL and the server with deploy/local.sh);
+# 3. unless --no-asan: builds with -DMC_SANITIZE=ON into build-asan/ and runs
+#    ctest there too (ASAN_OPTIONS=detect_leaks=1);
+# 4. ends with one line "tests: N passed, M failed" summing both runs, and
+#    exits non-zero if anything failed (a failed build counts as one failure).
+# JUnit reports are left in build*/ctest-junit.xml.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$REPO"
+
+asan=1 install=1 jobs=2
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --no-asan) asan=0; shift ;;
+    --no-install) install=0; shift ;;
+    -j) [[ $# -ge 2 ]] || { echo "run.sh: -j needs a value" >&2; exit 2; }; jobs=$2; shift 2 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: bad -j $jobs" >&2; exit 2; }
+
+total_pass=0 total_fail=0
+
+log() { printf '\n=== %s\n' "$*"; }
+
+if ((install)); then
+  log "packages"
+  deploy/install-deps.sh
+fi
+
+# ctest_counts FILE: prints "PASSED FAILED" from ctest's summary line
+# ("NN% tests passed, M tests failed out of T"); nothing if there is none.
+ctest_counts() {
+  sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1 \2/p' "$1" |
+    tail -n 1 | { read -r f t && echo "$((t - f)) $f"; } || true
+}
+
+# suite NAME BUILD_DIR [CMAKE_ARGS...]
+suite() {
+  local name=$1 dir=$2
+  shift 2
+  log "$name: configure + build ($dir)"
+  if ! cmake -S . -B "$dir" "$@" || ! cmake --build "$dir" -j"$jobs"; then
+    echo "run.sh: $name: BUILD FAILED" >&2
+    total_fail=$((total_fail + 1))
+    return 0
+  fi
+  log "$name: ctest"
+  local out=$dir/ctest-output.txt rc=0 counts p f
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 600 \
+    --output-junit ctest-junit.xml 2>&1 | tee "$out" || rc=$?
+  counts=$(ctest_counts "$out")
+  if [[ -z $counts ]]; then
+    if grep -q "No tests were found" "$out"; then
+      echo "run.sh: $name: no tests found" >&2
+    fi
+    counts="0 $((rc != 0 ? 1 : 0))"
+  fi
+  read -r p f <<<"$counts"
+  if ((rc != 0 && f == 0)); then f=1; fi
+  echo "run.sh: $name: $p passed, $f failed"
+  total_pass=$((total_pass + p))
+  total_fail=$((total_fail + f))
+}
+
+suite "default build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+if ((asan)); then
+  lsan=1
+  # LeakSanitizer needs ptrace; some containers forbid it. Probe once.
+  probe=$(mktemp -d)
+  printf 'int main(void){return 0;}\n' >"$probe/p.c"
+  if cc -fsanitize=address -o "$probe/p" "$probe/p.c" 2>/dev/null &&
+    ! ASAN_OPTIONS=detect_leaks=1 "$probe/p" >/dev/null 2>&1; then
+    echo "run.sh: LeakSanitizer does not work here (ptrace restricted?): detect_leaks=0" >&2
+    lsan=0
+  fi
+  rm -rf "$probe"
+  export ASAN_OPTIONS="detect_leaks=$lsan:abort_on_error=0:strict_string_checks=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  suite "sanitizer build (ASan+UBSan)" build-asan -DCMAKE_BUILD_TYPE=Debug -DMC_SANITIZE=ON
+fi
+
+echo
+echo "tests: $total_pass passed, $total_fail failed"
+((total_fail == 0))
