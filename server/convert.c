@@ -1,9 +1,11 @@
 #include "convert.h"
 
+#include "workflow.h"
+
 /* protobuf-c takes char *, but never writes through it when packing. */
 #define S(x) ((char *)(x))
 
-void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in) {
+void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms) {
   motcua__dossier__init(&out->d);
   motcua__applicant__init(&out->a);
   out->a.name = S(in->applicant.name);
@@ -23,6 +25,17 @@ void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in) {
   out->d.holder_unit = S(in->holder_unit);
   out->d.forwarded_to = S(in->forwarded_to);
   out->d.forwarded_at_ms = in->forwarded_at_ms;
+  out->d.overdue = mc_wf_overdue(in, now_ms) != 0;
+  out->d.assigned_officer = S(in->assigned_officer);
+  out->d.department = S(in->department);
+  out->d.rating = (uint32_t)in->rating;
+  out->d.supplement_count = (uint32_t)in->supplement_count;
+  out->d.rescheduled = in->rescheduled != 0;
+  out->d.finished_at_ms = in->finished_at_ms;
+  out->d.paused_at_ms = in->paused_at_ms;
+  out->d.returned_at_ms = in->returned_at_ms;
+  out->d.collected_by = S(in->collected_by);
+  out->d.fee_amount = in->fee_amount;
 }
 
 void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {

@@ -11,7 +11,8 @@ typedef struct mc_pb_dossier {
   Motcua__Applicant a;
 } mc_pb_dossier;
 
-void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in);
+/* now_ms: the server clock, for the derived overdue flag. */
+void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms);
 void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in);
 
 #endif

@@ -5,18 +5,14 @@
 #include <string.h>
 
 #include "convert.h"
+#include "handlers_internal.h"
 #include "log.h"
 
-#define ENV_INIT(env, rid, field, val, kase) \
-  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT; \
-  env.request_id = (rid); \
-  env.body_case = (kase); \
-  env.field = (val)
 
 /* ---- field checks (peer-supplied strings) ------------------------------- */
 
 /* Copy a bounded peer string; MC_EINVAL if missing/too long. */
-static int take_str(char *dst, size_t cap, const char *src, int required) {
+int handlers__take_str(char *dst, size_t cap, const char *src, int required) {
   if (src == NULL) src = "";
   size_t n = strnlen(src, cap);
   if (n >= cap || (required && n == 0)) return MC_EINVAL;
@@ -24,7 +20,7 @@ static int take_str(char *dst, size_t cap, const char *src, int required) {
   return 0;
 }
 
-static int check_idem_key(const char *key) {
+int handlers__check_idem_key(const char *key) {
   size_t n = key != NULL ? strnlen(key, MC_IDEM_KEY_MAX) : 0;
   if (n < 8 || n >= MC_IDEM_KEY_MAX) return MC_EINVAL;
   for (size_t i = 0; i < n; i++) {
@@ -37,12 +33,12 @@ static int check_idem_key(const char *key) {
 }
 
 /* Refuse with the offending field or rule named in the Error reply. */
-static int refuse(mc_session *s, int err, const char *detail) {
+int handlers__refuse(mc_session *s, int err, const char *detail) {
   s->detail = detail;
   return err;
 }
 
-static int check_code(const char *code) {
+int handlers__check_code(const char *code) {
   return code != NULL && mc_code_check(code) == 0 ? 0 : MC_EINVAL;
 }
 
@@ -69,8 +65,8 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
     mc_link_close(s->link, MC_EVERSION);
     return 0;
   }
-  if (take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
-    return refuse(s, MC_ETOOBIG, "client_version");
+  if (handlers__take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
+    return handlers__refuse(s, MC_ETOOBIG, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
   Motcua__HelloReply r = MOTCUA__HELLO_REPLY__INIT;
@@ -140,9 +136,9 @@ int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env) {
 
 /* ---- dossiers ----------------------------------------------------------- */
 
-static void reply_dossier(mc_req *r, const mc_dossier *d) {
+void handlers__reply_dossier(mc_req *r, const mc_dossier *d) {
   mc_pb_dossier pb;
-  mc_pb_from_dossier(&pb, d);
+  mc_pb_from_dossier(&pb, d, mc_server_now_ms());
   Motcua__DossierReply dr = MOTCUA__DOSSIER_REPLY__INIT;
   dr.dossier = &pb.d;
   ENV_INIT(out, r->id, dossier_reply, &dr, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY);
@@ -152,17 +148,17 @@ static void reply_dossier(mc_req *r, const mc_dossier *d) {
 static void dossier_done_cb(void *arg, int err, const mc_dossier *d) {
   mc_req *r = arg;
   if (err != 0) mc_req_fail(r, err, NULL);
-  else reply_dossier(r, d);
+  else handlers__reply_dossier(r, d);
 }
 
-static int start_or_busy(mc_session *s, uint64_t id, mc_req **out) {
+int handlers__start(mc_session *s, uint64_t id, mc_req **out) {
   *out = mc_req_start(s, id);
   return *out == NULL ? MC_ENOMEM : 0;
 }
 
 /* Submit helper: on a synchronous storage refusal the request is released
  * here and the error goes back to the dispatcher. */
-static int submitted(mc_req *r, int rc) {
+int handlers__submitted(mc_req *r, int rc) {
   if (rc != 0) mc_req_finish(r, NULL);
   return rc;
 }
@@ -170,10 +166,10 @@ static int submitted(mc_req *r, int rc) {
 static int parse_applicant(const Motcua__Applicant *in, mc_applicant *a, const char **field) {
   memset(a, 0, sizeof *a);
   if (in == NULL) return *field = "applicant", MC_EINVAL;
-  if (take_str(a->name, sizeof a->name, in->name, 1) != 0) return *field = "name", MC_EINVAL;
-  if (take_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0)
+  if (handlers__take_str(a->name, sizeof a->name, in->name, 1) != 0) return *field = "name", MC_EINVAL;
+  if (handlers__take_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0)
     return *field = "id_number", MC_EINVAL;
-  if (take_str(a->phone, sizeof a->phone, in->phone, 0) != 0) return *field = "phone", MC_EINVAL;
+  if (handlers__take_str(a->phone, sizeof a->phone, in->phone, 0) != 0) return *field = "phone", MC_EINVAL;
   return mc_wf_check_applicant(a, field);
 }
 
@@ -187,13 +183,13 @@ static int check_receive_level(const mc_session *s, const mc_procedure *p) {
 
 static int parse_receive(const Motcua__ReceiveRequest *q, mc_applicant *a,
                          char *officer, int *channel, const char **field) {
-  if (check_idem_key(q->idempotency_key) != 0) return *field = "idempotency_key", MC_EINVAL;
+  if (handlers__check_idem_key(q->idempotency_key) != 0) return *field = "idempotency_key", MC_EINVAL;
   int rc = parse_applicant(q->applicant, a, field);
   if (rc != 0) return rc;
   if (q->procedure_code == NULL || q->procedure_code[0] == '\0' ||
       strnlen(q->procedure_code, MC_PROC_CODE_MAX) >= MC_PROC_CODE_MAX)
     return *field = "procedure_code", MC_EINVAL;
-  if (take_str(officer, MC_OFFICER_MAX, q->officer, 0) != 0) return *field = "officer", MC_EINVAL;
+  if (handlers__take_str(officer, MC_OFFICER_MAX, q->officer, 0) != 0) return *field = "officer", MC_EINVAL;
   *channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
   if (mc_wf_check_channel(*channel) != 0) return *field = "channel", MC_EINVAL;
   return 0;
@@ -205,13 +201,13 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
   mc_applicant a;
   char officer[MC_OFFICER_MAX];
   int channel, rc = parse_receive(q, &a, officer, &channel, &field);
-  if (rc != 0) return refuse(s, rc, field);
+  if (rc != 0) return handlers__refuse(s, rc, field);
   const mc_procedure *p = mc_server_procedure(s->srv, q->procedure_code);
-  if (p == NULL) return refuse(s, MC_ENOTFOUND, "procedure_code");
-  if ((rc = check_receive_level(s, p)) != 0) return refuse(s, rc, "procedure level");
+  if (p == NULL) return handlers__refuse(s, MC_ENOTFOUND, "procedure_code");
+  if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(s, rc, "procedure level");
   int64_t now = mc_server_now_ms(), due;
   if ((rc = mc_deadline(&s->srv->cal, now, p->limit_value, p->limit_unit, &due)) != 0)
-    return refuse(s, rc, "procedure time limit");
+    return handlers__refuse(s, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);
   mc_receive_rec rec = {.idem_key = q->idempotency_key, .unit_code = s->unit->code,
@@ -219,8 +215,8 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
                         .procedure_code = p->code, .applicant = &a, .channel = channel,
                         .officer = officer, .received_at_ms = now, .due_at_ms = due};
   mc_req *r;
-  if ((rc = start_or_busy(s, env->request_id, &r)) != 0) return rc;
-  return submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));
+  if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
+  return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));
 }
 
 /* show: not visible and not existing look the same to the caller, so a
@@ -229,15 +225,15 @@ static void show_done_cb(void *arg, int err, const mc_dossier *d) {
   mc_req *r = arg;
   if (err == 0 && !mc_wf_can_see(d, &r->s->peer)) err = MC_ENOTFOUND;
   if (err != 0) mc_req_fail(r, err, "code");
-  else reply_dossier(r, d);
+  else handlers__reply_dossier(r, d);
 }
 
 int mc_handle_show(mc_session *s, const Motcua__Envelope *env) {
-  if (check_code(env->show->code) != 0) return refuse(s, MC_EINVAL, "code");
+  if (handlers__check_code(env->show->code) != 0) return handlers__refuse(s, MC_EINVAL, "code");
   mc_req *r;
-  int rc = start_or_busy(s, env->request_id, &r);
+  int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;
-  return submitted(r, mc_store_show(s->srv->store, env->show->code, show_done_cb, r));
+  return handlers__submitted(r, mc_store_show(s->srv->store, env->show->code, show_done_cb, r));
 }
 
 static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
@@ -251,8 +247,9 @@ static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
     mc_req_fail(r, err, NULL);
     return;
   }
+  int64_t now = mc_server_now_ms();
   for (size_t i = 0; i < n; i++) {
-    mc_pb_from_dossier(&pb[i], &ds[i]);
+    mc_pb_from_dossier(&pb[i], &ds[i], now);
     pp[i] = &pb[i].d;
   }
   Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
@@ -266,14 +263,14 @@ static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__ListRequest *q = env->list;
-  if (q->status > 10) return refuse(s, MC_EINVAL, "status");
+  if (q->status > 10) return handlers__refuse(s, MC_EINVAL, "status");
   long max = s->srv->cfg.list_limit_max;
   int limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)max ? (int)max : (int)q->limit);
   mc_list_query lq = {.viewer_unit = s->peer.unit, .status = (int)q->status, .limit = limit};
   mc_req *r;
-  int rc = start_or_busy(s, env->request_id, &r);
+  int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;
-  return submitted(r, mc_store_list(s->srv->store, &lq, list_done_cb, r));
+  return handlers__submitted(r, mc_store_list(s->srv->store, &lq, list_done_cb, r));
 }
 
 /* ---- forward: idempotency lookup -> load -> rules -> conditional update */
@@ -287,13 +284,13 @@ typedef struct forward_ctx {
 
 static void forward_finish(forward_ctx *f, int err, const mc_dossier *d, const char *detail) {
   if (err != 0) mc_req_fail(f->r, err, detail);
-  else reply_dossier(f->r, d);
+  else handlers__reply_dossier(f->r, d);
   free(f);
 }
 
 static void forward_pushed(mc_server *srv, const mc_dossier *d) {
   mc_pb_dossier pb;
-  mc_pb_from_dossier(&pb, d);
+  mc_pb_from_dossier(&pb, d, mc_server_now_ms());
   Motcua__DossierEvent ev = MOTCUA__DOSSIER_EVENT__INIT;
   ev.kind = "forwarded";
   ev.dossier = &pb.d;
@@ -335,17 +332,17 @@ static void forward_idem_cb(void *arg, int err, const char *action, const mc_dos
 
 int mc_handle_forward(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__ForwardRequest *q = env->forward;
-  if (check_idem_key(q->idempotency_key) != 0) return refuse(s, MC_EINVAL, "idempotency_key");
-  if (check_code(q->code) != 0) return refuse(s, MC_EINVAL, "code");
+  if (handlers__check_idem_key(q->idempotency_key) != 0) return handlers__refuse(s, MC_EINVAL, "idempotency_key");
+  if (handlers__check_code(q->code) != 0) return handlers__refuse(s, MC_EINVAL, "code");
   forward_ctx *f = calloc(1, sizeof *f);
   if (f == NULL) return MC_ENOMEM;
-  if (take_str(f->officer, sizeof f->officer, q->officer, 0) != 0) {
+  if (handlers__take_str(f->officer, sizeof f->officer, q->officer, 0) != 0) {
     free(f);
-    return refuse(s, MC_EINVAL, "officer");
+    return handlers__refuse(s, MC_EINVAL, "officer");
   }
   snprintf(f->key, sizeof f->key, "%s", q->idempotency_key);
   snprintf(f->code, sizeof f->code, "%s", q->code);
-  int rc = start_or_busy(s, env->request_id, &f->r);
+  int rc = handlers__start(s, env->request_id, &f->r);
   if (rc == 0) rc = mc_store_idem_lookup(s->srv->store, s->unit->code, f->key, forward_idem_cb, f);
   if (rc != 0) {
     if (f->r != NULL) mc_req_finish(f->r, NULL);

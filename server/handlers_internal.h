@@ -1,0 +1,31 @@
+/* Helpers shared by the handler files (handlers*.c); not for other modules. */
+#ifndef MC_HANDLERS_INTERNAL_H
+#define MC_HANDLERS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "session.h"
+
+#define ENV_INIT(env, rid, field, val, kase) \
+  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT; \
+  env.request_id = (rid); \
+  env.body_case = (kase); \
+  env.field = (val)
+
+/* Copy a bounded peer string (NULL = ""); MC_EINVAL if too long, or empty
+ * when required. */
+int handlers__take_str(char *dst, size_t cap, const char *src, int required);
+/* 8..63 characters of [A-Za-z0-9_-]. */
+int handlers__check_idem_key(const char *key);
+/* Well-formed dossier code. */
+int handlers__check_code(const char *code);
+/* Refuse with the offending field or rule named in the Error reply. */
+int handlers__refuse(mc_session *s, int err, const char *detail);
+/* Reply DossierReply{d} and release the request. */
+void handlers__reply_dossier(mc_req *r, const mc_dossier *d);
+/* Start a request that waits on storage (keeps the session alive). */
+int handlers__start(mc_session *s, uint64_t id, mc_req **out);
+/* After a storage submit: on a synchronous refusal release r, return rc. */
+int handlers__submitted(mc_req *r, int rc);
+
+#endif
