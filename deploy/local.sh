@@ -46,6 +46,7 @@ Commands:
   down DIR            stop the server (SIGTERM, bounded wait), then PostgreSQL
   stop-server DIR     stop only the server
   start-server DIR    start only the server (PostgreSQL must be running)
+  reload-server DIR   SIGHUP: the server reloads its TLS files (CRL!) and catalogue
   status DIR          show what runs; exit 0 if server and database run, 3 if not
   psql DIR [ARGS...]  run psql on the local database
 
@@ -545,6 +546,15 @@ cmd_start_server() {
   start_server
 }
 
+cmd_reload_server() {
+  [[ $# -eq 1 ]] || die "usage: $PROG reload-server DIR"
+  need_existing_dir "$1"
+  local pid
+  pid=$(server_pid) || die "server not running"
+  kill -HUP "$pid"
+  note "sent SIGHUP to the server (pid $pid)"
+}
+
 cmd_status() {
   [[ $# -eq 1 ]] || die "usage: $PROG status DIR"
   need_existing_dir "$1"
@@ -589,6 +599,7 @@ main() {
     down) cmd_down "$@" ;;
     stop-server) cmd_stop_server "$@" ;;
     start-server) cmd_start_server "$@" ;;
+    reload-server) cmd_reload_server "$@" ;;
     status) cmd_status "$@" ;;
     psql) cmd_psql "$@" ;;
     *) printf '%s: unknown command %s\n' "$PROG" "$cmd" >&2; usage >&2; exit 2 ;;
