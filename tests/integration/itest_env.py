@@ -45,6 +45,33 @@ def read_env(d):
     return env
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def check_server_log(d, log):
+    """After the server has stopped: a sanitizer report written by the
+    fixture's server during this run (bad-input tests included) fails the
+    cleanup step."""
+    try:
+        with open(os.path.join(d, "itest-log-offset")) as f:
+            off = int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        off = 0
+    if not os.path.exists(log):
+        return 0
+    with open(log, "rb") as f:
+        f.seek(off)
+        text = f.read().decode("utf-8", "replace")
+    hits = [m for m in SANITIZER_MARKS if m in text]
+    if hits:
+        i = min(text.find(m) for m in hits)
+        print("sanitizer report in %s:\n%s" % (log, text[max(0, i - 500):i + 4000]),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in ("up", "down"):
         print("usage: itest_env.py up|down DIR", file=sys.stderr)
@@ -63,8 +90,15 @@ def main():
         else:
             p, h, g = free_ports(3)
             args += ["--port", str(p), "--http-port", str(h), "--pg-port", str(g)]
+    log = os.path.join(d, "server.log")
+    if cmd == "up":
+        # remember where this run's server output starts (see down)
+        with open(os.path.join(d, "itest-log-offset"), "w") as f:
+            f.write(str(os.path.getsize(log) if os.path.exists(log) else 0))
     print("+ " + " ".join(args), file=sys.stderr)
     rc = subprocess.call(args, timeout=280)
+    if cmd == "down" and rc == 0:
+        rc = check_server_log(d, log)
     if cmd == "up" and rc != 0:
         log = os.path.join(d, "server.log")
         if os.path.exists(log):

@@ -130,6 +130,7 @@ static int big_valid(const char *m, size_t want) {
 /* ---- server side ----------------------------------------------------- */
 
 static int srv_mode; /* 0 = echo, 1 = push+big on open, 2 = goodbye+close on open */
+static int srv_bulk;  /* mode 2: max_frame envelopes sent before the Goodbye */
 
 static void srv_open_cb(mc_link *l) {
   tlink *t = mc_link_data(l);
@@ -152,6 +153,13 @@ static void srv_open_cb(mc_link *l) {
     CHECK_EQ(mc_link_send(l, &env), 0);
     for (int i = 0; i < N_PUSH; i++) CHECK_EQ(send_pong(l, PUSH_BASE + i, i), 0);
   } else if (srv_mode == 2) {
+    /* a burst bigger than the socket buffers: close must flush it first */
+    if (srv_bulk > 0) {
+      Motcua__Envelope big;
+      Motcua__Error e;
+      big_env(&big, &e, srv_opts.max_frame, BIG_ID);
+      for (int i = 0; i < srv_bulk; i++) CHECK_EQ(mc_link_send(l, &big), 0);
+    }
     Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
     Motcua__Goodbye g = MOTCUA__GOODBYE__INIT;
     g.reason = "bye";
@@ -262,7 +270,8 @@ static void cli_frame_cb(mc_link *l, Motcua__Envelope *env) {
     case MOTCUA__ENVELOPE__BODY_ERROR:
       CHECK_EQ(id, BIG_ID);
       CHECK(big_valid(env->error->message, big_len));
-      t->big_ok = 1;
+      t->big_ok++;
+      CHECK_EQ(t->goodbye, 0); /* nothing after the Goodbye */
       break;
     case MOTCUA__ENVELOPE__BODY_GOODBYE:
       t->goodbye++;
@@ -388,12 +397,15 @@ static void phase_exchange(SSL_CTX *good) {
 static void phase_server_close(SSL_CTX *good) {
   reset_links();
   srv_mode = 2;
+  srv_bulk = 40; /* 40 x 256 KiB = 10 MiB queued when close is called */
   cli_mode = 1;
   cli_done_cb = close_listener;
   int port = listen_port(srv_ctx);
   tlink *c = connect_client(good, port, "motcua-server");
   run_phase("server-close", 10000);
+  srv_bulk = 0;
   CHECK_EQ(c->opened, 1);
+  CHECK_EQ(c->big_ok, 40);
   CHECK_EQ(c->goodbye, 1);
   CHECK_EQ(c->closed, 1);
   CHECK_EQ(c->close_reason, MC_OK);

@@ -373,6 +373,45 @@ static void test_encode_cap(void) {
   free(msg);
 }
 
+/* Payloads of 16 MiB and more use every header byte. */
+static void test_header_bytes(void) {
+  size_t size = (16u << 20) + 0x030201; /* header 01 03 02 01 */
+  Motcua__Envelope env;
+  Motcua__Error e;
+  motcua__envelope__init(&env);
+  motcua__error__init(&e);
+  char *msg = malloc(size);
+  CHECK_FATAL(msg != NULL);
+  size_t L = size - 16;
+  for (int iter = 0; iter < 10; iter++) {
+    memset(msg, 'y', L);
+    msg[L] = 0;
+    e.message = msg;
+    env.body_case = MOTCUA__ENVELOPE__BODY_ERROR;
+    env.error = &e;
+    size_t got = motcua__envelope__get_packed_size(&env);
+    if (got == size) break;
+    L = got > size ? L - (got - size) : L + (size - got);
+  }
+  CHECK_FATAL(motcua__envelope__get_packed_size(&env) == size);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_EQ(mc_frame_encode(&env, 32u << 20, &buf, &len), MC_OK);
+  if (buf != NULL) {
+    CHECK_EQ(len, size + 4);
+    CHECK_EQ(buf[0], 0x01);
+    CHECK_EQ(buf[1], 0x03);
+    CHECK_EQ(buf[2], 0x02);
+    CHECK_EQ(buf[3], 0x01);
+    mc_frame f;
+    CHECK_EQ(mc_frame_parse(buf, len, 32u << 20, &f), MC_OK);
+    CHECK_EQ(f.payload_len, size);
+    CHECK_EQ(mc_frame_parse(buf, len, MC_FRAME_MAX_DEFAULT, &f), MC_ETOOBIG);
+  }
+  free(buf);
+  free(msg);
+}
+
 static void test_errors(void) {
   static const struct {
     int err;
@@ -441,6 +480,7 @@ int main(void) {
   RUN_TEST(test_no_body);
   RUN_TEST(test_garbage);
   RUN_TEST(test_encode_cap);
+  RUN_TEST(test_header_bytes);
   RUN_TEST(test_errors);
   return check_result();
 }
