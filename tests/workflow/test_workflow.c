@@ -1,5 +1,6 @@
 /* Workflow rules on fixed dates: deadlines on the working-day calendar,
  * dossier code syntax, visibility and forwarding rules, field checks. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -179,6 +180,191 @@ static void test_applicant(void) {
   CHECK_EQ(mc_wf_check_channel(3), 0);
 }
 
+/* ---- the transition table, exhaustively ---------------------------------- */
+
+static const struct expect {
+  int action;
+  unsigned allowed; /* bit per status 1..10 */
+} expected[] = {
+    {MC_ACT_ACCEPT, 1u << 2},
+    {MC_ACT_ASSIGN, 1u << 2 | 1u << 4},
+    {MC_ACT_RESULT, 1u << 4},
+    {MC_ACT_SEND_BACK, 1u << 3 | 1u << 7 | 1u << 8 | 1u << 9},
+    {MC_ACT_SUPPLEMENT_REQUEST, 1u << 2 | 1u << 4},
+    {MC_ACT_SUPPLEMENT, 1u << 5},
+    {MC_ACT_FEE_REQUEST, 1u << 4},
+    {MC_ACT_FEE_PAID, 1u << 6},
+    {MC_ACT_REFUSE, 1u << 1 | 1u << 2},
+    {MC_ACT_STOP, 1u << 4 | 1u << 5 | 1u << 6},
+    {MC_ACT_WITHDRAW, 1u << 1 | 1u << 2 | 1u << 4 | 1u << 5 | 1u << 6},
+    {MC_ACT_RESCHEDULE, 1u << 2 | 1u << 4 | 1u << 5 | 1u << 6},
+    {MC_ACT_RETURN, 1u << 9},
+    {MC_ACT_RATE, 1u << 10},
+    {MC_ACT_FORWARD, 1u << 2},
+};
+
+/* A dossier and an actor that satisfy every rule of `action` but status. */
+static void rightful(int action, int status, mc_dossier *d, mc_peer_id *who) {
+  int district_side = action == MC_ACT_ASSIGN || action == MC_ACT_SEND_BACK;
+  *d = dossier("18499", district_side ? "444" : "", MC_LEVEL_DISTRICT, status);
+  *who = district_side ? peer("444", MC_ROLE_DISTRICT) : peer("18499", MC_ROLE_COMMUNE);
+  d->due_at_ms = vn(2026, 12, 10, 17, 0);
+}
+
+static int decide(mc_dossier *d, mc_peer_id *who, int action, mc_change *c, const char **rule) {
+  mc_calendar cal = cal_plain();
+  mc_action_args in = {.action = action, .now_ms = vn(2026, 12, 1, 9, 0),
+                       .new_due_ms = vn(2026, 12, 20, 17, 0), .rating = 2};
+  return mc_wf_decide(&cal, d, "444", who, &in, c, rule);
+}
+
+static void test_transition_table(void) {
+  for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+    for (int st = 1; st <= 10; st++) {
+      mc_dossier d;
+      mc_peer_id who;
+      mc_change c;
+      const char *rule = NULL;
+      rightful(expected[i].action, st, &d, &who);
+      int rc = decide(&d, &who, expected[i].action, &c, &rule);
+      int ok = (expected[i].allowed >> st) & 1;
+      if (rc != (ok ? 0 : MC_EBADSTATE))
+        fprintf(stderr, "action %s status %d: rc=%d rule=%s\n",
+                mc_action_name(expected[i].action), st, rc, rule ? rule : "-");
+      CHECK_EQ(rc, ok ? 0 : MC_EBADSTATE);
+      if (!ok) CHECK(rule != NULL && rule[0] != '\0');
+      /* Any other commune and the admin are refused whatever the status. */
+      mc_peer_id other = peer("18502", MC_ROLE_COMMUNE), admin = peer("admin", MC_ROLE_ADMIN);
+      CHECK_EQ(decide(&d, &other, expected[i].action, &c, &rule), MC_EFORBIDDEN);
+      CHECK_EQ(decide(&d, &admin, expected[i].action, &c, &rule), MC_EFORBIDDEN);
+    }
+  }
+  /* Statuses each successful action leads to. */
+  static const int to[][2] = {{MC_ACT_ACCEPT, 4}, {MC_ACT_RESULT, 9},
+                              {MC_ACT_SUPPLEMENT_REQUEST, 5}, {MC_ACT_FEE_REQUEST, 6},
+                              {MC_ACT_REFUSE, 3}, {MC_ACT_STOP, 8}, {MC_ACT_WITHDRAW, 7},
+                              {MC_ACT_RETURN, 10}};
+  for (size_t i = 0; i < sizeof to / sizeof to[0]; i++) {
+    mc_dossier d;
+    mc_peer_id who;
+    mc_change c;
+    const char *rule;
+    int from = to[i][0] == MC_ACT_RETURN ? 9 : to[i][0] == MC_ACT_FEE_REQUEST || to[i][0] == MC_ACT_RESULT || to[i][0] == MC_ACT_STOP ? 4 : 2;
+    rightful(to[i][0], from, &d, &who);
+    CHECK_EQ(decide(&d, &who, to[i][0], &c, &rule), 0);
+    CHECK_EQ(c.status_after, to[i][1]);
+  }
+}
+
+static void test_who_and_moves(void) {
+  mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
+  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), dist = peer("444", MC_ROLE_DISTRICT);
+  mc_change c;
+  const char *rule;
+  /* forward moves the holder up and tells the district */
+  CHECK_EQ(decide(&d, &a, MC_ACT_FORWARD, &c, &rule), 0);
+  CHECK_STREQ(c.holder_after, "444");
+  CHECK_STREQ(c.to_unit, "444");
+  CHECK_STREQ(c.from_unit, "18499");
+  CHECK_STREQ(c.notify_unit, "444");
+  /* the district cannot act on it before it is forwarded */
+  CHECK_EQ(decide(&d, &dist, MC_ACT_ACCEPT, &c, &rule), MC_EFORBIDDEN);
+  /* a commune-level dossier is never forwarded */
+  mc_dossier cl = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_RECEIVED);
+  CHECK_EQ(decide(&cl, &a, MC_ACT_FORWARD, &c, &rule), MC_EWRONGLEVEL);
+  /* forwarded: district accepts; the commune supplies a supplement it asked for */
+  mc_dossier f = dossier("18499", "444", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
+  CHECK_EQ(decide(&f, &dist, MC_ACT_ACCEPT, &c, &rule), 0);
+  CHECK_STREQ(c.notify_unit, "18499");
+  CHECK_EQ(decide(&f, &a, MC_ACT_ACCEPT, &c, &rule), MC_EFORBIDDEN);
+  f.status = MC_ST_SUPPLEMENT;
+  f.paused_at_ms = vn(2026, 11, 30, 9, 0);
+  CHECK_EQ(decide(&f, &a, MC_ACT_SUPPLEMENT, &c, &rule), 0);
+  CHECK_STREQ(c.notify_unit, "444");
+  /* send back returns the holder to the receiving commune */
+  f.status = MC_ST_RESOLVED;
+  f.paused_at_ms = 0;
+  CHECK_EQ(decide(&f, &dist, MC_ACT_SEND_BACK, &c, &rule), 0);
+  CHECK_STREQ(c.holder_after, "18499");
+  CHECK_EQ(c.status_after, MC_ST_RESOLVED);
+  /* return needs the dossier back in the commune's hands */
+  CHECK_EQ(decide(&f, &a, MC_ACT_RETURN, &c, &rule), MC_EFORBIDDEN);
+  /* a commune may not send back */
+  CHECK_EQ(decide(&f, &a, MC_ACT_SEND_BACK, &c, &rule), MC_EFORBIDDEN);
+}
+
+static void test_clock(void) {
+  mc_calendar cal = cal_plain();
+  mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
+  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  d.due_at_ms = vn(2026, 12, 2, 17, 0); /* Wednesday */
+  mc_change c;
+  const char *rule;
+  mc_action_args in = {.action = MC_ACT_SUPPLEMENT_REQUEST, .now_ms = vn(2026, 11, 30, 10, 0)};
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  CHECK_EQ(c.paused_at_after_ms, in.now_ms);
+  CHECK_EQ(c.supplement_inc, 1);
+  CHECK_EQ(c.due_after_ms, d.due_at_ms);
+  /* resumed two days later: the due time moves two days, to Friday */
+  d.status = MC_ST_SUPPLEMENT;
+  d.paused_at_ms = in.now_ms;
+  in = (mc_action_args){.action = MC_ACT_SUPPLEMENT, .now_ms = vn(2026, 12, 2, 10, 0)};
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  CHECK_EQ(c.paused_at_after_ms, 0);
+  CHECK_EQ(c.due_after_ms, vn(2026, 12, 4, 17, 0));
+  /* a pause spanning the weekend lands the new due time on a working day */
+  d.paused_at_ms = vn(2026, 11, 27, 10, 0); /* Friday */
+  d.due_at_ms = vn(2026, 12, 3, 17, 0);     /* Thursday */
+  in.now_ms = vn(2026, 11, 29, 10, 0);      /* Sunday: +2 days -> Saturday -> Monday */
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  CHECK_EQ(c.due_after_ms, vn(2026, 12, 7, 17, 0));
+  /* overdue is derived: paused before due is not overdue, a second supplement is */
+  mc_dossier o = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_SUPPLEMENT);
+  o.due_at_ms = vn(2026, 12, 2, 17, 0);
+  o.paused_at_ms = vn(2026, 12, 1, 9, 0);
+  CHECK(!mc_wf_overdue(&o, vn(2026, 12, 20, 9, 0)));
+  o.supplement_count = 2;
+  CHECK(mc_wf_overdue(&o, vn(2026, 12, 1, 9, 0)));
+  o.supplement_count = 1;
+  o.paused_at_ms = 0;
+  CHECK(mc_wf_overdue(&o, vn(2026, 12, 2, 17, 1)));
+  o.finished_at_ms = vn(2026, 12, 2, 16, 0);
+  CHECK(!mc_wf_overdue(&o, vn(2026, 12, 20, 9, 0)));
+  /* step results */
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 1, 9, 0), vn(2026, 12, 2, 17, 0)), "early");
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 9, 0), vn(2026, 12, 2, 17, 0)), "on_time");
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 17, 1), vn(2026, 12, 2, 17, 0)), "late");
+}
+
+static void test_once_only(void) {
+  mc_calendar cal = cal_plain();
+  mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
+  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  d.due_at_ms = vn(2026, 12, 2, 17, 0);
+  mc_change c;
+  const char *rule;
+  mc_action_args in = {.action = MC_ACT_RESCHEDULE, .now_ms = vn(2026, 12, 3, 9, 0),
+                       .new_due_ms = vn(2026, 12, 8, 17, 0)};
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  CHECK_EQ(c.due_after_ms, in.new_due_ms);
+  CHECK_EQ(c.set_rescheduled, 1);
+  d.rescheduled = 1;
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EBADSTATE);
+  d.rescheduled = 0;
+  in.new_due_ms = vn(2026, 12, 1, 17, 0); /* earlier than the current appointment */
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
+  d.status = MC_ST_RETURNED;
+  in = (mc_action_args){.action = MC_ACT_RATE, .now_ms = vn(2026, 12, 3, 9, 0), .rating = 3};
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  in.rating = 4;
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
+  in.rating = 2;
+  d.rating = 3;
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EBADSTATE);
+  CHECK_EQ(mc_action_parse("send_back"), MC_ACT_SEND_BACK);
+  CHECK_EQ(mc_action_parse("nope"), 0);
+}
+
 int main(void) {
   test_working_days();
   test_holidays();
@@ -187,5 +373,9 @@ int main(void) {
   test_codes();
   test_rules();
   test_applicant();
+  test_transition_table();
+  test_who_and_moves();
+  test_clock();
+  test_once_only();
   return check_result();
 }
