@@ -184,6 +184,15 @@ choose_pg_root() {
     hash=$(printf '%s' "$DIR" | sha256sum | cut -c1-12)
     cand=/var/tmp/motcua-pg-$hash
     note "user $PG_USER cannot use $DIR/pg; the cluster goes to $cand"
+    if [[ -e $cand ]]; then
+      # DIR is new (no pg.path) but an earlier DIR of the same path left a
+      # cluster here: it is not ours to reuse (stale data, maybe running).
+      note "removing the leftover cluster $cand"
+      if [[ -f $cand/data/postmaster.pid ]]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$cand/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+      fi
+      rm -rf "$cand"
+    fi
     mkdir -p "$cand"
     if is_root; then chown "$PG_USER:" "$cand"; fi
     chmod 700 "$cand"
