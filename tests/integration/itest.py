@@ -287,6 +287,7 @@ class Reply:
         if self.body_field == B_ERROR:
             self.error_code = ERROR_NAMES.get(self.body.get(1, [0])[0], "?")
             self.error_message = self.body.get(2, [b""])[0].decode("utf-8", "replace")
+            self.error_detail = self.body.get(3, [b""])[0].decode("utf-8", "replace")
         else:
             self.error_code = None
 

@@ -122,14 +122,15 @@ class TestBadFrames(unittest.TestCase):
     def test_request_before_hello(self):
         c = self.conn()
         c.send(frame(envelope(5, B_PING, ping_body())))
-        r = self.expect_error_or_close(c, ("protocol",), must_close=False)
+        r = self.expect_error_or_close(c, ("protocol",))
         self.assertIsNotNone(r, "no Error reply for a request before Hello")
         self.assertEqual(r.error_code, "protocol")
+        self.assertEqual(r.request_id, 5)
 
     def test_list_before_hello(self):
         c = self.conn()
         c.send(frame(envelope(6, B_LIST, list_body())))
-        r = self.expect_error_or_close(c, ("protocol",), must_close=False)
+        r = self.expect_error_or_close(c, ("protocol",))
         self.assertIsNotNone(r, "no Error reply for a request before Hello")
         # and no data came with it
         self.assertNotEqual(r.body_field, 17)
@@ -137,10 +138,16 @@ class TestBadFrames(unittest.TestCase):
     def test_hello_bad_version(self):
         c = self.conn()
         c.send(frame(envelope(1, B_HELLO, hello(999))))
-        r = self.expect_error_or_close(c, ("version",), must_close=False)
+        # docs/PROTOCOL.md: Error{ERR_VERSION} with both versions, then close
+        r = self.expect_error_or_close(c, ("version",))
         self.assertIsNotNone(r, "no Error reply for protocol_version 999")
         self.assertEqual(r.error_code, "version")
         self.assertEqual(r.request_id, 1)
+        # both versions are named (PROTOCOL.md says "in the message"; the
+        # server puts them in detail: either is accepted)
+        text = r.error_message + " " + r.error_detail
+        self.assertIn("999", text)
+        self.assertIn("1", text.replace("999", ""))
 
     def test_second_hello(self):
         c = self.good()

@@ -1,7 +1,9 @@
 """forward (chuyển liên thông) from a commune to the district."""
+import time
 import unittest
 
-from itest import DISTRICT, cli, dossier_list, parse_time, receive, unwrap
+from itest import (B_DOSSIER_EVENT, B_HELLO_REPLY, DISTRICT, Raw, cli, decode, dossier_list,
+                   parse_time, receive, unwrap)
 
 UNIT = "18508"   # used only by this file
 OTHER = "18535"  # another commune, used only by this file
@@ -58,6 +60,25 @@ class TestForward(unittest.TestCase):
         s3 = cli(DISTRICT, "show", code)
         self.assertEqual(unwrap(s3.doc, "dossier")["forwarded_at"], fd["forwarded_at"])
 
+    def test_district_sessions_get_a_forwarded_event(self):
+        watcher = Raw(DISTRICT)
+        self.addCleanup(watcher.close)
+        self.assertEqual(watcher.hello().body_field, B_HELLO_REPLY)
+        d, _ = self.received("district")
+        f = cli(UNIT, "forward", d["code"])
+        self.assertEqual(f.rc, 0, f)
+        deadline = time.time() + 10
+        while True:
+            r = watcher.recv(timeout=max(0.1, deadline - time.time()))
+            if r.body_field != B_DOSSIER_EVENT:
+                continue  # e.g. a heartbeat Ping
+            self.assertEqual(r.request_id, 0)
+            kind = r.body.get(1, [b""])[0].decode()
+            code = decode(r.body[2][0])[1][0].decode() if 2 in r.body else None
+            if code == d["code"]:
+                self.assertEqual(kind, "forwarded")
+                break
+
     def test_forward_commune_level_refused(self):
         d, _ = self.received("commune")
         f = cli(UNIT, "forward", d["code"])
@@ -74,7 +95,7 @@ class TestForward(unittest.TestCase):
         d, cid = self.received("district")
         f = cli(OTHER, "forward", d["code"])
         self.assertEqual(f.rc, 1, f)
-        self.assertIn(f.error_code, ("not_found", "forbidden"), f)
+        self.assertEqual(f.error_code, "not_found", f)  # cannot probe other units' codes
         self.assertNotIn(cid, f.out + f.err)
         s = cli(UNIT, "show", d["code"])
         self.assertIsNone(unwrap(s.doc, "dossier").get("forwarded_at"))

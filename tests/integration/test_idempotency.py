@@ -4,9 +4,13 @@ import os
 import unittest
 import uuid
 
-from itest import (B_DOSSIER_REPLY, B_HELLO_REPLY, B_LIST, B_LIST_REPLY, B_RECEIVE, CODE_RE,
-                   Raw, citizen_id, decode, dossier_list, list_body, procedure_of_level,
-                   receive_body)
+from itest import (B_DOSSIER_REPLY, B_ERROR, B_FORWARD, B_HELLO_REPLY, B_LIST, B_LIST_REPLY,
+                   B_RECEIVE, CODE_RE, Raw, citizen_id, cli, decode, dossier_list, f_bytes,
+                   list_body, procedure_of_level, receive_body)
+
+
+def forward_body(key, code, officer="itest"):
+    return f_bytes(1, key) + f_bytes(2, code) + f_bytes(3, officer)
 
 UNIT = "18514"   # used only by this file
 UNIT2 = "18529"  # used only by this file
@@ -111,6 +115,59 @@ class TestIdempotency(unittest.TestCase):
         self.assertEqual(r1.body_field, B_DOSSIER_REPLY, r1)
         self.assertEqual(r2.body_field, B_DOSSIER_REPLY, r2)
         self.assertNotEqual(dossier_code(r1), dossier_code(r2))
+
+
+class TestIdempotencyRules(unittest.TestCase):
+    """docs/PROTOCOL.md "Idempotency"."""
+
+    def open(self):
+        c = Raw(UNIT)
+        self.assertEqual(c.hello().body_field, B_HELLO_REPLY)
+        self.addCleanup(c.close)
+        return c
+
+    def test_key_reused_for_another_action_is_conflict(self):
+        c = self.open()
+        key = "itest-" + uuid.uuid4().hex
+        r = c.call(1, B_RECEIVE, receive_body(key, procedure_of_level("district"), "Xung Đột",
+                                              citizen_id()))
+        self.assertEqual(r.body_field, B_DOSSIER_REPLY, r)
+        code = dossier_code(r)
+        f = c.call(2, B_FORWARD, forward_body(key, code))
+        self.assertEqual(f.body_field, B_ERROR, f)
+        self.assertEqual(f.error_code, "conflict", f)
+        s = cli(UNIT, "show", code)
+        self.assertEqual(s.rc, 0, s)
+        self.assertIsNone(s.doc.get("forwarded_at") if "code" in s.doc
+                          else s.doc["dossier"].get("forwarded_at"), s)
+
+    def test_forward_replayed(self):
+        c = self.open()
+        r = c.call(1, B_RECEIVE, receive_body("itest-" + uuid.uuid4().hex,
+                                              procedure_of_level("district"), "Chuyển Lại",
+                                              citizen_id()))
+        code = dossier_code(r)
+        key = "itest-fw-" + uuid.uuid4().hex
+        f1 = c.call(2, B_FORWARD, forward_body(key, code))
+        self.assertEqual(f1.body_field, B_DOSSIER_REPLY, f1)
+        # the same forward again (a retry) is answered like the first time,
+        # not refused as bad_state
+        f2 = c.call(3, B_FORWARD, forward_body(key, code))
+        self.assertEqual(f2.body_field, B_DOSSIER_REPLY, f2)
+        self.assertEqual(f2.dossier().get(13), f1.dossier().get(13))  # forwarded_at_ms
+
+    def test_bad_keys_invalid(self):
+        c = self.open()
+        proc = procedure_of_level("commune")
+        for i, key in enumerate(("short", "x" * 64, "has space-123", "ké-unicode-1", "")):
+            r = c.call(10 + i, B_RECEIVE, receive_body(key, proc, "Khóa Sai", citizen_id()))
+            self.assertEqual(r.body_field, B_ERROR, (key, r))
+            self.assertEqual(r.error_code, "invalid", (key, r))
+        for key in ("12345678", "a" * 63, "A_b-" + "9" * 10):
+            r = c.call(30, B_RECEIVE, receive_body(key, proc, "Khóa Đúng", citizen_id()))
+            # 8 and 63 characters are the bounds; a fixed key may have been used
+            # by an earlier run at this unit, which is fine: any dossier reply
+            self.assertEqual(r.body_field, B_DOSSIER_REPLY, (key, r))
 
 
 if __name__ == "__main__":

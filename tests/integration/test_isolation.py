@@ -30,7 +30,11 @@ class TestIsolation(unittest.TestCase):
     def test_other_commune_cannot_show(self):
         r = cli(NOSY, "show", self.code)
         self.assertEqual(r.rc, 1, r)
-        self.assertIn(r.error_code, ("not_found", "forbidden"), r)
+        # docs/PROTOCOL.md: not visible is reported exactly like nonexistent
+        self.assertEqual(r.error_code, "not_found", r)
+        ghost = cli(NOSY, "show", self.code.rsplit("-", 1)[0] + "-99999")
+        self.assertEqual(ghost.rc, 1, ghost)
+        self.assertEqual(ghost.error_code, r.error_code)
         self.assertNoLeak(r)
 
     def test_other_commune_list(self):
@@ -64,13 +68,15 @@ class TestIsolation(unittest.TestCase):
         self.assertEqual(r.rc, 1, r)
         self.assertEqual(r.error_code, "forbidden", r)
 
-    def test_district_cannot_receive_commune_level_for_a_commune(self):
-        # the district receives under its own code if it receives at all
+    def test_district_receives_district_level_only(self):
+        # docs/PROTOCOL.md: the district may receive district-level procedures only
         r, _ = receive(DISTRICT, level="district")
-        if r.rc == 0:
-            self.assertEqual(unwrap(r.doc, "dossier")["unit"], DISTRICT, r)
-        else:
-            self.assertEqual(r.rc, 1, r)
+        self.assertEqual(r.rc, 0, r)
+        d = unwrap(r.doc, "dossier")
+        self.assertEqual(d["unit"], DISTRICT, r)
+        r2, _ = receive(DISTRICT, level="commune")
+        self.assertEqual(r2.rc, 1, r2)
+        self.assertIn(r2.error_code, ("wrong_level", "forbidden"), r2)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from itest import (B_HELLO_REPLY, B_RECEIVE, ENV_DIR, LOCAL_SH, SERVER, Closed, Raw, citizen_id,
+from itest import (B_GOODBYE, B_HELLO_REPLY, B_RECEIVE, ENV_DIR, LOCAL_SH, SERVER, Closed, Raw, citizen_id,
                    cli, cli_popen, procedure_of_level, receive_body, server_port)
 
 UNIT = "18523"  # used only by this file
@@ -116,12 +116,17 @@ class TestShutdown(unittest.TestCase):
         log = self.errlog.read()
         self.assertEqual(rc, 0, "exit status %r after SIGTERM; log tail:\n%s" % (rc, log[-3000:]))
 
-        # every connected client sees the end of its connection
-        for c in idle + [busy]:
+        # every connected client sees the end of its connection; idle ones
+        # get Goodbye first (docs/PROTOCOL.md), the busy one its answers or
+        # errors, never silence
+        for i, c in enumerate(idle + [busy]):
+            bodies = []
             with self.assertRaises(Closed):
                 while True:
-                    c.recv(timeout=5)
+                    bodies.append(c.recv(timeout=5).body_field)
             c.close()
+            if i < len(idle):
+                self.assertIn(B_GOODBYE, bodies, "no Goodbye before the drain")
         raw_tcp.settimeout(5)
         try:
             self.assertEqual(raw_tcp.recv(100), b"")
