@@ -380,14 +380,20 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
   *buf = uv_buf_init((char *)read_buf, sizeof read_buf);
 }
 
+/* EOF after the peer's close_notify is an orderly close; EOF without it
+ * (a dropped or truncated stream) is MC_ECLOSED; a socket error MC_EIO. */
+static int read_end_reason(mc_link *l, int nread) {
+  if (l->state != LS_OPEN) return MC_ETLS;
+  if (nread != UV_EOF) return MC_EIO;
+  return (SSL_get_shutdown(l->ssl) & SSL_RECEIVED_SHUTDOWN) ? MC_OK : MC_ECLOSED;
+}
+
 static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   mc_link *l = s->data;
   if (nread == 0) return;
   if (nread < 0) {
     mc_log_debug(l->id, "read end err=%s", uv_strerror((int)nread));
-    mc_link_close(l, l->state == LS_OPEN && nread == UV_EOF ? MC_OK
-                     : l->state == LS_OPEN                ? MC_EIO
-                                                          : MC_ETLS);
+    mc_link_close(l, read_end_reason(l, (int)nread));
     return;
   }
   l->stats.bytes_in += (uint64_t)nread;

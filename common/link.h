@@ -29,7 +29,9 @@ typedef struct mc_link_cbs {
   /* One decoded envelope; the callee owns env (mc_envelope_free). */
   void (*on_frame_cb)(mc_link *l, Motcua__Envelope *env);
   /* The link is gone; reason is MC_OK for an orderly close by either side
-   * or a negative mc_err. Last call for this link. */
+   * (TLS close_notify), MC_ECLOSED when the peer's stream ended without
+   * one, MC_ETIMEOUT for the idle or handshake timer, or another negative
+   * mc_err. Last call for this link. */
   void (*on_close_cb)(mc_link *l, int reason);
 } mc_link_cbs;
 

@@ -27,9 +27,8 @@ static const struct {
 };
 
 static int err_index(int err) {
-  int i = -err;
-  if (err == MC_ENEEDMORE || i < 0 || i > MC_ERR_WIRE_MAX) return -1;
-  return i;
+  if (err > 0 || err < -MC_ERR_WIRE_MAX) return -1; /* also keeps -INT_MIN away */
+  return -err;
 }
 
 const char *mc_strerror(int err) {
