@@ -30,6 +30,25 @@ enum mc_msg {
   MSG_USAGE_FORWARD,
   MSG_USAGE_WATCH,
   MSG_USAGE_WHOAMI,
+  MSG_USAGE_ACCEPT,
+  MSG_USAGE_ASSIGN,
+  MSG_USAGE_RESULT,
+  MSG_USAGE_SEND_BACK,
+  MSG_USAGE_SUPPLEMENT_REQUEST,
+  MSG_USAGE_SUPPLEMENT,
+  MSG_USAGE_FEE_REQUEST,
+  MSG_USAGE_FEE_PAID,
+  MSG_USAGE_REFUSE,
+  MSG_USAGE_STOP,
+  MSG_USAGE_WITHDRAW,
+  MSG_USAGE_RESCHEDULE,
+  MSG_USAGE_RETURN,
+  MSG_USAGE_RATE,
+  MSG_USAGE_HISTORY,
+  MSG_USAGE_INBOX,
+  MSG_USAGE_SEARCH,
+  MSG_USAGE_HOLIDAYS,
+  MSG_USAGE_SLIP,
   /* usage / config errors */
   MSG_ERR_NO_CONFIG,
   MSG_ERR_CONFIG,
@@ -55,6 +74,25 @@ enum mc_msg {
   MSG_ERR_NO_OFFICER,
   MSG_ERR_OFFICER_TOO_LONG,
   MSG_ERR_TLS_SETUP,
+  MSG_ERR_NEED_OPTION,
+  MSG_ERR_REASON_INVALID,
+  MSG_ERR_NOTE_INVALID,
+  MSG_ERR_ASSIGNEE_INVALID,
+  MSG_ERR_DEPT_INVALID,
+  MSG_ERR_COLLECTOR_INVALID,
+  MSG_ERR_AMOUNT,
+  MSG_ERR_DUE_DATE,
+  MSG_ERR_DATE,
+  MSG_ERR_RATING,
+  MSG_ERR_SPAN,
+  MSG_ERR_SEARCH_TEXT,
+  MSG_ERR_YEAR,
+  MSG_ERR_HOLIDAY_NAME,
+  MSG_ERR_NEED_SUBCOMMAND,
+  MSG_ERR_FORM,
+  MSG_ERR_PROVINCE_INVALID,
+  MSG_ERR_SLIP,
+  MSG_ERR_SLIP_UNAVAILABLE,
   /* transport */
   MSG_ERR_CONNECT,
   MSG_ERR_CONNECT_TIMEOUT,
@@ -145,6 +183,80 @@ enum mc_msg {
   MSG_EV_GOODBYE,
   MSG_EV_STOPPED,
   MSG_EV_KIND_FORWARDED,
+  MSG_EV_FROM,
+  /* workflow actions (progress log, events): see mc_cli_actions() */
+  MSG_ACT_RECEIVE,
+  MSG_ACT_FORWARD,
+  MSG_ACT_ACCEPT,
+  MSG_ACT_ASSIGN,
+  MSG_ACT_SUPPLEMENT_REQUEST,
+  MSG_ACT_SUPPLEMENT,
+  MSG_ACT_FEE_REQUEST,
+  MSG_ACT_FEE_PAID,
+  MSG_ACT_REFUSE,
+  MSG_ACT_STOP,
+  MSG_ACT_WITHDRAW,
+  MSG_ACT_RESCHEDULE,
+  MSG_ACT_RESULT,
+  MSG_ACT_SEND_BACK,
+  MSG_ACT_RETURN,
+  MSG_ACT_RATE,
+  /* one-line confirmations, followed by the dossier code */
+  MSG_DONE_ACCEPT,
+  MSG_DONE_ASSIGN,
+  MSG_DONE_SUPPLEMENT_REQUEST,
+  MSG_DONE_SUPPLEMENT,
+  MSG_DONE_FEE_REQUEST,
+  MSG_DONE_FEE_PAID,
+  MSG_DONE_REFUSE,
+  MSG_DONE_STOP,
+  MSG_DONE_WITHDRAW,
+  MSG_DONE_RESCHEDULE,
+  MSG_DONE_RESULT,
+  MSG_DONE_SEND_BACK,
+  MSG_DONE_RETURN,
+  MSG_DONE_RATE,
+  /* step results */
+  MSG_RESULT_EARLY,
+  MSG_RESULT_ON_TIME,
+  MSG_RESULT_LATE,
+  /* workflow fields of a dossier */
+  MSG_F_OVERDUE,
+  MSG_F_ASSIGNED,
+  MSG_F_DEPARTMENT,
+  MSG_F_RATING,
+  MSG_F_SUPPLEMENTS,
+  MSG_F_RESCHEDULED,
+  MSG_F_FINISHED,
+  MSG_F_PAUSED,
+  MSG_F_RETURNED,
+  MSG_F_COLLECTED_BY,
+  MSG_F_FEE,
+  MSG_YES,
+  MSG_NO,
+  MSG_RATING_1,
+  MSG_RATING_2,
+  MSG_RATING_3,
+  /* history table */
+  MSG_H_TIME,
+  MSG_H_UNIT,
+  MSG_H_ACTION,
+  MSG_H_STATUS,
+  MSG_H_STEP_DUE,
+  MSG_H_RESULT,
+  MSG_H_OFFICER,
+  MSG_HISTORY_EMPTY,
+  MSG_HISTORY_COUNT,
+  /* inbox, holidays, slips */
+  MSG_INBOX_EMPTY,
+  MSG_INBOX_COUNT,
+  MSG_HOLIDAY_KIND_HOLIDAY,
+  MSG_HOLIDAY_KIND_WORKDAY,
+  MSG_HOLIDAYS_EMPTY,
+  MSG_HOLIDAYS_COUNT,
+  MSG_HOLIDAY_ADDED,
+  MSG_HOLIDAY_REMOVED,
+  MSG_SLIP_WRITTEN,
   MSG__COUNT
 };
 
@@ -170,16 +282,52 @@ const char *mc_cli_level_name(int level);     /* "commune"|"district"|NULL */
 const char *mc_cli_channel_name(int channel); /* "direct"|"online"|"postal"|NULL */
 const char *mc_cli_limit_unit_name(int unit); /* "hours"|...|NULL */
 int mc_cli_channel_parse(const char *s);      /* Motcua__Channel or -1 */
+const char *mc_cli_role_name(int role);       /* "commune"|"district"|"admin"|NULL */
+
+/* The workflow actions, in the order of a dossier's life. name is the wire
+ * name (ProgressStep.action, DossierEvent.kind), command the CLI command
+ * (NULL for receive/forward, which have their own requests), action the
+ * Motcua__Action (0 for receive/forward). */
+typedef struct mc_cli_action_def {
+  const char *name;
+  const char *command;
+  int action;
+  enum mc_msg label; /* MSG_ACT_*: progress-log name */
+  enum mc_msg done;  /* MSG_DONE_*: confirmation; MSG_NONE for receive/forward */
+} mc_cli_action_def;
+
+const mc_cli_action_def *mc_cli_actions(size_t *n);
+const mc_cli_action_def *mc_cli_action_by_name(const char *name); /* NULL if unknown */
+const mc_cli_action_def *mc_cli_action_by_command(const char *command);
+/* Label of a wire action name; an unknown name is returned as is. */
+const char *mc_cli_action_label(int lang, const char *name);
+/* "early"|"on_time"|"late" -> label; "" or unknown -> "" / the input. */
+const char *mc_cli_result_label(int lang, const char *result);
 
 /* New JSON values (caller decrefs); NULL only on allocation failure. */
 json_t *mc_cli_dossier_json(const Motcua__Dossier *d, int lang);
 json_t *mc_cli_procedure_json(const Motcua__Procedure *p);
-json_t *mc_cli_error_json(int err, const char *message);
+/* {"error": {code, message[, detail]}}; detail omitted when NULL or "". */
+json_t *mc_cli_error_json(int err, const char *message, const char *detail);
+/* {at, unit, officer, role, action, status_before, status_after, from_unit,
+ * to_unit, step_due, result, detail}; absent values are null. */
+json_t *mc_cli_step_json(const Motcua__ProgressStep *s);
+/* {dossier: {...}, steps: [...]} */
+json_t *mc_cli_history_json(const Motcua__HistoryReply *h, int lang);
+/* {id, kind, at, from_unit, detail, dossier} */
+json_t *mc_cli_event_json(const Motcua__DossierEvent *e, int lang);
+/* {date, kind, name} */
+json_t *mc_cli_holiday_json(const Motcua__Holiday *h);
 
 /* Human renderings to f. */
 void mc_cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang);
 void mc_cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang);
 void mc_cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang);
+/* Progress log as a table in local time, one step per row (officer and
+ * detail on an indented second line). */
+void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang);
+void mc_cli_print_event(FILE *f, const Motcua__DossierEvent *e, int lang);
+void mc_cli_print_holiday(FILE *f, const Motcua__Holiday *h, int lang);
 
 /* ---- validation --------------------------------------------------------- */
 
@@ -189,6 +337,13 @@ void mc_cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang);
 #define MC_CLI_PHONE_MAX 15
 #define MC_CLI_OFFICER_MAX 95
 #define MC_CLI_LIST_LIMIT_MAX 1000
+#define MC_CLI_REASON_MAX 500    /* reason / note, bytes of UTF-8 */
+#define MC_CLI_DEPT_MAX 127
+#define MC_CLI_HOLIDAY_NAME_MAX 127
+#define MC_CLI_SEARCH_MAX 99
+#define MC_CLI_AMOUNT_MAX 1000000000000LL /* VND, the server's bound */
+#define MC_CLI_SPAN_MAX_MS (366LL * 24 * 3600 * 1000)
+#define MC_CLI_DUE_HOUR 17       /* a bare date means 17:00 local */
 
 /* Each returns MSG_NONE when valid, else the message explaining why. */
 enum mc_msg mc_cli_check_name(const char *s);
@@ -197,7 +352,26 @@ enum mc_msg mc_cli_check_phone(const char *s); /* "" allowed (optional) */
 enum mc_msg mc_cli_check_procedure(const char *s);
 enum mc_msg mc_cli_check_dossier_code(const char *s);
 enum mc_msg mc_cli_check_officer(const char *s);
+/* Reason or note: 1..500 bytes of UTF-8, no control characters except
+ * newline, not only blanks. */
+enum mc_msg mc_cli_check_reason(const char *s);
+enum mc_msg mc_cli_check_note(const char *s);
+/* Names of people and departments (one line, no controls). */
+enum mc_msg mc_cli_check_assignee(const char *s);  /* <= MC_CLI_OFFICER_MAX */
+enum mc_msg mc_cli_check_department(const char *s);
+enum mc_msg mc_cli_check_collector(const char *s); /* <= MC_CLI_NAME_MAX */
+enum mc_msg mc_cli_check_holiday_name(const char *s);
+enum mc_msg mc_cli_check_search(const char *s);
 /* Parse a decimal in [lo, hi]; 0 on success. */
 int mc_cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+/* Whole VND amount in 1..MC_CLI_AMOUNT_MAX; 0 on success. */
+int mc_cli_parse_amount(const char *s, int64_t *vnd);
+/* A real calendar date "YYYY-MM-DD" (years 2000..2100); 0 on success. */
+int mc_cli_parse_date(const char *s, int *year, int *month, int *day);
+/* Appointment: "YYYY-MM-DD" (17:00 local) or "YYYY-MM-DDTHH:MM" (also with a
+ * space instead of T), local time at offset_min; ms since the epoch. */
+int mc_cli_parse_due(const char *s, int offset_min, int64_t *ms);
+/* Span "2d" / "36h" / "90m" (1 .. 366 days) in ms; 0 on success. */
+int mc_cli_parse_span(const char *s, int64_t *ms);
 
 #endif

@@ -52,6 +52,7 @@ struct mc_client {
   /* Last failure. */
   int refused;
   char errmsg[512];
+  char errdetail[512];
   char target[300];
 };
 
@@ -207,6 +208,7 @@ static int take_refusal(mc_client *c, const Motcua__Error *e) {
   int rc = mc_err_from_wire(e->code);
   const char *detail = e->detail != NULL ? e->detail : "";
   const char *msg = e->message && e->message[0] ? e->message : mc_strerror(rc);
+  copy_str(c->errdetail, sizeof c->errdetail, detail);
   if (detail[0] != '\0')
     set_errmsg(c, 1, "%s (%s)", msg, detail);
   else
@@ -355,6 +357,7 @@ static void clear_error(mc_client *c) {
   c->refused = 0;
   c->pending_err = MC_OK;
   c->errmsg[0] = '\0';
+  c->errdetail[0] = '\0';
 }
 
 static int start_link(mc_client *c) {
@@ -578,4 +581,5 @@ int mc_client_is_ready(const mc_client *c) { return c->state == CS_READY; }
 const mc_client_info *mc_client_get_info(const mc_client *c) { return &c->info; }
 int mc_client_refused(const mc_client *c) { return c->refused; }
 const char *mc_client_errmsg(const mc_client *c) { return c->errmsg; }
+const char *mc_client_errdetail(const mc_client *c) { return c->errdetail; }
 const char *mc_client_target(const mc_client *c) { return c->target; }

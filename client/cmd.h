@@ -9,7 +9,10 @@
 
 enum { EXIT_OK_ = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
 
+typedef struct cli_command cli_command;
+
 typedef struct cli {
+  const cli_command *cmd; /* the command being run */
   int json;
   int lang;
   const char *officer;
@@ -19,15 +22,25 @@ typedef struct cli {
   const char *procedure, *name, *id, *phone, *code;
   int channel;
   unsigned status, limit;
+  /* workflow actions, list filters, inbox, holidays, slip */
+  const char *reason, *note, *assignee, *department, *collected_by;
+  int64_t amount, new_due_ms, due_within_ms;
+  unsigned rating, year;
+  int overdue, peek, workday;
+  const char *text;       /* search */
+  int holiday_op;         /* Motcua__HolidaysRequest__Op */
+  const char *date, *holiday_name;
+  const char *form, *out_path, *province;
 } cli;
 
-typedef struct cli_command {
+struct cli_command {
   const char *name;
   enum mc_msg usage;
   int connect; /* 1: connect before run; 0: run connects by itself */
+  int action;  /* Motcua__Action for the workflow action commands, else 0 */
   int (*parse)(cli *c, int argc, char **argv); /* 0, or reports and returns 2 */
   int (*run)(cli *c);                           /* exit code */
-} cli_command;
+};
 
 const cli_command *cli_find_command(const char *name);
 

@@ -1,9 +1,11 @@
 /* The motcua commands: argument parsing/validation and output. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "error.h"
+#include "slip.h"
 
 /* ---- argument parsing ------------------------------------------------- */
 
@@ -72,10 +74,250 @@ static int parse_list(cli *c, int argc, char **argv) {
     } else if ((r = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
       if (r < 0 || mc_cli_parse_uint(v, 1, MC_CLI_LIST_LIMIT_MAX, &c->limit) != 0)
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
+    } else if (strcmp(argv[i], "--overdue") == 0) {
+      c->overdue = 1;
+    } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
+      if (r < 0 || mc_cli_parse_span(v, &c->due_within_ms) != 0)
+        return cli_usage_error(c, MSG_ERR_SPAN, v);
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
   }
+  return EXIT_OK_;
+}
+
+/* ---- workflow action arguments ------------------------------------------ */
+
+enum {
+  OPT_REASON = 1u << 0,
+  OPT_NOTE = 1u << 1,
+  OPT_ASSIGNEE = 1u << 2,  /* --to OFFICER (assign) */
+  OPT_DEPT = 1u << 3,
+  OPT_AMOUNT = 1u << 4,
+  OPT_DUE = 1u << 5,       /* --to DATE (reschedule) */
+  OPT_COLLECTOR = 1u << 6, /* --to NAME (return) */
+  OPT_LEVEL = 1u << 7
+};
+
+static const struct opt_def {
+  unsigned bit;
+  const char *name;
+} opt_defs[] = {
+    {OPT_REASON, "--reason"}, {OPT_NOTE, "--note"},     {OPT_ASSIGNEE, "--to"},
+    {OPT_DEPT, "--dept"},     {OPT_AMOUNT, "--amount"}, {OPT_DUE, "--to"},
+    {OPT_COLLECTOR, "--to"},  {OPT_LEVEL, "--level"},
+};
+
+#define ACT(x) MOTCUA__ACTION__ACTION_##x
+/* Options each action takes, and those it requires (the server's rules). */
+static const struct action_spec {
+  int action;
+  unsigned allowed, required;
+} action_specs[] = {
+    {ACT(ACCEPT), 0, 0},
+    {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, OPT_ASSIGNEE},
+    {ACT(RESULT), 0, 0},
+    {ACT(SEND_BACK), 0, 0},
+    {ACT(SUPPLEMENT_REQUEST), OPT_REASON, OPT_REASON},
+    {ACT(SUPPLEMENT), OPT_NOTE, 0},
+    {ACT(FEE_REQUEST), OPT_AMOUNT, OPT_AMOUNT},
+    {ACT(FEE_PAID), 0, 0},
+    {ACT(REFUSE), OPT_REASON, OPT_REASON},
+    {ACT(STOP), OPT_REASON, OPT_REASON},
+    {ACT(WITHDRAW), OPT_REASON, 0},
+    {ACT(RESCHEDULE), OPT_DUE | OPT_REASON, OPT_DUE | OPT_REASON},
+    {ACT(RETURN), OPT_COLLECTOR, OPT_COLLECTOR},
+    {ACT(RATE), OPT_LEVEL, OPT_LEVEL},
+};
+
+static const struct action_spec *spec_of(int action) {
+  for (size_t i = 0; i < sizeof action_specs / sizeof action_specs[0]; i++)
+    if (action_specs[i].action == action) return &action_specs[i];
+  return NULL;
+}
+
+/* Store and check one option value; exit code. */
+static int set_action_opt(cli *c, unsigned bit, const char *v) {
+  switch (bit) {
+  case OPT_REASON: return check(c, mc_cli_check_reason(c->reason = v), NULL);
+  case OPT_NOTE: return check(c, mc_cli_check_note(c->note = v), NULL);
+  case OPT_ASSIGNEE: return check(c, mc_cli_check_assignee(c->assignee = v), v);
+  case OPT_DEPT: return check(c, mc_cli_check_department(c->department = v), v);
+  case OPT_COLLECTOR: return check(c, mc_cli_check_collector(c->collected_by = v), v);
+  case OPT_AMOUNT:
+    return mc_cli_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
+                                                     : cli_usage_error(c, MSG_ERR_AMOUNT, v);
+  case OPT_DUE:
+    return mc_cli_parse_due(v, MC_CLI_UTC_OFFSET_MIN, &c->new_due_ms) == 0
+               ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DUE_DATE, v);
+  case OPT_LEVEL:
+    return mc_cli_parse_uint(v, 1, 3, &c->rating) == 0 ? EXIT_OK_
+                                                        : cli_usage_error(c, MSG_ERR_RATING, v);
+  }
+  return EXIT_USAGE;
+}
+
+/* One "--opt value" among allowed at argv[*i]; exit code. */
+static int action_opt(cli *c, unsigned allowed, unsigned *seen, int argc, char **argv,
+                      int *i) {
+  for (size_t k = 0; k < sizeof opt_defs / sizeof opt_defs[0]; k++) {
+    const char *v = NULL;
+    if (!(opt_defs[k].bit & allowed)) continue;
+    int r = cli_opt_value(argc, argv, i, opt_defs[k].name, &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, opt_defs[k].name);
+    if (r == 0) continue;
+    *seen |= opt_defs[k].bit;
+    return set_action_opt(c, opt_defs[k].bit, v);
+  }
+  return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
+}
+
+static int missing_required(cli *c, unsigned required, unsigned seen) {
+  for (size_t k = 0; k < sizeof opt_defs / sizeof opt_defs[0]; k++)
+    if ((opt_defs[k].bit & required) && !(opt_defs[k].bit & seen))
+      return cli_usage_error(c, MSG_ERR_NEED_OPTION, opt_defs[k].name);
+  return EXIT_OK_;
+}
+
+/* CODE plus the options of c->cmd->action, in any order. */
+static int parse_action(cli *c, int argc, char **argv) {
+  const struct action_spec *sp = spec_of(c->cmd->action);
+  unsigned seen = 0;
+  int rc;
+  for (int i = 0; i < argc; i++) {
+    if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      if ((rc = action_opt(c, sp->allowed, &seen, argc, argv, &i)) != EXIT_OK_) return rc;
+    } else if (c->code != NULL) {
+      return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[i]);
+    } else {
+      c->code = argv[i];
+    }
+  }
+  if ((rc = check(c, mc_cli_check_dossier_code(c->code), c->code)) != EXIT_OK_ ||
+      (rc = missing_required(c, sp->required, seen)) != EXIT_OK_)
+    return rc;
+  return check(c, mc_cli_check_officer(c->officer), NULL);
+}
+
+/* ---- inbox, search, holidays, slip arguments ---------------------------- */
+
+static int parse_limit(cli *c, int argc, char **argv, int *i, int *matched) {
+  const char *v = NULL;
+  int r = cli_opt_value(argc, argv, i, "--limit", &v);
+  *matched = r != 0;
+  if (r < 0 || (r > 0 && mc_cli_parse_uint(v, 1, MC_CLI_LIST_LIMIT_MAX, &c->limit) != 0))
+    return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
+  return EXIT_OK_;
+}
+
+static int parse_inbox(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    int matched, rc = parse_limit(c, argc, argv, &i, &matched);
+    if (rc != EXIT_OK_) return rc;
+    if (matched) continue;
+    if (strcmp(argv[i], "--peek") != 0)
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    c->peek = 1;
+  }
+  return EXIT_OK_;
+}
+
+static int parse_search(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    int matched, rc = parse_limit(c, argc, argv, &i, &matched);
+    if (rc != EXIT_OK_) return rc;
+    if (matched) continue;
+    if (argv[i][0] == '-' && argv[i][1] == '-')
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    if (c->text != NULL) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[i]);
+    c->text = argv[i];
+  }
+  if (c->text == NULL) return cli_usage_error(c, MSG_ERR_SEARCH_TEXT, NULL);
+  return check(c, mc_cli_check_search(c->text), c->text);
+}
+
+static int parse_holiday_date(cli *c, const char *v) {
+  int y, m, d;
+  c->date = v;
+  return mc_cli_parse_date(v, &y, &m, &d) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DATE, v);
+}
+
+/* Options of holidays list/add/remove after the subcommand; exit code. */
+static int holidays_opt(cli *c, int argc, char **argv, int *i) {
+  const char *v = NULL;
+  int r, op = c->holiday_op;
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__LIST &&
+      (r = cli_opt_value(argc, argv, i, "--year", &v)) != 0)
+    return r < 0 || mc_cli_parse_uint(v, 2000, 2100, &c->year) != 0
+               ? cli_usage_error(c, MSG_ERR_YEAR, v) : EXIT_OK_;
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD &&
+      (r = cli_opt_value(argc, argv, i, "--name", &v)) != 0) {
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--name");
+    return check(c, mc_cli_check_holiday_name(c->holiday_name = v), v);
+  }
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && strcmp(argv[*i], "--workday") == 0)
+    return c->workday = 1, EXIT_OK_;
+  if (argv[*i][0] == '-' && argv[*i][1] == '-')
+    return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__LIST || c->date != NULL)
+    return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[*i]);
+  return parse_holiday_date(c, argv[*i]);
+}
+
+static int parse_holidays(cli *c, int argc, char **argv) {
+  static const char *const subs[] = {"list", "add", "remove"};
+  c->holiday_op = -1;
+  for (int k = 0; argc > 0 && k < 3; k++)
+    if (strcmp(argv[0], subs[k]) == 0) c->holiday_op = k;
+  if (c->holiday_op < 0)
+    return cli_usage_error(c, MSG_ERR_NEED_SUBCOMMAND, argc > 0 ? argv[0] : NULL);
+  for (int i = 1; i < argc; i++) {
+    int rc = holidays_opt(c, argc, argv, &i);
+    if (rc != EXIT_OK_) return rc;
+  }
+  if (c->holiday_op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && c->date == NULL)
+    return cli_usage_error(c, MSG_ERR_DATE, NULL);
+  if (c->holiday_op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && c->holiday_name == NULL)
+    return cli_usage_error(c, MSG_ERR_NEED_OPTION, "--name");
+  return EXIT_OK_;
+}
+
+static int valid_form(const char *f) {
+  return f != NULL && strlen(f) == 2 && f[0] == '0' && f[1] >= '1' && f[1] <= '5';
+}
+
+/* One option of slip at argv[*i]; exit code. */
+static int slip_opt(cli *c, int argc, char **argv, int *i) {
+  static const char *const names[] = {"--form", "-o", "--output", "--province"};
+  const char **slots[] = {&c->form, &c->out_path, &c->out_path, &c->province};
+  for (size_t k = 0; k < 4; k++) {
+    const char *v = NULL;
+    int r = cli_opt_value(argc, argv, i, names[k], &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, names[k]);
+    if (r > 0) return *slots[k] = v, EXIT_OK_;
+  }
+  return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
+}
+
+static int parse_slip(cli *c, int argc, char **argv) {
+  int rc;
+  for (int i = 0; i < argc; i++) {
+    if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      if ((rc = slip_opt(c, argc, argv, &i)) != EXIT_OK_) return rc;
+    } else if (c->code != NULL) {
+      return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[i]);
+    } else {
+      c->code = argv[i];
+    }
+  }
+  if ((rc = check(c, mc_cli_check_dossier_code(c->code), c->code)) != EXIT_OK_) return rc;
+  if (c->form == NULL) return cli_usage_error(c, MSG_ERR_NEED_OPTION, "--form");
+  if (!valid_form(c->form)) return cli_usage_error(c, MSG_ERR_FORM, c->form);
+  if (c->out_path == NULL || c->out_path[0] == '\0')
+    return cli_usage_error(c, MSG_ERR_NEED_OPTION, "-o");
+  if (c->province != NULL && c->province[0] != '\0' &&
+      mc_cli_check_collector(c->province) != MSG_NONE)
+    return cli_usage_error(c, MSG_ERR_PROVINCE_INVALID, NULL);
   return EXIT_OK_;
 }
 
@@ -107,8 +349,8 @@ static json_t *jtime(int64_t ms) {
 }
 
 static const char *role_name(int role) {
-  static const char *const names[] = {"unknown", "commune", "district", "admin"};
-  return role >= 0 && role <= 3 ? names[role] : names[0];
+  const char *n = mc_cli_role_name(role);
+  return n != NULL ? n : "unknown";
 }
 
 static enum mc_msg role_msg(int role) {
@@ -236,16 +478,10 @@ static int run_forward(cli *c) {
   return rc != EXIT_OK_ ? rc : print_dossier_reply(c, rep, MSG_FORWARDED_OK);
 }
 
-static int run_list(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__ListRequest body = MOTCUA__LIST_REQUEST__INIT;
-  body.status = c->status;
-  body.limit = c->limit;
-  req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
-  req.list = &body;
-  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
-  if (rc != EXIT_OK_) return rc;
+/* Print a ListReply (list, search) and free it; exit code. */
+static int print_list_reply(cli *c, Motcua__Envelope *rep) {
   const Motcua__ListReply *r = rep->list_reply;
+  int rc = EXIT_OK_;
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_dossiers; i++)
@@ -257,6 +493,154 @@ static int run_list(cli *c) {
     for (size_t i = 0; i < r->n_dossiers; i++)
       mc_cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
     printf("%zu %s\n", r->n_dossiers, mc_msg(c->lang, MSG_LIST_COUNT));
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
+static int run_list(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ListRequest body = MOTCUA__LIST_REQUEST__INIT;
+  body.status = c->status;
+  body.limit = c->limit;
+  body.overdue = c->overdue;
+  body.due_within_ms = c->due_within_ms;
+  req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
+  req.list = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
+}
+
+static int run_search(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__SearchRequest body = MOTCUA__SEARCH_REQUEST__INIT;
+  body.text = (char *)c->text;
+  body.limit = c->limit;
+  req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
+  req.search = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
+}
+
+/* ---- workflow actions ----------------------------------------------------- */
+
+static char *str_or_empty(const char *s) { return (char *)(s != NULL ? s : ""); }
+
+static int run_action(cli *c) {
+  char key[MC_CLIENT_IDEM_KEY_LEN + 1];
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ActionRequest body = MOTCUA__ACTION_REQUEST__INIT;
+  if (mc_client_idem_key(key, sizeof key) != MC_OK)
+    return cli_fail(c, EXIT_CONNECT, MC_EINTERNAL, mc_strerror(MC_EINTERNAL), "RAND_bytes");
+  body.idempotency_key = key;
+  body.code = (char *)c->code;
+  body.action = (Motcua__Action)c->cmd->action;
+  body.officer = (char *)c->officer;
+  body.reason = str_or_empty(c->reason);
+  body.note = str_or_empty(c->note);
+  body.to_officer = str_or_empty(c->assignee);
+  body.department = str_or_empty(c->department);
+  body.collected_by = str_or_empty(c->collected_by);
+  body.amount = c->amount;
+  body.new_due_ms = c->new_due_ms;
+  body.rating = c->rating;
+  req.body_case = MOTCUA__ENVELOPE__BODY_ACTION;
+  req.action = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__Dossier *d = rep->dossier_reply->dossier;
+  const mc_cli_action_def *def = mc_cli_action_by_command(c->cmd->name);
+  if (!c->json && d != NULL && def != NULL) /* "Đã yêu cầu bổ sung hồ sơ H30…" */
+    printf("%s %s\n", mc_msg(c->lang, def->done), d->code);
+  return print_dossier_reply(c, rep, MSG_NONE);
+}
+
+static int run_history(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
+  body.code = (char *)c->code;
+  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
+  req.history = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  if (c->json)
+    rc = cli_emit_json(mc_cli_history_json(rep->history_reply, c->lang), 0) ? EXIT_CONNECT
+                                                                             : EXIT_OK_;
+  else
+    mc_cli_print_history(stdout, rep->history_reply, c->lang);
+  mc_envelope_free(rep);
+  return rc;
+}
+
+static int run_inbox(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__InboxRequest body = MOTCUA__INBOX_REQUEST__INIT;
+  body.mark_read = !c->peek;
+  body.limit = c->limit;
+  req.body_case = MOTCUA__ENVELOPE__BODY_INBOX;
+  req.inbox = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_INBOX_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__InboxReply *r = rep->inbox_reply;
+  if (c->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_events; i++)
+      json_array_append_new(a, mc_cli_event_json(r->events[i], c->lang));
+    rc = cli_emit_json(json_pack("{s:o}", "events", a), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else if (r->n_events == 0) {
+    puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
+  } else {
+    for (size_t i = 0; i < r->n_events; i++) mc_cli_print_event(stdout, r->events[i], c->lang);
+    printf("%zu %s\n", r->n_events, mc_msg(c->lang, MSG_INBOX_COUNT));
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
+/* ---- holidays ------------------------------------------------------------- */
+
+static void print_holidays(const cli *c, const Motcua__HolidaysReply *r) {
+  if (c->holiday_op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD)
+    printf("%s %s\n", mc_msg(c->lang, MSG_HOLIDAY_ADDED), c->date);
+  else if (c->holiday_op == MOTCUA__HOLIDAYS_REQUEST__OP__REMOVE)
+    printf("%s %s\n", mc_msg(c->lang, MSG_HOLIDAY_REMOVED), c->date);
+  if (r->n_holidays == 0) {
+    puts(mc_msg(c->lang, MSG_HOLIDAYS_EMPTY));
+    return;
+  }
+  for (size_t i = 0; i < r->n_holidays; i++) mc_cli_print_holiday(stdout, r->holidays[i], c->lang);
+  printf("%zu %s\n", r->n_holidays, mc_msg(c->lang, MSG_HOLIDAYS_COUNT));
+}
+
+static int run_holidays(cli *c) {
+  char key[MC_CLIENT_IDEM_KEY_LEN + 1];
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__HolidaysRequest body = MOTCUA__HOLIDAYS_REQUEST__INIT;
+  Motcua__Holiday h = MOTCUA__HOLIDAY__INIT;
+  if (mc_client_idem_key(key, sizeof key) != MC_OK)
+    return cli_fail(c, EXIT_CONNECT, MC_EINTERNAL, mc_strerror(MC_EINTERNAL), "RAND_bytes");
+  body.op = (Motcua__HolidaysRequest__Op)c->holiday_op;
+  body.year = c->year;
+  body.idempotency_key = key;
+  if (c->holiday_op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST) {
+    h.date = (char *)c->date;
+    h.kind = c->holiday_op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD
+                 ? (char *)(c->workday ? "workday" : "holiday") : "";
+    h.name = str_or_empty(c->holiday_name);
+    body.holiday = &h;
+  }
+  req.body_case = MOTCUA__ENVELOPE__BODY_HOLIDAYS;
+  req.holidays = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_HOLIDAYS_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__HolidaysReply *r = rep->holidays_reply;
+  if (c->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_holidays; i++)
+      json_array_append_new(a, mc_cli_holiday_json(r->holidays[i]));
+    rc = cli_emit_json(json_pack("{s:o}", "holidays", a), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else {
+    print_holidays(c, r);
   }
   mc_envelope_free(rep);
   return rc;
@@ -287,10 +671,17 @@ static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev
     break;
   }
   const Motcua__Envelope *e = ev->env;
-  if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier)
-    return json_pack("{s:s, s:o, s:s, s:o}", "event", "dossier", "at", at, "kind",
-                     e->dossier_event->kind,
-                     "dossier", mc_cli_dossier_json(e->dossier_event->dossier, c->lang));
+  if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
+    /* the inbox form of the event, plus "event" and the arrival time */
+    json_t *o = mc_cli_event_json(e->dossier_event, c->lang);
+    if (o == NULL) return NULL;
+    json_object_set(o, "event_at", json_object_get(o, "at"));
+    json_object_set_new(o, "at", at);
+    json_object_set_new(o, "event", json_string("dossier"));
+    json_object_set_new(o, "kind_name",
+                        json_string(mc_cli_action_label(c->lang, e->dossier_event->kind)));
+    return o;
+  }
   if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR)
     return json_pack("{s:s, s:o, s:s, s:s}", "event", "error", "at", at, "code",
                      mc_errname(mc_err_from_wire(e->error->code)), "message",
@@ -304,13 +695,14 @@ static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev
 static void watch_print_push(const cli *c, const Motcua__Envelope *e, const char *ts) {
   int lang = c->lang;
   if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
-    const Motcua__Dossier *d = e->dossier_event->dossier;
-    const char *kind = strcmp(e->dossier_event->kind, "forwarded") == 0
-                           ? mc_msg(lang, MSG_EV_KIND_FORWARDED)
-                           : e->dossier_event->kind;
-    printf("%s  %s %s %s: %s, %s %s → %s\n", ts, mc_msg(lang, MSG_EV_DOSSIER), d->code,
-           kind, mc_status_name(lang, d->status), d->unit_code, d->unit_name,
-           d->holder_unit);
+    const Motcua__DossierEvent *ev = e->dossier_event;
+    const Motcua__Dossier *d = ev->dossier;
+    printf("%s  %s %s – %s (%s %s): %s, %s %s → %s", ts, mc_msg(lang, MSG_EV_DOSSIER), d->code,
+           mc_cli_action_label(lang, ev->kind), mc_msg(lang, MSG_EV_FROM),
+           ev->from_unit && ev->from_unit[0] ? ev->from_unit : "—",
+           mc_status_name(lang, d->status), d->unit_code, d->unit_name, d->holder_unit);
+    if (ev->detail != NULL && ev->detail[0] != '\0') printf(" – %s", ev->detail);
+    putchar('\n');
   } else if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR) {
     printf("%s  %s: %s\n", ts, mc_msg(lang, MSG_EV_ERROR),
            mc_msg(lang, mc_msg_for_err(mc_err_from_wire(e->error->code))));
@@ -364,16 +756,170 @@ static int run_watch(cli *c) {
   return rc == MC_OK ? EXIT_OK_ : EXIT_CONNECT;
 }
 
+/* ---- slip --------------------------------------------------------------- */
+
+/* Unit names known to this client: the dossier's receiving unit and our
+ * own (HelloReply). Others print as their code. */
+typedef struct name_cache {
+  const char *code[2], *name[2];
+} name_cache;
+
+static const char *unit_label(const name_cache *nc, const char *code) {
+  if (code == NULL || code[0] == '\0') return "";
+  for (int i = 0; i < 2; i++)
+    if (nc->code[i] && nc->name[i] && nc->name[i][0] && strcmp(nc->code[i], code) == 0)
+      return nc->name[i];
+  return code;
+}
+
+/* Index of the last step with this action, or -1. */
+static long last_step(const Motcua__HistoryReply *h, const char *action) {
+  for (size_t i = h->n_steps; i-- > 0;)
+    if (h->steps[i]->action && strcmp(h->steps[i]->action, action) == 0) return (long)i;
+  return -1;
+}
+
+/* Reason and (04) the missed appointment, from the latest relevant step. */
+static void slip_reason(const Motcua__HistoryReply *h, const char *form, mc_slip_data *sd) {
+  const char *action = strcmp(form, "02") == 0   ? "supplement_request"
+                       : strcmp(form, "03") == 0 ? "refuse"
+                       : strcmp(form, "04") == 0 ? "reschedule"
+                                                 : NULL;
+  long i = action ? last_step(h, action) : -1;
+  sd->reason = i >= 0 && h->steps[i]->detail ? h->steps[i]->detail : "";
+  if (strcmp(form, "04") != 0 || i < 0) return;
+  for (long k = i - 1; k >= 0 && sd->old_due_at_ms == 0; k--)
+    sd->old_due_at_ms = h->steps[k]->step_due_ms; /* the due time in force before */
+}
+
+static void slip_steps(const Motcua__HistoryReply *h, const name_cache *nc, mc_slip_step *out) {
+  for (size_t i = 0; i < h->n_steps; i++) {
+    const Motcua__ProgressStep *p = h->steps[i];
+    int handover = p->from_unit && p->from_unit[0] && p->to_unit && p->to_unit[0];
+    out[i] = (mc_slip_step){
+        .at_ms = p->at_ms,
+        .from_unit_name = unit_label(nc, handover ? p->from_unit : p->unit_code),
+        .to_unit_name = handover ? unit_label(nc, p->to_unit) : "",
+        .officer = str_or_empty(p->officer),
+        .action = str_or_empty(p->action),
+        .status_after = (int)p->status_after,
+        .step_due_ms = p->step_due_ms,
+        .result = str_or_empty(p->result),
+        .detail = str_or_empty(p->detail)};
+  }
+}
+
+static void slip_fill(const cli *c, const Motcua__HistoryReply *h, const name_cache *nc,
+                      mc_slip_data *sd) {
+  const Motcua__Dossier *d = h->dossier;
+  const Motcua__Applicant *a = d->applicant;
+  sd->province = c->province ? c->province : "UBND TỈNH HÀ TĨNH";
+  sd->unit_name = unit_label(nc, d->unit_code);
+  sd->code = d->code;
+  sd->procedure_code = str_or_empty(d->procedure_code);
+  sd->procedure_name = str_or_empty(d->procedure_name);
+  sd->applicant_name = a ? str_or_empty(a->name) : "";
+  sd->applicant_id = a ? str_or_empty(a->id_number) : "";
+  sd->applicant_phone = a ? str_or_empty(a->phone) : "";
+  sd->officer = str_or_empty(c->officer);
+  sd->status = (int)d->status;
+  sd->received_at_ms = d->received_at_ms;
+  sd->due_at_ms = d->due_at_ms;
+  sd->utc_offset_min = MC_CLI_UTC_OFFSET_MIN;
+  slip_reason(h, c->form, sd);
+}
+
+static long file_size(const char *path) {
+  FILE *f = fopen(path, "rb");
+  long n = -1;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+  if (f != NULL) fclose(f);
+  return n;
+}
+
+static int slip_report(cli *c, const char *code) {
+  long bytes = file_size(c->out_path);
+  if (c->json)
+    return cli_emit_json(json_pack("{s:s, s:s, s:s, s:I}", "file", c->out_path, "form", c->form,
+                                   "code", code, "bytes", (json_int_t)bytes), 0)
+               ? EXIT_CONNECT : EXIT_OK_;
+  printf("%s %s: %s (%ld bytes)\n", mc_msg(c->lang, MSG_SLIP_WRITTEN), c->form, c->out_path,
+         bytes);
+  return EXIT_OK_;
+}
+
+static int write_slip(cli *c, const Motcua__HistoryReply *h) {
+  const mc_client_info *info = mc_client_get_info(c->client);
+  name_cache nc = {{h->dossier->unit_code, info->unit_code},
+                   {h->dossier->unit_name, info->unit_name}};
+  mc_slip_data sd = {0};
+  mc_slip_step *steps = h->n_steps ? calloc(h->n_steps, sizeof *steps) : NULL;
+  char err[512] = "";
+  if (h->n_steps && steps == NULL)
+    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+  slip_fill(c, h, &nc, &sd);
+  slip_steps(h, &nc, steps);
+  sd.steps = steps;
+  sd.nsteps = h->n_steps;
+#ifdef MC_HAVE_SLIP /* until client/slip.c is in the build */
+  int rc = mc_slip_write(&sd, c->form, c->lang == MC_LANG_EN ? "en" : "vi", NULL, c->out_path,
+                         err, sizeof err);
+#else
+  int rc = MC_EINTERNAL;
+  snprintf(err, sizeof err, "%s", mc_msg(c->lang, MSG_ERR_SLIP_UNAVAILABLE));
+#endif
+  free(steps);
+  if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
+  return slip_report(c, h->dossier->code);
+}
+
+static int run_slip(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
+  body.code = (char *)c->code;
+  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
+  req.history = &body;
+  int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  if (rep->history_reply->dossier == NULL)
+    rc = cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);
+  else
+    rc = write_slip(c, rep->history_reply);
+  mc_envelope_free(rep);
+  return rc;
+}
+
+#define ACTION_CMD(name, usage, act) {name, usage, 1, MOTCUA__ACTION__ACTION_##act, parse_action, run_action}
 static const cli_command commands[] = {
-    {"ping", MSG_USAGE_PING, 1, parse_none, run_ping},
-    {"whoami", MSG_USAGE_WHOAMI, 1, parse_none, run_whoami},
-    {"procedures", MSG_USAGE_PROCEDURES, 1, parse_none, run_procedures},
-    {"receive", MSG_USAGE_RECEIVE, 1, parse_receive, run_receive},
-    {"show", MSG_USAGE_SHOW, 1, parse_code, run_show},
-    {"list", MSG_USAGE_LIST, 1, parse_list, run_list},
-    {"forward", MSG_USAGE_FORWARD, 1, parse_forward, run_forward},
-    {"watch", MSG_USAGE_WATCH, 0, parse_none, run_watch},
+    {"ping", MSG_USAGE_PING, 1, 0, parse_none, run_ping},
+    {"whoami", MSG_USAGE_WHOAMI, 1, 0, parse_none, run_whoami},
+    {"procedures", MSG_USAGE_PROCEDURES, 1, 0, parse_none, run_procedures},
+    {"receive", MSG_USAGE_RECEIVE, 1, 0, parse_receive, run_receive},
+    {"show", MSG_USAGE_SHOW, 1, 0, parse_code, run_show},
+    {"list", MSG_USAGE_LIST, 1, 0, parse_list, run_list},
+    {"search", MSG_USAGE_SEARCH, 1, 0, parse_search, run_search},
+    {"forward", MSG_USAGE_FORWARD, 1, 0, parse_forward, run_forward},
+    {"history", MSG_USAGE_HISTORY, 1, 0, parse_code, run_history},
+    {"inbox", MSG_USAGE_INBOX, 1, 0, parse_inbox, run_inbox},
+    {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
+    {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
+    {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
+    ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
+    ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
+    ACTION_CMD("result", MSG_USAGE_RESULT, RESULT),
+    ACTION_CMD("send-back", MSG_USAGE_SEND_BACK, SEND_BACK),
+    ACTION_CMD("supplement-request", MSG_USAGE_SUPPLEMENT_REQUEST, SUPPLEMENT_REQUEST),
+    ACTION_CMD("supplement", MSG_USAGE_SUPPLEMENT, SUPPLEMENT),
+    ACTION_CMD("fee-request", MSG_USAGE_FEE_REQUEST, FEE_REQUEST),
+    ACTION_CMD("fee-paid", MSG_USAGE_FEE_PAID, FEE_PAID),
+    ACTION_CMD("refuse", MSG_USAGE_REFUSE, REFUSE),
+    ACTION_CMD("stop", MSG_USAGE_STOP, STOP),
+    ACTION_CMD("withdraw", MSG_USAGE_WITHDRAW, WITHDRAW),
+    ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
+    ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
+    ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
 };
+#undef ACTION_CMD
 
 const cli_command *cli_find_command(const char *name) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -36,7 +36,7 @@ int cli_emit_json(json_t *doc, int one_line) {
 int cli_fail(const cli *c, int exit_code, int err, const char *text,
              const char *detail) {
   if (c->json) {
-    cli_emit_json(mc_cli_error_json(err, text), 0);
+    cli_emit_json(mc_cli_error_json(err, text, detail), 0);
   } else if (detail != NULL && detail[0] != '\0') {
     fprintf(stderr, "motcua: %s: %s\n", text, detail);
   } else {
@@ -60,7 +60,7 @@ static int transport_error(const cli *c, int err) {
   snprintf(text, sizeof text, "%s %s: %s", mc_msg(c->lang, MSG_ERR_CONNECT),
            mc_client_target(c->client),
            reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
-  if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, NULL);
+  if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, detail);
   fprintf(stderr, "motcua: %s\n", text);
   if (detail[0] != '\0') fprintf(stderr, "  (%s)\n", detail);
   return EXIT_CONNECT;
@@ -69,7 +69,7 @@ static int transport_error(const cli *c, int err) {
 int cli_client_error(const cli *c, int err) {
   if (!mc_client_refused(c->client)) return transport_error(c, err);
   const char *text = mc_msg(c->lang, mc_msg_for_err(err));
-  if (c->json) return cli_fail(c, EXIT_REFUSED, err, text, NULL);
+  if (c->json) return cli_fail(c, EXIT_REFUSED, err, text, mc_client_errdetail(c->client));
   fprintf(stderr, "motcua: %s\n", text);
   if (mc_client_errmsg(c->client)[0] != '\0')
     fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID),
@@ -214,6 +214,7 @@ static int run(cli *c, int argc, char **argv) {
     puts(mc_msg(c->lang, cmd->usage));
     return EXIT_OK_;
   }
+  c->cmd = cmd;
   if ((rc = load_config(c, &g)) != EXIT_OK_) return rc;
   if ((rc = cmd->parse(c, argc - g.cmd_index - 1, argv + g.cmd_index + 1)) != EXIT_OK_)
     return rc;

@@ -19,7 +19,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  show MÃ      xem một hồ sơ\n"
         "  list         danh sách hồ sơ\n"
         "  forward MÃ   chuyển hồ sơ lên cấp huyện (liên thông)\n"
+        "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
+        "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
+        "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
+        "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
+        "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
+        "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
         "3 không kết nối được máy chủ.",
@@ -34,7 +42,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  show CODE    show one dossier\n"
         "  list         list dossiers\n"
         "  forward CODE forward a dossier to the district (inter-level)\n"
+        "  search TEXT  find by dossier code, citizen id, phone or name\n"
+        "  history CODE a dossier's progress log (each step, early/on time/late)\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
+        "               the processing steps (see motcua COMMAND --help)\n"
+        "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
+        "  holidays     the calendar of public holidays and compensatory workdays\n"
+        "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
         "3 cannot reach the server."},
@@ -66,10 +82,16 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
     [MSG_USAGE_LIST] = {
-        "Cách dùng: motcua list [--status 1-10] [--limit N]\n"
-        "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.",
-        "Usage: motcua list [--status 1-10] [--limit N]\n"
-        "List the unit's dossiers, optionally by status code; --limit 1 to 1000."},
+        "Cách dùng: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
+        "  --overdue          chỉ hồ sơ quá hạn\n"
+        "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
+        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)",
+        "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
+        "  --overdue          overdue dossiers only\n"
+        "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
+        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -81,6 +103,79 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_USAGE_WHOAMI] = {
         "Cách dùng: motcua whoami\nIn mã đơn vị, tên đơn vị và vai trò mà máy chủ xác nhận từ chứng thư.",
         "Usage: motcua whoami\nPrint the unit code, unit name and role the server read from the certificate."},
+    [MSG_USAGE_ACCEPT] = {
+        "Cách dùng: motcua accept MÃ_HỒ_SƠ\nNhận hồ sơ để xử lý (trạng thái 2 → 4): đơn vị đang giữ hồ sơ, ví dụ\nTrung tâm nhận hồ sơ xã chuyển lên.",
+        "Usage: motcua accept DOSSIER_CODE\nStart processing a dossier (status 2 -> 4): the unit holding it, e.g. the\ncentre taking a dossier forwarded by a commune."},
+    [MSG_USAGE_ASSIGN] = {
+        "Cách dùng: motcua assign MÃ_HỒ_SƠ --to CÁN_BỘ [--dept PHÒNG_BAN]\nPhân công cán bộ (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.",
+        "Usage: motcua assign DOSSIER_CODE --to OFFICER [--dept DEPARTMENT]\nAssign an officer (and a department) to the dossier; district only."},
+    [MSG_USAGE_RESULT] = {
+        "Cách dùng: motcua result MÃ_HỒ_SƠ\nGhi nhận hồ sơ đã có kết quả (4 → 9).",
+        "Usage: motcua result DOSSIER_CODE\nRecord that the result is ready (4 -> 9)."},
+    [MSG_USAGE_SEND_BACK] = {
+        "Cách dùng: motcua send-back MÃ_HỒ_SƠ\nChuyển trả kết quả (hoặc văn bản từ chối) về đơn vị đã tiếp nhận hồ sơ; chỉ cấp huyện.",
+        "Usage: motcua send-back DOSSIER_CODE\nSend the result (or the refusal) back to the unit that received the dossier; district only."},
+    [MSG_USAGE_SUPPLEMENT_REQUEST] = {
+        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 byte.",
+        "Usage: motcua supplement-request DOSSIER_CODE --reason REASON\nAsk for missing documents (-> 5); the clock stops. Reason at most 500 bytes."},
+    [MSG_USAGE_SUPPLEMENT] = {
+        "Cách dùng: motcua supplement MÃ_HỒ_SƠ [--note GHI_CHÚ]\nCông dân đã bổ sung giấy tờ (5 → 4); thời hạn xử lý chạy tiếp.",
+        "Usage: motcua supplement DOSSIER_CODE [--note NOTE]\nThe citizen supplied the documents (5 -> 4); the clock resumes."},
+    [MSG_USAGE_FEE_REQUEST] = {
+        "Cách dùng: motcua fee-request MÃ_HỒ_SƠ --amount SỐ_TIỀN\nYêu cầu thực hiện nghĩa vụ tài chính (4 → 6), số tiền bằng đồng (số nguyên > 0);\nthời hạn xử lý tạm dừng.",
+        "Usage: motcua fee-request DOSSIER_CODE --amount VND\nAsk for fees or taxes (4 -> 6), a whole amount of VND > 0; the clock stops."},
+    [MSG_USAGE_FEE_PAID] = {
+        "Cách dùng: motcua fee-paid MÃ_HỒ_SƠ\nCông dân đã nộp phí, lệ phí (6 → 4); thời hạn xử lý chạy tiếp.",
+        "Usage: motcua fee-paid DOSSIER_CODE\nThe fees were paid (6 -> 4); the clock resumes."},
+    [MSG_USAGE_REFUSE] = {
+        "Cách dùng: motcua refuse MÃ_HỒ_SƠ --reason LÝ_DO\nTừ chối tiếp nhận hồ sơ (→ 3), ghi rõ lý do (mẫu 03).",
+        "Usage: motcua refuse DOSSIER_CODE --reason REASON\nRefuse the dossier (-> 3), stating the reason (form 03)."},
+    [MSG_USAGE_STOP] = {
+        "Cách dùng: motcua stop MÃ_HỒ_SƠ --reason LÝ_DO\nDừng xử lý hồ sơ (→ 8), ghi rõ lý do.",
+        "Usage: motcua stop DOSSIER_CODE --reason REASON\nStop processing the dossier (-> 8), stating the reason."},
+    [MSG_USAGE_WITHDRAW] = {
+        "Cách dùng: motcua withdraw MÃ_HỒ_SƠ [--reason LÝ_DO]\nCông dân rút hồ sơ (→ 7).",
+        "Usage: motcua withdraw DOSSIER_CODE [--reason REASON]\nThe citizen withdraws the dossier (-> 7)."},
+    [MSG_USAGE_RESCHEDULE] = {
+        "Cách dùng: motcua reschedule MÃ_HỒ_SƠ --to NGÀY --reason LÝ_DO\n"
+        "Hẹn lại ngày trả kết quả (một lần cho mỗi hồ sơ; phiếu xin lỗi, mẫu 04).\n"
+        "  --to  YYYY-MM-DD (17:00 ngày đó, giờ Việt Nam) hoặc YYYY-MM-DDTHH:MM",
+        "Usage: motcua reschedule DOSSIER_CODE --to DATE --reason REASON\n"
+        "Set a new appointment (once per dossier; apology slip, form 04).\n"
+        "  --to  YYYY-MM-DD (17:00 that day, Vietnam time) or YYYY-MM-DDTHH:MM"},
+    [MSG_USAGE_RETURN] = {
+        "Cách dùng: motcua return MÃ_HỒ_SƠ --to \"HỌ TÊN NGƯỜI NHẬN\"\nTrả kết quả cho công dân (9 → 10), ghi họ tên người nhận kết quả.",
+        "Usage: motcua return DOSSIER_CODE --to \"NAME OF WHO COLLECTED IT\"\nHand the result to the citizen (9 -> 10), recording who collected it."},
+    [MSG_USAGE_RATE] = {
+        "Cách dùng: motcua rate MÃ_HỒ_SƠ --level 1|2|3\nGhi nhận đánh giá của công dân: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng.",
+        "Usage: motcua rate DOSSIER_CODE --level 1|2|3\nRecord the citizen's rating: 1 not satisfied, 2 satisfied, 3 very satisfied."},
+    [MSG_USAGE_HISTORY] = {
+        "Cách dùng: motcua history MÃ_HỒ_SƠ\nQuá trình xử lý hồ sơ: từng bước, đơn vị, cán bộ, hạn của bước và kết quả\n(trước hạn, đúng hạn, quá hạn), theo giờ Việt Nam.",
+        "Usage: motcua history DOSSIER_CODE\nThe dossier's progress log: each step, unit, officer, the step's deadline and\nwhether it was early, on time or late (Vietnam time)."},
+    [MSG_USAGE_INBOX] = {
+        "Cách dùng: motcua inbox [--peek] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000.",
+        "Usage: motcua inbox [--peek] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000."},
+    [MSG_USAGE_SEARCH] = {
+        "Cách dùng: motcua search CHUỖI [--limit N]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu).",
+        "Usage: motcua search TEXT [--limit N]\nFind dossiers by code, citizen id, phone or name (accents ignored)."},
+    [MSG_USAGE_HOLIDAYS] = {
+        "Cách dùng: motcua holidays list [--year NĂM]\n"
+        "           motcua holidays add NGÀY --name TÊN [--workday]\n"
+        "           motcua holidays remove NGÀY\n"
+        "Lịch ngày nghỉ lễ, nghỉ bù (--workday: ngày cuối tuần làm việc bù). NGÀY dạng\n"
+        "YYYY-MM-DD. Thêm, xóa: chỉ quản trị hệ thống.",
+        "Usage: motcua holidays list [--year YEAR]\n"
+        "       motcua holidays add DATE --name NAME [--workday]\n"
+        "       motcua holidays remove DATE\n"
+        "The calendar of public holidays and days off (--workday: a weekend day made a\n"
+        "working day). DATE is YYYY-MM-DD. Add and remove: administrators only."},
+    [MSG_USAGE_SLIP] = {
+        "Cách dùng: motcua slip MÃ_HỒ_SƠ --form 01|02|03|04|05 -o TỆP.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
+        "In phiếu: 01 tiếp nhận và hẹn trả kết quả, 02 yêu cầu bổ sung, 03 từ chối,\n"
+        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết.",
+        "Usage: motcua slip DOSSIER_CODE --form 01|02|03|04|05 -o FILE.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
+        "Print a slip: 01 receipt and appointment, 02 supplement request, 03 refusal,\n"
+        "04 apology and new appointment, 05 process control slip."},
     [MSG_ERR_NO_CONFIG] = {
         "Chưa chỉ định tệp cấu hình: dùng -c TỆP hoặc đặt biến MOTCUA_CONFIG",
         "No configuration file: use -c FILE or set MOTCUA_CONFIG"},
@@ -123,6 +218,53 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_TLS_SETUP] = {
         "Không nạp được chứng thư/khóa TLS",
         "Cannot load the TLS certificate/key"},
+    [MSG_ERR_NEED_OPTION] = {"Thiếu tùy chọn bắt buộc", "Missing required option"},
+    [MSG_ERR_REASON_INVALID] = {
+        "Lý do không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Invalid reason (1-500 bytes of UTF-8, no control characters except newline)"},
+    [MSG_ERR_NOTE_INVALID] = {
+        "Ghi chú không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Invalid note (1-500 bytes of UTF-8, no control characters except newline)"},
+    [MSG_ERR_ASSIGNEE_INVALID] = {
+        "Tên cán bộ được phân công không hợp lệ (tối đa 95 byte, không ký tự điều khiển)",
+        "Invalid assignee (at most 95 bytes, no control characters)"},
+    [MSG_ERR_DEPT_INVALID] = {
+        "Tên phòng ban không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Invalid department (at most 127 bytes, no control characters)"},
+    [MSG_ERR_COLLECTOR_INVALID] = {
+        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Invalid name of who collected the result (at most 150 bytes, no control characters)"},
+    [MSG_ERR_AMOUNT] = {
+        "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
+        "Amount must be a positive whole number of VND, at most 1000000000000"},
+    [MSG_ERR_DUE_DATE] = {
+        "Ngày hẹn không hợp lệ: dùng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM (ngày có thật)",
+        "Invalid appointment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (a real date)"},
+    [MSG_ERR_DATE] = {
+        "Ngày không hợp lệ: dùng YYYY-MM-DD (ngày có thật, năm 2000–2100)",
+        "Invalid date: use YYYY-MM-DD (a real date, years 2000-2100)"},
+    [MSG_ERR_RATING] = {
+        "Mức đánh giá phải là 1 (không hài lòng), 2 (hài lòng) hoặc 3 (rất hài lòng)",
+        "Rating must be 1 (not satisfied), 2 (satisfied) or 3 (very satisfied)"},
+    [MSG_ERR_SPAN] = {
+        "Khoảng thời gian không hợp lệ: số kèm d (ngày), h (giờ) hoặc m (phút), tối đa 366 ngày",
+        "Invalid span: a number followed by d (days), h (hours) or m (minutes), at most 366 days"},
+    [MSG_ERR_SEARCH_TEXT] = {
+        "Chuỗi tìm kiếm không hợp lệ (1–99 byte, không ký tự điều khiển)",
+        "Invalid search text (1-99 bytes, no control characters)"},
+    [MSG_ERR_YEAR] = {"Năm phải từ 2000 đến 2100", "Year must be 2000 to 2100"},
+    [MSG_ERR_HOLIDAY_NAME] = {
+        "Tên ngày nghỉ không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Invalid holiday name (at most 127 bytes, no control characters)"},
+    [MSG_ERR_NEED_SUBCOMMAND] = {
+        "Thiếu hoặc sai lệnh con (list, add, remove)", "Missing or unknown subcommand (list, add, remove)"},
+    [MSG_ERR_FORM] = {"Mẫu phiếu phải là 01, 02, 03, 04 hoặc 05", "Form must be 01, 02, 03, 04 or 05"},
+    [MSG_ERR_PROVINCE_INVALID] = {
+        "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Invalid province line (at most 150 bytes, no control characters)"},
+    [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
+    [MSG_ERR_SLIP_UNAVAILABLE] = {
+        "Bản motcua này chưa có chức năng in phiếu", "This motcua build cannot print slips"},
     [MSG_ERR_CONNECT] = {"Không kết nối được máy chủ", "Cannot connect to the server"},
     [MSG_ERR_CONNECT_TIMEOUT] = {"quá thời gian chờ, máy chủ không trả lời", "timed out, no answer"},
     [MSG_ERR_CONNECT_TLS] = {
@@ -228,6 +370,74 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_EV_GOODBYE] = {"Máy chủ đóng kết nối", "The server is closing the link"},
     [MSG_EV_STOPPED] = {"Đã dừng theo dõi", "Stopped watching"},
     [MSG_EV_KIND_FORWARDED] = {"được chuyển liên thông", "forwarded"},
+    [MSG_EV_FROM] = {"từ", "from"},
+    [MSG_ACT_RECEIVE] = {"Tiếp nhận", "Received"},
+    [MSG_ACT_FORWARD] = {"Chuyển liên thông", "Forwarded"},
+    [MSG_ACT_ACCEPT] = {"Nhận hồ sơ", "Accepted"},
+    [MSG_ACT_ASSIGN] = {"Phân công", "Assigned"},
+    [MSG_ACT_SUPPLEMENT_REQUEST] = {"Yêu cầu bổ sung", "Supplement requested"},
+    [MSG_ACT_SUPPLEMENT] = {"Bổ sung hồ sơ", "Supplement received"},
+    [MSG_ACT_FEE_REQUEST] = {"Yêu cầu nộp phí", "Fees requested"},
+    [MSG_ACT_FEE_PAID] = {"Đã nộp phí", "Fees paid"},
+    [MSG_ACT_REFUSE] = {"Từ chối", "Refused"},
+    [MSG_ACT_STOP] = {"Dừng xử lý", "Processing stopped"},
+    [MSG_ACT_WITHDRAW] = {"Rút hồ sơ", "Withdrawn"},
+    [MSG_ACT_RESCHEDULE] = {"Hẹn lại", "Rescheduled"},
+    [MSG_ACT_RESULT] = {"Có kết quả", "Result ready"},
+    [MSG_ACT_SEND_BACK] = {"Chuyển trả kết quả", "Result sent back"},
+    [MSG_ACT_RETURN] = {"Trả kết quả", "Result returned"},
+    [MSG_ACT_RATE] = {"Đánh giá", "Rated"},
+    [MSG_DONE_ACCEPT] = {"Đã nhận hồ sơ để xử lý", "Dossier accepted for processing"},
+    [MSG_DONE_ASSIGN] = {"Đã phân công xử lý hồ sơ", "Dossier assigned"},
+    [MSG_DONE_SUPPLEMENT_REQUEST] = {"Đã yêu cầu bổ sung hồ sơ", "Supplement requested for dossier"},
+    [MSG_DONE_SUPPLEMENT] = {"Đã ghi nhận bổ sung hồ sơ", "Supplement recorded for dossier"},
+    [MSG_DONE_FEE_REQUEST] = {"Đã yêu cầu nộp phí, lệ phí cho hồ sơ", "Fees requested for dossier"},
+    [MSG_DONE_FEE_PAID] = {"Đã ghi nhận nộp phí cho hồ sơ", "Fee payment recorded for dossier"},
+    [MSG_DONE_REFUSE] = {"Đã từ chối hồ sơ", "Refused dossier"},
+    [MSG_DONE_STOP] = {"Đã dừng xử lý hồ sơ", "Stopped processing dossier"},
+    [MSG_DONE_WITHDRAW] = {"Đã ghi nhận công dân rút hồ sơ", "Withdrawal recorded for dossier"},
+    [MSG_DONE_RESCHEDULE] = {"Đã hẹn lại ngày trả kết quả hồ sơ", "New appointment set for dossier"},
+    [MSG_DONE_RESULT] = {"Đã ghi nhận có kết quả hồ sơ", "Result recorded for dossier"},
+    [MSG_DONE_SEND_BACK] = {"Đã chuyển trả kết quả hồ sơ", "Result sent back for dossier"},
+    [MSG_DONE_RETURN] = {"Đã trả kết quả hồ sơ", "Result handed over for dossier"},
+    [MSG_DONE_RATE] = {"Đã ghi nhận đánh giá hồ sơ", "Rating recorded for dossier"},
+    [MSG_RESULT_EARLY] = {"Trước hạn", "Early"},
+    [MSG_RESULT_ON_TIME] = {"Đúng hạn", "On time"},
+    [MSG_RESULT_LATE] = {"Quá hạn", "Late"},
+    [MSG_F_OVERDUE] = {"Quá hạn", "Overdue"},
+    [MSG_F_ASSIGNED] = {"Cán bộ xử lý", "Assigned officer"},
+    [MSG_F_DEPARTMENT] = {"Phòng chuyên môn", "Department"},
+    [MSG_F_RATING] = {"Đánh giá", "Rating"},
+    [MSG_F_SUPPLEMENTS] = {"Số lần yêu cầu bổ sung", "Supplement requests"},
+    [MSG_F_RESCHEDULED] = {"Đã hẹn lại", "Rescheduled"},
+    [MSG_F_FINISHED] = {"Kết thúc xử lý", "Finished"},
+    [MSG_F_PAUSED] = {"Tạm dừng tính thời hạn từ", "Clock stopped since"},
+    [MSG_F_RETURNED] = {"Ngày trả kết quả", "Returned"},
+    [MSG_F_COLLECTED_BY] = {"Người nhận kết quả", "Collected by"},
+    [MSG_F_FEE] = {"Phí, lệ phí", "Fees"},
+    [MSG_YES] = {"có", "yes"},
+    [MSG_NO] = {"không", "no"},
+    [MSG_RATING_1] = {"Không hài lòng", "Not satisfied"},
+    [MSG_RATING_2] = {"Hài lòng", "Satisfied"},
+    [MSG_RATING_3] = {"Rất hài lòng", "Very satisfied"},
+    [MSG_H_TIME] = {"Thời gian", "Time"},
+    [MSG_H_UNIT] = {"Đơn vị", "Unit"},
+    [MSG_H_ACTION] = {"Thao tác", "Action"},
+    [MSG_H_STATUS] = {"T.thái", "Status"},
+    [MSG_H_STEP_DUE] = {"Hạn của bước", "Step due"},
+    [MSG_H_RESULT] = {"Kết quả", "Result"},
+    [MSG_H_OFFICER] = {"Cán bộ", "Officer"},
+    [MSG_HISTORY_EMPTY] = {"Chưa có bước xử lý nào", "No steps yet"},
+    [MSG_HISTORY_COUNT] = {"bước", "step(s)"},
+    [MSG_INBOX_EMPTY] = {"Không có thông báo mới", "No new notifications"},
+    [MSG_INBOX_COUNT] = {"thông báo", "notification(s)"},
+    [MSG_HOLIDAY_KIND_HOLIDAY] = {"nghỉ", "day off"},
+    [MSG_HOLIDAY_KIND_WORKDAY] = {"làm việc bù", "working day"},
+    [MSG_HOLIDAYS_EMPTY] = {"Chưa có ngày nghỉ nào trong lịch", "No calendar entries"},
+    [MSG_HOLIDAYS_COUNT] = {"ngày trong lịch", "calendar entr(ies)"},
+    [MSG_HOLIDAY_ADDED] = {"Đã cập nhật lịch ngày", "Calendar updated for"},
+    [MSG_HOLIDAY_REMOVED] = {"Đã xóa khỏi lịch ngày", "Removed from the calendar:"},
+    [MSG_SLIP_WRITTEN] = {"Đã ghi phiếu", "Slip written"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {

@@ -135,6 +135,9 @@ int mc_client_refused(const mc_client *c);
 /* Server message (refusal) or local description of the last failure;
  * never NULL. */
 const char *mc_client_errmsg(const mc_client *c);
+/* The server's Error.detail of the last refusal (the field or rule that
+ * failed); "" if none. */
+const char *mc_client_errdetail(const mc_client *c);
 /* "host:port" of the configured server. */
 const char *mc_client_target(const mc_client *c);
 

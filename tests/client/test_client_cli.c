@@ -1,5 +1,7 @@
 /* Unit tests of the CLI's pure parts: message table, time formatting,
  * JSON rendering of protocol messages, argument validation. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -122,7 +124,7 @@ static void test_dossier_json(void) {
   fill_dossier(&d, &a);
   json_t *o = mc_cli_dossier_json(&d, MC_LANG_VI);
   CHECK_FATAL(o != NULL);
-  CHECK_EQ(json_object_size(o), 15);
+  CHECK_EQ(json_object_size(o), 26);
   CHECK_STREQ(jstr(o, "code"), "H15.50.05.13-261008-0975");
   CHECK_EQ(json_integer_value(json_object_get(o, "status")), 4);
   CHECK_STREQ(jstr(o, "status_name"), "Đang xử lý");
@@ -142,6 +144,18 @@ static void test_dossier_json(void) {
   CHECK_STREQ(jstr(ap, "name"), "Nguyễn Thị Hoa");
   CHECK_STREQ(jstr(ap, "id"), "042190000123");
   CHECK(json_is_null(json_object_get(ap, "phone")));
+  /* workflow fields: null / 0 / false where unset */
+  CHECK(json_is_false(json_object_get(o, "overdue")));
+  CHECK(json_is_false(json_object_get(o, "rescheduled")));
+  CHECK(json_is_null(json_object_get(o, "assigned_officer")));
+  CHECK(json_is_null(json_object_get(o, "department")));
+  CHECK(json_is_null(json_object_get(o, "finished_at")));
+  CHECK(json_is_null(json_object_get(o, "paused_at")));
+  CHECK(json_is_null(json_object_get(o, "returned_at")));
+  CHECK(json_is_null(json_object_get(o, "collected_by")));
+  CHECK_EQ(json_integer_value(json_object_get(o, "rating")), 0);
+  CHECK_EQ(json_integer_value(json_object_get(o, "supplement_count")), 0);
+  CHECK_EQ(json_integer_value(json_object_get(o, "fee_amount")), 0);
   char *text = json_dumps(o, JSON_COMPACT);
   CHECK(text != NULL && strstr(text, "\"status_name\":\"Đang xử lý\"") != NULL);
   free(text);
@@ -191,12 +205,329 @@ static void test_procedure_and_error_json(void) {
   CHECK_EQ(json_integer_value(json_object_get(o, "limit_value")), 30);
   CHECK_STREQ(jstr(o, "limit_unit"), "working_days");
   json_decref(o);
-  o = mc_cli_error_json(MC_ENOTFOUND, "Không tìm thấy hồ sơ");
+  o = mc_cli_error_json(MC_ENOTFOUND, "Không tìm thấy hồ sơ", NULL);
   CHECK_FATAL(o != NULL);
   char *text = json_dumps(o, JSON_COMPACT);
   CHECK_STREQ(text, "{\"error\":{\"code\":\"not_found\",\"message\":\"Không tìm thấy hồ sơ\"}}");
   free(text);
   json_decref(o);
+  o = mc_cli_error_json(MC_EBADSTATE, "x", "result is not allowed in status 2");
+  CHECK_FATAL(o != NULL);
+  text = json_dumps(o, JSON_COMPACT);
+  CHECK_STREQ(text, "{\"error\":{\"code\":\"bad_state\",\"message\":\"x\","
+                    "\"detail\":\"result is not allowed in status 2\"}}");
+  free(text);
+  json_decref(o);
+}
+
+
+static void test_dossier_json_workflow(void) {
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
+  Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  fill_dossier(&d, &a);
+  d.status = 10;
+  d.overdue = 1;
+  d.assigned_officer = "Trần Văn Bình";
+  d.department = "Phòng Tài nguyên và Môi trường";
+  d.rating = 3;
+  d.supplement_count = 2;
+  d.rescheduled = 1;
+  d.finished_at_ms = T_AFTERNOON;
+  d.returned_at_ms = T_AFTERNOON;
+  d.collected_by = "Nguyễn Văn Nam";
+  d.fee_amount = 150000;
+  json_t *o = mc_cli_dossier_json(&d, MC_LANG_VI);
+  CHECK_FATAL(o != NULL);
+  CHECK(json_is_true(json_object_get(o, "overdue")));
+  CHECK(json_is_true(json_object_get(o, "rescheduled")));
+  CHECK_STREQ(jstr(o, "assigned_officer"), "Trần Văn Bình");
+  CHECK_STREQ(jstr(o, "department"), "Phòng Tài nguyên và Môi trường");
+  CHECK_EQ(json_integer_value(json_object_get(o, "rating")), 3);
+  CHECK_EQ(json_integer_value(json_object_get(o, "supplement_count")), 2);
+  CHECK_EQ(json_integer_value(json_object_get(o, "fee_amount")), 150000);
+  CHECK_STREQ(jstr(o, "finished_at"), "2026-10-08T14:05:00+07:00");
+  CHECK_STREQ(jstr(o, "returned_at"), "2026-10-08T14:05:00+07:00");
+  CHECK(json_is_null(json_object_get(o, "paused_at")));
+  CHECK_STREQ(jstr(o, "collected_by"), "Nguyễn Văn Nam");
+  json_decref(o);
+}
+
+/* Every action has a label in both languages; every command action has a
+ * confirmation; the tables agree with the wire enum. */
+static void test_action_tables(void) {
+  static const char *const wire[] = {
+      "receive", "forward", "accept", "assign", "supplement_request", "supplement",
+      "fee_request", "fee_paid", "refuse", "stop", "withdraw", "reschedule", "result",
+      "send_back", "return", "rate"};
+  static const char *const vi[] = {
+      "Tiếp nhận", "Chuyển liên thông", "Nhận hồ sơ", "Phân công", "Yêu cầu bổ sung",
+      "Bổ sung hồ sơ", "Yêu cầu nộp phí", "Đã nộp phí", "Từ chối", "Dừng xử lý", "Rút hồ sơ",
+      "Hẹn lại", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá"};
+  size_t n;
+  const mc_cli_action_def *defs = mc_cli_actions(&n);
+  CHECK_EQ(n, 16);
+  int seen_action[15] = {0};
+  for (size_t i = 0; i < sizeof wire / sizeof wire[0]; i++) {
+    const mc_cli_action_def *d = mc_cli_action_by_name(wire[i]);
+    CHECK_FATAL(d != NULL);
+    CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, wire[i]), vi[i]);
+    const char *en = mc_cli_action_label(MC_LANG_EN, wire[i]);
+    CHECK(en[0] != '\0' && strcmp(en, vi[i]) != 0);
+    if (d->command == NULL) {
+      CHECK_EQ(d->action, 0);
+      continue;
+    }
+    CHECK(d->action >= 1 && d->action <= 14);
+    CHECK(d->done != MSG_NONE && mc_msg(MC_LANG_EN, d->done)[0] != '\0');
+    CHECK(mc_cli_action_by_command(d->command) == d);
+    seen_action[d->action]++;
+  }
+  for (int a = 1; a <= 14; a++) CHECK_EQ(seen_action[a], 1);
+  /* labels are distinct within a language */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      for (int lang = 0; lang < 2; lang++)
+        CHECK(strcmp(mc_msg(lang, defs[i].label), mc_msg(lang, defs[j].label)) != 0);
+  CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, "forwarded"), "Chuyển liên thông");
+  CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, "teleport"), "teleport");
+  CHECK(mc_cli_action_by_command("supplement_request") == NULL);
+  CHECK_EQ(mc_cli_action_by_command("supplement-request")->action,
+           MOTCUA__ACTION__ACTION_SUPPLEMENT_REQUEST);
+  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "early"), "Trước hạn");
+  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "on_time"), "Đúng hạn");
+  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "late"), "Quá hạn");
+  CHECK_STREQ(mc_cli_result_label(MC_LANG_EN, "on_time"), "On time");
+  CHECK_STREQ(mc_cli_result_label(MC_LANG_EN, ""), "");
+}
+
+static void fill_steps(Motcua__ProgressStep *s) {
+  s[0].at_ms = T_MIDNIGHT;
+  s[0].unit_code = "18499";
+  s[0].officer = "Lê Thị Thu";
+  s[0].role = MOTCUA__ROLE__ROLE_COMMUNE;
+  s[0].action = "receive";
+  s[0].status_before = 0;
+  s[0].status_after = 2;
+  s[0].step_due_ms = T_AFTERNOON;
+  s[0].result = "";
+  s[1].at_ms = T_AFTERNOON;
+  s[1].unit_code = "18499";
+  s[1].officer = "Lê Thị Thu";
+  s[1].role = MOTCUA__ROLE__ROLE_COMMUNE;
+  s[1].action = "forward";
+  s[1].status_before = 2;
+  s[1].status_after = 2;
+  s[1].from_unit = "18499";
+  s[1].to_unit = "444";
+  s[1].step_due_ms = T_AFTERNOON;
+  s[1].result = "on_time";
+  s[2].at_ms = T_AFTERNOON + 60000;
+  s[2].unit_code = "444";
+  s[2].officer = "Trần Văn Bình";
+  s[2].role = MOTCUA__ROLE__ROLE_DISTRICT;
+  s[2].action = "supplement_request";
+  s[2].status_before = 4;
+  s[2].status_after = 5;
+  s[2].step_due_ms = T_AFTERNOON;
+  s[2].result = "late";
+  s[2].detail = "Thiếu bản sao giấy chứng minh nhân dân\nvà sổ hộ khẩu";
+}
+
+static void test_history_json(void) {
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
+  Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  Motcua__ProgressStep s[3] = {MOTCUA__PROGRESS_STEP__INIT, MOTCUA__PROGRESS_STEP__INIT,
+                               MOTCUA__PROGRESS_STEP__INIT};
+  Motcua__ProgressStep *sp[3] = {&s[0], &s[1], &s[2]};
+  Motcua__HistoryReply h = MOTCUA__HISTORY_REPLY__INIT;
+  fill_dossier(&d, &a);
+  fill_steps(s);
+  h.dossier = &d;
+  h.n_steps = 3;
+  h.steps = sp;
+  json_t *o = mc_cli_history_json(&h, MC_LANG_VI);
+  CHECK_FATAL(o != NULL);
+  CHECK_EQ(json_object_size(o), 2);
+  CHECK_STREQ(jstr(json_object_get(o, "dossier"), "code"), "H15.50.05.13-261008-0975");
+  json_t *steps = json_object_get(o, "steps");
+  CHECK_FATAL(json_is_array(steps) && json_array_size(steps) == 3);
+  json_t *s0 = json_array_get(steps, 0), *s1 = json_array_get(steps, 1),
+         *s2 = json_array_get(steps, 2);
+  CHECK_EQ(json_object_size(s0), 12);
+  CHECK_STREQ(jstr(s0, "at"), "2026-10-08T00:30:05+07:00");
+  CHECK_STREQ(jstr(s0, "unit"), "18499");
+  CHECK_STREQ(jstr(s0, "officer"), "Lê Thị Thu");
+  CHECK_STREQ(jstr(s0, "role"), "commune");
+  CHECK_STREQ(jstr(s0, "action"), "receive");
+  CHECK(json_is_null(json_object_get(s0, "status_before")));
+  CHECK_EQ(json_integer_value(json_object_get(s0, "status_after")), 2);
+  CHECK(json_is_null(json_object_get(s0, "from_unit")));
+  CHECK(json_is_null(json_object_get(s0, "to_unit")));
+  CHECK_STREQ(jstr(s0, "step_due"), "2026-10-08T14:05:00+07:00");
+  CHECK(json_is_null(json_object_get(s0, "result")));
+  CHECK(json_is_null(json_object_get(s0, "detail")));
+  CHECK_STREQ(jstr(s1, "from_unit"), "18499");
+  CHECK_STREQ(jstr(s1, "to_unit"), "444");
+  CHECK_STREQ(jstr(s1, "result"), "on_time");
+  CHECK_STREQ(jstr(s2, "role"), "district");
+  CHECK_EQ(json_integer_value(json_object_get(s2, "status_before")), 4);
+  CHECK_STREQ(jstr(s2, "detail"), "Thiếu bản sao giấy chứng minh nhân dân\nvà sổ hộ khẩu");
+  json_decref(o);
+  /* the human table: Vietnamese action names, results, local times */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CHECK_FATAL(f != NULL);
+  mc_cli_print_history(f, &h, MC_LANG_VI);
+  fclose(f);
+  CHECK(strstr(buf, "Tiếp nhận") != NULL);
+  CHECK(strstr(buf, "Chuyển liên thông") != NULL);
+  CHECK(strstr(buf, "Yêu cầu bổ sung") != NULL);
+  CHECK(strstr(buf, "Đúng hạn") != NULL);
+  CHECK(strstr(buf, "Quá hạn") != NULL);
+  CHECK(strstr(buf, "18499→444") != NULL);
+  CHECK(strstr(buf, "08/10/2026 00:30") != NULL);
+  CHECK(strstr(buf, "3 bước") != NULL);
+  free(buf);
+}
+
+static void test_event_json(void) {
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
+  Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  Motcua__DossierEvent e = MOTCUA__DOSSIER_EVENT__INIT;
+  fill_dossier(&d, &a);
+  d.status = 5;
+  e.kind = "supplement_request";
+  e.dossier = &d;
+  e.at_ms = T_AFTERNOON;
+  e.from_unit = "444";
+  e.detail = "Thiếu bản sao sổ đỏ";
+  e.event_id = 42;
+  json_t *o = mc_cli_event_json(&e, MC_LANG_EN);
+  CHECK_FATAL(o != NULL);
+  CHECK_EQ(json_object_size(o), 6);
+  CHECK_EQ(json_integer_value(json_object_get(o, "id")), 42);
+  CHECK_STREQ(jstr(o, "kind"), "supplement_request");
+  CHECK_STREQ(jstr(o, "at"), "2026-10-08T14:05:00+07:00");
+  CHECK_STREQ(jstr(o, "from_unit"), "444");
+  CHECK_STREQ(jstr(o, "detail"), "Thiếu bản sao sổ đỏ");
+  CHECK_STREQ(jstr(json_object_get(o, "dossier"), "status_name"), "Supplement requested");
+  json_decref(o);
+  e.detail = "";
+  e.dossier = NULL;
+  o = mc_cli_event_json(&e, MC_LANG_VI);
+  CHECK(o != NULL && json_is_null(json_object_get(o, "detail")) &&
+        json_is_null(json_object_get(o, "dossier")));
+  json_decref(o);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  e.dossier = &d;
+  mc_cli_print_event(f, &e, MC_LANG_VI);
+  fclose(f);
+  CHECK(strstr(buf, "Yêu cầu bổ sung") != NULL && strstr(buf, "từ 444") != NULL);
+  free(buf);
+  Motcua__Holiday hd = MOTCUA__HOLIDAY__INIT;
+  hd.date = "2026-09-02";
+  hd.kind = "holiday";
+  hd.name = "Quốc khánh";
+  o = mc_cli_holiday_json(&hd);
+  char *text = json_dumps(o, JSON_COMPACT);
+  CHECK_STREQ(text, "{\"date\":\"2026-09-02\",\"kind\":\"holiday\",\"name\":\"Quốc khánh\"}");
+  free(text);
+  json_decref(o);
+}
+
+static void test_parse_due(void) {
+  int64_t ms = 0;
+  /* 2026-10-08 17:00 +07:00 = 10:00Z */
+  CHECK_EQ(mc_cli_parse_due("2026-10-08", 420, &ms), 0);
+  CHECK_EQ(ms, 1791453600000LL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T14:05", 420, &ms), 0);
+  CHECK_EQ(ms, T_AFTERNOON);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08 14:05", 420, &ms), 0);
+  CHECK_EQ(ms, T_AFTERNOON);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T00:30", 420, &ms), 0);
+  CHECK_EQ(ms, T_MIDNIGHT - 5000);
+  CHECK_EQ(mc_cli_parse_due("2024-02-29", 420, &ms), 0);
+  CHECK_EQ(mc_cli_parse_due("2026-02-29", 420, &ms), -1); /* not a leap year */
+  CHECK_EQ(mc_cli_parse_due("2100-02-29", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-04-31", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-13-01", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T24:00", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T12:60", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T1:05", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-10-8", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("08/10/2026", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08Z", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("", 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due(NULL, 420, &ms), -1);
+  int y, m, d;
+  CHECK_EQ(mc_cli_parse_date("2026-09-02", &y, &m, &d), 0);
+  CHECK(y == 2026 && m == 9 && d == 2);
+  CHECK_EQ(mc_cli_parse_date("2026-09-02T10:00", &y, &m, &d), -1);
+  CHECK_EQ(mc_cli_parse_date("1999-12-31", &y, &m, &d), -1);
+  CHECK_EQ(mc_cli_parse_date("2026-09-00", &y, &m, &d), -1);
+}
+
+static void test_parse_span_amount(void) {
+  int64_t v = 0;
+  CHECK_EQ(mc_cli_parse_span("2d", &v), 0);
+  CHECK_EQ(v, 2LL * 86400000);
+  CHECK_EQ(mc_cli_parse_span("36h", &v), 0);
+  CHECK_EQ(v, 36LL * 3600000);
+  CHECK_EQ(mc_cli_parse_span("90m", &v), 0);
+  CHECK_EQ(v, 90LL * 60000);
+  CHECK_EQ(mc_cli_parse_span("366d", &v), 0);
+  CHECK_EQ(mc_cli_parse_span("367d", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("0d", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("2", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("2w", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("2dd", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("-2d", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("d", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("99999999999999999999h", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("150000", &v), 0);
+  CHECK_EQ(v, 150000);
+  CHECK_EQ(mc_cli_parse_amount("1000000000000", &v), 0);
+  CHECK_EQ(mc_cli_parse_amount("1000000000001", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("0", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("-5", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("150.000", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("1e6", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("", &v), -1);
+}
+
+static void test_validate_reason(void) {
+  char buf[600];
+  CHECK_EQ(mc_cli_check_reason("Thiếu bản sao sổ hộ khẩu"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_reason("Dòng 1\nDòng 2"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_reason("Tab\tkhông được"), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_cli_check_reason("CR\r"), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_cli_check_reason(" \n "), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_cli_check_reason(""), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_cli_check_reason("bad \xC3"), MSG_ERR_REASON_INVALID);
+  memset(buf, 'x', 500);
+  buf[500] = '\0';
+  CHECK_EQ(mc_cli_check_reason(buf), MSG_NONE);
+  buf[500] = 'x';
+  buf[501] = '\0';
+  CHECK_EQ(mc_cli_check_reason(buf), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_cli_check_note(buf), MSG_ERR_NOTE_INVALID);
+  CHECK_EQ(mc_cli_check_note("Đã nộp bản sao"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_assignee("Trần Văn Bình"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_assignee("Hai\ndòng"), MSG_ERR_ASSIGNEE_INVALID);
+  memset(buf, 'a', 150);
+  buf[150] = '\0';
+  CHECK_EQ(mc_cli_check_collector(buf), MSG_NONE);
+  CHECK_EQ(mc_cli_check_assignee(buf), MSG_ERR_ASSIGNEE_INVALID);
+  CHECK_EQ(mc_cli_check_department(buf), MSG_ERR_DEPT_INVALID);
+  buf[150] = 'a';
+  buf[151] = '\0';
+  CHECK_EQ(mc_cli_check_collector(buf), MSG_ERR_COLLECTOR_INVALID);
+  CHECK_EQ(mc_cli_check_holiday_name("Tết Nguyên đán"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_search("Nguyen Van"), MSG_NONE);
+  CHECK_EQ(mc_cli_check_search(""), MSG_ERR_SEARCH_TEXT);
 }
 
 static void test_validate_name(void) {
@@ -283,6 +614,13 @@ int main(void) {
   RUN_TEST(test_dossier_json);
   RUN_TEST(test_dossier_json_absent);
   RUN_TEST(test_procedure_and_error_json);
+  RUN_TEST(test_dossier_json_workflow);
+  RUN_TEST(test_action_tables);
+  RUN_TEST(test_history_json);
+  RUN_TEST(test_event_json);
+  RUN_TEST(test_parse_due);
+  RUN_TEST(test_parse_span_amount);
+  RUN_TEST(test_validate_reason);
   RUN_TEST(test_validate_name);
   RUN_TEST(test_validate_ids);
   RUN_TEST(test_validate_codes);
