@@ -395,10 +395,14 @@ static void print_step(FILE *f, const Motcua__ProgressStep *s, int lang) {
   cell(f, st, W_STATUS);
   cell(f, due, W_TIME);
   fprintf(f, "%s\n", or_dash(mc_cli_result_label(lang, s->result)));
-  if ((s->officer && s->officer[0]) || (s->detail && s->detail[0]))
-    fprintf(f, "%*s%s%s%s\n", W_TIME + 2, "", s->officer ? s->officer : "",
-            s->officer && s->officer[0] && s->detail && s->detail[0] ? ": " : "",
-            s->detail ? s->detail : "");
+  if ((s->officer && s->officer[0]) || (s->detail && s->detail[0])) {
+    fprintf(f, "%*s%s%s", W_TIME + 2, "", s->officer ? s->officer : "",
+            s->officer && s->officer[0] && s->detail && s->detail[0] ? ": " : "");
+    for (const char *p = s->detail ? s->detail : ""; *p; p++) /* keep continuation lines indented */
+      if (*p == '\n') fprintf(f, "\n%*s", W_TIME + 4, "");
+      else fputc(*p, f);
+    fputc('\n', f);
+  }
 }
 
 void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang) {
