@@ -19,4 +19,8 @@ extern const size_t mc_migrations_count;
 /* Maps a SQLSTATE (5 chars) to an mc_err; NULL maps to MC_EINTERNAL. */
 int storage__sqlstate_to_err(const char *sqlstate);
 
+/* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that
+ * EXPLAIN it. */
+extern const char storage__sql_search[];
+
 #endif
