@@ -47,3 +47,37 @@ void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {
   out->limit_value = (uint32_t)in->limit_value;
   out->limit_unit = (Motcua__LimitUnit)in->limit_unit;
 }
+
+void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in) {
+  motcua__progress_step__init(out);
+  out->at_ms = in->at_ms;
+  out->unit_code = S(in->unit_code);
+  out->officer = S(in->officer);
+  out->role = (Motcua__Role)in->role;
+  out->action = S(in->action);
+  out->status_before = (uint32_t)in->status_before;
+  out->status_after = (uint32_t)in->status_after;
+  out->from_unit = S(in->from_unit);
+  out->to_unit = S(in->to_unit);
+  out->step_due_ms = in->step_due_ms;
+  out->result = S(in->result);
+  out->detail = S(in->detail);
+}
+
+void mc_pb_from_event(mc_pb_event *out, const mc_event *in, int64_t now_ms) {
+  motcua__dossier_event__init(&out->e);
+  mc_pb_from_dossier(&out->d, &in->dossier, now_ms);
+  out->e.kind = S(in->kind);
+  out->e.dossier = &out->d.d;
+  out->e.at_ms = in->at_ms;
+  out->e.from_unit = S(in->from_unit);
+  out->e.detail = S(in->detail);
+  out->e.event_id = in->id;
+}
+
+void mc_pb_from_calday(Motcua__Holiday *out, const mc_calday *in) {
+  motcua__holiday__init(out);
+  out->date = S(in->date);
+  out->kind = in->workday ? "workday" : "holiday";
+  out->name = S(in->name);
+}

@@ -14,5 +14,13 @@ typedef struct mc_pb_dossier {
 /* now_ms: the server clock, for the derived overdue flag. */
 void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms);
 void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in);
+void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in);
+
+typedef struct mc_pb_event {
+  Motcua__DossierEvent e;
+  mc_pb_dossier d;
+} mc_pb_event;
+void mc_pb_from_event(mc_pb_event *out, const mc_event *in, int64_t now_ms);
+void mc_pb_from_calday(Motcua__Holiday *out, const mc_calday *in);
 
 #endif

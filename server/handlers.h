@@ -18,5 +18,10 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env);
 int mc_handle_show(mc_session *s, const Motcua__Envelope *env);
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env);
 int mc_handle_forward(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_action(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_history(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_search(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env);
 
 #endif

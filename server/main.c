@@ -2,6 +2,7 @@
  * catalogue -> listen -> run; SIGINT/SIGTERM drain and exit 0; SIGHUP
  * reloads the TLS context (CA, CRL, certificate) and the catalogue. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,56 @@ static void usage(FILE *f) {
 /* ---- catalogue ---------------------------------------------------------- */
 
 static void listen_start(mc_server *srv);
+
+/* ---- calendar ----------------------------------------------------------- */
+
+static int32_t date_to_day(const char *date) {
+  struct tm tm = {0};
+  if (strptime(date, "%Y-%m-%d", &tm) == NULL) return INT32_MIN;
+  return (int32_t)(timegm(&tm) / 86400);
+}
+
+static int cmp_day(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void calendar_cb(void *arg, int err, const mc_calday *days, size_t n) {
+  mc_server *srv = arg;
+  if (err != 0) {
+    mc_log_error(0, "cannot load the calendar err=%s", mc_errname(err));
+    return;
+  }
+  int32_t *h = malloc((n + 1) * sizeof *h), *w = malloc((n + 1) * sizeof *w);
+  if (h == NULL || w == NULL) {
+    free(h);
+    free(w);
+    return;
+  }
+  size_t nh = 0, nw = 0;
+  for (size_t i = 0; i < n; i++) {
+    int32_t d = date_to_day(days[i].date);
+    if (d == INT32_MIN) continue;
+    if (days[i].workday) w[nw++] = d;
+    else h[nh++] = d;
+  }
+  qsort(h, nh, sizeof *h, cmp_day);
+  qsort(w, nw, sizeof *w, cmp_day);
+  free(srv->holidays);
+  free(srv->workdays);
+  srv->holidays = h;
+  srv->workdays = w;
+  srv->cal.holidays = h;
+  srv->cal.nholidays = nh;
+  srv->cal.workdays = w;
+  srv->cal.nworkdays = nw;
+  mc_log_info(0, "calendar loaded days_off=%zu working_weekend_days=%zu", nh, nw);
+}
+
+void mc_server_reload_calendar(mc_server *srv) {
+  int rc = mc_store_load_calendar(srv->store, 0, calendar_cb, srv);
+  if (rc != 0) mc_log_error(0, "calendar not reloaded err=%s", mc_errname(rc));
+}
 
 static void catalog_cb(void *arg, int err, const mc_unit *units, size_t nunits,
                        const mc_procedure *procs, size_t nprocs) {
@@ -135,6 +186,7 @@ static void reload(mc_server *srv) {
   }
   int rc = mc_store_load_catalog(srv->store, catalog_cb, srv);
   if (rc != 0) mc_log_error(0, "reload: catalogue not reloaded err=%s", mc_errname(rc));
+  mc_server_reload_calendar(srv);
 }
 
 static void signal_cb(uv_signal_t *h, int signum) {
@@ -166,7 +218,8 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
   }
   mc_store_opts so = {.conninfo = srv->cfg.db_conninfo,
                       .pool_size = (int)srv->cfg.db_pool_size,
-                      .max_queue = (int)srv->cfg.db_max_queue};
+                      .max_queue = (int)srv->cfg.db_max_queue,
+                      .migrate_conninfo = srv->cfg.db_migrate_conninfo};
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
     mc_tls_ctx_free(srv->tls);
@@ -181,6 +234,9 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
     srv->sig[i].data = srv;
     uv_signal_start(&srv->sig[i], signal_cb, signums[i]);
   }
+  /* Storage answers in order: the calendar is in place before the
+   * catalogue callback opens the listener. */
+  mc_server_reload_calendar(srv);
   if (mc_store_load_catalog(srv->store, catalog_cb, srv) != 0) raise(SIGTERM);
   return 0;
 }
@@ -209,7 +265,8 @@ static void noop_cb(void *arg) { (void)arg; }
 
 static int migrate_only(mc_server *srv, uv_loop_t *loop) {
   char err[512];
-  mc_store_opts so = {.conninfo = srv->cfg.db_conninfo, .pool_size = 1, .max_queue = 1};
+  mc_store_opts so = {.conninfo = srv->cfg.db_conninfo, .pool_size = 1, .max_queue = 1,
+                      .migrate_conninfo = srv->cfg.db_migrate_conninfo};
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
     return 1;
@@ -223,6 +280,8 @@ static int migrate_only(mc_server *srv, uv_loop_t *loop) {
 static void server_free(mc_server *srv) {
   free(srv->units);
   free(srv->procs);
+  free(srv->holidays);
+  free(srv->workdays);
   if (srv->tls != NULL) mc_tls_ctx_free(srv->tls);
 }
 

@@ -31,6 +31,8 @@ typedef struct mc_server {
   mc_procedure *procs;
   size_t nprocs;
   mc_calendar cal;
+  int32_t *holidays; /* storage behind cal (sorted local day numbers) */
+  int32_t *workdays;
   int listening;
   int shutting_down;
 } mc_server;
@@ -40,6 +42,9 @@ int64_t mc_server_now_ms(void);
 
 const mc_unit *mc_server_unit(const mc_server *srv, const char *code);
 const mc_procedure *mc_server_procedure(const mc_server *srv, const char *code);
+
+/* Reload the working-day calendar from storage (asynchronously). */
+void mc_server_reload_calendar(mc_server *srv);
 
 /* Send env to every ready session of unit_code. */
 void mc_server_push(mc_server *srv, const char *unit_code, const Motcua__Envelope *env);

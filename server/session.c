@@ -31,6 +31,11 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_LIST, ST(MC_SS_READY), DESK, mc_handle_list},
     {MOTCUA__ENVELOPE__BODY_FORWARD, ST(MC_SS_READY), ROLE(MC_ROLE_COMMUNE),
      mc_handle_forward},
+    {MOTCUA__ENVELOPE__BODY_ACTION, ST(MC_SS_READY), DESK, mc_handle_action},
+    {MOTCUA__ENVELOPE__BODY_HISTORY, ST(MC_SS_READY), DESK, mc_handle_history},
+    {MOTCUA__ENVELOPE__BODY_INBOX, ST(MC_SS_READY), DESK, mc_handle_inbox},
+    {MOTCUA__ENVELOPE__BODY_SEARCH, ST(MC_SS_READY), DESK, mc_handle_search},
+    {MOTCUA__ENVELOPE__BODY_HOLIDAYS, ST(MC_SS_READY), ANY_ROLE, mc_handle_holidays},
 };
 
 static const struct command *find_command(Motcua__Envelope__BodyCase body) {
@@ -54,7 +59,7 @@ static void session_unref(mc_session *s) {
 }
 
 static const char *reason_name(int reason) {
-  return reason == MC_OK ? "closed" : mc_errname(reason);
+  return reason == MC_OK ? "quit" : mc_errname(reason);
 }
 
 static void link_close_cb(mc_link *l, int reason) {

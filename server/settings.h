@@ -18,6 +18,7 @@ typedef struct mc_settings {
   char server_name[64];
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
   char db_conninfo[1024];
+  char db_migrate_conninfo[1024];
   long db_pool_size;
   long db_max_queue;
   long max_frame;

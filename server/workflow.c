@@ -161,16 +161,6 @@ int mc_wf_can_see(const mc_dossier *d, const mc_peer_id *who) {
          (d->forwarded_to[0] != '\0' && strcmp(d->forwarded_to, who->unit) == 0);
 }
 
-int mc_wf_check_forward(const mc_dossier *d, const mc_peer_id *who) {
-  if (who->role != MC_ROLE_COMMUNE) return MC_EFORBIDDEN;
-  if (strcmp(d->unit_code, who->unit) == 0 && d->forwarded_to[0] != '\0')
-    return MC_EBADSTATE; /* already forwarded */
-  if (strcmp(d->holder_unit, who->unit) != 0) return MC_EFORBIDDEN;
-  if (d->level != MC_LEVEL_DISTRICT) return MC_EWRONGLEVEL;
-  if (d->status != MC_ST_RECEIVED && d->status != MC_ST_PROCESSING) return MC_EBADSTATE;
-  return 0;
-}
-
 static int valid_text(const char *s, size_t max) {
   size_t n = strnlen(s, max);
   if (n == 0 || n >= max) return 0;

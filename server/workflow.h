@@ -48,12 +48,6 @@ int mc_code_check(const char *code);
  * forwarded to. Admins see no citizen data. */
 int mc_wf_can_see(const mc_dossier *d, const mc_peer_id *who);
 
-/* Forwarding rules: the caller is a commune holding the dossier, the
- * procedure is district-level, the dossier is received or in processing
- * and was never forwarded (MC_EBADSTATE: already forwarded). Returns 0 or MC_EFORBIDDEN / MC_EWRONGLEVEL /
- * MC_EBADSTATE. */
-int mc_wf_check_forward(const mc_dossier *d, const mc_peer_id *who);
-
 /* Field checks for a receive request (lengths, digits, channel). Returns 0
  * or MC_EINVAL with the offending field's name in *field. */
 int mc_wf_check_applicant(const mc_applicant *a, const char **field);

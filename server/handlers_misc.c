@@ -1,0 +1,186 @@
+/* Inbox, search and the holiday calendar. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "handlers.h"
+#include "handlers_internal.h"
+#include "log.h"
+
+/* ---- inbox -------------------------------------------------------------- */
+
+static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
+  mc_req *r = arg;
+  mc_pb_event *pv = err == 0 && n ? calloc(n, sizeof *pv) : NULL;
+  Motcua__DossierEvent **pp = err == 0 && n ? calloc(n, sizeof *pp) : NULL;
+  if (err == 0 && n > 0 && (pv == NULL || pp == NULL)) err = MC_ENOMEM;
+  if (err != 0) {
+    free(pv);
+    free(pp);
+    return mc_req_fail(r, err, NULL);
+  }
+  int64_t now = mc_server_now_ms();
+  for (size_t i = 0; i < n; i++) {
+    mc_pb_from_event(&pv[i], &ev[i], now);
+    pp[i] = &pv[i].e;
+  }
+  Motcua__InboxReply ir = MOTCUA__INBOX_REPLY__INIT;
+  ir.n_events = n;
+  ir.events = pp;
+  ENV_INIT(out, r->id, inbox_reply, &ir, MOTCUA__ENVELOPE__BODY_INBOX_REPLY);
+  mc_req_finish(r, &out);
+  free(pp);
+  free(pv);
+}
+
+int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__InboxRequest *q = env->inbox;
+  int limit = q->limit == 0 || q->limit > 1000 ? (q->limit ? 1000 : 200) : (int)q->limit;
+  mc_req *r;
+  int rc = handlers__start(s, env->request_id, &r);
+  if (rc != 0) return rc;
+  return handlers__submitted(r, mc_store_inbox(s->srv->store, s->unit->code, q->mark_read,
+                                               limit, inbox_done_cb, r));
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+#define MC_SEARCH_MAX 100
+
+static void search_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
+  mc_req *r = arg;
+  mc_pb_dossier *pb = err == 0 && n ? calloc(n, sizeof *pb) : NULL;
+  Motcua__Dossier **pp = err == 0 && n ? calloc(n, sizeof *pp) : NULL;
+  if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
+  if (err != 0) {
+    free(pb);
+    free(pp);
+    return mc_req_fail(r, err, NULL);
+  }
+  int64_t now = mc_server_now_ms();
+  for (size_t i = 0; i < n; i++) {
+    mc_pb_from_dossier(&pb[i], &ds[i], now);
+    pp[i] = &pb[i].d;
+  }
+  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
+  lr.n_dossiers = n;
+  lr.dossiers = pp;
+  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
+  mc_req_finish(r, &out);
+  free(pp);
+  free(pb);
+}
+
+int mc_handle_search(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__SearchRequest *q = env->search;
+  char text[MC_SEARCH_MAX];
+  if (handlers__take_str(text, sizeof text, q->text, 1) != 0)
+    return handlers__refuse(s, MC_EINVAL, "text");
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    if (*p < 0x20) return handlers__refuse(s, MC_EINVAL, "text");
+  int limit = q->limit == 0 ? 50 : (q->limit > 500 ? 500 : (int)q->limit);
+  mc_req *r;
+  int rc = handlers__start(s, env->request_id, &r);
+  if (rc != 0) return rc;
+  return handlers__submitted(r, mc_store_search(s->srv->store, s->peer.unit, text, limit,
+                                                search_done_cb, r));
+}
+
+/* ---- holidays ----------------------------------------------------------- */
+
+typedef struct holiday_ctx {
+  mc_req *r;
+  int year;
+} holiday_ctx;
+
+static void holidays_list_cb(void *arg, int err, const mc_calday *days, size_t n) {
+  holiday_ctx *h = arg;
+  Motcua__Holiday *hv = err == 0 && n ? calloc(n, sizeof *hv) : NULL;
+  Motcua__Holiday **hp = err == 0 && n ? calloc(n, sizeof *hp) : NULL;
+  if (err == 0 && n > 0 && (hv == NULL || hp == NULL)) err = MC_ENOMEM;
+  if (err != 0) {
+    mc_req_fail(h->r, err, NULL);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      mc_pb_from_calday(&hv[i], &days[i]);
+      hp[i] = &hv[i];
+    }
+    Motcua__HolidaysReply hr = MOTCUA__HOLIDAYS_REPLY__INIT;
+    hr.n_holidays = n;
+    hr.holidays = hp;
+    ENV_INIT(out, h->r->id, holidays_reply, &hr, MOTCUA__ENVELOPE__BODY_HOLIDAYS_REPLY);
+    mc_req_finish(h->r, &out);
+  }
+  free(hp);
+  free(hv);
+  free(h);
+}
+
+/* After a change: reload the server's calendar, then answer with the year. */
+static void holidays_changed_cb(void *arg, int err) {
+  holiday_ctx *h = arg;
+  mc_server *srv = h->r->s->srv;
+  if (err == 0) {
+    mc_log_info(h->r->s->id, "calendar changed by unit=%s", h->r->s->peer.unit);
+    mc_server_reload_calendar(srv);
+    err = mc_store_load_calendar(srv->store, h->year, holidays_list_cb, h);
+  }
+  if (err != 0) {
+    mc_req_fail(h->r, err, "date");
+    free(h);
+  }
+}
+
+/* "YYYY-MM-DD" with a real date; returns the year or 0. */
+static int check_date(const char *d) {
+  int y, m, day;
+  char tail;
+  if (d == NULL || strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
+    return 0;
+  if (y < 2000 || y > 2100 || m < 1 || m > 12 || day < 1 || day > 31) return 0;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = day, .tm_hour = 12};
+  time_t t = timegm(&tm);
+  struct tm back;
+  gmtime_r(&t, &back);
+  return back.tm_mday == day && back.tm_mon == m - 1 ? y : 0;
+}
+
+static int parse_holiday(const Motcua__Holiday *in, int op, mc_calday *out, int *year) {
+  memset(out, 0, sizeof *out);
+  if (in == NULL || (*year = check_date(in->date)) == 0) return MC_EINVAL;
+  memcpy(out->date, in->date, 11);
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__REMOVE) return 0;
+  const char *kind = in->kind != NULL ? in->kind : "";
+  if (strcmp(kind, "workday") != 0 && strcmp(kind, "holiday") != 0 && kind[0] != '\0')
+    return MC_EINVAL;
+  out->workday = strcmp(kind, "workday") == 0;
+  return handlers__take_str(out->name, sizeof out->name, in->name, 1);
+}
+
+int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env) {
+  const Motcua__HolidaysRequest *q = env->holidays;
+  int op = q->op, year = (int)q->year, rc;
+  mc_calday day;
+  if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && s->peer.role != MC_ROLE_ADMIN)
+    return handlers__refuse(s, MC_EFORBIDDEN, "only IT staff (admin) may edit the calendar");
+  if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && parse_holiday(q->holiday, op, &day, &year) != 0)
+    return handlers__refuse(s, MC_EINVAL, "holiday");
+  if (year != 0 && (year < 2000 || year > 2100)) return handlers__refuse(s, MC_EINVAL, "year");
+  holiday_ctx *h = calloc(1, sizeof *h);
+  if (h == NULL) return MC_ENOMEM;
+  h->year = year;
+  if ((rc = handlers__start(s, env->request_id, &h->r)) != 0) return free(h), rc;
+  mc_store *st = s->srv->store;
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__LIST)
+    rc = mc_store_load_calendar(st, year, holidays_list_cb, h);
+  else if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD)
+    rc = mc_store_calendar_put(st, &day, holidays_changed_cb, h);
+  else
+    rc = mc_store_calendar_remove(st, day.date, holidays_changed_cb, h);
+  if (rc != 0) {
+    mc_req_finish(h->r, NULL);
+    free(h);
+  }
+  return rc;
+}
