@@ -76,7 +76,7 @@ class TestForward(unittest.TestCase):
             kind = r.body.get(1, [b""])[0].decode()
             code = decode(r.body[2][0])[1][0].decode() if 2 in r.body else None
             if code == d["code"]:
-                self.assertEqual(kind, "forwarded")
+                self.assertEqual(kind, "forward")
                 break
 
     def test_forward_commune_level_refused(self):

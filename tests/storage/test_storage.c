@@ -239,8 +239,8 @@ static void test_forward(mc_store *s) {
 }
 
 static void test_list_idem(mc_store *s) {
-  lres l;
-  dres r;
+  lres l = {0};
+  dres r = {0};
   CHECK(list(s, "18505", 0, 100, &l) == 0 && l.n == 0);
   CHECK(list(s, "444", 0, 100, &l) == 0 && l.n == 1);
   CHECK(strcmp(l.codes[0], "H30.44.01-" DAY1 "-0002") == 0);
@@ -295,7 +295,7 @@ static void test_close_in_callback(void) {
 
 /* An op in flight on a connection that dies fails with MC_EUNAVAIL. */
 static void test_inflight_broken(mc_store *s) {
-  dres r;
+  dres r = {0};
   pgt_exec("BEGIN");
   pgt_exec("SELECT * FROM unit_day_seq WHERE unit_code = '18496' FOR UPDATE");
   submit_receive(s, "18496", "H30.44.01", DAY1, "blocked", "1.001193", &r);
@@ -311,7 +311,7 @@ static void test_inflight_broken(mc_store *s) {
 }
 
 static void test_reconnect(mc_store *s) {
-  dres r;
+  dres r = {0};
   mc_store_stats st;
   CHECK(pgt_long("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'") >= 1);
@@ -323,7 +323,7 @@ static void test_reconnect(mc_store *s) {
 }
 
 static void test_unavailable(mc_store *s) {
-  dres r;
+  dres r = {0};
   PQfinish(pgt_check);
   pgt_check = NULL;
   CHECK(pgt_sh("%s%s/pg_ctl -D %s/data -m fast -w stop >/dev/null", pgt_runas, PGBIN, pgt_dir) == 0);

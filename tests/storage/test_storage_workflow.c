@@ -191,7 +191,7 @@ static void submit_action(mc_store *s, const char *code, const step_in *in, cons
 
 static int act(mc_store *s, mc_dossier *d, const step_in *in) {
   mc_change c;
-  dres r;
+  dres r = {0};
   decide(d, in, &c);
   submit_action(s, d->code, in, &c, &r);
   pgt_run_until(&r.done, WAIT_MS);
@@ -280,7 +280,7 @@ static const char *const g_flow[] = {"receive", "forward", "accept", "assign",
                                      "fee_paid", "result", "send_back", "return", "rate"};
 
 static void check_history(mc_store *s, const char *code) {
-  hres h;
+  hres h = {0};
   CHECK(history(s, code, &h) == 0 && h.n == 12 && strcmp(h.d.code, code) == 0);
   for (size_t i = 0; i < 12; i++) CHECK(strcmp(h.steps[i].action, g_flow[i]) == 0);
   for (size_t i = 1; i < 12; i++) CHECK(h.steps[i].at_ms >= h.steps[i - 1].at_ms);
@@ -397,7 +397,7 @@ static void test_replay(mc_store *s) {
   step_in acc = {"18502", MC_ROLE_COMMUNE, MC_ACT_ACCEPT, T0 + HOUR, "r1", 0, 0, 0,
                  NULL, NULL, NULL, NULL};
   mc_change c;
-  dres r;
+  dres r = {0};
   decide(&d, &acc, &c);
   submit_action(s, d.code, &acc, &c, &r);
   pgt_run_until(&r.done, WAIT_MS);
@@ -432,7 +432,7 @@ static void test_old_snapshot(mc_store *s) {
            " - 'finished_at_ms' - 'returned_at_ms' - 'collected_by' - 'fee_amount'"
            " || '{\"fee_amount\": null}' WHERE key = 'old1'");
   mc_change c;
-  dres r;
+  dres r = {0};
   mc_dossier before = d;
   before.status = MC_ST_RECEIVED;
   decide(&before, &asg, &c);
@@ -444,7 +444,7 @@ static void test_old_snapshot(mc_store *s) {
 }
 
 static void test_inbox(mc_store *s, const mc_dossier *flow) {
-  ires in;
+  ires in = {0};
   /* 444 got: forward of the full flow, forward via mc_store_forward. */
   mc_dossier b = receive(s, "18505", "H30.44.04", DISTRICT_PROC, "Lê Văn Nam", "042190006666",
                          "0911000666", T0 + 5 * DAY);
@@ -486,7 +486,7 @@ static void test_inbox(mc_store *s, const mc_dossier *flow) {
 }
 
 static void test_search(mc_store *s) {
-  lres l;
+  lres l = {0};
   mc_dossier t = receive(s, "18508", "H30.44.05", COMMUNE_PROC, "Nguyễn Thị Thu Trang",
                          "042190007777", "0911000777", T0 + 2 * DAY);
   receive(s, "18508", "H30.44.05", COMMUNE_PROC, "Đặng Văn Hùng", "042190008888", "0911000888",
@@ -516,7 +516,7 @@ static void test_search(mc_store *s) {
 }
 
 static void test_filters(mc_store *s) {
-  lres l;
+  lres l = {0};
   mc_list_query q = {.viewer_unit = "18514", .limit = 100, .now_ms = TNOW};
   mc_dossier d1 = receive(s, "18514", "H30.44.06", COMMUNE_PROC, "Một", "", "", TNOW - HOUR);
   mc_dossier d2 = receive(s, "18514", "H30.44.06", COMMUNE_PROC, "Hai", "", "", TNOW + 2 * HOUR);
@@ -538,7 +538,7 @@ static void test_filters(mc_store *s) {
   a5.action = MC_ACT_RESULT; /* finished before its due time */
   a5.key = "fl7";
   CHECK(act(s, &d5, &a5) == 0 && d5.status == MC_ST_RESOLVED);
-  lres all;
+  lres all = {0};
   CHECK(mc_store_list(s, &q, list_cb, &all) == 0);
   pgt_run_until(&all.done, WAIT_MS);
   CHECK(all.err == 0 && all.n == 5);
@@ -592,7 +592,7 @@ static int cal_remove(mc_store *s, const char *date) {
 }
 
 static void test_calendar(mc_store *s) {
-  cres c;
+  cres c = {0};
   CHECK(cal_load(s, 2026, &c) == 0 && c.n == 11);
   CHECK(strcmp(c.days[0].date, "2026-01-01") == 0 && c.days[0].workday == 0);
   CHECK(strcmp(c.days[0].name, "Tết Dương lịch") == 0);
@@ -657,7 +657,7 @@ static void test_search_scale(mc_store *s) {
   }
   PQclear(r);
   CHECK(uses);
-  lres l;
+  lres l = {0};
   uint64_t t = uv_hrtime();
   CHECK(search(s, "18508", "Trang", &l) == 0 && l.n == 1);
   uint64_t ms = (uv_hrtime() - t) / 1000000;
