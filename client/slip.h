@@ -39,13 +39,24 @@ typedef struct mc_slip_data {
   int utc_offset_min;          /* 420 */
   const mc_slip_step *steps;   /* 05 */
   size_t nsteps;
+  int64_t issued_at_ms;        /* date printed under the national motto;
+                                  0 = received_at_ms (set it to "now" for
+                                  02, 03, 04) */
 } mc_slip_data;
 
 /* Write form ("01".."05") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).
  * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian
- * locations (fonts-dejavu-core). Returns 0 or a negative mc_err, with a
- * message in err. */
+ * locations (fonts-dejavu-core: DejaVu Serif, else DejaVu Sans); the bold
+ * and italic faces are looked up next to it ("X-Bold.ttf", "X-Italic.ttf"
+ * or "X-Oblique.ttf"), else the regular face is used. The file is written
+ * to path.<pid>.tmp then renamed, so path never holds a partial PDF; "-"
+ * writes to stdout. All strings of d are copied, cleaned (controls,
+ * invalid UTF-8) and truncated with "…" when absurdly long; the caller
+ * keeps ownership of d. Returns 0 or a negative mc_err: MC_EINVAL (bad
+ * form, lang, code, offset), MC_ECONFIG (font missing or unusable), MC_EIO
+ * (cannot write path), MC_ENOMEM, MC_EINTERNAL; err (may be NULL) gets an
+ * English message. */
 int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
                   const char *font_path, const char *path, char *err, size_t errlen);
 
