@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "session.h"
 
@@ -153,6 +154,7 @@ static void listen_start(mc_server *srv) {
   uv_timer_start(&srv->heartbeat, heartbeat_cb, hb, hb);
   mc_log_info(0, "motcua-server ready version=%s host=%s port=%ld", MC_VERSION,
               srv->cfg.listen_host, srv->cfg.listen_port);
+  if (mc_sd_notify("READY=1") != 0) mc_log_warn(0, "sd_notify READY failed");
 }
 
 /* ---- shutdown and reload ------------------------------------------------ */
@@ -166,6 +168,7 @@ static void store_closed_cb(void *arg) {
 static void shutdown_begin(mc_server *srv) {
   if (srv->shutting_down) return;
   srv->shutting_down = 1;
+  mc_sd_notify("STOPPING=1");
   mc_log_info(0, "shutting down sessions=%zu", srv->nsessions);
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
@@ -222,8 +225,7 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
                       .migrate_conninfo = srv->cfg.db_migrate_conninfo};
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
-    mc_tls_ctx_free(srv->tls);
-    return -1;
+    return -1; /* server_free() releases the TLS context */
   }
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
