@@ -315,6 +315,8 @@ static int parse_slip(cli *c, int argc, char **argv) {
   if (!valid_form(c->form)) return cli_usage_error(c, MSG_ERR_FORM, c->form);
   if (c->out_path == NULL || c->out_path[0] == '\0')
     return cli_usage_error(c, MSG_ERR_NEED_OPTION, "-o");
+  if (c->json && strcmp(c->out_path, "-") == 0) /* one JSON document on stdout */
+    return cli_usage_error(c, MSG_ERR_EXTRA_ARG, "-o -");
   if (c->province != NULL && c->province[0] != '\0' &&
       mc_cli_check_collector(c->province) != MSG_NONE)
     return cli_usage_error(c, MSG_ERR_PROVINCE_INVALID, NULL);
@@ -826,6 +828,9 @@ static void slip_fill(const cli *c, const Motcua__HistoryReply *h, const name_ca
   sd->received_at_ms = d->received_at_ms;
   sd->due_at_ms = d->due_at_ms;
   sd->utc_offset_min = MC_CLI_UTC_OFFSET_MIN;
+  /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
+  sd->issued_at_ms = strcmp(c->form, "01") == 0 || strcmp(c->form, "05") == 0
+                         ? 0 : mc_client_now_ms();
   slip_reason(h, c->form, sd);
 }
 
@@ -838,6 +843,7 @@ static long file_size(const char *path) {
 }
 
 static int slip_report(cli *c, const char *code) {
+  if (strcmp(c->out_path, "-") == 0) return EXIT_OK_; /* the PDF went to stdout */
   long bytes = file_size(c->out_path);
   if (c->json)
     return cli_emit_json(json_pack("{s:s, s:s, s:s, s:I}", "file", c->out_path, "form", c->form,
@@ -861,13 +867,8 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
   slip_steps(h, &nc, steps);
   sd.steps = steps;
   sd.nsteps = h->n_steps;
-#ifdef MC_HAVE_SLIP /* until client/slip.c is in the build */
   int rc = mc_slip_write(&sd, c->form, c->lang == MC_LANG_EN ? "en" : "vi", NULL, c->out_path,
                          err, sizeof err);
-#else
-  int rc = MC_EINTERNAL;
-  snprintf(err, sizeof err, "%s", mc_msg(c->lang, MSG_ERR_SLIP_UNAVAILABLE));
-#endif
   free(steps);
   if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
   return slip_report(c, h->dossier->code);

@@ -263,8 +263,6 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
         "Invalid province line (at most 150 bytes, no control characters)"},
     [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
-    [MSG_ERR_SLIP_UNAVAILABLE] = {
-        "Bản motcua này chưa có chức năng in phiếu", "This motcua build cannot print slips"},
     [MSG_ERR_CONNECT] = {"Không kết nối được máy chủ", "Cannot connect to the server"},
     [MSG_ERR_CONNECT_TIMEOUT] = {"quá thời gian chờ, máy chủ không trả lời", "timed out, no answer"},
     [MSG_ERR_CONNECT_TLS] = {
