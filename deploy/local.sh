@@ -276,29 +276,13 @@ write_atomic() { # FILE MODE: content from stdin
   mv -f "$tmp" "$f"
 }
 
-# server_knows_key SECTION KEY: does this motcua-server accept KEY? (a
-# config with only that key and an unreachable database: an unknown key is
-# reported as such before any connection attempt)
-server_knows_key() {
-  local probe out
-  [[ -x $BIN_DIR/motcua-server ]] || return 1
-  probe=$(mktemp)
-  printf '[%s]\n%s = host=/nonexistent-motcua-probe connect_timeout=1\n' "$1" "$2" >"$probe"
-  out=$(timeout 20 "$BIN_DIR/motcua-server" -c "$probe" --migrate 2>&1 8>&- 9>&-) || true
-  rm -f "$probe"
-  ! grep -qi 'unknown key' <<<"$out"
-}
-
 write_server_conf() {
   [[ -f $DIR/server.conf ]] && return 0
-  # A server that knows db_migrate_conninfo connects as the restricted role
-  # motcua_app (created by the migrations) and migrates as the owner.
+  # The server runs as the restricted role motcua_app (created by the
+  # migrations: no UPDATE/DELETE on the progress log) and migrates as the owner.
   local conninfo="host=$PG_SOCK port=$PG_PORT dbname=$DB_NAME"
-  local db_lines="db_conninfo = $conninfo user=$DB_ROLE"
-  if server_knows_key database db_migrate_conninfo; then
-    db_lines="db_conninfo = $conninfo user=motcua_app
+  local db_lines="db_conninfo = $conninfo user=motcua_app
 db_migrate_conninfo = $conninfo user=$DB_ROLE"
-  fi
   write_atomic "$DIR/server.conf" 600 <<EOF
 # motcua-server configuration written by deploy/local.sh up.
 # Every key is described in deploy/motcua-server.conf.example.
