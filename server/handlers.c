@@ -266,7 +266,10 @@ int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
   if (q->status > 10) return handlers__refuse(s, MC_EINVAL, "status");
   long max = s->srv->cfg.list_limit_max;
   int limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)max ? (int)max : (int)q->limit);
-  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = (int)q->status, .limit = limit};
+  if (q->due_within_ms < 0 || q->due_within_ms > 366LL * 86400000) return handlers__refuse(s, MC_EINVAL, "due_within");
+  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = (int)q->status, .limit = limit,
+                      .overdue = q->overdue, .due_within_ms = q->due_within_ms,
+                      .now_ms = mc_server_now_ms()};
   mc_req *r;
   int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;

@@ -205,6 +205,11 @@ int mc_handle_forward(mc_session *s, const Motcua__Envelope *env) {
 
 /* ---- history ------------------------------------------------------------ */
 
+static char *unit_name(const mc_server *srv, const char *code) {
+  const mc_unit *u = code[0] ? mc_server_unit(srv, code) : NULL;
+  return u != NULL ? (char *)u->name : "";
+}
+
 static void history_done_cb(void *arg, int err, const mc_dossier *d, const mc_step *steps,
                             size_t n) {
   mc_req *r = arg;
@@ -219,6 +224,9 @@ static void history_done_cb(void *arg, int err, const mc_dossier *d, const mc_st
   }
   for (size_t i = 0; i < n; i++) {
     mc_pb_from_step(&sv[i], &steps[i]);
+    sv[i].unit_name = unit_name(r->s->srv, steps[i].unit_code);
+    sv[i].from_unit_name = unit_name(r->s->srv, steps[i].from_unit);
+    sv[i].to_unit_name = unit_name(r->s->srv, steps[i].to_unit);
     sp[i] = &sv[i];
   }
   mc_pb_dossier pb;
