@@ -66,6 +66,7 @@ struct op {
     mc_store_inbox_cb inbox;
     mc_store_calendar_cb calendar;
     mc_store_done_cb done;
+    storage_rows_cb rows;
   } cb;
   int need_row; /* done ops: no row answered = MC_ENOTFOUND */
   void *arg;
@@ -1415,5 +1416,23 @@ int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer
   if (rc == 0) rc = op_param(o, code ? code : "");
   if (rc == 0) rc = op_param(o, action ? action : "");
   if (rc == 0) rc = op_param(o, rule ? rule : "");
+  return submit_or_free(s, o, rc);
+}
+
+/* ------------------------------------------- generic op for extensions */
+
+static void rows_done(op *o, int err) {
+  const PGresult *r = err == 0 && o->nres > 0 ? o->res[o->nres - 1] : NULL;
+  o->cb.rows(o->arg, err, r);
+}
+
+int storage__exec(mc_store *s, const char *name, const char *sql, const char *const *params,
+                  int nparams, storage_rows_cb cb, void *arg) {
+  if (nparams < 0 || nparams > MAX_PARAMS || cb == NULL) return MC_EINVAL;
+  op *o = op_new(name, sql, rows_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb.rows = cb;
+  int rc = 0;
+  for (int i = 0; i < nparams && rc == 0; i++) rc = op_param(o, params[i]);
   return submit_or_free(s, o, rc);
 }

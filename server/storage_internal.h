@@ -16,6 +16,17 @@ struct mc_migration {
 extern const struct mc_migration mc_migrations[];
 extern const size_t mc_migrations_count;
 
+/* Generic asynchronous statement for storage extension files
+ * (storage_<area>.c): text parameters (NULL = SQL NULL), one statement, the
+ * last result handed to cb (NULL when err != 0); the result is freed after
+ * cb returns. Same queueing, errors and guarantees as every mc_store_*
+ * operation: 0 means cb fires exactly once, later. */
+typedef struct pg_result PGresult;
+typedef struct mc_store mc_store;
+typedef void (*storage_rows_cb)(void *arg, int err, const PGresult *res);
+int storage__exec(mc_store *s, const char *name, const char *sql,
+                  const char *const *params, int nparams, storage_rows_cb cb, void *arg);
+
 /* Maps a SQLSTATE (5 chars) to an mc_err; NULL maps to MC_EINTERNAL. */
 int storage__sqlstate_to_err(const char *sqlstate);
 
