@@ -9,37 +9,10 @@
 #include "log.h"
 
 
-/* ---- field checks (peer-supplied strings) ------------------------------- */
-
-/* Copy a bounded peer string; MC_EINVAL if missing/too long. */
-int handlers__take_str(char *dst, size_t cap, const char *src, int required) {
-  if (src == NULL) src = "";
-  size_t n = strnlen(src, cap);
-  if (n >= cap || (required && n == 0)) return MC_EINVAL;
-  memcpy(dst, src, n + 1);
-  return 0;
-}
-
-int handlers__check_idem_key(const char *key) {
-  size_t n = key != NULL ? strnlen(key, MC_IDEM_KEY_MAX) : 0;
-  if (n < 8 || n >= MC_IDEM_KEY_MAX) return MC_EINVAL;
-  for (size_t i = 0; i < n; i++) {
-    char c = key[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          c == '-' || c == '_'))
-      return MC_EINVAL;
-  }
-  return 0;
-}
-
 /* Refuse with the offending field or rule named in the Error reply. */
 int handlers__refuse(mc_session *s, int err, const char *detail) {
   s->detail = detail;
   return err;
-}
-
-int handlers__check_code(const char *code) {
-  return code != NULL && mc_code_check(code) == 0 ? 0 : MC_EINVAL;
 }
 
 /* ---- session-level messages -------------------------------------------- */
@@ -163,16 +136,6 @@ int handlers__submitted(mc_req *r, int rc) {
   return rc;
 }
 
-static int parse_applicant(const Motcua__Applicant *in, mc_applicant *a, const char **field) {
-  memset(a, 0, sizeof *a);
-  if (in == NULL) return *field = "applicant", MC_EINVAL;
-  if (handlers__take_str(a->name, sizeof a->name, in->name, 1) != 0) return *field = "name", MC_EINVAL;
-  if (handlers__take_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0)
-    return *field = "id_number", MC_EINVAL;
-  if (handlers__take_str(a->phone, sizeof a->phone, in->phone, 0) != 0) return *field = "phone", MC_EINVAL;
-  return mc_wf_check_applicant(a, field);
-}
-
 /* Which procedures a unit may take in: a commune any (it forwards the
  * district-level ones); the centre only its own level. */
 static int check_receive_level(const mc_session *s, const mc_procedure *p) {
@@ -181,28 +144,12 @@ static int check_receive_level(const mc_session *s, const mc_procedure *p) {
   return 0;
 }
 
-static int parse_receive(const Motcua__ReceiveRequest *q, mc_applicant *a,
-                         char *officer, int *channel, const char **field) {
-  if (handlers__check_idem_key(q->idempotency_key) != 0) return *field = "idempotency_key", MC_EINVAL;
-  int rc = parse_applicant(q->applicant, a, field);
-  if (rc != 0) return rc;
-  if (q->procedure_code == NULL || q->procedure_code[0] == '\0' ||
-      strnlen(q->procedure_code, MC_PROC_CODE_MAX) >= MC_PROC_CODE_MAX)
-    return *field = "procedure_code", MC_EINVAL;
-  if (handlers__take_str(officer, MC_OFFICER_MAX, q->officer, 0) != 0) return *field = "officer", MC_EINVAL;
-  *channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
-  if (mc_wf_check_channel(*channel) != 0) return *field = "channel", MC_EINVAL;
-  return 0;
-}
-
 int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
-  const Motcua__ReceiveRequest *q = env->receive;
   const char *field = NULL;
-  mc_applicant a;
-  char officer[MC_OFFICER_MAX];
-  int channel, rc = parse_receive(q, &a, officer, &channel, &field);
+  mc_receive_fields f;
+  int rc = mc_val_receive(env->receive, &f, &field);
   if (rc != 0) return handlers__refuse(s, rc, field);
-  const mc_procedure *p = mc_server_procedure(s->srv, q->procedure_code);
+  const mc_procedure *p = mc_server_procedure(s->srv, f.procedure_code);
   if (p == NULL) return handlers__refuse(s, MC_ENOTFOUND, "procedure_code");
   if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(s, rc, "procedure level");
   int64_t now = mc_server_now_ms(), due;
@@ -210,10 +157,11 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
     return handlers__refuse(s, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);
-  mc_receive_rec rec = {.idem_key = q->idempotency_key, .unit_code = s->unit->code,
+  mc_receive_rec rec = {.idem_key = env->receive->idempotency_key, .unit_code = s->unit->code,
                         .agency_id = s->unit->agency_id, .day = day,
-                        .procedure_code = p->code, .applicant = &a, .channel = channel,
-                        .officer = officer, .received_at_ms = now, .due_at_ms = due};
+                        .procedure_code = p->code, .applicant = &f.applicant,
+                        .channel = f.channel, .officer = f.officer, .received_at_ms = now,
+                        .due_at_ms = due};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));
@@ -263,15 +211,13 @@ static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__ListRequest *q = env->list;
-  if (q->status > 10) return handlers__refuse(s, MC_EINVAL, "status");
-  long max = s->srv->cfg.list_limit_max;
-  int limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)max ? (int)max : (int)q->limit);
-  if (q->due_within_ms < 0 || q->due_within_ms > 366LL * 86400000) return handlers__refuse(s, MC_EINVAL, "due_within");
-  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = (int)q->status, .limit = limit,
+  const char *field = NULL;
+  int status, limit, rc = mc_val_list(q, s->srv->cfg.list_limit_max, &status, &limit, &field);
+  if (rc != 0) return handlers__refuse(s, rc, field);
+  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = status, .limit = limit,
                       .overdue = q->overdue, .due_within_ms = q->due_within_ms,
                       .now_ms = mc_server_now_ms()};
   mc_req *r;
-  int rc = handlers__start(s, env->request_id, &r);
-  if (rc != 0) return rc;
+  if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_list(s->srv->store, &lq, list_done_cb, r));
 }

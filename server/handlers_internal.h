@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "session.h"
+#include "validate.h"
 
 #define ENV_INIT(env, rid, field, val, kase) \
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT; \
@@ -12,13 +13,10 @@
   env.body_case = (kase); \
   env.field = (val)
 
-/* Copy a bounded peer string (NULL = ""); MC_EINVAL if too long, or empty
- * when required. */
-int handlers__take_str(char *dst, size_t cap, const char *src, int required);
-/* 8..63 characters of [A-Za-z0-9_-]. */
-int handlers__check_idem_key(const char *key);
-/* Well-formed dossier code. */
-int handlers__check_code(const char *code);
+/* Field checks live in the pure module validate.h. */
+#define handlers__take_str mc_val_str
+#define handlers__check_idem_key mc_val_idem_key
+#define handlers__check_code mc_val_code
 /* Refuse with the offending field or rule named in the Error reply. */
 int handlers__refuse(mc_session *s, int err, const char *detail);
 /* Reply DossierReply{d} and release the request. */

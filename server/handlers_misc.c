@@ -46,8 +46,6 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env) {
 
 /* ---- search ------------------------------------------------------------- */
 
-#define MC_SEARCH_MAX 100
-
 static void search_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
   mc_req *r = arg;
   mc_pb_dossier *pb = err == 0 && n ? calloc(n, sizeof *pb) : NULL;
@@ -73,16 +71,12 @@ static void search_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 }
 
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env) {
-  const Motcua__SearchRequest *q = env->search;
   char text[MC_SEARCH_MAX];
-  if (handlers__take_str(text, sizeof text, q->text, 1) != 0)
-    return handlers__refuse(s, MC_EINVAL, "text");
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-    if (*p < 0x20) return handlers__refuse(s, MC_EINVAL, "text");
-  int limit = q->limit == 0 ? 50 : (q->limit > 500 ? 500 : (int)q->limit);
+  const char *field = NULL;
+  int limit, rc = mc_val_search(env->search, text, &limit, &field);
+  if (rc != 0) return handlers__refuse(s, rc, field);
   mc_req *r;
-  int rc = handlers__start(s, env->request_id, &r);
-  if (rc != 0) return rc;
+  if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_search(s->srv->store, s->peer.unit, text, limit,
                                                 search_done_cb, r));
 }
@@ -132,41 +126,14 @@ static void holidays_changed_cb(void *arg, int err) {
   }
 }
 
-/* "YYYY-MM-DD" with a real date; returns the year or 0. */
-static int check_date(const char *d) {
-  int y, m, day;
-  char tail;
-  if (d == NULL || strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
-    return 0;
-  if (y < 2000 || y > 2100 || m < 1 || m > 12 || day < 1 || day > 31) return 0;
-  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = day, .tm_hour = 12};
-  time_t t = timegm(&tm);
-  struct tm back;
-  gmtime_r(&t, &back);
-  return back.tm_mday == day && back.tm_mon == m - 1 ? y : 0;
-}
-
-static int parse_holiday(const Motcua__Holiday *in, int op, mc_calday *out, int *year) {
-  memset(out, 0, sizeof *out);
-  if (in == NULL || (*year = check_date(in->date)) == 0) return MC_EINVAL;
-  memcpy(out->date, in->date, 11);
-  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__REMOVE) return 0;
-  const char *kind = in->kind != NULL ? in->kind : "";
-  if (strcmp(kind, "workday") != 0 && strcmp(kind, "holiday") != 0 && kind[0] != '\0')
-    return MC_EINVAL;
-  out->workday = strcmp(kind, "workday") == 0;
-  return handlers__take_str(out->name, sizeof out->name, in->name, 1);
-}
-
 int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__HolidaysRequest *q = env->holidays;
-  int op = q->op, year = (int)q->year, rc;
+  const char *field = NULL;
+  int op = q->op, year, rc;
   mc_calday day;
   if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && s->peer.role != MC_ROLE_ADMIN)
     return handlers__refuse(s, MC_EFORBIDDEN, "only IT staff (admin) may edit the calendar");
-  if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && parse_holiday(q->holiday, op, &day, &year) != 0)
-    return handlers__refuse(s, MC_EINVAL, "holiday");
-  if (year != 0 && (year < 2000 || year > 2100)) return handlers__refuse(s, MC_EINVAL, "year");
+  if ((rc = mc_val_holidays(q, &day, &year, &field)) != 0) return handlers__refuse(s, rc, field);
   holiday_ctx *h = calloc(1, sizeof *h);
   if (h == NULL) return MC_ENOMEM;
   h->year = year;
