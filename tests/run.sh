@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # motcua test runner (quick-start command 2).
 #
-#   tests/run.sh [--no-asan] [--no-install] [-j N]
+#   tests/run.sh [--no-asan] [--no-fuzz] [--fuzz-seconds S] [--no-install] [-j N]
 #
 # 1. installs the Debian packages of deploy/packages.txt that are missing;
 # 2. builds into build/ and runs ctest there (the ctest fixtures bring up
 #    PostgreSQL and the server with deploy/local.sh);
 # 3. unless --no-asan: builds with -DMC_SANITIZE=ON into build-asan/ and runs
 #    ctest there too (ASAN_OPTIONS=detect_leaks=1);
-# 4. ends with one line "tests: N passed, M failed" summing both runs, and
+# 4. unless --no-fuzz: builds the libFuzzer targets of fuzz/ with clang into
+#    build-fuzz/ and runs each for S seconds (default 60) on a copy of its
+#    seed corpus; a crash counts as a failed test, a clean run as a passed one;
+# 5. ends with one line "tests: N passed, M failed" summing every run, and
 #    exits non-zero if anything failed (a failed build counts as one failure).
 # JUnit reports are left in build*/ctest-junit.xml.
 set -euo pipefail
@@ -16,13 +19,15 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 
-asan=1 install=1 jobs=2
+asan=1 install=1 jobs=2 fuzz=1 fuzz_seconds=60
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-asan) asan=0; shift ;;
     --no-install) install=0; shift ;;
+    --no-fuzz) fuzz=0; shift ;;
+    --fuzz-seconds) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: bad --fuzz-seconds" >&2; exit 2; }; fuzz_seconds=$2; shift 2 ;;
     -j) [[ $# -ge 2 ]] || { echo "run.sh: -j needs a value" >&2; exit 2; }; jobs=$2; shift 2 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -88,6 +93,34 @@ if ((asan)); then
   export ASAN_OPTIONS="detect_leaks=$lsan:abort_on_error=0:strict_string_checks=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   suite "sanitizer build (ASan+UBSan)" build-asan -DCMAKE_BUILD_TYPE=Debug -DMC_SANITIZE=ON
+fi
+
+# fuzz_target NAME: run one libFuzzer target for a bounded time.
+fuzz_target() {
+  local t=$1 work
+  work=$(mktemp -d)
+  cp fuzz/corpus/"${t#fuzz_}"/* "$work"/
+  if timeout $((fuzz_seconds + 120)) build-fuzz/bin/"$t" "$work" -max_total_time="$fuzz_seconds" \
+    -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ >build-fuzz/"$t".log 2>&1; then
+    echo "run.sh: fuzz: $t: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' build-fuzz/"$t".log | tail -n 1)"
+    total_pass=$((total_pass + 1))
+  else
+    echo "run.sh: fuzz: $t FAILED (build-fuzz/$t.log, artifacts in build-fuzz/)" >&2
+    tail -n 30 build-fuzz/"$t".log >&2
+    total_fail=$((total_fail + 1))
+  fi
+  rm -rf "$work"
+}
+
+if ((fuzz)); then
+  log "fuzz: build (clang, libFuzzer + ASan/UBSan) and run ${fuzz_seconds}s per target"
+  if CC=clang cmake -S . -B build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
+    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request; then
+    for t in fuzz_frame fuzz_request; do fuzz_target "$t"; done
+  else
+    echo "run.sh: fuzz: BUILD FAILED" >&2
+    total_fail=$((total_fail + 1))
+  fi
 fi
 
 echo

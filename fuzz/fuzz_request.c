@@ -1,0 +1,38 @@
+/* libFuzzer target: one Envelope payload through the request validators
+ * of server/validate.c, the way a handler receives it after decoding. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "frame.h"
+#include "validate.h"
+#include "workflow.h"
+
+static void check_request(const Motcua__Envelope *env) {
+  const char *field = NULL;
+  int a, b;
+  char text[MC_SEARCH_MAX];
+  mc_receive_fields rf;
+  mc_action_fields af;
+  mc_calday day;
+  switch (env->body_case) {
+  case MOTCUA__ENVELOPE__BODY_RECEIVE: mc_val_receive(env->receive, &rf, &field); break;
+  case MOTCUA__ENVELOPE__BODY_ACTION: mc_val_action(env->action, &af, &field); break;
+  case MOTCUA__ENVELOPE__BODY_FORWARD: mc_val_forward(env->forward, &af, &field); break;
+  case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
+  case MOTCUA__ENVELOPE__BODY_LIST: mc_val_list(env->list, 1000, &a, &b, &field); break;
+  case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;
+  case MOTCUA__ENVELOPE__BODY_SHOW: mc_val_code(env->show->code); break;
+  case MOTCUA__ENVELOPE__BODY_HISTORY: mc_val_code(env->history->code); break;
+  default: break;
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size > (1u << 20)) return 0;
+  Motcua__Envelope *env = motcua__envelope__unpack(NULL, size, data);
+  if (env == NULL) return 0;
+  check_request(env);
+  mc_envelope_free(env);
+  return 0;
+}

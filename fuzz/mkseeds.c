@@ -1,0 +1,108 @@
+/* Writes the seed corpora (fuzz/corpus/{frame,request}/) from realistic
+ * requests of every kind. Run by hand after a protocol change:
+ *   build-fuzz/bin/mc_fuzz_mkseeds fuzz/corpus */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+static void write_file(const char *dir, const char *sub, const char *name, const uint8_t *b,
+                       size_t n) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+  FILE *f = fopen(path, "wb");
+  if (f == NULL || fwrite(b, 1, n, f) != n) perror(path);
+  if (f != NULL) fclose(f);
+}
+
+static void emit(const char *dir, const char *name, Motcua__Envelope *env) {
+  uint8_t *frame;
+  size_t len;
+  if (mc_frame_encode(env, MC_FRAME_MAX_DEFAULT, &frame, &len) != 0) return;
+  write_file(dir, "frame", name, frame, len);
+  write_file(dir, "request", name, frame + MC_FRAME_HEADER, len - MC_FRAME_HEADER);
+  free(frame);
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
+  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
+  env.request_id = 7;
+
+  Motcua__Hello h = MOTCUA__HELLO__INIT;
+  h.protocol_version = MC_PROTOCOL_VERSION;
+  h.client_version = "0.1.0";
+  env.body_case = MOTCUA__ENVELOPE__BODY_HELLO;
+  env.hello = &h;
+  emit(dir, "hello", &env);
+
+  Motcua__Applicant ap = MOTCUA__APPLICANT__INIT;
+  ap.name = "Nguyễn Thị Thu Trang";
+  ap.id_number = "042190001234";
+  ap.phone = "0912345678";
+  Motcua__ReceiveRequest rq = MOTCUA__RECEIVE_REQUEST__INIT;
+  rq.idempotency_key = "0123456789abcdef0123456789abcdef";
+  rq.procedure_code = "2.000720";
+  rq.applicant = &ap;
+  rq.channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
+  rq.officer = "Cán bộ một cửa";
+  env.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
+  env.receive = &rq;
+  emit(dir, "receive", &env);
+
+  Motcua__ActionRequest ar = MOTCUA__ACTION_REQUEST__INIT;
+  ar.idempotency_key = "fedcba9876543210";
+  ar.code = "H30.44.02-261129-0001";
+  ar.action = MOTCUA__ACTION__ACTION_SUPPLEMENT_REQUEST;
+  ar.reason = "Thiếu bản sao giấy chứng nhận quyền sử dụng đất";
+  env.body_case = MOTCUA__ENVELOPE__BODY_ACTION;
+  env.action = &ar;
+  emit(dir, "action_supplement", &env);
+  ar.action = MOTCUA__ACTION__ACTION_ASSIGN;
+  ar.to_officer = "Lê Văn Nam";
+  ar.department = "Phòng Tài chính - Kế hoạch";
+  emit(dir, "action_assign", &env);
+  ar.action = MOTCUA__ACTION__ACTION_FEE_REQUEST;
+  ar.amount = 50000;
+  emit(dir, "action_fee", &env);
+
+  Motcua__ForwardRequest fr = MOTCUA__FORWARD_REQUEST__INIT;
+  fr.idempotency_key = "aaaaaaaabbbbbbbb";
+  fr.code = "H30.44.02-261129-0001";
+  env.body_case = MOTCUA__ENVELOPE__BODY_FORWARD;
+  env.forward = &fr;
+  emit(dir, "forward", &env);
+
+  Motcua__SearchRequest sr = MOTCUA__SEARCH_REQUEST__INIT;
+  sr.text = "nguyen thi";
+  env.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
+  env.search = &sr;
+  emit(dir, "search", &env);
+
+  Motcua__ListRequest lr = MOTCUA__LIST_REQUEST__INIT;
+  lr.status = 4;
+  lr.overdue = 1;
+  lr.due_within_ms = 172800000;
+  env.body_case = MOTCUA__ENVELOPE__BODY_LIST;
+  env.list = &lr;
+  emit(dir, "list", &env);
+
+  Motcua__Holiday hd = MOTCUA__HOLIDAY__INIT;
+  hd.date = "2027-02-08";
+  hd.kind = "holiday";
+  hd.name = "Tết Nguyên đán";
+  Motcua__HolidaysRequest hr = MOTCUA__HOLIDAYS_REQUEST__INIT;
+  hr.op = MOTCUA__HOLIDAYS_REQUEST__OP__ADD;
+  hr.holiday = &hd;
+  env.body_case = MOTCUA__ENVELOPE__BODY_HOLIDAYS;
+  env.holidays = &hr;
+  emit(dir, "holidays_add", &env);
+
+  Motcua__ShowRequest sh = MOTCUA__SHOW_REQUEST__INIT;
+  sh.code = "H15.50.05.13-261008-0975";
+  env.body_case = MOTCUA__ENVELOPE__BODY_SHOW;
+  env.show = &sh;
+  emit(dir, "show", &env);
+  return 0;
+}
