@@ -47,6 +47,8 @@ Commands:
   stop-server DIR     stop only the server
   start-server DIR    start only the server (PostgreSQL must be running)
   reload-server DIR   SIGHUP: the server reloads its TLS files (CRL!) and catalogue
+  stop-db DIR         stop only PostgreSQL (fault drills: the server stays up)
+  start-db DIR        start only PostgreSQL
   status DIR          show what runs; exit 0 if server and database run, 3 if not
   psql DIR [ARGS...]  run psql on the local database
 
@@ -560,6 +562,20 @@ cmd_start_server() {
   start_server
 }
 
+cmd_stop_db() {
+  [[ $# -eq 1 ]] || die "usage: $PROG stop-db DIR"
+  need_existing_dir "$1"
+  lock_dir
+  pg_down
+}
+
+cmd_start_db() {
+  [[ $# -eq 1 ]] || die "usage: $PROG start-db DIR"
+  need_existing_dir "$1"
+  lock_dir
+  pg_up
+}
+
 cmd_reload_server() {
   [[ $# -eq 1 ]] || die "usage: $PROG reload-server DIR"
   need_existing_dir "$1"
@@ -614,6 +630,8 @@ main() {
     stop-server) cmd_stop_server "$@" ;;
     start-server) cmd_start_server "$@" ;;
     reload-server) cmd_reload_server "$@" ;;
+    stop-db) cmd_stop_db "$@" ;;
+    start-db) cmd_start_db "$@" ;;
     status) cmd_status "$@" ;;
     psql) cmd_psql "$@" ;;
     *) printf '%s: unknown command %s\n' "$PROG" "$cmd" >&2; usage >&2; exit 2 ;;
