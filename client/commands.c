@@ -760,14 +760,16 @@ static int run_watch(cli *c) {
 
 /* ---- slip --------------------------------------------------------------- */
 
-/* Unit names known to this client: the dossier's receiving unit and our
- * own (HelloReply). Others print as their code. */
+/* Unit names known to this client without the step's own names: the
+ * dossier's receiving unit and our own (HelloReply). */
 typedef struct name_cache {
   const char *code[2], *name[2];
 } name_cache;
 
-static const char *unit_label(const name_cache *nc, const char *code) {
+/* The name the server sent with the step, else a cached one, else the code. */
+static const char *unit_label(const name_cache *nc, const char *name, const char *code) {
   if (code == NULL || code[0] == '\0') return "";
+  if (name != NULL && name[0] != '\0') return name;
   for (int i = 0; i < 2; i++)
     if (nc->code[i] && nc->name[i] && nc->name[i][0] && strcmp(nc->code[i], code) == 0)
       return nc->name[i];
@@ -800,8 +802,9 @@ static void slip_steps(const Motcua__HistoryReply *h, const name_cache *nc, mc_s
     int handover = p->from_unit && p->from_unit[0] && p->to_unit && p->to_unit[0];
     out[i] = (mc_slip_step){
         .at_ms = p->at_ms,
-        .from_unit_name = unit_label(nc, handover ? p->from_unit : p->unit_code),
-        .to_unit_name = handover ? unit_label(nc, p->to_unit) : "",
+        .from_unit_name = handover ? unit_label(nc, p->from_unit_name, p->from_unit)
+                                   : unit_label(nc, p->unit_name, p->unit_code),
+        .to_unit_name = handover ? unit_label(nc, p->to_unit_name, p->to_unit) : "",
         .officer = str_or_empty(p->officer),
         .action = str_or_empty(p->action),
         .status_after = (int)p->status_after,
@@ -816,7 +819,7 @@ static void slip_fill(const cli *c, const Motcua__HistoryReply *h, const name_ca
   const Motcua__Dossier *d = h->dossier;
   const Motcua__Applicant *a = d->applicant;
   sd->province = c->province ? c->province : "UBND TỈNH HÀ TĨNH";
-  sd->unit_name = unit_label(nc, d->unit_code);
+  sd->unit_name = unit_label(nc, d->unit_name, d->unit_code);
   sd->code = d->code;
   sd->procedure_code = str_or_empty(d->procedure_code);
   sd->procedure_name = str_or_empty(d->procedure_name);
@@ -890,6 +893,9 @@ static int run_slip(cli *c) {
   return rc;
 }
 
+int mc_cmd_monitor_parse(cli *c, int argc, char **argv); /* monitor_cmd.c */
+int mc_cmd_monitor_run(cli *c);
+
 #define ACTION_CMD(name, usage, act) {name, usage, 1, MOTCUA__ACTION__ACTION_##act, parse_action, run_action}
 static const cli_command commands[] = {
     {"ping", MSG_USAGE_PING, 1, 0, parse_none, run_ping},
@@ -905,6 +911,7 @@ static const cli_command commands[] = {
     {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
     {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
+    {"monitor", MSG_USAGE_MONITOR, 1, 0, mc_cmd_monitor_parse, mc_cmd_monitor_run},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
     ACTION_CMD("result", MSG_USAGE_RESULT, RESULT),

@@ -227,6 +227,7 @@ json_t *mc_cli_step_json(const Motcua__ProgressStep *s) {
   if (o == NULL) return NULL;
   json_object_set_new(o, "at", jtime(s->at_ms));
   json_object_set_new(o, "unit", jstr_or_null(s->unit_code));
+  json_object_set_new(o, "unit_name", jstr_or_null(s->unit_name));
   json_object_set_new(o, "officer", jstr_or_null(s->officer));
   json_object_set_new(o, "role", jstr_or_null(mc_cli_role_name(s->role)));
   json_object_set_new(o, "action", jstr_or_null(s->action));
@@ -234,6 +235,8 @@ json_t *mc_cli_step_json(const Motcua__ProgressStep *s) {
   json_object_set_new(o, "status_after", jstatus(s->status_after));
   json_object_set_new(o, "from_unit", jstr_or_null(s->from_unit));
   json_object_set_new(o, "to_unit", jstr_or_null(s->to_unit));
+  json_object_set_new(o, "from_unit_name", jstr_or_null(s->from_unit_name));
+  json_object_set_new(o, "to_unit_name", jstr_or_null(s->to_unit_name));
   json_object_set_new(o, "step_due", jtime(s->step_due_ms));
   json_object_set_new(o, "result", jstr_or_null(s->result));
   json_object_set_new(o, "detail", jstr_or_null(s->detail));
@@ -375,26 +378,33 @@ static void human_or_dash(int64_t ms, int lang, char *buf, size_t size) {
     snprintf(buf, size, "—");
 }
 
-enum { W_TIME = 16, W_UNIT = 13, W_ACTION = 20, W_STATUS = 7, W_RESULT = 9 };
+enum { W_TIME = 16, W_ACTION = 20, W_STATUS = 7, W_RESULT = 9 };
 
+/* A unit's catalogue name, else its code (older servers send no names). */
+static const char *unit_label(const char *name, const char *code) {
+  return name != NULL && name[0] != '\0' ? name : or_dash(code);
+}
+
+/* The unit column comes last: names ("Trung tâm Hành chính công huyện
+ * Hương Khê") are too long for a fixed-width column. */
 static void print_step(FILE *f, const Motcua__ProgressStep *s, int lang) {
-  char at[40], due[40], unit[64], st[32];
+  char at[40], due[40], st[32];
   human_or_dash(s->at_ms, lang, at, sizeof at);
   human_or_dash(s->step_due_ms, lang, due, sizeof due);
-  if (s->from_unit && s->from_unit[0] && s->to_unit && s->to_unit[0])
-    snprintf(unit, sizeof unit, "%s→%s", s->from_unit, s->to_unit);
-  else
-    snprintf(unit, sizeof unit, "%s", or_dash(s->unit_code));
   if (s->status_before != 0 && s->status_before != s->status_after)
     snprintf(st, sizeof st, "%u→%u", s->status_before, s->status_after);
   else
     snprintf(st, sizeof st, "%u", s->status_after);
   cell(f, at, W_TIME);
-  cell(f, unit, W_UNIT);
   cell(f, mc_cli_action_label(lang, s->action), W_ACTION);
   cell(f, st, W_STATUS);
   cell(f, due, W_TIME);
-  fprintf(f, "%s\n", or_dash(mc_cli_result_label(lang, s->result)));
+  cell(f, or_dash(mc_cli_result_label(lang, s->result)), W_RESULT);
+  if (s->from_unit && s->from_unit[0] && s->to_unit && s->to_unit[0])
+    fprintf(f, "%s → %s\n", unit_label(s->from_unit_name, s->from_unit),
+            unit_label(s->to_unit_name, s->to_unit));
+  else
+    fprintf(f, "%s\n", unit_label(s->unit_name, s->unit_code));
   if ((s->officer && s->officer[0]) || (s->detail && s->detail[0])) {
     fprintf(f, "%*s%s%s", W_TIME + 2, "", s->officer ? s->officer : "",
             s->officer && s->officer[0] && s->detail && s->detail[0] ? ": " : "");
@@ -413,11 +423,11 @@ void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang) {
   }
   fputc('\n', f);
   cell(f, mc_msg(lang, MSG_H_TIME), W_TIME);
-  cell(f, mc_msg(lang, MSG_H_UNIT), W_UNIT);
   cell(f, mc_msg(lang, MSG_H_ACTION), W_ACTION);
   cell(f, mc_msg(lang, MSG_H_STATUS), W_STATUS);
   cell(f, mc_msg(lang, MSG_H_STEP_DUE), W_TIME);
-  fprintf(f, "%s\n", mc_msg(lang, MSG_H_RESULT));
+  cell(f, mc_msg(lang, MSG_H_RESULT), W_RESULT);
+  fprintf(f, "%s\n", mc_msg(lang, MSG_H_UNIT));
   for (size_t i = 0; i < h->n_steps; i++) print_step(f, h->steps[i], lang);
   fprintf(f, "%zu %s\n", h->n_steps, mc_msg(lang, MSG_HISTORY_COUNT));
 }

@@ -319,10 +319,14 @@ static void fill_steps(Motcua__ProgressStep *s) {
   s[1].status_after = 2;
   s[1].from_unit = "18499";
   s[1].to_unit = "444";
+  s[1].unit_name = "Xã Điền Mỹ";
+  s[1].from_unit_name = "Xã Điền Mỹ";
+  s[1].to_unit_name = "Trung tâm Hành chính công huyện Hương Khê";
   s[1].step_due_ms = T_AFTERNOON;
   s[1].result = "on_time";
   s[2].at_ms = T_AFTERNOON + 60000;
   s[2].unit_code = "444";
+  s[2].unit_name = "Trung tâm Hành chính công huyện Hương Khê";
   s[2].officer = "Trần Văn Bình";
   s[2].role = MOTCUA__ROLE__ROLE_DISTRICT;
   s[2].action = "supplement_request";
@@ -353,7 +357,7 @@ static void test_history_json(void) {
   CHECK_FATAL(json_is_array(steps) && json_array_size(steps) == 3);
   json_t *s0 = json_array_get(steps, 0), *s1 = json_array_get(steps, 1),
          *s2 = json_array_get(steps, 2);
-  CHECK_EQ(json_object_size(s0), 12);
+  CHECK_EQ(json_object_size(s0), 15);
   CHECK_STREQ(jstr(s0, "at"), "2026-10-08T00:30:05+07:00");
   CHECK_STREQ(jstr(s0, "unit"), "18499");
   CHECK_STREQ(jstr(s0, "officer"), "Lê Thị Thu");
@@ -363,11 +367,20 @@ static void test_history_json(void) {
   CHECK_EQ(json_integer_value(json_object_get(s0, "status_after")), 2);
   CHECK(json_is_null(json_object_get(s0, "from_unit")));
   CHECK(json_is_null(json_object_get(s0, "to_unit")));
+  /* step 0 carries no names (an older server): null, not "" */
+  CHECK(json_is_null(json_object_get(s0, "unit_name")));
+  CHECK(json_is_null(json_object_get(s0, "from_unit_name")));
+  CHECK(json_is_null(json_object_get(s0, "to_unit_name")));
   CHECK_STREQ(jstr(s0, "step_due"), "2026-10-08T14:05:00+07:00");
   CHECK(json_is_null(json_object_get(s0, "result")));
   CHECK(json_is_null(json_object_get(s0, "detail")));
   CHECK_STREQ(jstr(s1, "from_unit"), "18499");
   CHECK_STREQ(jstr(s1, "to_unit"), "444");
+  CHECK_STREQ(jstr(s1, "unit_name"), "Xã Điền Mỹ");
+  CHECK_STREQ(jstr(s1, "from_unit_name"), "Xã Điền Mỹ");
+  CHECK_STREQ(jstr(s1, "to_unit_name"), "Trung tâm Hành chính công huyện Hương Khê");
+  CHECK_STREQ(jstr(s2, "unit_name"), "Trung tâm Hành chính công huyện Hương Khê");
+  CHECK(json_is_null(json_object_get(s2, "from_unit_name")));
   CHECK_STREQ(jstr(s1, "result"), "on_time");
   CHECK_STREQ(jstr(s2, "role"), "district");
   CHECK_EQ(json_integer_value(json_object_get(s2, "status_before")), 4);
@@ -385,7 +398,11 @@ static void test_history_json(void) {
   CHECK(strstr(buf, "Yêu cầu bổ sung") != NULL);
   CHECK(strstr(buf, "Đúng hạn") != NULL);
   CHECK(strstr(buf, "Quá hạn") != NULL);
-  CHECK(strstr(buf, "18499→444") != NULL);
+  /* unit names when the server sent them, the code otherwise */
+  CHECK(strstr(buf, "Xã Điền Mỹ → Trung tâm Hành chính công huyện Hương Khê\n") != NULL);
+  CHECK(strstr(buf, "Quá hạn    Trung tâm Hành chính công huyện Hương Khê\n") != NULL);
+  CHECK(strstr(buf, "  18499\n") != NULL);
+  CHECK(strstr(buf, "18499→444") == NULL);
   CHECK(strstr(buf, "08/10/2026 00:30") != NULL);
   CHECK(strstr(buf, "3 bước") != NULL);
   free(buf);
