@@ -893,9 +893,6 @@ static int run_slip(cli *c) {
   return rc;
 }
 
-int mc_cmd_monitor_parse(cli *c, int argc, char **argv); /* monitor_cmd.c */
-int mc_cmd_monitor_run(cli *c);
-
 #define ACTION_CMD(name, usage, act) {name, usage, 1, MOTCUA__ACTION__ACTION_##act, parse_action, run_action}
 static const cli_command commands[] = {
     {"ping", MSG_USAGE_PING, 1, 0, parse_none, run_ping},
@@ -911,7 +908,6 @@ static const cli_command commands[] = {
     {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
     {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
-    {"monitor", MSG_USAGE_MONITOR, 1, 0, mc_cmd_monitor_parse, mc_cmd_monitor_run},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
     ACTION_CMD("result", MSG_USAGE_RESULT, RESULT),
