@@ -49,6 +49,8 @@ struct mc_client {
   uint64_t ping_hr;
   mc_client_event_cb event_cb;
   void *event_ud;
+  mc_client_reply_cb reply_cb; /* streaming: replies nobody waits for */
+  void *reply_ud;
   /* Last failure. */
   int refused;
   char errmsg[512];
@@ -313,6 +315,9 @@ static void on_frame_cb(mc_link *l, Motcua__Envelope *env) {
   } else if (env->request_id == c->wait_id) {
     handle_reply(c, env);
     return; /* env now belongs to the caller of mc_client_call */
+  } else if (c->reply_cb != NULL) {
+    c->reply_cb(c, env, c->reply_ud);
+    return; /* env belongs to the reply callback */
   } else {
     mc_log_debug(0, "msg=\"late reply dropped\" id=%llu",
                  (unsigned long long)env->request_id);
@@ -349,7 +354,7 @@ static void on_close_cb(mc_link *l, int reason) {
   if (!c->stopping) schedule_retry(c, rc);
 }
 
-static const mc_link_cbs link_cbs = {on_open_cb, on_frame_cb, on_close_cb};
+static const mc_link_cbs link_cbs = {on_open_cb, on_frame_cb, on_close_cb, NULL};
 
 /* ---- connecting ------------------------------------------------------ */
 
@@ -547,6 +552,40 @@ int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms) {
   if (server_time_ms != NULL) *server_time_ms = reply->pong->server_time_ms;
   mc_envelope_free(reply);
   return MC_OK;
+}
+
+/* ---- streaming ------------------------------------------------------- */
+
+void mc_client_set_reply_cb(mc_client *c, mc_client_reply_cb cb, void *ud) {
+  c->reply_cb = cb;
+  c->reply_ud = ud;
+}
+
+int mc_client_send(mc_client *c, Motcua__Envelope *req) {
+  if (c->state != CS_READY) {
+    set_errmsg(c, 0, "%s: %s", c->target, "not connected");
+    return MC_ECLOSED;
+  }
+  req->request_id = ++c->next_id;
+  int rc = mc_link_send(c->link, req);
+  if (rc != MC_OK) set_errmsg(c, 0, "%s: %s", c->target, mc_strerror(rc));
+  return rc;
+}
+
+int mc_client_wait(mc_client *c, uint64_t ms) {
+  if (c->state != CS_READY) return MC_ECLOSED;
+  wait_begin(c);
+  uv_timer_start(&c->deadline, deadline_cb, ms ? ms : timeout_ms(c), 0);
+  while (!c->done)
+    if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && !c->done) finish(c, MC_EINTERNAL);
+  uv_timer_stop(&c->deadline);
+  return c->result;
+}
+
+void mc_client_wake(mc_client *c) { finish(c, MC_OK); }
+
+size_t mc_client_queued(const mc_client *c) {
+  return c->link != NULL ? mc_link_queued(c->link) : 0;
 }
 
 void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud) {

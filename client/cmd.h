@@ -31,6 +31,10 @@ typedef struct cli {
   int holiday_op;         /* Motcua__HolidaysRequest__Op */
   const char *date, *holiday_name;
   const char *form, *out_path, *province;
+  /* files (transfer_cmd.c) */
+  const char *files[32];
+  int nfiles;
+  const char *out_dir;
 } cli;
 
 struct cli_command {

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "slip.h"
+#include "transfer_cmd.h"
 
 /* ---- argument parsing ------------------------------------------------- */
 
@@ -51,7 +52,8 @@ static int receive_opt(cli *c, int argc, char **argv, int *i) {
 }
 
 static int parse_receive(cli *c, int argc, char **argv) {
-  int rc;
+  int rc = cli_take_files(c, &argc, argv); /* --file PATH (repeatable) */
+  if (rc != EXIT_OK_) return rc;
   c->channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
   for (int i = 0; i < argc; i++)
     if ((rc = receive_opt(c, argc, argv, &i)) != EXIT_OK_) return rc;
@@ -452,6 +454,7 @@ static int run_receive(cli *c) {
   req.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
   req.receive = &body;
   int rc = call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  if (rc == EXIT_OK_ && c->nfiles > 0) return cli_receive_files(c, rep);
   return rc != EXIT_OK_ ? rc : print_dossier_reply(c, rep, MSG_RECEIVED_OK);
 }
 
@@ -555,6 +558,17 @@ static int run_action(cli *c) {
   if (!c->json && d != NULL && def != NULL) /* "Đã yêu cầu bổ sung hồ sơ H30…" */
     printf("%s %s\n", mc_msg(c->lang, def->done), d->code);
   return print_dossier_reply(c, rep, MSG_NONE);
+}
+
+/* result CODE [--file PATH ...]: upload the result documents, then act. */
+static int parse_result(cli *c, int argc, char **argv) {
+  int rc = cli_take_files(c, &argc, argv);
+  return rc != EXIT_OK_ ? rc : parse_action(c, argc, argv);
+}
+
+static int run_result(cli *c) {
+  int rc = cli_upload_files(c, c->code, "result", NULL);
+  return rc != EXIT_OK_ ? rc : run_action(c);
 }
 
 static int run_history(cli *c) {
@@ -908,9 +922,12 @@ static const cli_command commands[] = {
     {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
     {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
+    {"attach", MSG_USAGE_ATTACH, 1, 0, cli_parse_attach, cli_run_attach},
+    {"files", MSG_USAGE_FILES, 1, 0, cli_parse_files, cli_run_files},
+    {"download", MSG_USAGE_DOWNLOAD, 1, 0, cli_parse_download, cli_run_download},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
-    ACTION_CMD("result", MSG_USAGE_RESULT, RESULT),
+    {"result", MSG_USAGE_RESULT, 1, MOTCUA__ACTION__ACTION_RESULT, parse_result, run_result},
     ACTION_CMD("send-back", MSG_USAGE_SEND_BACK, SEND_BACK),
     ACTION_CMD("supplement-request", MSG_USAGE_SUPPLEMENT_REQUEST, SUPPLEMENT_REQUEST),
     ACTION_CMD("supplement", MSG_USAGE_SUPPLEMENT, SUPPLEMENT),

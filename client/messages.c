@@ -169,6 +169,23 @@ static const char *const msgs[MSG__COUNT][2] = {
         "       motcua holidays remove DATE\n"
         "The calendar of public holidays and days off (--workday: a weekend day made a\n"
         "working day). DATE is YYYY-MM-DD. Add and remove: administrators only."},
+    [MSG_USAGE_ATTACH] = {
+        "Cách dùng: motcua attach MÃ_HỒ_SƠ TỆP...\n"
+        "Đính kèm bản quét (PDF, JPEG, PNG, TIFF; tối đa 100 MiB mỗi tệp) vào hồ sơ.\n"
+        "Đường truyền bị ngắt: chạy lại đúng lệnh đó, phần đã gửi không phải gửi lại.",
+        "Usage: motcua attach DOSSIER_CODE FILE...\n"
+        "Attach scans (PDF, JPEG, PNG, TIFF; at most 100 MiB each) to a dossier.\n"
+        "If the link drops, rerun the same command: what was sent is not sent again."},
+    [MSG_USAGE_FILES] = {
+        "Cách dùng: motcua files MÃ_HỒ_SƠ\nDanh sách tệp của hồ sơ (tên, cỡ, SHA-256, loại).",
+        "Usage: motcua files DOSSIER_CODE\nThe files of a dossier (name, size, SHA-256, kind)."},
+    [MSG_USAGE_DOWNLOAD] = {
+        "Cách dùng: motcua download MÃ_HỒ_SƠ [--out THƯ_MỤC]\n"
+        "Tải mọi tệp của hồ sơ (mặc định vào thư mục hiện tại); tiếp tục phần đã tải,\n"
+        "kiểm tra SHA-256 trước khi ghi tên tệp.",
+        "Usage: motcua download DOSSIER_CODE [--out DIR]\n"
+        "Download every file of a dossier (default: the current directory); continues a\n"
+        "partial download and checks the SHA-256 before the file gets its name."},
     [MSG_USAGE_SLIP] = {
         "Cách dùng: motcua slip MÃ_HỒ_SƠ --form 01|02|03|04|05 -o TỆP.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "In phiếu: 01 tiếp nhận và hẹn trả kết quả, 02 yêu cầu bổ sung, 03 từ chối,\n"
@@ -436,6 +453,11 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_HOLIDAY_ADDED] = {"Đã cập nhật lịch ngày", "Calendar updated for"},
     [MSG_HOLIDAY_REMOVED] = {"Đã xóa khỏi lịch ngày", "Removed from the calendar:"},
     [MSG_SLIP_WRITTEN] = {"Đã ghi phiếu", "Slip written"},
+    [MSG_ERR_FILE] = {"Không đọc/ghi được tệp", "Cannot read or write the file"},
+    [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
+    [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
+    [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},
+    [MSG_FILE_RESUMED] = {"tiếp tục từ byte", "resumed from byte"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {

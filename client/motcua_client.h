@@ -113,6 +113,22 @@ int mc_client_call(mc_client *c, Motcua__Envelope *req,
  * server's clock from the Pong. Either output may be NULL. */
 int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms);
 
+/* ---- streaming (client/transfer.h) ----------------------------------- */
+
+/* Replies that no mc_client_call waits for (file chunks, their acks and
+ * refusals) go to cb, which owns env (mc_envelope_free). NULL = drop. */
+typedef void (*mc_client_reply_cb)(mc_client *c, Motcua__Envelope *env, void *ud);
+void mc_client_set_reply_cb(mc_client *c, mc_client_reply_cb cb, void *ud);
+/* Queue req without waiting; a fresh request_id is written into req. */
+int mc_client_send(mc_client *c, Motcua__Envelope *req);
+/* Run the loop until a callback calls mc_client_wake (MC_OK), the link
+ * closes (its error) or timeout_ms passes (0 = the configured timeout;
+ * MC_ETIMEOUT). */
+int mc_client_wait(mc_client *c, uint64_t timeout_ms);
+void mc_client_wake(mc_client *c);
+/* Bytes queued on the link and not yet written to the socket. */
+size_t mc_client_queued(const mc_client *c);
+
 /* Callback for pushed envelopes during mc_client_call (NULL = drop). */
 void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud);
 

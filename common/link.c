@@ -124,6 +124,8 @@ static void write_cb(uv_write_t *req, int status) {
     l->paused = 0;
     link_process_input(l); /* plaintext that arrived while paused */
   }
+  if (l->cbs.on_drain_cb != NULL && l->state == LS_OPEN && l->queued <= l->opts.out_low_water)
+    l->cbs.on_drain_cb(l);
 }
 
 /* Move whatever OpenSSL produced into one uv_write. */

@@ -33,6 +33,9 @@ typedef struct mc_link_cbs {
    * one, MC_ETIMEOUT for the idle or handshake timer, or another negative
    * mc_err. Last call for this link. */
   void (*on_close_cb)(mc_link *l, int reason);
+  /* Optional: a write completed and the queued output is at or below
+   * out_low_water (streams refill their window here). */
+  void (*on_drain_cb)(mc_link *l);
 } mc_link_cbs;
 
 typedef struct mc_link_opts {

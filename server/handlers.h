@@ -24,4 +24,17 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env);
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env);
 int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env);
 
+/* files (handlers_files.c: uploads, handlers_download.c: list, download) */
+int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_files(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_download(mc_session *s, const Motcua__Envelope *env);
+/* Prepare data_dir and start the expiry sweep / drop uploads at shutdown. */
+int mc_files_start(mc_server *srv, char *err, size_t errlen);
+void mc_files_stop(mc_server *srv);
+/* The session's link drained / closed: resume / end its downloads. */
+void mc_files_on_drain(mc_session *s);
+void mc_files_session_closed(mc_session *s);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "handlers.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "server.h"
@@ -173,6 +174,7 @@ static void shutdown_begin(mc_server *srv) {
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
   mc_session_close_all(srv, "server shutdown");
+  mc_files_stop(srv);
   mc_store_close(srv->store, store_closed_cb, srv);
 }
 
@@ -226,6 +228,10 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
   if (mc_store_open(loop, &so, &srv->store, err, sizeof err) != 0) {
     mc_log_error(0, "database: %s", err);
     return -1; /* server_free() releases the TLS context */
+  }
+  if (mc_files_start(srv, err, sizeof err) != 0) {
+    mc_log_error(0, "files: %s", err);
+    return -1;
   }
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);

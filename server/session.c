@@ -36,6 +36,11 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_INBOX, ST(MC_SS_READY), DESK, mc_handle_inbox},
     {MOTCUA__ENVELOPE__BODY_SEARCH, ST(MC_SS_READY), DESK, mc_handle_search},
     {MOTCUA__ENVELOPE__BODY_HOLIDAYS, ST(MC_SS_READY), ANY_ROLE, mc_handle_holidays},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_BEGIN, ST(MC_SS_READY), DESK, mc_handle_upload_begin},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK, ST(MC_SS_READY), DESK, mc_handle_upload_chunk},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_FINISH, ST(MC_SS_READY), DESK, mc_handle_upload_finish},
+    {MOTCUA__ENVELOPE__BODY_FILES, ST(MC_SS_READY), DESK, mc_handle_files},
+    {MOTCUA__ENVELOPE__BODY_DOWNLOAD, ST(MC_SS_READY), DESK, mc_handle_download},
 };
 
 static const struct command *find_command(Motcua__Envelope__BodyCase body) {
@@ -70,6 +75,7 @@ static void link_close_cb(mc_link *l, int reason) {
               (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
   s->link = NULL;
   s->state = MC_SS_CLOSING;
+  mc_files_session_closed(s);
   session_unlink(s);
   session_unref(s);
 }
@@ -167,10 +173,13 @@ static void link_open_cb(mc_link *l) {
               mc_link_tls_version(l), mc_link_cipher(l));
 }
 
+static void link_drain_cb(mc_link *l) { mc_files_on_drain(mc_link_data(l)); }
+
 static const mc_link_cbs session_link_cbs = {
     .on_open_cb = link_open_cb,
     .on_frame_cb = link_frame_cb,
     .on_close_cb = link_close_cb,
+    .on_drain_cb = link_drain_cb,
 };
 
 void mc_session_accept(mc_server *srv) {

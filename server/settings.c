@@ -45,6 +45,18 @@ const mc_option mc_settings_options[] = {
              "requests in progress per connection"),
     MC_OPT_I("limits", "list_limit_max", "1000", 1, 100000, S, list_limit_max,
              "most dossiers one list returns"),
+    MC_OPT_S("files", "data_dir", "data", S, data_dir,
+             "content store of scans and results (relative: next to the config file)"),
+    MC_OPT_I("files", "max_file_bytes", "104857600", 1, 4294967296L, S, max_file_bytes,
+             "largest file accepted, bytes"),
+    MC_OPT_I("files", "max_files_per_dossier", "20", 1, 10000, S, max_files_per_dossier,
+             "files attached to one dossier"),
+    MC_OPT_I("files", "max_dossier_bytes", "314572800", 1, 1099511627776L, S,
+             max_dossier_bytes, "total bytes of the files of one dossier"),
+    MC_OPT_I("files", "upload_expiry_s", "86400", 1, 31536000, S, upload_expiry_s,
+             "unfinished uploads untouched this long are deleted"),
+    MC_OPT_I("files", "chunk_bytes", "262144", 16384, 524288, S, chunk_bytes,
+             "upload chunk size offered to clients (frame cap 1 MiB)"),
     {0},
 };
 #undef S
@@ -66,6 +78,7 @@ static int resolve_paths(mc_settings *c, const char *file) {
   char *fields[] = {c->tls_ca, c->tls_cert, c->tls_key, c->tls_crl};
   for (size_t i = 0; i < 4; i++)
     if (resolve_path(fields[i], sizeof c->tls_ca, dir) != 0) return MC_ECONFIG;
+  if (resolve_path(c->data_dir, sizeof c->data_dir, dir) != 0) return MC_ECONFIG;
   return 0;
 }
 

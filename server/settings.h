@@ -29,6 +29,13 @@ typedef struct mc_settings {
   long list_limit_max;
   long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
   long day_end_minutes;  /* local time a day-based deadline falls due */
+  /* files (server/files.h) */
+  char data_dir[512];        /* content store; relative = next to the config */
+  long max_file_bytes;
+  long max_files_per_dossier;
+  long max_dossier_bytes;
+  long upload_expiry_s;
+  long chunk_bytes;          /* default chunk size offered to clients */
 } mc_settings;
 
 extern const mc_option mc_settings_options[];

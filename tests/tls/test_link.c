@@ -194,7 +194,7 @@ static void srv_close_cb(mc_link *l, int reason) {
   t->l = NULL;
 }
 
-static const mc_link_cbs srv_cbs = {srv_open_cb, srv_frame_cb, srv_close_cb};
+static const mc_link_cbs srv_cbs = {srv_open_cb, srv_frame_cb, srv_close_cb, NULL};
 
 static void on_connection(uv_stream_t *s, int status) {
   CHECK_EQ(status, 0);
@@ -293,7 +293,7 @@ static void cli_close_cb(mc_link *l, int reason) {
   if (cli_done_cb) cli_done_cb();
 }
 
-static const mc_link_cbs cli_cbs = {cli_open_cb, cli_frame_cb, cli_close_cb};
+static const mc_link_cbs cli_cbs = {cli_open_cb, cli_frame_cb, cli_close_cb, NULL};
 
 static tlink *connect_client(SSL_CTX *ctx, int port, const char *server_name) {
   tlink *t = tl_new(0);
