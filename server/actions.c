@@ -139,8 +139,9 @@ int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_
   int64_t due = due_ms + paused_ms;
   int32_t day = mc_local_day(cal, due);
   int min = mc_local_minute(cal, due);
+  int64_t below_minute = due - mc_local_ms(cal, day, min); /* keep seconds */
   while (!mc_is_working_day(cal, day)) day++;
-  return mc_local_ms(cal, day, min);
+  return mc_local_ms(cal, day, min) + below_minute;
 }
 
 const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms) {

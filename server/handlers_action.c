@@ -175,3 +175,35 @@ int mc_handle_history(mc_session *s, const Motcua__Envelope *env) {
   return handlers__submitted(r, mc_store_history(s->srv->store, env->history->code,
                                                  history_done_cb, r));
 }
+
+/* ---- refusals by role --------------------------------------------------- */
+
+static const char *role_rule(mc_role r) {
+  switch (r) {
+  case MC_ROLE_ADMIN: return "IT staff (admin) have no access to dossiers";
+  case MC_ROLE_DISTRICT: return "only commune desks may do this";
+  case MC_ROLE_COMMUNE: return "only district staff may do this";
+  default: return "this role may not do this";
+  }
+}
+
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env) {
+  const char *rule = role_rule(s->peer.role);
+  const char *action = NULL, *code = "";
+  if (env->body_case == MOTCUA__ENVELOPE__BODY_ACTION) {
+    action = mc_action_name((int)env->action->action);
+    code = env->action->code != NULL ? env->action->code : "";
+  } else if (env->body_case == MOTCUA__ENVELOPE__BODY_FORWARD) {
+    action = "forward";
+    code = env->forward->code != NULL ? env->forward->code : "";
+  }
+  if (action != NULL) {
+    char safe[MC_DOSSIER_CODE_MAX];
+    if (mc_val_code(code) != 0) code = ""; /* never log or store peer garbage */
+    snprintf(safe, sizeof safe, "%s", code);
+    mc_log_info(s->id, "action refused action=%s code=%s unit=%s role=%s rule=\"%s\"", action,
+                safe, s->peer.unit, mc_role_name(s->peer.role), rule);
+    mc_store_log_refusal(s->srv->store, s->peer.unit, "", safe, action, rule, NULL, NULL);
+  }
+  return handlers__refuse(s, MC_EFORBIDDEN, rule);
+}

@@ -145,7 +145,7 @@ static int dispatch(mc_session *s, const Motcua__Envelope *env) {
                 mc_body_name(env->body_case), s->state);
     return MC_EPROTO;
   }
-  if (!(c->roles & ROLE(s->peer.role))) return MC_EFORBIDDEN;
+  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env);
   if (s->inflight >= s->srv->cfg.max_inflight) return MC_EBUSY;
   return c->fn(s, env);
 }
