@@ -35,6 +35,8 @@ struct mc_client {
   mc_client_info info;
   uint64_t next_id;
   uint64_t hello_id;
+  /* ClientStatus: the outbox depth reported by the application. */
+  uint32_t outbox_depth;
   /* Blocking wait (connect, call). */
   int done;
   int result;
@@ -179,9 +181,22 @@ static void copy_str(char *dst, size_t size, const char *src) {
   snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* ClientStatus after Hello and on every change (no reply expected). */
+static void send_status(mc_client *c) {
+  Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
+  Motcua__ClientStatus st = MOTCUA__CLIENT_STATUS__INIT;
+  st.outbox_depth = c->outbox_depth;
+  env.body_case = MOTCUA__ENVELOPE__BODY_CLIENT_STATUS;
+  env.client_status = &st;
+  env.request_id = ++c->next_id;
+  int rc = mc_link_send(c->link, &env);
+  if (rc != MC_OK) mc_log_warn(0, "msg=\"status not sent\" err=%s", mc_errname(rc));
+}
+
 static void on_ready(mc_client *c) {
   mc_client_event ev = {.kind = MC_CLIENT_EV_CONNECTED};
   c->state = CS_READY;
+  send_status(c);
   uv_timer_stop(&c->deadline);
   if (!c->watching) {
     finish(c, MC_OK);
@@ -414,6 +429,14 @@ static void drain_link(mc_client *c, int reason) {
   while (c->link != NULL)
     if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && c->link != NULL) break;
   c->watching = was_watching;
+}
+
+int mc_client_report_status(mc_client *c, uint32_t outbox_depth) {
+  if (c == NULL) return MC_EINVAL;
+  if (c->outbox_depth == outbox_depth) return MC_OK;
+  c->outbox_depth = outbox_depth;
+  if (c->state == CS_READY && c->link != NULL) send_status(c);
+  return MC_OK;
 }
 
 int mc_client_connect(mc_client *c) {

@@ -907,6 +907,9 @@ static int run_slip(cli *c) {
   return rc;
 }
 
+int mc_cmd_monitor_parse(cli *c, int argc, char **argv); /* monitor_cmd.c */
+int mc_cmd_monitor_run(cli *c);
+
 #define ACTION_CMD(name, usage, act) {name, usage, 1, MOTCUA__ACTION__ACTION_##act, parse_action, run_action}
 static const cli_command commands[] = {
     {"ping", MSG_USAGE_PING, 1, 0, parse_none, run_ping},
@@ -922,6 +925,7 @@ static const cli_command commands[] = {
     {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
     {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
+    {"monitor", MSG_USAGE_MONITOR, 1, 0, mc_cmd_monitor_parse, mc_cmd_monitor_run},
     {"attach", MSG_USAGE_ATTACH, 1, 0, cli_parse_attach, cli_run_attach},
     {"files", MSG_USAGE_FILES, 1, 0, cli_parse_files, cli_run_files},
     {"download", MSG_USAGE_DOWNLOAD, 1, 0, cli_parse_download, cli_run_download},

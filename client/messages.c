@@ -193,6 +193,13 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Usage: motcua slip DOSSIER_CODE --form 01|02|03|04|05 -o FILE.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "Print a slip: 01 receipt and appointment, 02 supplement request, 03 refusal,\n"
         "04 apology and new appointment, 05 process control slip."},
+    [MSG_USAGE_MONITOR] = {
+        "Cách dùng: motcua monitor [--json] [--interval GIÂY] [--once]\n"
+        "(chứng thư quản trị) Bảng trạng thái kết nối của mọi đơn vị, tự làm mới; đơn vị mất kết nối\n"
+        "tô đỏ kèm thời gian mất kết nối. --json: in một ảnh chụp JSON rồi thoát. Dừng bằng Ctrl+C.",
+        "Usage: motcua monitor [--json] [--interval SECONDS] [--once]\n"
+        "(admin certificate) Live table of every unit's link, refreshing; offline units in red\n"
+        "with how long they have been offline. --json: print one JSON snapshot and exit. Stop with Ctrl+C."},
     [MSG_ERR_NO_CONFIG] = {
         "Chưa chỉ định tệp cấu hình: dùng -c TỆP hoặc đặt biến MOTCUA_CONFIG",
         "No configuration file: use -c FILE or set MOTCUA_CONFIG"},

@@ -138,6 +138,11 @@ void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud);
  * after a signal, or an error only if the loop itself fails. */
 int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud);
 
+/* Report this desk's outbox depth (items queued for the server). Sent as
+ * ClientStatus now if the link is ready and the value changed, and after
+ * every Hello (0 until the first report). */
+int mc_client_report_status(mc_client *c, uint32_t outbox_depth);
+
 /* Close the link (orderly TLS shutdown), close every handle, close the
  * loop and free. NULL is allowed. */
 void mc_client_free(mc_client *c);

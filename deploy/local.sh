@@ -47,6 +47,9 @@ Commands:
   stop-server DIR     stop only the server
   start-server DIR    start only the server (PostgreSQL must be running)
   reload-server DIR   SIGHUP: the server reloads its TLS files (CRL!) and catalogue
+  revoke DIR UNIT     revoke UNIT's certificate (pki.sh revoke, new CRL) and reload the
+                      server: its live sessions are closed, new connections refused
+  renew DIR UNIT      new key + certificate for UNIT (old one revoked), reload the server
   stop-db DIR         stop only PostgreSQL (fault drills: the server stays up)
   start-db DIR        start only PostgreSQL
   status DIR          show what runs; exit 0 if server and database run, 3 if not
@@ -297,6 +300,11 @@ utc_offset_minutes = 420
 centre_unit = 444
 max_connections = 2000
 server_name = motcua-server
+
+[monitor]
+# admin HTTP: /metrics /healthz /readyz /api/units and the dashboard at /
+http_host = 127.0.0.1
+http_port = $HTTP_PORT
 
 [tls]
 tls_ca = $DIR/pki/ca.crt
@@ -585,6 +593,24 @@ cmd_reload_server() {
   note "sent SIGHUP to the server (pid $pid)"
 }
 
+# revoke / renew: change the PKI, then SIGHUP a running server so that it
+# loads the new CRL (and closes sessions whose certificate is revoked).
+cmd_pki_change() { # revoke|renew DIR UNIT
+  local what=$1
+  shift
+  [[ $# -eq 2 ]] || die "usage: $PROG $what DIR UNIT"
+  need_existing_dir "$1"
+  local unit=$2 pid
+  [[ -f $DIR/pki/units/$unit.crt ]] || die "no certificate for unit $unit in $DIR/pki/units"
+  "$PKI" "$what" "$DIR/pki" "$unit" || die "pki.sh $what $unit failed"
+  if pid=$(server_pid); then
+    kill -HUP "$pid"
+    note "$what $unit: sent SIGHUP to the server (pid $pid)"
+  else
+    note "$what $unit: server not running (it reads the new CRL when it starts)"
+  fi
+}
+
 cmd_status() {
   [[ $# -eq 1 ]] || die "usage: $PROG status DIR"
   need_existing_dir "$1"
@@ -607,7 +633,7 @@ cmd_status() {
     n=$(find "$DIR/units" -maxdepth 1 -name '*.conf' | wc -l)
   fi
   echo "clients:    $n configs in $DIR/units"
-  echo "http port:  $HTTP_PORT (reserved, see local.env)"
+  echo "http:       http://127.0.0.1:$HTTP_PORT/ (dashboard, /metrics, /healthz, /readyz, /api/units)"
   return "$rc"
 }
 
@@ -630,6 +656,7 @@ main() {
     stop-server) cmd_stop_server "$@" ;;
     start-server) cmd_start_server "$@" ;;
     reload-server) cmd_reload_server "$@" ;;
+    revoke | renew) cmd_pki_change "$cmd" "$@" ;;
     stop-db) cmd_stop_db "$@" ;;
     start-db) cmd_start_db "$@" ;;
     status) cmd_status "$@" ;;

@@ -38,6 +38,12 @@ Commands:
         validity dates (UTC), e.g. to make an already-expired certificate
         for tests.
 
+  renew DIR CODE [--days N | --start ... --end ...]
+        Renew a unit's certificate before it expires: a new key and a new
+        certificate with the same subject (role read from the current one),
+        the old certificate revoked as superseded and DIR/crl.pem refreshed.
+        Install the new .crt/.key at the desk, then reload the server.
+
   revoke DIR CODE [--reason REASON]
         Revoke the current certificate of unit CODE (or "server") and
         regenerate DIR/crl.pem. REASON is one of openssl's CRL reasons
@@ -351,6 +357,25 @@ revoke_file() { # DIR CERTFILE REASON
   note "revoked $dir/$crt ($reason)"
 }
 
+cmd_renew() {
+  local days=825 start="" end="" force=1
+  local -a REST
+  parse_validity_opts "$@"
+  [[ ${#REST[@]} -eq 2 ]] || die "usage: $PROG renew DIR CODE [--days N]"
+  local dir=${REST[0]} code=${REST[1]} crt role
+  [[ $code != server ]] || die "renew the server certificate with: $PROG server DIR --force"
+  [[ $code =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$ ]] || die "bad unit code '$code'"
+  require_ca "$dir"
+  dir=$(abs_dir "$dir")
+  lock_dir "$dir"
+  crt=$dir/units/$code.crt
+  [[ -f $crt ]] || die "no certificate $crt (issue one with: $PROG unit)"
+  role=$("$OPENSSL" x509 -in "$crt" -noout -subject -nameopt multiline |
+    sed -n 's/^ *organizationalUnitName *= *//p' | head -n 1)
+  case $role in commune | district | admin) ;; *) die "$crt: unexpected role '$role'" ;; esac
+  issue "$dir" "units/$code" "/O=motcua/OU=$role/CN=$code" client_ext 1 "$days" "$start" "$end" ""
+}
+
 cmd_revoke() {
   local reason=keyCompromise args=()
   while [[ $# -gt 0 ]]; do
@@ -415,6 +440,7 @@ main() {
     init) cmd_init "$@" ;;
     server) cmd_server "$@" ;;
     unit) cmd_unit "$@" ;;
+    renew) cmd_renew "$@" ;;
     revoke) cmd_revoke "$@" ;;
     crl) cmd_crl "$@" ;;
     list) cmd_list "$@" ;;

@@ -7,6 +7,7 @@
 #include "convert.h"
 #include "handlers_internal.h"
 #include "log.h"
+#include "monitor_server.h"
 
 
 /* Refuse with the offending field or rule named in the Error reply. */
@@ -56,6 +57,7 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
   mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
               mc_role_name(s->peer.role), s->client_version);
   mc_session_reply(s, &out);
+  mc_mon_session_ready(s);
   return 0;
 }
 
@@ -74,6 +76,7 @@ int mc_handle_pong(mc_session *s, const Motcua__Envelope *env) {
   s->rtt_ms = (int64_t)(uv_now(s->srv->loop) - s->ping_sent);
   s->srtt_ms = s->srtt_ms == 0 ? s->rtt_ms : (7 * s->srtt_ms + s->rtt_ms) / 8;
   s->ping_sent = 0;
+  mc_mon_session_rtt(s);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "handlers.h"
 #include "log.h"
+#include "monitor_server.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "session.h"
@@ -119,6 +120,7 @@ static void catalog_cb(void *arg, int err, const mc_unit *units, size_t nunits,
   srv->procs = p;
   srv->nprocs = nprocs;
   mc_log_info(0, "catalogue loaded units=%zu procedures=%zu", nunits, nprocs);
+  mc_mon_catalog(srv);
   if (!srv->listening) listen_start(srv);
 }
 
@@ -173,6 +175,7 @@ static void shutdown_begin(mc_server *srv) {
   mc_log_info(0, "shutting down sessions=%zu", srv->nsessions);
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
+  mc_mon_shutdown(srv);
   mc_session_close_all(srv, "server shutdown");
   mc_files_stop(srv);
   mc_store_close(srv->store, store_closed_cb, srv);
@@ -189,6 +192,7 @@ static void reload(mc_server *srv) {
     srv->tls = ctx;
     mc_log_info(0, "reload: TLS context replaced");
   }
+  mc_mon_reload(srv); /* certificate facts; close sessions now revoked */
   int rc = mc_store_load_catalog(srv->store, catalog_cb, srv);
   if (rc != 0) mc_log_error(0, "reload: catalogue not reloaded err=%s", mc_errname(rc));
   mc_server_reload_calendar(srv);
@@ -233,6 +237,7 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
     mc_log_error(0, "files: %s", err);
     return -1;
   }
+  if (mc_mon_init(srv) != 0) return -1;
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
   srv->listener.data = srv->heartbeat.data = srv;
@@ -286,6 +291,7 @@ static int migrate_only(mc_server *srv, uv_loop_t *loop) {
 }
 
 static void server_free(mc_server *srv) {
+  mc_mon_free(srv);
   free(srv->units);
   free(srv->procs);
   free(srv->holidays);

@@ -35,6 +35,7 @@ typedef struct mc_server {
   int32_t *workdays;
   int listening;
   int shutting_down;
+  struct mc_mon_state *mon; /* monitor_server.c: registry, HTTP, alerts */
 } mc_server;
 
 /* The one clock of the server (CLOCK_REALTIME, so libfaketime applies). */

@@ -5,6 +5,7 @@
 
 #include "handlers.h"
 #include "log.h"
+#include "monitor_server.h"
 
 #define ST(x) (1u << (x))
 #define ROLE(x) (1u << (x))
@@ -23,6 +24,9 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_HELLO, ST(MC_SS_HELLO), ANY_ROLE, mc_handle_hello},
     {MOTCUA__ENVELOPE__BODY_PING, ST(MC_SS_READY), ANY_ROLE, mc_handle_ping},
     {MOTCUA__ENVELOPE__BODY_PONG, ST(MC_SS_READY), ANY_ROLE, mc_handle_pong},
+    {MOTCUA__ENVELOPE__BODY_MONITOR, ST(MC_SS_READY), ROLE(MC_ROLE_ADMIN), mc_handle_monitor},
+    {MOTCUA__ENVELOPE__BODY_CLIENT_STATUS, ST(MC_SS_READY), ANY_ROLE,
+     mc_handle_client_status},
     {MOTCUA__ENVELOPE__BODY_GOODBYE, ST(MC_SS_HELLO) | ST(MC_SS_READY), ANY_ROLE,
      mc_handle_goodbye},
     {MOTCUA__ENVELOPE__BODY_PROCEDURES, ST(MC_SS_READY), ANY_ROLE, mc_handle_procedures},
@@ -73,6 +77,7 @@ static void link_close_cb(mc_link *l, int reason) {
   mc_log_info(s->id, "disconnected unit=%s reason=%s bytes_in=%llu bytes_out=%llu",
               s->peer.unit[0] ? s->peer.unit : "-", reason_name(reason),
               (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+  mc_mon_session_closed(s, l, reason);
   s->link = NULL;
   s->state = MC_SS_CLOSING;
   mc_files_session_closed(s);
@@ -155,6 +160,7 @@ static void link_frame_cb(mc_link *l, Motcua__Envelope *env) {
   mc_log_debug(s->id, "request id=%llu body=%s", (unsigned long long)env->request_id,
                mc_body_name(env->body_case));
   s->detail = NULL;
+  mc_mon_session_frame(s, env);
   int rc = dispatch(s, env);
   if (rc != 0) {
     mc_session_error(s, env->request_id, rc,
@@ -222,6 +228,7 @@ void mc_session_close_all(mc_server *srv, const char *reason) {
     if (s->link == NULL) continue;
     if (s->state == MC_SS_READY) mc_session_reply(s, &env);
     mc_session_enter(s, MC_SS_CLOSING);
+    s->close_why = MC_CLOSE_SHUTDOWN;
     mc_link_close(s->link, MC_OK);
   }
 }
@@ -231,8 +238,15 @@ void mc_session_heartbeat(mc_server *srv) {
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
   env.body_case = MOTCUA__ENVELOPE__BODY_PING;
   env.ping = &p;
-  uint64_t now = uv_now(srv->loop);
+  uint64_t now = uv_now(srv->loop), hb = (uint64_t)srv->cfg.heartbeat_s * 1000;
   for (mc_session *s = srv->sessions; s != NULL; s = s->next) {
+    if (s->state == MC_SS_READY && s->link != NULL && s->ping_sent != 0 &&
+        now - s->ping_sent >= 2 * hb) { /* two intervals without a Pong */
+      mc_log_warn(s->id, "heartbeat lost unit=%s", s->peer.unit);
+      s->close_why = MC_CLOSE_HEARTBEAT;
+      mc_link_close(s->link, MC_ETIMEOUT);
+      continue;
+    }
     if (s->state != MC_SS_READY || s->link == NULL || s->ping_sent != 0) continue;
     p.sent_ms = (int64_t)now;
     s->ping_sent = now;

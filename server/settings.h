@@ -17,6 +17,11 @@ typedef struct mc_settings {
   long max_connections;
   char server_name[64];
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
+  char http_host[64];           /* monitor: admin HTTP listener */
+  long http_port;               /* 0 = disabled */
+  long offline_alert_minutes;
+  long forward_accept_hours;
+  long crl_warn_hours;
   char db_conninfo[1024];
   char db_migrate_conninfo[1024];
   long db_pool_size;

@@ -1,0 +1,33 @@
+/* Admin HTTP listener: libmicrohttpd run inside the server's libuv loop
+ * (MHD_USE_EPOLL without a thread of its own; its epoll fd is watched with
+ * a uv_poll_t, MHD_run() on readiness and on a timer from MHD_get_timeout),
+ * so routes read the server's state directly, with no locks. GET and HEAD
+ * only; bodies are produced whole by the route callback. */
+#ifndef MC_HTTP_H
+#define MC_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+typedef struct mc_http mc_http;
+
+typedef struct mc_http_reply {
+  int status;               /* 200, 404, 503, ... */
+  const char *content_type;
+  char *body;               /* malloc'd (freed by the listener), or NULL */
+  const char *static_body;  /* used when body is NULL (not freed) */
+  size_t len;
+} mc_http_reply;
+
+/* Fill *r for path (query string removed). */
+typedef void (*mc_http_route_fn)(void *arg, const char *path, mc_http_reply *r);
+
+/* Listen on host:port (numeric IPv4 or IPv6). err explains a failure. */
+int mc_http_start(uv_loop_t *loop, const char *host, int port, mc_http_route_fn route,
+                  void *arg, mc_http **out, char *err, size_t errlen);
+
+/* Stop the daemon and close the handles; done_cb (may be NULL) runs once
+ * the handles are closed and the object is freed. */
+void mc_http_stop(mc_http *h, void (*done_cb)(void *arg), void *arg);
+
+#endif

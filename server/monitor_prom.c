@@ -1,0 +1,202 @@
+/* Prometheus text exposition (format 0.0.4) of the monitor registry.
+ * Every family has HELP and TYPE; per-unit series are bounded by the
+ * catalogue (one series per unit and label value). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor.h"
+
+typedef struct sbuf {
+  char *p;
+  size_t len, cap;
+  int oom;
+} sbuf;
+
+__attribute__((format(printf, 2, 3))) static void sb_printf(sbuf *b, const char *fmt, ...) {
+  for (int tries = 0; tries < 2 && !b->oom; tries++) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+      b->oom = 1;
+      return;
+    }
+    if (b->p != NULL && b->len + (size_t)n < b->cap) {
+      b->len += (size_t)n;
+      return;
+    }
+    size_t cap = b->cap ? b->cap : 8192;
+    while (cap <= b->len + (size_t)n) cap *= 2;
+    char *np = realloc(b->p, cap);
+    if (np == NULL) {
+      b->oom = 1;
+      return;
+    }
+    b->p = np;
+    b->cap = cap;
+  }
+}
+
+/* Label values: escape backslash, quote and newline. Unit codes are plain. */
+static const char *label(const char *s, char *buf, size_t size) {
+  size_t o = 0;
+  for (; *s && o + 3 < size; s++) {
+    if (*s == '\\' || *s == '"') buf[o++] = '\\', buf[o++] = *s;
+    else if (*s == '\n') buf[o++] = '\\', buf[o++] = 'n';
+    else buf[o++] = *s;
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+static void family(sbuf *b, const char *name, const char *type, const char *help) {
+  sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static double secs(int64_t ms) { return (double)ms / 1000.0; }
+
+/* ---- server-wide ----------------------------------------------------------- */
+
+static void prom_server(sbuf *b, const mc_monitor *m) {
+  const mc_mon_server *s = &m->srv;
+  family(b, "motcua_start_time_seconds", "gauge", "Server start, Unix time.");
+  sb_printf(b, "motcua_start_time_seconds %.3f\n", secs(s->started_ms));
+  family(b, "motcua_db_connections_up", "gauge", "Database pool connections that work.");
+  sb_printf(b, "motcua_db_connections_up %d\n", s->db_up);
+  family(b, "motcua_db_pool_size", "gauge", "Configured database pool size.");
+  sb_printf(b, "motcua_db_pool_size %d\n", s->db_pool);
+  family(b, "motcua_db_queries_total", "counter", "Database operations submitted.");
+  sb_printf(b, "motcua_db_queries_total %llu\n", (unsigned long long)s->db_queries);
+  family(b, "motcua_db_errors_total", "counter", "Monitor database operations that failed.");
+  sb_printf(b, "motcua_db_errors_total %llu\n", (unsigned long long)s->db_errors);
+  family(b, "motcua_tls_ok", "gauge", "1 if the certificates and the CRL are valid now.");
+  sb_printf(b, "motcua_tls_ok %d\n", s->tls_ok ? 1 : 0);
+  family(b, "motcua_tls_reloads_total", "counter", "TLS context reloads (SIGHUP).");
+  sb_printf(b, "motcua_tls_reloads_total %llu\n", (unsigned long long)s->reloads);
+  family(b, "motcua_cert_expiry_seconds", "gauge", "Certificate notAfter, Unix time.");
+  if (s->server_cert_not_after_ms > 0)
+    sb_printf(b, "motcua_cert_expiry_seconds{cert=\"server\"} %.3f\n",
+              secs(s->server_cert_not_after_ms));
+  if (s->ca_not_after_ms > 0)
+    sb_printf(b, "motcua_cert_expiry_seconds{cert=\"ca\"} %.3f\n", secs(s->ca_not_after_ms));
+  family(b, "motcua_crl_next_update_seconds", "gauge",
+         "Next update of the revocation list, Unix time (0 = no CRL).");
+  sb_printf(b, "motcua_crl_next_update_seconds %.3f\n", secs(s->crl_next_update_ms));
+}
+
+static void prom_connections(sbuf *b, const mc_monitor *m, int64_t now_ms) {
+  unsigned on = 0, deg = 0, off = 0;
+  for (size_t i = 0; i < m->nunits; i++) {
+    mc_mon_view v;
+    mc_monitor_view(m, &m->units[i], now_ms, &v);
+    if (!v.online) off++;
+    else if (strcmp(v.state, "degraded") == 0) deg++;
+    else on++;
+  }
+  family(b, "motcua_units", "gauge", "Units in the catalogue.");
+  sb_printf(b, "motcua_units %zu\n", m->nunits);
+  family(b, "motcua_connections", "gauge", "Units by link state (degraded units are online).");
+  sb_printf(b, "motcua_connections{state=\"online\"} %u\n", on + deg);
+  sb_printf(b, "motcua_connections{state=\"degraded\"} %u\n", deg);
+  sb_printf(b, "motcua_connections{state=\"offline\"} %u\n", off);
+  family(b, "motcua_admin_sessions", "gauge", "Live admin (or uncatalogued) sessions.");
+  sb_printf(b, "motcua_admin_sessions %u\n", m->nothers);
+  family(b, "motcua_connections_closed_total", "counter", "Closed connections by reason.");
+  for (int r = 1; r < MC_CLOSE__COUNT; r++)
+    sb_printf(b, "motcua_connections_closed_total{reason=\"%s\"} %llu\n", mc_close_why_name(r),
+              (unsigned long long)m->closed_total[r]);
+}
+
+static void prom_alerts(sbuf *b, const mc_monitor *m) {
+  static const char *const kinds[] = {"unit_offline", "cert_expiring", "crl_expiring",
+                                      "forward_not_accepted"};
+  family(b, "motcua_alerts", "gauge", "Active alerts by kind.");
+  for (size_t k = 0; k < 4; k++)
+    sb_printf(b, "motcua_alerts{kind=\"%s\"} %zu\n", kinds[k],
+              mc_monitor_alert_count(m, kinds[k]));
+}
+
+/* ---- per unit -------------------------------------------------------------- */
+
+enum ufield { UF_ONLINE, UF_RTT, UF_SRTT, UF_BYTES, UF_FRAMES, UF_OUTBOX, UF_UPLOADS,
+              UF_LAST_SEEN, UF_SINCE, UF_DISCONNECTS, UF_FLAPPING, UF__COUNT };
+
+static const struct ufamily {
+  const char *name, *type, *help;
+} ufamilies[UF__COUNT] = {
+    {"motcua_unit_online", "gauge", "1 if the unit has a live connection."},
+    {"motcua_unit_rtt_seconds", "gauge", "Last heartbeat round trip."},
+    {"motcua_unit_rtt_smoothed_seconds", "gauge", "Smoothed heartbeat round trip (7/8)."},
+    {"motcua_unit_bytes_total", "counter", "TLS bytes since the server started."},
+    {"motcua_unit_frames_total", "counter", "Frames since the server started."},
+    {"motcua_unit_outbox_depth", "gauge", "Items queued at the desk (client report)."},
+    {"motcua_unit_uploads", "gauge", "Uploads in progress."},
+    {"motcua_unit_last_seen_seconds", "gauge", "Last frame received, Unix time."},
+    {"motcua_unit_state_since_seconds", "gauge", "Online or offline since, Unix time."},
+    {"motcua_unit_disconnects_total", "counter", "Times the unit went offline."},
+    {"motcua_unit_flapping", "gauge", "1 if the link dropped too often in the last hour."},
+};
+
+static void unit_series(sbuf *b, int f, const mc_mon_view *v, const char *u) {
+  const mc_mon_unit *x = v->u;
+  const char *n = ufamilies[f].name;
+  switch (f) {
+  case UF_ONLINE: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->online); break;
+  case UF_RTT:
+    if (x->rtt_ms >= 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->rtt_ms));
+    break;
+  case UF_SRTT:
+    if (x->srtt_ms >= 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->srtt_ms));
+    break;
+  case UF_BYTES:
+  case UF_FRAMES: {
+    uint64_t in = f == UF_BYTES ? v->bytes_in : v->frames_in;
+    uint64_t out = f == UF_BYTES ? v->bytes_out : v->frames_out;
+    sb_printf(b, "%s{unit=\"%s\",direction=\"in\"} %llu\n", n, u, (unsigned long long)in);
+    sb_printf(b, "%s{unit=\"%s\",direction=\"out\"} %llu\n", n, u, (unsigned long long)out);
+    break;
+  }
+  case UF_OUTBOX: sb_printf(b, "%s{unit=\"%s\"} %u\n", n, u, x->outbox_depth); break;
+  case UF_UPLOADS: sb_printf(b, "%s{unit=\"%s\"} %u\n", n, u, v->uploads); break;
+  case UF_LAST_SEEN:
+    if (x->last_seen_ms > 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->last_seen_ms));
+    break;
+  case UF_SINCE: sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->since_ms)); break;
+  case UF_DISCONNECTS: sb_printf(b, "%s{unit=\"%s\"} %u\n", n, u, x->ndrops); break;
+  case UF_FLAPPING: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->flapping); break;
+  }
+}
+
+static void prom_units(sbuf *b, const mc_monitor *m, int64_t now_ms) {
+  mc_mon_view *views = calloc(m->nunits + 1, sizeof *views);
+  if (views == NULL) {
+    b->oom = 1;
+    return;
+  }
+  for (size_t i = 0; i < m->nunits; i++) mc_monitor_view(m, &m->units[i], now_ms, &views[i]);
+  for (int f = 0; f < UF__COUNT; f++) {
+    family(b, ufamilies[f].name, ufamilies[f].type, ufamilies[f].help);
+    for (size_t i = 0; i < m->nunits; i++) {
+      char u[80];
+      unit_series(b, f, &views[i], label(m->units[i].code, u, sizeof u));
+    }
+  }
+  free(views);
+}
+
+char *mc_monitor_prometheus(const mc_monitor *m, int64_t now_ms, size_t *len) {
+  sbuf b = {0};
+  prom_server(&b, m);
+  prom_connections(&b, m, now_ms);
+  prom_alerts(&b, m);
+  prom_units(&b, m, now_ms);
+  if (b.oom || b.p == NULL) {
+    free(b.p);
+    return NULL;
+  }
+  if (len != NULL) *len = b.len;
+  return b.p;
+}

@@ -1,0 +1,257 @@
+/* The link monitor registry (server/monitor.h) on fixed times: connections,
+ * counters, RTT, closed ring and reasons, flapping, alerts, JSON snapshot
+ * and Prometheus text. argv[1]: where to write a sample /metrics for the
+ * Python parser test (test_monitor_promparse). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "error.h"
+#include "monitor.h"
+
+#define T0 1790000000000LL /* 2026-09-21, a Monday (UTC) */
+#define MINUTE 60000LL
+#define DAY (24 * 60 * MINUTE)
+
+static const mc_mon_unit_def defs[] = {
+    {"18496", "Thị trấn Hương Khê", MC_ROLE_COMMUNE},
+    {"18499", "Xã Điền Mỹ", MC_ROLE_COMMUNE},
+    {"444", "Trung tâm HCC huyện Hương Khê", MC_ROLE_DISTRICT},
+};
+
+static void setup(mc_monitor *m) {
+  mc_monitor_init(m, NULL, T0);
+  mc_monitor_set_units(m, defs, 3, T0);
+}
+
+static mc_mon_conn *open_unit(mc_monitor *m, uint64_t id, const char *code,
+                              mc_link_stats *st, int64_t now) {
+  mc_mon_link_info info = {.remote = "10.0.0.5:4000", .client_version = "0.1.0",
+                           .tls_version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384",
+                           .serial = "01AB", .not_after_ms = T0 + 400 * DAY};
+  return mc_monitor_open(m, id, code, &info, st, now);
+}
+
+static void close_conn(mc_monitor *m, mc_mon_conn *c, int why, mc_link_stats *st, int64_t now) {
+  mc_mon_close_info ci = {.remote = "10.0.0.5:4000", .why = why, .opened_ms = T0,
+                          .final = st, .detail = "x"};
+  mc_monitor_close(m, c, &ci, now);
+}
+
+static void test_reasons(void) {
+  CHECK_EQ(mc_close_why_from(MC_OK, 0, 1), MC_CLOSE_QUIT);
+  CHECK_EQ(mc_close_why_from(MC_ECLOSED, 0, 1), MC_CLOSE_LOST);
+  CHECK_EQ(mc_close_why_from(MC_ETIMEOUT, 0, 1), MC_CLOSE_IDLE);
+  CHECK_EQ(mc_close_why_from(MC_ETLS, 0, 0), MC_CLOSE_TLS);
+  CHECK_EQ(mc_close_why_from(MC_EPROTO, 0, 1), MC_CLOSE_PROTOCOL);
+  CHECK_EQ(mc_close_why_from(MC_ETOOBIG, 0, 1), MC_CLOSE_PROTOCOL);
+  CHECK_EQ(mc_close_why_from(MC_ETIMEOUT, MC_CLOSE_HEARTBEAT, 1), MC_CLOSE_HEARTBEAT);
+  CHECK_EQ(mc_close_why_from(MC_EUNAUTH, MC_CLOSE_REVOKED, 1), MC_CLOSE_REVOKED);
+  CHECK_EQ(mc_close_why_from(MC_OK, MC_CLOSE_SHUTDOWN, 1), MC_CLOSE_SHUTDOWN);
+  CHECK_STREQ(mc_close_why_name(MC_CLOSE_HEARTBEAT), "heartbeat_lost");
+  CHECK_STREQ(mc_close_why_name(99), "other");
+}
+
+static void test_online_counters(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats a = {.bytes_in = 100, .bytes_out = 200, .frames_in = 3, .frames_out = 4};
+  mc_link_stats b = {.bytes_in = 10, .bytes_out = 20, .frames_in = 1, .frames_out = 1};
+  mc_mon_conn *c1 = open_unit(&m, 1, "18499", &a, T0 + MINUTE);
+  mc_mon_conn *c2 = open_unit(&m, 2, "18499", &b, T0 + 2 * MINUTE);
+  mc_mon_conn *adm = open_unit(&m, 3, "admin", NULL, T0 + 2 * MINUTE);
+  CHECK(c1 != NULL && c2 != NULL && adm != NULL);
+  CHECK(adm->unit == NULL);
+  mc_monitor_rtt(&m, c1, 40);
+  mc_monitor_rtt(&m, c2, 80);
+  mc_monitor_frame(&m, c1, 1, T0 + 3 * MINUTE);
+  mc_monitor_outbox(&m, c1, 7);
+  mc_monitor_outbox(&m, c2, 0);
+  mc_mon_unit *u = mc_monitor_unit(&m, "18499");
+  mc_mon_view v;
+  mc_monitor_view(&m, u, T0 + 3 * MINUTE, &v);
+  CHECK(v.online);
+  CHECK_EQ(u->nconns, 2);
+  CHECK_EQ(u->since_ms, T0 + MINUTE);
+  CHECK_EQ(u->rtt_ms, 80);
+  CHECK_EQ(u->srtt_ms, (7 * 40 + 80) / 8);
+  CHECK_EQ(v.bytes_in, 110);
+  CHECK_EQ(v.bytes_out, 220);
+  CHECK_EQ(u->outbox_depth, 7);
+  CHECK_STREQ(v.state, "degraded"); /* something queued at the desk */
+  CHECK(v.primary == c1);
+  close_conn(&m, c1, MC_CLOSE_QUIT, &a, T0 + 4 * MINUTE);
+  CHECK_EQ(u->outbox_depth, 7); /* recomputed only on the next report */
+  mc_monitor_outbox(&m, c2, 0);
+  mc_monitor_view(&m, u, T0 + 4 * MINUTE, &v);
+  CHECK(v.online);
+  CHECK_EQ(v.bytes_in, 110); /* closed 100 + live 10 */
+  CHECK_STREQ(v.state, "online");
+  close_conn(&m, c2, MC_CLOSE_LOST, &b, T0 + 5 * MINUTE);
+  mc_monitor_view(&m, u, T0 + 6 * MINUTE, &v);
+  CHECK(!v.online);
+  CHECK_STREQ(v.state, "offline");
+  CHECK_EQ(u->since_ms, T0 + 5 * MINUTE);
+  CHECK_EQ(u->last_close, MC_CLOSE_LOST);
+  CHECK_EQ(m.closed_total[MC_CLOSE_QUIT], 1);
+  CHECK_EQ(m.ring_count, 2);
+  mc_monitor_free(&m);
+}
+
+static void test_ring_and_flapping(void) {
+  mc_monitor m;
+  setup(&m);
+  for (int i = 0; i < 300; i++) {
+    mc_link_stats st = {.bytes_in = (uint64_t)i};
+    mc_mon_conn *c = open_unit(&m, (uint64_t)i, "18496", &st, T0 + i * 1000);
+    close_conn(&m, c, MC_CLOSE_HEARTBEAT, &st, T0 + i * 1000 + 500);
+  }
+  CHECK_EQ(m.ring_count, MC_MON_RING);
+  const mc_mon_closed *newest = &m.ring[(m.ring_next + MC_MON_RING - 1) % MC_MON_RING];
+  CHECK_EQ(newest->bytes_in, 299);
+  mc_mon_view v;
+  mc_monitor_view(&m, mc_monitor_unit(&m, "18496"), T0 + 300 * 1000, &v);
+  CHECK(v.flapping);
+  CHECK_EQ(v.drops_1h, MC_MON_DROPS);
+  mc_monitor_view(&m, mc_monitor_unit(&m, "18496"), T0 + 2 * 3600 * 1000LL, &v);
+  CHECK(!v.flapping);
+  /* a closed connection that never said Hello: ring only */
+  mc_mon_close_info ci = {.unit = "", .remote = "1.2.3.4:5", .why = MC_CLOSE_TLS};
+  mc_monitor_close(&m, NULL, &ci, T0);
+  CHECK_EQ(m.closed_total[MC_CLOSE_TLS], 1);
+  mc_monitor_free(&m);
+}
+
+static int always(void *arg, int64_t now) {
+  (void)arg;
+  (void)now;
+  return 1;
+}
+
+static int never(void *arg, int64_t now) {
+  (void)arg;
+  (void)now;
+  return 0;
+}
+
+static void test_alerts(void) {
+  mc_monitor m;
+  setup(&m);
+  m.srv.crl_next_update_ms = T0 + DAY;          /* within 3 days */
+  m.srv.server_cert_not_after_ms = T0 + 10 * DAY; /* within 30 days */
+  m.srv.ca_not_after_ms = T0 + 3000 * DAY;
+  mc_link_stats st = {0};
+  mc_mon_conn *c = open_unit(&m, 1, "18499", &st, T0);
+  c->info.not_after_ms = T0 + 5 * DAY;
+  size_t fresh = mc_monitor_eval_alerts(&m, T0 + 20 * MINUTE, never, NULL);
+  CHECK_EQ(mc_monitor_alert_count(&m, "unit_offline"), 0); /* outside working hours */
+  CHECK_EQ(mc_monitor_alert_count(&m, "cert_expiring"), 2); /* unit + server */
+  CHECK_EQ(mc_monitor_alert_count(&m, "crl_expiring"), 1);
+  CHECK_EQ(fresh, 3);
+  fresh = mc_monitor_eval_alerts(&m, T0 + 20 * MINUTE, always, NULL);
+  CHECK_EQ(mc_monitor_alert_count(&m, "unit_offline"), 2); /* 18496 and 444 */
+  CHECK_EQ(fresh, 2);
+  CHECK_EQ(mc_monitor_eval_alerts(&m, T0 + 21 * MINUTE, always, NULL), 0);
+  fresh = mc_monitor_eval_alerts(&m, T0 + 10 * MINUTE, always, NULL); /* under 15 min */
+  CHECK_EQ(mc_monitor_alert_count(&m, "unit_offline"), 0);
+  mc_monitor_free(&m);
+}
+
+static void test_json(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats st = {.bytes_in = 5, .bytes_out = 6};
+  mc_mon_conn *c = open_unit(&m, 1, "18499", &st, T0);
+  mc_monitor_rtt(&m, c, 12);
+  json_t *doc = mc_monitor_json(&m, T0 + 2 * 3600 * 1000LL);
+  CHECK(doc != NULL);
+  json_t *units = json_object_get(doc, "units");
+  CHECK_EQ(json_array_size(units), 3);
+  json_t *u = json_array_get(units, 1);
+  CHECK_STREQ(json_string_value(json_object_get(u, "unit")), "18499");
+  CHECK_STREQ(json_string_value(json_object_get(u, "name")), "Xã Điền Mỹ");
+  CHECK(json_is_true(json_object_get(u, "online")));
+  CHECK_EQ(json_integer_value(json_object_get(u, "rtt_ms")), 12);
+  CHECK_EQ(json_integer_value(json_object_get(u, "bytes_in")), 5);
+  CHECK_STREQ(json_string_value(json_object_get(u, "since")), "2026-09-21T21:13:20+07:00");
+  const char *keys[] = {"unit", "name", "online", "since", "rtt_ms", "bytes_in",
+                        "bytes_out", "last_seen", "outbox_depth"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    CHECK(json_object_get(u, keys[i]) != NULL);
+  json_t *off = json_array_get(units, 0);
+  CHECK(json_is_false(json_object_get(off, "online")));
+  CHECK(json_is_null(json_object_get(off, "rtt_ms")));
+  CHECK_EQ(json_integer_value(json_object_get(off, "offline_for_s")), 7200);
+  json_decref(doc);
+  mc_monitor_free(&m);
+}
+
+static void test_prometheus(const char *out_path) {
+  mc_monitor m;
+  setup(&m);
+  m.srv.db_up = 4;
+  mc_link_stats st = {.bytes_in = 1234, .bytes_out = 4321};
+  mc_mon_conn *c = open_unit(&m, 1, "18499", &st, T0);
+  mc_monitor_rtt(&m, c, 25);
+  mc_mon_conn *c2 = open_unit(&m, 2, "18496", &st, T0);
+  close_conn(&m, c2, MC_CLOSE_IDLE, &st, T0 + MINUTE);
+  mc_monitor_eval_alerts(&m, T0 + 30 * MINUTE, always, NULL);
+  size_t len = 0;
+  char *text = mc_monitor_prometheus(&m, T0 + 30 * MINUTE, &len);
+  CHECK(text != NULL && len == strlen(text));
+  CHECK(strstr(text, "motcua_unit_online{unit=\"18499\"} 1\n") != NULL);
+  CHECK(strstr(text, "motcua_unit_online{unit=\"18496\"} 0\n") != NULL);
+  CHECK(strstr(text, "motcua_unit_rtt_seconds{unit=\"18499\"} 0.025\n") != NULL);
+  CHECK(strstr(text, "motcua_unit_bytes_total{unit=\"18499\",direction=\"in\"} 1234\n") != NULL);
+  CHECK(strstr(text, "motcua_connections{state=\"online\"} 1\n") != NULL);
+  CHECK(strstr(text, "motcua_connections{state=\"offline\"} 2\n") != NULL);
+  CHECK(strstr(text, "motcua_connections_closed_total{reason=\"idle_timeout\"} 1\n") != NULL);
+  CHECK(strstr(text, "motcua_db_connections_up 4\n") != NULL);
+  CHECK(strstr(text, "motcua_alerts{kind=\"unit_offline\"} 2\n") != NULL);
+  CHECK(strstr(text, "# TYPE motcua_unit_bytes_total counter\n") != NULL);
+  /* per-unit series bounded by the catalogue: 3 units -> 3 online lines */
+  size_t n = 0;
+  for (const char *p = text; (p = strstr(p, "\nmotcua_unit_online{")) != NULL; p++) n++;
+  CHECK_EQ(n, 3);
+  if (out_path != NULL && text != NULL) {
+    FILE *f = fopen(out_path, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+      fwrite(text, 1, len, f);
+      fclose(f);
+    }
+  }
+  free(text);
+  mc_monitor_free(&m);
+}
+
+static void test_units_reload(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats st = {0};
+  mc_mon_conn *c = open_unit(&m, 1, "18499", &st, T0);
+  mc_monitor_rtt(&m, c, 9);
+  const mc_mon_unit_def two[] = {{"18499", "Xã Điền Mỹ (mới)", MC_ROLE_COMMUNE},
+                                 {"18502", "Xã Hà Linh", MC_ROLE_COMMUNE}};
+  CHECK_EQ(mc_monitor_set_units(&m, two, 2, T0 + MINUTE), 0);
+  mc_mon_unit *u = mc_monitor_unit(&m, "18499");
+  CHECK(u != NULL && c->unit == u);
+  CHECK_EQ(u->rtt_ms, 9);
+  CHECK_STREQ(u->name, "Xã Điền Mỹ (mới)");
+  CHECK(mc_monitor_unit(&m, "18496") == NULL);
+  close_conn(&m, c, MC_CLOSE_QUIT, &st, T0 + 2 * MINUTE);
+  CHECK_EQ(u->nconns, 0);
+  mc_monitor_free(&m);
+}
+
+int main(int argc, char **argv) {
+  test_reasons();
+  test_online_counters();
+  test_ring_and_flapping();
+  test_alerts();
+  test_json();
+  test_prometheus(argc > 1 ? argv[1] : NULL);
+  test_units_reload();
+  return check_result();
+}
