@@ -2,6 +2,7 @@
  *   motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME] [--key=value]
  *          COMMAND [arguments]
  * Exit codes: 0 ok; 1 refused by the server; 2 usage/config; 3 transport. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,7 @@ int main(int argc, char **argv) {
   memset(&c, 0, sizeof c);
   c.lang = MC_LANG_VI;
   set_log_level();
+  signal(SIGPIPE, SIG_IGN); /* a dropped link is an error code (3), not a crash */
   int rc = run(&c, argc, argv);
   mc_client_free(c.client);
   return rc;

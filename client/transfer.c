@@ -153,7 +153,7 @@ static int up_send_one(up *u) {
   uint64_t left = u->out->size - u->sent;
   size_t n = left < u->chunk ? (size_t)left : u->chunk;
   ssize_t got = pread(u->fd, u->buf, n, (off_t)u->sent);
-  if (got != (ssize_t)n) return MC_EIO; /* the file changed under us */
+  if (got != (ssize_t)n) return u->out->local = 1, MC_EIO; /* the file changed under us */
   uint8_t sum[32];
   unsigned int len = 32;
   EVP_Digest(u->buf, n, sum, &len, EVP_sha256(), NULL);
@@ -245,8 +245,9 @@ int mc_transfer_upload(mc_client *c, const char *code, const char *path, const c
   const char *rate = getenv("MOTCUA_RATE_LIMIT");
   u.rate = rate != NULL ? strtod(rate, NULL) : 0;
   u.fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (u.fd < 0) return MC_EIO;
+  if (u.fd < 0) return out->local = 1, MC_EIO;
   int rc = hash_fd(u.fd, out->sha256, &out->size);
+  out->local = rc != MC_OK;
   if (rc == MC_OK && out->size == 0) rc = MC_EINVAL, snprintf(out->detail, sizeof out->detail, "size");
   if (rc == MC_OK && (u.buf = malloc(512u << 10)) == NULL) rc = MC_ENOMEM;
   mc_client_set_reply_cb(c, up_reply_cb, &u);
@@ -283,7 +284,7 @@ static int down_chunk(down *d, const Motcua__DownloadChunk *ch) {
   if (ch->offset != d->offset || ch->data.len > d->size - d->offset) return MC_EPROTO;
   if (ch->data.len > 0 &&
       pwrite(d->fd, ch->data.data, ch->data.len, (off_t)ch->offset) != (ssize_t)ch->data.len)
-    return MC_EIO;
+    return d->out->local = 1, MC_EIO;
   d->offset += ch->data.len;
   d->done = ch->last || d->offset == d->size;
   return MC_OK;
@@ -335,6 +336,7 @@ static int down_commit(down *d, const char *part) {
     return MC_EIO;
   }
   if (rc == MC_OK && (fsync(d->fd) != 0 || rename(part, d->out->path) != 0)) rc = MC_EIO;
+  d->out->local = rc != MC_OK && d->out->detail[0] == '\0';
   return rc;
 }
 
@@ -350,7 +352,7 @@ static int down_open(down *d, const char *dir, char *part, size_t cap) {
     return MC_ETOOBIG;
   d->fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   struct stat st;
-  if (d->fd < 0 || fstat(d->fd, &st) != 0) return MC_EIO;
+  if (d->fd < 0 || fstat(d->fd, &st) != 0) return o->local = 1, MC_EIO;
   d->offset = (uint64_t)st.st_size;
   if (d->offset > d->size) { /* not ours: start over */
     if (ftruncate(d->fd, 0) != 0) return MC_EIO;

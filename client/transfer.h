@@ -47,6 +47,7 @@ typedef struct mc_transfer_result {
   uint64_t elapsed_ms;
   char detail[128];       /* refusal detail ("file type", "checksum", ...) */
   int refused;            /* 1: the server refused (vs transport failure) */
+  int local;              /* 1: reading or writing the local file failed */
 } mc_transfer_result;
 
 /* SHA-256 of a file as 64 hex digits; its size. */

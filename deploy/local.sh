@@ -324,6 +324,9 @@ idle_timeout_s = 90
 heartbeat_s = 30
 max_inflight = 64
 list_limit_max = 1000
+
+[files]
+data_dir = $DIR/data
 EOF
   note "wrote $DIR/server.conf"
 }

@@ -28,6 +28,14 @@ static int hello_identity(mc_session *s) {
   return 0;
 }
 
+/* Ready links the unit holds now. */
+static long unit_links(const mc_server *srv, const char *unit) {
+  long n = 0;
+  for (const mc_session *x = srv->sessions; x != NULL; x = x->next)
+    if (x->state == MC_SS_READY && strcmp(x->peer.unit, unit) == 0) n++;
+  return n;
+}
+
 int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__Hello *h = env->hello;
   if (h->protocol_version != MC_PROTOCOL_VERSION) {
@@ -43,6 +51,13 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
     return handlers__refuse(s, MC_ETOOBIG, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
+  if (unit_links(s->srv, s->peer.unit) >= s->srv->cfg.max_connections_per_unit) {
+    mc_log_warn(s->id, "too many links for unit=%s max=%ld", s->peer.unit,
+                s->srv->cfg.max_connections_per_unit);
+    mc_session_error(s, env->request_id, MC_EBUSY, "too many connections for this unit");
+    mc_link_close(s->link, MC_EBUSY);
+    return 0;
+  }
   Motcua__HelloReply r = MOTCUA__HELLO_REPLY__INIT;
   r.protocol_version = MC_PROTOCOL_VERSION;
   r.server_version = MC_VERSION;

@@ -143,6 +143,25 @@ void mc_req_fail(mc_req *r, int err, const char *detail) {
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+/* Heartbeats and the session's own bookkeeping never count. */
+static int exempt_from_rate(Motcua__Envelope__BodyCase b) {
+  return b == MOTCUA__ENVELOPE__BODY_PING || b == MOTCUA__ENVELOPE__BODY_PONG ||
+         b == MOTCUA__ENVELOPE__BODY_HELLO || b == MOTCUA__ENVELOPE__BODY_GOODBYE;
+}
+
+/* Token bucket: rate_limit_rps sustained, rate_burst at once. */
+static int take_token(mc_session *s) {
+  const mc_settings *c = &s->srv->cfg;
+  uint64_t now = uv_now(s->srv->loop);
+  if (s->tokens_at == 0) s->tokens = (double)c->rate_burst;
+  else s->tokens += (double)(now - s->tokens_at) * (double)c->rate_limit_rps / 1000.0;
+  if (s->tokens > (double)c->rate_burst) s->tokens = (double)c->rate_burst;
+  s->tokens_at = now;
+  if (s->tokens < 1.0) return 0;
+  s->tokens -= 1.0;
+  return 1;
+}
+
 static int dispatch(mc_session *s, const Motcua__Envelope *env) {
   const struct command *c = find_command(env->body_case);
   if (c == NULL || !(c->states & ST(s->state))) {
@@ -152,6 +171,10 @@ static int dispatch(mc_session *s, const Motcua__Envelope *env) {
   }
   if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env);
   if (s->inflight >= s->srv->cfg.max_inflight) return MC_EBUSY;
+  if (!exempt_from_rate(env->body_case) && !take_token(s)) {
+    s->detail = "rate limit: too many requests, slow down";
+    return MC_EBUSY;
+  }
   return c->fn(s, env);
 }
 

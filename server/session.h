@@ -26,6 +26,8 @@ struct mc_session {
   int64_t rtt_ms, srtt_ms;
   char client_version[33];
   const char *detail;  /* set by a handler with its error: field or rule */
+  double tokens;       /* request-rate token bucket (rate_limit_rps, rate_burst) */
+  uint64_t tokens_at;  /* uv_now of the last refill */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_session *prev, *next;

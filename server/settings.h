@@ -32,6 +32,9 @@ typedef struct mc_settings {
   long heartbeat_s;
   long max_inflight;
   long list_limit_max;
+  long max_connections_per_unit;
+  long rate_limit_rps;   /* token bucket per link */
+  long rate_burst;
   long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
   long day_end_minutes;  /* local time a day-based deadline falls due */
   /* files (server/files.h) */
