@@ -146,7 +146,8 @@ void mc_req_fail(mc_req *r, int err, const char *detail) {
 /* Heartbeats and the session's own bookkeeping never count. */
 static int exempt_from_rate(Motcua__Envelope__BodyCase b) {
   return b == MOTCUA__ENVELOPE__BODY_PING || b == MOTCUA__ENVELOPE__BODY_PONG ||
-         b == MOTCUA__ENVELOPE__BODY_HELLO || b == MOTCUA__ENVELOPE__BODY_GOODBYE;
+         b == MOTCUA__ENVELOPE__BODY_HELLO || b == MOTCUA__ENVELOPE__BODY_GOODBYE ||
+         b == MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK; /* bounded by the upload window */
 }
 
 /* Token bucket: rate_limit_rps sustained, rate_burst at once. */
