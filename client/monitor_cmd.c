@@ -7,15 +7,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "error.h"
 
-#define RED "\033[31m"
-#define YELLOW "\033[33m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
+/* ANSI colours only on a terminal. */
+#define RED (color ? "\033[31m" : "")
+#define YELLOW (color ? "\033[33m" : "")
+#define BOLD (color ? "\033[1m" : "")
+#define RESET (color ? "\033[0m" : "")
 
+static int color;
 static unsigned interval_s = 5;
 static int once;
 static volatile sig_atomic_t stop_flag;
@@ -203,12 +206,13 @@ static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
   else snprintf(seen, sizeof seen, "%s", tx(c, T_NEVER));
   snprintf(name, sizeof name, "%.60s", u->name);
   fputs(!u->online ? RED : strcmp(u->state, "degraded") == 0 ? YELLOW : "", stdout);
+  /* every row ends with RESET below when it was coloured */
   put_padded(u->unit, 7);
   put_padded(name, 20);
   put_padded(st, 28);
   put_padded(rtt, 8);
   put_padded(seen, 11);
-  printf("%u%s\n", u->outbox_depth, u->online && strcmp(u->state, "online") == 0 ? "" : RESET);
+  printf("%u%s\n", u->outbox_depth, strcmp(u->state, "online") == 0 ? "" : RESET);
 }
 
 static void print_tail(const cli *c, const Motcua__MonitorReply *r) {
@@ -229,7 +233,7 @@ static void print_tail(const cli *c, const Motcua__MonitorReply *r) {
 static void print_table(const cli *c, const Motcua__MonitorReply *r, int redraw) {
   unsigned on = 0;
   for (size_t i = 0; i < r->n_units; i++) on += r->units[i]->online ? 1u : 0u;
-  if (redraw) fputs("\033[H\033[2J", stdout); /* home + clear: redraw in place */
+  if (redraw && color) fputs("\033[H\033[2J", stdout); /* home + clear: redraw in place */
   printf("%s%s%s  ", BOLD, tx(c, T_TITLE), RESET);
   printf("%s %u/%zu, %s %zu", tx(c, T_SUMMARY), on, r->n_units, tx(c, T_OFFLINE),
          r->n_units - on);
@@ -296,6 +300,7 @@ static int run_live(cli *c) {
 }
 
 int mc_cmd_monitor_run(cli *c) {
+  color = isatty(STDOUT_FILENO);
   if (c->json || once) return run_once(c);
   return run_live(c);
 }
