@@ -238,10 +238,6 @@ static int server_open(mc_server *srv, uv_loop_t *loop) {
     return -1;
   }
   if (mc_mon_init(srv) != 0) return -1;
-  if (mc_files_start(srv, err, sizeof err) != 0) {
-    mc_log_error(0, "files: %s", err);
-    return -1;
-  }
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
   srv->listener.data = srv->heartbeat.data = srv;
