@@ -18,6 +18,8 @@ static const mc_option options[] = {
     MC_OPT_S("client", "lang", "vi", CC, lang, "output language: vi or en"),
     MC_OPT_I("client", "timeout_s", "15", 1, 3600, CC, timeout_s,
              "bound on connect and on each request, seconds"),
+    MC_OPT_S("client", "outbox", NULL, CC, outbox,
+             "offline outbox file (SQLite); default <dir of this file>/outbox-<unit>.db"),
     {NULL, NULL, MC_OPT_STR, NULL, 0, 0, 0, NULL},
 };
 #undef CC
@@ -64,8 +66,10 @@ int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
   dir_of(path, dir, sizeof dir);
   if ((rc = resolve_path(cfg->ca, sizeof cfg->ca, dir, err, errlen)) != MC_OK ||
       (rc = resolve_path(cfg->cert, sizeof cfg->cert, dir, err, errlen)) != MC_OK ||
-      (rc = resolve_path(cfg->key, sizeof cfg->key, dir, err, errlen)) != MC_OK)
+      (rc = resolve_path(cfg->key, sizeof cfg->key, dir, err, errlen)) != MC_OK ||
+      (rc = resolve_path(cfg->outbox, sizeof cfg->outbox, dir, err, errlen)) != MC_OK)
     return rc;
+  snprintf(cfg->config_dir, sizeof cfg->config_dir, "%s", dir);
   return MC_OK;
 }
 

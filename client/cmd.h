@@ -31,6 +31,8 @@ typedef struct cli {
   int holiday_op;         /* Motcua__HolidaysRequest__Op */
   const char *date, *holiday_name;
   const char *form, *out_path, *province;
+  int all;                /* outbox --all */
+  struct cli_outbox *ob;  /* offline outbox state (outbox_cmd.c) */
   /* files (transfer_cmd.c) */
   const char *files[32];
   int nfiles;

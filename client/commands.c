@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "outbox_cmd.h"
 #include "slip.h"
 #include "transfer_cmd.h"
 
@@ -330,7 +331,8 @@ static int parse_slip(cli *c, int argc, char **argv) {
 /* Send req and check the reply's body; exit code. */
 static int call(cli *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
                 Motcua__Envelope **reply) {
-  int rc = mc_client_call(c->client, req, reply);
+  int rc = cli_outbox_call(c, req, reply); /* mc_client_call, or queued offline */
+  if (rc >= EXIT_REPORTED) return rc;
   if (rc != MC_OK) return cli_client_error(c, rc);
   if ((*reply)->body_case == want) return EXIT_OK_;
   const char *got = mc_body_name((*reply)->body_case);
@@ -760,6 +762,7 @@ static void watch_event_cb(mc_client *cl, const mc_client_event *ev, void *ud) {
   else
     watch_print(c, cl, ev);
   fflush(stdout);
+  cli_outbox_watch(ud, cl, ev); /* deliver the outbox while the link is up */
 }
 
 static int run_watch(cli *c) {
@@ -925,6 +928,8 @@ static const cli_command commands[] = {
     {"watch", MSG_USAGE_WATCH, 0, 0, parse_none, run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, parse_holidays, run_holidays},
     {"slip", MSG_USAGE_SLIP, 1, 0, parse_slip, run_slip},
+    {"outbox", MSG_USAGE_OUTBOX, 0, 0, cli_outbox_parse, cli_outbox_run},
+    {"sync", MSG_USAGE_SYNC, 0, 0, cli_sync_parse, cli_sync_run},
     {"attach", MSG_USAGE_ATTACH, 1, 0, cli_parse_attach, cli_run_attach},
     {"files", MSG_USAGE_FILES, 1, 0, cli_parse_files, cli_run_files},
     {"download", MSG_USAGE_DOWNLOAD, 1, 0, cli_parse_download, cli_run_download},

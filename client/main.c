@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "log.h"
+#include "outbox_cmd.h"
 
 #define MAX_OVERRIDES 32
 
@@ -197,6 +198,7 @@ static int connect_client(cli *c) {
   if (rc != MC_OK)
     return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
   rc = mc_client_connect(c->client);
+  if (rc != MC_OK && cli_outbox_offline(c, rc)) return EXIT_OK_; /* queue it instead */
   return rc == MC_OK ? EXIT_OK_ : cli_client_error(c, rc);
 }
 
@@ -230,6 +232,7 @@ int main(int argc, char **argv) {
   set_log_level();
   signal(SIGPIPE, SIG_IGN); /* a dropped link is an error code (3), not a crash */
   int rc = run(&c, argc, argv);
+  cli_outbox_free(&c);
   mc_client_free(c.client);
-  return rc;
+  return rc >= EXIT_REPORTED ? rc - EXIT_REPORTED : rc;
 }

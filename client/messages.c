@@ -28,6 +28,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
         "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
         "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
+        "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
+        "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
         "3 không kết nối được máy chủ.",
@@ -51,6 +53,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  watch        follow events live (Ctrl+C to stop)\n"
         "  holidays     the calendar of public holidays and compensatory workdays\n"
         "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
+        "  outbox       requests saved while the server was unreachable, attempts, errors\n"
+        "  sync         deliver the outbox: provisional number → real dossier code\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
         "3 cannot reach the server."},
@@ -460,6 +464,60 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_HOLIDAY_ADDED] = {"Đã cập nhật lịch ngày", "Calendar updated for"},
     [MSG_HOLIDAY_REMOVED] = {"Đã xóa khỏi lịch ngày", "Removed from the calendar:"},
     [MSG_SLIP_WRITTEN] = {"Đã ghi phiếu", "Slip written"},
+    [MSG_USAGE_OUTBOX] = {
+        "Cách dùng: motcua outbox [--all]\n"
+        "Hàng đợi gửi của bàn tiếp nhận này (các yêu cầu lưu lại khi không liên lạc được máy chủ):\n"
+        "mỗi mục với số lần thử và lỗi gần nhất. Mặc định: mục chờ gửi và mục bị từ chối;\n"
+        "--all: cả mục đã gửi (kèm mã hồ sơ chính thức). Không cần kết nối mạng.",
+        "Usage: motcua outbox [--all]\n"
+        "This desk's outbox (requests saved while the server could not be reached): each\n"
+        "item with its attempts and last error. Default: pending and rejected items;\n"
+        "--all: delivered ones too (with the real dossier code). Works offline."},
+    [MSG_USAGE_SYNC] = {
+        "Cách dùng: motcua sync\n"
+        "Gửi hàng đợi lên máy chủ, từng mục một theo thứ tự; mục lỗi không chặn mục khác,\n"
+        "mỗi mục chỉ được ghi nhận một lần. In kết quả từng mục: số tạm → mã hồ sơ chính thức.\n"
+        "Mã thoát: 0 đã gửi hết; 1 có mục bị máy chủ từ chối; 3 còn mục chưa gửi được.\n"
+        "(motcua watch tự gửi hàng đợi khi có kết nối.)",
+        "Usage: motcua sync\n"
+        "Deliver the outbox to the server, item by item in order; a failing item does not\n"
+        "block the others, and each is recorded exactly once. Prints each item's result:\n"
+        "provisional number → real dossier code.\n"
+        "Exit codes: 0 all delivered; 1 some refused by the server; 3 some not delivered yet.\n"
+        "(motcua watch delivers the outbox by itself while connected.)"},
+    [MSG_OUTBOX_QUEUED_RECEIVE] = {
+        "Máy chủ không liên lạc được: đã lưu hồ sơ vào hàng đợi, số tạm",
+        "The server cannot be reached: the dossier is saved in the outbox, provisional number"},
+    [MSG_OUTBOX_QUEUED_ITEM] = {
+        "Máy chủ không liên lạc được: đã lưu yêu cầu vào hàng đợi, mục",
+        "The server cannot be reached: the request is saved in the outbox, item"},
+    [MSG_OUTBOX_QUEUED_BEHIND] = {
+        "Hồ sơ còn yêu cầu chưa gửi: đã xếp yêu cầu này sau chúng trong hàng đợi, mục",
+        "The dossier has requests not yet delivered: this one is queued behind them, item"},
+    [MSG_OUTBOX_RUN_SYNC] = {"chạy `motcua sync` khi có mạng",
+                             "run `motcua sync` when the link is back"},
+    [MSG_OUTBOX_DISK_LOW] = {"Cảnh báo: ổ đĩa chứa hàng đợi sắp đầy, còn trống",
+                             "Warning: the disk holding the outbox is almost full, free:"},
+    [MSG_OUTBOX_EMPTY] = {"Hàng đợi trống.", "The outbox is empty."},
+    [MSG_OUTBOX_COUNT] = {"mục; chờ gửi:", "items; pending:"},
+    [MSG_OUTBOX_PENDING] = {"chờ gửi", "pending"},
+    [MSG_OUTBOX_DELIVERED] = {"đã gửi", "delivered"},
+    [MSG_OUTBOX_REJECTED] = {"bị từ chối", "rejected"},
+    [MSG_OUTBOX_ATTEMPTS] = {"Số lần thử", "Attempts"},
+    [MSG_OUTBOX_LAST_ERROR] = {"Lỗi gần nhất", "Last error"},
+    [MSG_OUTBOX_NEXT_ATTEMPT] = {"Thử lại lúc", "Next attempt"},
+    [MSG_OUTBOX_WAITS_FOR] = {"Chờ mục", "Waits for item"},
+    [MSG_OUTBOX_TITLE] = {"Hàng đợi", "Outbox"},
+    [MSG_SYNC_RETRY] = {"chưa gửi được, sẽ thử lại", "not delivered, will retry"},
+    [MSG_SYNC_WAITING] = {"chờ mục phía trước", "waiting for an earlier item"},
+    [MSG_SYNC_NOTHING] = {"Không có gì cần gửi.", "Nothing to deliver."},
+    [MSG_SYNC_SUMMARY] = {"Đồng bộ: đã gửi / bị từ chối / còn chờ:",
+                          "Sync: delivered / rejected / still pending:"},
+    [MSG_SYNC_STOPPED] = {"Mất kết nối, dừng đồng bộ", "Link down, sync stopped"},
+    [MSG_ERR_OUTBOX] = {"Không dùng được hàng đợi gửi", "Cannot use the outbox"},
+    [MSG_ERR_PROVISIONAL] = {"Số tạm không có trong hàng đợi", "Unknown provisional number"},
+    [MSG_ERR_PROVISIONAL_REJECTED] = {"Hồ sơ mang số tạm này đã bị máy chủ từ chối",
+                                      "The dossier with this provisional number was refused by the server"},
     [MSG_ERR_FILE] = {"Không đọc/ghi được tệp", "Cannot read or write the file"},
     [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
     [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},

@@ -37,6 +37,8 @@ typedef struct mc_client_config {
   char officer[96];
   char lang[8];
   long timeout_s;
+  char outbox[MC_CLIENT_PATH_MAX];     /* offline outbox (client/outbox.h); "" = default */
+  char config_dir[MC_CLIENT_PATH_MAX]; /* set by mc_client_config_load: the file's dir */
 } mc_client_config;
 
 /* The option table (name, type, default, bounds, field) for the INI file
