@@ -1,0 +1,627 @@
+/* motcua-bench: load generator for motcua-server. Many simulated units on
+ * one libuv loop, each a real mc_link (common/link.h) with a real unit
+ * certificate, speaking the protocol with protobuf-c. One mode per run;
+ * the result is one JSON line on stdout (bench/run.sh collects them).
+ *
+ *   intake  N units, each a closed loop of ReceiveRequest -> DossierReply
+ *           (one request in flight per unit, like a desk officer).
+ *   ping    N clients, each a closed loop of Ping -> Pong. With --echo the
+ *           target is motcua-tls-echo, which sends the Ping frame back.
+ *   idle    --conns links: handshake + Hello, then held open with a Ping
+ *           every --heartbeat seconds (and Pong to the server's pings).
+ *           Prints "READY ..." when every link is up, holds --hold seconds.
+ *   mqtt    the same idle pattern against an MQTT broker over mutual TLS
+ *           (CONNECT, then PINGREQ every --heartbeat), for mosquitto.
+ *
+ * Every run ends by itself: a hard deadline closes everything. */
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "frame.h"
+#include "link.h"
+#include "tls.h"
+#include "tlsconn.h"
+
+#define MAX_UNITS 256
+#define SETTLE_MS 5000 /* drain: wait this long for in-flight replies */
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct opts {
+  const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix;
+  int port, clients, conns, concurrency, echo;
+  double warmup_s, duration_s, hold_s, heartbeat_s;
+  char *units[MAX_UNITS];
+  int nunits;
+} opts;
+
+static opts O = {
+    .host = "127.0.0.1", .server_name = "motcua-server", .clients = 1, .conns = 1000,
+    .concurrency = 64, .warmup_s = 2, .duration_s = 10, .hold_s = 30, .heartbeat_s = 30,
+};
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: motcua-bench MODE --port N --ca FILE --pki DIR --units CODE,CODE,...\n"
+          "  MODE: intake | ping | idle | mqtt\n"
+          "  --host H (127.0.0.1)  --server-name NAME (motcua-server)\n"
+          "  --clients N  --warmup S  --duration S        (intake, ping)\n"
+          "  --proc CODE                                   (intake: commune-level procedure)\n"
+          "  --echo                                        (ping: target is motcua-tls-echo)\n"
+          "  --conns N --concurrency N --hold S --heartbeat S   (idle, mqtt)\n"
+          "  --src-prefix 127.0.0.  (mqtt: spread sources over .2-.49)\n"
+          "Unit certificates: PKI/units/CODE.crt and .key (deploy/pki.sh).\n");
+}
+
+static int parse_units(char *list) {
+  for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (O.nunits == MAX_UNITS) return -1;
+    O.units[O.nunits++] = t;
+  }
+  return O.nunits > 0 ? 0 : -1;
+}
+
+static int parse_opts(int argc, char **argv) {
+  if (argc < 2) return -1;
+  O.mode = argv[1];
+  for (int i = 2; i < argc; i++) {
+    const char *k = argv[i];
+    if (strcmp(k, "--echo") == 0) {
+      O.echo = 1;
+      continue;
+    }
+    if (i + 1 >= argc) return -1;
+    char *v = argv[++i];
+    if (strcmp(k, "--host") == 0) O.host = v;
+    else if (strcmp(k, "--port") == 0) O.port = atoi(v);
+    else if (strcmp(k, "--ca") == 0) O.ca = v;
+    else if (strcmp(k, "--pki") == 0) O.pki = v;
+    else if (strcmp(k, "--server-name") == 0) O.server_name = v;
+    else if (strcmp(k, "--units") == 0) { if (parse_units(v) != 0) return -1; }
+    else if (strcmp(k, "--proc") == 0) O.proc = v;
+    else if (strcmp(k, "--clients") == 0) O.clients = atoi(v);
+    else if (strcmp(k, "--conns") == 0) O.conns = atoi(v);
+    else if (strcmp(k, "--concurrency") == 0) O.concurrency = atoi(v);
+    else if (strcmp(k, "--warmup") == 0) O.warmup_s = atof(v);
+    else if (strcmp(k, "--duration") == 0) O.duration_s = atof(v);
+    else if (strcmp(k, "--hold") == 0) O.hold_s = atof(v);
+    else if (strcmp(k, "--heartbeat") == 0) O.heartbeat_s = atof(v);
+    else if (strcmp(k, "--src-prefix") == 0) O.src_prefix = v;
+    else return -1;
+  }
+  if (O.port <= 0 || O.ca == NULL || O.pki == NULL || O.nunits == 0) return -1;
+  if (O.clients < 1 || O.conns < 1 || O.concurrency < 1 || O.heartbeat_s <= 0) return -1;
+  if (strcmp(O.mode, "intake") == 0 && O.proc == NULL) return -1;
+  return 0;
+}
+
+/* ------------------------------------------------------------------ state */
+
+enum phase { PH_WARMUP, PH_MEASURE, PH_DRAIN, PH_DONE };
+
+typedef struct sim {
+  int idx;
+  mc_link *link;
+  tc_conn *tc;
+  int ready, closed;
+  uint64_t next_id, wait_id, sent_ns;
+  uint8_t mq[4]; /* mqtt: partial packet carried between reads */
+  size_t mqlen;
+} sim;
+
+static uv_loop_t *loop;
+static SSL_CTX *unit_ctx[MAX_UNITS];
+static sim *sims;
+static int nsims;
+static enum phase phase = PH_WARMUP;
+static uv_timer_t t_phase, t_tick, t_deadline;
+static uv_signal_t sigs[2];
+static uint64_t t0_ns, t1_ns, start_ns;
+
+static struct {
+  uint64_t ok, errors, opened, failed, dropped, established, pings, pongs, server_pings;
+  int next_launch, live, printed_errors;
+  uint64_t ready_ns;
+} st;
+
+static uint32_t *lat_us;
+static size_t nlat, caplat;
+
+static uint64_t now_ns(void) { return uv_hrtime(); }
+
+static void lat_add(uint64_t ns) {
+  if (nlat == caplat) {
+    size_t cap = caplat ? caplat * 2 : 65536;
+    uint32_t *p = realloc(lat_us, cap * sizeof *p);
+    if (p == NULL) return;
+    lat_us = p;
+    caplat = cap;
+  }
+  lat_us[nlat++] = (uint32_t)(ns / 1000);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double pct_ms(double p) {
+  if (nlat == 0) return 0;
+  size_t i = (size_t)(p * (double)(nlat - 1) + 0.5);
+  return lat_us[i] / 1000.0;
+}
+
+/* ------------------------------------------------------------ TLS setup */
+
+static int load_contexts(int client_count) {
+  char cert[1024], key[1024], err[256];
+  int n = client_count < O.nunits ? client_count : O.nunits;
+  for (int i = 0; i < n; i++) {
+    snprintf(cert, sizeof cert, "%s/units/%s.crt", O.pki, O.units[i]);
+    snprintf(key, sizeof key, "%s/units/%s.key", O.pki, O.units[i]);
+    mc_tls_files f = {.ca = O.ca, .cert = cert, .key = key};
+    if (mc_tls_ctx_new(&unit_ctx[i], 0, &f, err, sizeof err) != 0) {
+      fprintf(stderr, "motcua-bench: unit %s: %s\n", O.units[i], err);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static SSL_CTX *ctx_of(int idx) { return unit_ctx[idx % O.nunits]; }
+
+/* ------------------------------------------------------------- requests */
+
+#define ENV(e, id, field, val, bc) \
+  Motcua__Envelope e = MOTCUA__ENVELOPE__INIT; \
+  e.request_id = (id);                          \
+  e.body_case = (bc);                           \
+  e.field = (val)
+
+/* Applicant data as long as the server's field limits allow (name < 160
+ * bytes, officer < 96): a realistic upper bound for a desk's request. */
+static char bench_name[] =
+    "Nguyễn Thị Phương Thảo Hoàng Lê Minh Khánh Trần Văn Đức Phạm Quỳnh "
+    "Anh Võ Đình Trọng Bùi Thị Ngọc Hà";
+static char bench_officer[] = "Cán bộ tiếp nhận và trả kết quả Bộ phận một cửa xã";
+static char bench_phone[] = "0912345678";
+
+static int send_env(sim *s, const Motcua__Envelope *e) {
+  if (s->link == NULL || s->closed) return -1;
+  int rc = mc_link_send(s->link, e);
+  if (rc != 0) {
+    fprintf(stderr, "motcua-bench: send failed sim=%d err=%s\n", s->idx, mc_errname(rc));
+    return -1;
+  }
+  return 0;
+}
+
+static void send_receive(sim *s) {
+  char key[64], idn[16];
+  uint64_t id = s->next_id++;
+  snprintf(key, sizeof key, "bench-%x-%d-%" PRIu64, (unsigned)getpid(), s->idx, id);
+  snprintf(idn, sizeof idn, "0%011" PRIu64, ((uint64_t)s->idx * 1000003u + id) % 100000000000u);
+  Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  a.name = bench_name;
+  a.id_number = idn;
+  a.phone = bench_phone;
+  Motcua__ReceiveRequest r = MOTCUA__RECEIVE_REQUEST__INIT;
+  r.idempotency_key = key;
+  r.procedure_code = (char *)O.proc;
+  r.applicant = &a;
+  r.channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
+  r.officer = bench_officer;
+  ENV(e, id, receive, &r, MOTCUA__ENVELOPE__BODY_RECEIVE);
+  s->wait_id = id;
+  s->sent_ns = now_ns();
+  if (send_env(s, &e) != 0) s->wait_id = 0;
+}
+
+static void send_ping(sim *s, uint64_t id) {
+  Motcua__Ping p = MOTCUA__PING__INIT;
+  p.sent_ms = (int64_t)(now_ns() / 1000000);
+  ENV(e, id, ping, &p, MOTCUA__ENVELOPE__BODY_PING);
+  send_env(s, &e);
+}
+
+static void send_pong(sim *s, int64_t sent_ms) {
+  Motcua__Pong p = MOTCUA__PONG__INIT;
+  p.sent_ms = sent_ms;
+  ENV(e, 0, pong, &p, MOTCUA__ENVELOPE__BODY_PONG);
+  send_env(s, &e);
+}
+
+static void send_hello(sim *s) {
+  Motcua__Hello h = MOTCUA__HELLO__INIT;
+  h.protocol_version = MC_PROTOCOL_VERSION;
+  h.client_version = "motcua-bench/" MC_VERSION;
+  uint64_t id = s->next_id++;
+  ENV(e, id, hello, &h, MOTCUA__ENVELOPE__BODY_HELLO);
+  s->wait_id = id;
+  s->sent_ns = now_ns();
+  send_env(s, &e);
+}
+
+/* Next request of a closed-loop client (intake, ping). */
+static void issue(sim *s) {
+  if (phase >= PH_DRAIN || s->closed) return;
+  if (strcmp(O.mode, "intake") == 0) {
+    send_receive(s);
+  } else {
+    uint64_t id = s->next_id++;
+    s->wait_id = id;
+    s->sent_ns = now_ns();
+    send_ping(s, id);
+  }
+}
+
+/* --------------------------------------------------------- link callbacks */
+
+static void launch_more(void);
+static void finish(void);
+static int is_idle_mode(void);
+
+static void note_error(const Motcua__Envelope *env) {
+  st.errors++;
+  if (st.printed_errors++ < 5 && env->body_case == MOTCUA__ENVELOPE__BODY_ERROR)
+    fprintf(stderr, "motcua-bench: error reply code=%d msg=\"%s\" detail=\"%s\"\n",
+            env->error->code, env->error->message, env->error->detail);
+}
+
+static void on_ready(sim *s) {
+  s->ready = 1;
+  st.established++;
+  if (is_idle_mode()) launch_more();
+  else issue(s);
+}
+
+static void on_reply(sim *s, const Motcua__Envelope *env) {
+  uint64_t lat = now_ns() - s->sent_ns;
+  s->wait_id = 0;
+  if (!s->ready) {
+    if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) {
+      note_error(env);
+      mc_link_close(s->link, MC_OK);
+      return;
+    }
+    on_ready(s);
+    return;
+  }
+  if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) note_error(env);
+  else if (phase == PH_MEASURE) {
+    st.ok++;
+    lat_add(lat);
+  }
+  if (phase == PH_DRAIN) {
+    int busy = 0;
+    for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
+    if (!busy) finish();
+    return;
+  }
+  issue(s);
+}
+
+static void frame_cb(mc_link *l, Motcua__Envelope *env) {
+  sim *s = mc_link_data(l);
+  if (env->request_id != 0 && env->request_id == s->wait_id) {
+    on_reply(s, env);
+  } else if (env->body_case == MOTCUA__ENVELOPE__BODY_PING && env->request_id == 0) {
+    st.server_pings++;
+    send_pong(s, env->ping->sent_ms);
+  } else if (env->body_case == MOTCUA__ENVELOPE__BODY_PONG ||
+             (O.echo && env->body_case == MOTCUA__ENVELOPE__BODY_PING)) {
+    st.pongs++; /* idle-mode heartbeat answered */
+  }
+  mc_envelope_free(env);
+}
+
+static void open_cb(mc_link *l) {
+  sim *s = mc_link_data(l);
+  st.opened++;
+  send_hello(s);
+}
+
+static void close_cb(mc_link *l, int reason) {
+  sim *s = mc_link_data(l);
+  s->link = NULL;
+  s->closed = 1;
+  st.live--;
+  if (phase < PH_DRAIN || strcmp(O.mode, "idle") == 0) {
+    if (!s->ready) st.failed++;
+    else if (phase < PH_DONE) st.dropped++;
+    if (st.failed + st.dropped <= 5 && phase < PH_DONE)
+      fprintf(stderr, "motcua-bench: link %d closed reason=%s\n", s->idx, mc_errname(reason));
+  }
+  if (strcmp(O.mode, "idle") == 0 && !s->ready) launch_more();
+  if (phase == PH_DONE && st.live == 0) uv_stop(loop);
+}
+
+static const mc_link_cbs bench_cbs = {
+    .on_open_cb = open_cb, .on_frame_cb = frame_cb, .on_close_cb = close_cb};
+
+static int start_link(sim *s) {
+  mc_link_opts o = {.server_name = O.server_name, .handshake_ms = 30000};
+  st.live++;
+  int rc = mc_link_connect(loop, ctx_of(s->idx), O.host, O.port, &o, &bench_cbs, s, &s->link);
+  if (rc != 0) {
+    st.live--;
+    st.failed++;
+    s->closed = 1;
+    return rc;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------- mqtt idle */
+
+static void mq_data_cb(tc_conn *c, const uint8_t *p, size_t n) {
+  sim *s = tc_data(c);
+  for (size_t i = 0; i < n; i++) {
+    s->mq[s->mqlen++] = p[i];
+    uint8_t type = s->mq[0] & 0xF0;
+    size_t want = type == 0x20 ? 4 : 2;
+    if (s->mqlen < want) continue;
+    if (type == 0x20 && !s->ready) {
+      if (s->mq[3] != 0) {
+        tc_close(c);
+        return;
+      }
+      on_ready(s);
+    } else if (type == 0xD0) {
+      st.pongs++;
+    }
+    s->mqlen = 0;
+  }
+}
+
+static void mq_open_cb(tc_conn *c) {
+  sim *s = tc_data(c);
+  st.opened++;
+  char cid[32];
+  int idlen = snprintf(cid, sizeof cid, "bench-%d", s->idx);
+  unsigned ka = (unsigned)(O.heartbeat_s * 2);
+  uint8_t pkt[64];
+  size_t n = 0;
+  pkt[n++] = 0x10;
+  pkt[n++] = (uint8_t)(10 + 2 + idlen);
+  const uint8_t vh[] = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, (uint8_t)(ka >> 8), (uint8_t)ka};
+  memcpy(pkt + n, vh, sizeof vh);
+  n += sizeof vh;
+  pkt[n++] = 0;
+  pkt[n++] = (uint8_t)idlen;
+  memcpy(pkt + n, cid, (size_t)idlen);
+  n += (size_t)idlen;
+  if (tc_write(c, pkt, n) != 0) tc_close(c);
+}
+
+static void mq_close_cb(tc_conn *c, int failed) {
+  sim *s = tc_data(c);
+  (void)failed;
+  s->tc = NULL;
+  s->closed = 1;
+  st.live--;
+  if (!s->ready) st.failed++;
+  else if (phase < PH_DONE) st.dropped++;
+  if (!s->ready) launch_more();
+  if (phase == PH_DONE && st.live == 0) uv_stop(loop);
+}
+
+static const tc_cbs mq_cbs = {
+    .on_open_cb = mq_open_cb, .on_data_cb = mq_data_cb, .on_close_cb = mq_close_cb};
+
+static int start_mqtt(sim *s) {
+  struct sockaddr_in dst, src;
+  uv_ip4_addr(O.host, O.port, &dst);
+  const struct sockaddr *srcp = NULL;
+  if (O.src_prefix != NULL) {
+    char ip[32];
+    snprintf(ip, sizeof ip, "%s%d", O.src_prefix, 2 + s->idx % 48);
+    uv_ip4_addr(ip, 0, &src);
+    srcp = (const struct sockaddr *)&src;
+  }
+  st.live++;
+  if (tc_connect(loop, ctx_of(s->idx), (const struct sockaddr *)&dst, srcp, &mq_cbs, s,
+                 &s->tc) != 0) {
+    st.live--;
+    st.failed++;
+    s->closed = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* ----------------------------------------------------- idle: ramp + hold */
+
+static int is_idle_mode(void) { return strcmp(O.mode, "idle") == 0 || strcmp(O.mode, "mqtt") == 0; }
+
+static void hold_done_cb(uv_timer_t *t) {
+  (void)t;
+  finish();
+}
+
+static void all_up(void) {
+  st.ready_ns = now_ns();
+  printf("READY established=%" PRIu64 " failed=%" PRIu64 " ramp_s=%.2f\n", st.established,
+         st.failed, (double)(st.ready_ns - start_ns) / 1e9);
+  fflush(stdout);
+  uv_timer_start(&t_phase, hold_done_cb, (uint64_t)(O.hold_s * 1000), 0);
+}
+
+static void launch_more(void) {
+  if (!is_idle_mode() || phase != PH_WARMUP) return;
+  int pending = (int)(st.next_launch - (int)st.established - (int)st.failed);
+  while (st.next_launch < nsims && pending < O.concurrency) {
+    sim *s = &sims[st.next_launch++];
+    if (strcmp(O.mode, "mqtt") == 0) start_mqtt(s);
+    else start_link(s);
+    pending = (int)(st.next_launch - (int)st.established - (int)st.failed);
+  }
+  if ((int)(st.established + st.failed) == nsims) {
+    phase = PH_MEASURE;
+    all_up();
+  }
+}
+
+/* Heartbeats spread over the interval: every 100 ms a tenth-of-a-second
+ * slice of the links pings. */
+static void tick_cb(uv_timer_t *t) {
+  (void)t;
+  static uint64_t tick;
+  int slots = (int)(O.heartbeat_s * 10);
+  if (slots < 1) slots = 1;
+  for (int i = (int)(tick % (uint64_t)slots); i < nsims; i += slots) {
+    sim *s = &sims[i];
+    if (!s->ready || s->closed) continue;
+    st.pings++;
+    if (s->tc != NULL) {
+      static const uint8_t pingreq[2] = {0xC0, 0x00};
+      tc_write(s->tc, pingreq, 2);
+    } else {
+      send_ping(s, s->next_id++);
+    }
+  }
+  tick++;
+}
+
+/* --------------------------------------------------------------- phases */
+
+static void close_all(void) {
+  for (int i = 0; i < nsims; i++) {
+    if (sims[i].link != NULL) mc_link_close(sims[i].link, MC_OK);
+    if (sims[i].tc != NULL) tc_close(sims[i].tc);
+  }
+}
+
+static void print_result(void) {
+  qsort(lat_us, nlat, sizeof *lat_us, cmp_u32);
+  double secs = t1_ns > t0_ns ? (double)(t1_ns - t0_ns) / 1e9 : 0;
+  if (is_idle_mode()) {
+    printf("{\"mode\":\"%s\",\"conns\":%d,\"established\":%" PRIu64 ",\"failed\":%" PRIu64
+           ",\"dropped\":%" PRIu64 ",\"ramp_s\":%.2f,\"pings\":%" PRIu64 ",\"pongs\":%" PRIu64
+           ",\"server_pings\":%" PRIu64 "}\n",
+           O.mode, nsims, st.established, st.failed, st.dropped,
+           st.ready_ns ? (double)(st.ready_ns - start_ns) / 1e9 : -1.0, st.pings, st.pongs,
+           st.server_pings);
+  } else {
+    printf("{\"mode\":\"%s\",\"target\":\"%s\",\"clients\":%d,\"ok\":%" PRIu64
+           ",\"errors\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"dropped\":%" PRIu64
+           ",\"seconds\":%.3f,\"rate\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
+           O.mode, O.echo ? "echo" : "motcua", nsims, st.ok, st.errors, st.failed, st.dropped,
+           secs, secs > 0 ? (double)st.ok / secs : 0, pct_ms(0.50), pct_ms(0.99), pct_ms(1.0));
+  }
+  fflush(stdout);
+}
+
+static void finish(void) {
+  if (phase == PH_DONE) return;
+  if (t1_ns == 0) t1_ns = now_ns();
+  if (is_idle_mode()) t0_ns = st.ready_ns;
+  phase = PH_DONE;
+  uv_timer_stop(&t_phase);
+  uv_timer_stop(&t_tick);
+  print_result();
+  close_all();
+  if (st.live == 0) uv_stop(loop);
+}
+
+static void drain_timeout_cb(uv_timer_t *t) {
+  (void)t;
+  finish();
+}
+
+static void measure_end_cb(uv_timer_t *t) {
+  t1_ns = now_ns();
+  phase = PH_DRAIN;
+  uv_timer_start(t, drain_timeout_cb, SETTLE_MS, 0);
+  int busy = 0;
+  for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
+  if (!busy) finish();
+}
+
+static void measure_start_cb(uv_timer_t *t) {
+  phase = PH_MEASURE;
+  t0_ns = now_ns();
+  if ((int)st.established < nsims)
+    fprintf(stderr, "motcua-bench: only %" PRIu64 "/%d links ready after warm-up\n",
+            st.established, nsims);
+  uv_timer_start(t, measure_end_cb, (uint64_t)(O.duration_s * 1000), 0);
+}
+
+/* Whatever happens, the process ends: close everything, then give up. */
+static void deadline_cb(uv_timer_t *t) {
+  static int fired;
+  if (!fired++) {
+    fprintf(stderr, "motcua-bench: deadline reached\n");
+    finish();
+    uv_timer_start(t, deadline_cb, 5000, 0);
+    return;
+  }
+  uv_stop(loop);
+}
+
+static void signal_cb(uv_signal_t *sg, int signum) {
+  (void)sg;
+  (void)signum;
+  finish();
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  if (parse_opts(argc, argv) != 0) {
+    usage();
+    return 2;
+  }
+  int idle = is_idle_mode();
+  if (!idle && strcmp(O.mode, "intake") != 0 && strcmp(O.mode, "ping") != 0) {
+    usage();
+    return 2;
+  }
+  nsims = idle ? O.conns : O.clients;
+  sims = calloc((size_t)nsims, sizeof *sims);
+  if (sims == NULL || load_contexts(nsims) != 0) return 1;
+  loop = uv_default_loop();
+  uv_timer_init(loop, &t_phase);
+  uv_timer_init(loop, &t_tick);
+  uv_timer_init(loop, &t_deadline);
+  uv_signal_init(loop, &sigs[0]);
+  uv_signal_init(loop, &sigs[1]);
+  uv_signal_start(&sigs[0], signal_cb, SIGINT);
+  uv_signal_start(&sigs[1], signal_cb, SIGTERM);
+  start_ns = now_ns();
+  for (int i = 0; i < nsims; i++) {
+    sims[i].idx = i;
+    sims[i].next_id = 1;
+  }
+  double budget;
+  if (idle) {
+    budget = 300 + O.hold_s;
+    launch_more();
+    uv_timer_start(&t_tick, tick_cb, 100, 100);
+  } else {
+    budget = O.warmup_s + O.duration_s + 60;
+    for (int i = 0; i < nsims; i++) start_link(&sims[i]);
+    uv_timer_start(&t_phase, measure_start_cb, (uint64_t)(O.warmup_s * 1000), 0);
+  }
+  uv_timer_start(&t_deadline, deadline_cb, (uint64_t)(budget * 1000), 0);
+  uv_run(loop, UV_RUN_DEFAULT);
+  /* Close the remaining handles (timers, signals) and let them finish. */
+  uv_close((uv_handle_t *)&t_phase, NULL);
+  uv_close((uv_handle_t *)&t_tick, NULL);
+  uv_close((uv_handle_t *)&t_deadline, NULL);
+  uv_close((uv_handle_t *)&sigs[0], NULL);
+  uv_close((uv_handle_t *)&sigs[1], NULL);
+  uv_run(loop, UV_RUN_NOWAIT);
+  for (int i = 0; i < O.nunits; i++)
+    if (unit_ctx[i] != NULL) mc_tls_ctx_free(unit_ctx[i]);
+  free(sims);
+  free(lat_us);
+  return (st.errors > 0 || st.failed > 0) ? 1 : 0;
+}

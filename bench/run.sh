@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# bench/run.sh [--quick] [--profile]: motcua against the references, on this
+# machine, in one invocation. Builds what it needs (build-bench/), brings up
+# a throw-away local deployment (deploy/local.sh, its own ports and
+# directory), runs each comparison back to back and writes
+# bench/results/latest.json and bench/results/latest.md.
+#
+#   intake   motcua-bench intake at 1/16/64 units  vs pgbench (same SQL) at 1/4/16/64
+#   upload   100 MiB attachment                    vs raw TLS into a file + fdatasync
+#   idle     10,000 idle TLS links with heartbeats vs mosquitto, 10,000 idle TLS MQTT
+#   latency  ping round trip, 1 and 64 clients     vs a minimal libuv TLS echo
+#
+# Units: the 21 real commune certificates of the deployment are reused
+# (simulated unit i uses commune i mod 21; the server allows several links
+# per unit); no synthetic units are added to the catalogue.
+# Traffic stays on 127.0.0.1 and unix sockets; every process started here
+# is stopped at the end (trap), each run is bounded by its own deadline.
+#
+# Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
+# MOTCUA_BENCH_BUILD (default <repo>/build-bench), MOTCUA_BENCH_POOL (server
+# db_pool_size during the intake runs, default 4), MOTCUA_BENCH_CONNS (idle
+# links, default 10000).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+QUICK=0 PROFILE=0
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    --profile) PROFILE=1 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $a" >&2; exit 2 ;;
+  esac
+done
+
+ENVD=${MOTCUA_BENCH_ENV:-/tmp/motcua-bench-env}
+BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
+BIN=$BUILD/bin
+OUT=$REPO/bench/results
+POOL=${MOTCUA_BENCH_POOL:-4}
+CONNS=${MOTCUA_BENCH_CONNS:-10000}
+PORT=17443 HTTP_PORT=17480 PG_PORT=25432 ECHO_PORT=17444 MQTT_PORT=18883
+PG_BIN=/usr/lib/postgresql/15/bin
+if ((QUICK)); then
+  WARM=1 DUR=5 HOLD=14 WINDOW=8
+else
+  WARM=2 DUR=20 HOLD=60 WINDOW=30
+fi
+HB=30 # heartbeat seconds, server and clients (and the MQTT keepalive / 2)
+
+T0=$(date +%s)
+WORK=$(mktemp -d /tmp/motcua-bench.XXXXXX)
+chmod 755 "$WORK"
+RES=$WORK/results.jsonl # one JSON object per measurement
+: >"$RES"
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ------------------------------------------------------------- cleanup
+
+PIDS=() # every long-lived process started here
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  if [[ -f $ENVD/local.env ]]; then
+    MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+forget_pid() { # PID: stopped by hand, no longer ours to clean up
+  local keep=() p
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+stop_pid() { # PID: TERM, bounded wait, KILL
+  local p=$1
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+  forget_pid "$p"
+}
+
+# ------------------------------------------------------------ packages
+
+need_pkg() { # COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2"
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get install -y -q "$2" >/dev/null 2>&1 ||
+    { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q "$2" >/dev/null; } ||
+    die "cannot install $2"
+}
+[[ -x $PG_BIN/pgbench ]] || die "$PG_BIN/pgbench missing (package postgresql-15)"
+need_pkg mosquitto mosquitto
+need_pkg socat socat
+need_pkg python3 python3
+if ((PROFILE)); then need_pkg perf linux-perf; fi
+
+# ---------------------------------------------------------------- build
+
+log "building in $BUILD"
+cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo >/dev/null ||
+  die "build failed (cmake --build $BUILD)"
+# The CLI is needed only for the upload comparison; other engineers may be
+# mid-change on it, so a failure here only disables that comparison.
+CLI_OK=0
+if cmake --build "$BUILD" -j"$(nproc)" --target motcua >/dev/null 2>&1; then CLI_OK=1; fi
+
+# File descriptors: 10,000 links need 10,000 fds in the bench and in the server.
+ulimit -Hn 65536 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+if ((NOFILE < CONNS + 200)); then
+  log "ulimit -n is $NOFILE: idle test reduced to $((NOFILE - 200)) links"
+  CONNS=$((NOFILE - 200))
+fi
+
+# ----------------------------------------------------------- deployment
+
+if [[ -f $ENVD/local.env ]]; then
+  MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
+fi
+rm -rf "$ENVD"
+log "deployment in $ENVD"
+MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" up "$ENVD" --port $PORT --http-port $HTTP_PORT \
+  --pg-port $PG_PORT >"$WORK/up.log" 2>&1 || { tail -20 "$WORK/up.log" >&2; die "local.sh up failed"; }
+MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" stop-server "$ENVD" >/dev/null 2>&1
+PKI=$ENVD/pki
+PG_SOCK=$(sed -n 's/^MOTCUA_PG_SOCK=//p' "$ENVD/local.env")
+psql_q() { MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc "$1"; }
+UNITS=$(psql_q "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
+NUNITS=$(tr ',' '\n' <<<"$UNITS" | wc -l)
+PROC=$(psql_q "SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1")
+[[ -n $UNITS && -n $PROC ]] || die "no commune units or commune-level procedure in the catalogue"
+SYNC=$(psql_q "SHOW synchronous_commit")
+log "units: $NUNITS communes; procedure $PROC; synchronous_commit=$SYNC"
+
+SERVER_PID=""
+SERVER_EXTRA=(--max_connections=20000 "--heartbeat_s=$HB" --idle_timeout_s=$((HB * 3)))
+if grep -aq max_connections_per_unit "$BIN/motcua-server"; then
+  SERVER_EXTRA+=(--max_connections_per_unit=20000)
+fi
+start_server() { # extra --key=value ...
+  local off i
+  touch "$ENVD/bench-server.log"
+  off=$(stat -c %s "$ENVD/bench-server.log")
+  "$BIN/motcua-server" -c "$ENVD/server.conf" "${SERVER_EXTRA[@]}" "$@" \
+    </dev/null >>"$ENVD/bench-server.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for i in $(seq 300); do
+    tail -c +"$((off + 1))" "$ENVD/bench-server.log" | grep -q 'motcua-server ready' && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -20 "$ENVD/bench-server.log" >&2
+  die "motcua-server did not start"
+}
+stop_server() { [[ -z $SERVER_PID ]] || stop_pid "$SERVER_PID"; SERVER_PID=""; }
+
+BENCH=("$BIN/motcua-bench")
+COMMON=(--port $PORT --ca "$PKI/ca.crt" --pki "$PKI" --units "$UNITS")
+
+record() { # JSON object -> results
+  printf '%s\n' "$1" >>"$RES"
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+PERF_PID=""
+perf_start() { # NAME PID
+  ((PROFILE)) || return 0
+  perf record -F 999 -g -p "$2" -o "$WORK/$1.perf" >/dev/null 2>&1 &
+  PERF_PID=$!
+  PIDS+=("$PERF_PID")
+}
+perf_stop() { # NAME
+  ((PROFILE)) || return 0
+  kill -INT "$PERF_PID" 2>/dev/null || true
+  wait "$PERF_PID" 2>/dev/null || true
+  forget_pid "$PERF_PID"
+  perf report -i "$WORK/$1.perf" --no-children --sort symbol --stdio 2>/dev/null |
+    grep -v '^$' | grep -v '^#' | grep '%' | head -40 >"$OUT/profile-$1.txt" || true
+  log "profile: $OUT/profile-$1.txt"
+}
+
+mkdir -p "$OUT"
+
+# --------------------------------------------------------------- intake
+
+log "intake: motcua (db_pool_size=$POOL) at 1, 16, 64 units, ${DUR}s each"
+start_server "--db_pool_size=$POOL"
+for n in 1 16 64; do
+  [[ $n == 64 ]] && perf_start intake64 "$SERVER_PID"
+  j=$(timeout $((WARM + DUR + 90)) "${BENCH[@]}" intake "${COMMON[@]}" --clients $n \
+    --proc "$PROC" --warmup $WARM --duration $DUR) || log "intake@$n reported errors"
+  [[ $n == 64 ]] && perf_stop intake64
+  record "{\"test\":\"intake\",\"impl\":\"motcua\",\"n\":$n,\"r\":${j:-null}}"
+  log "  motcua $n units: $j"
+done
+stop_server
+
+# pgbench: the same SQL statement the server sends (storage.c SQL_RECEIVE),
+# the same units (client i -> commune i mod 21) and procedure, as the
+# server's database role, prepared statements.
+pgb_script() {
+  local codes agencies day now due
+  codes=$(psql_q "SELECT string_agg(quote_literal(code), ',' ORDER BY code) FROM units WHERE role = 'commune'")
+  agencies=$(psql_q "SELECT string_agg(quote_literal(agency_id), ',' ORDER BY code) FROM units WHERE role = 'commune'")
+  day=$(TZ=Asia/Ho_Chi_Minh date +%y%m%d)
+  now=$(($(date +%s) * 1000))
+  due=$((now + 5 * 86400000))
+  cat <<EOF
+\\set r random(1, 999999999999999)
+\\set u :client_id % $NUNITS + 1
+SELECT code, status, unit_code, unit_name, procedure_code, procedure_name, level, applicant_name, applicant_id, applicant_phone, channel, received_at_ms, due_at_ms, holder_unit, forwarded_to, forwarded_at_ms, assigned_officer, department, supplement_count, rescheduled, rating, paused_at_ms, finished_at_ms, returned_at_ms, collected_by, fee_amount FROM mc_receive((ARRAY[$codes])[:u]::text, ('pgbench-' || :client_id || '-' || :r)::text, (ARRAY[$agencies])[:u]::text, '$day'::text, '$PROC'::text, 'Nguyễn Thị Phương Thảo Hoàng Lê Minh Khánh Trần Văn Đức Phạm Quỳnh Anh Võ Đình Trọng Bùi Thị Ngọc Hà'::text, lpad((:r % 100000000000)::text, 12, '0'), '0912345678'::text, 1::smallint, 'Cán bộ tiếp nhận và trả kết quả Bộ phận một cửa xã'::text, ${now}::bigint, ${due}::bigint);
+EOF
+}
+PGB=$WORK/pgb
+mkdir -p "$PGB"
+pgb_script >"$PGB/receive.sql"
+if [[ $(id -u) -eq 0 ]]; then chown -R motcua: "$PGB"; AS_PG=(runuser -u motcua --); else AS_PG=(); fi
+log "intake: pgbench at 1, 4, 16, 64 clients, ${DUR}s each"
+for c in 1 4 16 64; do
+  rm -f "$PGB"/pgbench_log.*
+  out=$(cd "$PGB" && timeout $((DUR + 60)) "${AS_PG[@]}" "$PG_BIN/pgbench" -n -M prepared \
+    -h "$PG_SOCK" -p $PG_PORT -U motcua_app -c $c -j "$(nproc)" -T $DUR -l \
+    -f "$PGB/receive.sql" motcua 2>&1) || { echo "$out" >&2; die "pgbench failed"; }
+  j=$(cat "$PGB"/pgbench_log.* | python3 -c '
+import sys, json
+tps = float(sys.argv[1]); lat = sorted(int(l.split()[2]) for l in sys.stdin if l.strip())
+pct = lambda p: lat[int(p * (len(lat) - 1) + 0.5)] / 1000.0 if lat else 0
+print(json.dumps({"mode": "intake", "target": "pgbench", "clients": int(sys.argv[2]),
+  "ok": len(lat), "rate": round(tps, 1), "p50_ms": pct(.5), "p99_ms": pct(.99), "max_ms": pct(1)}))
+' "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")" $c)
+  record "{\"test\":\"intake\",\"impl\":\"pgbench\",\"n\":$c,\"r\":$j}"
+  log "  pgbench $c clients: $j"
+done
+
+# --------------------------------------------------------------- latency
+
+log "latency: ping at 1 and 64 clients, motcua vs TLS echo"
+start_server "--db_pool_size=$POOL"
+"$BIN/motcua-tls-echo" --port $ECHO_PORT --ca "$PKI/ca.crt" --cert "$PKI/server.crt" \
+  --key "$PKI/server.key" --max-seconds 600 >"$WORK/echo.log" 2>&1 &
+ECHO_PID=$!
+PIDS+=("$ECHO_PID")
+for _ in $(seq 50); do grep -q ready "$WORK/echo.log" && break; sleep 0.1; done
+for n in 1 64; do
+  [[ $n == 64 ]] && perf_start ping64 "$SERVER_PID"
+  j=$(timeout $((WARM + DUR + 90)) "${BENCH[@]}" ping "${COMMON[@]}" --clients $n \
+    --warmup $WARM --duration $DUR) || log "ping@$n reported errors"
+  [[ $n == 64 ]] && perf_stop ping64
+  record "{\"test\":\"latency\",\"impl\":\"motcua\",\"n\":$n,\"r\":${j:-null}}"
+  log "  motcua $n: $j"
+  j=$(timeout $((WARM + DUR + 90)) "${BENCH[@]}" ping --echo --port $ECHO_PORT --ca "$PKI/ca.crt" \
+    --pki "$PKI" --units "$UNITS" --clients $n --warmup $WARM --duration $DUR) ||
+    log "echo@$n reported errors"
+  record "{\"test\":\"latency\",\"impl\":\"echo\",\"n\":$n,\"r\":${j:-null}}"
+  log "  echo   $n: $j"
+done
+stop_pid "$ECHO_PID"
+stop_server
+
+# ------------------------------------------------------------------ idle
+
+# idle_run NAME PID CMD...: baseline RSS of PID, start CMD (a bench idle
+# run), wait for its READY line, sample RSS and CPU of PID over WINDOW
+# seconds, wait for the bench to finish.
+idle_run() {
+  local name=$1 pid=$2 base rss c0 c1 hz bpid j ready=0
+  shift 2
+  sleep 1
+  base=$(rss_kb "$pid")
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  bpid=$!
+  PIDS+=("$bpid")
+  for _ in $(seq 3000); do
+    if grep -q '^READY' "$WORK/$name.out"; then ready=1; break; fi
+    kill -0 "$bpid" 2>/dev/null || break
+    sleep 0.1
+  done
+  ((ready)) || { cat "$WORK/$name.err" >&2; die "$name: links not established"; }
+  sleep 2
+  hz=$(getconf CLK_TCK)
+  c0=$(cpu_ticks "$pid")
+  sleep "$WINDOW"
+  c1=$(cpu_ticks "$pid")
+  rss=$(rss_kb "$pid")
+  wait "$bpid" || true
+  forget_pid "$bpid"
+  j=$(grep '^{' "$WORK/$name.out" | tail -n 1)
+  record "{\"test\":\"idle\",\"impl\":\"$name\",\"n\":$CONNS,\"rss_base_kb\":$base,\"rss_kb\":$rss,\"cpu_ticks\":$((c1 - c0)),\"hz\":$hz,\"window_s\":$WINDOW,\"r\":${j:-null}}"
+  log "  $name: base ${base} KiB, with links ${rss} KiB, cpu $((c1 - c0)) ticks in ${WINDOW}s; $j"
+}
+
+log "idle: $CONNS TLS links held ${HOLD}s, heartbeat ${HB}s"
+start_server "--db_pool_size=$POOL"
+idle_run motcua "$SERVER_PID" timeout $((HOLD + 400)) "${BENCH[@]}" idle "${COMMON[@]}" \
+  --conns "$CONNS" --concurrency 64 --hold "$HOLD" --heartbeat $HB
+stop_server
+
+MQ=$WORK/mosquitto
+mkdir -p "$MQ"
+cp "$PKI/ca.crt" "$PKI/server.crt" "$PKI/server.key" "$MQ/"
+cat >"$MQ/mosquitto.conf" <<EOF
+# Same CA, certificate and mutual authentication as motcua-server.
+per_listener_settings false
+allow_anonymous true
+persistence false
+user root
+log_dest stderr
+log_type error
+max_keepalive $((HB * 2))
+listener $MQTT_PORT 127.0.0.1
+max_connections -1
+cafile $MQ/ca.crt
+certfile $MQ/server.crt
+keyfile $MQ/server.key
+require_certificate true
+use_identity_as_username true
+tls_version tlsv1.3
+EOF
+mosquitto -c "$MQ/mosquitto.conf" >"$MQ/log" 2>&1 &
+MQ_PID=$!
+PIDS+=("$MQ_PID")
+sleep 1
+kill -0 "$MQ_PID" 2>/dev/null || { cat "$MQ/log" >&2; die "mosquitto did not start"; }
+MQ_VERSION=$(mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //') || true
+idle_run mosquitto "$MQ_PID" timeout $((HOLD + 400)) "${BENCH[@]}" mqtt --port $MQTT_PORT \
+  --ca "$PKI/ca.crt" --pki "$PKI" --units "$UNITS" --conns "$CONNS" --concurrency 64 \
+  --hold "$HOLD" --heartbeat $HB --src-prefix 127.0.0.
+stop_pid "$MQ_PID"
+
+# ---------------------------------------------------------------- upload
+
+# Attachments (client/transfer.h, "motcua attach") are another engineer's
+# work in progress: this comparison runs once git log shows "files:"
+# commits and the CLI has an attach command.
+UPLOAD="not available yet"
+if git -C "$REPO" log --format=%s 2>/dev/null | grep -q '^files:' && ((CLI_OK)) &&
+  "$BIN/motcua" attach --help >/dev/null 2>&1; then
+  UPLOAD="available but not yet wired into run.sh"
+fi
+log "upload: $UPLOAD"
+record "{\"test\":\"upload\",\"status\":\"$UPLOAD\"}"
+
+# ---------------------------------------------------------------- report
+
+ELAPSED=$(($(date +%s) - T0))
+python3 "$REPO/bench/report.py" "$RES" "$OUT" \
+  --quick "$QUICK" --elapsed "$ELAPSED" --pool "$POOL" --sync "$SYNC" \
+  --mosquitto "${MQ_VERSION:-?}" --commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)"
+log "done in ${ELAPSED}s: $OUT/latest.json, $OUT/latest.md"
