@@ -55,7 +55,7 @@ const mc_option mc_settings_options[] = {
              "requests in progress per connection"),
     MC_OPT_I("limits", "list_limit_max", "1000", 1, 100000, S, list_limit_max,
              "most dossiers one list returns"),
-    MC_OPT_I("limits", "max_connections_per_unit", "8", 1, 100000, S,
+    MC_OPT_I("limits", "max_connections_per_unit", "32", 1, 100000, S,
              max_connections_per_unit, "links one unit may hold at once"),
     MC_OPT_I("limits", "rate_limit_rps", "50", 1, 1000000, S, rate_limit_rps,
              "requests per second one link may sustain (pings excluded)"),
