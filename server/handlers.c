@@ -202,7 +202,7 @@ int mc_handle_show(mc_session *s, const Motcua__Envelope *env) {
   return handlers__submitted(r, mc_store_show(s->srv->store, env->show->code, show_done_cb, r));
 }
 
-static void list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
+void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
   mc_req *r = arg;
   mc_pb_dossier *pb = n > 0 ? calloc(n, sizeof *pb) : NULL;
   Motcua__Dossier **pp = n > 0 ? calloc(n, sizeof *pp) : NULL;
@@ -237,5 +237,5 @@ int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
                       .now_ms = mc_server_now_ms()};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
-  return handlers__submitted(r, mc_store_list(s->srv->store, &lq, list_done_cb, r));
+  return handlers__submitted(r, mc_store_list(s->srv->store, &lq, handlers__list_done_cb, r));
 }

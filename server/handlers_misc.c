@@ -46,30 +46,6 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env) {
 
 /* ---- search ------------------------------------------------------------- */
 
-static void search_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
-  mc_req *r = arg;
-  mc_pb_dossier *pb = err == 0 && n ? calloc(n, sizeof *pb) : NULL;
-  Motcua__Dossier **pp = err == 0 && n ? calloc(n, sizeof *pp) : NULL;
-  if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
-  if (err != 0) {
-    free(pb);
-    free(pp);
-    return mc_req_fail(r, err, NULL);
-  }
-  int64_t now = mc_server_now_ms();
-  for (size_t i = 0; i < n; i++) {
-    mc_pb_from_dossier(&pb[i], &ds[i], now);
-    pp[i] = &pb[i].d;
-  }
-  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
-  lr.n_dossiers = n;
-  lr.dossiers = pp;
-  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
-  mc_req_finish(r, &out);
-  free(pp);
-  free(pb);
-}
-
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env) {
   char text[MC_SEARCH_MAX];
   const char *field = NULL;
@@ -78,7 +54,7 @@ int mc_handle_search(mc_session *s, const Motcua__Envelope *env) {
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_search(s->srv->store, s->peer.unit, text, limit,
-                                                search_done_cb, r));
+                                                handlers__list_done_cb, r));
 }
 
 /* ---- holidays ----------------------------------------------------------- */
