@@ -39,7 +39,26 @@ BIN=$BUILD/bin
 OUT=$REPO/bench/results
 POOL=${MOTCUA_BENCH_POOL:-4}
 CONNS=${MOTCUA_BENCH_CONNS:-10000}
-PORT=17443 HTTP_PORT=17480 PG_PORT=25432 ECHO_PORT=17444 MQTT_PORT=18883
+# Ports: other deployments may run on this machine; take the first free
+# port at or above each base (checked again before every server start).
+port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+free_port() { # BASE [TAKEN...]
+  local p=$1 t
+  shift
+  while :; do
+    if port_free "$p"; then
+      for t in "$@"; do [[ $t != "$p" ]] || continue 2; done
+      echo "$p"
+      return
+    fi
+    p=$((p + 1))
+  done
+}
+PORT=$(free_port 27443)
+HTTP_PORT=$(free_port 27480 "$PORT")
+PG_PORT=$(free_port 35432 "$PORT" "$HTTP_PORT")
+ECHO_PORT=$(free_port 27444 "$PORT" "$HTTP_PORT" "$PG_PORT")
+MQTT_PORT=$(free_port 28883 "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT")
 PG_BIN=/usr/lib/postgresql/15/bin
 if ((QUICK)); then
   WARM=1 DUR=5 HOLD=14 WINDOW=8
@@ -152,6 +171,7 @@ if grep -aq max_connections_per_unit "$BIN/motcua-server"; then
 fi
 start_server() { # extra --key=value ...
   local off i
+  port_free "$PORT" || die "port $PORT was taken by another process meanwhile; re-run"
   touch "$ENVD/bench-server.log"
   off=$(stat -c %s "$ENVD/bench-server.log")
   "$BIN/motcua-server" -c "$ENVD/server.conf" "${SERVER_EXTRA[@]}" "$@" \
