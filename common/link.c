@@ -268,7 +268,6 @@ static void link_decode_frames(mc_link *l) {
   if (l->state == LS_CLOSING) return;
   memmove(l->in, l->in + off, l->in_len - off);
   l->in_len -= off;
-  if (l->in_len == 0 && l->in_cap > 65536) link_drop_input(l); /* idle links stay small */
 }
 
 static int ssl_error_is_fatal(mc_link *l, int n) {
@@ -278,6 +277,7 @@ static int ssl_error_is_fatal(mc_link *l, int n) {
 
 /* Pull plaintext out of OpenSSL while there is room and we are not paused. */
 static void link_process_input(mc_link *l) {
+  size_t got = 0;
   while (l->state == LS_OPEN && !l->paused) {
     int rc = in_reserve(l, 16384);
     if (rc != 0) {
@@ -293,10 +293,14 @@ static void link_process_input(mc_link *l) {
       break;
     }
     l->in_len += (size_t)n;
+    got += (size_t)n;
     link_decode_frames(l);
   }
   if (l->state == LS_OPEN) link_flush(l);
   if (l->state != LS_OPEN) return;
+  /* An idle link (a heartbeat, a small request) keeps no input buffer;
+   * a link moving bulk data keeps its buffer between reads. */
+  if (l->in_len == 0 && (got < 16384 || l->in_cap > 65536)) link_drop_input(l);
   if (l->paused) {
     if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
     l->reading = 0;
