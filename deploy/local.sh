@@ -314,7 +314,7 @@ tls_crl = $DIR/pki/crl.pem
 
 [database]
 $db_lines
-db_pool_size = 4
+db_pool_size = 16
 db_max_queue = 10000
 
 [limits]

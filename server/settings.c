@@ -40,7 +40,7 @@ const mc_option mc_settings_options[] = {
              "libpq connection string"),
     MC_OPT_S("database", "db_migrate_conninfo", "", S, db_migrate_conninfo,
              "connection string of the schema owner, for migrations (empty = db_conninfo)"),
-    MC_OPT_I("database", "db_pool_size", "4", 1, 64, S, db_pool_size, "connections"),
+    MC_OPT_I("database", "db_pool_size", "16", 1, 64, S, db_pool_size, "connections"),
     MC_OPT_I("database", "db_max_queue", "10000", 1, 1000000, S, db_max_queue,
              "queued queries before requests get 'busy'"),
     MC_OPT_I("limits", "max_frame", "1048576", 1024, 16777216, S, max_frame,
