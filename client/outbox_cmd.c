@@ -209,10 +209,22 @@ static int resolve_provisional(cli *c, const char *code, char *real, size_t size
   return MC_OK;
 }
 
+/* The link died once the request may have left (reset, EOF, timeout): the
+ * desk cannot know whether the server committed it, so it is queued with
+ * its fixed idempotency key; `sync` resends it and the server answers the
+ * first answer again, so it is delivered exactly once either way. */
+static int call_or_queue(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
+  int rc = mc_client_call(c->client, req, reply);
+  if (rc == MC_OK || !mc_outbox_is_unreachable(rc, mc_client_refused(c->client))) return rc;
+  if (state(c) == NULL) return rc;
+  c->ob->offline = rc;
+  return queue_offline(c, req);
+}
+
 static int call_online(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
   char real[MC_OUTBOX_CODE_MAX] = "";
   char **code = mc_outbox_req_code(req);
-  if (code == NULL || state(c) == NULL) return mc_client_call(c->client, req, reply);
+  if (code == NULL || state(c) == NULL) return call_or_queue(c, req, reply);
   if (mc_outbox_is_provisional(*code)) {
     int rc = resolve_provisional(c, *code, real, sizeof real);
     if (rc == 1) return queue_behind(c, req, reply);
@@ -223,7 +235,7 @@ static int call_online(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) 
     return queue_behind(c, req, reply);
   char *given = *code;
   if (real[0]) *code = real;
-  int rc = mc_client_call(c->client, req, reply);
+  int rc = call_or_queue(c, req, reply);
   *code = given;
   return rc;
 }

@@ -387,8 +387,12 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
 }
 
 /* EOF after the peer's close_notify is an orderly close; EOF without it
- * (a dropped or truncated stream) is MC_ECLOSED; a socket error MC_EIO. */
+ * (a dropped or truncated stream, also mid-handshake) is MC_ECLOSED; a
+ * socket error MC_EIO. */
 static int read_end_reason(mc_link *l, int nread) {
+  /* The stream ended before any TLS alert: a dropped link, not a TLS
+   * failure (an alert or a bad certificate fails in SSL_do_handshake). */
+  if (l->state == LS_HANDSHAKE) return nread == UV_EOF ? MC_ECLOSED : MC_EIO;
   if (l->state != LS_OPEN) return MC_ETLS;
   if (nread != UV_EOF) return MC_EIO;
   return (SSL_get_shutdown(l->ssl) & SSL_RECEIVED_SHUTDOWN) ? MC_OK : MC_ECLOSED;
