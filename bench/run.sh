@@ -365,16 +365,98 @@ stop_pid "$MQ_PID"
 
 # ---------------------------------------------------------------- upload
 
-# Attachments (client/transfer.h, "motcua attach") are another engineer's
-# work in progress: this comparison runs once git log shows "files:"
-# commits and the CLI has an attach command.
-UPLOAD="not available yet"
-if git -C "$REPO" log --format=%s 2>/dev/null | grep -q '^files:' && ((CLI_OK)) &&
-  "$BIN/motcua" attach --help >/dev/null 2>&1; then
-  UPLOAD="available but not yet wired into run.sh"
+# motcua: `motcua --json attach CODE FILE` of a PDF (random bytes behind a
+# %PDF-1.4 header) into a dossier received just before, timed end to end
+# (the CLI hashes the file, uploads with resume, the server writes and
+# fdatasyncs). Reference, same file, same disk (the deployment's directory,
+# next to the server's data_dir): socat OPENSSL-LISTEN (server cert, client
+# certificate verified against the deployment CA) writing into a file,
+# socat OPENSSL client reading the file, then fdatasync of the output file;
+# timed from the client's start to the end of the fdatasync.
+if ((QUICK)); then UP_MIB=32; else UP_MIB=100; fi
+UPLOAD=""
+# (No `git log | grep -q` gate: under pipefail grep's early exit made it fail.)
+if ((CLI_OK)) && "$BIN/motcua" attach --help >/dev/null 2>&1; then
+  log "upload: ${UP_MIB} MiB attachment, motcua attach vs raw TLS (socat) + fdatasync"
+  UP_FILE=$WORK/upload.pdf
+  python3 - "$UP_FILE" "$UP_MIB" <<'PY'
+import os, sys
+path, mib = sys.argv[1], int(sys.argv[2])
+with open(path, "wb") as f:
+    f.write(b"%PDF-1.4\n")
+    for i in range(mib):
+        f.write(os.urandom((1 << 20) - (9 if i == 0 else 0)))
+PY
+  UP_UNIT=${UNITS%%,*}
+  UP_CONF=$ENVD/units/$UP_UNIT.conf
+  now_s() { date +%s.%N; }
+  start_server "--db_pool_size=$POOL"
+  rc=0
+  j=$(timeout 120 "$BIN/motcua" -c "$UP_CONF" --json receive --procedure "$PROC" \
+    --name "Nguyễn Văn Tải" --id "0$(printf '%011d' $((RANDOM * 32768 + RANDOM)))" \
+    --phone 0912345678 2>"$WORK/up-receive.err") || rc=$?
+  UP_CODE=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+if isinstance(d, dict) and "dossier" in d and "code" not in d: d = d["dossier"]
+print(d["code"])' "$j" 2>/dev/null) || UP_CODE=""
+  if [[ -z $UP_CODE ]]; then
+    cat "$WORK/up-receive.err" >&2
+    UPLOAD="failed: receive (rc $rc) gave no dossier code"
+  else
+    t0=$(now_s)
+    rc=0
+    timeout 900 "$BIN/motcua" -c "$UP_CONF" --json attach "$UP_CODE" "$UP_FILE" \
+      >"$WORK/up-attach.out" 2>"$WORK/up-attach.err" || rc=$?
+    t1=$(now_s)
+    if ((rc != 0)); then
+      cat "$WORK/up-attach.out" "$WORK/up-attach.err" >&2
+      UPLOAD="failed: motcua attach exit $rc"
+    fi
+  fi
+  stop_server
+  if [[ -z $UPLOAD ]]; then
+    UP_S=$(python3 -c "print(round($t1 - $t0, 3))")
+    log "  motcua attach $UP_CODE: ${UP_S}s"
+    RAW_PORT=$(free_port 27445 "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT" "$MQTT_PORT")
+    RAW_OUT=$ENVD/raw-tls-upload.bin
+    rm -f "$RAW_OUT"
+    timeout 900 socat -u \
+      "OPENSSL-LISTEN:$RAW_PORT,bind=127.0.0.1,reuseaddr,cert=$PKI/server.crt,key=$PKI/server.key,cafile=$PKI/ca.crt,verify=1" \
+      "CREATE:$RAW_OUT" 2>"$WORK/socat-srv.err" &
+    RAW_PID=$!
+    PIDS+=("$RAW_PID")
+    for _ in $(seq 50); do port_free "$RAW_PORT" || break; sleep 0.1; done
+    t2=$(now_s)
+    rc=0
+    timeout 900 socat -u "OPEN:$UP_FILE,rdonly" \
+      "OPENSSL:127.0.0.1:$RAW_PORT,cert=$PKI/units/$UP_UNIT.crt,key=$PKI/units/$UP_UNIT.key,cafile=$PKI/ca.crt,verify=1,commonname=motcua-server" \
+      2>"$WORK/socat-cli.err" || rc=$?
+    wait "$RAW_PID" || rc=$((rc ? rc : 100))
+    forget_pid "$RAW_PID"
+    python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fdatasync(fd); os.close(fd)' "$RAW_OUT"
+    t3=$(now_s)
+    RAW_BYTES=$(stat -c %s "$RAW_OUT" 2>/dev/null || echo 0)
+    rm -f "$RAW_OUT"
+    if ((rc != 0)) || [[ $RAW_BYTES != "$(stat -c %s "$UP_FILE")" ]]; then
+      cat "$WORK/socat-srv.err" "$WORK/socat-cli.err" >&2
+      UPLOAD="failed: raw TLS reference (socat rc $rc, $RAW_BYTES bytes written)"
+    else
+      RAW_S=$(python3 -c "print(round($t3 - $t2, 3))")
+      log "  raw TLS + fdatasync: ${RAW_S}s"
+      record "{\"test\":\"upload\",\"status\":\"ok\",\"mib\":$UP_MIB,\"motcua_s\":$UP_S,\"raw_s\":$RAW_S,\"code\":\"$UP_CODE\",\"attach\":$(python3 -c '
+import json, sys
+try: print(json.dumps(json.loads(open(sys.argv[1]).read())))
+except Exception: print("null")' "$WORK/up-attach.out")}"
+    fi
+  fi
+else
+  UPLOAD="not available: no motcua attach in this build"
 fi
-log "upload: $UPLOAD"
-record "{\"test\":\"upload\",\"status\":\"$UPLOAD\"}"
+if [[ -n $UPLOAD ]]; then
+  log "upload: $UPLOAD"
+  record "{\"test\":\"upload\",\"status\":\"$UPLOAD\",\"mib\":$UP_MIB}"
+fi
 
 # ---------------------------------------------------------------- report
 
