@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "handlers_internal.h"
 #include "log.h"
+#include "monitor_server.h"
 #include "storage_files.h"
 
 #define MAX_UNCOMMITTED (16u << 20) /* accepted, not yet fsynced, per upload */
@@ -40,6 +41,7 @@ typedef struct upload {
   waiter *waiters; /* parked begin / finish requests */
   mc_req *fin;
   uint64_t touched_ms;
+  uint64_t sid;    /* session that sent the last chunk (monitoring) */
   mc_server *srv;
   struct upload *next;
 } upload;
@@ -78,6 +80,19 @@ static void fail_waiters(upload *u, int err, const char *detail) {
 }
 
 /* Remove from the registry, release requests, close the file. */
+/* Tell the monitor how many uploads session sid is moving now. */
+static void report_uploads(uint64_t sid) {
+  uint32_t n = 0;
+  if (sid == 0 || F.srv == NULL) return;
+  for (const upload *u = F.uploads; u != NULL; u = u->next)
+    if (u->sid == sid && !u->failed) n++;
+  for (mc_session *s = F.srv->sessions; s != NULL; s = s->next)
+    if (s->id == sid) {
+      mc_mon_session_uploads(s, n);
+      return;
+    }
+}
+
 static void upload_drop(upload *u, int unlink_tmp) {
   for (upload **p = &F.uploads; *p != NULL; p = &(*p)->next)
     if (*p == u) {
@@ -89,7 +104,9 @@ static void upload_drop(upload *u, int unlink_tmp) {
   if (u->ack != NULL) mc_req_finish(u->ack, NULL);
   if (u->fin != NULL) mc_req_fail(u->fin, MC_EUNAVAIL, "upload");
   mc_upload_io_close(u->io, unlink_tmp);
+  uint64_t sid = u->sid;
   free(u);
+  report_uploads(sid);
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -398,6 +415,12 @@ static int accept_chunk(mc_session *s, upload *u, const Motcua__UploadChunk *q, 
     u->ack = NULL;
   }
   if (u->ack == NULL && (u->ack = mc_req_start(s, rid)) == NULL) return MC_ENOMEM;
+  if (u->sid != s->id) {
+    uint64_t before = u->sid;
+    u->sid = s->id;
+    report_uploads(before);
+    report_uploads(s->id);
+  }
   if ((rc = mc_upload_io_write(u->io, c.offset, c.data, c.len)) != 0) return rc;
   u->ack->id = rid;
   u->received += c.len;

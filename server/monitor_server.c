@@ -343,6 +343,10 @@ void mc_mon_session_frame(mc_session *s, const Motcua__Envelope *env) {
   mc_monitor_frame(&s->srv->mon->reg, s->mon, req, mc_server_now_ms());
 }
 
+void mc_mon_session_uploads(mc_session *s, uint32_t n) {
+  if (s->srv->mon != NULL) mc_monitor_uploads(&s->srv->mon->reg, s->mon, n);
+}
+
 void mc_mon_session_rtt(mc_session *s) {
   if (s->srv->mon != NULL) mc_monitor_rtt(&s->srv->mon->reg, s->mon, s->rtt_ms);
 }

@@ -24,6 +24,8 @@ void mc_mon_free(mc_server *srv);
 void mc_mon_session_ready(mc_session *s);
 void mc_mon_session_frame(mc_session *s, const Motcua__Envelope *env);
 void mc_mon_session_rtt(mc_session *s);
+/* uploads: how many uploads the session is moving now (handlers_files.c). */
+void mc_mon_session_uploads(mc_session *s, uint32_t n);
 void mc_mon_session_closed(mc_session *s, mc_link *l, int reason);
 
 /* The registry (NULL before init / after free). */
