@@ -18,7 +18,7 @@
 #
 # Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
 # MOTCUA_BENCH_BUILD (default <repo>/build-bench), MOTCUA_BENCH_POOL (server
-# db_pool_size during the intake runs, default 4), MOTCUA_BENCH_CONNS (idle
+# db_pool_size during the intake runs, default 16 = the server's default), MOTCUA_BENCH_CONNS (idle
 # links, default 10000).
 set -euo pipefail
 
@@ -37,7 +37,7 @@ ENVD=${MOTCUA_BENCH_ENV:-/tmp/motcua-bench-env}
 BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
 BIN=$BUILD/bin
 OUT=$REPO/bench/results
-POOL=${MOTCUA_BENCH_POOL:-4}
+POOL=${MOTCUA_BENCH_POOL:-16}
 CONNS=${MOTCUA_BENCH_CONNS:-10000}
 # Ports: other deployments may run on this machine; take the first free
 # port at or above each base (checked again before every server start).
@@ -166,9 +166,10 @@ log "units: $NUNITS communes; procedure $PROC; synchronous_commit=$SYNC"
 
 SERVER_PID=""
 SERVER_EXTRA=(--max_connections=20000 "--heartbeat_s=$HB" --idle_timeout_s=$((HB * 3)))
-if grep -aq max_connections_per_unit "$BIN/motcua-server"; then
-  SERVER_EXTRA+=(--max_connections_per_unit=20000)
-fi
+# The load generator is one client per simulated unit sending as fast as it
+# can: lift the per-unit link cap and the per-link request rate (desk-sized
+# defaults) so the server, not its abuse limits, is measured.
+SERVER_EXTRA+=(--max_connections_per_unit=20000 --rate_limit_rps=1000000 --rate_burst=1000000)
 start_server() { # extra --key=value ...
   local off i
   port_free "$PORT" || die "port $PORT was taken by another process meanwhile; re-run"
