@@ -203,7 +203,12 @@ cat <<EOF
   motcua -c $rel/units/444.conf list                      # the district centre's view
   motcua -c $rel/units/444.conf show ${example:-DOSSIER_CODE}
   motcua -c $rel/units/444.conf --lang en --json list --limit 5
-  motcua -c $rel/units/admin.conf watch                   # live events (Ctrl+C)
+  motcua -c $rel/units/444.conf accept ${example:-DOSSIER_CODE}   # the district takes it in
+  motcua -c $rel/units/444.conf history ${example:-DOSSIER_CODE}
+  motcua -c $rel/units/444.conf slip ${example:-DOSSIER_CODE} --form 05 -o control.pdf
+  motcua -c $rel/units/444.conf watch                     # live events for the district (Ctrl+C)
+  motcua -c $rel/units/admin.conf monitor                 # IT: every unit's link (Ctrl+C)
+  IT dashboard in a browser: http://127.0.0.1:$(sed -n 's/^MOTCUA_HTTP_PORT=//p' "$DIR/local.env")/
 Status and logs:  deploy/local.sh status $rel   ($rel/server.log)
 Stop everything:  deploy/local.sh down $rel
 EOF
