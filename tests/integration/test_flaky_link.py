@@ -249,7 +249,13 @@ class TestFlakyLink(unittest.TestCase):
         r = self.direct("procedures")
         self.assertEqual(r.rc, 0, r)
         self.proc = next(p["code"] for p in r.doc if p.get("level") == "commune")
-        r = self.desk("ping")
+        # The link itself drops now and then (that is the point): the desk
+        # must get through within a few tries, as a clerk would retry.
+        for _ in range(5):
+            r = self.desk("ping")
+            if r.rc == 0:
+                break
+            time.sleep(1)
         self.assertEqual(r.rc, 0, "ping over the impaired link: %r" % r)
         print("ping over the link: rtt %s ms" % r.doc.get("rtt_ms"), flush=True)
 
