@@ -130,3 +130,24 @@ void pgt_run_for(int ms) {
   int never = 0;
   run_while(&never, ms);
 }
+
+static void closed_cb(void *arg) { ++*(int *)arg; }
+
+mc_store *pgt_open_store(const char *conninfo, const char *migrate_conninfo, int pool,
+                         int queue) {
+  mc_store_opts o = {.conninfo = conninfo, .pool_size = pool, .max_queue = queue,
+                     .migrate_conninfo = migrate_conninfo};
+  mc_store *s = NULL;
+  char err[256];
+  int rc = mc_store_open(&pgt_loop, &o, &s, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "open: %s\n", err);
+  CHECK(rc == 0 && s != NULL);
+  return s;
+}
+
+void pgt_close_store(mc_store *s) {
+  int closed = 0;
+  mc_store_close(s, closed_cb, &closed);
+  CHECK(closed == 0);
+  pgt_run_until(&closed, WAIT_MS);
+}

@@ -9,6 +9,8 @@
 #include <libpq-fe.h>
 #include <uv.h>
 
+#include "storage.h"
+
 #define PGBIN "/usr/lib/postgresql/15/bin"
 #define WAIT_MS 15000
 
@@ -35,6 +37,12 @@ long pgt_long(const char *sql);  /* one integer from the check connection */
 void pgt_exec(const char *sql);  /* must succeed */
 
 void pgt_run_until(const int *done, int ms); /* fails on timeout */
+
+/* Open a store on the fixture's loop (migrate_conninfo may be NULL);
+ * close it and wait until its done callback ran (never synchronously). */
+mc_store *pgt_open_store(const char *conninfo, const char *migrate_conninfo, int pool,
+                         int queue);
+void pgt_close_store(mc_store *s);
 void pgt_run_for(int ms);
 
 #endif

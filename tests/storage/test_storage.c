@@ -77,26 +77,11 @@ static void catalog_cb(void *arg, int err, const mc_unit *us, size_t nu,
   r->levels_ok = l1 >= 5 && l2 >= 5;
 }
 
+
 static void closed_cb(void *arg) { ++*(int *)arg; }
 
 /* ------------------------------------------------------------ wrappers */
 
-static mc_store *open_store(int pool, int queue) {
-  mc_store_opts o = {.conninfo = pgt_conninfo, .pool_size = pool, .max_queue = queue};
-  mc_store *s = NULL;
-  char err[256];
-  int rc = mc_store_open(&pgt_loop, &o, &s, err, sizeof err);
-  if (rc != 0) fprintf(stderr, "open: %s\n", err);
-  CHECK(rc == 0 && s != NULL);
-  return s;
-}
-
-static void close_store(mc_store *s) {
-  int closed = 0;
-  mc_store_close(s, closed_cb, &closed);
-  CHECK(closed == 0);
-  pgt_run_until(&closed, WAIT_MS);
-}
 
 static int g_seq_ms;
 
@@ -152,10 +137,10 @@ static int idem(mc_store *s, const char *unit, const char *key, dres *out) {
 /* --------------------------------------------------------------- tests */
 
 static void test_migrations(void) {
-  mc_store *a = open_store(2, 100);
-  mc_store *b = open_store(2, 100); /* second open: nothing to apply */
-  close_store(a);
-  close_store(b);
+  mc_store *a = pgt_open_store(pgt_conninfo, NULL, 2, 100);
+  mc_store *b = pgt_open_store(pgt_conninfo, NULL, 2, 100); /* second open: nothing to apply */
+  pgt_close_store(a);
+  pgt_close_store(b);
   CHECK(pgt_long("SELECT count(*) FROM schema_version") == (long)mc_migrations_count);
   CHECK(pgt_long("SELECT count(*) FROM units") == 22);
   CHECK(pgt_long("SELECT count(*) FROM procedures") >= 14);
@@ -258,13 +243,13 @@ static void test_list_idem(mc_store *s) {
 }
 
 static void test_busy_close(void) {
-  mc_store *s = open_store(1, 2);
+  mc_store *s = pgt_open_store(pgt_conninfo, NULL, 1, 2);
   dres r[3];
   memset(r, 0, sizeof r);
   CHECK(mc_store_show(s, "x", dossier_cb, &r[0]) == 0);
   CHECK(mc_store_show(s, "x", dossier_cb, &r[1]) == 0);
   CHECK(mc_store_show(s, "x", dossier_cb, &r[2]) == MC_EBUSY);
-  close_store(s);
+  pgt_close_store(s);
   CHECK(r[0].done == 1 && r[0].err == MC_ECLOSED && r[1].err == MC_ECLOSED);
   CHECK(r[2].done == 0);
   fprintf(stderr, "ok queue bound -> busy, close fails queued ops\n");
@@ -282,7 +267,7 @@ static void close_in_cb(void *arg, int err, const mc_dossier *d) {
 static void test_close_in_callback(void) {
   dres r[3];
   memset(r, 0, sizeof r);
-  g_reentrant = open_store(1, 10);
+  g_reentrant = pgt_open_store(pgt_conninfo, NULL, 1, 10);
   g_reentrant_closed = 0;
   CHECK(mc_store_show(g_reentrant, "x", close_in_cb, &r[0]) == 0);
   CHECK(mc_store_show(g_reentrant, "x", dossier_cb, &r[1]) == 0);
@@ -339,7 +324,7 @@ static void test_unavailable(mc_store *s) {
 int main(void) {
   pgt_start(WATCHDOG_S);
   test_migrations();
-  mc_store *s = open_store(4, 1000);
+  mc_store *s = pgt_open_store(pgt_conninfo, NULL, 4, 1000);
   test_catalog(s);
   test_receive(s);
   test_concurrent(s);
@@ -350,7 +335,7 @@ int main(void) {
   test_inflight_broken(s);
   test_reconnect(s);
   test_unavailable(s);
-  close_store(s);
+  pgt_close_store(s);
   uv_run(&pgt_loop, UV_RUN_DEFAULT); /* must return: nothing left open */
   CHECK(uv_loop_close(&pgt_loop) == 0);
   pgt_teardown();

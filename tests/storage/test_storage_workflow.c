@@ -107,26 +107,9 @@ static void done_cb(void *arg, int err) {
   r->err = err;
 }
 
-static void closed_cb(void *arg) { ++*(int *)arg; }
 
 /* ------------------------------------------------------------- wrappers */
 
-static mc_store *open_store(const char *conninfo, const char *migrate_conninfo) {
-  mc_store_opts o = {.conninfo = conninfo, .pool_size = 4, .max_queue = 1000,
-                     .migrate_conninfo = migrate_conninfo};
-  mc_store *s = NULL;
-  char err[256];
-  int rc = mc_store_open(&pgt_loop, &o, &s, err, sizeof err);
-  if (rc != 0) fprintf(stderr, "open: %s\n", err);
-  CHECK(rc == 0 && s != NULL);
-  return s;
-}
-
-static void close_store(mc_store *s) {
-  int closed = 0;
-  mc_store_close(s, closed_cb, &closed);
-  pgt_run_until(&closed, WAIT_MS);
-}
 
 static int g_seq;
 
@@ -259,8 +242,8 @@ static void test_role(void) {
 /* The owner migrated; a store running only as motcua_app opens on the
  * up-to-date schema without creating anything. */
 static void test_open_as_app(void) {
-  mc_store *s = open_store(g_app_conninfo, NULL);
-  close_store(s);
+  mc_store *s = pgt_open_store(g_app_conninfo, NULL, 4, 1000);
+  pgt_close_store(s);
   fprintf(stderr, "ok open as motcua_app with nothing to migrate\n");
 }
 
@@ -677,7 +660,7 @@ int main(void) {
   pgt_start(WATCHDOG_S);
   snprintf(g_app_conninfo, sizeof g_app_conninfo, "host=%s dbname=postgres user=motcua_app",
            pgt_dir);
-  mc_store *s = open_store(g_app_conninfo, pgt_conninfo);
+  mc_store *s = pgt_open_store(g_app_conninfo, pgt_conninfo, 4, 1000);
   test_open_as_app();
   mc_dossier flow = test_full_flow(s);
   test_role(); /* progress_log has rows now */
@@ -691,7 +674,7 @@ int main(void) {
   test_calendar(s);
   test_refusal(s);
   test_search_scale(s);
-  close_store(s);
+  pgt_close_store(s);
   uv_run(&pgt_loop, UV_RUN_DEFAULT); /* must return: nothing left open */
   CHECK(uv_loop_close(&pgt_loop) == 0);
   pgt_teardown();
