@@ -43,11 +43,6 @@ string(APPEND out "#include \"storage_internal.h\"\n\n")
 string(APPEND out "const struct mc_migration mc_migrations[] = {\n${body}};\n")
 string(APPEND out "const size_t mc_migrations_count = ${count};\n")
 
-# Rewrite only when changed, so an unchanged schema does not relink.
-if(EXISTS ${OUT})
-  file(READ ${OUT} old)
-  if(old STREQUAL out)
-    return()
-  endif()
-endif()
-file(WRITE ${OUT} "${out}")
+# Rewritten only when changed, so an unchanged schema does not relink.
+include(${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake)
+mc_write_if_changed(${OUT} "${out}")
