@@ -13,9 +13,12 @@
  * owner (migrate_conninfo); the pool then runs as the restricted role.
  *
  * Each operation is one statement, hence one round trip and one
- * transaction; multi-step work lives in PL/pgSQL (server/sql/). */
+ * transaction; multi-step work lives in PL/pgSQL (server/sql/). Receives
+ * are the exception that proves it: they wait in their own queue and go
+ * to the database in batches (group commit, see "receive batches"). */
 #include "storage.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,9 @@
 #define LIST_LIMIT_MAX 1000
 #define HISTORY_MAX 1000     /* progress-log rows answered by history */
 #define SEARCH_TEXT_MAX 200  /* bytes */
+#define BATCH_MAX 32         /* receives per transaction (< 64 cached subxids) */
+#define BATCHES_IN_FLIGHT 2  /* receive batches sent at once */
+#define BATCH_COL0 3         /* mc_receive_many: ord, sqlstate, message, dossier */
 #define MIGRATE_LOCK_KEY "7236281427968" /* pg_advisory_lock key, "motcua" */
 
 /* ---------------------------------------------------------------- types */
@@ -69,8 +75,19 @@ struct op {
     storage_rows_cb rows;
   } cb;
   int need_row; /* done ops: no row answered = MC_ENOTFOUND */
+  int batched;  /* a receive: waits in the receive queue, sent in a batch */
+  int row, col0; /* where its answer starts in res[0] (0, 0 unless batched) */
+  op **members; /* a batch: the receives it carries (owned until done) */
+  int nmembers;
+  mc_store *store; /* a batch: for completing its members */
   void *arg;
 };
+
+/* A FIFO of ops. */
+typedef struct opq {
+  op *head, *tail;
+  int n;
+} opq;
 
 enum conn_state { CS_DOWN, CS_CONNECTING, CS_IDLE, CS_BUSY };
 
@@ -92,8 +109,9 @@ struct mc_store {
   int pool_size;
   int max_queue;
   conn *conns;
-  op *qhead, *qtail;
-  int queued;
+  opq q;  /* every op but receives */
+  opq rq; /* receives, sent in batches */
+  int batches; /* receive batches in flight */
   uv_timer_t kick;  /* zero-delay: dispatch from the loop */
   uv_timer_t sweep; /* queue wait limit, close deadline */
   uint64_t down_since;
@@ -185,6 +203,8 @@ static op *op_new(const char *name, const char *sql, op_done_fn done, void *arg)
 }
 
 static void op_free(op *o) {
+  for (int i = 0; i < o->nmembers; i++) op_free(o->members[i]);
+  free(o->members);
   for (int i = 0; i < o->nparams; i++) free(o->params[i]);
   for (int i = 0; i < o->nres; i++) PQclear(o->res[i]);
   PQclear(o->err_res);
@@ -227,21 +247,26 @@ static int op_result_err(const op *o) {
 
 /* Logs the primary message only: DETAIL lines may quote row values
  * (applicants' id numbers). */
-static void op_log_error(const op *o, int err) {
+static void log_failure(const char *name, int err, const char *state, const char *msg) {
   char line[256];
-  const char *msg = o->err_res ? PQresultErrorField(o->err_res, PG_DIAG_MESSAGE_PRIMARY) : "";
-  const char *state = o->err_res ? PQresultErrorField(o->err_res, PG_DIAG_SQLSTATE) : "";
   int lvl = (err == MC_EINTERNAL || err == MC_EUNAVAIL) ? MC_LOG_WARN : MC_LOG_DEBUG;
-  mc_log(lvl, 0, "storage op failed op=%s err=%s sqlstate=%s msg=\"%s\"", o->name,
-         mc_errname(err), state ? state : "", pq_line(msg, line, sizeof line));
+  mc_log(lvl, 0, "storage op failed op=%s err=%s sqlstate=%s msg=\"%s\"", name,
+         mc_errname(err), state ? state : "", pq_line(msg ? msg : "", line, sizeof line));
 }
 
-/* Completes an op: maps errors, counts, calls back, frees. */
+static void op_log_error(const op *o, int err) {
+  const PGresult *r = o->err_res;
+  log_failure(o->name, err, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL,
+              r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+}
+
+/* Completes an op: maps errors, counts, calls back, frees. A batch is
+ * counted through its members. */
 static void op_complete(mc_store *s, op *o, int err) {
   if (err == 0) err = op_result_err(o);
-  s->queries_total++;
+  if (o->members == NULL) s->queries_total++;
   if (err != 0) {
-    s->errors_total++;
+    if (o->members == NULL) s->errors_total++;
     op_log_error(o, err);
   }
   o->done(o, err);
@@ -252,32 +277,34 @@ static void op_complete(mc_store *s, op *o, int err) {
 
 static uint64_t now_ms(const mc_store *s) { return uv_now(s->loop); }
 
-static void queue_push(mc_store *s, op *o) {
+static void queue_push(opq *q, op *o) {
   o->next = NULL;
-  if (s->qtail) s->qtail->next = o;
-  else s->qhead = o;
-  s->qtail = o;
-  s->queued++;
+  if (q->tail) q->tail->next = o;
+  else q->head = o;
+  q->tail = o;
+  q->n++;
 }
 
-static op *queue_pop(mc_store *s) {
-  op *o = s->qhead;
+static op *queue_pop(opq *q) {
+  op *o = q->head;
   if (o == NULL) return NULL;
-  s->qhead = o->next;
-  if (s->qhead == NULL) s->qtail = NULL;
-  s->queued--;
+  q->head = o->next;
+  if (q->head == NULL) q->tail = NULL;
+  q->n--;
   o->next = NULL;
   return o;
 }
+
+static int queued(const mc_store *s) { return s->q.n + s->rq.n; }
 
 static void kick_cb(uv_timer_t *t) { dispatch(t->data); }
 
 /* Queues an op; on error the caller still owns it. */
 static int submit(mc_store *s, op *o) {
   if (s->closing) return MC_ECLOSED;
-  if (s->queued >= s->max_queue) return MC_EBUSY;
+  if (queued(s) >= s->max_queue) return MC_EBUSY;
   o->enq_ms = now_ms(s);
-  queue_push(s, o);
+  queue_push(o->batched ? &s->rq : &s->q, o);
   uv_timer_start(&s->kick, kick_cb, 0, 0);
   return 0;
 }
@@ -291,7 +318,8 @@ static int submit_or_free(mc_store *s, op *o, int rc) {
 
 static void fail_queue(mc_store *s, int err) {
   op *o;
-  while ((o = queue_pop(s)) != NULL) op_complete(s, o, err);
+  while ((o = queue_pop(&s->q)) != NULL || (o = queue_pop(&s->rq)) != NULL)
+    op_complete(s, o, err);
 }
 
 /* -------------------------------------------------------- poll handles */
@@ -516,6 +544,16 @@ static int in_flight(const mc_store *s) {
 
 static void finish_close(mc_store *s);
 
+static op *batch_next(mc_store *s);
+
+/* The next op to send: a batch of receives while fewer than
+ * BATCHES_IN_FLIGHT are out, else the oldest other op. */
+static op *next_op(mc_store *s) {
+  op *o = NULL;
+  while (o == NULL && s->rq.n > 0 && s->batches < BATCHES_IN_FLIGHT) o = batch_next(s);
+  return o != NULL ? o : queue_pop(&s->q);
+}
+
 /* Sends queued ops to idle connections; while closing, fails the queue
  * and tears down once nothing is in flight. Runs only from the loop. */
 static void dispatch(mc_store *s) {
@@ -524,9 +562,18 @@ static void dispatch(mc_store *s) {
     if (in_flight(s) == 0) finish_close(s);
     return;
   }
-  for (int i = 0; i < s->pool_size && s->qhead != NULL; i++) {
+  for (int i = 0; i < s->pool_size && queued(s) > 0; i++) {
     conn *c = &s->conns[i];
-    if (c->state == CS_IDLE) conn_send(c, queue_pop(s));
+    op *o;
+    if (c->state == CS_IDLE && (o = next_op(s)) != NULL) conn_send(c, o);
+  }
+}
+
+static void sweep_one(mc_store *s, opq *q, uint64_t now) {
+  while (q->head != NULL) {
+    uint64_t since = q->head->enq_ms > s->down_since ? q->head->enq_ms : s->down_since;
+    if (now - since < QUEUE_WAIT_MS) break;
+    op_complete(s, queue_pop(q), MC_EUNAVAIL);
   }
 }
 
@@ -537,11 +584,8 @@ static void sweep_queue(mc_store *s, uint64_t now) {
     return;
   }
   if (s->down_since == 0) s->down_since = now;
-  while (s->qhead != NULL) {
-    uint64_t since = s->qhead->enq_ms > s->down_since ? s->qhead->enq_ms : s->down_since;
-    if (now - since < QUEUE_WAIT_MS) break;
-    op_complete(s, queue_pop(s), MC_EUNAVAIL);
-  }
+  sweep_one(s, &s->q, now);
+  sweep_one(s, &s->rq, now);
 }
 
 /* Close deadline: in-flight ops that never answer are failed. */
@@ -620,7 +664,7 @@ void mc_store_close(mc_store *s, void (*done_cb)(void *arg), void *arg) {
   s->close_started = now_ms(s);
   s->done_cb = done_cb;
   s->done_arg = arg;
-  mc_log_info(0, "storage closing queued=%d in_flight=%d", s->queued, in_flight(s));
+  mc_log_info(0, "storage closing queued=%d in_flight=%d", queued(s), in_flight(s));
   uv_timer_start(&s->kick, kick_cb, 0, 0);
 }
 
@@ -793,7 +837,7 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
 
 void mc_store_get_stats(const mc_store *s, mc_store_stats *st) {
   st->connections_up = connections_up(s);
-  st->queued = s->queued;
+  st->queued = queued(s);
   st->in_flight = in_flight(s);
   st->queries_total = s->queries_total;
   st->errors_total = s->errors_total;
@@ -853,17 +897,18 @@ static void row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d) {
 
 static int shape_ok(const PGresult *r, int ncols) { return PQnfields(r) >= ncols; }
 
-/* A single-dossier answer: no row = MC_ENOTFOUND. */
+/* A single-dossier answer at (o->row, o->col0): no row = MC_ENOTFOUND. */
 static void dossier_done(op *o, int err) {
   mc_dossier d;
-  if (err == 0 && (PQntuples(o->res[0]) == 0 || PQgetisnull(o->res[0], 0, 0)))
+  if (err == 0 && (PQntuples(o->res[0]) <= o->row ||
+                   PQgetisnull(o->res[0], o->row, o->col0)))
     err = MC_ENOTFOUND;
-  if (err == 0 && !shape_ok(o->res[0], DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err == 0 && !shape_ok(o->res[0], o->col0 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
   if (err != 0) {
     o->cb.dossier(o->arg, err, NULL);
     return;
   }
-  row_to_dossier(o->res[0], 0, 0, &d);
+  row_to_dossier(o->res[0], o->row, o->col0, &d);
   o->cb.dossier(o->arg, 0, &d);
 }
 
@@ -940,6 +985,119 @@ out:
   free(ps);
 }
 
+/* ------------------------------------------------------ receive batches */
+
+/* Group commit. The receives queued while the database was busy go as one
+ * statement, mc_receive_many (server/sql/007_receive_many.sql): one
+ * transaction and one WAL flush for up to BATCH_MAX dossiers, each in its
+ * own subtransaction so a refused one does not undo the others. Every
+ * reply still leaves after the commit. At most BATCHES_IN_FLIGHT batches
+ * are out at once, so receives arriving during a commit gather into the
+ * next batch rather than trickling out one per free connection (they all
+ * lock the same per-unit day-sequence rows, so small concurrent batches
+ * would only queue behind each other's locks). */
+
+static const char SQL_RECEIVE_MANY[] =
+    "SELECT o_ord, o_state, o_msg, " DOSSIER_COLS_P("(o_d).")
+    " FROM mc_receive_many($1::jsonb)";
+
+/* A receive's parameters as a JSON array of strings and nulls; NULL when a
+ * parameter is not valid UTF-8 (jansson checks) or memory ran out. */
+static json_t *batch_item(const op *m) {
+  json_t *a = json_array();
+  for (int i = 0; a != NULL && i < m->nparams; i++) {
+    json_t *v = m->params[i] != NULL ? json_string(m->params[i]) : json_null();
+    if (json_array_append_new(a, v) != 0) {
+      json_decref(a);
+      a = NULL;
+    }
+  }
+  return a;
+}
+
+static void batch_done(op *b, int err);
+
+/* Moves up to BATCH_MAX queued receives into a new batch op; a receive
+ * that cannot be encoded is refused alone. NULL: nothing to send. */
+static op *batch_fill(mc_store *s, op *b, json_t *items) {
+  while (b->nmembers < BATCH_MAX && s->rq.head != NULL) {
+    op *m = queue_pop(&s->rq);
+    if (json_array_append_new(items, batch_item(m)) != 0) {
+      op_complete(s, m, MC_EINVAL);
+      continue;
+    }
+    b->members[b->nmembers++] = m;
+  }
+  if (b->nmembers == 0 || (b->params[0] = json_dumps(items, JSON_COMPACT)) == NULL) {
+    op_complete(s, b, MC_ENOMEM); /* fails the members taken, if any */
+    return NULL;
+  }
+  b->nparams = 1;
+  return b;
+}
+
+static op *batch_next(mc_store *s) {
+  op *b = op_new("receive_many", SQL_RECEIVE_MANY, batch_done, NULL);
+  json_t *items = json_array();
+  if (b != NULL) b->members = calloc(BATCH_MAX, sizeof *b->members);
+  if (b == NULL || items == NULL || b->members == NULL) {
+    if (b != NULL) op_free(b);
+    json_decref(items);
+    op_complete(s, queue_pop(&s->rq), MC_ENOMEM); /* progress, not a spin */
+    return NULL;
+  }
+  b->store = s;
+  s->batches++; /* batch_done gives it back, whatever happens */
+  b = batch_fill(s, b, items);
+  json_decref(items);
+  return b;
+}
+
+/* rowof[i] = the result row answering member i, -1 if none. */
+static void batch_rows(const op *b, int err, int *rowof) {
+  for (int i = 0; i < b->nmembers; i++) rowof[i] = -1;
+  const PGresult *r = b->res[0];
+  if (err != 0 || !shape_ok(r, BATCH_COL0 + DOSSIER_NCOLS)) return;
+  for (int row = 0; row < PQntuples(r); row++) {
+    int64_t ord = parse_i64(PQgetvalue(r, row, 0));
+    if (ord >= 1 && ord <= b->nmembers) rowof[ord - 1] = row;
+  }
+}
+
+/* Completes one member from its row: the row's SQLSTATE, or its dossier. */
+static void batch_member_done(mc_store *s, op *m, PGresult *r, int row, int err) {
+  if (err == 0 && row < 0) err = MC_EINTERNAL;
+  if (err == 0 && !PQgetisnull(r, row, 1)) {
+    err = storage__sqlstate_to_err(PQgetvalue(r, row, 1));
+    log_failure(m->name, err, PQgetvalue(r, row, 1), PQgetvalue(r, row, 2));
+  }
+  s->queries_total++;
+  if (err != 0) s->errors_total++;
+  m->res[0] = err == 0 ? r : NULL; /* borrowed from the batch */
+  m->nres = err == 0;
+  m->row = row;
+  m->col0 = BATCH_COL0;
+  m->done(m, err);
+  m->res[0] = NULL;
+  m->nres = 0;
+  op_free(m);
+}
+
+/* The batch answered (or failed as a whole: every member gets err). */
+static void batch_done(op *b, int err) {
+  mc_store *s = b->store;
+  int rowof[BATCH_MAX];
+  s->batches--;
+  if (err == 0 && !shape_ok(b->res[0], BATCH_COL0 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  batch_rows(b, err, rowof);
+  for (int i = 0; i < b->nmembers; i++) {
+    op *m = b->members[i];
+    b->members[i] = NULL;
+    batch_member_done(s, m, b->res[0], rowof[i], err);
+  }
+  b->nmembers = 0;
+}
+
 /* ------------------------------------------------------ public queries */
 
 static const char SQL_CATALOG[] =
@@ -956,11 +1114,6 @@ int mc_store_load_catalog(mc_store *s, mc_store_catalog_cb cb, void *arg) {
   o->cb.catalog = cb;
   return submit_or_free(s, o, 0);
 }
-
-static const char SQL_RECEIVE[] =
-    "SELECT " DOSSIER_COLS " FROM mc_receive($1::text, $2::text, $3::text, $4::text,"
-    " $5::text, $6::text, $7::text, $8::text, $9::smallint, $10::text, $11::bigint,"
-    " $12::bigint)";
 
 static int receive_params(op *o, const mc_receive_rec *r) {
   const mc_applicant *a = r->applicant;
@@ -984,9 +1137,10 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
   if (s == NULL || r == NULL || cb == NULL || r->applicant == NULL || !r->idem_key ||
       !r->unit_code || !r->agency_id || !r->day || !r->procedure_code)
     return MC_EINVAL;
-  op *o = op_new("receive", SQL_RECEIVE, dossier_done, arg);
+  op *o = op_new("receive", NULL, dossier_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb.dossier = cb;
+  o->batched = 1; /* its parameters become one item of a batch */
   return submit_or_free(s, o, receive_params(o, r));
 }
 

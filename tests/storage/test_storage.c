@@ -85,9 +85,12 @@ static void closed_cb(void *arg) { ++*(int *)arg; }
 
 static int g_seq_ms;
 
+static const char *g_name = "Nguyễn Thị Hương";
+
 static void submit_receive(mc_store *s, const char *unit, const char *agency, const char *day,
                            const char *key, const char *proc, dres *out) {
-  mc_applicant a = {"Nguyễn Thị Hương", "042190001234", "0912345678"};
+  mc_applicant a = {"", "042190001234", "0912345678"};
+  snprintf(a.name, sizeof a.name, "%s", g_name);
   mc_receive_rec r = {key, unit, agency, day, proc, &a, MC_CH_DIRECT, "Trần Văn Nam",
                       T0 + (g_seq_ms++) * 1000, T0 + 86400000LL};
   memset(out, 0, sizeof *out);
@@ -201,7 +204,37 @@ static void test_concurrent(mc_store *s) {
   pgt_run_until(&b.done, WAIT_MS);
   CHECK(a.err == 0 && b.err == 0 && strcmp(a.d.code, b.d.code) == 0);
   CHECK(pgt_long("SELECT count(*) FROM dossiers WHERE unit_code = '18502'") == 1);
-  fprintf(stderr, "ok 50 concurrent receives numbered 1..50; same-key race -> one dossier\n");
+  /* Group commit: the 50 went in a couple of transactions, not 50 (now()
+   * is the transaction's start, shared by its subtransactions). */
+  long txns = pgt_long("SELECT count(DISTINCT created_at) FROM dossiers WHERE unit_code = '18499'");
+  CHECK(txns >= 1 && txns <= 4);
+  fprintf(stderr, "ok 50 concurrent receives numbered 1..50 in %ld transactions; same-key race"
+                  " -> one dossier\n", txns);
+}
+
+/* One batch where some receives are refused: each gets its own answer and
+ * the others still commit. Runs after test_forward (key f1 is a forward). */
+static void test_batch_isolation(mc_store *s) {
+  dres ok1, ok2, ok3, conflict, unknown, badtext;
+  long before = pgt_long("SELECT count(*) FROM dossiers WHERE unit_code = '18508'");
+  submit_receive(s, "18508", "H30.44.05", DAY2, "b1", "1.000894", &ok1);
+  submit_receive(s, "18496", "H30.44.01", DAY2, "f1", "1.000894", &conflict);
+  submit_receive(s, "18508", "H30.44.05", DAY2, "b2", "9.999999", &unknown);
+  submit_receive(s, "18508", "H30.44.05", DAY2, "b3", "1.000894", &ok2);
+  g_name = "Nguy\xe1\xbb"; /* truncated UTF-8 sequence */
+  submit_receive(s, "18508", "H30.44.05", DAY2, "b4", "1.000894", &badtext);
+  g_name = "Nguyễn Thị Hương";
+  submit_receive(s, "18508", "H30.44.05", DAY2, "b5", "1.000894", &ok3);
+  dres *all[] = {&ok1, &conflict, &unknown, &ok2, &badtext, &ok3};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pgt_run_until(&all[i]->done, WAIT_MS);
+  CHECK(ok1.err == 0 && ok2.err == 0 && ok3.err == 0);
+  CHECK(conflict.err == MC_ECONFLICT && unknown.err == MC_ENOTFOUND && badtext.err == MC_EINVAL);
+  CHECK(strcmp(ok1.d.code, ok2.d.code) != 0 && strcmp(ok2.d.code, ok3.d.code) != 0);
+  CHECK(pgt_long("SELECT count(*) FROM dossiers WHERE unit_code = '18508'") == before + 3);
+  CHECK(pgt_long("SELECT count(*) FROM idempotency WHERE unit_code = '18508'"
+                 " AND key IN ('b2', 'b4')") == 0);
+  fprintf(stderr, "ok one batch: 3 received, key conflict, unknown procedure and bad UTF-8"
+                  " refused alone\n");
 }
 
 static void test_forward(mc_store *s) {
@@ -329,6 +362,7 @@ int main(void) {
   test_receive(s);
   test_concurrent(s);
   test_forward(s);
+  test_batch_isolation(s);
   test_list_idem(s);
   test_busy_close();
   test_close_in_callback();
