@@ -15,8 +15,11 @@
 #define MC_TEXT_MAX 512   /* reasons, notes, details */
 #define MC_SEARCH_MAX 100 /* search text, bytes */
 
-/* Copy a bounded string (NULL = ""); MC_EINVAL if too long, or empty when
- * required. */
+/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code
+ * points above U+10FFFF). */
+int mc_val_utf8(const char *s, size_t n);
+/* Copy a bounded string (NULL = ""); MC_EINVAL if too long, not UTF-8, or
+ * empty when required. */
 int mc_val_str(char *dst, size_t cap, const char *src, int required);
 /* As mc_val_str, and no control characters except newline. */
 int mc_val_text(char *dst, size_t cap, const char *src, int required);

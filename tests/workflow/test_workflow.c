@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "validate.h"
 #include "workflow.h"
 
 /* Vietnam local time -> epoch ms. */
@@ -187,6 +188,27 @@ static void test_applicant(void) {
   CHECK_STREQ(field, "name");
   CHECK_EQ(mc_wf_check_channel(0), MC_EINVAL);
   CHECK_EQ(mc_wf_check_channel(3), 0);
+}
+
+/* Every string field passes mc_val_str, so its UTF-8 check guards them all. */
+static void test_utf8(void) {
+  static const struct {
+    const char *s;
+    int ok;
+  } cases[] = {
+      {"", 1}, {"Nguyễn Thị Thu Trang", 1}, {"\xf0\x9f\x98\x80", 1}, /* U+1F600 */
+      {"\xef\xbf\xbf", 1},                                        /* U+FFFF */
+      {"Nguy\xe1\xbb", 0},                                         /* truncated */
+      {"\xc0\xaf", 0},     {"\xe0\x80\xaf", 0},                     /* overlong */
+      {"\xed\xa0\x80", 0},                                         /* surrogate */
+      {"\xf4\x90\x80\x80", 0},                                     /* > U+10FFFF */
+      {"\x80", 0},          {"a\xff" "b", 0},     {"\xe1\x41\x41", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK_EQ(mc_val_utf8(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+  char out[32];
+  CHECK_EQ(mc_val_str(out, sizeof out, "Hà Tĩnh", 1), 0);
+  CHECK_EQ(mc_val_str(out, sizeof out, "H\xe0 T", 1), MC_EINVAL);
 }
 
 /* ---- the transition table, exhaustively ---------------------------------- */
@@ -382,6 +404,7 @@ int main(void) {
   test_codes();
   test_rules();
   test_applicant();
+  test_utf8();
   test_transition_table();
   test_who_and_moves();
   test_clock();
