@@ -52,6 +52,8 @@ def main():
     ap.add_argument("--sync", default="?")
     ap.add_argument("--mosquitto", default="?")
     ap.add_argument("--commit", default="?")
+    ap.add_argument("--name", default="latest", help="output base name (NAME.json, NAME.md)")
+    ap.add_argument("--only", default="", help="comparisons run, when not all")
     a = ap.parse_args()
     rows = load(a.results)
     lines, ratios, table = [], {}, []
@@ -161,20 +163,23 @@ def main():
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "quick": a.quick == "1", "elapsed_s": int(a.elapsed), "commit": a.commit,
             "cpu": cpu_model(), "cores": os.cpu_count(), "kernel": platform.release(),
-            "db_pool_size": a.pool, "synchronous_commit": a.sync, "mosquitto": a.mosquitto}
+            "db_pool_size": a.pool, "synchronous_commit": a.sync, "mosquitto": a.mosquitto,
+            "only": a.only or "all"}
     doc = {"meta": meta, "ratios": ratios, "idle": idle, "measurements": rows}
     os.makedirs(a.outdir, exist_ok=True)
-    with open(os.path.join(a.outdir, "latest.json"), "w") as f:
+    with open(os.path.join(a.outdir, a.name + ".json"), "w") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     md = ["<!-- written by bench/run.sh -->",
-          "%s run, %s, %d cores (%s), commit %s, %d s; synchronous_commit=%s, db_pool_size=%s, "
-          "mosquitto %s" % ("quick" if meta["quick"] else "full", meta["date"], meta["cores"],
-                            meta["cpu"], a.commit, meta["elapsed_s"], a.sync, a.pool, a.mosquitto),
+          "%s run%s, %s, %d cores (%s), commit %s, %d s; synchronous_commit=%s, db_pool_size=%s, "
+          "mosquitto %s" % ("quick" if meta["quick"] else "full",
+                            " of " + a.only + " only" if a.only else "", meta["date"],
+                            meta["cores"], meta["cpu"], a.commit, meta["elapsed_s"], a.sync,
+                            a.pool, a.mosquitto),
           "", "| comparison | run | figure | latency / detail |", "|---|---|---|---|"]
     md += ["| %s | %s | %s | %s |" % t for t in table]
     md += ["", "Ratios:", ""] + ["- `%s`" % l for l in lines]
-    with open(os.path.join(a.outdir, "latest.md"), "w") as f:
+    with open(os.path.join(a.outdir, a.name + ".md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md[2:]))
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--profile]: motcua against the references, on this
+# bench/run.sh [--quick] [--profile] [--only LIST]: motcua against the references, on this
 # machine, in one invocation. Builds what it needs (build-bench/), brings up
 # a throw-away local deployment (deploy/local.sh, its own ports and
 # directory), runs each comparison back to back and writes
@@ -16,6 +16,9 @@
 # Traffic stays on 127.0.0.1 and unix sockets; every process started here
 # is stopped at the end (trap), each run is bounded by its own deadline.
 #
+# --only intake,upload,idle,latency runs those comparisons only and writes
+# bench/results/only-<LIST>.{json,md} instead of latest.*.
+#
 # Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
 # MOTCUA_BENCH_BUILD (default <repo>/build-bench), MOTCUA_BENCH_POOL (server
 # db_pool_size during the intake runs, default 16 = the server's default), MOTCUA_BENCH_CONNS (idle
@@ -23,15 +26,21 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-QUICK=0 PROFILE=0
-for a in "$@"; do
-  case $a in
+QUICK=0 PROFILE=0 ONLY=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
     --quick) QUICK=1 ;;
     --profile) PROFILE=1 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown argument $a" >&2; exit 2 ;;
+    --only)
+      [[ ${2:-} =~ ^(intake|upload|idle|latency)(,(intake|upload|idle|latency))*$ ]] ||
+        { echo "run.sh: --only wants a comma list of intake,upload,idle,latency" >&2; exit 2; }
+      ONLY=$2; shift ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
+  shift
 done
+want() { [[ -z $ONLY || ,$ONLY, == *,$1,* ]]; }
 
 ENVD=${MOTCUA_BENCH_ENV:-/tmp/motcua-bench-env}
 BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
@@ -219,6 +228,7 @@ perf_stop() { # NAME
 mkdir -p "$OUT"
 
 # --------------------------------------------------------------- intake
+if want intake; then # (sections are not indented: they hold here-documents)
 
 log "intake: motcua (db_pool_size=$POOL) at 1, 16, 64 units, ${DUR}s each"
 start_server "--db_pool_size=$POOL"
@@ -269,7 +279,10 @@ print(json.dumps({"mode": "intake", "target": "pgbench", "clients": int(sys.argv
   log "  pgbench $c clients: $j"
 done
 
+fi # intake
+
 # --------------------------------------------------------------- latency
+if want latency; then
 
 log "latency: ping at 1 and 64 clients, motcua vs TLS echo"
 start_server "--db_pool_size=$POOL"
@@ -294,7 +307,10 @@ done
 stop_pid "$ECHO_PID"
 stop_server
 
+fi # latency
+
 # ------------------------------------------------------------------ idle
+if want idle; then
 
 # idle_run NAME PID CMD...: baseline RSS of PID, start CMD (a bench idle
 # run), wait for its READY line, sample RSS and CPU of PID over WINDOW
@@ -364,7 +380,10 @@ idle_run mosquitto "$MQ_PID" timeout $((HOLD + 400)) "${BENCH[@]}" mqtt --port $
   --hold "$HOLD" --heartbeat $HB --src-prefix 127.0.0.
 stop_pid "$MQ_PID"
 
+fi # idle
+
 # ---------------------------------------------------------------- upload
+if want upload; then
 
 # motcua: `motcua --json attach CODE FILE` of a PDF (random bytes behind a
 # %PDF-1.4 header) into a dossier received just before, timed end to end
@@ -459,10 +478,14 @@ if [[ -n $UPLOAD ]]; then
   record "{\"test\":\"upload\",\"status\":\"$UPLOAD\",\"mib\":$UP_MIB}"
 fi
 
+fi # upload
+
 # ---------------------------------------------------------------- report
 
 ELAPSED=$(($(date +%s) - T0))
+if [[ -n $ONLY ]]; then NAME=only-${ONLY//,/-}; else NAME=latest; fi
 python3 "$REPO/bench/report.py" "$RES" "$OUT" \
   --quick "$QUICK" --elapsed "$ELAPSED" --pool "$POOL" --sync "$SYNC" \
-  --mosquitto "${MQ_VERSION:-?}" --commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)"
-log "done in ${ELAPSED}s: $OUT/latest.json, $OUT/latest.md"
+  --mosquitto "${MQ_VERSION:-?}" --commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)" \
+  --name "$NAME" --only "$ONLY"
+log "done in ${ELAPSED}s: $OUT/$NAME.json, $OUT/$NAME.md"
