@@ -40,7 +40,7 @@
 #define HISTORY_MAX 1000     /* progress-log rows answered by history */
 #define SEARCH_TEXT_MAX 200  /* bytes */
 #define BATCH_MAX 32         /* receives per transaction (< 64 cached subxids) */
-#define BATCHES_IN_FLIGHT 2  /* receive batches sent at once */
+#define BATCH_LANES 4        /* units hash to lanes; one batch in flight per lane */
 #define BATCH_COL0 3         /* mc_receive_many: ord, sqlstate, message, dossier */
 #define MIGRATE_LOCK_KEY "7236281427968" /* pg_advisory_lock key, "motcua" */
 
@@ -75,7 +75,8 @@ struct op {
     storage_rows_cb rows;
   } cb;
   int need_row; /* done ops: no row answered = MC_ENOTFOUND */
-  int batched;  /* a receive: waits in the receive queue, sent in a batch */
+  int batched;  /* a receive: waits in its lane's queue, sent in a batch */
+  int lane;     /* receives and batches: hash of the unit code */
   int row, col0; /* where its answer starts in res[0] (0, 0 unless batched) */
   op **members; /* a batch: the receives it carries (owned until done) */
   int nmembers;
@@ -110,8 +111,9 @@ struct mc_store {
   int max_queue;
   conn *conns;
   opq q;  /* every op but receives */
-  opq rq; /* receives, sent in batches */
-  int batches; /* receive batches in flight */
+  opq rq[BATCH_LANES]; /* receives, by lane, sent in batches */
+  int lane_busy[BATCH_LANES]; /* a batch of that lane is in flight */
+  int lane_next;              /* round robin over lanes */
   uv_timer_t kick;  /* zero-delay: dispatch from the loop */
   uv_timer_t sweep; /* queue wait limit, close deadline */
   uint64_t down_since;
@@ -295,7 +297,11 @@ static op *queue_pop(opq *q) {
   return o;
 }
 
-static int queued(const mc_store *s) { return s->q.n + s->rq.n; }
+static int queued(const mc_store *s) {
+  int n = s->q.n;
+  for (int k = 0; k < BATCH_LANES; k++) n += s->rq[k].n;
+  return n;
+}
 
 static void kick_cb(uv_timer_t *t) { dispatch(t->data); }
 
@@ -304,7 +310,7 @@ static int submit(mc_store *s, op *o) {
   if (s->closing) return MC_ECLOSED;
   if (queued(s) >= s->max_queue) return MC_EBUSY;
   o->enq_ms = now_ms(s);
-  queue_push(o->batched ? &s->rq : &s->q, o);
+  queue_push(o->batched ? &s->rq[o->lane] : &s->q, o);
   uv_timer_start(&s->kick, kick_cb, 0, 0);
   return 0;
 }
@@ -318,8 +324,9 @@ static int submit_or_free(mc_store *s, op *o, int rc) {
 
 static void fail_queue(mc_store *s, int err) {
   op *o;
-  while ((o = queue_pop(&s->q)) != NULL || (o = queue_pop(&s->rq)) != NULL)
-    op_complete(s, o, err);
+  while ((o = queue_pop(&s->q)) != NULL) op_complete(s, o, err);
+  for (int k = 0; k < BATCH_LANES; k++)
+    while ((o = queue_pop(&s->rq[k])) != NULL) op_complete(s, o, err);
 }
 
 /* -------------------------------------------------------- poll handles */
@@ -544,14 +551,24 @@ static int in_flight(const mc_store *s) {
 
 static void finish_close(mc_store *s);
 
-static op *batch_next(mc_store *s);
+static op *batch_next(mc_store *s, int lane);
 
-/* The next op to send: a batch of receives while fewer than
- * BATCHES_IN_FLIGHT are out, else the oldest other op. */
+/* The next op to send: a batch of receives from a lane with none in
+ * flight (lanes taken in turn), else the oldest other op. batch_next
+ * takes at least one receive off the lane even when it fails, so the
+ * inner loop ends. */
 static op *next_op(mc_store *s) {
-  op *o = NULL;
-  while (o == NULL && s->rq.n > 0 && s->batches < BATCHES_IN_FLIGHT) o = batch_next(s);
-  return o != NULL ? o : queue_pop(&s->q);
+  for (int i = 0; i < BATCH_LANES; i++) {
+    int k = (s->lane_next + i) % BATCH_LANES;
+    while (s->rq[k].n > 0 && !s->lane_busy[k]) {
+      op *o = batch_next(s, k);
+      if (o != NULL) {
+        s->lane_next = (k + 1) % BATCH_LANES;
+        return o;
+      }
+    }
+  }
+  return queue_pop(&s->q);
 }
 
 /* Sends queued ops to idle connections; while closing, fails the queue
@@ -585,7 +602,7 @@ static void sweep_queue(mc_store *s, uint64_t now) {
   }
   if (s->down_since == 0) s->down_since = now;
   sweep_one(s, &s->q, now);
-  sweep_one(s, &s->rq, now);
+  for (int k = 0; k < BATCH_LANES; k++) sweep_one(s, &s->rq[k], now);
 }
 
 /* Close deadline: in-flight ops that never answer are failed. */
@@ -991,11 +1008,14 @@ out:
  * statement, mc_receive_many (server/sql/007_receive_many.sql): one
  * transaction and one WAL flush for up to BATCH_MAX dossiers, each in its
  * own subtransaction so a refused one does not undo the others. Every
- * reply still leaves after the commit. At most BATCHES_IN_FLIGHT batches
- * are out at once, so receives arriving during a commit gather into the
- * next batch rather than trickling out one per free connection (they all
- * lock the same per-unit day-sequence rows, so small concurrent batches
- * would only queue behind each other's locks). */
+ * reply still leaves after the commit.
+ *
+ * Lanes: a receive locks its unit's day-sequence row until commit, so two
+ * batches holding the same units would run one after the other. Units are
+ * hashed to BATCH_LANES lanes with at most one batch in flight per lane:
+ * batches in flight never share a unit, one executes while another
+ * commits, and receives arriving during a commit gather into their lane's
+ * next batch instead of trickling out one per free connection. */
 
 static const char SQL_RECEIVE_MANY[] =
     "SELECT o_ord, o_state, o_msg, " DOSSIER_COLS_P("(o_d).")
@@ -1003,6 +1023,12 @@ static const char SQL_RECEIVE_MANY[] =
 
 /* A receive's parameters as a JSON array of strings and nulls; NULL when a
  * parameter is not valid UTF-8 (jansson checks) or memory ran out. */
+static uint32_t fnv1a(const char *str) {
+  uint32_t h = 2166136261u;
+  for (const unsigned char *p = (const unsigned char *)str; *p; p++) h = (h ^ *p) * 16777619u;
+  return h;
+}
+
 static json_t *batch_item(const op *m) {
   json_t *a = json_array();
   for (int i = 0; a != NULL && i < m->nparams; i++) {
@@ -1020,8 +1046,8 @@ static void batch_done(op *b, int err);
 /* Moves up to BATCH_MAX queued receives into a new batch op; a receive
  * that cannot be encoded is refused alone. NULL: nothing to send. */
 static op *batch_fill(mc_store *s, op *b, json_t *items) {
-  while (b->nmembers < BATCH_MAX && s->rq.head != NULL) {
-    op *m = queue_pop(&s->rq);
+  while (b->nmembers < BATCH_MAX && s->rq[b->lane].head != NULL) {
+    op *m = queue_pop(&s->rq[b->lane]);
     if (json_array_append_new(items, batch_item(m)) != 0) {
       op_complete(s, m, MC_EINVAL);
       continue;
@@ -1036,18 +1062,19 @@ static op *batch_fill(mc_store *s, op *b, json_t *items) {
   return b;
 }
 
-static op *batch_next(mc_store *s) {
+static op *batch_next(mc_store *s, int lane) {
   op *b = op_new("receive_many", SQL_RECEIVE_MANY, batch_done, NULL);
   json_t *items = json_array();
   if (b != NULL) b->members = calloc(BATCH_MAX, sizeof *b->members);
   if (b == NULL || items == NULL || b->members == NULL) {
     if (b != NULL) op_free(b);
     json_decref(items);
-    op_complete(s, queue_pop(&s->rq), MC_ENOMEM); /* progress, not a spin */
+    op_complete(s, queue_pop(&s->rq[lane]), MC_ENOMEM); /* progress, not a spin */
     return NULL;
   }
   b->store = s;
-  s->batches++; /* batch_done gives it back, whatever happens */
+  b->lane = lane;
+  s->lane_busy[lane] = 1; /* batch_done frees it, whatever happens */
   b = batch_fill(s, b, items);
   json_decref(items);
   return b;
@@ -1087,7 +1114,7 @@ static void batch_member_done(mc_store *s, op *m, PGresult *r, int row, int err)
 static void batch_done(op *b, int err) {
   mc_store *s = b->store;
   int rowof[BATCH_MAX];
-  s->batches--;
+  s->lane_busy[b->lane] = 0;
   if (err == 0 && !shape_ok(b->res[0], BATCH_COL0 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
   batch_rows(b, err, rowof);
   for (int i = 0; i < b->nmembers; i++) {
@@ -1141,6 +1168,7 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
   if (o == NULL) return MC_ENOMEM;
   o->cb.dossier = cb;
   o->batched = 1; /* its parameters become one item of a batch */
+  o->lane = (int)(fnv1a(r->unit_code) % BATCH_LANES);
   return submit_or_free(s, o, receive_params(o, r));
 }
 

@@ -9,9 +9,10 @@
 -- Each receive runs in its own subtransaction (BEGIN ... EXCEPTION), so a
 -- refused one (key reused, unknown procedure, a lock timeout) does not undo
 -- the others: its row carries the SQLSTATE and message and no dossier.
--- Items are taken in unit order (then request order) so two batches in
--- flight lock the per-unit day-sequence rows in the same order and cannot
--- deadlock on them. One row per item; o_ord is its 1-based position in
+-- The server never has two batches sharing a unit in flight (lanes, in
+-- storage.c); items are still taken in unit order (then request order) so
+-- that any two batches lock the per-unit day-sequence rows in the same
+-- order and cannot deadlock on them. One row per item; o_ord is its 1-based position in
 -- p_items. The server keeps batches well under the 64 cached subtransaction
 -- ids per backend (PGPROC_MAX_CACHED_SUBXIDS).
 CREATE FUNCTION mc_receive_many(p_items jsonb)

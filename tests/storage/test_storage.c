@@ -233,7 +233,7 @@ static void test_batch_isolation(mc_store *s) {
   CHECK(pgt_long("SELECT count(*) FROM dossiers WHERE unit_code = '18508'") == before + 3);
   CHECK(pgt_long("SELECT count(*) FROM idempotency WHERE unit_code = '18508'"
                  " AND key IN ('b2', 'b4')") == 0);
-  fprintf(stderr, "ok one batch: 3 received, key conflict, unknown procedure and bad UTF-8"
+  fprintf(stderr, "ok batched receives: 3 received, key conflict, unknown procedure and bad UTF-8"
                   " refused alone\n");
 }
 
