@@ -1,8 +1,9 @@
 /* mc_link: framed protobuf envelopes over TLS over a libuv TCP handle.
  *
- * Data path: uv read -> BIO_write(rbio) -> SSL_read -> plaintext buffer
- * -> mc_frame_decode -> on_frame_cb. Output: mc_frame_encode -> SSL_write
- * -> BIO_read(wbio) -> uv_write. OpenSSL never touches the socket. */
+ * Data path: uv read (loop-wide buffer) -> link BIO -> SSL_read -> loop-wide
+ * plaintext buffer -> mc_frame_decode -> on_frame_cb. Output:
+ * mc_frame_encode -> SSL_write -> link BIO -> write request -> uv_write.
+ * OpenSSL never touches the socket. */
 #include "link.h"
 
 #include <openssl/err.h>
@@ -18,15 +19,25 @@ enum link_state { LS_RESOLVING, LS_CONNECTING, LS_HANDSHAKE, LS_OPEN, LS_CLOSING
 #define LINK_CLOSE_FLUSH_MS 2000
 #define LINK_READ_CHUNK 65536
 
+typedef struct write_req write_req;
+
+/* Client links only: name resolution and connect requests. */
+typedef struct link_dial {
+  uv_getaddrinfo_t gai;
+  uv_connect_t conn_req;
+} link_dial;
+
 struct mc_link {
   uv_tcp_t tcp;
   uv_timer_t timer;
-  uv_getaddrinfo_t gai;
-  uv_connect_t conn_req;
+  link_dial *dial;   /* client links until closed; NULL on the server */
   uv_loop_t *loop;
-  SSL *ssl;
-  BIO *rbio; /* network -> OpenSSL */
-  BIO *wbio; /* OpenSSL -> network */
+  SSL *ssl;          /* reads and writes through link_bio (below) */
+  const uint8_t *rd; /* ciphertext OpenSSL may read now (read_buf or spill) */
+  size_t rd_len;
+  uint8_t *spill;    /* ciphertext left unread across callbacks (paused link) */
+  size_t spill_len;
+  write_req *out;    /* ciphertext OpenSSL wrote, not yet handed to uv_write */
   enum link_state state;
   int is_server;
   int reading;       /* uv_read_start active */
@@ -47,11 +58,11 @@ struct mc_link {
   char remote[64];
 };
 
-typedef struct write_req {
+struct write_req {
   uv_write_t req;
-  size_t len;
+  size_t len, cap;
   uint8_t bytes[];
-} write_req;
+};
 
 /* One read buffer for the whole (single-threaded) loop: every read is
  * consumed by OpenSSL before the callback returns. */
@@ -60,6 +71,8 @@ static uint8_t read_buf[LINK_READ_CHUNK];
 static void link_process_input(mc_link *l);
 static void link_finish_close(mc_link *l);
 static void link_read_start(mc_link *l);
+static int link_input_begin(mc_link *l, const uint8_t *buf, size_t n);
+static int link_input_end(mc_link *l);
 
 static void opts_defaults(mc_link_opts *o, const mc_link_opts *in) {
   if (in != NULL) *o = *in;
@@ -71,10 +84,89 @@ static void opts_defaults(mc_link_opts *o, const mc_link_opts *in) {
   if (o->out_max == 0) o->out_max = 16u << 20;
 }
 
+/* ---- the link BIO -----------------------------------------------------
+ * OpenSSL reads ciphertext straight from the loop's read buffer (or from
+ * the link's spill when it had to stop reading) and writes ciphertext
+ * straight into the link's next write request. An idle link therefore
+ * keeps no BIO buffer at all, where two memory BIOs would each keep the
+ * largest handshake flight they ever held. */
+
+#define LINK_OUT_MIN 2048
+
+static int link_bio_create(BIO *b) {
+  BIO_set_init(b, 1);
+  return 1;
+}
+
+static int link_bio_read(BIO *b, char *buf, int len) {
+  mc_link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (l == NULL || len <= 0) return 0;
+  if (l->rd_len == 0) {
+    BIO_set_retry_read(b); /* like an empty memory BIO: wait for more */
+    return -1;
+  }
+  size_t n = (size_t)len < l->rd_len ? (size_t)len : l->rd_len;
+  memcpy(buf, l->rd, n);
+  l->rd += n;
+  l->rd_len -= n;
+  return (int)n;
+}
+
+/* Room for want more bytes in the pending write request. */
+static int out_reserve(mc_link *l, size_t want) {
+  write_req *w = l->out;
+  size_t len = w != NULL ? w->len : 0;
+  if (w != NULL && w->cap - len >= want) return 0;
+  size_t cap = w != NULL ? w->cap * 2 : LINK_OUT_MIN;
+  while (cap - len < want) cap *= 2;
+  w = realloc(w, sizeof *w + cap);
+  if (w == NULL) return MC_ENOMEM; /* l->out is still valid */
+  if (l->out == NULL) w->len = 0;
+  w->cap = cap;
+  l->out = w;
+  return 0;
+}
+
+static int link_bio_write(BIO *b, const char *buf, int len) {
+  mc_link *l = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (l == NULL || len <= 0) return 0;
+  if (out_reserve(l, (size_t)len) != 0) return -1;
+  memcpy(l->out->bytes + l->out->len, buf, (size_t)len);
+  l->out->len += (size_t)len;
+  return len;
+}
+
+static long link_bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
+  (void)num;
+  (void)ptr;
+  mc_link *l = BIO_get_data(b);
+  switch (cmd) {
+  case BIO_CTRL_FLUSH: return 1;
+  case BIO_CTRL_PENDING: return l != NULL ? (long)l->rd_len : 0;
+  case BIO_CTRL_WPENDING: return l != NULL && l->out != NULL ? (long)l->out->len : 0;
+  default: return 0;
+  }
+}
+
+static BIO_METHOD *link_bio_method(void) {
+  static BIO_METHOD *m; /* one per process, never freed */
+  if (m != NULL) return m;
+  m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "mc_link");
+  if (m == NULL) return NULL;
+  BIO_meth_set_create(m, link_bio_create);
+  BIO_meth_set_read(m, link_bio_read);
+  BIO_meth_set_write(m, link_bio_write);
+  BIO_meth_set_ctrl(m, link_bio_ctrl);
+  return m;
+}
+
 static mc_link *link_new(uv_loop_t *loop, SSL_CTX *ctx, int is_server,
                          const mc_link_opts *opts, const mc_link_cbs *cbs,
                          void *data, uint64_t id) {
-  mc_link *l = calloc(1, sizeof *l);
+  BIO_METHOD *m = link_bio_method();
+  mc_link *l = m != NULL ? calloc(1, sizeof *l) : NULL;
   if (l == NULL) return NULL;
   l->loop = loop;
   l->is_server = is_server;
@@ -83,10 +175,15 @@ static mc_link *link_new(uv_loop_t *loop, SSL_CTX *ctx, int is_server,
   l->id = id;
   opts_defaults(&l->opts, opts);
   l->ssl = SSL_new(ctx);
-  l->rbio = BIO_new(BIO_s_mem());
-  l->wbio = BIO_new(BIO_s_mem());
-  if (l->ssl == NULL || l->rbio == NULL || l->wbio == NULL) goto fail;
-  SSL_set_bio(l->ssl, l->rbio, l->wbio); /* ssl owns both BIOs now */
+  BIO *bio = BIO_new(m);
+  if (l->ssl == NULL || bio == NULL) {
+    SSL_free(l->ssl);
+    BIO_free(bio);
+    free(l);
+    return NULL;
+  }
+  BIO_set_data(bio, l);
+  SSL_set_bio(l->ssl, bio, bio); /* ssl owns the BIO now, both ways */
   if (is_server) SSL_set_accept_state(l->ssl);
   else SSL_set_connect_state(l->ssl);
   uv_tcp_init(loop, &l->tcp);
@@ -94,14 +191,6 @@ static mc_link *link_new(uv_loop_t *loop, SSL_CTX *ctx, int is_server,
   l->tcp.data = l;
   l->timer.data = l;
   return l;
-fail:
-  if (l->ssl != NULL) SSL_free(l->ssl);
-  else {
-    BIO_free(l->rbio);
-    BIO_free(l->wbio);
-  }
-  free(l);
-  return NULL;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -122,26 +211,21 @@ static void write_cb(uv_write_t *req, int status) {
   }
   if (l->paused && l->queued <= l->opts.out_low_water) {
     l->paused = 0;
-    link_process_input(l); /* plaintext that arrived while paused */
+    /* Frames, plaintext and ciphertext that arrived while paused. */
+    if (link_input_begin(l, NULL, 0) == 0) link_process_input(l);
+    if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
   }
   if (l->cbs.on_drain_cb != NULL && l->state == LS_OPEN && l->queued <= l->opts.out_low_water)
     l->cbs.on_drain_cb(l);
 }
 
-/* Move whatever OpenSSL produced into one uv_write. */
+/* Hand whatever OpenSSL produced to one uv_write. */
 static int link_flush(mc_link *l) {
-  size_t n = BIO_ctrl_pending(l->wbio);
-  if (n == 0) return 0;
-  write_req *w = malloc(sizeof *w + n);
-  if (w == NULL) return MC_ENOMEM;
-  int got = BIO_read(l->wbio, w->bytes, (int)n);
-  if (got <= 0) {
-    free(w);
-    return MC_ETLS;
-  }
-  w->len = (size_t)got;
+  write_req *w = l->out;
+  if (w == NULL || w->len == 0) return 0;
+  l->out = NULL;
   w->req.data = l;
-  uv_buf_t b = uv_buf_init((char *)w->bytes, (unsigned)got);
+  uv_buf_t b = uv_buf_init((char *)w->bytes, (unsigned)w->len);
   int rc = uv_write(&w->req, (uv_stream_t *)&l->tcp, &b, 1, write_cb);
   if (rc != 0) {
     free(w);
@@ -191,13 +275,16 @@ static void handle_close_cb(uv_handle_t *h) {
   if (cb != NULL) cb(l, l->close_reason);
   SSL_free(l->ssl);
   free(l->in);
+  free(l->out);
+  free(l->spill);
+  free(l->dial);
   free(l);
 }
 
 static void link_finish_close(mc_link *l) {
   if (l->pending_closes > 0) return;
   if (l->resolving) {
-    uv_cancel((uv_req_t *)&l->gai); /* resolve_cb finishes the close */
+    uv_cancel((uv_req_t *)&l->dial->gai); /* resolve_cb finishes the close */
     return;
   }
   l->pending_closes = 2;
@@ -223,19 +310,25 @@ void mc_link_close(mc_link *l, int reason) {
   uv_timer_start(&l->timer, close_timer_cb, LINK_CLOSE_FLUSH_MS, 0);
 }
 
-/* ---- input ----------------------------------------------------------- */
+/* ---- input -----------------------------------------------------------
+ * SSL_read goes into one loop-wide plaintext buffer and frames are decoded
+ * from there. A link keeps its own buffer only for a frame that is not
+ * complete yet (sized for that frame, freed once it is decoded) or for
+ * frames left undecoded while it is paused. Nothing here is re-entered:
+ * on_frame_cb never leads to another link's input processing (reads and
+ * completed writes arrive only from the loop). */
 
-static int in_reserve(mc_link *l, size_t want) {
-  if (l->in_cap - l->in_len >= want) return 0;
-  size_t cap = l->in_cap ? l->in_cap : 4096;
-  size_t limit = l->opts.max_frame + MC_FRAME_HEADER;
-  while (cap - l->in_len < want && cap < limit) cap *= 2;
-  if (cap > limit) cap = limit;
-  if (cap - l->in_len == 0) return MC_ETOOBIG;
-  uint8_t *p = realloc(l->in, cap);
+#define LINK_PLAIN_CHUNK 16384 /* one TLS record of plaintext */
+#define LINK_SPILL_MAX (4 * LINK_READ_CHUNK)
+
+static uint8_t plain_buf[LINK_PLAIN_CHUNK];
+
+static int in_reserve(mc_link *l, size_t need) {
+  if (l->in_cap >= need) return 0;
+  uint8_t *p = realloc(l->in, need);
   if (p == NULL) return MC_ENOMEM;
   l->in = p;
-  l->in_cap = cap;
+  l->in_cap = need;
   return 0;
 }
 
@@ -245,29 +338,79 @@ static void link_drop_input(mc_link *l) {
   l->in_len = l->in_cap = 0;
 }
 
-/* Decode every whole frame in the plaintext buffer. */
-static void link_decode_frames(mc_link *l) {
+/* Whole size of the frame starting the link's buffer (header included),
+ * or 0 while its header is incomplete. The length was checked against
+ * max_frame by the decoder that asked for more. */
+static size_t in_frame_size(const mc_link *l) {
+  if (l->in_len < MC_FRAME_HEADER) return 0;
+  const uint8_t *h = l->in;
+  uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+  return MC_FRAME_HEADER + (size_t)n;
+}
+
+/* Decode whole frames from buf[0..len) while the link is open and not
+ * paused; returns the bytes consumed. */
+static size_t link_decode_frames(mc_link *l, const uint8_t *buf, size_t len) {
   size_t off = 0;
-  while (l->state == LS_OPEN && !l->paused) {
+  while (l->state == LS_OPEN && !l->paused && off < len) {
     Motcua__Envelope *env = NULL;
     size_t used = 0;
-    int rc = mc_frame_decode(l->in + off, l->in_len - off, l->opts.max_frame,
-                             &used, &env);
+    int rc = mc_frame_decode(buf + off, len - off, l->opts.max_frame, &used, &env);
     if (rc == MC_ENEEDMORE) break;
     if (rc != 0) {
       mc_log_warn(l->id, "bad frame err=%s remote=%s", mc_errname(rc), l->remote);
       mc_link_send_error(l, 0, rc, rc == MC_ETOOBIG ? "frame too large" : "malformed frame");
       mc_link_close(l, rc);
-      return;
+      break;
     }
     off += used;
     l->stats.frames_in++;
     l->stats.last_in_ms = uv_now(l->loop);
     l->cbs.on_frame_cb(l, env);
   }
-  if (l->state == LS_CLOSING) return;
+  return off;
+}
+
+/* Decode what the link's own buffer holds; keep the rest at its start. */
+static void link_decode_kept(mc_link *l) {
+  size_t off = link_decode_frames(l, l->in, l->in_len);
+  if (l->state != LS_OPEN) return;
   memmove(l->in, l->in + off, l->in_len - off);
   l->in_len -= off;
+  if (l->in_len == 0) link_drop_input(l);
+}
+
+/* Decode from the shared plaintext buffer; copy an unfinished frame (or,
+ * when paused, the undecoded rest) into the link's own buffer. */
+static int link_decode_shared(mc_link *l, size_t len) {
+  size_t off = link_decode_frames(l, plain_buf, len);
+  if (l->state != LS_OPEN || off == len) return 0;
+  size_t rest = len - off;
+  int rc = in_reserve(l, rest);
+  if (rc != 0) return rc;
+  memcpy(l->in, plain_buf + off, rest);
+  l->in_len = rest;
+  size_t whole = in_frame_size(l);
+  return whole > rest && !l->paused ? in_reserve(l, whole) : 0;
+}
+
+/* One SSL_read: into the link's buffer when a frame is unfinished (at
+ * most the rest of that frame), else into the shared buffer. */
+static int link_read_plain(mc_link *l, int *n) {
+  if (l->in_len == 0) {
+    *n = SSL_read(l->ssl, plain_buf, sizeof plain_buf);
+    return *n > 0 ? link_decode_shared(l, (size_t)*n) : 0;
+  }
+  size_t whole = in_frame_size(l); /* the frame's size is allocated at once */
+  size_t want = whole > l->in_len ? whole - l->in_len : MC_FRAME_HEADER - l->in_len;
+  if (want > LINK_READ_CHUNK) want = LINK_READ_CHUNK;
+  int rc = in_reserve(l, whole > l->in_len + want ? whole : l->in_len + want);
+  if (rc != 0) return rc;
+  *n = SSL_read(l->ssl, l->in + l->in_len, (int)want);
+  if (*n <= 0) return 0;
+  l->in_len += (size_t)*n;
+  link_decode_kept(l);
+  return 0;
 }
 
 static int ssl_error_is_fatal(mc_link *l, int n) {
@@ -275,16 +418,16 @@ static int ssl_error_is_fatal(mc_link *l, int n) {
   return !(e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE);
 }
 
-/* Pull plaintext out of OpenSSL while there is room and we are not paused. */
+/* Pull plaintext out of OpenSSL while the link is open and not paused. */
 static void link_process_input(mc_link *l) {
-  size_t got = 0;
+  if (l->in_len > 0 && l->state == LS_OPEN && !l->paused) link_decode_kept(l);
   while (l->state == LS_OPEN && !l->paused) {
-    int rc = in_reserve(l, 16384);
+    int n = 0;
+    int rc = link_read_plain(l, &n);
     if (rc != 0) {
       mc_link_close(l, rc);
       return;
     }
-    int n = SSL_read(l->ssl, l->in + l->in_len, (int)(l->in_cap - l->in_len));
     if (n <= 0) {
       int e = SSL_get_error(l->ssl, n);
       link_flush(l);
@@ -292,21 +435,62 @@ static void link_process_input(mc_link *l) {
       else if (ssl_error_is_fatal(l, n)) mc_link_close(l, MC_ETLS);
       break;
     }
-    l->in_len += (size_t)n;
-    got += (size_t)n;
-    link_decode_frames(l);
   }
-  if (l->state == LS_OPEN) link_flush(l);
   if (l->state != LS_OPEN) return;
-  /* An idle link (a heartbeat, a small request) keeps no input buffer;
-   * a link moving bulk data keeps its buffer between reads. */
-  if (l->in_len == 0 && (got < 16384 || l->in_cap > 65536)) link_drop_input(l);
+  link_flush(l);
   if (l->paused) {
     if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
     l->reading = 0;
   } else {
     link_read_start(l);
   }
+}
+
+/* Let OpenSSL read the spill (if any) followed by buf[0..n). */
+static int link_input_begin(mc_link *l, const uint8_t *buf, size_t n) {
+  if (l->spill_len == 0) {
+    l->rd = buf;
+    l->rd_len = n;
+    return 0;
+  }
+  if (n > 0) {
+    if (l->spill_len + n > LINK_SPILL_MAX) return MC_ENOMEM;
+    uint8_t *p = realloc(l->spill, l->spill_len + n);
+    if (p == NULL) return MC_ENOMEM;
+    memcpy(p + l->spill_len, buf, n);
+    l->spill = p;
+    l->spill_len += n;
+  }
+  l->rd = l->spill;
+  l->rd_len = l->spill_len;
+  return 0;
+}
+
+/* Keep the ciphertext OpenSSL did not read (a paused link) in the spill;
+ * it must not point into the loop's read buffer after the callback. */
+static int link_input_end(mc_link *l) {
+  const uint8_t *rest = l->rd;
+  size_t n = l->rd_len;
+  l->rd = NULL;
+  l->rd_len = 0;
+  if (n == 0 || l->state == LS_CLOSING) {
+    free(l->spill);
+    l->spill = NULL;
+    l->spill_len = 0;
+    return 0;
+  }
+  if (l->spill != NULL && rest >= l->spill && rest < l->spill + l->spill_len) {
+    memmove(l->spill, rest, n);
+    l->spill_len = n;
+    return 0;
+  }
+  uint8_t *p = malloc(n);
+  if (p == NULL) return MC_ENOMEM;
+  memcpy(p, rest, n);
+  free(l->spill);
+  l->spill = p;
+  l->spill_len = n;
+  return 0;
 }
 
 /* ---- handshake and reading ------------------------------------------ */
@@ -407,12 +591,13 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   l->stats.bytes_in += (uint64_t)nread;
-  if (BIO_write(l->rbio, buf->base, (int)nread) != (int)nread) {
+  if (link_input_begin(l, (const uint8_t *)buf->base, (size_t)nread) != 0) {
     mc_link_close(l, MC_ENOMEM);
     return;
   }
   if (l->state == LS_HANDSHAKE) link_handshake(l);
   else if (l->state == LS_OPEN) link_process_input(l);
+  if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
 }
 
 static void link_read_start(mc_link *l) {
@@ -483,8 +668,8 @@ static void resolve_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *ai) {
   }
   if (rc == 0) {
     l->state = LS_CONNECTING;
-    l->conn_req.data = l;
-    rc = uv_tcp_connect(&l->conn_req, &l->tcp, ai->ai_addr, connect_cb);
+    l->dial->conn_req.data = l;
+    rc = uv_tcp_connect(&l->dial->conn_req, &l->tcp, ai->ai_addr, connect_cb);
   }
   if (rc != 0) {
     mc_log_debug(l->id, "resolve/connect failed err=%s", uv_strerror(rc));
@@ -497,8 +682,13 @@ out:
 int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
                     const mc_link_opts *opts, const mc_link_cbs *cbs, void *data,
                     mc_link **out) {
-  mc_link *l = link_new(loop, ctx, 0, opts, cbs, data, 0);
-  if (l == NULL) return MC_ENOMEM;
+  link_dial *dial = calloc(1, sizeof *dial);
+  mc_link *l = dial != NULL ? link_new(loop, ctx, 0, opts, cbs, data, 0) : NULL;
+  if (l == NULL) {
+    free(dial);
+    return MC_ENOMEM;
+  }
+  l->dial = dial;
   const char *name = l->opts.server_name;
   if (name != NULL && name[0] != '\0') {
     SSL_set1_host(l->ssl, name); /* verify the server certificate's name */
@@ -509,9 +699,9 @@ int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
   snprintf(portstr, sizeof portstr, "%d", port);
   snprintf(l->remote, sizeof l->remote, "%.40s:%d", host, port);
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-  l->gai.data = l;
+  l->dial->gai.data = l;
   l->state = LS_RESOLVING;
-  int rc = uv_getaddrinfo(loop, &l->gai, resolve_cb, host, portstr, &hints);
+  int rc = uv_getaddrinfo(loop, &l->dial->gai, resolve_cb, host, portstr, &hints);
   l->resolving = rc == 0;
   if (rc != 0) {
     l->cbs.on_close_cb = NULL;
