@@ -62,6 +62,122 @@ static int load_files(SSL_CTX *ctx, const mc_tls_files *f, char *err,
   return 0;
 }
 
+/* ---- shared peer certificates ------------------------------------------
+ * OpenSSL keeps the client's decoded certificate for the whole connection
+ * (about 8 KB with its public key). Every link of a unit presents the same
+ * certificate, so the server keeps one decoded copy per distinct
+ * certificate: before verification the freshly decoded leaf is swapped for
+ * a byte-identical copy that already passed verification on another link,
+ * and X509_verify_cert then runs on it as usual (chain, validity, CRL:
+ * nothing is skipped or remembered). A copy that verifies is shared from
+ * then on; it is dropped when the last connection using it is freed. */
+
+#define PEER_BUCKETS 256
+#define PEER_MAX 65536 /* distinct certificates shared at once */
+
+typedef struct peer_cert {
+  struct peer_cert *next;
+  X509 *x509;
+  unsigned char *der;
+  int der_len;
+  unsigned users; /* SSL objects holding it (ex_data) */
+} peer_cert;
+
+static peer_cert *peer_tab[PEER_BUCKETS];
+static unsigned peer_count;
+static int peer_idx = -1; /* SSL ex_data index: the peer_cert in use */
+
+static unsigned peer_bucket(const unsigned char *der, int len) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (int i = 0; i < len; i++) h = (h ^ der[i]) * 16777619u;
+  return h % PEER_BUCKETS;
+}
+
+static peer_cert *peer_find(const unsigned char *der, int len) {
+  for (peer_cert *p = peer_tab[peer_bucket(der, len)]; p != NULL; p = p->next)
+    if (p->der_len == len && memcmp(p->der, der, (size_t)len) == 0) return p;
+  return NULL;
+}
+
+static void peer_release(peer_cert *p) {
+  if (p == NULL || --p->users > 0) return;
+  peer_cert **pp = &peer_tab[peer_bucket(p->der, p->der_len)];
+  while (*pp != p) pp = &(*pp)->next;
+  *pp = p->next;
+  peer_count--;
+  X509_free(p->x509);
+  OPENSSL_free(p->der);
+  OPENSSL_free(p);
+}
+
+/* ex_data destructor: the SSL object is being freed. */
+static void peer_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp) {
+  (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+  peer_release(ptr);
+}
+
+/* Remember that ssl uses p (taking der if p is new and shared). */
+static void peer_attach(SSL *ssl, peer_cert *p) {
+  peer_cert *old = SSL_get_ex_data(ssl, peer_idx);
+  p->users++;
+  if (SSL_set_ex_data(ssl, peer_idx, p) != 1) {
+    p->users--;
+    return;
+  }
+  peer_release(old);
+}
+
+/* A verified leaf nobody shares yet becomes the shared copy. */
+static void peer_share(SSL *ssl, X509 *leaf, unsigned char *der, int len) {
+  peer_cert *p = peer_count < PEER_MAX ? OPENSSL_zalloc(sizeof *p) : NULL;
+  if (p == NULL || !X509_up_ref(leaf)) {
+    OPENSSL_free(p);
+    OPENSSL_free(der);
+    return;
+  }
+  p->x509 = leaf;
+  p->der = der;
+  p->der_len = len;
+  unsigned b = peer_bucket(der, len);
+  p->next = peer_tab[b];
+  peer_tab[b] = p;
+  peer_count++;
+  peer_attach(ssl, p); /* users 1: freed with this connection's SSL */
+}
+
+/* SSL_CTX_set_cert_verify_callback: the whole chain check, on the shared
+ * copy of the leaf when there is one. */
+static int verify_shared_leaf(X509_STORE_CTX *xs, void *arg) {
+  (void)arg;
+  SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+  STACK_OF(X509) *sk = X509_STORE_CTX_get0_untrusted(xs);
+  X509 *leaf = X509_STORE_CTX_get0_cert(xs);
+  unsigned char *der = NULL;
+  int len = leaf != NULL ? i2d_X509(leaf, &der) : -1;
+  if (ssl == NULL || sk == NULL || sk_X509_num(sk) < 1 || sk_X509_value(sk, 0) != leaf ||
+      len <= 0) {
+    OPENSSL_free(der);
+    return X509_verify_cert(xs);
+  }
+  peer_cert *p = peer_find(der, len);
+  if (p != NULL && X509_up_ref(p->x509)) {
+    sk_X509_set(sk, 0, p->x509); /* the handshake keeps the shared copy */
+    X509_free(leaf);
+    X509_STORE_CTX_set_cert(xs, p->x509);
+  } else {
+    p = NULL;
+  }
+  int ok = X509_verify_cert(xs);
+  if (ok == 1 && p == NULL) {
+    peer_share(ssl, leaf, der, len); /* takes der */
+    return ok;
+  }
+  if (ok == 1) peer_attach(ssl, p);
+  OPENSSL_free(der);
+  return ok;
+}
+
 int mc_tls_ctx_new(SSL_CTX **out, int is_server, const mc_tls_files *f,
                    char *err, size_t errlen) {
   SSL_CTX *ctx = SSL_CTX_new(is_server ? TLS_server_method() : TLS_client_method());
@@ -79,6 +195,10 @@ int mc_tls_ctx_new(SSL_CTX **out, int is_server, const mc_tls_files *f,
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   if (is_server) SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   if (is_server) SSL_CTX_set_num_tickets(ctx, 0);
+  if (is_server && peer_idx < 0)
+    peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, peer_ex_free);
+  if (is_server && peer_idx >= 0)
+    SSL_CTX_set_cert_verify_callback(ctx, verify_shared_leaf, NULL);
   int rc = load_files(ctx, f, err, errlen);
   if (rc != 0) {
     SSL_CTX_free(ctx);
