@@ -127,6 +127,8 @@ typedef struct mc_mon_server {
   int db_up;             /* connections of the pool that answered lately */
   int db_pool;
   uint64_t db_queries, db_errors;
+  int db_queued;                      /* operations waiting for a connection */
+  uint64_t db_batches, db_batched;    /* receive batches, receives in them */
   uint64_t tls_failures, accepted;
   uint64_t reloads, revoked_closed;
 } mc_mon_server;

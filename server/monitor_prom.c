@@ -70,6 +70,13 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "motcua_db_pool_size %d\n", s->db_pool);
   family(b, "motcua_db_queries_total", "counter", "Database operations submitted.");
   sb_printf(b, "motcua_db_queries_total %llu\n", (unsigned long long)s->db_queries);
+  family(b, "motcua_db_queued", "gauge", "Database operations waiting for a connection.");
+  sb_printf(b, "motcua_db_queued %d\n", s->db_queued);
+  family(b, "motcua_db_receive_batches_total", "counter",
+         "Receive batches sent (group commit: one transaction each).");
+  sb_printf(b, "motcua_db_receive_batches_total %llu\n", (unsigned long long)s->db_batches);
+  family(b, "motcua_db_batched_receives_total", "counter", "Receives carried by those batches.");
+  sb_printf(b, "motcua_db_batched_receives_total %llu\n", (unsigned long long)s->db_batched);
   family(b, "motcua_db_errors_total", "counter", "Monitor database operations that failed.");
   sb_printf(b, "motcua_db_errors_total %llu\n", (unsigned long long)s->db_errors);
   family(b, "motcua_tls_ok", "gauge", "1 if the certificates and the CRL are valid now.");

@@ -47,6 +47,9 @@ static void refresh_db(mc_server *srv) {
   m->srv.db_pool = (int)srv->cfg.db_pool_size;
   m->srv.db_queries = st.queries_total;
   m->srv.db_errors = st.errors_total;
+  m->srv.db_queued = st.queued;
+  m->srv.db_batches = st.batches_total;
+  m->srv.db_batched = st.batched_total;
 }
 
 static void refresh_tls(mc_server *srv) {

@@ -125,6 +125,7 @@ struct mc_store {
   void *done_arg;
   uint64_t queries_total;
   uint64_t errors_total;
+  uint64_t batches_total, batched_total;
 };
 
 static void dispatch(mc_store *s);
@@ -858,6 +859,8 @@ void mc_store_get_stats(const mc_store *s, mc_store_stats *st) {
   st->in_flight = in_flight(s);
   st->queries_total = s->queries_total;
   st->errors_total = s->errors_total;
+  st->batches_total = s->batches_total;
+  st->batched_total = s->batched_total;
 }
 
 /* ------------------------------------------------------- row decoding */
@@ -1059,6 +1062,8 @@ static op *batch_fill(mc_store *s, op *b, json_t *items) {
     return NULL;
   }
   b->nparams = 1;
+  s->batches_total++;
+  s->batched_total += (uint64_t)b->nmembers;
   return b;
 }
 

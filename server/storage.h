@@ -167,6 +167,8 @@ typedef struct mc_store_stats {
   int in_flight;
   uint64_t queries_total;
   uint64_t errors_total;
+  uint64_t batches_total;  /* receive batches sent (group commit) */
+  uint64_t batched_total;  /* receives they carried */
 } mc_store_stats;
 void mc_store_get_stats(const mc_store *s, mc_store_stats *st);
 

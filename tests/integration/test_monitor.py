@@ -178,6 +178,9 @@ class MonitorTest(unittest.TestCase):
 
     def test_03_metrics_strict_parse(self):
         self.wait_three_online()
+        p = self.cli("18499", "--json", "receive", "--procedure", "1.001193", "--name",
+                     "Lê Thị Mai", "--id", "042190001234", "--phone", "0912345678")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         status, headers, body = self.get("/metrics")
         self.assertEqual(status, 200)
         self.assertIn("text/plain", headers["Content-Type"])
@@ -192,6 +195,11 @@ class MonitorTest(unittest.TestCase):
         self.assertIn('motcua_connections{state="online"} 3\n', body)
         self.assertEqual(len(re.findall(r"(?m)^motcua_unit_online\{", body)), UNITS)
         self.assertRegex(body, r"(?m)^motcua_db_connections_up [1-9]")
+        self.assertRegex(body, r"(?m)^motcua_db_queued \d+$")
+        batches = int(re.search(r"(?m)^motcua_db_receive_batches_total (\d+)$", body).group(1))
+        batched = int(re.search(r"(?m)^motcua_db_batched_receives_total (\d+)$", body).group(1))
+        self.assertGreaterEqual(batches, 1)
+        self.assertGreaterEqual(batched, batches)
 
     def test_04_health_ready_api(self):
         status, _, body = self.get("/healthz")
