@@ -1024,14 +1024,15 @@ static const char SQL_RECEIVE_MANY[] =
     "SELECT o_ord, o_state, o_msg, " DOSSIER_COLS_P("(o_d).")
     " FROM mc_receive_many($1::jsonb)";
 
-/* A receive's parameters as a JSON array of strings and nulls; NULL when a
- * parameter is not valid UTF-8 (jansson checks) or memory ran out. */
+/* FNV-1a of the unit code: the receive's lane. */
 static uint32_t fnv1a(const char *str) {
   uint32_t h = 2166136261u;
   for (const unsigned char *p = (const unsigned char *)str; *p; p++) h = (h ^ *p) * 16777619u;
   return h;
 }
 
+/* A receive's parameters as a JSON array of strings and nulls; NULL when a
+ * parameter is not valid UTF-8 (jansson checks) or memory ran out. */
 static json_t *batch_item(const op *m) {
   json_t *a = json_array();
   for (int i = 0; a != NULL && i < m->nparams; i++) {
@@ -1057,8 +1058,13 @@ static op *batch_fill(mc_store *s, op *b, json_t *items) {
     }
     b->members[b->nmembers++] = m;
   }
-  if (b->nmembers == 0 || (b->params[0] = json_dumps(items, JSON_COMPACT)) == NULL) {
-    op_complete(s, b, MC_ENOMEM); /* fails the members taken, if any */
+  if (b->nmembers == 0) { /* every one was refused */
+    s->lane_busy[b->lane] = 0;
+    op_free(b);
+    return NULL;
+  }
+  if ((b->params[0] = json_dumps(items, JSON_COMPACT)) == NULL) {
+    op_complete(s, b, MC_ENOMEM); /* fails its members */
     return NULL;
   }
   b->nparams = 1;
