@@ -114,6 +114,7 @@ struct mc_store {
   opq rq[BATCH_LANES]; /* receives, by lane, sent in batches */
   int lane_busy[BATCH_LANES]; /* a batch of that lane is in flight */
   int lane_next;              /* round robin over lanes */
+  int last_was_batch;         /* the last op sent was a batch */
   uv_timer_t kick;  /* zero-delay: dispatch from the loop */
   uv_timer_t sweep; /* queue wait limit, close deadline */
   uint64_t down_since;
@@ -554,11 +555,10 @@ static void finish_close(mc_store *s);
 
 static op *batch_next(mc_store *s, int lane);
 
-/* The next op to send: a batch of receives from a lane with none in
- * flight (lanes taken in turn), else the oldest other op. batch_next
- * takes at least one receive off the lane even when it fails, so the
- * inner loop ends. */
-static op *next_op(mc_store *s) {
+/* A batch of receives from a lane with none in flight (lanes taken in
+ * turn), or NULL. batch_next takes at least one receive off the lane even
+ * when it fails, so the inner loop ends. */
+static op *next_batch(mc_store *s) {
   for (int i = 0; i < BATCH_LANES; i++) {
     int k = (s->lane_next + i) % BATCH_LANES;
     while (s->rq[k].n > 0 && !s->lane_busy[k]) {
@@ -569,7 +569,15 @@ static op *next_op(mc_store *s) {
       }
     }
   }
-  return queue_pop(&s->q);
+  return NULL;
+}
+
+/* The next op to send: batches and other ops take turns while both wait,
+ * so a steady stream of receives cannot hold up reads on a small pool. */
+static op *next_op(mc_store *s) {
+  op *o = s->last_was_batch && s->q.n > 0 ? NULL : next_batch(s);
+  s->last_was_batch = o != NULL;
+  return o != NULL ? o : queue_pop(&s->q);
 }
 
 /* Sends queued ops to idle connections; while closing, fails the queue

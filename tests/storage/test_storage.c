@@ -288,6 +288,46 @@ static void test_busy_close(void) {
   fprintf(stderr, "ok queue bound -> busy, close fails queued ops\n");
 }
 
+/* One connection, a stream of receives and one read: the read goes out
+ * right after the first batch, not after every queued receive. */
+static int g_receives_done, g_receives_at_show = -1;
+static void count_receive_cb(void *arg, int err, const mc_dossier *d) {
+  dossier_cb(arg, err, d);
+  g_receives_done++;
+}
+static void show_during_cb(void *arg, int err, const mc_dossier *d) {
+  dossier_cb(arg, err, d);
+  g_receives_at_show = g_receives_done;
+}
+
+static void test_fair_small_pool(void) {
+  static const char *units[] = {"18496", "18499", "18502", "18505",
+                                "18508", "18514", "18517", "18520"};
+  static dres rs[128];
+  dres shown = {0};
+  mc_store *s = pgt_open_store(pgt_conninfo, NULL, 1, 1000);
+  mc_applicant a = {"Trần Thị Bình", "042190009999", ""};
+  char key[32], agency[8];
+  for (int i = 0; i < 128; i++) {
+    const char *unit = units[i % 8];
+    snprintf(key, sizeof key, "fair-%d", i);
+    snprintf(agency, sizeof agency, "F%d", i % 8);
+    mc_receive_rec r = {key, unit, agency, "210603", "1.000894", &a, MC_CH_DIRECT, "",
+                        T0, T0 + 86400000LL};
+    memset(&rs[i], 0, sizeof rs[i]);
+    CHECK(mc_store_receive(s, &r, count_receive_cb, &rs[i]) == 0);
+  }
+  CHECK(mc_store_show(s, "H30.44.01-" DAY1 "-0001", show_during_cb, &shown) == 0);
+  for (int i = 0; i < 128; i++) pgt_run_until(&rs[i].done, WAIT_MS);
+  pgt_run_until(&shown.done, WAIT_MS);
+  CHECK(shown.err == 0 && g_receives_done == 128);
+  CHECK(g_receives_at_show >= 0 && g_receives_at_show <= 32);
+  for (int i = 0; i < 128; i++) CHECK(rs[i].err == 0);
+  pgt_close_store(s);
+  fprintf(stderr, "ok pool of one: the read answered after %d of 128 queued receives\n",
+          g_receives_at_show);
+}
+
 /* Closing from inside a callback: the rest of the queue fails, no reuse. */
 static mc_store *g_reentrant;
 static int g_reentrant_closed;
@@ -365,6 +405,7 @@ int main(void) {
   test_batch_isolation(s);
   test_list_idem(s);
   test_busy_close();
+  test_fair_small_pool();
   test_close_in_callback();
   test_inflight_broken(s);
   test_reconnect(s);
