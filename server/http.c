@@ -130,11 +130,13 @@ static struct MHD_Daemon *daemon_start(mc_http *h, const char *host, int port) {
   if (make_addr(host, port, &sa) != 0) return NULL;
   unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  /* The logger first: MHD warns about options given before it. */
   return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, access_cb, h,
+                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
                           MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
-                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL, MHD_OPTION_END);
+                          MHD_OPTION_END);
 }
 
 int mc_http_start(uv_loop_t *loop, const char *host, int port, mc_http_route_fn route,
