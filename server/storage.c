@@ -80,7 +80,6 @@ struct op {
   int row, col0; /* where its answer starts in res[0] (0, 0 unless batched) */
   op **members; /* a batch: the receives it carries (owned until done) */
   int nmembers;
-  mc_store *store; /* a batch: for completing its members */
   void *arg;
 };
 
@@ -553,16 +552,16 @@ static int in_flight(const mc_store *s) {
 
 static void finish_close(mc_store *s);
 
-static op *batch_next(mc_store *s, int lane);
+static op *batch_make(mc_store *s, int lane);
 
 /* A batch of receives from a lane with none in flight (lanes taken in
- * turn), or NULL. batch_next takes at least one receive off the lane even
+ * turn), or NULL. batch_make takes at least one receive off the lane even
  * when it fails, so the inner loop ends. */
 static op *next_batch(mc_store *s) {
   for (int i = 0; i < BATCH_LANES; i++) {
     int k = (s->lane_next + i) % BATCH_LANES;
     while (s->rq[k].n > 0 && !s->lane_busy[k]) {
-      op *o = batch_next(s, k);
+      op *o = batch_make(s, k);
       if (o != NULL) {
         s->lane_next = (k + 1) % BATCH_LANES;
         return o;
@@ -1081,8 +1080,8 @@ static op *batch_fill(mc_store *s, op *b, json_t *items) {
   return b;
 }
 
-static op *batch_next(mc_store *s, int lane) {
-  op *b = op_new("receive_many", SQL_RECEIVE_MANY, batch_done, NULL);
+static op *batch_make(mc_store *s, int lane) {
+  op *b = op_new("receive_many", SQL_RECEIVE_MANY, batch_done, s); /* arg: the store */
   json_t *items = json_array();
   if (b != NULL) b->members = calloc(BATCH_MAX, sizeof *b->members);
   if (b == NULL || items == NULL || b->members == NULL) {
@@ -1091,7 +1090,6 @@ static op *batch_next(mc_store *s, int lane) {
     op_complete(s, queue_pop(&s->rq[lane]), MC_ENOMEM); /* progress, not a spin */
     return NULL;
   }
-  b->store = s;
   b->lane = lane;
   s->lane_busy[lane] = 1; /* batch_done frees it, whatever happens */
   b = batch_fill(s, b, items);
@@ -1131,7 +1129,7 @@ static void batch_member_done(mc_store *s, op *m, PGresult *r, int row, int err)
 
 /* The batch answered (or failed as a whole: every member gets err). */
 static void batch_done(op *b, int err) {
-  mc_store *s = b->store;
+  mc_store *s = b->arg;
   int rowof[BATCH_MAX];
   s->lane_busy[b->lane] = 0;
   if (err == 0 && !shape_ok(b->res[0], BATCH_COL0 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
