@@ -85,17 +85,26 @@ static void closed_cb(void *arg) { ++*(int *)arg; }
 
 static int g_seq_ms;
 
-static const char *g_name = "Nguyễn Thị Hương";
+typedef struct recv_args {
+  const char *unit, *agency, *day, *key, *proc;
+  const char *name;       /* NULL: a well-formed default */
+  mc_store_dossier_cb cb; /* NULL: dossier_cb */
+} recv_args;
+
+static void submit_receive_as(mc_store *s, const recv_args *q, dres *out) {
+  mc_applicant a = {"", "042190001234", "0912345678"};
+  snprintf(a.name, sizeof a.name, "%s", q->name ? q->name : "Nguyễn Thị Hương");
+  mc_receive_rec r = {q->key, q->unit, q->agency, q->day, q->proc, &a, MC_CH_DIRECT,
+                      "Trần Văn Nam", T0 + (g_seq_ms++) * 1000, T0 + 86400000LL};
+  memset(out, 0, sizeof *out);
+  CHECK(mc_store_receive(s, &r, q->cb ? q->cb : dossier_cb, out) == 0);
+  CHECK(out->done == 0); /* never synchronous */
+}
 
 static void submit_receive(mc_store *s, const char *unit, const char *agency, const char *day,
                            const char *key, const char *proc, dres *out) {
-  mc_applicant a = {"", "042190001234", "0912345678"};
-  snprintf(a.name, sizeof a.name, "%s", g_name);
-  mc_receive_rec r = {key, unit, agency, day, proc, &a, MC_CH_DIRECT, "Trần Văn Nam",
-                      T0 + (g_seq_ms++) * 1000, T0 + 86400000LL};
-  memset(out, 0, sizeof *out);
-  CHECK(mc_store_receive(s, &r, dossier_cb, out) == 0);
-  CHECK(out->done == 0); /* never synchronous */
+  recv_args q = {unit, agency, day, key, proc, NULL, NULL};
+  submit_receive_as(s, &q, out);
 }
 
 static int receive(mc_store *s, const char *unit, const char *agency, const char *day,
@@ -221,9 +230,8 @@ static void test_batch_isolation(mc_store *s) {
   submit_receive(s, "18496", "H30.44.01", DAY2, "f1", "1.000894", &conflict);
   submit_receive(s, "18508", "H30.44.05", DAY2, "b2", "9.999999", &unknown);
   submit_receive(s, "18508", "H30.44.05", DAY2, "b3", "1.000894", &ok2);
-  g_name = "Nguy\xe1\xbb"; /* truncated UTF-8 sequence */
-  submit_receive(s, "18508", "H30.44.05", DAY2, "b4", "1.000894", &badtext);
-  g_name = "Nguyễn Thị Hương";
+  recv_args bad = {"18508", "H30.44.05", DAY2, "b4", "1.000894", "Nguy\xe1\xbb", NULL};
+  submit_receive_as(s, &bad, &badtext); /* truncated UTF-8 sequence */
   submit_receive(s, "18508", "H30.44.05", DAY2, "b5", "1.000894", &ok3);
   dres *all[] = {&ok1, &conflict, &unknown, &ok2, &badtext, &ok3};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pgt_run_until(&all[i]->done, WAIT_MS);
@@ -306,16 +314,12 @@ static void test_fair_small_pool(void) {
   static dres rs[128];
   dres shown = {0};
   mc_store *s = pgt_open_store(pgt_conninfo, NULL, 1, 1000);
-  mc_applicant a = {"Trần Thị Bình", "042190009999", ""};
   char key[32], agency[8];
   for (int i = 0; i < 128; i++) {
-    const char *unit = units[i % 8];
     snprintf(key, sizeof key, "fair-%d", i);
     snprintf(agency, sizeof agency, "F%d", i % 8);
-    mc_receive_rec r = {key, unit, agency, "210603", "1.000894", &a, MC_CH_DIRECT, "",
-                        T0, T0 + 86400000LL};
-    memset(&rs[i], 0, sizeof rs[i]);
-    CHECK(mc_store_receive(s, &r, count_receive_cb, &rs[i]) == 0);
+    recv_args q = {units[i % 8], agency, "210603", key, "1.000894", NULL, count_receive_cb};
+    submit_receive_as(s, &q, &rs[i]);
   }
   CHECK(mc_store_show(s, "H30.44.01-" DAY1 "-0001", show_during_cb, &shown) == 0);
   for (int i = 0; i < 128; i++) pgt_run_until(&rs[i].done, WAIT_MS);
