@@ -264,15 +264,3 @@ int mc_tls_peer_identity(X509 *cert, mc_peer_id *id) {
   return id->role == MC_ROLE_NONE ? MC_EUNAUTH : 0;
 }
 
-static const char *const role_names[] = {"none", "commune", "district", "admin",
-                                          "server"};
-
-const char *mc_role_name(mc_role r) {
-  return (unsigned)r < 5 ? role_names[r] : "none";
-}
-
-mc_role mc_role_parse(const char *s) {
-  for (int i = 1; i < 5; i++)
-    if (strcmp(s, role_names[i]) == 0) return (mc_role)i;
-  return MC_ROLE_NONE;
-}

@@ -11,13 +11,8 @@
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct x509_st X509;
 
-typedef enum mc_role {
-  MC_ROLE_NONE = 0,
-  MC_ROLE_COMMUNE = 1,
-  MC_ROLE_DISTRICT = 2,
-  MC_ROLE_ADMIN = 3,
-  MC_ROLE_SERVER = 4 /* the server's own certificate (OU=server) */
-} mc_role;
+#include "domain.h" /* mc_role */
+
 
 typedef struct mc_peer_id {
   char unit[32];      /* CN */
@@ -43,7 +38,5 @@ void mc_tls_ctx_free(SSL_CTX *ctx);
  * subject lacks a usable CN/OU. */
 int mc_tls_peer_identity(X509 *cert, mc_peer_id *id);
 
-const char *mc_role_name(mc_role r);
-mc_role mc_role_parse(const char *s);
 
 #endif
