@@ -41,10 +41,28 @@ int mc_dom_utf8(const char *s, size_t n) {
   return 1;
 }
 
-/* C0 controls, DEL and the C1 controls U+0080..U+009F. */
+/* The code point of a well-formed sequence of k bytes. */
+static unsigned code_point(const unsigned char *p, size_t k) {
+  static const unsigned lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  unsigned cp = p[0] & lead_mask[k];
+  for (size_t i = 1; i < k; i++) cp = (cp << 6) | (p[i] & 0x3F);
+  return cp;
+}
+
+/* Invisible format characters that reorder or hide text (Unicode Cf used in
+ * "Trojan source" tricks): zero-width and direction marks, bidi embeddings,
+ * overrides and isolates, word joiners, the BOM, the Arabic letter mark. */
+static int is_format(unsigned cp) {
+  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+         cp == 0x061C;
+}
+
+/* C0 controls, DEL, the C1 controls U+0080..U+009F and format characters. */
 static int is_control(const unsigned char *p, size_t k, int newline_ok) {
   if (k == 1) return (p[0] < 0x20 && !(newline_ok && p[0] == '\n')) || p[0] == 0x7F;
-  return k == 2 && p[0] == 0xC2 && p[1] < 0xA0;
+  unsigned cp = code_point(p, k);
+  return (cp >= 0x80 && cp < 0xA0) || is_format(cp);
 }
 
 enum mc_dom_fault mc_dom_text(const char *s, size_t max, unsigned flags) {

@@ -48,7 +48,7 @@ enum mc_dom_fault {
   MC_DOM_EMPTY,     /* required and missing, or only blanks */
   MC_DOM_TOO_LONG,  /* longer than its limit */
   MC_DOM_BAD_UTF8,  /* not well-formed UTF-8 */
-  MC_DOM_CONTROL,   /* a control character (C0, DEL, C1) */
+  MC_DOM_CONTROL,   /* a control (C0, DEL, C1) or invisible format character */
   MC_DOM_FORMAT     /* wrong shape for this kind of value */
 };
 
@@ -61,7 +61,9 @@ int mc_dom_utf8(const char *s, size_t n);
 #define MC_TEXT_REQUIRED 1u /* empty (or blank) is a fault */
 #define MC_TEXT_NEWLINES 2u /* '\n' is allowed (reasons, notes) */
 /* A NUL-terminated text of at most max bytes: well-formed UTF-8 without
- * control characters (newline only with MC_TEXT_NEWLINES). */
+ * control characters (newline only with MC_TEXT_NEWLINES) and without the
+ * invisible format characters that reorder or hide text (bidi overrides and
+ * isolates, zero-width characters, BOM). */
 enum mc_dom_fault mc_dom_text(const char *s, size_t max, unsigned flags);
 
 /* A citizen identity number: 12 digits (CCCD) or 9 digits (old CMND). */

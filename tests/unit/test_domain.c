@@ -29,6 +29,11 @@ static void test_text(void) {
   CHECK_EQ(mc_dom_text("a\xC2\x85", 10, 0), MC_DOM_CONTROL); /* NEL, C1 */
   CHECK_EQ(mc_dom_text("a\xC2\xA0z", 10, 0), MC_DOM_OK);      /* NBSP is text */
   CHECK_EQ(mc_dom_text("\xff", 10, 0), MC_DOM_BAD_UTF8);
+  CHECK_EQ(mc_dom_text("abc\xE2\x80\xAE" "fdp.exe", 40, 0), MC_DOM_CONTROL); /* U+202E RLO */
+  CHECK_EQ(mc_dom_text("a\xE2\x81\xA6" "b", 40, 0), MC_DOM_CONTROL);          /* U+2066 LRI */
+  CHECK_EQ(mc_dom_text("a\xE2\x80\x8B" "b", 40, 0), MC_DOM_CONTROL);          /* U+200B ZWSP */
+  CHECK_EQ(mc_dom_text("\xEF\xBB\xBF" "a", 40, 0), MC_DOM_CONTROL);           /* BOM */
+  CHECK_EQ(mc_dom_text("Nguy\xE1\xBB\x85n \xE2\x80\x94 An", 40, 0), MC_DOM_OK); /* ễ, em dash */
 }
 
 static void test_codes(void) {
