@@ -4,7 +4,27 @@ overrides, a raw TLS client bound to that deployment, small protobuf bodies
 and an HTTP probe of the admin listener. Python 3 stdlib only.
 
 Every test file of issue 12 brings up its own deployment (floods and config
-changes never touch the shared fixture) and tears it down at the end."""
+changes never touch the shared fixture) and tears it down at the end, so no
+`itest_env.py up` is needed.
+
+The files (each header says which finding it covers and why it fails on
+the code that has the finding):
+  test_sec_files.py     B1 attachment names, downloads; B2 foreign hashes
+  test_sec_flood.py     B3 stranger lockout, B4 admin HTTP, P3 pipelined pings  (slow)
+  test_sec_uploads.py   B5 one unit fills the upload table                      (slow)
+  test_sec_search.py    B6 short searches starve the pool                       (slow)
+  test_sec_identity.py  W1 client CRL, W2 expiry in session, W3 O/OU/CN and
+                        server_name, W4 log and name hygiene, W5 dates
+  test_sec_protocol.py  P1 key reuse, P2 Hello timeout, P4 error ids and texts
+
+They are registered in tests/CMakeLists.txt with DISABLED TRUE (labels
+"integration;security;security-pending", floods also "slow;reliability")
+until the fixes land: whoever fixes a finding removes DISABLED. To run one
+by hand from a build in BUILD:
+
+  cd tests/integration && MOTCUA_BIN_DIR=BUILD/bin MOTCUA_SOURCE_DIR=$PWD/../.. \
+      PYTHONDONTWRITEBYTECODE=1 python3 -m unittest -v test_sec_files
+"""
 import hashlib
 import json
 import os

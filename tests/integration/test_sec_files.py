@@ -175,6 +175,26 @@ class TestB1Downloads(unittest.TestCase):
         if r.rc != 0:  # refused: with a message, not silently
             self.assertTrue((r.out + r.err).strip(), r)
 
+    def test_second_download_never_overwrites_first(self):
+        """Whatever the folder layout: a file already on disk (here the first
+        download, since edited) is never replaced by a later download."""
+        data = pdf_bytes(5000)
+        code = self.dossier_with("hoso2.pdf", data)
+        out = os.path.join(self.tmp, "out-twice")
+        os.mkdir(out)
+        r1 = DEP.cli(A, "download", code, "--out", out)
+        self.assertEqual(r1.rc, 0, r1)
+        hits = self.found(out, hashlib.sha256(data).hexdigest())
+        self.assertEqual(len(hits), 1, (hits, r1))
+        with open(hits[0], "wb") as f:
+            f.write(b"edited by the officer\n")
+        r2 = DEP.cli(A, "download", code, "--out", out)
+        with open(hits[0], "rb") as f:
+            self.assertEqual(f.read(), b"edited by the officer\n",
+                             "a second download replaced %s: %r" % (hits[0], r2))
+        if r2.rc != 0:
+            self.assertTrue((r2.out + r2.err).strip(), r2)
+
     def test_download_in_home_keeps_dotfile_and_uses_dossier_folder(self):
         """The B1 scenario end to end, with a name the server accepts today
         (a fixed server may rewrite it: the download must then still not
@@ -205,20 +225,27 @@ class TestB1Downloads(unittest.TestCase):
             self.assertNotEqual(os.path.dirname(p), home,
                                 "downloaded straight into the working directory: %s" % p)
 
-    def test_download_mode_and_per_dossier_folder(self):
+    def download_one(self, name):
         data = pdf_bytes(6000)
-        code = self.dossier_with("scan.pdf", data)
-        out = os.path.join(self.tmp, "out2")
-        os.mkdir(out)
+        code = self.dossier_with(name, data)
+        out = tempfile.mkdtemp(dir=self.tmp)
         r = DEP.cli(A, "download", code, "--out", out)
         self.assertEqual(r.rc, 0, r)
         hits = self.found(out, hashlib.sha256(data).hexdigest())
         self.assertEqual(len(hits), 1, (hits, r))
-        mode = stat.S_IMODE(os.stat(hits[0]).st_mode)
+        return code, out, hits[0]
+
+    def test_download_mode_not_world_readable(self):
+        _, _, path = self.download_one("scan.pdf")
+        mode = stat.S_IMODE(os.stat(path).st_mode)
         self.assertIn(mode, (0o600, 0o640),
-                      "downloaded citizen file %s has mode %04o (world-readable)" % (hits[0], mode))
-        self.assertIn(code, os.path.relpath(hits[0], out).split(os.sep)[0],
-                      "download not in a per-dossier folder: %s" % hits[0])
+                      "downloaded citizen file %s has mode %04o (umask 022)" % (path, mode))
+
+    def test_download_goes_into_per_dossier_folder(self):
+        code, out, path = self.download_one("scan2.pdf")
+        rel = os.path.relpath(path, out).split(os.sep)
+        self.assertTrue(len(rel) > 1 and code in rel[0],
+                        "download of %s written straight into --out: %s" % (code, path))
 
 
 class TestB2ForeignHash(unittest.TestCase):
