@@ -33,7 +33,7 @@ import threading
 import time
 import unittest
 
-from itest import B_HELLO_REPLY, B_PING, B_PONG, Closed, envelope, frame, ping_body
+from itest import B_HELLO_REPLY, B_PING, B_PONG, Closed, envelope, frame, ping_body, varint
 from sec_util import Deployment, http_get
 
 MAX_CONN = 100
@@ -127,12 +127,20 @@ class TestB4AdminHttp(unittest.TestCase):
         return False
 
     def test_healthz_after_70_idle_sockets_closed(self):
-        socks = idle_sockets(DEP.http_port, 70)
-        time.sleep(0.5)
-        close_all(socks)
-        self.assertTrue(self.answers_within(5.0),
-                        "/healthz gives no answer within 5 s after 70 idle sockets to the "
-                        "admin listener were opened and closed")
+        """70 idle sockets (over MHD's 64), one request while they are held
+        (it may fail: the listener is full), then all closed: /healthz must
+        answer again. Three rounds: the dead listener of today is a race that
+        a single round misses now and then."""
+        for round_ in range(3):
+            socks = idle_sockets(DEP.http_port, 70)
+            try:
+                time.sleep(0.5)
+                self.healthz_ok(1.0)
+            finally:
+                close_all(socks)
+            self.assertTrue(self.answers_within(5.0),
+                            "round %d: /healthz gives no answer within 5 s after 70 idle "
+                            "sockets to the admin listener were opened and closed" % round_)
 
     def test_healthz_under_slowloris(self):
         socks = idle_sockets(DEP.http_port, 64)
@@ -170,39 +178,51 @@ class TestB4AdminHttp(unittest.TestCase):
                             "rebinding reaches the admin API" % (host, status, len(body)))
 
 
-def ping_flood(port_ready, done, n_batches=100):
+SENTINEL = 999999999
+
+
+def ping_flood(port_ready, done, n=100000):
     """Child process (no GIL shared with the measuring test): one link of
-    FLOODER pipelines n_batches x 1000 pings while a thread drains the pongs."""
+    FLOODER writes n pipelined pings in one go, then a last ping whose Pong
+    tells that the server has worked through all of them (done)."""
     flood = DEP.raw(FLOODER)
     try:
         if flood.hello().body_field != B_HELLO_REPLY:
             return
         stop = threading.Event()
 
+        mark = b"\x08" + varint(SENTINEL)   # Envelope.request_id = SENTINEL
+
         def drainer():
-            flood.s.settimeout(0.5)
+            # read as fast as the server writes (a slow reader would only
+            # push back on the flood); find the sentinel's Pong in the bytes
+            tail = flood.buf
+            flood.s.settimeout(1)
             while not stop.is_set():
                 try:
-                    if not flood.s.recv(1 << 16):
-                        break
+                    chunk = flood.s.recv(1 << 16)
                 except socket.timeout:
                     continue
                 except OSError:
                     break
+                if not chunk:
+                    break
+                tail = tail[-16:] + chunk
+                if mark in tail:
+                    done.set()
+                    break
 
         t = threading.Thread(target=drainer, daemon=True)
         t.start()
-        batch = b"".join(frame(envelope(1000 + i, B_PING, ping_body(i))) for i in range(1000))
+        data = b"".join(frame(envelope(1000 + i, B_PING, ping_body(i))) for i in range(n))
+        data += frame(envelope(SENTINEL, B_PING, ping_body(0)))
         port_ready.set()
         try:
-            for _ in range(n_batches):
-                flood.s.sendall(batch)
+            flood.s.sendall(data)
         except OSError:
             pass
-        done.set()
-        time.sleep(2)
+        t.join(60)
         stop.set()
-        t.join(5)
     finally:
         flood.close()
 
@@ -235,12 +255,12 @@ class TestP3PipelinedPings(unittest.TestCase):
                     rtts.append(time.time() - t0)
                 except (socket.timeout, Closed):
                     rtts.append(5.0)
-                rss_max = max(rss_max, DEP.rss_kib())
-                time.sleep(0.02)
-            flooded = done.is_set()
+                rss_max = max(rss_max, DEP.rss_kib())   # back to back: one ping always
+            flooded = done.is_set()                          # overlaps a stall
             rtts.sort()
             p99 = rtts[min(len(rtts) - 1, int(len(rtts) * 0.99))]
-            self.assertTrue(flooded, "the flooder did not finish sending in 60 s")
+            self.assertTrue(flooded, "the server did not answer the flooder's last ping "
+                                     "within 60 s")
             self.assertLess(p99, 0.200, "another unit's ping p99 = %.0f ms (max %.0f ms, %d "
                             "samples; %.1f ms max without the flood) while one link pipelined "
                             "100000 pings" % (p99 * 1000, rtts[-1] * 1000, len(rtts),
