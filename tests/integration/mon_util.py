@@ -141,12 +141,13 @@ class MonDeployment(Deployment):
 
     # ---- resident links --------------------------------------------------------
     def start_watch(self, unit, conf=None, stderr_path=None):
-        """motcua watch (the resident link) in the background; its stderr goes to
-        a file (stderr_path or DIR/watch-UNIT-N.err) so that it never blocks."""
+        """motcua watch (the resident link) in the background; its stdout and
+        stderr go to one file (stderr_path or DIR/watch-UNIT-N.err) so that it
+        never blocks; watch_stderr(p) reads it."""
         path = stderr_path or os.path.join(self.dir, "watch-%s-%d.err" % (unit, len(self.watchers)))
         errf = open(path, "wb")
         p = subprocess.Popen([CLI, "-c", conf or self.conf(unit), "watch"],
-                             stdout=subprocess.DEVNULL, stderr=errf, start_new_session=True)
+                             stdout=errf, stderr=errf, start_new_session=True)
         errf.close()
         p.err_path = path
         self.watchers.append(p)
