@@ -31,7 +31,6 @@ also torn down; both are refused here).
 Own throwaway deployment (torn down at the end).
 """
 import json
-import os
 import signal
 import subprocess
 import tempfile

@@ -11,6 +11,11 @@ its session uses the new certificate: /api/units shows the unit online with
 "cert_serial" equal to the new certificate's serial (hex, compared without
 case and leading zeros).
 
+NB with test_mon_revoked.py (where a watch whose certificate is revoked must
+stop): the server closes this session because the OLD certificate is now on
+the CRL (superseded); the watch must then see that its files changed and
+reconnect with them instead of stopping.
+
 Fails today: the watch keeps the certificate it read at start-up, its
 reconnections fail the TLS handshake (revoked certificate) and it retries
 forever ("watch did not reconnect with the renewed certificate within 30 s:

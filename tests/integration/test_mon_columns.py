@@ -19,7 +19,6 @@ giây" ("state column of 444 at display column 48, the others at 27").
 
 Own throwaway deployment (torn down at the end).
 """
-import signal
 import unittest
 
 from mon_util import MonDeployment, display_width

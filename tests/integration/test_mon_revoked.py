@@ -22,6 +22,11 @@ then `deploy/local.sh reload-server`, while its `motcua watch` is connected):
     lower case); the renewed unit's watch is online again, state not
     "revoked".
 
+NB with test_mon_cert_reload.py: a watch whose session is closed because its
+certificate was revoked must first look whether its certificate and key
+files changed (renewed): if so it reconnects with them (that test); only when
+the certificate it holds is the revoked one does it stop (this test).
+
 Fails today: the state stays "offline" ("revoked unit: state 'offline' !=
 'revoked'"), ping exits 3 with "lỗi xác thực TLS (kiểm tra chứng thư và
 khóa)" (code "tls"), and watch retries with backoff forever ("Mất kết nối,

@@ -24,7 +24,6 @@ Fails today:
 
 Own throwaway deployment (heartbeat_s = 2, torn down at the end).
 """
-import re
 import signal
 import unittest
 
