@@ -58,7 +58,7 @@ static int outbox_fail(cli *c, int exit_code, const char *detail) {
 
 static json_t *jtime(int64_t ms) {
   char buf[40];
-  if (mc_cli_rfc3339(ms, MC_CLI_UTC_OFFSET_MIN, buf, sizeof buf) != 0) return json_null();
+  if (mc_cli_rfc3339(ms, mc_cli_utc_offset(), buf, sizeof buf) != 0) return json_null();
   return json_string(buf);
 }
 
@@ -297,7 +297,7 @@ static void print_item(const cli *c, const mc_outbox_item *it) {
   if (it->depends_on && it->state == MC_OUTBOX_PENDING)
     printf("; %s #%lld", mc_msg(lang, MSG_OUTBOX_WAITS_FOR), (long long)it->depends_on);
   if (it->state == MC_OUTBOX_PENDING && it->attempts > 0 &&
-      mc_cli_human_time(it->next_attempt_ms, MC_CLI_UTC_OFFSET_MIN, lang, t, sizeof t) == 0)
+      mc_cli_human_time(it->next_attempt_ms, mc_cli_utc_offset(), lang, t, sizeof t) == 0)
     printf("; %s: %s", mc_msg(lang, MSG_OUTBOX_NEXT_ATTEMPT), t);
   if (it->last_error[0]) printf("\n    %s: %s", mc_msg(lang, MSG_OUTBOX_LAST_ERROR), it->last_error);
   putchar('\n');
@@ -455,7 +455,7 @@ static void watch_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcom
     }
     cli_emit_json(o, 1);
   } else {
-    if (mc_cli_human_time(mc_client_now_ms(), MC_CLI_UTC_OFFSET_MIN, c->lang, ts, sizeof ts))
+    if (mc_cli_human_time(mc_client_now_ms(), mc_cli_utc_offset(), c->lang, ts, sizeof ts))
       ts[0] = '\0';
     printf("%s  %s ", ts, mc_msg(c->lang, MSG_OUTBOX_TITLE));
     print_outcome(c, it, out);

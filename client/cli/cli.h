@@ -1,10 +1,12 @@
 /* Internal to the motcua executable: state shared by main.c (options,
  * configuration, error reporting) and commands.c (one function per
  * command). */
-#ifndef MC_CMD_H
-#define MC_CMD_H
+#ifndef MC_CLI_H
+#define MC_CLI_H
 
-#include "cli.h"
+#include "fields.h"
+#include "print.h"
+#include "render.h"
 #include "motcua_client.h"
 
 enum { EXIT_OK_ = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };

@@ -11,7 +11,7 @@
 #ifndef MC_OUTBOX_CMD_H
 #define MC_OUTBOX_CMD_H
 
-#include "cmd.h"
+#include "cli.h"
 
 /* EXIT_REPORTED + code: the command's answer (queued, or an error about
  * the outbox) is already printed; the process exits with code. main()

@@ -2,7 +2,7 @@
  * Strings carry no printf directives: callers print arguments after them. */
 #include <string.h>
 
-#include "cli.h"
+#include "messages.h"
 #include "error.h"
 
 static const char *const msgs[MSG__COUNT][2] = {

@@ -1,21 +1,12 @@
-/* Internal to the motcua CLI (and its unit tests): the message table, the
- * JSON/human rendering of protocol messages, and argument validation. Pure
- * functions: no I/O except the explicit FILE* arguments. */
-#ifndef MC_CLI_H
-#define MC_CLI_H
+/* The message catalogue: every user-facing string of every front-end, in
+ * Vietnamese and English, and the mapping of errors and statuses to them.
+ * Pure: no I/O. */
+#ifndef MC_MESSAGES_H
+#define MC_MESSAGES_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-
-#include <jansson.h>
-
-#include "frame.h"
 
 enum mc_lang { MC_LANG_VI = 0, MC_LANG_EN = 1 };
-
-/* Vietnam's offset from UTC; the country has no daylight saving time. */
-#define MC_CLI_UTC_OFFSET_MIN 420
 
 /* Every user-facing string. Keep MSG__COUNT last. */
 enum mc_msg {
@@ -304,109 +295,5 @@ enum mc_msg mc_msg_for_err(int err);
 /* National status name; MSG_STATUS_UNKNOWN outside 1..10. */
 const char *mc_status_name(int lang, unsigned status);
 int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, -1 otherwise */
-
-/* ---- rendering ---------------------------------------------------------- */
-
-/* RFC 3339 at a fixed UTC offset: "2026-10-08T14:05:00+07:00". Returns 0,
- * or -1 if ms <= 0 (absent) or the buffer is too small (>= 26 bytes). */
-int mc_cli_rfc3339(int64_t ms, int offset_min, char *buf, size_t size);
-/* Human form: "08/10/2026 14:05" (vi) or "2026-10-08 14:05" (en). */
-int mc_cli_human_time(int64_t ms, int offset_min, int lang, char *buf, size_t size);
-
-const char *mc_cli_level_name(int level);     /* "commune"|"district"|NULL */
-const char *mc_cli_channel_name(int channel); /* "direct"|"online"|"postal"|NULL */
-const char *mc_cli_limit_unit_name(int unit); /* "hours"|...|NULL */
-int mc_cli_channel_parse(const char *s);      /* Motcua__Channel or -1 */
-const char *mc_cli_role_name(int role);       /* "commune"|"district"|"admin"|NULL */
-
-/* The workflow actions, in the order of a dossier's life. name is the wire
- * name (ProgressStep.action, DossierEvent.kind), command the CLI command
- * (NULL for receive/forward, which have their own requests), action the
- * Motcua__Action (0 for receive/forward). */
-typedef struct mc_cli_action_def {
-  const char *name;
-  const char *command;
-  int action;
-  enum mc_msg label; /* MSG_ACT_*: progress-log name */
-  enum mc_msg done;  /* MSG_DONE_*: confirmation; MSG_NONE for receive/forward */
-} mc_cli_action_def;
-
-const mc_cli_action_def *mc_cli_actions(size_t *n);
-const mc_cli_action_def *mc_cli_action_by_name(const char *name); /* NULL if unknown */
-const mc_cli_action_def *mc_cli_action_by_command(const char *command);
-/* Label of a wire action name; an unknown name is returned as is. */
-const char *mc_cli_action_label(int lang, const char *name);
-/* "early"|"on_time"|"late" -> label; "" or unknown -> "" / the input. */
-const char *mc_cli_result_label(int lang, const char *result);
-
-/* New JSON values (caller decrefs); NULL only on allocation failure. */
-json_t *mc_cli_dossier_json(const Motcua__Dossier *d, int lang);
-json_t *mc_cli_procedure_json(const Motcua__Procedure *p);
-/* {"error": {code, message[, detail]}}; detail omitted when NULL or "". */
-json_t *mc_cli_error_json(int err, const char *message, const char *detail);
-/* {at, unit, officer, role, action, status_before, status_after, from_unit,
- * to_unit, step_due, result, detail}; absent values are null. */
-json_t *mc_cli_step_json(const Motcua__ProgressStep *s);
-/* {dossier: {...}, steps: [...]} */
-json_t *mc_cli_history_json(const Motcua__HistoryReply *h, int lang);
-/* {id, kind, at, from_unit, detail, dossier} */
-json_t *mc_cli_event_json(const Motcua__DossierEvent *e, int lang);
-/* {date, kind, name} */
-json_t *mc_cli_holiday_json(const Motcua__Holiday *h);
-
-/* Human renderings to f. */
-void mc_cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang);
-void mc_cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang);
-void mc_cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang);
-/* Progress log as a table in local time, one step per row (officer and
- * detail on an indented second line). */
-void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang);
-void mc_cli_print_event(FILE *f, const Motcua__DossierEvent *e, int lang);
-void mc_cli_print_holiday(FILE *f, const Motcua__Holiday *h, int lang);
-
-/* ---- validation --------------------------------------------------------- */
-
-#define MC_CLI_NAME_MAX 150      /* bytes of UTF-8 */
-#define MC_CLI_PROC_CODE_MAX 40
-#define MC_CLI_DOSSIER_CODE_MAX 47
-#define MC_CLI_PHONE_MAX 15
-#define MC_CLI_OFFICER_MAX 95
-#define MC_CLI_LIST_LIMIT_MAX 1000
-#define MC_CLI_REASON_MAX 500    /* reason / note, bytes of UTF-8 */
-#define MC_CLI_DEPT_MAX 127
-#define MC_CLI_HOLIDAY_NAME_MAX 127
-#define MC_CLI_SEARCH_MAX 99
-#define MC_CLI_AMOUNT_MAX 1000000000000LL /* VND, the server's bound */
-#define MC_CLI_SPAN_MAX_MS (366LL * 24 * 3600 * 1000)
-#define MC_CLI_DUE_HOUR 17       /* a bare date means 17:00 local */
-
-/* Each returns MSG_NONE when valid, else the message explaining why. */
-enum mc_msg mc_cli_check_name(const char *s);
-enum mc_msg mc_cli_check_citizen_id(const char *s);
-enum mc_msg mc_cli_check_phone(const char *s); /* "" allowed (optional) */
-enum mc_msg mc_cli_check_procedure(const char *s);
-enum mc_msg mc_cli_check_dossier_code(const char *s);
-enum mc_msg mc_cli_check_officer(const char *s);
-/* Reason or note: 1..500 bytes of UTF-8, no control characters except
- * newline, not only blanks. */
-enum mc_msg mc_cli_check_reason(const char *s);
-enum mc_msg mc_cli_check_note(const char *s);
-/* Names of people and departments (one line, no controls). */
-enum mc_msg mc_cli_check_assignee(const char *s);  /* <= MC_CLI_OFFICER_MAX */
-enum mc_msg mc_cli_check_department(const char *s);
-enum mc_msg mc_cli_check_collector(const char *s); /* <= MC_CLI_NAME_MAX */
-enum mc_msg mc_cli_check_holiday_name(const char *s);
-enum mc_msg mc_cli_check_search(const char *s);
-/* Parse a decimal in [lo, hi]; 0 on success. */
-int mc_cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
-/* Whole VND amount in 1..MC_CLI_AMOUNT_MAX; 0 on success. */
-int mc_cli_parse_amount(const char *s, int64_t *vnd);
-/* A real calendar date "YYYY-MM-DD" (years 2000..2100); 0 on success. */
-int mc_cli_parse_date(const char *s, int *year, int *month, int *day);
-/* Appointment: "YYYY-MM-DD" (17:00 local) or "YYYY-MM-DDTHH:MM" (also with a
- * space instead of T), local time at offset_min; ms since the epoch. */
-int mc_cli_parse_due(const char *s, int offset_min, int64_t *ms);
-/* Span "2d" / "36h" / "90m" (1 .. 366 days) in ms; 0 on success. */
-int mc_cli_parse_span(const char *s, int64_t *ms);
 
 #endif

@@ -176,7 +176,7 @@ int cli_parse_files(cli *c, int argc, char **argv) {
 
 static json_t *info_json(const Motcua__FileInfo *f) {
   char at[40] = "";
-  mc_cli_rfc3339(f->added_at_ms, MC_CLI_UTC_OFFSET_MIN, at, sizeof at);
+  mc_cli_rfc3339(f->added_at_ms, mc_cli_utc_offset(), at, sizeof at);
   return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "name", f->name, "size",
                    (json_int_t)f->size, "sha256", f->sha256, "mime", f->mime, "kind", f->kind,
                    "added_by_unit", f->added_by_unit, "added_at", at);
@@ -185,7 +185,7 @@ static json_t *info_json(const Motcua__FileInfo *f) {
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
   human_bytes(f->size, size, sizeof size);
-  mc_cli_human_time(f->added_at_ms, MC_CLI_UTC_OFFSET_MIN, c->lang, at, sizeof at);
+  mc_cli_human_time(f->added_at_ms, mc_cli_utc_offset(), c->lang, at, sizeof at);
   printf("%-7s %-32.32s %10s  %-16s %s  %s %s\n", f->kind, f->name, size, f->mime, at,
          f->added_by_unit, f->sha256);
 }

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "error.h"
 
 /* ANSI colours only on a terminal. */
@@ -91,7 +91,7 @@ static int fetch(cli *c, Motcua__Envelope **rep) {
 
 static json_t *jtime(int64_t ms) {
   char buf[40];
-  if (ms <= 0 || mc_cli_rfc3339(ms, MC_CLI_UTC_OFFSET_MIN, buf, sizeof buf) != 0)
+  if (ms <= 0 || mc_cli_rfc3339(ms, mc_cli_utc_offset(), buf, sizeof buf) != 0)
     return json_null();
   return json_string(buf);
 }
@@ -223,7 +223,7 @@ static void print_tail(const cli *c, const Motcua__MonitorReply *r) {
   for (size_t i = 0; i < n; i++) {
     const Motcua__ClosedLink *e = r->recent_closed[i];
     char t[40];
-    if (mc_cli_human_time(e->closed_ms, MC_CLI_UTC_OFFSET_MIN, c->lang, t, sizeof t) != 0)
+    if (mc_cli_human_time(e->closed_ms, mc_cli_utc_offset(), c->lang, t, sizeof t) != 0)
       t[0] = '\0';
     printf("  %s  %-6s %s (%s)\n", t, e->unit[0] ? e->unit : "-", reason_name(e->reason),
            e->remote);

@@ -3,7 +3,7 @@
 #ifndef MC_TRANSFER_CMD_H
 #define MC_TRANSFER_CMD_H
 
-#include "cmd.h"
+#include "cli.h"
 
 int cli_parse_attach(cli *c, int argc, char **argv);
 int cli_run_attach(cli *c);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cli.h"
 #include "error.h"
 #include "outbox_cmd.h"
 #include "slip.h"
@@ -151,7 +151,7 @@ static int set_action_opt(cli *c, unsigned bit, const char *v) {
     return mc_cli_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
                                                      : cli_usage_error(c, MSG_ERR_AMOUNT, v);
   case OPT_DUE:
-    return mc_cli_parse_due(v, MC_CLI_UTC_OFFSET_MIN, &c->new_due_ms) == 0
+    return mc_cli_parse_due(v, mc_cli_utc_offset(), &c->new_due_ms) == 0
                ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DUE_DATE, v);
   case OPT_LEVEL:
     return mc_cli_parse_uint(v, 1, 3, &c->rating) == 0 ? EXIT_OK_
@@ -344,13 +344,13 @@ static int call(cli *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
 }
 
 static void time_text(int64_t ms, int lang, char *buf, size_t size) {
-  if (mc_cli_human_time(ms, MC_CLI_UTC_OFFSET_MIN, lang, buf, size) != 0)
+  if (mc_cli_human_time(ms, mc_cli_utc_offset(), lang, buf, size) != 0)
     snprintf(buf, size, "%s", mc_msg(lang, MSG_NONE_YET));
 }
 
 static json_t *jtime(int64_t ms) {
   char buf[40];
-  if (mc_cli_rfc3339(ms, MC_CLI_UTC_OFFSET_MIN, buf, sizeof buf) != 0) return json_null();
+  if (mc_cli_rfc3339(ms, mc_cli_utc_offset(), buf, sizeof buf) != 0) return json_null();
   return json_string(buf);
 }
 
@@ -847,7 +847,7 @@ static void slip_fill(const cli *c, const Motcua__HistoryReply *h, const name_ca
   sd->status = (int)d->status;
   sd->received_at_ms = d->received_at_ms;
   sd->due_at_ms = d->due_at_ms;
-  sd->utc_offset_min = MC_CLI_UTC_OFFSET_MIN;
+  sd->utc_offset_min = mc_cli_utc_offset();
   /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
   sd->issued_at_ms = strcmp(c->form, "01") == 0 || strcmp(c->form, "05") == 0
                          ? 0 : mc_client_now_ms();

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "fields.h"
 
 static int all_digits(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
