@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "error.h"
+#include "monitor_cmd.h"
 
 /* ANSI colours only on a terminal. */
 #define RED (color ? "\033[31m" : "")
@@ -56,7 +56,7 @@ static const char *reason_name(int r) {
 
 /* ---- arguments ---------------------------------------------------------- */
 
-int mc_cmd_monitor_parse(cli *c, int argc, char **argv) {
+int cli_parse_monitor(cli *c, int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     const char *v = NULL;
     int r = cli_opt_value(argc, argv, &i, "--interval", &v);
@@ -74,12 +74,12 @@ int mc_cmd_monitor_parse(cli *c, int argc, char **argv) {
 
 /* ---- the request ---------------------------------------------------------- */
 
-static int fetch(cli *c, Motcua__Envelope **rep) {
+static int fetch(cli *c, Motcua__Envelope **rep, mc_client_error *err) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
   Motcua__MonitorRequest body = MOTCUA__MONITOR_REQUEST__INIT;
   req.body_case = MOTCUA__ENVELOPE__BODY_MONITOR;
   req.monitor = &body;
-  int rc = mc_client_call(c->client, &req, rep);
+  int rc = mc_client_call(c->client, &req, rep, err);
   if (rc != MC_OK) return rc;
   if ((*rep)->body_case == MOTCUA__ENVELOPE__BODY_MONITOR_REPLY) return MC_OK;
   mc_envelope_free(*rep);
@@ -89,12 +89,6 @@ static int fetch(cli *c, Motcua__Envelope **rep) {
 
 /* ---- JSON: the field names of the server's /api/units ---------------------- */
 
-static json_t *jtime(int64_t ms) {
-  char buf[40];
-  if (ms <= 0 || mc_cli_rfc3339(ms, mc_cli_utc_offset(), buf, sizeof buf) != 0)
-    return json_null();
-  return json_string(buf);
-}
 
 static json_t *jms(int64_t v) { return v >= 0 ? json_integer(v) : json_null(); }
 
@@ -109,14 +103,14 @@ static void unit_json_link(json_t *o, const Motcua__UnitLink *u) {
   json_object_set_new(o, "tls_version", jstr_or_null(u->tls_version, on));
   json_object_set_new(o, "cipher", jstr_or_null(u->cipher, on));
   json_object_set_new(o, "cert_serial", jstr_or_null(u->cert_serial, on));
-  json_object_set_new(o, "cert_not_after", on ? jtime(u->cert_not_after_ms) : json_null());
+  json_object_set_new(o, "cert_not_after", on ? mc_cli_time_json(u->cert_not_after_ms) : json_null());
 }
 
 static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "unit", u->unit, "name", u->name, "role",
                         u->role, "online", u->online, "state", u->state);
   if (o == NULL) return NULL;
-  json_object_set_new(o, "since", jtime(u->since_ms));
+  json_object_set_new(o, "since", mc_cli_time_json(u->since_ms));
   json_object_set_new(o, "since_ms", json_integer(u->since_ms));
   json_object_set_new(o, "offline_for_s",
                       u->online ? json_null() : json_integer((now - u->since_ms) / 1000));
@@ -126,8 +120,8 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)u->bytes_out));
   json_object_set_new(o, "frames_in", json_integer((json_int_t)u->frames_in));
   json_object_set_new(o, "frames_out", json_integer((json_int_t)u->frames_out));
-  json_object_set_new(o, "last_seen", jtime(u->last_seen_ms));
-  json_object_set_new(o, "last_request", jtime(u->last_request_ms));
+  json_object_set_new(o, "last_seen", mc_cli_time_json(u->last_seen_ms));
+  json_object_set_new(o, "last_request", mc_cli_time_json(u->last_request_ms));
   json_object_set_new(o, "outbox_depth", json_integer(u->outbox_depth));
   json_object_set_new(o, "uploads", json_integer(u->uploads));
   json_object_set_new(o, "connections", json_integer(u->connections));
@@ -144,14 +138,14 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
 
 static json_t *closed_json(const Motcua__ClosedLink *e) {
   return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:I}", "unit", e->unit, "remote",
-                   e->remote, "opened", jtime(e->opened_ms), "closed", jtime(e->closed_ms),
+                   e->remote, "opened", mc_cli_time_json(e->opened_ms), "closed", mc_cli_time_json(e->closed_ms),
                    "reason", reason_name(e->reason), "detail", e->detail, "bytes_in",
                    (json_int_t)e->bytes_in, "bytes_out", (json_int_t)e->bytes_out);
 }
 
 static json_t *alert_json(const Motcua__Alert *a) {
   return json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", a->kind, "unit", a->unit, "subject",
-                   a->subject, "message", a->message, "since", jtime(a->since_ms));
+                   a->subject, "message", a->message, "since", mc_cli_time_json(a->since_ms));
 }
 
 static json_t *snapshot_json(const Motcua__MonitorReply *r) {
@@ -161,7 +155,7 @@ static json_t *snapshot_json(const Motcua__MonitorReply *r) {
   for (size_t i = 0; i < r->n_recent_closed; i++)
     json_array_append_new(closed, closed_json(r->recent_closed[i]));
   for (size_t i = 0; i < r->n_alerts; i++) json_array_append_new(alerts, alert_json(r->alerts[i]));
-  return json_pack("{s:o, s:I, s:o, s:o, s:o}", "server_time", jtime(r->server_time_ms),
+  return json_pack("{s:o, s:I, s:o, s:o, s:o}", "server_time", mc_cli_time_json(r->server_time_ms),
                    "server_time_ms", (json_int_t)r->server_time_ms, "units", units,
                    "recent_closed", closed, "alerts", alerts);
 }
@@ -269,10 +263,11 @@ static void sleep_interval(void) {
 
 static int run_once(cli *c) {
   Motcua__Envelope *rep = NULL;
-  int rc = fetch(c, &rep);
+  mc_client_error err = {0};
+  int rc = fetch(c, &rep, &err);
   if (rc == MC_EPROTO)
     return cli_fail(c, EXIT_CONNECT, rc, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);
-  if (rc != MC_OK) return cli_client_error(c, rc);
+  if (rc != MC_OK) return cli_report(c, &err);
   if (c->json) rc = cli_emit_json(snapshot_json(rep->monitor_reply), 0) ? EXIT_CONNECT : EXIT_OK_;
   else print_table(c, rep->monitor_reply, 0);
   mc_envelope_free(rep);
@@ -283,15 +278,16 @@ static int run_live(cli *c) {
   catch_signals();
   while (!stop_flag) {
     Motcua__Envelope *rep = NULL;
-    int rc = mc_client_is_ready(c->client) ? MC_OK : mc_client_connect(c->client);
-    if (rc == MC_OK) rc = fetch(c, &rep);
+    mc_client_error err = {0};
+    int rc = mc_client_is_ready(c->client) ? MC_OK : mc_client_connect(c->client, &err);
+    if (rc == MC_OK) rc = fetch(c, &rep, &err);
     if (rc == MC_OK) {
       print_table(c, rep->monitor_reply, 1);
       mc_envelope_free(rep);
-    } else if (mc_client_refused(c->client)) {
-      return cli_client_error(c, rc); /* e.g. not an admin certificate */
+    } else if (err.refused) {
+      return cli_report(c, &err); /* e.g. not an admin certificate */
     } else {
-      printf("%s%s: %s%s\n", RED, tx(c, T_UNREACHABLE), mc_client_errmsg(c->client), RESET);
+      printf("%s%s: %s%s\n", RED, tx(c, T_UNREACHABLE), err.message, RESET);
       fflush(stdout);
     }
     sleep_interval();
@@ -299,7 +295,7 @@ static int run_live(cli *c) {
   return EXIT_OK_;
 }
 
-int mc_cmd_monitor_run(cli *c) {
+int cli_run_monitor(cli *c) {
   color = isatty(STDOUT_FILENO);
   if (c->json || once) return run_once(c);
   return run_live(c);

@@ -1,251 +1,37 @@
-/* The offline outbox in the CLI: queueing instead of failing, `outbox`,
- * `sync`, and the delivery hook of `watch`. The store and the delivery
- * rules are the library's (outbox.h); this file only decides when to
- * queue and prints. */
+/* The outbox commands: `outbox`, `sync`, and the delivery hook of `watch`.
+ * The store, the delivery rules and the queueing policy are the library's
+ * (outbox.h, submit.h); this file only prints. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
-#include "outbox.h"
 #include "outbox_cmd.h"
 
-struct cli_outbox {
-  mc_outbox *ob;
-  char path[MC_CLIENT_PATH_MAX];
-  char unit[32];
-  char err[512];
-  int offline;             /* mc_client_connect failed with this mc_err; 0 = connected */
-  int last_err;            /* result of the last request sent during a pass */
-  int64_t want_id;         /* item whose outcome a pass captures */
-  int want_outcome;        /* mc_outbox_outcome of want_id, -1 if not handled */
-  Motcua__Envelope *reply; /* reply captured for want_id */
-  json_t *items;           /* sync --json: the items handled */
-};
-
-static struct cli_outbox *state(cli *c) {
-  if (c->ob == NULL) c->ob = calloc(1, sizeof *c->ob);
-  return c->ob;
+static json_t *jstr_or_null(const char *s) {
+  return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-void cli_outbox_free(cli *c) {
-  if (c->ob == NULL) return;
-  mc_outbox_close(c->ob->ob);
-  mc_envelope_free(c->ob->reply);
-  json_decref(c->ob->items);
-  free(c->ob);
-  c->ob = NULL;
-}
-
-/* Open the unit's outbox; with create = 0 only if the file exists
- * (MC_ENOTFOUND otherwise: nothing was ever queued). */
-static int ob_open(cli *c, int create) {
-  struct cli_outbox *s = state(c);
-  if (s == NULL) return MC_ENOMEM;
-  if (s->ob != NULL) return MC_OK;
-  int rc = mc_outbox_config_path(&c->cfg, s->path, sizeof s->path, s->unit, sizeof s->unit,
-                                 s->err, sizeof s->err);
-  if (rc == MC_OK && !create && access(s->path, F_OK) != 0) return MC_ENOTFOUND;
-  if (rc == MC_OK) rc = mc_outbox_open(s->path, s->unit, &s->ob, s->err, sizeof s->err);
-  return rc;
+/* The unit's outbox; with create = 0 MC_ENOTFOUND if nothing was ever
+ * queued. */
+static int ob_open(cli *c, mc_outbox **ob, mc_client_error *err) {
+  return mc_sender_outbox(c->sender, 0, ob, err);
 }
 
 static int outbox_fail(cli *c, int exit_code, const char *detail) {
   return cli_fail(c, exit_code, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), detail);
 }
 
-static json_t *jtime(int64_t ms) {
-  char buf[40];
-  if (mc_cli_rfc3339(ms, mc_cli_utc_offset(), buf, sizeof buf) != 0) return json_null();
-  return json_string(buf);
-}
-
-static json_t *jstr_or_null(const char *s) {
-  return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
-
 /* "Disk low" on stderr (threshold: MOTCUA_OUTBOX_MIN_FREE_MB, default 200). */
 static void warn_disk(const cli *c) {
   const char *env = getenv("MOTCUA_OUTBOX_MIN_FREE_MB");
+  const char *path = mc_sender_outbox_path(c->sender);
   uint64_t min = env != NULL && env[0] ? strtoull(env, NULL, 10) << 20 : 0, avail = 0;
-  if (c->ob == NULL || c->ob->path[0] == '\0') return;
-  if (mc_outbox_disk_low(c->ob->path, min, &avail) == 1)
+  if (path[0] == '\0') return;
+  if (mc_outbox_disk_low(path, min, &avail) == 1)
     fprintf(stderr, "motcua: %s %llu MiB (%s)\n", mc_msg(c->lang, MSG_OUTBOX_DISK_LOW),
-            (unsigned long long)(avail >> 20), c->ob->path);
-}
-
-/* ---- queueing --------------------------------------------------------------- */
-
-static int queueable_cmd(const cli *c) {
-  return c->cmd->action != 0 || strcmp(c->cmd->name, "receive") == 0 ||
-         strcmp(c->cmd->name, "forward") == 0;
-}
-
-static int queueable_body(const Motcua__Envelope *req) {
-  return req->body_case == MOTCUA__ENVELOPE__BODY_RECEIVE ||
-         req->body_case == MOTCUA__ENVELOPE__BODY_FORWARD ||
-         req->body_case == MOTCUA__ENVELOPE__BODY_ACTION;
-}
-
-int cli_outbox_offline(cli *c, int err) {
-  if (!queueable_cmd(c) || !mc_outbox_is_unreachable(err, mc_client_refused(c->client)))
-    return 0;
-  struct cli_outbox *s = state(c);
-  if (s == NULL) return 0;
-  s->offline = err;
-  return 1;
-}
-
-/* What `outbox` shows for the item: no citizen id number. */
-static void summary_of(const cli *c, const Motcua__Envelope *req, char *buf, size_t size) {
-  if (req->body_case == MOTCUA__ENVELOPE__BODY_RECEIVE)
-    snprintf(buf, size, "%s %s", c->procedure ? c->procedure : "", c->name ? c->name : "");
-  else
-    snprintf(buf, size, "%s %s", c->cmd->name, c->code ? c->code : "");
-}
-
-static int print_queued(cli *c, const mc_outbox_item *it, int offline) {
-  const char *prov = it->provisional[0] ? it->provisional
-                     : mc_outbox_is_provisional(it->dossier) ? it->dossier : NULL;
-  if (c->json) {
-    json_t *o = json_pack("{s:b, s:I, s:s, s:s, s:s}", "queued", 1, "item", (json_int_t)it->id,
-                          "kind", it->kind, "dossier", it->dossier, "reason",
-                          offline ? "offline" : "behind");
-    if (o != NULL) json_object_set_new(o, "provisional", jstr_or_null(prov));
-    cli_emit_json(o, 0);
-  } else if (it->provisional[0]) {
-    printf("%s %s; %s\n", mc_msg(c->lang, MSG_OUTBOX_QUEUED_RECEIVE), it->provisional,
-           mc_msg(c->lang, MSG_OUTBOX_RUN_SYNC));
-  } else {
-    printf("%s %lld (%s %s); %s\n",
-           mc_msg(c->lang, offline ? MSG_OUTBOX_QUEUED_ITEM : MSG_OUTBOX_QUEUED_BEHIND),
-           (long long)it->id, it->kind, it->dossier, mc_msg(c->lang, MSG_OUTBOX_RUN_SYNC));
-  }
-  warn_disk(c);
-  return EXIT_REPORTED + EXIT_OK_;
-}
-
-/* mc_outbox_add's errors as the command's answer. */
-static int add_error(cli *c, int rc, const char *code) {
-  if (rc == MC_ENOTFOUND)
-    return EXIT_REPORTED + cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_PROVISIONAL), code);
-  if (rc == MC_EBADSTATE)
-    return EXIT_REPORTED + cli_fail(c, EXIT_REFUSED, rc,
-                                    mc_msg(c->lang, MSG_ERR_PROVISIONAL_REJECTED), code);
-  return EXIT_REPORTED + outbox_fail(c, EXIT_CONNECT, mc_outbox_errmsg(c->ob->ob));
-}
-
-static int queue_offline(cli *c, Motcua__Envelope *req) {
-  struct cli_outbox *s = c->ob;
-  char summary[MC_OUTBOX_SUMMARY_MAX];
-  mc_outbox_item it;
-  int64_t now = mc_client_now_ms();
-  if (ob_open(c, 1) != MC_OK) {
-    fprintf(stderr, "motcua: %s: %s\n", mc_msg(c->lang, MSG_ERR_OUTBOX), s->err);
-    return s->offline; /* reported as the transport failure it is */
-  }
-  summary_of(c, req, summary, sizeof summary);
-  int rc = mc_outbox_add(s->ob, req, c->cmd->name, summary, now, &it);
-  if (rc != MC_OK) return add_error(c, rc, c->code);
-  mc_outbox_note_failure(s->ob, it.id, mc_client_errmsg(c->client), now);
-  return print_queued(c, &it, 1);
-}
-
-/* Records the outcome (and reply) of the item the command is waiting for. */
-static void capture_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcome out,
-                       Motcua__Envelope **reply) {
-  struct cli_outbox *s = ud;
-  if (it->id != s->want_id) return;
-  s->want_outcome = (int)out;
-  if (out == MC_OUTBOX_OUT_DELIVERED && reply != NULL) {
-    s->reply = *reply;
-    *reply = NULL;
-  }
-}
-
-static int capture_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                        mc_outbox_send_result *res) {
-  cli *c = ud;
-  return c->ob->last_err = mc_outbox_client_send(c->client, req, reply, res);
-}
-
-/* Online, but the dossier has undelivered items: queue behind them, then
- * deliver the outbox now over this connection. */
-static int queue_behind(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
-  struct cli_outbox *s = c->ob;
-  char summary[MC_OUTBOX_SUMMARY_MAX];
-  mc_outbox_item it;
-  mc_outbox_stats st;
-  mc_outbox_pass pass = {.all = 1, .wait_lock = 1, .report = capture_cb, .report_ud = s};
-  summary_of(c, req, summary, sizeof summary);
-  pass.now_ms = mc_client_now_ms();
-  int rc = mc_outbox_add(s->ob, req, c->cmd->name, summary, pass.now_ms, &it);
-  if (rc != MC_OK) return add_error(c, rc, c->code);
-  s->want_id = it.id;
-  s->want_outcome = -1;
-  if (mc_outbox_deliver(s->ob, capture_send, c, &pass, &st) == MC_OK && s->reply != NULL) {
-    *reply = s->reply;
-    s->reply = NULL;
-    return MC_OK;
-  }
-  if (s->want_outcome == MC_OUTBOX_OUT_REJECTED && mc_client_refused(c->client))
-    return s->last_err; /* reported as the server's refusal */
-  return print_queued(c, &it, 0);
-}
-
-/* A provisional number online: its receive delivered -> the real code
- * (into real); still pending -> 1 (queue behind it). */
-static int resolve_provisional(cli *c, const char *code, char *real, size_t size) {
-  mc_outbox_item rcv;
-  int rc = ob_open(c, 0);
-  if (rc == MC_OK) rc = mc_outbox_find_provisional(c->ob->ob, code, &rcv);
-  if (rc == MC_ENOTFOUND) return add_error(c, rc, code);
-  if (rc != MC_OK) return EXIT_REPORTED + outbox_fail(c, EXIT_USAGE, c->ob->err);
-  if (rcv.state == MC_OUTBOX_REJECTED) return add_error(c, MC_EBADSTATE, code);
-  if (rcv.state == MC_OUTBOX_PENDING) return 1;
-  snprintf(real, size, "%s", rcv.real_code);
-  return MC_OK;
-}
-
-/* The link died once the request may have left (reset, EOF, timeout): the
- * desk cannot know whether the server committed it, so it is queued with
- * its fixed idempotency key; `sync` resends it and the server answers the
- * first answer again, so it is delivered exactly once either way. */
-static int call_or_queue(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
-  int rc = mc_client_call(c->client, req, reply);
-  if (rc == MC_OK || !mc_outbox_is_unreachable(rc, mc_client_refused(c->client))) return rc;
-  if (state(c) == NULL) return rc;
-  c->ob->offline = rc;
-  return queue_offline(c, req);
-}
-
-static int call_online(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
-  char real[MC_OUTBOX_CODE_MAX] = "";
-  char **code = mc_outbox_req_code(req);
-  if (code == NULL || state(c) == NULL) return call_or_queue(c, req, reply);
-  if (mc_outbox_is_provisional(*code)) {
-    int rc = resolve_provisional(c, *code, real, sizeof real);
-    if (rc == 1) return queue_behind(c, req, reply);
-    if (rc != MC_OK) return rc;
-  }
-  const char *key = real[0] ? real : *code;
-  if (ob_open(c, 0) == MC_OK && mc_outbox_has_pending(c->ob->ob, key) == 1)
-    return queue_behind(c, req, reply);
-  char *given = *code;
-  if (real[0]) *code = real;
-  int rc = call_or_queue(c, req, reply);
-  *code = given;
-  return rc;
-}
-
-int cli_outbox_call(cli *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
-  int offline = c->ob != NULL && c->ob->offline != MC_OK;
-  *reply = NULL;
-  if (offline) return queueable_body(req) ? queue_offline(c, req) : c->ob->offline;
-  if (!queueable_body(req)) return mc_client_call(c->client, req, reply);
-  return call_online(c, req, reply);
+            (unsigned long long)(avail >> 20), path);
 }
 
 /* ---- outbox ----------------------------------------------------------------- */
@@ -266,17 +52,17 @@ static json_t *item_json(const mc_outbox_item *it) {
   json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "item", (json_int_t)it->id,
                         "kind", it->kind, "state", mc_outbox_state_name(it->state), "dossier",
                         it->dossier, "summary", it->summary, "created_at",
-                        jtime(it->created_at_ms), "attempts", (int)it->attempts, "last_error",
+                        mc_cli_time_json(it->created_at_ms), "attempts", (int)it->attempts, "last_error",
                         it->last_error);
   if (o == NULL) return NULL;
   json_object_set_new(o, "provisional", jstr_or_null(it->provisional));
   json_object_set_new(o, "depends_on", it->depends_on ? json_integer(it->depends_on) : json_null());
   json_object_set_new(o, "next_attempt_at", it->state == MC_OUTBOX_PENDING
-                                                ? jtime(it->next_attempt_ms) : json_null());
+                                                ? mc_cli_time_json(it->next_attempt_ms) : json_null());
   json_object_set_new(o, "code", jstr_or_null(it->real_code));
   json_object_set_new(o, "status", it->result_status ? json_integer(it->result_status)
                                                      : json_null());
-  json_object_set_new(o, "delivered_at", it->delivered_at_ms ? jtime(it->delivered_at_ms)
+  json_object_set_new(o, "delivered_at", it->delivered_at_ms ? mc_cli_time_json(it->delivered_at_ms)
                                                              : json_null());
   return o;
 }
@@ -307,7 +93,7 @@ static int print_outbox(const cli *c, const mc_outbox_item *items, size_t n, siz
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(a, item_json(&items[i]));
-    return cli_emit_json(json_pack("{s:s, s:I, s:o}", "outbox", c->ob ? c->ob->path : "",
+    return cli_emit_json(json_pack("{s:s, s:I, s:o}", "outbox", mc_sender_outbox_path(c->sender),
                                    "pending", (json_int_t)pending, "items", a), 0)
                ? EXIT_CONNECT : EXIT_OK_;
   }
@@ -322,14 +108,16 @@ static int print_outbox(const cli *c, const mc_outbox_item *items, size_t n, siz
 
 int cli_outbox_run(cli *c) {
   mc_outbox_item *items = NULL;
+  mc_outbox *ob = NULL;
+  mc_client_error err = {0};
   size_t n = 0, pending = 0;
-  int rc = ob_open(c, 0);
+  int rc = ob_open(c, &ob, &err);
   if (rc == MC_ENOTFOUND) return print_outbox(c, NULL, 0, 0);
-  if (rc != MC_OK) return outbox_fail(c, EXIT_USAGE, c->ob ? c->ob->err : NULL);
-  if (mc_outbox_list(c->ob->ob, c->all, &items, &n) != MC_OK ||
-      mc_outbox_pending_count(c->ob->ob, &pending) != MC_OK) {
+  if (rc != MC_OK) return outbox_fail(c, EXIT_USAGE, err.message);
+  if (mc_outbox_list(ob, c->all, &items, &n) != MC_OK ||
+      mc_outbox_pending_count(ob, &pending) != MC_OK) {
     free(items);
-    return outbox_fail(c, EXIT_USAGE, mc_outbox_errmsg(c->ob->ob));
+    return outbox_fail(c, EXIT_USAGE, mc_outbox_errmsg(ob));
   }
   rc = print_outbox(c, items, n, pending);
   free(items);
@@ -384,12 +172,19 @@ static void print_outcome(const cli *c, const mc_outbox_item *it, mc_outbox_outc
   }
 }
 
+/* What a sync pass reports to: the run, and with --json the items. */
+typedef struct sync_ctx {
+  cli *c;
+  json_t *items;
+} sync_ctx;
+
 static void sync_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcome out,
                            Motcua__Envelope **reply) {
-  cli *c = ud;
+  sync_ctx *x = ud;
+  cli *c = x->c;
   (void)reply;
   if (c->json)
-    json_array_append_new(c->ob->items, outcome_json(it, out));
+    json_array_append_new(x->items, outcome_json(it, out));
   else
     print_outcome(c, it, out);
   fflush(stdout);
@@ -400,9 +195,9 @@ static int sync_exit(const mc_outbox_stats *st, size_t pending) {
   return st->rejected > 0 ? EXIT_REFUSED : EXIT_OK_;
 }
 
-static int print_sync(cli *c, const mc_outbox_stats *st, size_t pending) {
+static int print_sync(cli *c, json_t *items, const mc_outbox_stats *st, size_t pending) {
   if (c->json) {
-    json_t *items = c->ob && c->ob->items ? json_incref(c->ob->items) : json_array();
+    items = items != NULL ? json_incref(items) : json_array();
     json_t *o = json_pack("{s:i, s:i, s:I, s:b, s:o}", "delivered", (int)st->delivered,
                           "rejected", (int)st->rejected, "pending", (json_int_t)pending,
                           "stopped", st->stopped, "items", items);
@@ -419,24 +214,34 @@ static int print_sync(cli *c, const mc_outbox_stats *st, size_t pending) {
   return sync_exit(st, pending);
 }
 
-int cli_sync_run(cli *c) {
-  mc_outbox_stats st = {0};
-  mc_outbox_pass pass = {.all = 1, .wait_lock = 1, .report = sync_report_cb, .report_ud = c};
+static int sync_pass(cli *c, mc_outbox *ob, sync_ctx *x, mc_outbox_stats *st) {
+  mc_outbox_pass pass = {.all = 1, .wait_lock = 1, .report = sync_report_cb, .report_ud = x};
   size_t pending = 0;
   char err[512] = "";
-  int rc = ob_open(c, 0);
-  if (rc == MC_ENOTFOUND) return print_sync(c, &st, 0);
-  if (rc != MC_OK) return outbox_fail(c, EXIT_USAGE, c->ob ? c->ob->err : NULL);
-  if (mc_outbox_pending_count(c->ob->ob, &pending) != MC_OK || pending == 0)
-    return print_sync(c, &st, pending);
-  if ((rc = mc_client_new(&c->cfg, &c->client, err, sizeof err)) != MC_OK)
+  if (mc_client_new(&c->cfg, &c->client, err, sizeof err) != MC_OK)
     return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
-  c->ob->items = c->json ? json_array() : NULL;
   pass.now_ms = mc_client_now_ms();
-  if (mc_outbox_sync(c->ob->ob, c->client, &pass, &st) != MC_OK)
-    return outbox_fail(c, EXIT_CONNECT, mc_outbox_errmsg(c->ob->ob));
-  mc_outbox_pending_count(c->ob->ob, &pending);
-  return print_sync(c, &st, pending);
+  if (mc_outbox_sync(ob, c->client, &pass, st) != MC_OK)
+    return outbox_fail(c, EXIT_CONNECT, mc_outbox_errmsg(ob));
+  mc_outbox_pending_count(ob, &pending);
+  return print_sync(c, x->items, st, pending);
+}
+
+int cli_sync_run(cli *c) {
+  mc_outbox_stats st = {0};
+  mc_outbox *ob = NULL;
+  mc_client_error err = {0};
+  sync_ctx x = {c, NULL};
+  size_t pending = 0;
+  int rc = ob_open(c, &ob, &err);
+  if (rc == MC_ENOTFOUND) return print_sync(c, NULL, &st, 0);
+  if (rc != MC_OK) return outbox_fail(c, EXIT_USAGE, err.message);
+  if (mc_outbox_pending_count(ob, &pending) != MC_OK || pending == 0)
+    return print_sync(c, NULL, &st, pending);
+  x.items = c->json ? json_array() : NULL;
+  rc = sync_pass(c, ob, &x, &st);
+  json_decref(x.items);
+  return rc;
 }
 
 /* ---- watch ------------------------------------------------------------------ */
@@ -451,12 +256,11 @@ static void watch_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcom
     json_t *o = outcome_json(it, out);
     if (o != NULL) {
       json_object_set_new(o, "event", json_string("outbox"));
-      json_object_set_new(o, "at", jtime(mc_client_now_ms()));
+      json_object_set_new(o, "at", mc_cli_time_json(mc_client_now_ms()));
     }
     cli_emit_json(o, 1);
   } else {
-    if (mc_cli_human_time(mc_client_now_ms(), mc_cli_utc_offset(), c->lang, ts, sizeof ts))
-      ts[0] = '\0';
+    cli_time_text(mc_client_now_ms(), c->lang, ts, sizeof ts);
     printf("%s  %s ", ts, mc_msg(c->lang, MSG_OUTBOX_TITLE));
     print_outcome(c, it, out);
   }
@@ -466,12 +270,12 @@ static void watch_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcom
 void cli_outbox_watch(void *ud, mc_client *cl, const mc_client_event *ev) {
   cli *c = ud;
   mc_outbox_stats st;
+  mc_outbox *ob = NULL;
   if (ev->kind != MC_CLIENT_EV_CONNECTED && ev->kind != MC_CLIENT_EV_PONG) return;
-  if (ob_open(c, 0) != MC_OK) return;
-  if (mc_outbox_watch_event(c->ob->ob, &c->cfg, ev, watch_report_cb, c, &st) != MC_OK)
-    fprintf(stderr, "motcua: %s: %s\n", mc_msg(c->lang, MSG_ERR_OUTBOX),
-            mc_outbox_errmsg(c->ob->ob));
+  if (ob_open(c, &ob, NULL) != MC_OK) return;
+  if (mc_outbox_watch_event(ob, &c->cfg, ev, watch_report_cb, c, &st) != MC_OK)
+    fprintf(stderr, "motcua: %s: %s\n", mc_msg(c->lang, MSG_ERR_OUTBOX), mc_outbox_errmsg(ob));
   size_t n = 0;
-  if (mc_outbox_pending_count(c->ob->ob, &n) == MC_OK) /* shown to IT staff */
+  if (mc_outbox_pending_count(ob, &n) == MC_OK) /* shown to IT staff */
     mc_client_report_status(cl, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
 }

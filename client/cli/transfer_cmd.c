@@ -1,20 +1,13 @@
 /* motcua attach / files / download, and --file of receive and result. */
-#include "transfer_cmd.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "transfer.h"
+#include "transfer_cmd.h"
 
 /* ---- progress bar (terminal only) ----------------------------------------- */
-
-static void human_bytes(uint64_t n, char *buf, size_t cap) {
-  if (n >= (1u << 20)) snprintf(buf, cap, "%.1f MiB", (double)n / (1 << 20));
-  else if (n >= 1024) snprintf(buf, cap, "%.1f KiB", (double)n / 1024);
-  else snprintf(buf, cap, "%llu B", (unsigned long long)n);
-}
 
 static void progress_cb(const mc_transfer_progress *p, void *ud) {
   (void)ud;
@@ -27,9 +20,9 @@ static void progress_cb(const mc_transfer_progress *p, void *ud) {
   memset(bar, '#', (size_t)fill);
   memset(bar + fill, '.', (size_t)(width - fill));
   bar[width] = '\0';
-  human_bytes(p->done, done, sizeof done);
-  human_bytes(p->total, total, sizeof total);
-  human_bytes((uint64_t)bps, rate, sizeof rate);
+  mc_cli_format_size(p->done, done, sizeof done);
+  mc_cli_format_size(p->total, total, sizeof total);
+  mc_cli_format_size((uint64_t)bps, rate, sizeof rate);
   long eta = bps > 1 ? (long)((double)(p->total - p->done) / bps) : -1;
   fprintf(stderr, "\r%-24.24s [%s] %s / %s  %s/s  ETA %lds ", p->name, bar, done, total, rate,
           eta < 0 ? 0 : eta);
@@ -55,7 +48,7 @@ static json_t *result_json(const mc_transfer_result *r) {
 
 static void print_result(const cli *c, const mc_transfer_result *r) {
   char size[24];
-  human_bytes(r->size, size, sizeof size);
+  mc_cli_format_size(r->size, size, sizeof size);
   printf("%s  %s  %s", r->name, size, r->sha256);
   if (r->deduplicated) printf("  (%s)", mc_msg(c->lang, MSG_FILE_DEDUP));
   else if (r->resumed_from > 0)
@@ -70,7 +63,7 @@ static int transfer_error(const cli *c, int rc, const mc_transfer_result *r, con
                     r->detail[0] ? r->detail : path);
   if (r->local) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE), path);
   if (r->detail[0] != '\0') return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), r->detail);
-  return cli_client_error(c, rc);
+  return cli_report(c, &r->error);
 }
 
 /* ---- --file options ------------------------------------------------------- */
@@ -184,7 +177,7 @@ static json_t *info_json(const Motcua__FileInfo *f) {
 
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
-  human_bytes(f->size, size, sizeof size);
+  mc_cli_format_size(f->size, size, sizeof size);
   mc_cli_human_time(f->added_at_ms, mc_cli_utc_offset(), c->lang, at, sizeof at);
   printf("%-7s %-32.32s %10s  %-16s %s  %s %s\n", f->kind, f->name, size, f->mime, at,
          f->added_by_unit, f->sha256);
@@ -192,8 +185,9 @@ static void print_info(const cli *c, const Motcua__FileInfo *f) {
 
 int cli_run_files(cli *c) {
   Motcua__Envelope *rep;
-  int rc = mc_transfer_list(c->client, c->code, &rep);
-  if (rc != MC_OK) return cli_client_error(c, rc);
+  mc_client_error err = {0};
+  int rc = mc_transfer_list(c->client, c->code, &rep, &err);
+  if (rc != MC_OK) return cli_report(c, &err);
   const Motcua__FilesReply *r = rep->files_reply;
   if (c->json) {
     json_t *a = json_array();
@@ -229,8 +223,9 @@ int cli_parse_download(cli *c, int argc, char **argv) {
 
 int cli_run_download(cli *c) {
   Motcua__Envelope *rep;
-  int rc = mc_transfer_list(c->client, c->code, &rep);
-  if (rc != MC_OK) return cli_client_error(c, rc);
+  mc_client_error err = {0};
+  int rc = mc_transfer_list(c->client, c->code, &rep, &err);
+  if (rc != MC_OK) return cli_report(c, &err);
   const Motcua__FilesReply *r = rep->files_reply;
   json_t *arr = json_array();
   for (size_t i = 0; i < r->n_files && rc == EXIT_OK_; i++) {

@@ -14,7 +14,11 @@
 #include "link.h"
 #include "log.h"
 #include "motcua_client.h"
+#include "render.h"
 #include "tls.h"
+
+/* client_zone.c: keep the server's zone for offline use. */
+void client__zone_save(const mc_client_config *cfg, int offset_min);
 
 #define BACKOFF_MIN_MS 1000u
 #define BACKOFF_MAX_MS 60000u
@@ -56,7 +60,7 @@ struct mc_client {
   /* Last failure. */
   int refused;
   char errmsg[512];
-  char errdetail[512];
+  char errdetail[128];
   char target[300];
 };
 
@@ -181,6 +185,39 @@ static void copy_str(char *dst, size_t size, const char *src) {
   snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* ---- errors ---------------------------------------------------------- */
+
+/* The last failure of c as the caller's value; returns rc. */
+static int fill_error(const mc_client *c, int rc, mc_client_error *e) {
+  if (e == NULL || rc == MC_OK) return rc;
+  e->err = rc;
+  e->refused = c->refused;
+  e->local = 0;
+  copy_str(e->code, sizeof e->code, mc_errname(rc));
+  copy_str(e->message, sizeof e->message, c->errmsg[0] ? c->errmsg : mc_strerror(rc));
+  copy_str(e->field, sizeof e->field, c->refused ? c->errdetail : "");
+  return rc;
+}
+
+int mc_client_error_set(mc_client_error *e, int err, const char *code, const char *field,
+                        const char *message) {
+  if (e == NULL) return err;
+  e->err = err;
+  e->refused = 0;
+  e->local = 1;
+  copy_str(e->code, sizeof e->code, code != NULL ? code : mc_errname(err));
+  copy_str(e->field, sizeof e->field, field);
+  copy_str(e->message, sizeof e->message, message != NULL ? message : mc_strerror(err));
+  return err;
+}
+
+const mc_client_unit *mc_client_unit_find(const mc_client_info *info, const char *code) {
+  for (size_t i = 0; code != NULL && code[0] && i < info->n_units; i++)
+    if (strcmp(info->units[i].code, code) == 0) return &info->units[i];
+  return NULL;
+}
+
+
 /* ClientStatus after Hello and on every change (no reply expected). */
 static void send_status(mc_client *c) {
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
@@ -209,8 +246,30 @@ static void on_ready(mc_client *c) {
   emit(c, &ev);
 }
 
+static void store_unit(mc_client_unit *u, const Motcua__UnitInfo *in) {
+  copy_str(u->code, sizeof u->code, in->code);
+  copy_str(u->name, sizeof u->name, in->name);
+  copy_str(u->agency_id, sizeof u->agency_id, in->agency_id);
+  copy_str(u->parent, sizeof u->parent, in->parent);
+  u->role = (int)in->role;
+  copy_str(u->province, sizeof u->province, in->province);
+}
+
+/* The zone the server renders dates in: used from now on and kept for
+ * offline use (0: an older server that does not say; keep what we have). */
+static void take_zone(mc_client *c, int offset_min) {
+  if (offset_min == 0) return;
+  mc_cli_set_utc_offset(offset_min);
+  client__zone_save(&c->cfg, offset_min);
+}
+
 static void store_hello(mc_client *c, const Motcua__HelloReply *h) {
   mc_client_info *i = &c->info;
+  i->n_units = 0;
+  for (size_t k = 0; k < h->n_units && i->n_units < MC_CLIENT_UNITS_MAX; k++)
+    if (h->units[k] != NULL) store_unit(&i->units[i->n_units++], h->units[k]);
+  i->utc_offset_min = h->utc_offset_min;
+  take_zone(c, h->utc_offset_min);
   copy_str(i->server_version, sizeof i->server_version, h->server_version);
   copy_str(i->unit_code, sizeof i->unit_code, h->unit_code);
   copy_str(i->unit_name, sizeof i->unit_name, h->unit_name);
@@ -439,7 +498,7 @@ int mc_client_report_status(mc_client *c, uint32_t outbox_depth) {
   return MC_OK;
 }
 
-int mc_client_connect(mc_client *c) {
+static int connect_link(mc_client *c) {
   if (c->state == CS_READY) return MC_OK;
   drain_link(c, MC_OK);
   wait_begin(c);
@@ -448,6 +507,10 @@ int mc_client_connect(mc_client *c) {
   rc = wait_result(c);
   if (rc != MC_OK) drain_link(c, rc);
   return rc;
+}
+
+int mc_client_connect(mc_client *c, mc_client_error *err) {
+  return fill_error(c, connect_link(c), err);
 }
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -484,6 +547,7 @@ int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
   *out = NULL;
   if (c == NULL) goto fail_alloc;
   c->cfg = *cfg;
+  mc_client_zone_load(cfg); /* until a Hello says otherwise */
   snprintf(c->target, sizeof c->target, "%s:%ld", cfg->host, cfg->port);
   rc = mc_tls_ctx_new(&c->ctx, 0, &files, err, errlen);
   if (rc != MC_OK) goto fail_tls;
@@ -508,7 +572,7 @@ int mc_client_open(const mc_client_config *cfg, mc_client **out, char *err,
   mc_client *c;
   int rc = mc_client_new(cfg, &c, err, errlen);
   if (rc != MC_OK) return rc;
-  rc = mc_client_connect(c);
+  rc = connect_link(c);
   if (rc != MC_OK) {
     snprintf(err, errlen, "%s", c->errmsg);
     mc_client_free(c);
@@ -530,8 +594,7 @@ void mc_client_free(mc_client *c) {
 
 /* ---- requests -------------------------------------------------------- */
 
-int mc_client_call(mc_client *c, Motcua__Envelope *req,
-                   Motcua__Envelope **reply) {
+static int call_link(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
   *reply = NULL;
   clear_error(c);
   if (c->state != CS_READY) {
@@ -555,14 +618,14 @@ int mc_client_call(mc_client *c, Motcua__Envelope *req,
   return rc;
 }
 
-int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms) {
+static int ping_link(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms) {
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT, *reply;
   Motcua__Ping ping = MOTCUA__PING__INIT;
   ping.sent_ms = mc_client_now_ms();
   env.body_case = MOTCUA__ENVELOPE__BODY_PING;
   env.ping = &ping;
   uint64_t t0 = uv_hrtime();
-  int rc = mc_client_call(c, &env, &reply);
+  int rc = call_link(c, &env, &reply);
   if (rc != MC_OK) return rc;
   uint64_t rtt = (uv_hrtime() - t0) / 1000000u;
   if (reply->body_case != MOTCUA__ENVELOPE__BODY_PONG) {
@@ -577,6 +640,16 @@ int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms) {
   return MC_OK;
 }
 
+int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms,
+                   mc_client_error *err) {
+  return fill_error(c, ping_link(c, rtt_ms, server_time_ms), err);
+}
+
+int mc_client_call(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply,
+                   mc_client_error *err) {
+  return fill_error(c, call_link(c, req, reply), err);
+}
+
 /* ---- streaming ------------------------------------------------------- */
 
 void mc_client_set_reply_cb(mc_client *c, mc_client_reply_cb cb, void *ud) {
@@ -584,7 +657,7 @@ void mc_client_set_reply_cb(mc_client *c, mc_client_reply_cb cb, void *ud) {
   c->reply_ud = ud;
 }
 
-int mc_client_send(mc_client *c, Motcua__Envelope *req) {
+static int send_link(mc_client *c, Motcua__Envelope *req) {
   if (c->state != CS_READY) {
     set_errmsg(c, 0, "%s: %s", c->target, "not connected");
     return MC_ECLOSED;
@@ -595,7 +668,12 @@ int mc_client_send(mc_client *c, Motcua__Envelope *req) {
   return rc;
 }
 
-int mc_client_wait(mc_client *c, uint64_t ms) {
+int mc_client_send(mc_client *c, Motcua__Envelope *req, mc_client_error *err) {
+  clear_error(c);
+  return fill_error(c, send_link(c, req), err);
+}
+
+static int wait_link(mc_client *c, uint64_t ms) {
   if (c->state != CS_READY) return MC_ECLOSED;
   wait_begin(c);
   uv_timer_start(&c->deadline, deadline_cb, ms ? ms : timeout_ms(c), 0);
@@ -603,6 +681,10 @@ int mc_client_wait(mc_client *c, uint64_t ms) {
     if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && !c->done) finish(c, MC_EINTERNAL);
   uv_timer_stop(&c->deadline);
   return c->result;
+}
+
+int mc_client_wait(mc_client *c, uint64_t timeout_ms, mc_client_error *err) {
+  return fill_error(c, wait_link(c, timeout_ms), err);
 }
 
 void mc_client_wake(mc_client *c) { finish(c, MC_OK); }
@@ -641,7 +723,4 @@ int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud) {
 
 int mc_client_is_ready(const mc_client *c) { return c->state == CS_READY; }
 const mc_client_info *mc_client_get_info(const mc_client *c) { return &c->info; }
-int mc_client_refused(const mc_client *c) { return c->refused; }
-const char *mc_client_errmsg(const mc_client *c) { return c->errmsg; }
-const char *mc_client_errdetail(const mc_client *c) { return c->errdetail; }
 const char *mc_client_target(const mc_client *c) { return c->target; }

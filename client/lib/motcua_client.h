@@ -9,11 +9,11 @@
  * mc_client_free. mc_client_watch keeps the link up by itself (heartbeat
  * pings, reconnect with backoff) until SIGINT/SIGTERM.
  *
- * Errors are negative mc_err (proto/error.h). After a failure,
- * mc_client_refused() tells whether the server answered with an Error
- * frame (the request was refused) as opposed to a transport failure
- * (connect, TLS, timeout, closed link), and mc_client_errmsg() gives the
- * server's message or a local description. */
+ * Errors are negative mc_err (proto/error.h), and the calls that can fail
+ * for the server's reasons fill an mc_client_error (may be NULL): whether
+ * the server refused (an Error frame) or the transport failed (connect,
+ * TLS, timeout, closed link), the server's message or a local description,
+ * and the field or rule the refusal names. */
 #ifndef MC_CLIENT_H
 #define MC_CLIENT_H
 
@@ -57,6 +57,33 @@ int mc_client_config_set(mc_client_config *cfg, const char *name,
 
 typedef struct mc_client mc_client;
 
+/* A failed call: what failed, as one value the call returns (never a side
+ * field read afterwards). */
+typedef struct mc_client_error {
+  int err;           /* negative mc_err; MC_OK if nothing failed */
+  int refused;       /* 1: the server answered with an Error frame */
+  int local;         /* 1: a local store failed or refused (outbox, files) */
+  char code[32];     /* mc_errname(err), or a local reason (see submit.h) */
+  char message[512]; /* the server's message, or a local description */
+  char field[128];   /* refused: Error.detail (the field or rule); local: the value */
+} mc_client_error;
+
+/* Fill e (may be NULL) with a local failure; returns err. */
+int mc_client_error_set(mc_client_error *e, int err, const char *code, const char *field,
+                        const char *message);
+
+#define MC_CLIENT_UNITS_MAX 64
+
+/* One unit the server named in HelloReply (UnitInfo). */
+typedef struct mc_client_unit {
+  char code[16];
+  char name[128];
+  char agency_id[32];
+  char parent[16];  /* the centre's code; "" for the centre itself */
+  int role;         /* Motcua__Role */
+  char province[128];
+} mc_client_unit;
+
 /* Identity and parameters learned from HelloReply. Strings are copies. */
 typedef struct mc_client_info {
   char server_version[64];
@@ -66,7 +93,22 @@ typedef struct mc_client_info {
   int64_t server_time_ms; /* server clock at HelloReply */
   uint32_t heartbeat_s;
   uint32_t max_frame;
+  int utc_offset_min;     /* the server's zone; 0 = not sent (older server) */
+  mc_client_unit units[MC_CLIENT_UNITS_MAX]; /* itself, its centre, ... */
+  size_t n_units;
 } mc_client_info;
+
+/* The unit with this code among info's units, NULL if the server sent none. */
+const mc_client_unit *mc_client_unit_find(const mc_client_info *info, const char *code);
+
+/* ---- time zone ----------------------------------------------------------
+ * Dates are shown and typed in the server's zone. After each Hello that
+ * carries utc_offset_min the client sets the rendering zone (render.h) and
+ * keeps the value in <config dir>/.motcua-utc-offset, so that offline
+ * commands use it too; mc_client_zone_load (called by mc_client_new; a
+ * front-end calls it after loading its configuration) reads it back. Never
+ * connected: MC_CLI_FALLBACK_UTC_OFFSET_MIN (+07:00). */
+int mc_client_zone_load(const mc_client_config *cfg);
 
 typedef enum mc_client_event_kind {
   MC_CLIENT_EV_CONNECTED,    /* Hello done; info valid (watch) */
@@ -96,7 +138,7 @@ int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
 
 /* Connect, complete the TLS handshake, send Hello and wait for HelloReply,
  * all within timeout_s. */
-int mc_client_connect(mc_client *c);
+int mc_client_connect(mc_client *c, mc_client_error *err);
 
 /* mc_client_new + mc_client_connect; on failure nothing is left to free and
  * err explains. */
@@ -106,14 +148,15 @@ int mc_client_open(const mc_client_config *cfg, mc_client **out, char *err,
 /* Send req (its request_id is overwritten with a fresh id) and wait for the
  * reply with the same id. On success *reply is a new envelope the caller
  * frees with mc_envelope_free(). An Error reply returns its code mapped by
- * mc_err_from_wire() and sets mc_client_refused(). Pushed envelopes that
+ * mc_err_from_wire() with err->refused set. Pushed envelopes that
  * arrive meanwhile go to the callback set by mc_client_set_event_cb. */
 int mc_client_call(mc_client *c, Motcua__Envelope *req,
-                   Motcua__Envelope **reply);
+                   Motcua__Envelope **reply, mc_client_error *err);
 
 /* Ping round trip: rtt in milliseconds (local monotonic clock) and the
  * server's clock from the Pong. Either output may be NULL. */
-int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms);
+int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms,
+                   mc_client_error *err);
 
 /* ---- streaming (client/transfer.h) ----------------------------------- */
 
@@ -122,11 +165,11 @@ int mc_client_ping(mc_client *c, uint64_t *rtt_ms, int64_t *server_time_ms);
 typedef void (*mc_client_reply_cb)(mc_client *c, Motcua__Envelope *env, void *ud);
 void mc_client_set_reply_cb(mc_client *c, mc_client_reply_cb cb, void *ud);
 /* Queue req without waiting; a fresh request_id is written into req. */
-int mc_client_send(mc_client *c, Motcua__Envelope *req);
+int mc_client_send(mc_client *c, Motcua__Envelope *req, mc_client_error *err);
 /* Run the loop until a callback calls mc_client_wake (MC_OK), the link
  * closes (its error) or timeout_ms passes (0 = the configured timeout;
  * MC_ETIMEOUT). */
-int mc_client_wait(mc_client *c, uint64_t timeout_ms);
+int mc_client_wait(mc_client *c, uint64_t timeout_ms, mc_client_error *err);
 void mc_client_wake(mc_client *c);
 /* Bytes queued on the link and not yet written to the socket. */
 size_t mc_client_queued(const mc_client *c);
@@ -153,14 +196,6 @@ void mc_client_free(mc_client *c);
 /* Connected and Hello done. */
 int mc_client_is_ready(const mc_client *c);
 const mc_client_info *mc_client_get_info(const mc_client *c);
-/* 1 if the last failure was an Error frame from the server. */
-int mc_client_refused(const mc_client *c);
-/* Server message (refusal) or local description of the last failure;
- * never NULL. */
-const char *mc_client_errmsg(const mc_client *c);
-/* The server's Error.detail of the last refusal (the field or rule that
- * failed); "" if none. */
-const char *mc_client_errdetail(const mc_client *c);
 /* "host:port" of the configured server. */
 const char *mc_client_target(const mc_client *c);
 

@@ -75,11 +75,6 @@ int mc_outbox_is_transient_refusal(int err) {
   return err == MC_EUNAVAIL || err == MC_EBUSY || err == MC_ETIMEOUT;
 }
 
-int mc_outbox_is_unreachable(int err, int refused) {
-  if (refused) return 0;
-  return err == MC_EUNAVAIL || err == MC_ETIMEOUT || err == MC_ECLOSED || err == MC_EIO;
-}
-
 int mc_outbox_is_provisional(const char *s) {
   size_t n = strlen(MC_OUTBOX_PROVISIONAL_PREFIX);
   return s != NULL && strncmp(s, MC_OUTBOX_PROVISIONAL_PREFIX, n) == 0 && s[n] != '\0';

@@ -170,6 +170,9 @@ int mc_outbox_deliver(mc_outbox *ob, mc_outbox_send_fn send, void *send_ud,
  * mc_client_call. For callers that wrap it. */
 int mc_outbox_client_send(void *client, Motcua__Envelope *req, Motcua__Envelope **reply,
                           mc_outbox_send_result *res);
+/* The same, also returning the failure as an mc_client_error (may be NULL). */
+int mc_outbox_client_send_e(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply,
+                            mc_outbox_send_result *res, mc_client_error *err);
 
 /* mc_outbox_deliver over an mc_client, connecting it first if needed. A
  * failure to connect for a transport reason stops the pass (link_down).
@@ -191,11 +194,9 @@ int mc_outbox_watch_event(mc_outbox *ob, const mc_client_config *cfg,
 /* Delay before automatic retry number attempts (>= 1); rnd supplies the
  * jitter (any value). */
 uint64_t mc_outbox_backoff_ms(unsigned attempts, uint32_t rnd);
-/* 1 if the error of a failed request means "the server could not be
- * reached" (queue it / retry it), 0 otherwise. refused: the server sent an
- * Error; its transient codes (unavailable, busy, timeout) count as
- * reachable-but-retry only for delivery (retry_refusal = 1). */
-int mc_outbox_is_unreachable(int err, int refused);
+/* 1 if a refusal by the server (an Error frame) is worth retrying at
+ * delivery (unavailable, busy, timeout); other refusals reject the item.
+ * Whether a request is queued at all is submit.h's rule. */
 int mc_outbox_is_transient_refusal(int err);
 /* 1 if s looks like a provisional number (TAM-...). */
 int mc_outbox_is_provisional(const char *s);

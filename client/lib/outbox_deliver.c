@@ -191,19 +191,25 @@ int mc_outbox_deliver(mc_outbox *ob, mc_outbox_send_fn send, void *send_ud,
 
 /* ---- over an mc_client ------------------------------------------------------- */
 
-int mc_outbox_client_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                          mc_outbox_send_result *res) {
-  mc_client *c = ud;
+int mc_outbox_client_send_e(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply,
+                            mc_outbox_send_result *res, mc_client_error *err) {
+  mc_client_error e = {0};
   int rc = MC_OK;
   *reply = NULL;
-  if (!mc_client_is_ready(c) && (rc = mc_client_connect(c)) != MC_OK) {
-    res->refused = mc_client_refused(c);
+  if (!mc_client_is_ready(c) && (rc = mc_client_connect(c, &e)) != MC_OK) {
+    res->refused = e.refused;
     res->link_down = !res->refused;
-  } else if ((rc = mc_client_call(c, req, reply)) != MC_OK) {
-    res->refused = mc_client_refused(c);
+  } else if ((rc = mc_client_call(c, req, reply, &e)) != MC_OK) {
+    res->refused = e.refused;
   }
-  if (rc != MC_OK) snprintf(res->msg, sizeof res->msg, "%s", mc_client_errmsg(c));
+  if (rc != MC_OK) snprintf(res->msg, sizeof res->msg, "%s", e.message);
+  if (err != NULL) *err = e;
   return rc;
+}
+
+int mc_outbox_client_send(void *client, Motcua__Envelope *req, Motcua__Envelope **reply,
+                          mc_outbox_send_result *res) {
+  return mc_outbox_client_send_e(client, req, reply, res, NULL);
 }
 
 /* The depth the server shows IT staff (ClientStatus, sent after Hello and

@@ -65,23 +65,31 @@ static void report(mc_transfer_progress_cb cb, void *ud, const mc_transfer_resul
 
 /* Server refusal carried in an Error envelope. */
 static int take_error(mc_transfer_result *out, const Motcua__Error *e) {
+  int rc = mc_err_from_wire(e->code);
   snprintf(out->detail, sizeof out->detail, "%s", e->detail ? e->detail : "");
   out->refused = 1;
-  return mc_err_from_wire(e->code);
+  out->error = (mc_client_error){.err = rc, .refused = 1};
+  snprintf(out->error.code, sizeof out->error.code, "%s", mc_errname(rc));
+  snprintf(out->error.message, sizeof out->error.message, "%s",
+           e->message && e->message[0] ? e->message : mc_strerror(rc));
+  snprintf(out->error.field, sizeof out->error.field, "%s", out->detail);
+  return rc;
 }
 
 /* Call and check the reply's body; on refusal fill out->detail. */
 static int call_want(mc_client *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
                      Motcua__Envelope **rep, mc_transfer_result *out) {
-  int rc = mc_client_call(c, req, rep);
+  int rc = mc_client_call(c, req, rep, &out->error);
   if (rc != MC_OK) {
-    out->refused = mc_client_refused(c);
-    snprintf(out->detail, sizeof out->detail, "%s", mc_client_errdetail(c));
+    out->refused = out->error.refused;
+    snprintf(out->detail, sizeof out->detail, "%s", out->error.field);
     return rc;
   }
   if ((*rep)->body_case == want) return MC_OK;
   mc_envelope_free(*rep);
   *rep = NULL;
+  out->error.err = MC_EPROTO;
+  snprintf(out->error.code, sizeof out->error.code, "%s", mc_errname(MC_EPROTO));
   return MC_EPROTO;
 }
 
@@ -167,7 +175,7 @@ static int up_send_one(up *u) {
   ch.sha256.len = 32;
   req.body_case = MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK;
   req.upload_chunk = &ch;
-  int rc = mc_client_send(u->c, &req);
+  int rc = mc_client_send(u->c, &req, &u->out->error);
   if (rc == MC_OK) u->sent += n;
   return rc;
 }
@@ -181,7 +189,7 @@ static int up_stream(up *u, mc_transfer_progress_cb cb, void *ud) {
       int rc = up_send_one(u);
       if (rc != MC_OK) return rc;
     }
-    int rc = mc_client_wait(u->c, 0);
+    int rc = mc_client_wait(u->c, 0, &u->out->error);
     if (rc != MC_OK) return rc;
     report(cb, ud, u->out, u->acked, u->t0, 0);
   }
@@ -261,14 +269,17 @@ int mc_transfer_upload(mc_client *c, const char *code, const char *path, const c
 
 /* ---- list --------------------------------------------------------------- */
 
-int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply) {
+int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply,
+                     mc_client_error *err) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
   Motcua__FilesRequest f = MOTCUA__FILES_REQUEST__INIT;
-  mc_transfer_result ignored;
+  mc_transfer_result out = {0};
   f.code = (char *)code;
   req.body_case = MOTCUA__ENVELOPE__BODY_FILES;
   req.files = &f;
-  return call_want(c, &req, MOTCUA__ENVELOPE__BODY_FILES_REPLY, reply, &ignored);
+  int rc = call_want(c, &req, MOTCUA__ENVELOPE__BODY_FILES_REPLY, reply, &out);
+  if (rc != MC_OK && err != NULL) *err = out.error;
+  return rc;
 }
 
 /* ---- download ----------------------------------------------------------- */
@@ -310,7 +321,7 @@ static int down_request(mc_client *c, const char *code, const char *sha, down *d
   q.offset = d->offset;
   req.body_case = MOTCUA__ENVELOPE__BODY_DOWNLOAD;
   req.download = &q;
-  int rc = mc_client_send(c, &req);
+  int rc = mc_client_send(c, &req, &d->out->error);
   d->rid = req.request_id;
   return rc;
 }
@@ -320,7 +331,7 @@ static int down_stream(mc_client *c, const char *code, down *d, mc_transfer_prog
   if (d->offset == d->size) return MC_OK;
   int rc = down_request(c, code, d->out->sha256, d);
   while (rc == MC_OK && !d->done && d->err == MC_OK) {
-    rc = mc_client_wait(c, 0);
+    rc = mc_client_wait(c, 0, &d->out->error);
     report(cb, ud, d->out, d->offset, t0, 0);
   }
   return rc != MC_OK ? rc : d->err;

@@ -48,6 +48,7 @@ typedef struct mc_transfer_result {
   char detail[128];       /* refusal detail ("file type", "checksum", ...) */
   int refused;            /* 1: the server refused (vs transport failure) */
   int local;              /* 1: reading or writing the local file failed */
+  mc_client_error error;  /* the failure of the call or the link, if any */
 } mc_transfer_result;
 
 /* SHA-256 of a file as 64 hex digits; its size. */
@@ -57,7 +58,8 @@ int mc_transfer_upload(mc_client *c, const char *code, const char *path, const c
                        mc_transfer_progress_cb cb, void *ud, mc_transfer_result *out);
 
 /* FilesRequest: *reply is a FilesReply envelope (mc_envelope_free). */
-int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply);
+int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply,
+                     mc_client_error *err);
 
 int mc_transfer_download(mc_client *c, const char *code, const Motcua__FileInfo *fi,
                          const char *dir, mc_transfer_progress_cb cb, void *ud,

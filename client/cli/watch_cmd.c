@@ -1,0 +1,118 @@
+/* watch: keep the link up and print what the server pushes; the outbox is
+ * delivered while the link is up. */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "outbox_cmd.h"
+#include "watch_cmd.h"
+
+static void watch_stamp(const cli *c, char *buf, size_t size) {
+  cli_time_text(mc_client_now_ms(), c->lang, buf, size);
+}
+
+static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev) {
+  const mc_client_info *i = mc_client_get_info(cl);
+  json_t *at = mc_cli_time_json(mc_client_now_ms());
+  switch (ev->kind) {
+  case MC_CLIENT_EV_CONNECTED:
+    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}", "event", "connected", "at", at,
+                     "server", mc_client_target(cl), "server_version", i->server_version,
+                     "unit", i->unit_code, "unit_name", i->unit_name);
+  case MC_CLIENT_EV_DISCONNECTED:
+    return json_pack("{s:s, s:o, s:s, s:s, s:i, s:I}", "event", "disconnected", "at", at,
+                     "code", mc_errname(ev->err), "message", ev->errmsg ? ev->errmsg : "",
+                     "attempt", (int)ev->attempt, "retry_in_ms", (json_int_t)ev->retry_in_ms);
+  case MC_CLIENT_EV_PONG:
+    return json_pack("{s:s, s:o, s:I}", "event", "pong", "at", at, "rtt_ms",
+                     (json_int_t)ev->rtt_ms);
+  case MC_CLIENT_EV_PUSH:
+    break;
+  }
+  const Motcua__Envelope *e = ev->env;
+  if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
+    /* the inbox form of the event, plus "event" and the arrival time */
+    json_t *o = mc_cli_event_json(e->dossier_event, c->lang);
+    if (o == NULL) return NULL;
+    json_object_set(o, "event_at", json_object_get(o, "at"));
+    json_object_set_new(o, "at", at);
+    json_object_set_new(o, "event", json_string("dossier"));
+    json_object_set_new(o, "kind_name",
+                        json_string(mc_cli_action_label(c->lang, e->dossier_event->kind)));
+    return o;
+  }
+  if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR)
+    return json_pack("{s:s, s:o, s:s, s:s}", "event", "error", "at", at, "code",
+                     mc_errname(mc_err_from_wire(e->error->code)), "message",
+                     mc_msg(c->lang, mc_msg_for_err(mc_err_from_wire(e->error->code))));
+  if (e->body_case == MOTCUA__ENVELOPE__BODY_GOODBYE)
+    return json_pack("{s:s, s:o, s:s}", "event", "goodbye", "at", at, "reason",
+                     e->goodbye->reason);
+  return json_pack("{s:s, s:o}", "event", mc_body_name(e->body_case), "at", at);
+}
+
+static void watch_print_push(const cli *c, const Motcua__Envelope *e, const char *ts) {
+  int lang = c->lang;
+  if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
+    const Motcua__DossierEvent *ev = e->dossier_event;
+    const Motcua__Dossier *d = ev->dossier;
+    printf("%s  %s %s – %s (%s %s): %s, %s %s → %s", ts, mc_msg(lang, MSG_EV_DOSSIER), d->code,
+           mc_cli_action_label(lang, ev->kind), mc_msg(lang, MSG_EV_FROM),
+           ev->from_unit && ev->from_unit[0] ? ev->from_unit : "—",
+           mc_status_name(lang, d->status), d->unit_code, d->unit_name, d->holder_unit);
+    if (ev->detail != NULL && ev->detail[0] != '\0') printf(" – %s", ev->detail);
+    putchar('\n');
+  } else if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR) {
+    printf("%s  %s: %s\n", ts, mc_msg(lang, MSG_EV_ERROR),
+           mc_msg(lang, mc_msg_for_err(mc_err_from_wire(e->error->code))));
+  } else if (e->body_case == MOTCUA__ENVELOPE__BODY_GOODBYE) {
+    printf("%s  %s: %s\n", ts, mc_msg(lang, MSG_EV_GOODBYE), e->goodbye->reason);
+  } else {
+    printf("%s  %s: %s\n", ts, mc_msg(lang, MSG_EV_OTHER), mc_body_name(e->body_case));
+  }
+}
+
+static void watch_print(const cli *c, mc_client *cl, const mc_client_event *ev) {
+  char ts[40];
+  const mc_client_info *i = mc_client_get_info(cl);
+  int lang = c->lang;
+  watch_stamp(c, ts, sizeof ts);
+  switch (ev->kind) {
+  case MC_CLIENT_EV_CONNECTED:
+    printf("%s  %s %s (%s %s %s)\n", ts, mc_msg(lang, MSG_EV_CONNECTED),
+           mc_client_target(cl), mc_msg(lang, MSG_F_UNIT), i->unit_code, i->unit_name);
+    break;
+  case MC_CLIENT_EV_DISCONNECTED:
+    printf("%s  %s %.1f s (#%u): %s\n", ts, mc_msg(lang, MSG_EV_DISCONNECTED),
+           (double)ev->retry_in_ms / 1000.0, ev->attempt,
+           ev->errmsg && ev->errmsg[0] ? ev->errmsg : mc_strerror(ev->err));
+    break;
+  case MC_CLIENT_EV_PONG:
+    printf("%s  %s %llu ms\n", ts, mc_msg(lang, MSG_EV_PONG), (unsigned long long)ev->rtt_ms);
+    break;
+  case MC_CLIENT_EV_PUSH:
+    watch_print_push(c, ev->env, ts);
+    break;
+  }
+}
+
+static void watch_event_cb(mc_client *cl, const mc_client_event *ev, void *ud) {
+  const cli *c = ud;
+  if (c->json)
+    cli_emit_json(watch_json(c, cl, ev), 1);
+  else
+    watch_print(c, cl, ev);
+  fflush(stdout);
+  cli_outbox_watch(ud, cl, ev); /* deliver the outbox while the link is up */
+}
+
+int cli_run_watch(cli *c) {
+  char err[512] = "";
+  int rc = mc_client_new(&c->cfg, &c->client, err, sizeof err);
+  if (rc != MC_OK)
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
+  rc = mc_client_watch(c->client, watch_event_cb, c);
+  if (!c->json) fprintf(stderr, "%s\n", mc_msg(c->lang, MSG_EV_STOPPED));
+  return rc == MC_OK ? EXIT_OK_ : EXIT_CONNECT;
+}
+
