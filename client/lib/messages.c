@@ -561,5 +561,5 @@ const char *mc_status_name(int lang, unsigned status) {
 int mc_lang_parse(const char *s) {
   if (strcmp(s, "vi") == 0) return MC_LANG_VI;
   if (strcmp(s, "en") == 0) return MC_LANG_EN;
-  return -1;
+  return MC_EINVAL;
 }

@@ -294,6 +294,6 @@ const char *mc_msg_raw(enum mc_msg id, int lang);
 enum mc_msg mc_msg_for_err(int err);
 /* National status name; MSG_STATUS_UNKNOWN outside 1..10. */
 const char *mc_status_name(int lang, unsigned status);
-int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, -1 otherwise */
+int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, MC_EINVAL otherwise */
 
 #endif

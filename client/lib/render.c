@@ -8,33 +8,33 @@
 /* ---- times ------------------------------------------------------------ */
 
 static int local_tm(int64_t ms, int offset_min, struct tm *tm) {
-  if (ms <= 0) return -1;
+  if (ms <= 0) return MC_EINVAL;
   time_t t = (time_t)(ms / 1000) + (time_t)offset_min * 60;
-  return gmtime_r(&t, tm) != NULL ? 0 : -1;
+  return gmtime_r(&t, tm) != NULL ? 0 : MC_EINVAL;
 }
 
 int mc_cli_rfc3339(int64_t ms, int offset_min, char *buf, size_t size) {
   struct tm tm;
   int off = offset_min < 0 ? -offset_min : offset_min;
-  if (local_tm(ms, offset_min, &tm) != 0) return -1;
+  if (local_tm(ms, offset_min, &tm) != 0) return MC_EINVAL;
   int n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                    tm.tm_min, tm.tm_sec, offset_min < 0 ? '-' : '+', off / 60,
                    off % 60);
-  return n > 0 && (size_t)n < size ? 0 : -1;
+  return n > 0 && (size_t)n < size ? 0 : MC_EINVAL;
 }
 
 int mc_cli_human_time(int64_t ms, int offset_min, int lang, char *buf, size_t size) {
   struct tm tm;
   int n;
-  if (local_tm(ms, offset_min, &tm) != 0) return -1;
+  if (local_tm(ms, offset_min, &tm) != 0) return MC_EINVAL;
   if (lang == MC_LANG_EN)
     n = snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
   else
     n = snprintf(buf, size, "%02d/%02d/%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
-  return n > 0 && (size_t)n < size ? 0 : -1;
+  return n > 0 && (size_t)n < size ? 0 : MC_EINVAL;
 }
 
 /* ---- time zone -------------------------------------------------------- */
@@ -64,7 +64,7 @@ const char *mc_cli_channel_name(int channel) {
 int mc_cli_channel_parse(const char *s) {
   for (int i = 1; i <= 3; i++)
     if (strcmp(s, channel_names[i]) == 0) return i;
-  return -1;
+  return MC_EINVAL;
 }
 
 const char *mc_cli_limit_unit_name(int unit) {

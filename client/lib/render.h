@@ -16,7 +16,7 @@
 /* ---- rendering ---------------------------------------------------------- */
 
 /* RFC 3339 at a fixed UTC offset: "2026-10-08T14:05:00+07:00". Returns 0,
- * or -1 if ms <= 0 (absent) or the buffer is too small (>= 26 bytes). */
+ * or MC_EINVAL if ms <= 0 (absent) or the buffer is too small (>= 26 bytes). */
 int mc_cli_rfc3339(int64_t ms, int offset_min, char *buf, size_t size);
 /* Human form: "08/10/2026 14:05" (vi) or "2026-10-08 14:05" (en). */
 int mc_cli_human_time(int64_t ms, int offset_min, int lang, char *buf, size_t size);
@@ -34,7 +34,7 @@ json_t *mc_cli_time_json(int64_t ms);
 const char *mc_cli_level_name(int level);     /* "commune"|"district"|NULL */
 const char *mc_cli_channel_name(int channel); /* "direct"|"online"|"postal"|NULL */
 const char *mc_cli_limit_unit_name(int unit); /* "hours"|...|NULL */
-int mc_cli_channel_parse(const char *s);      /* Motcua__Channel or -1 */
+int mc_cli_channel_parse(const char *s);      /* Motcua__Channel or MC_EINVAL */
 const char *mc_cli_role_name(int role);       /* "commune"|"district"|"admin"|NULL */
 enum mc_msg mc_cli_level_msg(int level);      /* MSG_LEVEL_* or MSG_UNKNOWN */
 enum mc_msg mc_cli_channel_msg(int channel);  /* MSG_CHANNEL_* or MSG_UNKNOWN */

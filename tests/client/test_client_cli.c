@@ -49,7 +49,7 @@ static void test_error_messages(void) {
   CHECK_EQ(mc_msg_for_err(0), MSG_REFUSED_UNKNOWN);
   CHECK_EQ(mc_lang_parse("vi"), MC_LANG_VI);
   CHECK_EQ(mc_lang_parse("en"), MC_LANG_EN);
-  CHECK_EQ(mc_lang_parse("fr"), -1);
+  CHECK_EQ(mc_lang_parse("fr"), MC_EINVAL);
 }
 
 static void test_rfc3339(void) {
@@ -65,9 +65,9 @@ static void test_rfc3339(void) {
   /* 2024-02-28T17:00Z is leap day 29 Feb at 00:00 in Vietnam. */
   CHECK_EQ(mc_cli_rfc3339(1709139600000LL, 420, b, sizeof b), 0);
   CHECK_STREQ(b, "2024-02-29T00:00:00+07:00");
-  CHECK_EQ(mc_cli_rfc3339(0, 420, b, sizeof b), -1);
-  CHECK_EQ(mc_cli_rfc3339(-5, 420, b, sizeof b), -1);
-  CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, 25), -1); /* needs 26 */
+  CHECK_EQ(mc_cli_rfc3339(0, 420, b, sizeof b), MC_EINVAL);
+  CHECK_EQ(mc_cli_rfc3339(-5, 420, b, sizeof b), MC_EINVAL);
+  CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, 25), MC_EINVAL); /* needs 26 */
   CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, 26), 0);
 }
 
@@ -77,7 +77,7 @@ static void test_human_time(void) {
   CHECK_STREQ(b, "08/10/2026 00:30");
   CHECK_EQ(mc_cli_human_time(T_AFTERNOON, 420, MC_LANG_EN, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08 14:05");
-  CHECK_EQ(mc_cli_human_time(0, 420, MC_LANG_EN, b, sizeof b), -1);
+  CHECK_EQ(mc_cli_human_time(0, 420, MC_LANG_EN, b, sizeof b), MC_EINVAL);
 }
 
 static void test_enum_names(void) {
@@ -88,7 +88,7 @@ static void test_enum_names(void) {
   CHECK_STREQ(mc_cli_channel_name(3), "postal");
   CHECK(mc_cli_channel_name(4) == NULL);
   CHECK_EQ(mc_cli_channel_parse("online"), 2);
-  CHECK_EQ(mc_cli_channel_parse("fax"), -1);
+  CHECK_EQ(mc_cli_channel_parse("fax"), MC_EINVAL);
   CHECK_STREQ(mc_cli_limit_unit_name(2), "working_days");
   CHECK_STREQ(mc_cli_limit_unit_name(4), "months");
   CHECK(mc_cli_limit_unit_name(9) == NULL);
@@ -467,24 +467,24 @@ static void test_parse_due(void) {
   CHECK_EQ(mc_cli_parse_due("2026-10-08T00:30", 420, &ms), 0);
   CHECK_EQ(ms, T_MIDNIGHT - 5000);
   CHECK_EQ(mc_cli_parse_due("2024-02-29", 420, &ms), 0);
-  CHECK_EQ(mc_cli_parse_due("2026-02-29", 420, &ms), -1); /* not a leap year */
-  CHECK_EQ(mc_cli_parse_due("2100-02-29", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-04-31", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-13-01", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T24:00", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T12:60", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T1:05", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-8", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("08/10/2026", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08Z", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due(NULL, 420, &ms), -1);
+  CHECK_EQ(mc_cli_parse_due("2026-02-29", 420, &ms), MC_EINVAL); /* not a leap year */
+  CHECK_EQ(mc_cli_parse_due("2100-02-29", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-04-31", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-13-01", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T24:00", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T12:60", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08T1:05", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-8", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("08/10/2026", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("2026-10-08Z", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due("", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_due(NULL, 420, &ms), MC_EINVAL);
   int y, m, d;
   CHECK_EQ(mc_cli_parse_date("2026-09-02", &y, &m, &d), 0);
   CHECK(y == 2026 && m == 9 && d == 2);
-  CHECK_EQ(mc_cli_parse_date("2026-09-02T10:00", &y, &m, &d), -1);
-  CHECK_EQ(mc_cli_parse_date("1999-12-31", &y, &m, &d), -1);
-  CHECK_EQ(mc_cli_parse_date("2026-09-00", &y, &m, &d), -1);
+  CHECK_EQ(mc_cli_parse_date("2026-09-02T10:00", &y, &m, &d), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_date("1999-12-31", &y, &m, &d), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_date("2026-09-00", &y, &m, &d), MC_EINVAL);
 }
 
 static void test_parse_span_amount(void) {
@@ -496,23 +496,23 @@ static void test_parse_span_amount(void) {
   CHECK_EQ(mc_cli_parse_span("90m", &v), 0);
   CHECK_EQ(v, 90LL * 60000);
   CHECK_EQ(mc_cli_parse_span("366d", &v), 0);
-  CHECK_EQ(mc_cli_parse_span("367d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("0d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2w", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2dd", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("-2d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("99999999999999999999h", &v), -1);
+  CHECK_EQ(mc_cli_parse_span("367d", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("0d", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("2", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("2w", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("2dd", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("-2d", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("d", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_span("99999999999999999999h", &v), MC_EINVAL);
   CHECK_EQ(mc_cli_parse_amount("150000", &v), 0);
   CHECK_EQ(v, 150000);
   CHECK_EQ(mc_cli_parse_amount("1000000000000", &v), 0);
-  CHECK_EQ(mc_cli_parse_amount("1000000000001", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("0", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("-5", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("150.000", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("1e6", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("", &v), -1);
+  CHECK_EQ(mc_cli_parse_amount("1000000000001", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_amount("0", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_amount("-5", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_amount("150.000", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_amount("1e6", &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_amount("", &v), MC_EINVAL);
 }
 
 static void test_validate_reason(void) {
@@ -524,23 +524,23 @@ static void test_validate_reason(void) {
   CHECK_EQ(mc_cli_check_reason(" \n "), MSG_ERR_REASON_INVALID);
   CHECK_EQ(mc_cli_check_reason(""), MSG_ERR_REASON_INVALID);
   CHECK_EQ(mc_cli_check_reason("bad \xC3"), MSG_ERR_REASON_INVALID);
-  memset(buf, 'x', 500);
-  buf[500] = '\0';
+  memset(buf, 'x', MC_LIM_TEXT);
+  buf[MC_LIM_TEXT] = '\0';
   CHECK_EQ(mc_cli_check_reason(buf), MSG_NONE);
-  buf[500] = 'x';
-  buf[501] = '\0';
+  buf[MC_LIM_TEXT] = 'x';
+  buf[MC_LIM_TEXT + 1] = '\0';
   CHECK_EQ(mc_cli_check_reason(buf), MSG_ERR_REASON_INVALID);
   CHECK_EQ(mc_cli_check_note(buf), MSG_ERR_NOTE_INVALID);
   CHECK_EQ(mc_cli_check_note("Đã nộp bản sao"), MSG_NONE);
   CHECK_EQ(mc_cli_check_assignee("Trần Văn Bình"), MSG_NONE);
   CHECK_EQ(mc_cli_check_assignee("Hai\ndòng"), MSG_ERR_ASSIGNEE_INVALID);
-  memset(buf, 'a', 150);
-  buf[150] = '\0';
+  memset(buf, 'a', MC_LIM_PERSON_NAME);
+  buf[MC_LIM_PERSON_NAME] = '\0';
   CHECK_EQ(mc_cli_check_collector(buf), MSG_NONE);
   CHECK_EQ(mc_cli_check_assignee(buf), MSG_ERR_ASSIGNEE_INVALID);
   CHECK_EQ(mc_cli_check_department(buf), MSG_ERR_DEPT_INVALID);
-  buf[150] = 'a';
-  buf[151] = '\0';
+  buf[MC_LIM_PERSON_NAME] = 'a';
+  buf[MC_LIM_PERSON_NAME + 1] = '\0';
   CHECK_EQ(mc_cli_check_collector(buf), MSG_ERR_COLLECTOR_INVALID);
   CHECK_EQ(mc_cli_check_holiday_name("Tết Nguyên đán"), MSG_NONE);
   CHECK_EQ(mc_cli_check_search("Nguyen Van"), MSG_NONE);
@@ -558,18 +558,18 @@ static void test_validate_name(void) {
   CHECK_EQ(mc_cli_check_name("Bad \xC0\xAF"), MSG_ERR_NAME_INVALID); /* overlong */
   CHECK_EQ(mc_cli_check_name("Bad \xED\xA0\x80"), MSG_ERR_NAME_INVALID); /* surrogate */
   CHECK_EQ(mc_cli_check_name("C1 \xC2\x85"), MSG_ERR_NAME_INVALID);
-  memset(buf, 'a', 150);
-  buf[150] = '\0';
+  memset(buf, 'a', MC_LIM_PERSON_NAME);
+  buf[MC_LIM_PERSON_NAME] = '\0';
   CHECK_EQ(mc_cli_check_name(buf), MSG_NONE);
-  buf[150] = 'a';
-  buf[151] = '\0';
+  buf[MC_LIM_PERSON_NAME] = 'a';
+  buf[MC_LIM_PERSON_NAME + 1] = '\0';
   CHECK_EQ(mc_cli_check_name(buf), MSG_ERR_NAME_TOO_LONG);
-  /* 75 two-byte letters = 150 bytes: allowed; one more is not. */
-  for (int i = 0; i < 76; i++) memcpy(buf + 2 * i, "\xC3\xA2", 2); /* â */
-  buf[150] = '\0';
+  /* 79 two-byte letters = 158 bytes: allowed; one more (160) is not. */
+  for (int i = 0; i < 80; i++) memcpy(buf + 2 * i, "\xC3\xA2", 2); /* â */
+  buf[158] = '\0';
   CHECK_EQ(mc_cli_check_name(buf), MSG_NONE);
-  memcpy(buf + 150, "\xC3\xA2", 2);
-  buf[152] = '\0';
+  memcpy(buf + 158, "\xC3\xA2", 2);
+  buf[160] = '\0';
   CHECK_EQ(mc_cli_check_name(buf), MSG_ERR_NAME_TOO_LONG);
 }
 
@@ -595,11 +595,11 @@ static void test_validate_codes(void) {
   CHECK_EQ(mc_cli_check_procedure(""), MSG_ERR_NEED_PROCEDURE);
   CHECK_EQ(mc_cli_check_procedure("a b"), MSG_ERR_PROCEDURE_FORMAT);
   CHECK_EQ(mc_cli_check_procedure("x;drop"), MSG_ERR_PROCEDURE_FORMAT);
-  memset(buf, 'P', 40);
-  buf[40] = '\0';
+  memset(buf, 'P', MC_LIM_PROC_CODE);
+  buf[MC_LIM_PROC_CODE] = '\0';
   CHECK_EQ(mc_cli_check_procedure(buf), MSG_NONE);
-  buf[40] = 'P';
-  buf[41] = '\0';
+  buf[MC_LIM_PROC_CODE] = 'P';
+  buf[MC_LIM_PROC_CODE + 1] = '\0';
   CHECK_EQ(mc_cli_check_procedure(buf), MSG_ERR_PROCEDURE_FORMAT);
   CHECK_EQ(mc_cli_check_dossier_code("H15.50.05.13-261008-0975"), MSG_NONE);
   CHECK_EQ(mc_cli_check_dossier_code(""), MSG_ERR_NEED_CODE);
@@ -613,12 +613,12 @@ static void test_parse_uint(void) {
   unsigned v = 0;
   CHECK_EQ(mc_cli_parse_uint("10", 1, 10, &v), 0);
   CHECK_EQ(v, 10);
-  CHECK_EQ(mc_cli_parse_uint("11", 1, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("0", 1, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("-1", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("5x", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("99999999999999999999", 0, 1000, &v), -1);
+  CHECK_EQ(mc_cli_parse_uint("11", 1, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_uint("0", 1, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_uint("-1", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_uint("5x", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_uint("", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_cli_parse_uint("99999999999999999999", 0, 1000, &v), MC_EINVAL);
 }
 
 int main(void) {
