@@ -51,81 +51,6 @@ int cli_parse_slip(cli *c, int argc, char **argv) {
 
 /* Unit names known to this client without the step's own names: the
  * dossier's receiving unit and our own (HelloReply). */
-typedef struct name_cache {
-  const char *code[2], *name[2];
-} name_cache;
-
-/* The name the server sent with the step, else a cached one, else the code. */
-static const char *unit_label(const name_cache *nc, const char *name, const char *code) {
-  if (code == NULL || code[0] == '\0') return "";
-  if (name != NULL && name[0] != '\0') return name;
-  for (int i = 0; i < 2; i++)
-    if (nc->code[i] && nc->name[i] && nc->name[i][0] && strcmp(nc->code[i], code) == 0)
-      return nc->name[i];
-  return code;
-}
-
-/* Index of the last step with this action, or -1. */
-static long last_step(const Motcua__HistoryReply *h, const char *action) {
-  for (size_t i = h->n_steps; i-- > 0;)
-    if (h->steps[i]->action && strcmp(h->steps[i]->action, action) == 0) return (long)i;
-  return -1;
-}
-
-/* Reason and (04) the missed appointment, from the latest relevant step. */
-static void slip_reason(const Motcua__HistoryReply *h, const char *form, mc_slip_data *sd) {
-  const char *action = strcmp(form, "02") == 0   ? "supplement_request"
-                       : strcmp(form, "03") == 0 ? "refuse"
-                       : strcmp(form, "04") == 0 ? "reschedule"
-                                                 : NULL;
-  long i = action ? last_step(h, action) : -1;
-  sd->reason = i >= 0 && h->steps[i]->detail ? h->steps[i]->detail : "";
-  if (strcmp(form, "04") != 0 || i < 0) return;
-  for (long k = i - 1; k >= 0 && sd->old_due_at_ms == 0; k--)
-    sd->old_due_at_ms = h->steps[k]->step_due_ms; /* the due time in force before */
-}
-
-static void slip_steps(const Motcua__HistoryReply *h, const name_cache *nc, mc_slip_step *out) {
-  for (size_t i = 0; i < h->n_steps; i++) {
-    const Motcua__ProgressStep *p = h->steps[i];
-    int handover = p->from_unit && p->from_unit[0] && p->to_unit && p->to_unit[0];
-    out[i] = (mc_slip_step){
-        .at_ms = p->at_ms,
-        .from_unit_name = handover ? unit_label(nc, p->from_unit_name, p->from_unit)
-                                   : unit_label(nc, p->unit_name, p->unit_code),
-        .to_unit_name = handover ? unit_label(nc, p->to_unit_name, p->to_unit) : "",
-        .officer = cli_str_or_empty(p->officer),
-        .action = cli_str_or_empty(p->action),
-        .status_after = (int)p->status_after,
-        .step_due_ms = p->step_due_ms,
-        .result = cli_str_or_empty(p->result),
-        .detail = cli_str_or_empty(p->detail)};
-  }
-}
-
-static void slip_fill(const cli *c, const Motcua__HistoryReply *h, const name_cache *nc,
-                      mc_slip_data *sd) {
-  const Motcua__Dossier *d = h->dossier;
-  const Motcua__Applicant *a = d->applicant;
-  sd->province = c->province ? c->province : "UBND TỈNH HÀ TĨNH";
-  sd->unit_name = unit_label(nc, d->unit_name, d->unit_code);
-  sd->code = d->code;
-  sd->procedure_code = cli_str_or_empty(d->procedure_code);
-  sd->procedure_name = cli_str_or_empty(d->procedure_name);
-  sd->applicant_name = a ? cli_str_or_empty(a->name) : "";
-  sd->applicant_id = a ? cli_str_or_empty(a->id_number) : "";
-  sd->applicant_phone = a ? cli_str_or_empty(a->phone) : "";
-  sd->officer = cli_str_or_empty(c->officer);
-  sd->status = (int)d->status;
-  sd->received_at_ms = d->received_at_ms;
-  sd->due_at_ms = d->due_at_ms;
-  sd->utc_offset_min = mc_cli_utc_offset();
-  /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
-  sd->issued_at_ms = strcmp(c->form, "01") == 0 || strcmp(c->form, "05") == 0
-                         ? 0 : mc_client_now_ms();
-  slip_reason(h, c->form, sd);
-}
-
 static long file_size(const char *path) {
   FILE *f = fopen(path, "rb");
   long n = -1;
@@ -146,22 +71,23 @@ static int slip_report(cli *c, const char *code) {
   return EXIT_OK_;
 }
 
+/* "-o -": the PDF goes to stdout (no JSON document then). */
+static int write_out(cli *c, const mc_slip_data *sd, char *err, size_t errlen) {
+  const char *lang = c->lang == MC_LANG_EN ? "en" : "vi";
+  if (strcmp(c->out_path, "-") == 0)
+    return mc_slip_write_fd(sd, c->form, lang, NULL, STDOUT_FILENO, err, errlen);
+  return mc_slip_write(sd, c->form, lang, NULL, c->out_path, err, errlen);
+}
+
 static int write_slip(cli *c, const Motcua__HistoryReply *h) {
-  const mc_client_info *info = mc_client_get_info(c->client);
-  name_cache nc = {{h->dossier->unit_code, info->unit_code},
-                   {h->dossier->unit_name, info->unit_name}};
-  mc_slip_data sd = {0};
-  mc_slip_step *steps = h->n_steps ? calloc(h->n_steps, sizeof *steps) : NULL;
+  mc_slip_data sd;
+  mc_slip_step *steps = NULL;
   char err[512] = "";
-  if (h->n_steps && steps == NULL)
-    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
-  slip_fill(c, h, &nc, &sd);
-  slip_steps(h, &nc, steps);
-  sd.steps = steps;
-  sd.nsteps = h->n_steps;
-  int rc = mc_slip_write(&sd, c->form, c->lang == MC_LANG_EN ? "en" : "vi", NULL, c->out_path,
-                         err, sizeof err);
+  int rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
+                                c->province, mc_client_now_ms(), &sd, &steps);
+  if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);
+  if (rc == MC_ENOMEM) return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), NULL);
   if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
   return slip_report(c, h->dossier->code);
 }

@@ -82,7 +82,9 @@ static void clean_strings(slip_ctx *c) {
   const mc_slip_data *d = c->d;
   slip_str *s = &c->s;
   slip__clean(s->province, 120, d->province, 0);
-  char place[sizeof s->place];
+  char place[sizeof s->place], parent[sizeof s->parent_upper];
+  slip__clean(parent, 120, d->parent_name, 0);
+  slip__upper(s->parent_upper, sizeof s->parent_upper, parent);
   slip__clean(s->unit, 120, d->unit_name, 0);
   slip__upper(s->unit_upper, sizeof s->unit_upper, s->unit);
   derive_place(place, sizeof place, s->unit);
@@ -233,7 +235,6 @@ static int copy_stream(slip_ctx *c, int fd, char *err, size_t errlen) {
 static int write_file(slip_ctx *c, const char *path, char *err, size_t errlen) {
   char tmp[PATH_MAX];
   int fd, rc;
-  if (strcmp(path, "-") == 0) return copy_stream(c, STDOUT_FILENO, err, errlen);
   if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
     return fail(err, errlen, MC_EINVAL, "slip: output path too long");
   if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
@@ -247,19 +248,21 @@ static int write_file(slip_ctx *c, const char *path, char *err, size_t errlen) {
   return rc;
 }
 
-static int save(slip_ctx *c, const char *path, char *err, size_t errlen) {
+/* To path (fd ignored), or to fd when path is NULL. */
+static int save(slip_ctx *c, const char *path, int fd, char *err, size_t errlen) {
   if (HPDF_SaveToStream(c->pdf) != HPDF_OK)
     return c->herr == HPDF_FAILD_TO_ALLOC_MEM
                ? fail(err, errlen, MC_ENOMEM, "slip: out of memory while saving")
                : fail(err, errlen, MC_EINTERNAL, "slip: saving the PDF failed (libharu "
                       "error 0x%04lX)", (unsigned long)c->herr);
-  return write_file(c, path, err, errlen);
+  return path != NULL ? write_file(c, path, err, errlen) : copy_stream(c, fd, err, errlen);
 }
 
 /* ---- API ------------------------------------------------------------------ */
 
-int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
-                  const char *font_path, const char *path, char *err, size_t errlen) {
+static int slip_write(const mc_slip_data *d, const char *form, const char *lang,
+                      const char *font_path, const char *path, int fd, char *err,
+                      size_t errlen) {
   slip_ctx *c;
   slip_fonts *f = NULL;
   int rc;
@@ -268,7 +271,8 @@ int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
     rc = fail(err, errlen, MC_ENOMEM, "slip: out of memory");
     goto out;
   }
-  if ((rc = parse_args(d, form, lang, path, c, err, errlen)) != 0) goto out;
+  if ((rc = parse_args(d, form, lang, path != NULL ? path : "fd", c, err, errlen)) != 0)
+    goto out;
   clean_strings(c);
   if ((rc = find_fonts(font_path, f, err, errlen)) != 0) goto out;
   if ((c->pdf = HPDF_New(error_cb, c)) == NULL) {
@@ -279,10 +283,22 @@ int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
   slip__render(c);
   if ((rc = check_render(c, err, errlen)) != 0) goto out;
   if ((rc = finish_fonts(c, err, errlen)) != 0) goto out;
-  rc = save(c, path, err, errlen);
+  rc = save(c, path, fd, err, errlen);
 out:
   if (c != NULL && c->pdf != NULL) HPDF_Free(c->pdf);
   free(f);
   free(c);
   return rc;
+}
+
+int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
+                  const char *font_path, const char *path, char *err, size_t errlen) {
+  if (path == NULL) return fail(err, errlen, MC_EINVAL, "slip: no data or no output path");
+  return slip_write(d, form, lang, font_path, path, -1, err, errlen);
+}
+
+int mc_slip_write_fd(const mc_slip_data *d, const char *form, const char *lang,
+                     const char *font_path, int fd, char *err, size_t errlen) {
+  if (fd < 0) return fail(err, errlen, MC_EINVAL, "slip: no output descriptor");
+  return slip_write(d, form, lang, font_path, NULL, fd, err, errlen);
 }

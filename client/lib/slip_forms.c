@@ -95,10 +95,19 @@ static float header_left(slip_ctx *c, float w) {
   if (c->s.province[0] != '\0') {
     char up[256];
     slip__upper(up, sizeof up, c->s.province);
-    snprintf(line, sizeof line, "%s%s", strncmp(up, "UBND", 4) == 0 ? "" : "UBND ", up);
+    /* "Hà Tĩnh" (the hello's UnitInfo.province) -> "UBND TỈNH HÀ TĨNH" */
+    int body = strncmp(up, "TỈNH", strlen("TỈNH")) == 0 ||
+               strncmp(up, "THÀNH PHỐ", strlen("THÀNH PHỐ")) == 0;
+    snprintf(line, sizeof line, "%s%s", strncmp(up, "UBND", 4) == 0 ? "" : body ? "UBND " : "UBND TỈNH ",
+             up);
     sz = slip__fit_size(c->reg, 11.5f, 8.0f, line, w);
     slip__center(c, c->reg, sz, cx, y, line);
     y -= 15.0f;
+  }
+  if (c->s.parent_upper[0] != '\0') { /* the unit's centre, from the hello */
+    sz = slip__fit_size(c->reg, 10.5f, 7.0f, c->s.parent_upper, w);
+    slip__center(c, c->reg, sz, cx, y, c->s.parent_upper);
+    y -= 14.0f;
   }
   y = slip__block(c, c->bold, 11.5f, x, w, y, 14.5f, c->s.unit_upper, SLIP_CENTER);
   sz = slip__fit_size(c->bold, 11.0f, 8.0f, c->L->desk, w);

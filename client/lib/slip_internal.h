@@ -35,7 +35,7 @@ typedef struct slip_labels {
 } slip_labels;
 
 typedef struct slip_str {    /* the input strings, cleaned and bounded */
-  char province[256], unit[256], unit_upper[256], place[256], code[96];
+  char province[256], parent_upper[256], unit[256], unit_upper[256], place[256], code[96];
   char proc_code[96], proc_name[768], applicant[256], app_id[64];
   char phone[64], officer[256], reason[3072];
 } slip_str;
