@@ -91,6 +91,8 @@ char *cli_str_or_empty(const char *s);
  * "queued" answer is printed, EXIT_OK_ returned and *reply is NULL. */
 int cli_call(cli *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
              Motcua__Envelope **reply);
+/* A dossier's history (HistoryRequest); exit code, *rep the reply. */
+int cli_fetch_history(cli *c, const char *code, Motcua__Envelope **rep);
 /* Print a DossierReply (JSON, or human with an optional headline) and free
  * it; exit code. */
 int cli_print_dossier_reply(cli *c, Motcua__Envelope *rep, enum mc_msg headline);

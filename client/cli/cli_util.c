@@ -198,3 +198,12 @@ int cli_print_dossier_reply(cli *c, Motcua__Envelope *rep, enum mc_msg headline)
   mc_envelope_free(rep);
   return rc;
 }
+
+int cli_fetch_history(cli *c, const char *code, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
+  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
+  body.code = (char *)code;
+  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
+  req.history = &body;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, rep);
+}

@@ -259,12 +259,8 @@ int cli_run_search(cli *c) {
 }
 
 int cli_run_history(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
-  body.code = (char *)c->code;
-  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
-  req.history = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, &rep);
+  Motcua__Envelope *rep;
+  int rc = cli_fetch_history(c, c->code, &rep);
   if (rc != EXIT_OK_) return rc;
   if (c->json)
     rc = cli_emit_json(mc_cli_history_json(rep->history_reply, c->lang), 0) ? EXIT_CONNECT

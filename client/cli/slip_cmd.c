@@ -93,12 +93,8 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
 }
 
 int cli_run_slip(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
-  body.code = (char *)c->code;
-  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
-  req.history = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, &rep);
+  Motcua__Envelope *rep;
+  int rc = cli_fetch_history(c, c->code, &rep);
   if (rc != EXIT_OK_) return rc;
   if (rep->history_reply->dossier == NULL)
     rc = cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);

@@ -183,11 +183,17 @@ static void print_info(const cli *c, const Motcua__FileInfo *f) {
          f->added_by_unit, f->sha256);
 }
 
+/* The dossier's FilesReply; exit code. */
+static int list_files(cli *c, Motcua__Envelope **rep) {
+  mc_client_error err = {0};
+  int rc = mc_transfer_list(c->client, c->code, rep, &err);
+  return rc == MC_OK ? EXIT_OK_ : cli_report(c, &err);
+}
+
 int cli_run_files(cli *c) {
   Motcua__Envelope *rep;
-  mc_client_error err = {0};
-  int rc = mc_transfer_list(c->client, c->code, &rep, &err);
-  if (rc != MC_OK) return cli_report(c, &err);
+  int rc = list_files(c, &rep);
+  if (rc != EXIT_OK_) return rc;
   const Motcua__FilesReply *r = rep->files_reply;
   if (c->json) {
     json_t *a = json_array();
@@ -223,9 +229,8 @@ int cli_parse_download(cli *c, int argc, char **argv) {
 
 int cli_run_download(cli *c) {
   Motcua__Envelope *rep;
-  mc_client_error err = {0};
-  int rc = mc_transfer_list(c->client, c->code, &rep, &err);
-  if (rc != MC_OK) return cli_report(c, &err);
+  int rc = list_files(c, &rep);
+  if (rc != EXIT_OK_) return rc;
   const Motcua__FilesReply *r = rep->files_reply;
   json_t *arr = json_array();
   for (size_t i = 0; i < r->n_files && rc == EXIT_OK_; i++) {
