@@ -59,19 +59,19 @@ static const struct action_spec *spec_of(int action) {
 /* Store and check one option value; exit code. */
 static int set_action_opt(cli *c, unsigned bit, const char *v) {
   switch (bit) {
-  case OPT_REASON: return cli_check(c, mc_cli_check_reason(c->reason = v), NULL);
-  case OPT_NOTE: return cli_check(c, mc_cli_check_note(c->note = v), NULL);
-  case OPT_ASSIGNEE: return cli_check(c, mc_cli_check_assignee(c->assignee = v), v);
-  case OPT_DEPT: return cli_check(c, mc_cli_check_department(c->department = v), v);
-  case OPT_COLLECTOR: return cli_check(c, mc_cli_check_collector(c->collected_by = v), v);
+  case OPT_REASON: return cli_check(c, mc_fields_check_reason(c->reason = v), NULL);
+  case OPT_NOTE: return cli_check(c, mc_fields_check_note(c->note = v), NULL);
+  case OPT_ASSIGNEE: return cli_check(c, mc_fields_check_assignee(c->assignee = v), v);
+  case OPT_DEPT: return cli_check(c, mc_fields_check_department(c->department = v), v);
+  case OPT_COLLECTOR: return cli_check(c, mc_fields_check_collector(c->collected_by = v), v);
   case OPT_AMOUNT:
-    return mc_cli_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
+    return mc_fields_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
                                                      : cli_usage_error(c, MSG_ERR_AMOUNT, v);
   case OPT_DUE:
-    return mc_cli_parse_due(v, mc_cli_utc_offset(), &c->new_due_ms) == 0
+    return mc_fields_parse_due(v, mc_render_utc_offset(), &c->new_due_ms) == 0
                ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DUE_DATE, v);
   case OPT_LEVEL:
-    return mc_cli_parse_uint(v, 1, 3, &c->rating) == 0 ? EXIT_OK_
+    return mc_fields_parse_uint(v, 1, 3, &c->rating) == 0 ? EXIT_OK_
                                                         : cli_usage_error(c, MSG_ERR_RATING, v);
   }
   return EXIT_USAGE;
@@ -113,10 +113,10 @@ int cli_parse_action(cli *c, int argc, char **argv) {
       c->code = argv[i];
     }
   }
-  if ((rc = cli_check(c, mc_cli_check_dossier_code(c->code), c->code)) != EXIT_OK_ ||
+  if ((rc = cli_check(c, mc_fields_check_dossier_code(c->code), c->code)) != EXIT_OK_ ||
       (rc = missing_required(c, sp->required, seen)) != EXIT_OK_)
     return rc;
-  return cli_check(c, mc_cli_check_officer(c->officer), NULL);
+  return cli_check(c, mc_fields_check_officer(c->officer), NULL);
 }
 
 /* ---- the action -------------------------------------------------------- */
@@ -141,7 +141,7 @@ int cli_run_action(cli *c) {
   int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
   if (rc != EXIT_OK_ || rep == NULL) return rc; /* failed, or queued */
   const Motcua__Dossier *d = rep->dossier_reply->dossier;
-  const mc_cli_action_def *def = mc_cli_action_by_command(c->cmd->name);
+  const mc_render_action_def *def = mc_render_action_by_command(c->cmd->name);
   if (!c->json && d != NULL && def != NULL) /* "Đã yêu cầu bổ sung hồ sơ H30…" */
     printf("%s %s\n", mc_msg(c->lang, def->done), d->code);
   return cli_print_dossier_reply(c, rep, MSG_NONE);

@@ -20,7 +20,7 @@ int cli_emit_json(json_t *doc, int one_line) {
 
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail) {
   if (c->json) {
-    cli_emit_json(mc_cli_error_json(err, text, detail), 0);
+    cli_emit_json(mc_render_error_json(err, text, detail), 0);
   } else if (detail != NULL && detail[0] != '\0') {
     fprintf(stderr, "motcua: %s: %s\n", text, detail);
   } else {
@@ -79,7 +79,7 @@ int cli_report(const cli *c, const mc_client_error *e) {
 }
 
 void cli_time_text(int64_t ms, int lang, char *buf, size_t size) {
-  if (mc_cli_human_time(ms, mc_cli_utc_offset(), lang, buf, size) != 0)
+  if (mc_render_human_time(ms, mc_render_utc_offset(), lang, buf, size) != 0)
     snprintf(buf, size, "%s", mc_msg(lang, MSG_NONE_YET));
 }
 
@@ -111,14 +111,14 @@ int cli_parse_code(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  return cli_check(c, mc_cli_check_dossier_code(c->code), c->code);
+  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
 }
 
 int cli_parse_limit(cli *c, int argc, char **argv, int *i, int *matched) {
   const char *v = NULL;
   int r = cli_opt_value(argc, argv, i, "--limit", &v);
   *matched = r != 0;
-  if (r < 0 || (r > 0 && mc_cli_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0))
+  if (r < 0 || (r > 0 && mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0))
     return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
   return EXIT_OK_;
 }
@@ -190,10 +190,10 @@ int cli_print_dossier_reply(cli *c, Motcua__Envelope *rep, enum mc_msg headline)
   if (d == NULL) {
     rc = cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);
   } else if (c->json) {
-    rc = cli_emit_json(mc_cli_dossier_json(d, c->lang), 0) ? EXIT_CONNECT : EXIT_OK_;
+    rc = cli_emit_json(mc_render_dossier_json(d, c->lang), 0) ? EXIT_CONNECT : EXIT_OK_;
   } else {
     if (headline != MSG_NONE) printf("%s: %s\n", mc_msg(c->lang, headline), d->code);
-    mc_cli_print_dossier(stdout, d, c->lang);
+    cli_print_dossier(stdout, d, c->lang);
   }
   mc_envelope_free(rep);
   return rc;

@@ -11,7 +11,7 @@
 
 int cli_parse_forward(cli *c, int argc, char **argv) {
   int rc = cli_parse_code(c, argc, argv);
-  return rc != EXIT_OK_ ? rc : cli_check(c, mc_cli_check_officer(c->officer), NULL);
+  return rc != EXIT_OK_ ? rc : cli_check(c, mc_fields_check_officer(c->officer), NULL);
 }
 
 /* One "--opt value" of receive; 0 ok, else exit code after reporting. */
@@ -29,7 +29,7 @@ static int receive_opt(cli *c, int argc, char **argv, int *i) {
       return EXIT_OK_;
     }
     channel = v;
-    c->channel = mc_cli_channel_parse(channel);
+    c->channel = mc_render_channel_parse(channel);
     return c->channel < 0 ? cli_usage_error(c, MSG_ERR_CHANNEL, channel) : EXIT_OK_;
   }
   return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
@@ -41,11 +41,11 @@ int cli_parse_receive(cli *c, int argc, char **argv) {
   c->channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
   for (int i = 0; i < argc; i++)
     if ((rc = receive_opt(c, argc, argv, &i)) != EXIT_OK_) return rc;
-  if ((rc = cli_check(c, mc_cli_check_procedure(c->procedure), c->procedure)) ||
-      (rc = cli_check(c, mc_cli_check_name(c->name), NULL)) ||
-      (rc = cli_check(c, mc_cli_check_citizen_id(c->id), NULL)) ||
-      (rc = cli_check(c, mc_cli_check_phone(c->phone), NULL)) ||
-      (rc = cli_check(c, mc_cli_check_officer(c->officer), NULL)))
+  if ((rc = cli_check(c, mc_fields_check_procedure(c->procedure), c->procedure)) ||
+      (rc = cli_check(c, mc_fields_check_name(c->name), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_citizen_id(c->id), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_phone(c->phone), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_officer(c->officer), NULL)))
     return rc;
   return EXIT_OK_;
 }
@@ -55,15 +55,15 @@ int cli_parse_list(cli *c, int argc, char **argv) {
     const char *v = NULL;
     int r;
     if ((r = cli_opt_value(argc, argv, &i, "--status", &v)) != 0) {
-      if (r < 0 || mc_cli_parse_uint(v, 1, 10, &c->status) != 0)
+      if (r < 0 || mc_fields_parse_uint(v, 1, 10, &c->status) != 0)
         return cli_usage_error(c, MSG_ERR_STATUS_RANGE, v);
     } else if ((r = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
-      if (r < 0 || mc_cli_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0)
+      if (r < 0 || mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0)
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
     } else if (strcmp(argv[i], "--overdue") == 0) {
       c->overdue = 1;
     } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
-      if (r < 0 || mc_cli_parse_span(v, &c->due_within_ms) != 0)
+      if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
         return cli_usage_error(c, MSG_ERR_SPAN, v);
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
@@ -95,17 +95,17 @@ int cli_parse_search(cli *c, int argc, char **argv) {
     c->text = argv[i];
   }
   if (c->text == NULL) return cli_usage_error(c, MSG_ERR_SEARCH_TEXT, NULL);
-  return cli_check(c, mc_cli_check_search(c->text), c->text);
+  return cli_check(c, mc_fields_check_search(c->text), c->text);
 }
 
 /* "+07:00": the zone times are shown in. */
 static void zone_text(char *buf, size_t size) {
-  int off = mc_cli_utc_offset(), a = off < 0 ? -off : off;
+  int off = mc_render_utc_offset(), a = off < 0 ? -off : off;
   snprintf(buf, size, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60 % 100, a % 60);
 }
 
 static const char *role_name(int role) {
-  const char *n = mc_cli_role_name(role);
+  const char *n = mc_render_role_name(role);
   return n != NULL ? n : "unknown";
 }
 
@@ -120,7 +120,7 @@ int cli_run_ping(cli *c) {
   if (rc != MC_OK) return cli_report(c, &err);
   if (c->json)
     return cli_emit_json(json_pack("{s:s, s:o, s:I, s:s}", "server_version",
-                                   info->server_version, "server_time", mc_cli_time_json(server_ms),
+                                   info->server_version, "server_time", mc_render_time_json(server_ms),
                                    "rtt_ms", (json_int_t)rtt, "server",
                                    mc_client_target(c->client)), 0) ? EXIT_CONNECT : EXIT_OK_;
   char t[40];
@@ -142,7 +142,7 @@ int cli_run_whoami(cli *c) {
                                    "server_version", i->server_version), 0)
                ? EXIT_CONNECT : EXIT_OK_;
   printf("%s: %s %s\n", mc_msg(c->lang, MSG_F_UNIT), i->unit_code, i->unit_name);
-  printf("%s: %s (%s)\n", mc_msg(c->lang, MSG_F_ROLE), mc_msg(c->lang, mc_cli_role_msg(i->role)),
+  printf("%s: %s (%s)\n", mc_msg(c->lang, MSG_F_ROLE), mc_msg(c->lang, mc_render_role_msg(i->role)),
          role_name(i->role));
   return EXIT_OK_;
 }
@@ -158,11 +158,11 @@ int cli_run_procedures(cli *c) {
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_procedures; i++)
-      json_array_append_new(a, mc_cli_procedure_json(r->procedures[i]));
+      json_array_append_new(a, mc_render_procedure_json(r->procedures[i]));
     rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
   } else {
     for (size_t i = 0; i < r->n_procedures; i++)
-      mc_cli_print_procedure(stdout, r->procedures[i], c->lang);
+      cli_print_procedure(stdout, r->procedures[i], c->lang);
     printf("%zu %s\n", r->n_procedures, mc_msg(c->lang, MSG_PROC_COUNT));
   }
   mc_envelope_free(rep);
@@ -221,13 +221,13 @@ static int print_list_reply(cli *c, Motcua__Envelope *rep) {
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_dossiers; i++)
-      json_array_append_new(a, mc_cli_dossier_json(r->dossiers[i], c->lang));
+      json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], c->lang));
     rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
   } else if (r->n_dossiers == 0) {
     puts(mc_msg(c->lang, MSG_LIST_EMPTY));
   } else {
     for (size_t i = 0; i < r->n_dossiers; i++)
-      mc_cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
+      cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
     printf("%zu %s\n", r->n_dossiers, mc_msg(c->lang, MSG_LIST_COUNT));
   }
   mc_envelope_free(rep);
@@ -263,10 +263,10 @@ int cli_run_history(cli *c) {
   int rc = cli_fetch_history(c, c->code, &rep);
   if (rc != EXIT_OK_) return rc;
   if (c->json)
-    rc = cli_emit_json(mc_cli_history_json(rep->history_reply, c->lang), 0) ? EXIT_CONNECT
+    rc = cli_emit_json(mc_render_history_json(rep->history_reply, c->lang), 0) ? EXIT_CONNECT
                                                                              : EXIT_OK_;
   else
-    mc_cli_print_history(stdout, rep->history_reply, c->lang);
+    cli_print_history(stdout, rep->history_reply, c->lang);
   mc_envelope_free(rep);
   return rc;
 }
@@ -284,12 +284,12 @@ int cli_run_inbox(cli *c) {
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_events; i++)
-      json_array_append_new(a, mc_cli_event_json(r->events[i], c->lang));
+      json_array_append_new(a, mc_render_event_json(r->events[i], c->lang));
     rc = cli_emit_json(json_pack("{s:o}", "events", a), 0) ? EXIT_CONNECT : EXIT_OK_;
   } else if (r->n_events == 0) {
     puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
   } else {
-    for (size_t i = 0; i < r->n_events; i++) mc_cli_print_event(stdout, r->events[i], c->lang);
+    for (size_t i = 0; i < r->n_events; i++) cli_print_event(stdout, r->events[i], c->lang);
     printf("%zu %s\n", r->n_events, mc_msg(c->lang, MSG_INBOX_COUNT));
   }
   mc_envelope_free(rep);

@@ -8,7 +8,7 @@
 static int cli_parse_holiday_date(cli *c, const char *v) {
   int y, m, d;
   c->date = v;
-  return mc_cli_parse_date(v, &y, &m, &d) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DATE, v);
+  return mc_fields_parse_date(v, &y, &m, &d) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DATE, v);
 }
 
 /* Options of holidays list/add/remove after the subcommand; exit code. */
@@ -17,12 +17,12 @@ static int holidays_opt(cli *c, int argc, char **argv, int *i) {
   int r, op = c->holiday_op;
   if (op == MOTCUA__HOLIDAYS_REQUEST__OP__LIST &&
       (r = cli_opt_value(argc, argv, i, "--year", &v)) != 0)
-    return r < 0 || mc_cli_parse_uint(v, 2000, 2100, &c->year) != 0
+    return r < 0 || mc_fields_parse_uint(v, 2000, 2100, &c->year) != 0
                ? cli_usage_error(c, MSG_ERR_YEAR, v) : EXIT_OK_;
   if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD &&
       (r = cli_opt_value(argc, argv, i, "--name", &v)) != 0) {
     if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--name");
-    return cli_check(c, mc_cli_check_holiday_name(c->holiday_name = v), v);
+    return cli_check(c, mc_fields_check_holiday_name(c->holiday_name = v), v);
   }
   if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && strcmp(argv[*i], "--workday") == 0)
     return c->workday = 1, EXIT_OK_;
@@ -60,7 +60,7 @@ static void print_holidays(const cli *c, const Motcua__HolidaysReply *r) {
     puts(mc_msg(c->lang, MSG_HOLIDAYS_EMPTY));
     return;
   }
-  for (size_t i = 0; i < r->n_holidays; i++) mc_cli_print_holiday(stdout, r->holidays[i], c->lang);
+  for (size_t i = 0; i < r->n_holidays; i++) cli_print_holiday(stdout, r->holidays[i], c->lang);
   printf("%zu %s\n", r->n_holidays, mc_msg(c->lang, MSG_HOLIDAYS_COUNT));
 }
 
@@ -89,7 +89,7 @@ int cli_run_holidays(cli *c) {
   if (c->json) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_holidays; i++)
-      json_array_append_new(a, mc_cli_holiday_json(r->holidays[i]));
+      json_array_append_new(a, mc_render_holiday_json(r->holidays[i]));
     rc = cli_emit_json(json_pack("{s:o}", "holidays", a), 0) ? EXIT_CONNECT : EXIT_OK_;
   } else {
     print_holidays(c, r);

@@ -61,7 +61,7 @@ int cli_parse_monitor(cli *c, int argc, char **argv) {
     const char *v = NULL;
     int r = cli_opt_value(argc, argv, &i, "--interval", &v);
     if (r != 0) {
-      if (r < 0 || mc_cli_parse_uint(v, 1, 3600, &interval_s) != 0)
+      if (r < 0 || mc_fields_parse_uint(v, 1, 3600, &interval_s) != 0)
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
     } else if (strcmp(argv[i], "--once") == 0) {
       once = 1;
@@ -103,14 +103,14 @@ static void unit_json_link(json_t *o, const Motcua__UnitLink *u) {
   json_object_set_new(o, "tls_version", jstr_or_null(u->tls_version, on));
   json_object_set_new(o, "cipher", jstr_or_null(u->cipher, on));
   json_object_set_new(o, "cert_serial", jstr_or_null(u->cert_serial, on));
-  json_object_set_new(o, "cert_not_after", on ? mc_cli_time_json(u->cert_not_after_ms) : json_null());
+  json_object_set_new(o, "cert_not_after", on ? mc_render_time_json(u->cert_not_after_ms) : json_null());
 }
 
 static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "unit", u->unit, "name", u->name, "role",
                         u->role, "online", u->online, "state", u->state);
   if (o == NULL) return NULL;
-  json_object_set_new(o, "since", mc_cli_time_json(u->since_ms));
+  json_object_set_new(o, "since", mc_render_time_json(u->since_ms));
   json_object_set_new(o, "since_ms", json_integer(u->since_ms));
   json_object_set_new(o, "offline_for_s",
                       u->online ? json_null() : json_integer((now - u->since_ms) / 1000));
@@ -120,8 +120,8 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)u->bytes_out));
   json_object_set_new(o, "frames_in", json_integer((json_int_t)u->frames_in));
   json_object_set_new(o, "frames_out", json_integer((json_int_t)u->frames_out));
-  json_object_set_new(o, "last_seen", mc_cli_time_json(u->last_seen_ms));
-  json_object_set_new(o, "last_request", mc_cli_time_json(u->last_request_ms));
+  json_object_set_new(o, "last_seen", mc_render_time_json(u->last_seen_ms));
+  json_object_set_new(o, "last_request", mc_render_time_json(u->last_request_ms));
   json_object_set_new(o, "outbox_depth", json_integer(u->outbox_depth));
   json_object_set_new(o, "uploads", json_integer(u->uploads));
   json_object_set_new(o, "connections", json_integer(u->connections));
@@ -138,14 +138,14 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
 
 static json_t *closed_json(const Motcua__ClosedLink *e) {
   return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:I}", "unit", e->unit, "remote",
-                   e->remote, "opened", mc_cli_time_json(e->opened_ms), "closed", mc_cli_time_json(e->closed_ms),
+                   e->remote, "opened", mc_render_time_json(e->opened_ms), "closed", mc_render_time_json(e->closed_ms),
                    "reason", reason_name(e->reason), "detail", e->detail, "bytes_in",
                    (json_int_t)e->bytes_in, "bytes_out", (json_int_t)e->bytes_out);
 }
 
 static json_t *alert_json(const Motcua__Alert *a) {
   return json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", a->kind, "unit", a->unit, "subject",
-                   a->subject, "message", a->message, "since", mc_cli_time_json(a->since_ms));
+                   a->subject, "message", a->message, "since", mc_render_time_json(a->since_ms));
 }
 
 static json_t *snapshot_json(const Motcua__MonitorReply *r) {
@@ -155,7 +155,7 @@ static json_t *snapshot_json(const Motcua__MonitorReply *r) {
   for (size_t i = 0; i < r->n_recent_closed; i++)
     json_array_append_new(closed, closed_json(r->recent_closed[i]));
   for (size_t i = 0; i < r->n_alerts; i++) json_array_append_new(alerts, alert_json(r->alerts[i]));
-  return json_pack("{s:o, s:I, s:o, s:o, s:o}", "server_time", mc_cli_time_json(r->server_time_ms),
+  return json_pack("{s:o, s:I, s:o, s:o, s:o}", "server_time", mc_render_time_json(r->server_time_ms),
                    "server_time_ms", (json_int_t)r->server_time_ms, "units", units,
                    "recent_closed", closed, "alerts", alerts);
 }
@@ -217,7 +217,7 @@ static void print_tail(const cli *c, const Motcua__MonitorReply *r) {
   for (size_t i = 0; i < n; i++) {
     const Motcua__ClosedLink *e = r->recent_closed[i];
     char t[40];
-    if (mc_cli_human_time(e->closed_ms, mc_cli_utc_offset(), c->lang, t, sizeof t) != 0)
+    if (mc_render_human_time(e->closed_ms, mc_render_utc_offset(), c->lang, t, sizeof t) != 0)
       t[0] = '\0';
     printf("  %s  %-6s %s (%s)\n", t, e->unit[0] ? e->unit : "-", reason_name(e->reason),
            e->remote);

@@ -52,17 +52,17 @@ static json_t *item_json(const mc_outbox_item *it) {
   json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "item", (json_int_t)it->id,
                         "kind", it->kind, "state", mc_outbox_state_name(it->state), "dossier",
                         it->dossier, "summary", it->summary, "created_at",
-                        mc_cli_time_json(it->created_at_ms), "attempts", (int)it->attempts, "last_error",
+                        mc_render_time_json(it->created_at_ms), "attempts", (int)it->attempts, "last_error",
                         it->last_error);
   if (o == NULL) return NULL;
   json_object_set_new(o, "provisional", jstr_or_null(it->provisional));
   json_object_set_new(o, "depends_on", it->depends_on ? json_integer(it->depends_on) : json_null());
   json_object_set_new(o, "next_attempt_at", it->state == MC_OUTBOX_PENDING
-                                                ? mc_cli_time_json(it->next_attempt_ms) : json_null());
+                                                ? mc_render_time_json(it->next_attempt_ms) : json_null());
   json_object_set_new(o, "code", jstr_or_null(it->real_code));
   json_object_set_new(o, "status", it->result_status ? json_integer(it->result_status)
                                                      : json_null());
-  json_object_set_new(o, "delivered_at", it->delivered_at_ms ? mc_cli_time_json(it->delivered_at_ms)
+  json_object_set_new(o, "delivered_at", it->delivered_at_ms ? mc_render_time_json(it->delivered_at_ms)
                                                              : json_null());
   return o;
 }
@@ -83,7 +83,7 @@ static void print_item(const cli *c, const mc_outbox_item *it) {
   if (it->depends_on && it->state == MC_OUTBOX_PENDING)
     printf("; %s #%lld", mc_msg(lang, MSG_OUTBOX_WAITS_FOR), (long long)it->depends_on);
   if (it->state == MC_OUTBOX_PENDING && it->attempts > 0 &&
-      mc_cli_human_time(it->next_attempt_ms, mc_cli_utc_offset(), lang, t, sizeof t) == 0)
+      mc_render_human_time(it->next_attempt_ms, mc_render_utc_offset(), lang, t, sizeof t) == 0)
     printf("; %s: %s", mc_msg(lang, MSG_OUTBOX_NEXT_ATTEMPT), t);
   if (it->last_error[0]) printf("\n    %s: %s", mc_msg(lang, MSG_OUTBOX_LAST_ERROR), it->last_error);
   putchar('\n');
@@ -256,7 +256,7 @@ static void watch_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcom
     json_t *o = outcome_json(it, out);
     if (o != NULL) {
       json_object_set_new(o, "event", json_string("outbox"));
-      json_object_set_new(o, "at", mc_cli_time_json(mc_client_now_ms()));
+      json_object_set_new(o, "at", mc_render_time_json(mc_client_now_ms()));
     }
     cli_emit_json(o, 1);
   } else {

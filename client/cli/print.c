@@ -10,7 +10,7 @@ static const char *or_dash(const char *s) { return s != NULL && s[0] ? s : "—"
 
 static void print_time_field(FILE *f, int lang, enum mc_msg label, int64_t ms) {
   char buf[40];
-  if (mc_cli_human_time(ms, mc_cli_utc_offset(), lang, buf, sizeof buf) != 0)
+  if (mc_render_human_time(ms, mc_render_utc_offset(), lang, buf, sizeof buf) != 0)
     snprintf(buf, sizeof buf, "%s", mc_msg(lang, MSG_NONE_YET));
   fprintf(f, "%s: %s\n", mc_msg(lang, label), buf);
 }
@@ -32,7 +32,7 @@ static void print_workflow_fields(FILE *f, const Motcua__Dossier *d, int lang) {
     fprintf(f, "%s: %u\n", mc_msg(lang, MSG_F_SUPPLEMENTS), d->supplement_count);
   if (d->fee_amount > 0) {
     char vnd[48];
-    mc_cli_format_vnd(d->fee_amount, vnd, sizeof vnd);
+    mc_render_format_vnd(d->fee_amount, vnd, sizeof vnd);
     fprintf(f, "%s: %s VND\n", mc_msg(lang, MSG_F_FEE), vnd);
   }
   if (d->rescheduled) fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_RESCHEDULED), mc_msg(lang, MSG_YES));
@@ -45,7 +45,7 @@ static void print_workflow_fields(FILE *f, const Motcua__Dossier *d, int lang) {
             mc_msg(lang, (enum mc_msg)(MSG_RATING_1 + (int)d->rating - 1)));
 }
 
-void mc_cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang) {
+void cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang) {
   const Motcua__Applicant *a = d->applicant;
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_CODE), or_dash(d->code));
   fprintf(f, "%s: %u – %s\n", mc_msg(lang, MSG_F_STATUS), d->status,
@@ -54,26 +54,26 @@ void mc_cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang) {
           d->unit_name ? d->unit_name : "");
   fprintf(f, "%s: %s %s\n", mc_msg(lang, MSG_F_PROCEDURE), or_dash(d->procedure_code),
           d->procedure_name ? d->procedure_name : "");
-  fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_LEVEL), mc_msg(lang, mc_cli_level_msg(d->level)));
+  fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_LEVEL), mc_msg(lang, mc_render_level_msg(d->level)));
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_APPLICANT), or_dash(a ? a->name : NULL));
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_ID), or_dash(a ? a->id_number : NULL));
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_PHONE), or_dash(a ? a->phone : NULL));
-  fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_CHANNEL), mc_msg(lang, mc_cli_channel_msg(d->channel)));
+  fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_CHANNEL), mc_msg(lang, mc_render_channel_msg(d->channel)));
   print_time_field(f, lang, MSG_F_RECEIVED, d->received_at_ms);
   print_time_field(f, lang, MSG_F_DUE, d->due_at_ms);
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_HOLDER), or_dash(d->holder_unit));
   if (d->forwarded_at_ms > 0) {
     char buf[40];
-    mc_cli_human_time(d->forwarded_at_ms, mc_cli_utc_offset(), lang, buf, sizeof buf);
+    mc_render_human_time(d->forwarded_at_ms, mc_render_utc_offset(), lang, buf, sizeof buf);
     fprintf(f, "%s: %s → %s\n", mc_msg(lang, MSG_F_FORWARDED), buf,
-            or_dash(mc_cli_forwarded_to(d)));
+            or_dash(mc_render_forwarded_to(d)));
   }
   print_workflow_fields(f, d, lang);
 }
 
-void mc_cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang) {
+void cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang) {
   char due[40];
-  if (mc_cli_human_time(d->due_at_ms, mc_cli_utc_offset(), lang, due, sizeof due) != 0)
+  if (mc_render_human_time(d->due_at_ms, mc_render_utc_offset(), lang, due, sizeof due) != 0)
     snprintf(due, sizeof due, "—");
   fprintf(f, "%s  %s  %s  %s  %s: %s\n", or_dash(d->code),
           mc_status_name(lang, d->status), or_dash(d->procedure_code),
@@ -81,11 +81,11 @@ void mc_cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang) {
           mc_msg(lang, MSG_F_DUE), due);
 }
 
-void mc_cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang) {
+void cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang) {
   fprintf(f, "%s  [%s]  %s\n    %s: %s; %s: %u %s\n", or_dash(p->code),
-          mc_msg(lang, mc_cli_level_msg(p->level)), or_dash(p->name),
+          mc_msg(lang, mc_render_level_msg(p->level)), or_dash(p->name),
           mc_msg(lang, MSG_F_SECTOR), or_dash(p->sector), mc_msg(lang, MSG_F_LIMIT),
-          p->limit_value, mc_msg(lang, mc_cli_limit_unit_msg(p->limit_unit)));
+          p->limit_value, mc_msg(lang, mc_render_limit_unit_msg(p->limit_unit)));
 }
 
 /* ---- history, events, holidays ----------------------------------------- */
@@ -102,7 +102,7 @@ static void cell(FILE *f, const char *s, int width) {
 }
 
 static void human_or_dash(int64_t ms, int lang, char *buf, size_t size) {
-  if (mc_cli_human_time(ms, mc_cli_utc_offset(), lang, buf, size) != 0)
+  if (mc_render_human_time(ms, mc_render_utc_offset(), lang, buf, size) != 0)
     snprintf(buf, size, "—");
 }
 
@@ -124,10 +124,10 @@ static void print_step(FILE *f, const Motcua__ProgressStep *s, int lang) {
   else
     snprintf(st, sizeof st, "%u", s->status_after);
   cell(f, at, W_TIME);
-  cell(f, mc_cli_action_label(lang, s->action), W_ACTION);
+  cell(f, mc_render_action_label(lang, s->action), W_ACTION);
   cell(f, st, W_STATUS);
   cell(f, due, W_TIME);
-  cell(f, or_dash(mc_cli_result_label(lang, s->result)), W_RESULT);
+  cell(f, or_dash(mc_render_result_label(lang, s->result)), W_RESULT);
   if (s->from_unit && s->from_unit[0] && s->to_unit && s->to_unit[0])
     fprintf(f, "%s → %s\n", unit_label(s->from_unit_name, s->from_unit),
             unit_label(s->to_unit_name, s->to_unit));
@@ -143,8 +143,8 @@ static void print_step(FILE *f, const Motcua__ProgressStep *s, int lang) {
   }
 }
 
-void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang) {
-  if (h->dossier != NULL) mc_cli_print_dossier_line(f, h->dossier, lang);
+void cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang) {
+  if (h->dossier != NULL) cli_print_dossier_line(f, h->dossier, lang);
   if (h->n_steps == 0) {
     fprintf(f, "%s\n", mc_msg(lang, MSG_HISTORY_EMPTY));
     return;
@@ -160,18 +160,18 @@ void mc_cli_print_history(FILE *f, const Motcua__HistoryReply *h, int lang) {
   fprintf(f, "%zu %s\n", h->n_steps, mc_msg(lang, MSG_HISTORY_COUNT));
 }
 
-void mc_cli_print_event(FILE *f, const Motcua__DossierEvent *e, int lang) {
+void cli_print_event(FILE *f, const Motcua__DossierEvent *e, int lang) {
   char at[40];
   const Motcua__Dossier *d = e->dossier;
   human_or_dash(e->at_ms, lang, at, sizeof at);
   fprintf(f, "%s  %s  %s  %s %s", at, d ? or_dash(d->code) : "—",
-          mc_cli_action_label(lang, e->kind), mc_msg(lang, MSG_EV_FROM), or_dash(e->from_unit));
+          mc_render_action_label(lang, e->kind), mc_msg(lang, MSG_EV_FROM), or_dash(e->from_unit));
   if (d != NULL) fprintf(f, "  [%u %s]", d->status, mc_status_name(lang, d->status));
   if (e->detail != NULL && e->detail[0] != '\0') fprintf(f, ": %s", e->detail);
   fputc('\n', f);
 }
 
-void mc_cli_print_holiday(FILE *f, const Motcua__Holiday *h, int lang) {
+void cli_print_holiday(FILE *f, const Motcua__Holiday *h, int lang) {
   int workday = h->kind != NULL && strcmp(h->kind, "workday") == 0;
   fprintf(f, "%s  ", or_dash(h->date));
   cell(f, mc_msg(lang, workday ? MSG_HOLIDAY_KIND_WORKDAY : MSG_HOLIDAY_KIND_HOLIDAY), 18);

@@ -36,7 +36,7 @@ int cli_parse_slip(cli *c, int argc, char **argv) {
       c->code = argv[i];
     }
   }
-  if ((rc = cli_check(c, mc_cli_check_dossier_code(c->code), c->code)) != EXIT_OK_) return rc;
+  if ((rc = cli_check(c, mc_fields_check_dossier_code(c->code), c->code)) != EXIT_OK_) return rc;
   if (c->form == NULL) return cli_usage_error(c, MSG_ERR_NEED_OPTION, "--form");
   if (!valid_form(c->form)) return cli_usage_error(c, MSG_ERR_FORM, c->form);
   if (c->out_path == NULL || c->out_path[0] == '\0')
@@ -44,7 +44,7 @@ int cli_parse_slip(cli *c, int argc, char **argv) {
   if (c->json && strcmp(c->out_path, "-") == 0) /* one JSON document on stdout */
     return cli_usage_error(c, MSG_ERR_EXTRA_ARG, "-o -");
   if (c->province != NULL && c->province[0] != '\0' &&
-      mc_cli_check_collector(c->province) != MSG_NONE)
+      mc_fields_check_collector(c->province) != MSG_NONE)
     return cli_usage_error(c, MSG_ERR_PROVINCE_INVALID, NULL);
   return EXIT_OK_;
 }

@@ -20,9 +20,9 @@ static void progress_cb(const mc_transfer_progress *p, void *ud) {
   memset(bar, '#', (size_t)fill);
   memset(bar + fill, '.', (size_t)(width - fill));
   bar[width] = '\0';
-  mc_cli_format_size(p->done, done, sizeof done);
-  mc_cli_format_size(p->total, total, sizeof total);
-  mc_cli_format_size((uint64_t)bps, rate, sizeof rate);
+  mc_render_format_size(p->done, done, sizeof done);
+  mc_render_format_size(p->total, total, sizeof total);
+  mc_render_format_size((uint64_t)bps, rate, sizeof rate);
   long eta = bps > 1 ? (long)((double)(p->total - p->done) / bps) : -1;
   fprintf(stderr, "\r%-24.24s [%s] %s / %s  %s/s  ETA %lds ", p->name, bar, done, total, rate,
           eta < 0 ? 0 : eta);
@@ -48,7 +48,7 @@ static json_t *result_json(const mc_transfer_result *r) {
 
 static void print_result(const cli *c, const mc_transfer_result *r) {
   char size[24];
-  mc_cli_format_size(r->size, size, sizeof size);
+  mc_render_format_size(r->size, size, sizeof size);
   printf("%s  %s  %s", r->name, size, r->sha256);
   if (r->deduplicated) printf("  (%s)", mc_msg(c->lang, MSG_FILE_DEDUP));
   else if (r->resumed_from > 0)
@@ -105,11 +105,11 @@ int cli_receive_files(cli *c, Motcua__Envelope *rep) {
                      : EXIT_OK_;
   if (rc == EXIT_OK_ && !c->json) {
     printf("%s: %s\n", mc_msg(c->lang, MSG_RECEIVED_OK), d->code);
-    mc_cli_print_dossier(stdout, d, c->lang);
+    cli_print_dossier(stdout, d, c->lang);
   }
   if (rc == EXIT_OK_) rc = cli_upload_files(c, d->code, "scan", c->json ? files : NULL);
   if (rc == EXIT_OK_ && c->json) {
-    json_t *doc = mc_cli_dossier_json(d, c->lang);
+    json_t *doc = mc_render_dossier_json(d, c->lang);
     json_object_set(doc, "files", files);
     rc = cli_emit_json(doc, 0) ? EXIT_CONNECT : EXIT_OK_;
   }
@@ -133,8 +133,8 @@ int cli_parse_attach(cli *c, int argc, char **argv) {
     }
   }
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  if (mc_cli_check_dossier_code(c->code) != MSG_NONE)
-    return cli_usage_error(c, mc_cli_check_dossier_code(c->code), c->code);
+  if (mc_fields_check_dossier_code(c->code) != MSG_NONE)
+    return cli_usage_error(c, mc_fields_check_dossier_code(c->code), c->code);
   return c->nfiles > 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_NEED_OPTION, "FILE");
 }
 
@@ -163,13 +163,13 @@ int cli_parse_files(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  enum mc_msg m = mc_cli_check_dossier_code(c->code);
+  enum mc_msg m = mc_fields_check_dossier_code(c->code);
   return m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, c->code);
 }
 
 static json_t *info_json(const Motcua__FileInfo *f) {
   char at[40] = "";
-  mc_cli_rfc3339(f->added_at_ms, mc_cli_utc_offset(), at, sizeof at);
+  mc_render_rfc3339(f->added_at_ms, mc_render_utc_offset(), at, sizeof at);
   return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "name", f->name, "size",
                    (json_int_t)f->size, "sha256", f->sha256, "mime", f->mime, "kind", f->kind,
                    "added_by_unit", f->added_by_unit, "added_at", at);
@@ -177,8 +177,8 @@ static json_t *info_json(const Motcua__FileInfo *f) {
 
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
-  mc_cli_format_size(f->size, size, sizeof size);
-  mc_cli_human_time(f->added_at_ms, mc_cli_utc_offset(), c->lang, at, sizeof at);
+  mc_render_format_size(f->size, size, sizeof size);
+  mc_render_human_time(f->added_at_ms, mc_render_utc_offset(), c->lang, at, sizeof at);
   printf("%-7s %-32.32s %10s  %-16s %s  %s %s\n", f->kind, f->name, size, f->mime, at,
          f->added_by_unit, f->sha256);
 }
@@ -222,7 +222,7 @@ int cli_parse_download(cli *c, int argc, char **argv) {
   }
   if (c->out_dir == NULL) c->out_dir = ".";
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  enum mc_msg m = mc_cli_check_dossier_code(c->code);
+  enum mc_msg m = mc_fields_check_dossier_code(c->code);
   if (m != MSG_NONE) return cli_usage_error(c, m, c->code);
   return access(c->out_dir, W_OK) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_FILE, c->out_dir);
 }

@@ -13,7 +13,7 @@ static void watch_stamp(const cli *c, char *buf, size_t size) {
 
 static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev) {
   const mc_client_info *i = mc_client_get_info(cl);
-  json_t *at = mc_cli_time_json(mc_client_now_ms());
+  json_t *at = mc_render_time_json(mc_client_now_ms());
   switch (ev->kind) {
   case MC_CLIENT_EV_CONNECTED:
     return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}", "event", "connected", "at", at,
@@ -32,13 +32,13 @@ static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev
   const Motcua__Envelope *e = ev->env;
   if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
     /* the inbox form of the event, plus "event" and the arrival time */
-    json_t *o = mc_cli_event_json(e->dossier_event, c->lang);
+    json_t *o = mc_render_event_json(e->dossier_event, c->lang);
     if (o == NULL) return NULL;
     json_object_set(o, "event_at", json_object_get(o, "at"));
     json_object_set_new(o, "at", at);
     json_object_set_new(o, "event", json_string("dossier"));
     json_object_set_new(o, "kind_name",
-                        json_string(mc_cli_action_label(c->lang, e->dossier_event->kind)));
+                        json_string(mc_render_action_label(c->lang, e->dossier_event->kind)));
     return o;
   }
   if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR)
@@ -57,7 +57,7 @@ static void watch_print_push(const cli *c, const Motcua__Envelope *e, const char
     const Motcua__DossierEvent *ev = e->dossier_event;
     const Motcua__Dossier *d = ev->dossier;
     printf("%s  %s %s – %s (%s %s): %s, %s %s → %s", ts, mc_msg(lang, MSG_EV_DOSSIER), d->code,
-           mc_cli_action_label(lang, ev->kind), mc_msg(lang, MSG_EV_FROM),
+           mc_render_action_label(lang, ev->kind), mc_msg(lang, MSG_EV_FROM),
            ev->from_unit && ev->from_unit[0] ? ev->from_unit : "—",
            mc_status_name(lang, d->status), d->unit_code, d->unit_name, d->holder_unit);
     if (ev->detail != NULL && ev->detail[0] != '\0') printf(" – %s", ev->detail);

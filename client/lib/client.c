@@ -259,7 +259,7 @@ static void store_unit(mc_client_unit *u, const Motcua__UnitInfo *in) {
  * offline use (0: an older server that does not say; keep what we have). */
 static void take_zone(mc_client *c, int offset_min) {
   if (offset_min == 0) return;
-  mc_cli_set_utc_offset(offset_min);
+  mc_render_set_utc_offset(offset_min);
   client__zone_save(&c->cfg, offset_min);
 }
 

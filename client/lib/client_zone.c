@@ -29,7 +29,7 @@ int mc_client_zone_load(const mc_client_config *cfg) {
   long v = fgets(line, sizeof line, f) != NULL ? strtol(line, &end, 10) : 0;
   fclose(f);
   if (end == line || !zone_valid(v)) return MC_EINVAL;
-  mc_cli_set_utc_offset((int)v);
+  mc_render_set_utc_offset((int)v);
   return MC_OK;
 }
 

@@ -20,23 +20,23 @@ static enum mc_msg line_ok(const char *s, size_t max, enum mc_msg bad) {
   return mc_dom_text(s, max, MC_TEXT_REQUIRED) == MC_DOM_OK ? MSG_NONE : bad;
 }
 
-enum mc_msg mc_cli_check_name(const char *s) {
+enum mc_msg mc_fields_check_name(const char *s) {
   if (missing(s)) return MSG_ERR_NEED_NAME;
   enum mc_dom_fault f = mc_dom_text(s, MC_LIM_PERSON_NAME, MC_TEXT_REQUIRED);
   return f == MC_DOM_OK ? MSG_NONE : f == MC_DOM_TOO_LONG ? MSG_ERR_NAME_TOO_LONG
                                                            : MSG_ERR_NAME_INVALID;
 }
 
-enum mc_msg mc_cli_check_citizen_id(const char *s) {
+enum mc_msg mc_fields_check_citizen_id(const char *s) {
   if (missing(s)) return MSG_ERR_NEED_ID;
   return mc_dom_citizen_id(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_ID_FORMAT;
 }
 
-enum mc_msg mc_cli_check_phone(const char *s) {
+enum mc_msg mc_fields_check_phone(const char *s) {
   return mc_dom_phone(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_PHONE_FORMAT;
 }
 
-enum mc_msg mc_cli_check_procedure(const char *s) {
+enum mc_msg mc_fields_check_procedure(const char *s) {
   if (missing(s)) return MSG_ERR_NEED_PROCEDURE;
   return mc_dom_proc_code(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_PROCEDURE_FORMAT;
 }
@@ -49,47 +49,47 @@ static int provisional_ok(const char *s) {
   return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") == n;
 }
 
-enum mc_msg mc_cli_check_dossier_code(const char *s) {
+enum mc_msg mc_fields_check_dossier_code(const char *s) {
   if (missing(s)) return MSG_ERR_NEED_CODE;
   if (provisional_ok(s)) return MSG_NONE;
   return mc_dom_dossier_code(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_CODE_FORMAT;
 }
 
-enum mc_msg mc_cli_check_officer(const char *s) {
+enum mc_msg mc_fields_check_officer(const char *s) {
   if (missing(s)) return MSG_ERR_NO_OFFICER;
   return line_ok(s, MC_LIM_OFFICER, MSG_ERR_OFFICER_TOO_LONG);
 }
 
-enum mc_msg mc_cli_check_reason(const char *s) {
+enum mc_msg mc_fields_check_reason(const char *s) {
   return mc_dom_text(s, MC_LIM_TEXT, MC_TEXT_REQUIRED | MC_TEXT_NEWLINES) == MC_DOM_OK
              ? MSG_NONE : MSG_ERR_REASON_INVALID;
 }
 
-enum mc_msg mc_cli_check_note(const char *s) {
-  return mc_cli_check_reason(s) == MSG_NONE ? MSG_NONE : MSG_ERR_NOTE_INVALID;
+enum mc_msg mc_fields_check_note(const char *s) {
+  return mc_fields_check_reason(s) == MSG_NONE ? MSG_NONE : MSG_ERR_NOTE_INVALID;
 }
 
-enum mc_msg mc_cli_check_assignee(const char *s) {
+enum mc_msg mc_fields_check_assignee(const char *s) {
   return line_ok(s, MC_LIM_OFFICER, MSG_ERR_ASSIGNEE_INVALID);
 }
 
-enum mc_msg mc_cli_check_department(const char *s) {
+enum mc_msg mc_fields_check_department(const char *s) {
   return line_ok(s, MC_LIM_SECTOR, MSG_ERR_DEPT_INVALID);
 }
 
-enum mc_msg mc_cli_check_collector(const char *s) {
+enum mc_msg mc_fields_check_collector(const char *s) {
   return line_ok(s, MC_LIM_PERSON_NAME, MSG_ERR_COLLECTOR_INVALID);
 }
 
-enum mc_msg mc_cli_check_holiday_name(const char *s) {
-  return line_ok(s, MC_CLI_HOLIDAY_NAME_MAX, MSG_ERR_HOLIDAY_NAME);
+enum mc_msg mc_fields_check_holiday_name(const char *s) {
+  return line_ok(s, MC_FIELDS_HOLIDAY_NAME_MAX, MSG_ERR_HOLIDAY_NAME);
 }
 
-enum mc_msg mc_cli_check_search(const char *s) {
+enum mc_msg mc_fields_check_search(const char *s) {
   return line_ok(s, MC_LIM_SEARCH, MSG_ERR_SEARCH_TEXT);
 }
 
-int mc_cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out) {
+int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out) {
   char *end;
   if (s == NULL || s[0] < '0' || s[0] > '9') return MC_EINVAL;
   errno = 0;
@@ -99,7 +99,7 @@ int mc_cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out) {
   return 0;
 }
 
-int mc_cli_parse_amount(const char *s, int64_t *vnd) {
+int mc_fields_parse_amount(const char *s, int64_t *vnd) {
   char *end;
   if (s == NULL || s[0] < '1' || s[0] > '9') return MC_EINVAL;
   errno = 0;
@@ -134,12 +134,12 @@ static int date_prefix(const char *s, int *y, int *m, int *d) {
   return *d >= 1 && *d <= days_in_month(*y, *m) ? 0 : MC_EINVAL;
 }
 
-int mc_cli_parse_date(const char *s, int *year, int *month, int *day) {
+int mc_fields_parse_date(const char *s, int *year, int *month, int *day) {
   if (s == NULL || strlen(s) != 10) return MC_EINVAL;
   return date_prefix(s, year, month, day);
 }
 
-int mc_cli_parse_due(const char *s, int offset_min, int64_t *ms) {
+int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms) {
   int y, mo, d, h = DUE_HOUR, mi = 0;
   if (s == NULL || date_prefix(s, &y, &mo, &d) != 0) return MC_EINVAL;
   size_t n = strlen(s);
@@ -155,7 +155,7 @@ int mc_cli_parse_due(const char *s, int offset_min, int64_t *ms) {
   return 0;
 }
 
-int mc_cli_parse_span(const char *s, int64_t *ms) {
+int mc_fields_parse_span(const char *s, int64_t *ms) {
   char *end;
   if (s == NULL || s[0] < '0' || s[0] > '9') return MC_EINVAL;
   errno = 0;

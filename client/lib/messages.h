@@ -178,7 +178,7 @@ enum mc_msg {
   MSG_EV_STOPPED,
   MSG_EV_KIND_FORWARDED,
   MSG_EV_FROM,
-  /* workflow actions (progress log, events): see mc_cli_actions() */
+  /* workflow actions (progress log, events): see mc_render_actions() */
   MSG_ACT_RECEIVE,
   MSG_ACT_FORWARD,
   MSG_ACT_ACCEPT,

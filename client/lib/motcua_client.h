@@ -107,7 +107,7 @@ const mc_client_unit *mc_client_unit_find(const mc_client_info *info, const char
  * keeps the value in <config dir>/.motcua-utc-offset, so that offline
  * commands use it too; mc_client_zone_load (called by mc_client_new; a
  * front-end calls it after loading its configuration) reads it back. Never
- * connected: MC_CLI_FALLBACK_UTC_OFFSET_MIN (+07:00). */
+ * connected: MC_RENDER_FALLBACK_UTC_OFFSET_MIN (+07:00). */
 int mc_client_zone_load(const mc_client_config *cfg);
 
 typedef enum mc_client_event_kind {

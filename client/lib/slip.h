@@ -39,7 +39,7 @@ typedef struct mc_slip_data {
   int64_t due_at_ms;           /* appointment (04: the new one) */
   int64_t old_due_at_ms;       /* 04: the missed appointment; 0 otherwise */
   const char *reason;          /* 02, 03, 04: reason text */
-  int utc_offset_min;          /* the server's zone (render.h mc_cli_utc_offset) */
+  int utc_offset_min;          /* the server's zone (render.h mc_render_utc_offset) */
   const mc_slip_step *steps;   /* 05 */
   size_t nsteps;
   int64_t issued_at_ms;        /* date printed under the national motto;

@@ -101,7 +101,7 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
   if (province != NULL) sd->province = province;
   dossier_fields(h->dossier, sd);
   sd->officer = str_or_empty(officer);
-  sd->utc_offset_min = mc_cli_utc_offset();
+  sd->utc_offset_min = mc_render_utc_offset();
   /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
   sd->issued_at_ms = strcmp(form, "01") == 0 || strcmp(form, "05") == 0 ? 0 : now_ms;
   slip_reason(h, form, sd);
