@@ -101,7 +101,7 @@ int mc_outbox_disk_low(const char *path, uint64_t min_bytes, uint64_t *avail) {
   char dir[MC_CLIENT_PATH_MAX];
   struct statvfs vfs;
   dir_of(path, dir, sizeof dir);
-  if (statvfs(dir, &vfs) != 0) return -1;
+  if (statvfs(dir, &vfs) != 0) return MC_EIO;
   uint64_t a = (uint64_t)vfs.f_bavail * vfs.f_frsize;
   uint64_t t = (uint64_t)vfs.f_blocks * vfs.f_frsize;
   if (avail != NULL) *avail = a;
@@ -161,9 +161,9 @@ int mc_outbox_config_path(const mc_client_config *cfg, char *path, size_t size,
  * take the database file's mode). */
 static int create_private(const char *path) {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
+  if (fd < 0) return MC_EIO;
   close(fd);
-  return 0;
+  return MC_OK;
 }
 
 static int setup_db(mc_outbox *ob) {

@@ -202,7 +202,7 @@ int mc_outbox_is_transient_refusal(int err);
 int mc_outbox_is_provisional(const char *s);
 /* 1 if free space (bytes available, of total bytes) is low. */
 int mc_outbox_space_is_low(uint64_t avail, uint64_t total, uint64_t min_bytes);
-/* statvfs on the directory of path: 1 low, 0 fine, -1 unknown; *avail gets
+/* statvfs on the directory of path: 1 low, 0 fine, MC_EIO unknown; *avail gets
  * the free bytes. min_bytes 0 = MC_OUTBOX_LOW_DISK_BYTES. */
 int mc_outbox_disk_low(const char *path, uint64_t min_bytes, uint64_t *avail);
 /* The dossier code a request acts on (forward/action), NULL otherwise; a

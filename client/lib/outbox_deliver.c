@@ -28,15 +28,16 @@ static uint64_t mono_ms(void) {
 }
 
 /* Serialise passes of several processes on one outbox: flock on
- * "<db>.lock". Returns the fd (>= 0), -1 if busy (no wait), -2 on error. */
+ * "<db>.lock". Returns the fd (>= 0), MC_EBUSY if another process holds it
+ * (no wait), MC_EIO on error. */
 static int take_lock(const mc_outbox *ob, int wait) {
   char path[MC_CLIENT_PATH_MAX + 8];
   snprintf(path, sizeof path, "%s.lock", ob->path);
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return -2;
+  if (fd < 0) return MC_EIO;
   if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
     close(fd);
-    return wait ? -2 : -1;
+    return wait ? MC_EIO : MC_EBUSY;
   }
   return fd;
 }
@@ -175,7 +176,7 @@ int mc_outbox_deliver(mc_outbox *ob, mc_outbox_send_fn send, void *send_ud,
   pass_ctx p = {ob, send, send_ud, pass, st};
   memset(st, 0, sizeof *st);
   int fd = take_lock(ob, pass->wait_lock);
-  if (fd == -1) {
+  if (fd == MC_EBUSY) {
     st->busy = 1;
     return MC_OK;
   }

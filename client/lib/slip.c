@@ -209,7 +209,7 @@ static int write_all(int fd, const HPDF_BYTE *p, size_t n) {
   while (n > 0) {
     if ((w = write(fd, p, n)) < 0) {
       if (errno == EINTR) continue;
-      return -1;
+      return MC_EIO;
     }
     p += w;
     n -= (size_t)w;

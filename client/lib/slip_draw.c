@@ -143,7 +143,7 @@ static const char *const months_en[12] = {
 static int local_tm(int64_t ms, int offset_min, struct tm *tm) {
   int64_t s = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
   time_t t = (time_t)(s + (int64_t)offset_min * 60);
-  return gmtime_r(&t, tm) != NULL ? 0 : -1;
+  return gmtime_r(&t, tm) != NULL ? 0 : MC_EINVAL;
 }
 
 void slip__fmt_time(const slip_ctx *c, char *buf, size_t n, int64_t ms, int style) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
 #include "slip_internal.h"
 
 #define BODY 12.0f
