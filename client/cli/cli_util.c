@@ -127,10 +127,6 @@ char *cli_str_or_empty(const char *s) { return (char *)(s != NULL ? s : ""); }
 
 /* ---- calls -------------------------------------------------------------- */
 
-static json_t *jstr_or_null(const char *s) {
-  return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
-
 static void warn_disk(const cli *c, const mc_submit_result *r) {
   if (r->disk_low)
     fprintf(stderr, "motcua: %s %llu MiB (%s)\n", mc_msg(c->lang, MSG_OUTBOX_DISK_LOW),
@@ -140,14 +136,8 @@ static void warn_disk(const cli *c, const mc_submit_result *r) {
 /* The answer of a queued request. */
 static int print_queued(const cli *c, const mc_submit_result *r) {
   const mc_outbox_item *it = &r->item;
-  const char *prov = it->provisional[0] ? it->provisional
-                     : mc_outbox_is_provisional(it->dossier) ? it->dossier : NULL;
   if (c->json) {
-    json_t *o = json_pack("{s:b, s:I, s:s, s:s, s:s}", "queued", 1, "item", (json_int_t)it->id,
-                          "kind", it->kind, "dossier", it->dossier, "reason",
-                          r->offline ? "offline" : "behind");
-    if (o != NULL) json_object_set_new(o, "provisional", jstr_or_null(prov));
-    cli_emit_json(o, 0);
+    cli_emit_json(mc_submit_result_json(r), 0);
   } else if (it->provisional[0]) {
     printf("%s %s; %s\n", mc_msg(c->lang, MSG_OUTBOX_QUEUED_RECEIVE), it->provisional,
            mc_msg(c->lang, MSG_OUTBOX_RUN_SYNC));

@@ -9,9 +9,6 @@
 #include "error.h"
 #include "outbox_cmd.h"
 
-static json_t *jstr_or_null(const char *s) {
-  return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
 
 /* The unit's outbox; with create = 0 MC_ENOTFOUND if nothing was ever
  * queued. */
@@ -48,24 +45,6 @@ int cli_outbox_parse(cli *c, int argc, char **argv) {
   return EXIT_OK_;
 }
 
-static json_t *item_json(const mc_outbox_item *it) {
-  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "item", (json_int_t)it->id,
-                        "kind", it->kind, "state", mc_outbox_state_name(it->state), "dossier",
-                        it->dossier, "summary", it->summary, "created_at",
-                        mc_render_time_json(it->created_at_ms), "attempts", (int)it->attempts, "last_error",
-                        it->last_error);
-  if (o == NULL) return NULL;
-  json_object_set_new(o, "provisional", jstr_or_null(it->provisional));
-  json_object_set_new(o, "depends_on", it->depends_on ? json_integer(it->depends_on) : json_null());
-  json_object_set_new(o, "next_attempt_at", it->state == MC_OUTBOX_PENDING
-                                                ? mc_render_time_json(it->next_attempt_ms) : json_null());
-  json_object_set_new(o, "code", jstr_or_null(it->real_code));
-  json_object_set_new(o, "status", it->result_status ? json_integer(it->result_status)
-                                                     : json_null());
-  json_object_set_new(o, "delivered_at", it->delivered_at_ms ? mc_render_time_json(it->delivered_at_ms)
-                                                             : json_null());
-  return o;
-}
 
 static enum mc_msg state_msg(int state) {
   return state == MC_OUTBOX_DELIVERED  ? MSG_OUTBOX_DELIVERED
@@ -92,7 +71,7 @@ static void print_item(const cli *c, const mc_outbox_item *it) {
 static int print_outbox(const cli *c, const mc_outbox_item *items, size_t n, size_t pending) {
   if (c->json) {
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, item_json(&items[i]));
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, mc_outbox_item_json(&items[i]));
     return cli_emit_json(json_pack("{s:s, s:I, s:o}", "outbox", mc_sender_outbox_path(c->sender),
                                    "pending", (json_int_t)pending, "items", a), 0)
                ? EXIT_CONNECT : EXIT_OK_;
@@ -135,26 +114,7 @@ int cli_sync_parse(cli *c, int argc, char **argv) {
   return EXIT_OK_;
 }
 
-static const char *outcome_name(mc_outbox_outcome out) {
-  return out == MC_OUTBOX_OUT_DELIVERED  ? "delivered"
-         : out == MC_OUTBOX_OUT_REJECTED ? "rejected"
-         : out == MC_OUTBOX_OUT_RETRY    ? "retry"
-                                         : "waiting";
-}
 
-static json_t *outcome_json(const mc_outbox_item *it, mc_outbox_outcome out) {
-  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i}", "item", (json_int_t)it->id, "kind",
-                        it->kind, "outcome", outcome_name(out), "dossier", it->dossier,
-                        "attempts", (int)it->attempts);
-  if (o == NULL) return NULL;
-  json_object_set_new(o, "provisional", jstr_or_null(it->provisional));
-  json_object_set_new(o, "code", jstr_or_null(it->real_code));
-  json_object_set_new(o, "status", it->result_status ? json_integer(it->result_status)
-                                                     : json_null());
-  json_object_set_new(o, "error", out == MC_OUTBOX_OUT_DELIVERED ? json_null()
-                                                                 : jstr_or_null(it->last_error));
-  return o;
-}
 
 static void print_outcome(const cli *c, const mc_outbox_item *it, mc_outbox_outcome out) {
   int lang = c->lang;
@@ -184,7 +144,7 @@ static void sync_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcome
   cli *c = x->c;
   (void)reply;
   if (c->json)
-    json_array_append_new(x->items, outcome_json(it, out));
+    json_array_append_new(x->items, mc_outbox_outcome_json(it, out));
   else
     print_outcome(c, it, out);
   fflush(stdout);
@@ -253,7 +213,7 @@ static void watch_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcom
   (void)reply;
   if (out == MC_OUTBOX_OUT_WAITING) return;
   if (c->json) {
-    json_t *o = outcome_json(it, out);
+    json_t *o = mc_outbox_outcome_json(it, out);
     if (o != NULL) {
       json_object_set_new(o, "event", json_string("outbox"));
       json_object_set_new(o, "at", mc_render_time_json(mc_client_now_ms()));

@@ -36,15 +36,6 @@ static mc_transfer_progress_cb progress_for(const cli *c) {
 
 /* ---- results ------------------------------------------------------------ */
 
-static json_t *result_json(const mc_transfer_result *r) {
-  double secs = (double)r->elapsed_ms / 1000.0;
-  double mib_s = secs > 0 ? (double)(r->size - r->resumed_from) / (1 << 20) / secs : 0;
-  return json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:b, s:s, s:I, s:f}", "name", r->name,
-                   "size", (json_int_t)r->size, "sha256", r->sha256, "resumed_from",
-                   (json_int_t)r->resumed_from, "mime", r->mime, "kind", r->kind,
-                   "deduplicated", r->deduplicated, "path", r->path, "elapsed_ms",
-                   (json_int_t)r->elapsed_ms, "mib_per_s", mib_s);
-}
 
 static void print_result(const cli *c, const mc_transfer_result *r) {
   char size[24];
@@ -92,7 +83,7 @@ int cli_upload_files(cli *c, const char *code, const char *kind, json_t *into) {
     mc_transfer_result r;
     int rc = mc_transfer_upload(c->client, code, c->files[i], kind, progress_for(c), NULL, &r);
     if (rc != MC_OK) return transfer_error(c, rc, &r, c->files[i]);
-    if (into != NULL) json_array_append_new(into, result_json(&r));
+    if (into != NULL) json_array_append_new(into, mc_transfer_result_json(&r));
     else if (!c->json) print_result(c, &r);
   }
   return EXIT_OK_;
@@ -167,13 +158,6 @@ int cli_parse_files(cli *c, int argc, char **argv) {
   return m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, c->code);
 }
 
-static json_t *info_json(const Motcua__FileInfo *f) {
-  char at[40] = "";
-  mc_render_rfc3339(f->added_at_ms, mc_render_utc_offset(), at, sizeof at);
-  return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "name", f->name, "size",
-                   (json_int_t)f->size, "sha256", f->sha256, "mime", f->mime, "kind", f->kind,
-                   "added_by_unit", f->added_by_unit, "added_at", at);
-}
 
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
@@ -197,7 +181,7 @@ int cli_run_files(cli *c) {
   const Motcua__FilesReply *r = rep->files_reply;
   if (c->json) {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_files; i++) json_array_append_new(a, info_json(r->files[i]));
+    for (size_t i = 0; i < r->n_files; i++) json_array_append_new(a, mc_transfer_file_json(r->files[i]));
     rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
   } else if (r->n_files == 0) {
     puts(mc_msg(c->lang, MSG_FILES_EMPTY));
@@ -238,7 +222,7 @@ int cli_run_download(cli *c) {
     int t = mc_transfer_download(c->client, c->code, r->files[i], c->out_dir, progress_for(c),
                                  NULL, &res);
     if (t != MC_OK) rc = transfer_error(c, t, &res, r->files[i]->name);
-    else if (c->json) json_array_append_new(arr, result_json(&res));
+    else if (c->json) json_array_append_new(arr, mc_transfer_result_json(&res));
     else print_result(c, &res);
   }
   mc_envelope_free(rep);

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "motcua_client.h"
 
 #define MC_OUTBOX_PROVISIONAL_PREFIX "TAM-"
@@ -208,6 +210,16 @@ int mc_outbox_disk_low(const char *path, uint64_t min_bytes, uint64_t *avail);
 /* The dossier code a request acts on (forward/action), NULL otherwise; a
  * pointer into req that may be replaced. */
 char **mc_outbox_req_code(Motcua__Envelope *req);
+/* ---- JSON (outbox_json.c) --------------------------------------------- */
+
+/* {item, kind, state, dossier, summary, created_at, attempts, last_error,
+ * provisional, depends_on, next_attempt_at, code, status, delivered_at} */
+json_t *mc_outbox_item_json(const mc_outbox_item *it);
+/* "delivered" | "rejected" | "retry" | "waiting" */
+const char *mc_outbox_outcome_name(mc_outbox_outcome out);
+/* {item, kind, outcome, dossier, attempts, provisional, code, status, error} */
+json_t *mc_outbox_outcome_json(const mc_outbox_item *it, mc_outbox_outcome out);
+
 /* Name of a state: "pending" | "delivered" | "rejected". */
 const char *mc_outbox_state_name(int state);
 

@@ -275,3 +275,17 @@ int mc_client_submit(mc_sender *s, Motcua__Envelope *req, const char *kind,
   if (s->offline != MC_OK) return queue_offline(s, req, kind, res, err);
   return submit_online(s, req, kind, res, err);
 }
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+json_t *mc_submit_result_json(const mc_submit_result *r) {
+  const mc_outbox_item *it = &r->item;
+  const char *prov = it->provisional[0] ? it->provisional
+                     : mc_outbox_is_provisional(it->dossier) ? it->dossier : NULL;
+  if (!r->queued) return json_pack("{s:b}", "queued", 0);
+  json_t *o = json_pack("{s:b, s:I, s:s, s:s, s:s}", "queued", 1, "item", (json_int_t)it->id,
+                        "kind", it->kind, "dossier", it->dossier, "reason",
+                        r->offline ? "offline" : "behind");
+  if (o != NULL) json_object_set_new(o, "provisional", prov ? json_string(prov) : json_null());
+  return o;
+}

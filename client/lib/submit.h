@@ -72,6 +72,11 @@ const char *mc_sender_outbox_path(const mc_sender *s);
 int mc_client_submit(mc_sender *s, Motcua__Envelope *req, const char *kind,
                      mc_submit_result *res, mc_client_error *err);
 
+/* {queued: true, item, kind, dossier, reason: "offline"|"behind",
+ * provisional}: a queued submit as the front-ends show it ({queued: false}
+ * when it was sent). */
+json_t *mc_submit_result_json(const mc_submit_result *r);
+
 /* The rule itself: 1 if a failure with err (refused: the server answered)
  * means "the server could not be reached" and the request is queued. */
 int mc_submit_is_unreachable(int err, int refused);

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "error.h"
+#include "render.h"
 
 #define MAX_RETRIES 5
 
@@ -395,4 +396,24 @@ int mc_transfer_download(mc_client *c, const char *code, const Motcua__FileInfo 
   out->elapsed_ms = now_ms() - t0;
   if (d.fd >= 0) close(d.fd);
   return rc;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+json_t *mc_transfer_result_json(const mc_transfer_result *r) {
+  double secs = (double)r->elapsed_ms / 1000.0;
+  double mib_s = secs > 0 ? (double)(r->size - r->resumed_from) / (1 << 20) / secs : 0;
+  return json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:b, s:s, s:I, s:f}", "name", r->name,
+                   "size", (json_int_t)r->size, "sha256", r->sha256, "resumed_from",
+                   (json_int_t)r->resumed_from, "mime", r->mime, "kind", r->kind,
+                   "deduplicated", r->deduplicated, "path", r->path, "elapsed_ms",
+                   (json_int_t)r->elapsed_ms, "mib_per_s", mib_s);
+}
+
+json_t *mc_transfer_file_json(const Motcua__FileInfo *f) {
+  char at[40] = "";
+  mc_render_rfc3339(f->added_at_ms, mc_render_utc_offset(), at, sizeof at);
+  return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "name", f->name, "size",
+                   (json_int_t)f->size, "sha256", f->sha256, "mime", f->mime, "kind", f->kind,
+                   "added_by_unit", f->added_by_unit, "added_at", at);
 }

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "motcua_client.h"
 
 #define MC_TRANSFER_WINDOW 8   /* chunks in flight */
@@ -64,5 +66,11 @@ int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply,
 int mc_transfer_download(mc_client *c, const char *code, const Motcua__FileInfo *fi,
                          const char *dir, mc_transfer_progress_cb cb, void *ud,
                          mc_transfer_result *out);
+
+/* {name, size, sha256, resumed_from, mime, kind, deduplicated, path,
+ * elapsed_ms, mib_per_s}: a finished transfer. */
+json_t *mc_transfer_result_json(const mc_transfer_result *r);
+/* {name, size, sha256, mime, kind, added_by_unit, added_at}: a stored file. */
+json_t *mc_transfer_file_json(const Motcua__FileInfo *f);
 
 #endif
