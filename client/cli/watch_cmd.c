@@ -11,46 +11,6 @@ static void watch_stamp(const cli *c, char *buf, size_t size) {
   cli_time_text(mc_client_now_ms(), c->lang, buf, size);
 }
 
-static json_t *watch_json(const cli *c, mc_client *cl, const mc_client_event *ev) {
-  const mc_client_info *i = mc_client_get_info(cl);
-  json_t *at = mc_render_time_json(mc_client_now_ms());
-  switch (ev->kind) {
-  case MC_CLIENT_EV_CONNECTED:
-    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}", "event", "connected", "at", at,
-                     "server", mc_client_target(cl), "server_version", i->server_version,
-                     "unit", i->unit_code, "unit_name", i->unit_name);
-  case MC_CLIENT_EV_DISCONNECTED:
-    return json_pack("{s:s, s:o, s:s, s:s, s:i, s:I}", "event", "disconnected", "at", at,
-                     "code", mc_errname(ev->err), "message", ev->errmsg ? ev->errmsg : "",
-                     "attempt", (int)ev->attempt, "retry_in_ms", (json_int_t)ev->retry_in_ms);
-  case MC_CLIENT_EV_PONG:
-    return json_pack("{s:s, s:o, s:I}", "event", "pong", "at", at, "rtt_ms",
-                     (json_int_t)ev->rtt_ms);
-  case MC_CLIENT_EV_PUSH:
-    break;
-  }
-  const Motcua__Envelope *e = ev->env;
-  if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
-    /* the inbox form of the event, plus "event" and the arrival time */
-    json_t *o = mc_render_event_json(e->dossier_event, c->lang);
-    if (o == NULL) return NULL;
-    json_object_set(o, "event_at", json_object_get(o, "at"));
-    json_object_set_new(o, "at", at);
-    json_object_set_new(o, "event", json_string("dossier"));
-    json_object_set_new(o, "kind_name",
-                        json_string(mc_render_action_label(c->lang, e->dossier_event->kind)));
-    return o;
-  }
-  if (e->body_case == MOTCUA__ENVELOPE__BODY_ERROR)
-    return json_pack("{s:s, s:o, s:s, s:s}", "event", "error", "at", at, "code",
-                     mc_errname(mc_err_from_wire(e->error->code)), "message",
-                     mc_msg(c->lang, mc_msg_for_err(mc_err_from_wire(e->error->code))));
-  if (e->body_case == MOTCUA__ENVELOPE__BODY_GOODBYE)
-    return json_pack("{s:s, s:o, s:s}", "event", "goodbye", "at", at, "reason",
-                     e->goodbye->reason);
-  return json_pack("{s:s, s:o}", "event", mc_body_name(e->body_case), "at", at);
-}
-
 static void watch_print_push(const cli *c, const Motcua__Envelope *e, const char *ts) {
   int lang = c->lang;
   if (e->body_case == MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT && e->dossier_event->dossier) {
@@ -99,7 +59,7 @@ static void watch_print(const cli *c, mc_client *cl, const mc_client_event *ev) 
 static void watch_event_cb(mc_client *cl, const mc_client_event *ev, void *ud) {
   const cli *c = ud;
   if (c->json)
-    cli_emit_json(watch_json(c, cl, ev), 1);
+    cli_emit_json(mc_client_event_json(cl, ev, c->lang), 1);
   else
     watch_print(c, cl, ev);
   fflush(stdout);

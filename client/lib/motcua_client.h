@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "frame.h"
 
@@ -176,6 +178,11 @@ size_t mc_client_queued(const mc_client *c);
 
 /* Callback for pushed envelopes during mc_client_call (NULL = drop). */
 void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud);
+
+/* An event as JSON (client_json.c): {event: "connected"|"disconnected"|
+ * "pong"|"dossier"|"error"|"goodbye"|..., at, ...}; lang for the labels.
+ * NULL only on allocation failure. */
+json_t *mc_client_event_json(mc_client *c, const mc_client_event *ev, int lang);
 
 /* Keep the link up until SIGINT or SIGTERM: (re)connects as needed, pings
  * every heartbeat_s, reports every event to cb, reconnects after a drop
