@@ -68,6 +68,7 @@ static int set_action_opt(cli *c, unsigned bit, const char *v) {
     return mc_fields_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
                                                      : cli_usage_error(c, MSG_ERR_AMOUNT, v);
   case OPT_DUE:
+    c->due_text = v;
     return mc_fields_parse_due(v, mc_render_utc_offset(), &c->new_due_ms) == 0
                ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DUE_DATE, v);
   case OPT_LEVEL:
@@ -134,6 +135,8 @@ int cli_run_action(cli *c) {
   body.department = cli_str_or_empty(c->department);
   body.collected_by = cli_str_or_empty(c->collected_by);
   body.amount = c->amount;
+  if (c->due_text != NULL) /* the zone may have come with the hello since parsing */
+    mc_fields_parse_due(c->due_text, mc_render_utc_offset(), &c->new_due_ms);
   body.new_due_ms = c->new_due_ms;
   body.rating = c->rating;
   req.body_case = MOTCUA__ENVELOPE__BODY_ACTION;

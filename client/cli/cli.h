@@ -32,6 +32,7 @@ typedef struct cli {
   /* workflow actions, list filters, inbox, holidays, slip */
   const char *reason, *note, *assignee, *department, *collected_by;
   int64_t amount, new_due_ms, due_within_ms;
+  const char *due_text;   /* reschedule --to: read again in the hello's zone */
   unsigned rating, year;
   int overdue, peek, workday;
   const char *text;       /* search */

@@ -211,9 +211,9 @@ static int run(cli *c, int argc, char **argv) {
   }
   c->cmd = cmd;
   if ((rc = load_config(c, &g)) != EXIT_OK_) return rc;
+  mc_client_zone_load(&c->cfg); /* the server's zone as last seen, until the hello */
   if ((rc = cmd->parse(c, argc - g.cmd_index - 1, argv + g.cmd_index + 1)) != EXIT_OK_)
     return rc;
-  mc_client_zone_load(&c->cfg); /* the server's zone as last seen, for offline use */
   if ((rc = make_sender(c)) != EXIT_OK_) return rc;
   return cmd->run(c);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain.h"
 #include "error.h"
 #include "submit.h"
 
@@ -98,7 +99,10 @@ static char **key_of(Motcua__Envelope *req) {
 /* A fresh key unless the caller fixed one. */
 static int fix_key(mc_sender *s, Motcua__Envelope *req, mc_client_error *err) {
   char **key = key_of(req);
-  if (key == NULL || (*key != NULL && (*key)[0] != '\0')) return MC_OK;
+  if (key == NULL) return MC_OK;
+  if (*key != NULL && (*key)[0] != '\0') /* fixed by the caller: the shared rule */
+    return mc_dom_idem_key(*key) == MC_DOM_OK
+               ? MC_OK : mc_client_error_set(err, MC_EINVAL, NULL, "idempotency_key", NULL);
   if (mc_client_idem_key(s->key, sizeof s->key) != MC_OK)
     return mc_client_error_set(err, MC_EINTERNAL, NULL, "RAND_bytes", NULL);
   *key = s->key;
