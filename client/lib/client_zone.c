@@ -2,6 +2,7 @@
  * <config dir>/.motcua-utc-offset, written after a Hello that carries it. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "motcua_client.h"
@@ -38,7 +39,7 @@ int mc_client_zone_load(const mc_client_config *cfg) {
 void client__zone_save(const mc_client_config *cfg, int offset_min) {
   char path[MC_CLIENT_PATH_MAX + 32], tmp[MC_CLIENT_PATH_MAX + 48];
   if (!zone_valid(offset_min) || zone_path(cfg, path, sizeof path) != MC_OK) return;
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()); /* desks run in parallel */
   FILE *f = fopen(tmp, "w");
   if (f == NULL) return;
   int ok = fprintf(f, "%d\n", offset_min) > 0;
