@@ -49,49 +49,49 @@ static void test_error_messages(void) {
   CHECK_EQ(mc_msg_for_err(0), MSG_REFUSED_UNKNOWN);
   CHECK_EQ(mc_lang_parse("vi"), MC_LANG_VI);
   CHECK_EQ(mc_lang_parse("en"), MC_LANG_EN);
-  CHECK_EQ(mc_lang_parse("fr"), -1);
+  CHECK_EQ(mc_lang_parse("fr"), MC_EINVAL);
 }
 
 static void test_rfc3339(void) {
   char b[40];
-  CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, sizeof b), 0);
+  CHECK_EQ(mc_render_rfc3339(T_MIDNIGHT, 420, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08T00:30:05+07:00");
-  CHECK_EQ(mc_cli_rfc3339(T_AFTERNOON + 999, 420, b, sizeof b), 0);
+  CHECK_EQ(mc_render_rfc3339(T_AFTERNOON + 999, 420, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08T14:05:00+07:00");
-  CHECK_EQ(mc_cli_rfc3339(T_AFTERNOON, 0, b, sizeof b), 0);
+  CHECK_EQ(mc_render_rfc3339(T_AFTERNOON, 0, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08T07:05:00+00:00");
-  CHECK_EQ(mc_cli_rfc3339(T_AFTERNOON, -330, b, sizeof b), 0);
+  CHECK_EQ(mc_render_rfc3339(T_AFTERNOON, -330, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08T01:35:00-05:30");
   /* 2024-02-28T17:00Z is leap day 29 Feb at 00:00 in Vietnam. */
-  CHECK_EQ(mc_cli_rfc3339(1709139600000LL, 420, b, sizeof b), 0);
+  CHECK_EQ(mc_render_rfc3339(1709139600000LL, 420, b, sizeof b), 0);
   CHECK_STREQ(b, "2024-02-29T00:00:00+07:00");
-  CHECK_EQ(mc_cli_rfc3339(0, 420, b, sizeof b), -1);
-  CHECK_EQ(mc_cli_rfc3339(-5, 420, b, sizeof b), -1);
-  CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, 25), -1); /* needs 26 */
-  CHECK_EQ(mc_cli_rfc3339(T_MIDNIGHT, 420, b, 26), 0);
+  CHECK_EQ(mc_render_rfc3339(0, 420, b, sizeof b), MC_EINVAL);
+  CHECK_EQ(mc_render_rfc3339(-5, 420, b, sizeof b), MC_EINVAL);
+  CHECK_EQ(mc_render_rfc3339(T_MIDNIGHT, 420, b, 25), MC_EINVAL); /* needs 26 */
+  CHECK_EQ(mc_render_rfc3339(T_MIDNIGHT, 420, b, 26), 0);
 }
 
 static void test_human_time(void) {
   char b[40];
-  CHECK_EQ(mc_cli_human_time(T_MIDNIGHT, 420, MC_LANG_VI, b, sizeof b), 0);
+  CHECK_EQ(mc_render_human_time(T_MIDNIGHT, 420, MC_LANG_VI, b, sizeof b), 0);
   CHECK_STREQ(b, "08/10/2026 00:30");
-  CHECK_EQ(mc_cli_human_time(T_AFTERNOON, 420, MC_LANG_EN, b, sizeof b), 0);
+  CHECK_EQ(mc_render_human_time(T_AFTERNOON, 420, MC_LANG_EN, b, sizeof b), 0);
   CHECK_STREQ(b, "2026-10-08 14:05");
-  CHECK_EQ(mc_cli_human_time(0, 420, MC_LANG_EN, b, sizeof b), -1);
+  CHECK_EQ(mc_render_human_time(0, 420, MC_LANG_EN, b, sizeof b), MC_EINVAL);
 }
 
 static void test_enum_names(void) {
-  CHECK_STREQ(mc_cli_level_name(1), "commune");
-  CHECK_STREQ(mc_cli_level_name(2), "district");
-  CHECK(mc_cli_level_name(0) == NULL);
-  CHECK_STREQ(mc_cli_channel_name(1), "direct");
-  CHECK_STREQ(mc_cli_channel_name(3), "postal");
-  CHECK(mc_cli_channel_name(4) == NULL);
-  CHECK_EQ(mc_cli_channel_parse("online"), 2);
-  CHECK_EQ(mc_cli_channel_parse("fax"), -1);
-  CHECK_STREQ(mc_cli_limit_unit_name(2), "working_days");
-  CHECK_STREQ(mc_cli_limit_unit_name(4), "months");
-  CHECK(mc_cli_limit_unit_name(9) == NULL);
+  CHECK_STREQ(mc_render_level_name(1), "commune");
+  CHECK_STREQ(mc_render_level_name(2), "district");
+  CHECK(mc_render_level_name(0) == NULL);
+  CHECK_STREQ(mc_render_channel_name(1), "direct");
+  CHECK_STREQ(mc_render_channel_name(3), "postal");
+  CHECK(mc_render_channel_name(4) == NULL);
+  CHECK_EQ(mc_render_channel_parse("online"), 2);
+  CHECK_EQ(mc_render_channel_parse("fax"), MC_EINVAL);
+  CHECK_STREQ(mc_render_limit_unit_name(2), "working_days");
+  CHECK_STREQ(mc_render_limit_unit_name(4), "months");
+  CHECK(mc_render_limit_unit_name(9) == NULL);
 }
 
 static const char *jstr(json_t *o, const char *key) {
@@ -122,7 +122,7 @@ static void test_dossier_json(void) {
   Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
   Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
   fill_dossier(&d, &a);
-  json_t *o = mc_cli_dossier_json(&d, MC_LANG_VI);
+  json_t *o = mc_render_dossier_json(&d, MC_LANG_VI);
   CHECK_FATAL(o != NULL);
   CHECK_EQ(json_object_size(o), 26);
   CHECK_STREQ(jstr(o, "code"), "H15.50.05.13-261008-0975");
@@ -173,7 +173,7 @@ static void test_dossier_json_absent(void) {
   d.holder_unit = "18499";
   d.channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
   d.level = MOTCUA__LEVEL__LEVEL_COMMUNE;
-  json_t *o = mc_cli_dossier_json(&d, MC_LANG_EN);
+  json_t *o = mc_render_dossier_json(&d, MC_LANG_EN);
   CHECK_FATAL(o != NULL);
   CHECK_STREQ(jstr(o, "status_name"), "Received");
   CHECK_STREQ(jstr(o, "level"), "commune");
@@ -183,7 +183,7 @@ static void test_dossier_json_absent(void) {
   CHECK(json_is_null(json_object_get(o, "due_at")));
   json_decref(o);
   d.applicant = NULL;
-  o = mc_cli_dossier_json(&d, MC_LANG_EN);
+  o = mc_render_dossier_json(&d, MC_LANG_EN);
   CHECK(o != NULL && json_is_null(json_object_get(o, "applicant")));
   json_decref(o);
 }
@@ -196,7 +196,7 @@ static void test_procedure_and_error_json(void) {
   p.sector = "Đất đai";
   p.limit_value = 30;
   p.limit_unit = MOTCUA__LIMIT_UNIT__LIMIT_WORKING_DAYS;
-  json_t *o = mc_cli_procedure_json(&p);
+  json_t *o = mc_render_procedure_json(&p);
   CHECK_FATAL(o != NULL);
   CHECK_EQ(json_object_size(o), 6);
   CHECK_STREQ(jstr(o, "code"), "2.000889.000.00.00.H15");
@@ -205,13 +205,13 @@ static void test_procedure_and_error_json(void) {
   CHECK_EQ(json_integer_value(json_object_get(o, "limit_value")), 30);
   CHECK_STREQ(jstr(o, "limit_unit"), "working_days");
   json_decref(o);
-  o = mc_cli_error_json(MC_ENOTFOUND, "Không tìm thấy hồ sơ", NULL);
+  o = mc_render_error_json(MC_ENOTFOUND, "Không tìm thấy hồ sơ", NULL);
   CHECK_FATAL(o != NULL);
   char *text = json_dumps(o, JSON_COMPACT);
   CHECK_STREQ(text, "{\"error\":{\"code\":\"not_found\",\"message\":\"Không tìm thấy hồ sơ\"}}");
   free(text);
   json_decref(o);
-  o = mc_cli_error_json(MC_EBADSTATE, "x", "result is not allowed in status 2");
+  o = mc_render_error_json(MC_EBADSTATE, "x", "result is not allowed in status 2");
   CHECK_FATAL(o != NULL);
   text = json_dumps(o, JSON_COMPACT);
   CHECK_STREQ(text, "{\"error\":{\"code\":\"bad_state\",\"message\":\"x\","
@@ -236,7 +236,7 @@ static void test_dossier_json_workflow(void) {
   d.returned_at_ms = T_AFTERNOON;
   d.collected_by = "Nguyễn Văn Nam";
   d.fee_amount = 150000;
-  json_t *o = mc_cli_dossier_json(&d, MC_LANG_VI);
+  json_t *o = mc_render_dossier_json(&d, MC_LANG_VI);
   CHECK_FATAL(o != NULL);
   CHECK(json_is_true(json_object_get(o, "overdue")));
   CHECK(json_is_true(json_object_get(o, "rescheduled")));
@@ -264,14 +264,14 @@ static void test_action_tables(void) {
       "Bổ sung hồ sơ", "Yêu cầu nộp phí", "Đã nộp phí", "Từ chối", "Dừng xử lý", "Rút hồ sơ",
       "Hẹn lại", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá"};
   size_t n;
-  const mc_cli_action_def *defs = mc_cli_actions(&n);
+  const mc_render_action_def *defs = mc_render_actions(&n);
   CHECK_EQ(n, 16);
   int seen_action[15] = {0};
   for (size_t i = 0; i < sizeof wire / sizeof wire[0]; i++) {
-    const mc_cli_action_def *d = mc_cli_action_by_name(wire[i]);
+    const mc_render_action_def *d = mc_render_action_by_name(wire[i]);
     CHECK_FATAL(d != NULL);
-    CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, wire[i]), vi[i]);
-    const char *en = mc_cli_action_label(MC_LANG_EN, wire[i]);
+    CHECK_STREQ(mc_render_action_label(MC_LANG_VI, wire[i]), vi[i]);
+    const char *en = mc_render_action_label(MC_LANG_EN, wire[i]);
     CHECK(en[0] != '\0' && strcmp(en, vi[i]) != 0);
     if (d->command == NULL) {
       CHECK_EQ(d->action, 0);
@@ -279,7 +279,7 @@ static void test_action_tables(void) {
     }
     CHECK(d->action >= 1 && d->action <= 14);
     CHECK(d->done != MSG_NONE && mc_msg(MC_LANG_EN, d->done)[0] != '\0');
-    CHECK(mc_cli_action_by_command(d->command) == d);
+    CHECK(mc_render_action_by_command(d->command) == d);
     seen_action[d->action]++;
   }
   for (int a = 1; a <= 14; a++) CHECK_EQ(seen_action[a], 1);
@@ -288,16 +288,16 @@ static void test_action_tables(void) {
     for (size_t j = i + 1; j < n; j++)
       for (int lang = 0; lang < 2; lang++)
         CHECK(strcmp(mc_msg(lang, defs[i].label), mc_msg(lang, defs[j].label)) != 0);
-  CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, "forwarded"), "Chuyển liên thông");
-  CHECK_STREQ(mc_cli_action_label(MC_LANG_VI, "teleport"), "teleport");
-  CHECK(mc_cli_action_by_command("supplement_request") == NULL);
-  CHECK_EQ(mc_cli_action_by_command("supplement-request")->action,
+  CHECK_STREQ(mc_render_action_label(MC_LANG_VI, "forwarded"), "Chuyển liên thông");
+  CHECK_STREQ(mc_render_action_label(MC_LANG_VI, "teleport"), "teleport");
+  CHECK(mc_render_action_by_command("supplement_request") == NULL);
+  CHECK_EQ(mc_render_action_by_command("supplement-request")->action,
            MOTCUA__ACTION__ACTION_SUPPLEMENT_REQUEST);
-  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "early"), "Trước hạn");
-  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "on_time"), "Đúng hạn");
-  CHECK_STREQ(mc_cli_result_label(MC_LANG_VI, "late"), "Quá hạn");
-  CHECK_STREQ(mc_cli_result_label(MC_LANG_EN, "on_time"), "On time");
-  CHECK_STREQ(mc_cli_result_label(MC_LANG_EN, ""), "");
+  CHECK_STREQ(mc_render_result_label(MC_LANG_VI, "early"), "Trước hạn");
+  CHECK_STREQ(mc_render_result_label(MC_LANG_VI, "on_time"), "Đúng hạn");
+  CHECK_STREQ(mc_render_result_label(MC_LANG_VI, "late"), "Quá hạn");
+  CHECK_STREQ(mc_render_result_label(MC_LANG_EN, "on_time"), "On time");
+  CHECK_STREQ(mc_render_result_label(MC_LANG_EN, ""), "");
 }
 
 static void fill_steps(Motcua__ProgressStep *s) {
@@ -349,7 +349,7 @@ static void test_history_json(void) {
   h.dossier = &d;
   h.n_steps = 3;
   h.steps = sp;
-  json_t *o = mc_cli_history_json(&h, MC_LANG_VI);
+  json_t *o = mc_render_history_json(&h, MC_LANG_VI);
   CHECK_FATAL(o != NULL);
   CHECK_EQ(json_object_size(o), 2);
   CHECK_STREQ(jstr(json_object_get(o, "dossier"), "code"), "H15.50.05.13-261008-0975");
@@ -391,7 +391,7 @@ static void test_history_json(void) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   CHECK_FATAL(f != NULL);
-  mc_cli_print_history(f, &h, MC_LANG_VI);
+  cli_print_history(f, &h, MC_LANG_VI);
   fclose(f);
   CHECK(strstr(buf, "Tiếp nhận") != NULL);
   CHECK(strstr(buf, "Chuyển liên thông") != NULL);
@@ -420,7 +420,7 @@ static void test_event_json(void) {
   e.from_unit = "444";
   e.detail = "Thiếu bản sao sổ đỏ";
   e.event_id = 42;
-  json_t *o = mc_cli_event_json(&e, MC_LANG_EN);
+  json_t *o = mc_render_event_json(&e, MC_LANG_EN);
   CHECK_FATAL(o != NULL);
   CHECK_EQ(json_object_size(o), 6);
   CHECK_EQ(json_integer_value(json_object_get(o, "id")), 42);
@@ -432,7 +432,7 @@ static void test_event_json(void) {
   json_decref(o);
   e.detail = "";
   e.dossier = NULL;
-  o = mc_cli_event_json(&e, MC_LANG_VI);
+  o = mc_render_event_json(&e, MC_LANG_VI);
   CHECK(o != NULL && json_is_null(json_object_get(o, "detail")) &&
         json_is_null(json_object_get(o, "dossier")));
   json_decref(o);
@@ -440,7 +440,7 @@ static void test_event_json(void) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   e.dossier = &d;
-  mc_cli_print_event(f, &e, MC_LANG_VI);
+  cli_print_event(f, &e, MC_LANG_VI);
   fclose(f);
   CHECK(strstr(buf, "Yêu cầu bổ sung") != NULL && strstr(buf, "từ 444") != NULL);
   free(buf);
@@ -448,7 +448,7 @@ static void test_event_json(void) {
   hd.date = "2026-09-02";
   hd.kind = "holiday";
   hd.name = "Quốc khánh";
-  o = mc_cli_holiday_json(&hd);
+  o = mc_render_holiday_json(&hd);
   char *text = json_dumps(o, JSON_COMPACT);
   CHECK_STREQ(text, "{\"date\":\"2026-09-02\",\"kind\":\"holiday\",\"name\":\"Quốc khánh\"}");
   free(text);
@@ -458,167 +458,167 @@ static void test_event_json(void) {
 static void test_parse_due(void) {
   int64_t ms = 0;
   /* 2026-10-08 17:00 +07:00 = 10:00Z */
-  CHECK_EQ(mc_cli_parse_due("2026-10-08", 420, &ms), 0);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08", 420, &ms), 0);
   CHECK_EQ(ms, 1791453600000LL);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T14:05", 420, &ms), 0);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08T14:05", 420, &ms), 0);
   CHECK_EQ(ms, T_AFTERNOON);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08 14:05", 420, &ms), 0);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08 14:05", 420, &ms), 0);
   CHECK_EQ(ms, T_AFTERNOON);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T00:30", 420, &ms), 0);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08T00:30", 420, &ms), 0);
   CHECK_EQ(ms, T_MIDNIGHT - 5000);
-  CHECK_EQ(mc_cli_parse_due("2024-02-29", 420, &ms), 0);
-  CHECK_EQ(mc_cli_parse_due("2026-02-29", 420, &ms), -1); /* not a leap year */
-  CHECK_EQ(mc_cli_parse_due("2100-02-29", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-04-31", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-13-01", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T24:00", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T12:60", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08T1:05", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-8", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("08/10/2026", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("2026-10-08Z", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due("", 420, &ms), -1);
-  CHECK_EQ(mc_cli_parse_due(NULL, 420, &ms), -1);
+  CHECK_EQ(mc_fields_parse_due("2024-02-29", 420, &ms), 0);
+  CHECK_EQ(mc_fields_parse_due("2026-02-29", 420, &ms), MC_EINVAL); /* not a leap year */
+  CHECK_EQ(mc_fields_parse_due("2100-02-29", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-04-31", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-13-01", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08T24:00", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08T12:60", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08T1:05", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-10-8", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("08/10/2026", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("2026-10-08Z", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due(NULL, 420, &ms), MC_EINVAL);
   int y, m, d;
-  CHECK_EQ(mc_cli_parse_date("2026-09-02", &y, &m, &d), 0);
+  CHECK_EQ(mc_fields_parse_date("2026-09-02", &y, &m, &d), 0);
   CHECK(y == 2026 && m == 9 && d == 2);
-  CHECK_EQ(mc_cli_parse_date("2026-09-02T10:00", &y, &m, &d), -1);
-  CHECK_EQ(mc_cli_parse_date("1999-12-31", &y, &m, &d), -1);
-  CHECK_EQ(mc_cli_parse_date("2026-09-00", &y, &m, &d), -1);
+  CHECK_EQ(mc_fields_parse_date("2026-09-02T10:00", &y, &m, &d), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_date("1999-12-31", &y, &m, &d), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_date("2026-09-00", &y, &m, &d), MC_EINVAL);
 }
 
 static void test_parse_span_amount(void) {
   int64_t v = 0;
-  CHECK_EQ(mc_cli_parse_span("2d", &v), 0);
+  CHECK_EQ(mc_fields_parse_span("2d", &v), 0);
   CHECK_EQ(v, 2LL * 86400000);
-  CHECK_EQ(mc_cli_parse_span("36h", &v), 0);
+  CHECK_EQ(mc_fields_parse_span("36h", &v), 0);
   CHECK_EQ(v, 36LL * 3600000);
-  CHECK_EQ(mc_cli_parse_span("90m", &v), 0);
+  CHECK_EQ(mc_fields_parse_span("90m", &v), 0);
   CHECK_EQ(v, 90LL * 60000);
-  CHECK_EQ(mc_cli_parse_span("366d", &v), 0);
-  CHECK_EQ(mc_cli_parse_span("367d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("0d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2w", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("2dd", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("-2d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("d", &v), -1);
-  CHECK_EQ(mc_cli_parse_span("99999999999999999999h", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("150000", &v), 0);
+  CHECK_EQ(mc_fields_parse_span("366d", &v), 0);
+  CHECK_EQ(mc_fields_parse_span("367d", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("0d", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("2", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("2w", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("2dd", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("-2d", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("d", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_span("99999999999999999999h", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("150000", &v), 0);
   CHECK_EQ(v, 150000);
-  CHECK_EQ(mc_cli_parse_amount("1000000000000", &v), 0);
-  CHECK_EQ(mc_cli_parse_amount("1000000000001", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("0", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("-5", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("150.000", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("1e6", &v), -1);
-  CHECK_EQ(mc_cli_parse_amount("", &v), -1);
+  CHECK_EQ(mc_fields_parse_amount("1000000000000", &v), 0);
+  CHECK_EQ(mc_fields_parse_amount("1000000000001", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("0", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("-5", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("150.000", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("1e6", &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_amount("", &v), MC_EINVAL);
 }
 
 static void test_validate_reason(void) {
   char buf[600];
-  CHECK_EQ(mc_cli_check_reason("Thiếu bản sao sổ hộ khẩu"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_reason("Dòng 1\nDòng 2"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_reason("Tab\tkhông được"), MSG_ERR_REASON_INVALID);
-  CHECK_EQ(mc_cli_check_reason("CR\r"), MSG_ERR_REASON_INVALID);
-  CHECK_EQ(mc_cli_check_reason(" \n "), MSG_ERR_REASON_INVALID);
-  CHECK_EQ(mc_cli_check_reason(""), MSG_ERR_REASON_INVALID);
-  CHECK_EQ(mc_cli_check_reason("bad \xC3"), MSG_ERR_REASON_INVALID);
-  memset(buf, 'x', 500);
-  buf[500] = '\0';
-  CHECK_EQ(mc_cli_check_reason(buf), MSG_NONE);
-  buf[500] = 'x';
-  buf[501] = '\0';
-  CHECK_EQ(mc_cli_check_reason(buf), MSG_ERR_REASON_INVALID);
-  CHECK_EQ(mc_cli_check_note(buf), MSG_ERR_NOTE_INVALID);
-  CHECK_EQ(mc_cli_check_note("Đã nộp bản sao"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_assignee("Trần Văn Bình"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_assignee("Hai\ndòng"), MSG_ERR_ASSIGNEE_INVALID);
-  memset(buf, 'a', 150);
-  buf[150] = '\0';
-  CHECK_EQ(mc_cli_check_collector(buf), MSG_NONE);
-  CHECK_EQ(mc_cli_check_assignee(buf), MSG_ERR_ASSIGNEE_INVALID);
-  CHECK_EQ(mc_cli_check_department(buf), MSG_ERR_DEPT_INVALID);
-  buf[150] = 'a';
-  buf[151] = '\0';
-  CHECK_EQ(mc_cli_check_collector(buf), MSG_ERR_COLLECTOR_INVALID);
-  CHECK_EQ(mc_cli_check_holiday_name("Tết Nguyên đán"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_search("Nguyen Van"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_search(""), MSG_ERR_SEARCH_TEXT);
+  CHECK_EQ(mc_fields_check_reason("Thiếu bản sao sổ hộ khẩu"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_reason("Dòng 1\nDòng 2"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_reason("Tab\tkhông được"), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_fields_check_reason("CR\r"), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_fields_check_reason(" \n "), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_fields_check_reason(""), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_fields_check_reason("bad \xC3"), MSG_ERR_REASON_INVALID);
+  memset(buf, 'x', MC_LIM_TEXT);
+  buf[MC_LIM_TEXT] = '\0';
+  CHECK_EQ(mc_fields_check_reason(buf), MSG_NONE);
+  buf[MC_LIM_TEXT] = 'x';
+  buf[MC_LIM_TEXT + 1] = '\0';
+  CHECK_EQ(mc_fields_check_reason(buf), MSG_ERR_REASON_INVALID);
+  CHECK_EQ(mc_fields_check_note(buf), MSG_ERR_NOTE_INVALID);
+  CHECK_EQ(mc_fields_check_note("Đã nộp bản sao"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_assignee("Trần Văn Bình"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_assignee("Hai\ndòng"), MSG_ERR_ASSIGNEE_INVALID);
+  memset(buf, 'a', MC_LIM_PERSON_NAME);
+  buf[MC_LIM_PERSON_NAME] = '\0';
+  CHECK_EQ(mc_fields_check_collector(buf), MSG_NONE);
+  CHECK_EQ(mc_fields_check_assignee(buf), MSG_ERR_ASSIGNEE_INVALID);
+  CHECK_EQ(mc_fields_check_department(buf), MSG_ERR_DEPT_INVALID);
+  buf[MC_LIM_PERSON_NAME] = 'a';
+  buf[MC_LIM_PERSON_NAME + 1] = '\0';
+  CHECK_EQ(mc_fields_check_collector(buf), MSG_ERR_COLLECTOR_INVALID);
+  CHECK_EQ(mc_fields_check_holiday_name("Tết Nguyên đán"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_search("Nguyen Van"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_search(""), MSG_ERR_SEARCH_TEXT);
 }
 
 static void test_validate_name(void) {
   char buf[200];
-  CHECK_EQ(mc_cli_check_name("Nguyễn Văn Thử"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_name(""), MSG_ERR_NEED_NAME);
-  CHECK_EQ(mc_cli_check_name(NULL), MSG_ERR_NEED_NAME);
-  CHECK_EQ(mc_cli_check_name("   "), MSG_ERR_NAME_INVALID);
-  CHECK_EQ(mc_cli_check_name("Tab\there"), MSG_ERR_NAME_INVALID);
-  CHECK_EQ(mc_cli_check_name("Bad \xC3"), MSG_ERR_NAME_INVALID);     /* truncated */
-  CHECK_EQ(mc_cli_check_name("Bad \xC0\xAF"), MSG_ERR_NAME_INVALID); /* overlong */
-  CHECK_EQ(mc_cli_check_name("Bad \xED\xA0\x80"), MSG_ERR_NAME_INVALID); /* surrogate */
-  CHECK_EQ(mc_cli_check_name("C1 \xC2\x85"), MSG_ERR_NAME_INVALID);
-  memset(buf, 'a', 150);
-  buf[150] = '\0';
-  CHECK_EQ(mc_cli_check_name(buf), MSG_NONE);
-  buf[150] = 'a';
-  buf[151] = '\0';
-  CHECK_EQ(mc_cli_check_name(buf), MSG_ERR_NAME_TOO_LONG);
-  /* 75 two-byte letters = 150 bytes: allowed; one more is not. */
-  for (int i = 0; i < 76; i++) memcpy(buf + 2 * i, "\xC3\xA2", 2); /* â */
-  buf[150] = '\0';
-  CHECK_EQ(mc_cli_check_name(buf), MSG_NONE);
-  memcpy(buf + 150, "\xC3\xA2", 2);
-  buf[152] = '\0';
-  CHECK_EQ(mc_cli_check_name(buf), MSG_ERR_NAME_TOO_LONG);
+  CHECK_EQ(mc_fields_check_name("Nguyễn Văn Thử"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_name(""), MSG_ERR_NEED_NAME);
+  CHECK_EQ(mc_fields_check_name(NULL), MSG_ERR_NEED_NAME);
+  CHECK_EQ(mc_fields_check_name("   "), MSG_ERR_NAME_INVALID);
+  CHECK_EQ(mc_fields_check_name("Tab\there"), MSG_ERR_NAME_INVALID);
+  CHECK_EQ(mc_fields_check_name("Bad \xC3"), MSG_ERR_NAME_INVALID);     /* truncated */
+  CHECK_EQ(mc_fields_check_name("Bad \xC0\xAF"), MSG_ERR_NAME_INVALID); /* overlong */
+  CHECK_EQ(mc_fields_check_name("Bad \xED\xA0\x80"), MSG_ERR_NAME_INVALID); /* surrogate */
+  CHECK_EQ(mc_fields_check_name("C1 \xC2\x85"), MSG_ERR_NAME_INVALID);
+  memset(buf, 'a', MC_LIM_PERSON_NAME);
+  buf[MC_LIM_PERSON_NAME] = '\0';
+  CHECK_EQ(mc_fields_check_name(buf), MSG_NONE);
+  buf[MC_LIM_PERSON_NAME] = 'a';
+  buf[MC_LIM_PERSON_NAME + 1] = '\0';
+  CHECK_EQ(mc_fields_check_name(buf), MSG_ERR_NAME_TOO_LONG);
+  /* 79 two-byte letters = 158 bytes: allowed; one more (160) is not. */
+  for (int i = 0; i < 80; i++) memcpy(buf + 2 * i, "\xC3\xA2", 2); /* â */
+  buf[158] = '\0';
+  CHECK_EQ(mc_fields_check_name(buf), MSG_NONE);
+  memcpy(buf + 158, "\xC3\xA2", 2);
+  buf[160] = '\0';
+  CHECK_EQ(mc_fields_check_name(buf), MSG_ERR_NAME_TOO_LONG);
 }
 
 static void test_validate_ids(void) {
-  CHECK_EQ(mc_cli_check_citizen_id("183456789"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_citizen_id("042190000123"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_citizen_id("0421900001234"), MSG_ERR_ID_FORMAT);
-  CHECK_EQ(mc_cli_check_citizen_id("1834567890"), MSG_ERR_ID_FORMAT);
-  CHECK_EQ(mc_cli_check_citizen_id("18345678a"), MSG_ERR_ID_FORMAT);
-  CHECK_EQ(mc_cli_check_citizen_id(""), MSG_ERR_NEED_ID);
-  CHECK_EQ(mc_cli_check_phone(""), MSG_NONE);
-  CHECK_EQ(mc_cli_check_phone(NULL), MSG_NONE);
-  CHECK_EQ(mc_cli_check_phone("0912345678"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_phone("123456789012345"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_phone("1234567890123456"), MSG_ERR_PHONE_FORMAT);
-  CHECK_EQ(mc_cli_check_phone("+84912345678"), MSG_ERR_PHONE_FORMAT);
-  CHECK_EQ(mc_cli_check_phone("0912 345 678"), MSG_ERR_PHONE_FORMAT);
+  CHECK_EQ(mc_fields_check_citizen_id("183456789"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_citizen_id("042190000123"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_citizen_id("0421900001234"), MSG_ERR_ID_FORMAT);
+  CHECK_EQ(mc_fields_check_citizen_id("1834567890"), MSG_ERR_ID_FORMAT);
+  CHECK_EQ(mc_fields_check_citizen_id("18345678a"), MSG_ERR_ID_FORMAT);
+  CHECK_EQ(mc_fields_check_citizen_id(""), MSG_ERR_NEED_ID);
+  CHECK_EQ(mc_fields_check_phone(""), MSG_NONE);
+  CHECK_EQ(mc_fields_check_phone(NULL), MSG_NONE);
+  CHECK_EQ(mc_fields_check_phone("0912345678"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_phone("123456789012345"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_phone("1234567890123456"), MSG_ERR_PHONE_FORMAT);
+  CHECK_EQ(mc_fields_check_phone("+84912345678"), MSG_ERR_PHONE_FORMAT);
+  CHECK_EQ(mc_fields_check_phone("0912 345 678"), MSG_ERR_PHONE_FORMAT);
 }
 
 static void test_validate_codes(void) {
   char buf[64];
-  CHECK_EQ(mc_cli_check_procedure("1.001234.000.00.00.H15"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_procedure(""), MSG_ERR_NEED_PROCEDURE);
-  CHECK_EQ(mc_cli_check_procedure("a b"), MSG_ERR_PROCEDURE_FORMAT);
-  CHECK_EQ(mc_cli_check_procedure("x;drop"), MSG_ERR_PROCEDURE_FORMAT);
-  memset(buf, 'P', 40);
-  buf[40] = '\0';
-  CHECK_EQ(mc_cli_check_procedure(buf), MSG_NONE);
-  buf[40] = 'P';
-  buf[41] = '\0';
-  CHECK_EQ(mc_cli_check_procedure(buf), MSG_ERR_PROCEDURE_FORMAT);
-  CHECK_EQ(mc_cli_check_dossier_code("H15.50.05.13-261008-0975"), MSG_NONE);
-  CHECK_EQ(mc_cli_check_dossier_code(""), MSG_ERR_NEED_CODE);
-  CHECK_EQ(mc_cli_check_dossier_code("H15/x"), MSG_ERR_CODE_FORMAT);
-  CHECK_EQ(mc_cli_check_officer(""), MSG_ERR_NO_OFFICER);
-  CHECK_EQ(mc_cli_check_officer(NULL), MSG_ERR_NO_OFFICER);
-  CHECK_EQ(mc_cli_check_officer("Cán bộ một cửa 18499"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_procedure("1.001234.000.00.00.H15"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_procedure(""), MSG_ERR_NEED_PROCEDURE);
+  CHECK_EQ(mc_fields_check_procedure("a b"), MSG_ERR_PROCEDURE_FORMAT);
+  CHECK_EQ(mc_fields_check_procedure("x;drop"), MSG_ERR_PROCEDURE_FORMAT);
+  memset(buf, 'P', MC_LIM_PROC_CODE);
+  buf[MC_LIM_PROC_CODE] = '\0';
+  CHECK_EQ(mc_fields_check_procedure(buf), MSG_NONE);
+  buf[MC_LIM_PROC_CODE] = 'P';
+  buf[MC_LIM_PROC_CODE + 1] = '\0';
+  CHECK_EQ(mc_fields_check_procedure(buf), MSG_ERR_PROCEDURE_FORMAT);
+  CHECK_EQ(mc_fields_check_dossier_code("H15.50.05.13-261008-0975"), MSG_NONE);
+  CHECK_EQ(mc_fields_check_dossier_code(""), MSG_ERR_NEED_CODE);
+  CHECK_EQ(mc_fields_check_dossier_code("H15/x"), MSG_ERR_CODE_FORMAT);
+  CHECK_EQ(mc_fields_check_officer(""), MSG_ERR_NO_OFFICER);
+  CHECK_EQ(mc_fields_check_officer(NULL), MSG_ERR_NO_OFFICER);
+  CHECK_EQ(mc_fields_check_officer("Cán bộ một cửa 18499"), MSG_NONE);
 }
 
 static void test_parse_uint(void) {
   unsigned v = 0;
-  CHECK_EQ(mc_cli_parse_uint("10", 1, 10, &v), 0);
+  CHECK_EQ(mc_fields_parse_uint("10", 1, 10, &v), 0);
   CHECK_EQ(v, 10);
-  CHECK_EQ(mc_cli_parse_uint("11", 1, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("0", 1, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("-1", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("5x", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("", 0, 10, &v), -1);
-  CHECK_EQ(mc_cli_parse_uint("99999999999999999999", 0, 1000, &v), -1);
+  CHECK_EQ(mc_fields_parse_uint("11", 1, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_uint("0", 1, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_uint("-1", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_uint("5x", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_uint("", 0, 10, &v), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_uint("99999999999999999999", 0, 1000, &v), MC_EINVAL);
 }
 
 int main(void) {

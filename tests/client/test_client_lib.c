@@ -7,6 +7,7 @@
 #include "check.h"
 #include "error.h"
 #include "motcua_client.h"
+#include "render.h"
 
 static const char *write_conf(const char *name, const char *text) {
   static char path[512];
@@ -80,10 +81,32 @@ static void test_idem_key(void) {
   CHECK_EQ(mc_client_idem_key(a, 32), MC_EINVAL);
 }
 
+/* The zone of the last hello, kept next to the configuration for offline
+ * use; never connected: +07:00. */
+static void test_zone_kept(void) {
+  mc_client_config cfg;
+  char err[256];
+  CHECK_EQ(mc_client_config_init(&cfg, err, sizeof err), MC_OK);
+  snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s/zone", TEST_TMPDIR);
+  mkdir(TEST_TMPDIR, 0700);
+  mkdir(cfg.config_dir, 0700);
+  CHECK_EQ(mc_render_utc_offset(), MC_RENDER_FALLBACK_UTC_OFFSET_MIN);
+  write_conf("zone/.motcua-utc-offset", "-300\n");
+  CHECK_EQ(mc_client_zone_load(&cfg), MC_OK);
+  CHECK_EQ(mc_render_utc_offset(), -300);
+  write_conf("zone/.motcua-utc-offset", "0\n"); /* "not sent" is never kept */
+  CHECK_EQ(mc_client_zone_load(&cfg), MC_EINVAL);
+  CHECK_EQ(mc_render_utc_offset(), -300);
+  snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s/nowhere", TEST_TMPDIR);
+  CHECK_EQ(mc_client_zone_load(&cfg), MC_ENOTFOUND);
+  mc_render_set_utc_offset(MC_RENDER_FALLBACK_UTC_OFFSET_MIN);
+}
+
 int main(void) {
   RUN_TEST(test_defaults);
   RUN_TEST(test_load_relative_paths);
   RUN_TEST(test_load_errors);
   RUN_TEST(test_idem_key);
+  RUN_TEST(test_zone_kept);
   return check_result();
 }

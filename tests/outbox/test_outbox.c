@@ -13,6 +13,7 @@
 #include "check.h"
 #include "error.h"
 #include "outbox.h"
+#include "submit.h"
 
 #define NOW 1790000000000LL /* a fixed wall clock, ms */
 #define MAX_CALLS 64
@@ -185,14 +186,14 @@ static void test_pure(void) {
     uint64_t d = mc_outbox_backoff_ms(4, r);
     CHECK(d <= 40000 && d >= 30000);
   }
-  CHECK(mc_outbox_is_unreachable(MC_EUNAVAIL, 0));
-  CHECK(mc_outbox_is_unreachable(MC_ETIMEOUT, 0));
-  CHECK(mc_outbox_is_unreachable(MC_ECLOSED, 0));
-  CHECK(mc_outbox_is_unreachable(MC_EIO, 0));
-  CHECK(!mc_outbox_is_unreachable(MC_ETLS, 0));      /* a desk must fix it */
-  CHECK(!mc_outbox_is_unreachable(MC_EUNAUTH, 0));
-  CHECK(!mc_outbox_is_unreachable(MC_EUNAVAIL, 1));  /* a refusal is reported */
-  CHECK(!mc_outbox_is_unreachable(MC_EINVAL, 1));
+  CHECK(mc_submit_is_unreachable(MC_EUNAVAIL, 0));
+  CHECK(mc_submit_is_unreachable(MC_ETIMEOUT, 0));
+  CHECK(mc_submit_is_unreachable(MC_ECLOSED, 0));
+  CHECK(mc_submit_is_unreachable(MC_EIO, 0));
+  CHECK(!mc_submit_is_unreachable(MC_ETLS, 0));      /* a desk must fix it */
+  CHECK(!mc_submit_is_unreachable(MC_EUNAUTH, 0));
+  CHECK(!mc_submit_is_unreachable(MC_EUNAVAIL, 1));  /* a refusal is reported */
+  CHECK(!mc_submit_is_unreachable(MC_EINVAL, 1));
   CHECK(mc_outbox_is_transient_refusal(MC_EUNAVAIL));
   CHECK(!mc_outbox_is_transient_refusal(MC_EBADSTATE));
   CHECK(mc_outbox_is_provisional("TAM-18499-000001"));

@@ -454,6 +454,42 @@ static void test_errors(void) {
   CHECK(stat(tmp, &sb) != 0);   /* the temporary file was removed */
 }
 
+/* The letterhead comes from the hello's units (the caller, its centre, the
+ * province); an older server sends none: the hello's unit name, no
+ * province line. */
+static void test_from_history(void) {
+  Motcua__Dossier dos = MOTCUA__DOSSIER__INIT;
+  Motcua__HistoryReply h = MOTCUA__HISTORY_REPLY__INIT;
+  mc_client_info info = {0};
+  mc_slip_data sd;
+  mc_slip_step *steps = NULL;
+  char path[1024], *t;
+  dos.code = CODE;
+  dos.unit_code = "18499";
+  dos.unit_name = "Xã Điền Mỹ";
+  h.dossier = &dos;
+  snprintf(info.unit_code, sizeof info.unit_code, "18499");
+  snprintf(info.unit_name, sizeof info.unit_name, "Xã Điền Mỹ");
+  CHECK_EQ(mc_slip_from_history(&h, &info, "01", "Phan Văn Đức", NULL, 0, &sd, &steps), MC_OK);
+  CHECK_STREQ(sd.province, "");
+  CHECK_STREQ(sd.unit_name, "Xã Điền Mỹ");
+  info.n_units = 2;
+  info.units[0] = (mc_client_unit){.code = "18499", .name = "Xã Điền Mỹ", .parent = "444",
+                                   .role = 1, .province = "Hà Tĩnh"};
+  info.units[1] = (mc_client_unit){.code = "444", .name = "Trung tâm Hành chính công huyện",
+                                   .role = 2, .province = "Hà Tĩnh"};
+  CHECK_EQ(mc_slip_from_history(&h, &info, "01", "Phan Văn Đức", NULL, 0, &sd, &steps), MC_OK);
+  CHECK_STREQ(sd.province, "Hà Tĩnh");
+  CHECK_STREQ(sd.parent_name, "Trung tâm Hành chính công huyện");
+  t = render(&sd, "01", "vi", "slip01-hello.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "UBND TỈNH HÀ TĨNH"));
+  CHECK(has(t, "TRUNG TÂM HÀNH CHÍNH CÔNG HUYỆN"));
+  CHECK(has(t, "XÃ ĐIỀN MỸ"));
+  free(t);
+  free(steps);
+}
+
 static void test_explicit_font(void) {
   mc_slip_data d = base_data();
   char path[1024], *t;
@@ -489,5 +525,6 @@ int main(int argc, char **argv) {
   RUN_TEST(test_many_steps);
   RUN_TEST(test_errors);
   RUN_TEST(test_explicit_font);
+  RUN_TEST(test_from_history);
   return check_result();
 }

@@ -1,0 +1,101 @@
+/* The bottom layer of the motcua executable: the state of one run, the
+ * command table's row, and the helpers every command family uses
+ * (cli_util.c): reporting, option values, the send-or-queue call, the
+ * dossier answer. Command files include this; main.c includes them. Nothing
+ * here calls up into a command file or main.c. */
+#ifndef MC_CLI_H
+#define MC_CLI_H
+
+#include "domain.h"
+#include "fields.h"
+#include "motcua_client.h"
+#include "print.h"
+#include "render.h"
+#include "submit.h"
+
+enum { EXIT_OK_ = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
+
+typedef struct cli_command cli_command;
+
+typedef struct cli {
+  const cli_command *cmd; /* the command being run */
+  int json;
+  int lang;
+  const char *officer;
+  mc_client_config cfg;
+  mc_client *client;      /* connected by main.c when cmd->connect */
+  mc_sender *sender;      /* send-or-queue over client, and the outbox */
+  /* command arguments, filled by the command's parser */
+  const char *procedure, *name, *id, *phone, *code;
+  int channel;
+  unsigned status, limit;
+  /* workflow actions, list filters, inbox, holidays, slip */
+  const char *reason, *note, *assignee, *department, *collected_by;
+  int64_t amount, new_due_ms, due_within_ms;
+  const char *due_text;   /* reschedule --to: read again in the hello's zone */
+  unsigned rating, year;
+  int overdue, peek, workday;
+  const char *text;       /* search */
+  int holiday_op;         /* Motcua__HolidaysRequest__Op */
+  const char *date, *holiday_name;
+  const char *form, *out_path, *province;
+  int all;                /* outbox --all */
+  /* files (transfer_cmd.c) */
+  const char *files[32];
+  int nfiles;
+  const char *out_dir;
+} cli;
+
+struct cli_command {
+  const char *name;
+  enum mc_msg usage;
+  int connect; /* 1: connect before run; 0: run connects by itself */
+  int queue;   /* 1: sends a request that may be queued when offline */
+  int action;  /* Motcua__Action for the workflow action commands, else 0 */
+  int (*parse)(cli *c, int argc, char **argv); /* 0, or reports and returns 2 */
+  int (*run)(cli *c);                           /* exit code */
+};
+
+/* ---- reporting ---------------------------------------------------------- */
+
+/* Report a failure (stderr, or the one JSON document on stdout) and return
+ * exit_code. detail may be NULL. */
+int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail);
+int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg);
+/* Report a failed call: refusal -> 1, transport -> 3, local -> its code. */
+int cli_report(const cli *c, const mc_client_error *e);
+/* Print doc (compact when one_line) on stdout and release it; 0 or
+ * MC_EIO. */
+int cli_emit_json(json_t *doc, int one_line);
+/* A time in the current zone for people; "—"-style MSG_NONE_YET if absent. */
+void cli_time_text(int64_t ms, int lang, char *buf, size_t size);
+
+/* ---- arguments ---------------------------------------------------------- */
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 and *out (advancing *i
+ * past a separate value), 0 if argv[*i] is another option, -1 if the
+ * value is missing. */
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out);
+/* m == MSG_NONE: EXIT_OK_; else the usage error m about arg. */
+int cli_check(cli *c, enum mc_msg m, const char *arg);
+int cli_parse_none(cli *c, int argc, char **argv);
+/* Exactly one dossier code (or provisional number). */
+int cli_parse_code(cli *c, int argc, char **argv);
+/* "--limit N" at argv[*i] (*matched says whether it was); exit code. */
+int cli_parse_limit(cli *c, int argc, char **argv, int *i, int *matched);
+char *cli_str_or_empty(const char *s);
+
+/* ---- calls -------------------------------------------------------------- */
+
+/* mc_client_submit, then check the reply's body; exit code. Queued (the
+ * server could not be reached, or the dossier has undelivered items): the
+ * "queued" answer is printed, EXIT_OK_ returned and *reply is NULL. */
+int cli_call(cli *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
+             Motcua__Envelope **reply);
+/* A dossier's history (HistoryRequest); exit code, *rep the reply. */
+int cli_fetch_history(cli *c, const char *code, Motcua__Envelope **rep);
+/* Print a DossierReply (JSON, or human with an optional headline) and free
+ * it; exit code. */
+int cli_print_dossier_reply(cli *c, Motcua__Envelope *rep, enum mc_msg headline);
+
+#endif

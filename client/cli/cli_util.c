@@ -1,0 +1,199 @@
+/* The CLI's bottom layer: reporting (stderr, or the one JSON document on
+ * stdout), option values, and the call every command makes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+
+/* ---- reporting -------------------------------------------------------- */
+
+int cli_emit_json(json_t *doc, int one_line) {
+  if (doc == NULL) return MC_ENOMEM;
+  size_t flags = one_line ? JSON_COMPACT : JSON_INDENT(2);
+  int rc = json_dumpf(doc, stdout, flags);
+  fputc('\n', stdout);
+  fflush(stdout);
+  json_decref(doc);
+  return rc == 0 ? MC_OK : MC_EIO;
+}
+
+int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail) {
+  if (c->json) {
+    cli_emit_json(mc_render_error_json(err, text, detail), 0);
+  } else if (detail != NULL && detail[0] != '\0') {
+    fprintf(stderr, "motcua: %s: %s\n", text, detail);
+  } else {
+    fprintf(stderr, "motcua: %s\n", text);
+  }
+  return exit_code;
+}
+
+int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
+  return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, msg), arg);
+}
+
+static int transport_error(const cli *c, const mc_client_error *e) {
+  char text[700];
+  int err = e->err;
+  enum mc_msg reason = err == MC_ETIMEOUT   ? MSG_ERR_CONNECT_TIMEOUT
+                       : err == MC_ETLS     ? MSG_ERR_CONNECT_TLS
+                       : err == MC_EUNAVAIL ? MSG_ERR_CONNECT_DOWN
+                       : err == MC_EUNAUTH  ? MSG_ERR_CONNECT_IDENTITY
+                                            : MSG_NONE;
+  snprintf(text, sizeof text, "%s %s: %s", mc_msg(c->lang, MSG_ERR_CONNECT),
+           c->client ? mc_client_target(c->client) : "",
+           reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
+  if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, e->message);
+  fprintf(stderr, "motcua: %s\n", text);
+  if (e->message[0] != '\0') fprintf(stderr, "  (%s)\n", e->message);
+  return EXIT_CONNECT;
+}
+
+static int refusal(const cli *c, const mc_client_error *e) {
+  const char *text = mc_msg(c->lang, mc_msg_for_err(e->err));
+  if (c->json) return cli_fail(c, EXIT_REFUSED, e->err, text, e->field);
+  fprintf(stderr, "motcua: %s\n", text);
+  if (e->message[0] != '\0')
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID), e->message);
+  return EXIT_REFUSED;
+}
+
+/* The send-or-queue policy's own failures (submit.h). */
+static int local_error(const cli *c, const mc_client_error *e) {
+  if (strcmp(e->code, MC_SUBMIT_E_PROVISIONAL) == 0)
+    return cli_fail(c, EXIT_USAGE, e->err, mc_msg(c->lang, MSG_ERR_PROVISIONAL), e->field);
+  if (strcmp(e->code, MC_SUBMIT_E_REJECTED) == 0)
+    return cli_fail(c, EXIT_REFUSED, e->err, mc_msg(c->lang, MSG_ERR_PROVISIONAL_REJECTED),
+                    e->field);
+  if (strcmp(e->code, MC_SUBMIT_E_OUTBOX) == 0)
+    return cli_fail(c, EXIT_CONNECT, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
+  if (strcmp(e->code, MC_SUBMIT_E_OUTBOX_OPEN) == 0)
+    return cli_fail(c, EXIT_USAGE, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
+  return cli_fail(c, EXIT_CONNECT, e->err, mc_strerror(e->err), e->field);
+}
+
+int cli_report(const cli *c, const mc_client_error *e) {
+  if (e->local) return local_error(c, e);
+  return e->refused ? refusal(c, e) : transport_error(c, e);
+}
+
+void cli_time_text(int64_t ms, int lang, char *buf, size_t size) {
+  if (mc_render_human_time(ms, mc_render_utc_offset(), lang, buf, size) != 0)
+    snprintf(buf, size, "%s", mc_msg(lang, MSG_NONE_YET));
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, name, n) != 0) return 0;
+  if (a[n] == '=') {
+    *out = a + n + 1;
+    return 1;
+  }
+  if (a[n] != '\0') return 0;
+  if (*i + 1 >= argc) return -1;
+  *out = argv[++*i];
+  return 1;
+}
+
+int cli_check(cli *c, enum mc_msg m, const char *arg) {
+  return m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, arg);
+}
+
+int cli_parse_none(cli *c, int argc, char **argv) {
+  return argc > 0 ? cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[0]) : EXIT_OK_;
+}
+
+int cli_parse_code(cli *c, int argc, char **argv) {
+  if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
+  if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
+  c->code = argv[0];
+  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
+}
+
+int cli_parse_limit(cli *c, int argc, char **argv, int *i, int *matched) {
+  const char *v = NULL;
+  int r = cli_opt_value(argc, argv, i, "--limit", &v);
+  *matched = r != 0;
+  if (r < 0 || (r > 0 && mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0))
+    return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
+  return EXIT_OK_;
+}
+
+char *cli_str_or_empty(const char *s) { return (char *)(s != NULL ? s : ""); }
+
+/* ---- calls -------------------------------------------------------------- */
+
+static void warn_disk(const cli *c, const mc_submit_result *r) {
+  if (r->disk_low)
+    fprintf(stderr, "motcua: %s %llu MiB (%s)\n", mc_msg(c->lang, MSG_OUTBOX_DISK_LOW),
+            (unsigned long long)(r->disk_avail >> 20), mc_sender_outbox_path(c->sender));
+}
+
+/* The answer of a queued request. */
+static int print_queued(const cli *c, const mc_submit_result *r) {
+  const mc_outbox_item *it = &r->item;
+  if (c->json) {
+    cli_emit_json(mc_submit_result_json(r), 0);
+  } else if (it->provisional[0]) {
+    printf("%s %s; %s\n", mc_msg(c->lang, MSG_OUTBOX_QUEUED_RECEIVE), it->provisional,
+           mc_msg(c->lang, MSG_OUTBOX_RUN_SYNC));
+  } else {
+    printf("%s %lld (%s %s); %s\n",
+           mc_msg(c->lang, r->offline ? MSG_OUTBOX_QUEUED_ITEM : MSG_OUTBOX_QUEUED_BEHIND),
+           (long long)it->id, it->kind, it->dossier, mc_msg(c->lang, MSG_OUTBOX_RUN_SYNC));
+  }
+  warn_disk(c, r);
+  return EXIT_OK_;
+}
+
+static int unexpected_reply(cli *c, Motcua__Envelope **reply) {
+  const char *got = mc_body_name((*reply)->body_case);
+  mc_envelope_free(*reply);
+  *reply = NULL;
+  return cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY),
+                  c->json ? NULL : got);
+}
+
+int cli_call(cli *c, Motcua__Envelope *req, Motcua__Envelope__BodyCase want,
+             Motcua__Envelope **reply) {
+  mc_submit_result res;
+  mc_client_error err = {0};
+  *reply = NULL;
+  int rc = mc_client_submit(c->sender, req, c->cmd->name, &res, &err);
+  if (rc != MC_OK) {
+    if (res.outbox_error[0] != '\0')
+      fprintf(stderr, "motcua: %s: %s\n", mc_msg(c->lang, MSG_ERR_OUTBOX), res.outbox_error);
+    return cli_report(c, &err);
+  }
+  if (res.queued) return print_queued(c, &res);
+  *reply = res.reply;
+  return (*reply)->body_case == want ? EXIT_OK_ : unexpected_reply(c, reply);
+}
+
+int cli_print_dossier_reply(cli *c, Motcua__Envelope *rep, enum mc_msg headline) {
+  const Motcua__Dossier *d = rep->dossier_reply->dossier;
+  int rc = EXIT_OK_;
+  if (d == NULL) {
+    rc = cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);
+  } else if (c->json) {
+    rc = cli_emit_json(mc_render_dossier_json(d, c->lang), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else {
+    if (headline != MSG_NONE) printf("%s: %s\n", mc_msg(c->lang, headline), d->code);
+    cli_print_dossier(stdout, d, c->lang);
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
+int cli_fetch_history(cli *c, const char *code, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
+  Motcua__HistoryRequest body = MOTCUA__HISTORY_REQUEST__INIT;
+  body.code = (char *)code;
+  req.body_case = MOTCUA__ENVELOPE__BODY_HISTORY;
+  req.history = &body;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_HISTORY_REPLY, rep);
+}

@@ -1,0 +1,298 @@
+/* The dossier commands: ping, whoami, procedures, receive, show, forward,
+ * list, search, history, inbox. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dossier_cmd.h"
+#include "error.h"
+#include "transfer_cmd.h"
+
+/* ---- arguments -------------------------------------------------------- */
+
+int cli_parse_forward(cli *c, int argc, char **argv) {
+  int rc = cli_parse_code(c, argc, argv);
+  return rc != EXIT_OK_ ? rc : cli_check(c, mc_fields_check_officer(c->officer), NULL);
+}
+
+/* One "--opt value" of receive; 0 ok, else exit code after reporting. */
+static int receive_opt(cli *c, int argc, char **argv, int *i) {
+  static const char *const names[] = {"--procedure", "--name", "--id", "--phone",
+                                      "--channel"};
+  const char **slots[] = {&c->procedure, &c->name, &c->id, &c->phone, NULL};
+  const char *v = NULL, *channel = NULL;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    int r = cli_opt_value(argc, argv, i, names[k], &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, names[k]);
+    if (r == 0) continue;
+    if (slots[k] != NULL) {
+      *slots[k] = v;
+      return EXIT_OK_;
+    }
+    channel = v;
+    c->channel = mc_render_channel_parse(channel);
+    return c->channel < 0 ? cli_usage_error(c, MSG_ERR_CHANNEL, channel) : EXIT_OK_;
+  }
+  return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
+}
+
+int cli_parse_receive(cli *c, int argc, char **argv) {
+  int rc = cli_take_files(c, &argc, argv); /* --file PATH (repeatable) */
+  if (rc != EXIT_OK_) return rc;
+  c->channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
+  for (int i = 0; i < argc; i++)
+    if ((rc = receive_opt(c, argc, argv, &i)) != EXIT_OK_) return rc;
+  if ((rc = cli_check(c, mc_fields_check_procedure(c->procedure), c->procedure)) ||
+      (rc = cli_check(c, mc_fields_check_name(c->name), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_citizen_id(c->id), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_phone(c->phone), NULL)) ||
+      (rc = cli_check(c, mc_fields_check_officer(c->officer), NULL)))
+    return rc;
+  return EXIT_OK_;
+}
+
+int cli_parse_list(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    const char *v = NULL;
+    int r;
+    if ((r = cli_opt_value(argc, argv, &i, "--status", &v)) != 0) {
+      if (r < 0 || mc_fields_parse_uint(v, 1, 10, &c->status) != 0)
+        return cli_usage_error(c, MSG_ERR_STATUS_RANGE, v);
+    } else if ((r = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
+      if (r < 0 || mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0)
+        return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
+    } else if (strcmp(argv[i], "--overdue") == 0) {
+      c->overdue = 1;
+    } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
+      if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
+        return cli_usage_error(c, MSG_ERR_SPAN, v);
+    } else {
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    }
+  }
+  return EXIT_OK_;
+}
+
+int cli_parse_inbox(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    int matched, rc = cli_parse_limit(c, argc, argv, &i, &matched);
+    if (rc != EXIT_OK_) return rc;
+    if (matched) continue;
+    if (strcmp(argv[i], "--peek") != 0)
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    c->peek = 1;
+  }
+  return EXIT_OK_;
+}
+
+int cli_parse_search(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    int matched, rc = cli_parse_limit(c, argc, argv, &i, &matched);
+    if (rc != EXIT_OK_) return rc;
+    if (matched) continue;
+    if (argv[i][0] == '-' && argv[i][1] == '-')
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    if (c->text != NULL) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[i]);
+    c->text = argv[i];
+  }
+  if (c->text == NULL) return cli_usage_error(c, MSG_ERR_SEARCH_TEXT, NULL);
+  return cli_check(c, mc_fields_check_search(c->text), c->text);
+}
+
+/* "+07:00": the zone times are shown in. */
+static void zone_text(char *buf, size_t size) {
+  int off = mc_render_utc_offset(), a = off < 0 ? -off : off;
+  snprintf(buf, size, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60 % 100, a % 60);
+}
+
+static const char *role_name(int role) {
+  const char *n = mc_render_role_name(role);
+  return n != NULL ? n : "unknown";
+}
+
+/* ---- session ---------------------------------------------------------- */
+
+int cli_run_ping(cli *c) {
+  uint64_t rtt = 0;
+  int64_t server_ms = 0;
+  const mc_client_info *info = mc_client_get_info(c->client);
+  mc_client_error err = {0};
+  int rc = mc_client_ping(c->client, &rtt, &server_ms, &err);
+  if (rc != MC_OK) return cli_report(c, &err);
+  if (c->json)
+    return cli_emit_json(json_pack("{s:s, s:o, s:I, s:s}", "server_version",
+                                   info->server_version, "server_time", mc_render_time_json(server_ms),
+                                   "rtt_ms", (json_int_t)rtt, "server",
+                                   mc_client_target(c->client)), 0) ? EXIT_CONNECT : EXIT_OK_;
+  char t[40];
+  cli_time_text(server_ms, c->lang, t, sizeof t);
+  printf("%s: %s (motcua-server %s)\n", mc_msg(c->lang, MSG_F_SERVER),
+         mc_client_target(c->client), info->server_version);
+  char zone[8];
+  zone_text(zone, sizeof zone);
+  printf("%s: %s (%s)\n", mc_msg(c->lang, MSG_F_SERVER_TIME), t, zone);
+  printf("%s: %llu ms\n", mc_msg(c->lang, MSG_F_RTT), (unsigned long long)rtt);
+  return EXIT_OK_;
+}
+
+int cli_run_whoami(cli *c) {
+  const mc_client_info *i = mc_client_get_info(c->client);
+  if (c->json)
+    return cli_emit_json(json_pack("{s:s, s:s, s:s, s:s}", "unit", i->unit_code,
+                                   "unit_name", i->unit_name, "role", role_name(i->role),
+                                   "server_version", i->server_version), 0)
+               ? EXIT_CONNECT : EXIT_OK_;
+  printf("%s: %s %s\n", mc_msg(c->lang, MSG_F_UNIT), i->unit_code, i->unit_name);
+  printf("%s: %s (%s)\n", mc_msg(c->lang, MSG_F_ROLE), mc_msg(c->lang, mc_render_role_msg(i->role)),
+         role_name(i->role));
+  return EXIT_OK_;
+}
+
+int cli_run_procedures(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ProceduresRequest body = MOTCUA__PROCEDURES_REQUEST__INIT;
+  req.body_case = MOTCUA__ENVELOPE__BODY_PROCEDURES;
+  req.procedures = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__ProceduresReply *r = rep->procedures_reply;
+  if (c->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_procedures; i++)
+      json_array_append_new(a, mc_render_procedure_json(r->procedures[i]));
+    rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else {
+    for (size_t i = 0; i < r->n_procedures; i++)
+      cli_print_procedure(stdout, r->procedures[i], c->lang);
+    printf("%zu %s\n", r->n_procedures, mc_msg(c->lang, MSG_PROC_COUNT));
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
+/* ---- dossiers --------------------------------------------------------- */
+
+int cli_run_receive(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ReceiveRequest body = MOTCUA__RECEIVE_REQUEST__INIT;
+  Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  a.name = (char *)c->name;
+  a.id_number = (char *)c->id;
+  a.phone = (char *)(c->phone ? c->phone : "");
+  body.idempotency_key = ""; /* fixed by mc_client_submit */
+  body.procedure_code = (char *)c->procedure;
+  body.applicant = &a;
+  body.channel = (Motcua__Channel)c->channel;
+  body.officer = (char *)c->officer;
+  req.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
+  req.receive = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  if (rc != EXIT_OK_ || rep == NULL) return rc; /* failed, or queued */
+  if (c->nfiles > 0) return cli_receive_files(c, rep);
+  return cli_print_dossier_reply(c, rep, MSG_RECEIVED_OK);
+}
+
+int cli_run_show(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ShowRequest body = MOTCUA__SHOW_REQUEST__INIT;
+  body.code = (char *)c->code;
+  req.body_case = MOTCUA__ENVELOPE__BODY_SHOW;
+  req.show = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : cli_print_dossier_reply(c, rep, MSG_NONE);
+}
+
+int cli_run_forward(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ForwardRequest body = MOTCUA__FORWARD_REQUEST__INIT;
+  body.idempotency_key = ""; /* fixed by mc_client_submit */
+  body.code = (char *)c->code;
+  body.officer = (char *)c->officer;
+  req.body_case = MOTCUA__ENVELOPE__BODY_FORWARD;
+  req.forward = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  if (rc != EXIT_OK_ || rep == NULL) return rc; /* failed, or queued */
+  return cli_print_dossier_reply(c, rep, MSG_FORWARDED_OK);
+}
+
+/* Print a ListReply (list, search) and free it; exit code. */
+static int print_list_reply(cli *c, Motcua__Envelope *rep) {
+  const Motcua__ListReply *r = rep->list_reply;
+  int rc = EXIT_OK_;
+  if (c->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_dossiers; i++)
+      json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], c->lang));
+    rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else if (r->n_dossiers == 0) {
+    puts(mc_msg(c->lang, MSG_LIST_EMPTY));
+  } else {
+    for (size_t i = 0; i < r->n_dossiers; i++)
+      cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
+    printf("%zu %s\n", r->n_dossiers, mc_msg(c->lang, MSG_LIST_COUNT));
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
+int cli_run_list(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__ListRequest body = MOTCUA__LIST_REQUEST__INIT;
+  body.status = c->status;
+  body.limit = c->limit;
+  body.overdue = c->overdue;
+  body.due_within_ms = c->due_within_ms;
+  req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
+  req.list = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
+}
+
+int cli_run_search(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__SearchRequest body = MOTCUA__SEARCH_REQUEST__INIT;
+  body.text = (char *)c->text;
+  body.limit = c->limit;
+  req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
+  req.search = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
+}
+
+int cli_run_history(cli *c) {
+  Motcua__Envelope *rep;
+  int rc = cli_fetch_history(c, c->code, &rep);
+  if (rc != EXIT_OK_) return rc;
+  if (c->json)
+    rc = cli_emit_json(mc_render_history_json(rep->history_reply, c->lang), 0) ? EXIT_CONNECT
+                                                                             : EXIT_OK_;
+  else
+    cli_print_history(stdout, rep->history_reply, c->lang);
+  mc_envelope_free(rep);
+  return rc;
+}
+
+int cli_run_inbox(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__InboxRequest body = MOTCUA__INBOX_REQUEST__INIT;
+  body.mark_read = !c->peek;
+  body.limit = c->limit;
+  req.body_case = MOTCUA__ENVELOPE__BODY_INBOX;
+  req.inbox = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_INBOX_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__InboxReply *r = rep->inbox_reply;
+  if (c->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_events; i++)
+      json_array_append_new(a, mc_render_event_json(r->events[i], c->lang));
+    rc = cli_emit_json(json_pack("{s:o}", "events", a), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else if (r->n_events == 0) {
+    puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
+  } else {
+    for (size_t i = 0; i < r->n_events; i++) cli_print_event(stdout, r->events[i], c->lang);
+    printf("%zu %s\n", r->n_events, mc_msg(c->lang, MSG_INBOX_COUNT));
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+

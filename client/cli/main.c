@@ -1,0 +1,231 @@
+/* motcua: command-line client of the one-stop desk server.
+ *   motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME] [--key=value]
+ *          COMMAND [arguments]
+ * Exit codes: 0 ok; 1 refused by the server; 2 usage/config; 3 transport. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "action_cmd.h"
+#include "cli.h"
+#include "dossier_cmd.h"
+#include "error.h"
+#include "holiday_cmd.h"
+#include "log.h"
+#include "monitor_cmd.h"
+#include "outbox_cmd.h"
+#include "slip_cmd.h"
+#include "transfer_cmd.h"
+#include "watch_cmd.h"
+
+#define MAX_OVERRIDES 32
+
+typedef struct globals {
+  const char *config_path;
+  const char *lang_flag;
+  const char *overrides[MAX_OVERRIDES];
+  int n_overrides;
+  int help;
+  int cmd_index; /* index of COMMAND in argv, argc if none */
+} globals;
+
+static int is_help(const char *a) {
+  return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* One global option at argv[*i]; MSG_NONE or an error message id. */
+static enum mc_msg parse_global(cli *c, globals *g, int argc, char **argv, int *i) {
+  const char *a = argv[*i], *v = NULL;
+  int r;
+  if (strcmp(a, "--json") == 0) {
+    c->json = 1;
+  } else if (is_help(a)) {
+    g->help = 1;
+  } else if ((r = cli_opt_value(argc, argv, i, "-c", &v)) != 0 ||
+             (r = cli_opt_value(argc, argv, i, "--config", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    g->config_path = v;
+  } else if ((r = cli_opt_value(argc, argv, i, "--lang", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    if (mc_lang_parse(v) < 0) return MSG_ERR_BAD_LANG;
+    g->lang_flag = v;
+    c->lang = mc_lang_parse(v);
+  } else if ((r = cli_opt_value(argc, argv, i, "--officer", &v)) != 0) {
+    if (r < 0) return MSG_ERR_MISSING_VALUE;
+    c->officer = v;
+  } else if (strncmp(a, "--", 2) == 0 && strchr(a, '=') != NULL &&
+             g->n_overrides < MAX_OVERRIDES) {
+    g->overrides[g->n_overrides++] = a;
+  } else {
+    return MSG_ERR_UNKNOWN_OPTION;
+  }
+  return MSG_NONE;
+}
+
+static int parse_globals(cli *c, globals *g, int argc, char **argv) {
+  int i;
+  for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    }
+    enum mc_msg m = parse_global(c, g, argc, argv, &i);
+    if (m != MSG_NONE) return cli_usage_error(c, m, argv[i]);
+  }
+  g->cmd_index = i;
+  return EXIT_OK_;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static int config_error(const cli *c, const char *detail) {
+  return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_CONFIG), detail);
+}
+
+static int apply_overrides(cli *c, const globals *g, char *err, size_t errlen) {
+  for (int i = 0; i < g->n_overrides; i++) {
+    char name[64];
+    const char *eq = strchr(g->overrides[i], '=');
+    size_t n = (size_t)(eq - g->overrides[i]) - 2;
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, g->overrides[i] + 2, n);
+    name[n] = '\0';
+    if (mc_client_config_set(&c->cfg, name, eq + 1, err, errlen) != MC_OK) return -1;
+  }
+  return 0;
+}
+
+static int load_config(cli *c, const globals *g) {
+  char err[512] = "";
+  const char *path = g->config_path ? g->config_path : getenv("MOTCUA_CONFIG");
+  if (path == NULL || path[0] == '\0')
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_NO_CONFIG), NULL);
+  if (mc_client_config_init(&c->cfg, err, sizeof err) != MC_OK ||
+      mc_client_config_load(&c->cfg, path, err, sizeof err) != MC_OK ||
+      apply_overrides(c, g, err, sizeof err) != 0)
+    return config_error(c, err);
+  if (g->lang_flag == NULL) {
+    if (mc_lang_parse(c->cfg.lang) < 0) return config_error(c, "lang");
+    c->lang = mc_lang_parse(c->cfg.lang);
+  }
+  if (c->officer == NULL) c->officer = c->cfg.officer;
+  return EXIT_OK_;
+}
+
+/* ---- the commands ------------------------------------------------------ */
+
+/* name, usage, connect first, may queue, action, parse, run */
+#define ACTION_CMD(name, usage, act) {name, usage, 1, 1, MOTCUA__ACTION__ACTION_##act, cli_parse_action, cli_run_action}
+static const cli_command commands[] = {
+    {"ping", MSG_USAGE_PING, 1, 0, 0, cli_parse_none, cli_run_ping},
+    {"whoami", MSG_USAGE_WHOAMI, 1, 0, 0, cli_parse_none, cli_run_whoami},
+    {"procedures", MSG_USAGE_PROCEDURES, 1, 0, 0, cli_parse_none, cli_run_procedures},
+    {"receive", MSG_USAGE_RECEIVE, 1, 1, 0, cli_parse_receive, cli_run_receive},
+    {"show", MSG_USAGE_SHOW, 1, 0, 0, cli_parse_code, cli_run_show},
+    {"list", MSG_USAGE_LIST, 1, 0, 0, cli_parse_list, cli_run_list},
+    {"search", MSG_USAGE_SEARCH, 1, 0, 0, cli_parse_search, cli_run_search},
+    {"forward", MSG_USAGE_FORWARD, 1, 1, 0, cli_parse_forward, cli_run_forward},
+    {"history", MSG_USAGE_HISTORY, 1, 0, 0, cli_parse_code, cli_run_history},
+    {"inbox", MSG_USAGE_INBOX, 1, 0, 0, cli_parse_inbox, cli_run_inbox},
+    {"watch", MSG_USAGE_WATCH, 0, 0, 0, cli_parse_none, cli_run_watch},
+    {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, 0, cli_parse_holidays, cli_run_holidays},
+    {"slip", MSG_USAGE_SLIP, 1, 0, 0, cli_parse_slip, cli_run_slip},
+    {"outbox", MSG_USAGE_OUTBOX, 0, 0, 0, cli_outbox_parse, cli_outbox_run},
+    {"sync", MSG_USAGE_SYNC, 0, 0, 0, cli_sync_parse, cli_sync_run},
+    {"attach", MSG_USAGE_ATTACH, 1, 0, 0, cli_parse_attach, cli_run_attach},
+    {"files", MSG_USAGE_FILES, 1, 0, 0, cli_parse_files, cli_run_files},
+    {"download", MSG_USAGE_DOWNLOAD, 1, 0, 0, cli_parse_download, cli_run_download},
+    {"monitor", MSG_USAGE_MONITOR, 1, 0, 0, cli_parse_monitor, cli_run_monitor},
+    ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
+    ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
+    {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},
+    ACTION_CMD("send-back", MSG_USAGE_SEND_BACK, SEND_BACK),
+    ACTION_CMD("supplement-request", MSG_USAGE_SUPPLEMENT_REQUEST, SUPPLEMENT_REQUEST),
+    ACTION_CMD("supplement", MSG_USAGE_SUPPLEMENT, SUPPLEMENT),
+    ACTION_CMD("fee-request", MSG_USAGE_FEE_REQUEST, FEE_REQUEST),
+    ACTION_CMD("fee-paid", MSG_USAGE_FEE_PAID, FEE_PAID),
+    ACTION_CMD("refuse", MSG_USAGE_REFUSE, REFUSE),
+    ACTION_CMD("stop", MSG_USAGE_STOP, STOP),
+    ACTION_CMD("withdraw", MSG_USAGE_WITHDRAW, WITHDRAW),
+    ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
+    ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
+    ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
+};
+#undef ACTION_CMD
+
+static const cli_command *find_command(const char *name) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  return NULL;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static void set_log_level(void) {
+  const char *lv = getenv("MOTCUA_LOG");
+  int level = lv != NULL ? mc_log_level_parse(lv) : -1;
+  mc_log_level_current = level >= 0 ? level : MC_LOG_ERROR;
+}
+
+static int has_help(int argc, char **argv, int from) {
+  for (int i = from; i < argc; i++)
+    if (is_help(argv[i])) return 1;
+  return 0;
+}
+
+static int connect_client(cli *c) {
+  char err[512] = "";
+  mc_client_error e = {0};
+  int rc = mc_client_new(&c->cfg, &c->client, err, sizeof err);
+  if (rc != MC_OK)
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
+  if (mc_sender_new(c->client, &c->cfg, &c->sender) != MC_OK)
+    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+  rc = mc_sender_connect(c->sender, c->cmd->queue, &e); /* offline: queue instead */
+  return rc == MC_OK ? EXIT_OK_ : cli_report(c, &e);
+}
+
+/* Commands that connect by themselves still reach the outbox. */
+static int make_sender(cli *c) {
+  if (c->cmd->connect) return connect_client(c);
+  if (mc_sender_new(NULL, &c->cfg, &c->sender) != MC_OK)
+    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+  return EXIT_OK_;
+}
+
+static int run(cli *c, int argc, char **argv) {
+  globals g = {0};
+  int rc = parse_globals(c, &g, argc, argv);
+  if (rc != EXIT_OK_) return rc;
+  if (g.cmd_index >= argc) {
+    if (!g.help) return cli_usage_error(c, MSG_ERR_NO_COMMAND, NULL);
+    puts(mc_msg(c->lang, MSG_USAGE));
+    return EXIT_OK_;
+  }
+  const cli_command *cmd = find_command(argv[g.cmd_index]);
+  if (cmd == NULL) return cli_usage_error(c, MSG_ERR_UNKNOWN_COMMAND, argv[g.cmd_index]);
+  if (g.help || has_help(argc, argv, g.cmd_index + 1)) {
+    puts(mc_msg(c->lang, cmd->usage));
+    return EXIT_OK_;
+  }
+  c->cmd = cmd;
+  if ((rc = load_config(c, &g)) != EXIT_OK_) return rc;
+  mc_client_zone_load(&c->cfg); /* the server's zone as last seen, until the hello */
+  if ((rc = cmd->parse(c, argc - g.cmd_index - 1, argv + g.cmd_index + 1)) != EXIT_OK_)
+    return rc;
+  if ((rc = make_sender(c)) != EXIT_OK_) return rc;
+  return cmd->run(c);
+}
+
+int main(int argc, char **argv) {
+  cli c;
+  memset(&c, 0, sizeof c);
+  c.lang = MC_LANG_VI;
+  set_log_level();
+  signal(SIGPIPE, SIG_IGN); /* a dropped link is an error code (3), not a crash */
+  int rc = run(&c, argc, argv);
+  mc_sender_free(c.sender);
+  mc_client_free(c.client);
+  return rc;
+}

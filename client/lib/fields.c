@@ -1,0 +1,170 @@
+/* Checks of typed values before anything is sent: the rule is
+ * proto/domain.h's (the server enforces the same one); this file only maps
+ * a fault to the field's own message. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "fields.h"
+#include "outbox.h"
+
+#define DUE_HOUR 17 /* a bare date means 17:00 local */
+#define SPAN_MAX_MS (366LL * 24 * 3600 * 1000)
+
+static int missing(const char *s) { return s == NULL || s[0] == '\0'; }
+
+/* MSG_NONE if s is required, clean one-line text of at most max bytes. */
+static enum mc_msg line_ok(const char *s, size_t max, enum mc_msg bad) {
+  return mc_dom_text(s, max, MC_TEXT_REQUIRED) == MC_DOM_OK ? MSG_NONE : bad;
+}
+
+enum mc_msg mc_fields_check_name(const char *s) {
+  if (missing(s)) return MSG_ERR_NEED_NAME;
+  enum mc_dom_fault f = mc_dom_text(s, MC_LIM_PERSON_NAME, MC_TEXT_REQUIRED);
+  return f == MC_DOM_OK ? MSG_NONE : f == MC_DOM_TOO_LONG ? MSG_ERR_NAME_TOO_LONG
+                                                           : MSG_ERR_NAME_INVALID;
+}
+
+enum mc_msg mc_fields_check_citizen_id(const char *s) {
+  if (missing(s)) return MSG_ERR_NEED_ID;
+  return mc_dom_citizen_id(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_ID_FORMAT;
+}
+
+enum mc_msg mc_fields_check_phone(const char *s) {
+  return mc_dom_phone(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_PHONE_FORMAT;
+}
+
+enum mc_msg mc_fields_check_procedure(const char *s) {
+  if (missing(s)) return MSG_ERR_NEED_PROCEDURE;
+  return mc_dom_proc_code(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_PROCEDURE_FORMAT;
+}
+
+/* A provisional number of the outbox (TAM-<unit>-NNNNNN) stands for a
+ * dossier code until its receive is delivered. */
+static int provisional_ok(const char *s) {
+  size_t n = strnlen(s, MC_LIM_DOSSIER_CODE + 1);
+  if (!mc_outbox_is_provisional(s) || n > MC_LIM_DOSSIER_CODE) return 0;
+  return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") == n;
+}
+
+enum mc_msg mc_fields_check_dossier_code(const char *s) {
+  if (missing(s)) return MSG_ERR_NEED_CODE;
+  if (provisional_ok(s)) return MSG_NONE;
+  return mc_dom_dossier_code(s) == MC_DOM_OK ? MSG_NONE : MSG_ERR_CODE_FORMAT;
+}
+
+enum mc_msg mc_fields_check_officer(const char *s) {
+  if (missing(s)) return MSG_ERR_NO_OFFICER;
+  return line_ok(s, MC_LIM_OFFICER, MSG_ERR_OFFICER_TOO_LONG);
+}
+
+enum mc_msg mc_fields_check_reason(const char *s) {
+  return mc_dom_text(s, MC_LIM_TEXT, MC_TEXT_REQUIRED | MC_TEXT_NEWLINES) == MC_DOM_OK
+             ? MSG_NONE : MSG_ERR_REASON_INVALID;
+}
+
+enum mc_msg mc_fields_check_note(const char *s) {
+  return mc_fields_check_reason(s) == MSG_NONE ? MSG_NONE : MSG_ERR_NOTE_INVALID;
+}
+
+enum mc_msg mc_fields_check_assignee(const char *s) {
+  return line_ok(s, MC_LIM_OFFICER, MSG_ERR_ASSIGNEE_INVALID);
+}
+
+enum mc_msg mc_fields_check_department(const char *s) {
+  return line_ok(s, MC_LIM_SECTOR, MSG_ERR_DEPT_INVALID);
+}
+
+enum mc_msg mc_fields_check_collector(const char *s) {
+  return line_ok(s, MC_LIM_PERSON_NAME, MSG_ERR_COLLECTOR_INVALID);
+}
+
+enum mc_msg mc_fields_check_holiday_name(const char *s) {
+  return line_ok(s, MC_FIELDS_HOLIDAY_NAME_MAX, MSG_ERR_HOLIDAY_NAME);
+}
+
+enum mc_msg mc_fields_check_search(const char *s) {
+  return line_ok(s, MC_LIM_SEARCH, MSG_ERR_SEARCH_TEXT);
+}
+
+int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out) {
+  char *end;
+  if (s == NULL || s[0] < '0' || s[0] > '9') return MC_EINVAL;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < lo || v > hi) return MC_EINVAL;
+  *out = (unsigned)v;
+  return 0;
+}
+
+int mc_fields_parse_amount(const char *s, int64_t *vnd) {
+  char *end;
+  if (s == NULL || s[0] < '1' || s[0] > '9') return MC_EINVAL;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < 1 || v > MC_LIM_AMOUNT) return MC_EINVAL;
+  *vnd = (int64_t)v;
+  return 0;
+}
+
+/* n digits at s into *out; 0 on success. */
+static int digits(const char *s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return MC_EINVAL;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int days_in_month(int y, int m) {
+  static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* "YYYY-MM-DD" prefix of s (no check of what follows). */
+static int date_prefix(const char *s, int *y, int *m, int *d) {
+  if (strlen(s) < 10 || s[4] != '-' || s[7] != '-') return MC_EINVAL;
+  if (digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d)) return MC_EINVAL;
+  if (*y < 2000 || *y > 2100 || *m < 1 || *m > 12) return MC_EINVAL;
+  return *d >= 1 && *d <= days_in_month(*y, *m) ? 0 : MC_EINVAL;
+}
+
+int mc_fields_parse_date(const char *s, int *year, int *month, int *day) {
+  if (s == NULL || strlen(s) != 10) return MC_EINVAL;
+  return date_prefix(s, year, month, day);
+}
+
+int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms) {
+  int y, mo, d, h = DUE_HOUR, mi = 0;
+  if (s == NULL || date_prefix(s, &y, &mo, &d) != 0) return MC_EINVAL;
+  size_t n = strlen(s);
+  if (n == 16) {
+    if ((s[10] != 'T' && s[10] != ' ') || s[13] != ':') return MC_EINVAL;
+    if (digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || h > 23 || mi > 59) return MC_EINVAL;
+  } else if (n != 10) {
+    return MC_EINVAL;
+  }
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                  .tm_min = mi};
+  *ms = ((int64_t)timegm(&tm) - (int64_t)offset_min * 60) * 1000;
+  return 0;
+}
+
+int mc_fields_parse_span(const char *s, int64_t *ms) {
+  char *end;
+  if (s == NULL || s[0] < '0' || s[0] > '9') return MC_EINVAL;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno != 0 || end[0] == '\0' || end[1] != '\0' || v == 0 || v > 366UL * 24 * 60)
+    return MC_EINVAL;
+  int64_t unit = end[0] == 'd' ? 86400000LL : end[0] == 'h' ? 3600000LL
+                 : end[0] == 'm' ? 60000LL : 0;
+  if (unit == 0 || (int64_t)v * unit > SPAN_MAX_MS) return MC_EINVAL;
+  *ms = (int64_t)v * unit;
+  return 0;
+}

@@ -1,0 +1,565 @@
+/* Every user-facing string of the motcua CLI, Vietnamese and English.
+ * Strings carry no printf directives: callers print arguments after them. */
+#include <string.h>
+
+#include "messages.h"
+#include "error.h"
+
+static const char *const msgs[MSG__COUNT][2] = {
+    [MSG_NONE] = {"", ""},
+    [MSG_USAGE] = {
+        "Cách dùng: motcua [-c TỆP] [--json] [--lang vi|en] [--officer TÊN]\n"
+        "                  [--khóa=giá_trị ...] LỆNH [tham số]\n"
+        "Tệp cấu hình lấy từ -c hoặc biến môi trường MOTCUA_CONFIG.\n"
+        "Các lệnh:\n"
+        "  ping         kiểm tra kết nối: phiên bản, giờ máy chủ, thời gian khứ hồi\n"
+        "  whoami       đơn vị và vai trò theo chứng thư của máy này\n"
+        "  procedures   danh mục thủ tục hành chính\n"
+        "  receive      tiếp nhận hồ sơ mới\n"
+        "  show MÃ      xem một hồ sơ\n"
+        "  list         danh sách hồ sơ\n"
+        "  forward MÃ   chuyển hồ sơ lên cấp huyện (liên thông)\n"
+        "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
+        "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
+        "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
+        "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
+        "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
+        "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
+        "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
+        "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
+        "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
+        "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
+        "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
+        "3 không kết nối được máy chủ.",
+        "Usage: motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME]\n"
+        "              [--key=value ...] COMMAND [arguments]\n"
+        "The configuration file comes from -c or the MOTCUA_CONFIG environment variable.\n"
+        "Commands:\n"
+        "  ping         check the link: server version, server time, round trip\n"
+        "  whoami       this desk's unit and role, from its certificate\n"
+        "  procedures   the catalogue of administrative procedures\n"
+        "  receive      receive a new dossier\n"
+        "  show CODE    show one dossier\n"
+        "  list         list dossiers\n"
+        "  forward CODE forward a dossier to the district (inter-level)\n"
+        "  search TEXT  find by dossier code, citizen id, phone or name\n"
+        "  history CODE a dossier's progress log (each step, early/on time/late)\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
+        "               the processing steps (see motcua COMMAND --help)\n"
+        "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
+        "  watch        follow events live (Ctrl+C to stop)\n"
+        "  holidays     the calendar of public holidays and compensatory workdays\n"
+        "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
+        "  outbox       requests saved while the server was unreachable, attempts, errors\n"
+        "  sync         deliver the outbox: provisional number → real dossier code\n"
+        "Help for one command: motcua COMMAND --help\n"
+        "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
+        "3 cannot reach the server."},
+    [MSG_USAGE_PING] = {
+        "Cách dùng: motcua ping\nKiểm tra kết nối tới máy chủ: phiên bản máy chủ, giờ máy chủ,\nthời gian khứ hồi (ms).",
+        "Usage: motcua ping\nCheck the link to the server: server version, server time,\nround trip time (ms)."},
+    [MSG_USAGE_PROCEDURES] = {
+        "Cách dùng: motcua procedures\nLiệt kê các thủ tục hành chính: mã, tên, cấp giải quyết, lĩnh vực, thời hạn.",
+        "Usage: motcua procedures\nList the administrative procedures: code, name, level, sector, time limit."},
+    [MSG_USAGE_RECEIVE] = {
+        "Cách dùng: motcua receive --procedure MÃ_THỦ_TỤC --name HỌ_TÊN --id SỐ_ĐỊNH_DANH\n"
+        "                          [--phone SỐ_ĐIỆN_THOẠI] [--channel direct|online|postal]\n"
+        "Tiếp nhận hồ sơ mới; in mã hồ sơ, trạng thái và ngày hẹn trả kết quả.\n"
+        "  --procedure  mã thủ tục (tối đa 40 ký tự)\n"
+        "  --name       họ tên người nộp (tối đa 150 byte)\n"
+        "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
+        "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
+        "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
+        "               postal (bưu chính công ích)",
+        "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
+        "                      [--phone PHONE] [--channel direct|online|postal]\n"
+        "Receive a new dossier; prints its code, status and appointment date.\n"
+        "  --procedure  procedure code (at most 40 characters)\n"
+        "  --name       applicant's full name (at most 150 bytes)\n"
+        "  --id         citizen identity number (9 or 12 digits)\n"
+        "  --phone      phone number, digits only, at most 15\n"
+        "  --channel    channel: direct (at the desk, default), online, postal"},
+    [MSG_USAGE_SHOW] = {
+        "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
+        "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
+    [MSG_USAGE_LIST] = {
+        "Cách dùng: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
+        "  --overdue          chỉ hồ sơ quá hạn\n"
+        "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
+        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)",
+        "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
+        "  --overdue          overdue dossiers only\n"
+        "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
+        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)"},
+    [MSG_USAGE_FORWARD] = {
+        "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
+        "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
+    [MSG_USAGE_WATCH] = {
+        "Cách dùng: motcua watch\nGiữ kết nối, in từng sự kiện trên một dòng (với --json: mỗi dòng một đối tượng JSON);\n"
+        "tự kết nối lại khi mất mạng. Dừng bằng Ctrl+C.",
+        "Usage: motcua watch\nKeep the link up and print each event on one line (with --json: one JSON object per line);\n"
+        "reconnects by itself after a drop. Stop with Ctrl+C."},
+    [MSG_USAGE_WHOAMI] = {
+        "Cách dùng: motcua whoami\nIn mã đơn vị, tên đơn vị và vai trò mà máy chủ xác nhận từ chứng thư.",
+        "Usage: motcua whoami\nPrint the unit code, unit name and role the server read from the certificate."},
+    [MSG_USAGE_ACCEPT] = {
+        "Cách dùng: motcua accept MÃ_HỒ_SƠ\nNhận hồ sơ để xử lý (trạng thái 2 → 4): đơn vị đang giữ hồ sơ, ví dụ\nTrung tâm nhận hồ sơ xã chuyển lên.",
+        "Usage: motcua accept DOSSIER_CODE\nStart processing a dossier (status 2 -> 4): the unit holding it, e.g. the\ncentre taking a dossier forwarded by a commune."},
+    [MSG_USAGE_ASSIGN] = {
+        "Cách dùng: motcua assign MÃ_HỒ_SƠ --to CÁN_BỘ [--dept PHÒNG_BAN]\nPhân công cán bộ (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.",
+        "Usage: motcua assign DOSSIER_CODE --to OFFICER [--dept DEPARTMENT]\nAssign an officer (and a department) to the dossier; district only."},
+    [MSG_USAGE_RESULT] = {
+        "Cách dùng: motcua result MÃ_HỒ_SƠ\nGhi nhận hồ sơ đã có kết quả (4 → 9).",
+        "Usage: motcua result DOSSIER_CODE\nRecord that the result is ready (4 -> 9)."},
+    [MSG_USAGE_SEND_BACK] = {
+        "Cách dùng: motcua send-back MÃ_HỒ_SƠ\nChuyển trả kết quả (hoặc văn bản từ chối) về đơn vị đã tiếp nhận hồ sơ; chỉ cấp huyện.",
+        "Usage: motcua send-back DOSSIER_CODE\nSend the result (or the refusal) back to the unit that received the dossier; district only."},
+    [MSG_USAGE_SUPPLEMENT_REQUEST] = {
+        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 byte.",
+        "Usage: motcua supplement-request DOSSIER_CODE --reason REASON\nAsk for missing documents (-> 5); the clock stops. Reason at most 500 bytes."},
+    [MSG_USAGE_SUPPLEMENT] = {
+        "Cách dùng: motcua supplement MÃ_HỒ_SƠ [--note GHI_CHÚ]\nCông dân đã bổ sung giấy tờ (5 → 4); thời hạn xử lý chạy tiếp.",
+        "Usage: motcua supplement DOSSIER_CODE [--note NOTE]\nThe citizen supplied the documents (5 -> 4); the clock resumes."},
+    [MSG_USAGE_FEE_REQUEST] = {
+        "Cách dùng: motcua fee-request MÃ_HỒ_SƠ --amount SỐ_TIỀN\nYêu cầu thực hiện nghĩa vụ tài chính (4 → 6), số tiền bằng đồng (số nguyên > 0);\nthời hạn xử lý tạm dừng.",
+        "Usage: motcua fee-request DOSSIER_CODE --amount VND\nAsk for fees or taxes (4 -> 6), a whole amount of VND > 0; the clock stops."},
+    [MSG_USAGE_FEE_PAID] = {
+        "Cách dùng: motcua fee-paid MÃ_HỒ_SƠ\nCông dân đã nộp phí, lệ phí (6 → 4); thời hạn xử lý chạy tiếp.",
+        "Usage: motcua fee-paid DOSSIER_CODE\nThe fees were paid (6 -> 4); the clock resumes."},
+    [MSG_USAGE_REFUSE] = {
+        "Cách dùng: motcua refuse MÃ_HỒ_SƠ --reason LÝ_DO\nTừ chối tiếp nhận hồ sơ (→ 3), ghi rõ lý do (mẫu 03).",
+        "Usage: motcua refuse DOSSIER_CODE --reason REASON\nRefuse the dossier (-> 3), stating the reason (form 03)."},
+    [MSG_USAGE_STOP] = {
+        "Cách dùng: motcua stop MÃ_HỒ_SƠ --reason LÝ_DO\nDừng xử lý hồ sơ (→ 8), ghi rõ lý do.",
+        "Usage: motcua stop DOSSIER_CODE --reason REASON\nStop processing the dossier (-> 8), stating the reason."},
+    [MSG_USAGE_WITHDRAW] = {
+        "Cách dùng: motcua withdraw MÃ_HỒ_SƠ [--reason LÝ_DO]\nCông dân rút hồ sơ (→ 7).",
+        "Usage: motcua withdraw DOSSIER_CODE [--reason REASON]\nThe citizen withdraws the dossier (-> 7)."},
+    [MSG_USAGE_RESCHEDULE] = {
+        "Cách dùng: motcua reschedule MÃ_HỒ_SƠ --to NGÀY --reason LÝ_DO\n"
+        "Hẹn lại ngày trả kết quả (một lần cho mỗi hồ sơ; phiếu xin lỗi, mẫu 04).\n"
+        "  --to  YYYY-MM-DD (17:00 ngày đó, giờ Việt Nam) hoặc YYYY-MM-DDTHH:MM",
+        "Usage: motcua reschedule DOSSIER_CODE --to DATE --reason REASON\n"
+        "Set a new appointment (once per dossier; apology slip, form 04).\n"
+        "  --to  YYYY-MM-DD (17:00 that day, Vietnam time) or YYYY-MM-DDTHH:MM"},
+    [MSG_USAGE_RETURN] = {
+        "Cách dùng: motcua return MÃ_HỒ_SƠ --to \"HỌ TÊN NGƯỜI NHẬN\"\nTrả kết quả cho công dân (9 → 10), ghi họ tên người nhận kết quả.",
+        "Usage: motcua return DOSSIER_CODE --to \"NAME OF WHO COLLECTED IT\"\nHand the result to the citizen (9 -> 10), recording who collected it."},
+    [MSG_USAGE_RATE] = {
+        "Cách dùng: motcua rate MÃ_HỒ_SƠ --level 1|2|3\nGhi nhận đánh giá của công dân: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng.",
+        "Usage: motcua rate DOSSIER_CODE --level 1|2|3\nRecord the citizen's rating: 1 not satisfied, 2 satisfied, 3 very satisfied."},
+    [MSG_USAGE_HISTORY] = {
+        "Cách dùng: motcua history MÃ_HỒ_SƠ\nQuá trình xử lý hồ sơ: từng bước, đơn vị, cán bộ, hạn của bước và kết quả\n(trước hạn, đúng hạn, quá hạn), theo giờ Việt Nam.",
+        "Usage: motcua history DOSSIER_CODE\nThe dossier's progress log: each step, unit, officer, the step's deadline and\nwhether it was early, on time or late (Vietnam time)."},
+    [MSG_USAGE_INBOX] = {
+        "Cách dùng: motcua inbox [--peek] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000.",
+        "Usage: motcua inbox [--peek] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000."},
+    [MSG_USAGE_SEARCH] = {
+        "Cách dùng: motcua search CHUỖI [--limit N]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu).",
+        "Usage: motcua search TEXT [--limit N]\nFind dossiers by code, citizen id, phone or name (accents ignored)."},
+    [MSG_USAGE_HOLIDAYS] = {
+        "Cách dùng: motcua holidays list [--year NĂM]\n"
+        "           motcua holidays add NGÀY --name TÊN [--workday]\n"
+        "           motcua holidays remove NGÀY\n"
+        "Lịch ngày nghỉ lễ, nghỉ bù (--workday: ngày cuối tuần làm việc bù). NGÀY dạng\n"
+        "YYYY-MM-DD. Thêm, xóa: chỉ quản trị hệ thống.",
+        "Usage: motcua holidays list [--year YEAR]\n"
+        "       motcua holidays add DATE --name NAME [--workday]\n"
+        "       motcua holidays remove DATE\n"
+        "The calendar of public holidays and days off (--workday: a weekend day made a\n"
+        "working day). DATE is YYYY-MM-DD. Add and remove: administrators only."},
+    [MSG_USAGE_ATTACH] = {
+        "Cách dùng: motcua attach MÃ_HỒ_SƠ TỆP...\n"
+        "Đính kèm bản quét (PDF, JPEG, PNG, TIFF; tối đa 100 MiB mỗi tệp) vào hồ sơ.\n"
+        "Đường truyền bị ngắt: chạy lại đúng lệnh đó, phần đã gửi không phải gửi lại.",
+        "Usage: motcua attach DOSSIER_CODE FILE...\n"
+        "Attach scans (PDF, JPEG, PNG, TIFF; at most 100 MiB each) to a dossier.\n"
+        "If the link drops, rerun the same command: what was sent is not sent again."},
+    [MSG_USAGE_FILES] = {
+        "Cách dùng: motcua files MÃ_HỒ_SƠ\nDanh sách tệp của hồ sơ (tên, cỡ, SHA-256, loại).",
+        "Usage: motcua files DOSSIER_CODE\nThe files of a dossier (name, size, SHA-256, kind)."},
+    [MSG_USAGE_DOWNLOAD] = {
+        "Cách dùng: motcua download MÃ_HỒ_SƠ [--out THƯ_MỤC]\n"
+        "Tải mọi tệp của hồ sơ (mặc định vào thư mục hiện tại); tiếp tục phần đã tải,\n"
+        "kiểm tra SHA-256 trước khi ghi tên tệp.",
+        "Usage: motcua download DOSSIER_CODE [--out DIR]\n"
+        "Download every file of a dossier (default: the current directory); continues a\n"
+        "partial download and checks the SHA-256 before the file gets its name."},
+    [MSG_USAGE_SLIP] = {
+        "Cách dùng: motcua slip MÃ_HỒ_SƠ --form 01|02|03|04|05 -o TỆP.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
+        "In phiếu: 01 tiếp nhận và hẹn trả kết quả, 02 yêu cầu bổ sung, 03 từ chối,\n"
+        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết.",
+        "Usage: motcua slip DOSSIER_CODE --form 01|02|03|04|05 -o FILE.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
+        "Print a slip: 01 receipt and appointment, 02 supplement request, 03 refusal,\n"
+        "04 apology and new appointment, 05 process control slip."},
+    [MSG_USAGE_MONITOR] = {
+        "Cách dùng: motcua monitor [--json] [--interval GIÂY] [--once]\n"
+        "(chứng thư quản trị) Bảng trạng thái kết nối của mọi đơn vị, tự làm mới; đơn vị mất kết nối\n"
+        "tô đỏ kèm thời gian mất kết nối. --json: in một ảnh chụp JSON rồi thoát. Dừng bằng Ctrl+C.",
+        "Usage: motcua monitor [--json] [--interval SECONDS] [--once]\n"
+        "(admin certificate) Live table of every unit's link, refreshing; offline units in red\n"
+        "with how long they have been offline. --json: print one JSON snapshot and exit. Stop with Ctrl+C."},
+    [MSG_ERR_NO_CONFIG] = {
+        "Chưa chỉ định tệp cấu hình: dùng -c TỆP hoặc đặt biến MOTCUA_CONFIG",
+        "No configuration file: use -c FILE or set MOTCUA_CONFIG"},
+    [MSG_ERR_CONFIG] = {"Lỗi cấu hình", "Configuration error"},
+    [MSG_ERR_NO_COMMAND] = {"Thiếu lệnh (xem motcua --help)", "No command given (see motcua --help)"},
+    [MSG_ERR_UNKNOWN_COMMAND] = {"Lệnh không hợp lệ", "Unknown command"},
+    [MSG_ERR_UNKNOWN_OPTION] = {"Tùy chọn không hợp lệ", "Unknown option"},
+    [MSG_ERR_MISSING_VALUE] = {"Thiếu giá trị cho tùy chọn", "Missing value for option"},
+    [MSG_ERR_EXTRA_ARG] = {"Tham số thừa", "Unexpected argument"},
+    [MSG_ERR_BAD_LANG] = {"Ngôn ngữ phải là vi hoặc en", "Language must be vi or en"},
+    [MSG_ERR_NEED_PROCEDURE] = {"Thiếu mã thủ tục (--procedure)", "Missing procedure code (--procedure)"},
+    [MSG_ERR_NEED_NAME] = {"Thiếu họ tên người nộp (--name)", "Missing applicant name (--name)"},
+    [MSG_ERR_NEED_ID] = {"Thiếu số định danh cá nhân (--id)", "Missing citizen identity number (--id)"},
+    [MSG_ERR_NEED_CODE] = {"Thiếu mã hồ sơ", "Missing dossier code"},
+    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 byte)", "Name too long (at most 150 bytes)"},
+    [MSG_ERR_NAME_INVALID] = {
+        "Họ tên không hợp lệ (rỗng, sai mã UTF-8 hoặc chứa ký tự điều khiển)",
+        "Invalid name (empty, not UTF-8, or containing control characters)"},
+    [MSG_ERR_ID_FORMAT] = {
+        "Số định danh phải gồm đúng 9 chữ số (CMND) hoặc 12 chữ số (CCCD)",
+        "Citizen identity number must be exactly 9 or 12 digits"},
+    [MSG_ERR_PHONE_FORMAT] = {
+        "Số điện thoại chỉ gồm chữ số, tối đa 15 chữ số",
+        "Phone number must be digits only, at most 15"},
+    [MSG_ERR_PROCEDURE_FORMAT] = {
+        "Mã thủ tục không hợp lệ (1–40 ký tự: chữ, số, dấu chấm, gạch ngang, gạch dưới)",
+        "Invalid procedure code (1-40 characters: letters, digits, '.', '-', '_')"},
+    [MSG_ERR_CODE_FORMAT] = {
+        "Mã hồ sơ không hợp lệ (1–47 ký tự: chữ, số, dấu chấm, gạch ngang)",
+        "Invalid dossier code (1-47 characters: letters, digits, '.', '-')"},
+    [MSG_ERR_CHANNEL] = {"Kênh nộp phải là direct, online hoặc postal", "Channel must be direct, online or postal"},
+    [MSG_ERR_STATUS_RANGE] = {"Mã trạng thái phải từ 1 đến 10", "Status code must be 1 to 10"},
+    [MSG_ERR_LIMIT_RANGE] = {"Số lượng (--limit) phải từ 1 đến 1000", "--limit must be 1 to 1000"},
+    [MSG_ERR_NO_OFFICER] = {
+        "Chưa có tên cán bộ tiếp nhận: dùng --officer TÊN hoặc officer= trong tệp cấu hình",
+        "No officer name: use --officer NAME or officer= in the configuration file"},
+    [MSG_ERR_OFFICER_TOO_LONG] = {
+        "Tên cán bộ không hợp lệ (tối đa 95 byte, UTF-8, không ký tự điều khiển)",
+        "Invalid officer name (at most 95 bytes, UTF-8, no control characters)"},
+    [MSG_ERR_TLS_SETUP] = {
+        "Không nạp được chứng thư/khóa TLS",
+        "Cannot load the TLS certificate/key"},
+    [MSG_ERR_NEED_OPTION] = {"Thiếu tùy chọn bắt buộc", "Missing required option"},
+    [MSG_ERR_REASON_INVALID] = {
+        "Lý do không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Invalid reason (1-500 bytes of UTF-8, no control characters except newline)"},
+    [MSG_ERR_NOTE_INVALID] = {
+        "Ghi chú không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Invalid note (1-500 bytes of UTF-8, no control characters except newline)"},
+    [MSG_ERR_ASSIGNEE_INVALID] = {
+        "Tên cán bộ được phân công không hợp lệ (tối đa 95 byte, không ký tự điều khiển)",
+        "Invalid assignee (at most 95 bytes, no control characters)"},
+    [MSG_ERR_DEPT_INVALID] = {
+        "Tên phòng ban không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Invalid department (at most 127 bytes, no control characters)"},
+    [MSG_ERR_COLLECTOR_INVALID] = {
+        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Invalid name of who collected the result (at most 150 bytes, no control characters)"},
+    [MSG_ERR_AMOUNT] = {
+        "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
+        "Amount must be a positive whole number of VND, at most 1000000000000"},
+    [MSG_ERR_DUE_DATE] = {
+        "Ngày hẹn không hợp lệ: dùng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM (ngày có thật)",
+        "Invalid appointment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (a real date)"},
+    [MSG_ERR_DATE] = {
+        "Ngày không hợp lệ: dùng YYYY-MM-DD (ngày có thật, năm 2000–2100)",
+        "Invalid date: use YYYY-MM-DD (a real date, years 2000-2100)"},
+    [MSG_ERR_RATING] = {
+        "Mức đánh giá phải là 1 (không hài lòng), 2 (hài lòng) hoặc 3 (rất hài lòng)",
+        "Rating must be 1 (not satisfied), 2 (satisfied) or 3 (very satisfied)"},
+    [MSG_ERR_SPAN] = {
+        "Khoảng thời gian không hợp lệ: số kèm d (ngày), h (giờ) hoặc m (phút), tối đa 366 ngày",
+        "Invalid span: a number followed by d (days), h (hours) or m (minutes), at most 366 days"},
+    [MSG_ERR_SEARCH_TEXT] = {
+        "Chuỗi tìm kiếm không hợp lệ (1–99 byte, không ký tự điều khiển)",
+        "Invalid search text (1-99 bytes, no control characters)"},
+    [MSG_ERR_YEAR] = {"Năm phải từ 2000 đến 2100", "Year must be 2000 to 2100"},
+    [MSG_ERR_HOLIDAY_NAME] = {
+        "Tên ngày nghỉ không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Invalid holiday name (at most 127 bytes, no control characters)"},
+    [MSG_ERR_NEED_SUBCOMMAND] = {
+        "Thiếu hoặc sai lệnh con (list, add, remove)", "Missing or unknown subcommand (list, add, remove)"},
+    [MSG_ERR_FORM] = {"Mẫu phiếu phải là 01, 02, 03, 04 hoặc 05", "Form must be 01, 02, 03, 04 or 05"},
+    [MSG_ERR_PROVINCE_INVALID] = {
+        "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Invalid province line (at most 150 bytes, no control characters)"},
+    [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
+    [MSG_ERR_CONNECT] = {"Không kết nối được máy chủ", "Cannot connect to the server"},
+    [MSG_ERR_CONNECT_TIMEOUT] = {"quá thời gian chờ, máy chủ không trả lời", "timed out, no answer"},
+    [MSG_ERR_CONNECT_TLS] = {
+        "lỗi xác thực TLS (kiểm tra chứng thư và khóa)",
+        "TLS failure (check the certificates and key)"},
+    [MSG_ERR_CONNECT_DOWN] = {
+        "máy chủ không nhận kết nối (chưa chạy, sai địa chỉ/cổng, hoặc đường truyền bị ngắt)",
+        "connection refused or unreachable (server down, wrong address/port, or link cut)"},
+    [MSG_ERR_CONNECT_IDENTITY] = {
+        "chứng thư của máy chủ không đúng (không phải máy chủ motcua)",
+        "the server's certificate is not a motcua server certificate"},
+    [MSG_ERR_UNEXPECTED_REPLY] = {"Máy chủ trả lời không đúng giao thức", "Unexpected reply from the server"},
+    [MSG_SERVER_SAID] = {"Chi tiết từ máy chủ", "Server detail"},
+    [MSG_REFUSED_INTERNAL] = {"Máy chủ gặp lỗi nội bộ", "Internal server error"},
+    [MSG_REFUSED_NOMEM] = {"Máy chủ hết bộ nhớ", "The server is out of memory"},
+    [MSG_REFUSED_PROTO] = {"Lỗi giao thức giữa máy trạm và máy chủ", "Protocol error between client and server"},
+    [MSG_REFUSED_VERSION] = {
+        "Phiên bản phần mềm không tương thích với máy chủ, cần cập nhật",
+        "Client version incompatible with the server; please update"},
+    [MSG_REFUSED_TOO_BIG] = {"Dữ liệu gửi lên quá lớn", "Request too large"},
+    [MSG_REFUSED_INVALID] = {"Thông tin gửi lên không hợp lệ", "Invalid request data"},
+    [MSG_REFUSED_UNAUTH] = {
+        "Máy chủ không xác thực được chứng thư của đơn vị",
+        "The server could not authenticate this unit's certificate"},
+    [MSG_REFUSED_FORBIDDEN] = {
+        "Đơn vị của bạn không có quyền thực hiện thao tác này",
+        "Your unit is not allowed to do this"},
+    [MSG_REFUSED_NOT_FOUND] = {"Không tìm thấy hồ sơ", "Dossier not found"},
+    [MSG_REFUSED_CONFLICT] = {
+        "Xung đột: yêu cầu trùng mã chống lặp với một yêu cầu khác",
+        "Conflict: idempotency key already used for a different request"},
+    [MSG_REFUSED_UNAVAILABLE] = {
+        "Máy chủ tạm thời không phục vụ được, vui lòng thử lại sau",
+        "Service temporarily unavailable, try again later"},
+    [MSG_REFUSED_TIMEOUT] = {"Máy chủ xử lý quá thời gian", "The server timed out"},
+    [MSG_REFUSED_BUSY] = {"Máy chủ đang bận, vui lòng thử lại", "The server is busy, try again"},
+    [MSG_REFUSED_WRONG_LEVEL] = {
+        "Thủ tục này thuộc thẩm quyền cấp xã, không chuyển lên huyện",
+        "This procedure is resolved at commune level; it is not forwarded to the district"},
+    [MSG_REFUSED_BAD_STATE] = {
+        "Không thực hiện được ở trạng thái hiện tại của hồ sơ",
+        "Not allowed in the dossier's current status"},
+    [MSG_REFUSED_IO] = {"Lỗi vào/ra trên máy chủ", "Input/output error on the server"},
+    [MSG_REFUSED_TLS] = {"Lỗi TLS", "TLS error"},
+    [MSG_REFUSED_CLOSED] = {"Máy chủ đã đóng kết nối", "The server closed the connection"},
+    [MSG_REFUSED_CONFIG] = {"Lỗi cấu hình máy chủ", "Server configuration error"},
+    [MSG_REFUSED_UNKNOWN] = {"Máy chủ từ chối yêu cầu", "The server refused the request"},
+    [MSG_STATUS_1] = {"Mới đăng ký", "Registered online"},
+    [MSG_STATUS_2] = {"Được tiếp nhận", "Received"},
+    [MSG_STATUS_3] = {"Không được tiếp nhận", "Refused at intake"},
+    [MSG_STATUS_4] = {"Đang xử lý", "In processing"},
+    [MSG_STATUS_5] = {"Yêu cầu bổ sung giấy tờ", "Supplement requested"},
+    [MSG_STATUS_6] = {"Yêu cầu thực hiện nghĩa vụ tài chính", "Awaiting fees or taxes"},
+    [MSG_STATUS_7] = {"Công dân yêu cầu rút hồ sơ", "Withdrawn by the citizen"},
+    [MSG_STATUS_8] = {"Dừng xử lý", "Processing stopped"},
+    [MSG_STATUS_9] = {"Đã xử lý xong", "Result ready"},
+    [MSG_STATUS_10] = {"Đã trả kết quả", "Result returned"},
+    [MSG_STATUS_UNKNOWN] = {"Trạng thái không xác định", "Unknown status"},
+    [MSG_LEVEL_COMMUNE] = {"cấp xã", "commune level"},
+    [MSG_LEVEL_DISTRICT] = {"cấp huyện", "district level"},
+    [MSG_CHANNEL_DIRECT] = {"trực tiếp", "at the desk"},
+    [MSG_CHANNEL_ONLINE] = {"trực tuyến", "online"},
+    [MSG_CHANNEL_POSTAL] = {"bưu chính công ích", "public postal service"},
+    [MSG_UNIT_HOURS] = {"giờ", "hours"},
+    [MSG_UNIT_WORKING_DAYS] = {"ngày làm việc", "working days"},
+    [MSG_UNIT_CALENDAR_DAYS] = {"ngày", "calendar days"},
+    [MSG_UNIT_MONTHS] = {"tháng", "months"},
+    [MSG_ROLE_COMMUNE] = {"bộ phận một cửa cấp xã", "commune one-stop desk"},
+    [MSG_ROLE_DISTRICT] = {"Trung tâm Hành chính công huyện", "district Public Administration Centre"},
+    [MSG_ROLE_ADMIN] = {"quản trị hệ thống", "system administrator"},
+    [MSG_UNKNOWN] = {"không rõ", "unknown"},
+    [MSG_NONE_YET] = {"chưa có", "none"},
+    [MSG_F_SERVER] = {"Máy chủ", "Server"},
+    [MSG_F_SERVER_TIME] = {"Giờ máy chủ", "Server time"},
+    [MSG_F_RTT] = {"Thời gian khứ hồi", "Round trip"},
+    [MSG_F_UNIT] = {"Đơn vị", "Unit"},
+    [MSG_F_ROLE] = {"Vai trò", "Role"},
+    [MSG_F_CODE] = {"Mã hồ sơ", "Dossier code"},
+    [MSG_F_STATUS] = {"Trạng thái", "Status"},
+    [MSG_F_PROCEDURE] = {"Thủ tục", "Procedure"},
+    [MSG_F_LEVEL] = {"Thẩm quyền", "Level"},
+    [MSG_F_APPLICANT] = {"Người nộp", "Applicant"},
+    [MSG_F_ID] = {"Số định danh", "Citizen ID"},
+    [MSG_F_PHONE] = {"Điện thoại", "Phone"},
+    [MSG_F_CHANNEL] = {"Kênh nộp", "Channel"},
+    [MSG_F_RECEIVED] = {"Ngày tiếp nhận", "Received"},
+    [MSG_F_DUE] = {"Hẹn trả kết quả", "Due"},
+    [MSG_F_HOLDER] = {"Đơn vị đang giữ", "Held by"},
+    [MSG_F_FORWARDED] = {"Chuyển liên thông", "Forwarded"},
+    [MSG_F_LIMIT] = {"Thời hạn", "Time limit"},
+    [MSG_F_SECTOR] = {"Lĩnh vực", "Sector"},
+    [MSG_RECEIVED_OK] = {"Đã tiếp nhận hồ sơ", "Dossier received"},
+    [MSG_FORWARDED_OK] = {"Đã chuyển hồ sơ lên cấp huyện", "Dossier forwarded to the district"},
+    [MSG_LIST_EMPTY] = {"Không có hồ sơ nào", "No dossiers"},
+    [MSG_LIST_COUNT] = {"hồ sơ", "dossier(s)"},
+    [MSG_PROC_COUNT] = {"thủ tục", "procedure(s)"},
+    [MSG_EV_CONNECTED] = {"Đã kết nối máy chủ", "Connected to the server"},
+    [MSG_EV_DISCONNECTED] = {"Mất kết nối, thử lại sau", "Link lost, retrying in"},
+    [MSG_EV_PONG] = {"Kết nối tốt, khứ hồi", "Link alive, round trip"},
+    [MSG_EV_DOSSIER] = {"Hồ sơ", "Dossier"},
+    [MSG_EV_ERROR] = {"Máy chủ báo lỗi", "Server reported an error"},
+    [MSG_EV_OTHER] = {"Thông báo từ máy chủ", "Message from the server"},
+    [MSG_EV_GOODBYE] = {"Máy chủ đóng kết nối", "The server is closing the link"},
+    [MSG_EV_STOPPED] = {"Đã dừng theo dõi", "Stopped watching"},
+    [MSG_EV_KIND_FORWARDED] = {"được chuyển liên thông", "forwarded"},
+    [MSG_EV_FROM] = {"từ", "from"},
+    [MSG_ACT_RECEIVE] = {"Tiếp nhận", "Received"},
+    [MSG_ACT_FORWARD] = {"Chuyển liên thông", "Forwarded"},
+    [MSG_ACT_ACCEPT] = {"Nhận hồ sơ", "Accepted"},
+    [MSG_ACT_ASSIGN] = {"Phân công", "Assigned"},
+    [MSG_ACT_SUPPLEMENT_REQUEST] = {"Yêu cầu bổ sung", "Supplement requested"},
+    [MSG_ACT_SUPPLEMENT] = {"Bổ sung hồ sơ", "Supplement received"},
+    [MSG_ACT_FEE_REQUEST] = {"Yêu cầu nộp phí", "Fees requested"},
+    [MSG_ACT_FEE_PAID] = {"Đã nộp phí", "Fees paid"},
+    [MSG_ACT_REFUSE] = {"Từ chối", "Refused"},
+    [MSG_ACT_STOP] = {"Dừng xử lý", "Processing stopped"},
+    [MSG_ACT_WITHDRAW] = {"Rút hồ sơ", "Withdrawn"},
+    [MSG_ACT_RESCHEDULE] = {"Hẹn lại", "Rescheduled"},
+    [MSG_ACT_RESULT] = {"Có kết quả", "Result ready"},
+    [MSG_ACT_SEND_BACK] = {"Chuyển trả kết quả", "Result sent back"},
+    [MSG_ACT_RETURN] = {"Trả kết quả", "Result returned"},
+    [MSG_ACT_RATE] = {"Đánh giá", "Rated"},
+    [MSG_DONE_ACCEPT] = {"Đã nhận hồ sơ để xử lý", "Dossier accepted for processing"},
+    [MSG_DONE_ASSIGN] = {"Đã phân công xử lý hồ sơ", "Dossier assigned"},
+    [MSG_DONE_SUPPLEMENT_REQUEST] = {"Đã yêu cầu bổ sung hồ sơ", "Supplement requested for dossier"},
+    [MSG_DONE_SUPPLEMENT] = {"Đã ghi nhận bổ sung hồ sơ", "Supplement recorded for dossier"},
+    [MSG_DONE_FEE_REQUEST] = {"Đã yêu cầu nộp phí, lệ phí cho hồ sơ", "Fees requested for dossier"},
+    [MSG_DONE_FEE_PAID] = {"Đã ghi nhận nộp phí cho hồ sơ", "Fee payment recorded for dossier"},
+    [MSG_DONE_REFUSE] = {"Đã từ chối hồ sơ", "Refused dossier"},
+    [MSG_DONE_STOP] = {"Đã dừng xử lý hồ sơ", "Stopped processing dossier"},
+    [MSG_DONE_WITHDRAW] = {"Đã ghi nhận công dân rút hồ sơ", "Withdrawal recorded for dossier"},
+    [MSG_DONE_RESCHEDULE] = {"Đã hẹn lại ngày trả kết quả hồ sơ", "New appointment set for dossier"},
+    [MSG_DONE_RESULT] = {"Đã ghi nhận có kết quả hồ sơ", "Result recorded for dossier"},
+    [MSG_DONE_SEND_BACK] = {"Đã chuyển trả kết quả hồ sơ", "Result sent back for dossier"},
+    [MSG_DONE_RETURN] = {"Đã trả kết quả hồ sơ", "Result handed over for dossier"},
+    [MSG_DONE_RATE] = {"Đã ghi nhận đánh giá hồ sơ", "Rating recorded for dossier"},
+    [MSG_RESULT_EARLY] = {"Trước hạn", "Early"},
+    [MSG_RESULT_ON_TIME] = {"Đúng hạn", "On time"},
+    [MSG_RESULT_LATE] = {"Quá hạn", "Late"},
+    [MSG_F_OVERDUE] = {"Quá hạn", "Overdue"},
+    [MSG_F_ASSIGNED] = {"Cán bộ xử lý", "Assigned officer"},
+    [MSG_F_DEPARTMENT] = {"Phòng chuyên môn", "Department"},
+    [MSG_F_RATING] = {"Đánh giá", "Rating"},
+    [MSG_F_SUPPLEMENTS] = {"Số lần yêu cầu bổ sung", "Supplement requests"},
+    [MSG_F_RESCHEDULED] = {"Đã hẹn lại", "Rescheduled"},
+    [MSG_F_FINISHED] = {"Kết thúc xử lý", "Finished"},
+    [MSG_F_PAUSED] = {"Tạm dừng tính thời hạn từ", "Clock stopped since"},
+    [MSG_F_RETURNED] = {"Ngày trả kết quả", "Returned"},
+    [MSG_F_COLLECTED_BY] = {"Người nhận kết quả", "Collected by"},
+    [MSG_F_FEE] = {"Phí, lệ phí", "Fees"},
+    [MSG_YES] = {"có", "yes"},
+    [MSG_NO] = {"không", "no"},
+    [MSG_RATING_1] = {"Không hài lòng", "Not satisfied"},
+    [MSG_RATING_2] = {"Hài lòng", "Satisfied"},
+    [MSG_RATING_3] = {"Rất hài lòng", "Very satisfied"},
+    [MSG_H_TIME] = {"Thời gian", "Time"},
+    [MSG_H_UNIT] = {"Đơn vị", "Unit"},
+    [MSG_H_ACTION] = {"Thao tác", "Action"},
+    [MSG_H_STATUS] = {"T.thái", "Status"},
+    [MSG_H_STEP_DUE] = {"Hạn của bước", "Step due"},
+    [MSG_H_RESULT] = {"Kết quả", "Result"},
+    [MSG_H_OFFICER] = {"Cán bộ", "Officer"},
+    [MSG_HISTORY_EMPTY] = {"Chưa có bước xử lý nào", "No steps yet"},
+    [MSG_HISTORY_COUNT] = {"bước", "step(s)"},
+    [MSG_INBOX_EMPTY] = {"Không có thông báo mới", "No new notifications"},
+    [MSG_INBOX_COUNT] = {"thông báo", "notification(s)"},
+    [MSG_HOLIDAY_KIND_HOLIDAY] = {"nghỉ", "day off"},
+    [MSG_HOLIDAY_KIND_WORKDAY] = {"làm việc bù", "working day"},
+    [MSG_HOLIDAYS_EMPTY] = {"Chưa có ngày nghỉ nào trong lịch", "No calendar entries"},
+    [MSG_HOLIDAYS_COUNT] = {"ngày trong lịch", "calendar entr(ies)"},
+    [MSG_HOLIDAY_ADDED] = {"Đã cập nhật lịch ngày", "Calendar updated for"},
+    [MSG_HOLIDAY_REMOVED] = {"Đã xóa khỏi lịch ngày", "Removed from the calendar:"},
+    [MSG_SLIP_WRITTEN] = {"Đã ghi phiếu", "Slip written"},
+    [MSG_USAGE_OUTBOX] = {
+        "Cách dùng: motcua outbox [--all]\n"
+        "Hàng đợi gửi của bàn tiếp nhận này (các yêu cầu lưu lại khi không liên lạc được máy chủ):\n"
+        "mỗi mục với số lần thử và lỗi gần nhất. Mặc định: mục chờ gửi và mục bị từ chối;\n"
+        "--all: cả mục đã gửi (kèm mã hồ sơ chính thức). Không cần kết nối mạng.",
+        "Usage: motcua outbox [--all]\n"
+        "This desk's outbox (requests saved while the server could not be reached): each\n"
+        "item with its attempts and last error. Default: pending and rejected items;\n"
+        "--all: delivered ones too (with the real dossier code). Works offline."},
+    [MSG_USAGE_SYNC] = {
+        "Cách dùng: motcua sync\n"
+        "Gửi hàng đợi lên máy chủ, từng mục một theo thứ tự; mục lỗi không chặn mục khác,\n"
+        "mỗi mục chỉ được ghi nhận một lần. In kết quả từng mục: số tạm → mã hồ sơ chính thức.\n"
+        "Mã thoát: 0 đã gửi hết; 1 có mục bị máy chủ từ chối; 3 còn mục chưa gửi được.\n"
+        "(motcua watch tự gửi hàng đợi khi có kết nối.)",
+        "Usage: motcua sync\n"
+        "Deliver the outbox to the server, item by item in order; a failing item does not\n"
+        "block the others, and each is recorded exactly once. Prints each item's result:\n"
+        "provisional number → real dossier code.\n"
+        "Exit codes: 0 all delivered; 1 some refused by the server; 3 some not delivered yet.\n"
+        "(motcua watch delivers the outbox by itself while connected.)"},
+    [MSG_OUTBOX_QUEUED_RECEIVE] = {
+        "Máy chủ không liên lạc được: đã lưu hồ sơ vào hàng đợi, số tạm",
+        "The server cannot be reached: the dossier is saved in the outbox, provisional number"},
+    [MSG_OUTBOX_QUEUED_ITEM] = {
+        "Máy chủ không liên lạc được: đã lưu yêu cầu vào hàng đợi, mục",
+        "The server cannot be reached: the request is saved in the outbox, item"},
+    [MSG_OUTBOX_QUEUED_BEHIND] = {
+        "Hồ sơ còn yêu cầu chưa gửi: đã xếp yêu cầu này sau chúng trong hàng đợi, mục",
+        "The dossier has requests not yet delivered: this one is queued behind them, item"},
+    [MSG_OUTBOX_RUN_SYNC] = {"chạy `motcua sync` khi có mạng",
+                             "run `motcua sync` when the link is back"},
+    [MSG_OUTBOX_DISK_LOW] = {"Cảnh báo: ổ đĩa chứa hàng đợi sắp đầy, còn trống",
+                             "Warning: the disk holding the outbox is almost full, free:"},
+    [MSG_OUTBOX_EMPTY] = {"Hàng đợi trống.", "The outbox is empty."},
+    [MSG_OUTBOX_COUNT] = {"mục; chờ gửi:", "items; pending:"},
+    [MSG_OUTBOX_PENDING] = {"chờ gửi", "pending"},
+    [MSG_OUTBOX_DELIVERED] = {"đã gửi", "delivered"},
+    [MSG_OUTBOX_REJECTED] = {"bị từ chối", "rejected"},
+    [MSG_OUTBOX_ATTEMPTS] = {"Số lần thử", "Attempts"},
+    [MSG_OUTBOX_LAST_ERROR] = {"Lỗi gần nhất", "Last error"},
+    [MSG_OUTBOX_NEXT_ATTEMPT] = {"Thử lại lúc", "Next attempt"},
+    [MSG_OUTBOX_WAITS_FOR] = {"Chờ mục", "Waits for item"},
+    [MSG_OUTBOX_TITLE] = {"Hàng đợi", "Outbox"},
+    [MSG_SYNC_RETRY] = {"chưa gửi được, sẽ thử lại", "not delivered, will retry"},
+    [MSG_SYNC_WAITING] = {"chờ mục phía trước", "waiting for an earlier item"},
+    [MSG_SYNC_NOTHING] = {"Không có gì cần gửi.", "Nothing to deliver."},
+    [MSG_SYNC_SUMMARY] = {"Đồng bộ: đã gửi / bị từ chối / còn chờ:",
+                          "Sync: delivered / rejected / still pending:"},
+    [MSG_SYNC_STOPPED] = {"Mất kết nối, dừng đồng bộ", "Link down, sync stopped"},
+    [MSG_ERR_OUTBOX] = {"Không dùng được hàng đợi gửi", "Cannot use the outbox"},
+    [MSG_ERR_PROVISIONAL] = {"Số tạm không có trong hàng đợi", "Unknown provisional number"},
+    [MSG_ERR_PROVISIONAL_REJECTED] = {"Hồ sơ mang số tạm này đã bị máy chủ từ chối",
+                                      "The dossier with this provisional number was refused by the server"},
+    [MSG_ERR_FILE] = {"Không đọc/ghi được tệp", "Cannot read or write the file"},
+    [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
+    [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
+    [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},
+    [MSG_FILE_RESUMED] = {"tiếp tục từ byte", "resumed from byte"},
+};
+
+static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
+    [0] = MSG_REFUSED_UNKNOWN,       [1] = MSG_REFUSED_INTERNAL,
+    [2] = MSG_REFUSED_NOMEM,         [3] = MSG_REFUSED_PROTO,
+    [4] = MSG_REFUSED_VERSION,       [5] = MSG_REFUSED_TOO_BIG,
+    [6] = MSG_REFUSED_INVALID,       [7] = MSG_REFUSED_UNAUTH,
+    [8] = MSG_REFUSED_FORBIDDEN,     [9] = MSG_REFUSED_NOT_FOUND,
+    [10] = MSG_REFUSED_CONFLICT,     [11] = MSG_REFUSED_UNAVAILABLE,
+    [12] = MSG_REFUSED_TIMEOUT,      [13] = MSG_REFUSED_BUSY,
+    [14] = MSG_REFUSED_WRONG_LEVEL,  [15] = MSG_REFUSED_BAD_STATE,
+    [16] = MSG_REFUSED_IO,           [17] = MSG_REFUSED_TLS,
+    [18] = MSG_REFUSED_CLOSED,       [19] = MSG_REFUSED_CONFIG,
+};
+
+const char *mc_msg_raw(enum mc_msg id, int lang) {
+  if ((int)id < 0 || id >= MSG__COUNT || lang < 0 || lang > 1) return NULL;
+  return msgs[id][lang];
+}
+
+const char *mc_msg(int lang, enum mc_msg id) {
+  const char *s = mc_msg_raw(id, lang == MC_LANG_EN ? 1 : 0);
+  return s != NULL ? s : "";
+}
+
+enum mc_msg mc_msg_for_err(int err) {
+  if (err >= 0 || -err > MC_ERR_WIRE_MAX) return MSG_REFUSED_UNKNOWN;
+  return refusal_by_wire[-err];
+}
+
+const char *mc_status_name(int lang, unsigned status) {
+  if (status < 1 || status > 10) return mc_msg(lang, MSG_STATUS_UNKNOWN);
+  return mc_msg(lang, (enum mc_msg)(MSG_STATUS_1 + (int)status - 1));
+}
+
+int mc_lang_parse(const char *s) {
+  if (strcmp(s, "vi") == 0) return MC_LANG_VI;
+  if (strcmp(s, "en") == 0) return MC_LANG_EN;
+  return MC_EINVAL;
+}

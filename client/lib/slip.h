@@ -1,0 +1,83 @@
+/* Official slips as PDF (forms of the 2018 one-stop guidance circular):
+ * 01 receipt and appointment, 02 supplement request, 03 refusal,
+ * 04 apology and new appointment, 05 process control slip. Pure rendering:
+ * the caller fetches the dossier and its history; this module only lays
+ * them out (libharu, an embedded Unicode TTF, a QR code by libqrencode). */
+#ifndef MC_SLIP_H
+#define MC_SLIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "motcua_client.h"
+
+typedef struct mc_slip_step {
+  int64_t at_ms;
+  const char *from_unit_name;  /* giver (unit name), "" if none */
+  const char *to_unit_name;    /* receiver */
+  const char *officer;
+  const char *action;          /* "forward", "accept", ... */
+  int status_after;
+  int64_t step_due_ms;
+  const char *result;          /* "early" | "on_time" | "late" | "" */
+  const char *detail;
+} mc_slip_step;
+
+typedef struct mc_slip_data {
+  const char *province;        /* "TỈNH HÀ TĨNH" style header line, may be "" */
+  const char *parent_name;     /* the unit's centre, a header line; NULL/"" none */
+  const char *unit_name;       /* the issuing unit, e.g. "Xã Điền Mỹ" */
+  const char *code;            /* dossier code (printed and as QR) */
+  const char *procedure_code;
+  const char *procedure_name;
+  const char *applicant_name;
+  const char *applicant_id;
+  const char *applicant_phone;
+  const char *officer;         /* officer issuing the slip */
+  int status;
+  int64_t received_at_ms;
+  int64_t due_at_ms;           /* appointment (04: the new one) */
+  int64_t old_due_at_ms;       /* 04: the missed appointment; 0 otherwise */
+  const char *reason;          /* 02, 03, 04: reason text */
+  int utc_offset_min;          /* the server's zone (render.h mc_render_utc_offset) */
+  const mc_slip_step *steps;   /* 05 */
+  size_t nsteps;
+  int64_t issued_at_ms;        /* date printed under the national motto;
+                                  0 = received_at_ms (set it to "now" for
+                                  02, 03, 04) */
+} mc_slip_data;
+
+/* Fill sd (and *steps, malloc'ed, the caller frees it; NULL when the
+ * history has none) from a dossier's history for form, the way every
+ * front-end prints it: the letterhead from the hello's units (the unit
+ * issuing it, its centre and their province; without units, the hello's
+ * unit name and no province), unit names of the steps from the history
+ * (else the hello's units, else the code), the reason and the missed
+ * appointment of the latest relevant step, dates in the current zone.
+ * Strings point into h and info (keep them while sd is used); province,
+ * when not NULL, overrides the letterhead's. MC_OK, MC_EINVAL (no dossier
+ * in h) or MC_ENOMEM. */
+int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *info,
+                         const char *form, const char *officer, const char *province,
+                         int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
+
+/* Write form ("01".."05") to path. lang "vi" (default) or "en" for the
+ * labels (the legal form is Vietnamese; English is a courtesy copy).
+ * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian
+ * locations (fonts-dejavu-core: DejaVu Serif, else DejaVu Sans); the bold
+ * and italic faces are looked up next to it ("X-Bold.ttf", "X-Italic.ttf"
+ * or "X-Oblique.ttf"), else the regular face is used. The file is written
+ * to path.<pid>.tmp then renamed, so path never holds a partial PDF. All strings of d are copied, cleaned (controls,
+ * invalid UTF-8) and truncated with "…" when absurdly long; the caller
+ * keeps ownership of d. Returns 0 or a negative mc_err: MC_EINVAL (bad
+ * form, lang, code, offset), MC_ECONFIG (font missing or unusable), MC_EIO
+ * (cannot write path), MC_ENOMEM, MC_EINTERNAL; err (may be NULL) gets an
+ * English message. */
+int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
+                  const char *font_path, const char *path, char *err, size_t errlen);
+/* The same, written to an open descriptor (a pipe, the CLI's stdout, an
+ * HTTP response); fd stays open. */
+int mc_slip_write_fd(const mc_slip_data *d, const char *form, const char *lang,
+                     const char *font_path, int fd, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,112 @@
+/* A slip's data from a dossier's history and the hello's units: what every
+ * front-end prints (slip.h mc_slip_from_history). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "render.h"
+#include "slip.h"
+
+static const char *str_or_empty(const char *s) { return s != NULL ? s : ""; }
+
+/* A unit's name: the one the server sent with the step, else the dossier's
+ * receiving unit or a unit of the hello, else the code. */
+static const char *unit_label(const Motcua__HistoryReply *h, const mc_client_info *info,
+                              const char *name, const char *code) {
+  if (code == NULL || code[0] == '\0') return "";
+  if (name != NULL && name[0] != '\0') return name;
+  const Motcua__Dossier *d = h->dossier;
+  if (d->unit_code && d->unit_name && d->unit_name[0] && strcmp(d->unit_code, code) == 0)
+    return d->unit_name;
+  if (strcmp(info->unit_code, code) == 0 && info->unit_name[0]) return info->unit_name;
+  const mc_client_unit *u = mc_client_unit_find(info, code);
+  return u != NULL && u->name[0] ? u->name : code;
+}
+
+/* Index of the last step with this action, or -1 (none). */
+static long last_step(const Motcua__HistoryReply *h, const char *action) {
+  for (size_t i = h->n_steps; i-- > 0;)
+    if (h->steps[i]->action && strcmp(h->steps[i]->action, action) == 0) return (long)i;
+  return -1;
+}
+
+/* Reason and (04) the missed appointment, from the latest relevant step. */
+static void slip_reason(const Motcua__HistoryReply *h, const char *form, mc_slip_data *sd) {
+  const char *action = strcmp(form, "02") == 0   ? "supplement_request"
+                       : strcmp(form, "03") == 0 ? "refuse"
+                       : strcmp(form, "04") == 0 ? "reschedule"
+                                                 : NULL;
+  long i = action ? last_step(h, action) : -1;
+  sd->reason = i >= 0 && h->steps[i]->detail ? h->steps[i]->detail : "";
+  if (strcmp(form, "04") != 0 || i < 0) return;
+  for (long k = i - 1; k >= 0 && sd->old_due_at_ms == 0; k--)
+    sd->old_due_at_ms = h->steps[k]->step_due_ms; /* the due time in force before */
+}
+
+static void slip_steps(const Motcua__HistoryReply *h, const mc_client_info *info,
+                       mc_slip_step *out) {
+  for (size_t i = 0; i < h->n_steps; i++) {
+    const Motcua__ProgressStep *p = h->steps[i];
+    int handover = p->from_unit && p->from_unit[0] && p->to_unit && p->to_unit[0];
+    out[i] = (mc_slip_step){
+        .at_ms = p->at_ms,
+        .from_unit_name = handover ? unit_label(h, info, p->from_unit_name, p->from_unit)
+                                   : unit_label(h, info, p->unit_name, p->unit_code),
+        .to_unit_name = handover ? unit_label(h, info, p->to_unit_name, p->to_unit) : "",
+        .officer = str_or_empty(p->officer),
+        .action = str_or_empty(p->action),
+        .status_after = (int)p->status_after,
+        .step_due_ms = p->step_due_ms,
+        .result = str_or_empty(p->result),
+        .detail = str_or_empty(p->detail)};
+  }
+}
+
+/* The letterhead: the issuing unit (the caller), its centre, the province,
+ * all from the hello; an older server sends no units: the hello's unit
+ * name, no centre, no province line. */
+static void letterhead(const Motcua__HistoryReply *h, const mc_client_info *info,
+                       mc_slip_data *sd) {
+  const mc_client_unit *me = mc_client_unit_find(info, info->unit_code);
+  const mc_client_unit *parent = me != NULL ? mc_client_unit_find(info, me->parent) : NULL;
+  sd->unit_name = me != NULL && me->name[0] ? me->name
+                  : info->unit_name[0]      ? info->unit_name
+                                            : unit_label(h, info, h->dossier->unit_name,
+                                                         h->dossier->unit_code);
+  sd->parent_name = parent != NULL ? parent->name : "";
+  sd->province = me != NULL ? me->province : "";
+}
+
+static void dossier_fields(const Motcua__Dossier *d, mc_slip_data *sd) {
+  const Motcua__Applicant *a = d->applicant;
+  sd->code = d->code;
+  sd->procedure_code = str_or_empty(d->procedure_code);
+  sd->procedure_name = str_or_empty(d->procedure_name);
+  sd->applicant_name = a ? str_or_empty(a->name) : "";
+  sd->applicant_id = a ? str_or_empty(a->id_number) : "";
+  sd->applicant_phone = a ? str_or_empty(a->phone) : "";
+  sd->status = (int)d->status;
+  sd->received_at_ms = d->received_at_ms;
+  sd->due_at_ms = d->due_at_ms;
+}
+
+int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *info,
+                         const char *form, const char *officer, const char *province,
+                         int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps) {
+  *steps = NULL;
+  memset(sd, 0, sizeof *sd);
+  if (h == NULL || h->dossier == NULL || form == NULL) return MC_EINVAL;
+  if (h->n_steps > 0 && (*steps = calloc(h->n_steps, sizeof **steps)) == NULL) return MC_ENOMEM;
+  letterhead(h, info, sd);
+  if (province != NULL) sd->province = province;
+  dossier_fields(h->dossier, sd);
+  sd->officer = str_or_empty(officer);
+  sd->utc_offset_min = mc_render_utc_offset();
+  /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
+  sd->issued_at_ms = strcmp(form, "01") == 0 || strcmp(form, "05") == 0 ? 0 : now_ms;
+  slip_reason(h, form, sd);
+  slip_steps(h, info, *steps);
+  sd->steps = *steps;
+  sd->nsteps = h->n_steps;
+  return MC_OK;
+}
