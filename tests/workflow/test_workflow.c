@@ -101,19 +101,19 @@ static void test_dates(void) {
 }
 
 static void test_codes(void) {
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975"), 0);
-  CHECK_EQ(mc_code_check("H30.44.01-261129-12345"), 0);
-  CHECK_EQ(mc_code_check(""), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-26100-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-097"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15 50-261008-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("-261008-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-2610a8-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975x"), MC_EINVAL);
+  CHECK_EQ(mc_dom_dossier_code("H15.50.05.13-261008-0975"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_dossier_code("H30.44.01-261129-12345"), MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-26100-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-261008-097") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15 50-261008-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("-261008-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-2610a8-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-261008-0975x") != MC_DOM_OK);
   char longc[200];
   memset(longc, 'A', sizeof longc - 1);
   longc[sizeof longc - 1] = '\0';
-  CHECK_EQ(mc_code_check(longc), MC_EINVAL);
+  CHECK(mc_dom_dossier_code(longc) != MC_DOM_OK);
 }
 
 static mc_dossier dossier(const char *unit, const char *fwd, int level, int status) {
@@ -127,8 +127,8 @@ static mc_dossier dossier(const char *unit, const char *fwd, int level, int stat
   return d;
 }
 
-static mc_peer_id peer(const char *unit, mc_role role) {
-  mc_peer_id p;
+static mc_actor peer(const char *unit, mc_role role) {
+  mc_actor p;
   memset(&p, 0, sizeof p);
   strcpy(p.unit, unit);
   p.role = role;
@@ -136,7 +136,7 @@ static mc_peer_id peer(const char *unit, mc_role role) {
 }
 
 /* Forwarding goes through the transition table like every action. */
-static int fwd(const mc_dossier *d, const mc_peer_id *who) {
+static int fwd(const mc_dossier *d, const mc_actor *who) {
   mc_calendar c = cal_plain();
   mc_action_args in = {.action = MC_ACT_FORWARD, .now_ms = vn(2026, 12, 1, 9, 0)};
   mc_change ch;
@@ -145,8 +145,8 @@ static int fwd(const mc_dossier *d, const mc_peer_id *who) {
 }
 
 static void test_rules(void) {
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), b = peer("18502", MC_ROLE_COMMUNE);
-  mc_peer_id dist = peer("444", MC_ROLE_DISTRICT), admin = peer("admin", MC_ROLE_ADMIN);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), b = peer("18502", MC_ROLE_COMMUNE);
+  mc_actor dist = peer("444", MC_ROLE_DISTRICT), admin = peer("admin", MC_ROLE_ADMIN);
   mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
   CHECK(mc_wf_can_see(&d, &a));
   CHECK(!mc_wf_can_see(&d, &b));
@@ -205,7 +205,7 @@ static void test_utf8(void) {
       {"\x80", 0},          {"a\xff" "b", 0},     {"\xe1\x41\x41", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    CHECK_EQ(mc_val_utf8(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+    CHECK_EQ(mc_dom_utf8(cases[i].s, strlen(cases[i].s)), cases[i].ok);
   char out[32];
   CHECK_EQ(mc_val_str(out, sizeof out, "Hà Tĩnh", 1), 0);
   CHECK_EQ(mc_val_str(out, sizeof out, "H\xe0 T", 1), MC_EINVAL);
@@ -235,14 +235,14 @@ static const struct expect {
 };
 
 /* A dossier and an actor that satisfy every rule of `action` but status. */
-static void rightful(int action, int status, mc_dossier *d, mc_peer_id *who) {
+static void rightful(int action, int status, mc_dossier *d, mc_actor *who) {
   int district_side = action == MC_ACT_ASSIGN || action == MC_ACT_SEND_BACK;
   *d = dossier("18499", district_side ? "444" : "", MC_LEVEL_DISTRICT, status);
   *who = district_side ? peer("444", MC_ROLE_DISTRICT) : peer("18499", MC_ROLE_COMMUNE);
   d->due_at_ms = vn(2026, 12, 10, 17, 0);
 }
 
-static int decide(mc_dossier *d, mc_peer_id *who, int action, mc_change *c, const char **rule) {
+static int decide(mc_dossier *d, mc_actor *who, int action, mc_change *c, const char **rule) {
   mc_calendar cal = cal_plain();
   mc_action_args in = {.action = action, .now_ms = vn(2026, 12, 1, 9, 0),
                        .new_due_ms = vn(2026, 12, 20, 17, 0), .rating = 2};
@@ -253,7 +253,7 @@ static void test_transition_table(void) {
   for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
     for (int st = 1; st <= 10; st++) {
       mc_dossier d;
-      mc_peer_id who;
+      mc_actor who;
       mc_change c;
       const char *rule = NULL;
       rightful(expected[i].action, st, &d, &who);
@@ -265,7 +265,7 @@ static void test_transition_table(void) {
       CHECK_EQ(rc, ok ? 0 : MC_EBADSTATE);
       if (!ok) CHECK(rule != NULL && rule[0] != '\0');
       /* Any other commune and the admin are refused whatever the status. */
-      mc_peer_id other = peer("18502", MC_ROLE_COMMUNE), admin = peer("admin", MC_ROLE_ADMIN);
+      mc_actor other = peer("18502", MC_ROLE_COMMUNE), admin = peer("admin", MC_ROLE_ADMIN);
       CHECK_EQ(decide(&d, &other, expected[i].action, &c, &rule), MC_EFORBIDDEN);
       CHECK_EQ(decide(&d, &admin, expected[i].action, &c, &rule), MC_EFORBIDDEN);
     }
@@ -277,7 +277,7 @@ static void test_transition_table(void) {
                               {MC_ACT_RETURN, 10}};
   for (size_t i = 0; i < sizeof to / sizeof to[0]; i++) {
     mc_dossier d;
-    mc_peer_id who;
+    mc_actor who;
     mc_change c;
     const char *rule;
     int from = to[i][0] == MC_ACT_RETURN ? 9 : to[i][0] == MC_ACT_FEE_REQUEST || to[i][0] == MC_ACT_RESULT || to[i][0] == MC_ACT_STOP ? 4 : 2;
@@ -289,7 +289,7 @@ static void test_transition_table(void) {
 
 static void test_who_and_moves(void) {
   mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), dist = peer("444", MC_ROLE_DISTRICT);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), dist = peer("444", MC_ROLE_DISTRICT);
   mc_change c;
   const char *rule;
   /* forward moves the holder up and tells the district */
@@ -327,7 +327,7 @@ static void test_who_and_moves(void) {
 static void test_clock(void) {
   mc_calendar cal = cal_plain();
   mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE);
   d.due_at_ms = vn(2026, 12, 2, 17, 0); /* Wednesday */
   mc_change c;
   const char *rule;
@@ -370,7 +370,7 @@ static void test_clock(void) {
 static void test_once_only(void) {
   mc_calendar cal = cal_plain();
   mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE);
   d.due_at_ms = vn(2026, 12, 2, 17, 0);
   mc_change c;
   const char *rule;

@@ -1,0 +1,47 @@
+/* Request handlers: decode-validated fields -> workflow rules -> storage
+ * -> reply. Each returns 0 when it has replied or will reply
+ * asynchronously, or a negative mc_err that the dispatcher turns into the
+ * Error reply (the single place errors reach the wire). */
+#ifndef MC_HANDLERS_H
+#define MC_HANDLERS_H
+
+#include "session.h"
+
+typedef int (*mc_handler_fn)(mc_session *s, const Motcua__Envelope *env);
+
+int mc_handle_hello(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_ping(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_pong(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_receive(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_show(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_list(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_forward(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_action(mc_session *s, const Motcua__Envelope *env);
+/* The dispatch table refused the caller's role: name the rule, and log and
+ * audit it like any refused action when it was a workflow action. */
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_history(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_search(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env);
+
+/* files (handlers_files.c: uploads, handlers_download.c: list, download) */
+int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_files(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_download(mc_session *s, const Motcua__Envelope *env);
+/* monitor (handlers_monitor.c): MonitorRequest (admin), ClientStatus */
+int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env);
+/* Prepare data_dir and start the expiry sweep / drop uploads at shutdown
+ * (the server's start and stop hooks, net.c). */
+int mc_files_start(mc_server *srv, char *err, size_t errlen);
+void mc_files_stop(mc_server *srv);
+/* The session's link drained / closed: resume / end its downloads. */
+void mc_files_on_drain(mc_session *s);
+void mc_files_session_closed(mc_session *s);
+
+#endif

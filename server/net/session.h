@@ -1,0 +1,75 @@
+/* Sessions: one per accepted link. An explicit state machine
+ * (HELLO -> READY -> CLOSING) and a dispatch table decide which message is
+ * legal in which state and for which role; handlers (handlers.c) do the
+ * work. A session stays allocated while requests it started are still
+ * waiting on storage (refs), and is freed when both are done. */
+#ifndef MC_SESSION_H
+#define MC_SESSION_H
+
+#include <stdint.h>
+
+#include "link.h"
+#include "server.h"
+
+enum mc_session_state { MC_SS_HELLO, MC_SS_READY, MC_SS_CLOSING };
+
+struct mc_session {
+  mc_server *srv;
+  mc_link *link;     /* NULL once the link is gone */
+  uint64_t id;
+  enum mc_session_state state;
+  mc_peer_id peer;   /* copied from the certificate at open */
+  mc_actor actor;    /* the rules' view of peer (unit, role) */
+  const mc_unit *unit; /* catalogue entry; NULL for admin */
+  int inflight;      /* requests waiting on storage */
+  int refs;          /* 1 for the link + 1 per pending request */
+  uint64_t ping_sent; /* uv_now of the outstanding server ping, 0 = none */
+  int64_t rtt_ms, srtt_ms;
+  char client_version[33];
+  const char *detail;  /* set by a handler with its error: field or rule */
+  double tokens;       /* request-rate token bucket (rate_limit_rps, rate_burst) */
+  uint64_t tokens_at;  /* uv_now of the last refill */
+  struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
+  int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
+  mc_session *prev, *next;
+};
+
+/* The only place a session changes state. */
+void mc_session_enter(mc_session *s, enum mc_session_state st);
+
+/* Accept one pending connection (listener callback). */
+void mc_session_accept(mc_server *srv);
+
+/* Send a Goodbye (if ready) and close the session; why: enum
+ * mc_close_why (monitor.h), the reason the monitor records. */
+void mc_session_close(mc_session *s, int why, const char *reason);
+/* mc_session_close every live session match accepts (NULL: all); returns
+ * how many (the server's close hook, server.h). */
+size_t mc_session_close_where(mc_server *srv, mc_server_match_cb match, void *arg, int why,
+                              const char *reason);
+/* Send a Goodbye and close every session (shutdown). */
+void mc_session_close_all(mc_server *srv, const char *reason);
+/* Send env to every ready session of unit_code. */
+void mc_session_push(mc_server *srv, const char *unit_code, const Motcua__Envelope *env);
+
+/* Ping every ready session that has no ping outstanding. */
+void mc_session_heartbeat(mc_server *srv);
+
+/* --- for handlers ----------------------------------------------------- */
+
+/* A request waiting on storage; keeps its session alive. */
+typedef struct mc_req {
+  mc_session *s;
+  uint64_t id;
+} mc_req;
+
+mc_req *mc_req_start(mc_session *s, uint64_t request_id);
+/* Send reply (if the session is still open) and release the request. */
+void mc_req_finish(mc_req *r, const Motcua__Envelope *reply);
+/* Send an Error reply (logged) and release the request. */
+void mc_req_fail(mc_req *r, int err, const char *detail);
+
+void mc_session_reply(mc_session *s, const Motcua__Envelope *reply);
+void mc_session_error(mc_session *s, uint64_t request_id, int err, const char *detail);
+
+#endif
