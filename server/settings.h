@@ -14,6 +14,7 @@ typedef struct mc_settings {
   char log_level[16];
   long utc_offset_minutes;
   char centre_unit[16];
+  char province[64];            /* UnitInfo.province at Hello */
   long max_connections;
   char server_name[64];
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];

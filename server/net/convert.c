@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "actions.h"
 #include "workflow.h"
 
 /* protobuf-c takes char *, but never writes through it when packing. */
@@ -90,4 +91,14 @@ void mc_actor_from_peer(mc_actor *a, const mc_peer_id *p) {
   if (strnlen(p->unit, sizeof a->unit) >= sizeof a->unit) return; /* no unit: sees nothing */
   memcpy(a->unit, p->unit, strlen(p->unit) + 1);
   a->role = p->role;
+}
+
+void mc_pb_from_unit(Motcua__UnitInfo *out, const mc_unit *u, const char *province) {
+  motcua__unit_info__init(out);
+  out->code = S(u->code);
+  out->name = S(u->name);
+  out->agency_id = S(u->agency_id);
+  out->parent = S(u->parent);
+  out->role = (Motcua__Role)u->role;
+  out->province = S(province);
 }

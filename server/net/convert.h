@@ -24,6 +24,9 @@ typedef struct mc_pb_event {
 void mc_pb_from_event(mc_pb_event *out, const mc_event *in, int64_t now_ms);
 void mc_pb_from_calday(Motcua__Holiday *out, const mc_calday *in);
 
+/* UnitInfo of u (points into u and province). */
+void mc_pb_from_unit(Motcua__UnitInfo *out, const mc_unit *u, const char *province);
+
 /* The rules' view of a certificate's identity. */
 void mc_actor_from_peer(mc_actor *a, const mc_peer_id *p);
 

@@ -36,6 +36,59 @@ static long unit_links(const mc_server *srv, const char *unit) {
   return n;
 }
 
+/* HelloReply.units: what this peer may name or see (mc_wf_units_visible). */
+typedef struct hello_units {
+  Motcua__UnitInfo *info;
+  Motcua__UnitInfo **ptr;
+  size_t n;
+} hello_units;
+
+static void hello_units_free(hello_units *h) {
+  free(h->info);
+  free(h->ptr);
+}
+
+static int hello_units_fill(const mc_session *s, hello_units *h) {
+  const mc_server *srv = s->srv;
+  const mc_unit **vis = calloc(srv->nunits + 1, sizeof *vis);
+  h->info = calloc(srv->nunits + 1, sizeof *h->info);
+  h->ptr = calloc(srv->nunits + 1, sizeof *h->ptr);
+  int rc = vis != NULL && h->info != NULL && h->ptr != NULL ? 0 : MC_ENOMEM;
+  h->n = rc == 0 ? mc_wf_units_visible(srv->units, srv->nunits, &s->actor, vis, srv->nunits) : 0;
+  for (size_t i = 0; i < h->n; i++) {
+    mc_pb_from_unit(&h->info[i], vis[i], srv->cfg.province);
+    h->ptr[i] = &h->info[i];
+  }
+  free(vis);
+  if (rc != 0) hello_units_free(h);
+  return rc;
+}
+
+static int hello_reply(mc_session *s, uint64_t request_id) {
+  hello_units units;
+  int rc = hello_units_fill(s, &units);
+  if (rc != 0) return rc;
+  Motcua__HelloReply r = MOTCUA__HELLO_REPLY__INIT;
+  r.protocol_version = MC_PROTOCOL_VERSION;
+  r.server_version = MC_VERSION;
+  r.unit_code = s->peer.unit;
+  r.unit_name = s->unit != NULL ? (char *)s->unit->name : "Quản trị hệ thống";
+  r.role = (Motcua__Role)s->peer.role;
+  r.server_time_ms = mc_server_now_ms();
+  r.heartbeat_s = (uint32_t)s->srv->cfg.heartbeat_s;
+  r.max_frame = (uint32_t)s->srv->cfg.max_frame;
+  r.utc_offset_min = (int32_t)s->srv->cfg.utc_offset_minutes;
+  r.n_units = units.n;
+  r.units = units.ptr;
+  ENV_INIT(out, request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
+  mc_session_enter(s, MC_SS_READY);
+  mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
+              mc_role_name(s->peer.role), s->client_version);
+  mc_session_reply(s, &out);
+  hello_units_free(&units);
+  return 0;
+}
+
 int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
   const Motcua__Hello *h = env->hello;
   if (h->protocol_version != MC_PROTOCOL_VERSION) {
@@ -58,20 +111,7 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
     mc_link_close(s->link, MC_EBUSY);
     return 0;
   }
-  Motcua__HelloReply r = MOTCUA__HELLO_REPLY__INIT;
-  r.protocol_version = MC_PROTOCOL_VERSION;
-  r.server_version = MC_VERSION;
-  r.unit_code = s->peer.unit;
-  r.unit_name = s->unit != NULL ? (char *)s->unit->name : "Quản trị hệ thống";
-  r.role = (Motcua__Role)s->peer.role;
-  r.server_time_ms = mc_server_now_ms();
-  r.heartbeat_s = (uint32_t)s->srv->cfg.heartbeat_s;
-  r.max_frame = (uint32_t)s->srv->cfg.max_frame;
-  ENV_INIT(out, env->request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
-  mc_session_enter(s, MC_SS_READY);
-  mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
-              mc_role_name(s->peer.role), s->client_version);
-  mc_session_reply(s, &out);
+  if ((rc = hello_reply(s, env->request_id)) != 0) return rc;
   mc_session_mon_ready(s);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "convert.h"
 #include "handlers.h"
 #include "handlers_internal.h"

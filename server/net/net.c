@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "dispatch.h"
 #include "handlers.h"
 #include "monitor_server.h"
 #include "session.h"

@@ -1,8 +1,9 @@
 /* Sessions: one per accepted link. An explicit state machine
  * (HELLO -> READY -> CLOSING) and a dispatch table decide which message is
- * legal in which state and for which role; handlers (handlers.c) do the
- * work. A session stays allocated while requests it started are still
- * waiting on storage (refs), and is freed when both are done. */
+ * legal in which state and for which role (dispatch.c); handlers do the
+ * work and call back the helpers below. A session stays allocated while
+ * requests it started are still waiting on storage (refs), and is freed
+ * when both are done. mc_session_enter is the one writer of its state. */
 #ifndef MC_SESSION_H
 #define MC_SESSION_H
 
@@ -37,8 +38,12 @@ struct mc_session {
 /* The only place a session changes state. */
 void mc_session_enter(mc_session *s, enum mc_session_state st);
 
-/* Accept one pending connection (listener callback). */
-void mc_session_accept(mc_server *srv);
+/* Registry (dispatch.c): register at accept; when the link is gone,
+ * detach (link NULL, CLOSING), then unregister (unlink, drop the link's
+ * reference; the session is freed once no request holds it). */
+void mc_session_register(mc_session *s);
+void mc_session_detach(mc_session *s);
+void mc_session_unregister(mc_session *s);
 
 /* Send a Goodbye (if ready) and close the session; why: enum
  * mc_close_why (monitor.h), the reason the monitor records. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "workflow.h"
+#include "actions.h"
 
 #define S(x) (1u << (x))
 #define R(x) (1u << (x))

@@ -141,6 +141,40 @@ int mc_wf_can_see(const mc_dossier *d, const mc_actor *who) {
          (d->forwarded_to[0] != '\0' && strcmp(d->forwarded_to, who->unit) == 0);
 }
 
+static const mc_unit *unit_find(const mc_unit *all, size_t n, const char *code) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(all[i].code, code) == 0) return &all[i];
+  return NULL;
+}
+
+/* u is centre or under it (parent chain, at most n steps). */
+static int under(const mc_unit *all, size_t n, const mc_unit *u, const char *centre) {
+  for (size_t depth = 0; u != NULL && depth <= n; depth++) {
+    if (strcmp(u->code, centre) == 0) return 1;
+    u = u->parent[0] ? unit_find(all, n, u->parent) : NULL;
+  }
+  return 0;
+}
+
+static int visible(const mc_unit *all, size_t n, const mc_actor *who, const mc_unit *u) {
+  const mc_unit *self = unit_find(all, n, who->unit);
+  switch (who->role) {
+  case MC_ROLE_ADMIN: return 1;
+  case MC_ROLE_DISTRICT: return self != NULL && under(all, n, u, self->code);
+  case MC_ROLE_COMMUNE:
+    return self != NULL && (u == self || strcmp(u->code, self->parent) == 0);
+  default: return 0;
+  }
+}
+
+size_t mc_wf_units_visible(const mc_unit *all, size_t n, const mc_actor *who,
+                           const mc_unit **out, size_t cap) {
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < cap; i++)
+    if (visible(all, n, who, &all[i])) out[k++] = &all[i];
+  return k;
+}
+
 int mc_wf_check_applicant(const mc_applicant *a, const char **field) {
   if (mc_dom_text(a->name, MC_LIM_PERSON_NAME, MC_TEXT_REQUIRED) != MC_DOM_OK)
     return *field = "name", MC_EINVAL;

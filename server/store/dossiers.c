@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
 #include "error.h"
 #include "store_internal.h"
 
@@ -121,19 +122,20 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
   return store__submit(s, o, store__param(o, code));
 }
 
-/* The list filters: $4 overdue only (as mc_wf_overdue), $5 due within
- * this many ms of now (unfinished only; NULL = off), $6 the server's now
- * (NULL = the database's). */
+/* The list filters: $4 overdue only (mc_dom_overdue's rule, restated for
+ * the index), $5 due within this many ms of now (open statuses only, the
+ * set written from MC_STATUS_OPEN_SET; NULL = off), $6 the server's now
+ * (NULL = the database's). %1$s: the open set. */
 #define LIST_NOW "coalesce(mc_ms_to_ts($6::bigint), now())"
 #define LIST_FILTERS                                                             \
   " AND ($2::int = 0 OR status = $2::int)"                                       \
   " AND (NOT $4::boolean OR supplement_count >= 2"                               \
   "      OR coalesce(finished_at, paused_at, " LIST_NOW ") > due_at)"             \
-  " AND ($5::bigint IS NULL OR (status IN (1, 2, 4, 5, 6)"                       \
+  " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                \
   "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"
 
 /* Two index scans (received by / forwarded to the viewer), merged. */
-static const char SQL_LIST[] =
+static const char SQL_LIST_FMT[] =
     "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("
     " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS
     "   ORDER BY received_at DESC LIMIT $3::int)"
@@ -141,6 +143,14 @@ static const char SQL_LIST[] =
     " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS
     "   ORDER BY received_at DESC LIMIT $3::int))"
     " ORDER BY received_at DESC, id DESC LIMIT $3::int";
+
+/* SQL_LIST_FMT with the open set, written once (the loop's one thread). */
+static const char *sql_list(void) {
+  static char sql[sizeof SQL_LIST_FMT + 64];
+  if (sql[0] == '\0')
+    snprintf(sql, sizeof sql, SQL_LIST_FMT, mc_dom_status_set_sql(MC_STATUS_OPEN_SET));
+  return sql;
+}
 
 static int list_params(store_op *o, const mc_list_query *q) {
   int rc = store__param(o, q->viewer_unit);
@@ -154,10 +164,10 @@ static int list_params(store_op *o, const mc_list_query *q) {
 
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg) {
   if (s == NULL || q == NULL || q->viewer_unit == NULL || cb == NULL) return MC_EINVAL;
-  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX || q->status < 0 || q->status > 10 ||
+  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX || (q->status != 0 && !mc_dom_status_valid(q->status)) ||
       q->due_within_ms < 0)
     return MC_EINVAL;
-  store_op *o = store__op_new("list", SQL_LIST, list_done, arg);
+  store_op *o = store__op_new("list", sql_list(), list_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   return store__submit(s, o, list_params(o, q));

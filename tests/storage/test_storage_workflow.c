@@ -11,6 +11,7 @@
 #include "pgtest.h"
 #include "store.h"
 #include "store_internal.h"
+#include "actions.h"
 #include "workflow.h"
 
 #define WATCHDOG_S 280

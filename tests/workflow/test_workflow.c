@@ -7,6 +7,7 @@
 #include "check.h"
 #include "error.h"
 #include "validate.h"
+#include "actions.h"
 #include "workflow.h"
 
 /* Vietnam local time -> epoch ms. */
@@ -396,6 +397,27 @@ static void test_once_only(void) {
   CHECK_EQ(mc_action_parse("nope"), 0);
 }
 
+/* HelloReply.units: commune = itself + its centre; centre = itself and
+ * everything under it; admin = all. */
+static void test_units_visible(void) {
+  mc_unit u[4] = {
+      {.code = "444", .role = MC_ROLE_DISTRICT},
+      {.code = "18499", .parent = "444", .role = MC_ROLE_COMMUNE},
+      {.code = "18502", .parent = "444", .role = MC_ROLE_COMMUNE},
+      {.code = "999", .role = MC_ROLE_DISTRICT}, /* another centre */
+  };
+  const mc_unit *out[4];
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), d = peer("444", MC_ROLE_DISTRICT);
+  mc_actor admin = peer("admin", MC_ROLE_ADMIN), stranger = peer("1", MC_ROLE_COMMUNE);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &a, out, 4), 2);
+  CHECK(out[0] == &u[0] && out[1] == &u[1]);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &d, out, 4), 3);
+  CHECK(out[0] == &u[0] && out[1] == &u[1] && out[2] == &u[2]);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &admin, out, 4), 4);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &admin, out, 2), 2); /* bounded by cap */
+  CHECK_EQ(mc_wf_units_visible(u, 4, &stranger, out, 4), 0);
+}
+
 int main(void) {
   test_working_days();
   test_holidays();
@@ -409,5 +431,6 @@ int main(void) {
   test_who_and_moves();
   test_clock();
   test_once_only();
+  test_units_visible();
   return check_result();
 }
