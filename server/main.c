@@ -40,7 +40,7 @@ static int parse_args(int argc, char **argv, int *migrate) {
     else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     else {
       fprintf(stderr, "motcua-server: unknown argument \"%s\"\n", argv[i]);
-      return -1;
+      return MC_EINVAL;
     }
   }
   return 0;

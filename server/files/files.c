@@ -320,10 +320,10 @@ static int hash_file(int fd, uint64_t size, char hex[MC_SHA256_HEX], uint8_t hea
 
 static int fsync_path(const char *path) {
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  if (fd < 0) return MC_EIO;
   int rc = fsync(fd);
   close(fd);
-  return rc;
+  return rc == 0 ? 0 : MC_EIO;
 }
 
 /* mkdir DATA/ab and DATA/ab/cd; fsync the parent of each new directory. */

@@ -11,8 +11,10 @@
 #include "monitor.h"
 
 /* Lifecycle (server hooks installed by net/net.c). init: before the
- * listener opens; catalog: after every catalogue load; reload: after SIGHUP swapped the TLS context;
- * shutdown: at the start of the drain; free: at exit. */
+ * listener opens; catalog: after every catalogue load; reload: after
+ * SIGHUP swapped the TLS context (closes the sessions now revoked through
+ * mc_server_close_sessions); shutdown: at the start of the drain; free: at
+ * exit. */
 int mc_mon_init(mc_server *srv); /* 0 or a negative mc_err */
 void mc_mon_catalog(mc_server *srv);
 void mc_mon_reload(mc_server *srv);

@@ -11,6 +11,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "error.h"
+
 static int64_t asn1_ms(const ASN1_TIME *t) {
   struct tm tm;
   if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
@@ -40,10 +42,10 @@ int mc_mon_tls_load(mc_mon_tls *t, const char *ca, const char *cert, const char 
   t->has_crl_file = crl != NULL && crl[0] != '\0';
   if (!t->has_crl_file) return 0;
   FILE *f = fopen(crl, "r");
-  if (f == NULL) return -1;
+  if (f == NULL) return MC_EIO;
   t->crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
   fclose(f);
-  if (t->crl == NULL) return -1;
+  if (t->crl == NULL) return MC_ETLS;
   t->crl_next_update_ms = asn1_ms(X509_CRL_get0_nextUpdate(t->crl));
   t->crl_last_update_ms = asn1_ms(X509_CRL_get0_lastUpdate(t->crl));
   return 0;

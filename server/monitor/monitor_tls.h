@@ -14,7 +14,7 @@ typedef struct mc_mon_tls {
   int64_t crl_next_update_ms, crl_last_update_ms;
 } mc_mon_tls;
 
-/* (Re)read the files; -1 if a configured CRL cannot be read. */
+/* (Re)read the files; MC_EIO / MC_ETLS if a configured CRL cannot be read. */
 int mc_mon_tls_load(mc_mon_tls *t, const char *ca, const char *cert, const char *crl);
 void mc_mon_tls_free(mc_mon_tls *t);
 /* 1 if the serial (hex, as in mc_peer_id.serial) is on the CRL. */

@@ -80,20 +80,20 @@ static int take_token(mc_session *s) {
   return 1;
 }
 
-static int dispatch(mc_session *s, const Motcua__Envelope *env) {
+static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const struct command *c = find_command(env->body_case);
   if (c == NULL || !(c->states & ST(s->state))) {
     mc_log_warn(s->id, "unexpected message body=%s state=%d",
                 mc_body_name(env->body_case), s->state);
     return MC_EPROTO;
   }
-  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env);
+  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env, fault);
   if (s->inflight >= s->srv->cfg.max_inflight) return MC_EBUSY;
   if (!exempt_from_rate(env->body_case) && !take_token(s)) {
-    s->detail = "rate limit: too many requests, slow down";
+    fault->rule = "rate limit: too many requests, slow down";
     return MC_EBUSY;
   }
-  return c->fn(s, env);
+  return c->fn(s, env, fault);
 }
 
 static const char *reason_name(int reason) {
@@ -112,17 +112,21 @@ static void link_close_cb(mc_link *l, int reason) {
   mc_session_unregister(s);
 }
 
+/* The Error reply's detail: the rule, else the field, else the message. */
+static const char *fault_detail(const mc_fault *f, const Motcua__Envelope *env) {
+  return f->rule != NULL ? f->rule : f->field != NULL ? f->field : mc_body_name(env->body_case);
+}
 
 static void link_frame_cb(mc_link *l, Motcua__Envelope *env) {
   mc_session *s = mc_link_data(l);
+  mc_fault f = {0};
   mc_log_debug(s->id, "request id=%llu body=%s", (unsigned long long)env->request_id,
                mc_body_name(env->body_case));
-  s->detail = NULL;
   mc_session_mon_frame(s, env);
-  int rc = dispatch(s, env);
+  int rc = dispatch(s, env, &f);
   if (rc != 0) {
-    mc_session_error(s, env->request_id, rc,
-                     s->detail != NULL ? s->detail : mc_body_name(env->body_case));
+    f.err = rc;
+    mc_session_error(s, env->request_id, rc, fault_detail(&f, env));
     /* Before Hello succeeds nothing else may follow a refusal. */
     if (s->state == MC_SS_HELLO && s->link != NULL) mc_link_close(s->link, rc);
   }

@@ -10,9 +10,15 @@
 #include "session_mon.h"
 
 
-/* Refuse with the offending field or rule named in the Error reply. */
-int handlers__refuse(mc_session *s, int err, const char *detail) {
-  s->detail = detail;
+int handlers__code_ok(const char *code) { return mc_dom_dossier_code(code) == MC_DOM_OK; }
+
+int handlers__refuse(mc_fault *fault, int err, const char *field) {
+  fault->field = field;
+  return err;
+}
+
+int handlers__refuse_rule(mc_fault *fault, int err, const char *rule) {
+  fault->rule = rule;
   return err;
 }
 
@@ -89,7 +95,7 @@ static int hello_reply(mc_session *s, uint64_t request_id) {
   return 0;
 }
 
-int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const Motcua__Hello *h = env->hello;
   if (h->protocol_version != MC_PROTOCOL_VERSION) {
     char msg[96];
@@ -101,7 +107,7 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
     return 0;
   }
   if (handlers__take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
-    return handlers__refuse(s, MC_ETOOBIG, "client_version");
+    return handlers__refuse(fault, MC_ETOOBIG, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
   if (unit_links(s->srv, s->peer.unit) >= s->srv->cfg.max_connections_per_unit) {
@@ -116,7 +122,8 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env) {
   return 0;
 }
 
-int mc_handle_ping(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_ping(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   Motcua__Pong p = MOTCUA__PONG__INIT;
   p.sent_ms = env->ping->sent_ms;
   p.server_time_ms = mc_server_now_ms();
@@ -125,7 +132,8 @@ int mc_handle_ping(mc_session *s, const Motcua__Envelope *env) {
   return 0;
 }
 
-int mc_handle_pong(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_pong(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   (void)env;
   if (s->ping_sent == 0) return 0; /* unsolicited: ignore */
   s->rtt_ms = (int64_t)(uv_now(s->srv->loop) - s->ping_sent);
@@ -135,13 +143,15 @@ int mc_handle_pong(mc_session *s, const Motcua__Envelope *env) {
   return 0;
 }
 
-int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   (void)env;
   if (s->link != NULL) mc_link_close(s->link, MC_OK);
   return 0;
 }
 
-int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   const mc_server *srv = s->srv;
   Motcua__Procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
   Motcua__Procedure **pp = calloc(srv->nprocs + 1, sizeof *pp);
@@ -202,17 +212,17 @@ static int check_receive_level(const mc_session *s, const mc_procedure *p) {
   return 0;
 }
 
-int mc_handle_receive(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const char *field = NULL;
   mc_receive_fields f;
   int rc = mc_val_receive(env->receive, &f, &field);
-  if (rc != 0) return handlers__refuse(s, rc, field);
+  if (rc != 0) return handlers__refuse(fault, rc, field);
   const mc_procedure *p = mc_server_procedure(s->srv, f.procedure_code);
-  if (p == NULL) return handlers__refuse(s, MC_ENOTFOUND, "procedure_code");
-  if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(s, rc, "procedure level");
+  if (p == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "procedure_code");
+  if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(fault, rc, "procedure level");
   int64_t now = mc_server_now_ms(), due;
   if ((rc = mc_deadline(&s->srv->cal, now, p->limit_value, p->limit_unit, &due)) != 0)
-    return handlers__refuse(s, rc, "procedure time limit");
+    return handlers__refuse(fault, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);
   mc_receive_rec rec = {.idem_key = env->receive->idempotency_key, .unit_code = s->unit->code,
@@ -234,8 +244,8 @@ static void show_done_cb(void *arg, int err, const mc_dossier *d) {
   else handlers__reply_dossier(r, d);
 }
 
-int mc_handle_show(mc_session *s, const Motcua__Envelope *env) {
-  if (mc_dom_dossier_code(env->show->code) != MC_DOM_OK) return handlers__refuse(s, MC_EINVAL, "code");
+int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  if (!handlers__code_ok(env->show->code)) return handlers__refuse(fault, MC_EINVAL, "code");
   mc_req *r;
   int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;
@@ -267,11 +277,11 @@ void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) 
   free(pb);
 }
 
-int mc_handle_list(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const Motcua__ListRequest *q = env->list;
   const char *field = NULL;
   int status, limit, rc = mc_val_list(q, s->srv->cfg.list_limit_max, &status, &limit, &field);
-  if (rc != 0) return handlers__refuse(s, rc, field);
+  if (rc != 0) return handlers__refuse(fault, rc, field);
   mc_list_query lq = {.viewer_unit = s->peer.unit, .status = status, .limit = limit,
                       .overdue = q->overdue, .due_within_ms = q->due_within_ms,
                       .now_ms = mc_server_now_ms()};

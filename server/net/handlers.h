@@ -7,35 +7,37 @@
 
 #include "session.h"
 
-typedef int (*mc_handler_fn)(mc_session *s, const Motcua__Envelope *env);
+/* 0, or a negative mc_err with *fault saying why (fault->err is set by the
+ * dispatcher from the return value). */
+typedef int (*mc_handler_fn)(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 
-int mc_handle_hello(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_ping(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_pong(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_receive(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_show(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_list(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_forward(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_action(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_ping(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_pong(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_forward(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_action(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 /* The dispatch table refused the caller's role: name the rule, and log and
  * audit it like any refused action when it was a workflow action. */
-int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_history(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_search(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 
 /* files (handlers_files.c: uploads, handlers_download.c: list, download) */
-int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_files(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_download(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_files(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_download(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 /* monitor (handlers_monitor.c): MonitorRequest (admin), ClientStatus */
-int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env);
-int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env);
+int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 /* Prepare data_dir and start the expiry sweep / drop uploads at shutdown
  * (the server's start and stop hooks, net.c). */
 int mc_files_start(mc_server *srv, char *err, size_t errlen);

@@ -106,28 +106,28 @@ static int start_action(mc_session *s, uint64_t rid, action_ctx *a) {
 
 /* Validate (pure, validate.c), then run the shared action flow. */
 static int handle_validated(mc_session *s, uint64_t rid, action_ctx *a, int rc,
-                            const char *field) {
+                            const char *field, mc_fault *fault) {
   if (rc != 0) {
     free(a);
-    return handlers__refuse(s, rc, field);
+    return handlers__refuse(fault, rc, field);
   }
   return start_action(s, rid, a);
 }
 
-int mc_handle_action(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_action(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const char *field = NULL;
   action_ctx *a = calloc(1, sizeof *a);
   if (a == NULL) return MC_ENOMEM;
   int rc = mc_val_action(env->action, &a->f, &field);
-  return handle_validated(s, env->request_id, a, rc, field);
+  return handle_validated(s, env->request_id, a, rc, field, fault);
 }
 
-int mc_handle_forward(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_forward(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const char *field = NULL;
   action_ctx *a = calloc(1, sizeof *a);
   if (a == NULL) return MC_ENOMEM;
   int rc = mc_val_forward(env->forward, &a->f, &field);
-  return handle_validated(s, env->request_id, a, rc, field);
+  return handle_validated(s, env->request_id, a, rc, field, fault);
 }
 
 /* ---- history ------------------------------------------------------------ */
@@ -168,8 +168,8 @@ static void history_done_cb(void *arg, int err, const mc_dossier *d, const mc_st
   free(sv);
 }
 
-int mc_handle_history(mc_session *s, const Motcua__Envelope *env) {
-  if (mc_dom_dossier_code(env->history->code) != MC_DOM_OK) return handlers__refuse(s, MC_EINVAL, "code");
+int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  if (!handlers__code_ok(env->history->code)) return handlers__refuse(fault, MC_EINVAL, "code");
   mc_req *r;
   int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;
@@ -188,7 +188,7 @@ static const char *role_rule(mc_role r) {
   }
 }
 
-int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const char *rule = role_rule(s->peer.role);
   const char *action = NULL, *code = "";
   if (env->body_case == MOTCUA__ENVELOPE__BODY_ACTION) {
@@ -200,11 +200,11 @@ int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env) {
   }
   if (action != NULL) {
     char safe[MC_DOSSIER_CODE_MAX];
-    if (mc_dom_dossier_code(code) != MC_DOM_OK) code = ""; /* never log or store peer garbage */
+    if (!handlers__code_ok(code)) code = ""; /* never log or store peer garbage */
     snprintf(safe, sizeof safe, "%s", code);
     mc_log_info(s->id, "action refused action=%s code=%s unit=%s role=%s rule=\"%s\"", action,
                 safe, s->peer.unit, mc_role_name(s->peer.role), rule);
     mc_store_log_refusal(s->srv->store, s->peer.unit, "", safe, action, rule, NULL, NULL);
   }
-  return handlers__refuse(s, MC_EFORBIDDEN, rule);
+  return handlers__refuse_rule(fault, MC_EFORBIDDEN, rule);
 }

@@ -195,8 +195,8 @@ static int start(mc_session *s, uint64_t rid, download *d) {
   return rc;
 }
 
-int mc_handle_files(mc_session *s, const Motcua__Envelope *env) {
-  if (mc_dom_dossier_code(env->files->code) != MC_DOM_OK) return handlers__refuse(s, MC_EINVAL, "code");
+int mc_handle_files(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  if (!handlers__code_ok(env->files->code)) return handlers__refuse(fault, MC_EINVAL, "code");
   download *d = calloc(1, sizeof *d);
   if (d == NULL) return MC_ENOMEM;
   snprintf(d->code, sizeof d->code, "%s", env->files->code);
@@ -204,11 +204,12 @@ int mc_handle_files(mc_session *s, const Motcua__Envelope *env) {
   return start(s, env->request_id, d);
 }
 
-int mc_handle_download(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_download(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const Motcua__DownloadRequest *q = env->download;
-  if (mc_dom_dossier_code(q->code) != MC_DOM_OK) return handlers__refuse(s, MC_EINVAL, "code");
-  if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(s, MC_EINVAL, "sha256");
-  if (session_downloads(s) >= DOWNLOADS_PER_SESSION) return handlers__refuse(s, MC_EBUSY, "downloads");
+  if (!handlers__code_ok(q->code)) return handlers__refuse(fault, MC_EINVAL, "code");
+  if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(fault, MC_EINVAL, "sha256");
+  if (session_downloads(s) >= DOWNLOADS_PER_SESSION)
+    return handlers__refuse(fault, MC_EBUSY, "downloads");
   download *d = calloc(1, sizeof *d);
   if (d == NULL) return MC_ENOMEM;
   snprintf(d->code, sizeof d->code, "%s", q->code);

@@ -363,14 +363,15 @@ static void begin_shown_cb(void *arg, int err, const mc_dossier *d) {
   if (err != 0) begin_fail(b, err, "storage");
 }
 
-static int begin_fields(mc_session *s, const Motcua__UploadBegin *q, begin_ctx *b) {
-  if (mc_dom_dossier_code(q->code) != MC_DOM_OK) return handlers__refuse(s, MC_EINVAL, "code");
-  if (!mc_files_name_ok(q->name)) return handlers__refuse(s, MC_EINVAL, "name");
-  if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(s, MC_EINVAL, "sha256");
-  if (!mc_files_kind_ok(q->kind)) return handlers__refuse(s, MC_EINVAL, "kind");
-  if (q->size == 0) return handlers__refuse(s, MC_EINVAL, "size");
+static int begin_fields(mc_session *s, const Motcua__UploadBegin *q, begin_ctx *b,
+                        mc_fault *fault) {
+  if (!handlers__code_ok(q->code)) return handlers__refuse(fault, MC_EINVAL, "code");
+  if (!mc_files_name_ok(q->name)) return handlers__refuse(fault, MC_EINVAL, "name");
+  if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(fault, MC_EINVAL, "sha256");
+  if (!mc_files_kind_ok(q->kind)) return handlers__refuse(fault, MC_EINVAL, "kind");
+  if (q->size == 0) return handlers__refuse(fault, MC_EINVAL, "size");
   if (q->size > (uint64_t)s->srv->cfg.max_file_bytes)
-    return handlers__refuse(s, MC_ETOOBIG, "size");
+    return handlers__refuse(fault, MC_ETOOBIG, "size");
   snprintf(b->code, sizeof b->code, "%s", q->code);
   snprintf(b->name, sizeof b->name, "%s", q->name);
   snprintf(b->sha, sizeof b->sha, "%s", q->sha256);
@@ -380,10 +381,10 @@ static int begin_fields(mc_session *s, const Motcua__UploadBegin *q, begin_ctx *
   return 0;
 }
 
-int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   begin_ctx *b = calloc(1, sizeof *b);
   if (b == NULL) return MC_ENOMEM;
-  int rc = begin_fields(s, env->upload_begin, b);
+  int rc = begin_fields(s, env->upload_begin, b, fault);
   if (rc == 0) rc = handlers__start(s, env->request_id, &b->r);
   if (rc != 0) return free(b), rc;
   rc = mc_store_show(s->srv->store, b->code, begin_shown_cb, b);
@@ -401,15 +402,16 @@ static upload *own_upload(mc_session *s, const char *id) {
   return u != NULL && strcmp(u->unit, s->peer.unit) == 0 ? u : NULL;
 }
 
-static int accept_chunk(mc_session *s, upload *u, const Motcua__UploadChunk *q, uint64_t rid) {
+static int accept_chunk(mc_session *s, upload *u, const Motcua__UploadChunk *q, uint64_t rid,
+                        mc_fault *fault) {
   mc_chunk_in c = {q->offset, q->data.data, q->data.len, q->sha256.data, q->sha256.len};
   const char *detail = NULL;
-  if (!u->opened || u->finishing) return handlers__refuse(s, MC_EBADSTATE, "upload state");
-  if (u->failed) return handlers__refuse(s, MC_EIO, "upload");
+  if (!u->opened || u->finishing) return handlers__refuse(fault, MC_EBADSTATE, "upload state");
+  if (u->failed) return handlers__refuse(fault, MC_EIO, "upload");
   if (mc_upload_io_pending(u->io) + c.len > MAX_UNCOMMITTED)
-    return handlers__refuse(s, MC_EBUSY, "window");
+    return handlers__refuse(fault, MC_EBUSY, "window");
   int rc = mc_files_check_chunk(&c, u->received, u->size, u->chunk, &detail);
-  if (rc != 0) return handlers__refuse(s, rc, detail);
+  if (rc != 0) return handlers__refuse(fault, rc, detail);
   if (u->ack != NULL && u->ack->s != s) {
     mc_req_finish(u->ack, NULL); /* another link took over this upload */
     u->ack = NULL;
@@ -428,17 +430,17 @@ static int accept_chunk(mc_session *s, upload *u, const Motcua__UploadChunk *q, 
   return 0;
 }
 
-int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const Motcua__UploadChunk *q = env->upload_chunk;
   upload *u = own_upload(s, q->upload_id);
-  if (u == NULL) return handlers__refuse(s, MC_ENOTFOUND, "upload_id");
-  return accept_chunk(s, u, q, env->request_id);
+  if (u == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "upload_id");
+  return accept_chunk(s, u, q, env->request_id, fault);
 }
 
-int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   upload *u = own_upload(s, env->upload_finish->upload_id);
-  if (u == NULL) return handlers__refuse(s, MC_ENOTFOUND, "upload_id");
-  if (u->finishing) return handlers__refuse(s, MC_EBADSTATE, "finishing");
+  if (u == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "upload_id");
+  if (u->finishing) return handlers__refuse(fault, MC_EBADSTATE, "finishing");
   mc_req *r;
   int rc = handlers__start(s, env->request_id, &r);
   if (rc == 0 && (rc = park(u, r, WAIT_FINISH)) != 0) mc_req_finish(r, NULL);

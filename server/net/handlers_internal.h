@@ -15,8 +15,11 @@
 
 /* Field checks live in the pure module validate.h. */
 #define handlers__take_str mc_val_str
-/* Refuse with the offending field or rule named in the Error reply. */
-int handlers__refuse(mc_session *s, int err, const char *detail);
+/* A well-formed dossier code (mc_dom_dossier_code). */
+int handlers__code_ok(const char *code);
+/* Refuse naming the offending field / the rule in *f; return err. */
+int handlers__refuse(mc_fault *fault, int err, const char *field);
+int handlers__refuse_rule(mc_fault *fault, int err, const char *rule);
 /* Reply DossierReply{d} and release the request. */
 void handlers__reply_dossier(mc_req *r, const mc_dossier *d);
 /* Storage callback answering a ListReply (list, search); arg is the mc_req. */

@@ -34,7 +34,8 @@ static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
   free(pv);
 }
 
-int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   const Motcua__InboxRequest *q = env->inbox;
   int limit = q->limit == 0 || q->limit > 1000 ? (q->limit ? 1000 : 200) : (int)q->limit;
   mc_req *r;
@@ -46,11 +47,11 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env) {
 
 /* ---- search ------------------------------------------------------------- */
 
-int mc_handle_search(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   char text[MC_SEARCH_MAX];
   const char *field = NULL;
   int limit, rc = mc_val_search(env->search, text, &limit, &field);
-  if (rc != 0) return handlers__refuse(s, rc, field);
+  if (rc != 0) return handlers__refuse(fault, rc, field);
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_search(s->srv->store, s->peer.unit, text, limit,
@@ -102,14 +103,16 @@ static void holidays_changed_cb(void *arg, int err) {
   }
 }
 
-int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   const Motcua__HolidaysRequest *q = env->holidays;
   const char *field = NULL;
   int op = q->op, year, rc;
   mc_calday day;
   if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && s->peer.role != MC_ROLE_ADMIN)
-    return handlers__refuse(s, MC_EFORBIDDEN, "only IT staff (admin) may edit the calendar");
-  if ((rc = mc_val_holidays(q, &day, &year, &field)) != 0) return handlers__refuse(s, rc, field);
+    return handlers__refuse_rule(fault, MC_EFORBIDDEN,
+                                 "only IT staff (admin) may edit the calendar");
+  if ((rc = mc_val_holidays(q, &day, &year, &field)) != 0)
+    return handlers__refuse(fault, rc, field);
   holiday_ctx *h = calloc(1, sizeof *h);
   if (h == NULL) return MC_ENOMEM;
   h->year = year;

@@ -121,7 +121,8 @@ static void fill_reply(const mc_monitor *m, int64_t now, reply_mem *mem,
   r->server_time_ms = now;
 }
 
-int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   const mc_monitor *m = mc_mon_registry(s->srv);
   if (m == NULL) return MC_EUNAVAIL;
   reply_mem mem;
@@ -134,7 +135,8 @@ int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env) {
   return 0;
 }
 
-int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env) {
+int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  (void)fault;
   mc_session_mon_outbox(s, env->client_status->outbox_depth);
   return 0;
 }

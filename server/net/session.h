@@ -27,13 +27,21 @@ struct mc_session {
   uint64_t ping_sent; /* uv_now of the outstanding server ping, 0 = none */
   int64_t rtt_ms, srtt_ms;
   char client_version[33];
-  const char *detail;  /* set by a handler with its error: field or rule */
   double tokens;       /* request-rate token bucket (rate_limit_rps, rate_burst) */
   uint64_t tokens_at;  /* uv_now of the last refill */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_session *prev, *next;
 };
+
+/* Why a request was refused: the error and what it names, a workflow rule
+ * or the offending field (at most one set). It travels with the error from
+ * the handler to the one place errors reach the wire (dispatch.c). */
+typedef struct mc_fault {
+  int err;           /* negative mc_err, 0 = none */
+  const char *rule;  /* "only commune desks may do this", ... */
+  const char *field; /* "code", "applicant.name", ... */
+} mc_fault;
 
 /* The only place a session changes state. */
 void mc_session_enter(mc_session *s, enum mc_session_state st);

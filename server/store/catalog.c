@@ -32,7 +32,8 @@ static void row_to_proc(const PGresult *r, int row, mc_procedure *p) {
 static void catalog_done(store_op *o, int err) {
   mc_unit *us = NULL;
   mc_procedure *ps = NULL;
-  if (err == 0 && (o->nres != 2 || !store__shape_ok(o->res[0], 5) || !store__shape_ok(o->res[1], 6)))
+  if (err == 0 &&
+      (o->nres != 2 || !store__shape_ok(o->res[0], 5) || !store__shape_ok(o->res[1], 6)))
     err = MC_EINTERNAL;
   int nu = err == 0 ? PQntuples(o->res[0]) : 0;
   int np = err == 0 ? PQntuples(o->res[1]) : 0;

@@ -164,7 +164,8 @@ static int list_params(store_op *o, const mc_list_query *q) {
 
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg) {
   if (s == NULL || q == NULL || q->viewer_unit == NULL || cb == NULL) return MC_EINVAL;
-  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX || (q->status != 0 && !mc_dom_status_valid(q->status)) ||
+  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX ||
+      (q->status != 0 && !mc_dom_status_valid(q->status)) ||
       q->due_within_ms < 0)
     return MC_EINVAL;
   store_op *o = store__op_new("list", sql_list(), list_done, arg);

@@ -380,11 +380,11 @@ static void conn_start(conn *c) {
 
 /* ------------------------------------------------------------ queries */
 
-/* Flushes pending output: 0 done, 1 more to send, <0 broken. */
+/* Flushes pending output: 0 done, 1 more to send, MC_EUNAVAIL broken. */
 static int conn_flush(conn *c) {
   int r = PQflush(c->pg);
-  if (r < 0) return -1;
-  if (conn_watch(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE) != 0) return -1;
+  if (r < 0) return MC_EUNAVAIL;
+  if (conn_watch(c, r == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE) != 0) return MC_EUNAVAIL;
   return r;
 }
 

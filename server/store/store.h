@@ -1,6 +1,7 @@
-/* Storage (server/store/, the one module that speaks libpq): PostgreSQL through libpq's asynchronous API. A small pool of
- * connections, each watched by a uv_poll_t on PQsocket(); requests queue
- * (bounded) until a connection is free. The loop never blocks on the
+/* Storage (server/store/, the one module that speaks libpq): PostgreSQL
+ * through libpq's asynchronous API. A small pool of connections, each
+ * watched by a uv_poll_t on PQsocket(); requests queue (bounded) until a
+ * connection is free. The loop never blocks on the
  * database once mc_store_open() has returned.
  *
  * Every operation returns 0 (its callback will fire exactly once, later,
