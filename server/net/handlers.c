@@ -34,14 +34,6 @@ static int hello_identity(mc_session *s) {
   return 0;
 }
 
-/* Ready links the unit holds now. */
-static long unit_links(const mc_server *srv, const char *unit) {
-  long n = 0;
-  for (const mc_session *x = srv->sessions; x != NULL; x = x->next)
-    if (x->state == MC_SS_READY && strcmp(x->peer.unit, unit) == 0) n++;
-  return n;
-}
-
 /* HelloReply.units: what this peer may name or see (mc_wf_units_visible). */
 typedef struct hello_units {
   Motcua__UnitInfo *info;
@@ -110,7 +102,8 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     return handlers__refuse(fault, MC_ETOOBIG, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
-  if (unit_links(s->srv, s->peer.unit) >= s->srv->cfg.max_connections_per_unit) {
+  size_t links = mc_session_count_ready(s->srv, s->peer.unit);
+  if (links >= (size_t)s->srv->cfg.max_connections_per_unit) {
     mc_log_warn(s->id, "too many links for unit=%s max=%ld", s->peer.unit,
                 s->srv->cfg.max_connections_per_unit);
     mc_session_error(s, env->request_id, MC_EBUSY, "too many connections for this unit");

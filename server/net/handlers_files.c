@@ -86,11 +86,8 @@ static void report_uploads(uint64_t sid) {
   if (sid == 0 || F.srv == NULL) return;
   for (const upload *u = F.uploads; u != NULL; u = u->next)
     if (u->sid == sid && !u->failed) n++;
-  for (mc_session *s = F.srv->sessions; s != NULL; s = s->next)
-    if (s->id == sid) {
-      mc_session_mon_uploads(s, n);
-      return;
-    }
+  mc_session *s = mc_session_find(F.srv, sid);
+  if (s != NULL) mc_session_mon_uploads(s, n);
 }
 
 static void upload_drop(upload *u, int unlink_tmp) {

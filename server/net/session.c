@@ -154,3 +154,16 @@ void mc_session_push(mc_server *srv, const char *unit_code, const Motcua__Envelo
     if (s->state == MC_SS_READY && strcmp(s->peer.unit, unit_code) == 0)
       mc_session_reply(s, env);
 }
+
+size_t mc_session_count_ready(const mc_server *srv, const char *unit_code) {
+  size_t n = 0;
+  for (const mc_session *s = srv->sessions; s != NULL; s = s->next)
+    if (s->state == MC_SS_READY && strcmp(s->peer.unit, unit_code) == 0) n++;
+  return n;
+}
+
+mc_session *mc_session_find(mc_server *srv, uint64_t id) {
+  for (mc_session *s = srv->sessions; s != NULL; s = s->next)
+    if (s->id == id) return s;
+  return NULL;
+}

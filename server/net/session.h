@@ -62,6 +62,9 @@ size_t mc_session_close_where(mc_server *srv, mc_server_match_cb match, void *ar
                               const char *reason);
 /* Send a Goodbye and close every session (shutdown). */
 void mc_session_close_all(mc_server *srv, const char *reason);
+/* Ready sessions of unit_code; the session with this id (NULL if gone). */
+size_t mc_session_count_ready(const mc_server *srv, const char *unit_code);
+mc_session *mc_session_find(mc_server *srv, uint64_t id);
 /* Send env to every ready session of unit_code. */
 void mc_session_push(mc_server *srv, const char *unit_code, const Motcua__Envelope *env);
 

@@ -68,12 +68,6 @@ const char *mc_action_name(int action) {
   return r != NULL ? r->name : NULL;
 }
 
-int mc_action_parse(const char *name) {
-  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-    if (strcmp(rules[i].name, name) == 0) return rules[i].action;
-  return 0;
-}
-
 static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
 static int who_ok(enum who w, const mc_dossier *d, const char *unit) {

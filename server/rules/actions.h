@@ -26,7 +26,6 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
 
 /* "accept", "send_back", ... (NULL for an unknown action). */
 const char *mc_action_name(int action);
-int mc_action_parse(const char *name); /* 0 if unknown */
 
 /* Derived, never stored: mc_dom_overdue (proto/domain.h, the one place the
  * rule is written) applied to the dossier's clock. */
