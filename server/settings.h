@@ -38,7 +38,7 @@ typedef struct mc_settings {
   long rate_burst;
   long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
   long day_end_minutes;  /* local time a day-based deadline falls due */
-  /* files (server/files.h) */
+  /* files (server/files/files.h) */
   char data_dir[512];        /* content store; relative = next to the config */
   long max_file_bytes;
   long max_files_per_dossier;

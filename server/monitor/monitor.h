@@ -6,7 +6,7 @@
  * MC_MON_RING closed connections with a typed reason; alerts; and the
  * renderings (JSON snapshot, Prometheus text exposition).
  *
- * server/monitor_glue.c connects it to sessions, storage and the HTTP
+ * monitor_server.c connects it to connection records, storage and the HTTP
  * listener; tests/monitor drives it directly. */
 #ifndef MC_MONITOR_H
 #define MC_MONITOR_H

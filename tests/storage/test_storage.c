@@ -1,4 +1,4 @@
-/* Integration test of server/storage.c against a real, throwaway
+/* Integration test of server/store/ against a real, throwaway
  * PostgreSQL 15 cluster (see pgtest.h): pool, migrations, receive,
  * forward, list, idempotency, close and failure paths. */
 #include <stdio.h>

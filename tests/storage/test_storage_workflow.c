@@ -1,4 +1,4 @@
-/* Integration test of the workflow operations of server/storage.c
+/* Integration test of the workflow operations of server/store/
  * (actions, history, inbox, search, list filters, calendar, refusal log)
  * against a throwaway PostgreSQL 15 cluster (pgtest.h). The pool runs as
  * the restricted role motcua_app; migrations run as the owner. Changes
