@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "files.h"
 #include "log.h"
 #include "sdnotify.h"
 
@@ -192,6 +193,8 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
+  mc_sweeper_stop(srv->sweeper);
+  srv->sweeper = NULL;
   mc_store_close(srv->store, store_closed_cb, srv);
 }
 
@@ -252,11 +255,26 @@ static int open_tls_and_store(mc_server *srv) {
   return rc;
 }
 
+/* data_dir and the expiry sweep of the content store. */
+static int files_start(mc_server *srv) {
+  char err[512];
+  int rc = mc_files_prepare(srv->cfg.data_dir, err, sizeof err);
+  if (rc != 0) {
+    mc_log_error(0, "files: %s", err);
+    return rc;
+  }
+  rc = mc_sweeper_start(srv->loop, srv->store, srv->cfg.data_dir, srv->cfg.upload_expiry_s,
+                        &srv->hooks.sweep, &srv->sweeper);
+  if (rc != 0) mc_log_error(0, "files: sweeper err=%s", mc_errname(rc));
+  return rc;
+}
+
 int mc_server_open(mc_server *srv, uv_loop_t *loop) {
   char err[512];
   srv->loop = loop;
   calendar_init(srv);
   int rc = open_tls_and_store(srv);
+  if (rc == 0) rc = files_start(srv);
   if (rc == 0 && srv->hooks.start_cb != NULL && (rc = srv->hooks.start_cb(srv, err, sizeof err)))
     mc_log_error(0, "start: %s", err);
   if (rc != 0) return rc;

@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "model.h"
 #include "settings.h"
+#include "sweep.h"
 #include "store.h"
 #include "tls.h"
 #include "workflow.h"
@@ -41,6 +42,7 @@ typedef struct mc_server_hooks {
                      const char *reason);
   void (*stop_cb)(mc_server *srv); /* shutdown: sessions, uploads, monitor */
   void (*free_cb)(mc_server *srv); /* at exit */
+  mc_sweep_cbs sweep;              /* the uploads in memory, at each expiry sweep */
 } mc_server_hooks;
 
 struct mc_server {
@@ -64,6 +66,7 @@ struct mc_server {
   int listening;
   int shutting_down;
   void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
+  mc_sweeper *sweeper;       /* files/sweep.h: upload expiry, garbage collection */
   struct mc_mon_state *mon; /* monitor/monitor_server.c: registry, HTTP, alerts */
 };
 
@@ -81,8 +84,8 @@ void mc_server_reload_calendar(mc_server *srv);
 size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *arg, int why,
                                 const char *reason);
 
-/* Start: TLS context, storage (migrations), hooks' start, calendar and
- * catalogue, then the listener. 0 or a negative mc_err (logged). */
+/* Start: TLS context, storage (migrations), data_dir and the expiry
+ * sweeper, hooks' start, calendar and catalogue, then the listener. 0 or a negative mc_err (logged). */
 int mc_server_open(mc_server *srv, uv_loop_t *loop);
 /* Apply the migrations and close (--migrate). 0 or a negative mc_err. */
 int mc_server_migrate(mc_server *srv, uv_loop_t *loop);

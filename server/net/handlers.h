@@ -6,6 +6,7 @@
 #define MC_HANDLERS_H
 
 #include "session.h"
+#include "sweep.h"
 
 /* 0, or a negative mc_err with *fault saying why (fault->err is set by the
  * dispatcher from the return value). */
@@ -38,10 +39,12 @@ int mc_handle_download(mc_session *s, const Motcua__Envelope *env, mc_fault *fau
 /* monitor (handlers_monitor.c): MonitorRequest (admin), ClientStatus */
 int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
-/* Prepare data_dir and start the expiry sweep / drop uploads at shutdown
- * (the server's start and stop hooks, net.c). */
-int mc_files_start(mc_server *srv, char *err, size_t errlen);
+/* Uploads in memory: start (the server's start hook), drop them all at
+ * shutdown (stop hook), and what they do at each tick of the server's
+ * expiry sweep (files/sweep.h; the server starts and stops it). */
+void mc_files_start(mc_server *srv);
 void mc_files_stop(mc_server *srv);
+extern const mc_sweep_cbs mc_files_sweep_cbs;
 /* The session's link drained / closed: resume / end its downloads. */
 void mc_files_on_drain(mc_session *s);
 void mc_files_session_closed(mc_session *s);

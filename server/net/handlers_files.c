@@ -50,8 +50,6 @@ static struct {
   mc_server *srv;
   upload *uploads;
   size_t n;
-  uv_timer_t sweep;
-  int sweeping;
 } F;
 
 /* ---- registry ----------------------------------------------------------- */
@@ -451,24 +449,13 @@ static int upload_idle(const upload *u) {
          mc_upload_io_idle(u->io);
 }
 
-static void gc_cb(void *arg, int err, const char *const *shas, size_t n) {
+/* Storage expired upload id (files/sweep.h): drop it if idle here. */
+static int upload_expired_cb(void *arg, const char *id) {
   (void)arg;
-  F.sweeping = 0;
-  for (size_t i = 0; err == 0 && i < n; i++) {
-    mc_log_info(0, "file removed (no reference left) sha256=%s", shas[i]);
-    mc_files_unlink_content(F.srv->loop, F.srv->cfg.data_dir, shas[i]);
-  }
-}
-
-static void expired_cb(void *arg, int err, const char *const *ids, size_t n) {
-  (void)arg;
-  for (size_t i = 0; err == 0 && i < n; i++) {
-    upload *u = find_by_id(ids[i]);
-    mc_log_info(0, "upload expired id=%s", ids[i]);
-    if (u == NULL) mc_files_unlink_tmp(F.srv->loop, F.srv->cfg.data_dir, ids[i]);
-    else if (upload_idle(u)) upload_drop(u, 1);
-  }
-  if (F.srv->store == NULL || mc_store_files_gc(F.srv->store, gc_cb, NULL) != 0) F.sweeping = 0;
+  upload *u = find_by_id(id);
+  if (u == NULL) return 0; /* the sweeper unlinks its temporary file */
+  if (upload_idle(u)) upload_drop(u, 1);
+  return 1;
 }
 
 static void evict_idle(uint64_t now) {
@@ -481,30 +468,18 @@ static void evict_idle(uint64_t now) {
   }
 }
 
-static void sweep_cb(uv_timer_t *t) {
-  (void)t;
-  evict_idle(uv_now(F.srv->loop));
-  if (F.sweeping || F.srv->store == NULL) return;
-  F.sweeping = 1;
-  if (mc_store_uploads_expire(F.srv->store, F.srv->cfg.upload_expiry_s, expired_cb, NULL) != 0)
-    F.sweeping = 0;
+static void sweep_tick_cb(void *arg, uint64_t now) {
+  (void)arg;
+  if (F.srv != NULL) evict_idle(now);
 }
 
-int mc_files_start(mc_server *srv, char *err, size_t errlen) {
-  int rc = mc_files_prepare(srv->cfg.data_dir, err, errlen);
-  if (rc != 0) return rc;
-  F.srv = srv;
-  uint64_t every = (uint64_t)srv->cfg.upload_expiry_s * 250; /* a quarter of the expiry */
-  if (every < 1000) every = 1000;
-  if (every > 60000) every = 60000;
-  uv_timer_init(srv->loop, &F.sweep);
-  uv_timer_start(&F.sweep, sweep_cb, every, every);
-  return 0;
-}
+const mc_sweep_cbs mc_files_sweep_cbs = {.tick_cb = sweep_tick_cb,
+                                         .expired_cb = upload_expired_cb};
+
+void mc_files_start(mc_server *srv) { F.srv = srv; }
 
 void mc_files_stop(mc_server *srv) {
   (void)srv;
   if (F.srv == NULL) return;
-  uv_close((uv_handle_t *)&F.sweep, NULL);
   while (F.uploads != NULL) upload_drop(F.uploads, 0);
 }

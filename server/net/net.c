@@ -10,9 +10,9 @@
 #include "session.h"
 
 static int start_cb(mc_server *srv, char *err, size_t errlen) {
-  int rc = mc_files_start(srv, err, errlen); /* data_dir, the expiry sweeper */
-  if (rc == 0 && (rc = mc_mon_init(srv)) != 0)
-    snprintf(err, errlen, "monitor: %s", mc_strerror(rc));
+  mc_files_start(srv);
+  int rc = mc_mon_init(srv);
+  if (rc != 0) snprintf(err, errlen, "monitor: %s", mc_strerror(rc));
   return rc;
 }
 
@@ -33,4 +33,7 @@ static const mc_server_hooks net_hooks = {
     .free_cb = mc_mon_free,
 };
 
-void mc_net_install(mc_server *srv) { srv->hooks = net_hooks; }
+void mc_net_install(mc_server *srv) {
+  srv->hooks = net_hooks;
+  srv->hooks.sweep = mc_files_sweep_cbs;
+}

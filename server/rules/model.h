@@ -162,7 +162,7 @@ typedef struct mc_step {
   char to_unit[MC_UNIT_CODE_MAX];
   int64_t step_due_ms;
   char result[12];                   /* "early" | "on_time" | "late" | "" */
-  char detail[512];                  /* reason, note, assignee, amount ... */
+  char detail[MC_TEXT_MAX];          /* reason, note, assignee, amount ... */
 } mc_step;
 
 /* One inbox entry: a change another unit made to a dossier that concerns
@@ -172,7 +172,7 @@ typedef struct mc_event {
   int64_t at_ms;
   char kind[24];                     /* the action name */
   char from_unit[MC_UNIT_CODE_MAX];
-  char detail[512];
+  char detail[MC_TEXT_MAX];
   mc_dossier dossier;                /* as it is now */
 } mc_event;
 

@@ -8,7 +8,7 @@
 #include "error.h"
 #include "store_internal.h"
 
-#define LIST_LIMIT_MAX 1000
+#define LIST_LIMIT_MAX MC_LIM_LIST
 #define HISTORY_MAX 1000    /* progress-log rows answered by history */
 #define SEARCH_TEXT_MAX 200 /* bytes */
 
