@@ -107,7 +107,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
   return ret;
 }
 
-static void mhd_log_cb(void *cls, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void mhd_log_cb(void *cls, const char *fmt,
+                                                             va_list ap) {
   char buf[512];
   (void)cls;
   vsnprintf(buf, sizeof buf, fmt, ap);
