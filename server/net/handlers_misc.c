@@ -37,7 +37,7 @@ static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   (void)fault;
   const Motcua__InboxRequest *q = env->inbox;
-  int limit = q->limit == 0 || q->limit > 1000 ? (q->limit ? 1000 : 200) : (int)q->limit;
+  int limit = q->limit == 0 ? 200 : q->limit > MC_LIM_LIST ? MC_LIM_LIST : (int)q->limit;
   mc_req *r;
   int rc = handlers__start(s, env->request_id, &r);
   if (rc != 0) return rc;
