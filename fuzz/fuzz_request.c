@@ -1,9 +1,10 @@
 /* libFuzzer target: one Envelope payload through the request validators
- * of server/validate.c, the way a handler receives it after decoding. */
+ * of server/rules/validate.c, the way a handler receives it after decoding. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "domain.h"
 #include "frame.h"
 #include "validate.h"
 #include "workflow.h"
@@ -22,8 +23,8 @@ static void check_request(const Motcua__Envelope *env) {
   case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
   case MOTCUA__ENVELOPE__BODY_LIST: mc_val_list(env->list, 1000, &a, &b, &field); break;
   case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;
-  case MOTCUA__ENVELOPE__BODY_SHOW: mc_val_code(env->show->code); break;
-  case MOTCUA__ENVELOPE__BODY_HISTORY: mc_val_code(env->history->code); break;
+  case MOTCUA__ENVELOPE__BODY_SHOW: mc_dom_dossier_code(env->show->code); break;
+  case MOTCUA__ENVELOPE__BODY_HISTORY: mc_dom_dossier_code(env->history->code); break;
   default: break;
   }
 }

@@ -1,29 +1,59 @@
-/* The server object shared by the server's modules: settings, the TLS
- * context, the storage handle, the catalogue cache and the live sessions.
- * Only main.c creates and destroys it. */
+/* The server object: settings, the TLS context, the storage handle, the
+ * one clock, the catalogue and calendar caches, the registry of live
+ * sessions, and the lifecycle (listener, reload, shutdown). server.c owns
+ * it; main.c only creates it, feeds it signals and runs the loop.
+ *
+ * The layers above it (net/: sessions and handlers; monitor/: the monitor
+ * glue) are reached only through the hooks net/net.c installs, so no call
+ * goes from here up into them: handlers call down into the server object,
+ * never the other way round. */
 #ifndef MC_SERVER_H
 #define MC_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
 #include "frame.h"
 #include "model.h"
 #include "settings.h"
-#include "storage.h"
+#include "sweep.h"
+#include "store.h"
+#include "tls.h"
 #include "workflow.h"
 
+typedef struct mc_server mc_server;
 typedef struct mc_session mc_session;
 
-typedef struct mc_server {
+/* Which sessions to close: 1 to close the one of (unit, certificate serial). */
+typedef int (*mc_server_match_cb)(void *arg, const char *unit, const char *serial);
+
+/* What the layers above do at the server's lifecycle points (net/net.c). */
+typedef struct mc_server_hooks {
+  /* Before the listener opens (files sweeper, monitor): 0 or an mc_err. */
+  int (*start_cb)(mc_server *srv, char *err, size_t errlen);
+  void (*catalog_cb)(mc_server *srv);   /* after every catalogue load */
+  void (*accept_cb)(mc_server *srv);    /* a connection waits on the listener */
+  void (*heartbeat_cb)(mc_server *srv); /* every heartbeat_s */
+  void (*reload_cb)(mc_server *srv);    /* after SIGHUP swapped the TLS context */
+  /* Close the matching live sessions (Goodbye, typed close reason why, an
+   * enum mc_close_why); returns how many. */
+  size_t (*close_cb)(mc_server *srv, mc_server_match_cb match, void *arg, int why,
+                     const char *reason);
+  void (*stop_cb)(mc_server *srv); /* shutdown: sessions, uploads, monitor */
+  void (*free_cb)(mc_server *srv); /* at exit */
+  mc_sweep_cbs sweep;              /* the uploads in memory, at each expiry sweep */
+} mc_server_hooks;
+
+struct mc_server {
   uv_loop_t *loop;
   mc_settings cfg;
+  mc_server_hooks hooks;
   SSL_CTX *tls;
   mc_store *store;
   uv_tcp_t listener;
   uv_timer_t heartbeat;
-  uv_signal_t sig[3]; /* SIGINT, SIGTERM, SIGHUP */
-  mc_session *sessions; /* doubly linked, newest first */
+  mc_session *sessions; /* net/session.c links them: doubly linked, newest first */
   size_t nsessions;
   uint64_t next_conn_id;
   mc_unit *units;
@@ -35,19 +65,36 @@ typedef struct mc_server {
   int32_t *workdays;
   int listening;
   int shutting_down;
-  struct mc_mon_state *mon; /* monitor_server.c: registry, HTTP, alerts */
-} mc_server;
+  void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
+  mc_sweeper *sweeper;       /* files/sweep.h: upload expiry, garbage collection */
+  struct mc_mon_state *mon; /* monitor/monitor_server.c: registry, HTTP, alerts */
+};
 
 /* The one clock of the server (CLOCK_REALTIME, so libfaketime applies). */
 int64_t mc_server_now_ms(void);
 
+/* Catalogue caches (NULL if unknown). */
 const mc_unit *mc_server_unit(const mc_server *srv, const char *code);
 const mc_procedure *mc_server_procedure(const mc_server *srv, const char *code);
 
 /* Reload the working-day calendar from storage (asynchronously). */
 void mc_server_reload_calendar(mc_server *srv);
 
-/* Send env to every ready session of unit_code. */
-void mc_server_push(mc_server *srv, const char *unit_code, const Motcua__Envelope *env);
+/* Close the live sessions match accepts (asks net/ through its hook). */
+size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *arg, int why,
+                                const char *reason);
+
+/* Start: TLS context, storage (migrations), data_dir and the expiry
+ * sweeper, hooks' start, calendar and catalogue, then the listener. 0 or a negative mc_err (logged). */
+int mc_server_open(mc_server *srv, uv_loop_t *loop);
+/* Apply the migrations and close (--migrate). 0 or a negative mc_err. */
+int mc_server_migrate(mc_server *srv, uv_loop_t *loop);
+/* SIGHUP: new TLS context, revocations (monitor hook), catalogue, calendar. */
+void mc_server_reload(mc_server *srv);
+/* SIGINT/SIGTERM: stop accepting, close every session, close storage;
+ * stopped_cb (if set) runs once storage is closed. */
+void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv));
+/* After the loop ended. */
+void mc_server_free(mc_server *srv);
 
 #endif

@@ -14,6 +14,8 @@ const mc_option mc_settings_options[] = {
     MC_OPT_I("server", "utc_offset_minutes", "420", -720, 840, S, utc_offset_minutes,
              "local time offset (Vietnam: 420)"),
     MC_OPT_S("server", "centre_unit", "444", S, centre_unit, "unit code of the centre"),
+    MC_OPT_S("server", "province", "Hà Tĩnh", S, province,
+             "province of the units, sent to clients at Hello"),
     MC_OPT_I("server", "max_connections", "2000", 1, 1000000, S, max_connections,
              "concurrent TLS connections"),
     MC_OPT_S("server", "server_name", "motcua-server", S, server_name,

@@ -14,6 +14,7 @@ typedef struct mc_settings {
   char log_level[16];
   long utc_offset_minutes;
   char centre_unit[16];
+  char province[64];            /* UnitInfo.province at Hello */
   long max_connections;
   char server_name[64];
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
@@ -37,7 +38,7 @@ typedef struct mc_settings {
   long rate_burst;
   long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
   long day_end_minutes;  /* local time a day-based deadline falls due */
-  /* files (server/files.h) */
+  /* files (server/files/files.h) */
   char data_dir[512];        /* content store; relative = next to the config */
   long max_file_bytes;
   long max_files_per_dossier;

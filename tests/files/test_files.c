@@ -1,4 +1,4 @@
-/* Pure helpers of the content store (server/files.h): magic bytes, the
+/* Pure helpers of the content store (server/files/files.h): magic bytes, the
  * content-addressed path fan-out, field checks and chunk validation. */
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The link monitor registry (server/monitor.h) on fixed times: connections,
+/* The link monitor registry (server/monitor/monitor.h) on fixed times: connections,
  * counters, RTT, closed ring and reasons, flapping, alerts, JSON snapshot
  * and Prometheus text. argv[1]: where to write a sample /metrics for the
  * Python parser test (test_monitor_promparse). */

@@ -9,7 +9,7 @@
 #include <libpq-fe.h>
 #include <uv.h>
 
-#include "storage.h"
+#include "store.h"
 
 #define PGBIN "/usr/lib/postgresql/15/bin"
 #define WAIT_MS 15000

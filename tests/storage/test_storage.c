@@ -1,4 +1,4 @@
-/* Integration test of server/storage.c against a real, throwaway
+/* Integration test of server/store/ against a real, throwaway
  * PostgreSQL 15 cluster (see pgtest.h): pool, migrations, receive,
  * forward, list, idempotency, close and failure paths. */
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include "error.h"
 #include "log.h"
 #include "pgtest.h"
-#include "storage.h"
-#include "storage_internal.h"
+#include "store.h"
+#include "store_internal.h"
 
 #define WATCHDOG_S 150
 #define DAY1 "210601"
@@ -114,11 +114,27 @@ static int receive(mc_store *s, const char *unit, const char *agency, const char
   return out->err;
 }
 
+static int show(mc_store *s, const char *code, dres *out);
+
+/* The live forward path: mc_store_action with the change the rules decide,
+ * built here as the caller believes the dossier is (status 2, held by
+ * unit), so the store's own guard is what refuses. */
 static int forward(mc_store *s, const char *unit, const char *key, const char *code,
                    dres *out) {
-  mc_forward_rec r = {key, unit, code, "444", "Trần Văn Nam", T0 + 3600000, T0 + 7200000};
+  dres cur;
+  mc_change c = {.action = MC_ACT_FORWARD, .action_name = "forward",
+                 .status_before = MC_ST_RECEIVED, .status_after = MC_ST_RECEIVED,
+                 .at_ms = T0 + 3600000, .step_due_ms = T0 + 7200000};
+  c.due_after_ms = show(s, code, &cur) == 0 ? cur.d.due_at_ms : 0;
+  snprintf(c.holder_before, sizeof c.holder_before, "%s", unit);
+  snprintf(c.from_unit, sizeof c.from_unit, "%s", unit);
+  snprintf(c.holder_after, sizeof c.holder_after, "444");
+  snprintf(c.to_unit, sizeof c.to_unit, "444");
+  snprintf(c.notify_unit, sizeof c.notify_unit, "444");
+  mc_action_rec r = {.idem_key = key, .unit_code = unit, .role = MC_ROLE_COMMUNE,
+                     .officer = "Trần Văn Nam", .code = code, .change = &c, .detail = ""};
   memset(out, 0, sizeof *out);
-  CHECK(mc_store_forward(s, &r, dossier_cb, out) == 0);
+  CHECK(mc_store_action(s, &r, dossier_cb, out) == 0);
   CHECK(out->done == 0);
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;

@@ -1,4 +1,4 @@
-/* Integration test of the workflow operations of server/storage.c
+/* Integration test of the workflow operations of server/store/
  * (actions, history, inbox, search, list filters, calendar, refusal log)
  * against a throwaway PostgreSQL 15 cluster (pgtest.h). The pool runs as
  * the restricted role motcua_app; migrations run as the owner. Changes
@@ -9,8 +9,9 @@
 
 #include "error.h"
 #include "pgtest.h"
-#include "storage.h"
-#include "storage_internal.h"
+#include "store.h"
+#include "store_internal.h"
+#include "actions.h"
 #include "workflow.h"
 
 #define WATCHDOG_S 280
@@ -153,7 +154,7 @@ typedef struct step_in {
 } step_in;
 
 static void decide(const mc_dossier *d, const step_in *in, mc_change *c) {
-  mc_peer_id who = {{0}, (mc_role)in->role, {0}, 0};
+  mc_actor who = {{0}, (mc_role)in->role};
   snprintf(who.unit, sizeof who.unit, "%s", in->unit);
   mc_action_args args = {in->action, in->now, in->new_due, in->rating};
   const char *rule = NULL;
@@ -428,15 +429,13 @@ static void test_old_snapshot(mc_store *s) {
 
 static void test_inbox(mc_store *s, const mc_dossier *flow) {
   ires in = {0};
-  /* 444 got: forward of the full flow, forward via mc_store_forward. */
+  /* 444 got: forward of the full flow, and a second forward (the live
+   * path: decided by the rules, stored by mc_store_action). */
   mc_dossier b = receive(s, "18505", "H30.44.04", DISTRICT_PROC, "Lê Văn Nam", "042190006666",
                          "0911000666", T0 + 5 * DAY);
-  mc_forward_rec fr = {"fw-legacy", "18505", b.code, "444", "Trần Văn Nam", T0 + 2 * HOUR,
-                       T0 + 3 * HOUR};
-  dres r = {0};
-  CHECK(mc_store_forward(s, &fr, dossier_cb, &r) == 0);
-  pgt_run_until(&r.done, WAIT_MS);
-  CHECK(r.err == 0);
+  step_in fw = {.unit = "18505", .role = MC_ROLE_COMMUNE, .action = MC_ACT_FORWARD,
+                .now = T0 + 2 * HOUR, .key = "fw-legacy"};
+  CHECK(act(s, &b, &fw) == 0);
   CHECK(inbox(s, "444", 0, 100, &in) == 0 && in.n >= 3);
   size_t n444 = in.n;
   CHECK(strcmp(in.ev[0].kind, "forward") == 0 && strcmp(in.ev[0].from_unit, "18496") == 0);
@@ -630,7 +629,7 @@ static void test_search_scale(mc_store *s) {
   pgt_exec("ANALYZE dossiers");
   const char *params[3] = {"18508", "Trang", "50"};
   char sql[2048];
-  snprintf(sql, sizeof sql, "EXPLAIN %s", storage__sql_search);
+  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
   PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0;

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "error.h"
 #include "validate.h"
+#include "actions.h"
 #include "workflow.h"
 
 /* Vietnam local time -> epoch ms. */
@@ -101,19 +102,19 @@ static void test_dates(void) {
 }
 
 static void test_codes(void) {
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975"), 0);
-  CHECK_EQ(mc_code_check("H30.44.01-261129-12345"), 0);
-  CHECK_EQ(mc_code_check(""), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-26100-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-097"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15 50-261008-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("-261008-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-2610a8-0975"), MC_EINVAL);
-  CHECK_EQ(mc_code_check("H15.50.05.13-261008-0975x"), MC_EINVAL);
+  CHECK_EQ(mc_dom_dossier_code("H15.50.05.13-261008-0975"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_dossier_code("H30.44.01-261129-12345"), MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-26100-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-261008-097") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15 50-261008-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("-261008-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-2610a8-0975") != MC_DOM_OK);
+  CHECK(mc_dom_dossier_code("H15.50.05.13-261008-0975x") != MC_DOM_OK);
   char longc[200];
   memset(longc, 'A', sizeof longc - 1);
   longc[sizeof longc - 1] = '\0';
-  CHECK_EQ(mc_code_check(longc), MC_EINVAL);
+  CHECK(mc_dom_dossier_code(longc) != MC_DOM_OK);
 }
 
 static mc_dossier dossier(const char *unit, const char *fwd, int level, int status) {
@@ -127,8 +128,8 @@ static mc_dossier dossier(const char *unit, const char *fwd, int level, int stat
   return d;
 }
 
-static mc_peer_id peer(const char *unit, mc_role role) {
-  mc_peer_id p;
+static mc_actor peer(const char *unit, mc_role role) {
+  mc_actor p;
   memset(&p, 0, sizeof p);
   strcpy(p.unit, unit);
   p.role = role;
@@ -136,7 +137,7 @@ static mc_peer_id peer(const char *unit, mc_role role) {
 }
 
 /* Forwarding goes through the transition table like every action. */
-static int fwd(const mc_dossier *d, const mc_peer_id *who) {
+static int fwd(const mc_dossier *d, const mc_actor *who) {
   mc_calendar c = cal_plain();
   mc_action_args in = {.action = MC_ACT_FORWARD, .now_ms = vn(2026, 12, 1, 9, 0)};
   mc_change ch;
@@ -145,8 +146,8 @@ static int fwd(const mc_dossier *d, const mc_peer_id *who) {
 }
 
 static void test_rules(void) {
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), b = peer("18502", MC_ROLE_COMMUNE);
-  mc_peer_id dist = peer("444", MC_ROLE_DISTRICT), admin = peer("admin", MC_ROLE_ADMIN);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), b = peer("18502", MC_ROLE_COMMUNE);
+  mc_actor dist = peer("444", MC_ROLE_DISTRICT), admin = peer("admin", MC_ROLE_ADMIN);
   mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
   CHECK(mc_wf_can_see(&d, &a));
   CHECK(!mc_wf_can_see(&d, &b));
@@ -205,7 +206,7 @@ static void test_utf8(void) {
       {"\x80", 0},          {"a\xff" "b", 0},     {"\xe1\x41\x41", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    CHECK_EQ(mc_val_utf8(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+    CHECK_EQ(mc_dom_utf8(cases[i].s, strlen(cases[i].s)), cases[i].ok);
   char out[32];
   CHECK_EQ(mc_val_str(out, sizeof out, "Hà Tĩnh", 1), 0);
   CHECK_EQ(mc_val_str(out, sizeof out, "H\xe0 T", 1), MC_EINVAL);
@@ -235,14 +236,14 @@ static const struct expect {
 };
 
 /* A dossier and an actor that satisfy every rule of `action` but status. */
-static void rightful(int action, int status, mc_dossier *d, mc_peer_id *who) {
+static void rightful(int action, int status, mc_dossier *d, mc_actor *who) {
   int district_side = action == MC_ACT_ASSIGN || action == MC_ACT_SEND_BACK;
   *d = dossier("18499", district_side ? "444" : "", MC_LEVEL_DISTRICT, status);
   *who = district_side ? peer("444", MC_ROLE_DISTRICT) : peer("18499", MC_ROLE_COMMUNE);
   d->due_at_ms = vn(2026, 12, 10, 17, 0);
 }
 
-static int decide(mc_dossier *d, mc_peer_id *who, int action, mc_change *c, const char **rule) {
+static int decide(mc_dossier *d, mc_actor *who, int action, mc_change *c, const char **rule) {
   mc_calendar cal = cal_plain();
   mc_action_args in = {.action = action, .now_ms = vn(2026, 12, 1, 9, 0),
                        .new_due_ms = vn(2026, 12, 20, 17, 0), .rating = 2};
@@ -253,7 +254,7 @@ static void test_transition_table(void) {
   for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
     for (int st = 1; st <= 10; st++) {
       mc_dossier d;
-      mc_peer_id who;
+      mc_actor who;
       mc_change c;
       const char *rule = NULL;
       rightful(expected[i].action, st, &d, &who);
@@ -265,7 +266,7 @@ static void test_transition_table(void) {
       CHECK_EQ(rc, ok ? 0 : MC_EBADSTATE);
       if (!ok) CHECK(rule != NULL && rule[0] != '\0');
       /* Any other commune and the admin are refused whatever the status. */
-      mc_peer_id other = peer("18502", MC_ROLE_COMMUNE), admin = peer("admin", MC_ROLE_ADMIN);
+      mc_actor other = peer("18502", MC_ROLE_COMMUNE), admin = peer("admin", MC_ROLE_ADMIN);
       CHECK_EQ(decide(&d, &other, expected[i].action, &c, &rule), MC_EFORBIDDEN);
       CHECK_EQ(decide(&d, &admin, expected[i].action, &c, &rule), MC_EFORBIDDEN);
     }
@@ -277,7 +278,7 @@ static void test_transition_table(void) {
                               {MC_ACT_RETURN, 10}};
   for (size_t i = 0; i < sizeof to / sizeof to[0]; i++) {
     mc_dossier d;
-    mc_peer_id who;
+    mc_actor who;
     mc_change c;
     const char *rule;
     int from = to[i][0] == MC_ACT_RETURN ? 9 : to[i][0] == MC_ACT_FEE_REQUEST || to[i][0] == MC_ACT_RESULT || to[i][0] == MC_ACT_STOP ? 4 : 2;
@@ -289,7 +290,7 @@ static void test_transition_table(void) {
 
 static void test_who_and_moves(void) {
   mc_dossier d = dossier("18499", "", MC_LEVEL_DISTRICT, MC_ST_RECEIVED);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE), dist = peer("444", MC_ROLE_DISTRICT);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), dist = peer("444", MC_ROLE_DISTRICT);
   mc_change c;
   const char *rule;
   /* forward moves the holder up and tells the district */
@@ -327,7 +328,7 @@ static void test_who_and_moves(void) {
 static void test_clock(void) {
   mc_calendar cal = cal_plain();
   mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE);
   d.due_at_ms = vn(2026, 12, 2, 17, 0); /* Wednesday */
   mc_change c;
   const char *rule;
@@ -370,7 +371,7 @@ static void test_clock(void) {
 static void test_once_only(void) {
   mc_calendar cal = cal_plain();
   mc_dossier d = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
-  mc_peer_id a = peer("18499", MC_ROLE_COMMUNE);
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE);
   d.due_at_ms = vn(2026, 12, 2, 17, 0);
   mc_change c;
   const char *rule;
@@ -392,8 +393,29 @@ static void test_once_only(void) {
   in.rating = 2;
   d.rating = 3;
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EBADSTATE);
-  CHECK_EQ(mc_action_parse("send_back"), MC_ACT_SEND_BACK);
-  CHECK_EQ(mc_action_parse("nope"), 0);
+  CHECK(strcmp(mc_action_name(MC_ACT_SEND_BACK), "send_back") == 0);
+  CHECK(mc_action_name(99) == NULL);
+}
+
+/* HelloReply.units: commune = itself + its centre; centre = itself and
+ * everything under it; admin = all. */
+static void test_units_visible(void) {
+  mc_unit u[4] = {
+      {.code = "444", .role = MC_ROLE_DISTRICT},
+      {.code = "18499", .parent = "444", .role = MC_ROLE_COMMUNE},
+      {.code = "18502", .parent = "444", .role = MC_ROLE_COMMUNE},
+      {.code = "999", .role = MC_ROLE_DISTRICT}, /* another centre */
+  };
+  const mc_unit *out[4];
+  mc_actor a = peer("18499", MC_ROLE_COMMUNE), d = peer("444", MC_ROLE_DISTRICT);
+  mc_actor admin = peer("admin", MC_ROLE_ADMIN), stranger = peer("1", MC_ROLE_COMMUNE);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &a, out, 4), 2);
+  CHECK(out[0] == &u[0] && out[1] == &u[1]);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &d, out, 4), 3);
+  CHECK(out[0] == &u[0] && out[1] == &u[1] && out[2] == &u[2]);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &admin, out, 4), 4);
+  CHECK_EQ(mc_wf_units_visible(u, 4, &admin, out, 2), 2); /* bounded by cap */
+  CHECK_EQ(mc_wf_units_visible(u, 4, &stranger, out, 4), 0);
 }
 
 int main(void) {
@@ -409,5 +431,6 @@ int main(void) {
   test_who_and_moves();
   test_clock();
   test_once_only();
+  test_units_visible();
   return check_result();
 }

@@ -1,0 +1,232 @@
+/* Link monitor: the registry IT staff read (docs/MONITOR.md). Pure: plain
+ * structs, no sockets, no SQL, no clock reads (every call takes now_ms).
+ * Per catalogue unit: live connections (a unit may hold several, e.g. a
+ * watch and one-shot CLI calls), counters since the server started, the
+ * heartbeat round trip, the client's outbox depth; a ring of the last
+ * MC_MON_RING closed connections with a typed reason; alerts; and the
+ * renderings (JSON snapshot, Prometheus text exposition).
+ *
+ * monitor_server.c connects it to connection records, storage and the HTTP
+ * listener; tests/monitor drives it directly. */
+#ifndef MC_MONITOR_H
+#define MC_MONITOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "link.h"
+
+#define MC_MON_RING 256   /* closed connections kept */
+#define MC_MON_DROPS 16   /* disconnect times kept per unit (flapping) */
+#define MC_MON_ALERTS_MAX 128
+
+/* Why a connection closed: the same numbers as CloseReason in the proto. */
+enum mc_close_why {
+  MC_CLOSE_UNSPEC = 0,
+  MC_CLOSE_IDLE = 1,
+  MC_CLOSE_HEARTBEAT = 2,
+  MC_CLOSE_TLS = 3,
+  MC_CLOSE_REVOKED = 4,
+  MC_CLOSE_PROTOCOL = 5,
+  MC_CLOSE_QUIT = 6,
+  MC_CLOSE_SHUTDOWN = 7,
+  MC_CLOSE_LOST = 8,
+  MC_CLOSE_OTHER = 9,
+  MC_CLOSE__COUNT
+};
+
+/* "idle_timeout", "heartbeat_lost", ... (label values and JSON). */
+const char *mc_close_why_name(int why);
+/* Map a link's on_close reason (common/link.h) plus what the session knew
+ * (ctx_why: MC_CLOSE_HEARTBEAT / REVOKED / SHUTDOWN, or 0) to a reason.
+ * had_hello: the peer completed Hello (a TLS error before it is a TLS
+ * failure; an error frame on an open session is a protocol error). */
+int mc_close_why_from(int link_reason, int ctx_why, int opened);
+
+typedef struct mc_mon_config {
+  int utc_offset_min;        /* local time of the timestamps in JSON */
+  int64_t offline_alert_ms;  /* unit offline this long in working hours: alert */
+  int64_t cert_warn_ms;      /* certificate expiring within: alert (30 days) */
+  int64_t crl_warn_ms;       /* CRL next update within: alert */
+  int64_t degraded_rtt_ms;   /* smoothed RTT above this: degraded */
+  unsigned flap_drops_1h;    /* disconnects in the last hour for "flapping" */
+} mc_mon_config;
+
+void mc_mon_config_defaults(mc_mon_config *c);
+
+/* What the link tells at Hello (copied). */
+typedef struct mc_mon_link_info {
+  char remote[64];
+  char client_version[33];
+  char tls_version[32];
+  char cipher[64];
+  char serial[68];
+  int64_t not_after_ms;
+} mc_mon_link_info;
+
+typedef struct mc_mon_unit mc_mon_unit;
+
+/* One live, identified connection. stats points at the link's counters
+ * while it is open (read at snapshot time). */
+typedef struct mc_mon_conn {
+  uint64_t id;
+  mc_mon_unit *unit;        /* NULL: admin or a unit not in the catalogue */
+  char code[32];            /* certificate CN */
+  int64_t opened_ms;
+  mc_mon_link_info info;
+  const mc_link_stats *stats;
+  uint32_t uploads;
+  uint32_t outbox;          /* this connection's ClientStatus */
+  struct mc_mon_conn *next; /* in the unit's (or the monitor's other) list */
+} mc_mon_conn;
+
+struct mc_mon_unit {
+  char code[32];
+  char name[160];
+  int role;                 /* mc_role */
+  mc_mon_conn *conns;
+  unsigned nconns;
+  int64_t since_ms;         /* online since / offline since (0 = never seen) */
+  int64_t rtt_ms, srtt_ms;  /* -1 = not measured */
+  uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed connections */
+  int64_t last_seen_ms, last_request_ms;
+  uint32_t outbox_depth;    /* max over live connections; last known when offline */
+  int last_close;           /* enum mc_close_why */
+  int64_t drops[MC_MON_DROPS];
+  unsigned ndrops;          /* total ever; drops[] holds the last ones */
+  int uptime_today_pct;     /* from storage, -1 = unknown */
+  uint64_t connects;
+};
+
+typedef struct mc_mon_closed {
+  char unit[32];
+  char remote[64];
+  int64_t opened_ms, closed_ms;
+  int why;
+  char detail[24];
+  uint64_t bytes_in, bytes_out;
+} mc_mon_closed;
+
+typedef struct mc_mon_alert {
+  char kind[24];     /* unit_offline, cert_expiring, crl_expiring, forward_not_accepted */
+  char unit[32];
+  char subject[96];
+  char message[200];
+  int64_t since_ms;
+  int fresh;         /* new at the last evaluation (to be logged) */
+} mc_mon_alert;
+
+/* Server-wide facts the glue refreshes (certificates, CRL, database). */
+typedef struct mc_mon_server {
+  int64_t started_ms;
+  int64_t server_cert_not_after_ms, ca_not_after_ms; /* 0 = unknown */
+  int64_t crl_next_update_ms;                        /* 0 = no CRL */
+  int tls_ok;            /* certificates and CRL loaded and currently valid */
+  int db_up;             /* connections of the pool that answered lately */
+  int db_pool;
+  uint64_t db_queries, db_errors;
+  int db_queued;                      /* operations waiting for a connection */
+  uint64_t db_batches, db_batched;    /* receive batches, receives in them */
+  uint64_t tls_failures, accepted;
+  uint64_t reloads, revoked_closed;
+} mc_mon_server;
+
+typedef struct mc_monitor {
+  mc_mon_config cfg;
+  mc_mon_unit *units;
+  size_t nunits;
+  mc_mon_conn *others;      /* admin and unknown units */
+  unsigned nothers;
+  mc_mon_closed ring[MC_MON_RING];
+  size_t ring_next, ring_count;
+  uint64_t closed_total[MC_CLOSE__COUNT];
+  mc_mon_server srv;
+  mc_mon_alert stuck[32];   /* forward_not_accepted, set by the glue */
+  size_t nstuck;
+  mc_mon_alert alerts[MC_MON_ALERTS_MAX]; /* last evaluation */
+  size_t nalerts;
+} mc_monitor;
+
+typedef struct mc_mon_unit_def {
+  const char *code, *name;
+  int role;
+} mc_mon_unit_def;
+
+int mc_monitor_init(mc_monitor *m, const mc_mon_config *cfg, int64_t now_ms);
+/* Frees every live connection record too. */
+void mc_monitor_free(mc_monitor *m);
+
+/* Replace the unit list (catalogue load or reload); records of units that
+ * stay are kept, live connections are re-attached. MC_ENOMEM. */
+int mc_monitor_set_units(mc_monitor *m, const mc_mon_unit_def *defs, size_t n,
+                         int64_t now_ms);
+mc_mon_unit *mc_monitor_unit(mc_monitor *m, const char *code);
+
+/* A connection completed Hello. Returns the record (NULL on ENOMEM). */
+mc_mon_conn *mc_monitor_open(mc_monitor *m, uint64_t id, const char *code,
+                             const mc_mon_link_info *info, const mc_link_stats *stats,
+                             int64_t now_ms);
+/* A frame arrived; is_request: not a heartbeat or status message. */
+void mc_monitor_frame(mc_monitor *m, mc_mon_conn *c, int is_request, int64_t now_ms);
+void mc_monitor_rtt(mc_monitor *m, mc_mon_conn *c, int64_t rtt_ms);
+void mc_monitor_outbox(mc_monitor *m, mc_mon_conn *c, uint32_t depth);
+void mc_monitor_uploads(mc_monitor *m, mc_mon_conn *c, uint32_t n);
+
+/* A connection ended. c may be NULL (never completed Hello); then unit
+ * is the certificate's CN or "" and remote/opened describe it. final: the
+ * link's last counters (may be NULL). c is freed. */
+typedef struct mc_mon_close_info {
+  const char *unit, *remote, *detail;
+  int why;
+  int64_t opened_ms;
+  const mc_link_stats *final;
+} mc_mon_close_info;
+void mc_monitor_close(mc_monitor *m, mc_mon_conn *c, const mc_mon_close_info *ci,
+                      int64_t now_ms);
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* The derived view of one unit at now_ms. */
+typedef struct mc_mon_view {
+  const mc_mon_unit *u;
+  const mc_mon_conn *primary; /* oldest live connection, NULL if offline */
+  int online;
+  const char *state;          /* "online" | "degraded" | "offline" */
+  uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed + live */
+  unsigned drops_1h;
+  int flapping;
+  uint32_t uploads;
+} mc_mon_view;
+
+void mc_monitor_view(const mc_monitor *m, const mc_mon_unit *u, int64_t now_ms,
+                     mc_mon_view *v);
+
+/* Working-hours predicate for the offline alert (the glue passes the
+ * working-day calendar). */
+typedef int (*mc_mon_working_fn)(void *arg, int64_t now_ms);
+
+/* Recompute m->alerts at now_ms. Returns how many are new since the last
+ * evaluation (marked fresh, for the caller to log). */
+size_t mc_monitor_eval_alerts(mc_monitor *m, int64_t now_ms, mc_mon_working_fn working,
+                              void *arg);
+
+/* Count alerts of one kind. */
+size_t mc_monitor_alert_count(const mc_monitor *m, const char *kind);
+
+/* JSON snapshot: {"server_time", "server_time_ms", "units":[...],
+ * "recent_closed":[...], "alerts":[...], "server":{...}}. New reference. */
+json_t *mc_monitor_json(const mc_monitor *m, int64_t now_ms);
+/* One unit's object (also used by the CLI's field names). */
+json_t *mc_monitor_unit_json(const mc_monitor *m, const mc_mon_view *v, int64_t now_ms);
+
+/* Prometheus text exposition format 0.0.4 (HELP and TYPE for each family).
+ * Returns a malloc'd NUL-terminated string (NULL on ENOMEM); *len its
+ * length. */
+char *mc_monitor_prometheus(const mc_monitor *m, int64_t now_ms, size_t *len);
+
+/* "2026-10-08T09:30:00+07:00" in the configured offset; "" for 0. */
+void mc_monitor_rfc3339(const mc_monitor *m, int64_t ms, char *out, size_t size);
+
+#endif

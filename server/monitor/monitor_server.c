@@ -1,0 +1,346 @@
+/* The monitor inside the server (monitor_server.h): connection records,
+ * the link history, certificate facts and revocation at reload, alerts on
+ * a timer, and the admin HTTP routes. It knows no session: net/ calls the
+ * mc_mon_conn_* functions, and revoked sessions are closed by asking the
+ * server object (mc_server_close_sessions). */
+#include "monitor_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "http.h"
+#include "log.h"
+#include "monitor_tls.h"
+#include "store.h"
+
+#define TICK_MS 5000         /* alerts, database and TLS state */
+#define DB_EVERY_TICKS 12    /* link history queries: every minute */
+#define WAITING_LIMIT 200
+
+extern const unsigned char mc_dashboard_html[];
+extern const size_t mc_dashboard_html_len;
+
+struct mc_mon_state {
+  mc_monitor reg;
+  mc_http *http;
+  uv_timer_t tick;
+  unsigned ticks;
+  mc_mon_tls tls;
+  int64_t boot_ms;
+  int db_busy;      /* periodic queries outstanding */
+  int stopped;
+};
+
+static mc_monitor *reg_of(mc_server *srv) { return srv->mon ? &srv->mon->reg : NULL; }
+
+const mc_monitor *mc_mon_registry(const mc_server *srv) {
+  return srv->mon ? &srv->mon->reg : NULL;
+}
+
+/* ---- facts refreshed from the server ------------------------------------- */
+
+static void refresh_db(mc_server *srv) {
+  mc_monitor *m = reg_of(srv);
+  mc_store_stats st = {0};
+  if (srv->store != NULL) mc_store_get_stats(srv->store, &st);
+  m->srv.db_up = st.connections_up;
+  m->srv.db_pool = (int)srv->cfg.db_pool_size;
+  m->srv.db_queries = st.queries_total;
+  m->srv.db_errors = st.errors_total;
+  m->srv.db_queued = st.queued;
+  m->srv.db_batches = st.batches_total;
+  m->srv.db_batched = st.batched_total;
+}
+
+static void refresh_tls(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (mc_mon_tls_load(&st->tls, srv->cfg.tls_ca, srv->cfg.tls_cert, srv->cfg.tls_crl) != 0)
+    mc_log_error(0, "monitor: cannot read the CRL file=%s", srv->cfg.tls_crl);
+  st->reg.srv.server_cert_not_after_ms = st->tls.server_not_after_ms;
+  st->reg.srv.ca_not_after_ms = st->tls.ca_not_after_ms;
+  st->reg.srv.crl_next_update_ms = st->tls.crl_next_update_ms;
+  st->reg.srv.tls_ok = mc_mon_tls_valid(&st->tls, mc_server_now_ms());
+}
+
+static int working_now(void *arg, int64_t now_ms) {
+  const mc_calendar *cal = &((mc_server *)arg)->cal;
+  int min = mc_local_minute(cal, now_ms);
+  return mc_is_working_day(cal, mc_local_day(cal, now_ms)) && min >= cal->day_start_min &&
+         min < cal->day_end_min;
+}
+
+static void eval_alerts(mc_server *srv, int64_t now) {
+  mc_monitor *m = reg_of(srv);
+  if (mc_monitor_eval_alerts(m, now, working_now, srv) == 0) return;
+  for (size_t i = 0; i < m->nalerts; i++)
+    if (m->alerts[i].fresh)
+      mc_log_warn(0, "alert kind=%s unit=%s subject=\"%s\" msg=\"%s\"", m->alerts[i].kind,
+                  m->alerts[i].unit[0] ? m->alerts[i].unit : "-", m->alerts[i].subject,
+                  m->alerts[i].message);
+}
+
+/* ---- periodic link-history queries ---------------------------------------- */
+
+static void ack_cb(void *arg, int err) {
+  mc_server *srv = arg;
+  if (err != 0 && srv->mon != NULL) {
+    srv->mon->reg.srv.db_errors++;
+    mc_log_warn(0, "monitor: link history not written err=%s", mc_errname(err));
+  }
+}
+
+static void uptime_cb(void *arg, int err, const mc_uptime_row *rows, size_t n) {
+  mc_server *srv = arg;
+  if (srv->mon == NULL) return;
+  srv->mon->db_busy--;
+  for (size_t i = 0; err == 0 && i < n; i++) {
+    mc_mon_unit *u = mc_monitor_unit(&srv->mon->reg, rows[i].unit);
+    if (u != NULL) u->uptime_today_pct = rows[i].pct < 0 ? -1 : (int)(rows[i].pct + 0.5);
+  }
+}
+
+static void waiting_cb(void *arg, int err, const mc_waiting_row *rows, size_t n) {
+  mc_server *srv = arg;
+  if (srv->mon == NULL) return;
+  mc_monitor *m = &srv->mon->reg;
+  srv->mon->db_busy--;
+  if (err != 0) return;
+  int64_t now = mc_server_now_ms(), due;
+  m->nstuck = 0;
+  for (size_t i = 0; i < n && m->nstuck < sizeof m->stuck / sizeof m->stuck[0]; i++) {
+    if (mc_deadline(&srv->cal, rows[i].forwarded_ms, (int)srv->cfg.forward_accept_hours,
+                    MC_LIMIT_HOURS, &due) != 0 || due > now)
+      continue;
+    mc_mon_alert *a = &m->stuck[m->nstuck++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->kind, sizeof a->kind, "forward_not_accepted");
+    snprintf(a->unit, sizeof a->unit, "%s", rows[i].from_unit);
+    snprintf(a->subject, sizeof a->subject, "%s", rows[i].code);
+    snprintf(a->message, sizeof a->message,
+             "dossier %s forwarded by %s not accepted within %ld working hours", rows[i].code,
+             rows[i].from_unit, srv->cfg.forward_accept_hours);
+    a->since_ms = due;
+  }
+}
+
+static void today(const mc_server *srv, int64_t now, char out[11]) {
+  char d[7];
+  mc_local_yymmdd(&srv->cal, now, d);
+  snprintf(out, 11, "20%.2s-%.2s-%.2s", d, d + 2, d + 4);
+}
+
+static void query_history(mc_server *srv, int64_t now) {
+  struct mc_mon_state *st = srv->mon;
+  char day[11];
+  if (srv->store == NULL || srv->shutting_down || st->db_busy > 0) return;
+  today(srv, now, day);
+  mc_store_server_alive(srv->store, st->boot_ms, now, ack_cb, srv);
+  if (mc_store_link_uptime(srv->store, day, day, (int)srv->cfg.utc_offset_minutes, uptime_cb,
+                           srv) == 0)
+    st->db_busy++;
+  if (mc_store_forwards_waiting(srv->store, srv->cfg.centre_unit, WAITING_LIMIT, waiting_cb,
+                                srv) == 0)
+    st->db_busy++;
+}
+
+static void tick_cb(uv_timer_t *t) {
+  mc_server *srv = t->data;
+  int64_t now = mc_server_now_ms();
+  refresh_db(srv);
+  srv->mon->reg.srv.tls_ok = mc_mon_tls_valid(&srv->mon->tls, now);
+  if (srv->mon->ticks++ % DB_EVERY_TICKS == 0) query_history(srv, now);
+  eval_alerts(srv, now);
+}
+
+/* ---- HTTP routes ------------------------------------------------------------ */
+
+static void route_json(mc_server *srv, mc_http_reply *r) {
+  int64_t now = mc_server_now_ms();
+  refresh_db(srv);
+  json_t *doc = mc_monitor_json(&srv->mon->reg, now);
+  r->body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+  json_decref(doc);
+  if (r->body == NULL) return;
+  r->status = 200;
+  r->len = strlen(r->body);
+  r->content_type = "application/json; charset=utf-8";
+}
+
+static void route_metrics(mc_server *srv, mc_http_reply *r) {
+  refresh_db(srv);
+  r->body = mc_monitor_prometheus(&srv->mon->reg, mc_server_now_ms(), &r->len);
+  if (r->body == NULL) return;
+  r->status = 200;
+  r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void route_ready(mc_server *srv, mc_http_reply *r) {
+  char buf[256];
+  refresh_db(srv);
+  int db = srv->mon->reg.srv.db_up > 0;
+  int tls = mc_mon_tls_valid(&srv->mon->tls, mc_server_now_ms());
+  int ok = db && tls && srv->listening && !srv->shutting_down;
+  int n = snprintf(buf, sizeof buf, "%s\ndatabase: %s\ncertificates and CRL: %s\nlistener: %s\n",
+                   ok ? "ready" : "not ready", db ? "ok" : "unreachable",
+                   tls ? "ok" : "expired or unreadable",
+                   srv->listening && !srv->shutting_down ? "ok" : "down");
+  r->body = strdup(buf);
+  r->len = r->body ? (size_t)n : 0;
+  r->status = ok ? 200 : 503;
+}
+
+static void route_cb(void *arg, const char *path, mc_http_reply *r) {
+  mc_server *srv = arg;
+  if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+    r->status = 200;
+    r->static_body = (const char *)mc_dashboard_html;
+    r->len = mc_dashboard_html_len;
+    r->content_type = "text/html; charset=utf-8";
+  } else if (strcmp(path, "/metrics") == 0) {
+    route_metrics(srv, r);
+  } else if (strcmp(path, "/healthz") == 0) {
+    r->status = 200;
+    r->static_body = "ok\n";
+    r->len = 3;
+  } else if (strcmp(path, "/readyz") == 0) {
+    route_ready(srv, r);
+  } else if (strcmp(path, "/api/units") == 0) {
+    route_json(srv, r);
+  }
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static int start_http(mc_server *srv) {
+  char err[256];
+  if (srv->cfg.http_port == 0) return 0;
+  int rc = mc_http_start(srv->loop, srv->cfg.http_host, (int)srv->cfg.http_port, route_cb,
+                         srv, &srv->mon->http, err, sizeof err);
+  if (rc != 0) {
+    mc_log_error(0, "monitor: %s", err);
+    return rc;
+  }
+  mc_log_info(0, "admin http listening host=%s port=%ld", srv->cfg.http_host,
+              srv->cfg.http_port);
+  return 0;
+}
+
+int mc_mon_init(mc_server *srv) {
+  struct mc_mon_state *st = calloc(1, sizeof *st);
+  if (st == NULL) return MC_ENOMEM;
+  mc_mon_config cfg;
+  mc_mon_config_defaults(&cfg);
+  cfg.utc_offset_min = (int)srv->cfg.utc_offset_minutes;
+  cfg.offline_alert_ms = srv->cfg.offline_alert_minutes * 60000LL;
+  cfg.crl_warn_ms = srv->cfg.crl_warn_hours * 3600000LL;
+  st->boot_ms = mc_server_now_ms();
+  mc_monitor_init(&st->reg, &cfg, st->boot_ms);
+  srv->mon = st;
+  refresh_tls(srv);
+  uv_timer_init(srv->loop, &st->tick);
+  st->tick.data = srv;
+  uv_timer_start(&st->tick, tick_cb, 1000, TICK_MS);
+  return start_http(srv);
+}
+
+void mc_mon_catalog(mc_server *srv) {
+  if (srv->mon == NULL) return;
+  mc_mon_unit_def *defs = calloc(srv->nunits + 1, sizeof *defs);
+  if (defs == NULL) return;
+  for (size_t i = 0; i < srv->nunits; i++)
+    defs[i] = (mc_mon_unit_def){srv->units[i].code, srv->units[i].name, srv->units[i].role};
+  if (mc_monitor_set_units(&srv->mon->reg, defs, srv->nunits, mc_server_now_ms()) != 0)
+    mc_log_error(0, "monitor: out of memory for the unit list");
+  free(defs);
+}
+
+static int revoked_cb(void *arg, const char *unit, const char *serial) {
+  (void)unit;
+  return mc_mon_tls_revoked(arg, serial);
+}
+
+int mc_mon_revoked(const mc_server *srv, const char *serial) {
+  return srv->mon != NULL && mc_mon_tls_revoked(&srv->mon->tls, serial);
+}
+
+void mc_mon_revoked_closed(mc_server *srv, size_t n) {
+  if (srv->mon != NULL) srv->mon->reg.srv.revoked_closed += n;
+}
+
+void mc_mon_reload(mc_server *srv) {
+  if (srv->mon == NULL) return;
+  srv->mon->reg.srv.reloads++;
+  refresh_tls(srv);
+  size_t n = mc_server_close_sessions(srv, revoked_cb, &srv->mon->tls, MC_CLOSE_REVOKED,
+                                      "certificate revoked");
+  mc_mon_revoked_closed(srv, n);
+  mc_log_info(0, "reload: crl_next_update_ms=%lld revoked_sessions_closed=%zu",
+              (long long)srv->mon->tls.crl_next_update_ms, n);
+}
+
+void mc_mon_shutdown(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (st == NULL || st->stopped) return;
+  st->stopped = 1;
+  uv_close((uv_handle_t *)&st->tick, NULL);
+  mc_http_stop(st->http, NULL, NULL);
+  st->http = NULL;
+}
+
+void mc_mon_free(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (st == NULL) return;
+  mc_monitor_free(&st->reg);
+  mc_mon_tls_free(&st->tls);
+  free(st);
+  srv->mon = NULL;
+}
+
+/* ---- session hooks ----------------------------------------------------------- */
+
+static void link_event(mc_server *srv, const mc_mon_conn *c, int connect, const char *reason,
+                       const mc_link_stats *final) {
+  if (c->unit == NULL || srv->store == NULL || srv->shutting_down) return;
+  mc_link_event ev = {.at_ms = mc_server_now_ms(), .unit = c->code, .connect = connect,
+                      .reason = reason, .boot_ms = srv->mon->boot_ms, .conn_id = c->id,
+                      .remote = c->info.remote, .client_version = c->info.client_version};
+  if (final != NULL) {
+    ev.bytes_in = final->bytes_in;
+    ev.bytes_out = final->bytes_out;
+  }
+  if (mc_store_link_event(srv->store, &ev, ack_cb, srv) != 0) srv->mon->reg.srv.db_errors++;
+}
+
+mc_mon_conn *mc_mon_conn_open(mc_server *srv, uint64_t id, const char *unit,
+                              const mc_mon_link_info *info, const mc_link_stats *st) {
+  if (srv->mon == NULL) return NULL;
+  mc_mon_conn *c = mc_monitor_open(&srv->mon->reg, id, unit, info, st, mc_server_now_ms());
+  if (c != NULL) link_event(srv, c, 1, "", NULL);
+  return c;
+}
+
+void mc_mon_conn_frame(mc_server *srv, mc_mon_conn *c, int request) {
+  if (srv->mon != NULL && c != NULL)
+    mc_monitor_frame(&srv->mon->reg, c, request, mc_server_now_ms());
+}
+
+void mc_mon_conn_uploads(mc_server *srv, mc_mon_conn *c, uint32_t n) {
+  if (srv->mon != NULL) mc_monitor_uploads(&srv->mon->reg, c, n);
+}
+
+void mc_mon_conn_rtt(mc_server *srv, mc_mon_conn *c, int64_t rtt_ms) {
+  if (srv->mon != NULL) mc_monitor_rtt(&srv->mon->reg, c, rtt_ms);
+}
+
+void mc_mon_conn_outbox(mc_server *srv, mc_mon_conn *c, uint32_t depth) {
+  if (srv->mon != NULL) mc_monitor_outbox(&srv->mon->reg, c, depth);
+}
+
+void mc_mon_conn_close(mc_server *srv, mc_mon_conn *c, const mc_mon_close_info *ci) {
+  if (srv->mon == NULL) return;
+  if (ci->why == MC_CLOSE_TLS) srv->mon->reg.srv.tls_failures++;
+  if (c != NULL) link_event(srv, c, 0, mc_close_why_name(ci->why), ci->final);
+  mc_monitor_close(&srv->mon->reg, c, ci, mc_server_now_ms());
+}

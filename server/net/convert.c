@@ -1,0 +1,104 @@
+#include "convert.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "actions.h"
+#include "workflow.h"
+
+/* protobuf-c takes char *, but never writes through it when packing. */
+#define S(x) ((char *)(x))
+
+void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms) {
+  motcua__dossier__init(&out->d);
+  motcua__applicant__init(&out->a);
+  out->a.name = S(in->applicant.name);
+  out->a.id_number = S(in->applicant.id_number);
+  out->a.phone = S(in->applicant.phone);
+  out->d.code = S(in->code);
+  out->d.status = (uint32_t)in->status;
+  out->d.unit_code = S(in->unit_code);
+  out->d.unit_name = S(in->unit_name);
+  out->d.procedure_code = S(in->procedure_code);
+  out->d.procedure_name = S(in->procedure_name);
+  out->d.level = (Motcua__Level)in->level;
+  out->d.applicant = &out->a;
+  out->d.channel = (Motcua__Channel)in->channel;
+  out->d.received_at_ms = in->received_at_ms;
+  out->d.due_at_ms = in->due_at_ms;
+  out->d.holder_unit = S(in->holder_unit);
+  out->d.forwarded_to = S(in->forwarded_to);
+  out->d.forwarded_at_ms = in->forwarded_at_ms;
+  out->d.overdue = mc_wf_overdue(in, now_ms) != 0;
+  out->d.assigned_officer = S(in->assigned_officer);
+  out->d.department = S(in->department);
+  out->d.rating = (uint32_t)in->rating;
+  out->d.supplement_count = (uint32_t)in->supplement_count;
+  out->d.rescheduled = in->rescheduled != 0;
+  out->d.finished_at_ms = in->finished_at_ms;
+  out->d.paused_at_ms = in->paused_at_ms;
+  out->d.returned_at_ms = in->returned_at_ms;
+  out->d.collected_by = S(in->collected_by);
+  out->d.fee_amount = in->fee_amount;
+}
+
+void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {
+  motcua__procedure__init(out);
+  out->code = S(in->code);
+  out->name = S(in->name);
+  out->level = (Motcua__Level)in->level;
+  out->sector = S(in->sector);
+  out->limit_value = (uint32_t)in->limit_value;
+  out->limit_unit = (Motcua__LimitUnit)in->limit_unit;
+}
+
+void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in) {
+  motcua__progress_step__init(out);
+  out->at_ms = in->at_ms;
+  out->unit_code = S(in->unit_code);
+  out->officer = S(in->officer);
+  out->role = (Motcua__Role)in->role;
+  out->action = S(in->action);
+  out->status_before = (uint32_t)in->status_before;
+  out->status_after = (uint32_t)in->status_after;
+  out->from_unit = S(in->from_unit);
+  out->to_unit = S(in->to_unit);
+  out->step_due_ms = in->step_due_ms;
+  out->result = S(in->result);
+  out->detail = S(in->detail);
+}
+
+void mc_pb_from_event(mc_pb_event *out, const mc_event *in, int64_t now_ms) {
+  motcua__dossier_event__init(&out->e);
+  mc_pb_from_dossier(&out->d, &in->dossier, now_ms);
+  out->e.kind = S(in->kind);
+  out->e.dossier = &out->d.d;
+  out->e.at_ms = in->at_ms;
+  out->e.from_unit = S(in->from_unit);
+  out->e.detail = S(in->detail);
+  out->e.event_id = in->id;
+}
+
+void mc_pb_from_calday(Motcua__Holiday *out, const mc_calday *in) {
+  motcua__holiday__init(out);
+  out->date = S(in->date);
+  out->kind = in->workday ? "workday" : "holiday";
+  out->name = S(in->name);
+}
+
+void mc_actor_from_peer(mc_actor *a, const mc_peer_id *p) {
+  memset(a, 0, sizeof *a);
+  if (strnlen(p->unit, sizeof a->unit) >= sizeof a->unit) return; /* no unit: sees nothing */
+  memcpy(a->unit, p->unit, strlen(p->unit) + 1);
+  a->role = p->role;
+}
+
+void mc_pb_from_unit(Motcua__UnitInfo *out, const mc_unit *u, const char *province) {
+  motcua__unit_info__init(out);
+  out->code = S(u->code);
+  out->name = S(u->name);
+  out->agency_id = S(u->agency_id);
+  out->parent = S(u->parent);
+  out->role = (Motcua__Role)u->role;
+  out->province = S(province);
+}

@@ -1,0 +1,178 @@
+/* The dispatch table and the link's callbacks: which message is legal in
+ * which session state and for which role, and who handles it. Sits above
+ * the handlers; the session module (session.h) below both. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "handlers.h"
+#include "log.h"
+#include "monitor.h"
+#include "session_mon.h"
+
+#define ST(x) (1u << (x))
+#define ROLE(x) (1u << (x))
+#define ANY_ROLE (ROLE(MC_ROLE_COMMUNE) | ROLE(MC_ROLE_DISTRICT) | ROLE(MC_ROLE_ADMIN))
+#define DESK (ROLE(MC_ROLE_COMMUNE) | ROLE(MC_ROLE_DISTRICT))
+
+/* Which message is legal in which state, for which role (OpenSMTPD
+ * commands[] style). Anything not listed is a protocol error. Handlers
+ * authorise further against the dossier itself. */
+static const struct command {
+  Motcua__Envelope__BodyCase body;
+  unsigned states;
+  unsigned roles;
+  mc_handler_fn fn;
+} commands[] = {
+    {MOTCUA__ENVELOPE__BODY_HELLO, ST(MC_SS_HELLO), ANY_ROLE, mc_handle_hello},
+    {MOTCUA__ENVELOPE__BODY_PING, ST(MC_SS_READY), ANY_ROLE, mc_handle_ping},
+    {MOTCUA__ENVELOPE__BODY_PONG, ST(MC_SS_READY), ANY_ROLE, mc_handle_pong},
+    {MOTCUA__ENVELOPE__BODY_MONITOR, ST(MC_SS_READY), ROLE(MC_ROLE_ADMIN), mc_handle_monitor},
+    {MOTCUA__ENVELOPE__BODY_CLIENT_STATUS, ST(MC_SS_READY), ANY_ROLE,
+     mc_handle_client_status},
+    {MOTCUA__ENVELOPE__BODY_GOODBYE, ST(MC_SS_HELLO) | ST(MC_SS_READY), ANY_ROLE,
+     mc_handle_goodbye},
+    {MOTCUA__ENVELOPE__BODY_PROCEDURES, ST(MC_SS_READY), ANY_ROLE, mc_handle_procedures},
+    {MOTCUA__ENVELOPE__BODY_RECEIVE, ST(MC_SS_READY), DESK, mc_handle_receive},
+    {MOTCUA__ENVELOPE__BODY_SHOW, ST(MC_SS_READY), DESK, mc_handle_show},
+    {MOTCUA__ENVELOPE__BODY_LIST, ST(MC_SS_READY), DESK, mc_handle_list},
+    {MOTCUA__ENVELOPE__BODY_FORWARD, ST(MC_SS_READY), ROLE(MC_ROLE_COMMUNE),
+     mc_handle_forward},
+    {MOTCUA__ENVELOPE__BODY_ACTION, ST(MC_SS_READY), DESK, mc_handle_action},
+    {MOTCUA__ENVELOPE__BODY_HISTORY, ST(MC_SS_READY), DESK, mc_handle_history},
+    {MOTCUA__ENVELOPE__BODY_INBOX, ST(MC_SS_READY), DESK, mc_handle_inbox},
+    {MOTCUA__ENVELOPE__BODY_SEARCH, ST(MC_SS_READY), DESK, mc_handle_search},
+    {MOTCUA__ENVELOPE__BODY_HOLIDAYS, ST(MC_SS_READY), ANY_ROLE, mc_handle_holidays},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_BEGIN, ST(MC_SS_READY), DESK, mc_handle_upload_begin},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK, ST(MC_SS_READY), DESK, mc_handle_upload_chunk},
+    {MOTCUA__ENVELOPE__BODY_UPLOAD_FINISH, ST(MC_SS_READY), DESK, mc_handle_upload_finish},
+    {MOTCUA__ENVELOPE__BODY_FILES, ST(MC_SS_READY), DESK, mc_handle_files},
+    {MOTCUA__ENVELOPE__BODY_DOWNLOAD, ST(MC_SS_READY), DESK, mc_handle_download},
+};
+
+static const struct command *find_command(Motcua__Envelope__BodyCase body) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (commands[i].body == body) return &commands[i];
+  return NULL;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* Heartbeats and the session's own bookkeeping never count. */
+static int exempt_from_rate(Motcua__Envelope__BodyCase b) {
+  return b == MOTCUA__ENVELOPE__BODY_PING || b == MOTCUA__ENVELOPE__BODY_PONG ||
+         b == MOTCUA__ENVELOPE__BODY_HELLO || b == MOTCUA__ENVELOPE__BODY_GOODBYE ||
+         b == MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK; /* bounded by the upload window */
+}
+
+/* Token bucket: rate_limit_rps sustained, rate_burst at once. */
+static int take_token(mc_session *s) {
+  const mc_settings *c = &s->srv->cfg;
+  uint64_t now = uv_now(s->srv->loop);
+  if (s->tokens_at == 0) s->tokens = (double)c->rate_burst;
+  else s->tokens += (double)(now - s->tokens_at) * (double)c->rate_limit_rps / 1000.0;
+  if (s->tokens > (double)c->rate_burst) s->tokens = (double)c->rate_burst;
+  s->tokens_at = now;
+  if (s->tokens < 1.0) return 0;
+  s->tokens -= 1.0;
+  return 1;
+}
+
+static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+  const struct command *c = find_command(env->body_case);
+  if (c == NULL || !(c->states & ST(s->state))) {
+    mc_log_warn(s->id, "unexpected message body=%s state=%d",
+                mc_body_name(env->body_case), s->state);
+    return MC_EPROTO;
+  }
+  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env, fault);
+  if (s->inflight >= s->srv->cfg.max_inflight) return MC_EBUSY;
+  if (!exempt_from_rate(env->body_case) && !take_token(s)) {
+    fault->rule = "rate limit: too many requests, slow down";
+    return MC_EBUSY;
+  }
+  return c->fn(s, env, fault);
+}
+
+static const char *reason_name(int reason) {
+  return reason == MC_OK ? "quit" : mc_errname(reason);
+}
+
+static void link_close_cb(mc_link *l, int reason) {
+  mc_session *s = mc_link_data(l);
+  const mc_link_stats *st = mc_link_get_stats(l);
+  mc_log_info(s->id, "disconnected unit=%s reason=%s bytes_in=%llu bytes_out=%llu",
+              s->peer.unit[0] ? s->peer.unit : "-", reason_name(reason),
+              (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+  mc_session_mon_closed(s, l, reason);
+  mc_session_detach(s);
+  mc_files_session_closed(s);
+  mc_session_unregister(s);
+}
+
+/* The Error reply's detail: the rule, else the field, else the message. */
+static const char *fault_detail(const mc_fault *f, const Motcua__Envelope *env) {
+  return f->rule != NULL ? f->rule : f->field != NULL ? f->field : mc_body_name(env->body_case);
+}
+
+static void link_frame_cb(mc_link *l, Motcua__Envelope *env) {
+  mc_session *s = mc_link_data(l);
+  mc_fault f = {0};
+  mc_log_debug(s->id, "request id=%llu body=%s", (unsigned long long)env->request_id,
+               mc_body_name(env->body_case));
+  mc_session_mon_frame(s, env);
+  int rc = dispatch(s, env, &f);
+  if (rc != 0) {
+    f.err = rc;
+    mc_session_error(s, env->request_id, rc, fault_detail(&f, env));
+    /* Before Hello succeeds nothing else may follow a refusal. */
+    if (s->state == MC_SS_HELLO && s->link != NULL) mc_link_close(s->link, rc);
+  }
+  mc_envelope_free(env);
+}
+
+static void link_open_cb(mc_link *l) {
+  mc_session *s = mc_link_data(l);
+  s->peer = *mc_link_peer(l);
+  mc_actor_from_peer(&s->actor, &s->peer);
+  mc_log_info(s->id, "tls established remote=%s unit=%s role=%s version=%s cipher=%s",
+              mc_link_remote(l), s->peer.unit, mc_role_name(s->peer.role),
+              mc_link_tls_version(l), mc_link_cipher(l));
+}
+
+static void link_drain_cb(mc_link *l) { mc_files_on_drain(mc_link_data(l)); }
+
+static const mc_link_cbs session_link_cbs = {
+    .on_open_cb = link_open_cb,
+    .on_frame_cb = link_frame_cb,
+    .on_close_cb = link_close_cb,
+    .on_drain_cb = link_drain_cb,
+};
+
+void mc_session_accept(mc_server *srv) {
+  mc_session *s = calloc(1, sizeof *s);
+  if (s == NULL) return;
+  s->srv = srv;
+  s->id = ++srv->next_conn_id;
+  s->refs = 1;
+  mc_link_opts o = {
+      .max_frame = (size_t)srv->cfg.max_frame,
+      .handshake_ms = (uint64_t)srv->cfg.handshake_timeout_ms,
+      .idle_ms = (uint64_t)srv->cfg.idle_timeout_s * 1000,
+  };
+  int rc = mc_link_accept((uv_stream_t *)&srv->listener, srv->tls, &o,
+                          &session_link_cbs, s, s->id, &s->link);
+  if (rc != 0) {
+    mc_log_warn(s->id, "accept failed err=%s", mc_errname(rc));
+    free(s);
+    return;
+  }
+  mc_session_register(s);
+  if (srv->nsessions > (size_t)srv->cfg.max_connections) {
+    mc_log_warn(s->id, "too many connections max=%ld", srv->cfg.max_connections);
+    mc_link_close(s->link, MC_EBUSY);
+  }
+}
+

@@ -1,0 +1,25 @@
+/* The session's side of monitoring: what net/ tells the monitor about a
+ * session (monitor/monitor_server.h keeps the records and knows no
+ * session). */
+#ifndef MC_SESSION_MON_H
+#define MC_SESSION_MON_H
+
+#include <stdint.h>
+
+#include "session.h"
+
+/* Hello succeeded: open the session's record, or close the session when
+ * its certificate was revoked by a reload during its handshake. */
+void mc_session_mon_ready(mc_session *s);
+/* One envelope arrived. */
+void mc_session_mon_frame(mc_session *s, const Motcua__Envelope *env);
+/* s->rtt_ms was just measured. */
+void mc_session_mon_rtt(mc_session *s);
+/* How many uploads the session moves now. */
+void mc_session_mon_uploads(mc_session *s, uint32_t n);
+/* The ClientStatus message's outbox depth. */
+void mc_session_mon_outbox(mc_session *s, uint32_t depth);
+/* The link is gone (reason from on_close, s->close_why from the session). */
+void mc_session_mon_closed(mc_session *s, mc_link *l, int reason);
+
+#endif

@@ -1,0 +1,41 @@
+/* The workflow actions (actions.c), pure like the rest of rules/. The
+ * transition table: for each action, the statuses it may start from,
+ * the roles and the relation to the dossier (holder, receiving unit) it
+ * needs, the status it leads to and its effect on the clock. */
+#ifndef MC_ACTIONS_H
+#define MC_ACTIONS_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "workflow.h"
+
+typedef struct mc_action_args {
+  int action;          /* enum mc_action */
+  int64_t now_ms;
+  int64_t new_due_ms;  /* reschedule */
+  int rating;          /* rate */
+} mc_action_args;
+
+/* Decide an action. On success fills *out and returns 0. Otherwise returns
+ * MC_EFORBIDDEN (who), MC_EBADSTATE (status or once-only rule),
+ * MC_EWRONGLEVEL or MC_EINVAL, and *rule names the rule in English. */
+int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent_unit,
+                 const mc_actor *who, const mc_action_args *in, mc_change *out,
+                 const char **rule);
+
+/* "accept", "send_back", ... (NULL for an unknown action). */
+const char *mc_action_name(int action);
+
+/* Derived, never stored: mc_dom_overdue (proto/domain.h, the one place the
+ * rule is written) applied to the dossier's clock. */
+int mc_wf_overdue(const mc_dossier *d, int64_t now_ms);
+
+/* Classify finishing at at_ms against due_ms: before the due day is
+ * "early", on the due day up to the due time "on_time", else "late". */
+const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms);
+
+/* Push a due time forward by a pause of paused_ms, settling on a working day. */
+int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_ms);
+
+#endif

@@ -1,0 +1,178 @@
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain.h"
+#include "error.h"
+#include "workflow.h"
+
+#define FAIL(name) return (*field = (name), MC_EINVAL)
+
+/* UTF-8, controls and lengths: proto/domain.h, the one place those rules
+ * are written (PostgreSQL would refuse bad UTF-8; refusing here names the
+ * field, and keeps one bad request out of a batch of receives). */
+int mc_val_str(char *dst, size_t cap, const char *src, int required) {
+  if (src == NULL) src = "";
+  size_t n = strnlen(src, cap);
+  if (n >= cap || (required && n == 0) || !mc_dom_utf8(src, n)) return MC_EINVAL;
+  memcpy(dst, src, n + 1);
+  return 0;
+}
+
+int mc_val_text(char *dst, size_t cap, const char *src, int required) {
+  unsigned flags = MC_TEXT_NEWLINES | (required ? MC_TEXT_REQUIRED : 0u);
+  if (cap == 0 || mc_dom_text(src, cap - 1, flags) != MC_DOM_OK) return MC_EINVAL;
+  return mc_val_str(dst, cap, src, required);
+}
+
+int mc_val_date(const char *d) {
+  int y, m, day;
+  char tail;
+  if (d == NULL || strnlen(d, 11) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
+    return 0;
+  if (y < 2000 || y > 2100 || m < 1 || m > 12 || day < 1 || day > 31) return 0;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = day, .tm_hour = 12};
+  time_t t = timegm(&tm);
+  struct tm back;
+  gmtime_r(&t, &back);
+  return back.tm_mday == day && back.tm_mon == m - 1 ? y : 0;
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+static int val_applicant(const Motcua__Applicant *in, mc_applicant *a, const char **field) {
+  memset(a, 0, sizeof *a);
+  if (in == NULL) FAIL("applicant");
+  if (mc_val_str(a->name, sizeof a->name, in->name, 1) != 0) FAIL("name");
+  if (mc_val_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0) FAIL("id_number");
+  if (mc_val_str(a->phone, sizeof a->phone, in->phone, 0) != 0) FAIL("phone");
+  return mc_wf_check_applicant(a, field);
+}
+
+int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, const char **field) {
+  memset(out, 0, sizeof *out);
+  if (mc_dom_idem_key(q->idempotency_key) != MC_DOM_OK) FAIL("idempotency_key");
+  int rc = val_applicant(q->applicant, &out->applicant, field);
+  if (rc != 0) return rc;
+  if (mc_dom_proc_code(q->procedure_code) != MC_DOM_OK ||
+      mc_val_str(out->procedure_code, sizeof out->procedure_code, q->procedure_code, 1) != 0)
+    FAIL("procedure_code");
+  if (mc_val_text(out->officer, sizeof out->officer, q->officer, 0) != 0) FAIL("officer");
+  out->channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
+  if (mc_wf_check_channel(out->channel) != 0) FAIL("channel");
+  return 0;
+}
+
+/* ---- actions ------------------------------------------------------------ */
+
+static int needs_reason(int action) {
+  return action == MC_ACT_SUPPLEMENT_REQUEST || action == MC_ACT_REFUSE ||
+         action == MC_ACT_STOP || action == MC_ACT_RESCHEDULE;
+}
+
+static int val_action_args(const Motcua__ActionRequest *q, mc_action_fields *a,
+                           const char **field) {
+  int act = a->action;
+  if (mc_val_text(a->detail, sizeof a->detail, q->reason, needs_reason(act)) != 0) FAIL("reason");
+  if (a->detail[0] == '\0' && mc_val_text(a->detail, sizeof a->detail, q->note, 0) != 0)
+    FAIL("note");
+  if (mc_val_text(a->to_officer, sizeof a->to_officer, q->to_officer, act == MC_ACT_ASSIGN) != 0)
+    FAIL("to_officer");
+  if (mc_val_text(a->department, sizeof a->department, q->department, 0) != 0) FAIL("department");
+  if (mc_val_text(a->collected_by, sizeof a->collected_by, q->collected_by,
+                  act == MC_ACT_RETURN) != 0)
+    FAIL("collected_by");
+  if (act == MC_ACT_FEE_REQUEST && (q->amount <= 0 || q->amount > MC_LIM_AMOUNT)) FAIL("amount");
+  if (act == MC_ACT_RESCHEDULE && q->new_due_ms <= 0) FAIL("new_due");
+  a->amount = act == MC_ACT_FEE_REQUEST ? q->amount : 0;
+  a->new_due_ms = q->new_due_ms;
+  a->rating = act == MC_ACT_RATE ? (int)(q->rating > 3 ? 99 : q->rating) : 0;
+  return 0;
+}
+
+/* A short description for the progress log when no reason or note came. */
+static void describe(mc_action_fields *a) {
+  if (a->detail[0] != '\0') return;
+  size_t n = sizeof a->detail;
+  switch (a->action) {
+  case MC_ACT_ASSIGN:
+    snprintf(a->detail, n, "%s%s%.*s", a->to_officer, a->department[0] ? " – " : "", 200,
+             a->department);
+    break;
+  case MC_ACT_FEE_REQUEST: snprintf(a->detail, n, "%lld VND", (long long)a->amount); break;
+  case MC_ACT_RETURN: snprintf(a->detail, n, "%s", a->collected_by); break;
+  case MC_ACT_RATE: snprintf(a->detail, n, "%d", a->rating); break;
+  default: break;
+  }
+}
+
+static int val_common(const char *key, const char *code, const char *officer,
+                      mc_action_fields *out, const char **field) {
+  if (mc_dom_idem_key(key) != MC_DOM_OK) FAIL("idempotency_key");
+  if (mc_dom_dossier_code(code) != MC_DOM_OK) FAIL("code");
+  if (mc_val_text(out->officer, sizeof out->officer, officer, 0) != 0) FAIL("officer");
+  snprintf(out->key, sizeof out->key, "%s", key);
+  snprintf(out->code, sizeof out->code, "%s", code);
+  return 0;
+}
+
+int mc_val_action(const Motcua__ActionRequest *q, mc_action_fields *out, const char **field) {
+  memset(out, 0, sizeof *out);
+  int rc = val_common(q->idempotency_key, q->code, q->officer, out, field);
+  if (rc != 0) return rc;
+  if ((int)q->action < 1 || (int)q->action >= MC_ACT_FORWARD) FAIL("action");
+  out->action = (int)q->action;
+  if ((rc = val_action_args(q, out, field)) != 0) return rc;
+  describe(out);
+  return 0;
+}
+
+int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const char **field) {
+  memset(out, 0, sizeof *out);
+  out->action = MC_ACT_FORWARD;
+  return val_common(q->idempotency_key, q->code, q->officer, out, field);
+}
+
+/* ---- reads -------------------------------------------------------------- */
+
+int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
+                  const char **field) {
+  if (mc_dom_text(q->text, MC_LIM_SEARCH, MC_TEXT_REQUIRED) != MC_DOM_OK ||
+      mc_val_str(text, MC_SEARCH_MAX, q->text, 1) != 0)
+    FAIL("text");
+  *limit = q->limit == 0 ? 50 : (q->limit > 500 ? 500 : (int)q->limit);
+  return 0;
+}
+
+int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *limit,
+                const char **field) {
+  if (q->status > 10) FAIL("status");
+  if (q->due_within_ms < 0 || q->due_within_ms > 366LL * 86400000) FAIL("due_within");
+  *status = (int)q->status;
+  *limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)limit_max ? (int)limit_max : (int)q->limit);
+  return 0;
+}
+
+int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
+                    const char **field) {
+  memset(day, 0, sizeof *day);
+  *year = (int)q->year;
+  if (q->op == MOTCUA__HOLIDAYS_REQUEST__OP__LIST) {
+    if (*year != 0 && (*year < 2000 || *year > 2100)) FAIL("year");
+    return 0;
+  }
+  if (q->op != MOTCUA__HOLIDAYS_REQUEST__OP__ADD && q->op != MOTCUA__HOLIDAYS_REQUEST__OP__REMOVE)
+    FAIL("op");
+  const Motcua__Holiday *h = q->holiday;
+  if (h == NULL || (*year = mc_val_date(h->date)) == 0) FAIL("date");
+  memcpy(day->date, h->date, 11);
+  if (q->op == MOTCUA__HOLIDAYS_REQUEST__OP__REMOVE) return 0;
+  const char *kind = h->kind != NULL ? h->kind : "";
+  if (strcmp(kind, "workday") != 0 && strcmp(kind, "holiday") != 0 && kind[0] != '\0')
+    FAIL("kind");
+  day->workday = strcmp(kind, "workday") == 0;
+  if (mc_val_text(day->name, sizeof day->name, h->name, 1) != 0) FAIL("name");
+  return 0;
+}

@@ -1,0 +1,57 @@
+/* Request validation: pure functions from decoded protobuf messages to
+ * bounded model structs. Every peer-supplied string, length and number is
+ * checked here before any handler, rule or query sees it. On failure they
+ * return MC_EINVAL (or MC_ETOOBIG) and name the field in *field. No I/O, no
+ * clock: fuzzed by fuzz/fuzz_request.c. */
+#ifndef MC_VALIDATE_H
+#define MC_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "model.h"
+
+
+/* Copy a bounded string (NULL = ""); MC_EINVAL if too long, not UTF-8, or
+ * empty when required. */
+int mc_val_str(char *dst, size_t cap, const char *src, int required);
+/* As mc_val_str, and mc_dom_text's rule (no control characters but
+ * newline; required: not blank). */
+int mc_val_text(char *dst, size_t cap, const char *src, int required);
+/* "YYYY-MM-DD", a real date in 2000..2100; returns the year or 0. */
+int mc_val_date(const char *date);
+
+typedef struct mc_receive_fields {
+  mc_applicant applicant;
+  char procedure_code[MC_PROC_CODE_MAX];
+  char officer[MC_OFFICER_MAX];
+  int channel;
+} mc_receive_fields;
+int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, const char **field);
+
+typedef struct mc_action_fields {
+  int action;              /* enum mc_action (forward included) */
+  char code[MC_DOSSIER_CODE_MAX];
+  char key[MC_IDEM_KEY_MAX];
+  char officer[MC_OFFICER_MAX];
+  char detail[MC_TEXT_MAX]; /* reason / note / description for the log */
+  char to_officer[MC_OFFICER_MAX];
+  char department[MC_SECTOR_MAX];
+  char collected_by[MC_PERSON_NAME_MAX];
+  int64_t amount;
+  int64_t new_due_ms;
+  int rating;
+} mc_action_fields;
+int mc_val_action(const Motcua__ActionRequest *q, mc_action_fields *out, const char **field);
+int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const char **field);
+
+int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
+                  const char **field);
+int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *limit,
+                const char **field);
+/* ADD / REMOVE: the day; LIST: year range. *year = the date's year or q->year. */
+int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
+                    const char **field);
+
+#endif

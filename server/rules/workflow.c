@@ -1,0 +1,205 @@
+#include "workflow.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+
+#define DAY_MS 86400000LL
+#define MIN_MS 60000LL
+
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int32_t mc_local_day(const mc_calendar *c, int64_t ms) {
+  return (int32_t)floor_div(ms + c->utc_offset_min * MIN_MS, DAY_MS);
+}
+
+int mc_local_minute(const mc_calendar *c, int64_t ms) {
+  int64_t local = ms + c->utc_offset_min * MIN_MS;
+  return (int)((local - floor_div(local, DAY_MS) * DAY_MS) / MIN_MS);
+}
+
+int64_t mc_local_ms(const mc_calendar *c, int32_t day, int min) {
+  return (int64_t)day * DAY_MS + (int64_t)min * MIN_MS - c->utc_offset_min * MIN_MS;
+}
+
+static int in_sorted(const int32_t *v, size_t n, int32_t x) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] == x) return 1;
+    if (v[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+int mc_is_working_day(const mc_calendar *c, int32_t day) {
+  int wd = (int)((day % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
+  if (in_sorted(c->holidays, c->nholidays, day)) return 0;
+  if (wd == 0 || wd == 6) return in_sorted(c->workdays, c->nworkdays, day);
+  return 1;
+}
+
+static int32_t next_working_day(const mc_calendar *c, int32_t day) {
+  do day++;
+  while (!mc_is_working_day(c, day));
+  return day;
+}
+
+/* First working day that counts for a dossier received at ms. */
+static int32_t first_counted_day(const mc_calendar *c, int64_t ms) {
+  int32_t day = mc_local_day(c, ms);
+  if (mc_is_working_day(c, day) && mc_local_minute(c, ms) < c->cutoff_min) return day;
+  return next_working_day(c, day);
+}
+
+static int32_t settle_on_working_day(const mc_calendar *c, int32_t day) {
+  return mc_is_working_day(c, day) ? day : next_working_day(c, day);
+}
+
+static int64_t add_working_days(const mc_calendar *c, int64_t ms, int n) {
+  int32_t day = first_counted_day(c, ms);
+  for (int i = 1; i < n; i++) day = next_working_day(c, day);
+  return mc_local_ms(c, day, c->day_end_min);
+}
+
+static int64_t add_calendar_days(const mc_calendar *c, int64_t ms, int n) {
+  int32_t day = first_counted_day(c, ms) + (n > 0 ? n - 1 : 0);
+  return mc_local_ms(c, settle_on_working_day(c, day), c->day_end_min);
+}
+
+static int days_in_month(int y, int m) {
+  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d[m - 1] + (m == 2 && leap);
+}
+
+static int64_t add_months(const mc_calendar *c, int64_t ms, int n) {
+  time_t t = (time_t)(mc_local_ms(c, first_counted_day(c, ms), 0) / 1000 +
+                      c->utc_offset_min * 60);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  int y = tm.tm_year + 1900, m = tm.tm_mon + 1 + n, d = tm.tm_mday;
+  y += (m - 1) / 12;
+  m = (m - 1) % 12 + 1;
+  if (d > days_in_month(y, m)) d = days_in_month(y, m);
+  struct tm due = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+  int32_t day = (int32_t)(timegm(&due) / 86400) - 1; /* the day before the same date */
+  if (day < first_counted_day(c, ms)) day = first_counted_day(c, ms);
+  return mc_local_ms(c, settle_on_working_day(c, day), c->day_end_min);
+}
+
+/* Office hours on working days, from received_ms (or the next opening). */
+static int64_t add_hours(const mc_calendar *c, int64_t ms, int n) {
+  int64_t left = (int64_t)n * 60;
+  int32_t day = mc_local_day(c, ms);
+  int min = mc_local_minute(c, ms);
+  for (int guard = 0; guard < 4000; guard++) {
+    if (!mc_is_working_day(c, day) || min >= c->day_end_min) {
+      day = next_working_day(c, day);
+      min = c->day_start_min;
+      continue;
+    }
+    if (min < c->day_start_min) min = c->day_start_min;
+    int64_t avail = c->day_end_min - min;
+    if (left <= avail) return mc_local_ms(c, day, min + (int)left);
+    left -= avail;
+    min = c->day_end_min;
+  }
+  return mc_local_ms(c, day, min);
+}
+
+int mc_deadline(const mc_calendar *c, int64_t received_ms, int limit_value,
+                int limit_unit, int64_t *due_ms) {
+  if (limit_value < 0 || limit_value > 3660) return MC_EINVAL;
+  switch (limit_unit) {
+  case MC_LIMIT_HOURS: *due_ms = add_hours(c, received_ms, limit_value); return 0;
+  case MC_LIMIT_WORKING_DAYS: *due_ms = add_working_days(c, received_ms, limit_value); return 0;
+  case MC_LIMIT_CALENDAR_DAYS: *due_ms = add_calendar_days(c, received_ms, limit_value); return 0;
+  case MC_LIMIT_MONTHS: *due_ms = add_months(c, received_ms, limit_value); return 0;
+  default: return MC_EINVAL;
+  }
+}
+
+void mc_local_yymmdd(const mc_calendar *c, int64_t ms, char out[7]) {
+  time_t t = (time_t)floor_div(ms + c->utc_offset_min * MIN_MS, 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  snprintf(out, 7, "%02u%02u%02u", (unsigned)tm.tm_year % 100u,
+           (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+}
+
+int mc_wf_can_see(const mc_dossier *d, const mc_actor *who) {
+  if (who->role != MC_ROLE_COMMUNE && who->role != MC_ROLE_DISTRICT) return 0;
+  return strcmp(d->unit_code, who->unit) == 0 ||
+         (d->forwarded_to[0] != '\0' && strcmp(d->forwarded_to, who->unit) == 0);
+}
+
+static const mc_unit *unit_find(const mc_unit *all, size_t n, const char *code) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(all[i].code, code) == 0) return &all[i];
+  return NULL;
+}
+
+/* u is centre or under it (parent chain, at most n steps). */
+static int under(const mc_unit *all, size_t n, const mc_unit *u, const char *centre) {
+  for (size_t depth = 0; u != NULL && depth <= n; depth++) {
+    if (strcmp(u->code, centre) == 0) return 1;
+    u = u->parent[0] ? unit_find(all, n, u->parent) : NULL;
+  }
+  return 0;
+}
+
+static int visible(const mc_unit *all, size_t n, const mc_actor *who, const mc_unit *u) {
+  const mc_unit *self = unit_find(all, n, who->unit);
+  switch (who->role) {
+  case MC_ROLE_ADMIN: return 1;
+  case MC_ROLE_DISTRICT: return self != NULL && under(all, n, u, self->code);
+  case MC_ROLE_COMMUNE:
+    return self != NULL && (u == self || strcmp(u->code, self->parent) == 0);
+  default: return 0;
+  }
+}
+
+size_t mc_wf_units_visible(const mc_unit *all, size_t n, const mc_actor *who,
+                           const mc_unit **out, size_t cap) {
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < cap; i++)
+    if (visible(all, n, who, &all[i])) out[k++] = &all[i];
+  return k;
+}
+
+int mc_wf_check_applicant(const mc_applicant *a, const char **field) {
+  if (mc_dom_text(a->name, MC_LIM_PERSON_NAME, MC_TEXT_REQUIRED) != MC_DOM_OK)
+    return *field = "name", MC_EINVAL;
+  if (mc_dom_citizen_id(a->id_number) != MC_DOM_OK) return *field = "id_number", MC_EINVAL;
+  if (mc_dom_phone(a->phone) != MC_DOM_OK) return *field = "phone", MC_EINVAL;
+  return 0;
+}
+
+int mc_wf_check_channel(int channel) {
+  return channel >= MC_CH_DIRECT && channel <= MC_CH_POSTAL ? 0 : MC_EINVAL;
+}
+
+const char *mc_status_name_vi(int status) {
+  static const char *const names[] = {
+      NULL,
+      "Mới đăng ký",
+      "Được tiếp nhận",
+      "Không được tiếp nhận",
+      "Đang xử lý",
+      "Yêu cầu bổ sung giấy tờ",
+      "Yêu cầu thực hiện nghĩa vụ tài chính",
+      "Công dân yêu cầu rút hồ sơ",
+      "Dừng xử lý",
+      "Đã xử lý xong",
+      "Đã trả kết quả",
+  };
+  return status >= 1 && status <= 10 ? names[status] : NULL;
+}

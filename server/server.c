@@ -1,0 +1,317 @@
+/* The server object (server.h): clock, catalogue and calendar caches, and
+ * the lifecycle: settings -> TLS context -> storage (migrations) ->
+ * calendar, catalogue -> listen; SIGHUP reloads the TLS context, the
+ * revocations, the catalogue and the calendar; shutdown drains. */
+#include "server.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "files.h"
+#include "log.h"
+#include "sdnotify.h"
+
+int64_t mc_server_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const mc_unit *mc_server_unit(const mc_server *srv, const char *code) {
+  for (size_t i = 0; i < srv->nunits; i++)
+    if (strcmp(srv->units[i].code, code) == 0) return &srv->units[i];
+  return NULL;
+}
+
+const mc_procedure *mc_server_procedure(const mc_server *srv, const char *code) {
+  for (size_t i = 0; i < srv->nprocs; i++)
+    if (strcmp(srv->procs[i].code, code) == 0) return &srv->procs[i];
+  return NULL;
+}
+
+size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *arg, int why,
+                                const char *reason) {
+  return srv->hooks.close_cb != NULL ? srv->hooks.close_cb(srv, match, arg, why, reason) : 0;
+}
+
+/* ---- calendar ----------------------------------------------------------- */
+
+static int32_t date_to_day(const char *date) {
+  struct tm tm = {0};
+  if (strptime(date, "%Y-%m-%d", &tm) == NULL) return INT32_MIN;
+  return (int32_t)(timegm(&tm) / 86400);
+}
+
+static int cmp_day(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void calendar_set(mc_server *srv, int32_t *h, size_t nh, int32_t *w, size_t nw) {
+  qsort(h, nh, sizeof *h, cmp_day);
+  qsort(w, nw, sizeof *w, cmp_day);
+  free(srv->holidays);
+  free(srv->workdays);
+  srv->holidays = h;
+  srv->workdays = w;
+  srv->cal.holidays = h;
+  srv->cal.nholidays = nh;
+  srv->cal.workdays = w;
+  srv->cal.nworkdays = nw;
+  mc_log_info(0, "calendar loaded days_off=%zu working_weekend_days=%zu", nh, nw);
+}
+
+static void calendar_cb(void *arg, int err, const mc_calday *days, size_t n) {
+  mc_server *srv = arg;
+  if (err != 0) {
+    mc_log_error(0, "cannot load the calendar err=%s", mc_errname(err));
+    return;
+  }
+  int32_t *h = malloc((n + 1) * sizeof *h), *w = malloc((n + 1) * sizeof *w);
+  if (h == NULL || w == NULL) {
+    free(h);
+    free(w);
+    return;
+  }
+  size_t nh = 0, nw = 0;
+  for (size_t i = 0; i < n; i++) {
+    int32_t d = date_to_day(days[i].date);
+    if (d == INT32_MIN) continue;
+    if (days[i].workday) w[nw++] = d;
+    else h[nh++] = d;
+  }
+  calendar_set(srv, h, nh, w, nw);
+}
+
+void mc_server_reload_calendar(mc_server *srv) {
+  int rc = mc_store_load_calendar(srv->store, 0, calendar_cb, srv);
+  if (rc != 0) mc_log_error(0, "calendar not reloaded err=%s", mc_errname(rc));
+}
+
+/* ---- catalogue ---------------------------------------------------------- */
+
+static void listen_start(mc_server *srv);
+
+static int catalog_set(mc_server *srv, const mc_unit *units, size_t nunits,
+                       const mc_procedure *procs, size_t nprocs) {
+  mc_unit *u = malloc((nunits + 1) * sizeof *u);
+  mc_procedure *p = malloc((nprocs + 1) * sizeof *p);
+  if (u == NULL || p == NULL) {
+    free(u);
+    free(p);
+    return MC_ENOMEM;
+  }
+  memcpy(u, units, nunits * sizeof *u);
+  memcpy(p, procs, nprocs * sizeof *p);
+  free(srv->units);
+  free(srv->procs);
+  srv->units = u;
+  srv->nunits = nunits;
+  srv->procs = p;
+  srv->nprocs = nprocs;
+  return 0;
+}
+
+static void catalog_cb(void *arg, int err, const mc_unit *units, size_t nunits,
+                       const mc_procedure *procs, size_t nprocs) {
+  mc_server *srv = arg;
+  if (err != 0) {
+    mc_log_error(0, "cannot load catalogue err=%s", mc_errname(err));
+    if (!srv->listening) raise(SIGTERM);
+    return;
+  }
+  if (catalog_set(srv, units, nunits, procs, nprocs) != 0) {
+    mc_log_error(0, "catalogue: out of memory");
+    return;
+  }
+  mc_log_info(0, "catalogue loaded units=%zu procedures=%zu", nunits, nprocs);
+  if (srv->hooks.catalog_cb != NULL) srv->hooks.catalog_cb(srv);
+  if (!srv->listening) listen_start(srv);
+}
+
+/* ---- listener ----------------------------------------------------------- */
+
+static void connection_cb(uv_stream_t *l, int status) {
+  mc_server *srv = l->data;
+  if (status < 0) {
+    mc_log_warn(0, "accept error err=%s", uv_strerror(status));
+    return;
+  }
+  srv->hooks.accept_cb(srv);
+}
+
+static void heartbeat_cb(uv_timer_t *t) {
+  mc_server *srv = t->data;
+  if (srv->hooks.heartbeat_cb != NULL) srv->hooks.heartbeat_cb(srv);
+}
+
+static int listen_bind(mc_server *srv) {
+  struct sockaddr_storage addr;
+  int rc = uv_ip4_addr(srv->cfg.listen_host, (int)srv->cfg.listen_port,
+                       (struct sockaddr_in *)&addr);
+  if (rc != 0)
+    rc = uv_ip6_addr(srv->cfg.listen_host, (int)srv->cfg.listen_port,
+                     (struct sockaddr_in6 *)&addr);
+  if (rc == 0) rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->listener, 511, connection_cb);
+  return rc;
+}
+
+static void listen_start(mc_server *srv) {
+  int rc = listen_bind(srv);
+  if (rc != 0) {
+    mc_log_error(0, "cannot listen host=%s port=%ld err=%s", srv->cfg.listen_host,
+                 srv->cfg.listen_port, uv_strerror(rc));
+    raise(SIGTERM);
+    return;
+  }
+  srv->listening = 1;
+  uint64_t hb = (uint64_t)srv->cfg.heartbeat_s * 1000;
+  uv_timer_start(&srv->heartbeat, heartbeat_cb, hb, hb);
+  mc_log_info(0, "motcua-server ready version=%s host=%s port=%ld", MC_VERSION,
+              srv->cfg.listen_host, srv->cfg.listen_port);
+  if (mc_sd_notify("READY=1") != 0) mc_log_warn(0, "sd_notify READY failed");
+}
+
+/* ---- shutdown and reload ------------------------------------------------ */
+
+static void store_closed_cb(void *arg) {
+  mc_server *srv = arg;
+  srv->store = NULL;
+  if (srv->stopped_cb != NULL) srv->stopped_cb(srv);
+}
+
+void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
+  if (srv->shutting_down) return;
+  srv->shutting_down = 1;
+  srv->stopped_cb = stopped_cb;
+  mc_sd_notify("STOPPING=1");
+  mc_log_info(0, "shutting down sessions=%zu", srv->nsessions);
+  uv_close((uv_handle_t *)&srv->listener, NULL);
+  uv_close((uv_handle_t *)&srv->heartbeat, NULL);
+  if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
+  mc_sweeper_stop(srv->sweeper);
+  srv->sweeper = NULL;
+  mc_store_close(srv->store, store_closed_cb, srv);
+}
+
+static void tls_files(const mc_server *srv, mc_tls_files *f) {
+  *f = (mc_tls_files){srv->cfg.tls_ca, srv->cfg.tls_cert, srv->cfg.tls_key, srv->cfg.tls_crl};
+}
+
+void mc_server_reload(mc_server *srv) {
+  char err[512];
+  SSL_CTX *ctx;
+  mc_tls_files f;
+  if (srv->shutting_down) return;
+  tls_files(srv, &f);
+  if (mc_tls_ctx_new(&ctx, 1, &f, err, sizeof err) != 0) {
+    mc_log_error(0, "reload: keeping the old TLS context: %s", err);
+  } else {
+    mc_tls_ctx_free(srv->tls); /* live links keep their own reference */
+    srv->tls = ctx;
+    mc_log_info(0, "reload: TLS context replaced");
+  }
+  if (srv->hooks.reload_cb != NULL) srv->hooks.reload_cb(srv); /* revoked sessions */
+  int rc = mc_store_load_catalog(srv->store, catalog_cb, srv);
+  if (rc != 0) mc_log_error(0, "reload: catalogue not reloaded err=%s", mc_errname(rc));
+  mc_server_reload_calendar(srv);
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+static void calendar_init(mc_server *srv) {
+  srv->cal = (mc_calendar){
+      .utc_offset_min = (int)srv->cfg.utc_offset_minutes,
+      .cutoff_min = (int)srv->cfg.cutoff_minutes,
+      .day_start_min = 450,
+      .day_end_min = (int)srv->cfg.day_end_minutes,
+  };
+}
+
+static void store_opts(const mc_server *srv, mc_store_opts *so) {
+  *so = (mc_store_opts){.conninfo = srv->cfg.db_conninfo,
+                        .pool_size = (int)srv->cfg.db_pool_size,
+                        .max_queue = (int)srv->cfg.db_max_queue,
+                        .migrate_conninfo = srv->cfg.db_migrate_conninfo};
+}
+
+static int open_tls_and_store(mc_server *srv) {
+  char err[512];
+  mc_tls_files f;
+  mc_store_opts so;
+  tls_files(srv, &f);
+  int rc = mc_tls_ctx_new(&srv->tls, 1, &f, err, sizeof err);
+  if (rc != 0) {
+    mc_log_error(0, "tls: %s", err);
+    return rc;
+  }
+  store_opts(srv, &so);
+  if ((rc = mc_store_open(srv->loop, &so, &srv->store, err, sizeof err)) != 0)
+    mc_log_error(0, "database: %s", err); /* mc_server_free() releases the TLS context */
+  return rc;
+}
+
+/* data_dir and the expiry sweep of the content store. */
+static int files_start(mc_server *srv) {
+  char err[512];
+  int rc = mc_files_prepare(srv->cfg.data_dir, err, sizeof err);
+  if (rc != 0) {
+    mc_log_error(0, "files: %s", err);
+    return rc;
+  }
+  rc = mc_sweeper_start(srv->loop, srv->store, srv->cfg.data_dir, srv->cfg.upload_expiry_s,
+                        &srv->hooks.sweep, &srv->sweeper);
+  if (rc != 0) mc_log_error(0, "files: sweeper err=%s", mc_errname(rc));
+  return rc;
+}
+
+int mc_server_open(mc_server *srv, uv_loop_t *loop) {
+  char err[512];
+  srv->loop = loop;
+  calendar_init(srv);
+  int rc = open_tls_and_store(srv);
+  if (rc == 0) rc = files_start(srv);
+  if (rc == 0 && srv->hooks.start_cb != NULL && (rc = srv->hooks.start_cb(srv, err, sizeof err)))
+    mc_log_error(0, "start: %s", err);
+  if (rc != 0) return rc;
+  uv_tcp_init(loop, &srv->listener);
+  uv_timer_init(loop, &srv->heartbeat);
+  srv->listener.data = srv->heartbeat.data = srv;
+  /* Storage answers in order: the calendar is in place before the
+   * catalogue callback opens the listener. */
+  mc_server_reload_calendar(srv);
+  if (mc_store_load_catalog(srv->store, catalog_cb, srv) != 0) raise(SIGTERM);
+  return 0;
+}
+
+static void noop_cb(void *arg) { (void)arg; }
+
+int mc_server_migrate(mc_server *srv, uv_loop_t *loop) {
+  char err[512];
+  mc_store_opts so;
+  store_opts(srv, &so);
+  so.pool_size = 1;
+  so.max_queue = 1;
+  int rc = mc_store_open(loop, &so, &srv->store, err, sizeof err);
+  if (rc != 0) {
+    mc_log_error(0, "database: %s", err);
+    return rc;
+  }
+  mc_store_close(srv->store, noop_cb, NULL);
+  uv_run(loop, UV_RUN_DEFAULT);
+  mc_log_info(0, "migrations applied");
+  return 0;
+}
+
+void mc_server_free(mc_server *srv) {
+  if (srv->hooks.free_cb != NULL) srv->hooks.free_cb(srv);
+  free(srv->units);
+  free(srv->procs);
+  free(srv->holidays);
+  free(srv->workdays);
+  if (srv->tls != NULL) mc_tls_ctx_free(srv->tls);
+}

@@ -1,0 +1,127 @@
+/* Catalogue (units, procedures) and the working-day calendar. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "store_internal.h"
+
+/* ------------------------------------------------------------ catalogue */
+
+static mc_role role_of(const char *s) {
+  return strcmp(s, "district") == 0 ? MC_ROLE_DISTRICT : MC_ROLE_COMMUNE;
+}
+
+static void row_to_unit(const PGresult *r, int row, mc_unit *u) {
+  store__copy_str(u->code, sizeof u->code, PQgetvalue(r, row, 0));
+  store__copy_str(u->name, sizeof u->name, PQgetvalue(r, row, 1));
+  store__copy_str(u->agency_id, sizeof u->agency_id, PQgetvalue(r, row, 2));
+  store__copy_str(u->parent, sizeof u->parent, PQgetvalue(r, row, 3));
+  u->role = role_of(PQgetvalue(r, row, 4));
+}
+
+static void row_to_proc(const PGresult *r, int row, mc_procedure *p) {
+  store__copy_str(p->code, sizeof p->code, PQgetvalue(r, row, 0));
+  store__copy_str(p->name, sizeof p->name, PQgetvalue(r, row, 1));
+  store__copy_str(p->sector, sizeof p->sector, PQgetvalue(r, row, 2));
+  p->level = (int)store__parse_i64(PQgetvalue(r, row, 3));
+  p->limit_value = (int)store__parse_i64(PQgetvalue(r, row, 4));
+  p->limit_unit = (int)store__parse_i64(PQgetvalue(r, row, 5));
+}
+
+static void catalog_done(store_op *o, int err) {
+  mc_unit *us = NULL;
+  mc_procedure *ps = NULL;
+  if (err == 0 &&
+      (o->nres != 2 || !store__shape_ok(o->res[0], 5) || !store__shape_ok(o->res[1], 6)))
+    err = MC_EINTERNAL;
+  int nu = err == 0 ? PQntuples(o->res[0]) : 0;
+  int np = err == 0 ? PQntuples(o->res[1]) : 0;
+  if (err == 0 && ((nu > 0 && (us = calloc((size_t)nu, sizeof *us)) == NULL) ||
+                   (np > 0 && (ps = calloc((size_t)np, sizeof *ps)) == NULL)))
+    err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_catalog_cb)o->cb)(o->arg, err, NULL, 0, NULL, 0);
+    goto out;
+  }
+  for (int i = 0; i < nu; i++) row_to_unit(o->res[0], i, &us[i]);
+  for (int i = 0; i < np; i++) row_to_proc(o->res[1], i, &ps[i]);
+  ((mc_store_catalog_cb)o->cb)(o->arg, 0, us, (size_t)nu, ps, (size_t)np);
+out:
+  free(us);
+  free(ps);
+}
+/* ------------------------------------------------------ public queries */
+
+static const char SQL_CATALOG[] =
+    "SELECT code, name, agency_id, coalesce(parent, ''), role FROM units"
+    " WHERE valid_from <= current_date"
+    " AND (valid_to IS NULL OR valid_to >= current_date) ORDER BY code;"
+    "SELECT code, name, sector, level, limit_value, limit_unit FROM procedures"
+    " ORDER BY level, sector, code";
+
+int mc_store_load_catalog(mc_store *s, mc_store_catalog_cb cb, void *arg) {
+  if (s == NULL || cb == NULL) return MC_EINVAL;
+  store_op *o = store__op_new("load_catalog", SQL_CATALOG, catalog_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, 0);
+}
+/* ------------------------------------------------------------- calendar */
+
+static const char SQL_CALENDAR[] =
+    "SELECT to_char(day, 'YYYY-MM-DD'), workday::int, name FROM calendar_days"
+    " WHERE $1::int = 0 OR extract(year FROM day) = $1::int ORDER BY day";
+
+static void calendar_done(store_op *o, int err) {
+  mc_calday *days = NULL;
+  int n = err == 0 ? PQntuples(o->res[0]) : 0;
+  if (err == 0 && !store__shape_ok(o->res[0], 3)) err = MC_EINTERNAL;
+  if (err == 0 && n > 0 && (days = calloc((size_t)n, sizeof *days)) == NULL) err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_calendar_cb)o->cb)(o->arg, err, NULL, 0);
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    store__copy_str(days[i].date, sizeof days[i].date, PQgetvalue(o->res[0], i, 0));
+    days[i].workday = (int)store__parse_i64(PQgetvalue(o->res[0], i, 1));
+    store__copy_str(days[i].name, sizeof days[i].name, PQgetvalue(o->res[0], i, 2));
+  }
+  ((mc_store_calendar_cb)o->cb)(o->arg, 0, days, (size_t)n);
+  free(days);
+}
+
+int mc_store_load_calendar(mc_store *s, int year, mc_store_calendar_cb cb, void *arg) {
+  if (s == NULL || cb == NULL || year < 0 || year > 9999) return MC_EINVAL;
+  store_op *o = store__op_new("load_calendar", SQL_CALENDAR, calendar_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, store__param_i64(o, year, 0));
+}
+
+static const char SQL_CALENDAR_PUT[] =
+    "INSERT INTO calendar_days (day, workday, name) VALUES ($1::date, $2::boolean, $3)"
+    " ON CONFLICT (day) DO UPDATE SET workday = EXCLUDED.workday, name = EXCLUDED.name";
+
+int mc_store_calendar_put(mc_store *s, const mc_calday *day, mc_store_done_cb cb, void *arg) {
+  if (s == NULL || day == NULL || cb == NULL || strnlen(day->date, sizeof day->date) != 10 ||
+      strnlen(day->name, sizeof day->name) == sizeof day->name)
+    return MC_EINVAL;
+  store_op *o = store__done_op("calendar_put", SQL_CALENDAR_PUT, cb, arg);
+  if (o == NULL) return MC_ENOMEM;
+  int rc = store__param(o, day->date);
+  if (rc == 0) rc = store__param(o, (day->workday ? "t" : "f"));
+  if (rc == 0) rc = store__param(o, day->name);
+  return store__submit(s, o, rc);
+}
+
+static const char SQL_CALENDAR_REMOVE[] =
+    "DELETE FROM calendar_days WHERE day = $1::date RETURNING day";
+
+int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb, void *arg) {
+  if (s == NULL || date == NULL || cb == NULL || strlen(date) != 10) return MC_EINVAL;
+  store_op *o = store__done_op("calendar_remove", SQL_CALENDAR_REMOVE, cb, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->need_row = 1;
+  return store__submit(s, o, store__param(o, date));
+}

@@ -1,0 +1,437 @@
+/* Dossier operations: show, list, search, idempotency lookups, workflow
+ * actions (forward included), history, inbox and the refusal audit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "error.h"
+#include "store_internal.h"
+
+#define LIST_LIMIT_MAX MC_LIM_LIST
+#define HISTORY_MAX 1000    /* progress-log rows answered by history */
+#define SEARCH_TEXT_MAX 200 /* bytes */
+
+/* ------------------------------------------------------- row decoding */
+
+
+#define V(i) PQgetvalue(r, row, c0 + (i))
+/* Columns 16.. (004): NULL (older idempotency snapshots) decodes as 0/"". */
+static void row_to_dossier_state(const PGresult *r, int row, int c0, mc_dossier *d) {
+  store__copy_str(d->assigned_officer, sizeof d->assigned_officer, V(16));
+  store__copy_str(d->department, sizeof d->department, V(17));
+  d->supplement_count = (int)store__parse_i64(V(18));
+  d->rescheduled = (int)store__parse_i64(V(19));
+  d->rating = (int)store__parse_i64(V(20));
+  d->paused_at_ms = store__parse_i64(V(21));
+  d->finished_at_ms = store__parse_i64(V(22));
+  d->returned_at_ms = store__parse_i64(V(23));
+  store__copy_str(d->collected_by, sizeof d->collected_by, V(24));
+  d->fee_amount = store__parse_i64(V(25));
+}
+
+static void row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d) {
+  memset(d, 0, sizeof *d);
+  store__copy_str(d->code, sizeof d->code, V(0));
+  d->status = (int)store__parse_i64(V(1));
+  store__copy_str(d->unit_code, sizeof d->unit_code, V(2));
+  store__copy_str(d->unit_name, sizeof d->unit_name, V(3));
+  store__copy_str(d->procedure_code, sizeof d->procedure_code, V(4));
+  store__copy_str(d->procedure_name, sizeof d->procedure_name, V(5));
+  d->level = (int)store__parse_i64(V(6));
+  store__copy_str(d->applicant.name, sizeof d->applicant.name, V(7));
+  store__copy_str(d->applicant.id_number, sizeof d->applicant.id_number, V(8));
+  store__copy_str(d->applicant.phone, sizeof d->applicant.phone, V(9));
+  d->channel = (int)store__parse_i64(V(10));
+  d->received_at_ms = store__parse_i64(V(11));
+  d->due_at_ms = store__parse_i64(V(12));
+  store__copy_str(d->holder_unit, sizeof d->holder_unit, V(13));
+  store__copy_str(d->forwarded_to, sizeof d->forwarded_to, V(14));
+  d->forwarded_at_ms = store__parse_i64(V(15));
+  row_to_dossier_state(r, row, c0, d);
+}
+#undef V
+
+int store__shape_ok(const PGresult *r, int ncols) { return PQnfields(r) >= ncols; }
+
+/* A single-dossier answer at (o->row, o->col0): no row = MC_ENOTFOUND. */
+void store__dossier_done(store_op *o, int err) {
+  mc_dossier d;
+  if (err == 0 && (PQntuples(o->res[0]) <= o->row ||
+                   PQgetisnull(o->res[0], o->row, o->col0)))
+    err = MC_ENOTFOUND;
+  if (err == 0 && !store__shape_ok(o->res[0], o->col0 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err != 0) {
+    ((mc_store_dossier_cb)o->cb)(o->arg, err, NULL);
+    return;
+  }
+  row_to_dossier(o->res[0], o->row, o->col0, &d);
+  ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
+}
+
+static void list_done(store_op *o, int err) {
+  mc_dossier *ds = NULL;
+  int n = err == 0 ? PQntuples(o->res[0]) : 0;
+  if (err == 0 && !store__shape_ok(o->res[0], DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err == 0 && n > 0 && (ds = calloc((size_t)n, sizeof *ds)) == NULL) err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_list_cb)o->cb)(o->arg, err, NULL, 0);
+    return;
+  }
+  for (int i = 0; i < n; i++) row_to_dossier(o->res[0], i, 0, &ds[i]);
+  ((mc_store_list_cb)o->cb)(o->arg, 0, ds, (size_t)n);
+  free(ds);
+}
+
+static void idem_done(store_op *o, int err) {
+  mc_dossier d;
+  char action[32];
+  if (err == 0 && PQntuples(o->res[0]) == 0) err = MC_ENOTFOUND;
+  if (err == 0 && !store__shape_ok(o->res[0], 1 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err != 0) {
+    ((mc_store_idem_cb)o->cb)(o->arg, err, NULL, NULL);
+    return;
+  }
+  store__copy_str(action, sizeof action, PQgetvalue(o->res[0], 0, 0));
+  row_to_dossier(o->res[0], 0, 1, &d);
+  ((mc_store_idem_cb)o->cb)(o->arg, 0, action, &d);
+}
+static const char SQL_IDEM[] =
+    "SELECT action, " DOSSIER_COLS " FROM (SELECT i.action, r.* FROM idempotency i,"
+    " jsonb_populate_record(NULL::dossier_v, i.reply) r"
+    " WHERE i.unit_code = $1 AND i.key = $2 AND i.reply IS NOT NULL) x";
+
+int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_key,
+                         mc_store_idem_cb cb, void *arg) {
+  if (s == NULL || unit_code == NULL || idem_key == NULL || cb == NULL) return MC_EINVAL;
+  store_op *o = store__op_new("idem_lookup", SQL_IDEM, idem_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  int rc = store__param(o, unit_code);
+  if (rc == 0) rc = store__param(o, idem_key);
+  return store__submit(s, o, rc);
+}
+
+static const char SQL_SHOW[] = "SELECT " DOSSIER_COLS " FROM dossier_v WHERE code = $1";
+
+int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *arg) {
+  if (s == NULL || code == NULL || cb == NULL) return MC_EINVAL;
+  store_op *o = store__op_new("show", SQL_SHOW, store__dossier_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, store__param(o, code));
+}
+
+/* The list filters: $4 overdue only (mc_dom_overdue's rule, restated for
+ * the index), $5 due within this many ms of now (open statuses only, the
+ * set written from MC_STATUS_OPEN_SET; NULL = off), $6 the server's now
+ * (NULL = the database's). %1$s: the open set. */
+#define LIST_NOW "coalesce(mc_ms_to_ts($6::bigint), now())"
+#define LIST_FILTERS                                                             \
+  " AND ($2::int = 0 OR status = $2::int)"                                       \
+  " AND (NOT $4::boolean OR supplement_count >= 2"                               \
+  "      OR coalesce(finished_at, paused_at, " LIST_NOW ") > due_at)"             \
+  " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                \
+  "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"
+
+/* Two index scans (received by / forwarded to the viewer), merged. */
+static const char SQL_LIST_FMT[] =
+    "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("
+    " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS
+    "   ORDER BY received_at DESC LIMIT $3::int)"
+    " UNION"
+    " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS
+    "   ORDER BY received_at DESC LIMIT $3::int))"
+    " ORDER BY received_at DESC, id DESC LIMIT $3::int";
+
+/* SQL_LIST_FMT with the open set, written once (the loop's one thread). */
+static const char *sql_list(void) {
+  static char sql[sizeof SQL_LIST_FMT + 64];
+  if (sql[0] == '\0')
+    snprintf(sql, sizeof sql, SQL_LIST_FMT, mc_dom_status_set_sql(MC_STATUS_OPEN_SET));
+  return sql;
+}
+
+static int list_params(store_op *o, const mc_list_query *q) {
+  int rc = store__param(o, q->viewer_unit);
+  if (rc == 0) rc = store__param_i64(o, q->status, 0);
+  if (rc == 0) rc = store__param_i64(o, q->limit, 0);
+  if (rc == 0) rc = store__param(o, q->overdue ? "t" : "f");
+  if (rc == 0) rc = store__param_i64(o, q->due_within_ms, 1);
+  if (rc == 0) rc = store__param_i64(o, q->now_ms, 1);
+  return rc;
+}
+
+int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg) {
+  if (s == NULL || q == NULL || q->viewer_unit == NULL || cb == NULL) return MC_EINVAL;
+  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX ||
+      (q->status != 0 && !mc_dom_status_valid(q->status)) ||
+      q->due_within_ms < 0)
+    return MC_EINVAL;
+  store_op *o = store__op_new("list", sql_list(), list_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, list_params(o, q));
+}
+
+/* ------------------------------------------------------ workflow actions */
+
+static const char SQL_ACTION[] =
+    "SELECT " DOSSIER_COLS " FROM mc_action(ROW($1::text, $2::text, $3::text, $4::text,"
+    " $5::text, $6::text, $7::smallint, $8::smallint, $9::text, $10::text, $11::text,"
+    " $12::text, $13::text, $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::int,"
+    " $19::boolean, $20::boolean, $21::boolean, $22::text, $23::text, $24::text,"
+    " $25::text, $26::smallint, $27::bigint, $28::text)::mc_action_t)";
+
+static const char *nonempty(const char *v) { return v && v[0] ? v : NULL; }
+static const char *flag(int v) { return v ? "t" : "f"; }
+
+/* The role as stored in progress_log.role; NULL for none. */
+static const char *role_text(int role) {
+  return role >= MC_ROLE_COMMUNE && role <= MC_ROLE_SERVER ? mc_role_name((mc_role)role)
+                                                           : NULL;
+}
+
+/* $1..$6: who acts on what. */
+static int action_params_who(store_op *o, const mc_action_rec *r) {
+  int rc = store__param(o, r->unit_code);
+  if (rc == 0) rc = store__param(o, r->idem_key);
+  if (rc == 0) rc = store__param(o, role_text(r->role));
+  if (rc == 0) rc = store__param(o, r->officer ? r->officer : "");
+  if (rc == 0) rc = store__param(o, r->code);
+  if (rc == 0) rc = store__param(o, r->change->action_name);
+  return rc;
+}
+
+/* $7..$22: the decided change. */
+static int action_params_change(store_op *o, const mc_change *c) {
+  int rc = store__param_i64(o, c->status_before, 0);
+  if (rc == 0) rc = store__param_i64(o, c->status_after, 0);
+  if (rc == 0) rc = store__param(o, c->holder_before);
+  if (rc == 0) rc = store__param(o, c->holder_after);
+  if (rc == 0) rc = store__param(o, nonempty(c->from_unit));
+  if (rc == 0) rc = store__param(o, nonempty(c->to_unit));
+  if (rc == 0) rc = store__param(o, nonempty(c->notify_unit));
+  if (rc == 0) rc = store__param_i64(o, c->at_ms, 0);
+  if (rc == 0) rc = store__param_i64(o, c->due_after_ms, 1);
+  if (rc == 0) rc = store__param_i64(o, c->step_due_ms, 1);
+  if (rc == 0) rc = store__param_i64(o, c->paused_at_after_ms, 1);
+  if (rc == 0) rc = store__param_i64(o, c->supplement_inc, 0);
+  if (rc == 0) rc = store__param(o, flag(c->set_finished));
+  if (rc == 0) rc = store__param(o, flag(c->set_rescheduled));
+  if (rc == 0) rc = store__param(o, flag(c->set_returned));
+  if (rc == 0) rc = store__param(o, c->result ? c->result : "");
+  return rc;
+}
+
+/* $23..$28: the request's own fields (NULL = unchanged). */
+static int action_params_fields(store_op *o, const mc_action_rec *r) {
+  int rc = store__param(o, r->detail ? r->detail : "");
+  if (rc == 0) rc = store__param(o, r->assigned_officer);
+  if (rc == 0) rc = store__param(o, r->department);
+  if (rc == 0) rc = store__param_i64(o, r->rating, 1);
+  if (rc == 0) rc = store__param_i64(o, r->fee_amount, 1);
+  if (rc == 0) rc = store__param(o, r->collected_by);
+  return rc;
+}
+
+static int action_valid(const mc_action_rec *r) {
+  const mc_change *c = r->change;
+  if (!r->idem_key || !r->unit_code || !r->code || c == NULL || c->action_name == NULL)
+    return 0;
+  if (c->status_before < 1 || c->status_before > 10 || c->status_after < 1 ||
+      c->status_after > 10 || c->supplement_inc < 0)
+    return 0;
+  return r->rating >= 0 && r->rating <= 3 && r->fee_amount >= 0;
+}
+
+int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb, void *arg) {
+  if (s == NULL || r == NULL || cb == NULL || !action_valid(r)) return MC_EINVAL;
+  store_op *o = store__op_new("action", SQL_ACTION, store__dossier_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  int rc = action_params_who(o, r);
+  if (rc == 0) rc = action_params_change(o, r->change);
+  if (rc == 0) rc = action_params_fields(o, r);
+  return store__submit(s, o, rc);
+}
+
+/* -------------------------------------------------------------- history */
+
+#define STEP_NCOLS 12
+#define XSTR(x) #x
+#define STR(x) XSTR(x)
+
+/* One row per step (the dossier repeated), or one row with NULL step
+ * columns when the log is empty. Rows written before 004 have no role:
+ * the acting unit's role stands in. */
+static const char SQL_HISTORY[] =
+    "SELECT " DOSSIER_COLS_P("v.") ", l.at_ms, l.unit_code, l.officer, l.role, l.action,"
+    " l.status_before, l.status_after, l.from_unit, l.to_unit, l.step_due_ms, l.result,"
+    " l.detail FROM dossier_v v LEFT JOIN LATERAL ("
+    "  SELECT mc_ts_to_ms(p.at) AS at_ms, p.unit_code, p.officer,"
+    "   coalesce(p.role, u.role) AS role, p.action, p.status_before, p.status_after,"
+    "   p.from_unit, p.to_unit, mc_ts_to_ms(p.step_due_at) AS step_due_ms, p.result,"
+    "   p.detail, p.at, p.id FROM progress_log p JOIN units u ON u.code = p.unit_code"
+    "  WHERE p.dossier_id = v.id ORDER BY p.at, p.id LIMIT " STR(HISTORY_MAX) ") l ON true"
+    " WHERE v.code = $1 ORDER BY l.at, l.id";
+
+static void row_to_step(const PGresult *r, int row, int c0, mc_step *st) {
+#define V(i) PQgetvalue(r, row, c0 + (i))
+  memset(st, 0, sizeof *st);
+  st->at_ms = store__parse_i64(V(0));
+  store__copy_str(st->unit_code, sizeof st->unit_code, V(1));
+  store__copy_str(st->officer, sizeof st->officer, V(2));
+  st->role = (int)mc_role_parse(V(3));
+  store__copy_str(st->action, sizeof st->action, V(4));
+  st->status_before = (int)store__parse_i64(V(5));
+  st->status_after = (int)store__parse_i64(V(6));
+  store__copy_str(st->from_unit, sizeof st->from_unit, V(7));
+  store__copy_str(st->to_unit, sizeof st->to_unit, V(8));
+  st->step_due_ms = store__parse_i64(V(9));
+  store__copy_str(st->result, sizeof st->result, V(10));
+  store__copy_str(st->detail, sizeof st->detail, V(11));
+#undef V
+}
+
+static void history_done(store_op *o, int err) {
+  mc_dossier d;
+  mc_step *steps = NULL;
+  int rows = err == 0 ? PQntuples(o->res[0]) : 0;
+  if (err == 0 && rows == 0) err = MC_ENOTFOUND;
+  if (err == 0 && !store__shape_ok(o->res[0], DOSSIER_NCOLS + STEP_NCOLS)) err = MC_EINTERNAL;
+  int n = err == 0 && !PQgetisnull(o->res[0], 0, DOSSIER_NCOLS) ? rows : 0;
+  if (n > 0 && (steps = calloc((size_t)n, sizeof *steps)) == NULL) err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_history_cb)o->cb)(o->arg, err, NULL, NULL, 0);
+    return;
+  }
+  row_to_dossier(o->res[0], 0, 0, &d);
+  for (int i = 0; i < n; i++) row_to_step(o->res[0], i, DOSSIER_NCOLS, &steps[i]);
+  ((mc_store_history_cb)o->cb)(o->arg, 0, &d, steps, (size_t)n);
+  free(steps);
+}
+
+int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void *arg) {
+  if (s == NULL || code == NULL || cb == NULL) return MC_EINVAL;
+  store_op *o = store__op_new("history", SQL_HISTORY, history_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, store__param(o, code));
+}
+
+/* ---------------------------------------------------------------- inbox */
+
+#define EVENT_NCOLS 5
+#define INBOX_EVENT_COLS(i)                                                    \
+  "SELECT " i ".id, mc_ts_to_ms(" i ".created_at), " i ".kind, " i ".from_unit, " i \
+  ".detail, " DOSSIER_COLS_P("v.")
+
+static const char SQL_INBOX_PEEK[] =
+    INBOX_EVENT_COLS("i") " FROM inbox i LEFT JOIN dossier_v v ON v.id = i.dossier_id"
+    " WHERE i.unit_code = $1 AND i.read_at IS NULL ORDER BY i.id LIMIT $2::int";
+
+/* Marks exactly the rows it answers; entries another connection is
+ * marking right now are skipped, not waited for. */
+static const char SQL_INBOX_TAKE[] =
+    "WITH picked AS (SELECT id FROM inbox WHERE unit_code = $1 AND read_at IS NULL"
+    "  ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED),"
+    " marked AS (UPDATE inbox i SET read_at = now() FROM picked p WHERE i.id = p.id"
+    "  RETURNING i.id, i.created_at, i.kind, i.from_unit, i.detail, i.dossier_id) "
+    INBOX_EVENT_COLS("m") " FROM marked m LEFT JOIN dossier_v v ON v.id = m.dossier_id"
+    " ORDER BY m.id";
+
+static void row_to_event(const PGresult *r, int row, mc_event *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->id = strtoull(PQgetvalue(r, row, 0), NULL, 10);
+  ev->at_ms = store__parse_i64(PQgetvalue(r, row, 1));
+  store__copy_str(ev->kind, sizeof ev->kind, PQgetvalue(r, row, 2));
+  store__copy_str(ev->from_unit, sizeof ev->from_unit, PQgetvalue(r, row, 3));
+  store__copy_str(ev->detail, sizeof ev->detail, PQgetvalue(r, row, 4));
+  if (!PQgetisnull(r, row, EVENT_NCOLS)) row_to_dossier(r, row, EVENT_NCOLS, &ev->dossier);
+}
+
+static void inbox_done(store_op *o, int err) {
+  mc_event *evs = NULL;
+  int n = err == 0 ? PQntuples(o->res[0]) : 0;
+  if (err == 0 && !store__shape_ok(o->res[0], EVENT_NCOLS + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err == 0 && n > 0 && (evs = calloc((size_t)n, sizeof *evs)) == NULL) err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_inbox_cb)o->cb)(o->arg, err, NULL, 0);
+    return;
+  }
+  for (int i = 0; i < n; i++) row_to_event(o->res[0], i, &evs[i]);
+  ((mc_store_inbox_cb)o->cb)(o->arg, 0, evs, (size_t)n);
+  free(evs);
+}
+
+int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
+                   mc_store_inbox_cb cb, void *arg) {
+  if (s == NULL || unit_code == NULL || cb == NULL || limit < 1 || limit > LIST_LIMIT_MAX)
+    return MC_EINVAL;
+  store_op *o = store__op_new(mark_read ? "inbox_take" : "inbox_peek",
+                 mark_read ? SQL_INBOX_TAKE : SQL_INBOX_PEEK, inbox_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  int rc = store__param(o, unit_code);
+  if (rc == 0) rc = store__param_i64(o, limit, 0);
+  return store__submit(s, o, rc);
+}
+
+/* --------------------------------------------------------------- search */
+
+/* Exact code, citizen id or phone, or a fragment of the name compared
+ * without accents or case (trigram index on the same expression). The
+ * input is escaped, so % and _ match themselves. */
+const char store__sql_search[] =
+    "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("
+    " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
+    "  AND (code = $2 OR applicant_id = $2 OR applicant_phone = $2"
+    "   OR lower(mc_unaccent(applicant_name))"
+    "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'))"
+    " ORDER BY received_at DESC, id DESC LIMIT $3::int";
+
+/* Copies text without leading/trailing blanks; 0 if nothing is left. */
+static size_t trimmed(const char *text, char *out, size_t n) {
+  while (*text == ' ' || *text == '\t') text++;
+  size_t len = strlen(text);
+  while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t')) len--;
+  if (len >= n) return 0;
+  memcpy(out, text, len);
+  out[len] = '\0';
+  return len;
+}
+
+int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int limit,
+                    mc_store_list_cb cb, void *arg) {
+  char t[SEARCH_TEXT_MAX + 1];
+  if (s == NULL || viewer_unit == NULL || text == NULL || cb == NULL || limit < 1 ||
+      limit > LIST_LIMIT_MAX || trimmed(text, t, sizeof t) == 0)
+    return MC_EINVAL;
+  store_op *o = store__op_new("search", store__sql_search, list_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  int rc = store__param(o, viewer_unit);
+  if (rc == 0) rc = store__param(o, t);
+  if (rc == 0) rc = store__param_i64(o, limit, 0);
+  return store__submit(s, o, rc);
+}
+/* ------------------------------------------------------------- refusals */
+
+static const char SQL_REFUSAL[] =
+    "INSERT INTO refusal_log (unit_code, officer, code, action, rule)"
+    " VALUES ($1, $2, $3, $4, $5)";
+
+int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,
+                         const char *code, const char *action, const char *rule,
+                         mc_store_done_cb cb, void *arg) {
+  if (s == NULL) return MC_EINVAL;
+  store_op *o = store__done_op("log_refusal", SQL_REFUSAL, cb, arg);
+  if (o == NULL) return MC_ENOMEM;
+  int rc = store__param(o, unit_code ? unit_code : "");
+  if (rc == 0) rc = store__param(o, officer ? officer : "");
+  if (rc == 0) rc = store__param(o, code ? code : "");
+  if (rc == 0) rc = store__param(o, action ? action : "");
+  if (rc == 0) rc = store__param(o, rule ? rule : "");
+  return store__submit(s, o, rc);
+}

@@ -1,0 +1,139 @@
+/* Link history operations (store.h) on store__exec. */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "error.h"
+#include "store_internal.h"
+
+typedef struct call {
+  void (*fn)(void);  /* the caller's callback, cast back by type */
+  void *arg;
+} call;
+
+static call *call_new(void (*fn)(void), void *arg) {
+  call *c = malloc(sizeof *c);
+  if (c != NULL) *c = (call){fn, arg};
+  return c;
+}
+
+static int submit(mc_store *s, const char *name, const char *sql, const char *const *p, int n,
+                  store_rows_cb done, call *c) {
+  if (c == NULL) return MC_ENOMEM;
+  int rc = store__exec(s, name, sql, p, n, done, c);
+  if (rc != 0) free(c);
+  return rc;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static const char sql_event[] =
+    "INSERT INTO link_events (at, unit, kind, reason, boot_ms, conn_id, remote, "
+    "client_version, bytes_in, bytes_out) VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, "
+    "$4, $5, $6, $7, $8, $9, $10)";
+
+static void event_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  (void)res;
+  ((mc_store_ack_cb)c->fn)(c->arg, err);
+  free(c);
+}
+
+int mc_store_link_event(mc_store *s, const mc_link_event *ev, mc_store_ack_cb cb, void *arg) {
+  char at[24], boot[24], id[24], bin[24], bout[24];
+  snprintf(at, sizeof at, "%" PRId64, ev->at_ms);
+  snprintf(boot, sizeof boot, "%" PRId64, ev->boot_ms);
+  snprintf(id, sizeof id, "%" PRIu64, ev->conn_id);
+  snprintf(bin, sizeof bin, "%" PRIu64, ev->bytes_in);
+  snprintf(bout, sizeof bout, "%" PRIu64, ev->bytes_out);
+  const char *p[10] = {at, ev->unit, ev->connect ? "connect" : "disconnect",
+                       ev->reason ? ev->reason : "", boot, id, ev->remote ? ev->remote : "",
+                       ev->client_version ? ev->client_version : "", bin, bout};
+  return submit(s, "link_event", sql_event, p, 10, event_done, call_new((void (*)(void))cb, arg));
+}
+
+static const char sql_alive[] =
+    "INSERT INTO link_server_runs (boot_ms, started_at, last_alive) "
+    "VALUES ($1::bigint, to_timestamp($1::bigint / 1000.0), to_timestamp($2::bigint / 1000.0)) "
+    "ON CONFLICT (boot_ms) DO UPDATE SET last_alive = EXCLUDED.last_alive";
+
+int mc_store_server_alive(mc_store *s, int64_t boot_ms, int64_t now_ms, mc_store_ack_cb cb,
+                          void *arg) {
+  char boot[24], now[24];
+  snprintf(boot, sizeof boot, "%" PRId64, boot_ms);
+  snprintf(now, sizeof now, "%" PRId64, now_ms);
+  const char *p[2] = {boot, now};
+  return submit(s, "server_alive", sql_alive, p, 2, event_done, call_new((void (*)(void))cb, arg));
+}
+
+/* ---- uptime --------------------------------------------------------------- */
+
+static const char sql_uptime[] =
+    "SELECT unit, day::text, online_s, COALESCE(uptime_pct, -1)::float8, disconnects "
+    "FROM link_uptime($1::date, $2::date, $3::int)";
+
+static void uptime_row(const PGresult *res, int i, mc_uptime_row *r) {
+  snprintf(r->unit, sizeof r->unit, "%s", PQgetvalue(res, i, 0));
+  snprintf(r->day, sizeof r->day, "%s", PQgetvalue(res, i, 1));
+  r->online_s = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+  r->pct = strtod(PQgetvalue(res, i, 3), NULL);
+  r->disconnects = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+}
+
+static void uptime_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  mc_store_uptime_cb cb = (mc_store_uptime_cb)c->fn;
+  int n = err == 0 ? PQntuples(res) : 0;
+  mc_uptime_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+  if (n > 0 && rows == NULL) err = MC_ENOMEM;
+  for (int i = 0; err == 0 && i < n; i++) uptime_row(res, i, &rows[i]);
+  cb(c->arg, err, err == 0 ? rows : NULL, err == 0 ? (size_t)n : 0);
+  free(rows);
+  free(c);
+}
+
+int mc_store_link_uptime(mc_store *s, const char *from, const char *to, int offset_min,
+                         mc_store_uptime_cb cb, void *arg) {
+  char off[16];
+  snprintf(off, sizeof off, "%d", offset_min);
+  const char *p[3] = {from, to, off};
+  return submit(s, "link_uptime", sql_uptime, p, 3, uptime_done,
+                call_new((void (*)(void))cb, arg));
+}
+
+/* ---- forwarded, not yet accepted ------------------------------------------ */
+
+static const char sql_waiting[] =
+    "SELECT code, unit_code, (extract(epoch FROM forwarded_at) * 1000)::bigint "
+    "FROM dossiers WHERE holder_unit = $1 AND forwarded_to = $1 AND status = 2 "
+    "ORDER BY forwarded_at LIMIT $2::int";
+
+static void waiting_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  mc_store_waiting_cb cb = (mc_store_waiting_cb)c->fn;
+  int n = err == 0 ? PQntuples(res) : 0;
+  mc_waiting_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+  if (n > 0 && rows == NULL) err = MC_ENOMEM;
+  for (int i = 0; err == 0 && i < n; i++) {
+    snprintf(rows[i].code, sizeof rows[i].code, "%s", PQgetvalue(res, i, 0));
+    snprintf(rows[i].from_unit, sizeof rows[i].from_unit, "%s", PQgetvalue(res, i, 1));
+    rows[i].forwarded_ms = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+  }
+  cb(c->arg, err, err == 0 ? rows : NULL, err == 0 ? (size_t)n : 0);
+  free(rows);
+  free(c);
+}
+
+int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
+                              mc_store_waiting_cb cb, void *arg) {
+  char lim[16];
+  snprintf(lim, sizeof lim, "%d", limit);
+  const char *p[2] = {holder, lim};
+  return submit(s, "forwards_waiting", sql_waiting, p, 2, waiting_done,
+                call_new((void (*)(void))cb, arg));
+}

@@ -1,0 +1,258 @@
+/* Storage (server/store/, the one module that speaks libpq): PostgreSQL
+ * through libpq's asynchronous API. A small pool of connections, each
+ * watched by a uv_poll_t on PQsocket(); requests queue (bounded) until a
+ * connection is free. The loop never blocks on the
+ * database once mc_store_open() has returned.
+ *
+ * Every operation returns 0 (its callback will fire exactly once, later,
+ * from the loop) or a negative mc_err (the callback never fires).
+ * Callback data (dossier pointers, arrays) is valid only during the call.
+ * Workflow and session code never see PGconn or SQL. */
+#ifndef MC_STORE_H
+#define MC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "model.h"
+
+typedef struct mc_store mc_store;
+
+typedef struct mc_store_opts {
+  const char *conninfo;  /* libpq connection string (the server's own role) */
+  int pool_size;         /* connections, >= 1 */
+  int max_queue;         /* queued operations before MC_EBUSY */
+  const char *migrate_conninfo; /* role that owns the schema, for migrations;
+                                   NULL or "" = use conninfo */
+} mc_store_opts;
+
+/* Connects the pool and applies pending migrations (versioned, each in its
+ * own transaction; rerunning is a no-op). Runs before the server accepts
+ * connections; this is the only place that waits on the database. */
+int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out,
+                  char *err, size_t errlen);
+
+/* Stops accepting work, fails queued operations with MC_ECLOSED, waits for
+ * in-flight ones, closes every connection and handle, then calls done_cb.
+ * The store is freed before done_cb runs. */
+void mc_store_close(mc_store *s, void (*done_cb)(void *arg), void *arg);
+
+/* --- catalogue (loaded at start, cached by the server) --- */
+typedef void (*mc_store_catalog_cb)(void *arg, int err, const mc_unit *units,
+                                    size_t nunits, const mc_procedure *procs,
+                                    size_t nprocs);
+int mc_store_load_catalog(mc_store *s, mc_store_catalog_cb cb, void *arg);
+
+/* --- dossiers --- */
+typedef void (*mc_store_dossier_cb)(void *arg, int err, const mc_dossier *d);
+typedef void (*mc_store_list_cb)(void *arg, int err, const mc_dossier *ds, size_t n);
+
+typedef struct mc_receive_rec {
+  const char *idem_key;     /* unique per (unit, key) */
+  const char *unit_code;    /* receiving unit (caller) */
+  const char *agency_id;    /* caller unit's electronic identifier */
+  const char *day;          /* local receipt date "yymmdd" */
+  const char *procedure_code;
+  const mc_applicant *applicant;
+  int channel;
+  const char *officer;
+  int64_t received_at_ms;
+  int64_t due_at_ms;
+} mc_receive_rec;
+
+/* One transaction: replays the stored answer when (unit, idem_key) exists
+ * for a receive (MC_ECONFLICT if the key was used for another action);
+ * otherwise allocates the unit's next sequence number for that day without
+ * races, inserts the dossier (status 2) and its first progress-log row. */
+int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb cb,
+                     void *arg);
+
+/* Look up an idempotency key of a unit: cb(err=MC_ENOTFOUND) if unused,
+ * else the dossier as answered the first time. action receives the
+ * recorded action name ("receive", "forward"). */
+typedef void (*mc_store_idem_cb)(void *arg, int err, const char *action,
+                                 const mc_dossier *d);
+int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_key,
+                         mc_store_idem_cb cb, void *arg);
+
+int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *arg);
+
+typedef struct mc_list_query {
+  const char *viewer_unit; /* dossiers it received or that were forwarded to it */
+  int status;              /* 0 = any */
+  int limit;               /* 1..1000 */
+  int overdue;             /* 1 = only overdue (see mc_wf_overdue) */
+  int64_t due_within_ms;   /* > 0: only unfinished dossiers due before now + this */
+  int64_t now_ms;          /* the server clock, for the two filters above */
+} mc_list_query;
+/* Newest first. */
+int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
+
+/* --- workflow actions (issue 3) --- */
+typedef struct mc_action_rec {
+  const char *idem_key;
+  const char *unit_code;        /* acting unit */
+  int role;                     /* acting role (mc_role) */
+  const char *officer;
+  const char *code;
+  const mc_change *change;      /* decided by mc_wf_decide */
+  const char *detail;           /* text kept in the progress log ("" = none) */
+  const char *assigned_officer; /* assign: new values; NULL = unchanged */
+  const char *department;
+  int rating;                   /* rate: 1..3; 0 = unchanged */
+  int64_t fee_amount;           /* fee_request: > 0; 0 = unchanged */
+  const char *collected_by;     /* return; NULL = unchanged */
+} mc_action_rec;
+
+/* One transaction: idempotent replay as for receive (MC_ECONFLICT if the
+ * key was used for another action or dossier); otherwise applies change
+ * only if the dossier still has change->status_before and
+ * change->holder_before (MC_EBADSTATE if it moved meanwhile), appends the
+ * progress-log row, adds an inbox entry for change->notify_unit, records
+ * the idempotency row, and answers the dossier as it is after. Forward is
+ * the same path (MC_ACT_FORWARD). */
+int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb, void *arg);
+
+/* The dossier and its whole progress log, oldest first. */
+typedef void (*mc_store_history_cb)(void *arg, int err, const mc_dossier *d,
+                                    const mc_step *steps, size_t n);
+int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void *arg);
+
+/* Unread inbox entries of a unit, oldest first; mark_read marks exactly the
+ * returned ones read in the same transaction. */
+typedef void (*mc_store_inbox_cb)(void *arg, int err, const mc_event *ev, size_t n);
+int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
+                   mc_store_inbox_cb cb, void *arg);
+
+/* Accent- and case-insensitive search by code, citizen id, phone or name
+ * among the dossiers viewer_unit may see (as for list); newest first. */
+int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int limit,
+                    mc_store_list_cb cb, void *arg);
+
+/* Calendar exceptions (holidays, compensatory days, working weekends). */
+typedef void (*mc_store_calendar_cb)(void *arg, int err, const mc_calday *days, size_t n);
+int mc_store_load_calendar(mc_store *s, int year, mc_store_calendar_cb cb, void *arg);
+/* Add (or replace) one day; remove one day (MC_ENOTFOUND if absent). */
+typedef void (*mc_store_done_cb)(void *arg, int err);
+int mc_store_calendar_put(mc_store *s, const mc_calday *day, mc_store_done_cb cb, void *arg);
+int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb, void *arg);
+
+/* Record a refused action in the audit table (fire and forget: cb may be NULL). */
+int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,
+                         const char *code, const char *action, const char *rule,
+                         mc_store_done_cb cb, void *arg);
+
+/* Current counters for logs/monitoring. */
+typedef struct mc_store_stats {
+  int connections_up;
+  int queued;
+  int in_flight;
+  uint64_t queries_total;
+  uint64_t errors_total;
+  uint64_t batches_total;  /* receive batches sent (group commit) */
+  uint64_t batched_total;  /* receives they carried */
+} mc_store_stats;
+void mc_store_get_stats(const mc_store *s, mc_store_stats *st);
+
+/* ---- files (store/files.c, sql/006_files.sql) ---------------------------
+ * Probes, attachments, unfinished uploads, listings, expiry and garbage
+ * collection; same contract as every mc_store_* call. */
+
+/* What the server already knows for (dossier, sha256). */
+typedef struct mc_file_probe {
+  int file_exists;      /* the content store holds this sha256 */
+  uint64_t file_size;
+  char mime[32];
+  long dossier_files;   /* files attached to the dossier */
+  uint64_t dossier_bytes;
+} mc_file_probe;
+typedef void (*mc_store_probe_cb)(void *arg, int err, const mc_file_probe *p);
+int mc_store_file_probe(mc_store *s, const char *code, const char *sha, mc_store_probe_cb cb,
+                        void *arg);
+
+typedef struct mc_attach_rec {
+  const char *code, *sha, *mime, *name, *kind, *unit;
+  const char *upload_id; /* finished upload row to delete; NULL = none */
+  uint64_t size;
+  long max_files;
+  uint64_t max_bytes;
+} mc_attach_rec;
+/* cb(err): 0 attached (or already attached), MC_ETOOBIG with *detail
+ * "files per dossier" / "dossier bytes". */
+typedef void (*mc_store_attach_cb)(void *arg, int err, const char *detail);
+int mc_store_file_attach(mc_store *s, const mc_attach_rec *r, mc_store_attach_cb cb, void *arg);
+
+typedef struct mc_upload_rec {
+  const char *new_id; /* used when no row exists yet */
+  const char *unit, *code, *sha, *name, *kind;
+  uint64_t size;
+} mc_upload_rec;
+/* Find or create the row of (unit, dossier, sha256, kind). cb gives its id
+ * and committed offset; MC_ECONFLICT if the row has another size. */
+typedef void (*mc_store_upload_cb)(void *arg, int err, const char *id, uint64_t committed);
+int mc_store_upload_open(mc_store *s, const mc_upload_rec *r, mc_store_upload_cb cb, void *arg);
+/* committed = GREATEST(committed, value); fire and forget. */
+int mc_store_upload_commit(mc_store *s, const char *id, uint64_t committed);
+int mc_store_upload_delete(mc_store *s, const char *id);
+
+typedef struct mc_file_row {
+  const char *name, *sha, *mime, *kind, *unit;
+  uint64_t size;
+  int64_t added_at_ms;
+} mc_file_row;
+typedef void (*mc_store_file_rows_cb)(void *arg, int err, const mc_file_row *rows, size_t n);
+/* Files attached to a dossier, oldest first. */
+int mc_store_files_list(mc_store *s, const char *code, mc_store_file_rows_cb cb, void *arg);
+
+/* Ids (uploads) or sha256s (files) deleted. */
+typedef void (*mc_store_ids_cb)(void *arg, int err, const char *const *ids, size_t n);
+/* Delete upload rows untouched for older_than_s seconds. */
+int mc_store_uploads_expire(mc_store *s, long older_than_s, mc_store_ids_cb cb, void *arg);
+/* Delete files rows no dossier and no upload refers to. */
+int mc_store_files_gc(mc_store *s, mc_store_ids_cb cb, void *arg);
+
+/* ---- link history (store/monitor.c, sql/005_monitor.sql) ----------------
+ * The monitor's operations; same contract as every mc_store_* call. */
+
+typedef struct mc_link_event {
+  int64_t at_ms;
+  const char *unit;
+  int connect;            /* 1 connect, 0 disconnect */
+  const char *reason;     /* disconnect: mc_close_why_name() */
+  int64_t boot_ms;
+  uint64_t conn_id;
+  const char *remote, *client_version;
+  uint64_t bytes_in, bytes_out;
+} mc_link_event;
+
+typedef void (*mc_store_ack_cb)(void *arg, int err);
+int mc_store_link_event(mc_store *s, const mc_link_event *ev, mc_store_ack_cb cb, void *arg);
+
+/* Record that this server run (boot_ms) is alive now (upsert). */
+int mc_store_server_alive(mc_store *s, int64_t boot_ms, int64_t now_ms, mc_store_ack_cb cb,
+                          void *arg);
+
+typedef struct mc_uptime_row {
+  char unit[32];
+  char day[11];           /* YYYY-MM-DD */
+  int64_t online_s;
+  double pct;             /* -1 = not computable (the day has not started) */
+  int64_t disconnects;
+} mc_uptime_row;
+typedef void (*mc_store_uptime_cb)(void *arg, int err, const mc_uptime_row *rows, size_t n);
+/* Local days [from, to] as "YYYY-MM-DD". */
+int mc_store_link_uptime(mc_store *s, const char *from, const char *to, int offset_min,
+                         mc_store_uptime_cb cb, void *arg);
+
+/* Dossiers forwarded to holder and still waiting there in status 2. */
+typedef struct mc_waiting_row {
+  char code[48];
+  char from_unit[32];
+  int64_t forwarded_ms;
+} mc_waiting_row;
+typedef void (*mc_store_waiting_cb)(void *arg, int err, const mc_waiting_row *rows, size_t n);
+int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
+                              mc_store_waiting_cb cb, void *arg);
+
+#endif

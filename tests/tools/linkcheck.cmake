@@ -1,0 +1,27 @@
+# Fails if a pure library's link closure names libuv, OpenSSL, libpq or
+# mc_common, or if a binary linking only it loads one of them.
+#   cmake -DNAME=mc_rules -DCLOSURE="a,b,..." [-DBINARY=path] -P linkcheck.cmake
+# CLOSURE is written at configure time by mc_link_closure() (tests/CMakeLists.txt).
+cmake_minimum_required(VERSION 3.18)
+set(forbidden "PkgConfig::UV;PkgConfig::SSL;PkgConfig::PQ;mc_common;uv;ssl;crypto;pq")
+set(bad "")
+string(REPLACE "," ";" CLOSURE "${CLOSURE}")
+foreach(item IN LISTS CLOSURE)
+  string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" item "${item}")
+  list(FIND forbidden "${item}" at)
+  if(NOT at EQUAL -1 OR item MATCHES "(^|/)lib(uv|ssl|crypto|pq)[.]")
+    list(APPEND bad "${item}")
+  endif()
+endforeach()
+if(BINARY)
+  execute_process(COMMAND ldd ${BINARY} OUTPUT_VARIABLE loaded RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "linkcheck: ldd ${BINARY} failed")
+  endif()
+  string(REGEX MATCHALL "lib(uv|ssl|crypto|pq)[.]so[^ ]*" libs "${loaded}")
+  list(APPEND bad ${libs})
+endif()
+if(bad)
+  message(FATAL_ERROR "linkcheck: ${NAME} must link mc_proto only, but uses: ${bad}")
+endif()
+message(STATUS "linkcheck: ${NAME} ok (${CLOSURE})")
