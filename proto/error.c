@@ -24,6 +24,7 @@ static const struct {
     [17] = {"tls", "TLS error"},
     [18] = {"closed", "connection closed"},
     [19] = {"config", "configuration error"},
+    [20] = {"cert_revoked", "certificate revoked"},
 };
 
 static int err_index(int err) {

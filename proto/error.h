@@ -25,10 +25,11 @@ typedef enum mc_err {
   MC_ETLS = -17,
   MC_ECLOSED = -18,
   MC_ECONFIG = -19,
+  MC_EREVOKED = -20,   /* our certificate is revoked (TLS alert or Goodbye): see IT */
   MC_ENEEDMORE = -100  /* codec only: not an error, feed more bytes */
 } mc_err;
 
-#define MC_ERR_WIRE_MAX 19
+#define MC_ERR_WIRE_MAX 20
 
 /* Short English description; never NULL. */
 const char *mc_strerror(int err);

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include <uv.h>
 
+#include "client_cert.h"
 #include "error.h"
 #include "link.h"
 #include "log.h"
@@ -23,12 +24,17 @@ void client__zone_save(const mc_client_config *cfg, int offset_min);
 #define BACKOFF_MIN_MS 1000u
 #define BACKOFF_MAX_MS 60000u
 #define HEARTBEAT_DEFAULT_S 30u
+#define GOODBYE_REVOKED "certificate revoked" /* server/net/session.c */
 
 enum cstate { CS_DOWN, CS_CONNECTING, CS_HELLO, CS_READY };
 
 struct mc_client {
   mc_client_config cfg;
   SSL_CTX *ctx;
+  client__cert_sig cert_sig; /* the cert and key files ctx was built from */
+  unsigned ctx_gen, link_gen; /* ctx rebuilds; the one the link uses */
+  int alert_revoked;          /* the server sent certificate_revoked */
+  int resident;               /* Hello.resident: a session kept open */
   uv_loop_t loop;
   uv_timer_t deadline;  /* bounds connect, Hello, a call, a heartbeat pong */
   uv_timer_t heartbeat; /* watch: ping interval */
@@ -50,6 +56,7 @@ struct mc_client {
   /* Watch mode. */
   int watching;
   int stopping;
+  int watch_result; /* MC_EREVOKED when the watch stopped for it */
   unsigned attempt;
   uint64_t ping_id;
   uint64_t ping_hr;
@@ -105,6 +112,35 @@ static void emit(mc_client *c, const mc_client_event *ev) {
   if (c->event_cb != NULL) c->event_cb(c, ev, c->event_ud);
 }
 
+/* ---- the certificate files -------------------------------------------- */
+
+/* A renewed certificate and key (their files changed): build a new context
+ * for the next connection; the open link keeps the one it started with.
+ * Half-written files fail to build: keep the old context and look again. */
+static void cert_reload(mc_client *c) {
+  client__cert_sig now;
+  char err[256] = "";
+  SSL_CTX *ctx = NULL;
+  client__cert_sig_read(&c->cfg, &now);
+  if (!client__cert_sig_differs(&now, &c->cert_sig)) return;
+  if (client__cert_ctx_new(&c->cfg, &c->alert_revoked, &ctx, err, sizeof err) != MC_OK) {
+    mc_log_warn(0, "msg=\"certificate files changed, not loaded yet\" reason=\"%s\"", err);
+    return;
+  }
+  mc_tls_ctx_free(c->ctx); /* an open link's SSL holds its own reference */
+  c->ctx = ctx;
+  c->cert_sig = now;
+  c->ctx_gen++;
+  mc_log_info(0, "msg=\"certificate and key reloaded\" generation=%u", c->ctx_gen);
+}
+
+/* Closed as revoked: reconnect only with a certificate other than the one
+ * the closed link used. */
+static int watch_renewed(mc_client *c) {
+  cert_reload(c);
+  return c->ctx_gen != c->link_gen;
+}
+
 /* ---- timers ---------------------------------------------------------- */
 
 static uint64_t timeout_ms(const mc_client *c) {
@@ -126,6 +162,7 @@ static void heartbeat_cb(uv_timer_t *t) {
   mc_client *c = t->data;
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
   Motcua__Ping ping = MOTCUA__PING__INIT;
+  cert_reload(c); /* periodically, not only before a reconnect */
   if (c->state != CS_READY || c->ping_id != 0) return;
   ping.sent_ms = mc_client_now_ms();
   env.body_case = MOTCUA__ENVELOPE__BODY_PING;
@@ -177,6 +214,18 @@ static void signal_cb(uv_signal_t *s, int signum) {
   uv_timer_stop(&c->heartbeat);
   uv_timer_stop(&c->retry);
   if (c->link != NULL) mc_link_close(c->link, MC_OK);
+}
+
+/* The watch ends by itself (a revoked certificate): mc_client_watch
+ * returns err once the loop has nothing left to run. */
+static void watch_stop(mc_client *c, int err) {
+  c->watch_result = err;
+  c->stopping = 1;
+  uv_signal_stop(&c->sigint);
+  uv_signal_stop(&c->sigterm);
+  uv_timer_stop(&c->deadline);
+  uv_timer_stop(&c->heartbeat);
+  uv_timer_stop(&c->retry);
 }
 
 /* ---- link callbacks -------------------------------------------------- */
@@ -292,6 +341,13 @@ static int take_refusal(mc_client *c, const Motcua__Error *e) {
   return rc;
 }
 
+/* The server closes a session whose certificate it now finds revoked with
+ * this Goodbye (a reload of its CRL). */
+static int goodbye_revoked(const Motcua__Envelope *env) {
+  return env->body_case == MOTCUA__ENVELOPE__BODY_GOODBYE && env->goodbye->reason != NULL &&
+         strcmp(env->goodbye->reason, GOODBYE_REVOKED) == 0;
+}
+
 static void handle_hello(mc_client *c, Motcua__Envelope *env) {
   int rc = MC_EPROTO;
   if (env->body_case == MOTCUA__ENVELOPE__BODY_HELLO_REPLY &&
@@ -305,6 +361,9 @@ static void handle_hello(mc_client *c, Motcua__Envelope *env) {
     set_errmsg(c, 0, "%s: %s", c->target, "server speaks another protocol version");
   } else if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) {
     rc = take_refusal(c, env->error);
+  } else if (goodbye_revoked(env)) {
+    rc = MC_EREVOKED;
+    set_errmsg(c, 0, "%s: %s", c->target, GOODBYE_REVOKED);
   } else {
     set_errmsg(c, 0, "%s: unexpected %s before HelloReply", c->target,
                mc_body_name(env->body_case));
@@ -320,6 +379,7 @@ static void handle_push(mc_client *c, Motcua__Envelope *env) {
   } else if (env->body_case == MOTCUA__ENVELOPE__BODY_GOODBYE) {
     set_errmsg(c, 0, "%s: server said goodbye: %s", c->target,
                env->goodbye->reason ? env->goodbye->reason : "");
+    if (goodbye_revoked(env)) c->pending_err = MC_EREVOKED;
   }
   emit(c, &ev);
 }
@@ -366,6 +426,7 @@ static void on_open_cb(mc_link *l) {
   Motcua__Hello hello = MOTCUA__HELLO__INIT;
   hello.protocol_version = MC_PROTOCOL_VERSION;
   hello.client_version = (char *)MC_VERSION;
+  hello.resident = c->resident != 0;
   env.body_case = MOTCUA__ENVELOPE__BODY_HELLO;
   env.hello = &hello;
   env.request_id = c->hello_id = ++c->next_id;
@@ -408,13 +469,23 @@ static const char *close_reason_text(enum cstate st, int rc) {
   return mc_strerror(rc);
 }
 
-static void on_close_cb(mc_link *l, int reason) {
-  mc_client *c = mc_link_data(l);
+/* Why the link closed, as an mc_err: a revocation (the server's TLS alert
+ * or Goodbye) wins over the TLS failure it causes. */
+static int close_error(mc_client *c, int reason) {
   int rc = c->pending_err != MC_OK ? c->pending_err : reason;
-  (void)l;
+  if (c->alert_revoked) {
+    rc = MC_EREVOKED;
+    set_errmsg(c, 0, "%s: %s", c->target, "the server says our certificate is revoked");
+  }
   if (rc == MC_OK) rc = MC_ECLOSED;
   if (c->pending_err == MC_OK && c->errmsg[0] == '\0')
     set_errmsg(c, 0, "%s: %s", c->target, close_reason_text(c->state, rc));
+  return rc;
+}
+
+static void on_close_cb(mc_link *l, int reason) {
+  mc_client *c = mc_link_data(l);
+  int rc = close_error(c, reason);
   c->link = NULL;
   c->state = CS_DOWN;
   c->ping_id = 0;
@@ -425,7 +496,9 @@ static void on_close_cb(mc_link *l, int reason) {
   }
   uv_timer_stop(&c->deadline);
   uv_timer_stop(&c->heartbeat);
-  if (!c->stopping) schedule_retry(c, rc);
+  if (c->stopping) return;
+  if (rc == MC_EREVOKED && !watch_renewed(c)) watch_stop(c, rc);
+  else schedule_retry(c, rc);
 }
 
 static const mc_link_cbs link_cbs = {on_open_cb, on_frame_cb, on_close_cb, NULL};
@@ -433,6 +506,7 @@ static const mc_link_cbs link_cbs = {on_open_cb, on_frame_cb, on_close_cb, NULL}
 /* ---- connecting ------------------------------------------------------ */
 
 static void clear_error(mc_client *c) {
+  c->alert_revoked = 0;
   c->refused = 0;
   c->pending_err = MC_OK;
   c->errmsg[0] = '\0';
@@ -452,12 +526,14 @@ static int start_link(mc_client *c) {
     set_errmsg(c, 0, "%s: %s", c->target, mc_strerror(rc));
     return rc;
   }
+  c->link_gen = c->ctx_gen;
   c->state = CS_CONNECTING;
   return MC_OK;
 }
 
 static void watch_connect(mc_client *c) {
   if (c->stopping) return;
+  cert_reload(c);
   int rc = start_link(c);
   if (rc != MC_OK) {
     schedule_retry(c, rc);
@@ -541,7 +617,6 @@ static void close_handles(mc_client *c) {
 
 int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
                   size_t errlen) {
-  mc_tls_files files = {cfg->ca, cfg->cert, cfg->key, NULL};
   mc_client *c = calloc(1, sizeof *c);
   int rc = MC_ENOMEM;
   *out = NULL;
@@ -549,7 +624,8 @@ int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
   c->cfg = *cfg;
   mc_client_zone_load(cfg); /* until a Hello says otherwise */
   snprintf(c->target, sizeof c->target, "%s:%ld", cfg->host, cfg->port);
-  rc = mc_tls_ctx_new(&c->ctx, 0, &files, err, errlen);
+  client__cert_sig_read(cfg, &c->cert_sig);
+  rc = client__cert_ctx_new(cfg, &c->alert_revoked, &c->ctx, err, errlen);
   if (rc != MC_OK) goto fail_tls;
   if (init_handles(c) != 0) {
     rc = MC_EINTERNAL;
@@ -698,10 +774,14 @@ void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud) {
   c->event_ud = ud;
 }
 
+void mc_client_set_resident(mc_client *c, int resident) { c->resident = resident != 0; }
+
 int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud) {
   mc_client_set_event_cb(c, cb, ud);
+  c->resident = 1;
   c->watching = 1;
   c->stopping = 0;
+  c->watch_result = MC_OK;
   c->attempt = 0;
   uv_signal_start(&c->sigint, signal_cb, SIGINT);
   uv_signal_start(&c->sigterm, signal_cb, SIGTERM);
@@ -716,7 +796,7 @@ int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud) {
   c->watching = 0;
   uv_signal_stop(&c->sigint);
   uv_signal_stop(&c->sigterm);
-  return MC_OK;
+  return c->watch_result;
 }
 
 /* ---- accessors ------------------------------------------------------- */

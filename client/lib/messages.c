@@ -523,6 +523,14 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
     [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},
     [MSG_FILE_RESUMED] = {"tiếp tục từ byte", "resumed from byte"},
+    /* issue 13 (client) */
+    [MSG_ERR_REVOKED] = {"chứng thư đã bị thu hồi — liên hệ bộ phận CNTT",
+                         "certificate revoked — contact IT"},
+    [MSG_ERR_NO_SUCH_COMMAND] = {"Không có lệnh", "There is no command"},
+    [MSG_ERR_NO_SUCH_OPTION] = {"Không có tùy chọn", "There is no option"},
+    [MSG_DID_YOU_MEAN] = {"Có phải ý bạn là", "Did you mean"},
+    [MSG_MON_NEVER_CONNECTED] = {"chưa từng kết nối", "never connected"},
+    [MSG_MON_REVOKED] = {"đã thu hồi", "revoked"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
@@ -536,6 +544,7 @@ static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [14] = MSG_REFUSED_WRONG_LEVEL,  [15] = MSG_REFUSED_BAD_STATE,
     [16] = MSG_REFUSED_IO,           [17] = MSG_REFUSED_TLS,
     [18] = MSG_REFUSED_CLOSED,       [19] = MSG_REFUSED_CONFIG,
+    [20] = MSG_ERR_REVOKED,
 };
 
 const char *mc_msg_raw(enum mc_msg id, int lang) {

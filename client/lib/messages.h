@@ -283,6 +283,13 @@ enum mc_msg {
   MSG_FILES_EMPTY,
   MSG_FILE_DEDUP,
   MSG_FILE_RESUMED,
+  /* issue 13 (client): revoked certificate, suggestions, monitor states */
+  MSG_ERR_REVOKED,
+  MSG_ERR_NO_SUCH_COMMAND,
+  MSG_ERR_NO_SUCH_OPTION,
+  MSG_DID_YOU_MEAN,
+  MSG_MON_NEVER_CONNECTED,
+  MSG_MON_REVOKED,
   MSG__COUNT
 };
 

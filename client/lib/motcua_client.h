@@ -138,8 +138,16 @@ typedef void (*mc_client_event_cb)(mc_client *c, const mc_client_event *ev,
 int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
                   size_t errlen);
 
+/* Say in Hello whether this session is resident (kept open: watch, the
+ * desk) rather than one command's connection, so the monitor does not count
+ * a one-shot command's close as a link drop. Default 0; mc_client_watch
+ * sets it. Takes effect at the next connect. */
+void mc_client_set_resident(mc_client *c, int resident);
+
 /* Connect, complete the TLS handshake, send Hello and wait for HelloReply,
- * all within timeout_s. */
+ * all within timeout_s. MC_EREVOKED: the server refused our certificate as
+ * revoked (its TLS alert certificate_revoked, or Goodbye "certificate
+ * revoked"); no point retrying with the same files. */
 int mc_client_connect(mc_client *c, mc_client_error *err);
 
 /* mc_client_new + mc_client_connect; on failure nothing is left to free and
@@ -186,8 +194,12 @@ json_t *mc_client_event_json(mc_client *c, const mc_client_event *ev, int lang);
 
 /* Keep the link up until SIGINT or SIGTERM: (re)connects as needed, pings
  * every heartbeat_s, reports every event to cb, reconnects after a drop
- * with exponential backoff (1 s doubling to 60 s, with jitter). Returns 0
- * after a signal, or an error only if the loop itself fails. */
+ * with exponential backoff (1 s doubling to 60 s, with jitter). The session
+ * is resident (mc_client_set_resident). The certificate and key files are
+ * looked at before each reconnect and every heartbeat: when they changed
+ * (renewed) the next connection uses them. Returns 0 after a signal;
+ * MC_EREVOKED when the server refused the certificate as revoked and the
+ * files have not changed since (no retry). */
 int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud);
 
 /* Report this desk's outbox depth (items queued for the server). Sent as

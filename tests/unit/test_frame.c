@@ -437,6 +437,7 @@ static void test_errors(void) {
       {MC_ETLS, MOTCUA__ERROR_CODE__ERR_TLS, "tls"},
       {MC_ECLOSED, MOTCUA__ERROR_CODE__ERR_CLOSED, NULL},
       {MC_ECONFIG, MOTCUA__ERROR_CODE__ERR_CONFIG, NULL},
+      {MC_EREVOKED, MOTCUA__ERROR_CODE__ERR_CERT_REVOKED, "cert_revoked"},
   };
   size_t ntab = sizeof tab / sizeof tab[0];
   CHECK_EQ(ntab, MC_ERR_WIRE_MAX);
