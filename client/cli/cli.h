@@ -13,7 +13,7 @@
 #include "render.h"
 #include "submit.h"
 
-enum { EXIT_OK_ = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
+enum { EXIT_OK_ = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3, EXIT_REVOKED = 4 };
 
 typedef struct cli_command cli_command;
 
@@ -61,8 +61,17 @@ struct cli_command {
 /* Report a failure (stderr, or the one JSON document on stdout) and return
  * exit_code. detail may be NULL. */
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail);
+/* A usage error about arg; MSG_ERR_UNKNOWN_OPTION goes through
+ * cli_unknown_option (a suggestion when one is close). */
 int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg);
-/* Report a failed call: refusal -> 1, transport -> 3, local -> its code. */
+/* "Không có tùy chọn '--stauts'. Có phải ý bạn là '--status'?" when a
+ * global option or one in the command's usage text is close to arg (the
+ * part before any '='), else the plain unknown-option error. Exit 2. */
+int cli_unknown_option(const cli *c, const char *arg);
+/* "<msg> 'typo'. <Did you mean> 'best'?"; exit 2. */
+int cli_suggest_error(const cli *c, enum mc_msg msg, const char *typo, const char *best);
+/* Report a failed call: refusal -> 1, transport -> 3, revoked certificate
+ * -> 4, local -> its code. */
 int cli_report(const cli *c, const mc_client_error *e);
 /* Print doc (compact when one_line) on stdout and release it; 0 or
  * MC_EIO. */

@@ -1,9 +1,11 @@
 /* The CLI's bottom layer: reporting (stderr, or the one JSON document on
  * stdout), option values, and the call every command makes. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_text.h"
 #include "error.h"
 
 /* ---- reporting -------------------------------------------------------- */
@@ -29,8 +31,71 @@ int cli_fail(const cli *c, int exit_code, int err, const char *text, const char 
   return exit_code;
 }
 
-int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
+static int plain_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
   return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, msg), arg);
+}
+
+int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
+  if (msg == MSG_ERR_UNKNOWN_OPTION && arg != NULL) return cli_unknown_option(c, arg);
+  return plain_usage_error(c, msg, arg);
+}
+
+int cli_suggest_error(const cli *c, enum mc_msg msg, const char *typo, const char *best) {
+  char text[400];
+  snprintf(text, sizeof text, "%s '%.120s'. %s '%.120s'?", mc_msg(c->lang, msg), typo,
+           mc_msg(c->lang, MSG_DID_YOU_MEAN), best);
+  return cli_fail(c, EXIT_USAGE, MC_EINVAL, text, c->json ? typo : NULL);
+}
+
+/* ---- option names, for suggestions ------------------------------------------ */
+
+#define OPT_NAMES_MAX 48
+#define OPT_NAME_LEN 32
+
+typedef struct opt_names {
+  char name[OPT_NAMES_MAX][OPT_NAME_LEN]; /* without the leading dashes */
+  const char *ptr[OPT_NAMES_MAX];
+  size_t n;
+} opt_names;
+
+static void opt_add(opt_names *o, const char *s, size_t len) {
+  if (o->n >= OPT_NAMES_MAX || len == 0 || len >= OPT_NAME_LEN) return;
+  memcpy(o->name[o->n], s, len);
+  o->name[o->n][len] = '\0';
+  o->ptr[o->n] = o->name[o->n];
+  o->n++;
+}
+
+/* The global options, and every "--name" the command's usage text shows
+ * (the usage text is where a command's options are documented). */
+static void opt_collect(const cli *c, opt_names *o) {
+  static const char *const globals[] = {"config", "json", "lang", "officer", "help"};
+  o->n = 0;
+  for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++)
+    opt_add(o, globals[i], strlen(globals[i]));
+  const char *u = c->cmd != NULL ? mc_msg(c->lang, c->cmd->usage) : "";
+  for (const char *p = strstr(u, "--"); p != NULL; p = strstr(p, "--")) {
+    p += 2;
+    size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-");
+    if (len > 0 && p[0] != '-') opt_add(o, p, len);
+    p += len;
+  }
+}
+
+int cli_unknown_option(const cli *c, const char *arg) {
+  opt_names o;
+  char typed[OPT_NAME_LEN * 2], shown[OPT_NAME_LEN + 2];
+  const char *name = arg + strspn(arg, "-");
+  size_t len = strcspn(name, "=");
+  if (len == 0 || len >= sizeof typed) return plain_usage_error(c, MSG_ERR_UNKNOWN_OPTION, arg);
+  memcpy(typed, name, len);
+  typed[len] = '\0';
+  opt_collect(c, &o);
+  const char *best = cli_text_suggest(typed, o.ptr, o.n);
+  if (best == NULL) return plain_usage_error(c, MSG_ERR_UNKNOWN_OPTION, arg);
+  snprintf(shown, sizeof shown, "--%s", best);
+  snprintf(typed, sizeof typed, "%.*s", (int)(name - arg + (ptrdiff_t)len), arg);
+  return cli_suggest_error(c, MSG_ERR_NO_SUCH_OPTION, typed, shown);
 }
 
 static int transport_error(const cli *c, const mc_client_error *e) {
@@ -73,7 +138,17 @@ static int local_error(const cli *c, const mc_client_error *e) {
   return cli_fail(c, EXIT_CONNECT, e->err, mc_strerror(e->err), e->field);
 }
 
+/* The server refused our certificate as revoked: only IT can help. */
+static int revoked(const cli *c, const mc_client_error *e) {
+  const char *text = mc_msg(c->lang, MSG_ERR_REVOKED);
+  if (c->json) return cli_fail(c, EXIT_REVOKED, MC_EREVOKED, text, e->message);
+  fprintf(stderr, "motcua: %s\n", text);
+  if (e->message[0] != '\0') fprintf(stderr, "  (%s)\n", e->message);
+  return EXIT_REVOKED;
+}
+
 int cli_report(const cli *c, const mc_client_error *e) {
+  if (e->err == MC_EREVOKED) return revoked(c, e);
   if (e->local) return local_error(c, e);
   return e->refused ? refusal(c, e) : transport_error(c, e);
 }

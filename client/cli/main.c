@@ -1,7 +1,11 @@
 /* motcua: command-line client of the one-stop desk server.
  *   motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME] [--key=value]
  *          COMMAND [arguments]
- * Exit codes: 0 ok; 1 refused by the server; 2 usage/config; 3 transport. */
+ * The global options may also come after the command or among its
+ * arguments (`motcua list --json`); "--" ends the options. A mistyped
+ * command or option gets the closest one as a suggestion.
+ * Exit codes: 0 ok; 1 refused by the server; 2 usage/config; 3 transport;
+ * 4 this unit's certificate is revoked. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 
 #include "action_cmd.h"
 #include "cli.h"
+#include "cli_text.h"
 #include "dossier_cmd.h"
 #include "error.h"
 #include "holiday_cmd.h"
@@ -27,15 +32,32 @@ typedef struct globals {
   const char *overrides[MAX_OVERRIDES];
   int n_overrides;
   int help;
-  int cmd_index; /* index of COMMAND in argv, argc if none */
+  int argc; /* argv[1] is COMMAND, argv[2..argc) its arguments (globals taken out) */
 } globals;
+
+/* "not a global option": the command's own, passed on to its parser. */
+#define MSG_NOT_GLOBAL MSG__COUNT
 
 static int is_help(const char *a) {
   return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
-/* One global option at argv[*i]; MSG_NONE or an error message id. */
-static enum mc_msg parse_global(cli *c, globals *g, int argc, char **argv, int *i) {
+/* --name=value where name is a client configuration key. */
+static int is_config_override(const char *a) {
+  const char *eq = strchr(a, '=');
+  if (strncmp(a, "--", 2) != 0 || eq == NULL) return 0;
+  for (const mc_option *o = mc_client_options(); o->name != NULL; o++)
+    if (strlen(o->name) == (size_t)(eq - a - 2) && strncmp(o->name, a + 2, (size_t)(eq - a - 2)) == 0)
+      return 1;
+  return 0;
+}
+
+/* One global option at argv[*i]: MSG_NONE (taken), MSG_NOT_GLOBAL, or an
+ * error message id. Before the command any --name=value is an override
+ * (an unknown name is then a configuration error); after it only a
+ * configuration key is, so that a command's own --opt=value reaches it. */
+static enum mc_msg parse_global(cli *c, globals *g, int argc, char **argv, int *i,
+                                int before_cmd) {
   const char *a = argv[*i], *v = NULL;
   int r;
   if (strcmp(a, "--json") == 0) {
@@ -55,25 +77,36 @@ static enum mc_msg parse_global(cli *c, globals *g, int argc, char **argv, int *
     if (r < 0) return MSG_ERR_MISSING_VALUE;
     c->officer = v;
   } else if (strncmp(a, "--", 2) == 0 && strchr(a, '=') != NULL &&
-             g->n_overrides < MAX_OVERRIDES) {
+             (before_cmd || is_config_override(a))) {
+    if (g->n_overrides >= MAX_OVERRIDES) return MSG_ERR_EXTRA_ARG;
     g->overrides[g->n_overrides++] = a;
   } else {
-    return MSG_ERR_UNKNOWN_OPTION;
+    return before_cmd ? MSG_ERR_UNKNOWN_OPTION : MSG_NOT_GLOBAL;
   }
   return MSG_NONE;
 }
 
+/* Take the global options out of argv wherever they are (argv is compacted
+ * in place, like getopt's permutation): g->argc is what is left. After
+ * "--" every word is the command's. */
 static int parse_globals(cli *c, globals *g, int argc, char **argv) {
-  int i;
-  for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-    if (strcmp(argv[i], "--") == 0) {
-      i++;
-      break;
+  int n = 1, ended = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (ended || a[0] != '-' || a[1] == '\0') {
+      argv[n++] = argv[i];
+      continue;
     }
-    enum mc_msg m = parse_global(c, g, argc, argv, &i);
-    if (m != MSG_NONE) return cli_usage_error(c, m, argv[i]);
+    if (strcmp(a, "--") == 0) {
+      ended = 1;
+      continue;
+    }
+    enum mc_msg m = parse_global(c, g, argc, argv, &i, n == 1);
+    if (m == MSG_NOT_GLOBAL) argv[n++] = argv[i];
+    else if (m == MSG_ERR_UNKNOWN_OPTION) return cli_unknown_option(c, argv[i]);
+    else if (m != MSG_NONE) return cli_usage_error(c, m, argv[i]);
   }
-  g->cmd_index = i;
+  g->argc = n;
   return EXIT_OK_;
 }
 
@@ -154,10 +187,21 @@ static const cli_command commands[] = {
 };
 #undef ACTION_CMD
 
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
 static const cli_command *find_command(const char *name) {
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+  for (size_t i = 0; i < N_COMMANDS; i++)
     if (strcmp(commands[i].name, name) == 0) return &commands[i];
   return NULL;
+}
+
+/* "Không có lệnh 'lsit'. Có phải ý bạn là 'list'?", or the plain error. */
+static int unknown_command(const cli *c, const char *name) {
+  const char *names[N_COMMANDS];
+  for (size_t i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
+  const char *best = cli_text_suggest(name, names, N_COMMANDS);
+  if (best == NULL) return cli_usage_error(c, MSG_ERR_UNKNOWN_COMMAND, name);
+  return cli_suggest_error(c, MSG_ERR_NO_SUCH_COMMAND, name, best);
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -166,12 +210,6 @@ static void set_log_level(void) {
   const char *lv = getenv("MOTCUA_LOG");
   int level = lv != NULL ? mc_log_level_parse(lv) : -1;
   mc_log_level_current = level >= 0 ? level : MC_LOG_ERROR;
-}
-
-static int has_help(int argc, char **argv, int from) {
-  for (int i = from; i < argc; i++)
-    if (is_help(argv[i])) return 1;
-  return 0;
 }
 
 static int connect_client(cli *c) {
@@ -198,21 +236,21 @@ static int run(cli *c, int argc, char **argv) {
   globals g = {0};
   int rc = parse_globals(c, &g, argc, argv);
   if (rc != EXIT_OK_) return rc;
-  if (g.cmd_index >= argc) {
+  if (g.argc < 2) {
     if (!g.help) return cli_usage_error(c, MSG_ERR_NO_COMMAND, NULL);
     puts(mc_msg(c->lang, MSG_USAGE));
     return EXIT_OK_;
   }
-  const cli_command *cmd = find_command(argv[g.cmd_index]);
-  if (cmd == NULL) return cli_usage_error(c, MSG_ERR_UNKNOWN_COMMAND, argv[g.cmd_index]);
-  if (g.help || has_help(argc, argv, g.cmd_index + 1)) {
+  const cli_command *cmd = find_command(argv[1]);
+  if (cmd == NULL) return unknown_command(c, argv[1]);
+  if (g.help) {
     puts(mc_msg(c->lang, cmd->usage));
     return EXIT_OK_;
   }
   c->cmd = cmd;
   if ((rc = load_config(c, &g)) != EXIT_OK_) return rc;
   mc_client_zone_load(&c->cfg); /* the server's zone as last seen, until the hello */
-  if ((rc = cmd->parse(c, argc - g.cmd_index - 1, argv + g.cmd_index + 1)) != EXIT_OK_)
+  if ((rc = cmd->parse(c, g.argc - 2, argv + 2)) != EXIT_OK_)
     return rc;
   if ((rc = make_sender(c)) != EXIT_OK_) return rc;
   return cmd->run(c);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_text.h"
 #include "error.h"
 #include "monitor_cmd.h"
 
@@ -23,13 +24,17 @@ static unsigned interval_s = 5;
 static int once;
 static volatile sig_atomic_t stop_flag;
 
-enum { T_TITLE, T_HEAD, T_ONLINE, T_DEGRADED, T_OFFLINE, T_OFFLINE_FOR, T_NEVER, T_SUMMARY,
+enum { T_TITLE, T_H_CODE, T_H_UNIT, T_H_STATE, T_H_RTT, T_H_SEEN, T_H_QUEUED, T_ONLINE, T_DEGRADED, T_OFFLINE, T_OFFLINE_FOR, T_NEVER, T_SUMMARY,
        T_ALERTS, T_CLOSED, T_UNREACHABLE, T_FOOT, T__COUNT };
 
 static const char *const texts[T__COUNT][2] = {
     [T_TITLE] = {"Kết nối các đơn vị", "Unit links"},
-    [T_HEAD] = {"Mã     Đơn vị              Trạng thái                  RTT     Lần cuối   Chờ gửi",
-                "Code   Unit                State                       RTT     Last seen  Queued"},
+    [T_H_CODE] = {"Mã", "Code"},
+    [T_H_UNIT] = {"Đơn vị", "Unit"},
+    [T_H_STATE] = {"Trạng thái", "State"},
+    [T_H_RTT] = {"RTT", "RTT"},
+    [T_H_SEEN] = {"Lần cuối", "Last seen"},
+    [T_H_QUEUED] = {"Chờ gửi", "Queued"},
     [T_ONLINE] = {"đang kết nối", "online"},
     [T_DEGRADED] = {"kết nối kém", "degraded"},
     [T_OFFLINE] = {"mất kết nối", "offline"},
@@ -112,10 +117,11 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   if (o == NULL) return NULL;
   json_object_set_new(o, "since", mc_render_time_json(u->since_ms));
   json_object_set_new(o, "since_ms", json_integer(u->since_ms));
-  json_object_set_new(o, "offline_for_s",
-                      u->online ? json_null() : json_integer((now - u->since_ms) / 1000));
-  json_object_set_new(o, "rtt_ms", jms(u->rtt_ms));
-  json_object_set_new(o, "srtt_ms", jms(u->srtt_ms));
+  json_object_set_new(o, "offline_for_s", u->online || u->since_ms <= 0
+                                               ? json_null()
+                                               : json_integer((now - u->since_ms) / 1000));
+  json_object_set_new(o, "rtt_ms", u->online ? jms(u->rtt_ms) : json_null());
+  json_object_set_new(o, "srtt_ms", u->online ? jms(u->srtt_ms) : json_null());
   json_object_set_new(o, "bytes_in", json_integer((json_int_t)u->bytes_in));
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)u->bytes_out));
   json_object_set_new(o, "frames_in", json_integer((json_int_t)u->frames_in));
@@ -162,13 +168,19 @@ static json_t *snapshot_json(const Motcua__MonitorReply *r) {
 
 /* ---- table ------------------------------------------------------------------ */
 
-/* Print s padded to width columns (UTF-8: one column per code point). */
-static void put_padded(const char *s, int width) {
-  int cols = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if ((*p & 0xC0) != 0x80) cols++;
-  fputs(s, stdout);
-  for (; cols < width; cols++) putchar(' ');
+/* Column widths in display columns (cli_text.h); a longer name or state is
+ * cut with "…". One space follows every column. */
+enum { W_CODE = 6, W_NAME = 30, W_STATE = 26, W_RTT = 7, W_SEEN = 14 };
+
+static void put_cell(const char *s, int width) { cli_text_cell(stdout, s, width, " "); }
+
+static void print_head(const cli *c) {
+  put_cell(tx(c, T_H_CODE), W_CODE);
+  put_cell(tx(c, T_H_UNIT), W_NAME);
+  put_cell(tx(c, T_H_STATE), W_STATE);
+  put_cell(tx(c, T_H_RTT), W_RTT);
+  put_cell(tx(c, T_H_SEEN), W_SEEN);
+  printf("%s\n", tx(c, T_H_QUEUED));
 }
 
 static void span_text(const cli *c, int64_t secs, char *buf, size_t size) {
@@ -180,11 +192,22 @@ static void span_text(const cli *c, int64_t secs, char *buf, size_t size) {
   else snprintf(buf, size, en ? "%lld s" : "%lld giây", secs < 0 ? 0 : (long long)secs);
 }
 
+/* The server's states: online, degraded, offline, and (newer servers)
+ * "never" and "revoked"; since_ms 0 also means never connected. */
 static void state_text(const cli *c, const Motcua__UnitLink *u, int64_t now, char *buf,
                        size_t size) {
   char span[48];
+  const char *st = u->state != NULL ? u->state : "";
   if (u->online) {
-    snprintf(buf, size, "%s", tx(c, strcmp(u->state, "degraded") == 0 ? T_DEGRADED : T_ONLINE));
+    snprintf(buf, size, "%s", tx(c, strcmp(st, "degraded") == 0 ? T_DEGRADED : T_ONLINE));
+    return;
+  }
+  if (strcmp(st, "revoked") == 0) {
+    snprintf(buf, size, "%s", mc_msg(c->lang, MSG_MON_REVOKED));
+    return;
+  }
+  if (strcmp(st, "never") == 0 || u->since_ms <= 0) {
+    snprintf(buf, size, "%s", mc_msg(c->lang, MSG_MON_NEVER_CONNECTED));
     return;
   }
   span_text(c, (now - u->since_ms) / 1000, span, sizeof span);
@@ -192,20 +215,19 @@ static void state_text(const cli *c, const Motcua__UnitLink *u, int64_t now, cha
 }
 
 static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
-  char st[80], rtt[32], seen[48], name[64];
+  char st[80], rtt[32], seen[48];
   state_text(c, u, now, st, sizeof st);
-  if (u->rtt_ms >= 0) snprintf(rtt, sizeof rtt, "%lld ms", (long long)u->rtt_ms);
-  else snprintf(rtt, sizeof rtt, "–");
+  if (u->online && u->rtt_ms >= 0) snprintf(rtt, sizeof rtt, "%lld ms", (long long)u->rtt_ms);
+  else snprintf(rtt, sizeof rtt, "–"); /* no RTT for a link that is not up */
   if (u->last_seen_ms > 0) span_text(c, (now - u->last_seen_ms) / 1000, seen, sizeof seen);
   else snprintf(seen, sizeof seen, "%s", tx(c, T_NEVER));
-  snprintf(name, sizeof name, "%.60s", u->name);
   fputs(!u->online ? RED : strcmp(u->state, "degraded") == 0 ? YELLOW : "", stdout);
   /* every row ends with RESET below when it was coloured */
-  put_padded(u->unit, 7);
-  put_padded(name, 20);
-  put_padded(st, 28);
-  put_padded(rtt, 8);
-  put_padded(seen, 11);
+  put_cell(u->unit, W_CODE);
+  put_cell(u->name, W_NAME);
+  put_cell(st, W_STATE);
+  put_cell(rtt, W_RTT);
+  put_cell(seen, W_SEEN);
   printf("%u%s\n", u->outbox_depth, strcmp(u->state, "online") == 0 ? "" : RESET);
 }
 
@@ -231,7 +253,8 @@ static void print_table(const cli *c, const Motcua__MonitorReply *r, int redraw)
   printf("%s%s%s  ", BOLD, tx(c, T_TITLE), RESET);
   printf("%s %u/%zu, %s %zu", tx(c, T_SUMMARY), on, r->n_units, tx(c, T_OFFLINE),
          r->n_units - on);
-  printf("\n\n%s\n", tx(c, T_HEAD));
+  printf("\n\n");
+  print_head(c);
   for (size_t i = 0; i < r->n_units; i++) print_unit(c, r->units[i], r->server_time_ms);
   print_tail(c, r);
   if (redraw) {

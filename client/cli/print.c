@@ -2,6 +2,7 @@
  * web front-end renders HTML from the library's JSON). */
 #include <string.h>
 
+#include "cli_text.h"
 #include "print.h"
 
 /* ---- human ------------------------------------------------------------ */
@@ -90,16 +91,8 @@ void cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang) {
 
 /* ---- history, events, holidays ----------------------------------------- */
 
-/* Print s left-aligned in width columns (one column per code point; the
- * Vietnamese alphabet is precomposed in NFC). */
-static void cell(FILE *f, const char *s, int width) {
-  int cols = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if ((*p & 0xC0) != 0x80) cols++;
-  fputs(s, f);
-  for (int i = cols; i < width; i++) fputc(' ', f);
-  fputs("  ", f);
-}
+/* s in width display columns (cut with "…" if wider), then two spaces. */
+static void cell(FILE *f, const char *s, int width) { cli_text_cell(f, s, width, "  "); }
 
 static void human_or_dash(int64_t ms, int lang, char *buf, size_t size) {
   if (mc_render_human_time(ms, mc_render_utc_offset(), lang, buf, size) != 0)

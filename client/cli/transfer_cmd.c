@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_text.h"
 #include "error.h"
 #include "transfer.h"
 #include "transfer_cmd.h"
@@ -163,8 +164,11 @@ static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
   mc_render_format_size(f->size, size, sizeof size);
   mc_render_human_time(f->added_at_ms, mc_render_utc_offset(), c->lang, at, sizeof at);
-  printf("%-7s %-32.32s %10s  %-16s %s  %s %s\n", f->kind, f->name, size, f->mime, at,
-         f->added_by_unit, f->sha256);
+  cli_text_cell(stdout, f->kind, 7, " ");
+  cli_text_cell(stdout, f->name, 32, " ");
+  printf("%10s  ", size);
+  cli_text_cell(stdout, f->mime, 16, " ");
+  printf("%s  %s %s\n", at, f->added_by_unit, f->sha256);
 }
 
 /* The dossier's FilesReply; exit code. */

@@ -13,7 +13,7 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-BOTTOM = {"cli", "print"}
+BOTTOM = {"cli", "print", "cli_text"}
 MERGE = {"cli_util": "cli"}  # cli.h is implemented by cli_util.c
 
 

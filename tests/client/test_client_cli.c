@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "cli_text.h"
 #include "error.h"
 
 /* 2026-10-07T17:30:05Z = 2026-10-08T00:30:05+07:00 (crosses midnight). */
@@ -621,6 +622,74 @@ static void test_parse_uint(void) {
   CHECK_EQ(mc_fields_parse_uint("99999999999999999999", 0, 1000, &v), MC_EINVAL);
 }
 
+/* ---- cli_text: display width, cells, suggestions ------------------------- */
+
+static void test_text_width(void) {
+  CHECK_EQ(cli_text_width(""), 0);
+  CHECK_EQ(cli_text_width("abc"), 3);
+  /* precomposed Vietnamese (NFC): one column per letter */
+  CHECK_EQ(cli_text_width("Trung tâm Hành chính công huyện Hương Khê"), 41);
+  CHECK_EQ(cli_text_width("đã thu hồi"), 10);
+  /* decomposed (NFD): base letter + U+0302 + U+0301 = one column */
+  CHECK_EQ(cli_text_width("e\xcc\x82\xcc\x81"), 1);
+  CHECK_EQ(cli_text_width("a\xe1\xb7\x80"), 1);       /* U+1DC0 */
+  CHECK_EQ(cli_text_width("a\xe2\x83\x90"), 1);       /* U+20D0 */
+  CHECK_EQ(cli_text_width("a\xef\xb8\xa0"), 1);       /* U+FE20 */
+  CHECK_EQ(cli_text_width("a\xe1\xaa\xb0"), 1);       /* U+1AB0 */
+  CHECK_EQ(cli_text_width("\xe4\xb8\xad\xe6\x96\x87"), 4); /* 中文 */
+  CHECK_EQ(cli_text_width("\xea\xb0\x80"), 2);        /* 가 U+AC00 */
+  CHECK_EQ(cli_text_width("\xef\xbc\xa1"), 2);        /* fullwidth A */
+  CHECK_EQ(cli_text_width("\xf0\x9f\x98\x80"), 2);    /* U+1F600 */
+  CHECK_EQ(cli_text_width("–…"), 2);
+  CHECK_EQ(cli_text_width("\xff\xc3"), 2);             /* bad bytes: one column each */
+  CHECK_EQ(cli_text_cp_width(0x0300), 0);
+  CHECK_EQ(cli_text_cp_width(0x036F), 0);
+  CHECK_EQ(cli_text_cp_width(0x0370), 1);
+}
+
+static void test_text_fit(void) {
+  char b[128];
+  CHECK_STREQ(cli_text_fit("ab", 4, b, sizeof b), "ab  ");
+  CHECK_STREQ(cli_text_fit("abcd", 4, b, sizeof b), "abcd");
+  CHECK_STREQ(cli_text_fit("abcde", 4, b, sizeof b), "abc…");
+  CHECK_STREQ(cli_text_fit("Hương Khê", 12, b, sizeof b), "Hương Khê   ");
+  CHECK_EQ(cli_text_width(b), 12);
+  cli_text_fit("Trung tâm Hành chính công huyện Hương Khê", 30, b, sizeof b);
+  CHECK_EQ(cli_text_width(b), 30);
+  CHECK_STREQ(b, "Trung tâm Hành chính công huy…");
+  /* a wide character that does not fit in the last column: padded */
+  CHECK_STREQ(cli_text_fit("\xe4\xb8\xad\xe6\x96\x87x", 4, b, sizeof b), "\xe4\xb8\xad… ");
+  CHECK_EQ(cli_text_width(b), 4);
+  /* a combining mark stays with its letter */
+  CHECK_STREQ(cli_text_fit("e\xcc\x82x", 1, b, sizeof b), "…");
+  CHECK_STREQ(cli_text_fit("e\xcc\x82", 2, b, sizeof b), "e\xcc\x82 ");
+  /* a tiny buffer is always terminated, never split inside a character */
+  CHECK_STREQ(cli_text_fit("ễễễ", 3, b, 4), "ễ");
+  CHECK_STREQ(cli_text_fit("abc", 3, b, 1), "");
+}
+
+static void test_text_suggest(void) {
+  static const char *const cmds[] = {"ping", "list", "show", "history", "holidays",
+                                     "supplement", "supplement-request", "watch", NULL};
+  size_t n = sizeof cmds / sizeof cmds[0];
+  CHECK_EQ(cli_text_distance("lsit", "list"), 1);   /* swap */
+  CHECK_EQ(cli_text_distance("lst", "list"), 1);    /* insert */
+  CHECK_EQ(cli_text_distance("liist", "list"), 1);  /* delete */
+  CHECK_EQ(cli_text_distance("lust", "list"), 1);   /* substitute */
+  CHECK_EQ(cli_text_distance("LIST", "list"), 0);
+  CHECK_EQ(cli_text_distance("", "abc"), 3);
+  CHECK_EQ(cli_text_distance("ca", "abc"), 3);      /* OSA, not full Damerau */
+  CHECK_STREQ(cli_text_suggest("lsit", cmds, n), "list");
+  CHECK_STREQ(cli_text_suggest("histroy", cmds, n), "history");
+  CHECK_STREQ(cli_text_suggest("wacth", cmds, n), "watch");
+  CHECK_STREQ(cli_text_suggest("suplement", cmds, n), "supplement");
+  CHECK_STREQ(cli_text_suggest("supplement-reqest", cmds, n), "supplement-request");
+  CHECK(cli_text_suggest("list", cmds, n) == NULL);     /* not a typo */
+  CHECK(cli_text_suggest("xyzzy", cmds, n) == NULL);    /* nothing close */
+  CHECK(cli_text_suggest("pg", cmds, n) == NULL);       /* 2 edits > threshold 1 */
+  CHECK(cli_text_suggest("a", cmds, 0) == NULL);
+}
+
 int main(void) {
   RUN_TEST(test_messages_complete);
   RUN_TEST(test_status_names);
@@ -642,5 +711,8 @@ int main(void) {
   RUN_TEST(test_validate_ids);
   RUN_TEST(test_validate_codes);
   RUN_TEST(test_parse_uint);
+  RUN_TEST(test_text_width);
+  RUN_TEST(test_text_fit);
+  RUN_TEST(test_text_suggest);
   return check_result();
 }
