@@ -11,6 +11,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua [-c TỆP] [--json] [--lang vi|en] [--officer TÊN]\n"
         "                  [--khóa=giá_trị ...] LỆNH [tham số]\n"
         "Tệp cấu hình lấy từ -c hoặc biến môi trường MOTCUA_CONFIG.\n"
+        "Tùy chọn chung đặt được ở bất kỳ đâu (cả sau LỆNH); -- kết thúc các tùy chọn.\n"
         "Các lệnh:\n"
         "  ping         kiểm tra kết nối: phiên bản, giờ máy chủ, thời gian khứ hồi\n"
         "  whoami       đơn vị và vai trò theo chứng thư của máy này\n"
@@ -32,10 +33,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
-        "3 không kết nối được máy chủ.",
+        "3 không kết nối được máy chủ; 4 chứng thư đã bị thu hồi (liên hệ bộ phận CNTT).",
         "Usage: motcua [-c FILE] [--json] [--lang vi|en] [--officer NAME]\n"
         "              [--key=value ...] COMMAND [arguments]\n"
         "The configuration file comes from -c or the MOTCUA_CONFIG environment variable.\n"
+        "Global options may come anywhere (also after COMMAND); -- ends the options.\n"
         "Commands:\n"
         "  ping         check the link: server version, server time, round trip\n"
         "  whoami       this desk's unit and role, from its certificate\n"
@@ -57,7 +59,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  sync         deliver the outbox: provisional number → real dossier code\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
-        "3 cannot reach the server."},
+        "3 cannot reach the server; 4 this unit's certificate is revoked (contact IT)."},
     [MSG_USAGE_PING] = {
         "Cách dùng: motcua ping\nKiểm tra kết nối tới máy chủ: phiên bản máy chủ, giờ máy chủ,\nthời gian khứ hồi (ms).",
         "Usage: motcua ping\nCheck the link to the server: server version, server time,\nround trip time (ms)."},
