@@ -307,8 +307,8 @@ static int run_live(cli *c) {
     if (rc == MC_OK) {
       print_table(c, rep->monitor_reply, 1);
       mc_envelope_free(rep);
-    } else if (err.refused) {
-      return cli_report(c, &err); /* e.g. not an admin certificate */
+    } else if (err.refused || err.err == MC_EREVOKED) {
+      return cli_report(c, &err); /* not an admin certificate, or a revoked one */
     } else {
       printf("%s%s: %s%s\n", RED, tx(c, T_UNREACHABLE), err.message, RESET);
       fflush(stdout);

@@ -151,6 +151,7 @@ static void sync_report_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcome
 }
 
 static int sync_exit(const mc_outbox_stats *st, size_t pending) {
+  if (st->stopped && st->stop_err == MC_EREVOKED) return EXIT_REVOKED;
   if (st->stopped || pending > 0) return EXIT_CONNECT;
   return st->rejected > 0 ? EXIT_REFUSED : EXIT_OK_;
 }
@@ -167,7 +168,8 @@ static int print_sync(cli *c, json_t *items, const mc_outbox_stats *st, size_t p
     puts(mc_msg(c->lang, MSG_SYNC_NOTHING));
   } else {
     if (st->stopped) fprintf(stderr, "motcua: %s: %s\n", mc_msg(c->lang, MSG_SYNC_STOPPED),
-                             st->stop_msg);
+                             st->stop_err == MC_EREVOKED ? mc_msg(c->lang, MSG_ERR_REVOKED)
+                                                         : st->stop_msg);
     printf("%s %u / %u / %zu\n", mc_msg(c->lang, MSG_SYNC_SUMMARY), st->delivered,
            st->rejected, pending);
   }

@@ -479,13 +479,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua sync\n"
         "Gửi hàng đợi lên máy chủ, từng mục một theo thứ tự; mục lỗi không chặn mục khác,\n"
         "mỗi mục chỉ được ghi nhận một lần. In kết quả từng mục: số tạm → mã hồ sơ chính thức.\n"
-        "Mã thoát: 0 đã gửi hết; 1 có mục bị máy chủ từ chối; 3 còn mục chưa gửi được.\n"
+        "Mã thoát: 0 đã gửi hết; 1 có mục bị máy chủ từ chối; 3 còn mục chưa gửi được;\n"
+        "4 chứng thư đã bị thu hồi.\n"
         "(motcua watch tự gửi hàng đợi khi có kết nối.)",
         "Usage: motcua sync\n"
         "Deliver the outbox to the server, item by item in order; a failing item does not\n"
         "block the others, and each is recorded exactly once. Prints each item's result:\n"
         "provisional number → real dossier code.\n"
-        "Exit codes: 0 all delivered; 1 some refused by the server; 3 some not delivered yet.\n"
+        "Exit codes: 0 all delivered; 1 some refused by the server; 3 some not delivered yet;\n"
+        "4 the certificate is revoked.\n"
         "(motcua watch delivers the outbox by itself while connected.)"},
     [MSG_OUTBOX_QUEUED_RECEIVE] = {
         "Máy chủ không liên lạc được: đã lưu hồ sơ vào hàng đợi, số tạm",

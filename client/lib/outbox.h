@@ -158,6 +158,7 @@ typedef struct mc_outbox_pass {
 typedef struct mc_outbox_stats {
   unsigned delivered, rejected, retry, waiting;
   int stopped;          /* the link went down: the pass stopped early */
+  int stop_err;         /* stopped: why (mc_err; MC_EREVOKED: our certificate) */
   int busy;             /* another process was delivering (wait_lock = 0) */
   char stop_msg[MC_OUTBOX_ERR_MAX];
 } mc_outbox_stats;

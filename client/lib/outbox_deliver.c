@@ -129,6 +129,7 @@ static int failed(pass_ctx *p, int64_t id, int err, const mc_outbox_send_result 
   p->st->retry++;
   if (res->link_down) {
     p->st->stopped = 1;
+    p->st->stop_err = err;
     snprintf(p->st->stop_msg, sizeof p->st->stop_msg, "%s", msg);
   }
   report(p, id, MC_OUTBOX_OUT_RETRY, NULL);
