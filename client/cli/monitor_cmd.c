@@ -24,30 +24,7 @@ static unsigned interval_s = 5;
 static int once;
 static volatile sig_atomic_t stop_flag;
 
-enum { T_TITLE, T_H_CODE, T_H_UNIT, T_H_STATE, T_H_RTT, T_H_SEEN, T_H_QUEUED, T_ONLINE, T_DEGRADED, T_OFFLINE, T_OFFLINE_FOR, T_NEVER, T_SUMMARY,
-       T_ALERTS, T_CLOSED, T_UNREACHABLE, T_FOOT, T__COUNT };
-
-static const char *const texts[T__COUNT][2] = {
-    [T_TITLE] = {"Kết nối các đơn vị", "Unit links"},
-    [T_H_CODE] = {"Mã", "Code"},
-    [T_H_UNIT] = {"Đơn vị", "Unit"},
-    [T_H_STATE] = {"Trạng thái", "State"},
-    [T_H_RTT] = {"RTT", "RTT"},
-    [T_H_SEEN] = {"Lần cuối", "Last seen"},
-    [T_H_QUEUED] = {"Chờ gửi", "Queued"},
-    [T_ONLINE] = {"đang kết nối", "online"},
-    [T_DEGRADED] = {"kết nối kém", "degraded"},
-    [T_OFFLINE] = {"mất kết nối", "offline"},
-    [T_OFFLINE_FOR] = {"mất kết nối", "offline"},
-    [T_NEVER] = {"chưa từng", "never"},
-    [T_SUMMARY] = {"Đang kết nối", "Online"},
-    [T_ALERTS] = {"Cảnh báo:", "Alerts:"},
-    [T_CLOSED] = {"Lần ngắt gần nhất:", "Latest disconnects:"},
-    [T_UNREACHABLE] = {"Không lấy được trạng thái từ máy chủ", "Cannot get the state from the server"},
-    [T_FOOT] = {"giây một lần – Ctrl+C để thoát", "s between refreshes – Ctrl+C to quit"},
-};
-
-static const char *tx(const cli *c, int id) { return texts[id][c->lang == MC_LANG_EN]; }
+static const char *tx(const cli *c, enum mc_msg id) { return mc_msg(c->lang, id); }
 
 static const char *const reason_names[] = {"unspecified", "idle_timeout", "heartbeat_lost",
                                            "tls_failure", "cert_revoked", "protocol_error",
@@ -175,21 +152,21 @@ enum { W_CODE = 6, W_NAME = 30, W_STATE = 26, W_RTT = 7, W_SEEN = 14 };
 static void put_cell(const char *s, int width) { cli_text_cell(stdout, s, width, " "); }
 
 static void print_head(const cli *c) {
-  put_cell(tx(c, T_H_CODE), W_CODE);
-  put_cell(tx(c, T_H_UNIT), W_NAME);
-  put_cell(tx(c, T_H_STATE), W_STATE);
-  put_cell(tx(c, T_H_RTT), W_RTT);
-  put_cell(tx(c, T_H_SEEN), W_SEEN);
-  printf("%s\n", tx(c, T_H_QUEUED));
+  put_cell(tx(c, MSG_MON_H_CODE), W_CODE);
+  put_cell(tx(c, MSG_MON_H_UNIT), W_NAME);
+  put_cell(tx(c, MSG_MON_H_STATE), W_STATE);
+  put_cell(tx(c, MSG_MON_H_RTT), W_RTT);
+  put_cell(tx(c, MSG_MON_H_SEEN), W_SEEN);
+  printf("%s\n", tx(c, MSG_MON_H_QUEUED));
 }
 
 static void span_text(const cli *c, int64_t secs, char *buf, size_t size) {
   long long m = secs / 60, h = m / 60, d = h / 24;
-  int en = c->lang == MC_LANG_EN;
-  if (d > 0) snprintf(buf, size, en ? "%lld d %lld h" : "%lld ngày %lld giờ", d, h % 24);
-  else if (h > 0) snprintf(buf, size, en ? "%lld h %lld min" : "%lld giờ %lld phút", h, m % 60);
-  else if (m > 0) snprintf(buf, size, en ? "%lld min" : "%lld phút", m);
-  else snprintf(buf, size, en ? "%lld s" : "%lld giây", secs < 0 ? 0 : (long long)secs);
+  const char *dd = tx(c, MSG_MON_DAYS), *hh = tx(c, MSG_MON_HOURS), *mm = tx(c, MSG_MON_MINUTES);
+  if (d > 0) snprintf(buf, size, "%lld %s %lld %s", d, dd, h % 24, hh);
+  else if (h > 0) snprintf(buf, size, "%lld %s %lld %s", h, hh, m % 60, mm);
+  else if (m > 0) snprintf(buf, size, "%lld %s", m, mm);
+  else snprintf(buf, size, "%lld %s", secs < 0 ? 0 : (long long)secs, tx(c, MSG_MON_SECONDS));
 }
 
 /* The server's states: online, degraded, offline, and (newer servers)
@@ -199,7 +176,7 @@ static void state_text(const cli *c, const Motcua__UnitLink *u, int64_t now, cha
   char span[48];
   const char *st = u->state != NULL ? u->state : "";
   if (u->online) {
-    snprintf(buf, size, "%s", tx(c, strcmp(st, "degraded") == 0 ? T_DEGRADED : T_ONLINE));
+    snprintf(buf, size, "%s", tx(c, strcmp(st, "degraded") == 0 ? MSG_MON_DEGRADED : MSG_MON_ONLINE));
     return;
   }
   if (strcmp(st, "revoked") == 0) {
@@ -211,7 +188,7 @@ static void state_text(const cli *c, const Motcua__UnitLink *u, int64_t now, cha
     return;
   }
   span_text(c, (now - u->since_ms) / 1000, span, sizeof span);
-  snprintf(buf, size, "%s %s", tx(c, T_OFFLINE_FOR), span);
+  snprintf(buf, size, "%s %s", tx(c, MSG_MON_OFFLINE), span);
 }
 
 static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
@@ -220,7 +197,7 @@ static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
   if (u->online && u->rtt_ms >= 0) snprintf(rtt, sizeof rtt, "%lld ms", (long long)u->rtt_ms);
   else snprintf(rtt, sizeof rtt, "–"); /* no RTT for a link that is not up */
   if (u->last_seen_ms > 0) span_text(c, (now - u->last_seen_ms) / 1000, seen, sizeof seen);
-  else snprintf(seen, sizeof seen, "%s", tx(c, T_NEVER));
+  else snprintf(seen, sizeof seen, "%s", tx(c, MSG_MON_NEVER));
   fputs(!u->online ? RED : strcmp(u->state, "degraded") == 0 ? YELLOW : "", stdout);
   /* every row ends with RESET below when it was coloured */
   put_cell(u->unit, W_CODE);
@@ -232,10 +209,10 @@ static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
 }
 
 static void print_tail(const cli *c, const Motcua__MonitorReply *r) {
-  if (r->n_alerts > 0) printf("\n%s%s%s\n", BOLD, tx(c, T_ALERTS), RESET);
+  if (r->n_alerts > 0) printf("\n%s%s%s\n", BOLD, tx(c, MSG_MON_ALERTS), RESET);
   for (size_t i = 0; i < r->n_alerts; i++) printf("  %s\n", r->alerts[i]->message);
   size_t n = r->n_recent_closed < 5 ? r->n_recent_closed : 5;
-  if (n > 0) printf("\n%s\n", tx(c, T_CLOSED));
+  if (n > 0) printf("\n%s\n", tx(c, MSG_MON_CLOSED));
   for (size_t i = 0; i < n; i++) {
     const Motcua__ClosedLink *e = r->recent_closed[i];
     char t[40];
@@ -250,15 +227,15 @@ static void print_table(const cli *c, const Motcua__MonitorReply *r, int redraw)
   unsigned on = 0;
   for (size_t i = 0; i < r->n_units; i++) on += r->units[i]->online ? 1u : 0u;
   if (redraw && color) fputs("\033[H\033[2J", stdout); /* home + clear: redraw in place */
-  printf("%s%s%s  ", BOLD, tx(c, T_TITLE), RESET);
-  printf("%s %u/%zu, %s %zu", tx(c, T_SUMMARY), on, r->n_units, tx(c, T_OFFLINE),
+  printf("%s%s%s  ", BOLD, tx(c, MSG_MON_TITLE), RESET);
+  printf("%s %u/%zu, %s %zu", tx(c, MSG_MON_SUMMARY), on, r->n_units, tx(c, MSG_MON_OFFLINE),
          r->n_units - on);
   printf("\n\n");
   print_head(c);
   for (size_t i = 0; i < r->n_units; i++) print_unit(c, r->units[i], r->server_time_ms);
   print_tail(c, r);
   if (redraw) {
-    printf("\n%u %s\n", interval_s, tx(c, T_FOOT));
+    printf("\n%u %s\n", interval_s, tx(c, MSG_MON_FOOT));
   }
   fflush(stdout);
 }
@@ -310,7 +287,7 @@ static int run_live(cli *c) {
     } else if (err.refused || err.err == MC_EREVOKED) {
       return cli_report(c, &err); /* not an admin certificate, or a revoked one */
     } else {
-      printf("%s%s: %s%s\n", RED, tx(c, T_UNREACHABLE), err.message, RESET);
+      printf("%s%s: %s%s\n", RED, tx(c, MSG_MON_UNREACHABLE), err.message, RESET);
       fflush(stdout);
     }
     sleep_interval();

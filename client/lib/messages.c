@@ -535,6 +535,27 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_DID_YOU_MEAN] = {"Có phải ý bạn là", "Did you mean"},
     [MSG_MON_NEVER_CONNECTED] = {"chưa từng kết nối", "never connected"},
     [MSG_MON_REVOKED] = {"đã thu hồi", "revoked"},
+    /* the monitor's table */
+    [MSG_MON_TITLE] = {"Kết nối các đơn vị", "Unit links"},
+    [MSG_MON_H_CODE] = {"Mã", "Code"},
+    [MSG_MON_H_UNIT] = {"Đơn vị", "Unit"},
+    [MSG_MON_H_STATE] = {"Trạng thái", "State"},
+    [MSG_MON_H_RTT] = {"RTT", "RTT"},
+    [MSG_MON_H_SEEN] = {"Lần cuối", "Last seen"},
+    [MSG_MON_H_QUEUED] = {"Chờ gửi", "Queued"},
+    [MSG_MON_ONLINE] = {"đang kết nối", "online"},
+    [MSG_MON_DEGRADED] = {"kết nối kém", "degraded"},
+    [MSG_MON_OFFLINE] = {"mất kết nối", "offline"},
+    [MSG_MON_NEVER] = {"chưa từng", "never"},
+    [MSG_MON_SUMMARY] = {"Đang kết nối", "Online"},
+    [MSG_MON_ALERTS] = {"Cảnh báo:", "Alerts:"},
+    [MSG_MON_CLOSED] = {"Lần ngắt gần nhất:", "Latest disconnects:"},
+    [MSG_MON_UNREACHABLE] = {"Không lấy được trạng thái từ máy chủ", "Cannot get the state from the server"},
+    [MSG_MON_FOOT] = {"giây một lần – Ctrl+C để thoát", "s between refreshes – Ctrl+C to quit"},
+    [MSG_MON_DAYS] = {"ngày", "d"},
+    [MSG_MON_HOURS] = {"giờ", "h"},
+    [MSG_MON_MINUTES] = {"phút", "min"},
+    [MSG_MON_SECONDS] = {"giây", "s"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
