@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "client_cert.h"
 #include "error.h"
 #include "motcua_client.h"
 #include "render.h"
@@ -102,11 +103,45 @@ static void test_zone_kept(void) {
   mc_render_set_utc_offset(MC_RENDER_FALLBACK_UTC_OFFSET_MIN);
 }
 
+/* The certificate files' signature (client_cert.h): a renewal changes it. */
+static void test_cert_sig(void) {
+  mc_client_config cfg;
+  client__cert_sig a, b, none;
+  char err[256] = "";
+  CHECK_EQ(mc_client_config_init(&cfg, err, sizeof err), MC_OK);
+  memset(&none, 0, sizeof none);
+  snprintf(cfg.cert, sizeof cfg.cert, "%s", write_conf("sig.crt", "one"));
+  snprintf(cfg.key, sizeof cfg.key, "%s", write_conf("sig.key", "key"));
+  client__cert_sig_read(&cfg, &a);
+  client__cert_sig_read(&cfg, &b);
+  CHECK(!client__cert_sig_differs(&a, &b));
+  CHECK(client__cert_sig_differs(&a, &none));
+  write_conf("sig.crt", "one, renewed"); /* new size */
+  client__cert_sig_read(&cfg, &b);
+  CHECK(client__cert_sig_differs(&a, &b));
+  a = b;
+  char tmp[MC_CLIENT_PATH_MAX + 8];
+  snprintf(tmp, sizeof tmp, "%s.new", cfg.key);
+  FILE *f = fopen(tmp, "w");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    fputs("kez", f); /* same size, new inode (written aside, renamed) */
+    fclose(f);
+    CHECK_EQ(rename(tmp, cfg.key), 0);
+  }
+  client__cert_sig_read(&cfg, &b);
+  CHECK(client__cert_sig_differs(&a, &b));
+  cfg.cert[0] = '\0';
+  client__cert_sig_read(&cfg, &a);
+  CHECK(memcmp(a.v[0], none.v[0], sizeof a.v[0]) == 0); /* no file: zeros */
+}
+
 int main(void) {
   RUN_TEST(test_defaults);
   RUN_TEST(test_load_relative_paths);
   RUN_TEST(test_load_errors);
   RUN_TEST(test_idem_key);
   RUN_TEST(test_zone_kept);
+  RUN_TEST(test_cert_sig);
   return check_result();
 }
