@@ -279,9 +279,11 @@ class MonitorTest(unittest.TestCase):
         for other in set(WATCHED) - {REVOKED}:
             self.assertTrue(u[other]["online"], other)
             self.assertEqual(u[other]["since"], before[other]["since"], other)
-        # a new connection with the revoked certificate is refused (transport, exit 3)
+        # a new connection with the revoked certificate is refused; the desk is told
+        # so (issue 13: exit 4, "cert_revoked", not a TLS error)
         p = self.cli(REVOKED, "--json", "ping")
-        self.assertEqual(p.returncode, 3, p.stdout)
+        self.assertEqual(p.returncode, 4, p.stdout)
+        self.assertEqual(json.loads(p.stdout)["error"]["code"], "cert_revoked", p.stdout)
         time.sleep(1)
         doc = self.snapshot()
         self.assertFalse({x["unit"]: x for x in doc["units"]}[REVOKED]["online"])
