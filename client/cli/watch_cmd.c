@@ -72,6 +72,10 @@ int cli_run_watch(cli *c) {
   if (rc != MC_OK)
     return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
   rc = mc_client_watch(c->client, watch_event_cb, c);
+  if (rc == MC_EREVOKED && c->json) { /* one more line of the JSON stream */
+    cli_emit_json(mc_render_error_json(rc, mc_msg(c->lang, MSG_ERR_REVOKED), NULL), 1);
+    return EXIT_REVOKED;
+  }
   if (rc == MC_EREVOKED) /* no retry with a revoked certificate */
     return cli_fail(c, EXIT_REVOKED, rc, mc_msg(c->lang, MSG_ERR_REVOKED), NULL);
   if (!c->json) fprintf(stderr, "%s\n", mc_msg(c->lang, MSG_EV_STOPPED));

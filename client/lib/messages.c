@@ -103,9 +103,13 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
     [MSG_USAGE_WATCH] = {
         "Cách dùng: motcua watch\nGiữ kết nối, in từng sự kiện trên một dòng (với --json: mỗi dòng một đối tượng JSON);\n"
-        "tự kết nối lại khi mất mạng. Dừng bằng Ctrl+C.",
+        "tự kết nối lại khi mất mạng. Dừng bằng Ctrl+C.\n"
+        "Chứng thư và khóa được gia hạn (pki.sh renew) thì tự nạp lại, không cần khởi động lại;\n"
+        "chứng thư bị thu hồi thì dừng với mã thoát 4 (liên hệ bộ phận CNTT).",
         "Usage: motcua watch\nKeep the link up and print each event on one line (with --json: one JSON object per line);\n"
-        "reconnects by itself after a drop. Stop with Ctrl+C."},
+        "reconnects by itself after a drop. Stop with Ctrl+C.\n"
+        "A renewed certificate and key (pki.sh renew) are loaded again without a restart;\n"
+        "a revoked certificate stops it with exit code 4 (contact IT)."},
     [MSG_USAGE_WHOAMI] = {
         "Cách dùng: motcua whoami\nIn mã đơn vị, tên đơn vị và vai trò mà máy chủ xác nhận từ chứng thư.",
         "Usage: motcua whoami\nPrint the unit code, unit name and role the server read from the certificate."},
