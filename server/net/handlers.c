@@ -98,8 +98,8 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     mc_link_close(s->link, MC_EVERSION);
     return 0;
   }
-  if (handlers__take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
-    return handlers__refuse(fault, MC_ETOOBIG, "client_version");
+  if (mc_val_client_version(s->client_version, sizeof s->client_version, h->client_version) != 0)
+    return handlers__refuse(fault, MC_EINVAL, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
   size_t links = mc_session_count_ready(s->srv, s->peer.unit);

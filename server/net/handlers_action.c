@@ -48,7 +48,8 @@ static void action_stored_cb(void *arg, int err, const mc_dossier *d) {
                 a->change.status_after, s->peer.unit, a->f.officer);
     push_event(s->srv, &a->change, s->peer.unit, a->f.detail, d);
   }
-  action_finish(a, err, d, "code");
+  /* storage refuses: an unknown or moved dossier, or a value it cannot hold */
+  action_finish(a, err, d, err == MC_EINVAL ? "value out of range" : "code");
 }
 
 static void refused(action_ctx *a, int err, const char *rule) {

@@ -19,6 +19,11 @@ int mc_val_str(char *dst, size_t cap, const char *src, int required);
 /* As mc_val_str, and mc_dom_text's rule (no control characters but
  * newline; required: not blank). */
 int mc_val_text(char *dst, size_t cap, const char *src, int required);
+/* As mc_val_text on one line (no newline): names, officers. */
+int mc_val_line(char *dst, size_t cap, const char *src, int required);
+/* Hello.client_version: at most MC_LIM_CLIENT_VERSION printable ASCII
+ * bytes (0x20..0x7e; it is logged and shown on the monitor); "" allowed. */
+int mc_val_client_version(char *dst, size_t cap, const char *src);
 /* "YYYY-MM-DD", a real date in 2000..2100; returns the year or 0. */
 int mc_val_date(const char *date);
 
