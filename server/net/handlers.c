@@ -218,11 +218,14 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
     return handlers__refuse(fault, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);
+  char canon[MC_VAL_CANON_MAX];
+  if (mc_val_receive_canon(&f, canon, sizeof canon) < 0)
+    return handlers__refuse(fault, MC_ETOOBIG, "request");
   mc_receive_rec rec = {.idem_key = env->receive->idempotency_key, .unit_code = s->unit->code,
                         .agency_id = s->unit->agency_id, .day = day,
                         .procedure_code = p->code, .applicant = &f.applicant,
                         .channel = f.channel, .officer = f.officer, .received_at_ms = now,
-                        .due_at_ms = due};
+                        .due_at_ms = due, .fingerprint = canon};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));

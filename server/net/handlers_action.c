@@ -15,6 +15,7 @@
 typedef struct action_ctx {
   mc_req *r;
   mc_action_fields f;  /* validated request */
+  char canon[MC_VAL_CANON_MAX]; /* its canonical text: the idempotency fingerprint */
   mc_change change;
 } action_ctx;
 
@@ -78,7 +79,8 @@ static void action_loaded_cb(void *arg, int err, const mc_dossier *d) {
       .officer = f->officer, .code = f->code, .change = &a->change, .detail = f->detail,
       .assigned_officer = f->to_officer[0] ? f->to_officer : NULL,
       .department = f->department[0] ? f->department : NULL, .rating = f->rating,
-      .fee_amount = f->amount, .collected_by = f->collected_by[0] ? f->collected_by : NULL};
+      .fee_amount = f->amount, .collected_by = f->collected_by[0] ? f->collected_by : NULL,
+      .fingerprint = a->canon};
   err = mc_store_action(s->srv->store, &rec, action_stored_cb, a);
   if (err != 0) action_finish(a, err, NULL, "storage");
 }
@@ -95,9 +97,11 @@ static void action_idem_cb(void *arg, int err, const char *action, const mc_doss
 }
 
 static int start_action(mc_session *s, uint64_t rid, action_ctx *a) {
-  int rc = handlers__start(s, rid, &a->r);
+  int rc = mc_val_action_canon(&a->f, a->canon, sizeof a->canon) < 0 ? MC_ETOOBIG : 0;
+  if (rc == 0) rc = handlers__start(s, rid, &a->r);
   if (rc == 0)
-    rc = mc_store_idem_lookup(s->srv->store, s->unit->code, a->f.key, action_idem_cb, a);
+    rc = mc_store_idem_lookup(s->srv->store, s->unit->code, a->f.key, a->canon, action_idem_cb,
+                              a);
   if (rc != 0) {
     if (a->r != NULL) mc_req_finish(a->r, NULL);
     free(a);

@@ -153,6 +153,65 @@ int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const
   return val_common(q->idempotency_key, q->code, q->officer, out, field);
 }
 
+/* ---- idempotency fingerprints ------------------------------------------- */
+
+typedef struct canon {
+  char *out;
+  size_t cap, len;
+  int over;
+} canon;
+
+static void canon_put(canon *c, const char *s) {
+  size_t n = strlen(s);
+  int m = snprintf(c->out + c->len, c->cap - c->len, "%zu:", n);
+  if (m < 0 || (size_t)m + n + 1 >= c->cap - c->len) {
+    c->over = 1;
+    return;
+  }
+  c->len += (size_t)m;
+  memcpy(c->out + c->len, s, n);
+  c->len += n;
+  c->out[c->len++] = ';';
+  c->out[c->len] = '\0';
+}
+
+static void canon_int(canon *c, long long v) {
+  char b[24];
+  snprintf(b, sizeof b, "%lld", v);
+  canon_put(c, b);
+}
+
+static int canon_end(const canon *c) { return c->over ? MC_ETOOBIG : (int)c->len; }
+
+int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap) {
+  canon c = {out, cap, 0, cap == 0};
+  if (cap > 0) out[0] = '\0';
+  canon_put(&c, "receive");
+  canon_put(&c, f->procedure_code);
+  canon_put(&c, f->applicant.name);
+  canon_put(&c, f->applicant.id_number);
+  canon_put(&c, f->applicant.phone);
+  canon_int(&c, f->channel);
+  canon_put(&c, f->officer);
+  return canon_end(&c);
+}
+
+int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap) {
+  canon c = {out, cap, 0, cap == 0};
+  if (cap > 0) out[0] = '\0';
+  canon_int(&c, f->action);
+  canon_put(&c, f->code);
+  canon_put(&c, f->officer);
+  canon_put(&c, f->detail);
+  canon_put(&c, f->to_officer);
+  canon_put(&c, f->department);
+  canon_put(&c, f->collected_by);
+  canon_int(&c, f->amount);
+  canon_int(&c, f->new_due_ms);
+  canon_int(&c, f->rating);
+  return canon_end(&c);
+}
+
 /* ---- reads -------------------------------------------------------------- */
 
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,

@@ -51,6 +51,18 @@ typedef struct mc_action_fields {
 int mc_val_action(const Motcua__ActionRequest *q, mc_action_fields *out, const char **field);
 int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const char **field);
 
+/* ---- idempotency fingerprints (docs/SECURITY.md P1) ----
+ * The canonical text of a validated request: its kind and every field the
+ * peer chose (not the key, not what the server computes), each written as
+ * "<byte length>:<bytes>;" so that no two different requests share a
+ * text. Storage keeps its SHA-256 with the idempotency key and answers
+ * MC_ECONFLICT when the key comes back with another text. Returns the
+ * length, or MC_ETOOBIG if cap is too small (MC_VAL_CANON_MAX always is
+ * enough). Pure. */
+#define MC_VAL_CANON_MAX 2048
+int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap);
+int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap);
+
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
                   const char **field);
 int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *limit,
