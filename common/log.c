@@ -26,6 +26,16 @@ void mc_log_scrub(char *s, size_t n) {
   }
 }
 
+const char *mc_log_quote(char *dst, size_t cap, const char *src) {
+  size_t n = 0;
+  if (cap == 0) return dst;
+  for (; src != NULL && src[n] != '\0' && n + 1 < cap; n++)
+    dst[n] = src[n] == '"' || src[n] == '\\' ? '\'' : src[n];
+  while (n > 0 && src[n] != '\0' && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* whole chars */
+  dst[n] = '\0';
+  return dst;
+}
+
 void mc_log_write(int level, uint64_t conn, const char *fmt, ...) {
   char line[2048];
   struct timespec ts;

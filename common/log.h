@@ -18,6 +18,12 @@ int mc_log_level_parse(const char *name);
  * control byte and DEL by '?' (mc_log_write applies it to each line). */
 void mc_log_scrub(char *s, size_t n);
 
+/* A peer's string made safe inside a quoted log value (key="..."): copied
+ * into dst (at most cap - 1 bytes, cut on a UTF-8 boundary), '"' and '\\'
+ * replaced by '\'', so it cannot close the quotes and forge a field.
+ * Returns dst. */
+const char *mc_log_quote(char *dst, size_t cap, const char *src);
+
 /* conn = 0 means "not about a connection". */
 void mc_log_write(int level, uint64_t conn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

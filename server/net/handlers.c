@@ -80,8 +80,9 @@ static int hello_reply(mc_session *s, uint64_t request_id) {
   r.units = units.ptr;
   ENV_INIT(out, request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
   mc_session_enter(s, MC_SS_READY);
+  char q[sizeof s->client_version];
   mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
-              mc_role_name(s->peer.role), s->client_version);
+              mc_role_name(s->peer.role), mc_log_quote(q, sizeof q, s->client_version));
   mc_session_reply(s, &out);
   hello_units_free(&units);
   return 0;

@@ -44,9 +44,10 @@ static void action_stored_cb(void *arg, int err, const mc_dossier *d) {
   action_ctx *a = arg;
   mc_session *s = a->r->s;
   if (err == 0) {
+    char q[MC_OFFICER_MAX];
     mc_log_info(s->id, "dossier action=%s code=%s status=%d->%d unit=%s officer=\"%s\"",
                 a->change.action_name, d->code, a->change.status_before,
-                a->change.status_after, s->peer.unit, a->f.officer);
+                a->change.status_after, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer));
     push_event(s->srv, &a->change, s->peer.unit, a->f.detail, d);
   }
   /* storage refuses: an unknown or moved dossier, or a value it cannot hold */
@@ -56,8 +57,10 @@ static void action_stored_cb(void *arg, int err, const mc_dossier *d) {
 static void refused(action_ctx *a, int err, const char *rule) {
   mc_session *s = a->r->s;
   const char *name = mc_action_name(a->f.action);
+  char q[MC_OFFICER_MAX];
   mc_log_info(s->id, "action refused action=%s code=%s unit=%s officer=\"%s\" rule=\"%s\"",
-              name ? name : "?", a->f.code, s->peer.unit, a->f.officer, rule);
+              name ? name : "?", a->f.code, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer),
+              rule);
   mc_store_log_refusal(s->srv->store, s->peer.unit, a->f.officer, a->f.code,
                        name ? name : "?", rule, NULL, NULL);
   action_finish(a, err, NULL, rule);
