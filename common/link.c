@@ -357,6 +357,14 @@ static size_t link_decode_frames(mc_link *l, const uint8_t *buf, size_t len) {
     size_t used = 0;
     int rc = mc_frame_decode(buf + off, len - off, l->opts.max_frame, &used, &env);
     if (rc == MC_ENEEDMORE) break;
+    if (rc == MC_EINVAL && env != NULL) { /* a text field holds a NUL byte */
+      mc_log_warn(l->id, "refused request id=%llu: a text field holds a NUL byte",
+                  (unsigned long long)env->request_id);
+      mc_link_send_error(l, env->request_id, MC_EINVAL, "a text field contains a NUL byte");
+      mc_envelope_free(env);
+      off += used;
+      continue;
+    }
     if (rc != 0) {
       mc_log_warn(l->id, "bad frame err=%s remote=%s", mc_errname(rc), l->remote);
       mc_link_send_error(l, 0, rc, rc == MC_ETOOBIG ? "frame too large" : "malformed frame");

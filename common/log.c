@@ -15,6 +15,27 @@ int mc_log_level_parse(const char *name) {
   return -1;
 }
 
+/* Keep one event on one line whatever a message contained, and no
+ * terminal control sequence in the file: a peer's string (a client
+ * version, an officer name) is written as text, never as escape bytes. */
+void mc_log_scrub(char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '\n' || c == '\r' || c == '\t') s[i] = ' ';
+    else if (c < 0x20 || c == 0x7f) s[i] = '?';
+  }
+}
+
+const char *mc_log_quote(char *dst, size_t cap, const char *src) {
+  size_t n = 0;
+  if (cap == 0) return dst;
+  for (; src != NULL && src[n] != '\0' && n + 1 < cap; n++)
+    dst[n] = src[n] == '"' || src[n] == '\\' ? '\'' : src[n];
+  while (n > 0 && src[n] != '\0' && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* whole chars */
+  dst[n] = '\0';
+  return dst;
+}
+
 void mc_log_write(int level, uint64_t conn, const char *fmt, ...) {
   char line[2048];
   struct timespec ts;
@@ -35,9 +56,7 @@ void mc_log_write(int level, uint64_t conn, const char *fmt, ...) {
   if (m < 0) m = 0;
   n += m;
   if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
-  /* Keep one event on one line whatever a message contained. */
-  for (int i = 0; i < n; i++)
-    if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
+  mc_log_scrub(line, (size_t)n);
   line[n++] = '\n';
   fwrite(line, 1, (size_t)n, stderr);
 }

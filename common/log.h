@@ -4,6 +4,7 @@
 #ifndef MC_LOG_H
 #define MC_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum mc_log_level { MC_LOG_ERROR = 0, MC_LOG_WARN, MC_LOG_INFO, MC_LOG_DEBUG };
@@ -12,6 +13,16 @@ extern int mc_log_level_current;
 
 /* "error", "warn", "info", "debug" -> level; -1 if unknown. */
 int mc_log_level_parse(const char *name);
+
+/* Replace line breaks and tabs in s[0..n) by spaces, and every other C0
+ * control byte and DEL by '?' (mc_log_write applies it to each line). */
+void mc_log_scrub(char *s, size_t n);
+
+/* A peer's string made safe inside a quoted log value (key="..."): copied
+ * into dst (at most cap - 1 bytes, cut on a UTF-8 boundary), '"' and '\\'
+ * replaced by '\'', so it cannot close the quotes and forge a field.
+ * Returns dst. */
+const char *mc_log_quote(char *dst, size_t cap, const char *src);
 
 /* conn = 0 means "not about a connection". */
 void mc_log_write(int level, uint64_t conn, const char *fmt, ...)

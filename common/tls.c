@@ -248,19 +248,31 @@ static void serial_hex(X509 *cert, char *out, size_t outlen) {
   BN_free(bn);
 }
 
+int mc_tls_subject_check(const char *org, const char *unit, mc_role role) {
+  if (strcmp(org, MC_TLS_ORG) != 0 || !valid_unit(unit) || role == MC_ROLE_NONE)
+    return MC_EUNAUTH;
+  /* CN=admin is the administrator's and only the administrator's. */
+  if ((role == MC_ROLE_ADMIN) != (strcmp(unit, MC_TLS_ADMIN_CN) == 0)) return MC_EUNAUTH;
+  return 0;
+}
+
 int mc_tls_peer_identity(X509 *cert, mc_peer_id *id) {
-  char role[32];
+  char role[32], org[32];
   memset(id, 0, sizeof *id);
   if (cert == NULL) return MC_EUNAUTH;
   X509_NAME *name = X509_get_subject_name(cert);
   if (subject_field(name, NID_commonName, id->unit, sizeof id->unit) != 0 ||
-      subject_field(name, NID_organizationalUnitName, role, sizeof role) != 0)
+      subject_field(name, NID_organizationalUnitName, role, sizeof role) != 0 ||
+      subject_field(name, NID_organizationName, org, sizeof org) != 0)
     return MC_EUNAUTH;
   id->role = mc_role_parse(role);
-  if (!valid_unit(id->unit)) return MC_EUNAUTH;
+  if (mc_tls_subject_check(org, id->unit, id->role) != 0) {
+    id->role = MC_ROLE_NONE;
+    return MC_EUNAUTH;
+  }
   serial_hex(cert, id->serial, sizeof id->serial);
   struct tm tm;
   if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1) id->not_after = timegm(&tm);
-  return id->role == MC_ROLE_NONE ? MC_EUNAUTH : 0;
+  return 0;
 }
 

@@ -1,7 +1,9 @@
 /* TLS contexts and certificate identities. The peer's identity (unit code
  * and role) always comes from its verified certificate, never from a
- * message: subject CN = unit code ("18496", "444", "admin"), OU = role
- * ("commune" | "district" | "admin"), as issued by deploy/pki.sh. */
+ * message: subject O = "motcua", CN = unit code ("18496", "444", "admin"),
+ * OU = role ("commune" | "district" | "admin"), as issued by deploy/pki.sh.
+ * A certificate with another O, or OU=admin with a CN other than "admin"
+ * (or CN=admin with another OU), has no identity. */
 #ifndef MC_TLS_H
 #define MC_TLS_H
 
@@ -34,8 +36,14 @@ int mc_tls_ctx_new(SSL_CTX **out, int is_server, const mc_tls_files *files,
                    char *err, size_t errlen);
 void mc_tls_ctx_free(SSL_CTX *ctx);
 
+#define MC_TLS_ORG "motcua"     /* subject O of every certificate deploy/pki.sh issues */
+#define MC_TLS_ADMIN_CN "admin" /* the one CN that may carry OU=admin */
+
+/* The subject rule, pure: 0 if (O, CN, role from OU) make an identity,
+ * else MC_EUNAUTH (see the top of this file). */
+int mc_tls_subject_check(const char *org, const char *unit, mc_role role);
 /* Extract the identity from a verified certificate. MC_EUNAUTH if the
- * subject lacks a usable CN/OU. */
+ * subject lacks a usable O/CN/OU or breaks mc_tls_subject_check. */
 int mc_tls_peer_identity(X509 *cert, mc_peer_id *id);
 
 

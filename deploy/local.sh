@@ -347,6 +347,7 @@ server_name = motcua-server
 ca = $DIR/pki/ca.crt
 cert = $DIR/pki/units/$code.crt
 key = $DIR/pki/units/$code.key
+crl = $DIR/pki/crl.pem
 
 [client]
 officer = $officer

@@ -16,9 +16,21 @@ static void check_request(const Motcua__Envelope *env) {
   mc_receive_fields rf;
   mc_action_fields af;
   mc_calday day;
+  char canon[MC_VAL_CANON_MAX], version[MC_LIM_CLIENT_VERSION + 1];
   switch (env->body_case) {
-  case MOTCUA__ENVELOPE__BODY_RECEIVE: mc_val_receive(env->receive, &rf, &field); break;
-  case MOTCUA__ENVELOPE__BODY_ACTION: mc_val_action(env->action, &af, &field); break;
+  case MOTCUA__ENVELOPE__BODY_HELLO:
+    mc_val_client_version(version, sizeof version, env->hello->client_version);
+    break;
+  case MOTCUA__ENVELOPE__BODY_RECEIVE:
+    if (mc_val_receive(env->receive, &rf, &field) == 0 &&
+        mc_val_receive_canon(&rf, canon, sizeof canon) < 0)
+      __builtin_trap(); /* MC_VAL_CANON_MAX must hold any valid request */
+    break;
+  case MOTCUA__ENVELOPE__BODY_ACTION:
+    if (mc_val_action(env->action, &af, &field) == 0 &&
+        mc_val_action_canon(&af, canon, sizeof canon) < 0)
+      __builtin_trap();
+    break;
   case MOTCUA__ENVELOPE__BODY_FORWARD: mc_val_forward(env->forward, &af, &field); break;
   case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
   case MOTCUA__ENVELOPE__BODY_LIST: mc_val_list(env->list, 1000, &a, &b, &field); break;
@@ -31,6 +43,7 @@ static void check_request(const Motcua__Envelope *env) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > (1u << 20)) return 0;
+  (void)mc_frame_text_nul(&motcua__envelope__descriptor, data, size, 0); /* the NUL walk */
   Motcua__Envelope *env = motcua__envelope__unpack(NULL, size, data);
   if (env == NULL) return 0;
   check_request(env);

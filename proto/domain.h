@@ -41,6 +41,12 @@ mc_role mc_role_parse(const char *s);  /* MC_ROLE_NONE if unknown */
 #define MC_LIM_SEARCH 99
 #define MC_LIM_LIST 1000  /* rows of one list reply */
 #define MC_LIM_AMOUNT 1000000000000LL /* VND, a fee request */
+#define MC_LIM_CLIENT_VERSION 32      /* Hello.client_version: printable ASCII */
+/* Dates a peer sends (milliseconds since the epoch, UTC): none after
+ * 2100-01-01, the end of the working-day calendar (holidays 2000..2100). */
+#define MC_LIM_TIME_MAX_MS 4102444800000LL
+/* A rescheduled appointment lies at most 5 years (of 366 days) after now. */
+#define MC_LIM_RESCHEDULE_AHEAD_MS (5LL * 366 * 86400000)
 
 /* Why a value was refused (0 = accepted). */
 enum mc_dom_fault {

@@ -1,6 +1,7 @@
 #include "frame.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static uint32_t be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
@@ -20,6 +21,68 @@ int mc_frame_parse(const uint8_t *buf, size_t len, size_t max_payload,
   return MC_OK;
 }
 
+/* ---- text fields with a NUL byte ---------------------------------------
+ * protobuf-c copies a string field's bytes and ends them with a NUL, so a
+ * NUL inside the field silently cuts the string short ("A\0; DROP" reads
+ * as "A"). The decoded message cannot tell, so the wire bytes are walked
+ * again with the same descriptors: every length-delimited field whose
+ * descriptor says string is searched for a 0 byte, every embedded message
+ * is walked in turn (depth-bounded). Runs only on payloads protobuf-c
+ * already unpacked, so the structure is known to be well formed. */
+
+#define NUL_WALK_DEPTH 16
+
+static int wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+    uint8_t b = *(*p)++;
+    *v |= (uint64_t)(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Skip a fixed-width field; 0 if it runs past end. */
+static int wire_skip(const uint8_t **p, const uint8_t *end, size_t n) {
+  if ((size_t)(end - *p) < n) return 0;
+  *p += n;
+  return 1;
+}
+
+static int walk_len_field(const ProtobufCMessageDescriptor *d, uint32_t tag, const uint8_t *p,
+                          size_t len, int depth);
+
+int mc_frame_text_nul(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                      int depth) {
+  const uint8_t *end = p + n;
+  uint64_t key, v;
+  while (p < end) {
+    if (!wire_varint(&p, end, &key)) return 0;
+    switch (key & 7) {
+    case 0: if (!wire_varint(&p, end, &v)) return 0; break;
+    case 1: if (!wire_skip(&p, end, 8)) return 0; break;
+    case 5: if (!wire_skip(&p, end, 4)) return 0; break;
+    case 2:
+      if (!wire_varint(&p, end, &v) || v > (uint64_t)(end - p)) return 0;
+      if (walk_len_field(d, (uint32_t)(key >> 3), p, (size_t)v, depth)) return 1;
+      p += v;
+      break;
+    default: return 0; /* groups: not in our schema, protobuf-c refuses them */
+    }
+  }
+  return 0;
+}
+
+static int walk_len_field(const ProtobufCMessageDescriptor *d, uint32_t tag, const uint8_t *p,
+                          size_t len, int depth) {
+  const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, tag);
+  if (f == NULL) return 0; /* unknown field: never read */
+  if (f->type == PROTOBUF_C_TYPE_STRING) return memchr(p, 0, len) != NULL;
+  if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth < NUL_WALK_DEPTH)
+    return mc_frame_text_nul(f->descriptor, p, len, depth + 1);
+  return 0;
+}
+
 int mc_frame_decode(const uint8_t *buf, size_t len, size_t max_payload,
                     size_t *consumed, Motcua__Envelope **out) {
   mc_frame f;
@@ -33,7 +96,9 @@ int mc_frame_decode(const uint8_t *buf, size_t len, size_t max_payload,
     return MC_EPROTO;
   }
   *out = env;
-  return MC_OK;
+  return mc_frame_text_nul(&motcua__envelope__descriptor, f.payload, f.payload_len, 0)
+             ? MC_EINVAL
+             : MC_OK;
 }
 
 int mc_frame_encode(const Motcua__Envelope *env, size_t max_payload,

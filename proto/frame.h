@@ -35,9 +35,18 @@ int mc_frame_parse(const uint8_t *buf, size_t len, size_t max_payload,
 
 /* Parse one frame and unpack its Envelope. On MC_OK *out is a new Envelope
  * the caller frees with mc_envelope_free(). MC_EPROTO also covers payloads
- * that do not unpack or carry no body. */
+ * that do not unpack or carry no body. MC_EINVAL: the envelope unpacked
+ * but a string field (at any depth) holds a NUL byte, which protobuf-c
+ * would silently cut the string at; *out is set all the same (its
+ * request_id answers the refusal), *consumed too, and the caller frees it. */
 int mc_frame_decode(const uint8_t *buf, size_t len, size_t max_payload,
                     size_t *consumed, Motcua__Envelope **out);
+
+/* 1 if a string field of the message of descriptor d encoded at p[0..n),
+ * or of a message nested in it (up to 16 levels below depth), holds a NUL
+ * byte; 0 otherwise (and for bytes that do not parse). Pure. */
+int mc_frame_text_nul(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                      int depth);
 
 /* Serialize env into a new malloc'd buffer holding header + payload.
  * Returns MC_ETOOBIG if the payload would exceed max_payload. */

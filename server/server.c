@@ -37,6 +37,20 @@ size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *
   return srv->hooks.close_cb != NULL ? srv->hooks.close_cb(srv, match, arg, why, reason) : 0;
 }
 
+/* A certificate is valid up to and including its notAfter second. */
+static int expired_cb(void *arg, const mc_peer_id *peer) {
+  int64_t now_s = *(const int64_t *)arg / 1000;
+  return peer->not_after > 0 && peer->not_after < now_s;
+}
+
+size_t mc_server_close_expired(mc_server *srv, int64_t now_ms) {
+  size_t n = mc_server_close_sessions(srv, expired_cb, &now_ms,
+                                      MOTCUA__CLOSE_REASON__CLOSE_CERT_REVOKED,
+                                      "certificate expired");
+  if (n > 0) mc_log_warn(0, "certificate expired: sessions_closed=%zu", n);
+  return n;
+}
+
 /* ---- calendar ----------------------------------------------------------- */
 
 static int32_t date_to_day(const char *date) {
@@ -145,6 +159,7 @@ static void connection_cb(uv_stream_t *l, int status) {
 
 static void heartbeat_cb(uv_timer_t *t) {
   mc_server *srv = t->data;
+  mc_server_close_expired(srv, mc_server_now_ms());
   if (srv->hooks.heartbeat_cb != NULL) srv->hooks.heartbeat_cb(srv);
 }
 

@@ -25,8 +25,9 @@
 typedef struct mc_server mc_server;
 typedef struct mc_session mc_session;
 
-/* Which sessions to close: 1 to close the one of (unit, certificate serial). */
-typedef int (*mc_server_match_cb)(void *arg, const char *unit, const char *serial);
+/* Which sessions to close: 1 to close the one of this peer (unit,
+ * certificate serial and expiry). */
+typedef int (*mc_server_match_cb)(void *arg, const mc_peer_id *peer);
 
 /* What the layers above do at the server's lifecycle points (net/net.c). */
 typedef struct mc_server_hooks {
@@ -83,6 +84,9 @@ void mc_server_reload_calendar(mc_server *srv);
 /* Close the live sessions match accepts (asks net/ through its hook). */
 size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *arg, int why,
                                 const char *reason);
+/* Close the sessions whose certificate expired before now_ms (the
+ * heartbeat runs it; a revoked one is closed the same way at SIGHUP). */
+size_t mc_server_close_expired(mc_server *srv, int64_t now_ms);
 
 /* Start: TLS context, storage (migrations), data_dir and the expiry
  * sweeper, hooks' start, calendar and catalogue, then the listener. 0 or a negative mc_err (logged). */

@@ -142,6 +142,9 @@ static int load_config(cli *c, const globals *g) {
     if (mc_lang_parse(c->cfg.lang) < 0) return config_error(c, "lang");
     c->lang = mc_lang_parse(c->cfg.lang);
   }
+  if (mc_client_config_check(&c->cfg) != MC_OK)
+    return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_SERVER_NAME),
+                    "server_name");
   if (c->officer == NULL) c->officer = c->cfg.officer;
   return EXIT_OK_;
 }

@@ -617,9 +617,14 @@ static void close_handles(mc_client *c) {
 
 int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
                   size_t errlen) {
-  mc_client *c = calloc(1, sizeof *c);
+  mc_client *c = NULL;
   int rc = MC_ENOMEM;
   *out = NULL;
+  if (mc_client_config_check(cfg) != MC_OK) {
+    snprintf(err, errlen, "[server] server_name is empty");
+    return MC_ECONFIG;
+  }
+  c = calloc(1, sizeof *c);
   if (c == NULL) goto fail_alloc;
   c->cfg = *cfg;
   mc_client_zone_load(cfg); /* until a Hello says otherwise */

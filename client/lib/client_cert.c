@@ -36,7 +36,7 @@ static void info_cb(const SSL *ssl, int where, int ret) {
 
 int client__cert_ctx_new(const mc_client_config *cfg, int *revoked_flag, SSL_CTX **out,
                          char *err, size_t errlen) {
-  mc_tls_files files = {cfg->ca, cfg->cert, cfg->key, NULL};
+  mc_tls_files files = {cfg->ca, cfg->cert, cfg->key, cfg->crl};
   int rc = mc_tls_ctx_new(out, 0, &files, err, errlen);
   if (rc != MC_OK) return rc;
   SSL_CTX_set_app_data(*out, revoked_flag);

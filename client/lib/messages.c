@@ -252,6 +252,11 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_TLS_SETUP] = {
         "Không nạp được chứng thư/khóa TLS",
         "Cannot load the TLS certificate/key"},
+    [MSG_ERR_SERVER_NAME] = {
+        "Cấu hình thiếu tên máy chủ (server_name trong mục [server]): không thể kiểm tra chứng thư "
+        "của máy chủ",
+        "The configuration has no server name ([server] server_name): the server certificate "
+        "cannot be checked"},
     [MSG_ERR_NEED_OPTION] = {"Thiếu tùy chọn bắt buộc", "Missing required option"},
     [MSG_ERR_REASON_INVALID] = {
         "Lý do không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",

@@ -36,6 +36,7 @@ typedef struct mc_client_config {
   char ca[MC_CLIENT_PATH_MAX];
   char cert[MC_CLIENT_PATH_MAX];
   char key[MC_CLIENT_PATH_MAX];
+  char crl[MC_CLIENT_PATH_MAX];        /* CRL checked against the server certificate; "" = none */
   char officer[96];
   char lang[8];
   long timeout_s;
@@ -53,6 +54,10 @@ int mc_client_config_init(mc_client_config *cfg, char *err, size_t errlen);
  * resolved against the file's directory. MC_ECONFIG with err on failure. */
 int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
                           size_t errlen);
+/* The settings that make sense only together, once the file and the
+ * overrides are applied: MC_ECONFIG if server_name is empty (the server's
+ * certificate name would go unchecked). */
+int mc_client_config_check(const mc_client_config *cfg);
 /* Set one option by name (a command-line --name=value override). */
 int mc_client_config_set(mc_client_config *cfg, const char *name,
                          const char *value, char *err, size_t errlen);

@@ -256,9 +256,8 @@ void mc_mon_catalog(mc_server *srv) {
   free(defs);
 }
 
-static int revoked_cb(void *arg, const char *unit, const char *serial) {
-  (void)unit;
-  return mc_mon_tls_revoked(arg, serial);
+static int revoked_cb(void *arg, const mc_peer_id *peer) {
+  return mc_mon_tls_revoked(arg, peer->serial);
 }
 
 int mc_mon_revoked(const mc_server *srv, const char *serial) {

@@ -80,8 +80,9 @@ static int hello_reply(mc_session *s, uint64_t request_id) {
   r.units = units.ptr;
   ENV_INIT(out, request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
   mc_session_enter(s, MC_SS_READY);
+  char q[sizeof s->client_version];
   mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
-              mc_role_name(s->peer.role), s->client_version);
+              mc_role_name(s->peer.role), mc_log_quote(q, sizeof q, s->client_version));
   mc_session_reply(s, &out);
   hello_units_free(&units);
   return 0;
@@ -98,8 +99,8 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     mc_link_close(s->link, MC_EVERSION);
     return 0;
   }
-  if (handlers__take_str(s->client_version, sizeof s->client_version, h->client_version, 0) != 0)
-    return handlers__refuse(fault, MC_ETOOBIG, "client_version");
+  if (mc_val_client_version(s->client_version, sizeof s->client_version, h->client_version) != 0)
+    return handlers__refuse(fault, MC_EINVAL, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
   size_t links = mc_session_count_ready(s->srv, s->peer.unit);
@@ -218,11 +219,14 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
     return handlers__refuse(fault, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);
+  char canon[MC_VAL_CANON_MAX];
+  if (mc_val_receive_canon(&f, canon, sizeof canon) < 0)
+    return handlers__refuse(fault, MC_ETOOBIG, "request");
   mc_receive_rec rec = {.idem_key = env->receive->idempotency_key, .unit_code = s->unit->code,
                         .agency_id = s->unit->agency_id, .day = day,
                         .procedure_code = p->code, .applicant = &f.applicant,
                         .channel = f.channel, .officer = f.officer, .received_at_ms = now,
-                        .due_at_ms = due};
+                        .due_at_ms = due, .fingerprint = canon};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));

@@ -15,6 +15,7 @@
 typedef struct action_ctx {
   mc_req *r;
   mc_action_fields f;  /* validated request */
+  char canon[MC_VAL_CANON_MAX]; /* its canonical text: the idempotency fingerprint */
   mc_change change;
 } action_ctx;
 
@@ -43,19 +44,23 @@ static void action_stored_cb(void *arg, int err, const mc_dossier *d) {
   action_ctx *a = arg;
   mc_session *s = a->r->s;
   if (err == 0) {
+    char q[MC_OFFICER_MAX];
     mc_log_info(s->id, "dossier action=%s code=%s status=%d->%d unit=%s officer=\"%s\"",
                 a->change.action_name, d->code, a->change.status_before,
-                a->change.status_after, s->peer.unit, a->f.officer);
+                a->change.status_after, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer));
     push_event(s->srv, &a->change, s->peer.unit, a->f.detail, d);
   }
-  action_finish(a, err, d, "code");
+  /* storage refuses: an unknown or moved dossier, or a value it cannot hold */
+  action_finish(a, err, d, err == MC_EINVAL ? "value out of range" : "code");
 }
 
 static void refused(action_ctx *a, int err, const char *rule) {
   mc_session *s = a->r->s;
   const char *name = mc_action_name(a->f.action);
+  char q[MC_OFFICER_MAX];
   mc_log_info(s->id, "action refused action=%s code=%s unit=%s officer=\"%s\" rule=\"%s\"",
-              name ? name : "?", a->f.code, s->peer.unit, a->f.officer, rule);
+              name ? name : "?", a->f.code, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer),
+              rule);
   mc_store_log_refusal(s->srv->store, s->peer.unit, a->f.officer, a->f.code,
                        name ? name : "?", rule, NULL, NULL);
   action_finish(a, err, NULL, rule);
@@ -77,7 +82,8 @@ static void action_loaded_cb(void *arg, int err, const mc_dossier *d) {
       .officer = f->officer, .code = f->code, .change = &a->change, .detail = f->detail,
       .assigned_officer = f->to_officer[0] ? f->to_officer : NULL,
       .department = f->department[0] ? f->department : NULL, .rating = f->rating,
-      .fee_amount = f->amount, .collected_by = f->collected_by[0] ? f->collected_by : NULL};
+      .fee_amount = f->amount, .collected_by = f->collected_by[0] ? f->collected_by : NULL,
+      .fingerprint = a->canon};
   err = mc_store_action(s->srv->store, &rec, action_stored_cb, a);
   if (err != 0) action_finish(a, err, NULL, "storage");
 }
@@ -94,9 +100,11 @@ static void action_idem_cb(void *arg, int err, const char *action, const mc_doss
 }
 
 static int start_action(mc_session *s, uint64_t rid, action_ctx *a) {
-  int rc = handlers__start(s, rid, &a->r);
+  int rc = mc_val_action_canon(&a->f, a->canon, sizeof a->canon) < 0 ? MC_ETOOBIG : 0;
+  if (rc == 0) rc = handlers__start(s, rid, &a->r);
   if (rc == 0)
-    rc = mc_store_idem_lookup(s->srv->store, s->unit->code, a->f.key, action_idem_cb, a);
+    rc = mc_store_idem_lookup(s->srv->store, s->unit->code, a->f.key, a->canon, action_idem_cb,
+                              a);
   if (rc != 0) {
     if (a->r != NULL) mc_req_finish(a->r, NULL);
     free(a);

@@ -104,8 +104,7 @@ void mc_session_close(mc_session *s, int why, const char *reason) {
   env.body_case = MOTCUA__ENVELOPE__BODY_GOODBYE;
   env.goodbye = &g;
   if (why == MC_CLOSE_REVOKED)
-    mc_log_warn(s->id, "certificate revoked, closing unit=%s serial=%s", s->peer.unit,
-                s->peer.serial);
+    mc_log_warn(s->id, "%s, closing unit=%s serial=%s", reason, s->peer.unit, s->peer.serial);
   if (s->state == MC_SS_READY) mc_session_reply(s, &env);
   s->close_why = why;
   mc_session_enter(s, MC_SS_CLOSING);
@@ -117,7 +116,7 @@ size_t mc_session_close_where(mc_server *srv, mc_server_match_cb match, void *ar
   size_t n = 0;
   for (mc_session *s = srv->sessions; s != NULL; s = s->next) {
     if (s->link == NULL || s->state == MC_SS_CLOSING) continue;
-    if (match != NULL && !match(arg, s->peer.unit, s->peer.serial)) continue;
+    if (match != NULL && !match(arg, &s->peer)) continue;
     mc_session_close(s, why, reason);
     n++;
   }

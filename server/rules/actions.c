@@ -104,6 +104,8 @@ static int extra_rules(const struct rule *r, const mc_dossier *d, const mc_actio
     return *rule = "a dossier may be rescheduled only once", MC_EBADSTATE;
   if (r->action == MC_ACT_RESCHEDULE && (in->new_due_ms <= d->due_at_ms || in->new_due_ms <= in->now_ms))
     return *rule = "the new appointment must be later than the current one and than now", MC_EINVAL;
+  if (r->action == MC_ACT_RESCHEDULE && in->new_due_ms - in->now_ms > MC_LIM_RESCHEDULE_AHEAD_MS)
+    return *rule = "the new appointment must be within 5 years from now", MC_EINVAL;
   if (r->action == MC_ACT_RATE && d->rating != 0)
     return *rule = "the citizen's rating is recorded once", MC_EBADSTATE;
   if (r->action == MC_ACT_RATE && (in->rating < 1 || in->rating > 3))

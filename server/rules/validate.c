@@ -27,6 +27,23 @@ int mc_val_text(char *dst, size_t cap, const char *src, int required) {
   return mc_val_str(dst, cap, src, required);
 }
 
+int mc_val_line(char *dst, size_t cap, const char *src, int required) {
+  unsigned flags = required ? MC_TEXT_REQUIRED : 0u;
+  if (cap == 0 || mc_dom_text(src, cap - 1, flags) != MC_DOM_OK) return MC_EINVAL;
+  return mc_val_str(dst, cap, src, required);
+}
+
+int mc_val_client_version(char *dst, size_t cap, const char *src) {
+  if (src == NULL) src = "";
+  size_t n = strnlen(src, MC_LIM_CLIENT_VERSION + 1);
+  if (n > MC_LIM_CLIENT_VERSION || n >= cap) return MC_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (src[i] < 0x20 || src[i] > 0x7e) return MC_EINVAL;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+  return 0;
+}
+
 int mc_val_date(const char *d) {
   int y, m, day;
   char tail;
@@ -45,7 +62,7 @@ int mc_val_date(const char *d) {
 static int val_applicant(const Motcua__Applicant *in, mc_applicant *a, const char **field) {
   memset(a, 0, sizeof *a);
   if (in == NULL) FAIL("applicant");
-  if (mc_val_str(a->name, sizeof a->name, in->name, 1) != 0) FAIL("name");
+  if (mc_val_line(a->name, sizeof a->name, in->name, 1) != 0) FAIL("name");
   if (mc_val_str(a->id_number, sizeof a->id_number, in->id_number, 1) != 0) FAIL("id_number");
   if (mc_val_str(a->phone, sizeof a->phone, in->phone, 0) != 0) FAIL("phone");
   return mc_wf_check_applicant(a, field);
@@ -59,7 +76,7 @@ int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, cons
   if (mc_dom_proc_code(q->procedure_code) != MC_DOM_OK ||
       mc_val_str(out->procedure_code, sizeof out->procedure_code, q->procedure_code, 1) != 0)
     FAIL("procedure_code");
-  if (mc_val_text(out->officer, sizeof out->officer, q->officer, 0) != 0) FAIL("officer");
+  if (mc_val_line(out->officer, sizeof out->officer, q->officer, 0) != 0) FAIL("officer");
   out->channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
   if (mc_wf_check_channel(out->channel) != 0) FAIL("channel");
   return 0;
@@ -78,14 +95,15 @@ static int val_action_args(const Motcua__ActionRequest *q, mc_action_fields *a,
   if (mc_val_text(a->detail, sizeof a->detail, q->reason, needs_reason(act)) != 0) FAIL("reason");
   if (a->detail[0] == '\0' && mc_val_text(a->detail, sizeof a->detail, q->note, 0) != 0)
     FAIL("note");
-  if (mc_val_text(a->to_officer, sizeof a->to_officer, q->to_officer, act == MC_ACT_ASSIGN) != 0)
+  if (mc_val_line(a->to_officer, sizeof a->to_officer, q->to_officer, act == MC_ACT_ASSIGN) != 0)
     FAIL("to_officer");
-  if (mc_val_text(a->department, sizeof a->department, q->department, 0) != 0) FAIL("department");
-  if (mc_val_text(a->collected_by, sizeof a->collected_by, q->collected_by,
+  if (mc_val_line(a->department, sizeof a->department, q->department, 0) != 0) FAIL("department");
+  if (mc_val_line(a->collected_by, sizeof a->collected_by, q->collected_by,
                   act == MC_ACT_RETURN) != 0)
     FAIL("collected_by");
   if (act == MC_ACT_FEE_REQUEST && (q->amount <= 0 || q->amount > MC_LIM_AMOUNT)) FAIL("amount");
-  if (act == MC_ACT_RESCHEDULE && q->new_due_ms <= 0) FAIL("new_due");
+  if (act == MC_ACT_RESCHEDULE && (q->new_due_ms <= 0 || q->new_due_ms > MC_LIM_TIME_MAX_MS))
+    FAIL("new_due");
   a->amount = act == MC_ACT_FEE_REQUEST ? q->amount : 0;
   a->new_due_ms = q->new_due_ms;
   a->rating = act == MC_ACT_RATE ? (int)(q->rating > 3 ? 99 : q->rating) : 0;
@@ -112,7 +130,7 @@ static int val_common(const char *key, const char *code, const char *officer,
                       mc_action_fields *out, const char **field) {
   if (mc_dom_idem_key(key) != MC_DOM_OK) FAIL("idempotency_key");
   if (mc_dom_dossier_code(code) != MC_DOM_OK) FAIL("code");
-  if (mc_val_text(out->officer, sizeof out->officer, officer, 0) != 0) FAIL("officer");
+  if (mc_val_line(out->officer, sizeof out->officer, officer, 0) != 0) FAIL("officer");
   snprintf(out->key, sizeof out->key, "%s", key);
   snprintf(out->code, sizeof out->code, "%s", code);
   return 0;
@@ -133,6 +151,65 @@ int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const
   memset(out, 0, sizeof *out);
   out->action = MC_ACT_FORWARD;
   return val_common(q->idempotency_key, q->code, q->officer, out, field);
+}
+
+/* ---- idempotency fingerprints ------------------------------------------- */
+
+typedef struct canon {
+  char *out;
+  size_t cap, len;
+  int over;
+} canon;
+
+static void canon_put(canon *c, const char *s) {
+  size_t n = strlen(s);
+  int m = snprintf(c->out + c->len, c->cap - c->len, "%zu:", n);
+  if (m < 0 || (size_t)m + n + 1 >= c->cap - c->len) {
+    c->over = 1;
+    return;
+  }
+  c->len += (size_t)m;
+  memcpy(c->out + c->len, s, n);
+  c->len += n;
+  c->out[c->len++] = ';';
+  c->out[c->len] = '\0';
+}
+
+static void canon_int(canon *c, long long v) {
+  char b[24];
+  snprintf(b, sizeof b, "%lld", v);
+  canon_put(c, b);
+}
+
+static int canon_end(const canon *c) { return c->over ? MC_ETOOBIG : (int)c->len; }
+
+int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap) {
+  canon c = {out, cap, 0, cap == 0};
+  if (cap > 0) out[0] = '\0';
+  canon_put(&c, "receive");
+  canon_put(&c, f->procedure_code);
+  canon_put(&c, f->applicant.name);
+  canon_put(&c, f->applicant.id_number);
+  canon_put(&c, f->applicant.phone);
+  canon_int(&c, f->channel);
+  canon_put(&c, f->officer);
+  return canon_end(&c);
+}
+
+int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap) {
+  canon c = {out, cap, 0, cap == 0};
+  if (cap > 0) out[0] = '\0';
+  canon_int(&c, f->action);
+  canon_put(&c, f->code);
+  canon_put(&c, f->officer);
+  canon_put(&c, f->detail);
+  canon_put(&c, f->to_officer);
+  canon_put(&c, f->department);
+  canon_put(&c, f->collected_by);
+  canon_int(&c, f->amount);
+  canon_int(&c, f->new_due_ms);
+  canon_int(&c, f->rating);
+  return canon_end(&c);
 }
 
 /* ---- reads -------------------------------------------------------------- */

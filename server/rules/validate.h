@@ -19,6 +19,11 @@ int mc_val_str(char *dst, size_t cap, const char *src, int required);
 /* As mc_val_str, and mc_dom_text's rule (no control characters but
  * newline; required: not blank). */
 int mc_val_text(char *dst, size_t cap, const char *src, int required);
+/* As mc_val_text on one line (no newline): names, officers. */
+int mc_val_line(char *dst, size_t cap, const char *src, int required);
+/* Hello.client_version: at most MC_LIM_CLIENT_VERSION printable ASCII
+ * bytes (0x20..0x7e; it is logged and shown on the monitor); "" allowed. */
+int mc_val_client_version(char *dst, size_t cap, const char *src);
 /* "YYYY-MM-DD", a real date in 2000..2100; returns the year or 0. */
 int mc_val_date(const char *date);
 
@@ -45,6 +50,18 @@ typedef struct mc_action_fields {
 } mc_action_fields;
 int mc_val_action(const Motcua__ActionRequest *q, mc_action_fields *out, const char **field);
 int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const char **field);
+
+/* ---- idempotency fingerprints (docs/SECURITY.md P1) ----
+ * The canonical text of a validated request: its kind and every field the
+ * peer chose (not the key, not what the server computes), each written as
+ * "<byte length>:<bytes>;" so that no two different requests share a
+ * text. Storage keeps its SHA-256 with the idempotency key and answers
+ * MC_ECONFLICT when the key comes back with another text. Returns the
+ * length, or MC_ETOOBIG if cap is too small (MC_VAL_CANON_MAX always is
+ * enough). Pure. */
+#define MC_VAL_CANON_MAX 2048
+int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap);
+int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap);
 
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
                   const char **field);

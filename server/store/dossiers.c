@@ -87,28 +87,33 @@ static void idem_done(store_op *o, int err) {
   mc_dossier d;
   char action[32];
   if (err == 0 && PQntuples(o->res[0]) == 0) err = MC_ENOTFOUND;
-  if (err == 0 && !store__shape_ok(o->res[0], 1 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err == 0 && !store__shape_ok(o->res[0], 2 + DOSSIER_NCOLS)) err = MC_EINTERNAL;
+  if (err == 0 && strcmp(PQgetvalue(o->res[0], 0, 1), "t") == 0) err = MC_ECONFLICT;
   if (err != 0) {
     ((mc_store_idem_cb)o->cb)(o->arg, err, NULL, NULL);
     return;
   }
   store__copy_str(action, sizeof action, PQgetvalue(o->res[0], 0, 0));
-  row_to_dossier(o->res[0], 0, 1, &d);
+  row_to_dossier(o->res[0], 0, 2, &d);
   ((mc_store_idem_cb)o->cb)(o->arg, 0, action, &d);
 }
+/* differs: the key was first used with another request (009). */
 static const char SQL_IDEM[] =
-    "SELECT action, " DOSSIER_COLS " FROM (SELECT i.action, r.* FROM idempotency i,"
+    "SELECT action, differs, " DOSSIER_COLS " FROM (SELECT i.action,"
+    " (i.fingerprint IS NOT NULL AND mc_idem_fp($3) IS NOT NULL"
+    "  AND i.fingerprint <> mc_idem_fp($3)) AS differs, r.* FROM idempotency i,"
     " jsonb_populate_record(NULL::dossier_v, i.reply) r"
     " WHERE i.unit_code = $1 AND i.key = $2 AND i.reply IS NOT NULL) x";
 
 int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_key,
-                         mc_store_idem_cb cb, void *arg) {
+                         const char *fingerprint, mc_store_idem_cb cb, void *arg) {
   if (s == NULL || unit_code == NULL || idem_key == NULL || cb == NULL) return MC_EINVAL;
   store_op *o = store__op_new("idem_lookup", SQL_IDEM, idem_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   int rc = store__param(o, unit_code);
   if (rc == 0) rc = store__param(o, idem_key);
+  if (rc == 0) rc = store__param(o, fingerprint);
   return store__submit(s, o, rc);
 }
 
@@ -177,7 +182,7 @@ int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void
 /* ------------------------------------------------------ workflow actions */
 
 static const char SQL_ACTION[] =
-    "SELECT " DOSSIER_COLS " FROM mc_action(ROW($1::text, $2::text, $3::text, $4::text,"
+    "SELECT " DOSSIER_COLS " FROM mc_action_fp($29::text, ROW($1::text, $2::text, $3::text, $4::text,"
     " $5::text, $6::text, $7::smallint, $8::smallint, $9::text, $10::text, $11::text,"
     " $12::text, $13::text, $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::int,"
     " $19::boolean, $20::boolean, $21::boolean, $22::text, $23::text, $24::text,"
@@ -232,6 +237,7 @@ static int action_params_fields(store_op *o, const mc_action_rec *r) {
   if (rc == 0) rc = store__param_i64(o, r->rating, 1);
   if (rc == 0) rc = store__param_i64(o, r->fee_amount, 1);
   if (rc == 0) rc = store__param(o, r->collected_by);
+  if (rc == 0) rc = store__param(o, r->fingerprint); /* $29: mc_action_fp (009) */
   return rc;
 }
 

@@ -152,6 +152,7 @@ static int receive_params(store_op *o, const mc_receive_rec *r) {
   if (rc == 0) rc = store__param(o, r->officer ? r->officer : "");
   if (rc == 0) rc = store__param_i64(o, r->received_at_ms, 0);
   if (rc == 0) rc = store__param_i64(o, r->due_at_ms, 1);
+  if (rc == 0) rc = store__param(o, r->fingerprint); /* item 12 (009) */
   return rc;
 }
 

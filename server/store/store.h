@@ -59,6 +59,7 @@ typedef struct mc_receive_rec {
   const char *officer;
   int64_t received_at_ms;
   int64_t due_at_ms;
+  const char *fingerprint;  /* canonical request text (mc_val_receive_canon); NULL = none */
 } mc_receive_rec;
 
 /* One transaction: replays the stored answer when (unit, idem_key) exists
@@ -70,11 +71,14 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
 
 /* Look up an idempotency key of a unit: cb(err=MC_ENOTFOUND) if unused,
  * else the dossier as answered the first time. action receives the
- * recorded action name ("receive", "forward"). */
+ * recorded action name ("receive", "forward"). fingerprint: the canonical
+ * text of the request now (NULL = none); cb(err=MC_ECONFLICT) if the key
+ * was first used with another one (rows from before 009 have none and are
+ * not compared). */
 typedef void (*mc_store_idem_cb)(void *arg, int err, const char *action,
                                  const mc_dossier *d);
 int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_key,
-                         mc_store_idem_cb cb, void *arg);
+                         const char *fingerprint, mc_store_idem_cb cb, void *arg);
 
 int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *arg);
 
@@ -103,6 +107,7 @@ typedef struct mc_action_rec {
   int rating;                   /* rate: 1..3; 0 = unchanged */
   int64_t fee_amount;           /* fee_request: > 0; 0 = unchanged */
   const char *collected_by;     /* return; NULL = unchanged */
+  const char *fingerprint;      /* canonical request text (mc_val_action_canon); NULL = none */
 } mc_action_rec;
 
 /* One transaction: idempotent replay as for receive (MC_ECONFLICT if the

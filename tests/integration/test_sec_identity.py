@@ -284,9 +284,10 @@ class TestW4TextHygiene(unittest.TestCase):
 
     def test_name_with_nul_refused(self):
         r = self.receive_name("Nguyễn Văn A\x00; DROP TABLE")
-        self.assertEqual(r.body_field, B_ERROR,
-                         "a name with an embedded NUL was accepted: %r" % (
-                             r.dossier().get(8, [b""])[0],))
+        # the message is built only on failure: an Error has no dossier
+        if r.body_field != B_ERROR:
+            self.fail("a name with an embedded NUL was accepted: %r" % (
+                r.dossier().get(8, [b""])[0],))
         self.assertEqual(r.error_code, "invalid", r)
 
     def test_name_with_bidi_override_refused(self):

@@ -88,6 +88,7 @@ static int g_seq_ms;
 typedef struct recv_args {
   const char *unit, *agency, *day, *key, *proc;
   const char *name;       /* NULL: a well-formed default */
+  const char *fp;         /* canonical request text (P1); NULL: none */
   mc_store_dossier_cb cb; /* NULL: dossier_cb */
 } recv_args;
 
@@ -95,7 +96,7 @@ static void submit_receive_as(mc_store *s, const recv_args *q, dres *out) {
   mc_applicant a = {"", "042190001234", "0912345678"};
   snprintf(a.name, sizeof a.name, "%s", q->name ? q->name : "Nguyễn Thị Hương");
   mc_receive_rec r = {q->key, q->unit, q->agency, q->day, q->proc, &a, MC_CH_DIRECT,
-                      "Trần Văn Nam", T0 + (g_seq_ms++) * 1000, T0 + 86400000LL};
+                      "Trần Văn Nam", T0 + (g_seq_ms++) * 1000, T0 + 86400000LL, q->fp};
   memset(out, 0, sizeof *out);
   CHECK(mc_store_receive(s, &r, q->cb ? q->cb : dossier_cb, out) == 0);
   CHECK(out->done == 0); /* never synchronous */
@@ -103,7 +104,7 @@ static void submit_receive_as(mc_store *s, const recv_args *q, dres *out) {
 
 static void submit_receive(mc_store *s, const char *unit, const char *agency, const char *day,
                            const char *key, const char *proc, dres *out) {
-  recv_args q = {unit, agency, day, key, proc, NULL, NULL};
+  recv_args q = {unit, agency, day, key, proc, NULL, NULL, NULL};
   submit_receive_as(s, &q, out);
 }
 
@@ -157,7 +158,7 @@ static int list(mc_store *s, const char *viewer, int status, int limit, lres *ou
 
 static int idem(mc_store *s, const char *unit, const char *key, dres *out) {
   memset(out, 0, sizeof *out);
-  CHECK(mc_store_idem_lookup(s, unit, key, idem_cb, out) == 0);
+  CHECK(mc_store_idem_lookup(s, unit, key, NULL, idem_cb, out) == 0);
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
 }
@@ -246,7 +247,7 @@ static void test_batch_isolation(mc_store *s) {
   submit_receive(s, "18496", "H30.44.01", DAY2, "f1", "1.000894", &conflict);
   submit_receive(s, "18508", "H30.44.05", DAY2, "b2", "9.999999", &unknown);
   submit_receive(s, "18508", "H30.44.05", DAY2, "b3", "1.000894", &ok2);
-  recv_args bad = {"18508", "H30.44.05", DAY2, "b4", "1.000894", "Nguy\xe1\xbb", NULL};
+  recv_args bad = {"18508", "H30.44.05", DAY2, "b4", "1.000894", "Nguy\xe1\xbb", NULL, NULL};
   submit_receive_as(s, &bad, &badtext); /* truncated UTF-8 sequence */
   submit_receive(s, "18508", "H30.44.05", DAY2, "b5", "1.000894", &ok3);
   dres *all[] = {&ok1, &conflict, &unknown, &ok2, &badtext, &ok3};
@@ -259,6 +260,38 @@ static void test_batch_isolation(mc_store *s) {
                  " AND key IN ('b2', 'b4')") == 0);
   fprintf(stderr, "ok batched receives: 3 received, key conflict, unknown procedure and bad UTF-8"
                   " refused alone\n");
+}
+
+/* P1: the same key with another fingerprint is a conflict; the same one
+ * replays; a request without one (and a row without one) is not compared. */
+static void test_fingerprint(mc_store *s) {
+  dres first, again, other, none, lookup;
+  recv_args q = {"18508", "H30.44.05", DAY2, "fp-1", "1.000894", NULL, "7:receive;1:A;", NULL};
+  submit_receive_as(s, &q, &first);
+  pgt_run_until(&first.done, WAIT_MS);
+  CHECK(first.err == 0);
+  submit_receive_as(s, &q, &again);
+  q.fp = "7:receive;1:B;";
+  submit_receive_as(s, &q, &other);
+  pgt_run_until(&again.done, WAIT_MS);
+  pgt_run_until(&other.done, WAIT_MS);
+  CHECK(again.err == 0 && strcmp(again.d.code, first.d.code) == 0);
+  CHECK(other.err == MC_ECONFLICT);
+  q.fp = NULL;
+  submit_receive_as(s, &q, &none);
+  pgt_run_until(&none.done, WAIT_MS);
+  CHECK(none.err == 0 && strcmp(none.d.code, first.d.code) == 0);
+  CHECK(pgt_long("SELECT count(*) FROM idempotency WHERE unit_code = '18508' AND key = 'fp-1'"
+                 " AND fingerprint = encode(sha256('7:receive;1:A;'::bytea), 'hex')") == 1);
+  memset(&lookup, 0, sizeof lookup);
+  CHECK(mc_store_idem_lookup(s, "18508", "fp-1", "7:receive;1:B;", idem_cb, &lookup) == 0);
+  pgt_run_until(&lookup.done, WAIT_MS);
+  CHECK(lookup.err == MC_ECONFLICT);
+  memset(&lookup, 0, sizeof lookup);
+  CHECK(mc_store_idem_lookup(s, "18508", "fp-1", "7:receive;1:A;", idem_cb, &lookup) == 0);
+  pgt_run_until(&lookup.done, WAIT_MS);
+  CHECK(lookup.err == 0 && strcmp(lookup.d.code, first.d.code) == 0);
+  fprintf(stderr, "ok idempotency fingerprint: same replays, other conflicts, none not compared\n");
 }
 
 static void test_forward(mc_store *s) {
@@ -334,7 +367,7 @@ static void test_fair_small_pool(void) {
   for (int i = 0; i < 128; i++) {
     snprintf(key, sizeof key, "fair-%d", i);
     snprintf(agency, sizeof agency, "F%d", i % 8);
-    recv_args q = {units[i % 8], agency, "210603", key, "1.000894", NULL, count_receive_cb};
+    recv_args q = {units[i % 8], agency, "210603", key, "1.000894", NULL, NULL, count_receive_cb};
     submit_receive_as(s, &q, &rs[i]);
   }
   CHECK(mc_store_show(s, "H30.44.01-" DAY1 "-0001", show_during_cb, &shown) == 0);
@@ -423,6 +456,7 @@ int main(void) {
   test_concurrent(s);
   test_forward(s);
   test_batch_isolation(s);
+  test_fingerprint(s);
   test_list_idem(s);
   test_busy_close();
   test_fair_small_pool();

@@ -639,6 +639,17 @@ static void test_identity_and_ctx(void) {
   check_identity("server.crt", 0, "motcua-server", MC_ROLE_SERVER);
   check_identity("ca.crt", MC_EUNAUTH, NULL, MC_ROLE_NONE); /* no OU */
   CHECK_EQ(mc_tls_peer_identity(NULL, &(mc_peer_id){0}), MC_EUNAUTH);
+  /* W3: O must be motcua; OU=admin only with CN=admin and the reverse */
+  CHECK_EQ(mc_tls_subject_check("motcua", "18499", MC_ROLE_COMMUNE), 0);
+  CHECK_EQ(mc_tls_subject_check("evil", "18499", MC_ROLE_COMMUNE), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("", "18499", MC_ROLE_COMMUNE), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("Motcua", "18499", MC_ROLE_COMMUNE), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("motcua", "admin", MC_ROLE_ADMIN), 0);
+  CHECK_EQ(mc_tls_subject_check("motcua", "it-intern", MC_ROLE_ADMIN), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("motcua", "admin-2", MC_ROLE_ADMIN), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("motcua", "admin", MC_ROLE_COMMUNE), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("motcua", "18499", MC_ROLE_NONE), MC_EUNAUTH);
+  CHECK_EQ(mc_tls_subject_check("motcua", "a b", MC_ROLE_COMMUNE), MC_EUNAUTH);
   CHECK_EQ(mc_role_parse("commune"), MC_ROLE_COMMUNE);
   CHECK_EQ(mc_role_parse("district"), MC_ROLE_DISTRICT);
   CHECK_EQ(mc_role_parse("admin"), MC_ROLE_ADMIN);

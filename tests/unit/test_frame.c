@@ -282,6 +282,9 @@ static void test_garbage(void) {
     } else if (rc == MC_EPROTO) {
       proto++;
       CHECK(out == NULL);
+    } else if (rc == MC_EINVAL) { /* a NUL in a text field: envelope kept */
+      CHECK(out != NULL);
+      mc_envelope_free(out);
     } else {
       other++;
       fprintf(stderr, "garbage round %d: unexpected rc %d\n", i, rc);
@@ -325,6 +328,9 @@ static void test_garbage(void) {
     } else if (rc == MC_EPROTO) {
       mproto++;
       CHECK(out == NULL);
+    } else if (rc == MC_EINVAL) { /* a flipped byte became a NUL in a text field */
+      CHECK(out != NULL);
+      mc_envelope_free(out);
     } else {
       other++;
       fprintf(stderr, "mutation round %d: unexpected rc %d\n", i, rc);
@@ -473,7 +479,43 @@ static void test_errors(void) {
   CHECK(mc_body_name((Motcua__Envelope__BodyCase)999) != NULL);
 }
 
+/* W4: a NUL inside a string field (at any depth) is reported, with the
+ * envelope still handed out so its request id answers the refusal. */
+static int decode_payload(const uint8_t *payload, size_t n, Motcua__Envelope **out) {
+  uint8_t buf[64];
+  size_t used = 0;
+  put_be32(buf, (uint32_t)n);
+  memcpy(buf + 4, payload, n);
+  *out = NULL;
+  return mc_frame_decode(buf, n + 4, MC_FRAME_MAX_DEFAULT, &used, out);
+}
+
+static void test_text_nul(void) {
+  Motcua__Envelope *out;
+  /* request_id 5, receive { idempotency_key "ab\0c" } */
+  const uint8_t key_nul[] = {0x08, 0x05, 0x62, 0x06, 0x0a, 0x04, 'a', 'b', 0, 'c'};
+  CHECK_EQ(decode_payload(key_nul, sizeof key_nul, &out), MC_EINVAL);
+  CHECK_FATAL(out != NULL);
+  CHECK(out->request_id == 5);
+  mc_envelope_free(out);
+  /* receive { applicant { name "A\0B" } }: nested one level */
+  const uint8_t name_nul[] = {0x08, 0x07, 0x62, 0x07, 0x1a, 0x05, 0x0a, 0x03, 'A', 0, 'B'};
+  CHECK_EQ(decode_payload(name_nul, sizeof name_nul, &out), MC_EINVAL);
+  CHECK(out != NULL && out->request_id == 7);
+  mc_envelope_free(out);
+  /* the same without the NUL: accepted */
+  const uint8_t name_ok[] = {0x08, 0x07, 0x62, 0x07, 0x1a, 0x05, 0x0a, 0x03, 'A', ' ', 'B'};
+  CHECK_EQ(decode_payload(name_ok, sizeof name_ok, &out), MC_OK);
+  CHECK(out != NULL && strcmp(out->receive->applicant->name, "A B") == 0);
+  mc_envelope_free(out);
+  /* the pure walk: a ping's varint holding a 0 byte is no text */
+  const uint8_t ping[] = {0x08, 0x01, 0x2a, 0x02, 0x08, 0x00};
+  CHECK_EQ(mc_frame_text_nul(&motcua__envelope__descriptor, ping, sizeof ping, 0), 0);
+  CHECK_EQ(mc_frame_text_nul(&motcua__envelope__descriptor, key_nul, 3, 0), 0); /* cut */
+}
+
 int main(void) {
+  RUN_TEST(test_text_nul);
   RUN_TEST(test_roundtrip);
   RUN_TEST(test_split_every_boundary);
   RUN_TEST(test_many_in_one_buffer);

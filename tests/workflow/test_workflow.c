@@ -385,6 +385,14 @@ static void test_once_only(void) {
   d.rescheduled = 0;
   in.new_due_ms = vn(2026, 12, 1, 17, 0); /* earlier than the current appointment */
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
+  /* W5: at most 5 years ahead, whatever the request says */
+  in.new_due_ms = in.now_ms + MC_LIM_RESCHEDULE_AHEAD_MS;
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
+  in.new_due_ms = in.now_ms + MC_LIM_RESCHEDULE_AHEAD_MS + 1;
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
+  CHECK(rule != NULL && strstr(rule, "code") == NULL);
+  in.new_due_ms = 253402300800000LL; /* 10000-01-01 */
+  CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
   d.status = MC_ST_RETURNED;
   in = (mc_action_args){.action = MC_ACT_RATE, .now_ms = vn(2026, 12, 3, 9, 0), .rating = 3};
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
@@ -418,7 +426,97 @@ static void test_units_visible(void) {
   CHECK_EQ(mc_wf_units_visible(u, 4, &stranger, out, 4), 0);
 }
 
+/* W4, W5: what reaches a handler from Hello and actions. */
+static void test_peer_values(void) {
+  char v[33], line[MC_PERSON_NAME_MAX];
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "motcua-cli 1.4.2"), 0);
+  CHECK(strcmp(v, "motcua-cli 1.4.2") == 0);
+  CHECK_EQ(mc_val_client_version(v, sizeof v, NULL), 0);
+  CHECK(v[0] == '\0');
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "evil\x1b[2J"), MC_EINVAL);
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "bell\x07"), MC_EINVAL);
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "del\x7f"), MC_EINVAL);
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "phi\xc3\xaan b\xe1\xba\xa3n"), MC_EINVAL);
+  CHECK_EQ(mc_val_client_version(v, sizeof v, "0123456789012345678901234567890123"), MC_EINVAL);
+  CHECK_EQ(mc_val_client_version(v, 4, "12345"), MC_EINVAL);
+  CHECK_EQ(mc_val_line(line, sizeof line, "Nguy\xe1\xbb\x85n V\xc4\x83n B\xc3\xacnh", 1), 0);
+  CHECK_EQ(mc_val_line(line, sizeof line, "Nguy\xe1\xbb\x85n\nV\xc4\x83n", 1), MC_EINVAL);
+  CHECK_EQ(mc_val_line(line, sizeof line, "Nguy\xe1\xbb\x85n \xe2\x80\xaeV\xc4\x83n", 1), MC_EINVAL);
+  CHECK_EQ(mc_val_line(line, sizeof line, "", 1), MC_EINVAL);
+  CHECK_EQ(mc_val_line(line, sizeof line, "", 0), 0);
+
+  /* reschedule's date: after 1970, not after 2100-01-01 */
+  Motcua__ActionRequest q = MOTCUA__ACTION_REQUEST__INIT;
+  mc_action_fields f;
+  const char *field = NULL;
+  q.idempotency_key = "key-12345678";
+  q.code = "H30.44.01-261203-0001";
+  q.action = MOTCUA__ACTION__ACTION_RESCHEDULE;
+  q.reason = "H\xe1\xba\xb9n l\xe1\xba\xa1i";
+  q.new_due_ms = MC_LIM_TIME_MAX_MS;
+  CHECK_EQ(mc_val_action(&q, &f, &field), 0);
+  q.new_due_ms = MC_LIM_TIME_MAX_MS + 1;
+  CHECK_EQ(mc_val_action(&q, &f, &field), MC_EINVAL);
+  CHECK(field != NULL && strcmp(field, "new_due") == 0);
+  q.new_due_ms = -4102444800000LL;
+  CHECK_EQ(mc_val_action(&q, &f, &field), MC_EINVAL);
+  q.new_due_ms = 9223372036854775807LL;
+  CHECK_EQ(mc_val_action(&q, &f, &field), MC_EINVAL);
+  q.new_due_ms = MC_LIM_TIME_MAX_MS;
+  q.officer = "C\xc3\xa1n b\xe1\xbb\x99\nrole=admin"; /* a forged log field */
+  CHECK_EQ(mc_val_action(&q, &f, &field), MC_EINVAL);
+  CHECK(strcmp(field, "officer") == 0);
+}
+
+/* P1: the canonical text differs whenever a field the peer chose differs,
+ * and cannot be confused by moving bytes between fields. */
+static void test_fingerprint_canon(void) {
+  mc_receive_fields a, b;
+  memset(&a, 0, sizeof a);
+  snprintf(a.applicant.name, sizeof a.applicant.name, "L\xc3\xaa V\xc4\x83n M\xe1\xbb\x99t");
+  snprintf(a.applicant.id_number, sizeof a.applicant.id_number, "042190001234");
+  snprintf(a.procedure_code, sizeof a.procedure_code, "1.000894");
+  a.channel = MC_CH_DIRECT;
+  b = a;
+  char ca[MC_VAL_CANON_MAX], cb[MC_VAL_CANON_MAX];
+  CHECK(mc_val_receive_canon(&a, ca, sizeof ca) > 0);
+  CHECK(mc_val_receive_canon(&b, cb, sizeof cb) > 0);
+  CHECK(strcmp(ca, cb) == 0);
+  snprintf(b.applicant.name, sizeof b.applicant.name, "Tr\xe1\xba\xa7n Th\xe1\xbb\x8b Hai");
+  mc_val_receive_canon(&b, cb, sizeof cb);
+  CHECK(strcmp(ca, cb) != 0);
+  b = a;
+  b.channel = MC_CH_POSTAL;
+  mc_val_receive_canon(&b, cb, sizeof cb);
+  CHECK(strcmp(ca, cb) != 0);
+  /* "ab" + "" vs "a" + "b": length prefixes keep them apart */
+  mc_receive_fields x = a, y = a;
+  snprintf(x.applicant.phone, sizeof x.applicant.phone, "12");
+  snprintf(x.officer, sizeof x.officer, "%s", "");
+  snprintf(y.applicant.phone, sizeof y.applicant.phone, "1");
+  snprintf(y.officer, sizeof y.officer, "2");
+  mc_val_receive_canon(&x, ca, sizeof ca);
+  mc_val_receive_canon(&y, cb, sizeof cb);
+  CHECK(strcmp(ca, cb) != 0);
+  CHECK_EQ(mc_val_receive_canon(&a, ca, 10), MC_ETOOBIG);
+  /* the largest request fits */
+  mc_action_fields f;
+  memset(&f, 'x', sizeof f);
+  f.code[sizeof f.code - 1] = f.officer[sizeof f.officer - 1] = '\0';
+  f.detail[sizeof f.detail - 1] = f.to_officer[sizeof f.to_officer - 1] = '\0';
+  f.department[sizeof f.department - 1] = f.collected_by[sizeof f.collected_by - 1] = '\0';
+  f.action = MC_ACT_ASSIGN;
+  f.amount = f.new_due_ms = -9223372036854775807LL;
+  CHECK(mc_val_action_canon(&f, ca, sizeof ca) > 0);
+  mc_action_fields g = f;
+  g.rating = f.rating + 1;
+  mc_val_action_canon(&g, cb, sizeof cb);
+  CHECK(strcmp(ca, cb) != 0);
+}
+
 int main(void) {
+  test_peer_values();
+  test_fingerprint_canon();
   test_working_days();
   test_holidays();
   test_hours_days_months();
