@@ -47,17 +47,6 @@ int mc_files_kind_ok(const char *s) {
   return s != NULL && (strcmp(s, "scan") == 0 || strcmp(s, "result") == 0);
 }
 
-int mc_files_name_ok(const char *s) {
-  size_t n = s != NULL ? strnlen(s, MC_FILE_NAME_MAX) : 0;
-  if (n == 0 || n >= MC_FILE_NAME_MAX) return 0;
-  if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c < 0x20 || c == 0x7F || c == '/' || c == '\\') return 0;
-  }
-  return 1;
-}
-
 static int fmt_path(size_t cap, int n) {
   return n < 0 || (size_t)n >= cap ? MC_ETOOBIG : 0;
 }

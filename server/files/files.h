@@ -39,9 +39,7 @@ int mc_files_sha_hex_ok(const char *s);
 int mc_files_upload_id_ok(const char *s);
 /* "scan" or "result". */
 int mc_files_kind_ok(const char *s);
-/* A file name shown to users: 1..255 bytes, no '/', '\\', control bytes, not
- * "." or "..". */
-int mc_files_name_ok(const char *s);
+/* File names: proto/file_name.h (mc_dom_file_name), shared with clients. */
 /* DATA/ab/cd/<sha256>; MC_EINVAL for a bad sha, MC_ETOOBIG if cap is short. */
 int mc_files_path(char *out, size_t cap, const char *data_dir, const char *sha);
 /* DATA/ab/cd (dir_level 2) or DATA/ab (dir_level 1). */

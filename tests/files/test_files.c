@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "file_name.h"
 #include "files.h"
 
 #define SHA "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"
@@ -57,17 +58,71 @@ static void test_fields(void) {
   CHECK(!mc_files_upload_id_ok("0123456789abcdef0123456789abcdeg"));
   CHECK(mc_files_kind_ok("scan") && mc_files_kind_ok("result"));
   CHECK(!mc_files_kind_ok("Scan") && !mc_files_kind_ok("") && !mc_files_kind_ok(NULL));
-  CHECK(mc_files_name_ok("Giấy khai sinh.pdf"));
-  CHECK(!mc_files_name_ok("a/b.pdf") && !mc_files_name_ok("..") && !mc_files_name_ok(""));
-  CHECK(!mc_files_name_ok("a\\b") && !mc_files_name_ok("a\nb"));
-  char longname[300];
-  memset(longname, 'x', sizeof longname - 1);
-  longname[sizeof longname - 1] = '\0';
-  CHECK(!mc_files_name_ok(longname));
   CHECK_EQ(mc_files_chunk_size(0, 262144), 262144);
   CHECK_EQ(mc_files_chunk_size(1, 262144), MC_CHUNK_MIN);
   CHECK_EQ(mc_files_chunk_size(1u << 30, 262144), MC_CHUNK_MAX);
   CHECK_EQ(mc_files_chunk_size(65536, 262144), 65536);
+}
+
+/* name -> stored name with the type known (mime) or not (NULL); "" = refused */
+static void name_is(const char *name, const char *mime, const char *want) {
+  char out[MC_LIM_FILE_NAME + 1];
+  enum mc_dom_fault f = mc_dom_file_name(name, mime, out, sizeof out);
+  CHECK_STREQ(f == MC_DOM_OK ? out : "", want);
+}
+
+static void test_names(void) {
+  const char *pdf = "application/pdf";
+  name_is("Giấy khai sinh.pdf", pdf, "Giấy khai sinh.pdf");
+  name_is("Giay to 1.pdf", NULL, "Giay to 1.pdf");
+  name_is("SCAN.PDF", pdf, "SCAN.PDF");
+  /* B1: hidden, option-like, home-relative */
+  name_is(".bashrc", NULL, "bashrc");
+  name_is(".bashrc", pdf, "bashrc.pdf");
+  name_is(".profile", pdf, "profile.pdf");
+  name_is("-rf", pdf, "rf.pdf");
+  name_is("~root.pdf", pdf, "root.pdf");
+  name_is("..pdf", pdf, "pdf.pdf");
+  name_is("...", pdf, "file.pdf");
+  name_is(" . - ~", NULL, "file");
+  /* path separators and shell metacharacters become '_' */
+  name_is("a/b.pdf", pdf, "a_b.pdf");
+  name_is("a\\b.pdf", pdf, "a_b.pdf");
+  name_is("$(id).pdf", pdf, "_(id).pdf");
+  name_is("`id`.pdf", pdf, "_id_.pdf");
+  name_is("a;b|c&d<e>f*g?h!i\"j'k.pdf", pdf, "a_b_c_d_e_f_g_h_i_j_k.pdf");
+  name_is("x.pdf. ", pdf, "x.pdf");
+  /* the extension follows the detected type: launchers never survive */
+  name_is("x.desktop", pdf, "x.desktop.pdf");
+  name_is("run.sh", "image/png", "run.sh.png");
+  name_is("a.lnk", "image/jpeg", "a.lnk.jpg");
+  name_is("anh.JPEG", "image/jpeg", "anh.JPEG");
+  name_is("anh.jpg", "image/png", "anh.jpg.png");
+  name_is("quet.tiff", "image/tiff", "quet.tiff");
+  name_is("quet", "image/tiff", "quet.tif");
+  name_is("x.desktop", "text/html", "x.desktop"); /* unknown type: no rule (never stored) */
+  CHECK_STREQ(mc_dom_file_ext("image/jpeg"), "jpg");
+  CHECK(mc_dom_file_ext("application/x-sh") == NULL && mc_dom_file_ext(NULL) == NULL);
+  /* refused: control and invisible format characters, bad UTF-8, empty, too long */
+  name_is("a\nb", pdf, "");
+  name_is("a\x7f.pdf", pdf, "");
+  name_is("cccd\xe2\x80\xae" "fdp.exe", pdf, ""); /* U+202E right-to-left override */
+  name_is("a\xe2\x80\x8b" "b.pdf", pdf, "");      /* U+200B zero width space */
+  name_is("\xff.pdf", pdf, "");
+  name_is("", pdf, "");
+  name_is("   ", pdf, "");
+  char longname[300], out[MC_LIM_FILE_NAME + 1];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  name_is(longname, pdf, "");
+  CHECK(mc_dom_file_name("a.pdf", pdf, out, 10) != MC_DOM_OK); /* short buffer */
+  /* 255 bytes of "ắ" (3 bytes each) + no extension: cut on a character boundary */
+  char viet[MC_LIM_FILE_NAME + 1] = "";
+  for (int i = 0; i < 85; i++) strcat(viet, "\xe1\xba\xaf");
+  CHECK(mc_dom_file_name(viet, pdf, out, sizeof out) == MC_DOM_OK);
+  CHECK(strlen(out) <= MC_LIM_FILE_NAME);
+  CHECK(mc_dom_utf8(out, strlen(out)));
+  CHECK(strcmp(out + strlen(out) - 4, ".pdf") == 0);
 }
 
 static void test_chunks(void) {
@@ -131,6 +186,7 @@ int main(void) {
   test_magic();
   test_paths();
   test_fields();
+  test_names();
   test_chunks();
   test_hex();
   return check_result();
