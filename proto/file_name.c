@@ -23,7 +23,7 @@ const char *mc_dom_file_ext(const char *mime) {
   return t != NULL ? t->ext[0] : NULL;
 }
 
-static int special(char c) { return c != '\0' && strchr("/\\$`;|&<>*?!\"'", c) != NULL; }
+static int special(char c) { return c != '\0' && strchr("$`;|&<>*?!\"'", c) != NULL; }
 static int lead_strip(char c) { return c == '.' || c == '-' || c == '~' || c == ' '; }
 
 static int ascii_ieq(const char *a, const char *b) {
@@ -65,6 +65,7 @@ enum mc_dom_fault mc_dom_file_name(const char *name, const char *mime, char *out
   out[0] = '\0';
   enum mc_dom_fault f = mc_dom_text(name, MC_LIM_FILE_NAME, MC_TEXT_REQUIRED);
   if (f != MC_DOM_OK) return f;
+  if (strpbrk(name, "/\\") != NULL) return MC_DOM_FORMAT; /* a path, never a name */
   size_t len = rewrite(name, buf);
   if (len == 0) len = (size_t)(stpcpy(buf, "file") - buf);
   const struct type_ext *t = type_of(mime);

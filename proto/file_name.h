@@ -5,10 +5,10 @@
  * A stored name never means anything to a shell, a file manager or a
  * desktop: not hidden, not an option, no path, no expansion, no launcher.
  *   refused (MC_DOM_*): empty, longer than MC_LIM_FILE_NAME, not UTF-8,
- *     control or invisible format characters (mc_dom_text) — no scanner
- *     produces those, so they are an attack or a broken client;
- *   rewritten: '/', '\\' and the shell's  $ ` ; | & < > * ? ! " '  become
- *     '_'; leading '.', '-', '~' and blanks and trailing '.' and blanks are
+ *     control or invisible format characters (mc_dom_text), '/' or '\\'
+ *     (a path, not a name) — no scanner produces those, so they are an
+ *     attack or a broken client;
+ *   rewritten: the shell's  $ ` ; | & < > * ? ! " '  become '_'; leading '.', '-', '~' and blanks and trailing '.' and blanks are
  *     removed ("file" if nothing is left);
  *   extension: with the detected type known, the name ends in one of the
  *     type's extensions (.pdf; .jpg/.jpeg; .png; .tif/.tiff, any case), else

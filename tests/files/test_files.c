@@ -1,6 +1,8 @@
 /* Pure helpers of the content store (server/files/files.h): magic bytes, the
  * content-addressed path fan-out, field checks and chunk validation. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -85,9 +87,10 @@ static void test_names(void) {
   name_is("..pdf", pdf, "pdf.pdf");
   name_is("...", pdf, "file.pdf");
   name_is(" . - ~", NULL, "file");
-  /* path separators and shell metacharacters become '_' */
-  name_is("a/b.pdf", pdf, "a_b.pdf");
-  name_is("a\\b.pdf", pdf, "a_b.pdf");
+  /* a path is refused; shell metacharacters become '_' */
+  name_is("a/b.pdf", pdf, "");
+  name_is("../etc.pdf", NULL, "");
+  name_is("a\\b.pdf", pdf, "");
   name_is("$(id).pdf", pdf, "_(id).pdf");
   name_is("`id`.pdf", pdf, "_id_.pdf");
   name_is("a;b|c&d<e>f*g?h!i\"j'k.pdf", pdf, "a_b_c_d_e_f_g_h_i_j_k.pdf");
@@ -123,6 +126,46 @@ static void test_names(void) {
   CHECK(strlen(out) <= MC_LIM_FILE_NAME);
   CHECK(mc_dom_utf8(out, strlen(out)));
   CHECK(strcmp(out + strlen(out) - 4, ".pdf") == 0);
+}
+
+/* tests/files/samples/NAME through mc_files_validate: want is the MIME type
+ * it must pass as, or NULL (refused, with detail want_detail). */
+static void sample_is(const char *name, const char *want, const char *want_detail) {
+  char path[512];
+  static uint8_t buf[1 << 16];
+  snprintf(path, sizeof path, "%s/%s", MC_SAMPLES_DIR, name);
+  FILE *f = fopen(path, "rb");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  const char *detail = "unset", *mime = mc_files_validate(buf, n, &detail);
+  if ((mime == NULL) != (want == NULL) || (want != NULL && strcmp(mime, want) != 0))
+    fprintf(stderr, "sample %s: got %s (%s)\n", name, mime ? mime : "refused", detail);
+  CHECK_STREQ(mime != NULL ? mime : "refused", want != NULL ? want : "refused");
+  if (want == NULL) CHECK_STREQ(detail, want_detail);
+}
+
+/* W6: structure, not magic bytes (samples made by tests/integration/files_util.py). */
+static void test_structure(void) {
+  sample_is("ok.pdf", "application/pdf", NULL);
+  sample_is("ok.jpg", "image/jpeg", NULL);
+  sample_is("ok.png", "image/png", NULL);
+  sample_is("ok.tif", "image/tiff", NULL);
+  sample_is("html_after_header.pdf", NULL, "file structure"); /* PDF/HTML polyglot */
+  sample_is("html_comment.pdf", NULL, "file structure");      /* HTML in the first KiB */
+  sample_is("pdf_no_xref.pdf", NULL, "file structure");       /* no xref: never rebuilt */
+  sample_is("elf_behind_soi.jpg", NULL, "file structure");    /* ELF behind a JPEG SOI */
+  sample_is("jpeg_then_elf.jpg", NULL, "file structure");     /* a payload after the EOI */
+  sample_is("truncated.jpg", NULL, "file structure");
+  sample_is("script_behind_tiff.tif", NULL, "file structure"); /* script behind "II*\0" */
+  sample_is("bomb.png", NULL, "file structure");   /* 100000 x 100000: over the bound */
+  sample_is("bad_crc.png", NULL, "file structure");
+  const char *d = NULL;
+  CHECK(mc_files_validate((const uint8_t *)"MZ\x90", 3, &d) == NULL);
+  CHECK_STREQ(d, "file type");
+  CHECK(mc_files_validate((const uint8_t *)"%PDF-", 5, &d) == NULL);
+  CHECK_STREQ(d, "file structure");
 }
 
 static void test_chunks(void) {
@@ -187,6 +230,7 @@ int main(void) {
   test_paths();
   test_fields();
   test_names();
+  test_structure();
   test_chunks();
   test_hex();
   return check_result();
