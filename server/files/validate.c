@@ -23,6 +23,8 @@
 
 #define TRAILER_SLACK 1024 /* bytes tolerated after a JPEG EOI or PNG IEND */
 #define TIFF_MAX_DIRS 256
+#define JPEG_MAX_SCANS 500
+#define JPEG_MAX_MEMORY (512L << 20) /* a progressive image's coefficients */
 
 static int dims_ok(uint64_t w, uint64_t h) {
   return w > 0 && h > 0 && w <= MC_IMAGE_MAX_SIDE && h <= MC_IMAGE_MAX_SIDE &&
@@ -71,6 +73,13 @@ static void jpeg_quiet_cb(j_common_ptr c, int level) {
   if (level < 0) c->err->num_warnings++; /* corrupt data: counted, refused below */
 }
 
+/* A progressive JPEG may carry thousands of scans, each a pass over the
+ * whole image (CPU); libjpeg-turbo's own tools stop at 500. */
+static void jpeg_progress_cb(j_common_ptr c) {
+  j_decompress_ptr d = (j_decompress_ptr)c;
+  if (d->input_scan_number > JPEG_MAX_SCANS) longjmp(((jerr *)c->err)->jump, 1);
+}
+
 static int jpeg_ok(const uint8_t *p, size_t n) {
   struct jpeg_decompress_struct d;
   jerr e;
@@ -81,6 +90,9 @@ static int jpeg_ok(const uint8_t *p, size_t n) {
   e.mgr.error_exit = jpeg_exit_cb;
   e.mgr.emit_message = jpeg_quiet_cb;
   jpeg_create_decompress(&d);
+  struct jpeg_progress_mgr progress = {.progress_monitor = jpeg_progress_cb};
+  d.progress = &progress;
+  d.mem->max_memory_to_use = JPEG_MAX_MEMORY; /* no backing store: over it is an error */
   if (setjmp(e.jump) != 0) goto out;
   jpeg_mem_src(&d, p, (unsigned long)n);
   if (jpeg_read_header(&d, TRUE) != JPEG_HEADER_OK || !dims_ok(d.image_width, d.image_height))
@@ -132,6 +144,7 @@ static int png_ok(const uint8_t *p, size_t n) {
   if (setjmp(png_jmpbuf(png)) != 0) goto out;
   png_set_user_limits(png, MC_IMAGE_MAX_SIDE, MC_IMAGE_MAX_SIDE);
   png_set_chunk_malloc_max(png, 8u << 20);
+  png_set_chunk_cache_max(png, 1000);
   png_set_read_fn(png, &m, png_read_cb);
   png_read_info(png, info);
   png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);

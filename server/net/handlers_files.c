@@ -435,6 +435,10 @@ static void begin_probed_cb(void *arg, int err, const mc_file_probe *p) {
     return begin_fail(b, MC_ETOOBIG, "files per dossier");
   if (p->dossier_bytes + b->size > (uint64_t)cfg->max_dossier_bytes)
     return begin_fail(b, MC_ETOOBIG, "dossier bytes");
+  const char *detail = NULL; /* the upload it meant to join has left meanwhile */
+  if (!b->reserved && (err = quota_take(b->unit, b->size, &detail)) != 0)
+    return begin_fail(b, err, detail);
+  b->reserved = 1;
   mc_upload_rec rec = {b->new_id, b->unit, b->code, b->sha, b->name, b->kind, b->size};
   if (mc_files_new_id(b->new_id) != 0 ||
       (err = mc_store_upload_open(F.srv->store, &rec, begin_opened_cb, b)) != 0)
