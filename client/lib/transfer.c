@@ -141,6 +141,8 @@ static int up_begin(up *u, const char *code, const char *kind, const char *sha, 
   *done = st->complete;
   if (st->file != NULL && st->file->mime != NULL)
     snprintf(u->out->mime, sizeof u->out->mime, "%s", st->file->mime);
+  if (st->file != NULL && st->file->name != NULL && st->file->name[0] != '\0')
+    snprintf(u->out->name, sizeof u->out->name, "%s", st->file->name); /* as stored (B1) */
   snprintf(u->id, sizeof u->id, "%s", st->upload_id ? st->upload_id : "");
   u->chunk = st->chunk_bytes > 0 && st->chunk_bytes <= (1u << 20) ? st->chunk_bytes : MC_TRANSFER_CHUNK;
   u->acked = u->sent = st->committed_offset <= u->out->size ? st->committed_offset : 0;
@@ -207,6 +209,8 @@ static int up_finish(up *u) {
   int rc = call_want(u->c, &req, MOTCUA__ENVELOPE__BODY_FILE_INFO, &rep, u->out);
   if (rc != MC_OK) return rc;
   snprintf(u->out->mime, sizeof u->out->mime, "%s", rep->file_info->mime ? rep->file_info->mime : "");
+  if (rep->file_info->name != NULL && rep->file_info->name[0] != '\0') /* as stored (B1) */
+    snprintf(u->out->name, sizeof u->out->name, "%s", rep->file_info->name);
   mc_envelope_free(rep);
   return MC_OK;
 }
