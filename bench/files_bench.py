@@ -32,10 +32,9 @@ def setup_env(d, bindir):
 
 
 def make_pdf(path, mib):
+    from files_util import valid_bytes  # well-formed: the server checks the structure (W6)
     with open(path, "wb") as f:  # exactly mib MiB, the default max_file_bytes
-        f.write(b"%PDF-1.4\n")
-        for i in range(mib):
-            f.write(os.urandom(MiB - (9 if i == 0 else 0)))
+        f.write(valid_bytes(mib * MiB))
 
 
 def run_cli(itest, unit, *args, env=None):
@@ -62,7 +61,7 @@ def throughput(itest, path, unit):
     run_cli(itest, unit, "download", code, "--out", out)
     t_down = time.time() - t0
     size = os.path.getsize(path) / MiB
-    os.unlink(os.path.join(out, os.path.basename(path)))
+    os.unlink(os.path.join(out, code, os.path.basename(path)))  # DIR/CODE/NAME
     return size / t_up, size / t_down, up
 
 

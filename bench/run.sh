@@ -384,8 +384,8 @@ fi # idle
 
 # ---------------------------------------------------------------- upload
 if want upload; then
-# motcua: `motcua --json attach CODE FILE` of a PDF (random bytes behind a
-# %PDF-1.4 header) into a dossier received just before, timed end to end
+# motcua: `motcua --json attach CODE FILE` of a PDF (random bytes in one
+# stream of a well-formed PDF) into a dossier received just before, timed end to end
 # (the CLI hashes the file, uploads with resume, the server writes and
 # fdatasyncs). Reference, same file, same disk (the deployment's directory,
 # next to the server's data_dir): socat OPENSSL-LISTEN (server cert, client
@@ -401,7 +401,7 @@ UPLOAD=""
 now_s() { date +%s.%N; }
 up_touch() { # fresh content, then everything on disk
   python3 -c 'import os, sys
-with open(sys.argv[1], "r+b") as f: f.seek(64); f.write(os.urandom(32))' "$UP_FILE"
+with open(sys.argv[1], "r+b") as f: f.seek(4096); f.write(os.urandom(32))' "$UP_FILE"
   sync
 }
 # up_motcua, up_raw: set UP_T to the seconds taken, or "" on failure (no
@@ -450,13 +450,13 @@ median() { tr ' ' '\n' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) /
 if ((CLI_OK)) && "$BIN/motcua" attach --help >/dev/null 2>&1; then
   log "upload: ${UP_MIB} MiB attachment, motcua attach vs raw TLS (socat) + fdatasync, $UP_ROUNDS rounds"
   UP_FILE=$WORK/upload.pdf
-  python3 - "$UP_FILE" "$UP_MIB" <<'PY'
-import os, sys
+  python3 - "$UP_FILE" "$UP_MIB" "$REPO/tests/integration" <<'PY'
+import sys
 path, mib = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, sys.argv[3])
+from files_util import valid_bytes  # a well-formed PDF: the server checks the structure (W6)
 with open(path, "wb") as f:
-    f.write(b"%PDF-1.4\n")
-    for i in range(mib):
-        f.write(os.urandom((1 << 20) - (9 if i == 0 else 0)))
+    f.write(valid_bytes(mib << 20))
 PY
   UP_UNIT=${UNITS%%,*}
   UP_CONF=$ENVD/units/$UP_UNIT.conf

@@ -75,6 +75,14 @@ const mc_option mc_settings_options[] = {
              "unfinished uploads untouched this long are deleted"),
     MC_OPT_I("files", "chunk_bytes", "262144", 16384, 524288, S, chunk_bytes,
              "upload chunk size offered to clients (frame cap 1 MiB)"),
+    MC_OPT_I("files", "max_uploads", "1024", 16, 65536, S, max_uploads,
+             "unfinished uploads in memory for all units together"),
+    MC_OPT_I("files", "max_uploads_per_unit", "16", 1, 1024, S, max_uploads_per_unit,
+             "unfinished uploads in memory for one unit"),
+    MC_OPT_I("files", "max_upload_bytes_per_unit", "1073741824", 1048576, 1099511627776L, S,
+             max_upload_bytes_per_unit, "declared bytes of one unit's unfinished uploads"),
+    MC_OPT_I("files", "upload_start_expiry_s", "30", 5, 3600, S, upload_start_expiry_s,
+             "an upload with no byte received this long after its begin is deleted"),
     {0},
 };
 #undef S

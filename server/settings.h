@@ -45,6 +45,10 @@ typedef struct mc_settings {
   long max_dossier_bytes;
   long upload_expiry_s;
   long chunk_bytes;          /* default chunk size offered to clients */
+  long max_uploads;          /* unfinished uploads in memory, all units (B5) */
+  long max_uploads_per_unit; /* ... of one unit */
+  long max_upload_bytes_per_unit; /* declared sizes of one unit's unfinished uploads */
+  long upload_start_expiry_s;     /* never-started uploads are deleted after this */
 } mc_settings;
 
 extern const mc_option mc_settings_options[];

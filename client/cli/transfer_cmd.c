@@ -53,6 +53,9 @@ static int transfer_error(const cli *c, int rc, const mc_transfer_result *r, con
   if (r->refused)
     return cli_fail(c, EXIT_REFUSED, rc, mc_msg(c->lang, mc_msg_for_err(rc)),
                     r->detail[0] ? r->detail : path);
+  if (r->exists) /* B1: a download never replaces a file */
+    return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE_EXISTS),
+                    r->path[0] ? r->path : path);
   if (r->local) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE), path);
   if (r->detail[0] != '\0') return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), r->detail);
   return cli_report(c, &r->error);

@@ -532,6 +532,8 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_PROVISIONAL_REJECTED] = {"Hồ sơ mang số tạm này đã bị máy chủ từ chối",
                                       "The dossier with this provisional number was refused by the server"},
     [MSG_ERR_FILE] = {"Không đọc/ghi được tệp", "Cannot read or write the file"},
+    [MSG_ERR_FILE_EXISTS] = {"Tệp đã có sẵn với nội dung khác, không ghi đè; hãy chuyển nó đi rồi tải lại",
+                             "A file with other content already exists and was not overwritten; move it away and download again"},
     [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
     [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
     [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "error.h"
+#include "file_name.h"
 #include "render.h"
 
 #define MAX_RETRIES 5
@@ -140,6 +141,8 @@ static int up_begin(up *u, const char *code, const char *kind, const char *sha, 
   *done = st->complete;
   if (st->file != NULL && st->file->mime != NULL)
     snprintf(u->out->mime, sizeof u->out->mime, "%s", st->file->mime);
+  if (st->file != NULL && st->file->name != NULL && st->file->name[0] != '\0')
+    snprintf(u->out->name, sizeof u->out->name, "%s", st->file->name); /* as stored (B1) */
   snprintf(u->id, sizeof u->id, "%s", st->upload_id ? st->upload_id : "");
   u->chunk = st->chunk_bytes > 0 && st->chunk_bytes <= (1u << 20) ? st->chunk_bytes : MC_TRANSFER_CHUNK;
   u->acked = u->sent = st->committed_offset <= u->out->size ? st->committed_offset : 0;
@@ -206,6 +209,8 @@ static int up_finish(up *u) {
   int rc = call_want(u->c, &req, MOTCUA__ENVELOPE__BODY_FILE_INFO, &rep, u->out);
   if (rc != MC_OK) return rc;
   snprintf(u->out->mime, sizeof u->out->mime, "%s", rep->file_info->mime ? rep->file_info->mime : "");
+  if (rep->file_info->name != NULL && rep->file_info->name[0] != '\0') /* as stored (B1) */
+    snprintf(u->out->name, sizeof u->out->name, "%s", rep->file_info->name);
   mc_envelope_free(rep);
   return MC_OK;
 }
@@ -287,6 +292,8 @@ int mc_transfer_list(mc_client *c, const char *code, Motcua__Envelope **reply,
 
 typedef struct down {
   int fd;
+  int dirfd;              /* DIR/<dossier code>, opened without following links */
+  char name[MC_LIM_FILE_NAME + 1], part[MC_LIM_FILE_NAME + 8];
   uint64_t rid, offset, size;
   int err, done;
   mc_transfer_result *out;
@@ -338,63 +345,116 @@ static int down_stream(mc_client *c, const char *code, down *d, mc_transfer_prog
   return rc != MC_OK ? rc : d->err;
 }
 
-/* Verify the whole file, then make it visible under its name. */
-static int down_commit(down *d, const char *part) {
+/* The target exists: the same bytes count as downloaded, others are never
+ * replaced (B1). */
+static int down_exists(down *d) {
+  char sum[65];
+  int fd = openat(d->dirfd, d->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int same = fd >= 0 && hash_fd(fd, sum, NULL) == MC_OK && strcmp(sum, d->out->sha256) == 0;
+  if (fd >= 0) close(fd);
+  unlinkat(d->dirfd, d->part, 0);
+  if (same) return d->out->resumed_from = d->out->size, MC_OK;
+  d->out->local = d->out->exists = 1;
+  return MC_ECONFLICT;
+}
+
+/* Verify the whole file, then make it visible under its name: linkat never
+ * replaces an existing file (unlike rename). */
+static int down_commit(down *d) {
   char sum[65];
   int rc = hash_fd(d->fd, sum, NULL);
   if (rc == MC_OK && strcmp(sum, d->out->sha256) != 0) {
-    unlink(part);
+    unlinkat(d->dirfd, d->part, 0);
     snprintf(d->out->detail, sizeof d->out->detail, "sha256");
     return MC_EIO;
   }
-  if (rc == MC_OK && (fsync(d->fd) != 0 || rename(part, d->out->path) != 0)) rc = MC_EIO;
+  if (rc == MC_OK && fsync(d->fd) != 0) rc = MC_EIO;
+  if (rc == MC_OK && linkat(d->dirfd, d->part, d->dirfd, d->name, 0) != 0)
+    return errno == EEXIST ? down_exists(d) : (d->out->local = 1, MC_EIO);
+  if (rc == MC_OK) unlinkat(d->dirfd, d->part, 0);
+  if (rc == MC_OK) fsync(d->dirfd);
   d->out->local = rc != MC_OK && d->out->detail[0] == '\0';
   return rc;
 }
 
-static int safe_name(const char *n) {
-  return n != NULL && n[0] != '\0' && strchr(n, '/') == NULL && strcmp(n, ".") != 0 &&
-         strcmp(n, "..") != 0;
+/* DIR/<code>, created 0700 if missing; neither DIR's last component nor the
+ * dossier folder may be a symbolic link. */
+static int down_dir(down *d, const char *dir, const char *code) {
+  char folder[MC_LIM_FILE_NAME + 1];
+  if (mc_dom_file_name(code, NULL, folder, sizeof folder) != MC_DOM_OK) return MC_EINVAL;
+  int top = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (top < 0) return d->out->local = 1, MC_EIO;
+  if (mkdirat(top, folder, 0700) != 0 && errno != EEXIST) d->dirfd = -1;
+  else d->dirfd = openat(top, folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  close(top);
+  int n = snprintf(d->out->path, sizeof d->out->path, "%s/%s/%s", dir, folder, d->name);
+  if (n < 0 || (size_t)n >= sizeof d->out->path) return MC_ETOOBIG;
+  return d->dirfd < 0 ? (d->out->local = 1, MC_EIO) : MC_OK;
 }
 
-static int down_open(down *d, const char *dir, char *part, size_t cap) {
-  mc_transfer_result *o = d->out;
-  if ((size_t)snprintf(o->path, sizeof o->path, "%s/%s", dir, o->name) >= sizeof o->path ||
-      (size_t)snprintf(part, cap, "%s.part", o->path) >= cap)
-    return MC_ETOOBIG;
-  d->fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+/* NAME.part: continued when it is our own regular file (opened without
+ * following links), else created exclusively, 0600. */
+static int down_part(down *d) {
   struct stat st;
-  if (d->fd < 0 || fstat(d->fd, &st) != 0) return o->local = 1, MC_EIO;
+  d->fd = openat(d->dirfd, d->part, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (d->fd >= 0 && (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+                     st.st_uid != geteuid())) {
+    close(d->fd);
+    return d->out->local = d->out->exists = 1, MC_ECONFLICT;
+  }
+  if (d->fd < 0 && errno == ENOENT)
+    d->fd = openat(d->dirfd, d->part, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (d->fd < 0 || fstat(d->fd, &st) != 0) return d->out->local = 1, MC_EIO;
   d->offset = (uint64_t)st.st_size;
   if (d->offset > d->size) { /* not ours: start over */
     if (ftruncate(d->fd, 0) != 0) return MC_EIO;
     d->offset = 0;
   }
-  o->resumed_from = d->offset;
+  d->out->resumed_from = d->offset;
   return MC_OK;
+}
+
+/* The name written is the server's name under the shared policy, with the
+ * extension of the validated type (defence in depth). */
+static int down_open(down *d, const char *dir, const char *code, const Motcua__FileInfo *fi) {
+  if (mc_dom_file_name(fi->name, fi->mime, d->name, sizeof d->name) != MC_DOM_OK ||
+      mc_dom_file_ext(fi->mime) == NULL)
+    return MC_EPROTO;
+  snprintf(d->out->name, sizeof d->out->name, "%s", d->name);
+  snprintf(d->part, sizeof d->part, "%s.part", d->name);
+  int rc = down_dir(d, dir, code);
+  if (rc != MC_OK) return rc;
+  if (faccessat(d->dirfd, d->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) { /* already there */
+    d->fd = -1;
+    return down_exists(d) == MC_OK ? 1 : MC_ECONFLICT;
+  }
+  return down_part(d);
 }
 
 int mc_transfer_download(mc_client *c, const char *code, const Motcua__FileInfo *fi,
                          const char *dir, mc_transfer_progress_cb cb, void *ud,
                          mc_transfer_result *out) {
   memset(out, 0, sizeof *out);
-  if (!safe_name(fi->name) || fi->sha256 == NULL || strlen(fi->sha256) != 64) return MC_EPROTO;
+  if (fi->name == NULL || fi->sha256 == NULL || strlen(fi->sha256) != 64) return MC_EPROTO;
   snprintf(out->name, sizeof out->name, "%s", fi->name);
   snprintf(out->sha256, sizeof out->sha256, "%s", fi->sha256);
   snprintf(out->mime, sizeof out->mime, "%s", fi->mime ? fi->mime : "");
   snprintf(out->kind, sizeof out->kind, "%s", fi->kind ? fi->kind : "");
   out->size = fi->size;
-  char part[1100];
-  down d = {.fd = -1, .size = fi->size, .out = out};
+  down d = {.fd = -1, .dirfd = -1, .size = fi->size, .out = out};
   uint64_t t0 = now_ms();
-  int rc = down_open(&d, dir, part, sizeof part);
-  mc_client_set_reply_cb(c, down_reply_cb, &d);
-  if (rc == MC_OK) rc = down_stream(c, code, &d, cb, ud, t0);
-  mc_client_set_reply_cb(c, NULL, NULL);
-  if (rc == MC_OK) rc = down_commit(&d, part);
+  int rc = down_open(&d, dir, code, fi);
+  if (rc == MC_OK) {
+    mc_client_set_reply_cb(c, down_reply_cb, &d);
+    rc = down_stream(c, code, &d, cb, ud, t0);
+    mc_client_set_reply_cb(c, NULL, NULL);
+    if (rc == MC_OK) rc = down_commit(&d);
+  }
+  if (rc == 1) rc = MC_OK; /* the same file was already there */
   if (rc == MC_OK) report(cb, ud, out, out->size, t0, 1);
   out->elapsed_ms = now_ms() - t0;
   if (d.fd >= 0) close(d.fd);
+  if (d.dirfd >= 0) close(d.dirfd);
   return rc;
 }
 

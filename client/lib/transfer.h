@@ -8,9 +8,13 @@
  * client ask again (UploadBegin is a sync point) and continue from the
  * committed offset; UploadFinish returns the stored file.
  *
- * Download: into DIR/NAME.part, continuing from its current size; the
- * whole file's SHA-256 is checked before NAME.part is fsynced and renamed
- * to NAME (a mismatch removes it).
+ * Download (B1): into DIR/<dossier code>/NAME.part (folder 0700, file 0600,
+ * created exclusively, never through a symbolic link), continuing from its
+ * current size when it is our own regular file; the whole file's SHA-256 is
+ * checked before NAME.part is fsynced and linked to NAME (a mismatch
+ * removes it). NAME is the server's name under proto/file_name.h with the
+ * extension of the validated type. An existing NAME is never replaced: the
+ * same bytes count as downloaded, other bytes fail with result.exists.
  *
  * MOTCUA_RATE_LIMIT=BYTES_PER_S in the environment caps upload speed (to
  * share a thin commune link; tests use it to interrupt uploads). */
@@ -50,6 +54,7 @@ typedef struct mc_transfer_result {
   char detail[128];       /* refusal detail ("file type", "checksum", ...) */
   int refused;            /* 1: the server refused (vs transport failure) */
   int local;              /* 1: reading or writing the local file failed */
+  int exists;             /* 1: download: path exists with other bytes (kept) */
   mc_client_error error;  /* the failure of the call or the link, if any */
 } mc_transfer_result;
 

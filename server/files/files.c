@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,17 +46,6 @@ int mc_files_upload_id_ok(const char *s) { return lower_hex_ok(s, 32); }
 
 int mc_files_kind_ok(const char *s) {
   return s != NULL && (strcmp(s, "scan") == 0 || strcmp(s, "result") == 0);
-}
-
-int mc_files_name_ok(const char *s) {
-  size_t n = s != NULL ? strnlen(s, MC_FILE_NAME_MAX) : 0;
-  if (n == 0 || n >= MC_FILE_NAME_MAX) return 0;
-  if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c < 0x20 || c == 0x7F || c == '/' || c == '\\') return 0;
-  }
-  return 1;
 }
 
 static int fmt_path(size_t cap, int n) {
@@ -345,6 +335,16 @@ static int make_dirs(const mc_upload_io *io, char *leaf, size_t cap) {
   return 0;
 }
 
+/* The whole file, mapped read-only, through mc_files_validate (W6). */
+static const char *validate_fd(mc_upload_io *io, const char **detail) {
+  if (io->size == 0 || io->size > SIZE_MAX) return *detail = "file structure", NULL;
+  void *p = mmap(NULL, (size_t)io->size, PROT_READ, MAP_PRIVATE, io->fd, 0);
+  if (p == MAP_FAILED) return *detail = "file structure", NULL;
+  const char *mime = mc_files_validate(p, (size_t)io->size, detail);
+  munmap(p, (size_t)io->size);
+  return mime;
+}
+
 static void fin_work(uv_work_t *w) {
   mc_upload_io *io = w->data;
   char hex[MC_SHA256_HEX], leaf[MC_PATH_MAX], dst[MC_PATH_MAX];
@@ -352,8 +352,10 @@ static void fin_work(uv_work_t *w) {
   io->fin_err = hash_file(io->fd, io->size, hex, head);
   if (io->fin_err != 0) return;
   io->mime = mc_files_magic(head, io->size < 8 ? (size_t)io->size : 8);
-  if (strcmp(hex, io->sha) != 0 || io->mime == NULL) {
-    io->detail = io->mime == NULL ? "file type" : "sha256";
+  if (strcmp(hex, io->sha) == 0 && io->mime != NULL) io->mime = validate_fd(io, &io->detail);
+  else io->detail = io->mime == NULL ? "file type" : "sha256";
+  if (io->detail != NULL) {
+    io->mime = NULL;
     io->fin_err = MC_EINVAL;
     unlink(io->path);
     return;

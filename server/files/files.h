@@ -33,15 +33,22 @@
 
 /* MIME type from the first bytes (PDF, JPEG, PNG, TIFF), NULL otherwise. */
 const char *mc_files_magic(const uint8_t *p, size_t n);
+/* W6: the whole structure of the type the magic bytes name, read by its own
+ * library (validate.c): PDF by qpdf (xref, trailer, page tree; no HTML or
+ * script markers in the first KiB), JPEG/PNG/TIFF fully decoded with
+ * dimensions bounded first (decompression bombs), no more than 1 KiB after
+ * a JPEG's or PNG's end. The MIME type, or NULL with *detail "file type"
+ * (no known magic) or "file structure". Pure over the buffer; thread-safe. */
+#define MC_IMAGE_MAX_SIDE 20000u
+#define MC_IMAGE_MAX_PIXELS 200000000u
+const char *mc_files_validate(const uint8_t *p, size_t n, const char **detail);
 /* 64 lowercase hex digits. */
 int mc_files_sha_hex_ok(const char *s);
 /* 32 lowercase hex digits. */
 int mc_files_upload_id_ok(const char *s);
 /* "scan" or "result". */
 int mc_files_kind_ok(const char *s);
-/* A file name shown to users: 1..255 bytes, no '/', '\\', control bytes, not
- * "." or "..". */
-int mc_files_name_ok(const char *s);
+/* File names: proto/file_name.h (mc_dom_file_name), shared with clients. */
 /* DATA/ab/cd/<sha256>; MC_EINVAL for a bad sha, MC_ETOOBIG if cap is short. */
 int mc_files_path(char *out, size_t cap, const char *data_dir, const char *sha);
 /* DATA/ab/cd (dir_level 2) or DATA/ab (dir_level 1). */
@@ -102,7 +109,7 @@ uint64_t mc_upload_io_pending(const mc_upload_io *io);
 
 /* Finish on the threadpool: hash DATA/tmp/<id> over [0, size), compare with
  * sha; detect the MIME type; fsync; rename to DATA/ab/cd/<sha>; fsync the
- * directories. cb(err): 0, MC_EINVAL (detail "sha256" or "file type": the
+ * directories. cb(err): 0, MC_EINVAL (detail "sha256", "file type" or "file structure": the
  * temporary file was removed), MC_EIO. The io must be idle. */
 typedef void (*mc_upload_io_final_cb)(mc_upload_io *io, int err, const char *mime,
                                       const char *detail);

@@ -12,6 +12,8 @@ struct mc_sweeper {
   mc_store *store;
   char data_dir[MC_PATH_MAX];
   long expiry_s;
+  uint64_t every_ms;  /* storage expiry and gc period */
+  uint64_t last_ms;   /* last storage pass */
   mc_sweep_cbs cbs;
   uv_timer_t timer;
   int busy;    /* expiry or gc query outstanding */
@@ -49,8 +51,10 @@ static void expired_cb(void *arg, int err, const char *const *ids, size_t n) {
 
 static void tick_cb(uv_timer_t *t) {
   mc_sweeper *sw = t->data;
-  sw->cbs.tick_cb(sw->cbs.arg, uv_now(sw->loop));
-  if (sw->busy) return;
+  uint64_t now = uv_now(sw->loop);
+  sw->cbs.tick_cb(sw->cbs.arg, now); /* every second: in-memory expiry is in seconds */
+  if (sw->busy || now - sw->last_ms < sw->every_ms) return;
+  sw->last_ms = now;
   sw->busy = 1;
   if (mc_store_uploads_expire(sw->store, sw->expiry_s, expired_cb, sw) != 0) sw->busy = 0;
 }
@@ -66,7 +70,9 @@ int mc_sweeper_start(uv_loop_t *loop, mc_store *store, const char *data_dir, lon
   if (every > 60000) every = 60000;
   uv_timer_init(loop, &sw->timer);
   sw->timer.data = sw;
-  uv_timer_start(&sw->timer, tick_cb, every, every);
+  sw->every_ms = every;
+  sw->last_ms = uv_now(loop);
+  uv_timer_start(&sw->timer, tick_cb, 1000, 1000);
   *out = sw;
   return 0;
 }

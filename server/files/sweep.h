@@ -1,5 +1,6 @@
-/* The expiry sweep of the content store: every upload_expiry_s/4
- * (1..60 s) delete the upload rows untouched for upload_expiry_s and their
+/* The expiry sweep of the content store: every second, tick_cb (the
+ * uploads in memory: never-started ones expire in seconds); every
+ * upload_expiry_s/4 (1..60 s) delete the upload rows untouched for upload_expiry_s and their
  * temporary files, then the files rows nothing refers to any more and
  * their content files. The server object starts and stops it
  * (server.c); the uploads in memory (net/handlers_files.c) take part
@@ -13,7 +14,7 @@
 #include "store.h"
 
 typedef struct mc_sweep_cbs {
-  /* Each tick, before the expiry query (now: uv_now). */
+  /* Every second, before any expiry query (now: uv_now). */
   void (*tick_cb)(void *arg, uint64_t now);
   /* Storage expired upload id: 1 if an upload in memory took care of it
    * (dropped it with its temporary file, or is busy), 0 to unlink

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_name.h"
 #include "files.h"
 #include "handlers.h"
 #include "handlers_internal.h"
@@ -18,7 +19,6 @@
 #include "store.h"
 
 #define MAX_UNCOMMITTED (16u << 20) /* accepted, not yet fsynced, per upload */
-#define MAX_UPLOADS 1024            /* in memory at once */
 #define EVICT_IDLE_MS (300 * 1000)  /* idle uploads leave memory (storage keeps them) */
 
 enum { WAIT_BEGIN, WAIT_FINISH };
@@ -46,11 +46,65 @@ typedef struct upload {
   struct upload *next;
 } upload;
 
+/* One unit's share of the upload table (B5): uploads in memory plus begins
+ * that passed the check and wait on storage. */
+typedef struct unit_quota {
+  char unit[MC_UNIT_CODE_MAX];
+  long n;
+  uint64_t bytes;
+  struct unit_quota *next;
+} unit_quota;
+
 static struct {
   mc_server *srv;
   upload *uploads;
-  size_t n;
+  long n; /* slots taken: uploads in memory + begins reserved */
+  unit_quota *quotas;
 } F;
+
+/* ---- quotas (B5) ---------------------------------------------------------- */
+
+static unit_quota *quota_of(const char *unit, int create) {
+  for (unit_quota *q = F.quotas; q != NULL; q = q->next)
+    if (strcmp(q->unit, unit) == 0) return q;
+  unit_quota *q = create ? calloc(1, sizeof *q) : NULL;
+  if (q == NULL) return NULL;
+  snprintf(q->unit, sizeof q->unit, "%s", unit);
+  q->next = F.quotas;
+  F.quotas = q;
+  return q;
+}
+
+/* Take a slot for (unit, size) before any asynchronous step, so concurrent
+ * begins cannot all pass the check. 0, or MC_EBUSY with *detail. */
+static int quota_take(const char *unit, uint64_t size, const char **detail) {
+  const mc_settings *cfg = &F.srv->cfg;
+  if (F.n >= cfg->max_uploads) return *detail = "uploads", MC_EBUSY;
+  unit_quota *q = quota_of(unit, 1);
+  if (q == NULL) return *detail = "upload", MC_ENOMEM;
+  if (q->n >= cfg->max_uploads_per_unit) return *detail = "unit uploads", MC_EBUSY;
+  if (q->bytes + size > (uint64_t)cfg->max_upload_bytes_per_unit)
+    return *detail = "unit bytes", MC_EBUSY;
+  q->n++;
+  q->bytes += size;
+  F.n++;
+  return 0;
+}
+
+static void quota_give(const char *unit, uint64_t size) {
+  unit_quota *q = quota_of(unit, 0);
+  F.n--;
+  if (q == NULL) return;
+  q->n--;
+  q->bytes -= size <= q->bytes ? size : q->bytes;
+  if (q->n > 0) return;
+  for (unit_quota **p = &F.quotas; *p != NULL; p = &(*p)->next)
+    if (*p == q) {
+      *p = q->next;
+      break;
+    }
+  free(q);
+}
 
 /* ---- registry ----------------------------------------------------------- */
 
@@ -92,7 +146,7 @@ static void upload_drop(upload *u, int unlink_tmp) {
   for (upload **p = &F.uploads; *p != NULL; p = &(*p)->next)
     if (*p == u) {
       *p = u->next;
-      F.n--;
+      quota_give(u->unit, u->size);
       break;
     }
   fail_waiters(u, MC_EUNAVAIL, "upload");
@@ -114,6 +168,42 @@ static void fill_info(Motcua__FileInfo *fi, const upload *u, const char *mime) {
   fi->kind = (char *)u->kind;
   fi->added_by_unit = (char *)u->unit;
   fi->added_at_ms = mc_server_now_ms();
+}
+
+/* A begin for a file the dossier already has (deduplicated, or finished
+ * while the begin waited): complete, committed = size, no upload id. */
+static void reply_complete(mc_req *r, const upload *u) {
+  Motcua__FileInfo fi = MOTCUA__FILE_INFO__INIT;
+  fill_info(&fi, u, u->mime);
+  Motcua__UploadState st = MOTCUA__UPLOAD_STATE__INIT;
+  st.upload_id = "";
+  st.committed_offset = u->size;
+  st.chunk_bytes = u->chunk;
+  st.complete = 1;
+  st.file = &fi;
+  ENV_INIT(out, r->id, upload_state, &st, MOTCUA__ENVELOPE__BODY_UPLOAD_STATE);
+  mc_req_finish(r, &out);
+}
+
+static void reply_file(mc_req *r, const upload *u) {
+  Motcua__FileInfo fi = MOTCUA__FILE_INFO__INIT;
+  fill_info(&fi, u, u->mime);
+  ENV_INIT(out, r->id, file_info, &fi, MOTCUA__ENVELOPE__BODY_FILE_INFO);
+  mc_req_finish(r, &out);
+}
+
+/* The finish's outcome for the requests that waited on it (a client that
+ * came back while its upload was finishing: issue 13): a begin is answered
+ * as a duplicate, a finish with the file; a failure with its own error. */
+static void settle_waiters(upload *u, int err, const char *detail) {
+  while (u->waiters != NULL) {
+    waiter *w = u->waiters;
+    u->waiters = w->next;
+    if (err != 0) mc_req_fail(w->r, err, detail);
+    else if (w->what == WAIT_BEGIN) reply_complete(w->r, u);
+    else reply_file(w->r, u);
+    free(w);
+  }
 }
 
 static void reply_state(mc_req *r, const upload *u) {
@@ -147,13 +237,11 @@ static void finish_attached_cb(void *arg, int err, const char *detail) {
   if (err != 0) {
     mc_req_fail(r, err, detail);
   } else {
-    Motcua__FileInfo fi = MOTCUA__FILE_INFO__INIT;
-    fill_info(&fi, u, u->mime);
-    ENV_INIT(out, r->id, file_info, &fi, MOTCUA__ENVELOPE__BODY_FILE_INFO);
     mc_log_info(r->s->id, "file stored code=%s sha256=%s size=%llu kind=%s unit=%s", u->code,
                 u->sha, (unsigned long long)u->size, u->kind, u->unit);
-    mc_req_finish(r, &out);
+    reply_file(r, u);
   }
+  settle_waiters(u, err, detail != NULL ? detail : "storage");
   upload_drop(u, 0);
 }
 
@@ -161,7 +249,10 @@ static void finalized_cb(mc_upload_io *io, int err, const char *mime, const char
   upload *u = mc_upload_io_data(io);
   mc_store *st = F.srv->store;
   if (err == 0 && st != NULL) {
+    char name[MC_FILE_NAME_MAX];
     snprintf(u->mime, sizeof u->mime, "%s", mime);
+    if (mc_dom_file_name(u->name, mime, name, sizeof name) == MC_DOM_OK) /* B1: .pdf etc. */
+      memcpy(u->name, name, sizeof u->name);
     mc_attach_rec a = {u->code, u->sha, mime, u->name, u->kind, u->unit, u->id, u->size,
                        F.srv->cfg.max_files_per_dossier, (uint64_t)F.srv->cfg.max_dossier_bytes};
     err = mc_store_file_attach(st, &a, finish_attached_cb, u);
@@ -172,6 +263,7 @@ static void finalized_cb(mc_upload_io *io, int err, const char *mime, const char
               mc_errname(err), detail ? detail : "-");
   mc_req_fail(u->fin, err, detail != NULL ? detail : "storage");
   u->fin = NULL;
+  settle_waiters(u, err, detail != NULL ? detail : "storage");
   upload_drop(u, err == MC_EINVAL);
 }
 
@@ -243,6 +335,8 @@ static const mc_upload_io_cbs io_cbs = {io_opened_cb, io_committed_cb};
 
 typedef struct begin_ctx {
   mc_req *r;
+  char unit[MC_UNIT_CODE_MAX];
+  int reserved; /* holds a quota slot (B5) */
   char code[MC_DOSSIER_CODE_MAX], name[MC_FILE_NAME_MAX], sha[MC_SHA256_HEX], kind[8];
   char new_id[MC_UPLOAD_ID_HEX];
   char mime[32];
@@ -250,8 +344,19 @@ typedef struct begin_ctx {
   uint32_t chunk;
 } begin_ctx;
 
+static void begin_release(begin_ctx *b) {
+  if (b->reserved) quota_give(b->unit, b->size);
+  b->reserved = 0;
+}
+
 static void begin_fail(begin_ctx *b, int err, const char *detail) {
+  begin_release(b);
   mc_req_fail(b->r, err, detail);
+  free(b);
+}
+
+static void begin_done(begin_ctx *b) {
+  begin_release(b);
   free(b);
 }
 
@@ -259,7 +364,7 @@ static upload *upload_new(const begin_ctx *b, const char *id, const char *unit) 
   upload *u = calloc(1, sizeof *u);
   if (u == NULL) return NULL;
   snprintf(u->id, sizeof u->id, "%s", id);
-  snprintf(u->unit, sizeof u->unit, "%.15s", unit);
+  snprintf(u->unit, sizeof u->unit, "%s", unit);
   memcpy(u->code, b->code, sizeof u->code);
   memcpy(u->sha, b->sha, sizeof u->sha);
   memcpy(u->name, b->name, sizeof u->name);
@@ -272,10 +377,9 @@ static upload *upload_new(const begin_ctx *b, const char *id, const char *unit) 
 
 static void begin_opened_cb(void *arg, int err, const char *id, uint64_t committed) {
   begin_ctx *b = arg;
-  const char *unit = b->r->s->peer.unit;
   if (err != 0) return begin_fail(b, err, err == MC_ECONFLICT ? "size" : "code");
-  upload *u = find_by_key(unit, b->code, b->sha, b->kind); /* a racing begin won */
-  if (u == NULL && (u = upload_new(b, id, unit)) != NULL) {
+  upload *u = find_by_key(b->unit, b->code, b->sha, b->kind); /* a racing begin won */
+  if (u == NULL && (u = upload_new(b, id, b->unit)) != NULL) {
     err = mc_upload_io_open(F.srv->loop, F.srv->cfg.data_dir, u->id, committed, &io_cbs, u, &u->io);
     if (err != 0) {
       free(u);
@@ -283,11 +387,11 @@ static void begin_opened_cb(void *arg, int err, const char *id, uint64_t committ
     }
     u->next = F.uploads;
     F.uploads = u;
-    F.n++;
+    b->reserved = 0; /* the slot is the upload's now: upload_drop gives it back */
   }
   err = u == NULL ? MC_ENOMEM : park(u, b->r, WAIT_BEGIN);
   if (err != 0) return begin_fail(b, err, "upload");
-  free(b);
+  begin_done(b);
 }
 
 static void dedup_attached_cb(void *arg, int err, const char *detail) {
@@ -297,26 +401,22 @@ static void dedup_attached_cb(void *arg, int err, const char *detail) {
   memcpy(tmp.name, b->name, sizeof tmp.name);
   memcpy(tmp.sha, b->sha, sizeof tmp.sha);
   memcpy(tmp.kind, b->kind, sizeof tmp.kind);
-  snprintf(tmp.unit, sizeof tmp.unit, "%.15s", b->r->s->peer.unit);
+  memcpy(tmp.unit, b->unit, sizeof tmp.unit);
+  memcpy(tmp.mime, b->mime, sizeof tmp.mime);
   tmp.size = b->size;
-  Motcua__FileInfo fi = MOTCUA__FILE_INFO__INIT;
-  fill_info(&fi, &tmp, b->mime);
-  Motcua__UploadState st = MOTCUA__UPLOAD_STATE__INIT;
-  st.upload_id = "";
-  st.committed_offset = b->size;
-  st.chunk_bytes = b->chunk;
-  st.complete = 1;
-  st.file = &fi;
-  ENV_INIT(out, b->r->id, upload_state, &st, MOTCUA__ENVELOPE__BODY_UPLOAD_STATE);
+  tmp.chunk = b->chunk;
   mc_log_info(b->r->s->id, "file deduplicated code=%s sha256=%s", b->code, b->sha);
-  mc_req_finish(b->r, &out);
-  free(b);
+  reply_complete(b->r, &tmp);
+  begin_done(b);
 }
 
 static int begin_dedup(begin_ctx *b, const mc_file_probe *p) {
+  char name[MC_FILE_NAME_MAX];
   if (p->file_size != b->size) return MC_ECONFLICT;
   snprintf(b->mime, sizeof b->mime, "%s", p->mime);
-  mc_attach_rec a = {b->code, b->sha, p->mime, b->name, b->kind, b->r->s->peer.unit, NULL,
+  if (mc_dom_file_name(b->name, p->mime, name, sizeof name) == MC_DOM_OK)
+    memcpy(b->name, name, sizeof b->name);
+  mc_attach_rec a = {b->code, b->sha, p->mime, b->name, b->kind, b->unit, NULL,
                      b->size, F.srv->cfg.max_files_per_dossier,
                      (uint64_t)F.srv->cfg.max_dossier_bytes};
   return mc_store_file_attach(F.srv->store, &a, dedup_attached_cb, b);
@@ -326,7 +426,8 @@ static void begin_probed_cb(void *arg, int err, const mc_file_probe *p) {
   begin_ctx *b = arg;
   const mc_settings *cfg = &F.srv->cfg;
   if (err != 0) return begin_fail(b, err, "code");
-  if (p->file_exists) {
+  if (p->file_exists) { /* the unit holds it already (B2): no slot needed */
+    begin_release(b);
     err = begin_dedup(b, p);
     return err != 0 ? begin_fail(b, err, "size") : (void)0;
   }
@@ -334,8 +435,11 @@ static void begin_probed_cb(void *arg, int err, const mc_file_probe *p) {
     return begin_fail(b, MC_ETOOBIG, "files per dossier");
   if (p->dossier_bytes + b->size > (uint64_t)cfg->max_dossier_bytes)
     return begin_fail(b, MC_ETOOBIG, "dossier bytes");
-  if (F.n >= MAX_UPLOADS) return begin_fail(b, MC_EBUSY, "uploads");
-  mc_upload_rec rec = {b->new_id, b->r->s->peer.unit, b->code, b->sha, b->name, b->kind, b->size};
+  const char *detail = NULL; /* the upload it meant to join has left meanwhile */
+  if (!b->reserved && (err = quota_take(b->unit, b->size, &detail)) != 0)
+    return begin_fail(b, err, detail);
+  b->reserved = 1;
+  mc_upload_rec rec = {b->new_id, b->unit, b->code, b->sha, b->name, b->kind, b->size};
   if (mc_files_new_id(b->new_id) != 0 ||
       (err = mc_store_upload_open(F.srv->store, &rec, begin_opened_cb, b)) != 0)
     begin_fail(b, err ? err : MC_EINTERNAL, "storage");
@@ -349,30 +453,45 @@ static void begin_shown_cb(void *arg, int err, const mc_dossier *d) {
   if (err != 0) return begin_fail(b, err, "code");
   if (strcmp(b->kind, "result") == 0 && strcmp(d->holder_unit, who->unit) != 0)
     return begin_fail(b, MC_EFORBIDDEN, "result: holder only");
-  upload *u = find_by_key(who->unit, b->code, b->sha, b->kind);
+  upload *u = find_by_key(b->unit, b->code, b->sha, b->kind);
   if (u != NULL) {
     if ((err = park(u, b->r, WAIT_BEGIN)) != 0) return begin_fail(b, err, "upload");
-    return free(b);
+    return begin_done(b);
   }
-  err = mc_store_file_probe(F.srv->store, b->code, b->sha, begin_probed_cb, b);
+  err = mc_store_file_probe(F.srv->store, b->code, b->sha, b->unit, begin_probed_cb, b);
   if (err != 0) begin_fail(b, err, "storage");
 }
 
 static int begin_fields(mc_session *s, const Motcua__UploadBegin *q, begin_ctx *b,
                         mc_fault *fault) {
   if (!handlers__code_ok(q->code)) return handlers__refuse(fault, MC_EINVAL, "code");
-  if (!mc_files_name_ok(q->name)) return handlers__refuse(fault, MC_EINVAL, "name");
+  if (mc_dom_file_name(q->name, NULL, b->name, sizeof b->name) != MC_DOM_OK) /* B1 */
+    return handlers__refuse(fault, MC_EINVAL, "name");
   if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(fault, MC_EINVAL, "sha256");
   if (!mc_files_kind_ok(q->kind)) return handlers__refuse(fault, MC_EINVAL, "kind");
   if (q->size == 0) return handlers__refuse(fault, MC_EINVAL, "size");
   if (q->size > (uint64_t)s->srv->cfg.max_file_bytes)
     return handlers__refuse(fault, MC_ETOOBIG, "size");
   snprintf(b->code, sizeof b->code, "%s", q->code);
-  snprintf(b->name, sizeof b->name, "%s", q->name);
   snprintf(b->sha, sizeof b->sha, "%s", q->sha256);
   snprintf(b->kind, sizeof b->kind, "%s", q->kind);
   b->size = q->size;
   b->chunk = mc_files_chunk_size(q->chunk_bytes, (uint32_t)s->srv->cfg.chunk_bytes);
+  snprintf(b->unit, sizeof b->unit, "%.*s", MC_LIM_UNIT_CODE, s->peer.unit);
+  return 0;
+}
+
+/* A begin that does not continue an upload in memory takes its quota slot
+ * now, before the storage calls (B5: the check and the count are one step). */
+static int begin_reserve(begin_ctx *b, mc_fault *fault) {
+  const char *detail = NULL;
+  if (find_by_key(b->unit, b->code, b->sha, b->kind) != NULL) return 0;
+  int rc = quota_take(b->unit, b->size, &detail);
+  if (rc != 0) {
+    mc_log_warn(0, "upload refused unit=%s err=%s detail=%s", b->unit, mc_errname(rc), detail);
+    return handlers__refuse(fault, rc, detail);
+  }
+  b->reserved = 1;
   return 0;
 }
 
@@ -380,12 +499,16 @@ int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env, mc_fault 
   begin_ctx *b = calloc(1, sizeof *b);
   if (b == NULL) return MC_ENOMEM;
   int rc = begin_fields(s, env->upload_begin, b, fault);
+  if (rc == 0) rc = begin_reserve(b, fault);
   if (rc == 0) rc = handlers__start(s, env->request_id, &b->r);
-  if (rc != 0) return free(b), rc;
+  if (rc != 0) {
+    begin_release(b);
+    return free(b), rc;
+  }
   rc = mc_store_show(s->srv->store, b->code, begin_shown_cb, b);
   if (rc != 0) {
     mc_req_finish(b->r, NULL);
-    free(b);
+    begin_done(b);
   }
   return rc;
 }
@@ -435,8 +558,7 @@ int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env, mc_fault 
 int mc_handle_upload_finish(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   upload *u = own_upload(s, env->upload_finish->upload_id);
   if (u == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "upload_id");
-  if (u->finishing) return handlers__refuse(fault, MC_EBADSTATE, "finishing");
-  mc_req *r;
+  mc_req *r; /* while finishing, it waits for the outcome (issue 13) */
   int rc = handlers__start(s, env->request_id, &r);
   if (rc == 0 && (rc = park(u, r, WAIT_FINISH)) != 0) mc_req_finish(r, NULL);
   return rc;
@@ -458,13 +580,22 @@ static int upload_expired_cb(void *arg, const char *id) {
   return 1;
 }
 
+/* Idle uploads leave memory (storage keeps their offset); never-started
+ * ones (no byte received) are deleted after upload_start_expiry_s (B5). */
 static void evict_idle(uint64_t now) {
   uint64_t limit = (uint64_t)F.srv->cfg.upload_expiry_s * 1000;
+  uint64_t start_limit = (uint64_t)F.srv->cfg.upload_start_expiry_s * 1000;
   if (limit > EVICT_IDLE_MS) limit = EVICT_IDLE_MS;
   upload *next;
   for (upload *u = F.uploads; u != NULL; u = next) {
     next = u->next;
-    if (upload_idle(u) && now - u->touched_ms >= limit) upload_drop(u, 0);
+    if (!upload_idle(u)) continue;
+    if (u->committed == 0 && u->received == 0 && now - u->touched_ms >= start_limit) {
+      if (F.srv->store != NULL) mc_store_upload_delete(F.srv->store, u->id);
+      upload_drop(u, 1);
+    } else if (now - u->touched_ms >= limit) {
+      upload_drop(u, 0);
+    }
   }
 }
 
@@ -482,4 +613,10 @@ void mc_files_stop(mc_server *srv) {
   (void)srv;
   if (F.srv == NULL) return;
   while (F.uploads != NULL) upload_drop(F.uploads, 0);
+  while (F.quotas != NULL) { /* begins still waiting on storage */
+    unit_quota *q = F.quotas;
+    F.quotas = q->next;
+    free(q);
+  }
+  F.n = 0;
 }

@@ -59,16 +59,19 @@ static void probe_done(void *arg, int err, const PGresult *r) {
   free(c);
 }
 
-int mc_store_file_probe(mc_store *s, const char *code, const char *sha, mc_store_probe_cb cb,
-                        void *arg) {
+int mc_store_file_probe(mc_store *s, const char *code, const char *sha, const char *unit,
+                        mc_store_probe_cb cb, void *arg) {
   static const char sql[] =
       "SELECT f.size, f.mime,"
       " (SELECT count(*) FROM dossier_files x WHERE x.dossier_id = d.id),"
       " (SELECT coalesce(sum(g.size), 0) FROM dossier_files x JOIN files g USING (sha256)"
       "   WHERE x.dossier_id = d.id)"
-      " FROM dossiers d LEFT JOIN files f ON f.sha256 = $2 WHERE d.code = $1";
-  const char *p[] = {code, sha};
-  return exec_ctx(s, "file_probe", sql, p, 2, probe_done, (void *)cb, arg);
+      " FROM dossiers d LEFT JOIN files f ON f.sha256 = $2 AND EXISTS (SELECT 1"
+      "   FROM dossier_files y WHERE y.sha256 = $2"
+      "   AND (y.dossier_id = d.id OR y.added_by_unit = $3))"
+      " WHERE d.code = $1";
+  const char *p[] = {code, sha, unit};
+  return exec_ctx(s, "file_probe", sql, p, 3, probe_done, (void *)cb, arg);
 }
 
 /* ---- attach ------------------------------------------------------------- */

@@ -164,17 +164,20 @@ void mc_store_get_stats(const mc_store *s, mc_store_stats *st);
  * Probes, attachments, unfinished uploads, listings, expiry and garbage
  * collection; same contract as every mc_store_* call. */
 
-/* What the server already knows for (dossier, sha256). */
+/* What the server already knows for (dossier, sha256), as far as the caller
+ * may know it (B2: deduplicate storage, never authorisation). */
 typedef struct mc_file_probe {
-  int file_exists;      /* the content store holds this sha256 */
+  int file_exists;      /* the file is attached to this dossier, or to one the
+                           unit attached it to itself (it held the bytes); a
+                           file only other units hold reads as absent */
   uint64_t file_size;
   char mime[32];
   long dossier_files;   /* files attached to the dossier */
   uint64_t dossier_bytes;
 } mc_file_probe;
 typedef void (*mc_store_probe_cb)(void *arg, int err, const mc_file_probe *p);
-int mc_store_file_probe(mc_store *s, const char *code, const char *sha, mc_store_probe_cb cb,
-                        void *arg);
+int mc_store_file_probe(mc_store *s, const char *code, const char *sha, const char *unit,
+                        mc_store_probe_cb cb, void *arg);
 
 typedef struct mc_attach_rec {
   const char *code, *sha, *mime, *name, *kind, *unit;

@@ -1,10 +1,13 @@
 /* Pure helpers of the content store (server/files/files.h): magic bytes, the
  * content-addressed path fan-out, field checks and chunk validation. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "error.h"
+#include "file_name.h"
 #include "files.h"
 
 #define SHA "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"
@@ -57,17 +60,112 @@ static void test_fields(void) {
   CHECK(!mc_files_upload_id_ok("0123456789abcdef0123456789abcdeg"));
   CHECK(mc_files_kind_ok("scan") && mc_files_kind_ok("result"));
   CHECK(!mc_files_kind_ok("Scan") && !mc_files_kind_ok("") && !mc_files_kind_ok(NULL));
-  CHECK(mc_files_name_ok("Giấy khai sinh.pdf"));
-  CHECK(!mc_files_name_ok("a/b.pdf") && !mc_files_name_ok("..") && !mc_files_name_ok(""));
-  CHECK(!mc_files_name_ok("a\\b") && !mc_files_name_ok("a\nb"));
-  char longname[300];
-  memset(longname, 'x', sizeof longname - 1);
-  longname[sizeof longname - 1] = '\0';
-  CHECK(!mc_files_name_ok(longname));
   CHECK_EQ(mc_files_chunk_size(0, 262144), 262144);
   CHECK_EQ(mc_files_chunk_size(1, 262144), MC_CHUNK_MIN);
   CHECK_EQ(mc_files_chunk_size(1u << 30, 262144), MC_CHUNK_MAX);
   CHECK_EQ(mc_files_chunk_size(65536, 262144), 65536);
+}
+
+/* name -> stored name with the type known (mime) or not (NULL); "" = refused */
+static void name_is(const char *name, const char *mime, const char *want) {
+  char out[MC_LIM_FILE_NAME + 1];
+  enum mc_dom_fault f = mc_dom_file_name(name, mime, out, sizeof out);
+  CHECK_STREQ(f == MC_DOM_OK ? out : "", want);
+}
+
+static void test_names(void) {
+  const char *pdf = "application/pdf";
+  name_is("Giấy khai sinh.pdf", pdf, "Giấy khai sinh.pdf");
+  name_is("Giay to 1.pdf", NULL, "Giay to 1.pdf");
+  name_is("SCAN.PDF", pdf, "SCAN.PDF");
+  /* B1: hidden, option-like, home-relative */
+  name_is(".bashrc", NULL, "bashrc");
+  name_is(".bashrc", pdf, "bashrc.pdf");
+  name_is(".profile", pdf, "profile.pdf");
+  name_is("-rf", pdf, "rf.pdf");
+  name_is("~root.pdf", pdf, "root.pdf");
+  name_is("..pdf", pdf, "pdf.pdf");
+  name_is("...", pdf, "file.pdf");
+  name_is(" . - ~", NULL, "file");
+  /* a path is refused; shell metacharacters become '_' */
+  name_is("a/b.pdf", pdf, "");
+  name_is("../etc.pdf", NULL, "");
+  name_is("a\\b.pdf", pdf, "");
+  name_is("$(id).pdf", pdf, "_(id).pdf");
+  name_is("`id`.pdf", pdf, "_id_.pdf");
+  name_is("a;b|c&d<e>f*g?h!i\"j'k.pdf", pdf, "a_b_c_d_e_f_g_h_i_j_k.pdf");
+  name_is("x.pdf. ", pdf, "x.pdf");
+  /* the extension follows the detected type: launchers never survive */
+  name_is("x.desktop", pdf, "x.desktop.pdf");
+  name_is("run.sh", "image/png", "run.sh.png");
+  name_is("a.lnk", "image/jpeg", "a.lnk.jpg");
+  name_is("anh.JPEG", "image/jpeg", "anh.JPEG");
+  name_is("anh.jpg", "image/png", "anh.jpg.png");
+  name_is("quet.tiff", "image/tiff", "quet.tiff");
+  name_is("quet", "image/tiff", "quet.tif");
+  name_is("x.desktop", "text/html", "x.desktop"); /* unknown type: no rule (never stored) */
+  CHECK_STREQ(mc_dom_file_ext("image/jpeg"), "jpg");
+  CHECK(mc_dom_file_ext("application/x-sh") == NULL && mc_dom_file_ext(NULL) == NULL);
+  /* refused: control and invisible format characters, bad UTF-8, empty, too long */
+  name_is("a\nb", pdf, "");
+  name_is("a\x7f.pdf", pdf, "");
+  name_is("cccd\xe2\x80\xae" "fdp.exe", pdf, ""); /* U+202E right-to-left override */
+  name_is("a\xe2\x80\x8b" "b.pdf", pdf, "");      /* U+200B zero width space */
+  name_is("\xff.pdf", pdf, "");
+  name_is("", pdf, "");
+  name_is("   ", pdf, "");
+  char longname[300], out[MC_LIM_FILE_NAME + 1];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  name_is(longname, pdf, "");
+  CHECK(mc_dom_file_name("a.pdf", pdf, out, 10) != MC_DOM_OK); /* short buffer */
+  /* 255 bytes of "ắ" (3 bytes each) + no extension: cut on a character boundary */
+  char viet[MC_LIM_FILE_NAME + 1] = "";
+  for (int i = 0; i < 85; i++) strcat(viet, "\xe1\xba\xaf");
+  CHECK(mc_dom_file_name(viet, pdf, out, sizeof out) == MC_DOM_OK);
+  CHECK(strlen(out) <= MC_LIM_FILE_NAME);
+  CHECK(mc_dom_utf8(out, strlen(out)));
+  CHECK(strcmp(out + strlen(out) - 4, ".pdf") == 0);
+}
+
+/* tests/files/samples/NAME through mc_files_validate: want is the MIME type
+ * it must pass as, or NULL (refused, with detail want_detail). */
+static void sample_is(const char *name, const char *want, const char *want_detail) {
+  char path[512];
+  static uint8_t buf[1 << 16];
+  snprintf(path, sizeof path, "%s/%s", MC_SAMPLES_DIR, name);
+  FILE *f = fopen(path, "rb");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  const char *detail = "unset", *mime = mc_files_validate(buf, n, &detail);
+  if ((mime == NULL) != (want == NULL) || (want != NULL && strcmp(mime, want) != 0))
+    fprintf(stderr, "sample %s: got %s (%s)\n", name, mime ? mime : "refused", detail);
+  CHECK_STREQ(mime != NULL ? mime : "refused", want != NULL ? want : "refused");
+  if (want == NULL) CHECK_STREQ(detail, want_detail);
+}
+
+/* W6: structure, not magic bytes (samples made by tests/integration/files_util.py). */
+static void test_structure(void) {
+  sample_is("ok.pdf", "application/pdf", NULL);
+  sample_is("ok.jpg", "image/jpeg", NULL);
+  sample_is("ok.png", "image/png", NULL);
+  sample_is("ok.tif", "image/tiff", NULL);
+  sample_is("html_after_header.pdf", NULL, "file structure"); /* PDF/HTML polyglot */
+  sample_is("html_comment.pdf", NULL, "file structure");      /* HTML in the first KiB */
+  sample_is("pdf_no_xref.pdf", NULL, "file structure");       /* no xref: never rebuilt */
+  sample_is("elf_behind_soi.jpg", NULL, "file structure");    /* ELF behind a JPEG SOI */
+  sample_is("jpeg_then_elf.jpg", NULL, "file structure");     /* a payload after the EOI */
+  sample_is("truncated.jpg", NULL, "file structure");
+  sample_is("script_behind_tiff.tif", NULL, "file structure"); /* script behind "II*\0" */
+  sample_is("bomb.png", NULL, "file structure");   /* 100000 x 100000: over the bound */
+  sample_is("bad_crc.png", NULL, "file structure");
+  const char *d = NULL;
+  CHECK(mc_files_validate((const uint8_t *)"MZ\x90", 3, &d) == NULL);
+  CHECK_STREQ(d, "file type");
+  CHECK(mc_files_validate((const uint8_t *)"%PDF-", 5, &d) == NULL);
+  CHECK_STREQ(d, "file structure");
 }
 
 static void test_chunks(void) {
@@ -131,6 +229,8 @@ int main(void) {
   test_magic();
   test_paths();
   test_fields();
+  test_names();
+  test_structure();
   test_chunks();
   test_hex();
   return check_result();

@@ -302,8 +302,11 @@ def upload_raw(raw, code, name, data, rid=100):
     return raw.call(rid + 2, B_UPLOAD_FINISH, f_bytes(1, st["upload_id"]))
 
 
-def pdf_bytes(size=4096, head=b"%PDF-1.4\n"):
-    return head + os.urandom(max(0, size - len(head)))
+def pdf_bytes(size=4096):
+    """A well-formed PDF of exactly size bytes, random inside (the server
+    checks the structure of every upload: W6)."""
+    from files_util import valid_bytes
+    return valid_bytes(size)
 
 
 # ---- admin HTTP ----------------------------------------------------------------

@@ -249,7 +249,8 @@ class TestCrashUnderLoad(unittest.TestCase):
             os.makedirs(out)
             d = dep.cli(unit, "download", code, "--out", out, timeout=120)
             self.assertEqual(d.rc, 0, d)
-            got = sorted(sha256_path(os.path.join(out, n)) for n in os.listdir(out))
+            got = sorted(sha256_path(os.path.join(out, code, n))  # DIR/CODE/NAME (B1)
+                         for n in os.listdir(os.path.join(out, code)))
             self.assertEqual(got, sorted(set(listed)), "downloaded files of %s" % code)
             for a in items:
                 self.assertIn(a["sha"], got)

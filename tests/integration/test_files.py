@@ -67,9 +67,9 @@ class TestFiles(unittest.TestCase):
         d, out = self.download(OWNER, code)
         self.assertEqual(d.rc, 0, d)
         for path in (pdf, png):
-            got = os.path.join(out, os.path.basename(path))
+            got = os.path.join(out, code, os.path.basename(path))
             self.assertEqual(sha256_file(got), sha256_file(path))
-        self.assertFalse([n for n in os.listdir(out) if n.endswith(".part")])
+        self.assertFalse([n for n in os.listdir(os.path.join(out, code)) if n.endswith(".part")])
 
     def test_dedup_completes_at_once(self):
         path = make_file(2 * MiB, dirname=self.tmp)
@@ -166,7 +166,7 @@ class TestFiles(unittest.TestCase):
         raw.close()
         d, out = self.download(OWNER, code)
         self.assertEqual(d.rc, 0, d)
-        self.assertEqual(sha256_file(os.path.join(out, "raw.pdf")), sha)
+        self.assertEqual(sha256_file(os.path.join(out, code, "raw.pdf")), sha)
 
     def test_client_sigkill_then_rerun_resumes(self):
         code = new_dossier()
@@ -191,7 +191,7 @@ class TestFiles(unittest.TestCase):
         self.assertLess(r.doc["resumed_from"], 50 * MiB, r)
         d, out = self.download(OWNER, code)
         self.assertEqual(d.rc, 0, d)
-        self.assertEqual(sha256_file(os.path.join(out, os.path.basename(path))), sha256_file(path))
+        self.assertEqual(sha256_file(os.path.join(out, code, os.path.basename(path))), sha256_file(path))
         os.unlink(path)
 
     def test_result_document_at_the_district(self):
@@ -209,7 +209,7 @@ class TestFiles(unittest.TestCase):
         self.assertEqual([(x["kind"], x["mime"]) for x in lst.doc], [("result", "image/tiff")])
         d, out = self.download(OWNER, code)  # the receiving commune gets the result
         self.assertEqual(d.rc, 0, d)
-        self.assertEqual(sha256_file(os.path.join(out, os.path.basename(res))), sha256_file(res))
+        self.assertEqual(sha256_file(os.path.join(out, code, os.path.basename(res))), sha256_file(res))
 
 
 if __name__ == "__main__":

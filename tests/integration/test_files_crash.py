@@ -103,7 +103,7 @@ class TestServerKilledMidUpload(unittest.TestCase):
         self.assertIn(sha, self.content_files())
         rc, _, out = self.cli("download", code, "--out", dl, timeout=300)
         self.assertEqual(rc, 0, out)
-        self.assertEqual(sha256_file(os.path.join(dl, os.path.basename(path))), sha)
+        self.assertEqual(sha256_file(os.path.join(dl, code, os.path.basename(path))), sha)
 
 
 if __name__ == "__main__":

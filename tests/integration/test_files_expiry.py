@@ -128,7 +128,7 @@ class TestUploadExpiry(unittest.TestCase):
         dl = tempfile.mkdtemp(dir=self.files)
         rc, _, out = self.run_cli("download", code, "--out", dl)
         self.assertEqual(rc, 0, out)
-        self.assertEqual(sha256_file(os.path.join(dl, os.path.basename(path))), sha)
+        self.assertEqual(sha256_file(os.path.join(dl, code, os.path.basename(path))), sha)
 
     def start_attach(self, code, path, rate):
         conf = os.path.join(self.dir, "units", UNIT + ".conf")

@@ -350,7 +350,8 @@ class TestFlakyLink(unittest.TestCase):
         out = tempfile.mkdtemp(dir=self.dep.dir)
         d = self.direct("download", code, "--out", out)
         self.assertEqual(d.rc, 0, d)
-        got = [sha256_path(os.path.join(out, n)) for n in os.listdir(out)]
+        got = [sha256_path(os.path.join(out, code, n))  # DIR/CODE/NAME (B1)
+               for n in os.listdir(os.path.join(out, code))]
         self.assertEqual(got, [sha])
         self.assertIsNone(self.dep.sanitizer_report())
 
