@@ -25,15 +25,16 @@ class TestServerKilledMidUpload(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="motcua-fcrash-", dir="/var/tmp")
         os.chmod(cls.dir, 0o755)
-        p, h, g = free_ports(3)
         env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
         cls.env = env
+        cls.addClassCleanup(cls.down)  # even if "up" fails half-way
+        p, h, g = free_ports(3)
         subprocess.run(["bash", LOCAL_SH, "up", cls.dir, "--port", str(p), "--http-port", str(h),
                         "--pg-port", str(g)], check=True, timeout=280, env=env,
                        stdout=subprocess.DEVNULL)
 
     @classmethod
-    def tearDownClass(cls):
+    def down(cls):
         subprocess.call(["bash", LOCAL_SH, "down", cls.dir], timeout=120, env=cls.env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(cls.dir, ignore_errors=True)

@@ -59,15 +59,8 @@ class TestTestssl(unittest.TestCase):
             raise AssertionError("testssl not installed (Debian package testssl.sh, listed in "
                                  "deploy/packages.txt)")
         cls.dep = Deployment("motcua-tls-")
-        try:
-            cls.dep.up()
-        except Exception:
-            cls.dep.down()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dep.down()
+        cls.addClassCleanup(cls.dep.down)  # even if "up" fails half-way
+        cls.dep.up()
 
     def test_testssl(self):
         out = os.path.join(self.dep.dir, "testssl.json")
