@@ -73,6 +73,8 @@ Environment:
   MOTCUA_PG_BIN         PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
   MOTCUA_START_TIMEOUT  seconds to wait for the server's ready line (default 30)
   MOTCUA_STOP_TIMEOUT   seconds to wait for the server to exit on SIGTERM (default 20)
+  MOTCUA_PG_TEMPLATE    directory of an initdb template: new clusters are copies of
+                        it instead of initdb runs (made by the first; used by the tests)
 EOF
 }
 
@@ -229,6 +231,38 @@ EOF
   as_pg mv -f "$tmp" "$PG_DATA/motcua.conf"
 }
 
+# Optional initdb template (MOTCUA_PG_TEMPLATE=DIR; the test suite sets it to
+# <build>/itest-pg-template): the first cluster made with it is also copied
+# to DIR/tpl, never started; later clusters are copies of it instead of
+# initdb runs (same binaries, options and owner, checked through DIR/tpl/key).
+pg_template_key() {
+  printf '%s|%s|%s|UTF8|C.UTF-8|trust\n' "$("$PG_BIN/postgres" -V)" "$DB_ROLE" "$(id -u)"
+}
+
+pg_from_template() {
+  local t=${MOTCUA_PG_TEMPLATE:-}
+  [[ -n $t && -f $t/tpl/data/PG_VERSION && -f $t/tpl/key ]] || return 1
+  [[ $(cat "$t/tpl/key") == "$(pg_template_key)" ]] || return 1
+  [[ ! -e $PG_DATA ]] || return 1
+  if ! cp -a "$t/tpl/data" "$PG_DATA" 2>/dev/null; then
+    rm -rf "$PG_DATA"
+    return 1
+  fi
+  note "PostgreSQL cluster $PG_DATA copied from the initdb template $t"
+}
+
+pg_save_template() {
+  local t=${MOTCUA_PG_TEMPLATE:-} tmp
+  [[ -n $t && ! -e $t/tpl ]] || return 0
+  mkdir -p "$t" 2>/dev/null && tmp=$(mktemp -d "$t/tpl.XXXXXX" 2>/dev/null) || return 0
+  if cp -a "$PG_DATA" "$tmp/data" 2>/dev/null && pg_template_key >"$tmp/key" &&
+    mv -T "$tmp" "$t/tpl" 2>/dev/null; then
+    note "initdb template saved in $t/tpl"
+  else
+    rm -rf "$tmp" # another one was quicker, or no space: no template
+  fi
+}
+
 pg_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 pg_up() {
@@ -239,13 +273,16 @@ pg_up() {
   # even if this "up" fails half-way
   save_env
   if [[ ! -f $PG_DATA/PG_VERSION ]]; then
-    note "initdb $PG_DATA"
     as_pg mkdir -p "$PG_SOCK"
     as_pg chmod 700 "$PG_SOCK"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$DB_ROLE" --auth-local=trust \
-      --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$PG_ROOT/initdb.log" 2>&1 ||
-      { tail -n 20 "$PG_ROOT/initdb.log" >&2; die "initdb failed"; }
-    printf "\ninclude_if_exists = 'motcua.conf'\n" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    if ! pg_from_template; then
+      note "initdb $PG_DATA"
+      as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$DB_ROLE" --auth-local=trust \
+        --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$PG_ROOT/initdb.log" 2>&1 ||
+        { tail -n 20 "$PG_ROOT/initdb.log" >&2; die "initdb failed"; }
+      printf "\ninclude_if_exists = 'motcua.conf'\n" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+      pg_save_template
+    fi
   fi
   if pg_running; then
     note "PostgreSQL already running ($PG_DATA)"
