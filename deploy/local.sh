@@ -253,7 +253,11 @@ pg_from_template() {
 
 pg_save_template() {
   local t=${MOTCUA_PG_TEMPLATE:-} tmp
-  [[ -n $t && ! -e $t/tpl ]] || return 0
+  [[ -n $t ]] || return 0
+  if [[ -e $t/tpl && $(cat "$t/tpl/key" 2>/dev/null) != "$(pg_template_key)" ]]; then
+    rm -rf "$t/tpl" # made by other binaries (PostgreSQL upgraded): replaced
+  fi
+  [[ ! -e $t/tpl ]] || return 0
   mkdir -p "$t" 2>/dev/null && tmp=$(mktemp -d "$t/tpl.XXXXXX" 2>/dev/null) || return 0
   if cp -a "$PG_DATA" "$tmp/data" 2>/dev/null && pg_template_key >"$tmp/key" &&
     mv -T "$tmp" "$t/tpl" 2>/dev/null; then
