@@ -544,13 +544,14 @@ run_migrate() {
 # SO_REUSEADDR (TIME_WAIT leftovers do not count). Without python3: ss.
 port_taken() {
   if command -v python3 >/dev/null 2>&1; then
-    ! python3 -c 'import socket, sys
+    python3 -c 'import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
-    sys.exit(1)' "$1"
+    sys.exit(0)  # taken
+sys.exit(1)' "$1"
   elif command -v ss >/dev/null 2>&1; then
     [[ -n $(ss -Htln "sport = :$1" 2>/dev/null) ]]
   else
