@@ -78,7 +78,8 @@ suite() {
   log "$name: ctest"
   phase "$name: ctest"
   local out=$dir/ctest-output.txt rc=0 counts p f
-  # 2 slots per job: see "ctest slots" in tests/CMakeLists.txt
+  # two tests per job: most integration tests wait more than they work
+  # (see tests/CMakeLists.txt, docs/TESTING.md)
   ctest --test-dir "$dir" --output-on-failure -j"$((jobs * 2))" --timeout 600 \
     --output-junit ctest-junit.xml 2>&1 | tee "$out" || rc=$?
   counts=$(ctest_counts "$out")
