@@ -74,6 +74,7 @@ class TestServerKilledMidUpload(unittest.TestCase):
         env = dict(os.environ, MOTCUA_RATE_LIMIT=str(10 * MiB))
         p = subprocess.Popen([CLI, "-c", conf, "--json", "attach", code, path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.communicate()))
         grown, deadline = 0, time.time() + 60
         while time.time() < deadline and grown < 15 * MiB and p.poll() is None:
             sizes = [os.path.getsize(os.path.join(tmpdir, n)) for n in os.listdir(tmpdir)]
