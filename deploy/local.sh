@@ -43,6 +43,10 @@ Commands:
       are fixed when DIR is created and stored in DIR/local.env.
       --no-server stops after the database, PKI and server.conf (no
       migration, no unit certificates, no server start).
+      Before starting anything, up checks that the server's two TCP ports
+      are free on 127.0.0.1 (PostgreSQL listens on its socket only) and
+      stops with a message if not. If up fails half-way it stops what it
+      started itself (server, PostgreSQL); "down DIR" also works after it.
   down DIR            stop the server (SIGTERM, bounded wait), then PostgreSQL
   stop-server DIR     stop only the server
   start-server DIR    start only the server (PostgreSQL must be running)
@@ -69,6 +73,8 @@ Environment:
   MOTCUA_PG_BIN         PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
   MOTCUA_START_TIMEOUT  seconds to wait for the server's ready line (default 30)
   MOTCUA_STOP_TIMEOUT   seconds to wait for the server to exit on SIGTERM (default 20)
+  MOTCUA_PG_TEMPLATE    directory of an initdb template: new clusters are copies of
+                        it instead of initdb runs (made by the first; used by the tests)
 EOF
 }
 
@@ -225,20 +231,62 @@ EOF
   as_pg mv -f "$tmp" "$PG_DATA/motcua.conf"
 }
 
+# Optional initdb template (MOTCUA_PG_TEMPLATE=DIR; the test suite sets it to
+# <build>/itest-pg-template): the first cluster made with it is also copied
+# to DIR/tpl, never started; later clusters are copies of it instead of
+# initdb runs (same binaries, options and owner, checked through DIR/tpl/key).
+pg_template_key() {
+  printf '%s|%s|%s|UTF8|C.UTF-8|trust\n' "$("$PG_BIN/postgres" -V)" "$DB_ROLE" "$(id -u)"
+}
+
+pg_from_template() {
+  local t=${MOTCUA_PG_TEMPLATE:-}
+  [[ -n $t && -f $t/tpl/data/PG_VERSION && -f $t/tpl/key ]] || return 1
+  [[ $(cat "$t/tpl/key") == "$(pg_template_key)" ]] || return 1
+  [[ ! -e $PG_DATA ]] || return 1
+  if ! cp -a "$t/tpl/data" "$PG_DATA" 2>/dev/null; then
+    rm -rf "$PG_DATA"
+    return 1
+  fi
+  note "PostgreSQL cluster $PG_DATA copied from the initdb template $t"
+}
+
+pg_save_template() {
+  local t=${MOTCUA_PG_TEMPLATE:-} tmp
+  [[ -n $t ]] || return 0
+  if [[ -e $t/tpl && $(cat "$t/tpl/key" 2>/dev/null) != "$(pg_template_key)" ]]; then
+    rm -rf "$t/tpl" # made by other binaries (PostgreSQL upgraded): replaced
+  fi
+  [[ ! -e $t/tpl ]] || return 0
+  mkdir -p "$t" 2>/dev/null && tmp=$(mktemp -d "$t/tpl.XXXXXX" 2>/dev/null) || return 0
+  if cp -a "$PG_DATA" "$tmp/data" 2>/dev/null && pg_template_key >"$tmp/key" &&
+    mv -T "$tmp" "$t/tpl" 2>/dev/null; then
+    note "initdb template saved in $t/tpl"
+  else
+    rm -rf "$tmp" # another one was quicker, or no space: no template
+  fi
+}
+
 pg_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 pg_up() {
   [[ -x $PG_BIN/initdb ]] || die "PostgreSQL 15 not found in $PG_BIN (apt-get install postgresql)"
   ensure_pg_user
   choose_pg_root
+  # recorded before anything starts, so that "down DIR" finds the cluster
+  # even if this "up" fails half-way
+  save_env
   if [[ ! -f $PG_DATA/PG_VERSION ]]; then
-    note "initdb $PG_DATA"
     as_pg mkdir -p "$PG_SOCK"
     as_pg chmod 700 "$PG_SOCK"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$DB_ROLE" --auth-local=trust \
-      --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$PG_ROOT/initdb.log" 2>&1 ||
-      { tail -n 20 "$PG_ROOT/initdb.log" >&2; die "initdb failed"; }
-    printf "\ninclude_if_exists = 'motcua.conf'\n" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    if ! pg_from_template; then
+      note "initdb $PG_DATA"
+      as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$DB_ROLE" --auth-local=trust \
+        --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$PG_ROOT/initdb.log" 2>&1 ||
+        { tail -n 20 "$PG_ROOT/initdb.log" >&2; die "initdb failed"; }
+      printf "\ninclude_if_exists = 'motcua.conf'\n" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+      pg_save_template
+    fi
   fi
   if pg_running; then
     note "PostgreSQL already running ($PG_DATA)"
@@ -246,6 +294,7 @@ pg_up() {
     as_pg mkdir -p "$PG_SOCK"
     pg_conf
     note "starting PostgreSQL on socket $PG_SOCK port $PG_PORT"
+    STARTED_PG=1
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null ||
       { tail -n 20 "$PG_LOG" >&2 || true; die "PostgreSQL did not start"; }
   fi
@@ -428,6 +477,7 @@ start_server() {
   off=$(stat -c %s "$DIR/server.log")
   setsid "$bin" -c "$DIR/server.conf" </dev/null >>"$DIR/server.log" 2>&1 8>&- 9>&- &
   pid=$!
+  STARTED_SERVER=$pid
   echo "$pid" >"$DIR/server.pid"
   while :; do
     if tail -c +"$((off + 1))" "$DIR/server.log" | grep -q 'motcua-server ready'; then
@@ -488,6 +538,69 @@ run_migrate() {
   fi
 }
 
+# ------------------------------------------------------------ ports, undo
+
+# port_taken PORT: something already holds 127.0.0.1:PORT (or *:PORT), so
+# the server could not bind it. Same test as the server's: a bind with
+# SO_REUSEADDR (TIME_WAIT leftovers do not count). Without python3: ss.
+port_taken() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)  # taken
+sys.exit(1)' "$1"
+  elif command -v ss >/dev/null 2>&1; then
+    [[ -n $(ss -Htln "sport = :$1" 2>/dev/null) ]]
+  else
+    return 1
+  fi
+}
+
+# check_ports: before "up" creates or starts anything, the server's ports
+# must be free: another deployment on them (e.g. the demo on the defaults)
+# would otherwise make the server exit at start-up, after the cluster had
+# been made and started.
+check_ports() {
+  local busy=() what
+  server_pid >/dev/null && return 0 # our own server holds them
+  port_taken "$PORT" && busy+=("--port $PORT")
+  port_taken "$HTTP_PORT" && busy+=("--http-port $HTTP_PORT")
+  ((${#busy[@]} == 0)) && return 0
+  what=$(printf '%s, ' "${busy[@]}")
+  if [[ -n $(env_get MOTCUA_PORT) ]]; then
+    die "${what%, }: already in use on 127.0.0.1 (another deployment?); $DIR keeps the ports" \
+      "it was created with: stop what holds them, or 'down' and remove $DIR to choose others"
+  fi
+  die "${what%, }: already in use on 127.0.0.1 (another deployment, e.g. deploy/demo.sh" \
+    "on the defaults?): choose free ones with --port N --http-port N --pg-port N"
+}
+
+# A failed "up" stops what it started itself (PostgreSQL, the server), so
+# that nothing is left running; what was already running stays.
+STARTED_PG=0 STARTED_SERVER=""
+undo_up() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((rc != 0)); then
+    if [[ -n $STARTED_SERVER ]] && alive "$STARTED_SERVER"; then
+      kill -TERM "$STARTED_SERVER" 2>/dev/null || true
+      wait_gone "$STARTED_SERVER" $((STOP_TIMEOUT * 10)) || kill -KILL "$STARTED_SERVER" 2>/dev/null || true
+      rm -f "$DIR/server.pid"
+      note "up failed: stopped the server it had started"
+    fi
+    if ((STARTED_PG)) && [[ -n $PG_DATA ]] && pg_running; then
+      as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+      note "up failed: stopped the PostgreSQL cluster it had started ($PG_DATA)"
+    fi
+  fi
+  exit "$rc"
+}
+
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
@@ -521,19 +634,25 @@ cmd_up() {
   PORT=${PORT:-${o_port:-$DEF_PORT}}
   HTTP_PORT=${HTTP_PORT:-${o_http:-$DEF_HTTP_PORT}}
   PG_PORT=${PG_PORT:-${o_pg:-$DEF_PG_PORT}}
+  if ((!no_server)); then check_ports; fi
 
+  trap undo_up EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   pg_up
   save_env
   "$PKI" init "$DIR/pki" 2>/dev/null || die "PKI init failed"
   "$PKI" server "$DIR/pki" 2>/dev/null || die "server certificate failed"
   write_server_conf
   if ((no_server)); then
+    trap - EXIT INT TERM
     note "database and PKI ready (--no-server)"
     return 0
   fi
   run_migrate
   issue_units
   start_server
+  trap - EXIT INT TERM
   cat >&2 <<EOF
 $PROG: up: $DIR
   server      127.0.0.1:$PORT   (log $DIR/server.log)

@@ -342,13 +342,33 @@ gen_crl() { # DIR DAYS
   mv -f "$tmp" crl.pem
 }
 
-revoke_file() { # DIR CERTFILE REASON
-  local dir=$1 crt=$2 reason=$3 out
+# index_entry CERTFILE: prints the CA database line of the certificate
+# (status, expiry, revocation, serial, file, subject), nothing if unknown.
+index_entry() {
+  local serial
+  serial=$("$OPENSSL" x509 -in "$1" -noout -serial 2>/dev/null) || return 0
+  serial=${serial#serial=}
+  awk -F'\t' -v s="${serial^^}" 'toupper($4) == s' index.txt | tail -n 1
+}
+
+# revoke_file DIR CERTFILE REASON: revokes once. A certificate the CA
+# database already marks revoked (e.g. "revoke" then "renew") is left as it
+# is, with a note naming the earlier reason: openssl ca would refuse with
+# "ERROR:Already revoked".
+revoke_file() {
+  local dir=$1 crt=$2 reason=$3 out entry
   cd "$dir"
+  entry=$(index_entry "$crt")
+  if [[ ${entry%%$'\t'*} == R ]]; then
+    local when=${entry#*$'\t'*$'\t'}
+    when=${when%%$'\t'*}
+    note "$dir/$crt was already revoked (${when#*,}): kept as it is"
+    return 0
+  fi
   if ! out=$(MOTCUA_PKI_SAN="DNS:unused" "$OPENSSL" ca -batch -config openssl.cnf \
       -revoke "$crt" -crl_reason "$reason" 2>&1); then
-    if grep -q "already revoked" <<<"$out"; then
-      note "$crt was already revoked"
+    if grep -qi "already revoked" <<<"$out"; then
+      note "$dir/$crt was already revoked"
       return 0
     fi
     printf '%s\n' "$out" >&2

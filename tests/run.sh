@@ -11,9 +11,12 @@
 # 4. unless --no-fuzz: builds the libFuzzer targets of fuzz/ with clang into
 #    build-fuzz/ and runs each for S seconds (default 60) on a copy of its
 #    seed corpus; a crash counts as a failed test, a clean run as a passed one;
-# 5. ends with one line "tests: N passed, M failed" summing every run, and
-#    exits non-zero if anything failed (a failed build counts as one failure).
-# JUnit reports are left in build*/ctest-junit.xml.
+# 5. ends with where the time went (one line per phase) and one line
+#    "tests: N passed, M failed" summing every run, and exits non-zero if
+#    anything failed (a failed build counts as one failure).
+# JUnit reports are left in build*/ctest-junit.xml (per-test times).
+# Every test takes free ports and cleans up after itself, so this can run
+# beside deploy/demo.sh (docs/TESTING.md).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -27,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --no-fuzz) fuzz=0; shift ;;
     --fuzz-seconds) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: bad --fuzz-seconds" >&2; exit 2; }; fuzz_seconds=$2; shift 2 ;;
     -j) [[ $# -ge 2 ]] || { echo "run.sh: -j needs a value" >&2; exit 2; }; jobs=$2; shift 2 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,8 +40,20 @@ total_pass=0 total_fail=0
 
 log() { printf '\n=== %s\n' "$*"; }
 
+# phase NAME: ends the running phase (if any) and starts NAME; the times are
+# printed at the end ("where the time went").
+START=$SECONDS phase_name="" phase_start=$SECONDS
+TIMES=()
+phase() {
+  if [[ -n $phase_name ]]; then
+    TIMES+=("$(printf '%5d s  %s' $((SECONDS - phase_start)) "$phase_name")")
+  fi
+  phase_name=$1 phase_start=$SECONDS
+}
+
 if ((install)); then
   log "packages"
+  phase "packages"
   deploy/install-deps.sh
 fi
 
@@ -54,13 +69,17 @@ suite() {
   local name=$1 dir=$2
   shift 2
   log "$name: configure + build ($dir)"
+  phase "$name: configure + build"
   if ! cmake -S . -B "$dir" "$@" || ! cmake --build "$dir" -j"$jobs"; then
     echo "run.sh: $name: BUILD FAILED" >&2
     total_fail=$((total_fail + 1))
     return 0
   fi
   log "$name: ctest"
+  phase "$name: ctest"
   local out=$dir/ctest-output.txt rc=0 counts p f
+  # one test per job: two per core was tried (docs/TESTING.md) and on shared
+  # cores pushed CPU-bound tests past their timeouts
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 600 \
     --output-junit ctest-junit.xml 2>&1 | tee "$out" || rc=$?
   counts=$(ctest_counts "$out")
@@ -114,15 +133,39 @@ fuzz_target() {
 
 if ((fuzz)); then
   log "fuzz: build (clang, libFuzzer + ASan/UBSan) and run ${fuzz_seconds}s per target"
+  phase "fuzz: build"
   if CC=clang cmake -S . -B build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
     -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request fuzz_upload; then
-    for t in fuzz_frame fuzz_request fuzz_upload; do fuzz_target "$t"; done
+    phase "fuzz: run (${fuzz_seconds} s per target, up to $jobs at a time)"
+    # The targets are independent single-process runs of a fixed length:
+    # up to -j of them at once (each still gets its full time).
+    fuzz_targets=(fuzz_frame fuzz_request fuzz_upload)
+    fuzz_pids=()
+    for t in "${fuzz_targets[@]}"; do
+      fuzz_target "$t" >"build-fuzz/$t.result" 2>&1 &
+      fuzz_pids+=($!)
+      while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+    done
+    for i in "${!fuzz_targets[@]}"; do
+      t=${fuzz_targets[$i]}
+      wait "${fuzz_pids[$i]}" || true
+      cat "build-fuzz/$t.result"
+      if grep -q '^run.sh: fuzz: .* FAILED' "build-fuzz/$t.result"; then
+        total_fail=$((total_fail + 1))
+      else
+        total_pass=$((total_pass + 1))
+      fi
+    done
   else
     echo "run.sh: fuzz: BUILD FAILED" >&2
     total_fail=$((total_fail + 1))
   fi
 fi
 
+phase ""
 echo
+echo "where the time went (wall clock; docs/TESTING.md):"
+printf '  %s\n' "${TIMES[@]}"
+printf '%7d s  total\n' $((SECONDS - START))
 echo "tests: $total_pass passed, $total_fail failed"
 ((total_fail == 0))

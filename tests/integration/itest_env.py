@@ -8,9 +8,12 @@
 Uses MOTCUA_BIN_DIR (set by ctest to <build>/bin) so that a sanitizer build
 tests its own binaries. local.sh records the ports in DIR/local.env at
 creation and reuses them afterwards. A server still running from an earlier
-run is restarted so that the current build is the one tested.
+run is restarted so that the current build is the one tested. If the ports
+recorded by an earlier run have since been taken by something else, the
+directory is torn down and made again on fresh free ports.
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +33,19 @@ def free_ports(n):
     for s in socks:
         s.close()
     return ports
+
+
+def port_taken(port):
+    """Something holds 127.0.0.1:port (the server could not bind it)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return False
+    except OSError:
+        return True
+    finally:
+        s.close()
 
 
 def read_env(d):
@@ -83,11 +99,22 @@ def main():
     args = ["bash", LOCAL_SH, cmd, d]
     if cmd == "up":
         os.makedirs(d, exist_ok=True)
-        if read_env(d).get("MOTCUA_PORT"):
+        env = read_env(d)
+        if env.get("MOTCUA_PORT"):
             # a server left running by an earlier run may be an older build:
             # stop it so that "up" starts the binaries under test
             subprocess.call(["bash", LOCAL_SH, "stop-server", d], timeout=120)
-        else:
+            taken = [k for k in ("MOTCUA_PORT", "MOTCUA_HTTP_PORT")
+                     if env.get(k, "").isdigit() and port_taken(int(env[k]))]
+            if taken:
+                print("itest_env: %s of %s now taken by something else: making %s again on "
+                      "free ports" % (", ".join("%s=%s" % (k, env[k]) for k in taken), d, d),
+                      file=sys.stderr)
+                subprocess.call(["bash", LOCAL_SH, "down", d], timeout=120)
+                shutil.rmtree(d, ignore_errors=True)
+                os.makedirs(d, exist_ok=True)
+                env = {}
+        if not env.get("MOTCUA_PORT"):
             p, h, g = free_ports(3)
             args += ["--port", str(p), "--http-port", str(h), "--pg-port", str(g)]
     log = os.path.join(d, "server.log")

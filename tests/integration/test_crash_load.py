@@ -105,18 +105,10 @@ class TestCrashUnderLoad(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dep = Deployment("motcua-crash-")
-        try:
-            cls.dep.up()
-        except Exception:
-            cls.dep.down()
-            raise
+        cls.addClassCleanup(cls.dep.down)  # even if "up" fails half-way
+        cls.dep.up()
         cls.tmp = tempfile.mkdtemp(prefix="motcua-crash-files-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.dep.down()
-
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
 
     def test_sigkill_under_load(self):
         dep = self.dep

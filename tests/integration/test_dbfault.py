@@ -22,15 +22,18 @@ class TestDatabaseFault(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="mc-dbfault-")
         os.chmod(cls.dir, 0o755)
-        port, pg_port = free_ports(2)
-        env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
-        cls.env = env
-        subprocess.run(["bash", LOCAL_SH, "up", cls.dir, "--port", str(port), "--pg-port",
-                        str(pg_port)], env=env, check=True, timeout=300,
-                       stdout=subprocess.DEVNULL)
+        cls.env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
+        # registered first: runs even if "up" fails half-way
+        cls.addClassCleanup(cls.down)
+        # free ports for everything the deployment listens on (the defaults
+        # may be taken, e.g. by deploy/demo.sh running beside the suite)
+        port, http_port, pg_port = free_ports(3)
+        subprocess.run(["bash", LOCAL_SH, "up", cls.dir, "--port", str(port), "--http-port",
+                        str(http_port), "--pg-port", str(pg_port)], env=cls.env, check=True,
+                       timeout=300, stdout=subprocess.DEVNULL)
 
     @classmethod
-    def tearDownClass(cls):
+    def down(cls):
         subprocess.run(["bash", LOCAL_SH, "down", cls.dir], env=cls.env, timeout=120,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(cls.dir, ignore_errors=True)
@@ -81,7 +84,7 @@ class TestDatabaseFault(unittest.TestCase):
             rc, d = self.receive()
             if rc == 0:
                 break
-            time.sleep(1)
+            time.sleep(0.25)  # poll: the recovery is what is timed, not the poll
         self.assertEqual(rc, 0, "no recovery within 60 s after the database came back: %r" % d)
         self.assertEqual(self.server_pid(), pid, "the server restarted instead of reconnecting")
         rc, lst = self.cli("list", "--limit", "100")

@@ -128,6 +128,7 @@ class TestFakeTime(unittest.TestCase):
         if not os.path.exists(LIBFAKETIME):
             return  # each test fails below with the reason
         cls.pki = tempfile.mkdtemp(prefix="motcua-faketime-")
+        cls.addClassCleanup(shutil.rmtree, cls.pki, True)  # even if set-up fails
         env = faketime_env("-3650d")
         env.pop("TZ")
         for cmd in (["init", cls.pki, "--days", "36500"],
@@ -137,11 +138,6 @@ class TestFakeTime(unittest.TestCase):
                                env=env)
             if p.returncode != 0:
                 raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.pki:
-            shutil.rmtree(cls.pki, ignore_errors=True)
 
     def setUp(self):
         self.assertTrue(os.path.exists(LIBFAKETIME),

@@ -176,6 +176,7 @@ class TestFiles(unittest.TestCase):
         env = dict(os.environ, MOTCUA_RATE_LIMIT=str(10 * MiB))
         p = subprocess.Popen([CLI, "-c", unit_conf(OWNER), "--json", "attach", code, path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.communicate()))
         grown, deadline = 0, time.time() + 60
         while time.time() < deadline and grown < 20 * MiB and p.poll() is None:
             new = [os.path.join(tmpdir, n) for n in set(os.listdir(tmpdir)) - before]

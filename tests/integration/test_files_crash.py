@@ -25,15 +25,16 @@ class TestServerKilledMidUpload(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="motcua-fcrash-", dir="/var/tmp")
         os.chmod(cls.dir, 0o755)
-        p, h, g = free_ports(3)
         env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
         cls.env = env
+        cls.addClassCleanup(cls.down)  # even if "up" fails half-way
+        p, h, g = free_ports(3)
         subprocess.run(["bash", LOCAL_SH, "up", cls.dir, "--port", str(p), "--http-port", str(h),
                         "--pg-port", str(g)], check=True, timeout=280, env=env,
                        stdout=subprocess.DEVNULL)
 
     @classmethod
-    def tearDownClass(cls):
+    def down(cls):
         subprocess.call(["bash", LOCAL_SH, "down", cls.dir], timeout=120, env=cls.env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(cls.dir, ignore_errors=True)
@@ -73,6 +74,7 @@ class TestServerKilledMidUpload(unittest.TestCase):
         env = dict(os.environ, MOTCUA_RATE_LIMIT=str(10 * MiB))
         p = subprocess.Popen([CLI, "-c", conf, "--json", "attach", code, path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.communicate()))
         grown, deadline = 0, time.time() + 60
         while time.time() < deadline and grown < 15 * MiB and p.poll() is None:
             sizes = [os.path.getsize(os.path.join(tmpdir, n)) for n in os.listdir(tmpdir)]

@@ -36,6 +36,7 @@ class TestUploadExpiry(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="motcua-fexp-", dir="/var/tmp")
         os.chmod(cls.dir, 0o755)
         cls.env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
+        cls.addClassCleanup(cls.down)  # even if set-up fails half-way
         p, h, g = free_ports(3)
         # database, PKI and server.conf first; the short expiry goes into the
         # [files] section before the server ever starts
@@ -59,7 +60,7 @@ class TestUploadExpiry(unittest.TestCase):
         cls.proc = [x["code"] for x in procs if x["level"] == "commune"][0]
 
     @classmethod
-    def tearDownClass(cls):
+    def down(cls):
         subprocess.call(["bash", LOCAL_SH, "down", cls.dir], timeout=120, env=cls.env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         text = cls.log_since(0)

@@ -3,7 +3,7 @@
 Topology (built for real, torn down at the end even on failure):
 
     namespace mcflN (the commune desk)                root namespace (the centre)
-    motcua CLI --> flaky_relay.py 10.200.Y.2:7443 ==veth==> motcua-server 10.200.Y.1:P
+    motcua CLI --> flaky_relay.py 10.200.Y.2:R    ==veth==> motcua-server 10.200.Y.1:P
                    (delay, jitter, stalls, cuts)    tbf 256 kbit/s each way
 
   - a network namespace and a veth pair with addresses 10.200.Y.1/24 (root
@@ -58,6 +58,7 @@ import unittest
 
 from itest import CLI, Result
 from files_util import make_file
+from itest_env import free_ports
 from reliability_util import Deployment, sha256_path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,7 +67,9 @@ UNIT = "18499"
 N_RECEIVE = 6
 K_QUEUED = 4
 SCAN_BYTES = 300 * 1024
-RELAY_PORT = 7443
+# the relay listens in the test's own namespace, where nothing else runs; its
+# port is still a free one, like everything the suite starts (no fixed port)
+RELAY_PORT, = free_ports(1)
 # one forced cut when a connection has carried this many bytes upstream: past the
 # first 256 KiB chunk of the scan (committed), before its end
 CUT_AT = 295000

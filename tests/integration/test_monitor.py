@@ -64,6 +64,7 @@ class MonitorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="motcua-mon-", dir="/tmp")
+        cls.addClassCleanup(cls.down)  # even if set-up fails half-way
         cls.port, cls.http, pg = free_ports(3)
         r = cls.local("up", cls.dir, "--port", str(cls.port), "--http-port", str(cls.http),
                       "--pg-port", str(pg), "--no-server")
@@ -79,7 +80,7 @@ class MonitorTest(unittest.TestCase):
             raise AssertionError("local.sh up failed: %s" % r.stderr[-3000:])
 
     @classmethod
-    def tearDownClass(cls):
+    def down(cls):
         for p in cls.watchers.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
