@@ -236,7 +236,9 @@ static void store_opts(const mc_server *srv, mc_store_opts *so) {
   *so = (mc_store_opts){.conninfo = srv->cfg.db_conninfo,
                         .pool_size = (int)srv->cfg.db_pool_size,
                         .max_queue = (int)srv->cfg.db_max_queue,
-                        .migrate_conninfo = srv->cfg.db_migrate_conninfo};
+                        .no_migrate = 1, /* the serving process never migrates (W7) */
+                        .unit_share = (int)srv->cfg.db_unit_share,
+                        .statement_timeout_ms = (int)srv->cfg.db_statement_timeout_ms};
 }
 
 static int open_tls_and_store(mc_server *srv) {
@@ -296,6 +298,8 @@ int mc_server_migrate(mc_server *srv, uv_loop_t *loop) {
   store_opts(srv, &so);
   so.pool_size = 1;
   so.max_queue = 1;
+  so.no_migrate = 0;
+  so.migrate_conninfo = srv->cfg.db_migrate_conninfo;
   int rc = mc_store_open(loop, &so, &srv->store, err, sizeof err);
   if (rc != 0) {
     mc_log_error(0, "database: %s", err);

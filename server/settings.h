@@ -27,6 +27,8 @@ typedef struct mc_settings {
   char db_migrate_conninfo[1024];
   long db_pool_size;
   long db_max_queue;
+  long db_unit_share;           /* 0 = db_pool_size / 4 */
+  long db_statement_timeout_ms; /* 0 = none */
   long max_frame;
   long handshake_timeout_ms;
   long idle_timeout_s;

@@ -134,6 +134,13 @@ void store__op_free(store_op *o) {
   free(o);
 }
 
+void store__op_set_unit(store_op *o, const char *unit) {
+  size_t n = unit ? strlen(unit) : 0;
+  if (n >= sizeof o->unit) n = 0;
+  memcpy(o->unit, unit ? unit : "", n);
+  o->unit[n] = '\0';
+}
+
 /* Adds a text parameter; NULL value = SQL NULL. */
 int store__param(store_op *o, const char *v) {
   if (o->nparams >= STORE_MAX_PARAMS) return MC_EINTERNAL;
@@ -361,10 +368,24 @@ static void conn_connect_step(conn *c) {
     conn_watch_connect(c, st);
 }
 
+/* The pool's conninfo with statement_timeout as a startup option (it
+ * overrides an options= of the conninfo: the timeout is ours to set). */
+static PGconn *conn_connect_start(const mc_store *s) {
+  char opt[64];
+  const char *keys[3] = {"dbname", NULL, NULL};
+  const char *vals[3] = {s->conninfo, NULL, NULL};
+  if (s->statement_timeout_ms > 0) {
+    snprintf(opt, sizeof opt, "-c statement_timeout=%d", s->statement_timeout_ms);
+    keys[1] = "options";
+    vals[1] = opt;
+  }
+  return PQconnectStartParams(keys, vals, 1);
+}
+
 static void conn_start(conn *c) {
   mc_store *s = c->s;
   if (s->closing) return;
-  c->pg = PQconnectStart(s->conninfo);
+  c->pg = conn_connect_start(s);
   if (c->pg == NULL) {
     conn_broken(c, "out of memory");
     return;
@@ -490,12 +511,44 @@ static store_op *next_batch(mc_store *s) {
   return NULL;
 }
 
+/* Ops of unit in flight. */
+static int unit_in_flight(const mc_store *s, const char *unit) {
+  int n = 0;
+  for (int i = 0; i < s->pool_size; i++) {
+    const store_op *o = s->conns[i].cur;
+    n += o != NULL && strcmp(o->unit, unit) == 0;
+  }
+  return n;
+}
+
+/* The per-unit share (B6): the oldest queued op whose unit has fewer than
+ * unit_share ops in flight (ops without a unit always qualify), taken out
+ * of the queue; NULL when every waiting op's unit is at its share. A unit
+ * over its share waits behind its own ops only, so one unit's slow
+ * searches cannot hold every connection. At most max_queue ops are looked
+ * at, and their units' counts only over the pool. */
+static store_op *queue_take_fair(mc_store *s) {
+  store_op *prev = NULL;
+  for (store_op *o = s->q.head; o != NULL; prev = o, o = o->next) {
+    if (o->unit[0] != '\0' && unit_in_flight(s, o->unit) >= s->unit_share) continue;
+    if (prev == NULL) return store__queue_pop(&s->q);
+    prev->next = o->next;
+    if (s->q.tail == o) s->q.tail = prev;
+    s->q.n--;
+    o->next = NULL;
+    return o;
+  }
+  return NULL;
+}
+
 /* The next op to send: batches and other ops take turns while both wait,
  * so a steady stream of receives cannot hold up reads on a small pool. */
 static store_op *next_op(mc_store *s) {
   store_op *o = s->last_was_batch && s->q.n > 0 ? NULL : next_batch(s);
-  s->last_was_batch = o != NULL;
-  return o != NULL ? o : store__queue_pop(&s->q);
+  if (o == NULL) o = queue_take_fair(s);
+  if (o == NULL) o = next_batch(s);
+  s->last_was_batch = o != NULL && o->members != NULL;
+  return o;
 }
 
 /* Sends queued ops to idle connections; while closing, fails the queue
@@ -636,6 +689,10 @@ static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   s->loop = loop;
   s->pool_size = opts->pool_size;
   s->max_queue = opts->max_queue;
+  s->unit_share = opts->unit_share > 0 ? opts->unit_share : opts->pool_size / 4;
+  if (s->unit_share < 1) s->unit_share = 1;
+  if (s->unit_share > opts->pool_size) s->unit_share = opts->pool_size;
+  s->statement_timeout_ms = opts->statement_timeout_ms;
   s->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
   s->conns = calloc((size_t)opts->pool_size, sizeof *s->conns);
   if (s->conninfo == NULL || s->conns == NULL) {
@@ -654,14 +711,18 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
     errlen = sizeof dummy;
   }
   *out = NULL;
-  if (opts->pool_size < 1 || opts->pool_size > POOL_MAX || opts->max_queue < 1) {
-    snprintf(err, errlen, "db_pool_size must be 1..%d and db_max_queue >= 1", POOL_MAX);
+  if (opts->pool_size < 1 || opts->pool_size > POOL_MAX || opts->max_queue < 1 ||
+      opts->unit_share < 0 || opts->statement_timeout_ms < 0) {
+    snprintf(err, errlen, "db_pool_size must be 1..%d, db_max_queue >= 1, db_unit_share and"
+             " db_statement_timeout_ms >= 0", POOL_MAX);
     return MC_ECONFIG;
   }
   const char *mig = opts->migrate_conninfo && opts->migrate_conninfo[0]
                         ? opts->migrate_conninfo
                         : opts->conninfo;
-  int rc = store__migrate(mig ? mig : "", err, errlen);
+  int rc = opts->no_migrate ? store__schema_check(opts->conninfo ? opts->conninfo : "", err,
+                                                  errlen)
+                            : store__migrate(mig ? mig : "", err, errlen);
   if (rc != 0) return rc;
   mc_store *s = store_alloc(loop, opts);
   if (s == NULL) {
@@ -670,8 +731,9 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
   }
   store_init_handles(s);
   for (int i = 0; i < s->pool_size; i++) conn_start(&s->conns[i]);
-  mc_log_info(0, "storage open pool_size=%d max_queue=%d migrations=%zu", s->pool_size,
-              s->max_queue, mc_migrations_count);
+  mc_log_info(0, "storage open pool_size=%d max_queue=%d unit_share=%d"
+              " statement_timeout_ms=%d migrations=%zu", s->pool_size, s->max_queue,
+              s->unit_share, s->statement_timeout_ms, mc_migrations_count);
   *out = s;
   return 0;
 }
