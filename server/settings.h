@@ -25,6 +25,7 @@ typedef struct mc_settings {
   long crl_warn_hours;
   char db_conninfo[1024];
   char db_migrate_conninfo[1024];
+  char pii_key_file[512];       /* HMAC key of citizen ids and phones; "" = none */
   long db_pool_size;
   long db_max_queue;
   long db_unit_share;           /* 0 = db_pool_size / 4 */

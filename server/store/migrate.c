@@ -160,3 +160,16 @@ out:
   PQfinish(pg);
   return rc;
 }
+
+int mc_store_migrate(const char *conninfo, char *err, size_t errlen) {
+  char dummy[8];
+  if (err == NULL || errlen == 0) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  if (conninfo == NULL) return MC_EINVAL;
+  int rc = store__migrate(conninfo, err, errlen);
+  if (rc == 0)
+    mc_log_info(0, "storage migrations checked count=%zu", mc_migrations_count);
+  return rc;
+}

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "error.h"
 #include "log.h"
 #include "store_internal.h"
@@ -46,6 +48,9 @@ struct conn {
   uv_timer_t timer; /* reconnect backoff */
   int backoff_ms;
   store_op *cur;    /* in flight */
+  int timeout_ms;   /* the session's statement_timeout; -1 = not set yet */
+  int setting;      /* 1: a SET statement_timeout for cur is in flight */
+  int set_failed;   /* that SET failed */
 };
 
 static void dispatch(mc_store *s);
@@ -132,6 +137,11 @@ void store__op_free(store_op *o) {
   for (int i = 0; i < o->nres; i++) PQclear(o->res[i]);
   PQclear(o->err_res);
   free(o);
+}
+
+void store__op_set_class(mc_store *s, store_op *o, const char *unit) {
+  store__op_set_unit(o, unit);
+  o->timeout_ms = s->statement_timeout_ms;
 }
 
 void store__op_set_unit(store_op *o, const char *unit) {
@@ -325,6 +335,7 @@ static void conn_broken(conn *c, const char *why) {
          "storage connection down conn_idx=%d reason=\"%s\" retry_ms=%d", c->idx,
          store__pq_line(why, line, sizeof line), c->backoff_ms);
   c->cur = NULL;
+  c->setting = 0;
   poll_close(c); /* before PQfinish closes the socket under libuv */
   PQfinish(c->pg);
   c->pg = NULL;
@@ -368,24 +379,12 @@ static void conn_connect_step(conn *c) {
     conn_watch_connect(c, st);
 }
 
-/* The pool's conninfo with statement_timeout as a startup option (it
- * overrides an options= of the conninfo: the timeout is ours to set). */
-static PGconn *conn_connect_start(const mc_store *s) {
-  char opt[64];
-  const char *keys[3] = {"dbname", NULL, NULL};
-  const char *vals[3] = {s->conninfo, NULL, NULL};
-  if (s->statement_timeout_ms > 0) {
-    snprintf(opt, sizeof opt, "-c statement_timeout=%d", s->statement_timeout_ms);
-    keys[1] = "options";
-    vals[1] = opt;
-  }
-  return PQconnectStartParams(keys, vals, 1);
-}
-
 static void conn_start(conn *c) {
   mc_store *s = c->s;
   if (s->closing) return;
-  c->pg = conn_connect_start(s);
+  c->pg = PQconnectStart(s->conninfo);
+  c->timeout_ms = -1;
+  c->setting = c->set_failed = 0;
   if (c->pg == NULL) {
     conn_broken(c, "out of memory");
     return;
@@ -409,15 +408,42 @@ static int conn_flush(conn *c) {
   return r;
 }
 
-static void conn_send(conn *c, store_op *o) {
-  c->cur = o;
-  c->state = CS_BUSY;
+static void conn_send_op(conn *c, store_op *o) {
   /* Without parameters, the simple protocol allows several statements. */
   int ok = o->nparams == 0 ? PQsendQuery(c->pg, o->sql)
                            : PQsendQueryParams(c->pg, o->sql, o->nparams, NULL,
                                                (const char *const *)o->params, NULL,
                                                NULL, 0);
   if (!ok || conn_flush(c) < 0) conn_broken(c, PQerrorMessage(c->pg));
+}
+
+/* Statement timeouts by query class (B6): an op states its own (search
+ * and list: statement_timeout_ms; others 0, none); when it differs from
+ * the session's, a SET goes first and the op follows when it answers. */
+static void conn_send(conn *c, store_op *o) {
+  c->cur = o;
+  c->state = CS_BUSY;
+  if (o->timeout_ms == c->timeout_ms) {
+    conn_send_op(c, o);
+    return;
+  }
+  char sql[64];
+  snprintf(sql, sizeof sql, "SET statement_timeout = %d", o->timeout_ms);
+  c->setting = 1;
+  c->set_failed = 0;
+  if (!PQsendQuery(c->pg, sql) || conn_flush(c) < 0) conn_broken(c, PQerrorMessage(c->pg));
+}
+
+/* The SET's last result arrived: send the op, or fail it. */
+static void conn_set_done(conn *c) {
+  c->setting = 0;
+  if (!c->set_failed && PQstatus(c->pg) == CONNECTION_OK) {
+    c->timeout_ms = c->cur->timeout_ms;
+    conn_send_op(c, c->cur);
+    return;
+  }
+  c->timeout_ms = -1;
+  conn_broken(c, "SET statement_timeout failed");
 }
 
 /* The op's last result arrived: complete it, then reuse the connection. */
@@ -452,9 +478,18 @@ static void conn_read(conn *c) {
   }
   while (!PQisBusy(c->pg)) {
     PGresult *r = PQgetResult(c->pg);
+    if (r == NULL && c->setting) {
+      conn_set_done(c);
+      return;
+    }
     if (r == NULL) {
       conn_finish_op(c);
       return;
+    }
+    if (c->setting) {
+      c->set_failed |= PQresultStatus(r) != PGRES_COMMAND_OK;
+      PQclear(r);
+      continue;
     }
     op_add_result(c->cur, r);
   }
@@ -609,6 +644,7 @@ static void sweep_cb(uv_timer_t *t) {
 /* ---------------------------------------------------------------- close */
 
 static void store_free(mc_store *s) {
+  OPENSSL_cleanse(s->pii_key, sizeof s->pii_key);
   free(s->conns);
   free(s->conninfo);
   free(s);
@@ -728,6 +764,12 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
   if (s == NULL) {
     snprintf(err, errlen, "out of memory");
     return MC_ENOMEM;
+  }
+  if (opts->pii_key_file && opts->pii_key_file[0] &&
+      ((rc = store__pii_load(s, opts->pii_key_file, err, errlen)) != 0 ||
+       (rc = store__pii_backfill(s, s->conninfo, err, errlen)) != 0)) {
+    store_free(s);
+    return rc;
   }
   store_init_handles(s);
   for (int i = 0; i < s->pool_size; i++) conn_start(&s->conns[i]);

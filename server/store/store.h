@@ -29,7 +29,9 @@ typedef struct mc_store_opts {
                             that every migration is applied (else MC_ECONFIG) */
   int unit_share;        /* operations of one unit in flight at once;
                             0 = pool_size / 4 (at least 1) */
-  int statement_timeout_ms; /* per statement of the pool; 0 = none */
+  int statement_timeout_ms; /* per search or list statement; 0 = none */
+  const char *pii_key_file; /* HMAC key of citizen ids and phones (W8);
+                               NULL or "" = none: lookups by the clear value */
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
@@ -38,6 +40,10 @@ typedef struct mc_store_opts {
  * is the only place that waits on the database. */
 int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out,
                   char *err, size_t errlen);
+
+/* Blocking: applies pending migrations as conninfo (the schema owner) and
+ * returns; the separate migration step, no pool. */
+int mc_store_migrate(const char *conninfo, char *err, size_t errlen);
 
 /* Blocking, read-only (W7): recomputes the hash chain of the progress log
  * (each row's hash = SHA-256(previous row's hash || its canonical fields),

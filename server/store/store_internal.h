@@ -63,6 +63,7 @@ struct store_op {
   store_op **members; /* a batch: the receives it carries (owned until done) */
   int nmembers;
   char unit[16]; /* the unit it serves ("" = none): the per-unit share */
+  int timeout_ms; /* statement_timeout it runs under; 0 = none */
 };
 
 /* A FIFO of ops. */
@@ -77,7 +78,9 @@ struct mc_store {
   int pool_size;
   int max_queue;
   int unit_share;             /* ops of one unit in flight at once */
-  int statement_timeout_ms;   /* 0 = none */
+  int statement_timeout_ms;   /* search and list; 0 = none */
+  unsigned char pii_key[1025]; /* HMAC key of ids and phones (pii.c) */
+  size_t pii_key_len;          /* 0 = no key: lookups by the clear columns */
   conn *conns;
   opq q;                      /* every op but receives */
   opq rq[STORE_LANES];        /* receives, by lane, sent in batches */
@@ -107,6 +110,9 @@ int store__param_i64(store_op *o, int64_t v, int zero_is_null);
 /* Marks o as serving unit (bounded copy; NULL or too long = none): at most
  * unit_share ops of one unit are in flight at once. */
 void store__op_set_unit(store_op *o, const char *unit);
+/* The reading class (search, list): the unit's share and the store's
+ * statement timeout (B6). */
+void store__op_set_class(mc_store *s, store_op *o, const char *unit);
 /* Maps errors, counts, calls o->done, frees. */
 void store__op_complete(mc_store *s, store_op *o, int err);
 store_op *store__queue_pop(opq *q);
@@ -140,6 +146,15 @@ int store__exec(mc_store *s, const char *name, const char *sql, const char *cons
 int store__migrate(const char *conninfo, char *err, size_t errlen);
 /* Blocking, read-only: MC_ECONFIG when a migration is not applied yet. */
 int store__schema_check(const char *conninfo, char *err, size_t errlen);
+
+/* ---- keyed hashes of ids and phones (pii.c, W8) ---- */
+#define STORE_MAC_HEX 64
+/* Reads the key file into s (regular, not readable by group/others). */
+int store__pii_load(mc_store *s, const char *path, char *err, size_t errlen);
+/* out = hex HMAC-SHA256(key, value): 0; no key or empty value: 1, out "". */
+int store__pii_mac(const mc_store *s, const char *value, char out[STORE_MAC_HEX + 1]);
+/* Blocking, at open: MACs of rows written without them. */
+int store__pii_backfill(const mc_store *s, const char *conninfo, char *err, size_t errlen);
 
 /* ---- receive batches (receive.c): the engine's lanes ---- */
 /* A batch op of up to STORE_BATCH_MAX receives queued on lane, or NULL

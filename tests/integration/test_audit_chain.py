@@ -1,5 +1,6 @@
-"""Issue 12, finding W7 (docs/SECURITY.md): the progress log is tamper-evident
-and the serving process does not migrate.
+"""Issue 12, findings W7 and W8 (docs/SECURITY.md): the progress log is
+tamper-evident and the serving process does not migrate; citizen ids and
+phones are looked up by a keyed hash.
 
 W7  Each progress_log row stores hash = sha256(previous row's hash ||
     canonical fields) per dossier (migration 012, computed by a trigger in
@@ -11,8 +12,16 @@ W7  Each progress_log row stores hash = sha256(previous row's hash ||
     The server refuses to start while a migration is pending, naming the
     --migrate step; it never opens db_migrate_conninfo.
 
+W8  With [database] pii_key_file (written by deploy/local.sh, 0600), each
+    receipt stores HMAC-SHA256(key, id) and (key, phone) as hex (migration
+    013); a search by exact id or phone finds the dossier through them;
+    rows written without them get theirs when the server starts; a key file
+    readable by others stops the server.
+
 Its own throwaway deployment (sec_util.Deployment), torn down at the end.
 """
+import hashlib
+import hmac
 import os
 import subprocess
 import unittest
@@ -129,6 +138,59 @@ class TestW7AuditChain(unittest.TestCase):
         finally:
             DEP.sql("INSERT INTO schema_version (version, name)"
                     " VALUES (12, '012_progress_chain')")
+
+
+def mac(value):
+    with open(os.path.join(DEP.dir, "pii.key"), "rb") as f:
+        return hmac.new(f.read(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def search_codes(text):
+    r = DEP.cli(UNIT, "search", text, "--limit", "100")
+    if r.rc != 0:
+        raise AssertionError("search: %r" % r)
+    docs = r.doc.get("dossiers", []) if isinstance(r.doc, dict) else r.doc
+    return [d["code"] for d in docs]
+
+
+class TestW8PiiMacs(unittest.TestCase):
+    def test_1_receipt_stores_macs_and_search_uses_them(self):
+        self.assertEqual(os.stat(os.path.join(DEP.dir, "pii.key")).st_mode & 0o777, 0o600)
+        cid = "0%011d" % (int.from_bytes(os.urandom(5), "big") % 10 ** 11)
+        phone = "09%08d" % (int.from_bytes(os.urandom(4), "big") % 10 ** 8)
+        r = DEP.cli(UNIT, "receive", "--procedure", DEP.procedure(), "--name", "Lê Thị Khoá",
+                    "--id", cid, "--phone", phone)
+        self.assertEqual(r.rc, 0, r)
+        code = (r.doc.get("dossier", r.doc))["code"]
+        row = DEP.sql("SELECT applicant_id_mac, applicant_phone_mac FROM dossiers"
+                      " WHERE code = '%s'" % code)
+        self.assertEqual(row, [[mac(cid), mac(phone)]])
+        self.assertEqual(search_codes(cid), [code])
+        self.assertEqual(search_codes(phone), [code])
+        self.assertEqual(search_codes(cid[:-1]), [])   # exact values only
+
+    def test_2_rows_without_macs_get_them_at_start(self):
+        code = DEP.new_dossier(UNIT)
+        DEP.sql("UPDATE dossiers SET applicant_id_mac = NULL WHERE code = '%s'" % code)
+        cid = DEP.sql("SELECT applicant_id FROM dossiers WHERE code = '%s'" % code)[0][0]
+        DEP.restart_server()
+        self.assertEqual(DEP.sql("SELECT applicant_id_mac FROM dossiers WHERE code = '%s'"
+                                 % code), [[mac(cid)]])
+        self.assertEqual(search_codes(cid), [code])
+
+    def test_3_key_readable_by_others_stops_the_server(self):
+        key = os.path.join(DEP.dir, "pii.key")
+        os.chmod(key, 0o644)
+        try:
+            port, = free_ports(1)
+            p = subprocess.run([SERVER, "-c", os.path.join(DEP.dir, "server.conf"),
+                                "--listen_port=%d" % port, "--http_port=0"],
+                               capture_output=True, timeout=60)
+            text = (p.stdout + p.stderr).decode("utf-8", "replace")
+            self.assertNotEqual(p.returncode, 0, text)
+            self.assertIn("pii_key_file", text)
+        finally:
+            os.chmod(key, 0o600)
 
 
 if __name__ == "__main__":

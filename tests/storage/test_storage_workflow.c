@@ -722,11 +722,12 @@ static void slow_done(store_op *o, int err) {
 static void submit_unit(mc_store *s, const char *unit, const char *sql, sres *r) {
   store_op *o = store__op_new("test_slow", sql, slow_done, r);
   CHECK(o != NULL);
-  store__op_set_unit(o, unit);
+  if (unit != NULL) store__op_set_class(s, o, unit);
   CHECK(store__submit(s, o, 0) == 0);
 }
 
-/* A statement over db_statement_timeout_ms ends with MC_ETIMEOUT; with a
+/* A search/list statement over db_statement_timeout_ms ends with
+ * MC_ETIMEOUT, other statements have none; with a
  * pool of 4 and a share of 2, unit A's four 300 ms statements run two at
  * a time and unit B's statement, queued after them, is not held up. */
 static void test_timeout_and_share(void) {
@@ -739,6 +740,13 @@ static void test_timeout_and_share(void) {
   submit_unit(s, "18508", "SELECT pg_sleep(1)", &t);
   pgt_run_until(&t.done, WAIT_MS);
   CHECK(t.err == MC_ETIMEOUT);
+  sres u = {0}; /* not a reading class: no timeout, same connections */
+  for (int i = 0; i < 4; i++) {
+    memset(&u, 0, sizeof u);
+    submit_unit(s, NULL, "SELECT pg_sleep(0.25)", &u);
+    pgt_run_until(&u.done, WAIT_MS);
+    CHECK(u.err == 0);
+  }
   sres a[4] = {{0}}, b = {0};
   uint64_t t0 = uv_hrtime();
   for (int i = 0; i < 4; i++) submit_unit(s, "18496", "SELECT pg_sleep(0.15)", &a[i]);
@@ -747,7 +755,8 @@ static void test_timeout_and_share(void) {
   CHECK(b.done && b.err == 0 && b.at < a[0].at);
   for (int i = 0; i < 4; i++) CHECK(a[i].done && a[i].err == 0);
   CHECK(a[2].at - t0 >= 280000000ULL); /* the second pair waited for the first */
-  fprintf(stderr, "ok statement timeout -> MC_ETIMEOUT; unit share 2: B answered in %llu ms,"
+  fprintf(stderr, "ok statement timeout of the reading class -> MC_ETIMEOUT, none for others;"
+                  " unit share 2: B answered in %llu ms,"
                   " A's four in %llu ms\n", (unsigned long long)((b.at - t0) / 1000000),
           (unsigned long long)((a[3].at - t0) / 1000000));
   pgt_close_store(s);
