@@ -189,7 +189,9 @@ static int op_result_err(const store_op *o) {
  * (applicants' id numbers). */
 void store__log_failure(const char *name, int err, const char *state, const char *msg) {
   char line[256];
-  int lvl = (err == MC_EINTERNAL || err == MC_EUNAVAIL) ? MC_LOG_WARN : MC_LOG_DEBUG;
+  /* A timeout is a search or list over db_statement_timeout_ms (B6): shown. */
+  int lvl = (err == MC_EINTERNAL || err == MC_EUNAVAIL || err == MC_ETIMEOUT) ? MC_LOG_WARN
+                                                                               : MC_LOG_DEBUG;
   mc_log(lvl, 0, "storage op failed op=%s err=%s sqlstate=%s msg=\"%s\"", name,
          mc_errname(err), state ? state : "", store__pq_line(msg ? msg : "", line, sizeof line));
 }
