@@ -336,7 +336,11 @@ write_server_conf() {
   # migrations: no UPDATE/DELETE on the progress log) and migrates as the owner.
   local conninfo="host=$PG_SOCK port=$PG_PORT dbname=$DB_NAME"
   local db_lines="db_conninfo = $conninfo user=motcua_app
-db_migrate_conninfo = $conninfo user=$DB_ROLE"
+db_migrate_conninfo = $conninfo user=$DB_ROLE
+pii_key_file = $DIR/pii.key"
+  # W8: the HMAC key of citizen ids and phones, outside the database
+  [[ -f $DIR/pii.key ]] || (umask 077 && head -c 32 /dev/urandom >"$DIR/pii.key") ||
+    die "could not write $DIR/pii.key"
   write_atomic "$DIR/server.conf" 600 <<EOF
 # motcua-server configuration written by deploy/local.sh up.
 # Every key is described in deploy/motcua-server.conf.example.

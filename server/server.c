@@ -251,7 +251,10 @@ static void store_opts(const mc_server *srv, mc_store_opts *so) {
   *so = (mc_store_opts){.conninfo = srv->cfg.db_conninfo,
                         .pool_size = (int)srv->cfg.db_pool_size,
                         .max_queue = (int)srv->cfg.db_max_queue,
-                        .migrate_conninfo = srv->cfg.db_migrate_conninfo};
+                        .no_migrate = 1, /* the serving process never migrates (W7) */
+                        .unit_share = (int)srv->cfg.db_unit_share,
+                        .statement_timeout_ms = (int)srv->cfg.db_statement_timeout_ms,
+                        .pii_key_file = srv->cfg.pii_key_file};
 }
 
 static int open_tls_and_store(mc_server *srv) {
@@ -303,21 +306,17 @@ int mc_server_open(mc_server *srv, uv_loop_t *loop) {
   return 0;
 }
 
-static void noop_cb(void *arg) { (void)arg; }
-
+/* The separate migration step (W7): only the owner's connection, no pool. */
 int mc_server_migrate(mc_server *srv, uv_loop_t *loop) {
   char err[512];
-  mc_store_opts so;
-  store_opts(srv, &so);
-  so.pool_size = 1;
-  so.max_queue = 1;
-  int rc = mc_store_open(loop, &so, &srv->store, err, sizeof err);
+  (void)loop;
+  const char *mig = srv->cfg.db_migrate_conninfo[0] ? srv->cfg.db_migrate_conninfo
+                                                    : srv->cfg.db_conninfo;
+  int rc = mc_store_migrate(mig, err, sizeof err);
   if (rc != 0) {
     mc_log_error(0, "database: %s", err);
     return rc;
   }
-  mc_store_close(srv->store, noop_cb, NULL);
-  uv_run(loop, UV_RUN_DEFAULT);
   mc_log_info(0, "migrations applied");
   return 0;
 }

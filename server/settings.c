@@ -41,10 +41,16 @@ const mc_option mc_settings_options[] = {
     MC_OPT_S("database", "db_conninfo", "dbname=motcua", S, db_conninfo,
              "libpq connection string"),
     MC_OPT_S("database", "db_migrate_conninfo", "", S, db_migrate_conninfo,
-             "connection string of the schema owner, for migrations (empty = db_conninfo)"),
+             "connection string of the schema owner, used only by --migrate"),
     MC_OPT_I("database", "db_pool_size", "16", 1, 64, S, db_pool_size, "connections"),
     MC_OPT_I("database", "db_max_queue", "10000", 1, 1000000, S, db_max_queue,
              "queued queries before requests get 'busy'"),
+    MC_OPT_S("database", "pii_key_file", "", S, pii_key_file,
+             "HMAC key of citizen ids and phones, outside the database (mode 0600)"),
+    MC_OPT_I("database", "db_unit_share", "0", 0, 64, S, db_unit_share,
+             "queries of one unit in flight at once (0 = db_pool_size / 4, at least 1)"),
+    MC_OPT_I("database", "db_statement_timeout_ms", "5000", 0, 600000, S,
+             db_statement_timeout_ms, "longest a search or list statement may run (0 = none)"),
     MC_OPT_I("limits", "max_frame", "1048576", 1024, 16777216, S, max_frame,
              "largest frame accepted, bytes"),
     MC_OPT_I("limits", "handshake_timeout_ms", "10000", 100, 120000, S,
@@ -101,8 +107,8 @@ static int resolve_paths(mc_settings *c, const char *file) {
   char copy[1024];
   snprintf(copy, sizeof copy, "%s", file);
   const char *dir = dirname(copy);
-  char *fields[] = {c->tls_ca, c->tls_cert, c->tls_key, c->tls_crl};
-  for (size_t i = 0; i < 4; i++)
+  char *fields[] = {c->tls_ca, c->tls_cert, c->tls_key, c->tls_crl, c->pii_key_file};
+  for (size_t i = 0; i < 5; i++)
     if (resolve_path(fields[i], sizeof c->tls_ca, dir) != 0) return MC_ECONFIG;
   if (resolve_path(c->data_dir, sizeof c->data_dir, dir) != 0) return MC_ECONFIG;
   return 0;

@@ -25,8 +25,11 @@ typedef struct mc_settings {
   long crl_warn_hours;
   char db_conninfo[1024];
   char db_migrate_conninfo[1024];
+  char pii_key_file[512];       /* HMAC key of citizen ids and phones; "" = none */
   long db_pool_size;
   long db_max_queue;
+  long db_unit_share;           /* 0 = db_pool_size / 4 */
+  long db_statement_timeout_ms; /* 0 = none */
   long max_frame;
   long handshake_timeout_ms;
   long idle_timeout_s;

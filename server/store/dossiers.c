@@ -176,6 +176,7 @@ int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void
   store_op *o = store__op_new("list", sql_list(), list_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
+  store__op_set_class(s, o, q->viewer_unit);
   return store__submit(s, o, list_params(o, q));
 }
 
@@ -388,14 +389,36 @@ int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
 
 /* Exact code, citizen id or phone, or a fragment of the name compared
  * without accents or case (trigram index on the same expression). The
- * input is escaped, so % and _ match themselves. */
-const char store__sql_search[] =
-    "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("
-    " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
-    "  AND (code = $2 OR applicant_id = $2 OR applicant_phone = $2"
-    "   OR lower(mc_unaccent(applicant_name))"
-    "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'))"
-    " ORDER BY received_at DESC, id DESC LIMIT $3::int";
+ * input is escaped, so % and _ match themselves. A fragment shorter than
+ * SEARCH_NAME_MIN characters has no trigram to look up: the name clause
+ * would scan every dossier of the unit (B6), so such text is matched
+ * against code, id and phone only (btree indexes), store__sql_search_exact. */
+#define SEARCH_HEAD                                                   \
+  "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("              \
+  " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
+#define SEARCH_CLEAR "  AND (code = $2 OR applicant_id = $2 OR applicant_phone = $2"
+/* W8: with a pii key, ids and phones are looked up by their MAC ($4). */
+#define SEARCH_MAC "  AND (code = $2 OR applicant_id_mac = $4 OR applicant_phone_mac = $4"
+#define SEARCH_NAME                                                   \
+  "   OR lower(mc_unaccent(applicant_name))"                          \
+  "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'"
+#define SEARCH_TAIL ")) ORDER BY received_at DESC, id DESC LIMIT $3::int"
+
+const char store__sql_search[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
+const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_TAIL;
+static const char SQL_SEARCH_MAC[] = SEARCH_HEAD SEARCH_MAC SEARCH_NAME SEARCH_TAIL;
+static const char SQL_SEARCH_MAC_EXACT[] = SEARCH_HEAD SEARCH_MAC SEARCH_TAIL;
+
+/* Characters (UTF-8 code points) of text. */
+static size_t utf8_chars(const char *text) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) n += (*p & 0xC0) != 0x80;
+  return n;
+}
+
+int store__search_by_name(const char *trimmed_text) {
+  return utf8_chars(trimmed_text) >= SEARCH_NAME_MIN;
+}
 
 /* Copies text without leading/trailing blanks; 0 if nothing is left. */
 static size_t trimmed(const char *text, char *out, size_t n) {
@@ -414,12 +437,22 @@ int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int 
   if (s == NULL || viewer_unit == NULL || text == NULL || cb == NULL || limit < 1 ||
       limit > LIST_LIMIT_MAX || trimmed(text, t, sizeof t) == 0)
     return MC_EINVAL;
-  store_op *o = store__op_new("search", store__sql_search, list_done, arg);
+  char mac[STORE_MAC_HEX + 1];
+  int by_name = store__search_by_name(t);
+  int keyed = store__pii_mac(s, t, mac);
+  if (keyed < 0) return keyed;
+  keyed = keyed == 0;
+  store_op *o = store__op_new(by_name ? "search" : "search_exact",
+                              keyed ? (by_name ? SQL_SEARCH_MAC : SQL_SEARCH_MAC_EXACT)
+                                    : (by_name ? store__sql_search : store__sql_search_exact),
+                              list_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
+  store__op_set_class(s, o, viewer_unit);
   int rc = store__param(o, viewer_unit);
   if (rc == 0) rc = store__param(o, t);
   if (rc == 0) rc = store__param_i64(o, limit, 0);
+  if (rc == 0 && keyed) rc = store__param(o, mac);
   return store__submit(s, o, rc);
 }
 /* ------------------------------------------------------------- refusals */

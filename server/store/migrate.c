@@ -112,3 +112,64 @@ out:
   return rc;
 }
 
+
+/* "{1,2,...}": the embedded migrations' versions, for $1::int[]. */
+static void versions_array(char *buf, size_t n) {
+  size_t len = 0;
+  buf[len++] = '{';
+  for (size_t i = 0; i < mc_migrations_count && len + 16 < n; i++)
+    len += (size_t)snprintf(buf + len, n - len, "%s%d", i ? "," : "", mc_migrations[i].version);
+  snprintf(buf + len, n - len, "}");
+}
+
+/* Blocking, read-only, as the server's own role (W7): the server never
+ * migrates; it refuses to start on a schema that misses a migration. */
+int store__schema_check(const char *conninfo, char *err, size_t errlen) {
+  char why[512], versions[1024];
+  int rc = MC_EUNAVAIL;
+  PGconn *pg = PQconnectdb(conninfo);
+  if (PQstatus(pg) != CONNECTION_OK) {
+    snprintf(err, errlen, "database connection failed: %s",
+             store__pq_line(PQerrorMessage(pg), why, sizeof why));
+    goto out;
+  }
+  versions_array(versions, sizeof versions);
+  const char *params[1] = {versions};
+  PGresult *r = PQexec(pg, "SELECT to_regclass('schema_version') IS NOT NULL");
+  int exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+               strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  PQclear(r);
+  r = PQexecParams(pg,
+                   exists ? "SELECT count(*), min(v) FROM unnest($1::int[]) v"
+                            " WHERE v NOT IN (SELECT version FROM schema_version)"
+                          : "SELECT count(*), min(v) FROM unnest($1::int[]) v",
+                   1, NULL, params, NULL, NULL, 0);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+    snprintf(err, errlen, "cannot read the schema version: %s",
+             store__pq_line(PQresultErrorMessage(r), why, sizeof why));
+  } else if (strcmp(PQgetvalue(r, 0, 0), "0") != 0) {
+    snprintf(err, errlen, "the database schema misses %s migration(s) from version %s on:"
+             " run `motcua-server --migrate -c FILE` (as the schema owner, db_migrate_conninfo)"
+             " before starting the server", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    rc = MC_ECONFIG;
+  } else {
+    rc = 0;
+  }
+  PQclear(r);
+out:
+  PQfinish(pg);
+  return rc;
+}
+
+int mc_store_migrate(const char *conninfo, char *err, size_t errlen) {
+  char dummy[8];
+  if (err == NULL || errlen == 0) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  if (conninfo == NULL) return MC_EINVAL;
+  int rc = store__migrate(conninfo, err, errlen);
+  if (rc == 0)
+    mc_log_info(0, "storage migrations checked count=%zu", mc_migrations_count);
+  return rc;
+}

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "error.h"
 #include "log.h"
 #include "store_internal.h"
@@ -46,6 +48,9 @@ struct conn {
   uv_timer_t timer; /* reconnect backoff */
   int backoff_ms;
   store_op *cur;    /* in flight */
+  int timeout_ms;   /* the session's statement_timeout; -1 = not set yet */
+  int setting;      /* 1: a SET statement_timeout for cur is in flight */
+  int set_failed;   /* that SET failed */
 };
 
 static void dispatch(mc_store *s);
@@ -134,6 +139,18 @@ void store__op_free(store_op *o) {
   free(o);
 }
 
+void store__op_set_class(mc_store *s, store_op *o, const char *unit) {
+  store__op_set_unit(o, unit);
+  o->timeout_ms = s->statement_timeout_ms;
+}
+
+void store__op_set_unit(store_op *o, const char *unit) {
+  size_t n = unit ? strlen(unit) : 0;
+  if (n >= sizeof o->unit) n = 0;
+  memcpy(o->unit, unit ? unit : "", n);
+  o->unit[n] = '\0';
+}
+
 /* Adds a text parameter; NULL value = SQL NULL. */
 int store__param(store_op *o, const char *v) {
   if (o->nparams >= STORE_MAX_PARAMS) return MC_EINTERNAL;
@@ -172,7 +189,9 @@ static int op_result_err(const store_op *o) {
  * (applicants' id numbers). */
 void store__log_failure(const char *name, int err, const char *state, const char *msg) {
   char line[256];
-  int lvl = (err == MC_EINTERNAL || err == MC_EUNAVAIL) ? MC_LOG_WARN : MC_LOG_DEBUG;
+  /* A timeout is a search or list over db_statement_timeout_ms (B6): shown. */
+  int lvl = (err == MC_EINTERNAL || err == MC_EUNAVAIL || err == MC_ETIMEOUT) ? MC_LOG_WARN
+                                                                               : MC_LOG_DEBUG;
   mc_log(lvl, 0, "storage op failed op=%s err=%s sqlstate=%s msg=\"%s\"", name,
          mc_errname(err), state ? state : "", store__pq_line(msg ? msg : "", line, sizeof line));
 }
@@ -318,6 +337,7 @@ static void conn_broken(conn *c, const char *why) {
          "storage connection down conn_idx=%d reason=\"%s\" retry_ms=%d", c->idx,
          store__pq_line(why, line, sizeof line), c->backoff_ms);
   c->cur = NULL;
+  c->setting = 0;
   poll_close(c); /* before PQfinish closes the socket under libuv */
   PQfinish(c->pg);
   c->pg = NULL;
@@ -365,6 +385,8 @@ static void conn_start(conn *c) {
   mc_store *s = c->s;
   if (s->closing) return;
   c->pg = PQconnectStart(s->conninfo);
+  c->timeout_ms = -1;
+  c->setting = c->set_failed = 0;
   if (c->pg == NULL) {
     conn_broken(c, "out of memory");
     return;
@@ -388,15 +410,42 @@ static int conn_flush(conn *c) {
   return r;
 }
 
-static void conn_send(conn *c, store_op *o) {
-  c->cur = o;
-  c->state = CS_BUSY;
+static void conn_send_op(conn *c, store_op *o) {
   /* Without parameters, the simple protocol allows several statements. */
   int ok = o->nparams == 0 ? PQsendQuery(c->pg, o->sql)
                            : PQsendQueryParams(c->pg, o->sql, o->nparams, NULL,
                                                (const char *const *)o->params, NULL,
                                                NULL, 0);
   if (!ok || conn_flush(c) < 0) conn_broken(c, PQerrorMessage(c->pg));
+}
+
+/* Statement timeouts by query class (B6): an op states its own (search
+ * and list: statement_timeout_ms; others 0, none); when it differs from
+ * the session's, a SET goes first and the op follows when it answers. */
+static void conn_send(conn *c, store_op *o) {
+  c->cur = o;
+  c->state = CS_BUSY;
+  if (o->timeout_ms == c->timeout_ms) {
+    conn_send_op(c, o);
+    return;
+  }
+  char sql[64];
+  snprintf(sql, sizeof sql, "SET statement_timeout = %d", o->timeout_ms);
+  c->setting = 1;
+  c->set_failed = 0;
+  if (!PQsendQuery(c->pg, sql) || conn_flush(c) < 0) conn_broken(c, PQerrorMessage(c->pg));
+}
+
+/* The SET's last result arrived: send the op, or fail it. */
+static void conn_set_done(conn *c) {
+  c->setting = 0;
+  if (!c->set_failed && PQstatus(c->pg) == CONNECTION_OK) {
+    c->timeout_ms = c->cur->timeout_ms;
+    conn_send_op(c, c->cur);
+    return;
+  }
+  c->timeout_ms = -1;
+  conn_broken(c, "SET statement_timeout failed");
 }
 
 /* The op's last result arrived: complete it, then reuse the connection. */
@@ -431,9 +480,18 @@ static void conn_read(conn *c) {
   }
   while (!PQisBusy(c->pg)) {
     PGresult *r = PQgetResult(c->pg);
+    if (r == NULL && c->setting) {
+      conn_set_done(c);
+      return;
+    }
     if (r == NULL) {
       conn_finish_op(c);
       return;
+    }
+    if (c->setting) {
+      c->set_failed |= PQresultStatus(r) != PGRES_COMMAND_OK;
+      PQclear(r);
+      continue;
     }
     op_add_result(c->cur, r);
   }
@@ -490,12 +548,44 @@ static store_op *next_batch(mc_store *s) {
   return NULL;
 }
 
+/* Ops of unit in flight. */
+static int unit_in_flight(const mc_store *s, const char *unit) {
+  int n = 0;
+  for (int i = 0; i < s->pool_size; i++) {
+    const store_op *o = s->conns[i].cur;
+    n += o != NULL && strcmp(o->unit, unit) == 0;
+  }
+  return n;
+}
+
+/* The per-unit share (B6): the oldest queued op whose unit has fewer than
+ * unit_share ops in flight (ops without a unit always qualify), taken out
+ * of the queue; NULL when every waiting op's unit is at its share. A unit
+ * over its share waits behind its own ops only, so one unit's slow
+ * searches cannot hold every connection. At most max_queue ops are looked
+ * at, and their units' counts only over the pool. */
+static store_op *queue_take_fair(mc_store *s) {
+  store_op *prev = NULL;
+  for (store_op *o = s->q.head; o != NULL; prev = o, o = o->next) {
+    if (o->unit[0] != '\0' && unit_in_flight(s, o->unit) >= s->unit_share) continue;
+    if (prev == NULL) return store__queue_pop(&s->q);
+    prev->next = o->next;
+    if (s->q.tail == o) s->q.tail = prev;
+    s->q.n--;
+    o->next = NULL;
+    return o;
+  }
+  return NULL;
+}
+
 /* The next op to send: batches and other ops take turns while both wait,
  * so a steady stream of receives cannot hold up reads on a small pool. */
 static store_op *next_op(mc_store *s) {
   store_op *o = s->last_was_batch && s->q.n > 0 ? NULL : next_batch(s);
-  s->last_was_batch = o != NULL;
-  return o != NULL ? o : store__queue_pop(&s->q);
+  if (o == NULL) o = queue_take_fair(s);
+  if (o == NULL) o = next_batch(s);
+  s->last_was_batch = o != NULL && o->members != NULL;
+  return o;
 }
 
 /* Sends queued ops to idle connections; while closing, fails the queue
@@ -556,6 +646,7 @@ static void sweep_cb(uv_timer_t *t) {
 /* ---------------------------------------------------------------- close */
 
 static void store_free(mc_store *s) {
+  OPENSSL_cleanse(s->pii_key, sizeof s->pii_key);
   free(s->conns);
   free(s->conninfo);
   free(s);
@@ -636,6 +727,10 @@ static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   s->loop = loop;
   s->pool_size = opts->pool_size;
   s->max_queue = opts->max_queue;
+  s->unit_share = opts->unit_share > 0 ? opts->unit_share : opts->pool_size / 4;
+  if (s->unit_share < 1) s->unit_share = 1;
+  if (s->unit_share > opts->pool_size) s->unit_share = opts->pool_size;
+  s->statement_timeout_ms = opts->statement_timeout_ms;
   s->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
   s->conns = calloc((size_t)opts->pool_size, sizeof *s->conns);
   if (s->conninfo == NULL || s->conns == NULL) {
@@ -654,24 +749,35 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
     errlen = sizeof dummy;
   }
   *out = NULL;
-  if (opts->pool_size < 1 || opts->pool_size > POOL_MAX || opts->max_queue < 1) {
-    snprintf(err, errlen, "db_pool_size must be 1..%d and db_max_queue >= 1", POOL_MAX);
+  if (opts->pool_size < 1 || opts->pool_size > POOL_MAX || opts->max_queue < 1 ||
+      opts->unit_share < 0 || opts->statement_timeout_ms < 0) {
+    snprintf(err, errlen, "db_pool_size must be 1..%d, db_max_queue >= 1, db_unit_share and"
+             " db_statement_timeout_ms >= 0", POOL_MAX);
     return MC_ECONFIG;
   }
   const char *mig = opts->migrate_conninfo && opts->migrate_conninfo[0]
                         ? opts->migrate_conninfo
                         : opts->conninfo;
-  int rc = store__migrate(mig ? mig : "", err, errlen);
+  int rc = opts->no_migrate ? store__schema_check(opts->conninfo ? opts->conninfo : "", err,
+                                                  errlen)
+                            : store__migrate(mig ? mig : "", err, errlen);
   if (rc != 0) return rc;
   mc_store *s = store_alloc(loop, opts);
   if (s == NULL) {
     snprintf(err, errlen, "out of memory");
     return MC_ENOMEM;
   }
+  if (opts->pii_key_file && opts->pii_key_file[0] &&
+      ((rc = store__pii_load(s, opts->pii_key_file, err, errlen)) != 0 ||
+       (rc = store__pii_backfill(s, s->conninfo, err, errlen)) != 0)) {
+    store_free(s);
+    return rc;
+  }
   store_init_handles(s);
   for (int i = 0; i < s->pool_size; i++) conn_start(&s->conns[i]);
-  mc_log_info(0, "storage open pool_size=%d max_queue=%d migrations=%zu", s->pool_size,
-              s->max_queue, mc_migrations_count);
+  mc_log_info(0, "storage open pool_size=%d max_queue=%d unit_share=%d"
+              " statement_timeout_ms=%d migrations=%zu", s->pool_size, s->max_queue,
+              s->unit_share, s->statement_timeout_ms, mc_migrations_count);
   *out = s;
   return 0;
 }

@@ -138,7 +138,17 @@ static void batch_done(store_op *b, int err) {
   }
   b->nmembers = 0;
 }
-static int receive_params(store_op *o, const mc_receive_rec *r) {
+/* Items 12 and 13 (013): the MACs of id and phone, NULL without a key. */
+static int receive_macs(const mc_store *s, store_op *o, const mc_applicant *a) {
+  char mac[STORE_MAC_HEX + 1];
+  int rc = store__pii_mac(s, a->id_number, mac);
+  if (rc >= 0) rc = store__param(o, rc == 0 ? mac : NULL);
+  if (rc >= 0) rc = store__pii_mac(s, a->phone, mac);
+  if (rc >= 0) rc = store__param(o, rc == 0 ? mac : NULL);
+  return rc;
+}
+
+static int receive_params(const mc_store *s, store_op *o, const mc_receive_rec *r) {
   const mc_applicant *a = r->applicant;
   int rc = store__param(o, r->unit_code);
   if (rc == 0) rc = store__param(o, r->idem_key);
@@ -153,6 +163,7 @@ static int receive_params(store_op *o, const mc_receive_rec *r) {
   if (rc == 0) rc = store__param_i64(o, r->received_at_ms, 0);
   if (rc == 0) rc = store__param_i64(o, r->due_at_ms, 1);
   if (rc == 0) rc = store__param(o, r->fingerprint); /* item 12 (009) */
+  if (rc == 0) rc = receive_macs(s, o, a);            /* items 13, 14 (013) */
   return rc;
 }
 
@@ -166,5 +177,5 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
   o->cb = (store_cb_fn)cb;
   o->batched = 1; /* its parameters become one item of a batch */
   o->lane = (int)(fnv1a(r->unit_code) % STORE_LANES);
-  return store__submit(s, o, receive_params(o, r));
+  return store__submit(s, o, receive_params(s, o, r));
 }

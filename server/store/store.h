@@ -25,13 +25,36 @@ typedef struct mc_store_opts {
   int max_queue;         /* queued operations before MC_EBUSY */
   const char *migrate_conninfo; /* role that owns the schema, for migrations;
                                    NULL or "" = use conninfo */
+  int no_migrate;        /* 1: never open migrate_conninfo; check with conninfo
+                            that every migration is applied (else MC_ECONFIG) */
+  int unit_share;        /* operations of one unit in flight at once;
+                            0 = pool_size / 4 (at least 1) */
+  int statement_timeout_ms; /* per search or list statement; 0 = none */
+  const char *pii_key_file; /* HMAC key of citizen ids and phones (W8);
+                               NULL or "" = none: lookups by the clear value */
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
- * own transaction; rerunning is a no-op). Runs before the server accepts
- * connections; this is the only place that waits on the database. */
+ * own transaction; rerunning is a no-op), or with no_migrate only checks
+ * that none is pending. Runs before the server accepts connections; this
+ * is the only place that waits on the database. */
 int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out,
                   char *err, size_t errlen);
+
+/* Blocking: applies pending migrations as conninfo (the schema owner) and
+ * returns; the separate migration step, no pool. */
+int mc_store_migrate(const char *conninfo, char *err, size_t errlen);
+
+/* Blocking, read-only (W7): recomputes the hash chain of the progress log
+ * (each row's hash = SHA-256(previous row's hash || its canonical fields),
+ * per dossier) of every dossier, or of the one dossier code (NULL = all),
+ * and calls broken_cb once per dossier whose chain breaks, with its first
+ * broken row. *checked: rows checked. 0: the verification ran (broken rows
+ * or not); <0: it could not run (err says why). */
+typedef void (*mc_store_broken_cb)(void *arg, const char *code, int64_t row_id,
+                                   int64_t at_ms, const char *why);
+int mc_store_verify_log(const char *conninfo, const char *code, mc_store_broken_cb broken_cb,
+                        void *arg, int64_t *checked, char *err, size_t errlen);
 
 /* Stops accepting work, fails queued operations with MC_ECLOSED, waits for
  * in-flight ones, closes every connection and handle, then calls done_cb.

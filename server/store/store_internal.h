@@ -62,6 +62,8 @@ struct store_op {
   int row, col0; /* where its answer starts in res[0] (0, 0 unless batched) */
   store_op **members; /* a batch: the receives it carries (owned until done) */
   int nmembers;
+  char unit[16]; /* the unit it serves ("" = none): the per-unit share */
+  int timeout_ms; /* statement_timeout it runs under; 0 = none */
 };
 
 /* A FIFO of ops. */
@@ -75,6 +77,10 @@ struct mc_store {
   char *conninfo;
   int pool_size;
   int max_queue;
+  int unit_share;             /* ops of one unit in flight at once */
+  int statement_timeout_ms;   /* search and list; 0 = none */
+  unsigned char pii_key[1025]; /* HMAC key of ids and phones (pii.c) */
+  size_t pii_key_len;          /* 0 = no key: lookups by the clear columns */
   conn *conns;
   opq q;                      /* every op but receives */
   opq rq[STORE_LANES];        /* receives, by lane, sent in batches */
@@ -101,6 +107,12 @@ void store__op_free(store_op *o);
 /* A text parameter (NULL = SQL NULL); an integer one (zero_is_null: 0 = NULL). */
 int store__param(store_op *o, const char *v);
 int store__param_i64(store_op *o, int64_t v, int zero_is_null);
+/* Marks o as serving unit (bounded copy; NULL or too long = none): at most
+ * unit_share ops of one unit are in flight at once. */
+void store__op_set_unit(store_op *o, const char *unit);
+/* The reading class (search, list): the unit's share and the store's
+ * statement timeout (B6). */
+void store__op_set_class(mc_store *s, store_op *o, const char *unit);
 /* Maps errors, counts, calls o->done, frees. */
 void store__op_complete(mc_store *s, store_op *o, int err);
 store_op *store__queue_pop(opq *q);
@@ -132,6 +144,17 @@ int store__exec(mc_store *s, const char *name, const char *sql, const char *cons
 
 /* ---- migrations (migrate.c): blocking, at open only ---- */
 int store__migrate(const char *conninfo, char *err, size_t errlen);
+/* Blocking, read-only: MC_ECONFIG when a migration is not applied yet. */
+int store__schema_check(const char *conninfo, char *err, size_t errlen);
+
+/* ---- keyed hashes of ids and phones (pii.c, W8) ---- */
+#define STORE_MAC_HEX 64
+/* Reads the key file into s (regular, not readable by group/others). */
+int store__pii_load(mc_store *s, const char *path, char *err, size_t errlen);
+/* out = hex HMAC-SHA256(key, value): 0; no key or empty value: 1, out "". */
+int store__pii_mac(const mc_store *s, const char *value, char out[STORE_MAC_HEX + 1]);
+/* Blocking, at open: MACs of rows written without them. */
+int store__pii_backfill(const mc_store *s, const char *conninfo, char *err, size_t errlen);
 
 /* ---- receive batches (receive.c): the engine's lanes ---- */
 /* A batch op of up to STORE_BATCH_MAX receives queued on lane, or NULL
@@ -156,5 +179,10 @@ void store__dossier_done(store_op *o, int err);
 /* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that
  * EXPLAIN it. */
 extern const char store__sql_search[];
+/* The same without the name clause: text shorter than SEARCH_NAME_MIN. */
+extern const char store__sql_search_exact[];
+#define SEARCH_NAME_MIN 3 /* characters: shorter text has no trigram (B6) */
+/* 1 when the (trimmed) search text is long enough to match names. */
+int store__search_by_name(const char *trimmed_text);
 
 #endif

@@ -612,6 +612,46 @@ static void test_refusal(mc_store *s) {
   fprintf(stderr, "ok refusal log, with and without a callback\n");
 }
 
+/* Execution time (ms) EXPLAIN ANALYZE reports for sql with params; *seq:
+ * the plan scans dossiers sequentially. */
+static double explain_ms(const char *sql, const char *const *params, int *seq) {
+  char q[2048];
+  double ms = -1;
+  snprintf(q, sizeof q, "EXPLAIN (ANALYZE) %s", sql);
+  PGresult *r = PQexecParams(pgt_check, q, 3, NULL, params, NULL, NULL, 0);
+  CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+  *seq = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    const char *line = PQgetvalue(r, i, 0);
+    if (getenv("MC_TEST_DEBUG")) fprintf(stderr, "  %s\n", line);
+    *seq |= strstr(line, "Seq Scan on dossiers") != NULL;
+    const char *t = strstr(line, "Execution Time: ");
+    if (t != NULL) ms = atof(t + 16);
+  }
+  PQclear(r);
+  return ms;
+}
+
+/* B6: text shorter than 3 characters is matched against code, id and phone
+ * only (btree), never by a scan of the unit's names. Prints the figures of
+ * the name statement (what every search ran before) and of the one run now. */
+static void test_short_search_scale(mc_store *s) {
+  const char *zq[3] = {"18508", "zq", "50"}, *trang[3] = {"18508", "Trang", "50"};
+  int seq_name, seq_exact, seq_trang;
+  double before = explain_ms(store__sql_search, zq, &seq_name);
+  double after = explain_ms(store__sql_search_exact, zq, &seq_exact);
+  double normal = explain_ms(store__sql_search, trang, &seq_trang);
+  CHECK(!seq_exact && !seq_trang);
+  lres l = {0};
+  uint64_t t = uv_hrtime();
+  CHECK(search(s, "18508", "zq", &l) == 0 && l.n == 0);
+  uint64_t ms = (uv_hrtime() - t) / 1000000;
+  CHECK(search(s, "18508", " 00 ", &l) == 0 && l.n == 0); /* no id fragment either */
+  fprintf(stderr, "ok 200k dossiers: 'zq' by name %.1f ms%s, by code/id/phone %.1f ms"
+                  " (store %llu ms); 'Trang' by name %.1f ms\n", before,
+          seq_name ? " (seq scan)" : "", after, (unsigned long long)ms, normal);
+}
+
 /* 200k generated dossiers: the name search must use the trigram index. */
 static void test_search_scale(mc_store *s) {
   pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
@@ -653,6 +693,71 @@ static void test_search_scale(mc_store *s) {
   uint64_t ms_common = (uv_hrtime() - t) / 1000000;
   fprintf(stderr, "ok 200k dossiers: name search uses dossiers_name_trgm_idx (rare %llu ms,"
                   " common %llu ms)\n", (unsigned long long)ms, (unsigned long long)ms_common);
+  test_short_search_scale(s);
+}
+
+static void test_search_rule(void) {
+  CHECK(!store__search_by_name("zq"));
+  CHECK(!store__search_by_name("Đỗ"));  /* 2 characters, 5 bytes */
+  CHECK(store__search_by_name("Đỗa"));
+  CHECK(store__search_by_name("Lan"));
+  CHECK(!store__search_by_name(""));
+  fprintf(stderr, "ok a name fragment needs 3 characters\n");
+}
+
+/* ---------------------------------------------- timeout and unit share */
+
+typedef struct sres {
+  int done, err;
+  uint64_t at;
+} sres;
+
+static void slow_done(store_op *o, int err) {
+  sres *r = o->arg;
+  r->done++;
+  r->err = err;
+  r->at = uv_hrtime();
+}
+
+static void submit_unit(mc_store *s, const char *unit, const char *sql, sres *r) {
+  store_op *o = store__op_new("test_slow", sql, slow_done, r);
+  CHECK(o != NULL);
+  if (unit != NULL) store__op_set_class(s, o, unit);
+  CHECK(store__submit(s, o, 0) == 0);
+}
+
+/* A search/list statement over db_statement_timeout_ms ends with
+ * MC_ETIMEOUT, other statements have none; with a
+ * pool of 4 and a share of 2, unit A's four 300 ms statements run two at
+ * a time and unit B's statement, queued after them, is not held up. */
+static void test_timeout_and_share(void) {
+  mc_store_opts o = {.conninfo = g_app_conninfo, .pool_size = 4, .max_queue = 100,
+                     .no_migrate = 1, .unit_share = 2, .statement_timeout_ms = 1000};
+  mc_store *s = NULL;
+  char err[256];
+  CHECK(mc_store_open(&pgt_loop, &o, &s, err, sizeof err) == 0);
+  sres t = {0};
+  submit_unit(s, "18508", "SELECT pg_sleep(3)", &t);
+  pgt_run_until(&t.done, WAIT_MS);
+  CHECK(t.err == MC_ETIMEOUT);
+  sres u = {0}; /* not a reading class: no timeout (the first idle connection,
+                 * the one that just timed out) */
+  submit_unit(s, NULL, "SELECT pg_sleep(1.2)", &u);
+  pgt_run_until(&u.done, WAIT_MS);
+  CHECK(u.err == 0);
+  sres a[4] = {{0}}, b = {0};
+  uint64_t t0 = uv_hrtime();
+  for (int i = 0; i < 4; i++) submit_unit(s, "18496", "SELECT pg_sleep(0.15)", &a[i]);
+  submit_unit(s, "18499", "SELECT 1", &b);
+  pgt_run_until(&a[3].done, WAIT_MS);
+  CHECK(b.done && b.err == 0 && b.at < a[0].at);
+  for (int i = 0; i < 4; i++) CHECK(a[i].done && a[i].err == 0);
+  CHECK(a[2].at - t0 >= 280000000ULL); /* the second pair waited for the first */
+  fprintf(stderr, "ok statement timeout of the reading class -> MC_ETIMEOUT, none for others;"
+                  " unit share 2: B answered in %llu ms,"
+                  " A's four in %llu ms\n", (unsigned long long)((b.at - t0) / 1000000),
+          (unsigned long long)((a[3].at - t0) / 1000000));
+  pgt_close_store(s);
 }
 
 int main(void) {
@@ -672,6 +777,8 @@ int main(void) {
   test_filters(s);
   test_calendar(s);
   test_refusal(s);
+  test_search_rule();
+  test_timeout_and_share();
   test_search_scale(s);
   pgt_close_store(s);
   uv_run(&pgt_loop, UV_RUN_DEFAULT); /* must return: nothing left open */
