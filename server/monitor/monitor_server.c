@@ -216,8 +216,9 @@ static void route_cb(void *arg, const char *path, mc_http_reply *r) {
 static int start_http(mc_server *srv) {
   char err[256];
   if (srv->cfg.http_port == 0) return 0;
-  int rc = mc_http_start(srv->loop, srv->cfg.http_host, (int)srv->cfg.http_port, route_cb,
-                         srv, &srv->mon->http, err, sizeof err);
+  mc_http_opts o = {.host = srv->cfg.http_host, .port = (int)srv->cfg.http_port,
+                    .allowed_hosts = srv->cfg.http_allowed_hosts};
+  int rc = mc_http_start(srv->loop, &o, route_cb, srv, &srv->mon->http, err, sizeof err);
   if (rc != 0) {
     mc_log_error(0, "monitor: %s", err);
     return rc;

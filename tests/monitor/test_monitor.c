@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "http_host.h"
 #include "monitor.h"
 
 #define T0 1790000000000LL /* 2026-09-21, a Monday (UTC) */
@@ -245,6 +246,25 @@ static void test_units_reload(void) {
   mc_monitor_free(&m);
 }
 
+static void test_http_hosts(void) {
+  mc_http_hosts h;
+  CHECK_EQ(mc_http_hosts_init(&h, "10.1.2.3", 7480, "Monitor.Example, prom.local"), 0);
+  const char *ok[] = {"127.0.0.1:7480", "localhost:7480", "LOCALHOST", "[::1]:7480", "[::1]",
+                      "10.1.2.3:7480", "monitor.example", "prom.local:7480", "localhost.",
+                      NULL};
+  for (int i = 0; ok[i] != NULL; i++) CHECK(mc_http_host_allowed(&h, ok[i]));
+  const char *bad[] = {"evil.example", "evil.example:7480", "127.0.0.1:80", "localhost:",
+                       "localhost:7480x", "[::1", "::1", "", "127.0.0.1.evil.example",
+                       "localhost:99999999", "[::2]:7480", NULL};
+  for (int i = 0; bad[i] != NULL; i++) CHECK(!mc_http_host_allowed(&h, bad[i]));
+  CHECK(mc_http_host_allowed(&h, NULL)); /* HTTP/1.0 without Host */
+  CHECK_EQ(mc_http_hosts_init(&h, "::", 1, "a b c d e f g h i j k l m"), MC_EINVAL);
+  char longname[400];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  CHECK_EQ(mc_http_hosts_init(&h, "127.0.0.1", 1, longname), MC_EINVAL);
+}
+
 int main(int argc, char **argv) {
   test_reasons();
   test_online_counters();
@@ -253,5 +273,6 @@ int main(int argc, char **argv) {
   test_json();
   test_prometheus(argc > 1 ? argv[1] : NULL);
   test_units_reload();
+  test_http_hosts();
   return check_result();
 }
