@@ -366,6 +366,7 @@ static void on_open_cb(mc_link *l) {
   Motcua__Hello hello = MOTCUA__HELLO__INIT;
   hello.protocol_version = MC_PROTOCOL_VERSION;
   hello.client_version = (char *)MC_VERSION;
+  hello.resident = c->watching != 0; /* watch: the unit's resident link */
   env.body_case = MOTCUA__ENVELOPE__BODY_HELLO;
   env.hello = &hello;
   env.request_id = c->hello_id = ++c->next_id;
