@@ -115,8 +115,8 @@ fuzz_target() {
 if ((fuzz)); then
   log "fuzz: build (clang, libFuzzer + ASan/UBSan) and run ${fuzz_seconds}s per target"
   if CC=clang cmake -S . -B build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
-    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request; then
-    for t in fuzz_frame fuzz_request; do fuzz_target "$t"; done
+    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request fuzz_http_host; then
+    for t in fuzz_frame fuzz_request fuzz_http_host; do fuzz_target "$t"; done
   else
     echo "run.sh: fuzz: BUILD FAILED" >&2
     total_fail=$((total_fail + 1))
