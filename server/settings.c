@@ -32,6 +32,8 @@ const mc_option mc_settings_options[] = {
              "admin HTTP listener address (metrics, health, dashboard)"),
     MC_OPT_I("monitor", "http_port", "0", 0, 65535, S, http_port,
              "admin HTTP port; 0 = no HTTP listener"),
+    MC_OPT_S("monitor", "http_allowed_hosts", "", S, http_allowed_hosts,
+             "extra Host names the admin HTTP listener answers (comma separated)"),
     MC_OPT_I("monitor", "offline_alert_minutes", "15", 1, 10080, S, offline_alert_minutes,
              "alert when a unit is offline this long during working hours"),
     MC_OPT_I("monitor", "forward_accept_hours", "4", 1, 1000, S, forward_accept_hours,

@@ -20,6 +20,7 @@ typedef struct mc_settings {
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
   char http_host[64];           /* monitor: admin HTTP listener */
   long http_port;               /* 0 = disabled */
+  char http_allowed_hosts[512]; /* extra Host names the listener answers */
   long offline_alert_minutes;
   long forward_accept_hours;
   long crl_warn_hours;

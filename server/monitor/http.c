@@ -8,13 +8,12 @@
 #include <microhttpd.h>
 
 #include "error.h"
+#include "http_host.h"
 #include "log.h"
-
-#define HTTP_MAX_CONNECTIONS 64
-#define HTTP_CONNECTION_TIMEOUT_S 15
 
 struct mc_http {
   struct MHD_Daemon *d;
+  mc_http_hosts hosts;
   uv_poll_t poll;
   uv_timer_t timer;
   mc_http_route_fn route;
@@ -41,14 +40,18 @@ static void poll_cb(uv_poll_t *p, int status, int events) {
 
 static void timer_cb(uv_timer_t *t) { run_mhd(t->data); }
 
-/* Wake up again when MHD has a deadline (connection timeouts, responses
- * ready without new input). */
+/* Wake up again after every run: at MHD's deadline (connection timeouts,
+ * responses ready without new input), and at the latest after
+ * MC_HTTP_POLL_MS even when MHD_get_timeout reports none. At the
+ * connection limit MHD takes the listen socket out of its epoll set and
+ * puts it back only in a later MHD_run once a connection is gone: the
+ * closing connection's own events may all be consumed by the run that
+ * frees it, so without this periodic run the listener would stay deaf
+ * (finding B4). */
 static void arm(mc_http *h) {
-  MHD_UNSIGNED_LONG_LONG ms = 0;
-  if (MHD_get_timeout(h->d, &ms) == MHD_YES)
-    uv_timer_start(&h->timer, timer_cb, (uint64_t)ms, 0);
-  else
-    uv_timer_stop(&h->timer);
+  MHD_UNSIGNED_LONG_LONG ms = MC_HTTP_POLL_MS;
+  if (MHD_get_timeout(h->d, &ms) != MHD_YES || ms > MC_HTTP_POLL_MS) ms = MC_HTTP_POLL_MS;
+  uv_timer_start(&h->timer, timer_cb, (uint64_t)ms, 0);
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -91,6 +94,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
   mc_http *h = cls;
   (void)version;
   (void)upload_data;
+  const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  if (!mc_http_host_allowed(&h->hosts, host)) {
+    mc_log_warn(0, "http: request refused, Host not allowed (DNS rebinding guard)");
+    return reply_text(c, 421, "misdirected request: Host not allowed\n");
+  }
   if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
     return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
   if (*state == NULL) { /* first call: headers only */
@@ -135,16 +143,25 @@ static struct MHD_Daemon *daemon_start(mc_http *h, const char *host, int port) {
   return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, access_cb, h,
                           MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
                           MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
-                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
+                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)MC_HTTP_MAX_CONNECTIONS,
+                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MC_HTTP_PER_IP,
+                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_HTTP_TIMEOUT_S,
                           MHD_OPTION_END);
 }
 
-int mc_http_start(uv_loop_t *loop, const char *host, int port, mc_http_route_fn route,
-                  void *arg, mc_http **out, char *err, size_t errlen) {
+int mc_http_start(uv_loop_t *loop, const mc_http_opts *o, mc_http_route_fn route, void *arg,
+                  mc_http **out, char *err, size_t errlen) {
+  const char *host = o->host;
+  int port = o->port;
   mc_http *h = calloc(1, sizeof *h);
   *out = NULL;
   if (h == NULL) return snprintf(err, errlen, "out of memory"), MC_ENOMEM;
+  if (mc_http_hosts_init(&h->hosts, host, port, o->allowed_hosts) != 0) {
+    snprintf(err, errlen, "http_allowed_hosts: more than %d names or a name over %d bytes",
+             MC_HTTP_HOSTS_MAX - 4, MC_HTTP_HOST_LEN);
+    free(h);
+    return MC_ECONFIG;
+  }
   h->route = route;
   h->arg = arg;
   h->d = daemon_start(h, host, port);

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "domain.h"
+#include "motcua.pb-c.h"
 
 #define HOUR_MS 3600000LL
 
@@ -81,7 +82,7 @@ static void unit_fresh(mc_mon_unit *u, const mc_mon_unit_def *d, int64_t now_ms)
   snprintf(u->code, sizeof u->code, "%s", d->code);
   u->rtt_ms = u->srtt_ms = -1;
   u->uptime_today_pct = -1;
-  u->since_ms = now_ms; /* offline since the server started */
+  (void)now_ms; /* since_ms 0: never connected since the server started */
 }
 
 /* Move the connections of units that disappeared to the others list. */
@@ -139,12 +140,15 @@ mc_mon_conn *mc_monitor_open(mc_monitor *m, uint64_t id, const char *code,
     m->nothers++;
     return c;
   }
-  if (u->nconns == 0) u->since_ms = now_ms;
   c->next = u->conns;
   u->conns = c;
   u->nconns++;
-  u->connects++;
   u->last_seen_ms = now_ms;
+  snprintf(u->serial, sizeof u->serial, "%s", c->info.serial);
+  u->revoked = 0; /* this certificate passed the current CRL */
+  if (!c->info.resident) return c;
+  if (u->nresident++ == 0) u->since_ms = now_ms;
+  u->connects++;
   return c;
 }
 
@@ -157,7 +161,7 @@ void mc_monitor_frame(mc_monitor *m, mc_mon_conn *c, int is_request, int64_t now
 
 void mc_monitor_rtt(mc_monitor *m, mc_mon_conn *c, int64_t rtt_ms) {
   (void)m;
-  if (c == NULL || c->unit == NULL || rtt_ms < 0) return;
+  if (c == NULL || c->unit == NULL || !c->info.resident || rtt_ms < 0) return;
   mc_mon_unit *u = c->unit;
   u->rtt_ms = rtt_ms;
   u->srtt_ms = u->srtt_ms < 0 ? rtt_ms : (7 * u->srtt_ms + rtt_ms) / 8;
@@ -193,16 +197,19 @@ static void ring_push(mc_monitor *m, const mc_mon_closed *e) {
   if (m->ring_count < MC_MON_RING) m->ring_count++;
 }
 
-static void unit_closed(mc_mon_unit *u, const mc_mon_closed *e, int64_t now_ms) {
+/* A link of u closed; only the last resident one takes the unit offline. */
+static void unit_closed(mc_mon_unit *u, const mc_mon_closed *e, int resident, int64_t now_ms) {
   u->bytes_in += e->bytes_in;
   u->bytes_out += e->bytes_out;
-  u->last_close = e->why;
+  if (e->why == MC_CLOSE_REVOKED) u->revoked = 1;
   if (u->nconns > 0) u->nconns--;
-  if (u->nconns == 0) {
-    u->since_ms = now_ms;
-    u->drops[u->ndrops % MC_MON_DROPS] = now_ms;
-    u->ndrops++;
-  }
+  if (!resident || u->nresident == 0) return;
+  u->last_close = e->why;
+  if (--u->nresident > 0) return;
+  u->since_ms = now_ms;
+  u->rtt_ms = u->srtt_ms = -1; /* no link to measure */
+  u->drops[u->ndrops % MC_MON_DROPS] = now_ms;
+  u->ndrops++;
 }
 
 void mc_monitor_close(mc_monitor *m, mc_mon_conn *c, const mc_mon_close_info *ci,
@@ -218,13 +225,17 @@ void mc_monitor_close(mc_monitor *m, mc_mon_conn *c, const mc_mon_close_info *ci
   if (e.why < 0 || e.why >= MC_CLOSE__COUNT) e.why = MC_CLOSE_OTHER;
   m->closed_total[e.why]++;
   ring_push(m, &e);
-  if (c == NULL) return;
+  if (c == NULL) { /* never opened: a revoked certificate still tells its unit */
+    mc_mon_unit *u = e.why == MC_CLOSE_REVOKED ? mc_monitor_unit(m, e.unit) : NULL;
+    if (u != NULL) u->revoked = 1;
+    return;
+  }
   if (c->unit != NULL && unlink_conn(&c->unit->conns, c)) {
     if (ci->final != NULL) {
       c->unit->frames_in += ci->final->frames_in;
       c->unit->frames_out += ci->final->frames_out;
     }
-    unit_closed(c->unit, &e, now_ms);
+    unit_closed(c->unit, &e, c->info.resident, now_ms);
   } else if (unlink_conn(&m->others, c)) {
     m->nothers--;
   }
@@ -248,7 +259,13 @@ static void add_live(mc_mon_view *v, const mc_mon_conn *c) {
     v->frames_out += c->stats->frames_out;
   }
   v->uploads += c->uploads;
-  if (v->primary == NULL || c->opened_ms <= v->primary->opened_ms) v->primary = c;
+  if (c->info.resident && (v->primary == NULL || c->opened_ms <= v->primary->opened_ms))
+    v->primary = c;
+}
+
+static const char *offline_state(const mc_mon_unit *u) {
+  if (u->revoked) return "revoked";
+  return u->since_ms == 0 ? "never" : "offline";
 }
 
 void mc_monitor_view(const mc_monitor *m, const mc_mon_unit *u, int64_t now_ms,
@@ -260,12 +277,83 @@ void mc_monitor_view(const mc_monitor *m, const mc_mon_unit *u, int64_t now_ms,
   v->frames_in = u->frames_in;
   v->frames_out = u->frames_out;
   for (const mc_mon_conn *c = u->conns; c != NULL; c = c->next) add_live(v, c);
-  v->online = u->nconns > 0;
+  v->online = u->nresident > 0;
   v->drops_1h = drops_since(u, now_ms - HOUR_MS);
   v->flapping = m->cfg.flap_drops_1h > 0 && v->drops_1h >= m->cfg.flap_drops_1h;
   int slow = u->srtt_ms >= 0 && u->srtt_ms > m->cfg.degraded_rtt_ms;
-  v->state = !v->online ? "offline" : (slow || v->flapping || u->outbox_depth > 0)
-                                          ? "degraded" : "online";
+  v->state = !v->online ? offline_state(u) : (slow || v->flapping || u->outbox_depth > 0)
+                                                 ? "degraded" : "online";
+}
+
+size_t mc_monitor_mark_revoked(mc_monitor *m, int (*is_revoked)(void *arg, const char *serial),
+                               void *arg) {
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits; i++) {
+    mc_mon_unit *u = &m->units[i];
+    if (u->nresident == 0 && u->serial[0] != '\0' && is_revoked(arg, u->serial)) {
+      u->revoked = 1;
+      n++;
+    }
+  }
+  return n;
+}
+
+/* ---- requests -------------------------------------------------------------- */
+
+const int64_t mc_mon_lat_le_us[MC_MON_LAT_BUCKETS] = {
+    1000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+    10000000};
+
+static int metered(unsigned body) {
+  return body != 0 && body < MC_MON_REQ_TYPES && body != MOTCUA__ENVELOPE__BODY_HELLO &&
+         body != MOTCUA__ENVELOPE__BODY_PONG && body != MOTCUA__ENVELOPE__BODY_GOODBYE &&
+         body != MOTCUA__ENVELOPE__BODY_CLIENT_STATUS;
+}
+
+void mc_monitor_request(mc_monitor *m, unsigned body, int err, int64_t dur_us) {
+  if (!metered(body)) return;
+  mc_mon_req *r = &m->req[body];
+  int res = err == 0 ? 0 : (err < 0 && -err < MC_MON_REQ_RESULTS) ? -err : -MC_EINTERNAL;
+  if (dur_us < 0) dur_us = 0;
+  r->results[res]++;
+  r->count++;
+  r->sum_us += dur_us;
+  for (int i = 0; i < MC_MON_LAT_BUCKETS; i++)
+    if (dur_us <= mc_mon_lat_le_us[i]) {
+      r->within[i]++;
+      break;
+    }
+}
+
+void mc_monitor_meter_begin(mc_mon_meter *d, unsigned body, int64_t now_us) {
+  d->body = metered(body) ? body : 0;
+  d->t0_us = now_us;
+  d->gen++;
+  d->dispatching = 1;
+  d->open = d->recorded = 0;
+}
+
+void mc_monitor_meter_end(mc_monitor *m, mc_mon_meter *d, int rc, int64_t now_us) {
+  d->dispatching = 0;
+  if (d->body == 0 || d->recorded || (rc == 0 && d->open > 0)) return; /* counted / later */
+  mc_monitor_request(m, d->body, rc, now_us - d->t0_us);
+}
+
+void mc_monitor_req_begin(mc_mon_meter *d, mc_mon_req_meter *r) {
+  *r = (mc_mon_req_meter){.body = d->dispatching ? d->body : 0, .gen = d->gen,
+                          .t0_us = d->t0_us};
+  if (d->dispatching) d->open++;
+}
+
+void mc_monitor_req_end(mc_monitor *m, mc_mon_meter *d, mc_mon_req_meter *r, int err,
+                        int64_t now_us) {
+  if (r->done) return;
+  r->done = 1;
+  int inside = d->dispatching && r->gen == d->gen;
+  if (inside) d->open--;
+  if (inside && err == 0) return; /* the dispatch's return tells the outcome */
+  if (inside) d->recorded = 1;
+  if (m != NULL) mc_monitor_request(m, r->body, err, now_us - r->t0_us);
 }
 
 /* ---- alerts -------------------------------------------------------------- */
@@ -292,9 +380,10 @@ static void alert_add(mc_monitor *m, const char *kind, const char *unit, int64_t
 static void alerts_units(mc_monitor *m, int64_t now_ms, int working) {
   for (size_t i = 0; i < m->nunits; i++) {
     const mc_mon_unit *u = &m->units[i];
-    if (u->nconns == 0 && working && now_ms - u->since_ms >= m->cfg.offline_alert_ms)
-      alert_add(m, "unit_offline", u->code, u->since_ms, "unit %s offline for %lld min",
-                u->code, (long long)((now_ms - u->since_ms) / 60000));
+    int64_t since = u->since_ms != 0 ? u->since_ms : m->srv.started_ms; /* never: since start */
+    if (u->nresident == 0 && !u->revoked && working && now_ms - since >= m->cfg.offline_alert_ms)
+      alert_add(m, "unit_offline", u->code, since, "unit %s offline for %lld min", u->code,
+                (long long)((now_ms - since) / 60000));
     for (const mc_mon_conn *c = u->conns; c != NULL; c = c->next)
       if (c->info.not_after_ms > 0 && c->info.not_after_ms - now_ms < m->cfg.cert_warn_ms) {
         alert_add(m, "cert_expiring", u->code, c->info.not_after_ms,
@@ -405,8 +494,9 @@ json_t *mc_monitor_unit_json(const mc_monitor *m, const mc_mon_view *v, int64_t 
   json_object_set_new(o, "state", jstr(v->state));
   json_object_set_new(o, "since", jtime(m, u->since_ms));
   json_object_set_new(o, "since_ms", json_integer(u->since_ms));
-  json_object_set_new(o, "offline_for_s",
-                      v->online ? json_null() : json_integer((now_ms - u->since_ms) / 1000));
+  json_object_set_new(o, "offline_for_s", v->online || u->since_ms == 0
+                                               ? json_null()
+                                               : json_integer((now_ms - u->since_ms) / 1000));
   json_object_set_new(o, "rtt_ms", jms(u->rtt_ms));
   json_object_set_new(o, "srtt_ms", jms(u->srtt_ms));
   json_object_set_new(o, "bytes_in", json_integer((json_int_t)v->bytes_in));

@@ -3,8 +3,16 @@
  * Per catalogue unit: live connections (a unit may hold several, e.g. a
  * watch and one-shot CLI calls), counters since the server started, the
  * heartbeat round trip, the client's outbox depth; a ring of the last
- * MC_MON_RING closed connections with a typed reason; alerts; and the
- * renderings (JSON snapshot, Prometheus text exposition).
+ * MC_MON_RING closed connections with a typed reason; alerts; request
+ * counters and latency by request type; and the renderings (JSON snapshot,
+ * Prometheus text exposition).
+ *
+ * Only a unit's RESIDENT links (Hello.resident: the desk, `motcua watch`)
+ * count for online/offline, its since time, disconnects, flapping and RTT;
+ * a one-shot link (a CLI command) is traffic and requests only. A unit is
+ * "never" until its first resident link, "revoked" while offline after a
+ * link of it was closed for a revoked certificate or the CRL lists the
+ * serial it last presented, until a newer certificate says Hello.
  *
  * monitor_server.c connects it to connection records, storage and the HTTP
  * listener; tests/monitor drives it directly. */
@@ -16,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "error.h"
 #include "link.h"
 
 #define MC_MON_RING 256   /* closed connections kept */
@@ -64,6 +73,7 @@ typedef struct mc_mon_link_info {
   char cipher[64];
   char serial[68];
   int64_t not_after_ms;
+  int resident;             /* Hello.resident: the unit's resident link */
 } mc_mon_link_info;
 
 typedef struct mc_mon_unit mc_mon_unit;
@@ -87,17 +97,20 @@ struct mc_mon_unit {
   char name[160];
   int role;                 /* mc_role */
   mc_mon_conn *conns;
-  unsigned nconns;
-  int64_t since_ms;         /* online since / offline since (0 = never seen) */
-  int64_t rtt_ms, srtt_ms;  /* -1 = not measured */
+  unsigned nconns;          /* live links, one-shot ones included */
+  unsigned nresident;       /* live resident links: online when > 0 */
+  int64_t since_ms;         /* resident: online since / offline since (0 = never) */
+  int64_t rtt_ms, srtt_ms;  /* resident link's; -1 = not measured or offline */
+  char serial[68];          /* certificate serial of the unit's last Hello */
+  int revoked;              /* closed for a revoked certificate / serial on the CRL */
   uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed connections */
   int64_t last_seen_ms, last_request_ms;
   uint32_t outbox_depth;    /* max over live connections; last known when offline */
-  int last_close;           /* enum mc_close_why */
+  int last_close;           /* enum mc_close_why of the last resident link */
   int64_t drops[MC_MON_DROPS];
-  unsigned ndrops;          /* total ever; drops[] holds the last ones */
+  unsigned ndrops;          /* resident drops, total ever; drops[] holds the last ones */
   int uptime_today_pct;     /* from storage, -1 = unknown */
-  uint64_t connects;
+  uint64_t connects;        /* resident connects */
 };
 
 typedef struct mc_mon_closed {
@@ -131,7 +144,29 @@ typedef struct mc_mon_server {
   uint64_t db_batches, db_batched;    /* receive batches, receives in them */
   uint64_t tls_failures, accepted;
   uint64_t reloads, revoked_closed;
+  /* build and process (the glue reads /proc), database limits */
+  char version[32];
+  int64_t process_start_ms;
+  uint64_t rss_bytes;
+  int open_fds;                       /* -1 = unknown */
+  double cpu_seconds;
+  int db_in_use;                      /* connections busy with a query */
+  int db_queue_limit;
 } mc_mon_server;
+
+/* Request counters and latency per request type (Envelope body field
+ * number below MC_MON_REQ_TYPES) and result (0 = ok, i = error -i). */
+#define MC_MON_REQ_TYPES 64
+#define MC_MON_REQ_RESULTS (MC_ERR_WIRE_MAX + 1)
+#define MC_MON_LAT_BUCKETS 12
+extern const int64_t mc_mon_lat_le_us[MC_MON_LAT_BUCKETS]; /* bucket upper bounds */
+
+typedef struct mc_mon_req {
+  uint64_t results[MC_MON_REQ_RESULTS];
+  uint64_t within[MC_MON_LAT_BUCKETS]; /* finished within le[i] and above le[i-1] */
+  uint64_t count;
+  int64_t sum_us;
+} mc_mon_req;
 
 typedef struct mc_monitor {
   mc_mon_config cfg;
@@ -147,6 +182,7 @@ typedef struct mc_monitor {
   size_t nstuck;
   mc_mon_alert alerts[MC_MON_ALERTS_MAX]; /* last evaluation */
   size_t nalerts;
+  mc_mon_req req[MC_MON_REQ_TYPES];
 } mc_monitor;
 
 typedef struct mc_mon_unit_def {
@@ -174,6 +210,38 @@ void mc_monitor_rtt(mc_monitor *m, mc_mon_conn *c, int64_t rtt_ms);
 void mc_monitor_outbox(mc_monitor *m, mc_mon_conn *c, uint32_t depth);
 void mc_monitor_uploads(mc_monitor *m, mc_mon_conn *c, uint32_t n);
 
+/* Mark offline units whose last serial is_revoked(arg, serial) says is on
+ * the CRL (after a reload). Returns how many are marked. */
+size_t mc_monitor_mark_revoked(mc_monitor *m, int (*is_revoked)(void *arg, const char *serial),
+                               void *arg);
+
+/* ---- requests ------------------------------------------------------------
+ * A request is metered from the arrival of its envelope to its end: the
+ * dispatch's return (answered or refused there), or the end of the mc_req
+ * it started (net/session.c) when that outlives the dispatch. Hello, Pong,
+ * Goodbye and ClientStatus are not requests. Times in microseconds. */
+typedef struct mc_mon_meter {   /* per session: the envelope being dispatched */
+  unsigned body;                /* 0 = not a request */
+  int64_t t0_us;
+  unsigned gen;                 /* dispatch number */
+  int dispatching, open, recorded;
+} mc_mon_meter;
+
+typedef struct mc_mon_req_meter { /* per mc_req */
+  unsigned body, gen;
+  int64_t t0_us;
+  int done;
+} mc_mon_req_meter;
+
+void mc_monitor_meter_begin(mc_mon_meter *d, unsigned body, int64_t now_us);
+/* The dispatch returned rc (0 = answered or waiting on an mc_req). */
+void mc_monitor_meter_end(mc_monitor *m, mc_mon_meter *d, int rc, int64_t now_us);
+void mc_monitor_req_begin(mc_mon_meter *d, mc_mon_req_meter *r);
+/* The mc_req ended with err (0: finished). */
+void mc_monitor_req_end(mc_monitor *m, mc_mon_meter *d, mc_mon_req_meter *r, int err,
+                        int64_t now_us);
+/* Count one request of body type that ended with err after dur_us. */
+void mc_monitor_request(mc_monitor *m, unsigned body, int err, int64_t dur_us);
 /* A connection ended. c may be NULL (never completed Hello); then unit
  * is the certificate's CN or "" and remote/opened describe it. final: the
  * link's last counters (may be NULL). c is freed. */
@@ -191,9 +259,9 @@ void mc_monitor_close(mc_monitor *m, mc_mon_conn *c, const mc_mon_close_info *ci
 /* The derived view of one unit at now_ms. */
 typedef struct mc_mon_view {
   const mc_mon_unit *u;
-  const mc_mon_conn *primary; /* oldest live connection, NULL if offline */
+  const mc_mon_conn *primary; /* oldest live resident connection, NULL if offline */
   int online;
-  const char *state;          /* "online" | "degraded" | "offline" */
+  const char *state;          /* "online" | "degraded" | "offline" | "never" | "revoked" */
   uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed + live */
   unsigned drops_1h;
   int flapping;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
+#include "frame.h"
 #include "monitor.h"
 
 typedef struct sbuf {
@@ -60,6 +62,24 @@ static double secs(int64_t ms) { return (double)ms / 1000.0; }
 
 /* ---- server-wide ----------------------------------------------------------- */
 
+/* The Prometheus client-library conventions: build_info and process_*. */
+static void prom_process(sbuf *b, const mc_monitor *m) {
+  const mc_mon_server *s = &m->srv;
+  char v[80];
+  family(b, "motcua_build_info", "gauge", "Always 1; the server's version in its label.");
+  sb_printf(b, "motcua_build_info{version=\"%s\"} 1\n", label(s->version, v, sizeof v));
+  family(b, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  sb_printf(b, "process_resident_memory_bytes %llu\n", (unsigned long long)s->rss_bytes);
+  if (s->open_fds >= 0) {
+    family(b, "process_open_fds", "gauge", "Number of open file descriptors.");
+    sb_printf(b, "process_open_fds %d\n", s->open_fds);
+  }
+  family(b, "process_cpu_seconds_total", "counter", "User and system CPU time in seconds.");
+  sb_printf(b, "process_cpu_seconds_total %.2f\n", s->cpu_seconds);
+  family(b, "process_start_time_seconds", "gauge", "Process start, Unix time.");
+  sb_printf(b, "process_start_time_seconds %.2f\n", secs(s->process_start_ms));
+}
+
 static void prom_server(sbuf *b, const mc_monitor *m) {
   const mc_mon_server *s = &m->srv;
   family(b, "motcua_start_time_seconds", "gauge", "Server start, Unix time.");
@@ -68,10 +88,16 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "motcua_db_connections_up %d\n", s->db_up);
   family(b, "motcua_db_pool_size", "gauge", "Configured database pool size.");
   sb_printf(b, "motcua_db_pool_size %d\n", s->db_pool);
+  family(b, "motcua_db_connections_in_use", "gauge",
+         "Database pool connections busy with a query (at most the pool size).");
+  sb_printf(b, "motcua_db_connections_in_use %d\n", s->db_in_use);
   family(b, "motcua_db_queries_total", "counter", "Database operations submitted.");
   sb_printf(b, "motcua_db_queries_total %llu\n", (unsigned long long)s->db_queries);
   family(b, "motcua_db_queued", "gauge", "Database operations waiting for a connection.");
   sb_printf(b, "motcua_db_queued %d\n", s->db_queued);
+  family(b, "motcua_db_queue_limit", "gauge",
+         "Operations that may wait before requests get 'busy' (db_max_queue).");
+  sb_printf(b, "motcua_db_queue_limit %d\n", s->db_queue_limit);
   family(b, "motcua_db_receive_batches_total", "counter",
          "Receive batches sent (group commit: one transaction each).");
   sb_printf(b, "motcua_db_receive_batches_total %llu\n", (unsigned long long)s->db_batches);
@@ -126,7 +152,50 @@ static void prom_alerts(sbuf *b, const mc_monitor *m) {
               mc_monitor_alert_count(m, kinds[k]));
 }
 
+/* ---- requests ---------------------------------------------------------------- */
+
+static void prom_requests(sbuf *b, const mc_monitor *m) {
+  family(b, "motcua_requests_total", "counter",
+         "Requests by type (Envelope body) and result (ok or the error code).");
+  for (unsigned t = 0; t < MC_MON_REQ_TYPES; t++)
+    for (int r = 0; r < MC_MON_REQ_RESULTS; r++)
+      if (m->req[t].results[r] > 0)
+        sb_printf(b, "motcua_requests_total{type=\"%s\",result=\"%s\"} %llu\n",
+                  mc_body_name((Motcua__Envelope__BodyCase)t), r == 0 ? "ok" : mc_errname(-r),
+                  (unsigned long long)m->req[t].results[r]);
+  family(b, "motcua_request_duration_seconds", "histogram",
+         "Time from a request's arrival to its answer, by type.");
+  for (unsigned t = 0; t < MC_MON_REQ_TYPES; t++) {
+    const mc_mon_req *q = &m->req[t];
+    const char *n = mc_body_name((Motcua__Envelope__BodyCase)t);
+    uint64_t cum = 0;
+    if (q->count == 0) continue;
+    for (int i = 0; i < MC_MON_LAT_BUCKETS; i++) {
+      cum += q->within[i];
+      sb_printf(b, "motcua_request_duration_seconds_bucket{type=\"%s\",le=\"%g\"} %llu\n", n,
+                (double)mc_mon_lat_le_us[i] / 1e6, (unsigned long long)cum);
+    }
+    sb_printf(b, "motcua_request_duration_seconds_bucket{type=\"%s\",le=\"+Inf\"} %llu\n", n,
+              (unsigned long long)q->count);
+    sb_printf(b, "motcua_request_duration_seconds_sum{type=\"%s\"} %.6f\n", n,
+              (double)q->sum_us / 1e6);
+    sb_printf(b, "motcua_request_duration_seconds_count{type=\"%s\"} %llu\n", n,
+              (unsigned long long)q->count);
+  }
+}
+
 /* ---- per unit -------------------------------------------------------------- */
+
+static void prom_unit_info(sbuf *b, const mc_monitor *m) {
+  family(b, "motcua_unit_info", "gauge", "Always 1; the unit's name and role in its labels.");
+  for (size_t i = 0; i < m->nunits; i++) {
+    const mc_mon_unit *u = &m->units[i];
+    char c[80], n[400];
+    sb_printf(b, "motcua_unit_info{unit=\"%s\",name=\"%s\",role=\"%s\"} 1\n",
+              label(u->code, c, sizeof c), label(u->name, n, sizeof n),
+              mc_role_name((mc_role)u->role));
+  }
+}
 
 enum ufield { UF_ONLINE, UF_RTT, UF_SRTT, UF_BYTES, UF_FRAMES, UF_OUTBOX, UF_UPLOADS,
               UF_LAST_SEEN, UF_SINCE, UF_DISCONNECTS, UF_FLAPPING, UF__COUNT };
@@ -134,7 +203,7 @@ enum ufield { UF_ONLINE, UF_RTT, UF_SRTT, UF_BYTES, UF_FRAMES, UF_OUTBOX, UF_UPL
 static const struct ufamily {
   const char *name, *type, *help;
 } ufamilies[UF__COUNT] = {
-    {"motcua_unit_online", "gauge", "1 if the unit has a live connection."},
+    {"motcua_unit_online", "gauge", "1 if the unit's resident link is up."},
     {"motcua_unit_rtt_seconds", "gauge", "Last heartbeat round trip."},
     {"motcua_unit_rtt_smoothed_seconds", "gauge", "Smoothed heartbeat round trip (7/8)."},
     {"motcua_unit_bytes_total", "counter", "TLS bytes since the server started."},
@@ -142,8 +211,9 @@ static const struct ufamily {
     {"motcua_unit_outbox_depth", "gauge", "Items queued at the desk (client report)."},
     {"motcua_unit_uploads", "gauge", "Uploads in progress."},
     {"motcua_unit_last_seen_seconds", "gauge", "Last frame received, Unix time."},
-    {"motcua_unit_state_since_seconds", "gauge", "Online or offline since, Unix time."},
-    {"motcua_unit_disconnects_total", "counter", "Times the unit went offline."},
+    {"motcua_unit_state_since_seconds", "gauge",
+     "Online or offline since, Unix time (no series: never connected)."},
+    {"motcua_unit_disconnects_total", "counter", "Times the unit's resident link went down."},
     {"motcua_unit_flapping", "gauge", "1 if the link dropped too often in the last hour."},
 };
 
@@ -171,7 +241,9 @@ static void unit_series(sbuf *b, int f, const mc_mon_view *v, const char *u) {
   case UF_LAST_SEEN:
     if (x->last_seen_ms > 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->last_seen_ms));
     break;
-  case UF_SINCE: sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->since_ms)); break;
+  case UF_SINCE:
+    if (x->since_ms > 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->since_ms));
+    break;
   case UF_DISCONNECTS: sb_printf(b, "%s{unit=\"%s\"} %u\n", n, u, x->ndrops); break;
   case UF_FLAPPING: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->flapping); break;
   }
@@ -196,7 +268,10 @@ static void prom_units(sbuf *b, const mc_monitor *m, int64_t now_ms) {
 
 char *mc_monitor_prometheus(const mc_monitor *m, int64_t now_ms, size_t *len) {
   sbuf b = {0};
+  prom_process(&b, m);
   prom_server(&b, m);
+  prom_requests(&b, m);
+  prom_unit_info(&b, m);
   prom_connections(&b, m, now_ms);
   prom_alerts(&b, m);
   prom_units(&b, m, now_ms);

@@ -5,9 +5,11 @@
  * server object (mc_server_close_sessions). */
 #include "monitor_server.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "http.h"
@@ -52,6 +54,63 @@ static void refresh_db(mc_server *srv) {
   m->srv.db_queued = st.queued;
   m->srv.db_batches = st.batches_total;
   m->srv.db_batched = st.batched_total;
+  m->srv.db_in_use = st.in_flight;
+  m->srv.db_queue_limit = (int)srv->cfg.db_max_queue;
+}
+
+/* ---- the process (/proc/self), for process_* ------------------------------- */
+
+/* Fields 14 (utime), 15 (stime) and 22 (starttime) of /proc/self/stat, in
+ * clock ticks. 0 or -1. */
+static int proc_stat_ticks(unsigned long long *cpu, unsigned long long *start) {
+  char buf[1024];
+  FILE *f = fopen("/proc/self/stat", "r");
+  size_t n = f != NULL ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f != NULL) fclose(f);
+  buf[n] = '\0';
+  char *p = strrchr(buf, ')');
+  unsigned long long ut, st, t0;
+  if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+                                 "%*d %*d %*d %*d %*d %*d %llu", &ut, &st, &t0) != 3)
+    return -1;
+  *cpu = ut + st;
+  *start = t0;
+  return 0;
+}
+
+static long long boot_time_s(void) {
+  char line[256];
+  long long bt = 0;
+  FILE *f = fopen("/proc/stat", "r");
+  while (f != NULL && fgets(line, sizeof line, f) != NULL)
+    if (sscanf(line, "btime %lld", &bt) == 1) break;
+  if (f != NULL) fclose(f);
+  return bt;
+}
+
+static int count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  if (d == NULL) return -1;
+  for (struct dirent *e; (e = readdir(d)) != NULL;)
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n - 1; /* the directory's own descriptor */
+}
+
+static void refresh_process(mc_mon_server *s) {
+  long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+  unsigned long long cpu, start, size, rss;
+  if (tck > 0 && proc_stat_ticks(&cpu, &start) == 0) {
+    s->cpu_seconds = (double)cpu / (double)tck;
+    if (s->process_start_ms == 0)
+      s->process_start_ms = boot_time_s() * 1000 + (int64_t)(start * 1000 / (unsigned long long)tck);
+  }
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f != NULL && fscanf(f, "%llu %llu", &size, &rss) == 2 && page > 0)
+    s->rss_bytes = rss * (unsigned long long)page;
+  if (f != NULL) fclose(f);
+  s->open_fds = count_fds();
 }
 
 static void refresh_tls(mc_server *srv) {
@@ -170,6 +229,7 @@ static void route_json(mc_server *srv, mc_http_reply *r) {
 
 static void route_metrics(mc_server *srv, mc_http_reply *r) {
   refresh_db(srv);
+  refresh_process(&srv->mon->reg.srv);
   r->body = mc_monitor_prometheus(&srv->mon->reg, mc_server_now_ms(), &r->len);
   if (r->body == NULL) return;
   r->status = 200;
@@ -216,8 +276,9 @@ static void route_cb(void *arg, const char *path, mc_http_reply *r) {
 static int start_http(mc_server *srv) {
   char err[256];
   if (srv->cfg.http_port == 0) return 0;
-  int rc = mc_http_start(srv->loop, srv->cfg.http_host, (int)srv->cfg.http_port, route_cb,
-                         srv, &srv->mon->http, err, sizeof err);
+  mc_http_opts o = {.host = srv->cfg.http_host, .port = (int)srv->cfg.http_port,
+                    .allowed_hosts = srv->cfg.http_allowed_hosts};
+  int rc = mc_http_start(srv->loop, &o, route_cb, srv, &srv->mon->http, err, sizeof err);
   if (rc != 0) {
     mc_log_error(0, "monitor: %s", err);
     return rc;
@@ -237,6 +298,9 @@ int mc_mon_init(mc_server *srv) {
   cfg.crl_warn_ms = srv->cfg.crl_warn_hours * 3600000LL;
   st->boot_ms = mc_server_now_ms();
   mc_monitor_init(&st->reg, &cfg, st->boot_ms);
+  snprintf(st->reg.srv.version, sizeof st->reg.srv.version, "%s", MC_VERSION);
+  st->reg.srv.open_fds = -1;
+  refresh_process(&st->reg.srv);
   srv->mon = st;
   refresh_tls(srv);
   uv_timer_init(srv->loop, &st->tick);
@@ -260,6 +324,10 @@ static int revoked_cb(void *arg, const mc_peer_id *peer) {
   return mc_mon_tls_revoked(arg, peer->serial);
 }
 
+static int serial_revoked_cb(void *arg, const char *serial) {
+  return mc_mon_tls_revoked(arg, serial);
+}
+
 int mc_mon_revoked(const mc_server *srv, const char *serial) {
   return srv->mon != NULL && mc_mon_tls_revoked(&srv->mon->tls, serial);
 }
@@ -275,6 +343,7 @@ void mc_mon_reload(mc_server *srv) {
   size_t n = mc_server_close_sessions(srv, revoked_cb, &srv->mon->tls, MC_CLOSE_REVOKED,
                                       "certificate revoked");
   mc_mon_revoked_closed(srv, n);
+  mc_monitor_mark_revoked(&srv->mon->reg, serial_revoked_cb, &srv->mon->tls);
   mc_log_info(0, "reload: crl_next_update_ms=%lld revoked_sessions_closed=%zu",
               (long long)srv->mon->tls.crl_next_update_ms, n);
 }
@@ -299,9 +368,10 @@ void mc_mon_free(mc_server *srv) {
 
 /* ---- session hooks ----------------------------------------------------------- */
 
+/* The link history: resident links only (one-shot commands are requests). */
 static void link_event(mc_server *srv, const mc_mon_conn *c, int connect, const char *reason,
                        const mc_link_stats *final) {
-  if (c->unit == NULL || srv->store == NULL || srv->shutting_down) return;
+  if (c->unit == NULL || !c->info.resident || srv->store == NULL || srv->shutting_down) return;
   mc_link_event ev = {.at_ms = mc_server_now_ms(), .unit = c->code, .connect = connect,
                       .reason = reason, .boot_ms = srv->mon->boot_ms, .conn_id = c->id,
                       .remote = c->info.remote, .client_version = c->info.client_version};
@@ -342,4 +412,21 @@ void mc_mon_conn_close(mc_server *srv, mc_mon_conn *c, const mc_mon_close_info *
   if (ci->why == MC_CLOSE_TLS) srv->mon->reg.srv.tls_failures++;
   if (c != NULL) link_event(srv, c, 0, mc_close_why_name(ci->why), ci->final);
   mc_monitor_close(&srv->mon->reg, c, ci, mc_server_now_ms());
+}
+
+/* ---- request metering ------------------------------------------------------- */
+
+static int64_t now_us(void) { return (int64_t)(uv_hrtime() / 1000); }
+
+void mc_mon_meter_begin(mc_mon_meter *d, unsigned body) {
+  mc_monitor_meter_begin(d, body, now_us());
+}
+
+void mc_mon_meter_end(mc_server *srv, mc_mon_meter *d, int rc) {
+  if (srv->mon != NULL) mc_monitor_meter_end(&srv->mon->reg, d, rc, now_us());
+  else d->dispatching = 0;
+}
+
+void mc_mon_req_end(mc_server *srv, mc_mon_meter *d, mc_mon_req_meter *r, int err) {
+  mc_monitor_req_end(srv->mon != NULL ? &srv->mon->reg : NULL, d, r, err, now_us());
 }

@@ -39,6 +39,13 @@ void mc_mon_conn_rtt(mc_server *srv, mc_mon_conn *c, int64_t rtt_ms);
 void mc_mon_conn_outbox(mc_server *srv, mc_mon_conn *c, uint32_t depth);
 void mc_mon_conn_close(mc_server *srv, mc_mon_conn *c, const mc_mon_close_info *ci);
 
+/* Request metering (monitor.h): begin when an envelope arrives, end when
+ * its dispatch returns rc; an mc_req started meanwhile is begun with
+ * mc_monitor_req_begin and ended here with its error (0 = finished). */
+void mc_mon_meter_begin(mc_mon_meter *d, unsigned body);
+void mc_mon_meter_end(mc_server *srv, mc_mon_meter *d, int rc);
+void mc_mon_req_end(mc_server *srv, mc_mon_meter *d, mc_mon_req_meter *r, int err);
+
 /* The registry (NULL before init / after free). */
 const mc_monitor *mc_mon_registry(const mc_server *srv);
 

@@ -124,6 +124,7 @@ static void link_frame_cb(mc_link *l, Motcua__Envelope *env) {
                mc_body_name(env->body_case));
   mc_session_mon_frame(s, env);
   int rc = dispatch(s, env, &f);
+  mc_session_mon_dispatched(s, rc);
   if (rc != 0) {
     f.err = rc;
     mc_session_error(s, env->request_id, rc, fault_detail(&f, env));

@@ -112,7 +112,7 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     return 0;
   }
   if ((rc = hello_reply(s, env->request_id)) != 0) return rc;
-  mc_session_mon_ready(s);
+  mc_session_mon_ready(s, h->resident);
   return 0;
 }
 

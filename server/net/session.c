@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "monitor_server.h"
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -76,6 +77,7 @@ mc_req *mc_req_start(mc_session *s, uint64_t request_id) {
   if (r == NULL) return NULL;
   r->s = s;
   r->id = request_id;
+  mc_monitor_req_begin(&s->meter, &r->meter);
   s->refs++;
   s->inflight++;
   return r;
@@ -83,6 +85,7 @@ mc_req *mc_req_start(mc_session *s, uint64_t request_id) {
 
 void mc_req_finish(mc_req *r, const Motcua__Envelope *reply) {
   mc_session *s = r->s;
+  mc_mon_req_end(s->srv, &s->meter, &r->meter, 0);
   s->inflight--;
   if (reply != NULL) mc_session_reply(s, reply);
   free(r);
@@ -91,6 +94,7 @@ void mc_req_finish(mc_req *r, const Motcua__Envelope *reply) {
 
 void mc_req_fail(mc_req *r, int err, const char *detail) {
   mc_session_error(r->s, r->id, err, detail);
+  mc_mon_req_end(r->s->srv, &r->s->meter, &r->meter, err);
   mc_req_finish(r, NULL);
 }
 

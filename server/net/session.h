@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "link.h"
+#include "monitor.h"
 #include "server.h"
 
 enum mc_session_state { MC_SS_HELLO, MC_SS_READY, MC_SS_CLOSING };
@@ -31,6 +32,7 @@ struct mc_session {
   uint64_t tokens_at;  /* uv_now of the last refill */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
+  mc_mon_meter meter; /* the envelope being dispatched, for request counters */
   mc_session *prev, *next;
 };
 
@@ -77,6 +79,7 @@ void mc_session_heartbeat(mc_server *srv);
 typedef struct mc_req {
   mc_session *s;
   uint64_t id;
+  mc_mon_req_meter meter; /* counted by the monitor when the request ends */
 } mc_req;
 
 mc_req *mc_req_start(mc_session *s, uint64_t request_id);

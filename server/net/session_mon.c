@@ -6,7 +6,7 @@
 #include "log.h"
 #include "monitor_server.h"
 
-static void link_info(const mc_session *s, mc_mon_link_info *i) {
+static void link_info(const mc_session *s, int resident, mc_mon_link_info *i) {
   memset(i, 0, sizeof *i);
   snprintf(i->remote, sizeof i->remote, "%s", mc_link_remote(s->link));
   snprintf(i->client_version, sizeof i->client_version, "%s", s->client_version);
@@ -14,9 +14,10 @@ static void link_info(const mc_session *s, mc_mon_link_info *i) {
   snprintf(i->cipher, sizeof i->cipher, "%s", mc_link_cipher(s->link));
   snprintf(i->serial, sizeof i->serial, "%s", s->peer.serial);
   i->not_after_ms = s->peer.not_after * 1000;
+  i->resident = resident != 0;
 }
 
-void mc_session_mon_ready(mc_session *s) {
+void mc_session_mon_ready(mc_session *s, int resident) {
   if (s->link == NULL || s->mon != NULL) return;
   if (mc_mon_revoked(s->srv, s->peer.serial)) { /* handshake began before a reload */
     mc_session_close(s, MC_CLOSE_REVOKED, "certificate revoked");
@@ -24,7 +25,7 @@ void mc_session_mon_ready(mc_session *s) {
     return;
   }
   mc_mon_link_info info;
-  link_info(s, &info);
+  link_info(s, resident, &info);
   s->mon = mc_mon_conn_open(s->srv, s->id, s->peer.unit, &info, mc_link_get_stats(s->link));
 }
 
@@ -33,7 +34,10 @@ void mc_session_mon_frame(mc_session *s, const Motcua__Envelope *env) {
   int req = b != MOTCUA__ENVELOPE__BODY_PING && b != MOTCUA__ENVELOPE__BODY_PONG &&
             b != MOTCUA__ENVELOPE__BODY_CLIENT_STATUS;
   mc_mon_conn_frame(s->srv, s->mon, req);
+  mc_mon_meter_begin(&s->meter, (unsigned)b);
 }
+
+void mc_session_mon_dispatched(mc_session *s, int rc) { mc_mon_meter_end(s->srv, &s->meter, rc); }
 
 void mc_session_mon_uploads(mc_session *s, uint32_t n) { mc_mon_conn_uploads(s->srv, s->mon, n); }
 

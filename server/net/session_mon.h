@@ -8,11 +8,14 @@
 
 #include "session.h"
 
-/* Hello succeeded: open the session's record, or close the session when
- * its certificate was revoked by a reload during its handshake. */
-void mc_session_mon_ready(mc_session *s);
-/* One envelope arrived. */
+/* Hello succeeded: open the session's record (resident: Hello.resident,
+ * the unit's resident link), or close the session when its certificate
+ * was revoked by a reload during its handshake. */
+void mc_session_mon_ready(mc_session *s, int resident);
+/* One envelope arrived (its request is metered from now). */
 void mc_session_mon_frame(mc_session *s, const Motcua__Envelope *env);
+/* Its dispatch returned rc (0: answered, or waiting on an mc_req). */
+void mc_session_mon_dispatched(mc_session *s, int rc);
 /* s->rtt_ms was just measured. */
 void mc_session_mon_rtt(mc_session *s);
 /* How many uploads the session moves now. */

@@ -6,8 +6,10 @@
 Parses with prometheus_client's parser (Debian: python3-prometheus-client)
 and adds the rules that parser lets pass: every line is a HELP, a TYPE or a
 sample; each family has exactly one HELP and one TYPE, before its samples,
-and its samples are contiguous; counters end in _total; every name starts
-with motcua_; no series twice; values are numbers; the text ends in a newline.
+and its samples are contiguous (a histogram's _bucket, _sum and _count, a
+summary's _sum and _count, belong to it); counters end in _total; every name
+starts with motcua_ or is one of the client-library conventions process_*;
+no series twice; values are numbers; the text ends in a newline.
 """
 import math
 import re
@@ -18,6 +20,19 @@ LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
 SAMPLE = re.compile(r"^(%s)(\{(?:%s)(?:,%s)*\})? (\S+)$" % (NAME, LABEL, LABEL))
 HELP = re.compile(r"^# HELP (%s) \S.*$" % NAME)
 TYPE = re.compile(r"^# TYPE (%s) (counter|gauge|histogram|summary|untyped)$" % NAME)
+SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
+PREFIXES = ("motcua_", "process_")
+
+
+def family_of(name, current, families):
+    """The family a sample name belongs to: itself, or the current histogram
+    or summary family when name is that family plus one of its suffixes."""
+    if name == current or current is None:
+        return name
+    for suf in SUFFIXES.get(families[current]["type"], ()):
+        if name == current + suf:
+            return current
+    return name
 
 
 def check_lines(text):
@@ -46,10 +61,10 @@ def check_lines(text):
             errors.append("line %d: not a sample, HELP or TYPE: %r" % (n, line))
             continue
         name, labels, value = m.group(1), m.group(2) or "", m.group(3)
-        if name != current:
+        if family_of(name, current, families) != current:
             errors.append("line %d: sample %s outside its family (current %s)" % (n, name, current))
             continue
-        families[name]["samples"] += 1
+        families[current]["samples"] += 1
         if (name, labels) in seen_series:
             errors.append("line %d: duplicate series %s%s" % (n, name, labels))
         seen_series.add((name, labels))
@@ -64,8 +79,8 @@ def check_lines(text):
             errors.append("%s: needs exactly one HELP and one TYPE" % name)
         if fam["type"] == "counter" and not name.endswith("_total"):
             errors.append("%s: counter without _total" % name)
-        if not name.startswith("motcua_"):
-            errors.append("%s: name without the motcua_ prefix" % name)
+        if not name.startswith(PREFIXES):
+            errors.append("%s: name without the motcua_ (or process_) prefix" % name)
     return errors, families, len(seen_series)
 
 

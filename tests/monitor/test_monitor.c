@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "http_host.h"
 #include "monitor.h"
 
 #define T0 1790000000000LL /* 2026-09-21, a Monday (UTC) */
@@ -29,7 +30,7 @@ static mc_mon_conn *open_unit(mc_monitor *m, uint64_t id, const char *code,
                               mc_link_stats *st, int64_t now) {
   mc_mon_link_info info = {.remote = "10.0.0.5:4000", .client_version = "0.1.0",
                            .tls_version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384",
-                           .serial = "01AB", .not_after_ms = T0 + 400 * DAY};
+                           .serial = "01AB", .not_after_ms = T0 + 400 * DAY, .resident = 1};
   return mc_monitor_open(m, id, code, &info, st, now);
 }
 
@@ -182,7 +183,11 @@ static void test_json(void) {
   json_t *off = json_array_get(units, 0);
   CHECK(json_is_false(json_object_get(off, "online")));
   CHECK(json_is_null(json_object_get(off, "rtt_ms")));
-  CHECK_EQ(json_integer_value(json_object_get(off, "offline_for_s")), 7200);
+  /* never connected since the server started: no duration, no since */
+  CHECK_STREQ(json_string_value(json_object_get(off, "state")), "never");
+  CHECK_EQ(json_integer_value(json_object_get(off, "since_ms")), 0);
+  CHECK(json_is_null(json_object_get(off, "since")));
+  CHECK(json_is_null(json_object_get(off, "offline_for_s")));
   json_decref(doc);
   mc_monitor_free(&m);
 }
@@ -197,6 +202,8 @@ static void test_prometheus(const char *out_path) {
   mc_mon_conn *c2 = open_unit(&m, 2, "18496", &st, T0);
   close_conn(&m, c2, MC_CLOSE_IDLE, &st, T0 + MINUTE);
   mc_monitor_eval_alerts(&m, T0 + 30 * MINUTE, always, NULL);
+  mc_monitor_request(&m, MOTCUA__ENVELOPE__BODY_LIST, 0, 1200); /* a histogram to parse */
+  mc_monitor_request(&m, MOTCUA__ENVELOPE__BODY_SHOW, MC_ENOTFOUND, 800);
   size_t len = 0;
   char *text = mc_monitor_prometheus(&m, T0 + 30 * MINUTE, &len);
   CHECK(text != NULL && len == strlen(text));
@@ -245,6 +252,168 @@ static void test_units_reload(void) {
   mc_monitor_free(&m);
 }
 
+/* One-shot links are traffic and requests only; the resident link alone
+ * makes the unit online, counts drops and carries the RTT. */
+static void test_resident(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats st = {0};
+  mc_mon_unit *u = mc_monitor_unit(&m, "18499");
+  mc_mon_view v;
+  for (int i = 0; i < 6; i++) {
+    mc_mon_link_info info = {.serial = "01AB"};
+    mc_mon_conn *c = mc_monitor_open(&m, (uint64_t)i, "18499", &info, &st, T0 + i * 1000);
+    mc_monitor_view(&m, u, T0 + i * 1000, &v);
+    CHECK(!v.online);
+    mc_monitor_rtt(&m, c, 30);
+    mc_monitor_frame(&m, c, 1, T0 + i * 1000 + 10);
+    close_conn(&m, c, MC_CLOSE_QUIT, &st, T0 + i * 1000 + 20);
+  }
+  mc_monitor_view(&m, u, T0 + MINUTE, &v);
+  CHECK_STREQ(v.state, "never");
+  CHECK_EQ(v.drops_1h, 0);
+  CHECK(!v.flapping);
+  CHECK_EQ(u->ndrops, 0);
+  CHECK_EQ(u->rtt_ms, -1);
+  CHECK_EQ(u->since_ms, 0);
+  CHECK_EQ(u->last_request_ms, T0 + 5 * 1000 + 10);
+  /* a resident link: online, then its RTT is cleared when it goes */
+  mc_mon_conn *w = open_unit(&m, 10, "18499", &st, T0 + MINUTE);
+  mc_mon_link_info one = {.serial = "01AB"};
+  mc_mon_conn *o = mc_monitor_open(&m, 11, "18499", &one, &st, T0 + MINUTE);
+  mc_monitor_rtt(&m, w, 40);
+  mc_monitor_view(&m, u, T0 + MINUTE, &v);
+  CHECK(v.online && v.primary == w);
+  CHECK_EQ(u->nconns, 2);
+  close_conn(&m, o, MC_CLOSE_QUIT, &st, T0 + 2 * MINUTE);
+  mc_monitor_view(&m, u, T0 + 2 * MINUTE, &v);
+  CHECK(v.online);
+  CHECK_EQ(u->rtt_ms, 40);
+  close_conn(&m, w, MC_CLOSE_LOST, &st, T0 + 3 * MINUTE);
+  mc_monitor_view(&m, u, T0 + 3 * MINUTE, &v);
+  CHECK_STREQ(v.state, "offline");
+  CHECK_EQ(u->rtt_ms, -1);
+  CHECK_EQ(u->srtt_ms, -1);
+  CHECK_EQ(u->ndrops, 1);
+  CHECK_EQ(u->since_ms, T0 + 3 * MINUTE);
+  char *text = mc_monitor_prometheus(&m, T0 + 3 * MINUTE, NULL);
+  CHECK(text != NULL && strstr(text, "motcua_unit_rtt_seconds{unit=\"18499\"}") == NULL);
+  CHECK(text != NULL && strstr(text, "motcua_unit_state_since_seconds{unit=\"18496\"}") == NULL);
+  free(text);
+  mc_monitor_free(&m);
+}
+
+static int serial_01ab(void *arg, const char *serial) {
+  (void)arg;
+  return strcmp(serial, "01AB") == 0;
+}
+
+static void test_revoked(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats st = {0};
+  mc_mon_unit *u = mc_monitor_unit(&m, "18499");
+  mc_mon_view v;
+  mc_mon_conn *c = open_unit(&m, 1, "18499", &st, T0);
+  close_conn(&m, c, MC_CLOSE_REVOKED, &st, T0 + MINUTE);
+  mc_monitor_view(&m, u, T0 + MINUTE, &v);
+  CHECK_STREQ(v.state, "revoked");
+  mc_monitor_eval_alerts(&m, T0 + 60 * MINUTE, always, NULL);
+  CHECK_EQ(mc_monitor_alert_count(&m, "unit_offline"), 2); /* not the revoked one */
+  /* a renewed certificate says Hello: no longer revoked */
+  mc_mon_link_info info = {.serial = "02CD", .resident = 1};
+  c = mc_monitor_open(&m, 2, "18499", &info, &st, T0 + 2 * MINUTE);
+  close_conn(&m, c, MC_CLOSE_LOST, &st, T0 + 3 * MINUTE);
+  mc_monitor_view(&m, u, T0 + 3 * MINUTE, &v);
+  CHECK_STREQ(v.state, "offline");
+  CHECK_EQ(mc_monitor_mark_revoked(&m, serial_01ab, NULL), 0);
+  /* the CRL lists the serial the unit last presented */
+  c = open_unit(&m, 3, "18496", &st, T0);
+  close_conn(&m, c, MC_CLOSE_LOST, &st, T0 + MINUTE);
+  CHECK_EQ(mc_monitor_mark_revoked(&m, serial_01ab, NULL), 1);
+  mc_monitor_view(&m, mc_monitor_unit(&m, "18496"), T0 + 3 * MINUTE, &v);
+  CHECK_STREQ(v.state, "revoked");
+  /* refused at Hello (handshake began before the reload): no record, unit told */
+  mc_mon_close_info ci = {.unit = "444", .why = MC_CLOSE_REVOKED};
+  mc_monitor_close(&m, NULL, &ci, T0);
+  CHECK(mc_monitor_unit(&m, "444")->revoked);
+  mc_monitor_free(&m);
+}
+
+/* Requests: answered in the dispatch, refused there, or ended by an mc_req
+ * that outlives it (finished or failed), and one finished inside it. */
+static void test_requests(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_mon_meter d = {0};
+  mc_mon_req_meter r;
+  unsigned list = MOTCUA__ENVELOPE__BODY_LIST, show = MOTCUA__ENVELOPE__BODY_SHOW;
+  mc_monitor_meter_begin(&d, list, 1000); /* sync answer */
+  mc_monitor_meter_end(&m, &d, 0, 1500);
+  mc_monitor_meter_begin(&d, list, 2000); /* async, finished after 30 ms */
+  mc_monitor_req_begin(&d, &r);
+  mc_monitor_meter_end(&m, &d, 0, 2100);
+  CHECK_EQ(m.req[list].count, 1);
+  mc_monitor_req_end(&m, &d, &r, 0, 32000);
+  mc_monitor_req_end(&m, &d, &r, 0, 33000); /* twice: once */
+  mc_monitor_meter_begin(&d, show, 40000); /* async, not found */
+  mc_monitor_req_begin(&d, &r);
+  mc_monitor_meter_end(&m, &d, 0, 40100);
+  mc_monitor_req_end(&m, &d, &r, MC_ENOTFOUND, 41000);
+  mc_monitor_meter_begin(&d, show, 50000); /* req started then dropped, dispatch refuses */
+  mc_monitor_req_begin(&d, &r);
+  mc_monitor_req_end(&m, &d, &r, 0, 50010);
+  mc_monitor_meter_end(&m, &d, MC_EUNAVAIL, 50020);
+  mc_monitor_meter_begin(&d, show, 60000); /* failed inside the dispatch */
+  mc_monitor_req_begin(&d, &r);
+  mc_monitor_req_end(&m, &d, &r, MC_EFORBIDDEN, 60010);
+  mc_monitor_meter_end(&m, &d, 0, 60020);
+  mc_monitor_meter_begin(&d, MOTCUA__ENVELOPE__BODY_PONG, 0); /* not a request */
+  mc_monitor_meter_end(&m, &d, 0, 10);
+  CHECK_EQ(m.req[list].count, 2);
+  CHECK_EQ(m.req[list].results[0], 2);
+  CHECK_EQ(m.req[list].sum_us, 500 + 30000);
+  CHECK_EQ(m.req[list].within[0], 1); /* <= 1 ms */
+  CHECK_EQ(m.req[list].within[4], 1); /* 30 ms: in (25 ms, 50 ms] */
+  CHECK_EQ(m.req[show].results[-MC_ENOTFOUND], 1);
+  CHECK_EQ(m.req[show].results[-MC_EUNAVAIL], 1);
+  CHECK_EQ(m.req[show].results[-MC_EFORBIDDEN], 1);
+  CHECK_EQ(m.req[show].count, 3);
+  CHECK_EQ(m.req[MOTCUA__ENVELOPE__BODY_PONG].count, 0);
+  char *text = mc_monitor_prometheus(&m, T0, NULL);
+  CHECK(text != NULL &&
+        strstr(text, "motcua_requests_total{type=\"list\",result=\"ok\"} 2\n") != NULL);
+  CHECK(text != NULL &&
+        strstr(text, "motcua_requests_total{type=\"show\",result=\"not_found\"} 1\n") != NULL);
+  CHECK(text != NULL && strstr(text, "motcua_request_duration_seconds_bucket{type=\"list\","
+                                     "le=\"+Inf\"} 2\n") != NULL);
+  CHECK(text != NULL && strstr(text, "motcua_request_duration_seconds_bucket{type=\"list\","
+                                     "le=\"0.05\"} 2\n") != NULL);
+  CHECK(text != NULL && strstr(text, "motcua_unit_info{unit=\"18499\",name=\"Xã Điền Mỹ\","
+                                     "role=\"commune\"} 1\n") != NULL);
+  free(text);
+  mc_monitor_free(&m);
+}
+
+static void test_http_hosts(void) {
+  mc_http_hosts h;
+  CHECK_EQ(mc_http_hosts_init(&h, "10.1.2.3", 7480, "Monitor.Example, prom.local"), 0);
+  const char *ok[] = {"127.0.0.1:7480", "localhost:7480", "LOCALHOST", "[::1]:7480", "[::1]",
+                      "10.1.2.3:7480", "monitor.example", "prom.local:7480", "localhost.",
+                      NULL};
+  for (int i = 0; ok[i] != NULL; i++) CHECK(mc_http_host_allowed(&h, ok[i]));
+  const char *bad[] = {"evil.example", "evil.example:7480", "127.0.0.1:80", "localhost:",
+                       "localhost:7480x", "[::1", "::1", "", "127.0.0.1.evil.example",
+                       "localhost:99999999", "[::2]:7480", NULL};
+  for (int i = 0; bad[i] != NULL; i++) CHECK(!mc_http_host_allowed(&h, bad[i]));
+  CHECK(mc_http_host_allowed(&h, NULL)); /* HTTP/1.0 without Host */
+  CHECK_EQ(mc_http_hosts_init(&h, "::", 1, "a b c d e f g h i j k l m"), MC_EINVAL);
+  char longname[400];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  CHECK_EQ(mc_http_hosts_init(&h, "127.0.0.1", 1, longname), MC_EINVAL);
+}
+
 int main(int argc, char **argv) {
   test_reasons();
   test_online_counters();
@@ -253,5 +422,9 @@ int main(int argc, char **argv) {
   test_json();
   test_prometheus(argc > 1 ? argv[1] : NULL);
   test_units_reload();
+  test_resident();
+  test_revoked();
+  test_requests();
+  test_http_hosts();
   return check_result();
 }
