@@ -138,7 +138,7 @@ static int png_ok(const uint8_t *p, size_t n) {
   pmem m = {p, n, 0};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_err_cb, png_quiet_cb);
   png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
-  png_bytep row = NULL;
+  png_bytep volatile row = NULL; /* set after setjmp: volatile, or a longjmp may lose it */
   volatile int ok = 0;
   if (info == NULL) goto out;
   if (setjmp(png_jmpbuf(png)) != 0) goto out;
