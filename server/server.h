@@ -55,6 +55,8 @@ struct mc_server {
   uv_timer_t heartbeat;
   mc_session *sessions; /* net/session.c links them: doubly linked, newest first */
   size_t nsessions;
+  size_t nready;        /* of them, authenticated (Hello done): max_connections */
+  struct mc_net_state *net; /* net/session.c: the pre-auth budget and its counts */
   uint64_t next_conn_id;
   mc_unit *units;
   size_t nunits;

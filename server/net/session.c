@@ -2,9 +2,85 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "monitor.h"
+
+/* The admission state of a server (srv->net). */
+struct mc_net_state {
+  mc_admit admit;          /* connections before Hello, in all and per address */
+  uint64_t refused_ready;  /* Hellos refused for max_connections */
+  uint64_t hello_timeouts;
+  uint64_t log_at;         /* uv_now of the last "stranger refused" line */
+  uint64_t log_skipped;    /* refusals since that line */
+};
+
+int mc_session_init(mc_server *srv) {
+  struct mc_net_state *n = calloc(1, sizeof *n);
+  uint64_t seed = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)n;
+  if (n == NULL || mc_admit_init(&n->admit, (size_t)srv->cfg.max_preauth,
+                                 (size_t)srv->cfg.max_preauth_per_addr, seed) != 0) {
+    free(n);
+    return MC_ENOMEM;
+  }
+  srv->net = n;
+  return 0;
+}
+
+void mc_session_fini(mc_server *srv) {
+  if (srv->net == NULL) return;
+  mc_admit_release(&srv->net->admit);
+  free(srv->net);
+  srv->net = NULL;
+}
+
+void mc_session_count_refused_ready(mc_server *srv) { srv->net->refused_ready++; }
+void mc_session_count_hello_timeout(mc_server *srv) { srv->net->hello_timeouts++; }
+
+void mc_session_get_counts(const mc_server *srv, mc_session_counts *out) {
+  const struct mc_net_state *n = srv->net;
+  *out = (mc_session_counts){.ready = srv->nready};
+  if (n == NULL) return;
+  out->preauth = n->admit.held;
+  out->preauth_addrs = n->admit.addrs;
+  out->refused_preauth_full = n->admit.refused_full;
+  out->refused_preauth_addr = n->admit.refused_addr;
+  out->refused_ready = n->refused_ready;
+  out->hello_timeouts = n->hello_timeouts;
+}
+
+/* One line a second at most, however fast strangers come. */
+static void log_refused(mc_session *s, enum mc_admit_verdict v, const char *remote) {
+  struct mc_net_state *n = s->srv->net;
+  uint64_t now = uv_now(s->srv->loop);
+  if (n->log_at != 0 && now - n->log_at < 1000) {
+    n->log_skipped++;
+    return;
+  }
+  mc_log_warn(s->id, "stranger refused at accept limit=%s remote=%s preauth=%zu addrs=%zu "
+              "max_preauth=%ld max_preauth_per_addr=%ld refused_since_last=%llu",
+              v == MC_ADMIT_FULL ? "max_preauth" : "max_preauth_per_addr", remote,
+              n->admit.held, n->admit.addrs, s->srv->cfg.max_preauth,
+              s->srv->cfg.max_preauth_per_addr, (unsigned long long)n->log_skipped);
+  n->log_at = now;
+  n->log_skipped = 0;
+}
+
+int mc_session_admit(mc_session *s) {
+  struct sockaddr_storage ss;
+  if (mc_link_peer_addr(s->link, &ss) != 0 ||
+      mc_addr_key_from((const struct sockaddr *)&ss, &s->addr) != 0)
+    memset(&s->addr, 0, sizeof s->addr); /* unknown: all such share one key */
+  enum mc_admit_verdict v = mc_admit_take(&s->srv->net->admit, &s->addr);
+  if (v == MC_ADMIT_OK) {
+    s->preauth = 1;
+    return 0;
+  }
+  s->quiet = 1;
+  log_refused(s, v, mc_link_remote(s->link));
+  return MC_EBUSY;
+}
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -40,6 +116,12 @@ void mc_session_unregister(mc_session *s) {
 
 void mc_session_enter(mc_session *s, enum mc_session_state st) {
   mc_log_debug(s->id, "session state=%d->%d", s->state, st);
+  if (s->preauth && st != MC_SS_HELLO) { /* Hello done, or closing before it */
+    mc_admit_put(&s->srv->net->admit, &s->addr);
+    s->preauth = 0;
+  }
+  if (st == MC_SS_READY && s->state != MC_SS_READY) s->srv->nready++;
+  if (s->state == MC_SS_READY && st != MC_SS_READY) s->srv->nready--;
   s->state = st;
 }
 

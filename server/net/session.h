@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "admit.h"
 #include "link.h"
 #include "server.h"
 
@@ -27,8 +28,11 @@ struct mc_session {
   uint64_t ping_sent; /* uv_now of the outstanding server ping, 0 = none */
   int64_t rtt_ms, srtt_ms;
   char client_version[33];
-  double tokens;       /* request-rate token bucket (rate_limit_rps, rate_burst) */
-  uint64_t tokens_at;  /* uv_now of the last refill */
+  mc_bucket rate;      /* requests (rate_limit_rps, rate_burst) */
+  mc_bucket ping_rate; /* Ping, Pong, ClientStatus (ping_rate_rps, ping_burst) */
+  mc_addr_key addr;    /* source address, as the pre-auth budget counts it */
+  int preauth;         /* holds a place in the pre-auth budget (until Hello) */
+  int quiet;           /* refused at accept: its close is not logged */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_session *prev, *next;
@@ -43,8 +47,34 @@ typedef struct mc_fault {
   const char *field; /* "code", "applicant.name", ... */
 } mc_fault;
 
-/* The only place a session changes state. */
+/* The only place a session changes state; it also keeps the counts of
+ * sessions before Hello (the pre-auth budget) and after (nready). */
 void mc_session_enter(mc_session *s, enum mc_session_state st);
+
+/* At accept: take the session's place in the pre-auth budget (in all and
+ * for its source address). 0, or MC_EBUSY: the caller closes it at once
+ * (the newest stranger is refused; no authenticated link is touched). */
+int mc_session_admit(mc_session *s);
+
+/* What the monitor may read (server/monitor does not read it yet). */
+typedef struct mc_session_counts {
+  size_t preauth;          /* accepted, Hello not done (handshake or waiting) */
+  size_t preauth_addrs;    /* distinct source addresses among them */
+  size_t ready;            /* authenticated: count against max_connections */
+  uint64_t refused_preauth_full; /* closed at accept: max_preauth reached */
+  uint64_t refused_preauth_addr; /* closed at accept: max_preauth_per_addr reached */
+  uint64_t refused_ready;  /* Hello refused: max_connections reached */
+  uint64_t hello_timeouts; /* closed: no Hello within hello_timeout_ms */
+} mc_session_counts;
+void mc_session_get_counts(const mc_server *srv, mc_session_counts *out);
+/* Count a Hello refused for max_connections / a link closed without Hello. */
+void mc_session_count_refused_ready(mc_server *srv);
+void mc_session_count_hello_timeout(mc_server *srv);
+
+/* The admission state (srv->net), from the start hook to the free hook:
+ * 0 or MC_ENOMEM. */
+int mc_session_init(mc_server *srv);
+void mc_session_fini(mc_server *srv);
 
 /* Registry (dispatch.c): register at accept; when the link is gone,
  * detach (link NULL, CLOSING), then unregister (unlink, drop the link's
