@@ -65,14 +65,14 @@ size_t mc_admit_held_by(const mc_admit *a, const mc_addr_key *k) {
 }
 
 enum mc_admit_verdict mc_admit_take(mc_admit *a, const mc_addr_key *k) {
+  struct mc_admit_slot *s = &a->slots[key_find(a, k)];
+  if (s->count >= a->max_per_addr) { /* checked first: the address's own share */
+    a->refused_addr++;
+    return MC_ADMIT_ADDR;
+  }
   if (a->held >= a->max_total) {
     a->refused_full++;
     return MC_ADMIT_FULL;
-  }
-  struct mc_admit_slot *s = &a->slots[key_find(a, k)];
-  if (s->count >= a->max_per_addr) {
-    a->refused_addr++;
-    return MC_ADMIT_ADDR;
   }
   if (s->count++ == 0) {
     s->key = *k;

@@ -43,7 +43,9 @@ typedef struct mc_admit {
 /* 0 or MC_ENOMEM. max_total, max_per_addr >= 1. */
 int mc_admit_init(mc_admit *a, size_t max_total, size_t max_per_addr, uint64_t seed);
 void mc_admit_release(mc_admit *a);
-/* Take a place for k: MC_ADMIT_OK, or why not (counted, nothing taken). */
+/* Take a place for k: MC_ADMIT_OK, or why not (counted, nothing taken):
+ * MC_ADMIT_ADDR when k's share is taken (checked first), else
+ * MC_ADMIT_FULL when the whole budget is. */
 enum mc_admit_verdict mc_admit_take(mc_admit *a, const mc_addr_key *k);
 /* Give back a place k took. */
 void mc_admit_put(mc_admit *a, const mc_addr_key *k);

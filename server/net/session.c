@@ -14,6 +14,7 @@ struct mc_net_state {
   uint64_t hello_timeouts;
   uint64_t log_at;         /* uv_now of the last "stranger refused" line */
   uint64_t log_skipped;    /* refusals since that line */
+  mc_session *pre_head, *pre_tail; /* sessions holding a place, oldest first */
 };
 
 int mc_session_init(mc_server *srv) {
@@ -58,13 +59,46 @@ static void log_refused(mc_session *s, enum mc_admit_verdict v, const char *remo
     n->log_skipped++;
     return;
   }
-  mc_log_warn(s->id, "stranger refused at accept limit=%s remote=%s preauth=%zu addrs=%zu "
-              "max_preauth=%ld max_preauth_per_addr=%ld refused_since_last=%llu",
+  mc_log_warn(s->id, "stranger %s limit=%s remote=%s preauth=%zu addrs=%zu max_preauth=%ld "
+              "max_preauth_per_addr=%ld refused_since_last=%llu",
+              v == MC_ADMIT_FULL ? "closed before hello to make room" : "refused at accept",
               v == MC_ADMIT_FULL ? "max_preauth" : "max_preauth_per_addr", remote,
               n->admit.held, n->admit.addrs, s->srv->cfg.max_preauth,
               s->srv->cfg.max_preauth_per_addr, (unsigned long long)n->log_skipped);
   n->log_at = now;
   n->log_skipped = 0;
+}
+
+static void preauth_link(mc_session *s) {
+  struct mc_net_state *n = s->srv->net;
+  s->preauth = 1;
+  s->pre_prev = n->pre_tail;
+  s->pre_next = NULL;
+  if (n->pre_tail != NULL) n->pre_tail->pre_next = s;
+  else n->pre_head = s;
+  n->pre_tail = s;
+}
+
+/* Give the place back (Hello done, or closing before it). */
+static void preauth_unlink(mc_session *s) {
+  struct mc_net_state *n = s->srv->net;
+  if (s->pre_prev != NULL) s->pre_prev->pre_next = s->pre_next;
+  else n->pre_head = s->pre_next;
+  if (s->pre_next != NULL) s->pre_next->pre_prev = s->pre_prev;
+  else n->pre_tail = s->pre_prev;
+  s->pre_prev = s->pre_next = NULL;
+  s->preauth = 0;
+  mc_admit_put(&n->admit, &s->addr);
+}
+
+/* The whole budget is taken: close the oldest connection before Hello. */
+static void preauth_evict_oldest(mc_server *srv) {
+  mc_session *old = srv->net->pre_head;
+  if (old == NULL) return;
+  old->quiet = 1;
+  log_refused(old, MC_ADMIT_FULL, old->link != NULL ? mc_link_remote(old->link) : "-");
+  mc_session_enter(old, MC_SS_CLOSING); /* gives its place back now */
+  if (old->link != NULL) mc_link_close(old->link, MC_EBUSY);
 }
 
 int mc_session_admit(mc_session *s) {
@@ -73,8 +107,12 @@ int mc_session_admit(mc_session *s) {
       mc_addr_key_from((const struct sockaddr *)&ss, &s->addr) != 0)
     memset(&s->addr, 0, sizeof s->addr); /* unknown: all such share one key */
   enum mc_admit_verdict v = mc_admit_take(&s->srv->net->admit, &s->addr);
+  if (v == MC_ADMIT_FULL) {
+    preauth_evict_oldest(s->srv);
+    v = mc_admit_take(&s->srv->net->admit, &s->addr);
+  }
   if (v == MC_ADMIT_OK) {
-    s->preauth = 1;
+    preauth_link(s);
     return 0;
   }
   s->quiet = 1;
@@ -116,10 +154,7 @@ void mc_session_unregister(mc_session *s) {
 
 void mc_session_enter(mc_session *s, enum mc_session_state st) {
   mc_log_debug(s->id, "session state=%d->%d", s->state, st);
-  if (s->preauth && st != MC_SS_HELLO) { /* Hello done, or closing before it */
-    mc_admit_put(&s->srv->net->admit, &s->addr);
-    s->preauth = 0;
-  }
+  if (s->preauth && st != MC_SS_HELLO) preauth_unlink(s); /* Hello done, or closing */
   if (st == MC_SS_READY && s->state != MC_SS_READY) s->srv->nready++;
   if (s->state == MC_SS_READY && st != MC_SS_READY) s->srv->nready--;
   s->state = st;

@@ -32,7 +32,8 @@ struct mc_session {
   mc_bucket ping_rate; /* Ping, Pong, ClientStatus (ping_rate_rps, ping_burst) */
   mc_addr_key addr;    /* source address, as the pre-auth budget counts it */
   int preauth;         /* holds a place in the pre-auth budget (until Hello) */
-  int quiet;           /* refused at accept: its close is not logged */
+  int quiet;           /* refused at accept or evicted: its close is not logged */
+  mc_session *pre_prev, *pre_next; /* the pre-auth sessions, oldest first */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_session *prev, *next;
@@ -51,9 +52,13 @@ typedef struct mc_fault {
  * sessions before Hello (the pre-auth budget) and after (nready). */
 void mc_session_enter(mc_session *s, enum mc_session_state st);
 
-/* At accept: take the session's place in the pre-auth budget (in all and
- * for its source address). 0, or MC_EBUSY: the caller closes it at once
- * (the newest stranger is refused; no authenticated link is touched). */
+/* At accept: take the session's place in the pre-auth budget. Its source
+ * address over max_preauth_per_addr: MC_EBUSY, the caller closes it at
+ * once (the newest stranger from that address is refused). The whole
+ * budget taken (max_preauth, strangers from many addresses): the oldest
+ * connection still before Hello is closed to make room (a certified
+ * unit's handshake lasts milliseconds, a stranger's until its deadline);
+ * no authenticated link is ever touched. 0 or MC_EBUSY. */
 int mc_session_admit(mc_session *s);
 
 /* What the monitor may read (server/monitor does not read it yet). */
@@ -61,7 +66,7 @@ typedef struct mc_session_counts {
   size_t preauth;          /* accepted, Hello not done (handshake or waiting) */
   size_t preauth_addrs;    /* distinct source addresses among them */
   size_t ready;            /* authenticated: count against max_connections */
-  uint64_t refused_preauth_full; /* closed at accept: max_preauth reached */
+  uint64_t refused_preauth_full; /* oldest pre-auth closed: max_preauth reached */
   uint64_t refused_preauth_addr; /* closed at accept: max_preauth_per_addr reached */
   uint64_t refused_ready;  /* Hello refused: max_connections reached */
   uint64_t hello_timeouts; /* closed: no Hello within hello_timeout_ms */

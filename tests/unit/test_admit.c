@@ -61,6 +61,8 @@ static void test_per_address_and_total(void) {
   CHECK_EQ(mc_admit_take(&a, &y), MC_ADMIT_OK);
   CHECK_EQ(mc_admit_take(&a, &w), MC_ADMIT_FULL); /* 10 in all */
   CHECK_EQ(a.refused_full, 1);
+  CHECK_EQ(mc_admit_take(&a, &stranger), MC_ADMIT_ADDR); /* its own share is checked first */
+  CHECK_EQ(a.refused_full, 1);
   mc_admit_put(&a, &w); /* never taken: nothing given back */
   CHECK_EQ(a.held, 10);
   mc_admit_release(&a);
