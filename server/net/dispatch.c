@@ -137,7 +137,7 @@ static const char *reason_name(int reason) {
  * Hello: closed by the hello deadline (mc_link_set_idle at open). */
 static void note_no_hello(mc_session *s, int reason) {
   if (reason != MC_ETIMEOUT || s->state != MC_SS_HELLO || s->peer.unit[0] == '\0') return;
-  mc_session_count_hello_timeout(s->srv);
+  s->srv->conns.hello_timeouts++;
   mc_log_warn(s->id, "no hello within hello_timeout_ms=%ld unit=%s, closed",
               s->srv->cfg.hello_timeout_ms, s->peer.unit);
 }

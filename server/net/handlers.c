@@ -93,8 +93,8 @@ static int hello_reply(mc_session *s, uint64_t request_id) {
  * refusal before Hello closes the link (dispatch.c). */
 static int hello_room(mc_session *s, mc_fault *fault) {
   const mc_settings *c = &s->srv->cfg;
-  if (s->srv->nready >= (size_t)c->max_connections) {
-    mc_session_count_refused_ready(s->srv);
+  if (s->srv->conns.ready >= (size_t)c->max_connections) {
+    s->srv->conns.refused_ready++;
     mc_log_warn(s->id, "too many connections unit=%s max_connections=%ld", s->peer.unit,
                 c->max_connections);
     return handlers__refuse_rule(fault, MC_EBUSY, "connections");

@@ -10,8 +10,6 @@
 /* The admission state of a server (srv->net). */
 struct mc_net_state {
   mc_admit admit;          /* connections before Hello, in all and per address */
-  uint64_t refused_ready;  /* Hellos refused for max_connections */
-  uint64_t hello_timeouts;
   uint64_t log_at;         /* uv_now of the last "stranger refused" line */
   uint64_t log_skipped;    /* refusals since that line */
   mc_session *pre_head, *pre_tail; /* sessions holding a place, oldest first */
@@ -36,19 +34,13 @@ void mc_session_fini(mc_server *srv) {
   srv->net = NULL;
 }
 
-void mc_session_count_refused_ready(mc_server *srv) { srv->net->refused_ready++; }
-void mc_session_count_hello_timeout(mc_server *srv) { srv->net->hello_timeouts++; }
-
-void mc_session_get_counts(const mc_server *srv, mc_session_counts *out) {
-  const struct mc_net_state *n = srv->net;
-  *out = (mc_session_counts){.ready = srv->nready};
-  if (n == NULL) return;
-  out->preauth = n->admit.held;
-  out->preauth_addrs = n->admit.addrs;
-  out->refused_preauth_full = n->admit.refused_full;
-  out->refused_preauth_addr = n->admit.refused_addr;
-  out->refused_ready = n->refused_ready;
-  out->hello_timeouts = n->hello_timeouts;
+/* The budget's figures into the server's counts (after a take or put). */
+static void counts_sync(mc_server *srv) {
+  const mc_admit *a = &srv->net->admit;
+  srv->conns.preauth = a->held;
+  srv->conns.preauth_addrs = a->addrs;
+  srv->conns.refused_addr = a->refused_addr;
+  srv->conns.evicted_full = a->refused_full;
 }
 
 /* One line a second at most, however fast strangers come. */
@@ -89,6 +81,7 @@ static void preauth_unlink(mc_session *s) {
   s->pre_prev = s->pre_next = NULL;
   s->preauth = 0;
   mc_admit_put(&n->admit, &s->addr);
+  counts_sync(s->srv);
 }
 
 /* The whole budget is taken: close the oldest connection before Hello. */
@@ -111,6 +104,7 @@ int mc_session_admit(mc_session *s) {
     preauth_evict_oldest(s->srv);
     v = mc_admit_take(&s->srv->net->admit, &s->addr);
   }
+  counts_sync(s->srv);
   if (v == MC_ADMIT_OK) {
     preauth_link(s);
     return 0;
@@ -155,8 +149,8 @@ void mc_session_unregister(mc_session *s) {
 void mc_session_enter(mc_session *s, enum mc_session_state st) {
   mc_log_debug(s->id, "session state=%d->%d", s->state, st);
   if (s->preauth && st != MC_SS_HELLO) preauth_unlink(s); /* Hello done, or closing */
-  if (st == MC_SS_READY && s->state != MC_SS_READY) s->srv->nready++;
-  if (s->state == MC_SS_READY && st != MC_SS_READY) s->srv->nready--;
+  if (st == MC_SS_READY && s->state != MC_SS_READY) s->srv->conns.ready++;
+  if (s->state == MC_SS_READY && st != MC_SS_READY) s->srv->conns.ready--;
   s->state = st;
 }
 

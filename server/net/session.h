@@ -49,7 +49,7 @@ typedef struct mc_fault {
 } mc_fault;
 
 /* The only place a session changes state; it also keeps the counts of
- * sessions before Hello (the pre-auth budget) and after (nready). */
+ * sessions before Hello (the pre-auth budget) and after (srv->conns). */
 void mc_session_enter(mc_session *s, enum mc_session_state st);
 
 /* At accept: take the session's place in the pre-auth budget. Its source
@@ -61,20 +61,6 @@ void mc_session_enter(mc_session *s, enum mc_session_state st);
  * no authenticated link is ever touched. 0 or MC_EBUSY. */
 int mc_session_admit(mc_session *s);
 
-/* What the monitor may read (server/monitor does not read it yet). */
-typedef struct mc_session_counts {
-  size_t preauth;          /* accepted, Hello not done (handshake or waiting) */
-  size_t preauth_addrs;    /* distinct source addresses among them */
-  size_t ready;            /* authenticated: count against max_connections */
-  uint64_t refused_preauth_full; /* oldest pre-auth closed: max_preauth reached */
-  uint64_t refused_preauth_addr; /* closed at accept: max_preauth_per_addr reached */
-  uint64_t refused_ready;  /* Hello refused: max_connections reached */
-  uint64_t hello_timeouts; /* closed: no Hello within hello_timeout_ms */
-} mc_session_counts;
-void mc_session_get_counts(const mc_server *srv, mc_session_counts *out);
-/* Count a Hello refused for max_connections / a link closed without Hello. */
-void mc_session_count_refused_ready(mc_server *srv);
-void mc_session_count_hello_timeout(mc_server *srv);
 
 /* The admission state (srv->net), from the start hook to the free hook:
  * 0 or MC_ENOMEM. */
