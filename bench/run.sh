@@ -176,9 +176,11 @@ log "units: $NUNITS communes; procedure $PROC; synchronous_commit=$SYNC"
 SERVER_PID=""
 SERVER_EXTRA=(--max_connections=20000 "--heartbeat_s=$HB" --idle_timeout_s=$((HB * 3)))
 # The load generator is one client per simulated unit sending as fast as it
-# can: lift the per-unit link cap and the per-link request rate (desk-sized
+# can, every link from 127.0.0.1: lift the per-unit link cap, the per-link
+# request and ping rates and the pre-auth budget per address (desk-sized
 # defaults) so the server, not its abuse limits, is measured.
-SERVER_EXTRA+=(--max_connections_per_unit=20000 --rate_limit_rps=1000000 --rate_burst=1000000)
+SERVER_EXTRA+=(--max_connections_per_unit=20000 --rate_limit_rps=1000000 --rate_burst=1000000
+  --ping_rate_rps=1000000 --ping_burst=1000000 --max_preauth=20000 --max_preauth_per_addr=20000)
 start_server() { # extra --key=value ...
   local off i
   port_free "$PORT" || die "port $PORT was taken by another process meanwhile; re-run"

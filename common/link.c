@@ -18,6 +18,12 @@ enum link_state { LS_RESOLVING, LS_CONNECTING, LS_HANDSHAKE, LS_OPEN, LS_CLOSING
 
 #define LINK_CLOSE_FLUSH_MS 2000
 #define LINK_READ_CHUNK 65536
+/* One turn of a link's input (a read callback, or a resumed turn): at
+ * most this many frames or this many plaintext bytes are handed to
+ * on_frame_cb (at least one frame) before the link yields to the rest of
+ * the loop and continues on the next loop iteration (a uv_idle handle). */
+#define LINK_TURN_FRAMES 64
+#define LINK_TURN_BYTES (256u << 10)
 
 typedef struct write_req write_req;
 
@@ -42,6 +48,11 @@ struct mc_link {
   int is_server;
   int reading;       /* uv_read_start active */
   int paused;        /* reading stopped by backpressure */
+  int yielded;       /* the turn's frame budget is spent: continue next iteration */
+  int batching;      /* in an input turn: replies gather in out, flushed at its end */
+  unsigned turn_frames;
+  size_t turn_bytes;
+  uv_idle_t *turn;   /* resumes a yielded link; allocated at its first yield */
   int close_reason;
   int pending_closes;/* handles still to be closed */
   int resolving;     /* uv_getaddrinfo in flight: close waits for it */
@@ -69,6 +80,7 @@ struct write_req {
 static uint8_t read_buf[LINK_READ_CHUNK];
 
 static void link_process_input(mc_link *l);
+static void link_resume(mc_link *l);
 static void link_finish_close(mc_link *l);
 static void link_read_start(mc_link *l);
 static int link_input_begin(mc_link *l, const uint8_t *buf, size_t n);
@@ -211,9 +223,7 @@ static void write_cb(uv_write_t *req, int status) {
   }
   if (l->paused && l->queued <= l->opts.out_low_water) {
     l->paused = 0;
-    /* Frames, plaintext and ciphertext that arrived while paused. */
-    if (link_input_begin(l, NULL, 0) == 0) link_process_input(l);
-    if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
+    link_resume(l);
   }
   if (l->cbs.on_drain_cb != NULL && l->state == LS_OPEN && l->queued <= l->opts.out_low_water)
     l->cbs.on_drain_cb(l);
@@ -243,7 +253,7 @@ static int link_flush(mc_link *l) {
 
 int mc_link_send(mc_link *l, const Motcua__Envelope *env) {
   if (l->state != LS_OPEN) return MC_ECLOSED;
-  if (l->queued > l->opts.out_max) return MC_EBUSY;
+  if (mc_link_queued(l) > l->opts.out_max) return MC_EBUSY;
   uint8_t *buf;
   size_t len;
   int rc = mc_frame_encode(env, l->opts.max_frame, &buf, &len);
@@ -252,7 +262,7 @@ int mc_link_send(mc_link *l, const Motcua__Envelope *env) {
   free(buf);
   if (n <= 0) return MC_ETLS;
   l->stats.frames_out++;
-  return link_flush(l);
+  return l->batching ? 0 : link_flush(l); /* a turn flushes once, at its end */
 }
 
 int mc_link_send_error(mc_link *l, uint64_t request_id, int err, const char *msg) {
@@ -278,6 +288,7 @@ static void handle_close_cb(uv_handle_t *h) {
   free(l->out);
   free(l->spill);
   free(l->dial);
+  free(l->turn);
   free(l);
 }
 
@@ -287,7 +298,8 @@ static void link_finish_close(mc_link *l) {
     uv_cancel((uv_req_t *)&l->dial->gai); /* resolve_cb finishes the close */
     return;
   }
-  l->pending_closes = 2;
+  l->pending_closes = l->turn != NULL ? 3 : 2;
+  if (l->turn != NULL) uv_close((uv_handle_t *)l->turn, handle_close_cb);
   uv_close((uv_handle_t *)&l->timer, handle_close_cb);
   uv_close((uv_handle_t *)&l->tcp, handle_close_cb);
 }
@@ -348,11 +360,33 @@ static size_t in_frame_size(const mc_link *l) {
   return MC_FRAME_HEADER + (size_t)n;
 }
 
+/* Paused by backpressure or out of this turn's budget: decode nothing. */
+static int link_held(const mc_link *l) { return l->paused || l->yielded; }
+
+/* A frame that cannot be decoded: an Error with the request id when it is
+ * readable (a malformed body), then close: the stream cannot resync. */
+static void link_bad_frame(mc_link *l, const uint8_t *buf, size_t len, int rc) {
+  mc_frame f;
+  uint64_t id = 0;
+  if (rc == MC_EPROTO && mc_frame_parse(buf, len, l->opts.max_frame, &f) == MC_OK)
+    mc_frame_peek_request_id(f.payload, f.payload_len, &id);
+  mc_log_warn(l->id, "bad frame err=%s id=%llu remote=%s", mc_errname(rc),
+              (unsigned long long)id, l->remote);
+  mc_link_send_error(l, id, rc, rc == MC_ETOOBIG ? "frame too large" : "malformed frame");
+  mc_link_close(l, rc);
+}
+
+/* Count one frame against the turn's budget; yield once it is spent. */
+static void link_turn_count(mc_link *l, size_t bytes) {
+  l->turn_bytes += bytes;
+  if (++l->turn_frames >= LINK_TURN_FRAMES || l->turn_bytes >= LINK_TURN_BYTES) l->yielded = 1;
+}
+
 /* Decode whole frames from buf[0..len) while the link is open and not
- * paused; returns the bytes consumed. */
+ * held; returns the bytes consumed. */
 static size_t link_decode_frames(mc_link *l, const uint8_t *buf, size_t len) {
   size_t off = 0;
-  while (l->state == LS_OPEN && !l->paused && off < len) {
+  while (l->state == LS_OPEN && !link_held(l) && off < len) {
     Motcua__Envelope *env = NULL;
     size_t used = 0;
     int rc = mc_frame_decode(buf + off, len - off, l->opts.max_frame, &used, &env);
@@ -366,14 +400,13 @@ static size_t link_decode_frames(mc_link *l, const uint8_t *buf, size_t len) {
       continue;
     }
     if (rc != 0) {
-      mc_log_warn(l->id, "bad frame err=%s remote=%s", mc_errname(rc), l->remote);
-      mc_link_send_error(l, 0, rc, rc == MC_ETOOBIG ? "frame too large" : "malformed frame");
-      mc_link_close(l, rc);
+      link_bad_frame(l, buf + off, len - off, rc);
       break;
     }
     off += used;
     l->stats.frames_in++;
     l->stats.last_in_ms = uv_now(l->loop);
+    link_turn_count(l, used);
     l->cbs.on_frame_cb(l, env);
   }
   return off;
@@ -399,7 +432,7 @@ static int link_decode_shared(mc_link *l, size_t len) {
   memcpy(l->in, plain_buf + off, rest);
   l->in_len = rest;
   size_t whole = in_frame_size(l);
-  return whole > rest && !l->paused ? in_reserve(l, whole) : 0;
+  return whole > rest && !link_held(l) ? in_reserve(l, whole) : 0;
 }
 
 /* One SSL_read: into the link's buffer when a frame is unfinished (at
@@ -426,10 +459,10 @@ static int ssl_error_is_fatal(mc_link *l, int n) {
   return !(e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE);
 }
 
-/* Pull plaintext out of OpenSSL while the link is open and not paused. */
-static void link_process_input(mc_link *l) {
-  if (l->in_len > 0 && l->state == LS_OPEN && !l->paused) link_decode_kept(l);
-  while (l->state == LS_OPEN && !l->paused) {
+/* Pull plaintext out of OpenSSL while the link is open and not held. */
+static void link_pull(mc_link *l) {
+  if (l->in_len > 0 && l->state == LS_OPEN && !link_held(l)) link_decode_kept(l);
+  while (l->state == LS_OPEN && !link_held(l)) {
     int n = 0;
     int rc = link_read_plain(l, &n);
     if (rc != 0) {
@@ -438,20 +471,62 @@ static void link_process_input(mc_link *l) {
     }
     if (n <= 0) {
       int e = SSL_get_error(l->ssl, n);
-      link_flush(l);
       if (e == SSL_ERROR_ZERO_RETURN) mc_link_close(l, MC_OK);
       else if (ssl_error_is_fatal(l, n)) mc_link_close(l, MC_ETLS);
       break;
     }
   }
+}
+
+static void turn_cb(uv_idle_t *h);
+
+/* Continue a yielded link on the next loop iteration: the idle handle
+ * keeps the loop's poll from blocking, so other links are read first. */
+static void link_yield(mc_link *l) {
+  if (l->turn == NULL) {
+    l->turn = malloc(sizeof *l->turn);
+    if (l->turn == NULL) {
+      mc_link_close(l, MC_ENOMEM);
+      return;
+    }
+    uv_idle_init(l->loop, l->turn);
+    l->turn->data = l;
+  }
+  uv_idle_start(l->turn, turn_cb);
+}
+
+/* One turn: frames up to the budget, replies flushed once, then read on,
+ * stop (backpressure) or yield. */
+static void link_process_input(mc_link *l) {
+  l->batching = 1;
+  link_pull(l);
+  l->batching = 0;
+  link_flush(l); /* also what OpenSSL wrote itself (key updates, alerts) */
   if (l->state != LS_OPEN) return;
-  link_flush(l);
-  if (l->paused) {
+  if (link_held(l)) {
     if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
     l->reading = 0;
+    if (l->yielded && !l->paused) link_yield(l);
   } else {
     link_read_start(l);
   }
+}
+
+/* Process what arrived while the link was held (frames, plaintext and
+ * ciphertext it kept), as a new turn. */
+static void link_resume(mc_link *l) {
+  if (l->turn != NULL) uv_idle_stop(l->turn);
+  l->yielded = 0;
+  l->turn_frames = 0;
+  l->turn_bytes = 0;
+  if (link_input_begin(l, NULL, 0) == 0) link_process_input(l);
+  if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
+}
+
+static void turn_cb(uv_idle_t *h) {
+  mc_link *l = h->data;
+  uv_idle_stop(h);
+  if (l->state == LS_OPEN && !l->paused) link_resume(l); /* else the drain resumes it */
 }
 
 /* Let OpenSSL read the spill (if any) followed by buf[0..n). */
@@ -599,6 +674,8 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   l->stats.bytes_in += (uint64_t)nread;
+  l->turn_frames = 0; /* a read starts a turn (a yielded link does not read) */
+  l->turn_bytes = 0;
   if (link_input_begin(l, (const uint8_t *)buf->base, (size_t)nread) != 0) {
     mc_link_close(l, MC_ENOMEM);
     return;
@@ -723,12 +800,27 @@ int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
 
 /* ---- accessors ------------------------------------------------------- */
 
+void mc_link_set_idle(mc_link *l, uint64_t idle_ms) {
+  l->opts.idle_ms = idle_ms;
+  if (l->state != LS_OPEN) return;
+  uv_timer_stop(&l->timer);
+  if (idle_ms > 0) uv_timer_start(&l->timer, idle_timer_cb, idle_ms, 0);
+}
+
+int mc_link_peer_addr(const mc_link *l, struct sockaddr_storage *out) {
+  int len = sizeof *out;
+  memset(out, 0, sizeof *out);
+  return uv_tcp_getpeername(&l->tcp, (struct sockaddr *)out, &len) == 0 ? 0 : MC_EIO;
+}
+
 void *mc_link_data(const mc_link *l) { return l->data; }
 void mc_link_set_data(mc_link *l, void *data) { l->data = data; }
 uint64_t mc_link_id(const mc_link *l) { return l->id; }
 const mc_peer_id *mc_link_peer(const mc_link *l) { return &l->peer; }
 const mc_link_stats *mc_link_get_stats(const mc_link *l) { return &l->stats; }
-size_t mc_link_queued(const mc_link *l) { return l->queued; }
+size_t mc_link_queued(const mc_link *l) {
+  return l->queued + (l->out != NULL ? l->out->len : 0);
+}
 const char *mc_link_remote(const mc_link *l) { return l->remote; }
 
 const char *mc_link_tls_version(const mc_link *l) { return SSL_get_version(l->ssl); }

@@ -8,9 +8,13 @@
  * after which the link pointer is invalid.
  *
  * Bounds: inbound frames over max_frame close the link (after an Error
- * frame is sent); queued output above out_high_water stops reading until it
- * drains below out_low_water; mc_link_send fails with MC_EBUSY above
- * out_max. */
+ * frame is sent; a frame that does not unpack gets it with its request id
+ * when that is readable); queued output above out_high_water stops reading
+ * until it drains below out_low_water; mc_link_send fails with MC_EBUSY
+ * above out_max. Fairness: one turn of a link's input hands at most 64
+ * frames (or 256 KiB) to on_frame_cb, then the link stops reading and
+ * continues on the next loop iteration, after the other links' reads;
+ * replies sent during a turn go out in one write at its end. */
 #ifndef MC_LINK_H
 #define MC_LINK_H
 
@@ -82,7 +86,14 @@ void mc_link_set_data(mc_link *l, void *data);
 uint64_t mc_link_id(const mc_link *l);
 const mc_peer_id *mc_link_peer(const mc_link *l);
 const mc_link_stats *mc_link_get_stats(const mc_link *l);
+/* Output queued: handed to uv_write and not yet written, or still
+ * gathering in the current input turn. */
 size_t mc_link_queued(const mc_link *l);
+/* Change the idle limit (0 = never) and restart its timer from now (the
+ * server shortens it until Hello). */
+void mc_link_set_idle(mc_link *l, uint64_t idle_ms);
+/* The peer's socket address: 0, or MC_EIO. */
+int mc_link_peer_addr(const mc_link *l, struct sockaddr_storage *out);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384"-style description; valid while open. */
 const char *mc_link_tls_version(const mc_link *l);
 const char *mc_link_cipher(const mc_link *l);

@@ -1,6 +1,7 @@
 /* libFuzzer target: the frame codec over arbitrary bytes. Every input is
  * consumed frame by frame exactly as mc_link does; nothing may crash,
- * leak, or read past the buffer, and a decoded envelope must re-encode. */
+ * leak, or read past the buffer, and a decoded envelope must re-encode;
+ * a payload that does not unpack has its request id peeked as mc_link does. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rc == MC_EINVAL) {
       off += used;
       continue;
+    }
+    if (rc == MC_EPROTO) { /* as mc_link answers a payload that does not unpack */
+      mc_frame f;
+      uint64_t id;
+      if (mc_frame_parse(data + off, size - off, CAP, &f) == MC_OK &&
+          mc_frame_peek_request_id(f.payload, f.payload_len, &id) == 0 && id != 0)
+        abort();
     }
     if (rc != MC_OK) break;
     if (used == 0 || used > size - off) abort(); /* the codec's contract */

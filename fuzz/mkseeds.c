@@ -25,8 +25,16 @@ static void emit(const char *dir, const char *name, Motcua__Envelope *env) {
   free(frame);
 }
 
+/* A frame whose body does not unpack but whose request id (77) can be
+ * read: mc_frame_peek_request_id's path (the Error carries 77). */
+static void emit_malformed_body(const char *dir) {
+  static const uint8_t f[] = {0, 0, 0, 9, 0x08, 77, 0x62, 0x05, 0x0a, 0x7f, 'a', 'b', 'c'};
+  write_file(dir, "frame", "malformed_body_id", f, sizeof f);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
+  emit_malformed_body(dir);
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
   env.request_id = 7;
 

@@ -17,7 +17,7 @@ static const struct {
     [10] = {"conflict", "idempotency key reused for a different request"},
     [11] = {"unavailable", "service unavailable, try again"},
     [12] = {"timeout", "timed out"},
-    [13] = {"busy", "too many requests in flight"},
+    [13] = {"busy", "a limit was reached, try again later"},
     [14] = {"wrong_level", "action does not fit the procedure's level"},
     [15] = {"bad_state", "action not allowed in the dossier's current status"},
     [16] = {"io", "input/output error"},

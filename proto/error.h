@@ -18,7 +18,7 @@ typedef enum mc_err {
   MC_ECONFLICT = -10,  /* idempotency key reused for another request */
   MC_EUNAVAIL = -11,   /* database or service unavailable: try again */
   MC_ETIMEOUT = -12,
-  MC_EBUSY = -13,      /* too many requests in flight */
+  MC_EBUSY = -13,      /* a limit was reached (rate, in flight, links...) */
   MC_EWRONGLEVEL = -14,/* e.g. forwarding a commune-level dossier */
   MC_EBADSTATE = -15,  /* action not allowed in the dossier's status */
   MC_EIO = -16,

@@ -121,6 +121,55 @@ void mc_envelope_free(Motcua__Envelope *env) {
   if (env != NULL) motcua__envelope__free_unpacked(env, NULL);
 }
 
+/* A base-128 varint at p[0..len): bytes used (0 if cut short or over 10). */
+static size_t read_varint(const uint8_t *p, size_t len, uint64_t *v) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < len && i < 10; i++) {
+    x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    if ((p[i] & 0x80) == 0) {
+      *v = x;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+/* Bytes a field's value takes after its tag (wire types 0, 1, 2, 5), or
+ * 0 if it cannot be skipped; *value is the varint of type 0. */
+static size_t field_size(int wire, const uint8_t *p, size_t len, uint64_t *value) {
+  uint64_t n = 0;
+  size_t used;
+  switch (wire) {
+  case 0: return read_varint(p, len, value);
+  case 1: return len >= 8 ? 8 : 0;
+  case 5: return len >= 4 ? 4 : 0;
+  case 2:
+    used = read_varint(p, len, &n);
+    return used != 0 && n <= len - used ? used + (size_t)n : 0;
+  default: return 0;
+  }
+}
+
+int mc_frame_peek_request_id(const uint8_t *payload, size_t len, uint64_t *id) {
+  size_t off = 0;
+  int found = 0;
+  *id = 0;
+  while (off < len) {
+    uint64_t tag = 0, value = 0;
+    size_t used = read_varint(payload + off, len - off, &tag);
+    if (used == 0) break;
+    off += used;
+    size_t size = field_size((int)(tag & 7), payload + off, len - off, &value);
+    if (size == 0) break;
+    off += size;
+    if (tag == (1u << 3 | 0)) {
+      *id = value;
+      found = 1;
+    }
+  }
+  return found;
+}
+
 Motcua__ErrorCode mc_err_to_wire(int err) {
   if (err >= 0) return MOTCUA__ERROR_CODE__ERR_NONE;
   if (-err > MC_ERR_WIRE_MAX) return MOTCUA__ERROR_CODE__ERR_INTERNAL;

@@ -55,6 +55,13 @@ int mc_frame_encode(const Motcua__Envelope *env, size_t max_payload,
 
 void mc_envelope_free(Motcua__Envelope *env);
 
+/* The request id (Envelope field 1) of a payload that may not unpack: the
+ * top-level fields are walked up to the first one that cannot be read, so
+ * a readable id is found even when a body inside is malformed. Returns 1
+ * and *id (the last field 1 seen, as protobuf reads it), or 0 (none
+ * readable; *id = 0). Pure: reads only payload[0..len). */
+int mc_frame_peek_request_id(const uint8_t *payload, size_t len, uint64_t *id);
+
 /* Map between mc_err and the wire ErrorCode (the only place it happens). */
 Motcua__ErrorCode mc_err_to_wire(int err);
 int mc_err_from_wire(Motcua__ErrorCode code);

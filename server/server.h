@@ -25,6 +25,18 @@
 typedef struct mc_server mc_server;
 typedef struct mc_session mc_session;
 
+/* Connections by admission state; net/session.c keeps them, anyone above
+ * the server object (the monitor) may read them. */
+typedef struct mc_conn_counts {
+  size_t preauth;           /* accepted, Hello not done (TLS handshake or waiting) */
+  size_t preauth_addrs;     /* distinct source addresses among them */
+  size_t ready;             /* authenticated (Hello done): count against max_connections */
+  uint64_t refused_addr;    /* closed at accept: max_preauth_per_addr reached */
+  uint64_t evicted_full;    /* oldest pre-auth closed to make room: max_preauth reached */
+  uint64_t refused_ready;   /* Hello refused: max_connections reached */
+  uint64_t hello_timeouts;  /* closed: no Hello within hello_timeout_ms */
+} mc_conn_counts;
+
 /* Which sessions to close: 1 to close the one of this peer (unit,
  * certificate serial and expiry). */
 typedef int (*mc_server_match_cb)(void *arg, const mc_peer_id *peer);
@@ -56,6 +68,8 @@ struct mc_server {
   uv_timer_t heartbeat;
   mc_session *sessions; /* net/session.c links them: doubly linked, newest first */
   size_t nsessions;
+  mc_conn_counts conns; /* of them: before and after Hello, refusals */
+  struct mc_net_state *net; /* net/session.c: the pre-auth budget and its counts */
   uint64_t next_conn_id;
   mc_unit *units;
   size_t nunits;

@@ -15,7 +15,7 @@ typedef struct mc_settings {
   long utc_offset_minutes;
   char centre_unit[16];
   char province[64];            /* UnitInfo.province at Hello */
-  long max_connections;
+  long max_connections;          /* authenticated links (Hello done) */
   char server_name[64];
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
   char http_host[64];           /* monitor: admin HTTP listener */
@@ -33,6 +33,9 @@ typedef struct mc_settings {
   long db_statement_timeout_ms; /* 0 = none */
   long max_frame;
   long handshake_timeout_ms;
+  long hello_timeout_ms;      /* TLS done -> Hello */
+  long max_preauth;           /* connections before Hello, in all */
+  long max_preauth_per_addr;  /* ... from one source address */
   long idle_timeout_s;
   long heartbeat_s;
   long max_inflight;
@@ -40,6 +43,8 @@ typedef struct mc_settings {
   long max_connections_per_unit;
   long rate_limit_rps;   /* token bucket per link */
   long rate_burst;
+  long ping_rate_rps;    /* a second bucket: Ping, Pong, ClientStatus */
+  long ping_burst;
   long cutoff_minutes;   /* receipts at or after this local time count from the next working day */
   long day_end_minutes;  /* local time a day-based deadline falls due */
   /* files (server/files/files.h) */

@@ -60,24 +60,52 @@ static const struct command *find_command(Motcua__Envelope__BodyCase body) {
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* Heartbeats and the session's own bookkeeping never count. */
-static int exempt_from_rate(Motcua__Envelope__BodyCase b) {
-  return b == MOTCUA__ENVELOPE__BODY_PING || b == MOTCUA__ENVELOPE__BODY_PONG ||
-         b == MOTCUA__ENVELOPE__BODY_HELLO || b == MOTCUA__ENVELOPE__BODY_GOODBYE ||
-         b == MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK; /* bounded by the upload window */
+/* Messages that get no reply: the only ones that may carry request id 0
+ * (the answer to the server's Ping echoes its id 0). */
+static int without_reply(Motcua__Envelope__BodyCase b) {
+  return b == MOTCUA__ENVELOPE__BODY_PONG || b == MOTCUA__ENVELOPE__BODY_CLIENT_STATUS ||
+         b == MOTCUA__ENVELOPE__BODY_GOODBYE;
 }
 
-/* Token bucket: rate_limit_rps sustained, rate_burst at once. */
-static int take_token(mc_session *s) {
+enum rate_kind { RATE_NONE, RATE_REQUEST, RATE_PING };
+
+/* Which bucket a message draws from. Hello (once, by the state machine),
+ * Goodbye (it closes) and upload chunks (the upload window bounds them)
+ * from none; heartbeats and the client's status from the generous ping
+ * bucket; every other request from the request bucket. */
+static enum rate_kind rate_of(Motcua__Envelope__BodyCase b) {
+  switch (b) {
+  case MOTCUA__ENVELOPE__BODY_HELLO:
+  case MOTCUA__ENVELOPE__BODY_GOODBYE:
+  case MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK: return RATE_NONE;
+  case MOTCUA__ENVELOPE__BODY_PING:
+  case MOTCUA__ENVELOPE__BODY_PONG:
+  case MOTCUA__ENVELOPE__BODY_CLIENT_STATUS: return RATE_PING;
+  default: return RATE_REQUEST;
+  }
+}
+
+/* 1 if the session's bucket for this message has a token. */
+static int within_rate(mc_session *s, enum rate_kind k) {
   const mc_settings *c = &s->srv->cfg;
   uint64_t now = uv_now(s->srv->loop);
-  if (s->tokens_at == 0) s->tokens = (double)c->rate_burst;
-  else s->tokens += (double)(now - s->tokens_at) * (double)c->rate_limit_rps / 1000.0;
-  if (s->tokens > (double)c->rate_burst) s->tokens = (double)c->rate_burst;
-  s->tokens_at = now;
-  if (s->tokens < 1.0) return 0;
-  s->tokens -= 1.0;
+  if (k == RATE_REQUEST)
+    return mc_bucket_take(&s->rate, now, (double)c->rate_limit_rps, (double)c->rate_burst);
+  if (k == RATE_PING)
+    return mc_bucket_take(&s->ping_rate, now, (double)c->ping_rate_rps, (double)c->ping_burst);
   return 1;
+}
+
+/* Over its rate: a request is refused ("busy", the link stays open); a
+ * message without reply is dropped (0: nothing to answer). */
+static int over_rate(mc_session *s, const Motcua__Envelope *env, enum rate_kind k,
+                     mc_fault *fault) {
+  if (without_reply(env->body_case)) {
+    mc_log_debug(s->id, "over its rate, dropped body=%s", mc_body_name(env->body_case));
+    return 0;
+  }
+  fault->rule = k == RATE_PING ? "ping rate" : "rate limit";
+  return MC_EBUSY;
 }
 
 static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
@@ -87,12 +115,17 @@ static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
                 mc_body_name(env->body_case), s->state);
     return MC_EPROTO;
   }
-  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env, fault);
-  if (s->inflight >= s->srv->cfg.max_inflight) return MC_EBUSY;
-  if (!exempt_from_rate(env->body_case) && !take_token(s)) {
-    fault->rule = "rate limit: too many requests, slow down";
+  if (env->request_id == 0 && !without_reply(env->body_case)) {
+    fault->field = "request_id"; /* 0 is what the server sends unasked */
+    return MC_EINVAL;
+  }
+  if (!(c->roles & ROLE(s->peer.role))) return mc_handle_role_refused(s, env, c->roles, fault);
+  if (s->inflight >= s->srv->cfg.max_inflight) {
+    fault->rule = "in flight";
     return MC_EBUSY;
   }
+  enum rate_kind k = rate_of(env->body_case);
+  if (!within_rate(s, k)) return over_rate(s, env, k, fault);
   return c->fn(s, env, fault);
 }
 
@@ -100,12 +133,24 @@ static const char *reason_name(int reason) {
   return reason == MC_OK ? "quit" : mc_errname(reason);
 }
 
+/* A link whose handshake finished (peer known) and that timed out before
+ * Hello: closed by the hello deadline (mc_link_set_idle at open). */
+static void note_no_hello(mc_session *s, int reason) {
+  if (reason != MC_ETIMEOUT || s->state != MC_SS_HELLO || s->peer.unit[0] == '\0') return;
+  s->srv->conns.hello_timeouts++;
+  mc_log_warn(s->id, "no hello within hello_timeout_ms=%ld unit=%s, closed",
+              s->srv->cfg.hello_timeout_ms, s->peer.unit);
+}
+
 static void link_close_cb(mc_link *l, int reason) {
   mc_session *s = mc_link_data(l);
   const mc_link_stats *st = mc_link_get_stats(l);
-  mc_log_info(s->id, "disconnected unit=%s reason=%s bytes_in=%llu bytes_out=%llu",
-              s->peer.unit[0] ? s->peer.unit : "-", reason_name(reason),
-              (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+  note_no_hello(s, reason);
+  if (s->quiet) mc_log_debug(s->id, "refused stranger closed");
+  else
+    mc_log_info(s->id, "disconnected unit=%s reason=%s bytes_in=%llu bytes_out=%llu",
+                s->peer.unit[0] ? s->peer.unit : "-", reason_name(reason),
+                (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
   mc_session_mon_closed(s, l, reason);
   mc_session_detach(s);
   mc_files_session_closed(s);
@@ -141,6 +186,9 @@ static void link_open_cb(mc_link *l) {
   mc_log_info(s->id, "tls established remote=%s unit=%s role=%s version=%s cipher=%s",
               mc_link_remote(l), s->peer.unit, mc_role_name(s->peer.role),
               mc_link_tls_version(l), mc_link_cipher(l));
+  /* Hello is due within hello_timeout_ms: until then the link's idle
+   * limit is that deadline (any frame before Hello settles the state). */
+  mc_link_set_idle(l, (uint64_t)s->srv->cfg.hello_timeout_ms);
 }
 
 static void link_drain_cb(mc_link *l) { mc_files_on_drain(mc_link_data(l)); }
@@ -171,9 +219,6 @@ void mc_session_accept(mc_server *srv) {
     return;
   }
   mc_session_register(s);
-  if (srv->nsessions > (size_t)srv->cfg.max_connections) {
-    mc_log_warn(s->id, "too many connections max=%ld", srv->cfg.max_connections);
-    mc_link_close(s->link, MC_EBUSY);
-  }
+  if (mc_session_admit(s) != 0) mc_link_close(s->link, MC_EBUSY);
 }
 

@@ -80,11 +80,31 @@ static int hello_reply(mc_session *s, uint64_t request_id) {
   r.units = units.ptr;
   ENV_INIT(out, request_id, hello_reply, &r, MOTCUA__ENVELOPE__BODY_HELLO_REPLY);
   mc_session_enter(s, MC_SS_READY);
+  mc_link_set_idle(s->link, (uint64_t)s->srv->cfg.idle_timeout_s * 1000); /* no hello deadline */
   char q[sizeof s->client_version];
   mc_log_info(s->id, "hello unit=%s role=%s client_version=\"%s\"", s->peer.unit,
               mc_role_name(s->peer.role), mc_log_quote(q, sizeof q, s->client_version));
   mc_session_reply(s, &out);
   hello_units_free(&units);
+  return 0;
+}
+
+/* Room for one more authenticated link: max_connections in all (only
+ * links past Hello count), max_connections_per_unit for the unit. A
+ * refusal before Hello closes the link (dispatch.c). */
+static int hello_room(mc_session *s, mc_fault *fault) {
+  const mc_settings *c = &s->srv->cfg;
+  if (s->srv->conns.ready >= (size_t)c->max_connections) {
+    s->srv->conns.refused_ready++;
+    mc_log_warn(s->id, "too many connections unit=%s max_connections=%ld", s->peer.unit,
+                c->max_connections);
+    return handlers__refuse_rule(fault, MC_EBUSY, "connections");
+  }
+  if (mc_session_count_ready(s->srv, s->peer.unit) >= (size_t)c->max_connections_per_unit) {
+    mc_log_warn(s->id, "too many links for unit=%s max=%ld", s->peer.unit,
+                c->max_connections_per_unit);
+    return handlers__refuse_rule(fault, MC_EBUSY, "links per unit");
+  }
   return 0;
 }
 
@@ -103,14 +123,7 @@ int mc_handle_hello(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     return handlers__refuse(fault, MC_EINVAL, "client_version");
   int rc = hello_identity(s);
   if (rc != 0) return rc;
-  size_t links = mc_session_count_ready(s->srv, s->peer.unit);
-  if (links >= (size_t)s->srv->cfg.max_connections_per_unit) {
-    mc_log_warn(s->id, "too many links for unit=%s max=%ld", s->peer.unit,
-                s->srv->cfg.max_connections_per_unit);
-    mc_session_error(s, env->request_id, MC_EBUSY, "too many connections for this unit");
-    mc_link_close(s->link, MC_EBUSY);
-    return 0;
-  }
+  if ((rc = hello_room(s, fault)) != 0) return rc;
   if ((rc = hello_reply(s, env->request_id)) != 0) return rc;
   mc_session_mon_ready(s, h->resident);
   return 0;

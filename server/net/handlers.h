@@ -22,9 +22,11 @@ int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_forward(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_action(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
-/* The dispatch table refused the caller's role: name the rule, and log and
- * audit it like any refused action when it was a workflow action. */
-int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+/* The dispatch table refused the caller's role (allowed: the roles that
+ * may send it, a mask of 1 << mc_role): name the rule, and log and audit
+ * it like any refused action when it was a workflow action. */
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, unsigned allowed,
+                           mc_fault *fault);
 int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);

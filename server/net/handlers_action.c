@@ -187,17 +187,19 @@ int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 
 /* ---- refusals by role --------------------------------------------------- */
 
-static const char *role_rule(mc_role r) {
-  switch (r) {
-  case MC_ROLE_ADMIN: return "IT staff (admin) have no access to dossiers";
-  case MC_ROLE_DISTRICT: return "only commune desks may do this";
-  case MC_ROLE_COMMUNE: return "only district staff may do this";
-  default: return "this role may not do this";
-  }
+/* The rule a refusal names: who may send the message (allowed, a mask of
+ * 1 << mc_role), not who the caller is. */
+static const char *role_rule(mc_role caller, unsigned allowed) {
+  if (allowed == 1u << MC_ROLE_ADMIN) return "only IT staff (admin) may do this";
+  if (caller == MC_ROLE_ADMIN) return "IT staff (admin) have no access to dossiers";
+  if (allowed == 1u << MC_ROLE_COMMUNE) return "only commune desks may do this";
+  if (allowed == 1u << MC_ROLE_DISTRICT) return "only district staff may do this";
+  return "this role may not do this";
 }
 
-int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
-  const char *rule = role_rule(s->peer.role);
+int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, unsigned allowed,
+                           mc_fault *fault) {
+  const char *rule = role_rule(s->peer.role, allowed);
   const char *action = NULL, *code = "";
   if (env->body_case == MOTCUA__ENVELOPE__BODY_ACTION) {
     action = mc_action_name((int)env->action->action);

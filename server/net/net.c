@@ -10,10 +10,20 @@
 #include "session.h"
 
 static int start_cb(mc_server *srv, char *err, size_t errlen) {
+  int rc = mc_session_init(srv);
+  if (rc != 0) {
+    snprintf(err, errlen, "sessions: %s", mc_strerror(rc));
+    return rc;
+  }
   mc_files_start(srv);
-  int rc = mc_mon_init(srv);
+  rc = mc_mon_init(srv);
   if (rc != 0) snprintf(err, errlen, "monitor: %s", mc_strerror(rc));
   return rc;
+}
+
+static void free_cb(mc_server *srv) {
+  mc_mon_free(srv);
+  mc_session_fini(srv);
 }
 
 static void stop_cb(mc_server *srv) {
@@ -30,7 +40,7 @@ static const mc_server_hooks net_hooks = {
     .reload_cb = mc_mon_reload,
     .close_cb = mc_session_close_where,
     .stop_cb = stop_cb,
-    .free_cb = mc_mon_free,
+    .free_cb = free_cb,
 };
 
 void mc_net_install(mc_server *srv) {

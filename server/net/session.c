@@ -2,10 +2,118 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "monitor.h"
 #include "monitor_server.h"
+
+/* The admission state of a server (srv->net). */
+struct mc_net_state {
+  mc_admit admit;          /* connections before Hello, in all and per address */
+  uint64_t log_at;         /* uv_now of the last "stranger refused" line */
+  uint64_t log_skipped;    /* refusals since that line */
+  mc_session *pre_head, *pre_tail; /* sessions holding a place, oldest first */
+};
+
+int mc_session_init(mc_server *srv) {
+  struct mc_net_state *n = calloc(1, sizeof *n);
+  uint64_t seed = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)n;
+  if (n == NULL || mc_admit_init(&n->admit, (size_t)srv->cfg.max_preauth,
+                                 (size_t)srv->cfg.max_preauth_per_addr, seed) != 0) {
+    free(n);
+    return MC_ENOMEM;
+  }
+  srv->net = n;
+  return 0;
+}
+
+void mc_session_fini(mc_server *srv) {
+  if (srv->net == NULL) return;
+  mc_admit_release(&srv->net->admit);
+  free(srv->net);
+  srv->net = NULL;
+}
+
+/* The budget's figures into the server's counts (after a take or put). */
+static void counts_sync(mc_server *srv) {
+  const mc_admit *a = &srv->net->admit;
+  srv->conns.preauth = a->held;
+  srv->conns.preauth_addrs = a->addrs;
+  srv->conns.refused_addr = a->refused_addr;
+  srv->conns.evicted_full = a->refused_full;
+}
+
+/* One line a second at most, however fast strangers come. */
+static void log_refused(mc_session *s, enum mc_admit_verdict v, const char *remote) {
+  struct mc_net_state *n = s->srv->net;
+  uint64_t now = uv_now(s->srv->loop);
+  if (n->log_at != 0 && now - n->log_at < 1000) {
+    n->log_skipped++;
+    return;
+  }
+  mc_log_warn(s->id, "stranger %s limit=%s remote=%s preauth=%zu addrs=%zu max_preauth=%ld "
+              "max_preauth_per_addr=%ld refused_since_last=%llu",
+              v == MC_ADMIT_FULL ? "closed before hello to make room" : "refused at accept",
+              v == MC_ADMIT_FULL ? "max_preauth" : "max_preauth_per_addr", remote,
+              n->admit.held, n->admit.addrs, s->srv->cfg.max_preauth,
+              s->srv->cfg.max_preauth_per_addr, (unsigned long long)n->log_skipped);
+  n->log_at = now;
+  n->log_skipped = 0;
+}
+
+static void preauth_link(mc_session *s) {
+  struct mc_net_state *n = s->srv->net;
+  s->preauth = 1;
+  s->pre_prev = n->pre_tail;
+  s->pre_next = NULL;
+  if (n->pre_tail != NULL) n->pre_tail->pre_next = s;
+  else n->pre_head = s;
+  n->pre_tail = s;
+}
+
+/* Give the place back (Hello done, or closing before it). */
+static void preauth_unlink(mc_session *s) {
+  struct mc_net_state *n = s->srv->net;
+  if (s->pre_prev != NULL) s->pre_prev->pre_next = s->pre_next;
+  else n->pre_head = s->pre_next;
+  if (s->pre_next != NULL) s->pre_next->pre_prev = s->pre_prev;
+  else n->pre_tail = s->pre_prev;
+  s->pre_prev = s->pre_next = NULL;
+  s->preauth = 0;
+  mc_admit_put(&n->admit, &s->addr);
+  counts_sync(s->srv);
+}
+
+/* The whole budget is taken: close the oldest connection before Hello. */
+static void preauth_evict_oldest(mc_server *srv) {
+  mc_session *old = srv->net->pre_head;
+  if (old == NULL) return;
+  old->quiet = 1;
+  log_refused(old, MC_ADMIT_FULL, old->link != NULL ? mc_link_remote(old->link) : "-");
+  mc_session_enter(old, MC_SS_CLOSING); /* gives its place back now */
+  if (old->link != NULL) mc_link_close(old->link, MC_EBUSY);
+}
+
+int mc_session_admit(mc_session *s) {
+  struct sockaddr_storage ss;
+  if (mc_link_peer_addr(s->link, &ss) != 0 ||
+      mc_addr_key_from((const struct sockaddr *)&ss, &s->addr) != 0)
+    memset(&s->addr, 0, sizeof s->addr); /* unknown: all such share one key */
+  enum mc_admit_verdict v = mc_admit_take(&s->srv->net->admit, &s->addr);
+  if (v == MC_ADMIT_FULL) {
+    preauth_evict_oldest(s->srv);
+    v = mc_admit_take(&s->srv->net->admit, &s->addr);
+  }
+  counts_sync(s->srv);
+  if (v == MC_ADMIT_OK) {
+    preauth_link(s);
+    return 0;
+  }
+  s->quiet = 1;
+  log_refused(s, v, mc_link_remote(s->link));
+  return MC_EBUSY;
+}
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -41,6 +149,9 @@ void mc_session_unregister(mc_session *s) {
 
 void mc_session_enter(mc_session *s, enum mc_session_state st) {
   mc_log_debug(s->id, "session state=%d->%d", s->state, st);
+  if (s->preauth && st != MC_SS_HELLO) preauth_unlink(s); /* Hello done, or closing */
+  if (st == MC_SS_READY && s->state != MC_SS_READY) s->srv->conns.ready++;
+  if (s->state == MC_SS_READY && st != MC_SS_READY) s->srv->conns.ready--;
   s->state = st;
 }
 

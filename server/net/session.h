@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "admit.h"
 #include "link.h"
 #include "monitor.h"
 #include "server.h"
@@ -28,8 +29,12 @@ struct mc_session {
   uint64_t ping_sent; /* uv_now of the outstanding server ping, 0 = none */
   int64_t rtt_ms, srtt_ms;
   char client_version[33];
-  double tokens;       /* request-rate token bucket (rate_limit_rps, rate_burst) */
-  uint64_t tokens_at;  /* uv_now of the last refill */
+  mc_bucket rate;      /* requests (rate_limit_rps, rate_burst) */
+  mc_bucket ping_rate; /* Ping, Pong, ClientStatus (ping_rate_rps, ping_burst) */
+  mc_addr_key addr;    /* source address, as the pre-auth budget counts it */
+  int preauth;         /* holds a place in the pre-auth budget (until Hello) */
+  int quiet;           /* refused at accept or evicted: its close is not logged */
+  mc_session *pre_prev, *pre_next; /* the pre-auth sessions, oldest first */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_mon_meter meter; /* the envelope being dispatched, for request counters */
@@ -45,8 +50,24 @@ typedef struct mc_fault {
   const char *field; /* "code", "applicant.name", ... */
 } mc_fault;
 
-/* The only place a session changes state. */
+/* The only place a session changes state; it also keeps the counts of
+ * sessions before Hello (the pre-auth budget) and after (srv->conns). */
 void mc_session_enter(mc_session *s, enum mc_session_state st);
+
+/* At accept: take the session's place in the pre-auth budget. Its source
+ * address over max_preauth_per_addr: MC_EBUSY, the caller closes it at
+ * once (the newest stranger from that address is refused). The whole
+ * budget taken (max_preauth, strangers from many addresses): the oldest
+ * connection still before Hello is closed to make room (a certified
+ * unit's handshake lasts milliseconds, a stranger's until its deadline);
+ * no authenticated link is ever touched. 0 or MC_EBUSY. */
+int mc_session_admit(mc_session *s);
+
+
+/* The admission state (srv->net), from the start hook to the free hook:
+ * 0 or MC_ENOMEM. */
+int mc_session_init(mc_server *srv);
+void mc_session_fini(mc_server *srv);
 
 /* Registry (dispatch.c): register at accept; when the link is gone,
  * detach (link NULL, CLOSING), then unregister (unlink, drop the link's

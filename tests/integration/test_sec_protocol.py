@@ -15,6 +15,8 @@ P4  The Error for a malformed envelope carries request id 0 although the id
     FAILS TODAY: id 0; the per-unit link cap is answered "too many requests
     in flight" (proto/error.c's text for ERR_BUSY); a commune's
     MonitorRequest is refused with "only district staff may do this".
+    Also here: a request with id 0 is refused (ERR_INVALID, "request_id"),
+    a Pong or ClientStatus with id 0 is not.
 
 Its own throwaway deployment (max_connections_per_unit = 4), torn down at
 the end. Registered DISABLED under the label "security".
@@ -24,9 +26,11 @@ import socket
 import time
 import unittest
 
-from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_RECEIVE, Closed, f_bytes,
-                   f_varint, frame, receive_body)
+from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_PING, B_PONG, B_PROCEDURES,
+                   B_RECEIVE, Closed, f_bytes, f_varint, frame, ping_body, receive_body)
 from sec_util import B_MONITOR, B_MONITOR_REPLY, Deployment
+
+B_CLIENT_STATUS = 42
 
 DEP = None
 UNIT, CAPPED, COMMUNE = "18526", "18529", "18532"
@@ -141,6 +145,26 @@ class TestP4ErrorDetails(unittest.TestCase):
         finally:
             for c in links:
                 c.close()
+
+    def test_request_id_zero_refused(self):
+        """docs/PROTOCOL.md: a request with id 0 is refused with
+        Error{ERR_INVALID, detail="request_id"}; the messages without reply
+        (Pong to the server's Ping, ClientStatus) may carry id 0."""
+        c = DEP.raw(UNIT)
+        try:
+            self.assertEqual(c.hello().body_field, B_HELLO_REPLY)
+            c.send_env(0, B_PROCEDURES)
+            r = c.recv(timeout=10)
+            self.assertEqual(r.body_field, B_ERROR, "a request with id 0 was answered: %r" % r)
+            self.assertEqual((r.request_id, r.error_code, r.error_detail),
+                             (0, "invalid", "request_id"), r)
+            c.send_env(0, B_PONG, ping_body(1))          # no reply, no refusal
+            c.send_env(0, B_CLIENT_STATUS, f_varint(1, 0))
+            r = c.call(9, B_PING, ping_body())
+            self.assertEqual(r.body_field, B_PONG, "after a Pong and a ClientStatus with "
+                             "id 0 the link answered %r" % r)
+        finally:
+            c.close()
 
     def test_monitor_refusal_names_the_admin_role(self):
         c = DEP.raw(COMMUNE)

@@ -514,8 +514,54 @@ static void test_text_nul(void) {
   CHECK_EQ(mc_frame_text_nul(&motcua__envelope__descriptor, key_nul, 3, 0), 0); /* cut */
 }
 
+
+/* The request id of a payload whose body does not unpack (P4). */
+static void test_peek_request_id(void) {
+  uint64_t id = 99;
+  /* id 77, then ReceiveRequest (field 12) whose inner field claims 127 bytes */
+  const uint8_t bad_body[] = {0x08, 77, 0x62, 0x05, 0x0a, 0x7f, 'a', 'b', 'c'};
+  CHECK(motcua__envelope__unpack(NULL, sizeof bad_body, bad_body) == NULL);
+  CHECK_EQ(mc_frame_peek_request_id(bad_body, sizeof bad_body, &id), 1);
+  CHECK_EQ(id, 77);
+  /* a multi-byte id after another field; the last field 1 wins */
+  const uint8_t later[] = {0x62, 0x00, 0x08, 0x96, 0x01, 0x08, 0xac, 0x02};
+  CHECK_EQ(mc_frame_peek_request_id(later, sizeof later, &id), 1);
+  CHECK_EQ(id, 300);
+  /* the outer length overruns: the id before it is still read */
+  const uint8_t cut[] = {0x08, 0x05, 0x62, 0x7f, 0x01};
+  CHECK_EQ(mc_frame_peek_request_id(cut, sizeof cut, &id), 1);
+  CHECK_EQ(id, 5);
+  /* the id after an unreadable field is not trusted */
+  const uint8_t after_bad[] = {0x62, 0x7f, 0x08, 0x05};
+  CHECK_EQ(mc_frame_peek_request_id(after_bad, sizeof after_bad, &id), 0);
+  CHECK_EQ(id, 0);
+  /* no id, an unfinished varint, wire types 1 and 5 skipped, group refused */
+  const uint8_t none[] = {0x62, 0x00};
+  CHECK_EQ(mc_frame_peek_request_id(none, sizeof none, &id), 0);
+  const uint8_t open_varint[] = {0x08, 0xff, 0xff};
+  CHECK_EQ(mc_frame_peek_request_id(open_varint, sizeof open_varint, &id), 0);
+  const uint8_t fixed[] = {0x11, 1, 2, 3, 4, 5, 6, 7, 8, 0x1d, 1, 2, 3, 4, 0x08, 0x07};
+  CHECK_EQ(mc_frame_peek_request_id(fixed, sizeof fixed, &id), 1);
+  CHECK_EQ(id, 7);
+  const uint8_t group[] = {0x0b, 0x08, 0x07};
+  CHECK_EQ(mc_frame_peek_request_id(group, sizeof group, &id), 0);
+  const uint8_t eleven[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+  CHECK_EQ(mc_frame_peek_request_id(eleven, sizeof eleven, &id), 0);
+  CHECK_EQ(mc_frame_peek_request_id(NULL, 0, &id), 0);
+  /* a whole envelope: the same id protobuf-c reads */
+  Motcua__Ping ping;
+  Motcua__Envelope e;
+  make_ping(&e, &ping, 0x1122334455667788ull, 5);
+  uint8_t buf[64];
+  size_t n = motcua__envelope__pack(&e, buf);
+  CHECK_EQ(mc_frame_peek_request_id(buf, n, &id), 1);
+  CHECK(id == 0x1122334455667788ull);
+}
+
+
 int main(void) {
   RUN_TEST(test_text_nul);
+  RUN_TEST(test_peek_request_id);
   RUN_TEST(test_roundtrip);
   RUN_TEST(test_split_every_boundary);
   RUN_TEST(test_many_in_one_buffer);
