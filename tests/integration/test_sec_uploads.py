@@ -56,12 +56,15 @@ def is_rate_limit(r):
 def flood(unit, max_begins=MAX_BEGINS, seconds=90):
     """Begins with random hashes from unit until refused for a reason other
     than the per-link request rate. -> (accepted, first refusal or None)."""
-    links = [DEP.raw(unit) for _ in range(LINKS)]
     accepted, refusal = 0, None
     codes = [DEP.new_dossier(unit)]
+    links = []
     try:
-        for c in links:
-            if c.hello().body_field != B_HELLO_REPLY:
+        # each link says Hello as soon as it is open: links that wait before
+        # Hello count against the pre-auth budget of their address (B3)
+        for _ in range(LINKS):
+            links.append(DEP.raw(unit))
+            if links[-1].hello().body_field != B_HELLO_REPLY:
                 raise AssertionError("flooder link refused")
         deadline, rid = time.time() + seconds, 100
         while accepted < max_begins and refusal is None and time.time() < deadline:
