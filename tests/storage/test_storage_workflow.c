@@ -24,7 +24,7 @@
 #define COMMUNE_PROC "1.001193"
 
 static char g_app_conninfo[256];
-static const mc_calendar g_cal = {420, 900, 450, 1020, NULL, 0, NULL, 0};
+static const mc_calendar g_cal = {420, 900, 450, 1020, NULL, 0, NULL, 0, NULL, 0};
 
 /* ------------------------------------------------------------ callbacks */
 
