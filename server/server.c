@@ -1,7 +1,8 @@
 /* The server object (server.h): clock, catalogue and calendar caches, and
  * the lifecycle: settings -> TLS context -> storage (migrations) ->
- * calendar, catalogue -> listen; SIGHUP reloads the TLS context, the
- * revocations, the catalogue and the calendar; shutdown drains. */
+ * calendar and office hours, catalogue -> listen; SIGHUP reloads the TLS
+ * context, the revocations, the catalogue and the calendar; shutdown
+ * drains. */
 #include "server.h"
 
 #include <signal.h>
@@ -100,9 +101,53 @@ static void calendar_cb(void *arg, int err, const mc_calday *days, size_t n) {
   calendar_set(srv, h, nh, w, nw);
 }
 
+/* The default schedules (unit "") of h[0..n): rows arrive sorted by unit. */
+static size_t default_hours(const mc_work_hours *h, size_t n) {
+  size_t k = 0;
+  while (k < n && h[k].unit[0] == '\0') k++;
+  return k;
+}
+
+static void hours_cb(void *arg, int err, const mc_work_hours *rows, size_t n) {
+  mc_server *srv = arg;
+  if (err != 0) {
+    mc_log_error(0, "cannot load the office hours err=%s", mc_errname(err));
+    return;
+  }
+  mc_work_hours *h = malloc((n + 1) * sizeof *h);
+  if (h == NULL) return;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (mc_cal_check_hours(&rows[i]) == 0) h[k++] = rows[i];
+    else mc_log_warn(0, "office hours row ignored unit=%s valid_from=%d",
+                     rows[i].unit[0] ? rows[i].unit : "-", rows[i].valid_from);
+  }
+  free(srv->hours);
+  srv->hours = h;
+  srv->nhours = k;
+  srv->cal.hours = h;
+  srv->cal.nhours = default_hours(h, k);
+  if (srv->cal.nhours == 0) srv->cal.hours = NULL; /* day_start..day_end */
+  mc_log_info(0, "office hours loaded schedules=%zu default=%zu", k, srv->cal.nhours);
+}
+
+void mc_server_calendar(const mc_server *srv, const char *unit, mc_calendar *out) {
+  *out = srv->cal;
+  size_t i = 0;
+  while (unit != NULL && i < srv->nhours && strcmp(srv->hours[i].unit, unit) != 0) i++;
+  size_t j = i;
+  while (unit != NULL && j < srv->nhours && strcmp(srv->hours[j].unit, unit) == 0) j++;
+  if (j > i) {
+    out->hours = &srv->hours[i];
+    out->nhours = j - i;
+  }
+}
+
 void mc_server_reload_calendar(mc_server *srv) {
   int rc = mc_store_load_calendar(srv->store, 0, calendar_cb, srv);
   if (rc != 0) mc_log_error(0, "calendar not reloaded err=%s", mc_errname(rc));
+  rc = mc_store_load_hours(srv->store, hours_cb, srv);
+  if (rc != 0) mc_log_error(0, "office hours not reloaded err=%s", mc_errname(rc));
 }
 
 /* ---- catalogue ---------------------------------------------------------- */
@@ -327,5 +372,6 @@ void mc_server_free(mc_server *srv) {
   free(srv->procs);
   free(srv->holidays);
   free(srv->workdays);
+  free(srv->hours);
   if (srv->tls != NULL) mc_tls_ctx_free(srv->tls);
 }

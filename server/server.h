@@ -78,6 +78,8 @@ struct mc_server {
   mc_calendar cal;
   int32_t *holidays; /* storage behind cal (sorted local day numbers) */
   int32_t *workdays;
+  mc_work_hours *hours; /* office hours, by unit ("" = default first) then valid_from */
+  size_t nhours;
   int listening;
   int shutting_down;
   void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
@@ -92,8 +94,13 @@ int64_t mc_server_now_ms(void);
 const mc_unit *mc_server_unit(const mc_server *srv, const char *code);
 const mc_procedure *mc_server_procedure(const mc_server *srv, const char *code);
 
-/* Reload the working-day calendar from storage (asynchronously). */
+/* Reload the working-day calendar and the office hours from storage
+ * (asynchronously). */
 void mc_server_reload_calendar(mc_server *srv);
+/* The calendar of `unit`: srv->cal (holidays, settings, the default office
+ * hours) with the unit's own office hours if it has any. Valid until the
+ * next reload; take it per request. */
+void mc_server_calendar(const mc_server *srv, const char *unit, mc_calendar *out);
 
 /* Close the live sessions match accepts (asks net/ through its hook). */
 size_t mc_server_close_sessions(mc_server *srv, mc_server_match_cb match, void *arg, int why,

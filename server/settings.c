@@ -23,7 +23,7 @@ const mc_option mc_settings_options[] = {
     MC_OPT_I("server", "cutoff_minutes", "900", 0, 1440, S, cutoff_minutes,
              "receipts after this local minute of day count from the next working day"),
     MC_OPT_I("server", "day_end_minutes", "1020", 1, 1440, S, day_end_minutes,
-             "local minute of day at which a day-based deadline falls due"),
+             "latest local minute of day a day-based deadline falls due (else the office's close)"),
     MC_OPT_S("tls", "tls_ca", "", S, tls_ca, "CA certificate (PEM)"),
     MC_OPT_S("tls", "tls_cert", "", S, tls_cert, "server certificate chain (PEM)"),
     MC_OPT_S("tls", "tls_key", "", S, tls_key, "server private key (PEM, mode 0600)"),

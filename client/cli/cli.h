@@ -38,6 +38,7 @@ typedef struct cli {
   const char *text;       /* search */
   int holiday_op;         /* Motcua__HolidaysRequest__Op */
   const char *date, *holiday_name;
+  char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
   const char *form, *out_path, *province;
   int all;                /* outbox --all */
   /* files (transfer_cmd.c) */

@@ -6,9 +6,9 @@
 #include "holiday_cmd.h"
 
 static int cli_parse_holiday_date(cli *c, const char *v) {
-  int y, m, d;
-  c->date = v;
-  return mc_fields_parse_date(v, &y, &m, &d) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DATE, v);
+  if (mc_fields_iso_date(v, c->date_iso) != 0) return cli_usage_error(c, MSG_ERR_DATE, v);
+  c->date = c->date_iso;
+  return EXIT_OK_;
 }
 
 /* Options of holidays list/add/remove after the subcommand; exit code. */

@@ -2,6 +2,7 @@
  * proto/domain.h's (the server enforces the same one); this file only maps
  * a fault to the field's own message. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -126,17 +127,35 @@ static int days_in_month(int y, int m) {
   return m == 2 && leap ? 29 : dm[m - 1];
 }
 
-/* "YYYY-MM-DD" prefix of s (no check of what follows). */
+static int date_ok(int y, int m, int d) {
+  if (y < 2000 || y > 2100 || m < 1 || m > 12) return MC_EINVAL;
+  return d >= 1 && d <= days_in_month(y, m) ? 0 : MC_EINVAL;
+}
+
+/* The 10-byte date at the start of s: "YYYY-MM-DD" (ISO) or "DD/MM/YYYY"
+ * (the form clerks write); no check of what follows. */
 static int date_prefix(const char *s, int *y, int *m, int *d) {
-  if (strlen(s) < 10 || s[4] != '-' || s[7] != '-') return MC_EINVAL;
-  if (digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d)) return MC_EINVAL;
-  if (*y < 2000 || *y > 2100 || *m < 1 || *m > 12) return MC_EINVAL;
-  return *d >= 1 && *d <= days_in_month(*y, *m) ? 0 : MC_EINVAL;
+  if (strnlen(s, 10) < 10) return MC_EINVAL;
+  if (s[4] == '-' && s[7] == '-') {
+    if (digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d)) return MC_EINVAL;
+  } else if (s[2] == '/' && s[5] == '/') {
+    if (digits(s, 2, d) || digits(s + 3, 2, m) || digits(s + 6, 4, y)) return MC_EINVAL;
+  } else {
+    return MC_EINVAL;
+  }
+  return date_ok(*y, *m, *d);
 }
 
 int mc_fields_parse_date(const char *s, int *year, int *month, int *day) {
   if (s == NULL || strlen(s) != 10) return MC_EINVAL;
   return date_prefix(s, year, month, day);
+}
+
+int mc_fields_iso_date(const char *s, char out[11]) {
+  int y, m, d;
+  if (mc_fields_parse_date(s, &y, &m, &d) != 0) return MC_EINVAL;
+  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+  return 0;
 }
 
 int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms) {
@@ -145,6 +164,7 @@ int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms) {
   size_t n = strlen(s);
   if (n == 16) {
     if ((s[10] != 'T' && s[10] != ' ') || s[13] != ':') return MC_EINVAL;
+    if (s[10] == 'T' && s[2] == '/') return MC_EINVAL; /* "T" only after an ISO date */
     if (digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || h > 23 || mi > 59) return MC_EINVAL;
   } else if (n != 10) {
     return MC_EINVAL;

@@ -36,11 +36,15 @@ enum mc_msg mc_fields_check_search(const char *s);
 int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
 /* Whole VND amount in 1..MC_LIM_AMOUNT: 0, or MC_EINVAL. */
 int mc_fields_parse_amount(const char *s, int64_t *vnd);
-/* A real calendar date "YYYY-MM-DD" (years 2000..2100): 0, or MC_EINVAL. */
+/* A real calendar date (years 2000..2100), typed "YYYY-MM-DD" (ISO) or
+ * "DD/MM/YYYY" (the form clerks use, as every output prints it): 0, or
+ * MC_EINVAL. The one date parser of the client. */
 int mc_fields_parse_date(const char *s, int *year, int *month, int *day);
-/* Appointment: "YYYY-MM-DD" (17:00 local) or "YYYY-MM-DDTHH:MM" (also with a
- * space instead of T), local time at offset_min; ms since the epoch; 0 or
- * MC_EINVAL. A dossier code check also accepts a provisional number. */
+/* The same date as "YYYY-MM-DD" (what the protocol carries): 0 or MC_EINVAL. */
+int mc_fields_iso_date(const char *s, char out[11]);
+/* Appointment: a date as above (17:00 local), or the date and "HH:MM"
+ * after a space ("YYYY-MM-DDTHH:MM" too), local time at offset_min; ms
+ * since the epoch; 0 or MC_EINVAL. */
 int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms);
 /* Span "2d" / "36h" / "90m" (1 .. 366 days) in ms: 0, or MC_EINVAL. */
 int mc_fields_parse_span(const char *s, int64_t *ms);

@@ -149,10 +149,12 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_USAGE_RESCHEDULE] = {
         "Cách dùng: motcua reschedule MÃ_HỒ_SƠ --to NGÀY --reason LÝ_DO\n"
         "Hẹn lại ngày trả kết quả (một lần cho mỗi hồ sơ; phiếu xin lỗi, mẫu 04).\n"
-        "  --to  YYYY-MM-DD (17:00 ngày đó, giờ Việt Nam) hoặc YYYY-MM-DDTHH:MM",
+        "  --to  DD/MM/YYYY hoặc YYYY-MM-DD (17:00 ngày đó, giờ Việt Nam), có thể thêm \" HH:MM\";\n"
+        "        phải là ngày làm việc, trong giờ làm việc của đơn vị, sau ngày hẹn hiện tại",
         "Usage: motcua reschedule DOSSIER_CODE --to DATE --reason REASON\n"
         "Set a new appointment (once per dossier; apology slip, form 04).\n"
-        "  --to  YYYY-MM-DD (17:00 that day, Vietnam time) or YYYY-MM-DDTHH:MM"},
+        "  --to  DD/MM/YYYY or YYYY-MM-DD (17:00 that day, Vietnam time), optionally \" HH:MM\";\n"
+        "        a working day, within the unit's office hours, later than the current appointment"},
     [MSG_USAGE_RETURN] = {
         "Cách dùng: motcua return MÃ_HỒ_SƠ --to \"HỌ TÊN NGƯỜI NHẬN\"\nTrả kết quả cho công dân (9 → 10), ghi họ tên người nhận kết quả.",
         "Usage: motcua return DOSSIER_CODE --to \"NAME OF WHO COLLECTED IT\"\nHand the result to the citizen (9 -> 10), recording who collected it."},
@@ -173,12 +175,12 @@ static const char *const msgs[MSG__COUNT][2] = {
         "           motcua holidays add NGÀY --name TÊN [--workday]\n"
         "           motcua holidays remove NGÀY\n"
         "Lịch ngày nghỉ lễ, nghỉ bù (--workday: ngày cuối tuần làm việc bù). NGÀY dạng\n"
-        "YYYY-MM-DD. Thêm, xóa: chỉ quản trị hệ thống.",
+        "DD/MM/YYYY hoặc YYYY-MM-DD. Thêm, xóa: chỉ quản trị hệ thống.",
         "Usage: motcua holidays list [--year YEAR]\n"
         "       motcua holidays add DATE --name NAME [--workday]\n"
         "       motcua holidays remove DATE\n"
         "The calendar of public holidays and days off (--workday: a weekend day made a\n"
-        "working day). DATE is YYYY-MM-DD. Add and remove: administrators only."},
+        "working day). DATE is DD/MM/YYYY or YYYY-MM-DD. Add and remove: administrators only."},
     [MSG_USAGE_ATTACH] = {
         "Cách dùng: motcua attach MÃ_HỒ_SƠ TỆP...\n"
         "Đính kèm bản quét (PDF, JPEG, PNG, TIFF; tối đa 100 MiB mỗi tệp) vào hồ sơ.\n"
@@ -277,11 +279,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
         "Amount must be a positive whole number of VND, at most 1000000000000"},
     [MSG_ERR_DUE_DATE] = {
-        "Ngày hẹn không hợp lệ: dùng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM (ngày có thật)",
-        "Invalid appointment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (a real date)"},
+        "Ngày hẹn không hợp lệ: dùng DD/MM/YYYY hoặc YYYY-MM-DD, có thể thêm \" HH:MM\" (ngày có thật)",
+        "Invalid appointment: use DD/MM/YYYY or YYYY-MM-DD, optionally \" HH:MM\" (a real date)"},
     [MSG_ERR_DATE] = {
-        "Ngày không hợp lệ: dùng YYYY-MM-DD (ngày có thật, năm 2000–2100)",
-        "Invalid date: use YYYY-MM-DD (a real date, years 2000-2100)"},
+        "Ngày không hợp lệ: dùng DD/MM/YYYY hoặc YYYY-MM-DD (ngày có thật, năm 2000–2100)",
+        "Invalid date: use DD/MM/YYYY or YYYY-MM-DD (a real date, years 2000-2100)"},
     [MSG_ERR_RATING] = {
         "Mức đánh giá phải là 1 (không hài lòng), 2 (hài lòng) hoặc 3 (rất hài lòng)",
         "Rating must be 1 (not satisfied), 2 (satisfied) or 3 (very satisfied)"},

@@ -228,7 +228,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
   if (p == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "procedure_code");
   if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(fault, rc, "procedure level");
   int64_t now = mc_server_now_ms(), due;
-  if ((rc = mc_deadline(&s->srv->cal, now, p->limit_value, p->limit_unit, &due)) != 0)
+  mc_calendar cal;
+  mc_server_calendar(s->srv, s->unit->code, &cal);
+  if ((rc = mc_deadline(&cal, now, p->limit_value, p->limit_unit, &due)) != 0)
     return handlers__refuse(fault, rc, "procedure time limit");
   char day[7];
   mc_local_yymmdd(&s->srv->cal, now, day);

@@ -75,7 +75,9 @@ static void action_loaded_cb(void *arg, int err, const mc_dossier *d) {
   const mc_action_fields *f = &a->f;
   mc_action_args args = {.action = f->action, .now_ms = mc_server_now_ms(),
                          .new_due_ms = f->new_due_ms, .rating = f->rating};
-  err = mc_wf_decide(&s->srv->cal, d, s->unit->parent, &s->actor, &args, &a->change, &rule);
+  mc_calendar cal; /* the receiving unit's: it gave the appointment */
+  mc_server_calendar(s->srv, d->unit_code, &cal);
+  err = mc_wf_decide(&cal, d, s->unit->parent, &s->actor, &args, &a->change, &rule);
   if (err != 0) return refused(a, err, rule);
   mc_action_rec rec = {
       .idem_key = f->key, .unit_code = s->unit->code, .role = s->peer.role,

@@ -94,8 +94,8 @@ static const char *who_text(enum who w) {
 }
 
 /* Rules beyond the table: level, once-only actions, argument checks. */
-static int extra_rules(const struct rule *r, const mc_dossier *d, const mc_action_args *in,
-                       const char **rule) {
+static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
+                       const mc_action_args *in, const char **rule) {
   if (r->action == MC_ACT_FORWARD && d->level != MC_LEVEL_DISTRICT)
     return *rule = "only district-level procedures are forwarded", MC_EWRONGLEVEL;
   if (r->action == MC_ACT_FORWARD && d->forwarded_to[0] != '\0')
@@ -106,6 +106,10 @@ static int extra_rules(const struct rule *r, const mc_dossier *d, const mc_actio
     return *rule = "the new appointment must be later than the current one and than now", MC_EINVAL;
   if (r->action == MC_ACT_RESCHEDULE && in->new_due_ms - in->now_ms > MC_LIM_RESCHEDULE_AHEAD_MS)
     return *rule = "the new appointment must be within 5 years from now", MC_EINVAL;
+  if (r->action == MC_ACT_RESCHEDULE && !mc_is_working_day(cal, mc_local_day(cal, in->new_due_ms)))
+    return *rule = "the new appointment must be on a working day of the unit's calendar", MC_EINVAL;
+  if (r->action == MC_ACT_RESCHEDULE && !mc_cal_in_hours(cal, in->new_due_ms))
+    return *rule = "the new appointment must be within the unit's office hours", MC_EINVAL;
   if (r->action == MC_ACT_RATE && d->rating != 0)
     return *rule = "the citizen's rating is recorded once", MC_EBADSTATE;
   if (r->action == MC_ACT_RATE && (in->rating < 1 || in->rating > 3))
@@ -113,8 +117,8 @@ static int extra_rules(const struct rule *r, const mc_dossier *d, const mc_actio
   return 0;
 }
 
-static int check(const struct rule *r, const mc_dossier *d, const mc_actor *who,
-                 const mc_action_args *in, const char **rule) {
+static int check(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
+                 const mc_actor *who, const mc_action_args *in, const char **rule) {
   static char text[96];
   if (!(r->roles & R(who->role)))
     return *rule = r->roles == R(MC_ROLE_DISTRICT) ? "only district staff may do this"
@@ -129,22 +133,19 @@ static int check(const struct rule *r, const mc_dossier *d, const mc_actor *who,
              mc_status_name_vi(d->status) ? mc_status_name_vi(d->status) : "?");
     return *rule = text, MC_EBADSTATE;
   }
-  return extra_rules(r, d, in, rule);
+  return extra_rules(cal, r, d, in, rule);
 }
 
-int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_ms) {
-  if (paused_ms <= 0) return due_ms;
-  int64_t due = due_ms + paused_ms;
-  int32_t day = mc_local_day(cal, due);
-  int min = mc_local_minute(cal, due);
-  int64_t below_minute = due - mc_local_ms(cal, day, min); /* keep seconds */
-  while (!mc_is_working_day(cal, day)) day++;
-  return mc_local_ms(cal, day, min) + below_minute;
+int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_at_ms,
+                         int64_t resumed_ms) {
+  return mc_cal_add_work(cal, due_ms, mc_cal_work_between(cal, paused_at_ms, resumed_ms));
 }
 
-const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms) {
+const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms,
+                              int supplement_count) {
   if (due_ms <= 0) return "";
-  if (at_ms > due_ms) return "late";
+  mc_dom_clock clk = {.due_ms = due_ms, .supplement_count = supplement_count};
+  if (mc_dom_overdue(&clk, at_ms)) return "late";
   return mc_local_day(cal, at_ms) < mc_local_day(cal, due_ms) ? "early" : "on_time";
 }
 
@@ -160,7 +161,7 @@ static void apply_clock(const struct rule *r, const mc_calendar *cal, const mc_d
   c->paused_at_after_ms = d->paused_at_ms;
   if (r->clk == CLK_PAUSE && d->paused_at_ms == 0) c->paused_at_after_ms = now;
   if (r->clk == CLK_RESUME && d->paused_at_ms != 0) {
-    c->due_after_ms = mc_wf_extend_due(cal, d->due_at_ms, now - d->paused_at_ms);
+    c->due_after_ms = mc_wf_extend_due(cal, d->due_at_ms, d->paused_at_ms, now);
     c->paused_at_after_ms = 0;
   }
 }
@@ -191,7 +192,7 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
   if (r == NULL) return *rule = "unknown action", MC_EINVAL;
   if (r->move == MOVE_UP && (parent_unit == NULL || parent_unit[0] == '\0'))
     return *rule = "the unit has no parent to forward to", MC_EINVAL;
-  int rc = check(r, d, who, in, rule);
+  int rc = check(cal, r, d, who, in, rule);
   if (rc != 0) return rc;
   memset(out, 0, sizeof *out);
   out->action = r->action;
@@ -209,6 +210,7 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
   out->set_rescheduled = r->action == MC_ACT_RESCHEDULE;
   out->set_returned = r->action == MC_ACT_RETURN;
   out->step_due_ms = out->due_after_ms;
-  out->result = mc_wf_step_result(cal, in->now_ms, out->due_after_ms);
+  out->result = mc_wf_step_result(cal, in->now_ms, out->due_after_ms,
+                                  d->supplement_count + out->supplement_inc);
   return 0;
 }

@@ -31,11 +31,18 @@ const char *mc_action_name(int action);
  * rule is written) applied to the dossier's clock. */
 int mc_wf_overdue(const mc_dossier *d, int64_t now_ms);
 
-/* Classify finishing at at_ms against due_ms: before the due day is
- * "early", on the due day up to the due time "on_time", else "late". */
-const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms);
+/* Classify a step at at_ms against due_ms and the dossier's standing
+ * after the step: "late" when the dossier is overdue by mc_dom_overdue
+ * (past due_ms, or a second supplement request: supplement_count >= 2),
+ * else "early" before the due day and "on_time" on it. */
+const char *mc_wf_step_result(const mc_calendar *cal, int64_t at_ms, int64_t due_ms,
+                              int supplement_count);
 
-/* Push a due time forward by a pause of paused_ms, settling on a working day. */
-int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_ms);
+/* The due time after a pause from paused_at_ms to resumed_ms: moved by
+ * exactly the working time the pause lasted (the unit's sessions on
+ * working days), so a wait over a weekend or Tết counts only its working
+ * hours. */
+int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_at_ms,
+                         int64_t resumed_ms);
 
 #endif

@@ -184,4 +184,15 @@ typedef struct mc_calday {
   char name[128];
 } mc_calday;
 
+/* One office-hours schedule (table working_hours): two sessions with the
+ * lunch break between, in local minutes of the day. A unit's schedules
+ * change over on fixed dates every year (summer / winter): each applies
+ * from its valid_from month-day until the next one's, wrapping at the
+ * year's end. 0 <= am_start < am_end <= pm_start < pm_end <= 1440. */
+typedef struct mc_work_hours {
+  char unit[MC_UNIT_CODE_MAX]; /* "" = the default of every unit without its own */
+  int valid_from;              /* month * 100 + day, e.g. 415 = 15 April */
+  int am_start, am_end, pm_start, pm_end;
+} mc_work_hours;
+
 #endif

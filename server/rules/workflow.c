@@ -28,6 +28,12 @@ int64_t mc_local_ms(const mc_calendar *c, int32_t day, int min) {
   return (int64_t)day * DAY_MS + (int64_t)min * MIN_MS - c->utc_offset_min * MIN_MS;
 }
 
+static int days_in_month(int y, int m) {
+  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d[m - 1] + (m == 2 && leap);
+}
+
 static int in_sorted(const int32_t *v, size_t n, int32_t x) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
@@ -63,21 +69,116 @@ static int32_t settle_on_working_day(const mc_calendar *c, int32_t day) {
   return mc_is_working_day(c, day) ? day : next_working_day(c, day);
 }
 
+/* ---- office hours --------------------------------------------------------- */
+
+#define WORK_GUARD_DAYS 40000 /* ~110 years: bounds every walk over days */
+
+static int month_day(int32_t day) {
+  time_t t = (time_t)day * 86400;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+void mc_cal_sessions(const mc_calendar *c, int32_t day, int s[4]) {
+  if (c->hours == NULL || c->nhours == 0) {
+    s[0] = c->day_start_min;
+    s[1] = s[2] = s[3] = c->day_end_min;
+    return;
+  }
+  int md = month_day(day);
+  const mc_work_hours *h = &c->hours[c->nhours - 1]; /* wraps from last year */
+  for (size_t i = 0; i < c->nhours; i++)
+    if (c->hours[i].valid_from <= md) h = &c->hours[i];
+  s[0] = h->am_start;
+  s[1] = h->am_end;
+  s[2] = h->pm_start;
+  s[3] = h->pm_end;
+}
+
+int mc_cal_check_hours(const mc_work_hours *h) {
+  int m = h->valid_from / 100, d = h->valid_from % 100;
+  if (m < 1 || m > 12 || d < 1 || d > days_in_month(2024, m)) return MC_EINVAL;
+  if (h->am_start < 0 || h->am_start >= h->am_end || h->am_end > h->pm_start ||
+      h->pm_start >= h->pm_end || h->pm_end > 1440)
+    return MC_EINVAL;
+  return 0;
+}
+
+int mc_cal_due_minute(const mc_calendar *c, int32_t day) {
+  int s[4];
+  mc_cal_sessions(c, day, s);
+  return s[3] < c->day_end_min ? s[3] : c->day_end_min;
+}
+
+int mc_cal_in_hours(const mc_calendar *c, int64_t ms) {
+  int32_t day = mc_local_day(c, ms);
+  if (!mc_is_working_day(c, day)) return 0;
+  int s[4];
+  mc_cal_sessions(c, day, s);
+  int64_t t = ms - mc_local_ms(c, day, 0);
+  for (int k = 0; k < 4; k += 2)
+    if (s[k] < s[k + 1] && t >= s[k] * MIN_MS && t <= s[k + 1] * MIN_MS) return 1;
+  return 0;
+}
+
+/* Working time of local day `day` inside [a, b]. */
+static int64_t work_in_day(const mc_calendar *c, int32_t day, int64_t a, int64_t b) {
+  if (!mc_is_working_day(c, day)) return 0;
+  int s[4];
+  int64_t sum = 0;
+  mc_cal_sessions(c, day, s);
+  for (int k = 0; k < 4; k += 2) {
+    int64_t lo = mc_local_ms(c, day, s[k]), hi = mc_local_ms(c, day, s[k + 1]);
+    if (lo < a) lo = a;
+    if (hi > b) hi = b;
+    if (hi > lo) sum += hi - lo;
+  }
+  return sum;
+}
+
+int64_t mc_cal_work_between(const mc_calendar *c, int64_t a, int64_t b) {
+  if (b <= a) return 0;
+  int32_t first = mc_local_day(c, a), last = mc_local_day(c, b);
+  if (last - first > WORK_GUARD_DAYS) last = first + WORK_GUARD_DAYS;
+  int64_t sum = 0;
+  for (int32_t day = first; day <= last; day++) sum += work_in_day(c, day, a, b);
+  return sum;
+}
+
+int64_t mc_cal_add_work(const mc_calendar *c, int64_t t, int64_t work) {
+  if (work <= 0) return t;
+  int32_t day = mc_local_day(c, t);
+  for (int guard = 0; guard < WORK_GUARD_DAYS; guard++, day++) {
+    if (!mc_is_working_day(c, day)) continue;
+    int s[4];
+    mc_cal_sessions(c, day, s);
+    for (int k = 0; k < 4; k += 2) {
+      int64_t lo = mc_local_ms(c, day, s[k]), hi = mc_local_ms(c, day, s[k + 1]);
+      if (lo < t) lo = t;
+      if (hi <= lo) continue;
+      if (work <= hi - lo) return lo + work;
+      work -= hi - lo;
+    }
+  }
+  return mc_local_ms(c, day, c->day_end_min);
+}
+
+/* ---- limits --------------------------------------------------------------- */
+
+static int64_t day_due(const mc_calendar *c, int32_t day) {
+  return mc_local_ms(c, day, mc_cal_due_minute(c, day));
+}
+
 static int64_t add_working_days(const mc_calendar *c, int64_t ms, int n) {
   int32_t day = first_counted_day(c, ms);
   for (int i = 1; i < n; i++) day = next_working_day(c, day);
-  return mc_local_ms(c, day, c->day_end_min);
+  return day_due(c, day);
 }
 
 static int64_t add_calendar_days(const mc_calendar *c, int64_t ms, int n) {
   int32_t day = first_counted_day(c, ms) + (n > 0 ? n - 1 : 0);
-  return mc_local_ms(c, settle_on_working_day(c, day), c->day_end_min);
-}
-
-static int days_in_month(int y, int m) {
-  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d[m - 1] + (m == 2 && leap);
+  return day_due(c, settle_on_working_day(c, day));
 }
 
 static int64_t add_months(const mc_calendar *c, int64_t ms, int n) {
@@ -92,27 +193,12 @@ static int64_t add_months(const mc_calendar *c, int64_t ms, int n) {
   struct tm due = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
   int32_t day = (int32_t)(timegm(&due) / 86400) - 1; /* the day before the same date */
   if (day < first_counted_day(c, ms)) day = first_counted_day(c, ms);
-  return mc_local_ms(c, settle_on_working_day(c, day), c->day_end_min);
+  return day_due(c, settle_on_working_day(c, day));
 }
 
-/* Office hours on working days, from received_ms (or the next opening). */
+/* Office hours (the sessions) on working days, from received_ms. */
 static int64_t add_hours(const mc_calendar *c, int64_t ms, int n) {
-  int64_t left = (int64_t)n * 60;
-  int32_t day = mc_local_day(c, ms);
-  int min = mc_local_minute(c, ms);
-  for (int guard = 0; guard < 4000; guard++) {
-    if (!mc_is_working_day(c, day) || min >= c->day_end_min) {
-      day = next_working_day(c, day);
-      min = c->day_start_min;
-      continue;
-    }
-    if (min < c->day_start_min) min = c->day_start_min;
-    int64_t avail = c->day_end_min - min;
-    if (left <= avail) return mc_local_ms(c, day, min + (int)left);
-    left -= avail;
-    min = c->day_end_min;
-  }
-  return mc_local_ms(c, day, min);
+  return mc_cal_add_work(c, ms, (int64_t)n * 60 * MIN_MS);
 }
 
 int mc_deadline(const mc_calendar *c, int64_t received_ms, int limit_value,

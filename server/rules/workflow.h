@@ -8,18 +8,22 @@
 
 #include "model.h"
 
-/* Working-day calendar. Days are local day numbers (days since
- * 1970-01-01 in local time). holidays must be sorted ascending; they
- * include official compensatory days off. */
+/* Working-day calendar of one unit. Days are local day numbers (days
+ * since 1970-01-01 in local time). holidays must be sorted ascending; they
+ * include official compensatory days off. Working time is the sessions of
+ * `hours` (one unit's schedules, sorted by valid_from) on working days;
+ * with no hours, one session day_start_min..day_end_min. */
 typedef struct mc_calendar {
   int utc_offset_min;      /* Vietnam: 420 */
   int cutoff_min;          /* 900 = 15:00 */
-  int day_start_min;       /* 450 = 07:30, start of office hours */
-  int day_end_min;         /* 1020 = 17:00 */
+  int day_start_min;       /* 450 = 07:30, office opening when no hours are given */
+  int day_end_min;         /* 1020 = 17:00: latest time a day-based limit falls due */
   const int32_t *holidays; /* sorted local day numbers */
   size_t nholidays;
   const int32_t *workdays; /* sorted weekend days made working days */
   size_t nworkdays;
+  const mc_work_hours *hours; /* sorted by valid_from; NULL = day_start..day_end */
+  size_t nhours;
 } mc_calendar;
 
 int32_t mc_local_day(const mc_calendar *c, int64_t ms);
@@ -36,6 +40,24 @@ int64_t mc_local_ms(const mc_calendar *c, int32_t day, int min);
  * Returns MC_EINVAL for an unknown unit or a negative value. */
 int mc_deadline(const mc_calendar *c, int64_t received_ms, int limit_value,
                 int limit_unit, int64_t *due_ms);
+
+/* The sessions of local day `day` (working day or not): s[0..3] =
+ * morning start/end, afternoon start/end, local minutes. */
+void mc_cal_sessions(const mc_calendar *c, int32_t day, int s[4]);
+/* 1 if ms is on a working day inside a session (both ends included). */
+int mc_cal_in_hours(const mc_calendar *c, int64_t ms);
+/* Working time (ms inside sessions on working days) between a and b;
+ * 0 if b <= a. */
+int64_t mc_cal_work_between(const mc_calendar *c, int64_t a, int64_t b);
+/* The instant at which `work` ms of working time after t have elapsed;
+ * t itself if work <= 0. Ends at a session's close rather than the next
+ * opening when the time runs out exactly there. */
+int64_t mc_cal_add_work(const mc_calendar *c, int64_t t, int64_t work);
+/* Local time a day-based limit falls due on `day`: the close of the day's
+ * afternoon session, or day_end_min if that is earlier. */
+int mc_cal_due_minute(const mc_calendar *c, int32_t day);
+/* Checks of a parsed schedule (bounds and order): 0 or MC_EINVAL. */
+int mc_cal_check_hours(const mc_work_hours *h);
 
 /* "yymmdd" of the local date of ms (out has room for 7 bytes). */
 void mc_local_yymmdd(const mc_calendar *c, int64_t ms, char out[7]);

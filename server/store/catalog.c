@@ -125,3 +125,41 @@ int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb,
   o->need_row = 1;
   return store__submit(s, o, store__param(o, date));
 }
+
+/* ---------------------------------------------------------- office hours */
+
+static const char SQL_HOURS[] =
+    "SELECT coalesce(unit_code, ''),"
+    " (split_part(valid_from, '-', 1)::int * 100 + split_part(valid_from, '-', 2)::int),"
+    " (extract(epoch FROM am_start) / 60)::int, (extract(epoch FROM am_end) / 60)::int,"
+    " (extract(epoch FROM pm_start) / 60)::int, (extract(epoch FROM pm_end) / 60)::int"
+    " FROM working_hours ORDER BY coalesce(unit_code, ''), valid_from";
+
+static void hours_done(store_op *o, int err) {
+  mc_work_hours *h = NULL;
+  int n = err == 0 ? PQntuples(o->res[0]) : 0;
+  if (err == 0 && !store__shape_ok(o->res[0], 6)) err = MC_EINTERNAL;
+  if (err == 0 && n > 0 && (h = calloc((size_t)n, sizeof *h)) == NULL) err = MC_ENOMEM;
+  if (err != 0) {
+    ((mc_store_hours_cb)o->cb)(o->arg, err, NULL, 0);
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    store__copy_str(h[i].unit, sizeof h[i].unit, PQgetvalue(o->res[0], i, 0));
+    h[i].valid_from = (int)store__parse_i64(PQgetvalue(o->res[0], i, 1));
+    h[i].am_start = (int)store__parse_i64(PQgetvalue(o->res[0], i, 2));
+    h[i].am_end = (int)store__parse_i64(PQgetvalue(o->res[0], i, 3));
+    h[i].pm_start = (int)store__parse_i64(PQgetvalue(o->res[0], i, 4));
+    h[i].pm_end = (int)store__parse_i64(PQgetvalue(o->res[0], i, 5));
+  }
+  ((mc_store_hours_cb)o->cb)(o->arg, 0, h, (size_t)n);
+  free(h);
+}
+
+int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg) {
+  if (s == NULL || cb == NULL) return MC_EINVAL;
+  store_op *o = store__op_new("load_hours", SQL_HOURS, hours_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  return store__submit(s, o, 0);
+}

@@ -165,6 +165,10 @@ int mc_store_load_calendar(mc_store *s, int year, mc_store_calendar_cb cb, void 
 typedef void (*mc_store_done_cb)(void *arg, int err);
 int mc_store_calendar_put(mc_store *s, const mc_calday *day, mc_store_done_cb cb, void *arg);
 int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb, void *arg);
+/* Office hours (014 working_hours), ordered by unit ("" = default first)
+ * then valid_from. Rows arrive as stored; the caller checks them. */
+typedef void (*mc_store_hours_cb)(void *arg, int err, const mc_work_hours *rows, size_t n);
+int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg);
 
 /* Record a refused action in the audit table (fire and forget: cb may be NULL). */
 int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,

@@ -476,7 +476,16 @@ static void test_parse_due(void) {
   CHECK_EQ(mc_fields_parse_due("2026-10-08T12:60", 420, &ms), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_due("2026-10-08T1:05", 420, &ms), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_due("2026-10-8", 420, &ms), MC_EINVAL);
-  CHECK_EQ(mc_fields_parse_due("08/10/2026", 420, &ms), MC_EINVAL);
+  /* issue 14: dd/mm/yyyy, the form clerks use and every output prints */
+  CHECK_EQ(mc_fields_parse_due("08/10/2026", 420, &ms), 0);
+  CHECK_EQ(ms, 1791453600000LL);
+  CHECK_EQ(mc_fields_parse_due("08/10/2026 14:05", 420, &ms), 0);
+  CHECK_EQ(ms, T_AFTERNOON);
+  CHECK_EQ(mc_fields_parse_due("08/10/2026T14:05", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("8/10/2026", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("31/04/2026", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("10/13/2026", 420, &ms), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_due("08-10-2026", 420, &ms), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_due("2026-10-08Z", 420, &ms), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_due("", 420, &ms), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_due(NULL, 420, &ms), MC_EINVAL);
@@ -486,6 +495,14 @@ static void test_parse_due(void) {
   CHECK_EQ(mc_fields_parse_date("2026-09-02T10:00", &y, &m, &d), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_date("1999-12-31", &y, &m, &d), MC_EINVAL);
   CHECK_EQ(mc_fields_parse_date("2026-09-00", &y, &m, &d), MC_EINVAL);
+  CHECK_EQ(mc_fields_parse_date("02/09/2026", &y, &m, &d), 0);
+  CHECK(y == 2026 && m == 9 && d == 2);
+  char iso[11];
+  CHECK_EQ(mc_fields_iso_date("29/02/2028", iso), 0);
+  CHECK_STREQ(iso, "2028-02-29");
+  CHECK_EQ(mc_fields_iso_date("29/02/2027", iso), MC_EINVAL);
+  CHECK_EQ(mc_fields_iso_date("2027-01-08", iso), 0);
+  CHECK_STREQ(iso, "2027-01-08");
 }
 
 static void test_parse_span_amount(void) {

@@ -185,6 +185,39 @@ class Watch:
                 pass
 
 
+# Days off seeded by migration 004 (a new appointment must be a working day).
+SEEDED_DAYS_OFF = {
+    "2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",
+    "2026-04-27", "2026-04-30", "2026-05-01", "2026-09-01", "2026-09-02",
+    "2027-01-01", "2027-02-04", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10",
+    "2027-04-16", "2027-04-30", "2027-05-03", "2027-09-02", "2027-09-03"}
+
+
+def work_seconds(a, b):
+    """Working time in seconds between aware datetimes a and b, computed
+    from the seeded office hours (migration 014: summer from 15/04
+    07:00-11:30 13:30-17:00, winter from 15/10 07:30-11:30 13:30-17:00) and
+    days off, in Vietnam time."""
+    vn = datetime.timezone(datetime.timedelta(hours=7))
+    a, b = a.astimezone(vn), b.astimezone(vn)
+    total, day = 0.0, a.date()
+    while day <= b.date():
+        summer = (4, 15) <= (day.month, day.day) < (10, 15)
+        if day.weekday() < 5 and day.strftime("%Y-%m-%d") not in SEEDED_DAYS_OFF:
+            for (h0, m0), (h1, m1) in ((((7, 0) if summer else (7, 30)), (11, 30)),
+                                       ((13, 30), (17, 0))):
+                lo = max(a, datetime.datetime(day.year, day.month, day.day, h0, m0, tzinfo=vn))
+                hi = min(b, datetime.datetime(day.year, day.month, day.day, h1, m1, tzinfo=vn))
+                total += max(0.0, (hi - lo).total_seconds())
+        day += datetime.timedelta(days=1)
+    return total
+
+
 def day_after(ts, days):
-    """YYYY-MM-DD, days after the RFC 3339 time ts (in its own offset)."""
-    return (parse_time(ts) + datetime.timedelta(days=days)).strftime("%Y-%m-%d")
+    """YYYY-MM-DD, days after the RFC 3339 time ts (in its own offset); a
+    later day moves on past weekends and the seeded days off (issue 14: a new
+    appointment must be a working day)."""
+    day = parse_time(ts) + datetime.timedelta(days=days)
+    while days > 0 and (day.weekday() >= 5 or day.strftime("%Y-%m-%d") in SEEDED_DAYS_OFF):
+        day += datetime.timedelta(days=1)
+    return day.strftime("%Y-%m-%d")

@@ -24,7 +24,7 @@
 #define COMMUNE_PROC "1.001193"
 
 static char g_app_conninfo[256];
-static const mc_calendar g_cal = {420, 900, 450, 1020, NULL, 0, NULL, 0};
+static const mc_calendar g_cal = {420, 900, 450, 1020, NULL, 0, NULL, 0, NULL, 0};
 
 /* ------------------------------------------------------------ callbacks */
 
@@ -357,11 +357,12 @@ static void test_guard(mc_store *s) {
 static void test_once_only_race(mc_store *s) {
   mc_dossier d = receive(s, "18499", "H30.44.02", COMMUNE_PROC, "Đỗ Minh Sơn", "042190003333",
                          "0911000333", T0 + 2 * DAY);
-  step_in r1 = {"18499", MC_ROLE_COMMUNE, MC_ACT_RESCHEDULE, T0 + HOUR, "o1", T0 + 4 * DAY, 0, 0,
-                "Xin lỗi, hẹn lại", NULL, NULL, NULL};
+  /* new appointments on working days in office hours (issue 14): Thu and Fri 17:00 */
+  step_in r1 = {"18499", MC_ROLE_COMMUNE, MC_ACT_RESCHEDULE, T0 + HOUR, "o1",
+                T0 + 3 * DAY + 10 * HOUR, 0, 0, "Xin lỗi, hẹn lại", NULL, NULL, NULL};
   step_in r2 = r1;
   r2.key = "o2";
-  r2.new_due = T0 + 5 * DAY;
+  r2.new_due = T0 + 4 * DAY + 10 * HOUR;
   mc_change c1, c2;
   dres a, b;
   decide(&d, &r1, &c1);
@@ -370,7 +371,7 @@ static void test_once_only_race(mc_store *s) {
   pgt_run_until(&a.done, WAIT_MS);
   submit_action(s, d.code, &r2, &c2, &b);
   pgt_run_until(&b.done, WAIT_MS);
-  CHECK(a.err == 0 && a.d.rescheduled == 1 && a.d.due_at_ms == T0 + 4 * DAY);
+  CHECK(a.err == 0 && a.d.rescheduled == 1 && a.d.due_at_ms == T0 + 3 * DAY + 10 * HOUR);
   CHECK(b.err == MC_EBADSTATE);
   fprintf(stderr, "ok once-only: a second reschedule on the same state -> bad_state\n");
 }

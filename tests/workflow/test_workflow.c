@@ -246,7 +246,7 @@ static void rightful(int action, int status, mc_dossier *d, mc_actor *who) {
 static int decide(mc_dossier *d, mc_actor *who, int action, mc_change *c, const char **rule) {
   mc_calendar cal = cal_plain();
   mc_action_args in = {.action = action, .now_ms = vn(2026, 12, 1, 9, 0),
-                       .new_due_ms = vn(2026, 12, 20, 17, 0), .rating = 2};
+                       .new_due_ms = vn(2026, 12, 21, 17, 0), .rating = 2}; /* a Monday */
   return mc_wf_decide(&cal, d, "444", who, &in, c, rule);
 }
 
@@ -344,12 +344,13 @@ static void test_clock(void) {
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
   CHECK_EQ(c.paused_at_after_ms, 0);
   CHECK_EQ(c.due_after_ms, vn(2026, 12, 4, 17, 0));
-  /* a pause spanning the weekend lands the new due time on a working day */
+  /* issue 14: a pause spanning the weekend moves the due time by the
+   * working time it lasted (Friday 10:00-17:00 = 7 h), not by 2 days */
   d.paused_at_ms = vn(2026, 11, 27, 10, 0); /* Friday */
   d.due_at_ms = vn(2026, 12, 3, 17, 0);     /* Thursday */
-  in.now_ms = vn(2026, 11, 29, 10, 0);      /* Sunday: +2 days -> Saturday -> Monday */
+  in.now_ms = vn(2026, 11, 29, 10, 0);      /* Sunday */
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
-  CHECK_EQ(c.due_after_ms, vn(2026, 12, 7, 17, 0));
+  CHECK_EQ(c.due_after_ms, vn(2026, 12, 4, 14, 30));
   /* overdue is derived: paused before due is not overdue, a second supplement is */
   mc_dossier o = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_SUPPLEMENT);
   o.due_at_ms = vn(2026, 12, 2, 17, 0);
@@ -363,9 +364,20 @@ static void test_clock(void) {
   o.finished_at_ms = vn(2026, 12, 2, 16, 0);
   CHECK(!mc_wf_overdue(&o, vn(2026, 12, 20, 9, 0)));
   /* step results */
-  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 1, 9, 0), vn(2026, 12, 2, 17, 0)), "early");
-  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 9, 0), vn(2026, 12, 2, 17, 0)), "on_time");
-  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 17, 1), vn(2026, 12, 2, 17, 0)), "late");
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 1, 9, 0), vn(2026, 12, 2, 17, 0), 0), "early");
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 9, 0), vn(2026, 12, 2, 17, 0), 1), "on_time");
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 2, 17, 1), vn(2026, 12, 2, 17, 0), 0), "late");
+  /* issue 14: from a second supplement request on, the dossier is late */
+  CHECK_STREQ(mc_wf_step_result(&cal, vn(2026, 12, 1, 9, 0), vn(2026, 12, 2, 17, 0), 2), "late");
+  o = dossier("18499", "", MC_LEVEL_COMMUNE, MC_ST_PROCESSING);
+  o.due_at_ms = vn(2026, 12, 10, 17, 0);
+  o.supplement_count = 1;
+  in = (mc_action_args){.action = MC_ACT_SUPPLEMENT_REQUEST, .now_ms = vn(2026, 12, 1, 9, 0)};
+  CHECK_EQ(mc_wf_decide(&cal, &o, "444", &a, &in, &c, &rule), 0);
+  CHECK_STREQ(c.result, "late");
+  o.supplement_count = 0;
+  CHECK_EQ(mc_wf_decide(&cal, &o, "444", &a, &in, &c, &rule), 0);
+  CHECK_STREQ(c.result, "early");
 }
 
 static void test_once_only(void) {
@@ -385,7 +397,9 @@ static void test_once_only(void) {
   d.rescheduled = 0;
   in.new_due_ms = vn(2026, 12, 1, 17, 0); /* earlier than the current appointment */
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), MC_EINVAL);
-  /* W5: at most 5 years ahead, whatever the request says */
+  /* W5: at most 5 years ahead, whatever the request says (from a Tuesday
+   * 09:00 the limit is Friday 2031-12-05 09:00, a working day in hours) */
+  in.now_ms = vn(2026, 12, 1, 9, 0);
   in.new_due_ms = in.now_ms + MC_LIM_RESCHEDULE_AHEAD_MS;
   CHECK_EQ(mc_wf_decide(&cal, &d, "444", &a, &in, &c, &rule), 0);
   in.new_due_ms = in.now_ms + MC_LIM_RESCHEDULE_AHEAD_MS + 1;
