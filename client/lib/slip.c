@@ -145,9 +145,12 @@ static int find_fonts(const char *font_path, slip_fonts *f, char *err, size_t er
 
 static HPDF_Font load_font(slip_ctx *c, const char *path) {
   const char *name = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_TRUE);
+  HPDF_Font font;
   if (name == NULL) return NULL;
   c->font_names[c->nfonts++] = name;
-  return HPDF_GetFont(c->pdf, name, "UTF-8");
+  font = HPDF_GetFont(c->pdf, name, "UTF-8");
+  if (font != NULL && slip__font_tounicode(font) != 0) return NULL;
+  return font;
 }
 
 static int setup_doc(slip_ctx *c, const slip_fonts *f, char *err, size_t errlen) {

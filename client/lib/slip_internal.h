@@ -92,6 +92,8 @@ int slip__qr(slip_ctx *c, float x, float ytop, float side, const char *text);
 
 /* slip_font.c: completes libharu's subset of an embedded TrueType font */
 int slip__font_closure(HPDF_Doc pdf, const char *font_name);
+/* slip_font.c: replaces libharu's invalid ToUnicode CMap of a UTF-8 font */
+int slip__font_tounicode(HPDF_Font font);
 
 /* slip_forms.c */
 const slip_labels *slip__labels(int en);

@@ -202,6 +202,22 @@ static void make_steps(mc_slip_step *st, size_t n) {
 
 /* ---- rendering and reading back ------------------------------------------- */
 
+/* poppler reads pdf without a word on stderr (pdftotext, pdffonts, pdfinfo):
+ * libharu 2.3's ToUnicode CMap made each of them warn "Invalid
+ * 'begincidrange' operator in ToUnicode CMap". */
+static int poppler_quiet(const char *pdf) {
+  char cmd[4096], *out;
+  int ok;
+  snprintf(cmd, sizeof cmd,
+           "{ pdftotext -enc UTF-8 '%s' /dev/null && pdffonts '%s' >/dev/null && "
+           "pdfinfo '%s' >/dev/null; } 2>&1", pdf, pdf, pdf);
+  if ((out = capture(cmd)) == NULL) return 0;
+  ok = out[0] == '\0';
+  if (!ok) fprintf(stderr, "  poppler on %s: %.300s\n", pdf, out);
+  free(out);
+  return ok;
+}
+
 static char *render(const mc_slip_data *d, const char *form, const char *lang,
                     const char *name, char *path, size_t n) {
   int rc;
@@ -210,6 +226,7 @@ static char *render(const mc_slip_data *d, const char *form, const char *lang,
   if (rc != 0) fprintf(stderr, "  mc_slip_write(%s): %d %s\n", form, rc, errbuf);
   CHECK_EQ(rc, 0);
   CHECK(words_inside(path));
+  CHECK(poppler_quiet(path));
   return rc == 0 ? pdf_text(path) : NULL;
 }
 
