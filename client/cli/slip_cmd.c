@@ -83,7 +83,10 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
   mc_slip_data sd;
   mc_slip_step *steps = NULL;
   char err[512] = "";
-  int rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
+  int rc;
+  if (strcmp(c->form, "01") == 0 && h->dossier->status == 3) /* finding 4: refused */
+    return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, MSG_ERR_SLIP_REFUSED), NULL);
+  rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
                                 c->province, mc_client_now_ms(), &sd, &steps);
   if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);

@@ -51,6 +51,11 @@ static int parse_args(const mc_slip_data *d, const char *form, const char *lang,
   if (d->utc_offset_min < -18 * 60 || d->utc_offset_min > 18 * 60)
     return fail(err, errlen, MC_EINVAL, "slip: UTC offset %d min out of range",
                 d->utc_offset_min);
+  if (form[1] == '1' && d->status == 3)
+    return fail(err, errlen, MC_EINVAL, "slip: the dossier was refused (status 3): print "
+                "form 03 (refusal), not a receipt (01)");
+  if (d->ndocs > 0 && d->docs == NULL)
+    return fail(err, errlen, MC_EINVAL, "slip: %zu documents but no array", d->ndocs);
   if (d->nsteps > 0 && d->steps == NULL)
     return fail(err, errlen, MC_EINVAL, "slip: %zu steps but no step array", d->nsteps);
   c->d = d;
@@ -97,6 +102,9 @@ static void clean_strings(slip_ctx *c) {
   slip__clean(s->phone, 40, d->applicant_phone, 0);
   slip__clean(s->officer, 160, d->officer, 0);
   slip__clean(s->reason, 2400, d->reason, 1);
+  slip__clean(s->address, 400, d->applicant_address, 0);
+  slip__clean(s->email, 160, d->applicant_email, 0);
+  slip__clean(s->time_limit, 120, d->time_limit, 0);
 }
 
 /* ---- fonts ---------------------------------------------------------------- */

@@ -23,6 +23,13 @@ typedef struct mc_slip_step {
   const char *detail;
 } mc_slip_step;
 
+/* One document received (form 01), a component of the procedure's file. */
+typedef struct mc_slip_doc {
+  const char *name;
+  int kind;                    /* 1 original, 2 copy, 3 certified copy, 0 unknown */
+  int count;                   /* 0 = not stated */
+} mc_slip_doc;
+
 typedef struct mc_slip_data {
   const char *province;        /* "TỈNH HÀ TĨNH" style header line, may be "" */
   const char *parent_name;     /* the unit's centre, a header line; NULL/"" none */
@@ -42,6 +49,17 @@ typedef struct mc_slip_data {
   int utc_offset_min;          /* the server's zone (render.h mc_render_utc_offset) */
   const mc_slip_step *steps;   /* 05 */
   size_t nsteps;
+  /* form 01 (Circular 01/2018 form 01); empty/0 prints a dotted space */
+  const char *applicant_address;
+  const char *applicant_email;
+  const char *time_limit;      /* the procedure's legal time limit, as text */
+  int sets;                    /* number of sets (bộ) received; 0 = not stated */
+  const mc_slip_doc *docs;     /* documents received; NULL/0 = dotted rows */
+  size_t ndocs;
+  int copy_no;                 /* which copy (liên) 1..9; 0 = not printed */
+  int64_t year_seq;            /* number in the unit's register for the year
+                                  (sổ theo dõi hồ sơ); 0 = unknown: the number
+                                  is left blank, never the per-day sequence */
   int64_t issued_at_ms;        /* date printed under the national motto;
                                   0 = received_at_ms (set it to "now" for
                                   02, 03, 04) */
@@ -53,7 +71,8 @@ typedef struct mc_slip_data {
  * issuing it, its centre and their province; without units, the hello's
  * unit name and no province), unit names of the steps from the history
  * (else the hello's units, else the code), the reason and the missed
- * appointment of the latest relevant step, dates in the current zone.
+ * appointment of the latest relevant step, dates in the current zone; for
+ * 01 the officer is the one of the log's receive step when it names one.
  * Strings point into h and info (keep them while sd is used); province,
  * when not NULL, overrides the letterhead's. MC_OK, MC_EINVAL (no dossier
  * in h) or MC_ENOMEM. */
@@ -72,7 +91,8 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
  * keeps ownership of d. Returns 0 or a negative mc_err: MC_EINVAL (bad
  * form, lang, code, offset), MC_ECONFIG (font missing or unusable), MC_EIO
  * (cannot write path), MC_ENOMEM, MC_EINTERNAL; err (may be NULL) gets an
- * English message. */
+ * English message. Form 01 for a refused dossier (status 3) is MC_EINVAL:
+ * a refused dossier gets form 03, never a receipt with an appointment. */
 int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
                   const char *font_path, const char *path, char *err, size_t errlen);
 /* The same, written to an open descriptor (a pipe, the CLI's stdout, an

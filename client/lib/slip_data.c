@@ -101,6 +101,11 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
   if (province != NULL) sd->province = province;
   dossier_fields(h->dossier, sd);
   sd->officer = str_or_empty(officer);
+  /* 01 names the officer who received it (the progress log's receive
+   * step), not whoever prints it or the desk's account name */
+  long rcv = strcmp(form, "01") == 0 ? last_step(h, "receive") : -1;
+  if (rcv >= 0 && h->steps[rcv]->officer && h->steps[rcv]->officer[0])
+    sd->officer = h->steps[rcv]->officer;
   sd->utc_offset_min = mc_render_utc_offset();
   /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
   sd->issued_at_ms = strcmp(form, "01") == 0 || strcmp(form, "05") == 0 ? 0 : now_ms;

@@ -78,8 +78,10 @@ class TestSearchSlips(unittest.TestCase):
         rc, info, err = run("pdfinfo", out)
         self.assertEqual(rc, 0, "pdfinfo %s: %s" % (out, err))
         self.assertRegex(info, r"Pages:\s+[1-9]")
+        self.assertEqual(err.strip(), "", "pdfinfo warns on %s" % out)
         rc, text, err = run("pdftotext", "-enc", "UTF-8", out, "-")
         self.assertEqual(rc, 0, err)
+        self.assertEqual(err.strip(), "", "poppler warns on %s" % out)  # ToUnicode CMap
         return " ".join(text.split())  # table cells wrap: compare on collapsed spaces
 
     def test_search_only_visible(self):
@@ -141,6 +143,12 @@ class TestSearchSlips(unittest.TestCase):
         self.assertIn(TITLES["03"], t)
         self.assertIn("Không đủ thành phần hồ sơ", t)
         self.assertIn(NAME, t)
+        # a refused dossier never gets a receipt with an appointment (issue 14 finding 4)
+        out = os.path.join(self.tmp, "refused-01.pdf")
+        r = cli(UNIT, "slip", d["code"], "--form", "01", "-o", out)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("03", r.out + r.err, r)
+        self.assertFalse(os.path.exists(out))
 
     def test_slip_of_invisible_dossier(self):
         d, _ = new_dossier(self, UNIT, name=NAME)

@@ -241,13 +241,38 @@ static void check_common(const char *t, const char *title) {
   CHECK(has(t, "Đăng ký thành lập hộ kinh doanh"));
 }
 
+static const mc_slip_doc docs[] = {
+    {"Giấy đề nghị đăng ký hộ kinh doanh", 1, 1},
+    {"Căn cước công dân của chủ hộ", 3, 2},
+    {"Hợp đồng thuê địa điểm kinh doanh", 2, 1}};
+
+/* Form 01 with every field of Circular 01/2018 form 01. */
 static void test_form01(void) {
   mc_slip_data d = base_data();
-  char path[1024], *t = render(&d, "01", "vi", "slip01.pdf", path, sizeof path);
+  char path[1024], *t;
+  d.parent_name = "Huyện Hương Khê";
+  d.applicant_address = "Thôn Phương Giai, xã Điền Mỹ, huyện Hương Khê, tỉnh Hà Tĩnh";
+  d.applicant_email = "thutrang.nguyen@example.vn";
+  d.time_limit = "03 ngày làm việc";
+  d.sets = 1;
+  d.docs = docs;
+  d.ndocs = 3;
+  d.copy_no = 1;
+  d.year_seq = 1873;
+  t = render(&d, "01", "vi", "slip01.pdf", path, sizeof path);
   CHECK_FATAL(t != NULL);
   check_common(t, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ");
+  CHECK(has(t, "HUYỆN HƯƠNG KHÊ"));
   CHECK(has(t, "Điền Mỹ, ngày 29 tháng 11 năm 2026"));
-  CHECK(has(t, "Quyển số: 2026/H15.50.05.02, Số thứ tự: 0012"));
+  CHECK(has(t, "Quyển số: 2026/H15.50.05.02, Số thứ tự: 1873"));
+  CHECK(has(t, "Thôn Phương Giai, xã Điền Mỹ"));
+  CHECK(has(t, "thutrang.nguyen@example.vn"));
+  CHECK(has(t, "Thời hạn giải quyết theo quy định: 03 ngày làm việc"));
+  CHECK(has(t, "1. Giấy đề nghị đăng ký hộ kinh doanh (bản chính): 01"));
+  CHECK(has(t, "2. Căn cước công dân của chủ hộ (bản sao có chứng thực): 02"));
+  CHECK(has(t, "3. Hợp đồng thuê địa điểm kinh doanh (bản sao): 01"));
+  CHECK(has(t, "Số lượng hồ sơ: 01"));
+  CHECK(has(t, "Liên 1: giao người nộp hồ sơ"));
   CHECK(has(t, "09 giờ 15 phút, ngày 29 tháng 11 năm 2026"));
   CHECK(has(t, "17 giờ 00 phút, ngày 02 tháng 12 năm 2026"));
   CHECK(has(t, "NGƯỜI NỘP HỒ SƠ"));
@@ -257,6 +282,24 @@ static void test_form01(void) {
   if (have_zbarimg()) CHECK(qr_decodes(path, 1));
   else fprintf(stderr, "  zbarimg not installed: QR decoding not checked\n");
   free(t);
+}
+
+/* Without the yearly register number the space is left blank: the code's
+ * per-day sequence is not the register's number (issue 14 finding 5). A
+ * refused dossier gets no receipt (finding 4). */
+static void test_form01_blank_and_refused(void) {
+  mc_slip_data d = base_data();
+  char path[1024], *t = render(&d, "01", "vi", "slip01-blank.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "Số thứ tự: ........"));
+  CHECK(strstr(t, "Số thứ tự: 0012") == NULL);
+  CHECK(has(t, "Địa chỉ: .........."));
+  free(t);
+  d.status = 3;
+  out_path(path, sizeof path, "refused01.pdf");
+  CHECK_EQ(mc_slip_write(&d, "01", "vi", NULL, path, errbuf, sizeof errbuf), MC_EINVAL);
+  CHECK(strstr(errbuf, "form 03") != NULL);
+  CHECK(access(path, F_OK) != 0);
 }
 
 static void test_form02(void) {
@@ -531,6 +574,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   RUN_TEST(test_form01);
+  RUN_TEST(test_form01_blank_and_refused);
   RUN_TEST(test_form02);
   RUN_TEST(test_form03);
   RUN_TEST(test_form04);
