@@ -56,6 +56,7 @@ static const slip_labels labels_vi = {
     .kind = {"", "bản chính", "bản sao", "bản sao có chứng thực"},
     .sets = "Số lượng hồ sơ", .copy_no = "Liên",
     .copy_names = {"", "giao người nộp hồ sơ", "lưu tại Bộ phận tiếp nhận và trả kết quả"},
+    .sig_give = "Người giao ký:\n\n..........", .sig_take = "Người nhận ký:\n\n..........",
 };
 
 static const slip_labels labels_en = {
@@ -96,6 +97,8 @@ static const slip_labels labels_en = {
     .kind = {"", "original", "copy", "certified copy"},
     .sets = "Number of sets", .copy_no = "Copy",
     .copy_names = {"", "for the applicant", "kept by the one-stop desk"},
+    .sig_give = "Handed over by (signature):\n\n..........",
+    .sig_take = "Received by (signature):\n\n..........",
 };
 
 const slip_labels *slip__labels(int en) { return en ? &labels_en : &labels_vi; }

@@ -84,6 +84,10 @@ static void build_row(const slip_ctx *c, const mc_slip_step *st, row *r) {
                r->cell[3][0] ? "\n(" : "(", c->L->step_due, ": ", due, ")", (char *)NULL);
   }
   note_cell(c, st, r->cell[4], CELL_MAX);
+  if (st->to_unit_name != NULL && st->to_unit_name[0] != '\0') {  /* a hand-over */
+    slip__join(r->cell[0], CELL_MAX, r->cell[0], "\n", c->L->sig_give, (char *)NULL);
+    slip__join(r->cell[1], CELL_MAX, r->cell[1], "\n", c->L->sig_take, (char *)NULL);
+  }
 }
 
 static void columns(const slip_ctx *c, float *x, float *w) {

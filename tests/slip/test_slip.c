@@ -373,6 +373,9 @@ static void test_form05(void) {
   CHECK(has(t, "Chuyển liên thông"));
   CHECK(has(t, "Lê Thị Hồng Nhung"));
   CHECK(has(t, "(Hạn: 30/11/2026"));   /* the first step's own deadline */
+  CHECK(has(t, "(Hạn: 01/12/2026"));   /* a later step's own, not the final due */
+  CHECK(has(t, "Người giao ký:"));      /* hand-over signature spaces */
+  CHECK(has(t, "Người nhận ký:"));
   pages = pdf_pages(path);
   CHECK(pages >= 2);
   CHECK(has(t, "Trang 1/"));
