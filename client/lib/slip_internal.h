@@ -104,7 +104,19 @@ int slip__font_tounicode(HPDF_Font font);
 const slip_labels *slip__labels(int en);
 void slip__render(slip_ctx *c);
 
-/* slip_table.c */
+/* slip_table.c: a table of ncol columns (fractions of the text width), rows
+ * that never split; and the process-control table of form 05 */
+#define SLIP_TABLE_MAXCOL 14
+#define SLIP_CELL_MAX 640
+typedef struct slip_table {
+  int ncol;
+  const float *frac;
+  float size;
+} slip_table;
+float slip__table_height(const slip_ctx *c, const slip_table *t,
+                         char (*cell)[SLIP_CELL_MAX], HPDF_Font f);
+void slip__table_row(slip_ctx *c, const slip_table *t, char (*cell)[SLIP_CELL_MAX],
+                     HPDF_Font f, int header);
 void slip__steps_table(slip_ctx *c);
 
 #endif
