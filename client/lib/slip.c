@@ -41,12 +41,12 @@ static int parse_args(const mc_slip_data *d, const char *form, const char *lang,
                       const char *path, slip_ctx *c, char *err, size_t errlen) {
   if (d == NULL || path == NULL || path[0] == '\0')
     return fail(err, errlen, MC_EINVAL, "slip: no data or no output path");
-  if (form == NULL || strlen(form) != 2 || form[0] != '0' || form[1] < '1' || form[1] > '5')
-    return fail(err, errlen, MC_EINVAL, "slip: unknown form \"%.8s\" (expected 01..05)",
+  if (form == NULL || strlen(form) != 2 || form[0] != '0' || form[1] < '1' || form[1] > '6')
+    return fail(err, errlen, MC_EINVAL, "slip: unknown form \"%.8s\" (expected 01..06)",
                 form != NULL ? form : "");
   if (lang != NULL && lang[0] != '\0' && strcmp(lang, "vi") != 0 && strcmp(lang, "en") != 0)
     return fail(err, errlen, MC_EINVAL, "slip: unknown language \"%.8s\" (vi or en)", lang);
-  if (d->code == NULL || d->code[0] == '\0')
+  if (form[1] != '6' && (d->code == NULL || d->code[0] == '\0'))
     return fail(err, errlen, MC_EINVAL, "slip: the dossier code is empty");
   if (d->utc_offset_min < -18 * 60 || d->utc_offset_min > 18 * 60)
     return fail(err, errlen, MC_EINVAL, "slip: UTC offset %d min out of range",
@@ -54,6 +54,8 @@ static int parse_args(const mc_slip_data *d, const char *form, const char *lang,
   if (form[1] == '1' && d->status == 3)
     return fail(err, errlen, MC_EINVAL, "slip: the dossier was refused (status 3): print "
                 "form 03 (refusal), not a receipt (01)");
+  if (d->nrows > 0 && d->rows == NULL)
+    return fail(err, errlen, MC_EINVAL, "slip: %zu register rows but no array", d->nrows);
   if (d->ndocs > 0 && d->docs == NULL)
     return fail(err, errlen, MC_EINVAL, "slip: %zu documents but no array", d->ndocs);
   if (d->nsteps > 0 && d->steps == NULL)

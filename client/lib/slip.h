@@ -1,6 +1,7 @@
 /* Official slips as PDF (forms of the 2018 one-stop guidance circular):
  * 01 receipt and appointment, 02 supplement request, 03 refusal,
- * 04 apology and new appointment, 05 process control slip. Pure rendering:
+ * 04 apology and new appointment, 05 process control slip, 06 the register
+ * (sổ theo dõi hồ sơ) of a unit for a period. Pure rendering:
  * the caller fetches the dossier and its history; this module only lays
  * them out (libharu, an embedded Unicode TTF, a QR code by libqrencode). */
 #ifndef MC_SLIP_H
@@ -29,6 +30,21 @@ typedef struct mc_slip_doc {
   int kind;                    /* 1 original, 2 copy, 3 certified copy, 0 unknown */
   int count;                   /* 0 = not stated */
 } mc_slip_doc;
+
+/* One dossier of the register (form 06, sổ theo dõi hồ sơ). 0 times and
+ * empty strings print an empty cell. */
+typedef struct mc_slip_reg_row {
+  const char *code;
+  int64_t year_seq;            /* number in the unit's yearly register; 0 = unknown */
+  const char *procedure_name;
+  int sets;
+  const char *applicant_name;
+  const char *applicant_address;
+  const char *applicant_phone;
+  const char *handler;         /* unit that resolves it (cơ quan chủ trì) */
+  int64_t received_at_ms, due_at_ms, forwarded_at_ms, result_at_ms, returned_at_ms;
+  const char *note;
+} mc_slip_reg_row;
 
 typedef struct mc_slip_data {
   const char *province;        /* "TỈNH HÀ TĨNH" style header line, may be "" */
@@ -60,6 +76,11 @@ typedef struct mc_slip_data {
   int64_t year_seq;            /* number in the unit's register for the year
                                   (sổ theo dõi hồ sơ); 0 = unknown: the number
                                   is left blank, never the per-day sequence */
+  /* form 06: the register of the issuing unit for a period (landscape);
+   * code is then the book's name ("" = derived from the year) */
+  const mc_slip_reg_row *rows;
+  size_t nrows;
+  int64_t period_from_ms, period_to_ms;
   int64_t issued_at_ms;        /* date printed under the national motto;
                                   0 = received_at_ms (set it to "now" for
                                   02, 03, 04) */
@@ -80,7 +101,7 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
 
-/* Write form ("01".."05") to path. lang "vi" (default) or "en" for the
+/* Write form ("01".."06") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).
  * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian
  * locations (fonts-dejavu-core: DejaVu Serif, else DejaVu Sans); the bold

@@ -16,7 +16,7 @@ static const slip_labels labels_vi = {
               "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
               "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
               "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-              "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"},
+              "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "SỔ THEO DÕI HỒ SƠ"},
     .nation_sub = NULL,
     .code = "Mã hồ sơ", .book = "Quyển số", .seq = "Số thứ tự",
     .desk = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
@@ -57,12 +57,18 @@ static const slip_labels labels_vi = {
     .sets = "Số lượng hồ sơ", .copy_no = "Liên",
     .copy_names = {"", "giao người nộp hồ sơ", "lưu tại Bộ phận tiếp nhận và trả kết quả"},
     .sig_give = "Người giao ký:\n\n..........", .sig_take = "Người nhận ký:\n\n..........",
+    .reg_col = {"STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số bộ hồ sơ",
+                "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết",
+                "Nhận hồ sơ", "Hẹn trả kết quả", "Chuyển hồ sơ đến cơ quan giải quyết",
+                "Nhận kết quả từ cơ quan giải quyết", "Trả kết quả cho cá nhân, tổ chức",
+                "Ký nhận / Ghi chú"},
+    .reg_period = "Từ ngày", .reg_to = "đến ngày", .reg_none = "(Không có hồ sơ trong kỳ)",
 };
 
 static const slip_labels labels_en = {
     .title = {"", "RECEIPT AND APPOINTMENT SLIP", "REQUEST TO SUPPLEMENT THE DOSSIER",
               "REFUSAL TO RECEIVE AND RESOLVE THE DOSSIER",
-              "APOLOGY AND NEW APPOINTMENT", "PROCESS CONTROL SLIP"},
+              "APOLOGY AND NEW APPOINTMENT", "PROCESS CONTROL SLIP", "DOSSIER REGISTER"},
     .nation_sub = "Socialist Republic of Vietnam - Independence - Freedom - Happiness",
     .code = "Dossier code", .book = "Book no.", .seq = "Sequence no.",
     .desk = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", .desk_of = "One-stop desk of",
@@ -99,6 +105,11 @@ static const slip_labels labels_en = {
     .copy_names = {"", "for the applicant", "kept by the one-stop desk"},
     .sig_give = "Handed over by (signature):\n\n..........",
     .sig_take = "Received by (signature):\n\n..........",
+    .reg_col = {"No.", "Dossier code", "Procedure", "Sets", "Applicant", "Address, phone",
+                "Resolving unit", "Received", "Result due", "Forwarded to the resolving unit",
+                "Result received from it", "Result returned to the applicant",
+                "Signature / Notes"},
+    .reg_period = "From", .reg_to = "to", .reg_none = "(No dossier in the period)",
 };
 
 const slip_labels *slip__labels(int en) { return en ? &labels_en : &labels_vi; }
@@ -185,9 +196,19 @@ static void draw_title(slip_ctx *c) {
   char line[400], unit[96], yy[3], seq[9];
   c->y = slip__block(c, c->bold, 14.0f, c->left, w, c->y, 18.0f,
                      c->L->title[c->form], SLIP_CENTER);
-  snprintf(line, sizeof line, "%s: %s", c->L->code, c->s.code);
-  slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, line);
-  c->y -= 18.0f;
+  if (c->form != 6) {
+    snprintf(line, sizeof line, "%s: %s", c->L->code, c->s.code);
+    slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, line);
+    c->y -= 18.0f;
+  }
+  if (c->form == 6) {
+    char from[64], to[64];
+    slip__fmt_time(c, from, sizeof from, c->d->period_from_ms, SLIP_T_DATE_SHORT);
+    slip__fmt_time(c, to, sizeof to, c->d->period_to_ms, SLIP_T_DATE_SHORT);
+    snprintf(line, sizeof line, "%s %s %s %s", c->L->reg_period, from, c->L->reg_to, to);
+    slip__center(c, c->ital, 11.0f, cx, c->y - 2.0f, line);
+    c->y -= 16.0f;
+  }
   if (c->form == 1 && split_code(c->s.code, unit, sizeof unit, yy, seq) == 0) {
     /* the register runs through the year: the code's per-day sequence is
      * not its number; without the yearly one the space is left to fill */
@@ -372,8 +393,8 @@ static void body_05(slip_ctx *c) {
 }
 
 void slip__render(slip_ctx *c) {
-  static void (*const body[6])(slip_ctx *) = {NULL, body_01, body_02, body_03,
-                                              body_04, body_05};
+  static void (*const body[7])(slip_ctx *) = {NULL,    body_01, body_02,        body_03,
+                                              body_04, body_05, slip__register};
   slip__new_page(c);
   draw_header(c);
   draw_title(c);

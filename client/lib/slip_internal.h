@@ -20,7 +20,7 @@
 #define SLIP_LINE_MAX 2048   /* bytes of one laid-out line */
 
 typedef struct slip_labels {
-  const char *title[6];      /* [1]..[5] */
+  const char *title[7];      /* [1]..[6] */
   const char *nation_sub;    /* English subtitle of the national motto, or NULL */
   const char *code, *book, *seq;
   const char *desk, *desk_of, *applicant, *app_id, *phone, *procedure;
@@ -34,7 +34,8 @@ typedef struct slip_labels {
   const char *steps_intro, *more_pre, *more_post, *continued, *page;
   const char *address, *email, *time_limit, *docs_intro, *kind[4], *sets, *copy_no;
   const char *copy_names[3];
-  const char *sig_give, *sig_take;   /* form 05: hand-over signature spaces */
+  const char *sig_give, *sig_take;
+  const char *reg_col[13], *reg_period, *reg_to, *reg_none;   /* form 05: hand-over signature spaces */
 #define SLIP_MAX_DOCS 40     /* document rows of form 01; the rest summarised */
 } slip_labels;
 
@@ -63,7 +64,7 @@ typedef struct slip_ctx {
   int rc;                    /* first layout error (mc_err), 0 = none */
 } slip_ctx;
 
-enum slip_time_style { SLIP_T_LONG, SLIP_T_DATE, SLIP_T_SHORT };
+enum slip_time_style { SLIP_T_LONG, SLIP_T_DATE, SLIP_T_SHORT, SLIP_T_DATE_SHORT };
 enum slip_align { SLIP_LEFT, SLIP_CENTER };
 
 /* slip_draw.c: strings */
@@ -118,5 +119,9 @@ float slip__table_height(const slip_ctx *c, const slip_table *t,
 void slip__table_row(slip_ctx *c, const slip_table *t, char (*cell)[SLIP_CELL_MAX],
                      HPDF_Font f, int header);
 void slip__steps_table(slip_ctx *c);
+
+/* slip_register.c: the body of form 06 */
+#define SLIP_MAX_REG_ROWS 2000   /* rows of one register PDF; the rest summarised */
+void slip__register(slip_ctx *c);
 
 #endif

@@ -88,11 +88,14 @@ static int words_inside(const char *pdf) {
   int ok = 1, words = 0;
   snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>/dev/null", pdf);
   if ((out = capture(cmd)) == NULL) return 0;
+  double pw = A4_W, ph = A4_H;   /* form 06 is landscape: the page says */
+  char *pg = strstr(out, "<page ");
+  if (pg != NULL && attr(pg, "width=\"") > 0) pw = attr(pg, "width=\""), ph = attr(pg, "height=\"");
   for (p = strstr(out, "<word "); p != NULL; p = strstr(p + 1, "<word ")) {
     double x0 = attr(p, "xMin=\""), x1 = attr(p, "xMax=\"");
     double y0 = attr(p, "yMin=\""), y1 = attr(p, "yMax=\"");
     words++;
-    if (x0 < 36.0 || x1 > A4_W - 36.0 || y0 < 20.0 || y1 > A4_H - 20.0) {
+    if (x0 < 36.0 || x1 > pw - 36.0 || y0 < 20.0 || y1 > ph - 20.0) {
       char w[120];
       snprintf(w, sizeof w, "%.100s", p);
       fprintf(stderr, "%s: word outside the page: %s\n", pdf, w);
@@ -384,6 +387,51 @@ static void test_form05(void) {
   free(t);
 }
 
+/* Form 06: the register for a period, landscape, one row per dossier with
+ * its yearly number, repeating the header on every page. */
+static void test_form06(void) {
+  mc_slip_data d = base_data();
+  mc_slip_reg_row rows[60];
+  char path[1024], *t;
+  size_t i;
+  for (i = 0; i < 60; i++)
+    rows[i] = (mc_slip_reg_row){
+        .code = i == 0 ? CODE : "H15.50.05.02-261130-0003", .year_seq = 1873 + (int64_t)i,
+        .procedure_name = "Đăng ký thành lập hộ kinh doanh", .sets = 1,
+        .applicant_name = "Nguyễn Thị Thu Trang", .applicant_address = "Thôn Phương Giai",
+        .applicant_phone = "0912 345 678", .handler = "Xã Điền Mỹ",
+        .received_at_ms = vn_ms(2026, 11, 29, 9, 15), .due_at_ms = vn_ms(2026, 12, 2, 17, 0),
+        .returned_at_ms = i % 2 ? vn_ms(2026, 12, 1, 10, 0) : 0, .note = ""};
+  d.code = "";
+  d.rows = rows;
+  d.nrows = 60;
+  d.period_from_ms = vn_ms(2026, 11, 1, 0, 0);
+  d.period_to_ms = vn_ms(2026, 11, 30, 0, 0);
+  d.issued_at_ms = vn_ms(2026, 12, 1, 8, 0);
+  t = render(&d, "06", "vi", "slip06.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "SỔ THEO DÕI HỒ SƠ"));
+  CHECK(has(t, "UBND TỈNH HÀ TĨNH"));
+  CHECK(has(t, "XÃ ĐIỀN MỸ"));
+  CHECK(has(t, "Từ ngày 01/11/2026 đến ngày 30/11/2026"));
+  CHECK(has(t, "Mã hồ sơ"));
+  CHECK(has(t, "Hẹn trả"));
+  CHECK(has(t, "Ký nhận"));
+  CHECK(has(t, "1873"));
+  CHECK(has(t, "1932"));   /* the last row */
+  CHECK(has(t, CODE));
+  CHECK(has(t, "29/11/2026"));
+  CHECK(has(t, "09:15"));
+  CHECK(has(t, "01/12/2026"));
+  CHECK(has(t, "SỔ THEO DÕI HỒ SƠ (tiếp theo)"));
+  CHECK(pdf_pages(path) >= 2);
+  free(t);
+  d.nrows = 0;
+  t = render(&d, "06", "vi", "empty06.pdf", path, sizeof path);
+  CHECK(has(t, "(Không có hồ sơ trong kỳ)"));
+  free(t);
+}
+
 /* The stacked and dot-below accents are drawn, not only mapped for
  * copy-and-paste: the same slip with and without them must differ in ink
  * (libharu 2.3 drops nested composite glyphs from its font subset). */
@@ -582,6 +630,7 @@ int main(int argc, char **argv) {
   RUN_TEST(test_form03);
   RUN_TEST(test_form04);
   RUN_TEST(test_form05);
+  RUN_TEST(test_form06);
   RUN_TEST(test_form01_en);
   RUN_TEST(test_accents_drawn);
   RUN_TEST(test_hostile);
