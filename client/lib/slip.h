@@ -73,6 +73,9 @@ typedef struct mc_slip_data {
   const mc_slip_doc *docs;     /* documents received; NULL/0 = dotted rows */
   size_t ndocs;
   int copy_no;                 /* which copy (liên) 1..9; 0 = not printed */
+  int provisional;             /* 01 for a dossier taken while offline: code is
+                                  the outbox's provisional number (TAM-...);
+                                  marked provisional, no register number */
   int64_t year_seq;            /* number in the unit's register for the year
                                   (sổ theo dõi hồ sơ); 0 = unknown: the number
                                   is left blank, never the per-day sequence */

@@ -56,6 +56,9 @@ static const slip_labels labels_vi = {
     .kind = {"", "bản chính", "bản sao", "bản sao có chứng thực"},
     .sets = "Số lượng hồ sơ", .copy_no = "Liên",
     .copy_names = {"", "giao người nộp hồ sơ", "lưu tại Bộ phận tiếp nhận và trả kết quả"},
+    .prov_title = "(TẠM THỜI - TIẾP NHẬN KHI MẤT KẾT NỐI)",
+    .prov_note = "Giấy tiếp nhận tạm: số hồ sơ trên đây là số tạm. Khi kết nối được khôi phục, "
+                 "hồ sơ được cấp mã chính thức và Ông/Bà được cấp Giấy tiếp nhận thay thế giấy này.",
     .sig_give = "Người giao ký:\n\n..........", .sig_take = "Người nhận ký:\n\n..........",
     .reg_col = {"STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số bộ hồ sơ",
                 "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết",
@@ -103,6 +106,9 @@ static const slip_labels labels_en = {
     .kind = {"", "original", "copy", "certified copy"},
     .sets = "Number of sets", .copy_no = "Copy",
     .copy_names = {"", "for the applicant", "kept by the one-stop desk"},
+    .prov_title = "(PROVISIONAL - TAKEN WHILE OFFLINE)",
+    .prov_note = "Provisional receipt: the number above is provisional. Once the link is back, "
+                 "the dossier gets its official code and this receipt is replaced.",
     .sig_give = "Handed over by (signature):\n\n..........",
     .sig_take = "Received by (signature):\n\n..........",
     .reg_col = {"No.", "Dossier code", "Procedure", "Sets", "Applicant", "Address, phone",
@@ -196,6 +202,10 @@ static void draw_title(slip_ctx *c) {
   char line[400], unit[96], yy[3], seq[9];
   c->y = slip__block(c, c->bold, 14.0f, c->left, w, c->y, 18.0f,
                      c->L->title[c->form], SLIP_CENTER);
+  if (c->form == 1 && c->d->provisional) {
+    slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, c->L->prov_title);
+    c->y -= 18.0f;
+  }
   if (c->form != 6) {
     snprintf(line, sizeof line, "%s: %s", c->L->code, c->s.code);
     slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, line);
@@ -209,7 +219,7 @@ static void draw_title(slip_ctx *c) {
     slip__center(c, c->ital, 11.0f, cx, c->y - 2.0f, line);
     c->y -= 16.0f;
   }
-  if (c->form == 1 && split_code(c->s.code, unit, sizeof unit, yy, seq) == 0) {
+  if (c->form == 1 && !c->d->provisional && split_code(c->s.code, unit, sizeof unit, yy, seq) == 0) {
     /* the register runs through the year: the code's per-day sequence is
      * not its number; without the yearly one the space is left to fill */
     if (c->d->year_seq > 0 && c->d->year_seq < 100000000)
@@ -331,7 +341,7 @@ static void body_01(slip_ctx *c) {
   snprintf(v, sizeof v, "%s %s", c->L->desk_of, c->s.unit);
   slip__field(c, c->L->pickup, v, c->reg);
   c->y -= 4.0f;
-  slip__para(c, c->ital, 10.5f, 0.0f, c->L->lookup);
+  slip__para(c, c->ital, 10.5f, 0.0f, c->d->provisional ? c->L->prov_note : c->L->lookup);
   if (c->d->copy_no >= 1 && c->d->copy_no <= 9) {
     snprintf(v, sizeof v, "%s %d%s%s", c->L->copy_no, c->d->copy_no,
              c->d->copy_no <= 2 ? ": " : "", c->d->copy_no <= 2 ? c->L->copy_names[c->d->copy_no] : "");

@@ -35,6 +35,7 @@ typedef struct slip_labels {
   const char *address, *email, *time_limit, *docs_intro, *kind[4], *sets, *copy_no;
   const char *copy_names[3];
   const char *sig_give, *sig_take;
+  const char *prov_title, *prov_note;
   const char *reg_col[13], *reg_period, *reg_to, *reg_none;   /* form 05: hand-over signature spaces */
 #define SLIP_MAX_DOCS 40     /* document rows of form 01; the rest summarised */
 } slip_labels;

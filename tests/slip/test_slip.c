@@ -305,6 +305,24 @@ static void test_form01_blank_and_refused(void) {
   CHECK(access(path, F_OK) != 0);
 }
 
+/* A dossier taken while offline: a provisional receipt with the outbox's
+ * provisional number, clearly marked, no register number. */
+static void test_form01_provisional(void) {
+  mc_slip_data d = base_data();
+  char path[1024], *t;
+  d.code = "TAM-18499-000123";
+  d.provisional = 1;
+  d.due_at_ms = 0;
+  t = render(&d, "01", "vi", "provisional01.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"));
+  CHECK(has(t, "(TẠM THỜI - TIẾP NHẬN KHI MẤT KẾT NỐI)"));
+  CHECK(has(t, "Mã hồ sơ: TAM-18499-000123"));
+  CHECK(has(t, "số hồ sơ trên đây là số tạm"));
+  CHECK(strstr(t, "Quyển số") == NULL);
+  free(t);
+}
+
 static void test_form02(void) {
   mc_slip_data d = base_data();
   char path[1024], *t;
@@ -626,6 +644,7 @@ int main(int argc, char **argv) {
   }
   RUN_TEST(test_form01);
   RUN_TEST(test_form01_blank_and_refused);
+  RUN_TEST(test_form01_provisional);
   RUN_TEST(test_form02);
   RUN_TEST(test_form03);
   RUN_TEST(test_form04);
