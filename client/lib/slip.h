@@ -104,6 +104,16 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
 
+/* Fill sd for a provisional form 01 from a receive still in the outbox:
+ * code = the provisional number, the applicant and procedure of the stored
+ * request, received at created_ms, no appointment (the server sets it),
+ * the letterhead from the hello's units as above. Strings point into req
+ * and info. MC_OK or MC_EINVAL (not a receive request). */
+#define MC_SLIP_PROVISIONAL_PREFIX "TAM-"   /* outbox.h MC_OUTBOX_PROVISIONAL_PREFIX */
+int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
+                        int64_t created_ms, const mc_client_info *info,
+                        const char *province, mc_slip_data *sd);
+
 /* Write form ("01".."06") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).
  * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian
