@@ -129,12 +129,20 @@ class TestSearchSlips(unittest.TestCase):
             TITLES["05"], 1)[1].split("Kết quả (Trước", 1)[-1]), texts["05"])
         self.assertIn(DISTRICT_NAME, texts["05"])
         # the two hand-overs: giver and receiver by name
-        self.assertIn("Xã Hương Trạch %s" % DISTRICT_NAME, texts["05"])
-        self.assertIn("%s Xã Hương Trạch" % DISTRICT_NAME, texts["05"])
+        # (each with its signature space: "Người giao ký:", "Người nhận ký:")
+        self.assertIn("Xã Hương Trạch Người giao ký: %s Người nhận ký:" % DISTRICT_NAME,
+                      texts["05"])
+        self.assertRegex(texts["05"], re.escape(DISTRICT_NAME) +
+                         r" Người giao ký:(?: \S+){0,6} Xã Hương Trạch Người nhận ký:")
         # the district prints the same slip
         t = self.slip_text(DISTRICT, code, "05")
         self.assertIn(TITLES["05"], t)
         self.assertIn(DISTRICT_NAME, t)
+        # slip 04 printed by the district carries the district's letterhead
+        # (from its own hello), not the commune's (issue 14 finding 5)
+        t = self.slip_text(DISTRICT, code, "04")
+        self.assertIn(DISTRICT_NAME.upper(), t)
+        self.assertNotIn("XÃ HƯƠNG TRẠCH", t)
 
     def test_refusal_slip(self):
         d, _ = new_dossier(self, UNIT, name=NAME, level="commune")
