@@ -166,7 +166,7 @@ static const cli_command commands[] = {
     {"inbox", MSG_USAGE_INBOX, 1, 0, 0, cli_parse_inbox, cli_run_inbox},
     {"watch", MSG_USAGE_WATCH, 0, 0, 0, cli_parse_none, cli_run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, 0, cli_parse_holidays, cli_run_holidays},
-    {"slip", MSG_USAGE_SLIP, 1, 0, 0, cli_parse_slip, cli_run_slip},
+    {"slip", MSG_USAGE_SLIP, 1, 1, 0, cli_parse_slip, cli_run_slip}, /* offline: TAM- */
     {"outbox", MSG_USAGE_OUTBOX, 0, 0, 0, cli_outbox_parse, cli_outbox_run},
     {"sync", MSG_USAGE_SYNC, 0, 0, 0, cli_sync_parse, cli_sync_run},
     {"attach", MSG_USAGE_ATTACH, 1, 0, 0, cli_parse_attach, cli_run_attach},

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "outbox.h"
 #include "slip.h"
+#include "submit.h"
 #include "slip_cmd.h"
 
 static int valid_form(const char *f) {
@@ -83,7 +85,10 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
   mc_slip_data sd;
   mc_slip_step *steps = NULL;
   char err[512] = "";
-  int rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
+  int rc;
+  if (strcmp(c->form, "01") == 0 && h->dossier->status == 3) /* finding 4: refused */
+    return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, MSG_ERR_SLIP_REFUSED), NULL);
+  rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
                                 c->province, mc_client_now_ms(), &sd, &steps);
   if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);
@@ -92,9 +97,43 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
   return slip_report(c, h->dossier->code);
 }
 
+/* A dossier taken while offline (TAM-...) whose receive is still in the
+ * outbox: a provisional receipt from the stored request (finding 4).
+ * *done = 0 when it is not such a dossier; delivered: real gets the
+ * dossier's real code, whose slips then print (the provisional receipt is
+ * replaced by the real one). */
+static int provisional_slip(cli *c, int *done, char *real, size_t realsz) {
+  mc_outbox *ob = NULL;
+  mc_outbox_item it;
+  mc_client_error e = {0};
+  Motcua__Envelope *req = NULL;
+  mc_slip_data sd;
+  char err[512] = "";
+  int rc;
+  *done = 0;
+  if (!mc_outbox_is_provisional(c->code)) return EXIT_OK_;
+  if (mc_sender_outbox(c->sender, 0, &ob, &e) != MC_OK) return EXIT_OK_;
+  if (mc_outbox_find_provisional(ob, c->code, &it) != MC_OK) return EXIT_OK_;
+  if (it.state == MC_OUTBOX_DELIVERED && it.real_code[0] != '\0')
+    snprintf(real, realsz, "%s", it.real_code);
+  if (it.state != MC_OUTBOX_PENDING || strcmp(c->form, "01") != 0) return EXIT_OK_;
+  *done = 1;
+  if ((rc = mc_outbox_load_request(ob, it.id, &req)) == MC_OK)
+    rc = mc_slip_from_outbox(req, c->code, it.created_at_ms, mc_client_get_info(c->client),
+                             c->province, &sd);
+  if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
+  mc_envelope_free(req);
+  if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
+  return slip_report(c, c->code);
+}
+
 int cli_run_slip(cli *c) {
   Motcua__Envelope *rep;
-  int rc = cli_fetch_history(c, c->code, &rep);
+  char real[MC_OUTBOX_CODE_MAX] = "";
+  int done, rc = provisional_slip(c, &done, real, sizeof real);
+  if (done) return rc;
+  if (real[0] != '\0') c->code = real;   /* used only within this call */
+  rc = cli_fetch_history(c, c->code, &rep);
   if (rc != EXIT_OK_) return rc;
   if (rep->history_reply->dossier == NULL)
     rc = cli_fail(c, EXIT_CONNECT, MC_EPROTO, mc_msg(c->lang, MSG_ERR_UNEXPECTED_REPLY), NULL);

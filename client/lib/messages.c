@@ -304,6 +304,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
         "Invalid province line (at most 150 bytes, no control characters)"},
     [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
+    [MSG_ERR_SLIP_REFUSED] = {
+        "Hồ sơ đã bị từ chối tiếp nhận (trạng thái 3): không in Giấy tiếp nhận (mẫu 01), "
+        "hãy in Phiếu từ chối (mẫu 03)",
+        "The dossier was refused (status 3): no receipt (form 01); print the refusal "
+        "(form 03)"},
     [MSG_ERR_CONNECT] = {"Không kết nối được máy chủ", "Cannot connect to the server"},
     [MSG_ERR_CONNECT_TIMEOUT] = {"quá thời gian chờ, máy chủ không trả lời", "timed out, no answer"},
     [MSG_ERR_CONNECT_TLS] = {

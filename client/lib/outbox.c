@@ -472,6 +472,10 @@ int outbox__load_body(mc_outbox *ob, int64_t id, Motcua__Envelope **env) {
   return rc;
 }
 
+int mc_outbox_load_request(mc_outbox *ob, int64_t id, Motcua__Envelope **env) {
+  return outbox__load_body(ob, id, env);
+}
+
 int outbox__mark_delivered(mc_outbox *ob, int64_t id, const char *real_code, unsigned status,
                            int64_t now_ms) {
   sqlite3_stmt *st = prepare(ob, "UPDATE items SET state = 1, body = NULL, last_error = '', "

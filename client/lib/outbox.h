@@ -113,6 +113,9 @@ int mc_outbox_has_pending(mc_outbox *ob, const char *dossier);
 /* The item with this provisional number; MC_ENOTFOUND if none. */
 int mc_outbox_find_provisional(mc_outbox *ob, const char *provisional, mc_outbox_item *out);
 int mc_outbox_get(mc_outbox *ob, int64_t id, mc_outbox_item *out);
+/* The stored request of a pending item (a provisional receipt prints it);
+ * *env freed with mc_envelope_free. MC_ENOTFOUND once delivered. */
+int mc_outbox_load_request(mc_outbox *ob, int64_t id, Motcua__Envelope **env);
 
 /* Items in id order: pending and rejected, plus delivered when all.
  * *items is malloc'ed (caller frees); *n its length. */

@@ -41,16 +41,23 @@ static int parse_args(const mc_slip_data *d, const char *form, const char *lang,
                       const char *path, slip_ctx *c, char *err, size_t errlen) {
   if (d == NULL || path == NULL || path[0] == '\0')
     return fail(err, errlen, MC_EINVAL, "slip: no data or no output path");
-  if (form == NULL || strlen(form) != 2 || form[0] != '0' || form[1] < '1' || form[1] > '5')
-    return fail(err, errlen, MC_EINVAL, "slip: unknown form \"%.8s\" (expected 01..05)",
+  if (form == NULL || strlen(form) != 2 || form[0] != '0' || form[1] < '1' || form[1] > '6')
+    return fail(err, errlen, MC_EINVAL, "slip: unknown form \"%.8s\" (expected 01..06)",
                 form != NULL ? form : "");
   if (lang != NULL && lang[0] != '\0' && strcmp(lang, "vi") != 0 && strcmp(lang, "en") != 0)
     return fail(err, errlen, MC_EINVAL, "slip: unknown language \"%.8s\" (vi or en)", lang);
-  if (d->code == NULL || d->code[0] == '\0')
+  if (form[1] != '6' && (d->code == NULL || d->code[0] == '\0'))
     return fail(err, errlen, MC_EINVAL, "slip: the dossier code is empty");
   if (d->utc_offset_min < -18 * 60 || d->utc_offset_min > 18 * 60)
     return fail(err, errlen, MC_EINVAL, "slip: UTC offset %d min out of range",
                 d->utc_offset_min);
+  if (form[1] == '1' && d->status == 3)
+    return fail(err, errlen, MC_EINVAL, "slip: the dossier was refused (status 3): print "
+                "form 03 (refusal), not a receipt (01)");
+  if (d->nrows > 0 && d->rows == NULL)
+    return fail(err, errlen, MC_EINVAL, "slip: %zu register rows but no array", d->nrows);
+  if (d->ndocs > 0 && d->docs == NULL)
+    return fail(err, errlen, MC_EINVAL, "slip: %zu documents but no array", d->ndocs);
   if (d->nsteps > 0 && d->steps == NULL)
     return fail(err, errlen, MC_EINVAL, "slip: %zu steps but no step array", d->nsteps);
   c->d = d;
@@ -97,6 +104,9 @@ static void clean_strings(slip_ctx *c) {
   slip__clean(s->phone, 40, d->applicant_phone, 0);
   slip__clean(s->officer, 160, d->officer, 0);
   slip__clean(s->reason, 2400, d->reason, 1);
+  slip__clean(s->address, 400, d->applicant_address, 0);
+  slip__clean(s->email, 160, d->applicant_email, 0);
+  slip__clean(s->time_limit, 120, d->time_limit, 0);
 }
 
 /* ---- fonts ---------------------------------------------------------------- */
@@ -145,9 +155,12 @@ static int find_fonts(const char *font_path, slip_fonts *f, char *err, size_t er
 
 static HPDF_Font load_font(slip_ctx *c, const char *path) {
   const char *name = HPDF_LoadTTFontFromFile(c->pdf, path, HPDF_TRUE);
+  HPDF_Font font;
   if (name == NULL) return NULL;
   c->font_names[c->nfonts++] = name;
-  return HPDF_GetFont(c->pdf, name, "UTF-8");
+  font = HPDF_GetFont(c->pdf, name, "UTF-8");
+  if (font != NULL && slip__font_tounicode(font) != 0) return NULL;
+  return font;
 }
 
 static int setup_doc(slip_ctx *c, const slip_fonts *f, char *err, size_t errlen) {

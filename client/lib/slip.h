@@ -1,6 +1,7 @@
 /* Official slips as PDF (forms of the 2018 one-stop guidance circular):
  * 01 receipt and appointment, 02 supplement request, 03 refusal,
- * 04 apology and new appointment, 05 process control slip. Pure rendering:
+ * 04 apology and new appointment, 05 process control slip, 06 the register
+ * (sổ theo dõi hồ sơ) of a unit for a period. Pure rendering:
  * the caller fetches the dossier and its history; this module only lays
  * them out (libharu, an embedded Unicode TTF, a QR code by libqrencode). */
 #ifndef MC_SLIP_H
@@ -23,6 +24,28 @@ typedef struct mc_slip_step {
   const char *detail;
 } mc_slip_step;
 
+/* One document received (form 01), a component of the procedure's file. */
+typedef struct mc_slip_doc {
+  const char *name;
+  int kind;                    /* 1 original, 2 copy, 3 certified copy, 0 unknown */
+  int count;                   /* 0 = not stated */
+} mc_slip_doc;
+
+/* One dossier of the register (form 06, sổ theo dõi hồ sơ). 0 times and
+ * empty strings print an empty cell. */
+typedef struct mc_slip_reg_row {
+  const char *code;
+  int64_t year_seq;            /* number in the unit's yearly register; 0 = unknown */
+  const char *procedure_name;
+  int sets;
+  const char *applicant_name;
+  const char *applicant_address;
+  const char *applicant_phone;
+  const char *handler;         /* unit that resolves it (cơ quan chủ trì) */
+  int64_t received_at_ms, due_at_ms, forwarded_at_ms, result_at_ms, returned_at_ms;
+  const char *note;
+} mc_slip_reg_row;
+
 typedef struct mc_slip_data {
   const char *province;        /* "TỈNH HÀ TĨNH" style header line, may be "" */
   const char *parent_name;     /* the unit's centre, a header line; NULL/"" none */
@@ -42,6 +65,25 @@ typedef struct mc_slip_data {
   int utc_offset_min;          /* the server's zone (render.h mc_render_utc_offset) */
   const mc_slip_step *steps;   /* 05 */
   size_t nsteps;
+  /* form 01 (Circular 01/2018 form 01); empty/0 prints a dotted space */
+  const char *applicant_address;
+  const char *applicant_email;
+  const char *time_limit;      /* the procedure's legal time limit, as text */
+  int sets;                    /* number of sets (bộ) received; 0 = not stated */
+  const mc_slip_doc *docs;     /* documents received; NULL/0 = dotted rows */
+  size_t ndocs;
+  int copy_no;                 /* which copy (liên) 1..9; 0 = not printed */
+  int provisional;             /* 01 for a dossier taken while offline: code is
+                                  the outbox's provisional number (TAM-...);
+                                  marked provisional, no register number */
+  int64_t year_seq;            /* number in the unit's register for the year
+                                  (sổ theo dõi hồ sơ); 0 = unknown: the number
+                                  is left blank, never the per-day sequence */
+  /* form 06: the register of the issuing unit for a period (landscape);
+   * code is then the book's name ("" = derived from the year) */
+  const mc_slip_reg_row *rows;
+  size_t nrows;
+  int64_t period_from_ms, period_to_ms;
   int64_t issued_at_ms;        /* date printed under the national motto;
                                   0 = received_at_ms (set it to "now" for
                                   02, 03, 04) */
@@ -53,7 +95,8 @@ typedef struct mc_slip_data {
  * issuing it, its centre and their province; without units, the hello's
  * unit name and no province), unit names of the steps from the history
  * (else the hello's units, else the code), the reason and the missed
- * appointment of the latest relevant step, dates in the current zone.
+ * appointment of the latest relevant step, dates in the current zone; for
+ * 01 the officer is the one of the log's receive step when it names one.
  * Strings point into h and info (keep them while sd is used); province,
  * when not NULL, overrides the letterhead's. MC_OK, MC_EINVAL (no dossier
  * in h) or MC_ENOMEM. */
@@ -61,7 +104,17 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
 
-/* Write form ("01".."05") to path. lang "vi" (default) or "en" for the
+/* Fill sd for a provisional form 01 from a receive still in the outbox:
+ * code = the provisional number, the applicant and procedure of the stored
+ * request, received at created_ms, no appointment (the server sets it),
+ * the letterhead from the hello's units as above. Strings point into req
+ * and info. MC_OK or MC_EINVAL (not a receive request). */
+#define MC_SLIP_PROVISIONAL_PREFIX "TAM-"   /* outbox.h MC_OUTBOX_PROVISIONAL_PREFIX */
+int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
+                        int64_t created_ms, const mc_client_info *info,
+                        const char *province, mc_slip_data *sd);
+
+/* Write form ("01".."06") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).
  * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian
  * locations (fonts-dejavu-core: DejaVu Serif, else DejaVu Sans); the bold
@@ -72,7 +125,8 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
  * keeps ownership of d. Returns 0 or a negative mc_err: MC_EINVAL (bad
  * form, lang, code, offset), MC_ECONFIG (font missing or unusable), MC_EIO
  * (cannot write path), MC_ENOMEM, MC_EINTERNAL; err (may be NULL) gets an
- * English message. */
+ * English message. Form 01 for a refused dossier (status 3) is MC_EINVAL:
+ * a refused dossier gets form 03, never a receipt with an appointment. */
 int mc_slip_write(const mc_slip_data *d, const char *form, const char *lang,
                   const char *font_path, const char *path, char *err, size_t errlen);
 /* The same, written to an open descriptor (a pipe, the CLI's stdout, an

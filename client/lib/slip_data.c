@@ -90,6 +90,42 @@ static void dossier_fields(const Motcua__Dossier *d, mc_slip_data *sd) {
   sd->due_at_ms = d->due_at_ms;
 }
 
+int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
+                        int64_t created_ms, const mc_client_info *info,
+                        const char *province, mc_slip_data *sd) {
+  Motcua__HistoryReply h = MOTCUA__HISTORY_REPLY__INIT;
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
+  const Motcua__ReceiveRequest *r;
+  memset(sd, 0, sizeof *sd);
+  if (req == NULL || provisional == NULL ||
+      req->body_case != MOTCUA__ENVELOPE__BODY_RECEIVE || req->receive == NULL)
+    return MC_EINVAL;
+  r = req->receive;
+  /* offline there was no hello: "TAM-18499-000123" still names the unit */
+  char unit[32] = "";
+  const char *u = provisional + strlen(MC_SLIP_PROVISIONAL_PREFIX), *dash = strchr(u, '-');
+  if (strncmp(provisional, MC_SLIP_PROVISIONAL_PREFIX, strlen(MC_SLIP_PROVISIONAL_PREFIX)) == 0 &&
+      dash != NULL && (size_t)(dash - u) < sizeof unit)
+    memcpy(unit, u, (size_t)(dash - u));
+  d.unit_code = info->unit_code[0] ? (char *)info->unit_code : unit;
+  d.unit_name = (char *)info->unit_name;
+  h.dossier = &d;
+  letterhead(&h, info, sd);
+  if (province != NULL) sd->province = province;
+  sd->code = provisional;
+  sd->provisional = 1;
+  sd->procedure_code = str_or_empty(r->procedure_code);
+  sd->procedure_name = "";   /* the name comes with the real receipt */
+  sd->applicant_name = r->applicant ? str_or_empty(r->applicant->name) : "";
+  sd->applicant_id = r->applicant ? str_or_empty(r->applicant->id_number) : "";
+  sd->applicant_phone = r->applicant ? str_or_empty(r->applicant->phone) : "";
+  sd->officer = str_or_empty(r->officer);
+  sd->status = 2;
+  sd->received_at_ms = created_ms;
+  sd->utc_offset_min = mc_render_utc_offset();
+  return MC_OK;
+}
+
 int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *info,
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps) {
@@ -101,6 +137,11 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
   if (province != NULL) sd->province = province;
   dossier_fields(h->dossier, sd);
   sd->officer = str_or_empty(officer);
+  /* 01 names the officer who received it (the progress log's receive
+   * step), not whoever prints it or the desk's account name */
+  long rcv = strcmp(form, "01") == 0 ? last_step(h, "receive") : -1;
+  if (rcv >= 0 && h->steps[rcv]->officer && h->steps[rcv]->officer[0])
+    sd->officer = h->steps[rcv]->officer;
   sd->utc_offset_min = mc_render_utc_offset();
   /* 01 and 05 are dated at reception; 02, 03, 04 are issued now */
   sd->issued_at_ms = strcmp(form, "01") == 0 || strcmp(form, "05") == 0 ? 0 : now_ms;

@@ -155,7 +155,9 @@ void slip__fmt_time(const slip_ctx *c, char *buf, size_t n, int64_t ms, int styl
   }
   y = tm.tm_year + 1900, mo = tm.tm_mon + 1, d = tm.tm_mday;
   h = tm.tm_hour, mi = tm.tm_min;
-  if (style == SLIP_T_SHORT)
+  if (style == SLIP_T_DATE_SHORT)
+    snprintf(buf, n, "%02d/%02d/%d", d, mo, y);
+  else if (style == SLIP_T_SHORT)
     snprintf(buf, n, "%02d/%02d/%d %02d:%02d", d, mo, y, h, mi);
   else if (style == SLIP_T_DATE && c->en)
     snprintf(buf, n, "%d %s %d", d, months_en[mo - 1], y);
@@ -298,7 +300,8 @@ void slip__new_page(slip_ctx *c) {
     return;
   }
   if ((pg = HPDF_AddPage(c->pdf)) == NULL) return;
-  HPDF_Page_SetSize(pg, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+  HPDF_Page_SetSize(pg, HPDF_PAGE_SIZE_A4,
+                    c->form == 6 ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
   c->pages[c->npages++] = pg;
   c->page = pg;
   c->left = PAGE_MARGIN_L;
@@ -307,7 +310,10 @@ void slip__new_page(slip_ctx *c) {
   c->bottom = PAGE_MARGIN_B;
   c->y = c->top;
   if (c->npages == 1) return;
-  snprintf(line, sizeof line, "%s: %s (%s)", c->L->code, c->s.code, c->L->continued);
+  if (c->form == 6)
+    snprintf(line, sizeof line, "%s (%s)", c->L->title[6], c->L->continued);
+  else
+    snprintf(line, sizeof line, "%s: %s (%s)", c->L->code, c->s.code, c->L->continued);
   slip__text(c, c->ital, 9.5f, c->left, c->y - 4.0f, line);
   c->y -= 22.0f;
 }

@@ -8,7 +8,16 @@
  * saving, slip__font_closure() flags every component, recursively, by
  * reading the glyph headers from the font stream libharu keeps open. It
  * uses libharu's installed internal headers (hpdf_fontdef.h,
- * hpdf_streams.h); CMake checks the version is 2.3.x. */
+ * hpdf_streams.h); CMake checks the version is 2.3.x.
+ *
+ * libharu 2.3.0 also gives each UTF-8 Type0 font, as its /ToUnicode, the
+ * encoder's code-to-CID CMap ("begincidrange"), which a ToUnicode CMap
+ * may not contain: poppler warns "Invalid 'begincidrange' operator in
+ * ToUnicode CMap" and copy/paste and search depend on its fallback.
+ * slip__font_tounicode() replaces that stream with a valid one: the
+ * content stream's codes are the BMP code points themselves (libharu's
+ * UTF-8 encoder), so it maps every code, outside the surrogates, to
+ * itself, as bfranges differing only in their last byte. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,4 +90,44 @@ int slip__font_closure(HPDF_Doc pdf, const char *font_name) {
   }
   free(done);
   return 0;
+}
+
+/* Writes the identity ToUnicode CMap over the BMP (surrogates excluded). */
+static HPDF_STATUS write_identity_cmap(HPDF_Stream st) {
+  char line[64];
+  HPDF_STATUS rc = HPDF_Stream_WriteStr(
+      st, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+          "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+          "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+          "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+  int hi, n = 0, total = 256 - 8;
+  for (hi = 0; hi < 256 && rc == HPDF_OK; hi++) {
+    if (hi >= 0xD8 && hi <= 0xDF) continue;             /* surrogates */
+    if (n % 100 == 0) {                                  /* at most 100 a block */
+      snprintf(line, sizeof line, "%d beginbfrange\n", total - n < 100 ? total - n : 100);
+      rc = HPDF_Stream_WriteStr(st, line);
+    }
+    snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
+    if (rc == HPDF_OK) rc = HPDF_Stream_WriteStr(st, line);
+    if ((++n % 100 == 0 || n == total) && rc == HPDF_OK)
+      rc = HPDF_Stream_WriteStr(st, "endbfrange\n");
+  }
+  if (rc == HPDF_OK)
+    rc = HPDF_Stream_WriteStr(st, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
+                                  "end\nend\n");
+  return rc;
+}
+
+int slip__font_tounicode(HPDF_Font font) {
+  HPDF_Dict cmap = HPDF_Dict_GetItem((HPDF_Dict)font, "ToUnicode", HPDF_OCLASS_DICT);
+  static const char *const drop[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
+  size_t i;
+  if (cmap == NULL || cmap->stream == NULL) return 0;   /* nothing to fix */
+  if (HPDF_Stream_Validate(cmap->stream) != HPDF_TRUE ||
+      cmap->stream->type != HPDF_STREAM_MEMORY)
+    return MC_EINTERNAL;
+  for (i = 0; i < sizeof drop / sizeof drop[0]; i++)
+    HPDF_Dict_RemoveElement(cmap, drop[i]);   /* HPDF_DICT_ITEM_NOT_FOUND is fine */
+  HPDF_MemStream_FreeData(cmap->stream);
+  return write_identity_cmap(cmap->stream) == HPDF_OK ? 0 : MC_ENOMEM;
 }

@@ -16,7 +16,7 @@ static const slip_labels labels_vi = {
               "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
               "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
               "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-              "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"},
+              "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "SỔ THEO DÕI HỒ SƠ"},
     .nation_sub = NULL,
     .code = "Mã hồ sơ", .book = "Quyển số", .seq = "Số thứ tự",
     .desk = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
@@ -50,12 +50,28 @@ static const slip_labels labels_vi = {
     .steps_intro = "Quá trình giao, nhận hồ sơ:",
     .more_pre = "(còn ", .more_post = " bước giao, nhận không in trên phiếu này)",
     .continued = "tiếp theo", .page = "Trang",
+    .address = "Địa chỉ", .email = "Thư điện tử",
+    .time_limit = "Thời hạn giải quyết theo quy định",
+    .docs_intro = "Thành phần hồ sơ và số lượng mỗi loại giấy tờ:",
+    .kind = {"", "bản chính", "bản sao", "bản sao có chứng thực"},
+    .sets = "Số lượng hồ sơ", .copy_no = "Liên",
+    .copy_names = {"", "giao người nộp hồ sơ", "lưu tại Bộ phận tiếp nhận và trả kết quả"},
+    .prov_title = "(TẠM THỜI - TIẾP NHẬN KHI MẤT KẾT NỐI)",
+    .prov_note = "Giấy tiếp nhận tạm: số hồ sơ trên đây là số tạm. Khi kết nối được khôi phục, "
+                 "hồ sơ được cấp mã chính thức và Ông/Bà được cấp Giấy tiếp nhận thay thế giấy này.",
+    .sig_give = "Người giao ký:\n\n..........", .sig_take = "Người nhận ký:\n\n..........",
+    .reg_col = {"STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số bộ hồ sơ",
+                "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết",
+                "Nhận hồ sơ", "Hẹn trả kết quả", "Chuyển hồ sơ đến cơ quan giải quyết",
+                "Nhận kết quả từ cơ quan giải quyết", "Trả kết quả cho cá nhân, tổ chức",
+                "Ký nhận / Ghi chú"},
+    .reg_period = "Từ ngày", .reg_to = "đến ngày", .reg_none = "(Không có hồ sơ trong kỳ)",
 };
 
 static const slip_labels labels_en = {
     .title = {"", "RECEIPT AND APPOINTMENT SLIP", "REQUEST TO SUPPLEMENT THE DOSSIER",
               "REFUSAL TO RECEIVE AND RESOLVE THE DOSSIER",
-              "APOLOGY AND NEW APPOINTMENT", "PROCESS CONTROL SLIP"},
+              "APOLOGY AND NEW APPOINTMENT", "PROCESS CONTROL SLIP", "DOSSIER REGISTER"},
     .nation_sub = "Socialist Republic of Vietnam - Independence - Freedom - Happiness",
     .code = "Dossier code", .book = "Book no.", .seq = "Sequence no.",
     .desk = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", .desk_of = "One-stop desk of",
@@ -84,6 +100,22 @@ static const slip_labels labels_en = {
     .steps_intro = "Hand-overs of the dossier:",
     .more_pre = "(", .more_post = " more hand-overs not printed on this slip)",
     .continued = "continued", .page = "Page",
+    .address = "Address", .email = "E-mail",
+    .time_limit = "Legal time limit of the procedure",
+    .docs_intro = "Documents received and how many of each:",
+    .kind = {"", "original", "copy", "certified copy"},
+    .sets = "Number of sets", .copy_no = "Copy",
+    .copy_names = {"", "for the applicant", "kept by the one-stop desk"},
+    .prov_title = "(PROVISIONAL - TAKEN WHILE OFFLINE)",
+    .prov_note = "Provisional receipt: the number above is provisional. Once the link is back, "
+                 "the dossier gets its official code and this receipt is replaced.",
+    .sig_give = "Handed over by (signature):\n\n..........",
+    .sig_take = "Received by (signature):\n\n..........",
+    .reg_col = {"No.", "Dossier code", "Procedure", "Sets", "Applicant", "Address, phone",
+                "Resolving unit", "Received", "Result due", "Forwarded to the resolving unit",
+                "Result received from it", "Result returned to the applicant",
+                "Signature / Notes"},
+    .reg_period = "From", .reg_to = "to", .reg_none = "(No dossier in the period)",
 };
 
 const slip_labels *slip__labels(int en) { return en ? &labels_en : &labels_vi; }
@@ -170,10 +202,30 @@ static void draw_title(slip_ctx *c) {
   char line[400], unit[96], yy[3], seq[9];
   c->y = slip__block(c, c->bold, 14.0f, c->left, w, c->y, 18.0f,
                      c->L->title[c->form], SLIP_CENTER);
-  snprintf(line, sizeof line, "%s: %s", c->L->code, c->s.code);
-  slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, line);
-  c->y -= 18.0f;
-  if (c->form == 1 && split_code(c->s.code, unit, sizeof unit, yy, seq) == 0) {
+  if (c->form == 1 && c->d->provisional) {
+    slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, c->L->prov_title);
+    c->y -= 18.0f;
+  }
+  if (c->form != 6) {
+    snprintf(line, sizeof line, "%s: %s", c->L->code, c->s.code);
+    slip__center(c, c->bold, 12.0f, cx, c->y - 2.0f, line);
+    c->y -= 18.0f;
+  }
+  if (c->form == 6) {
+    char from[64], to[64];
+    slip__fmt_time(c, from, sizeof from, c->d->period_from_ms, SLIP_T_DATE_SHORT);
+    slip__fmt_time(c, to, sizeof to, c->d->period_to_ms, SLIP_T_DATE_SHORT);
+    snprintf(line, sizeof line, "%s %s %s %s", c->L->reg_period, from, c->L->reg_to, to);
+    slip__center(c, c->ital, 11.0f, cx, c->y - 2.0f, line);
+    c->y -= 16.0f;
+  }
+  if (c->form == 1 && !c->d->provisional && split_code(c->s.code, unit, sizeof unit, yy, seq) == 0) {
+    /* the register runs through the year: the code's per-day sequence is
+     * not its number; without the yearly one the space is left to fill */
+    if (c->d->year_seq > 0 && c->d->year_seq < 100000000)
+      snprintf(seq, sizeof seq, "%04lld", (long long)c->d->year_seq);
+    else
+      snprintf(seq, sizeof seq, "........");
     snprintf(line, sizeof line, "%s: 20%s/%s, %s: %s", c->L->book, yy, unit, c->L->seq, seq);
     slip__center(c, c->ital, 11.0f, cx, c->y - 2.0f, line);
     c->y -= 16.0f;
@@ -248,14 +300,53 @@ static void para_unit(slip_ctx *c, const char *pre, const char *post) {
   slip__para(c, c->reg, BODY, 0.0f, buf);
 }
 
+/* "1. Đơn đề nghị (bản chính): 01" per document; dotted rows if none. */
+static void docs_01(slip_ctx *c) {
+  char name[400], line[512], n[16];
+  size_t i, shown = c->d->ndocs < SLIP_MAX_DOCS ? c->d->ndocs : SLIP_MAX_DOCS;
+  slip__para(c, c->reg, BODY, 0.0f, c->L->docs_intro);
+  for (i = 0; i < shown; i++) {
+    const mc_slip_doc *d = &c->d->docs[i];
+    int k = d->kind >= 1 && d->kind <= 3 ? d->kind : 0;
+    slip__clean(name, 300, d->name, 0);
+    if (d->count > 0 && d->count < 1000) snprintf(n, sizeof n, "%02d", d->count);
+    else snprintf(n, sizeof n, "....");
+    snprintf(line, sizeof line, "%zu. %s%s%s%s: %s", i + 1, name[0] ? name : "..........",
+             k ? " (" : "", c->L->kind[k], k ? ")" : "", n);
+    slip__para(c, c->reg, BODY, 18.0f, line);
+  }
+  if (c->d->ndocs > shown) {
+    snprintf(line, sizeof line, "%s%zu%s", c->L->more_pre, c->d->ndocs - shown, ")");
+    slip__para(c, c->ital, BODY, 18.0f, line);
+  }
+  for (i = c->d->ndocs; i < 2; i++) slip__para(c, c->reg, BODY, 18.0f, "..........");
+}
+
 static void body_01(slip_ctx *c) {
   char v[sizeof c->s.unit + 64];
-  fields_common(c);
+  slip__field(c, c->L->desk_of, c->s.unit, c->reg);
+  slip__field(c, c->L->applicant, c->s.applicant, c->bold);
+  if (c->s.app_id[0] != '\0') slip__field(c, c->L->app_id, c->s.app_id, c->reg);
+  slip__field(c, c->L->address, c->s.address, c->reg);
+  slip__field(c, c->L->phone, c->s.phone, c->reg);
+  slip__field(c, c->L->email, c->s.email, c->reg);
+  field_procedure(c);
+  slip__field(c, c->L->time_limit, c->s.time_limit, c->reg);
+  docs_01(c);
+  if (c->d->sets > 0 && c->d->sets < 1000) snprintf(v, sizeof v, "%02d", c->d->sets);
+  else snprintf(v, sizeof v, "%s", "");
+  slip__field(c, c->L->sets, v, c->reg);
+  field_time(c, c->L->received, c->d->received_at_ms, c->reg);
   field_time(c, c->L->due, c->d->due_at_ms, c->bold);
   snprintf(v, sizeof v, "%s %s", c->L->desk_of, c->s.unit);
   slip__field(c, c->L->pickup, v, c->reg);
   c->y -= 4.0f;
-  slip__para(c, c->ital, 10.5f, 0.0f, c->L->lookup);
+  slip__para(c, c->ital, 10.5f, 0.0f, c->d->provisional ? c->L->prov_note : c->L->lookup);
+  if (c->d->copy_no >= 1 && c->d->copy_no <= 9) {
+    snprintf(v, sizeof v, "%s %d%s%s", c->L->copy_no, c->d->copy_no,
+             c->d->copy_no <= 2 ? ": " : "", c->d->copy_no <= 2 ? c->L->copy_names[c->d->copy_no] : "");
+    slip__para(c, c->bold, 10.5f, 0.0f, v);
+  }
   c->y -= 8.0f;
   draw_signatures(c, c->L->sig_applicant, c->s.applicant, c->L->sig_receiver, c->s.officer);
 }
@@ -312,8 +403,8 @@ static void body_05(slip_ctx *c) {
 }
 
 void slip__render(slip_ctx *c) {
-  static void (*const body[6])(slip_ctx *) = {NULL, body_01, body_02, body_03,
-                                              body_04, body_05};
+  static void (*const body[7])(slip_ctx *) = {NULL,    body_01, body_02,        body_03,
+                                              body_04, body_05, slip__register};
   slip__new_page(c);
   draw_header(c);
   draw_title(c);

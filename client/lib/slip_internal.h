@@ -20,7 +20,7 @@
 #define SLIP_LINE_MAX 2048   /* bytes of one laid-out line */
 
 typedef struct slip_labels {
-  const char *title[6];      /* [1]..[5] */
+  const char *title[7];      /* [1]..[6] */
   const char *nation_sub;    /* English subtitle of the national motto, or NULL */
   const char *code, *book, *seq;
   const char *desk, *desk_of, *applicant, *app_id, *phone, *procedure;
@@ -32,12 +32,19 @@ typedef struct slip_labels {
   const char *col[5];
   const char *res_early, *res_on_time, *res_late, *step_due, *citizen;
   const char *steps_intro, *more_pre, *more_post, *continued, *page;
+  const char *address, *email, *time_limit, *docs_intro, *kind[4], *sets, *copy_no;
+  const char *copy_names[3];
+  const char *sig_give, *sig_take;
+  const char *prov_title, *prov_note;
+  const char *reg_col[13], *reg_period, *reg_to, *reg_none;   /* form 05: hand-over signature spaces */
+#define SLIP_MAX_DOCS 40     /* document rows of form 01; the rest summarised */
 } slip_labels;
 
 typedef struct slip_str {    /* the input strings, cleaned and bounded */
   char province[256], parent_upper[256], unit[256], unit_upper[256], place[256], code[96];
   char proc_code[96], proc_name[768], applicant[256], app_id[64];
   char phone[64], officer[256], reason[3072];
+  char address[512], email[192], time_limit[160];
 } slip_str;
 
 typedef struct slip_ctx {
@@ -58,7 +65,7 @@ typedef struct slip_ctx {
   int rc;                    /* first layout error (mc_err), 0 = none */
 } slip_ctx;
 
-enum slip_time_style { SLIP_T_LONG, SLIP_T_DATE, SLIP_T_SHORT };
+enum slip_time_style { SLIP_T_LONG, SLIP_T_DATE, SLIP_T_SHORT, SLIP_T_DATE_SHORT };
 enum slip_align { SLIP_LEFT, SLIP_CENTER };
 
 /* slip_draw.c: strings */
@@ -92,12 +99,30 @@ int slip__qr(slip_ctx *c, float x, float ytop, float side, const char *text);
 
 /* slip_font.c: completes libharu's subset of an embedded TrueType font */
 int slip__font_closure(HPDF_Doc pdf, const char *font_name);
+/* slip_font.c: replaces libharu's invalid ToUnicode CMap of a UTF-8 font */
+int slip__font_tounicode(HPDF_Font font);
 
 /* slip_forms.c */
 const slip_labels *slip__labels(int en);
 void slip__render(slip_ctx *c);
 
-/* slip_table.c */
+/* slip_table.c: a table of ncol columns (fractions of the text width), rows
+ * that never split; and the process-control table of form 05 */
+#define SLIP_TABLE_MAXCOL 14
+#define SLIP_CELL_MAX 640
+typedef struct slip_table {
+  int ncol;
+  const float *frac;
+  float size;
+} slip_table;
+float slip__table_height(const slip_ctx *c, const slip_table *t,
+                         char (*cell)[SLIP_CELL_MAX], HPDF_Font f);
+void slip__table_row(slip_ctx *c, const slip_table *t, char (*cell)[SLIP_CELL_MAX],
+                     HPDF_Font f, int header);
 void slip__steps_table(slip_ctx *c);
+
+/* slip_register.c: the body of form 06 */
+#define SLIP_MAX_REG_ROWS 2000   /* rows of one register PDF; the rest summarised */
+void slip__register(slip_ctx *c);
 
 #endif

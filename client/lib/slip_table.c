@@ -7,16 +7,13 @@
 #include "slip_internal.h"
 
 #define NCOL 5
-#define CELL_SIZE 9.0f
-#define CELL_LEAD 11.0f
-#define CELL_PAD 3.0f
-#define CELL_MAX 640
 
 typedef struct row {
-  char cell[NCOL][CELL_MAX];
+  char cell[SLIP_TABLE_MAXCOL][SLIP_CELL_MAX];
 } row;
 
 static const float col_frac[NCOL] = {0.22f, 0.22f, 0.17f, 0.18f, 0.21f};
+static const slip_table steps_spec = {NCOL, col_frac, 9.0f};
 
 static const struct {
   const char *action, *vi, *en;
@@ -74,52 +71,65 @@ static void note_cell(const slip_ctx *c, const mc_slip_step *st, char *out, size
 static void build_row(const slip_ctx *c, const mc_slip_step *st, row *r) {
   char due[64];
   int receive = st->action != NULL && strcmp(st->action, "receive") == 0;
-  unit_cell(r->cell[0], CELL_MAX, st->from_unit_name, receive ? c->L->citizen : "-");
-  unit_cell(r->cell[1], CELL_MAX, st->to_unit_name, "-");
-  slip__fmt_time(c, r->cell[2], CELL_MAX, st->at_ms, SLIP_T_SHORT);
-  slip__join(r->cell[3], CELL_MAX, result_label(c, st->result), (char *)NULL);
+  unit_cell(r->cell[0], SLIP_CELL_MAX, st->from_unit_name, receive ? c->L->citizen : "-");
+  unit_cell(r->cell[1], SLIP_CELL_MAX, st->to_unit_name, "-");
+  slip__fmt_time(c, r->cell[2], SLIP_CELL_MAX, st->at_ms, SLIP_T_SHORT);
+  slip__join(r->cell[3], SLIP_CELL_MAX, result_label(c, st->result), (char *)NULL);
   if (st->step_due_ms > 0) {
     slip__fmt_time(c, due, sizeof due, st->step_due_ms, SLIP_T_SHORT);
-    slip__join(r->cell[3], CELL_MAX, result_label(c, st->result),
+    slip__join(r->cell[3], SLIP_CELL_MAX, result_label(c, st->result),
                r->cell[3][0] ? "\n(" : "(", c->L->step_due, ": ", due, ")", (char *)NULL);
   }
-  note_cell(c, st, r->cell[4], CELL_MAX);
+  note_cell(c, st, r->cell[4], SLIP_CELL_MAX);
+  if (st->to_unit_name != NULL && st->to_unit_name[0] != '\0') {  /* a hand-over */
+    char unit[SLIP_CELL_MAX];   /* slip__join's pieces may not overlap out */
+    memcpy(unit, r->cell[0], sizeof unit);
+    slip__join(r->cell[0], SLIP_CELL_MAX, unit, "\n", c->L->sig_give, (char *)NULL);
+    memcpy(unit, r->cell[1], sizeof unit);
+    slip__join(r->cell[1], SLIP_CELL_MAX, unit, "\n", c->L->sig_take, (char *)NULL);
+  }
 }
 
-static void columns(const slip_ctx *c, float *x, float *w) {
+#define CELL_PAD 3.0f
+
+static void columns(const slip_ctx *c, const slip_table *t, float *x, float *w) {
   float total = c->right - c->left, at = c->left;
   int i;
-  for (i = 0; i < NCOL; i++) {
+  for (i = 0; i < t->ncol; i++) {
     x[i] = at;
-    w[i] = total * col_frac[i];
+    w[i] = total * t->frac[i];
     at += w[i];
   }
 }
 
-static float row_height(const row *r, HPDF_Font f, const float *w) {
+float slip__table_height(const slip_ctx *c, const slip_table *t,
+                         char (*cell)[SLIP_CELL_MAX], HPDF_Font f) {
+  float x[SLIP_TABLE_MAXCOL], w[SLIP_TABLE_MAXCOL];
   int i, lines, max = 1;
-  for (i = 0; i < NCOL; i++) {
-    lines = slip__count_lines(f, CELL_SIZE, r->cell[i], w[i] - 2.0f * CELL_PAD);
+  columns(c, t, x, w);
+  for (i = 0; i < t->ncol; i++) {
+    lines = slip__count_lines(f, t->size, cell[i], w[i] - 2.0f * CELL_PAD);
     if (lines > max) max = lines;
   }
-  return (float)max * CELL_LEAD + 2.0f * CELL_PAD + 2.0f;
+  return (float)max * (t->size + 2.0f) + 2.0f * CELL_PAD + 2.0f;
 }
 
-static void draw_row(slip_ctx *c, const row *r, HPDF_Font f, int header) {
-  float x[NCOL], w[NCOL], h, base;
+void slip__table_row(slip_ctx *c, const slip_table *t, char (*cell)[SLIP_CELL_MAX],
+                     HPDF_Font f, int header) {
+  float x[SLIP_TABLE_MAXCOL], w[SLIP_TABLE_MAXCOL], h, base;
   int i;
-  columns(c, x, w);
-  h = row_height(r, f, w);
+  columns(c, t, x, w);
+  h = slip__table_height(c, t, cell, f);
   if (header) {
     HPDF_Page_SetGrayFill(c->page, 0.88f);
     HPDF_Page_Rectangle(c->page, c->left, c->y - h, c->right - c->left, h);
     HPDF_Page_Fill(c->page);
     HPDF_Page_SetGrayFill(c->page, 0.0f);
   }
-  base = c->y - CELL_PAD - CELL_SIZE;
-  for (i = 0; i < NCOL; i++) {
-    slip__block(c, f, CELL_SIZE, x[i] + CELL_PAD, w[i] - 2.0f * CELL_PAD, base, CELL_LEAD,
-                r->cell[i], header ? SLIP_CENTER : SLIP_LEFT);
+  base = c->y - CELL_PAD - t->size;
+  for (i = 0; i < t->ncol; i++) {
+    slip__block(c, f, t->size, x[i] + CELL_PAD, w[i] - 2.0f * CELL_PAD, base, t->size + 2.0f,
+                cell[i], header ? SLIP_CENTER : SLIP_LEFT);
     slip__rect(c, x[i], c->y - h, w[i], h);
   }
   c->y -= h;
@@ -127,25 +137,23 @@ static void draw_row(slip_ctx *c, const row *r, HPDF_Font f, int header) {
 
 static void header_row(slip_ctx *c, row *r) {
   int i;
-  for (i = 0; i < NCOL; i++) snprintf(r->cell[i], CELL_MAX, "%s", c->L->col[i]);
-  draw_row(c, r, c->bold, 1);
+  for (i = 0; i < NCOL; i++) snprintf(r->cell[i], SLIP_CELL_MAX, "%s", c->L->col[i]);
+  slip__table_row(c, &steps_spec, r->cell, c->bold, 1);
 }
 
 void slip__steps_table(slip_ctx *c) {
   row r;
-  float x[NCOL], w[NCOL];
   size_t i, n = c->d->nsteps > SLIP_MAX_STEPS ? SLIP_MAX_STEPS : c->d->nsteps;
   char more[160], num[32];
-  columns(c, x, w);
   header_row(c, &r);
   for (i = 0; i < n && c->rc == 0; i++) {
     build_row(c, &c->d->steps[i], &r);
-    if (c->y - row_height(&r, c->reg, w) < c->bottom) {
+    if (c->y - slip__table_height(c, &steps_spec, r.cell, c->reg) < c->bottom) {
       slip__new_page(c);
       header_row(c, &r);
       build_row(c, &c->d->steps[i], &r);
     }
-    draw_row(c, &r, c->reg, 0);
+    slip__table_row(c, &steps_spec, r.cell, c->reg, 0);
   }
   if (c->d->nsteps > n) {
     snprintf(num, sizeof num, "%zu", c->d->nsteps - n);

@@ -216,6 +216,34 @@ class TestOutbox(unittest.TestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertRegex(r.out, r"TAM-%s-\d{6} → [A-Z0-9.]+-\d{6}-\d{4}" % unit)
 
+    # ---- provisional receipt (issue 14 finding 4) -------------------------
+
+    def slip_text(self, unit, code, name):
+        out = os.path.join(tempfile.mkdtemp(prefix="motcua-prov-"), name)
+        r = D.cli(unit, "slip", code, "--form", "01", "-o", out)
+        self.assertEqual(r.rc, 0, r)
+        p = subprocess.run(["pdftotext", "-enc", "UTF-8", out, "-"], capture_output=True,
+                           timeout=60)
+        self.assertEqual((p.returncode, p.stderr), (0, b""), p)
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+        return " ".join(p.stdout.decode("utf-8").split())
+
+    def test_provisional_receipt_offline(self):
+        unit = "18505"
+        with Server():
+            r, _ = self.receive(unit, name="Trần Thị Tạm")
+            prov = self.queued(r)["provisional"]
+            t = self.slip_text(unit, prov, "tam.pdf")
+            self.assertIn("TẠM THỜI", t)
+            self.assertIn(prov, t)
+            self.assertIn("Trần Thị Tạm", t)
+        doc = self.sync(unit)
+        real = [it for it in doc["items"] if it.get("provisional") == prov][0]["code"]
+        t = self.slip_text(unit, prov, "real.pdf")   # replaced by the real one
+        self.assertIn(real, t)
+        self.assertNotIn("TẠM THỜI", t)
+        self.assertNotIn(prov, t)
+
     # ---- dependencies ------------------------------------------------------
 
     def test_forward_of_provisional_dossier(self):

@@ -78,8 +78,10 @@ class TestSearchSlips(unittest.TestCase):
         rc, info, err = run("pdfinfo", out)
         self.assertEqual(rc, 0, "pdfinfo %s: %s" % (out, err))
         self.assertRegex(info, r"Pages:\s+[1-9]")
+        self.assertEqual(err.strip(), "", "pdfinfo warns on %s" % out)
         rc, text, err = run("pdftotext", "-enc", "UTF-8", out, "-")
         self.assertEqual(rc, 0, err)
+        self.assertEqual(err.strip(), "", "poppler warns on %s" % out)  # ToUnicode CMap
         return " ".join(text.split())  # table cells wrap: compare on collapsed spaces
 
     def test_search_only_visible(self):
@@ -127,12 +129,20 @@ class TestSearchSlips(unittest.TestCase):
             TITLES["05"], 1)[1].split("Kết quả (Trước", 1)[-1]), texts["05"])
         self.assertIn(DISTRICT_NAME, texts["05"])
         # the two hand-overs: giver and receiver by name
-        self.assertIn("Xã Hương Trạch %s" % DISTRICT_NAME, texts["05"])
-        self.assertIn("%s Xã Hương Trạch" % DISTRICT_NAME, texts["05"])
+        # (each with its signature space: "Người giao ký:", "Người nhận ký:")
+        self.assertIn("Xã Hương Trạch Người giao ký: %s Người nhận ký:" % DISTRICT_NAME,
+                      texts["05"])
+        self.assertRegex(texts["05"], re.escape(DISTRICT_NAME) +
+                         r" Người giao ký:(?: \S+){0,6} Xã Hương Trạch Người nhận ký:")
         # the district prints the same slip
         t = self.slip_text(DISTRICT, code, "05")
         self.assertIn(TITLES["05"], t)
         self.assertIn(DISTRICT_NAME, t)
+        # slip 04 printed by the district carries the district's letterhead
+        # (from its own hello), not the commune's (issue 14 finding 5)
+        t = self.slip_text(DISTRICT, code, "04")
+        self.assertIn(DISTRICT_NAME.upper(), t)
+        self.assertNotIn("XÃ HƯƠNG TRẠCH", t)
 
     def test_refusal_slip(self):
         d, _ = new_dossier(self, UNIT, name=NAME, level="commune")
@@ -141,6 +151,12 @@ class TestSearchSlips(unittest.TestCase):
         self.assertIn(TITLES["03"], t)
         self.assertIn("Không đủ thành phần hồ sơ", t)
         self.assertIn(NAME, t)
+        # a refused dossier never gets a receipt with an appointment (issue 14 finding 4)
+        out = os.path.join(self.tmp, "refused-01.pdf")
+        r = cli(UNIT, "slip", d["code"], "--form", "01", "-o", out)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("03", r.out + r.err, r)
+        self.assertFalse(os.path.exists(out))
 
     def test_slip_of_invisible_dossier(self):
         d, _ = new_dossier(self, UNIT, name=NAME)

@@ -88,11 +88,14 @@ static int words_inside(const char *pdf) {
   int ok = 1, words = 0;
   snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>/dev/null", pdf);
   if ((out = capture(cmd)) == NULL) return 0;
+  double pw = A4_W, ph = A4_H;   /* form 06 is landscape: the page says */
+  char *pg = strstr(out, "<page ");
+  if (pg != NULL && attr(pg, "width=\"") > 0) pw = attr(pg, "width=\""), ph = attr(pg, "height=\"");
   for (p = strstr(out, "<word "); p != NULL; p = strstr(p + 1, "<word ")) {
     double x0 = attr(p, "xMin=\""), x1 = attr(p, "xMax=\"");
     double y0 = attr(p, "yMin=\""), y1 = attr(p, "yMax=\"");
     words++;
-    if (x0 < 36.0 || x1 > A4_W - 36.0 || y0 < 20.0 || y1 > A4_H - 20.0) {
+    if (x0 < 36.0 || x1 > pw - 36.0 || y0 < 20.0 || y1 > ph - 20.0) {
       char w[120];
       snprintf(w, sizeof w, "%.100s", p);
       fprintf(stderr, "%s: word outside the page: %s\n", pdf, w);
@@ -202,6 +205,22 @@ static void make_steps(mc_slip_step *st, size_t n) {
 
 /* ---- rendering and reading back ------------------------------------------- */
 
+/* poppler reads pdf without a word on stderr (pdftotext, pdffonts, pdfinfo):
+ * libharu 2.3's ToUnicode CMap made each of them warn "Invalid
+ * 'begincidrange' operator in ToUnicode CMap". */
+static int poppler_quiet(const char *pdf) {
+  char cmd[4096], *out;
+  int ok;
+  snprintf(cmd, sizeof cmd,
+           "{ pdftotext -enc UTF-8 '%s' /dev/null && pdffonts '%s' >/dev/null && "
+           "pdfinfo '%s' >/dev/null; } 2>&1", pdf, pdf, pdf);
+  if ((out = capture(cmd)) == NULL) return 0;
+  ok = out[0] == '\0';
+  if (!ok) fprintf(stderr, "  poppler on %s: %.300s\n", pdf, out);
+  free(out);
+  return ok;
+}
+
 static char *render(const mc_slip_data *d, const char *form, const char *lang,
                     const char *name, char *path, size_t n) {
   int rc;
@@ -210,6 +229,7 @@ static char *render(const mc_slip_data *d, const char *form, const char *lang,
   if (rc != 0) fprintf(stderr, "  mc_slip_write(%s): %d %s\n", form, rc, errbuf);
   CHECK_EQ(rc, 0);
   CHECK(words_inside(path));
+  CHECK(poppler_quiet(path));
   return rc == 0 ? pdf_text(path) : NULL;
 }
 
@@ -224,13 +244,38 @@ static void check_common(const char *t, const char *title) {
   CHECK(has(t, "Đăng ký thành lập hộ kinh doanh"));
 }
 
+static const mc_slip_doc docs[] = {
+    {"Giấy đề nghị đăng ký hộ kinh doanh", 1, 1},
+    {"Căn cước công dân của chủ hộ", 3, 2},
+    {"Hợp đồng thuê địa điểm kinh doanh", 2, 1}};
+
+/* Form 01 with every field of Circular 01/2018 form 01. */
 static void test_form01(void) {
   mc_slip_data d = base_data();
-  char path[1024], *t = render(&d, "01", "vi", "slip01.pdf", path, sizeof path);
+  char path[1024], *t;
+  d.parent_name = "Huyện Hương Khê";
+  d.applicant_address = "Thôn Phương Giai, xã Điền Mỹ, huyện Hương Khê, tỉnh Hà Tĩnh";
+  d.applicant_email = "thutrang.nguyen@example.vn";
+  d.time_limit = "03 ngày làm việc";
+  d.sets = 1;
+  d.docs = docs;
+  d.ndocs = 3;
+  d.copy_no = 1;
+  d.year_seq = 1873;
+  t = render(&d, "01", "vi", "slip01.pdf", path, sizeof path);
   CHECK_FATAL(t != NULL);
   check_common(t, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ");
+  CHECK(has(t, "HUYỆN HƯƠNG KHÊ"));
   CHECK(has(t, "Điền Mỹ, ngày 29 tháng 11 năm 2026"));
-  CHECK(has(t, "Quyển số: 2026/H15.50.05.02, Số thứ tự: 0012"));
+  CHECK(has(t, "Quyển số: 2026/H15.50.05.02, Số thứ tự: 1873"));
+  CHECK(has(t, "Thôn Phương Giai, xã Điền Mỹ"));
+  CHECK(has(t, "thutrang.nguyen@example.vn"));
+  CHECK(has(t, "Thời hạn giải quyết theo quy định: 03 ngày làm việc"));
+  CHECK(has(t, "1. Giấy đề nghị đăng ký hộ kinh doanh (bản chính): 01"));
+  CHECK(has(t, "2. Căn cước công dân của chủ hộ (bản sao có chứng thực): 02"));
+  CHECK(has(t, "3. Hợp đồng thuê địa điểm kinh doanh (bản sao): 01"));
+  CHECK(has(t, "Số lượng hồ sơ: 01"));
+  CHECK(has(t, "Liên 1: giao người nộp hồ sơ"));
   CHECK(has(t, "09 giờ 15 phút, ngày 29 tháng 11 năm 2026"));
   CHECK(has(t, "17 giờ 00 phút, ngày 02 tháng 12 năm 2026"));
   CHECK(has(t, "NGƯỜI NỘP HỒ SƠ"));
@@ -239,6 +284,42 @@ static void test_form01(void) {
   CHECK_EQ(pdf_pages(path), 1);
   if (have_zbarimg()) CHECK(qr_decodes(path, 1));
   else fprintf(stderr, "  zbarimg not installed: QR decoding not checked\n");
+  free(t);
+}
+
+/* Without the yearly register number the space is left blank: the code's
+ * per-day sequence is not the register's number (issue 14 finding 5). A
+ * refused dossier gets no receipt (finding 4). */
+static void test_form01_blank_and_refused(void) {
+  mc_slip_data d = base_data();
+  char path[1024], *t = render(&d, "01", "vi", "slip01-blank.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "Số thứ tự: ........"));
+  CHECK(strstr(t, "Số thứ tự: 0012") == NULL);
+  CHECK(has(t, "Địa chỉ: .........."));
+  free(t);
+  d.status = 3;
+  out_path(path, sizeof path, "refused01.pdf");
+  CHECK_EQ(mc_slip_write(&d, "01", "vi", NULL, path, errbuf, sizeof errbuf), MC_EINVAL);
+  CHECK(strstr(errbuf, "form 03") != NULL);
+  CHECK(access(path, F_OK) != 0);
+}
+
+/* A dossier taken while offline: a provisional receipt with the outbox's
+ * provisional number, clearly marked, no register number. */
+static void test_form01_provisional(void) {
+  mc_slip_data d = base_data();
+  char path[1024], *t;
+  d.code = "TAM-18499-000123";
+  d.provisional = 1;
+  d.due_at_ms = 0;
+  t = render(&d, "01", "vi", "provisional01.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"));
+  CHECK(has(t, "(TẠM THỜI - TIẾP NHẬN KHI MẤT KẾT NỐI)"));
+  CHECK(has(t, "Mã hồ sơ: TAM-18499-000123"));
+  CHECK(has(t, "số hồ sơ trên đây là số tạm"));
+  CHECK(strstr(t, "Quyển số") == NULL);
   free(t);
 }
 
@@ -313,11 +394,59 @@ static void test_form05(void) {
   CHECK(has(t, "Chuyển liên thông"));
   CHECK(has(t, "Lê Thị Hồng Nhung"));
   CHECK(has(t, "(Hạn: 30/11/2026"));   /* the first step's own deadline */
+  CHECK(has(t, "(Hạn: 01/12/2026"));   /* a later step's own, not the final due */
+  CHECK(has(t, "Người giao ký:"));      /* hand-over signature spaces */
+  CHECK(has(t, "Người nhận ký:"));
   pages = pdf_pages(path);
   CHECK(pages >= 2);
   CHECK(has(t, "Trang 1/"));
   CHECK(has(t, "(tiếp theo)"));
   if (have_zbarimg() && pages > 0) CHECK(qr_decodes(path, pages));
+  free(t);
+}
+
+/* Form 06: the register for a period, landscape, one row per dossier with
+ * its yearly number, repeating the header on every page. */
+static void test_form06(void) {
+  mc_slip_data d = base_data();
+  mc_slip_reg_row rows[60];
+  char path[1024], *t;
+  size_t i;
+  for (i = 0; i < 60; i++)
+    rows[i] = (mc_slip_reg_row){
+        .code = i == 0 ? CODE : "H15.50.05.02-261130-0003", .year_seq = 1873 + (int64_t)i,
+        .procedure_name = "Đăng ký thành lập hộ kinh doanh", .sets = 1,
+        .applicant_name = "Nguyễn Thị Thu Trang", .applicant_address = "Thôn Phương Giai",
+        .applicant_phone = "0912 345 678", .handler = "Xã Điền Mỹ",
+        .received_at_ms = vn_ms(2026, 11, 29, 9, 15), .due_at_ms = vn_ms(2026, 12, 2, 17, 0),
+        .returned_at_ms = i % 2 ? vn_ms(2026, 12, 1, 10, 0) : 0, .note = ""};
+  d.code = "";
+  d.rows = rows;
+  d.nrows = 60;
+  d.period_from_ms = vn_ms(2026, 11, 1, 0, 0);
+  d.period_to_ms = vn_ms(2026, 11, 30, 0, 0);
+  d.issued_at_ms = vn_ms(2026, 12, 1, 8, 0);
+  t = render(&d, "06", "vi", "slip06.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "SỔ THEO DÕI HỒ SƠ"));
+  CHECK(has(t, "UBND TỈNH HÀ TĨNH"));
+  CHECK(has(t, "XÃ ĐIỀN MỸ"));
+  CHECK(has(t, "Từ ngày 01/11/2026 đến ngày 30/11/2026"));
+  CHECK(has(t, "Mã hồ sơ"));
+  CHECK(has(t, "Hẹn trả"));
+  CHECK(has(t, "Ký nhận"));
+  CHECK(has(t, "1873"));
+  CHECK(has(t, "1932"));   /* the last row */
+  CHECK(has(t, CODE));
+  CHECK(has(t, "29/11/2026"));
+  CHECK(has(t, "09:15"));
+  CHECK(has(t, "01/12/2026"));
+  CHECK(has(t, "SỔ THEO DÕI HỒ SƠ (tiếp theo)"));
+  CHECK(pdf_pages(path) >= 2);
+  free(t);
+  d.nrows = 0;
+  t = render(&d, "06", "vi", "empty06.pdf", path, sizeof path);
+  CHECK(has(t, "(Không có hồ sơ trong kỳ)"));
   free(t);
 }
 
@@ -514,10 +643,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   RUN_TEST(test_form01);
+  RUN_TEST(test_form01_blank_and_refused);
+  RUN_TEST(test_form01_provisional);
   RUN_TEST(test_form02);
   RUN_TEST(test_form03);
   RUN_TEST(test_form04);
   RUN_TEST(test_form05);
+  RUN_TEST(test_form06);
   RUN_TEST(test_form01_en);
   RUN_TEST(test_accents_drawn);
   RUN_TEST(test_hostile);
