@@ -189,10 +189,10 @@ int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 
 static const char *role_rule(mc_role r) {
   switch (r) {
-  case MC_ROLE_ADMIN: return "IT staff (admin) have no access to dossiers";
-  case MC_ROLE_DISTRICT: return "only commune desks may do this";
-  case MC_ROLE_COMMUNE: return "only district staff may do this";
-  default: return "this role may not do this";
+  case MC_ROLE_ADMIN: return "rule.admin: IT staff (admin) have no access to dossiers";
+  case MC_ROLE_DISTRICT: return "rule.role: only commune desks may do this";
+  case MC_ROLE_COMMUNE: return "rule.role: only district staff may do this";
+  default: return "rule.role: this role may not do this";
   }
 }
 
