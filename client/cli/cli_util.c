@@ -23,6 +23,8 @@ int cli_emit_json(json_t *doc, int one_line) {
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail) {
   if (c->json) {
     cli_emit_json(mc_render_error_json(err, text, detail), 0);
+  } else if (mc_msg_rule(c->lang, detail) != NULL) { /* a workflow rule, in the officer's language */
+    fprintf(stderr, "motcua: %s: %s\n  (%s)\n", text, mc_msg_rule(c->lang, detail), detail);
   } else if (detail != NULL && detail[0] != '\0') {
     fprintf(stderr, "motcua: %s: %s\n", text, detail);
   } else {
