@@ -147,12 +147,13 @@ static int fits(const struct rule *r, const standing *s) {
          (r->levels & s->level) && (r->phases & (1u << s->phase));
 }
 
-/* Why no row fits the actor's standing: a rule id the client's catalogue
+/* Every text here fits the client's 128-byte detail (test_workflow checks).
+ * Why no row fits the actor's standing: a rule id the client's catalogue
  * renders (client/lib/messages.c, "rule.*"), then the English text. */
 static int refuse_standing(int action, const standing *s, const char **rule) {
   if (s->relation < 0)
-    return *rule = "rule.not_party: only the receiving unit and the unit the dossier was "
-                   "forwarded to may act on it",
+    return *rule = "rule.not_party: only the receiving unit and the unit it was forwarded to may "
+                   "act on it",
            MC_EFORBIDDEN;
   if (action == MC_ACT_FORWARD && s->level != LV_D)
     return *rule = "rule.forward_level: only district-level procedures are forwarded",
@@ -161,22 +162,22 @@ static int refuse_standing(int action, const standing *s, const char **rule) {
     return *rule = "rule.forward_once: the dossier was already forwarded", MC_EBADSTATE;
   if (s->relation == RECEIVER && s->level == LV_D && s->phase == PH_INTAKE &&
       s->role == COM)
-    return *rule = "rule.before_forward: a district-level dossier at its commune may only be "
-                   "forwarded, refused, withdrawn or sent through the intake supplement",
+    return *rule = "rule.before_forward: before the forward the commune may only forward, refuse, "
+                   "withdraw or ask for a supplement",
            MC_EWRONGLEVEL;
   if (s->relation == RECEIVER && s->phase == PH_AT_CENTRE)
-    return *rule = "rule.at_centre: the district holds the dossier; the commune may only take "
-                   "in a supplement or a fee payment, or a withdrawal",
+    return *rule = "rule.at_centre: the district holds it; the commune may only take in a "
+                   "supplement, a fee or a withdrawal",
            MC_EFORBIDDEN;
   if (s->relation == RECEIVER && s->phase == PH_BACK)
-    return *rule = "rule.after_send_back: after the send-back the commune may only return the "
-                   "result and record the rating",
+    return *rule = "rule.after_send_back: sent back; the commune may only return the result and "
+                   "record the rating",
            MC_EFORBIDDEN;
   if (s->relation == CENTRE && s->phase == PH_BACK)
     return *rule = "rule.sent_back: the dossier was sent back to the receiving unit", MC_EFORBIDDEN;
   if (action == MC_ACT_SEND_BACK)
-    return *rule = "rule.send_back: only the unit the dossier was forwarded to, while holding "
-                   "it, may send it back",
+    return *rule = "rule.send_back: only the unit it was forwarded to, holding it, may send it "
+                   "back",
            MC_EFORBIDDEN;
   if (action == MC_ACT_RETURN || action == MC_ACT_RATE)
     return *rule = "rule.receiver_only: only the receiving unit, with the dossier in hand, may "
