@@ -23,8 +23,6 @@ int cli_emit_json(json_t *doc, int one_line) {
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail) {
   if (c->json) {
     cli_emit_json(mc_render_error_json(err, text, detail), 0);
-  } else if (mc_msg_rule(c->lang, detail) != NULL) { /* a workflow rule, in the officer's language */
-    fprintf(stderr, "motcua: %s: %s\n  (%s)\n", text, mc_msg_rule(c->lang, detail), detail);
   } else if (detail != NULL && detail[0] != '\0') {
     fprintf(stderr, "motcua: %s: %s\n", text, detail);
   } else {
@@ -121,6 +119,8 @@ static int refusal(const cli *c, const mc_client_error *e) {
   const char *text = mc_msg(c->lang, mc_msg_for_err(e->err));
   if (c->json) return cli_fail(c, EXIT_REFUSED, e->err, text, e->field);
   fprintf(stderr, "motcua: %s\n", text);
+  const char *rule = mc_msg_rule(c->lang, e->field); /* a workflow rule (docs/WORKFLOW.md) */
+  if (rule != NULL) fprintf(stderr, "  %s\n", rule);
   if (e->message[0] != '\0')
     fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID), e->message);
   return EXIT_REFUSED;
