@@ -8,7 +8,6 @@
 
 #define S(x) (1u << (x))
 #define R(x) (1u << (x))
-#define DESK (R(MC_ROLE_COMMUNE) | R(MC_ROLE_DISTRICT))
 #define COM R(MC_ROLE_COMMUNE)
 #define DIS R(MC_ROLE_DISTRICT)
 /* Open statuses but 1 (registered online, not yet received: no due time
