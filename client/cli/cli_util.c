@@ -119,6 +119,8 @@ static int refusal(const cli *c, const mc_client_error *e) {
   const char *text = mc_msg(c->lang, mc_msg_for_err(e->err));
   if (c->json) return cli_fail(c, EXIT_REFUSED, e->err, text, e->field);
   fprintf(stderr, "motcua: %s\n", text);
+  const char *rule = mc_msg_rule(c->lang, e->field); /* a workflow rule (docs/WORKFLOW.md) */
+  if (rule != NULL) fprintf(stderr, "  %s\n", rule);
   if (e->message[0] != '\0')
     fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID), e->message);
   return EXIT_REFUSED;

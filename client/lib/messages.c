@@ -346,8 +346,8 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_REFUSED_TIMEOUT] = {"Máy chủ xử lý quá thời gian", "The server timed out"},
     [MSG_REFUSED_BUSY] = {"Máy chủ đang bận, vui lòng thử lại", "The server is busy, try again"},
     [MSG_REFUSED_WRONG_LEVEL] = {
-        "Thủ tục này thuộc thẩm quyền cấp xã, không chuyển lên huyện",
-        "This procedure is resolved at commune level; it is not forwarded to the district"},
+        "Thao tác không đúng cấp có thẩm quyền của thủ tục",
+        "Not at this level: the procedure's level does not allow this here"},
     [MSG_REFUSED_BAD_STATE] = {
         "Không thực hiện được ở trạng thái hiện tại của hồ sơ",
         "Not allowed in the dossier's current status"},
@@ -574,7 +574,67 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_MON_HOURS] = {"giờ", "h"},
     [MSG_MON_MINUTES] = {"phút", "min"},
     [MSG_MON_SECONDS] = {"giây", "s"},
+    [MSG_RULE_ROLE] = {"Vai trò của đơn vị không được làm thao tác này",
+                       "This unit's role may not take this action"},
+    [MSG_RULE_ADMIN] = {"Cán bộ CNTT (quản trị) không được truy cập hồ sơ",
+                        "IT staff (admin) have no access to dossiers"},
+    [MSG_RULE_BEFORE_FORWARD] = {
+        "Hồ sơ thuộc thẩm quyền cấp huyện: trước khi chuyển liên thông, cấp xã chỉ được chuyển, "
+        "từ chối tiếp nhận, cho rút hoặc yêu cầu bổ sung khi tiếp nhận",
+        "A district-level dossier: before the forward, the commune may only forward it, refuse "
+        "it at intake, record a withdrawal or request the intake supplement"},
+    [MSG_RULE_FORWARD_LEVEL] = {"Chỉ hồ sơ thuộc thẩm quyền cấp huyện mới được chuyển liên thông",
+                                "Only district-level procedures are forwarded"},
+    [MSG_RULE_FORWARD_ONCE] = {"Hồ sơ đã được chuyển liên thông", "The dossier was already forwarded"},
+    [MSG_RULE_AT_CENTRE] = {
+        "Hồ sơ đang ở cấp huyện: cấp xã chỉ được nhận bổ sung, nhận nộp phí hoặc cho rút hồ sơ",
+        "The district holds the dossier: the commune may only take in a supplement or a fee "
+        "payment, or record a withdrawal"},
+    [MSG_RULE_AFTER_SEND_BACK] = {
+        "Hồ sơ đã được cấp huyện trả về: cấp xã chỉ được trả kết quả và ghi nhận đánh giá",
+        "After the send-back the commune may only return the result and record the rating"},
+    [MSG_RULE_SENT_BACK] = {"Hồ sơ đã được trả về đơn vị tiếp nhận",
+                            "The dossier was sent back to the receiving unit"},
+    [MSG_RULE_SEND_BACK] = {"Chỉ đơn vị được chuyển đến, đang giữ hồ sơ, mới được trả về",
+                            "Only the unit the dossier was forwarded to, holding it, may send it back"},
+    [MSG_RULE_RECEIVER_ONLY] = {"Chỉ đơn vị tiếp nhận, đang giữ hồ sơ, mới được làm thao tác này",
+                                "Only the receiving unit, with the dossier in hand, may do this"},
+    [MSG_RULE_HOLDER] = {"Chỉ đơn vị đang giữ hồ sơ mới được làm thao tác này",
+                         "Only the unit holding the dossier may do this"},
+    [MSG_RULE_NOT_PARTY] = {"Đơn vị không tiếp nhận và không được chuyển hồ sơ này",
+                            "This unit neither received the dossier nor was it forwarded to it"},
+    [MSG_RULE_STATUS] = {"Thao tác không được phép ở trạng thái hiện tại của hồ sơ",
+                         "The action is not allowed in the dossier's current status"},
+    [MSG_RULE_RESCHEDULE_ONCE] = {"Hồ sơ chỉ được hẹn lại một lần",
+                                  "A dossier may be rescheduled only once"},
+    [MSG_RULE_RATE_ONCE] = {"Đánh giá của công dân chỉ được ghi nhận một lần",
+                            "The citizen's rating is recorded once"},
 };
+
+static const struct {
+  const char *id;
+  enum mc_msg msg;
+} rule_ids[] = {
+    {"role", MSG_RULE_ROLE}, {"admin", MSG_RULE_ADMIN},
+    {"before_forward", MSG_RULE_BEFORE_FORWARD}, {"forward_level", MSG_RULE_FORWARD_LEVEL},
+    {"forward_once", MSG_RULE_FORWARD_ONCE}, {"at_centre", MSG_RULE_AT_CENTRE},
+    {"after_send_back", MSG_RULE_AFTER_SEND_BACK}, {"sent_back", MSG_RULE_SENT_BACK},
+    {"send_back", MSG_RULE_SEND_BACK}, {"receiver_only", MSG_RULE_RECEIVER_ONLY},
+    {"holder", MSG_RULE_HOLDER}, {"not_party", MSG_RULE_NOT_PARTY},
+    {"status", MSG_RULE_STATUS}, {"reschedule_once", MSG_RULE_RESCHEDULE_ONCE},
+    {"rate_once", MSG_RULE_RATE_ONCE},
+};
+
+const char *mc_msg_rule(int lang, const char *detail) {
+  if (detail == NULL || strncmp(detail, "rule.", 5) != 0) return NULL;
+  const char *id = detail + 5, *colon = strchr(id, ':');
+  if (colon == NULL) return NULL;
+  size_t n = (size_t)(colon - id);
+  for (size_t i = 0; i < sizeof rule_ids / sizeof rule_ids[0]; i++)
+    if (strlen(rule_ids[i].id) == n && strncmp(rule_ids[i].id, id, n) == 0)
+      return mc_msg(lang, rule_ids[i].msg);
+  return NULL;
+}
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [0] = MSG_REFUSED_UNKNOWN,       [1] = MSG_REFUSED_INTERNAL,

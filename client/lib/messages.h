@@ -118,6 +118,23 @@ enum mc_msg {
   MSG_REFUSED_CLOSED,
   MSG_REFUSED_CONFIG,
   MSG_REFUSED_UNKNOWN,
+  /* workflow rules named by a refusal's detail ("rule.<id>: ...",
+   * docs/WORKFLOW.md "Refusals") */
+  MSG_RULE_ROLE,
+  MSG_RULE_ADMIN,
+  MSG_RULE_BEFORE_FORWARD,
+  MSG_RULE_FORWARD_LEVEL,
+  MSG_RULE_FORWARD_ONCE,
+  MSG_RULE_AT_CENTRE,
+  MSG_RULE_AFTER_SEND_BACK,
+  MSG_RULE_SENT_BACK,
+  MSG_RULE_SEND_BACK,
+  MSG_RULE_RECEIVER_ONLY,
+  MSG_RULE_HOLDER,
+  MSG_RULE_NOT_PARTY,
+  MSG_RULE_STATUS,
+  MSG_RULE_RESCHEDULE_ONCE,
+  MSG_RULE_RATE_ONCE,
   /* national status names 1..10 */
   MSG_STATUS_1,
   MSG_STATUS_2,
@@ -323,6 +340,10 @@ const char *mc_msg(int lang, enum mc_msg id);
 const char *mc_msg_raw(enum mc_msg id, int lang);
 /* Refusal text for an mc_err (MSG_REFUSED_*). */
 enum mc_msg mc_msg_for_err(int err);
+/* The catalogue's text of the workflow rule a server refusal names in its
+ * detail ("rule.<id>: English text"), or NULL for a detail naming no known
+ * rule. */
+const char *mc_msg_rule(int lang, const char *detail);
 /* National status name; MSG_STATUS_UNKNOWN outside 1..10. */
 const char *mc_status_name(int lang, unsigned status);
 int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, MC_EINVAL otherwise */

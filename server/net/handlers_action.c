@@ -190,13 +190,13 @@ int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 /* ---- refusals by role --------------------------------------------------- */
 
 /* The rule a refusal names: who may send the message (allowed, a mask of
- * 1 << mc_role), not who the caller is. */
+ * 1 << mc_role), not who the caller is; a rule id the client renders. */
 static const char *role_rule(mc_role caller, unsigned allowed) {
-  if (allowed == 1u << MC_ROLE_ADMIN) return "only IT staff (admin) may do this";
-  if (caller == MC_ROLE_ADMIN) return "IT staff (admin) have no access to dossiers";
-  if (allowed == 1u << MC_ROLE_COMMUNE) return "only commune desks may do this";
-  if (allowed == 1u << MC_ROLE_DISTRICT) return "only district staff may do this";
-  return "this role may not do this";
+  if (allowed == 1u << MC_ROLE_ADMIN) return "rule.role: only IT staff (admin) may do this";
+  if (caller == MC_ROLE_ADMIN) return "rule.admin: IT staff (admin) have no access to dossiers";
+  if (allowed == 1u << MC_ROLE_COMMUNE) return "rule.role: only commune desks may do this";
+  if (allowed == 1u << MC_ROLE_DISTRICT) return "rule.role: only district staff may do this";
+  return "rule.role: this role may not do this";
 }
 
 int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, unsigned allowed,

@@ -8,100 +8,188 @@
 
 #define S(x) (1u << (x))
 #define R(x) (1u << (x))
-#define DESK (R(MC_ROLE_COMMUNE) | R(MC_ROLE_DISTRICT))
+#define COM R(MC_ROLE_COMMUNE)
+#define DIS R(MC_ROLE_DISTRICT)
 /* Open statuses but 1 (registered online, not yet received: no due time
  * to move). */
 #define OPEN_RECEIVED (MC_STATUS_OPEN_SET & ~S(MC_ST_REGISTERED))
+/* Officer roles (issue 15 will name them: receiving officer, processing
+ * officer, leader, unit administrator). Every row allows all for now. */
+#define OFF_ALL (~0u)
 
-enum who {
-  WHO_HOLDER,           /* the unit holding the dossier now */
-  WHO_HOLDER_OR_RECEIVER,
-  WHO_RECEIVER_HOLDING, /* the receiving unit, with the dossier back in hand */
-  WHO_RECEIVER_ANY,     /* the receiving unit */
-  WHO_HOLDER_FORWARDED  /* the unit it was forwarded to, holding it */
-};
+/* How the acting unit stands to the dossier. */
+enum actor { RECEIVER, CENTRE }; /* the receiving unit / the unit it was forwarded to */
+enum hold { NOT_HOLDING, HOLDING };
+#define LV_C (1u << MC_LEVEL_COMMUNE)
+#define LV_D (1u << MC_LEVEL_DISTRICT)
+/* Where a dossier is in the inter-level flow. */
+enum phase { PH_INTAKE = 0, PH_AT_CENTRE = 1, PH_BACK = 2 };
+#define P_IN (1u << PH_INTAKE)     /* never forwarded ("before forward") */
+#define P_UP (1u << PH_AT_CENTRE)  /* forwarded, the centre holds it */
+#define P_BK (1u << PH_BACK)       /* sent back to the receiving unit */
 enum clock { CLK_NONE, CLK_PAUSE, CLK_RESUME };
 enum move { MOVE_NONE, MOVE_UP, MOVE_BACK };
 
+/* One row: `action` may be taken by a unit of a role in `roles` (and an
+ * officer role in `officers`), standing as `actor` to the dossier and
+ * holding it or not, on a procedure of a level in `levels`, in a phase in
+ * `phases`, from a status in `from`. An action is allowed when one row
+ * matches; docs/WORKFLOW.md prints this table. */
 static const struct rule {
   int action;
-  const char *name;
-  unsigned from;   /* allowed statuses */
   unsigned roles;
-  enum who who;
+  unsigned officers;
+  enum actor actor;
+  enum hold hold;
+  unsigned levels;
+  unsigned phases;
+  unsigned from;   /* allowed statuses */
   int to;          /* 0 = status unchanged */
   enum clock clk;
   enum move move;
   int finishes;
 } rules[] = {
-    {MC_ACT_ACCEPT, "accept", S(2), DESK, WHO_HOLDER, 4, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_ASSIGN, "assign", S(2) | S(4), R(MC_ROLE_DISTRICT), WHO_HOLDER, 4, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_RESULT, "result", S(4), DESK, WHO_HOLDER, 9, CLK_NONE, MOVE_NONE, 1},
-    {MC_ACT_SEND_BACK, "send_back", S(3) | S(7) | S(8) | S(9), R(MC_ROLE_DISTRICT),
-     WHO_HOLDER_FORWARDED, 0, CLK_NONE, MOVE_BACK, 0},
-    {MC_ACT_SUPPLEMENT_REQUEST, "supplement_request", S(2) | S(4), DESK, WHO_HOLDER, 5,
-     CLK_PAUSE, MOVE_NONE, 0},
-    {MC_ACT_SUPPLEMENT, "supplement", S(5), DESK, WHO_HOLDER_OR_RECEIVER, 4, CLK_RESUME,
-     MOVE_NONE, 0},
-    {MC_ACT_FEE_REQUEST, "fee_request", S(4), DESK, WHO_HOLDER, 6, CLK_PAUSE, MOVE_NONE, 0},
-    {MC_ACT_FEE_PAID, "fee_paid", S(6), DESK, WHO_HOLDER_OR_RECEIVER, 4, CLK_RESUME,
-     MOVE_NONE, 0},
-    {MC_ACT_REFUSE, "refuse", S(1) | S(2), DESK, WHO_HOLDER, 3, CLK_NONE, MOVE_NONE, 1},
-    {MC_ACT_STOP, "stop", S(4) | S(5) | S(6), DESK, WHO_HOLDER, 8, CLK_RESUME, MOVE_NONE, 1},
-    {MC_ACT_WITHDRAW, "withdraw", MC_STATUS_OPEN_SET, DESK, WHO_HOLDER_OR_RECEIVER, 7,
-     CLK_RESUME, MOVE_NONE, 1},
-    {MC_ACT_RESCHEDULE, "reschedule", OPEN_RECEIVED, DESK, WHO_HOLDER, 0, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_RETURN, "return", S(9), DESK, WHO_RECEIVER_HOLDING, 10, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_RATE, "rate", S(10), DESK, WHO_RECEIVER_ANY, 0, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_FORWARD, "forward", S(2), R(MC_ROLE_COMMUNE), WHO_RECEIVER_HOLDING, 0, CLK_NONE,
-     MOVE_UP, 0},
+    /* A commune-level dossier at its commune, or a district-level one the
+     * centre received itself: the receiving unit does everything. */
+#define OWN(act, roles, from, to, clk, fin)                                                        \
+  {act, roles, OFF_ALL, RECEIVER, HOLDING, LV_C, P_IN, from, to, clk, MOVE_NONE, fin},            \
+  {act, DIS, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, from, to, clk, MOVE_NONE, fin}
+    OWN(MC_ACT_ACCEPT, COM, S(2), 4, CLK_NONE, 0),
+    OWN(MC_ACT_RESULT, COM, S(4), 9, CLK_NONE, 1),
+    OWN(MC_ACT_SUPPLEMENT_REQUEST, COM, S(2) | S(4), 5, CLK_PAUSE, 0),
+    OWN(MC_ACT_SUPPLEMENT, COM, S(5), 4, CLK_RESUME, 0),
+    OWN(MC_ACT_FEE_REQUEST, COM, S(4), 6, CLK_PAUSE, 0),
+    OWN(MC_ACT_FEE_PAID, COM, S(6), 4, CLK_RESUME, 0),
+    OWN(MC_ACT_REFUSE, COM, S(1) | S(2), 3, CLK_NONE, 1),
+    OWN(MC_ACT_STOP, COM, S(4) | S(5) | S(6), 8, CLK_RESUME, 1),
+    OWN(MC_ACT_WITHDRAW, COM, MC_STATUS_OPEN_SET, 7, CLK_RESUME, 1),
+    OWN(MC_ACT_RESCHEDULE, COM, OPEN_RECEIVED, 0, CLK_NONE, 0),
+    OWN(MC_ACT_RETURN, COM, S(9), 10, CLK_NONE, 0),
+    OWN(MC_ACT_RATE, COM, S(10), 0, CLK_NONE, 0),
+#undef OWN
+    {MC_ACT_ASSIGN, DIS, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0},
+
+    /* A district-level dossier at its commune before the forward: intake
+     * only. The intake supplement (slip 02) resumes to 2, so that it can
+     * still be forwarded. */
+    {MC_ACT_FORWARD, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2), 0, CLK_NONE, MOVE_UP, 0},
+    {MC_ACT_REFUSE, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1},
+    {MC_ACT_WITHDRAW, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2) | S(5), 7, CLK_RESUME, MOVE_NONE, 1},
+    {MC_ACT_SUPPLEMENT_REQUEST, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2), 5, CLK_PAUSE, MOVE_NONE, 0},
+    {MC_ACT_SUPPLEMENT, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(5), 2, CLK_RESUME, MOVE_NONE, 0},
+
+    /* Forwarded: the centre, holding it, processes it and sends it back. */
+#define UP(act, from, to, clk, move, fin)                                                        \
+  {act, DIS, OFF_ALL, CENTRE, HOLDING, LV_D, P_UP, from, to, clk, move, fin}
+    UP(MC_ACT_ACCEPT, S(2), 4, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_ASSIGN, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_RESULT, S(4), 9, CLK_NONE, MOVE_NONE, 1),
+    UP(MC_ACT_SUPPLEMENT_REQUEST, S(2) | S(4), 5, CLK_PAUSE, MOVE_NONE, 0),
+    UP(MC_ACT_SUPPLEMENT, S(5), 4, CLK_RESUME, MOVE_NONE, 0),
+    UP(MC_ACT_FEE_REQUEST, S(4), 6, CLK_PAUSE, MOVE_NONE, 0),
+    UP(MC_ACT_FEE_PAID, S(6), 4, CLK_RESUME, MOVE_NONE, 0),
+    UP(MC_ACT_REFUSE, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1),
+    UP(MC_ACT_STOP, S(4) | S(5) | S(6), 8, CLK_RESUME, MOVE_NONE, 1),
+    UP(MC_ACT_WITHDRAW, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1),
+    UP(MC_ACT_RESCHEDULE, OPEN_RECEIVED, 0, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_SEND_BACK, S(3) | S(7) | S(8) | S(9), 0, CLK_NONE, MOVE_BACK, 0),
+#undef UP
+    /* ... while the commune, not holding it, takes in what the citizen
+     * brings to its desk. */
+    {MC_ACT_SUPPLEMENT, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(5), 4, CLK_RESUME, MOVE_NONE, 0},
+    {MC_ACT_FEE_PAID, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(6), 4, CLK_RESUME, MOVE_NONE, 0},
+    {MC_ACT_WITHDRAW, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1},
+
+    /* Sent back: the commune returns the result and records the rating. */
+    {MC_ACT_RETURN, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_BK, S(9), 10, CLK_NONE, MOVE_NONE, 0},
+    {MC_ACT_RATE, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_BK, S(10), 0, CLK_NONE, MOVE_NONE, 0},
 };
 
-static const struct rule *find_rule(int action) {
-  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-    if (rules[i].action == action) return &rules[i];
-  return NULL;
-}
+static const char *const action_names[MC_ACT_MAX + 1] = {
+    [MC_ACT_ACCEPT] = "accept", [MC_ACT_ASSIGN] = "assign", [MC_ACT_RESULT] = "result",
+    [MC_ACT_SEND_BACK] = "send_back", [MC_ACT_SUPPLEMENT_REQUEST] = "supplement_request",
+    [MC_ACT_SUPPLEMENT] = "supplement", [MC_ACT_FEE_REQUEST] = "fee_request",
+    [MC_ACT_FEE_PAID] = "fee_paid", [MC_ACT_REFUSE] = "refuse", [MC_ACT_STOP] = "stop",
+    [MC_ACT_WITHDRAW] = "withdraw", [MC_ACT_RESCHEDULE] = "reschedule",
+    [MC_ACT_RETURN] = "return", [MC_ACT_RATE] = "rate", [MC_ACT_FORWARD] = "forward",
+};
 
 const char *mc_action_name(int action) {
-  const struct rule *r = find_rule(action);
-  return r != NULL ? r->name : NULL;
+  return action >= 1 && action <= MC_ACT_MAX ? action_names[action] : NULL;
 }
 
 static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
-static int who_ok(enum who w, const mc_dossier *d, const char *unit) {
-  int holder = same(d->holder_unit, unit), receiver = same(d->unit_code, unit);
-  switch (w) {
-  case WHO_HOLDER: return holder;
-  case WHO_HOLDER_OR_RECEIVER: return holder || receiver;
-  case WHO_RECEIVER_HOLDING: return holder && receiver;
-  case WHO_RECEIVER_ANY: return receiver;
-  case WHO_HOLDER_FORWARDED: return holder && !receiver && same(d->forwarded_to, unit);
-  }
-  return 0;
+/* The acting unit's standing, computed once from the dossier. */
+typedef struct standing {
+  unsigned role;   /* R(role) */
+  int relation;    /* RECEIVER, CENTRE, or -1 (neither) */
+  enum hold hold;
+  unsigned level;  /* LV_C or LV_D */
+  enum phase phase;
+} standing;
+
+static standing stand(const mc_dossier *d, const mc_actor *who) {
+  standing s = {.role = who->role >= 0 && who->role < 16 ? R(who->role) : 0};
+  s.relation = same(d->unit_code, who->unit) ? RECEIVER
+               : d->forwarded_to[0] && same(d->forwarded_to, who->unit) ? CENTRE : -1;
+  s.hold = same(d->holder_unit, who->unit) ? HOLDING : NOT_HOLDING;
+  s.level = d->level == MC_LEVEL_COMMUNE ? LV_C : d->level == MC_LEVEL_DISTRICT ? LV_D : 0;
+  s.phase = d->forwarded_to[0] == '\0'                ? PH_INTAKE
+            : same(d->holder_unit, d->forwarded_to) ? PH_AT_CENTRE
+                                                      : PH_BACK;
+  return s;
 }
 
-static const char *who_text(enum who w) {
-  static const char *const t[] = {
-      "only the unit holding the dossier may do this",
-      "only the unit holding the dossier or the unit that received it may do this",
-      "only the receiving unit, with the dossier back in hand, may do this",
-      "only the unit that received the dossier may do this",
-      "only the unit the dossier was forwarded to, while holding it, may do this",
-  };
-  return t[w];
+static int fits(const struct rule *r, const standing *s) {
+  return (r->roles & s->role) && (int)r->actor == s->relation && r->hold == s->hold &&
+         (r->levels & s->level) && (r->phases & (1u << s->phase));
 }
 
-/* Rules beyond the table: level, once-only actions, argument checks. */
+/* Every text here fits the client's 128-byte detail (test_workflow checks).
+ * Why no row fits the actor's standing: a rule id the client's catalogue
+ * renders (client/lib/messages.c, "rule.*"), then the English text. */
+static int refuse_standing(int action, const standing *s, const char **rule) {
+  if (s->relation < 0)
+    return *rule = "rule.not_party: only the receiving unit and the unit it was forwarded to may "
+                   "act on it",
+           MC_EFORBIDDEN;
+  if (action == MC_ACT_FORWARD && s->level != LV_D)
+    return *rule = "rule.forward_level: only district-level procedures are forwarded",
+           MC_EWRONGLEVEL;
+  if (action == MC_ACT_FORWARD && s->phase != PH_INTAKE)
+    return *rule = "rule.forward_once: the dossier was already forwarded", MC_EBADSTATE;
+  if (s->relation == RECEIVER && s->level == LV_D && s->phase == PH_INTAKE &&
+      s->role == COM)
+    return *rule = "rule.before_forward: before the forward the commune may only forward, refuse, "
+                   "withdraw or ask for a supplement",
+           MC_EWRONGLEVEL;
+  if (s->relation == RECEIVER && s->phase == PH_AT_CENTRE)
+    return *rule = "rule.at_centre: the district holds it; the commune may only take in a "
+                   "supplement, a fee or a withdrawal",
+           MC_EFORBIDDEN;
+  if (s->relation == RECEIVER && s->phase == PH_BACK)
+    return *rule = "rule.after_send_back: sent back; the commune may only return the result and "
+                   "record the rating",
+           MC_EFORBIDDEN;
+  if (s->relation == CENTRE && s->phase == PH_BACK)
+    return *rule = "rule.sent_back: the dossier was sent back to the receiving unit", MC_EFORBIDDEN;
+  if (action == MC_ACT_SEND_BACK)
+    return *rule = "rule.send_back: only the unit it was forwarded to, holding it, may send it "
+                   "back",
+           MC_EFORBIDDEN;
+  if (action == MC_ACT_RETURN || action == MC_ACT_RATE)
+    return *rule = "rule.receiver_only: only the receiving unit, with the dossier in hand, may "
+                   "do this",
+           MC_EFORBIDDEN;
+  return *rule = "rule.holder: only the unit holding the dossier may do this", MC_EFORBIDDEN;
+}
+
+/* Rules beyond the table: once-only actions, argument checks. */
 static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
                        const mc_action_args *in, const char **rule) {
-  if (r->action == MC_ACT_FORWARD && d->level != MC_LEVEL_DISTRICT)
-    return *rule = "only district-level procedures are forwarded", MC_EWRONGLEVEL;
-  if (r->action == MC_ACT_FORWARD && d->forwarded_to[0] != '\0')
-    return *rule = "the dossier was already forwarded", MC_EBADSTATE;
   if (r->action == MC_ACT_RESCHEDULE && d->rescheduled)
-    return *rule = "a dossier may be rescheduled only once", MC_EBADSTATE;
+    return *rule = "rule.reschedule_once: a dossier may be rescheduled only once", MC_EBADSTATE;
   if (r->action == MC_ACT_RESCHEDULE && (in->new_due_ms <= d->due_at_ms || in->new_due_ms <= in->now_ms))
     return *rule = "the new appointment must be later than the current one and than now", MC_EINVAL;
   if (r->action == MC_ACT_RESCHEDULE && in->new_due_ms - in->now_ms > MC_LIM_RESCHEDULE_AHEAD_MS)
@@ -111,29 +199,37 @@ static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_do
   if (r->action == MC_ACT_RESCHEDULE && !mc_cal_in_hours(cal, in->new_due_ms))
     return *rule = "the new appointment must be within the unit's office hours", MC_EINVAL;
   if (r->action == MC_ACT_RATE && d->rating != 0)
-    return *rule = "the citizen's rating is recorded once", MC_EBADSTATE;
+    return *rule = "rule.rate_once: the citizen's rating is recorded once", MC_EBADSTATE;
   if (r->action == MC_ACT_RATE && (in->rating < 1 || in->rating > 3))
     return *rule = "rating must be 1, 2 or 3", MC_EINVAL;
   return 0;
 }
 
-static int check(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
-                 const mc_actor *who, const mc_action_args *in, const char **rule) {
-  static char text[96];
-  if (!(r->roles & R(who->role)))
-    return *rule = r->roles == R(MC_ROLE_DISTRICT) ? "only district staff may do this"
-                                                   : "only commune desks may do this",
-           MC_EFORBIDDEN;
-  /* A dossier already forwarded is the receiver's business in one way only. */
-  if (r->action == MC_ACT_FORWARD && same(d->unit_code, who->unit) && d->forwarded_to[0])
-    return *rule = "the dossier was already forwarded", MC_EBADSTATE;
-  if (!who_ok(r->who, d, who->unit)) return *rule = who_text(r->who), MC_EFORBIDDEN;
-  if (d->status < 1 || d->status > 10 || !(r->from & S(d->status))) {
-    snprintf(text, sizeof text, "%s is not allowed in status %d (%s)", r->name, d->status,
-             mc_status_name_vi(d->status) ? mc_status_name_vi(d->status) : "?");
-    return *rule = text, MC_EBADSTATE;
+/* The row that allows the action, or NULL with the refusal in rc and rule. */
+static const struct rule *find_row(const mc_dossier *d, const mc_actor *who, int action,
+                                   int *rc, const char **rule) {
+  static char text[128];
+  standing s = stand(d, who);
+  unsigned roles = 0;
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+    if (rules[i].action == action) roles |= rules[i].roles;
+  if (!(roles & s.role)) {
+    *rule = roles == DIS ? "rule.role: only district staff may do this"
+                         : "rule.role: only commune desks may do this";
+    return *rc = MC_EFORBIDDEN, NULL;
   }
-  return extra_rules(cal, r, d, in, rule);
+  int fitted = 0;
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+    const struct rule *r = &rules[i];
+    if (r->action != action || !fits(r, &s)) continue;
+    fitted = 1;
+    if (d->status >= 1 && d->status <= 10 && (r->from & S(d->status))) return r;
+  }
+  if (!fitted) return *rc = refuse_standing(action, &s, rule), NULL;
+  const char *vi = mc_status_name_vi(d->status);
+  snprintf(text, sizeof text, "rule.status: %s is not allowed in status %d (%s)",
+           mc_action_name(action), d->status, vi ? vi : "?");
+  return *rule = text, *rc = MC_EBADSTATE, NULL;
 }
 
 int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_at_ms,
@@ -188,15 +284,16 @@ static void pick_notify(const mc_dossier *d, const mc_actor *who, mc_change *c) 
 int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent_unit,
                  const mc_actor *who, const mc_action_args *in, mc_change *out,
                  const char **rule) {
-  const struct rule *r = find_rule(in->action);
-  if (r == NULL) return *rule = "unknown action", MC_EINVAL;
+  if (mc_action_name(in->action) == NULL) return *rule = "unknown action", MC_EINVAL;
+  int rc = 0;
+  const struct rule *r = find_row(d, who, in->action, &rc, rule);
+  if (r == NULL) return rc;
   if (r->move == MOVE_UP && (parent_unit == NULL || parent_unit[0] == '\0'))
     return *rule = "the unit has no parent to forward to", MC_EINVAL;
-  int rc = check(cal, r, d, who, in, rule);
-  if (rc != 0) return rc;
+  if ((rc = extra_rules(cal, r, d, in, rule)) != 0) return rc;
   memset(out, 0, sizeof *out);
   out->action = r->action;
-  out->action_name = r->name;
+  out->action_name = mc_action_name(r->action);
   out->at_ms = in->now_ms;
   out->status_before = d->status;
   out->status_after = r->to ? r->to : d->status;

@@ -1,7 +1,8 @@
 /* The workflow actions (actions.c), pure like the rest of rules/. The
- * transition table: for each action, the statuses it may start from,
- * the roles and the relation to the dossier (holder, receiving unit) it
- * needs, the status it leads to and its effect on the clock. */
+ * transition table: rows of (action, unit role, officer-role mask, actor =
+ * receiving unit / centre, holding or not, procedure level, phase = intake /
+ * at centre / sent back, allowed statuses) with the status each leads to,
+ * its hand-over and its effect on the clock (docs/WORKFLOW.md). */
 #ifndef MC_ACTIONS_H
 #define MC_ACTIONS_H
 
@@ -19,7 +20,9 @@ typedef struct mc_action_args {
 
 /* Decide an action. On success fills *out and returns 0. Otherwise returns
  * MC_EFORBIDDEN (who), MC_EBADSTATE (status or once-only rule),
- * MC_EWRONGLEVEL or MC_EINVAL, and *rule names the rule in English. */
+ * MC_EWRONGLEVEL (the other level's business) or MC_EINVAL, and *rule names
+ * the rule: "rule.<id>: <English>" (ids in docs/WORKFLOW.md "Refusals";
+ * argument checks have no id), under 128 bytes. */
 int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent_unit,
                  const mc_actor *who, const mc_action_args *in, mc_change *out,
                  const char **rule);

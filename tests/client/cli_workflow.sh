@@ -67,8 +67,9 @@ expect 0 "${X[@]}" --json history "$C"
 
 # ---- refusals name the rule
 expect 1 "${D[@]}" return "$C" --to "Ai đó"; has "receiving unit"
-expect 1 "${X[@]}" --json rate "$C" --level 2; has '"detail": "the citizen'"'"'s rating is recorded once"'
-expect 1 "${X[@]}" result "$C"; has "not allowed in status 10"
+expect 1 "${X[@]}" --json rate "$C" --level 2; has '"detail": "rule.rate_once: the citizen'"'"'s rating is recorded once"'
+expect 1 "${X[@]}" result "$C"; has "rule.after_send_back" # sent back: return and rate only
+expect 1 "${X[@]}" --lang en result "$C"; has "may only return the result"
 expect 1 -c "$U/18502.conf" show "$C"; has "Không tìm thấy hồ sơ"
 expect 2 "${X[@]}" rate "$C" --level 4
 expect 2 "${D[@]}" reschedule "$C" --to 2026-02-30 --reason x
@@ -86,9 +87,9 @@ expect 0 "${X[@]}" forward "$F"
 expect 0 "${D[@]}" accept "$F"
 expect 0 "${D[@]}" fee-request "$F" --amount 150000; has "150.000 VND"
 expect 0 "${X[@]}" fee-paid "$F"; has "Đang xử lý"
-expect 0 "${D[@]}" --json reschedule "$F" --to 2099-01-15 --reason "Cần xác minh thực địa"
-has '"due_at": "2099-01-15T17:00:00+07:00"'
-expect 1 "${D[@]}" reschedule "$F" --to 2099-01-20 --reason "lần hai"; has "only once"
+expect 0 "${D[@]}" --json reschedule "$F" --to 2030-01-15 --reason "Cần xác minh thực địa"
+has '"due_at": "2030-01-15T17:00:00+07:00"'
+expect 1 "${D[@]}" reschedule "$F" --to 2030-01-20 --reason "lần hai"; has "only once"
 expect 0 "${D[@]}" stop "$F" --reason "Công dân không bổ sung"; has "Dừng xử lý"
 
 # ---- search, list, holidays

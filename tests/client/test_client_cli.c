@@ -42,12 +42,21 @@ static void test_status_names(void) {
 static void test_error_messages(void) {
   CHECK_STREQ(mc_msg(MC_LANG_VI, mc_msg_for_err(MC_ENOTFOUND)), "Không tìm thấy hồ sơ");
   CHECK_STREQ(mc_msg(MC_LANG_VI, mc_msg_for_err(MC_EWRONGLEVEL)),
-              "Thủ tục này thuộc thẩm quyền cấp xã, không chuyển lên huyện");
+              "Thao tác không đúng cấp có thẩm quyền của thủ tục");
   CHECK(strncmp(mc_msg(MC_LANG_VI, mc_msg_for_err(MC_EFORBIDDEN)),
                 "Đơn vị của bạn không có quyền", strlen("Đơn vị của bạn không có quyền")) == 0);
   for (int e = 1; e <= MC_ERR_WIRE_MAX; e++) CHECK(mc_msg_for_err(-e) != MSG_REFUSED_UNKNOWN);
   CHECK_EQ(mc_msg_for_err(MC_ENEEDMORE), MSG_REFUSED_UNKNOWN);
   CHECK_EQ(mc_msg_for_err(0), MSG_REFUSED_UNKNOWN);
+  /* a workflow refusal's rule id (docs/WORKFLOW.md "Refusals") in the catalogue */
+  CHECK_STREQ(mc_msg_rule(MC_LANG_EN, "rule.forward_once: the dossier was already forwarded"),
+              "The dossier was already forwarded");
+  CHECK(strncmp(mc_msg_rule(MC_LANG_VI, "rule.before_forward: x"), "Hồ sơ thuộc thẩm quyền",
+                strlen("Hồ sơ thuộc thẩm quyền")) == 0);
+  CHECK(mc_msg_rule(MC_LANG_VI, "rule.status: result is not allowed in status 2") != NULL);
+  CHECK(mc_msg_rule(MC_LANG_VI, "rule.nosuch: x") == NULL);
+  CHECK(mc_msg_rule(MC_LANG_VI, "rule.role") == NULL);
+  CHECK(mc_msg_rule(MC_LANG_VI, "code") == NULL && mc_msg_rule(MC_LANG_VI, NULL) == NULL);
   CHECK_EQ(mc_lang_parse("vi"), MC_LANG_VI);
   CHECK_EQ(mc_lang_parse("en"), MC_LANG_EN);
   CHECK_EQ(mc_lang_parse("fr"), MC_EINVAL);

@@ -91,7 +91,7 @@ class TestAuthz(unittest.TestCase):
         self.assertEqual(act(self, UNIT, "return", code, "--to", "Nguyễn Văn A")["status"], 10)
 
     def test_wrong_status_names_the_rule(self):
-        d, _ = new_dossier(self, UNIT)
+        d, _ = new_dossier(self, UNIT, level="commune")  # its own to resolve
         code = d["code"]
         r = self.refused(UNIT, "result", code, want="bad_state")  # 2 -> result needs 4
         self.assertIn("status 2", r.doc["error"]["detail"])
