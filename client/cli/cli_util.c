@@ -160,8 +160,25 @@ void cli_time_text(int64_t ms, int lang, char *buf, size_t size) {
 
 /* ---- arguments ---------------------------------------------------------- */
 
+static cli_opt_probe *probe;
+
+void cli_opt_probe_set(cli_opt_probe *p) { probe = p; }
+
+static void probe_record(const char *name) {
+  if (probe == NULL) return;
+  for (size_t k = 0; k < probe->n; k++)
+    if (strcmp(probe->names[k], name) == 0) return;
+  if (probe->n < CLI_PROBE_MAX) probe->names[probe->n++] = name;
+}
+
+int cli_flag(const char *arg, const char *name) {
+  probe_record(name);
+  return strcmp(arg, name) == 0;
+}
+
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
   const char *a = argv[*i];
+  probe_record(name);
   size_t n = strlen(name);
   if (strncmp(a, name, n) != 0) return 0;
   if (a[n] == '=') {
@@ -182,11 +199,44 @@ int cli_parse_none(cli *c, int argc, char **argv) {
   return argc > 0 ? cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[0]) : EXIT_OK_;
 }
 
+enum mc_msg cli_code_normalise(cli *c) {
+  if (c->code == NULL || c->code[0] == '\0') return MSG_ERR_NEED_CODE;
+  if (mc_find_code_normalise(c->code, "", c->code_buf, sizeof c->code_buf) != 0)
+    return MSG_ERR_CODE_FORMAT;
+  c->code = c->code_buf;
+  return mc_find_code_is_short(c->code) ? MSG_NONE : mc_fields_check_dossier_code(c->code);
+}
+
+/* The agency id of the caller's own unit, "" if the hello named none. */
+static const char *own_agency(const cli *c) {
+  if (c->client == NULL || mc_sender_offline(c->sender)) return "";
+  const mc_client_info *info = mc_client_get_info(c->client);
+  const mc_client_unit *u = mc_client_unit_find(info, info->unit_code);
+  return u != NULL ? u->agency_id : "";
+}
+
+const char *cli_search_text(const cli *c, char *buf, size_t size) {
+  if (mc_find_code_normalise(c->text, own_agency(c), buf, size) != 0) return c->text;
+  return mc_dom_dossier_code(buf) == MC_DOM_OK ? buf : c->text;
+}
+
+int cli_code_expand(cli *c) {
+  char full[sizeof c->code_buf];
+  if (c->code == NULL || !mc_find_code_is_short(c->code)) return EXIT_OK_;
+  const char *agency = own_agency(c);
+  if (agency[0] == '\0') return cli_usage_error(c, MSG_ERR_SHORT_CODE, c->code);
+  if (mc_find_code_normalise(c->code, agency, full, sizeof full) != 0)
+    return cli_usage_error(c, MSG_ERR_CODE_FORMAT, c->code);
+  memcpy(c->code_buf, full, sizeof full);
+  c->code = c->code_buf;
+  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
+}
+
 int cli_parse_code(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
+  return cli_check(c, cli_code_normalise(c), argv[0]);
 }
 
 int cli_parse_limit(cli *c, int argc, char **argv, int *i, int *matched) {

@@ -24,7 +24,7 @@ static int holidays_opt(cli *c, int argc, char **argv, int *i) {
     if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--name");
     return cli_check(c, mc_fields_check_holiday_name(c->holiday_name = v), v);
   }
-  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && strcmp(argv[*i], "--workday") == 0)
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && cli_flag(argv[*i], "--workday"))
     return c->workday = 1, EXIT_OK_;
   if (argv[*i][0] == '-' && argv[*i][1] == '-')
     return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);

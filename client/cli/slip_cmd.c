@@ -36,7 +36,7 @@ int cli_parse_slip(cli *c, int argc, char **argv) {
       c->code = argv[i];
     }
   }
-  if ((rc = cli_check(c, mc_fields_check_dossier_code(c->code), c->code)) != EXIT_OK_) return rc;
+  if ((rc = cli_check(c, cli_code_normalise(c), c->code)) != EXIT_OK_) return rc;
   if (c->form == NULL) return cli_usage_error(c, MSG_ERR_NEED_OPTION, "--form");
   if (!valid_form(c->form)) return cli_usage_error(c, MSG_ERR_FORM, c->form);
   if (c->out_path == NULL || c->out_path[0] == '\0')

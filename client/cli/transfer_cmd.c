@@ -128,8 +128,8 @@ int cli_parse_attach(cli *c, int argc, char **argv) {
     }
   }
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  if (mc_fields_check_dossier_code(c->code) != MSG_NONE)
-    return cli_usage_error(c, mc_fields_check_dossier_code(c->code), c->code);
+  enum mc_msg m = cli_code_normalise(c);
+  if (m != MSG_NONE) return cli_usage_error(c, m, c->code);
   return c->nfiles > 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_NEED_OPTION, "FILE");
 }
 
@@ -158,7 +158,7 @@ int cli_parse_files(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  enum mc_msg m = mc_fields_check_dossier_code(c->code);
+  enum mc_msg m = cli_code_normalise(c);
   return m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, c->code);
 }
 
@@ -213,7 +213,7 @@ int cli_parse_download(cli *c, int argc, char **argv) {
   }
   if (c->out_dir == NULL) c->out_dir = ".";
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  enum mc_msg m = mc_fields_check_dossier_code(c->code);
+  enum mc_msg m = cli_code_normalise(c);
   if (m != MSG_NONE) return cli_usage_error(c, m, c->code);
   return access(c->out_dir, W_OK) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_FILE, c->out_dir);
 }

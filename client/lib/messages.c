@@ -567,6 +567,20 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_MON_HOURS] = {"giờ", "h"},
     [MSG_MON_MINUTES] = {"phút", "min"},
     [MSG_MON_SECONDS] = {"giây", "s"},
+    /* finding procedures and dossiers (find.h) */
+    [MSG_PROC_NONE] = {"Không có thủ tục nào khớp với", "No procedure matches"},
+    [MSG_ERR_PROC_NONE_MATCH] = {
+        "Không có thủ tục nào khớp (xem motcua procedures --search CHUỖI)",
+        "No procedure matches (see motcua procedures --search TEXT)"},
+    [MSG_ERR_PROC_MANY] = {
+        "Nhiều thủ tục khớp; chạy lại với --procedure và một mã thủ tục dưới đây",
+        "Several procedures match; run again with --procedure and one code below"},
+    [MSG_ERR_PROC_OFFLINE] = {
+        "Không kết nối được máy chủ để tìm thủ tục theo tên; hãy gõ mã thủ tục",
+        "The server cannot be reached to find the procedure by name; type its code"},
+    [MSG_ERR_SHORT_CODE] = {
+        "Mã rút gọn (yymmdd-nnnn) cần kết nối tới máy chủ; hãy gõ đủ mã hồ sơ",
+        "A short code (yymmdd-nnnn) needs the server; type the whole dossier code"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {

@@ -313,6 +313,12 @@ enum mc_msg {
   MSG_MON_HOURS,
   MSG_MON_MINUTES,
   MSG_MON_SECONDS,
+  /* finding procedures and dossiers (find.h) */
+  MSG_PROC_NONE,
+  MSG_ERR_PROC_NONE_MATCH,
+  MSG_ERR_PROC_MANY,
+  MSG_ERR_PROC_OFFLINE,
+  MSG_ERR_SHORT_CODE,
   MSG__COUNT
 };
 
