@@ -15,7 +15,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Các lệnh:\n"
         "  ping         kiểm tra kết nối: phiên bản, giờ máy chủ, thời gian khứ hồi\n"
         "  whoami       đơn vị và vai trò theo chứng thư của máy này\n"
-        "  procedures   danh mục thủ tục hành chính\n"
+        "  procedures   danh mục thủ tục hành chính; --search CHỮ: tìm theo tên, lĩnh vực\n"
         "  receive      tiếp nhận hồ sơ mới\n"
         "  show MÃ      xem một hồ sơ\n"
         "  list         danh sách hồ sơ\n"
@@ -31,6 +31,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
         "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
         "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
+        "  attach MÃ TỆP...  đính kèm bản scan hồ sơ (PDF, ảnh)\n"
+        "  files MÃ     danh sách tệp của hồ sơ\n"
+        "  download MÃ  tải các tệp của hồ sơ về máy\n"
+        "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
+        "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
         "3 không kết nối được máy chủ; 4 chứng thư đã bị thu hồi (liên hệ bộ phận CNTT).",
@@ -41,7 +46,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Commands:\n"
         "  ping         check the link: server version, server time, round trip\n"
         "  whoami       this desk's unit and role, from its certificate\n"
-        "  procedures   the catalogue of administrative procedures\n"
+        "  procedures   the catalogue of procedures; --search WORDS: find by name, sector\n"
         "  receive      receive a new dossier\n"
         "  show CODE    show one dossier\n"
         "  list         list dossiers\n"
@@ -57,6 +62,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
         "  outbox       requests saved while the server was unreachable, attempts, errors\n"
         "  sync         deliver the outbox: provisional number → real dossier code\n"
+        "  attach CODE FILE...  attach scans of the dossier (PDF, images)\n"
+        "  files CODE   the files of a dossier\n"
+        "  download CODE  download a dossier's files\n"
+        "  monitor      (admin) the link state of every unit\n"
+        "CODE in any case; within your own unit the short form yymmdd-nnnn will do.\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
         "3 cannot reach the server; 4 this unit's certificate is revoked (contact IT)."},
@@ -64,26 +74,39 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua ping\nKiểm tra kết nối tới máy chủ: phiên bản máy chủ, giờ máy chủ,\nthời gian khứ hồi (ms).",
         "Usage: motcua ping\nCheck the link to the server: server version, server time,\nround trip time (ms)."},
     [MSG_USAGE_PROCEDURES] = {
-        "Cách dùng: motcua procedures\nLiệt kê các thủ tục hành chính: mã, tên, cấp giải quyết, lĩnh vực, thời hạn.",
-        "Usage: motcua procedures\nList the administrative procedures: code, name, level, sector, time limit."},
+        "Cách dùng: motcua procedures [--search CHỮ]\n"
+        "Liệt kê các thủ tục hành chính: mã, tên, cấp giải quyết, lĩnh vực, thời hạn.\n"
+        "  --search CHỮ  chỉ các thủ tục có mọi từ này trong tên hoặc lĩnh vực, gõ có dấu\n"
+        "                hay không dấu đều được (\"dat dai\" tìm ra \"đất đai\"); khớp nhất trước",
+        "Usage: motcua procedures [--search WORDS]\n"
+        "List the administrative procedures: code, name, level, sector, time limit.\n"
+        "  --search WORDS  only those with every word in their name or sector, accents\n"
+        "                  optional (\"dat dai\" finds \"đất đai\"); best match first"},
     [MSG_USAGE_RECEIVE] = {
         "Cách dùng: motcua receive --procedure MÃ_THỦ_TỤC --name HỌ_TÊN --id SỐ_ĐỊNH_DANH\n"
         "                          [--phone SỐ_ĐIỆN_THOẠI] [--channel direct|online|postal]\n"
+        "                          [--file TỆP ...]\n"
         "Tiếp nhận hồ sơ mới; in mã hồ sơ, trạng thái và ngày hẹn trả kết quả.\n"
-        "  --procedure  mã thủ tục (tối đa 40 ký tự)\n"
+        "  --procedure  mã thủ tục, hoặc vài chữ trong tên thủ tục (có dấu hay không):\n"
+        "               khớp đúng một thủ tục thì dùng thủ tục đó, khớp nhiều thì liệt kê\n"
+        "               để chọn theo mã\n"
         "  --name       họ tên người nộp (tối đa 150 byte)\n"
         "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
         "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
         "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
-        "               postal (bưu chính công ích)",
+        "               postal (bưu chính công ích)\n"
+        "  --file       đính kèm bản scan hồ sơ (PDF, ảnh; lặp lại được, tối đa 32 tệp)",
         "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
         "                      [--phone PHONE] [--channel direct|online|postal]\n"
+        "                      [--file FILE ...]\n"
         "Receive a new dossier; prints its code, status and appointment date.\n"
-        "  --procedure  procedure code (at most 40 characters)\n"
+        "  --procedure  procedure code, or words of its name (accents optional): one\n"
+        "               match is used, several are listed to choose by code\n"
         "  --name       applicant's full name (at most 150 bytes)\n"
         "  --id         citizen identity number (9 or 12 digits)\n"
         "  --phone      phone number, digits only, at most 15\n"
-        "  --channel    channel: direct (at the desk, default), online, postal"},
+        "  --channel    channel: direct (at the desk, default), online, postal\n"
+        "  --file       attach a scan of the dossier (PDF, image; repeatable, at most 32)"},
     [MSG_USAGE_SHOW] = {
         "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
@@ -120,8 +143,10 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua assign MÃ_HỒ_SƠ --to CÁN_BỘ [--dept PHÒNG_BAN]\nPhân công cán bộ (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.",
         "Usage: motcua assign DOSSIER_CODE --to OFFICER [--dept DEPARTMENT]\nAssign an officer (and a department) to the dossier; district only."},
     [MSG_USAGE_RESULT] = {
-        "Cách dùng: motcua result MÃ_HỒ_SƠ\nGhi nhận hồ sơ đã có kết quả (4 → 9).",
-        "Usage: motcua result DOSSIER_CODE\nRecord that the result is ready (4 -> 9)."},
+        "Cách dùng: motcua result MÃ_HỒ_SƠ [--file TỆP ...]\nGhi nhận hồ sơ đã có kết quả (4 → 9).\n"
+        "  --file  đính kèm văn bản kết quả (PDF, ảnh; lặp lại được)",
+        "Usage: motcua result DOSSIER_CODE [--file FILE ...]\nRecord that the result is ready (4 -> 9).\n"
+        "  --file  attach the result document (PDF, image; repeatable)"},
     [MSG_USAGE_SEND_BACK] = {
         "Cách dùng: motcua send-back MÃ_HỒ_SƠ\nChuyển trả kết quả (hoặc văn bản từ chối) về đơn vị đã tiếp nhận hồ sơ; chỉ cấp huyện.",
         "Usage: motcua send-back DOSSIER_CODE\nSend the result (or the refusal) back to the unit that received the dossier; district only."},
@@ -199,10 +224,10 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_USAGE_SLIP] = {
         "Cách dùng: motcua slip MÃ_HỒ_SƠ --form 01|02|03|04|05 -o TỆP.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "In phiếu: 01 tiếp nhận và hẹn trả kết quả, 02 yêu cầu bổ sung, 03 từ chối,\n"
-        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết.",
+        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết. -o và --output như nhau.",
         "Usage: motcua slip DOSSIER_CODE --form 01|02|03|04|05 -o FILE.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "Print a slip: 01 receipt and appointment, 02 supplement request, 03 refusal,\n"
-        "04 apology and new appointment, 05 process control slip."},
+        "04 apology and new appointment, 05 process control slip. -o is --output."},
     [MSG_USAGE_MONITOR] = {
         "Cách dùng: motcua monitor [--json] [--interval GIÂY] [--once]\n"
         "(chứng thư quản trị) Bảng trạng thái kết nối của mọi đơn vị, tự làm mới; đơn vị mất kết nối\n"
