@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_text.h"
 #include "error.h"
+#include "log.h"
 
 /* ---- reporting -------------------------------------------------------- */
 
@@ -111,7 +112,8 @@ static int transport_error(const cli *c, const mc_client_error *e) {
            reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
   if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, e->message);
   fprintf(stderr, "motcua: %s\n", text);
-  if (e->message[0] != '\0') fprintf(stderr, "  (%s)\n", e->message);
+  mc_log_info(0, "transport err=%s detail=%s", mc_errname(err), e->message);
+  if (e->message[0] != '\0' && c->lang != MC_LANG_VI) fprintf(stderr, "  (%s)\n", e->message);
   return EXIT_CONNECT;
 }
 
@@ -119,7 +121,13 @@ static int refusal(const cli *c, const mc_client_error *e) {
   const char *text = mc_msg(c->lang, mc_msg_for_err(e->err));
   if (c->json) return cli_fail(c, EXIT_REFUSED, e->err, text, e->field);
   fprintf(stderr, "motcua: %s\n", text);
-  if (e->message[0] != '\0')
+  mc_log_info(0, "refused err=%s detail=%s", mc_errname(e->err), e->field);
+  const char *detail = mc_msg_detail(c->lang, e->field);
+  if (detail != NULL)
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_DETAIL), detail);
+  else if (c->lang == MC_LANG_VI) /* the server's English stays in logs and --json */
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_ERROR_CODE), mc_errname(e->err));
+  else if (e->message[0] != '\0')
     fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID), e->message);
   return EXIT_REFUSED;
 }

@@ -66,8 +66,10 @@ static int slip_report(cli *c, const char *code) {
     return cli_emit_json(json_pack("{s:s, s:s, s:s, s:I}", "file", c->out_path, "form", c->form,
                                    "code", code, "bytes", (json_int_t)bytes), 0)
                ? EXIT_CONNECT : EXIT_OK_;
-  printf("%s %s: %s (%ld bytes)\n", mc_msg(c->lang, MSG_SLIP_WRITTEN), c->form, c->out_path,
-         bytes);
+  char size[24];
+  mc_render_size(bytes > 0 ? (uint64_t)bytes : 0, c->lang, size, sizeof size);
+  printf("%s %s: %s (%s %s)\n", mc_msg(c->lang, MSG_SLIP_WRITTEN), c->form, c->out_path,
+         mc_msg(c->lang, MSG_SLIP_SIZE), size);
   return EXIT_OK_;
 }
 

@@ -40,11 +40,12 @@ static mc_transfer_progress_cb progress_for(const cli *c) {
 
 static void print_result(const cli *c, const mc_transfer_result *r) {
   char size[24];
-  mc_render_format_size(r->size, size, sizeof size);
+  char from[24];
+  mc_render_size(r->size, c->lang, size, sizeof size);
+  mc_render_size(r->resumed_from, c->lang, from, sizeof from);
   printf("%s  %s  %s", r->name, size, r->sha256);
   if (r->deduplicated) printf("  (%s)", mc_msg(c->lang, MSG_FILE_DEDUP));
-  else if (r->resumed_from > 0)
-    printf("  (%s %llu)", mc_msg(c->lang, MSG_FILE_RESUMED), (unsigned long long)r->resumed_from);
+  else if (r->resumed_from > 0) printf("  (%s %s)", mc_msg(c->lang, MSG_FILE_RESUMED), from);
   putchar('\n');
 }
 
@@ -165,12 +166,12 @@ int cli_parse_files(cli *c, int argc, char **argv) {
 
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
-  mc_render_format_size(f->size, size, sizeof size);
+  mc_render_size(f->size, c->lang, size, sizeof size);
   mc_render_human_time(f->added_at_ms, mc_render_utc_offset(), c->lang, at, sizeof at);
-  cli_text_cell(stdout, f->kind, 7, " ");
+  cli_text_cell(stdout, mc_msg(c->lang, mc_render_kind_msg(f->kind)), 14, " ");
   cli_text_cell(stdout, f->name, 32, " ");
   printf("%10s  ", size);
-  cli_text_cell(stdout, f->mime, 16, " ");
+  cli_text_cell(stdout, mc_msg(c->lang, mc_render_mime_msg(f->mime)), 10, " ");
   printf("%s  %s %s\n", at, f->added_by_unit, f->sha256);
 }
 

@@ -562,7 +562,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
     [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
     [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},
-    [MSG_FILE_RESUMED] = {"tiếp tục từ byte", "resumed from byte"},
+    [MSG_FILE_RESUMED] = {"tiếp tục từ", "resumed from"},
     /* issue 13 (client) */
     [MSG_ERR_REVOKED] = {"chứng thư đã bị thu hồi — liên hệ bộ phận CNTT",
                          "certificate revoked — contact IT"},
@@ -606,7 +606,94 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_SHORT_CODE] = {
         "Mã rút gọn (yymmdd-nnnn) cần kết nối tới máy chủ; hãy gõ đủ mã hồ sơ",
         "A short code (yymmdd-nnnn) needs the server; type the whole dossier code"},
+    /* Vietnamese throughout: what the server's codes and values mean */
+    [MSG_KIND_SCAN] = {"bản scan hồ sơ", "dossier scan"},
+    [MSG_KIND_RESULT] = {"kết quả", "result"},
+    [MSG_KIND_OTHER] = {"tệp khác", "other"},
+    [MSG_MIME_PDF] = {"PDF", "PDF"},
+    [MSG_MIME_JPEG] = {"ảnh JPEG", "JPEG image"},
+    [MSG_MIME_PNG] = {"ảnh PNG", "PNG image"},
+    [MSG_MIME_TIFF] = {"ảnh TIFF", "TIFF image"},
+    [MSG_MIME_OTHER] = {"loại khác", "other type"},
+    [MSG_DETAIL] = {"Chi tiết", "Detail"},
+    [MSG_ERROR_CODE] = {"Mã lỗi", "Error code"},
+    [MSG_SLIP_SIZE] = {"cỡ", "size"},
 };
+
+/* The server's Error.detail values (server/net, server/rules): field names
+ * and rules, in Vietnamese and English. */
+static const struct {
+  const char *detail;
+  const char *text[2];
+} details[] = {
+    {"id_number", {"số định danh (CMND/CCCD)", "citizen id"}},
+    {"name", {"họ tên", "name"}},
+    {"applicant.name", {"họ tên người nộp", "applicant's name"}},
+    {"phone", {"số điện thoại", "phone number"}},
+    {"code", {"mã hồ sơ", "dossier code"}},
+    {"procedure_code", {"mã thủ tục", "procedure code"}},
+    {"reason", {"lý do", "reason"}},
+    {"officer", {"tên cán bộ", "officer"}},
+    {"kind", {"loại tệp", "file kind"}},
+    {"size", {"cỡ tệp", "file size"}},
+    {"sha256", {"mã kiểm tra SHA-256 của tệp", "the file's SHA-256"}},
+    {"upload", {"lượt tải lên", "upload"}},
+    {"upload_id", {"lượt tải lên", "upload"}},
+    {"uploads", {"số lượt tải lên cùng lúc", "concurrent uploads"}},
+    {"downloads", {"số lượt tải về cùng lúc", "concurrent downloads"}},
+    {"storage", {"kho lưu trữ tệp của máy chủ", "the server's file store"}},
+    {"window", {"lượng dữ liệu gửi cùng lúc", "transfer window"}},
+    {"client_version", {"phiên bản phần mềm máy trạm", "client version"}},
+    {"request", {"yêu cầu", "request"}},
+    {"a dossier may be rescheduled only once",
+     {"mỗi hồ sơ chỉ được hẹn lại một lần", "a dossier may be rescheduled only once"}},
+    {"only commune desks may do this",
+     {"chỉ bộ phận một cửa cấp xã được làm việc này", "only commune desks may do this"}},
+    {"only district staff may do this",
+     {"chỉ cán bộ cấp huyện được làm việc này", "only district staff may do this"}},
+    {"only the receiving unit, with the dossier back in hand, may do this",
+     {"chỉ đơn vị đã tiếp nhận, khi hồ sơ đã về lại đơn vị, được làm việc này",
+      "only the receiving unit, with the dossier back in hand, may do this"}},
+    {"only the unit holding the dossier may do this",
+     {"chỉ đơn vị đang giữ hồ sơ được làm việc này",
+      "only the unit holding the dossier may do this"}},
+    {"only the unit holding the dossier or the unit that received it may do this",
+     {"chỉ đơn vị đang giữ hoặc đơn vị đã tiếp nhận hồ sơ được làm việc này",
+      "only the unit holding the dossier or the unit that received it may do this"}},
+    {"only the unit that received the dossier may do this",
+     {"chỉ đơn vị đã tiếp nhận hồ sơ được làm việc này",
+      "only the unit that received the dossier may do this"}},
+    {"only the unit the dossier was forwarded to, while holding it, may do this",
+     {"chỉ đơn vị được chuyển hồ sơ đến, khi đang giữ hồ sơ, được làm việc này",
+      "only the unit the dossier was forwarded to, while holding it, may do this"}},
+    {"only district-level procedures are forwarded",
+     {"chỉ hồ sơ thủ tục cấp huyện mới được chuyển lên",
+      "only district-level procedures are forwarded"}},
+    {"rating must be 1, 2 or 3", {"mức đánh giá phải là 1, 2 hoặc 3", "rating must be 1, 2 or 3"}},
+    {"the citizen's rating is recorded once",
+     {"đánh giá của công dân chỉ được ghi một lần", "the citizen's rating is recorded once"}},
+    {"the dossier was already forwarded",
+     {"hồ sơ đã được chuyển đi trước đó", "the dossier was already forwarded"}},
+    {"the new appointment must be later than the current one and than now",
+     {"ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này",
+      "the new appointment must be later than the current one and than now"}},
+    {"the new appointment must be within 5 years from now",
+     {"ngày hẹn mới phải trong vòng 5 năm tới",
+      "the new appointment must be within 5 years from now"}},
+    {"the unit has no parent to forward to",
+     {"đơn vị không có cấp trên để chuyển hồ sơ", "the unit has no parent to forward to"}},
+    {"unknown action", {"bước xử lý không xác định", "unknown action"}},
+    {"rate limit: too many requests, slow down",
+     {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
+      "too many requests, wait a moment and try again"}},
+};
+
+const char *mc_msg_detail(int lang, const char *detail) {
+  if (detail == NULL || (lang != MC_LANG_VI && lang != MC_LANG_EN)) return NULL;
+  for (size_t i = 0; i < sizeof details / sizeof details[0]; i++)
+    if (strcmp(details[i].detail, detail) == 0) return details[i].text[lang];
+  return NULL;
+}
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [0] = MSG_REFUSED_UNKNOWN,       [1] = MSG_REFUSED_INTERNAL,

@@ -4,6 +4,8 @@
 
 #include "check.h"
 #include "find.h"
+#include "messages.h"
+#include "render.h"
 
 static void test_fold(void) {
   char out[64];
@@ -92,7 +94,35 @@ static void test_code_normalise(void) {
   CHECK(!mc_find_code_is_short("H42-261206-0004"));
 }
 
+/* Item 7: sizes, kinds, types and the server's details in the catalogue. */
+static void test_vietnamese_values(void) {
+  char b[32];
+  mc_render_size(184881, MC_LANG_VI, b, sizeof b);
+  CHECK_STREQ(b, "180,5 KB");
+  mc_render_size(184881, MC_LANG_EN, b, sizeof b);
+  CHECK_STREQ(b, "180.5 KB");
+  mc_render_size(512, MC_LANG_VI, b, sizeof b);
+  CHECK_STREQ(b, "0,5 KB");
+  mc_render_size(3u << 20, MC_LANG_VI, b, sizeof b);
+  CHECK_STREQ(b, "3,0 MB");
+  mc_render_size(5ull << 30, MC_LANG_EN, b, sizeof b);
+  CHECK_STREQ(b, "5.0 GB");
+  CHECK_STREQ(mc_msg(MC_LANG_VI, mc_render_kind_msg("scan")), "bản scan hồ sơ");
+  CHECK_STREQ(mc_msg(MC_LANG_VI, mc_render_kind_msg("result")), "kết quả");
+  CHECK_STREQ(mc_msg(MC_LANG_VI, mc_render_mime_msg("application/pdf")), "PDF");
+  CHECK_STREQ(mc_msg(MC_LANG_VI, mc_render_mime_msg("image/jpeg")), "ảnh JPEG");
+  CHECK_EQ(mc_render_mime_msg("application/x-evil"), MSG_MIME_OTHER);
+  CHECK_EQ(mc_render_mime_msg(NULL), MSG_MIME_OTHER);
+  CHECK_STREQ(mc_msg_detail(MC_LANG_VI, "id_number"), "số định danh (CMND/CCCD)");
+  CHECK_STREQ(mc_msg_detail(MC_LANG_VI, "a dossier may be rescheduled only once"),
+              "mỗi hồ sơ chỉ được hẹn lại một lần");
+  CHECK(mc_msg_detail(MC_LANG_VI, "something new on the server") == NULL);
+  CHECK(mc_msg_detail(MC_LANG_VI, NULL) == NULL);
+  CHECK(mc_msg_detail(7, "id_number") == NULL);
+}
+
 int main(void) {
+  RUN_TEST(test_vietnamese_values);
   RUN_TEST(test_fold);
   RUN_TEST(test_rank_accents);
   RUN_TEST(test_rank_order);
