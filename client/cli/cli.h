@@ -111,8 +111,9 @@ enum mc_msg cli_code_normalise(cli *c);
  * unit (HelloReply units); offline, it is a usage error. Exit code. */
 int cli_code_expand(cli *c);
 /* The text search sends: c->text, or, when it is a dossier code in any
- * case or the short form of the caller's unit, the code as the server
- * spells it (in buf). */
+ * case, the code as the server spells it (in buf). A short form
+ * "yymmdd-nnnn" goes as typed: the server matches it after any agency id
+ * among the dossiers the caller sees. */
 const char *cli_search_text(const cli *c, char *buf, size_t size);
 /* Exactly one dossier code (or provisional number). */
 int cli_parse_code(cli *c, int argc, char **argv);

@@ -224,7 +224,7 @@ static const char *own_agency(const cli *c) {
 }
 
 const char *cli_search_text(const cli *c, char *buf, size_t size) {
-  if (mc_find_code_normalise(c->text, own_agency(c), buf, size) != 0) return c->text;
+  if (mc_find_code_normalise(c->text, "", buf, size) != 0) return c->text;
   return mc_dom_dossier_code(buf) == MC_DOM_OK ? buf : c->text;
 }
 

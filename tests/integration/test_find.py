@@ -20,7 +20,7 @@ import tempfile
 import unittest
 
 from files_util import make_file
-from itest import CLI, cli, citizen_id, unit_conf, unwrap
+from itest import CLI, DISTRICT, cli, citizen_id, unit_conf, unwrap
 from wfhelp import dossier
 
 UNIT = "18514"
@@ -125,6 +125,20 @@ class TestDossierCodes(unittest.TestCase):
             r = cli(UNIT, "search", text)
             self.assertEqual(r.rc, 0, r)
             self.assertEqual([d["code"] for d in unwrap(r.doc, "dossiers")], [self.code], text)
+
+    def test_district_finds_a_forwarded_dossier_by_its_short_code(self):
+        r = cli(UNIT, "receive", "--procedure", "1.004227", "--name", "Võ Văn Tâm",
+                "--id", citizen_id())
+        self.assertEqual(r.rc, 0, r)
+        code = dossier(r)["code"]
+        short = re.search(r"\d{6}-\d+$", code).group(0)
+        self.assertEqual(cli(UNIT, "forward", code.lower()).rc, 0)
+        s = cli(DISTRICT, "search", short)
+        self.assertEqual(s.rc, 0, s)
+        self.assertIn(code, [d["code"] for d in unwrap(s.doc, "dossiers")], s)
+        # a commune that does not see it finds nothing
+        s = cli("18517", "search", short)
+        self.assertNotIn(code, [d["code"] for d in unwrap(s.doc, "dossiers")], s)
 
     def test_short_form_is_not_another_units(self):
         # another commune expands the short form with its own agency id
