@@ -90,7 +90,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --procedure  mã thủ tục, hoặc vài chữ trong tên thủ tục (có dấu hay không):\n"
         "               khớp đúng một thủ tục thì dùng thủ tục đó, khớp nhiều thì liệt kê\n"
         "               để chọn theo mã\n"
-        "  --name       họ tên người nộp (tối đa 150 byte)\n"
+        "  --name       họ tên người nộp (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)\n"
         "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
         "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
         "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
@@ -151,7 +151,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua send-back MÃ_HỒ_SƠ\nChuyển trả kết quả (hoặc văn bản từ chối) về đơn vị đã tiếp nhận hồ sơ; chỉ cấp huyện.",
         "Usage: motcua send-back DOSSIER_CODE\nSend the result (or the refusal) back to the unit that received the dossier; district only."},
     [MSG_USAGE_SUPPLEMENT_REQUEST] = {
-        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 byte.",
+        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 ký tự không dấu, chữ có dấu chiếm 2–3.",
         "Usage: motcua supplement-request DOSSIER_CODE --reason REASON\nAsk for missing documents (-> 5); the clock stops. Reason at most 500 bytes."},
     [MSG_USAGE_SUPPLEMENT] = {
         "Cách dùng: motcua supplement MÃ_HỒ_SƠ [--note GHI_CHÚ]\nCông dân đã bổ sung giấy tờ (5 → 4); thời hạn xử lý chạy tiếp.",
@@ -249,7 +249,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_NEED_NAME] = {"Thiếu họ tên người nộp (--name)", "Missing applicant name (--name)"},
     [MSG_ERR_NEED_ID] = {"Thiếu số định danh cá nhân (--id)", "Missing citizen identity number (--id)"},
     [MSG_ERR_NEED_CODE] = {"Thiếu mã hồ sơ", "Missing dossier code"},
-    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 byte)", "Name too long (at most 150 bytes)"},
+    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)", "Name too long (at most 150 bytes)"},
     [MSG_ERR_NAME_INVALID] = {
         "Họ tên không hợp lệ (rỗng, sai mã UTF-8 hoặc chứa ký tự điều khiển)",
         "Invalid name (empty, not UTF-8, or containing control characters)"},
@@ -272,7 +272,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Chưa có tên cán bộ tiếp nhận: dùng --officer TÊN hoặc officer= trong tệp cấu hình",
         "No officer name: use --officer NAME or officer= in the configuration file"},
     [MSG_ERR_OFFICER_TOO_LONG] = {
-        "Tên cán bộ không hợp lệ (tối đa 95 byte, UTF-8, không ký tự điều khiển)",
+        "Tên cán bộ không hợp lệ (tối đa 95 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid officer name (at most 95 bytes, UTF-8, no control characters)"},
     [MSG_ERR_TLS_SETUP] = {
         "Không nạp được chứng thư/khóa TLS",
@@ -284,19 +284,19 @@ static const char *const msgs[MSG__COUNT][2] = {
         "cannot be checked"},
     [MSG_ERR_NEED_OPTION] = {"Thiếu tùy chọn bắt buộc", "Missing required option"},
     [MSG_ERR_REASON_INVALID] = {
-        "Lý do không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Lý do không hợp lệ (1–500 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển trừ xuống dòng)",
         "Invalid reason (1-500 bytes of UTF-8, no control characters except newline)"},
     [MSG_ERR_NOTE_INVALID] = {
-        "Ghi chú không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Ghi chú không hợp lệ (1–500 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển trừ xuống dòng)",
         "Invalid note (1-500 bytes of UTF-8, no control characters except newline)"},
     [MSG_ERR_ASSIGNEE_INVALID] = {
-        "Tên cán bộ được phân công không hợp lệ (tối đa 95 byte, không ký tự điều khiển)",
+        "Tên cán bộ được phân công không hợp lệ (tối đa 95 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid assignee (at most 95 bytes, no control characters)"},
     [MSG_ERR_DEPT_INVALID] = {
-        "Tên phòng ban không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Tên phòng ban không hợp lệ (tối đa 127 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid department (at most 127 bytes, no control characters)"},
     [MSG_ERR_COLLECTOR_INVALID] = {
-        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid name of who collected the result (at most 150 bytes, no control characters)"},
     [MSG_ERR_AMOUNT] = {
         "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
@@ -314,17 +314,17 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Khoảng thời gian không hợp lệ: số kèm d (ngày), h (giờ) hoặc m (phút), tối đa 366 ngày",
         "Invalid span: a number followed by d (days), h (hours) or m (minutes), at most 366 days"},
     [MSG_ERR_SEARCH_TEXT] = {
-        "Chuỗi tìm kiếm không hợp lệ (1–99 byte, không ký tự điều khiển)",
+        "Chuỗi tìm kiếm không hợp lệ (1–99 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid search text (1-99 bytes, no control characters)"},
     [MSG_ERR_YEAR] = {"Năm phải từ 2000 đến 2100", "Year must be 2000 to 2100"},
     [MSG_ERR_HOLIDAY_NAME] = {
-        "Tên ngày nghỉ không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Tên ngày nghỉ không hợp lệ (tối đa 127 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid holiday name (at most 127 bytes, no control characters)"},
     [MSG_ERR_NEED_SUBCOMMAND] = {
         "Thiếu hoặc sai lệnh con (list, add, remove)", "Missing or unknown subcommand (list, add, remove)"},
     [MSG_ERR_FORM] = {"Mẫu phiếu phải là 01, 02, 03, 04 hoặc 05", "Form must be 01, 02, 03, 04 or 05"},
     [MSG_ERR_PROVINCE_INVALID] = {
-        "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Dòng tên tỉnh không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid province line (at most 150 bytes, no control characters)"},
     [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
     [MSG_ERR_CONNECT] = {"Không kết nối được máy chủ", "Cannot connect to the server"},

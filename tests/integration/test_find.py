@@ -24,7 +24,7 @@ from itest import CLI, DISTRICT, cli, citizen_id, unit_conf, unwrap
 from wfhelp import dossier
 
 UNIT = "18514"
-DENY = ["not found", "not_allowed", "bytes", "connection", "scan/result", "application/",
+DENY = ["not found", "not_allowed", "byte", "connection", "scan/result", "application/",
         "image/", "Server detail", "server said", "refused", "KiB", "MiB", "(code)",
         "unknown action", "only the unit", "may do this", "timed out"]
 
@@ -176,6 +176,7 @@ class TestVietnameseThroughout(unittest.TestCase):
             ("accept", code),
             ("receive", "--procedure", "9.999999", "--name", "Phạm Lan", "--id", citizen_id()),
             ("receive", "--procedure", "1.001193", "--name", "Phạm Lan", "--id", "12"),
+            ("receive", "--procedure", "1.001193", "--name", "Phạm " * 40, "--id", citizen_id()),
             ("list", "--status", "99"),
             ("lsit",),
         ]
