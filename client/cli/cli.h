@@ -65,6 +65,10 @@ struct cli_command {
 /* Report a failure (stderr, or the one JSON document on stdout) and return
  * exit_code. detail may be NULL. */
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail);
+/* A failure err with the catalogue's text for it; raw (an English detail
+ * from the server or a library, may be NULL) goes to the log and --json,
+ * and is shown in English mode only. */
+int cli_fail_err(const cli *c, int exit_code, int err, const char *raw);
 /* A usage error about arg; MSG_ERR_UNKNOWN_OPTION goes through
  * cli_unknown_option (a suggestion when one is close). */
 int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg);

@@ -32,6 +32,12 @@ int cli_fail(const cli *c, int exit_code, int err, const char *text, const char 
   return exit_code;
 }
 
+int cli_fail_err(const cli *c, int exit_code, int err, const char *raw) {
+  const char *text = mc_msg(c->lang, mc_msg_for_err(err));
+  if (raw != NULL && raw[0] != '\0') mc_log_info(0, "failed err=%s detail=%s", mc_errname(err), raw);
+  return cli_fail(c, exit_code, err, text, c->json || c->lang != MC_LANG_VI ? raw : NULL);
+}
+
 static int plain_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
   return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, msg), arg);
 }
@@ -109,7 +115,7 @@ static int transport_error(const cli *c, const mc_client_error *e) {
                                             : MSG_NONE;
   snprintf(text, sizeof text, "%s %s: %s", mc_msg(c->lang, MSG_ERR_CONNECT),
            c->client ? mc_client_target(c->client) : "",
-           reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
+           mc_msg(c->lang, reason != MSG_NONE ? reason : mc_msg_for_err(err)));
   if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, e->message);
   fprintf(stderr, "motcua: %s\n", text);
   mc_log_info(0, "transport err=%s detail=%s", mc_errname(err), e->message);
@@ -143,7 +149,7 @@ static int local_error(const cli *c, const mc_client_error *e) {
     return cli_fail(c, EXIT_CONNECT, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
   if (strcmp(e->code, MC_SUBMIT_E_OUTBOX_OPEN) == 0)
     return cli_fail(c, EXIT_USAGE, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
-  return cli_fail(c, EXIT_CONNECT, e->err, mc_strerror(e->err), e->field);
+  return cli_fail_err(c, EXIT_CONNECT, e->err, e->field);
 }
 
 /* The server refused our certificate as revoked: only IT can help. */

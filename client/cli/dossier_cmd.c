@@ -219,7 +219,7 @@ int cli_run_procedures(cli *c) {
   int rc = fetch_procedures(c, &rep);
   if (rc != EXIT_OK_) return rc;
   long m = procedures_matching(rep->procedures_reply, c->find, &order);
-  rc = m < 0 ? cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL)
+  rc = m < 0 ? cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL)
              : print_procedures(c, rep->procedures_reply, order, (size_t)m);
   free(order);
   mc_envelope_free(rep);
@@ -262,7 +262,7 @@ static int resolve_procedure(cli *c) {
       m = 1;
       break;
     }
-  if (m < 0) rc = cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+  if (m < 0) rc = cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
   else if (m == 0) rc = cli_usage_error(c, MSG_ERR_PROC_NONE_MATCH, c->procedure);
   else if (m > 1) rc = procedure_ambiguous(c, r, order, (size_t)m);
   else snprintf(c->proc_buf, sizeof c->proc_buf, "%s", r->procedures[order[0]]->code);

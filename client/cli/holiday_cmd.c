@@ -70,7 +70,7 @@ int cli_run_holidays(cli *c) {
   Motcua__HolidaysRequest body = MOTCUA__HOLIDAYS_REQUEST__INIT;
   Motcua__Holiday h = MOTCUA__HOLIDAY__INIT;
   if (mc_client_idem_key(key, sizeof key) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_EINTERNAL, mc_strerror(MC_EINTERNAL), "RAND_bytes");
+    return cli_fail_err(c, EXIT_CONNECT, MC_EINTERNAL, "RAND_bytes");
   body.op = (Motcua__HolidaysRequest__Op)c->holiday_op;
   body.year = c->year;
   body.idempotency_key = key;

@@ -179,7 +179,7 @@ static int connect_client(cli *c) {
   if (rc != MC_OK)
     return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
   if (mc_sender_new(c->client, &c->cfg, &c->sender) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+    return cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
   rc = mc_sender_connect(c->sender, c->cmd->queue, &e); /* offline: queue instead */
   return rc == MC_OK ? EXIT_OK_ : cli_report(c, &e);
 }
@@ -188,7 +188,7 @@ static int connect_client(cli *c) {
 static int make_sender(cli *c) {
   if (c->cmd->connect) return connect_client(c);
   if (mc_sender_new(NULL, &c->cfg, &c->sender) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+    return cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
   return EXIT_OK_;
 }
 

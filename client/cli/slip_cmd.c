@@ -89,7 +89,7 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
                                 c->province, mc_client_now_ms(), &sd, &steps);
   if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);
-  if (rc == MC_ENOMEM) return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), NULL);
+  if (rc == MC_ENOMEM) return cli_fail_err(c, EXIT_CONNECT, rc, NULL);
   if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
   return slip_report(c, h->dossier->code);
 }

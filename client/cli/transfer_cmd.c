@@ -52,13 +52,13 @@ static void print_result(const cli *c, const mc_transfer_result *r) {
 /* A failed transfer: refusal (1), local file problem (2) or transport (3). */
 static int transfer_error(const cli *c, int rc, const mc_transfer_result *r, const char *path) {
   if (r->refused)
-    return cli_fail(c, EXIT_REFUSED, rc, mc_msg(c->lang, mc_msg_for_err(rc)),
-                    r->detail[0] ? r->detail : path);
+    return r->detail[0] ? cli_fail_err(c, EXIT_REFUSED, rc, r->detail)
+                        : cli_fail(c, EXIT_REFUSED, rc, mc_msg(c->lang, mc_msg_for_err(rc)), path);
   if (r->exists) /* B1: a download never replaces a file */
     return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE_EXISTS),
                     r->path[0] ? r->path : path);
   if (r->local) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE), path);
-  if (r->detail[0] != '\0') return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), r->detail);
+  if (r->detail[0] != '\0') return cli_fail_err(c, EXIT_CONNECT, rc, r->detail);
   return cli_report(c, &r->error);
 }
 
