@@ -243,9 +243,11 @@ static int procedure_ambiguous(cli *c, const Motcua__ProceduresReply *r, const s
   return EXIT_USAGE;
 }
 
-/* The code receive sends: --procedure as typed when it is a catalogue
- * code, else the one procedure its words match. Offline, a code is sent as
- * typed (the server checks it when the outbox delivers). Exit code. */
+/* The code receive sends: --procedure when it is a catalogue code (any
+ * case), else the one procedure its words match; text in the form of a
+ * code that matches nothing goes as typed, for the server to refuse.
+ * Offline, a code is sent as typed (the server checks it when the outbox
+ * delivers). Exit code. */
 static int resolve_procedure(cli *c) {
   Motcua__Envelope *rep;
   size_t *order = NULL;
@@ -263,6 +265,7 @@ static int resolve_procedure(cli *c) {
       break;
     }
   if (m < 0) rc = cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
+  else if (m == 0 && code_ok) snprintf(c->proc_buf, sizeof c->proc_buf, "%s", c->procedure);
   else if (m == 0) rc = cli_usage_error(c, MSG_ERR_PROC_NONE_MATCH, c->procedure);
   else if (m > 1) rc = procedure_ambiguous(c, r, order, (size_t)m);
   else snprintf(c->proc_buf, sizeof c->proc_buf, "%s", r->procedures[order[0]]->code);

@@ -93,9 +93,14 @@ class TestFindProcedures(unittest.TestCase):
         self.assertEqual(unwrap(s.doc, "dossiers"), [], s)
 
     def test_receive_no_match(self):
-        r = cli(UNIT, "receive", "--procedure", "zzzqx", "--name", "Lê Văn Nam",
+        # words that match nothing: a usage error, nothing sent
+        r = cli(UNIT, "receive", "--procedure", "không có gì", "--name", "Lê Văn Nam",
                 "--id", citizen_id())
         self.assertEqual(r.rc, 2, r)
+        # text shaped like a code goes to the server, which refuses it
+        r = cli(UNIT, "receive", "--procedure", "9.999999", "--name", "Lê Văn Nam",
+                "--id", citizen_id())
+        self.assertEqual(r.rc, 1, r)
 
 
 class TestDossierCodes(unittest.TestCase):
