@@ -114,7 +114,7 @@ int cli_parse_action(cli *c, int argc, char **argv) {
       c->code = argv[i];
     }
   }
-  if ((rc = cli_check(c, mc_fields_check_dossier_code(c->code), c->code)) != EXIT_OK_ ||
+  if ((rc = cli_check(c, cli_code_normalise(c), c->code)) != EXIT_OK_ ||
       (rc = missing_required(c, sp->required, seen)) != EXIT_OK_)
     return rc;
   return cli_check(c, mc_fields_check_officer(c->officer), NULL);

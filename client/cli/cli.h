@@ -8,6 +8,7 @@
 
 #include "domain.h"
 #include "fields.h"
+#include "find.h"
 #include "motcua_client.h"
 #include "print.h"
 #include "render.h"
@@ -36,6 +37,9 @@ typedef struct cli {
   unsigned rating, year;
   int overdue, peek, workday;
   const char *text;       /* search */
+  const char *find;       /* procedures --search */
+  char code_buf[MC_LIM_DOSSIER_CODE + 1];  /* c->code normalised (find.h) */
+  char proc_buf[MC_LIM_PROC_CODE + 1];     /* receive --procedure, resolved */
   int holiday_op;         /* Motcua__HolidaysRequest__Op */
   const char *date, *holiday_name;
   char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
@@ -62,6 +66,10 @@ struct cli_command {
 /* Report a failure (stderr, or the one JSON document on stdout) and return
  * exit_code. detail may be NULL. */
 int cli_fail(const cli *c, int exit_code, int err, const char *text, const char *detail);
+/* A failure err with the catalogue's text for it; raw (an English detail
+ * from the server or a library, may be NULL) goes to the log and --json,
+ * and is shown in English mode only. */
+int cli_fail_err(const cli *c, int exit_code, int err, const char *raw);
 /* A usage error about arg; MSG_ERR_UNKNOWN_OPTION goes through
  * cli_unknown_option (a suggestion when one is close). */
 int cli_usage_error(const cli *c, enum mc_msg msg, const char *arg);
@@ -86,9 +94,32 @@ void cli_time_text(int64_t ms, int lang, char *buf, size_t size);
  * past a separate value), 0 if argv[*i] is another option, -1 if the
  * value is missing. */
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out);
+/* 1 if arg is the flag name ("--peek"). */
+int cli_flag(const char *arg, const char *name);
+/* While a probe is set, every option name a parser compares an argument
+ * with (cli_opt_value, cli_flag) is recorded in it, once: what the parser
+ * accepts, for the test that walks the command table (tests/client). */
+#define CLI_PROBE_MAX 48
+typedef struct cli_opt_probe {
+  const char *names[CLI_PROBE_MAX];
+  size_t n;
+} cli_opt_probe;
+void cli_opt_probe_set(cli_opt_probe *p); /* NULL stops recording */
 /* m == MSG_NONE: EXIT_OK_; else the usage error m about arg. */
 int cli_check(cli *c, enum mc_msg m, const char *arg);
 int cli_parse_none(cli *c, int argc, char **argv);
+/* c->code as the server spells it (find.h), into c->code_buf: any case;
+ * the short form "yymmdd-nnnn" is accepted here and expanded after the
+ * hello by cli_code_expand. MSG_NONE, or the message saying what is wrong. */
+enum mc_msg cli_code_normalise(cli *c);
+/* After connecting: a short c->code gets the agency id of the caller's own
+ * unit (HelloReply units); offline, it is a usage error. Exit code. */
+int cli_code_expand(cli *c);
+/* The text search sends: c->text, or, when it is a dossier code in any
+ * case, the code as the server spells it (in buf). A short form
+ * "yymmdd-nnnn" goes as typed: the server matches it after any agency id
+ * among the dossiers the caller sees. */
+const char *cli_search_text(const cli *c, char *buf, size_t size);
 /* Exactly one dossier code (or provisional number). */
 int cli_parse_code(cli *c, int argc, char **argv);
 /* "--limit N" at argv[*i] (*matched says whether it was); exit code. */

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_text.h"
 #include "error.h"
+#include "log.h"
 
 /* ---- reporting -------------------------------------------------------- */
 
@@ -29,6 +30,12 @@ int cli_fail(const cli *c, int exit_code, int err, const char *text, const char 
     fprintf(stderr, "motcua: %s\n", text);
   }
   return exit_code;
+}
+
+int cli_fail_err(const cli *c, int exit_code, int err, const char *raw) {
+  const char *text = mc_msg(c->lang, mc_msg_for_err(err));
+  if (raw != NULL && raw[0] != '\0') mc_log_info(0, "failed err=%s detail=%s", mc_errname(err), raw);
+  return cli_fail(c, exit_code, err, text, c->json || c->lang != MC_LANG_VI ? raw : NULL);
 }
 
 static int plain_usage_error(const cli *c, enum mc_msg msg, const char *arg) {
@@ -108,10 +115,11 @@ static int transport_error(const cli *c, const mc_client_error *e) {
                                             : MSG_NONE;
   snprintf(text, sizeof text, "%s %s: %s", mc_msg(c->lang, MSG_ERR_CONNECT),
            c->client ? mc_client_target(c->client) : "",
-           reason != MSG_NONE ? mc_msg(c->lang, reason) : mc_strerror(err));
+           mc_msg(c->lang, reason != MSG_NONE ? reason : mc_msg_for_err(err)));
   if (c->json) return cli_fail(c, EXIT_CONNECT, err, text, e->message);
   fprintf(stderr, "motcua: %s\n", text);
-  if (e->message[0] != '\0') fprintf(stderr, "  (%s)\n", e->message);
+  mc_log_info(0, "transport err=%s detail=%s", mc_errname(err), e->message);
+  if (e->message[0] != '\0' && c->lang != MC_LANG_VI) fprintf(stderr, "  (%s)\n", e->message);
   return EXIT_CONNECT;
 }
 
@@ -119,9 +127,14 @@ static int refusal(const cli *c, const mc_client_error *e) {
   const char *text = mc_msg(c->lang, mc_msg_for_err(e->err));
   if (c->json) return cli_fail(c, EXIT_REFUSED, e->err, text, e->field);
   fprintf(stderr, "motcua: %s\n", text);
+  mc_log_info(0, "refused err=%s detail=%s", mc_errname(e->err), e->field);
   const char *rule = mc_msg_rule(c->lang, e->field); /* a workflow rule (docs/WORKFLOW.md) */
-  if (rule != NULL) fprintf(stderr, "  %s\n", rule);
-  if (e->message[0] != '\0')
+  const char *detail = rule != NULL ? rule : mc_msg_detail(c->lang, e->field);
+  if (detail != NULL)
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_DETAIL), detail);
+  else if (c->lang == MC_LANG_VI) /* the server's English stays in logs and --json */
+    fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_ERROR_CODE), mc_errname(e->err));
+  else if (e->message[0] != '\0')
     fprintf(stderr, "  %s: %s\n", mc_msg(c->lang, MSG_SERVER_SAID), e->message);
   return EXIT_REFUSED;
 }
@@ -137,7 +150,7 @@ static int local_error(const cli *c, const mc_client_error *e) {
     return cli_fail(c, EXIT_CONNECT, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
   if (strcmp(e->code, MC_SUBMIT_E_OUTBOX_OPEN) == 0)
     return cli_fail(c, EXIT_USAGE, MC_EIO, mc_msg(c->lang, MSG_ERR_OUTBOX), e->message);
-  return cli_fail(c, EXIT_CONNECT, e->err, mc_strerror(e->err), e->field);
+  return cli_fail_err(c, EXIT_CONNECT, e->err, e->field);
 }
 
 /* The server refused our certificate as revoked: only IT can help. */
@@ -162,8 +175,25 @@ void cli_time_text(int64_t ms, int lang, char *buf, size_t size) {
 
 /* ---- arguments ---------------------------------------------------------- */
 
+static cli_opt_probe *probe;
+
+void cli_opt_probe_set(cli_opt_probe *p) { probe = p; }
+
+static void probe_record(const char *name) {
+  if (probe == NULL) return;
+  for (size_t k = 0; k < probe->n; k++)
+    if (strcmp(probe->names[k], name) == 0) return;
+  if (probe->n < CLI_PROBE_MAX) probe->names[probe->n++] = name;
+}
+
+int cli_flag(const char *arg, const char *name) {
+  probe_record(name);
+  return strcmp(arg, name) == 0;
+}
+
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
   const char *a = argv[*i];
+  probe_record(name);
   size_t n = strlen(name);
   if (strncmp(a, name, n) != 0) return 0;
   if (a[n] == '=') {
@@ -184,11 +214,44 @@ int cli_parse_none(cli *c, int argc, char **argv) {
   return argc > 0 ? cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[0]) : EXIT_OK_;
 }
 
+enum mc_msg cli_code_normalise(cli *c) {
+  if (c->code == NULL || c->code[0] == '\0') return MSG_ERR_NEED_CODE;
+  if (mc_find_code_normalise(c->code, "", c->code_buf, sizeof c->code_buf) != 0)
+    return MSG_ERR_CODE_FORMAT;
+  c->code = c->code_buf;
+  return mc_find_code_is_short(c->code) ? MSG_NONE : mc_fields_check_dossier_code(c->code);
+}
+
+/* The agency id of the caller's own unit, "" if the hello named none. */
+static const char *own_agency(const cli *c) {
+  if (c->client == NULL || mc_sender_offline(c->sender)) return "";
+  const mc_client_info *info = mc_client_get_info(c->client);
+  const mc_client_unit *u = mc_client_unit_find(info, info->unit_code);
+  return u != NULL ? u->agency_id : "";
+}
+
+const char *cli_search_text(const cli *c, char *buf, size_t size) {
+  if (mc_find_code_normalise(c->text, "", buf, size) != 0) return c->text;
+  return mc_dom_dossier_code(buf) == MC_DOM_OK ? buf : c->text;
+}
+
+int cli_code_expand(cli *c) {
+  char full[sizeof c->code_buf];
+  if (c->code == NULL || !mc_find_code_is_short(c->code)) return EXIT_OK_;
+  const char *agency = own_agency(c);
+  if (agency[0] == '\0') return cli_usage_error(c, MSG_ERR_SHORT_CODE, c->code);
+  if (mc_find_code_normalise(c->code, agency, full, sizeof full) != 0)
+    return cli_usage_error(c, MSG_ERR_CODE_FORMAT, c->code);
+  memcpy(c->code_buf, full, sizeof full);
+  c->code = c->code_buf;
+  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
+}
+
 int cli_parse_code(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);
+  return cli_check(c, cli_code_normalise(c), argv[0]);
 }
 
 int cli_parse_limit(cli *c, int argc, char **argv, int *i, int *matched) {

@@ -1,7 +1,9 @@
 /* The dossier commands: ping, whoami, procedures, receive, show, forward,
  * list, search, history, inbox. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dossier_cmd.h"
 #include "error.h"
@@ -35,13 +37,20 @@ static int receive_opt(cli *c, int argc, char **argv, int *i) {
   return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
 }
 
+/* --procedure: a code, or words of a procedure's name (resolved at run). */
+static enum mc_msg procedure_text_check(const char *s) {
+  enum mc_msg m = mc_fields_check_procedure(s);
+  if (m == MSG_NONE || m == MSG_ERR_NEED_PROCEDURE) return m;
+  return mc_fields_check_search(s) == MSG_NONE ? MSG_NONE : m;
+}
+
 int cli_parse_receive(cli *c, int argc, char **argv) {
   int rc = cli_take_files(c, &argc, argv); /* --file PATH (repeatable) */
   if (rc != EXIT_OK_) return rc;
   c->channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
   for (int i = 0; i < argc; i++)
     if ((rc = receive_opt(c, argc, argv, &i)) != EXIT_OK_) return rc;
-  if ((rc = cli_check(c, mc_fields_check_procedure(c->procedure), c->procedure)) ||
+  if ((rc = cli_check(c, procedure_text_check(c->procedure), c->procedure)) ||
       (rc = cli_check(c, mc_fields_check_name(c->name), NULL)) ||
       (rc = cli_check(c, mc_fields_check_citizen_id(c->id), NULL)) ||
       (rc = cli_check(c, mc_fields_check_phone(c->phone), NULL)) ||
@@ -60,7 +69,7 @@ int cli_parse_list(cli *c, int argc, char **argv) {
     } else if ((r = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
       if (r < 0 || mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0)
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
-    } else if (strcmp(argv[i], "--overdue") == 0) {
+    } else if (cli_flag(argv[i], "--overdue")) {
       c->overdue = 1;
     } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
       if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
@@ -77,11 +86,26 @@ int cli_parse_inbox(cli *c, int argc, char **argv) {
     int matched, rc = cli_parse_limit(c, argc, argv, &i, &matched);
     if (rc != EXIT_OK_) return rc;
     if (matched) continue;
-    if (strcmp(argv[i], "--peek") != 0)
+    if (!cli_flag(argv[i], "--peek"))
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     c->peek = 1;
   }
   return EXIT_OK_;
+}
+
+/* procedures [--search TEXT | TEXT] */
+int cli_parse_procedures(cli *c, int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    const char *v = NULL;
+    int r = cli_opt_value(argc, argv, &i, "--search", &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--search");
+    if (r == 0 && argv[i][0] == '-' && argv[i][1] != '\0')
+      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    if (r == 0) v = argv[i];
+    if (c->find != NULL) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, v);
+    c->find = v;
+  }
+  return c->find == NULL ? EXIT_OK_ : cli_check(c, mc_fields_check_search(c->find), c->find);
 }
 
 int cli_parse_search(cli *c, int argc, char **argv) {
@@ -147,24 +171,106 @@ int cli_run_whoami(cli *c) {
   return EXIT_OK_;
 }
 
-int cli_run_procedures(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+static int fetch_procedures(cli *c, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
   Motcua__ProceduresRequest body = MOTCUA__PROCEDURES_REQUEST__INIT;
   req.body_case = MOTCUA__ENVELOPE__BODY_PROCEDURES;
   req.procedures = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY, &rep);
-  if (rc != EXIT_OK_) return rc;
-  const Motcua__ProceduresReply *r = rep->procedures_reply;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY, rep);
+}
+
+/* The procedures matching q (all, in order, when q is NULL), best first:
+ * their indexes in *order (malloc'd, caller frees); count, or -1. */
+static long procedures_matching(const Motcua__ProceduresReply *r, const char *q,
+                                size_t **order) {
+  size_t n = r->n_procedures < MC_FIND_ITEMS_MAX ? r->n_procedures : MC_FIND_ITEMS_MAX;
+  mc_find_item *items = calloc(n + 1, sizeof *items);
+  *order = calloc(n + 1, sizeof **order);
+  long m = -1;
+  if (items == NULL || *order == NULL) goto out;
+  for (size_t i = 0; i < n; i++) {
+    items[i] = (mc_find_item){r->procedures[i]->code, r->procedures[i]->name,
+                              r->procedures[i]->sector};
+    (*order)[i] = i;
+  }
+  m = q == NULL ? (long)n : (long)mc_find_rank(q, items, n, *order);
+out:
+  free(items);
+  return m;
+}
+
+static int print_procedures(cli *c, const Motcua__ProceduresReply *r, const size_t *order,
+                            size_t m) {
   if (c->json) {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_procedures; i++)
-      json_array_append_new(a, mc_render_procedure_json(r->procedures[i]));
-    rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
-  } else {
-    for (size_t i = 0; i < r->n_procedures; i++)
-      cli_print_procedure(stdout, r->procedures[i], c->lang);
-    printf("%zu %s\n", r->n_procedures, mc_msg(c->lang, MSG_PROC_COUNT));
+    for (size_t i = 0; i < m; i++)
+      json_array_append_new(a, mc_render_procedure_json(r->procedures[order[i]]));
+    return cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
   }
+  if (m == 0 && c->find != NULL) printf("%s '%s'\n", mc_msg(c->lang, MSG_PROC_NONE), c->find);
+  for (size_t i = 0; i < m; i++) cli_print_procedure(stdout, r->procedures[order[i]], c->lang);
+  printf("%zu %s\n", m, mc_msg(c->lang, MSG_PROC_COUNT));
+  return EXIT_OK_;
+}
+
+int cli_run_procedures(cli *c) {
+  Motcua__Envelope *rep;
+  size_t *order = NULL;
+  int rc = fetch_procedures(c, &rep);
+  if (rc != EXIT_OK_) return rc;
+  long m = procedures_matching(rep->procedures_reply, c->find, &order);
+  rc = m < 0 ? cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL)
+             : print_procedures(c, rep->procedures_reply, order, (size_t)m);
+  free(order);
+  mc_envelope_free(rep);
+  return rc;
+}
+
+/* Several procedures match receive --procedure: list them, ask for a code. */
+static int procedure_ambiguous(cli *c, const Motcua__ProceduresReply *r, const size_t *order,
+                               size_t m) {
+  const char *text = mc_msg(c->lang, MSG_ERR_PROC_MANY);
+  if (c->json) {
+    json_t *doc = mc_render_error_json(MC_EINVAL, text, c->procedure), *a = json_array();
+    for (size_t i = 0; i < m; i++)
+      json_array_append_new(a, mc_render_procedure_json(r->procedures[order[i]]));
+    json_object_set_new(doc, "candidates", a);
+    cli_emit_json(doc, 0);
+    return EXIT_USAGE;
+  }
+  fprintf(stderr, "motcua: %s '%s':\n", text, c->procedure);
+  for (size_t i = 0; i < m; i++) cli_print_procedure(stderr, r->procedures[order[i]], c->lang);
+  return EXIT_USAGE;
+}
+
+/* The code receive sends: --procedure when it is a catalogue code (any
+ * case), else the one procedure its words match; text in the form of a
+ * code that matches nothing goes as typed, for the server to refuse.
+ * Offline, a code is sent as typed (the server checks it when the outbox
+ * delivers). Exit code. */
+static int resolve_procedure(cli *c) {
+  Motcua__Envelope *rep;
+  size_t *order = NULL;
+  int code_ok = mc_fields_check_procedure(c->procedure) == MSG_NONE;
+  if (mc_sender_offline(c->sender))
+    return code_ok ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_PROC_OFFLINE, c->procedure);
+  int rc = fetch_procedures(c, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__ProceduresReply *r = rep->procedures_reply;
+  long m = procedures_matching(r, c->procedure, &order);
+  for (size_t i = 0; m >= 0 && i < r->n_procedures; i++)
+    if (strcasecmp(r->procedures[i]->code, c->procedure) == 0) {
+      order[0] = i; /* a code of the catalogue, in any case */
+      m = 1;
+      break;
+    }
+  if (m < 0) rc = cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
+  else if (m == 0 && code_ok) snprintf(c->proc_buf, sizeof c->proc_buf, "%s", c->procedure);
+  else if (m == 0) rc = cli_usage_error(c, MSG_ERR_PROC_NONE_MATCH, c->procedure);
+  else if (m > 1) rc = procedure_ambiguous(c, r, order, (size_t)m);
+  else snprintf(c->proc_buf, sizeof c->proc_buf, "%s", r->procedures[order[0]]->code);
+  if (rc == EXIT_OK_) c->procedure = c->proc_buf;
+  free(order);
   mc_envelope_free(rep);
   return rc;
 }
@@ -175,6 +281,8 @@ int cli_run_receive(cli *c) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
   Motcua__ReceiveRequest body = MOTCUA__RECEIVE_REQUEST__INIT;
   Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
+  int rc = resolve_procedure(c);
+  if (rc != EXIT_OK_) return rc;
   a.name = (char *)c->name;
   a.id_number = (char *)c->id;
   a.phone = (char *)(c->phone ? c->phone : "");
@@ -185,7 +293,7 @@ int cli_run_receive(cli *c) {
   body.officer = (char *)c->officer;
   req.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
   req.receive = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
+  rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
   if (rc != EXIT_OK_ || rep == NULL) return rc; /* failed, or queued */
   if (c->nfiles > 0) return cli_receive_files(c, rep);
   return cli_print_dossier_reply(c, rep, MSG_RECEIVED_OK);
@@ -250,7 +358,8 @@ int cli_run_list(cli *c) {
 int cli_run_search(cli *c) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
   Motcua__SearchRequest body = MOTCUA__SEARCH_REQUEST__INIT;
-  body.text = (char *)c->text;
+  char code[MC_LIM_DOSSIER_CODE + 1];
+  body.text = (char *)cli_search_text(c, code, sizeof code);
   body.limit = c->limit;
   req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
   req.search = &body;

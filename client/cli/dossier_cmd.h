@@ -12,6 +12,7 @@ int cli_parse_inbox(cli *c, int argc, char **argv);
 int cli_parse_search(cli *c, int argc, char **argv);
 int cli_run_ping(cli *c);
 int cli_run_whoami(cli *c);
+int cli_parse_procedures(cli *c, int argc, char **argv);
 int cli_run_procedures(cli *c);
 int cli_run_receive(cli *c);
 int cli_run_show(cli *c);

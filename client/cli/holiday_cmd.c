@@ -24,7 +24,7 @@ static int holidays_opt(cli *c, int argc, char **argv, int *i) {
     if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--name");
     return cli_check(c, mc_fields_check_holiday_name(c->holiday_name = v), v);
   }
-  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && strcmp(argv[*i], "--workday") == 0)
+  if (op == MOTCUA__HOLIDAYS_REQUEST__OP__ADD && cli_flag(argv[*i], "--workday"))
     return c->workday = 1, EXIT_OK_;
   if (argv[*i][0] == '-' && argv[*i][1] == '-')
     return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[*i]);
@@ -70,7 +70,7 @@ int cli_run_holidays(cli *c) {
   Motcua__HolidaysRequest body = MOTCUA__HOLIDAYS_REQUEST__INIT;
   Motcua__Holiday h = MOTCUA__HOLIDAY__INIT;
   if (mc_client_idem_key(key, sizeof key) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_EINTERNAL, mc_strerror(MC_EINTERNAL), "RAND_bytes");
+    return cli_fail_err(c, EXIT_CONNECT, MC_EINTERNAL, "RAND_bytes");
   body.op = (Motcua__HolidaysRequest__Op)c->holiday_op;
   body.year = c->year;
   body.idempotency_key = key;

@@ -11,18 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "action_cmd.h"
 #include "cli.h"
 #include "cli_text.h"
-#include "dossier_cmd.h"
+#include "commands.h"
 #include "error.h"
-#include "holiday_cmd.h"
 #include "log.h"
-#include "monitor_cmd.h"
-#include "outbox_cmd.h"
-#include "slip_cmd.h"
-#include "transfer_cmd.h"
-#include "watch_cmd.h"
 
 #define MAX_OVERRIDES 32
 
@@ -151,58 +144,22 @@ static int load_config(cli *c, const globals *g) {
 
 /* ---- the commands ------------------------------------------------------ */
 
-/* name, usage, connect first, may queue, action, parse, run */
-#define ACTION_CMD(name, usage, act) {name, usage, 1, 1, MOTCUA__ACTION__ACTION_##act, cli_parse_action, cli_run_action}
-static const cli_command commands[] = {
-    {"ping", MSG_USAGE_PING, 1, 0, 0, cli_parse_none, cli_run_ping},
-    {"whoami", MSG_USAGE_WHOAMI, 1, 0, 0, cli_parse_none, cli_run_whoami},
-    {"procedures", MSG_USAGE_PROCEDURES, 1, 0, 0, cli_parse_none, cli_run_procedures},
-    {"receive", MSG_USAGE_RECEIVE, 1, 1, 0, cli_parse_receive, cli_run_receive},
-    {"show", MSG_USAGE_SHOW, 1, 0, 0, cli_parse_code, cli_run_show},
-    {"list", MSG_USAGE_LIST, 1, 0, 0, cli_parse_list, cli_run_list},
-    {"search", MSG_USAGE_SEARCH, 1, 0, 0, cli_parse_search, cli_run_search},
-    {"forward", MSG_USAGE_FORWARD, 1, 1, 0, cli_parse_forward, cli_run_forward},
-    {"history", MSG_USAGE_HISTORY, 1, 0, 0, cli_parse_code, cli_run_history},
-    {"inbox", MSG_USAGE_INBOX, 1, 0, 0, cli_parse_inbox, cli_run_inbox},
-    {"watch", MSG_USAGE_WATCH, 0, 0, 0, cli_parse_none, cli_run_watch},
-    {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, 0, cli_parse_holidays, cli_run_holidays},
-    {"slip", MSG_USAGE_SLIP, 1, 1, 0, cli_parse_slip, cli_run_slip}, /* offline: TAM- */
-    {"outbox", MSG_USAGE_OUTBOX, 0, 0, 0, cli_outbox_parse, cli_outbox_run},
-    {"sync", MSG_USAGE_SYNC, 0, 0, 0, cli_sync_parse, cli_sync_run},
-    {"attach", MSG_USAGE_ATTACH, 1, 0, 0, cli_parse_attach, cli_run_attach},
-    {"files", MSG_USAGE_FILES, 1, 0, 0, cli_parse_files, cli_run_files},
-    {"download", MSG_USAGE_DOWNLOAD, 1, 0, 0, cli_parse_download, cli_run_download},
-    {"monitor", MSG_USAGE_MONITOR, 1, 0, 0, cli_parse_monitor, cli_run_monitor},
-    ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
-    ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
-    {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},
-    ACTION_CMD("send-back", MSG_USAGE_SEND_BACK, SEND_BACK),
-    ACTION_CMD("supplement-request", MSG_USAGE_SUPPLEMENT_REQUEST, SUPPLEMENT_REQUEST),
-    ACTION_CMD("supplement", MSG_USAGE_SUPPLEMENT, SUPPLEMENT),
-    ACTION_CMD("fee-request", MSG_USAGE_FEE_REQUEST, FEE_REQUEST),
-    ACTION_CMD("fee-paid", MSG_USAGE_FEE_PAID, FEE_PAID),
-    ACTION_CMD("refuse", MSG_USAGE_REFUSE, REFUSE),
-    ACTION_CMD("stop", MSG_USAGE_STOP, STOP),
-    ACTION_CMD("withdraw", MSG_USAGE_WITHDRAW, WITHDRAW),
-    ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
-    ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
-    ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
-};
-#undef ACTION_CMD
-
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
-
 static const cli_command *find_command(const char *name) {
-  for (size_t i = 0; i < N_COMMANDS; i++)
-    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  size_t n;
+  const cli_command *t = cli_commands(&n);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(t[i].name, name) == 0) return &t[i];
   return NULL;
 }
 
 /* "Không có lệnh 'lsit'. Có phải ý bạn là 'list'?", or the plain error. */
 static int unknown_command(const cli *c, const char *name) {
-  const char *names[N_COMMANDS];
-  for (size_t i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
-  const char *best = cli_text_suggest(name, names, N_COMMANDS);
+  size_t n;
+  const cli_command *t = cli_commands(&n);
+  const char *names[CLI_COMMANDS_MAX];
+  if (n > CLI_COMMANDS_MAX) n = CLI_COMMANDS_MAX;
+  for (size_t i = 0; i < n; i++) names[i] = t[i].name;
+  const char *best = cli_text_suggest(name, names, n);
   if (best == NULL) return cli_usage_error(c, MSG_ERR_UNKNOWN_COMMAND, name);
   return cli_suggest_error(c, MSG_ERR_NO_SUCH_COMMAND, name, best);
 }
@@ -222,7 +179,7 @@ static int connect_client(cli *c) {
   if (rc != MC_OK)
     return cli_fail(c, EXIT_USAGE, MC_ECONFIG, mc_msg(c->lang, MSG_ERR_TLS_SETUP), err);
   if (mc_sender_new(c->client, &c->cfg, &c->sender) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+    return cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
   rc = mc_sender_connect(c->sender, c->cmd->queue, &e); /* offline: queue instead */
   return rc == MC_OK ? EXIT_OK_ : cli_report(c, &e);
 }
@@ -231,7 +188,7 @@ static int connect_client(cli *c) {
 static int make_sender(cli *c) {
   if (c->cmd->connect) return connect_client(c);
   if (mc_sender_new(NULL, &c->cfg, &c->sender) != MC_OK)
-    return cli_fail(c, EXIT_CONNECT, MC_ENOMEM, mc_strerror(MC_ENOMEM), NULL);
+    return cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL);
   return EXIT_OK_;
 }
 
@@ -255,7 +212,7 @@ static int run(cli *c, int argc, char **argv) {
   mc_client_zone_load(&c->cfg); /* the server's zone as last seen, until the hello */
   if ((rc = cmd->parse(c, g.argc - 2, argv + 2)) != EXIT_OK_)
     return rc;
-  if ((rc = make_sender(c)) != EXIT_OK_) return rc;
+  if ((rc = make_sender(c)) != EXIT_OK_ || (rc = cli_code_expand(c)) != EXIT_OK_) return rc;
   return cmd->run(c);
 }
 

@@ -45,7 +45,7 @@ int cli_parse_monitor(cli *c, int argc, char **argv) {
     if (r != 0) {
       if (r < 0 || mc_fields_parse_uint(v, 1, 3600, &interval_s) != 0)
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
-    } else if (strcmp(argv[i], "--once") == 0) {
+    } else if (cli_flag(argv[i], "--once")) {
       once = 1;
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);

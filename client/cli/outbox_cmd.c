@@ -35,9 +35,9 @@ static void warn_disk(const cli *c) {
 
 int cli_outbox_parse(cli *c, int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--all") == 0)
+    if (cli_flag(argv[i], "--all"))
       c->all = 1;
-    else if (strcmp(argv[i], "--json") == 0)
+    else if (cli_flag(argv[i], "--json"))
       c->json = 1;
     else
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
@@ -108,7 +108,7 @@ int cli_outbox_run(cli *c) {
 
 int cli_sync_parse(cli *c, int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--json") != 0) return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
+    if (!cli_flag(argv[i], "--json")) return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     c->json = 1;
   }
   return EXIT_OK_;

@@ -38,7 +38,7 @@ int cli_parse_slip(cli *c, int argc, char **argv) {
       c->code = argv[i];
     }
   }
-  if ((rc = cli_check(c, mc_fields_check_dossier_code(c->code), c->code)) != EXIT_OK_) return rc;
+  if ((rc = cli_check(c, cli_code_normalise(c), c->code)) != EXIT_OK_) return rc;
   if (c->form == NULL) return cli_usage_error(c, MSG_ERR_NEED_OPTION, "--form");
   if (!valid_form(c->form)) return cli_usage_error(c, MSG_ERR_FORM, c->form);
   if (c->out_path == NULL || c->out_path[0] == '\0')
@@ -68,8 +68,10 @@ static int slip_report(cli *c, const char *code) {
     return cli_emit_json(json_pack("{s:s, s:s, s:s, s:I}", "file", c->out_path, "form", c->form,
                                    "code", code, "bytes", (json_int_t)bytes), 0)
                ? EXIT_CONNECT : EXIT_OK_;
-  printf("%s %s: %s (%ld bytes)\n", mc_msg(c->lang, MSG_SLIP_WRITTEN), c->form, c->out_path,
-         bytes);
+  char size[24];
+  mc_render_size(bytes > 0 ? (uint64_t)bytes : 0, c->lang, size, sizeof size);
+  printf("%s %s: %s (%s %s)\n", mc_msg(c->lang, MSG_SLIP_WRITTEN), c->form, c->out_path,
+         mc_msg(c->lang, MSG_SLIP_SIZE), size);
   return EXIT_OK_;
 }
 
@@ -92,7 +94,7 @@ static int write_slip(cli *c, const Motcua__HistoryReply *h) {
                                 c->province, mc_client_now_ms(), &sd, &steps);
   if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);
-  if (rc == MC_ENOMEM) return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), NULL);
+  if (rc == MC_ENOMEM) return cli_fail_err(c, EXIT_CONNECT, rc, NULL);
   if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
   return slip_report(c, h->dossier->code);
 }

@@ -40,24 +40,25 @@ static mc_transfer_progress_cb progress_for(const cli *c) {
 
 static void print_result(const cli *c, const mc_transfer_result *r) {
   char size[24];
-  mc_render_format_size(r->size, size, sizeof size);
+  char from[24];
+  mc_render_size(r->size, c->lang, size, sizeof size);
+  mc_render_size(r->resumed_from, c->lang, from, sizeof from);
   printf("%s  %s  %s", r->name, size, r->sha256);
   if (r->deduplicated) printf("  (%s)", mc_msg(c->lang, MSG_FILE_DEDUP));
-  else if (r->resumed_from > 0)
-    printf("  (%s %llu)", mc_msg(c->lang, MSG_FILE_RESUMED), (unsigned long long)r->resumed_from);
+  else if (r->resumed_from > 0) printf("  (%s %s)", mc_msg(c->lang, MSG_FILE_RESUMED), from);
   putchar('\n');
 }
 
 /* A failed transfer: refusal (1), local file problem (2) or transport (3). */
 static int transfer_error(const cli *c, int rc, const mc_transfer_result *r, const char *path) {
   if (r->refused)
-    return cli_fail(c, EXIT_REFUSED, rc, mc_msg(c->lang, mc_msg_for_err(rc)),
-                    r->detail[0] ? r->detail : path);
+    return r->detail[0] ? cli_fail_err(c, EXIT_REFUSED, rc, r->detail)
+                        : cli_fail(c, EXIT_REFUSED, rc, mc_msg(c->lang, mc_msg_for_err(rc)), path);
   if (r->exists) /* B1: a download never replaces a file */
     return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE_EXISTS),
                     r->path[0] ? r->path : path);
   if (r->local) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_FILE), path);
-  if (r->detail[0] != '\0') return cli_fail(c, EXIT_CONNECT, rc, mc_strerror(rc), r->detail);
+  if (r->detail[0] != '\0') return cli_fail_err(c, EXIT_CONNECT, rc, r->detail);
   return cli_report(c, &r->error);
 }
 
@@ -128,8 +129,8 @@ int cli_parse_attach(cli *c, int argc, char **argv) {
     }
   }
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  if (mc_fields_check_dossier_code(c->code) != MSG_NONE)
-    return cli_usage_error(c, mc_fields_check_dossier_code(c->code), c->code);
+  enum mc_msg m = cli_code_normalise(c);
+  if (m != MSG_NONE) return cli_usage_error(c, m, c->code);
   return c->nfiles > 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_NEED_OPTION, "FILE");
 }
 
@@ -158,19 +159,19 @@ int cli_parse_files(cli *c, int argc, char **argv) {
   if (argc < 1) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
   if (argc > 1) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[1]);
   c->code = argv[0];
-  enum mc_msg m = mc_fields_check_dossier_code(c->code);
+  enum mc_msg m = cli_code_normalise(c);
   return m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, c->code);
 }
 
 
 static void print_info(const cli *c, const Motcua__FileInfo *f) {
   char size[24], at[40] = "";
-  mc_render_format_size(f->size, size, sizeof size);
+  mc_render_size(f->size, c->lang, size, sizeof size);
   mc_render_human_time(f->added_at_ms, mc_render_utc_offset(), c->lang, at, sizeof at);
-  cli_text_cell(stdout, f->kind, 7, " ");
+  cli_text_cell(stdout, mc_msg(c->lang, mc_render_kind_msg(f->kind)), 14, " ");
   cli_text_cell(stdout, f->name, 32, " ");
   printf("%10s  ", size);
-  cli_text_cell(stdout, f->mime, 16, " ");
+  cli_text_cell(stdout, mc_msg(c->lang, mc_render_mime_msg(f->mime)), 10, " ");
   printf("%s  %s %s\n", at, f->added_by_unit, f->sha256);
 }
 
@@ -213,7 +214,7 @@ int cli_parse_download(cli *c, int argc, char **argv) {
   }
   if (c->out_dir == NULL) c->out_dir = ".";
   if (c->code == NULL) return cli_usage_error(c, MSG_ERR_NEED_CODE, NULL);
-  enum mc_msg m = mc_fields_check_dossier_code(c->code);
+  enum mc_msg m = cli_code_normalise(c);
   if (m != MSG_NONE) return cli_usage_error(c, m, c->code);
   return access(c->out_dir, W_OK) == 0 ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_FILE, c->out_dir);
 }

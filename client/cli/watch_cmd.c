@@ -45,7 +45,8 @@ static void watch_print(const cli *c, mc_client *cl, const mc_client_event *ev) 
   case MC_CLIENT_EV_DISCONNECTED:
     printf("%s  %s %.1f s (#%u): %s\n", ts, mc_msg(lang, MSG_EV_DISCONNECTED),
            (double)ev->retry_in_ms / 1000.0, ev->attempt,
-           ev->errmsg && ev->errmsg[0] ? ev->errmsg : mc_strerror(ev->err));
+           lang == MC_LANG_EN && ev->errmsg && ev->errmsg[0] ? ev->errmsg
+                                                             : mc_msg(lang, mc_msg_for_err(ev->err)));
     break;
   case MC_CLIENT_EV_PONG:
     printf("%s  %s %llu ms\n", ts, mc_msg(lang, MSG_EV_PONG), (unsigned long long)ev->rtt_ms);

@@ -15,7 +15,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Các lệnh:\n"
         "  ping         kiểm tra kết nối: phiên bản, giờ máy chủ, thời gian khứ hồi\n"
         "  whoami       đơn vị và vai trò theo chứng thư của máy này\n"
-        "  procedures   danh mục thủ tục hành chính\n"
+        "  procedures   danh mục thủ tục hành chính; --search CHỮ: tìm theo tên, lĩnh vực\n"
         "  receive      tiếp nhận hồ sơ mới\n"
         "  show MÃ      xem một hồ sơ\n"
         "  list         danh sách hồ sơ\n"
@@ -31,6 +31,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
         "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
         "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
+        "  attach MÃ TỆP...  đính kèm bản scan hồ sơ (PDF, ảnh)\n"
+        "  files MÃ     danh sách tệp của hồ sơ\n"
+        "  download MÃ  tải các tệp của hồ sơ về máy\n"
+        "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
+        "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
         "3 không kết nối được máy chủ; 4 chứng thư đã bị thu hồi (liên hệ bộ phận CNTT).",
@@ -41,7 +46,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Commands:\n"
         "  ping         check the link: server version, server time, round trip\n"
         "  whoami       this desk's unit and role, from its certificate\n"
-        "  procedures   the catalogue of administrative procedures\n"
+        "  procedures   the catalogue of procedures; --search WORDS: find by name, sector\n"
         "  receive      receive a new dossier\n"
         "  show CODE    show one dossier\n"
         "  list         list dossiers\n"
@@ -57,6 +62,11 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
         "  outbox       requests saved while the server was unreachable, attempts, errors\n"
         "  sync         deliver the outbox: provisional number → real dossier code\n"
+        "  attach CODE FILE...  attach scans of the dossier (PDF, images)\n"
+        "  files CODE   the files of a dossier\n"
+        "  download CODE  download a dossier's files\n"
+        "  monitor      (admin) the link state of every unit\n"
+        "CODE in any case; within your own unit the short form yymmdd-nnnn will do.\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
         "3 cannot reach the server; 4 this unit's certificate is revoked (contact IT)."},
@@ -64,26 +74,39 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua ping\nKiểm tra kết nối tới máy chủ: phiên bản máy chủ, giờ máy chủ,\nthời gian khứ hồi (ms).",
         "Usage: motcua ping\nCheck the link to the server: server version, server time,\nround trip time (ms)."},
     [MSG_USAGE_PROCEDURES] = {
-        "Cách dùng: motcua procedures\nLiệt kê các thủ tục hành chính: mã, tên, cấp giải quyết, lĩnh vực, thời hạn.",
-        "Usage: motcua procedures\nList the administrative procedures: code, name, level, sector, time limit."},
+        "Cách dùng: motcua procedures [--search CHỮ]\n"
+        "Liệt kê các thủ tục hành chính: mã, tên, cấp giải quyết, lĩnh vực, thời hạn.\n"
+        "  --search CHỮ  chỉ các thủ tục có mọi từ này trong tên hoặc lĩnh vực, gõ có dấu\n"
+        "                hay không dấu đều được (\"dat dai\" tìm ra \"đất đai\"); khớp nhất trước",
+        "Usage: motcua procedures [--search WORDS]\n"
+        "List the administrative procedures: code, name, level, sector, time limit.\n"
+        "  --search WORDS  only those with every word in their name or sector, accents\n"
+        "                  optional (\"dat dai\" finds \"đất đai\"); best match first"},
     [MSG_USAGE_RECEIVE] = {
         "Cách dùng: motcua receive --procedure MÃ_THỦ_TỤC --name HỌ_TÊN --id SỐ_ĐỊNH_DANH\n"
         "                          [--phone SỐ_ĐIỆN_THOẠI] [--channel direct|online|postal]\n"
+        "                          [--file TỆP ...]\n"
         "Tiếp nhận hồ sơ mới; in mã hồ sơ, trạng thái và ngày hẹn trả kết quả.\n"
-        "  --procedure  mã thủ tục (tối đa 40 ký tự)\n"
-        "  --name       họ tên người nộp (tối đa 150 byte)\n"
+        "  --procedure  mã thủ tục, hoặc vài chữ trong tên thủ tục (có dấu hay không):\n"
+        "               khớp đúng một thủ tục thì dùng thủ tục đó, khớp nhiều thì liệt kê\n"
+        "               để chọn theo mã\n"
+        "  --name       họ tên người nộp (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)\n"
         "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
         "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
         "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
-        "               postal (bưu chính công ích)",
+        "               postal (bưu chính công ích)\n"
+        "  --file       đính kèm bản scan hồ sơ (PDF, ảnh; lặp lại được, tối đa 32 tệp)",
         "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
         "                      [--phone PHONE] [--channel direct|online|postal]\n"
+        "                      [--file FILE ...]\n"
         "Receive a new dossier; prints its code, status and appointment date.\n"
-        "  --procedure  procedure code (at most 40 characters)\n"
+        "  --procedure  procedure code, or words of its name (accents optional): one\n"
+        "               match is used, several are listed to choose by code\n"
         "  --name       applicant's full name (at most 150 bytes)\n"
         "  --id         citizen identity number (9 or 12 digits)\n"
         "  --phone      phone number, digits only, at most 15\n"
-        "  --channel    channel: direct (at the desk, default), online, postal"},
+        "  --channel    channel: direct (at the desk, default), online, postal\n"
+        "  --file       attach a scan of the dossier (PDF, image; repeatable, at most 32)"},
     [MSG_USAGE_SHOW] = {
         "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
@@ -120,13 +143,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua assign MÃ_HỒ_SƠ --to CÁN_BỘ [--dept PHÒNG_BAN]\nPhân công cán bộ (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.",
         "Usage: motcua assign DOSSIER_CODE --to OFFICER [--dept DEPARTMENT]\nAssign an officer (and a department) to the dossier; district only."},
     [MSG_USAGE_RESULT] = {
-        "Cách dùng: motcua result MÃ_HỒ_SƠ\nGhi nhận hồ sơ đã có kết quả (4 → 9).",
-        "Usage: motcua result DOSSIER_CODE\nRecord that the result is ready (4 -> 9)."},
+        "Cách dùng: motcua result MÃ_HỒ_SƠ [--file TỆP ...]\nGhi nhận hồ sơ đã có kết quả (4 → 9).\n"
+        "  --file  đính kèm văn bản kết quả (PDF, ảnh; lặp lại được)",
+        "Usage: motcua result DOSSIER_CODE [--file FILE ...]\nRecord that the result is ready (4 -> 9).\n"
+        "  --file  attach the result document (PDF, image; repeatable)"},
     [MSG_USAGE_SEND_BACK] = {
         "Cách dùng: motcua send-back MÃ_HỒ_SƠ\nChuyển trả kết quả (hoặc văn bản từ chối) về đơn vị đã tiếp nhận hồ sơ; chỉ cấp huyện.",
         "Usage: motcua send-back DOSSIER_CODE\nSend the result (or the refusal) back to the unit that received the dossier; district only."},
     [MSG_USAGE_SUPPLEMENT_REQUEST] = {
-        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 byte.",
+        "Cách dùng: motcua supplement-request MÃ_HỒ_SƠ --reason LÝ_DO\nYêu cầu bổ sung giấy tờ (→ 5); thời hạn xử lý tạm dừng. Lý do tối đa 500 ký tự không dấu, chữ có dấu chiếm 2–3.",
         "Usage: motcua supplement-request DOSSIER_CODE --reason REASON\nAsk for missing documents (-> 5); the clock stops. Reason at most 500 bytes."},
     [MSG_USAGE_SUPPLEMENT] = {
         "Cách dùng: motcua supplement MÃ_HỒ_SƠ [--note GHI_CHÚ]\nCông dân đã bổ sung giấy tờ (5 → 4); thời hạn xử lý chạy tiếp.",
@@ -201,10 +226,10 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_USAGE_SLIP] = {
         "Cách dùng: motcua slip MÃ_HỒ_SƠ --form 01|02|03|04|05 -o TỆP.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "In phiếu: 01 tiếp nhận và hẹn trả kết quả, 02 yêu cầu bổ sung, 03 từ chối,\n"
-        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết.",
+        "04 xin lỗi và hẹn lại, 05 kiểm soát quá trình giải quyết. -o và --output như nhau.",
         "Usage: motcua slip DOSSIER_CODE --form 01|02|03|04|05 -o FILE.pdf [--province \"UBND TỈNH HÀ TĨNH\"]\n"
         "Print a slip: 01 receipt and appointment, 02 supplement request, 03 refusal,\n"
-        "04 apology and new appointment, 05 process control slip."},
+        "04 apology and new appointment, 05 process control slip. -o is --output."},
     [MSG_USAGE_MONITOR] = {
         "Cách dùng: motcua monitor [--json] [--interval GIÂY] [--once]\n"
         "(chứng thư quản trị) Bảng trạng thái kết nối của mọi đơn vị, tự làm mới; đơn vị mất kết nối\n"
@@ -226,7 +251,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_NEED_NAME] = {"Thiếu họ tên người nộp (--name)", "Missing applicant name (--name)"},
     [MSG_ERR_NEED_ID] = {"Thiếu số định danh cá nhân (--id)", "Missing citizen identity number (--id)"},
     [MSG_ERR_NEED_CODE] = {"Thiếu mã hồ sơ", "Missing dossier code"},
-    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 byte)", "Name too long (at most 150 bytes)"},
+    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)", "Name too long (at most 150 bytes)"},
     [MSG_ERR_NAME_INVALID] = {
         "Họ tên không hợp lệ (rỗng, sai mã UTF-8 hoặc chứa ký tự điều khiển)",
         "Invalid name (empty, not UTF-8, or containing control characters)"},
@@ -249,7 +274,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Chưa có tên cán bộ tiếp nhận: dùng --officer TÊN hoặc officer= trong tệp cấu hình",
         "No officer name: use --officer NAME or officer= in the configuration file"},
     [MSG_ERR_OFFICER_TOO_LONG] = {
-        "Tên cán bộ không hợp lệ (tối đa 95 byte, UTF-8, không ký tự điều khiển)",
+        "Tên cán bộ không hợp lệ (tối đa 95 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid officer name (at most 95 bytes, UTF-8, no control characters)"},
     [MSG_ERR_TLS_SETUP] = {
         "Không nạp được chứng thư/khóa TLS",
@@ -261,19 +286,19 @@ static const char *const msgs[MSG__COUNT][2] = {
         "cannot be checked"},
     [MSG_ERR_NEED_OPTION] = {"Thiếu tùy chọn bắt buộc", "Missing required option"},
     [MSG_ERR_REASON_INVALID] = {
-        "Lý do không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Lý do không hợp lệ (1–500 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển trừ xuống dòng)",
         "Invalid reason (1-500 bytes of UTF-8, no control characters except newline)"},
     [MSG_ERR_NOTE_INVALID] = {
-        "Ghi chú không hợp lệ (1–500 byte UTF-8, không ký tự điều khiển trừ xuống dòng)",
+        "Ghi chú không hợp lệ (1–500 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển trừ xuống dòng)",
         "Invalid note (1-500 bytes of UTF-8, no control characters except newline)"},
     [MSG_ERR_ASSIGNEE_INVALID] = {
-        "Tên cán bộ được phân công không hợp lệ (tối đa 95 byte, không ký tự điều khiển)",
+        "Tên cán bộ được phân công không hợp lệ (tối đa 95 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid assignee (at most 95 bytes, no control characters)"},
     [MSG_ERR_DEPT_INVALID] = {
-        "Tên phòng ban không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Tên phòng ban không hợp lệ (tối đa 127 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid department (at most 127 bytes, no control characters)"},
     [MSG_ERR_COLLECTOR_INVALID] = {
-        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid name of who collected the result (at most 150 bytes, no control characters)"},
     [MSG_ERR_AMOUNT] = {
         "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
@@ -291,17 +316,17 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Khoảng thời gian không hợp lệ: số kèm d (ngày), h (giờ) hoặc m (phút), tối đa 366 ngày",
         "Invalid span: a number followed by d (days), h (hours) or m (minutes), at most 366 days"},
     [MSG_ERR_SEARCH_TEXT] = {
-        "Chuỗi tìm kiếm không hợp lệ (1–99 byte, không ký tự điều khiển)",
+        "Chuỗi tìm kiếm không hợp lệ (1–99 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid search text (1-99 bytes, no control characters)"},
     [MSG_ERR_YEAR] = {"Năm phải từ 2000 đến 2100", "Year must be 2000 to 2100"},
     [MSG_ERR_HOLIDAY_NAME] = {
-        "Tên ngày nghỉ không hợp lệ (tối đa 127 byte, không ký tự điều khiển)",
+        "Tên ngày nghỉ không hợp lệ (tối đa 127 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid holiday name (at most 127 bytes, no control characters)"},
     [MSG_ERR_NEED_SUBCOMMAND] = {
         "Thiếu hoặc sai lệnh con (list, add, remove)", "Missing or unknown subcommand (list, add, remove)"},
     [MSG_ERR_FORM] = {"Mẫu phiếu phải là 01, 02, 03, 04 hoặc 05", "Form must be 01, 02, 03, 04 or 05"},
     [MSG_ERR_PROVINCE_INVALID] = {
-        "Dòng tên tỉnh không hợp lệ (tối đa 150 byte, không ký tự điều khiển)",
+        "Dòng tên tỉnh không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid province line (at most 150 bytes, no control characters)"},
     [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
     [MSG_ERR_SLIP_REFUSED] = {
@@ -544,7 +569,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_TOO_MANY_FILES] = {"Quá nhiều tệp trong một lệnh", "Too many files in one command"},
     [MSG_FILES_EMPTY] = {"Hồ sơ chưa có tệp nào.", "The dossier has no files."},
     [MSG_FILE_DEDUP] = {"máy chủ đã có tệp này", "the server already had this file"},
-    [MSG_FILE_RESUMED] = {"tiếp tục từ byte", "resumed from byte"},
+    [MSG_FILE_RESUMED] = {"tiếp tục từ", "resumed from"},
     /* issue 13 (client) */
     [MSG_ERR_REVOKED] = {"chứng thư đã bị thu hồi — liên hệ bộ phận CNTT",
                          "certificate revoked — contact IT"},
@@ -609,6 +634,32 @@ static const char *const msgs[MSG__COUNT][2] = {
                                   "A dossier may be rescheduled only once"},
     [MSG_RULE_RATE_ONCE] = {"Đánh giá của công dân chỉ được ghi nhận một lần",
                             "The citizen's rating is recorded once"},
+    /* finding procedures and dossiers (find.h) */
+    [MSG_PROC_NONE] = {"Không có thủ tục nào khớp với", "No procedure matches"},
+    [MSG_ERR_PROC_NONE_MATCH] = {
+        "Không có thủ tục nào khớp (xem motcua procedures --search CHUỖI)",
+        "No procedure matches (see motcua procedures --search TEXT)"},
+    [MSG_ERR_PROC_MANY] = {
+        "Nhiều thủ tục khớp; chạy lại với --procedure và một mã thủ tục dưới đây",
+        "Several procedures match; run again with --procedure and one code below"},
+    [MSG_ERR_PROC_OFFLINE] = {
+        "Không kết nối được máy chủ để tìm thủ tục theo tên; hãy gõ mã thủ tục",
+        "The server cannot be reached to find the procedure by name; type its code"},
+    [MSG_ERR_SHORT_CODE] = {
+        "Mã rút gọn (yymmdd-nnnn) cần kết nối tới máy chủ; hãy gõ đủ mã hồ sơ",
+        "A short code (yymmdd-nnnn) needs the server; type the whole dossier code"},
+    /* Vietnamese throughout: what the server's codes and values mean */
+    [MSG_KIND_SCAN] = {"bản scan hồ sơ", "dossier scan"},
+    [MSG_KIND_RESULT] = {"kết quả", "result"},
+    [MSG_KIND_OTHER] = {"tệp khác", "other"},
+    [MSG_MIME_PDF] = {"PDF", "PDF"},
+    [MSG_MIME_JPEG] = {"ảnh JPEG", "JPEG image"},
+    [MSG_MIME_PNG] = {"ảnh PNG", "PNG image"},
+    [MSG_MIME_TIFF] = {"ảnh TIFF", "TIFF image"},
+    [MSG_MIME_OTHER] = {"loại khác", "other type"},
+    [MSG_DETAIL] = {"Chi tiết", "Detail"},
+    [MSG_ERROR_CODE] = {"Mã lỗi", "Error code"},
+    [MSG_SLIP_SIZE] = {"cỡ", "size"},
 };
 
 static const struct {
@@ -633,6 +684,90 @@ const char *mc_msg_rule(int lang, const char *detail) {
   for (size_t i = 0; i < sizeof rule_ids / sizeof rule_ids[0]; i++)
     if (strlen(rule_ids[i].id) == n && strncmp(rule_ids[i].id, id, n) == 0)
       return mc_msg(lang, rule_ids[i].msg);
+  return NULL;
+}
+
+/* The server's Error.detail values (server/net, server/rules): field names
+ * and rules, in Vietnamese and English. */
+static const struct {
+  const char *detail;
+  const char *text[2];
+} details[] = {
+    {"id_number", {"số định danh (CMND/CCCD)", "citizen id"}},
+    {"name", {"họ tên", "name"}},
+    {"applicant.name", {"họ tên người nộp", "applicant's name"}},
+    {"phone", {"số điện thoại", "phone number"}},
+    {"code", {"mã hồ sơ", "dossier code"}},
+    {"procedure_code", {"mã thủ tục", "procedure code"}},
+    {"reason", {"lý do", "reason"}},
+    {"officer", {"tên cán bộ", "officer"}},
+    {"kind", {"loại tệp", "file kind"}},
+    {"size", {"cỡ tệp", "file size"}},
+    {"sha256", {"mã kiểm tra SHA-256 của tệp", "the file's SHA-256"}},
+    {"upload", {"lượt tải lên", "upload"}},
+    {"upload_id", {"lượt tải lên", "upload"}},
+    {"uploads", {"số lượt tải lên cùng lúc", "concurrent uploads"}},
+    {"downloads", {"số lượt tải về cùng lúc", "concurrent downloads"}},
+    {"storage", {"kho lưu trữ tệp của máy chủ", "the server's file store"}},
+    {"window", {"lượng dữ liệu gửi cùng lúc", "transfer window"}},
+    {"client_version", {"phiên bản phần mềm máy trạm", "client version"}},
+    {"request", {"yêu cầu", "request"}},
+    {"checksum", {"mã kiểm tra của tệp không khớp", "the file's checksum does not match"}},
+    {"dossier bytes", {"tổng dung lượng tệp của hồ sơ đã đến giới hạn", "the dossier's file quota"}},
+    {"unit bytes", {"tổng dung lượng tệp của đơn vị đã đến giới hạn", "the unit's file quota"}},
+    {"unit uploads", {"số lượt tải lên của đơn vị", "the unit's uploads"}},
+    {"files per dossier", {"số tệp của một hồ sơ đã đến giới hạn", "files per dossier"}},
+    {"file structure", {"nội dung tệp không đúng định dạng", "the file's structure"}},
+    {"file type", {"loại tệp (chỉ nhận PDF, JPEG, PNG, TIFF)", "file type (PDF, JPEG, PNG, TIFF only)"}},
+    {"length", {"độ dài dữ liệu", "length"}},
+    {"offset", {"vị trí tiếp tục tải", "resume offset"}},
+    {"a dossier may be rescheduled only once",
+     {"mỗi hồ sơ chỉ được hẹn lại một lần", "a dossier may be rescheduled only once"}},
+    {"only commune desks may do this",
+     {"chỉ bộ phận một cửa cấp xã được làm việc này", "only commune desks may do this"}},
+    {"only district staff may do this",
+     {"chỉ cán bộ cấp huyện được làm việc này", "only district staff may do this"}},
+    {"only the receiving unit, with the dossier back in hand, may do this",
+     {"chỉ đơn vị đã tiếp nhận, khi hồ sơ đã về lại đơn vị, được làm việc này",
+      "only the receiving unit, with the dossier back in hand, may do this"}},
+    {"only the unit holding the dossier may do this",
+     {"chỉ đơn vị đang giữ hồ sơ được làm việc này",
+      "only the unit holding the dossier may do this"}},
+    {"only the unit holding the dossier or the unit that received it may do this",
+     {"chỉ đơn vị đang giữ hoặc đơn vị đã tiếp nhận hồ sơ được làm việc này",
+      "only the unit holding the dossier or the unit that received it may do this"}},
+    {"only the unit that received the dossier may do this",
+     {"chỉ đơn vị đã tiếp nhận hồ sơ được làm việc này",
+      "only the unit that received the dossier may do this"}},
+    {"only the unit the dossier was forwarded to, while holding it, may do this",
+     {"chỉ đơn vị được chuyển hồ sơ đến, khi đang giữ hồ sơ, được làm việc này",
+      "only the unit the dossier was forwarded to, while holding it, may do this"}},
+    {"only district-level procedures are forwarded",
+     {"chỉ hồ sơ thủ tục cấp huyện mới được chuyển lên",
+      "only district-level procedures are forwarded"}},
+    {"rating must be 1, 2 or 3", {"mức đánh giá phải là 1, 2 hoặc 3", "rating must be 1, 2 or 3"}},
+    {"the citizen's rating is recorded once",
+     {"đánh giá của công dân chỉ được ghi một lần", "the citizen's rating is recorded once"}},
+    {"the dossier was already forwarded",
+     {"hồ sơ đã được chuyển đi trước đó", "the dossier was already forwarded"}},
+    {"the new appointment must be later than the current one and than now",
+     {"ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này",
+      "the new appointment must be later than the current one and than now"}},
+    {"the new appointment must be within 5 years from now",
+     {"ngày hẹn mới phải trong vòng 5 năm tới",
+      "the new appointment must be within 5 years from now"}},
+    {"the unit has no parent to forward to",
+     {"đơn vị không có cấp trên để chuyển hồ sơ", "the unit has no parent to forward to"}},
+    {"unknown action", {"bước xử lý không xác định", "unknown action"}},
+    {"rate limit: too many requests, slow down",
+     {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
+      "too many requests, wait a moment and try again"}},
+};
+
+const char *mc_msg_detail(int lang, const char *detail) {
+  if (detail == NULL || (lang != MC_LANG_VI && lang != MC_LANG_EN)) return NULL;
+  for (size_t i = 0; i < sizeof details / sizeof details[0]; i++)
+    if (strcmp(details[i].detail, detail) == 0) return details[i].text[lang];
   return NULL;
 }
 

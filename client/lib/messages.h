@@ -331,6 +331,24 @@ enum mc_msg {
   MSG_MON_HOURS,
   MSG_MON_MINUTES,
   MSG_MON_SECONDS,
+  /* finding procedures and dossiers (find.h) */
+  MSG_PROC_NONE,
+  MSG_ERR_PROC_NONE_MATCH,
+  MSG_ERR_PROC_MANY,
+  MSG_ERR_PROC_OFFLINE,
+  MSG_ERR_SHORT_CODE,
+  /* Vietnamese throughout: what the server's codes and values mean */
+  MSG_KIND_SCAN,
+  MSG_KIND_RESULT,
+  MSG_KIND_OTHER,
+  MSG_MIME_PDF,
+  MSG_MIME_JPEG,
+  MSG_MIME_PNG,
+  MSG_MIME_TIFF,
+  MSG_MIME_OTHER,
+  MSG_DETAIL,
+  MSG_ERROR_CODE,
+  MSG_SLIP_SIZE,
   MSG__COUNT
 };
 
@@ -338,6 +356,10 @@ enum mc_msg {
 const char *mc_msg(int lang, enum mc_msg id);
 /* Raw table access for the completeness test: column 0 = vi, 1 = en. */
 const char *mc_msg_raw(enum mc_msg id, int lang);
+/* The server's Error.detail (a field name or a rule, in English) in lang;
+ * NULL when the catalogue does not know it (then show MSG_ERROR_CODE and
+ * the code; logs and --json keep the raw detail). */
+const char *mc_msg_detail(int lang, const char *detail);
 /* Refusal text for an mc_err (MSG_REFUSED_*). */
 enum mc_msg mc_msg_for_err(int err);
 /* The catalogue's text of the workflow rule a server refusal names in its

@@ -292,8 +292,33 @@ void mc_render_format_vnd(int64_t v, char *buf, size_t size) {
   snprintf(buf, size, "%s", out);
 }
 
+void mc_render_size(uint64_t n, int lang, char *buf, size_t size) {
+  static const char *const units[] = {"KB", "MB", "GB"};
+  double v = (double)n / 1024;
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) v /= 1024, u++;
+  snprintf(buf, size, "%.1f %s", v, units[u]);
+  char *dot = strchr(buf, '.');
+  if (dot != NULL && lang == MC_LANG_VI) *dot = ',';
+}
+
 void mc_render_format_size(uint64_t n, char *buf, size_t size) {
-  if (n >= (1u << 20)) snprintf(buf, size, "%.1f MiB", (double)n / (1 << 20));
-  else if (n >= 1024) snprintf(buf, size, "%.1f KiB", (double)n / 1024);
-  else snprintf(buf, size, "%llu B", (unsigned long long)n);
+  mc_render_size(n, MC_LANG_EN, buf, size);
+}
+
+enum mc_msg mc_render_kind_msg(const char *kind) {
+  if (kind != NULL && strcmp(kind, "scan") == 0) return MSG_KIND_SCAN;
+  if (kind != NULL && strcmp(kind, "result") == 0) return MSG_KIND_RESULT;
+  return MSG_KIND_OTHER;
+}
+
+enum mc_msg mc_render_mime_msg(const char *mime) {
+  static const struct {
+    const char *mime;
+    enum mc_msg msg;
+  } types[] = {{"application/pdf", MSG_MIME_PDF}, {"image/jpeg", MSG_MIME_JPEG},
+               {"image/png", MSG_MIME_PNG},       {"image/tiff", MSG_MIME_TIFF}};
+  for (size_t i = 0; mime != NULL && i < sizeof types / sizeof types[0]; i++)
+    if (strcmp(mime, types[i].mime) == 0) return types[i].msg;
+  return MSG_MIME_OTHER;
 }

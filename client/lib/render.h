@@ -44,8 +44,16 @@ enum mc_msg mc_render_role_msg(int role);        /* MSG_ROLE_* or MSG_UNKNOWN */
 const char *mc_render_forwarded_to(const Motcua__Dossier *d);
 /* Whole VND with '.' thousands separators: "1.500.000". */
 void mc_render_format_vnd(int64_t v, char *buf, size_t size);
-/* Bytes for people: "512 B", "3.2 KiB", "1.5 MiB". */
+/* A size for people, in KB (below 1 MB), MB or GB (1 KB = 1024 bytes), one
+ * decimal, with the language's decimal mark: "0,5 KB", "180,5 KB", "1,5 MB"
+ * in Vietnamese, "180.5 KB" in English. The one size formatter. */
+void mc_render_size(uint64_t n, int lang, char *buf, size_t size);
+/* mc_render_size in English (progress lines, logs). */
 void mc_render_format_size(uint64_t n, char *buf, size_t size);
+/* A stored file's kind ("scan", "result") and type (MIME) for people:
+ * MSG_KIND_* / MSG_MIME_*, MSG_KIND_OTHER / MSG_MIME_OTHER otherwise. */
+enum mc_msg mc_render_kind_msg(const char *kind);
+enum mc_msg mc_render_mime_msg(const char *mime);
 
 /* The workflow actions, in the order of a dossier's life. name is the wire
  * name (ProgressStep.action, DossierEvent.kind), command the CLI command

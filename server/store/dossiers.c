@@ -387,7 +387,7 @@ int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
 
 /* --------------------------------------------------------------- search */
 
-/* Exact code, citizen id or phone, or a fragment of the name compared
+/* Exact code (any case, or without its agency id), citizen id or phone, or a fragment of the name compared
  * without accents or case (trigram index on the same expression). The
  * input is escaped, so % and _ match themselves. A fragment shorter than
  * SEARCH_NAME_MIN characters has no trigram to look up: the name clause
@@ -396,9 +396,14 @@ int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
 #define SEARCH_HEAD                                                   \
   "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("              \
   " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
-#define SEARCH_CLEAR "  AND (code = $2 OR applicant_id = $2 OR applicant_phone = $2"
+/* A code in any case, or its part after the agency id ("261206-0004"):
+ * one btree lookup per unit's agency id (issue 14: partial codes). */
+#define SEARCH_CODE                                                   \
+  "  AND (code = upper($2) OR code = ANY (ARRAY("                      \
+  "     SELECT agency_id || '-' || upper($2) FROM units))"
+#define SEARCH_CLEAR SEARCH_CODE " OR applicant_id = $2 OR applicant_phone = $2"
 /* W8: with a pii key, ids and phones are looked up by their MAC ($4). */
-#define SEARCH_MAC "  AND (code = $2 OR applicant_id_mac = $4 OR applicant_phone_mac = $4"
+#define SEARCH_MAC SEARCH_CODE " OR applicant_id_mac = $4 OR applicant_phone_mac = $4"
 #define SEARCH_NAME                                                   \
   "   OR lower(mc_unaccent(applicant_name))"                          \
   "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'"

@@ -3,6 +3,7 @@
  * against a throwaway PostgreSQL 15 cluster (pgtest.h). The pool runs as
  * the restricted role motcua_app; migrations run as the owner. Changes
  * are decided by the real transition table (mc_wf_decide). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,14 @@ static void test_search(mc_store *s) {
   CHECK(search(s, "18508", "042190007777", &l) == 0 && l.n == 1);
   CHECK(search(s, "18508", "0911000888", &l) == 0 && l.n == 1);
   CHECK(search(s, "18508", t.code, &l) == 0 && l.n == 1);
+  { /* issue 14: a code in any case, and its part after the agency id */
+    char lower[64], *tail = strchr(t.code, '-');
+    snprintf(lower, sizeof lower, "%s", t.code);
+    for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+    CHECK(search(s, "18508", lower, &l) == 0 && l.n == 1);
+    CHECK(tail != NULL && search(s, "18508", tail + 1, &l) == 0 && l.n == 1);
+    CHECK(tail != NULL && search(s, "18511", tail + 1, &l) == 0 && l.n == 0); /* not visible */
+  }
   CHECK(search(s, "18508", "04219000", &l) == 0 && l.n == 0); /* ids match exactly only */
   CHECK(search(s, "18508", "m_v", &l) == 0 && l.n == 0);      /* _ is literal */
   CHECK(search(s, "18508", "%", &l) == 0 && l.n == 0);
