@@ -567,6 +567,19 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_MON_HOURS] = {"giờ", "h"},
     [MSG_MON_MINUTES] = {"phút", "min"},
     [MSG_MON_SECONDS] = {"giây", "s"},
+    [MSG_F_LEGAL_LIMIT] = {"Thời hạn theo quy định", "Legal time limit"},
+    [MSG_F_SETS] = {"Số lượng hồ sơ", "Number of sets"},
+    [MSG_F_SOURCE] = {"Nguồn", "Source"},
+    [MSG_F_COMPONENTS] = {"Thành phần hồ sơ", "Documents of the dossier"},
+    [MSG_UNVERIFIED] = {"chưa xác minh", "unconfirmed"},
+    [MSG_SETS_UNIT] = {"bộ", "set(s)"},
+    [MSG_FORM_ORIGINAL] = {"bản chính", "original"},
+    [MSG_FORM_COPY] = {"bản sao", "copy"},
+    [MSG_FORM_CERTIFIED] = {"bản sao có chứng thực", "certified copy"},
+    [MSG_FORM_ORIGINAL_OR_COPY] = {"bản chính hoặc bản sao", "original or copy"},
+    [MSG_FORM_PRESENT_ONLY] = {"xuất trình", "shown only"},
+    [MSG_REQ_REQUIRED] = {"bắt buộc", "required"},
+    [MSG_REQ_CASE_BY_CASE] = {"tùy trường hợp", "case by case"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {

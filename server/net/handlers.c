@@ -147,7 +147,7 @@ int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   (void)fault;
   const mc_server *srv = s->srv;
-  Motcua__Procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
+  mc_pb_procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
   Motcua__Procedure **pp = calloc(srv->nprocs + 1, sizeof *pp);
   if (pv == NULL || pp == NULL) {
     free(pv);
@@ -156,7 +156,7 @@ int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *f
   }
   for (size_t i = 0; i < srv->nprocs; i++) {
     mc_pb_from_procedure(&pv[i], &srv->procs[i]);
-    pp[i] = &pv[i];
+    pp[i] = &pv[i].p;
   }
   Motcua__ProceduresReply r = MOTCUA__PROCEDURES_REPLY__INIT;
   r.n_procedures = srv->nprocs;

@@ -63,6 +63,26 @@ typedef struct mc_unit {
   mc_role role;                      /* MC_ROLE_COMMUNE or MC_ROLE_DISTRICT */
 } mc_unit;
 
+/* How a component is handed in (procedure_components.form). */
+enum mc_form {
+  MC_FORM_ORIGINAL = 1,          /* bản chính */
+  MC_FORM_COPY = 2,              /* bản sao */
+  MC_FORM_CERTIFIED = 3,         /* bản sao có chứng thực */
+  MC_FORM_ORIGINAL_OR_COPY = 4,  /* bản chính hoặc bản sao */
+  MC_FORM_PRESENT_ONLY = 5       /* xuất trình: shown, not kept */
+};
+
+/* One component of a procedure's published file (thành phần hồ sơ). */
+typedef struct mc_component {
+  int ordinal;   /* 1.. as published */
+  char name[MC_LIM_COMPONENT_NAME + 1];
+  int form;      /* enum mc_form */
+  int count;     /* papers expected */
+  int required;  /* 1 bắt buộc, 0 tùy trường hợp */
+  int verified;  /* 0: no source confirmed it */
+  char note[MC_LIM_COMPONENT_NOTE + 1];
+} mc_component;
+
 typedef struct mc_procedure {
   char code[MC_PROC_CODE_MAX];
   char name[MC_PROC_NAME_MAX];
@@ -70,6 +90,16 @@ typedef struct mc_procedure {
   int level;       /* enum mc_level */
   int limit_value;
   int limit_unit;  /* enum mc_limit_unit */
+  /* The published procedure (migration 015): what stays unconfirmed is
+   * verified = 0 with the reason in note. */
+  int verified;
+  int sets;                                /* số lượng hồ sơ (bộ) */
+  char limit_text[MC_TEXT_MAX];            /* legal time limit as published */
+  char fee[MC_LIM_PROC_SHORT + 1];
+  char source[MC_LIM_PROC_SHORT + 1];
+  char note[MC_TEXT_MAX];
+  size_t ncomponents;
+  mc_component components[MC_LIM_COMPONENTS];
 } mc_procedure;
 
 typedef struct mc_applicant {

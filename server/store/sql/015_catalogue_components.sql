@@ -22,11 +22,11 @@ ALTER TABLE dossiers DROP CONSTRAINT dossiers_procedure_code_fkey,
 
 ALTER TABLE procedures
   ADD COLUMN verified   boolean NOT NULL DEFAULT false,
-  ADD COLUMN note       text NOT NULL DEFAULT '' CHECK (length(note) <= 400),
-  ADD COLUMN source     text NOT NULL DEFAULT '' CHECK (length(source) <= 200),
-  ADD COLUMN limit_text text NOT NULL DEFAULT '' CHECK (length(limit_text) <= 300),
-  ADD COLUMN fee        text NOT NULL DEFAULT '' CHECK (length(fee) <= 200),
-  ADD COLUMN sets       smallint NOT NULL DEFAULT 1 CHECK (sets BETWEEN 1 AND 20);
+  ADD COLUMN note       text NOT NULL DEFAULT '' CHECK (octet_length(note) <= 511),
+  ADD COLUMN source     text NOT NULL DEFAULT '' CHECK (octet_length(source) <= 255),
+  ADD COLUMN limit_text text NOT NULL DEFAULT '' CHECK (octet_length(limit_text) <= 511),
+  ADD COLUMN fee        text NOT NULL DEFAULT '' CHECK (octet_length(fee) <= 255),
+  ADD COLUMN sets       smallint NOT NULL DEFAULT 1 CHECK (sets BETWEEN 1 AND 20); -- MC_LIM_SETS
 
 UPDATE procedures SET code = '1.001612' WHERE code = '2.000720';
 UPDATE procedures SET code = '2.000720' WHERE code = '2.000575';
@@ -96,13 +96,13 @@ UPDATE procedures p SET verified = v.verified, source = v.source, limit_text = v
 CREATE TABLE procedure_components (
   procedure_code text NOT NULL REFERENCES procedures (code) ON UPDATE CASCADE ON DELETE CASCADE,
   ordinal        smallint NOT NULL CHECK (ordinal BETWEEN 1 AND 32),
-  name           text NOT NULL CHECK (length(name) BETWEEN 1 AND 300),
+  name           text NOT NULL CHECK (octet_length(name) BETWEEN 1 AND 1023),
   form           text NOT NULL CHECK (form IN ('original', 'copy', 'certified',
                                                'original_or_copy', 'present_only')),
   count          smallint NOT NULL DEFAULT 1 CHECK (count BETWEEN 1 AND 20),
   requirement    text NOT NULL CHECK (requirement IN ('required', 'case_by_case')),
   verified       boolean NOT NULL DEFAULT true,
-  note           text NOT NULL DEFAULT '' CHECK (length(note) <= 200),
+  note           text NOT NULL DEFAULT '' CHECK (octet_length(note) <= 255),
   PRIMARY KEY (procedure_code, ordinal)
 );
 
@@ -188,3 +188,5 @@ SELECT x.code, (SELECT max(ordinal) FROM procedure_components c WHERE c.procedur
                ('2.000635', 'G1'), ('2.000635', 'G2'), ('2.000635', 'G3')) AS x(code, g)
   JOIN mc015_g g ON g.g = x.g;
 DROP TABLE mc015_g;
+
+GRANT SELECT ON procedure_components TO motcua_app;
