@@ -49,6 +49,8 @@ mc_role mc_role_parse(const char *s);  /* MC_ROLE_NONE if unknown */
 #define MC_LIM_COMPONENT_COUNT 20     /* papers of one component */
 #define MC_LIM_SETS 20                /* sets (bộ) of one dossier */
 #define MC_LIM_PROC_SHORT 255         /* a procedure's fee and source texts */
+#define MC_LIM_ADDRESS 255            /* the applicant's address */
+#define MC_LIM_EMAIL 254              /* RFC 5321 path limit */
 /* Dates a peer sends (milliseconds since the epoch, UTC): none after
  * 2100-01-01, the end of the working-day calendar (holidays 2000..2100). */
 #define MC_LIM_TIME_MAX_MS 4102444800000LL

@@ -75,7 +75,12 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
         "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
         "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
-        "               postal (bưu chính công ích)",
+        "               postal (bưu chính công ích)\n"
+        "  --address    địa chỉ người nộp   --email  thư điện tử (không bắt buộc)\n"
+        "  --sets N     số bộ hồ sơ (mặc định 1)\n"
+        "  --component SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               thành phần hồ sơ đã nhận, theo số thứ tự ở lệnh procedures (lặp lại được)\n"
+        "  --missing-reason LÝ_DO  lý do tiếp nhận khi thiếu thành phần bắt buộc",
         "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
         "                      [--phone PHONE] [--channel direct|online|postal]\n"
         "Receive a new dossier; prints its code, status and appointment date.\n"
@@ -83,7 +88,12 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --name       applicant's full name (at most 150 bytes)\n"
         "  --id         citizen identity number (9 or 12 digits)\n"
         "  --phone      phone number, digits only, at most 15\n"
-        "  --channel    channel: direct (at the desk, default), online, postal"},
+        "  --channel    channel: direct (at the desk, default), online, postal\n"
+        "  --address    applicant's address   --email  e-mail (optional)\n"
+        "  --sets N     number of sets (default 1)\n"
+        "  --component N[:COUNT[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               a component handed in, by its number in `procedures` (repeatable)\n"
+        "  --missing-reason TEXT  why it is received without a required component"},
     [MSG_USAGE_SHOW] = {
         "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
@@ -580,6 +590,9 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_FORM_PRESENT_ONLY] = {"xuất trình", "shown only"},
     [MSG_REQ_REQUIRED] = {"bắt buộc", "required"},
     [MSG_REQ_CASE_BY_CASE] = {"tùy trường hợp", "case by case"},
+    [MSG_ERR_COMPONENT] = {"Thành phần hồ sơ phải có dạng SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]], tối đa 32 thành phần",
+                           "A component is N[:COUNT[:original|copy|certified|original_or_copy|present_only]], at most 32 of them"},
+    [MSG_ERR_SETS] = {"Số bộ hồ sơ phải từ 1 đến 20", "The number of sets must be 1 to 20"},
 };
 
 static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {

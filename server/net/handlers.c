@@ -6,6 +6,7 @@
 
 #include "convert.h"
 #include "handlers_internal.h"
+#include "intake.h"
 #include "log.h"
 #include "session_mon.h"
 
@@ -214,6 +215,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
   const mc_procedure *p = mc_server_procedure(s->srv, f.procedure_code);
   if (p == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "procedure_code");
   if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(fault, rc, "procedure level");
+  int missing;
+  if ((rc = mc_intake_check(p, &f, &field, &missing)) != 0)
+    return handlers__refuse(fault, rc, field);
   int64_t now = mc_server_now_ms(), due;
   if ((rc = mc_deadline(&s->srv->cal, now, p->limit_value, p->limit_unit, &due)) != 0)
     return handlers__refuse(fault, rc, "procedure time limit");
@@ -226,7 +230,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
                         .agency_id = s->unit->agency_id, .day = day,
                         .procedure_code = p->code, .applicant = &f.applicant,
                         .channel = f.channel, .officer = f.officer, .received_at_ms = now,
-                        .due_at_ms = due, .fingerprint = canon};
+                        .due_at_ms = due, .fingerprint = canon, .address = f.address,
+                        .email = f.email, .sets = f.sets, .components = f.components,
+                        .ncomponents = f.ncomponents, .missing_reason = f.missing_reason};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));

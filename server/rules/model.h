@@ -83,6 +83,14 @@ typedef struct mc_component {
   char note[MC_LIM_COMPONENT_NOTE + 1];
 } mc_component;
 
+/* A component handed in at intake: the procedure's ordinal, papers, form
+ * (0: as published). */
+typedef struct mc_received {
+  int ordinal;
+  int count;
+  int form; /* enum mc_form, or 0 */
+} mc_received;
+
 typedef struct mc_procedure {
   char code[MC_PROC_CODE_MAX];
   char name[MC_PROC_NAME_MAX];

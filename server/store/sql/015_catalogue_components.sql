@@ -190,3 +190,96 @@ SELECT x.code, (SELECT max(ordinal) FROM procedure_components c WHERE c.procedur
 DROP TABLE mc015_g;
 
 GRANT SELECT ON procedure_components TO motcua_app;
+
+-- ------------------------------------------------ intake as the receipt records it
+-- The applicant's address and e-mail, the number of sets, why a required
+-- component is missing (the rule: server/rules/intake.c), and which
+-- components were handed in: the name and form are copied from the
+-- catalogue at intake, so slip 01 reprints what was received even after
+-- the catalogue changes.
+ALTER TABLE dossiers
+  ADD COLUMN applicant_address text NOT NULL DEFAULT '' CHECK (octet_length(applicant_address) <= 255),
+  ADD COLUMN applicant_email   text NOT NULL DEFAULT '' CHECK (octet_length(applicant_email) <= 254),
+  ADD COLUMN sets              smallint NOT NULL DEFAULT 1 CHECK (sets BETWEEN 1 AND 20),
+  ADD COLUMN missing_reason    text NOT NULL DEFAULT '' CHECK (octet_length(missing_reason) <= 511);
+
+CREATE TABLE dossier_components (
+  dossier_id bigint NOT NULL REFERENCES dossiers (id),
+  ordinal    smallint NOT NULL CHECK (ordinal BETWEEN 1 AND 32),
+  name       text NOT NULL,
+  form       text NOT NULL CHECK (form IN ('original', 'copy', 'certified',
+                                           'original_or_copy', 'present_only')),
+  count      smallint NOT NULL CHECK (count BETWEEN 1 AND 20),
+  PRIMARY KEY (dossier_id, ordinal)
+);
+GRANT SELECT, INSERT ON dossier_components TO motcua_app;
+
+-- 013's batch of receives (items 0..14), with items 15..19: address,
+-- e-mail, sets, missing reason, components ([[ordinal, count, form|null]]
+-- as JSON text), written in the receive's own savepoint. A replayed
+-- receive (same key, same fingerprint) finds them written already.
+CREATE OR REPLACE FUNCTION mc_receive_many(p_items jsonb)
+RETURNS TABLE (o_ord int, o_state text, o_msg text, o_d dossier_v)
+LANGUAGE plpgsql AS $$
+DECLARE
+  it record;
+BEGIN
+  IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'mc_receive_many wants a JSON array' USING ERRCODE = 'MC006';
+  END IF;
+  FOR it IN
+    SELECT e.n::int AS n, e.v
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(v, n)
+     ORDER BY e.v->>0, e.n
+  LOOP
+    o_ord := it.n;
+    o_state := NULL;
+    o_msg := NULL;
+    o_d := NULL;
+    BEGIN
+      PERFORM set_config('motcua.idem_fp', coalesce(mc_idem_fp(it.v->>12), ''), true);
+      o_d := mc_receive(it.v->>0, it.v->>1, it.v->>2, it.v->>3, it.v->>4, it.v->>5,
+                        it.v->>6, it.v->>7, (it.v->>8)::smallint, it.v->>9,
+                        (it.v->>10)::bigint, (it.v->>11)::bigint);
+      IF it.v->>13 IS NOT NULL OR it.v->>14 IS NOT NULL THEN
+        UPDATE dossiers SET applicant_id_mac = coalesce(applicant_id_mac, it.v->>13),
+                            applicant_phone_mac = coalesce(applicant_phone_mac, it.v->>14)
+         WHERE code = (o_d).code
+           AND (applicant_id_mac IS NULL OR applicant_phone_mac IS NULL);
+      END IF;
+      IF jsonb_array_length(it.v) > 19 THEN
+        PERFORM mc_intake_record((o_d).code, it.v->>15, it.v->>16, (it.v->>17)::smallint,
+                                 it.v->>18, (it.v->>19)::jsonb);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      o_state := SQLSTATE;
+      o_msg := SQLERRM;
+      o_d := NULL;
+    END;
+    RETURN NEXT;
+  END LOOP;
+END $$;
+
+-- Writes the intake of a dossier just received; a replay (the components
+-- are there already) changes nothing.
+CREATE OR REPLACE FUNCTION mc_intake_record(p_code text, p_address text, p_email text,
+                                            p_sets smallint, p_reason text, p_comps jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  d record;
+BEGIN
+  SELECT id, procedure_code INTO d FROM dossiers WHERE code = p_code;
+  IF EXISTS (SELECT 1 FROM dossier_components WHERE dossier_id = d.id) THEN
+    RETURN;
+  END IF;
+  UPDATE dossiers SET applicant_address = coalesce(p_address, ''),
+                      applicant_email = coalesce(p_email, ''),
+                      sets = coalesce(p_sets, 1), missing_reason = coalesce(p_reason, '')
+   WHERE id = d.id;
+  INSERT INTO dossier_components (dossier_id, ordinal, name, form, count)
+  SELECT d.id, pc.ordinal, pc.name, coalesce(c.v->>2, pc.form), (c.v->>1)::smallint
+    FROM jsonb_array_elements(coalesce(p_comps, '[]'::jsonb)) AS c(v)
+    JOIN procedure_components pc
+      ON pc.procedure_code = d.procedure_code AND pc.ordinal = (c.v->>0)::smallint;
+END $$;
+GRANT EXECUTE ON FUNCTION mc_intake_record(text, text, text, smallint, text, jsonb) TO motcua_app;
