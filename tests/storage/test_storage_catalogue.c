@@ -51,6 +51,17 @@ static void test_components(void) {
                  " AND name LIKE 'Hộ chiếu%'") == 2);
   CHECK(pgt_long("SELECT count(*) FROM procedure_components WHERE procedure_code = '1.009994'"
                  " AND ordinal = 3 AND count = 2 AND NOT verified") == 1);
+  /* The required ones, as tests/integration/itest.py REQUIRED_COMPONENTS hands them in. */
+  CHECK(pgt_long("SELECT count(*) FROM procedure_components WHERE requirement = 'required'") == 30);
+  CHECK(pgt_long("SELECT count(*) FROM procedure_components WHERE requirement = 'required'"
+                 " AND (procedure_code, ordinal) IN (VALUES ('2.000815', 1), ('2.000815', 2),"
+                 " ('2.000884', 1), ('2.000884', 2), ('1.000656', 1), ('1.000656', 2),"
+                 " ('1.000656', 5), ('1.000894', 1), ('1.000894', 2), ('1.001022', 1),"
+                 " ('1.001022', 4), ('1.001193', 1), ('1.001193', 2), ('1.001193', 5),"
+                 " ('1.004873', 1), ('1.004873', 3), ('2.000635', 1), ('2.000635', 2),"
+                 " ('1.001776', 1), ('1.009994', 1), ('1.009994', 2), ('1.009994', 3),"
+                 " ('1.010821', 1), ('1.010821', 2), ('2.000720', 1), ('1.001612', 1),"
+                 " ('1.013978', 1), ('1.004227', 1), ('1.004227', 2), ('1.004227', 3))") == 30);
   /* Corrections follow the code. */
   pgt_exec("UPDATE procedures SET code = 'X.1' WHERE code = '1.001612'");
   CHECK(pgt_long("SELECT count(*) FROM procedure_components WHERE procedure_code = 'X.1'") == 4);
