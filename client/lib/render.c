@@ -197,6 +197,23 @@ static json_t *applicant_json(const Motcua__Applicant *a) {
                    jstr_or_null(a->id_number), "phone", jstr_or_null(a->phone));
 }
 
+/* The intake (issue 14), only in a show reply: address, e-mail, sets,
+ * components handed in (by the procedure's numbering), missing reason. */
+static void intake_json(json_t *o, const Motcua__Dossier *d) {
+  json_t *a = json_array();
+  for (size_t i = 0; a != NULL && i < d->n_components_received; i++) {
+    const Motcua__ReceivedComponent *c = d->components_received[i];
+    json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "ordinal", (json_int_t)c->ordinal,
+                                       "count", (json_int_t)c->count, "form",
+                                       jstr_or_null(mc_render_form_name(c->form))));
+  }
+  json_object_set_new(o, "address", jstr_or_null(d->applicant_address));
+  json_object_set_new(o, "email", jstr_or_null(d->applicant_email));
+  json_object_set_new(o, "sets", json_integer(d->sets));
+  json_object_set_new(o, "components_received", a != NULL ? a : json_null());
+  json_object_set_new(o, "missing_reason", jstr_or_null(d->missing_reason));
+}
+
 json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
   json_t *o = json_object();
   if (o == NULL) return NULL;
@@ -226,6 +243,7 @@ json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
   json_object_set_new(o, "returned_at", mc_render_time_json(d->returned_at_ms));
   json_object_set_new(o, "collected_by", jstr_or_null(d->collected_by));
   json_object_set_new(o, "fee_amount", json_integer(d->fee_amount));
+  if (d->sets > 0) intake_json(o, d);
   return o;
 }
 

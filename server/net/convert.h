@@ -10,6 +10,8 @@
 typedef struct mc_pb_dossier {
   Motcua__Dossier d;
   Motcua__Applicant a;
+  Motcua__ReceivedComponent rc[MC_LIM_COMPONENTS]; /* intake (show only) */
+  Motcua__ReceivedComponent *rcp[MC_LIM_COMPONENTS];
 } mc_pb_dossier;
 
 /* now_ms: the server clock, for the derived overdue flag. */

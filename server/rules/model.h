@@ -110,6 +110,16 @@ typedef struct mc_procedure {
   mc_component components[MC_LIM_COMPONENTS];
 } mc_procedure;
 
+/* What was handed in at intake (issue 14); sets = 0: not loaded. */
+typedef struct mc_intake {
+  char address[MC_LIM_ADDRESS + 1];
+  char email[MC_LIM_EMAIL + 1];
+  int sets;
+  char missing_reason[MC_TEXT_MAX];
+  size_t ncomponents;
+  mc_received components[MC_LIM_COMPONENTS];
+} mc_intake;
+
 typedef struct mc_applicant {
   char name[MC_PERSON_NAME_MAX];
   char id_number[MC_CITIZEN_ID_MAX];
@@ -142,6 +152,7 @@ typedef struct mc_dossier {
   int64_t returned_at_ms;
   char collected_by[MC_PERSON_NAME_MAX];
   int64_t fee_amount;
+  mc_intake intake; /* show only (issue 14) */
 } mc_dossier;
 
 /* Workflow actions: values match motcua.Action; FORWARD is the separate

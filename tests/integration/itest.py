@@ -89,7 +89,7 @@ def with_components(args):
     the procedure's required ones: tests that are not about intake receive a
     complete dossier, as a desk must (issue 14)."""
     args = list(args)
-    if not args or args[0] != "receive" or "--missing-reason" in args or any(
+    if "receive" not in args or "--missing-reason" in args or any(
             a == "--component" or a.startswith("--component=") for a in args):
         return args
     proc = next((args[i + 1] for i in range(len(args) - 1) if args[i] == "--procedure"), None)
