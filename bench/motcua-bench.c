@@ -219,6 +219,7 @@ static void send_receive(sim *s) {
   r.applicant = &a;
   r.channel = MOTCUA__CHANNEL__CHANNEL_DIRECT;
   r.officer = bench_officer;
+  r.missing_reason = "bench: components not recorded"; /* issue 14: a reason, not a list */
   ENV(e, id, receive, &r, MOTCUA__ENVELOPE__BODY_RECEIVE);
   s->wait_id = id;
   s->sent_ns = now_ns();

@@ -466,7 +466,8 @@ PY
   rc=0
   j=$(timeout 120 "$BIN/motcua" -c "$UP_CONF" --json receive --procedure "$PROC" \
     --name "Nguyễn Văn Tải" --id "0$(printf '%011d' $((RANDOM * 32768 + RANDOM)))" \
-    --phone 0912345678 2>"$WORK/up-receive.err") || rc=$?
+    --phone 0912345678 --missing-reason "bench: components not recorded" \
+    2>"$WORK/up-receive.err") || rc=$?
   UP_CODE=$(python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])

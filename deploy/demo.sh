@@ -58,8 +58,11 @@ for p in ps:
     print("  %-10s %-8s %s" % (p["code"], p["level"], p["name"][:90]))
 print("  %d procedures: %d commune-level, %d district-level" % (len(ps),
       sum(p["level"] == "commune" for p in ps), sum(p["level"] == "district" for p in ps)))' <"$DIR/procedures.json"
+# "code level n,n,...": the required components a desk checks off (issue 14)
 mapfile -t PROCS < <(py 'import json,sys
-for p in json.load(sys.stdin): print(p["code"] + " " + p["level"])' <"$DIR/procedures.json")
+for p in json.load(sys.stdin):
+    req = [str(c["ordinal"]) for c in p.get("components", []) if c["required"]]
+    print(p["code"] + " " + p["level"] + " " + (",".join(req) or "-"))' <"$DIR/procedures.json")
 ((${#PROCS[@]} > 0)) || { echo "demo.sh: the catalogue is empty" >&2; exit 1; }
 
 mapfile -t COMMUNES < <(find "$UNITS" -maxdepth 1 -name '*.conf' ! -name 444.conf ! -name admin.conf \
@@ -84,11 +87,14 @@ pick() { # ARRAY_NAME -> one element, from $RANDOM
 # district-level ones. Writes DIR/demo-run/<code>.tsv (one line per dossier).
 desk() {
   local code=$1 conf=$UNITS/$1.conf out=$DIR/demo-run/$1.tsv i proc level name id phone
-  local res dcode fwd female year
+  local res dcode fwd female year comps n
+  local -a handed
   RANDOM=$((10#${code//[^0-9]/} + $$))
   : >"$out"
   for ((i = 1; i <= per_unit; i++)); do
-    read -r proc level <<<"$(pick PROCS)"
+    read -r proc level comps <<<"$(pick PROCS)"
+    handed=()
+    for n in ${comps//,/ }; do [[ $n == - ]] || handed+=(--component "$n"); done
     female=$((RANDOM % 2))
     if ((female)); then
       name="$(pick FAMILY) $(pick FEMALE_MID) $(pick FEMALE)"
@@ -100,7 +106,7 @@ desk() {
     id=$(printf '042%d%02d%06d' $(((year >= 2000 ? 2 : 0) + female)) $((year % 100)) $(((RANDOM * 32768 + RANDOM) % 1000000)))
     phone=$(printf '09%08d' $(((RANDOM * 32768 + RANDOM) % 100000000)))
     if ! res=$(timeout 30 "$CLI" -c "$conf" --json receive --procedure "$proc" \
-        --name "$name" --id "$id" --phone "$phone" 2>>"$DIR/demo-run/$code.err"); then
+        --name "$name" --id "$id" --phone "$phone" "${handed[@]}" 2>>"$DIR/demo-run/$code.err"); then
       printf 'ERROR\t%s\t%s\t-\n' "$proc" "$name" >>"$out"
       printf '%s\n' "$res" >>"$DIR/demo-run/$code.err"
       continue
@@ -198,7 +204,8 @@ cat <<EOF
   export PATH=$MOTCUA_BIN_DIR:\$PATH
   motcua -c $rel/units/18499.conf whoami
   motcua -c $rel/units/18499.conf procedures
-  motcua -c $rel/units/18499.conf receive --procedure 1.001776 --name "Lê Thị Hồng Nhung" --id 042190012345 --phone 0912345678
+  motcua -c $rel/units/18499.conf receive --procedure 1.001776 --name "Lê Thị Hồng Nhung" --id 042190012345 --phone 0912345678 \\
+    --address "Thôn 2, xã Điền Mỹ" --component 1
   motcua -c $rel/units/18499.conf list
   motcua -c $rel/units/444.conf list                      # the district centre's view
   motcua -c $rel/units/444.conf show ${example:-DOSSIER_CODE}

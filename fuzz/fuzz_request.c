@@ -6,8 +6,20 @@
 
 #include "domain.h"
 #include "frame.h"
+#include "intake.h"
 #include "validate.h"
 #include "workflow.h"
+
+/* A procedure with required and case-by-case components (issue 14). */
+static void check_intake(const mc_receive_fields *rf) {
+  static mc_procedure p = {.ncomponents = 3,
+                           .components = {{.ordinal = 1, .required = 1},
+                                          {.ordinal = 2, .required = 0},
+                                          {.ordinal = 3, .required = 1}}};
+  const char *field = NULL;
+  int missing;
+  if (mc_intake_check(&p, rf, &field, &missing) != 0 && field == NULL) __builtin_trap();
+}
 
 static void check_request(const Motcua__Envelope *env) {
   const char *field = NULL;
@@ -22,9 +34,10 @@ static void check_request(const Motcua__Envelope *env) {
     mc_val_client_version(version, sizeof version, env->hello->client_version);
     break;
   case MOTCUA__ENVELOPE__BODY_RECEIVE:
-    if (mc_val_receive(env->receive, &rf, &field) == 0 &&
-        mc_val_receive_canon(&rf, canon, sizeof canon) < 0)
+    if (mc_val_receive(env->receive, &rf, &field) != 0) break;
+    if (mc_val_receive_canon(&rf, canon, sizeof canon) < 0)
       __builtin_trap(); /* MC_VAL_CANON_MAX must hold any valid request */
+    check_intake(&rf);
     break;
   case MOTCUA__ENVELOPE__BODY_ACTION:
     if (mc_val_action(env->action, &af, &field) == 0 &&

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
 #include "frame.h"
 
 static void write_file(const char *dir, const char *sub, const char *name, const uint8_t *b,
@@ -58,6 +59,24 @@ int main(int argc, char **argv) {
   env.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
   env.receive = &rq;
   emit(dir, "receive", &env);
+  /* issue 14: the intake fields, at their bounds */
+  Motcua__ReceivedComponent rc[MC_LIM_COMPONENTS], *rcp[MC_LIM_COMPONENTS];
+  for (int i = 0; i < MC_LIM_COMPONENTS; i++) {
+    motcua__received_component__init(&rc[i]);
+    rc[i].ordinal = (uint32_t)i + 1;
+    rc[i].count = (uint32_t)(i % MC_LIM_COMPONENT_COUNT) + 1;
+    rc[i].form = (Motcua__ComponentForm)(i % 6);
+    rcp[i] = &rc[i];
+  }
+  rq.address = "Thôn 3, xã Hương Bình, huyện Hương Khê, tỉnh Hà Tĩnh";
+  rq.email = "trang@example.vn";
+  rq.sets = MC_LIM_SETS;
+  rq.n_components = MC_LIM_COMPONENTS;
+  rq.components = rcp;
+  rq.missing_reason = "Giấy chứng sinh bị mất";
+  emit(dir, "receive_intake", &env);
+  rq.n_components = 0;
+  rq.components = NULL;
 
   Motcua__ActionRequest ar = MOTCUA__ACTION_REQUEST__INIT;
   ar.idempotency_key = "fedcba9876543210";

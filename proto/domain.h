@@ -42,6 +42,15 @@ mc_role mc_role_parse(const char *s);  /* MC_ROLE_NONE if unknown */
 #define MC_LIM_LIST 1000  /* rows of one list reply */
 #define MC_LIM_AMOUNT 1000000000000LL /* VND, a fee request */
 #define MC_LIM_CLIENT_VERSION 32      /* Hello.client_version: printable ASCII */
+/* A procedure's published file (catalogue data, migration 015). */
+#define MC_LIM_COMPONENTS 32          /* components (thành phần hồ sơ) of one procedure */
+#define MC_LIM_COMPONENT_NAME 1023
+#define MC_LIM_COMPONENT_NOTE 255
+#define MC_LIM_COMPONENT_COUNT 20     /* papers of one component */
+#define MC_LIM_SETS 20                /* sets (bộ) of one dossier */
+#define MC_LIM_PROC_SHORT 255         /* a procedure's fee and source texts */
+#define MC_LIM_ADDRESS 255            /* the applicant's address */
+#define MC_LIM_EMAIL 254              /* RFC 5321 path limit */
 /* Dates a peer sends (milliseconds since the epoch, UTC): none after
  * 2100-01-01, the end of the working-day calendar (holidays 2000..2100). */
 #define MC_LIM_TIME_MAX_MS 4102444800000LL

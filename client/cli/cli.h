@@ -29,6 +29,11 @@ typedef struct cli {
   /* command arguments, filled by the command's parser */
   const char *procedure, *name, *id, *phone, *code;
   int channel;
+  /* receive: intake as the receipt records it (issue 14) */
+  const char *address, *email, *missing_reason;
+  unsigned sets;
+  size_t ncomps;
+  Motcua__ReceivedComponent comps[MC_LIM_COMPONENTS];
   unsigned status, limit;
   /* workflow actions, list filters, inbox, holidays, slip */
   const char *reason, *note, *assignee, *department, *collected_by;

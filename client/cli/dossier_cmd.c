@@ -16,11 +16,46 @@ int cli_parse_forward(cli *c, int argc, char **argv) {
   return rc != EXIT_OK_ ? rc : cli_check(c, mc_fields_check_officer(c->officer), NULL);
 }
 
+/* --component N[:COUNT[:FORM]] (repeatable), --sets N; 1 if matched. */
+static int intake_opt(cli *c, int argc, char **argv, int *i, int *rc) {
+  const char *v = NULL;
+  int r;
+  unsigned ord, count, sets;
+  int form;
+  *rc = EXIT_OK_;
+  if ((r = cli_opt_value(argc, argv, i, "--component", &v)) != 0) {
+    if (r < 0 || mc_fields_parse_component(v, &ord, &count, &form) != 0)
+      *rc = cli_usage_error(c, MSG_ERR_COMPONENT, v);
+    else if (c->ncomps >= MC_LIM_COMPONENTS)
+      *rc = cli_usage_error(c, MSG_ERR_COMPONENT, v);
+    else {
+      Motcua__ReceivedComponent *rcpt = &c->comps[c->ncomps++];
+      motcua__received_component__init(rcpt);
+      rcpt->ordinal = ord;
+      rcpt->count = count;
+      rcpt->form = (Motcua__ComponentForm)form;
+    }
+    return 1;
+  }
+  if ((r = cli_opt_value(argc, argv, i, "--sets", &v)) != 0) {
+    if (r < 0 || mc_fields_parse_uint(v, 1, MC_LIM_SETS, &sets) != 0)
+      *rc = cli_usage_error(c, MSG_ERR_SETS, v);
+    else
+      c->sets = sets;
+    return 1;
+  }
+  return 0;
+}
+
 /* One "--opt value" of receive; 0 ok, else exit code after reporting. */
 static int receive_opt(cli *c, int argc, char **argv, int *i) {
-  static const char *const names[] = {"--procedure", "--name", "--id", "--phone",
-                                      "--channel"};
-  const char **slots[] = {&c->procedure, &c->name, &c->id, &c->phone, NULL};
+  int rc;
+  if (intake_opt(c, argc, argv, i, &rc)) return rc;
+  static const char *const names[] = {"--procedure", "--name",    "--id",
+                                      "--phone",     "--address", "--email",
+                                      "--missing-reason", "--channel"};
+  const char **slots[] = {&c->procedure, &c->name,  &c->id, &c->phone, &c->address,
+                          &c->email,     &c->missing_reason, NULL};
   const char *v = NULL, *channel = NULL;
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     int r = cli_opt_value(argc, argv, i, names[k], &v);
@@ -291,6 +326,14 @@ int cli_run_receive(cli *c) {
   body.applicant = &a;
   body.channel = (Motcua__Channel)c->channel;
   body.officer = (char *)c->officer;
+  body.address = (char *)(c->address ? c->address : "");
+  body.email = (char *)(c->email ? c->email : "");
+  body.missing_reason = (char *)(c->missing_reason ? c->missing_reason : "");
+  body.sets = c->sets;
+  Motcua__ReceivedComponent *cp[MC_LIM_COMPONENTS];
+  for (size_t i = 0; i < c->ncomps; i++) cp[i] = &c->comps[i];
+  body.n_components = c->ncomps;
+  body.components = c->ncomps > 0 ? cp : NULL;
   req.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
   req.receive = &body;
   rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);

@@ -82,11 +82,38 @@ void cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang) {
           mc_msg(lang, MSG_F_DUE), due);
 }
 
+/* "1. name — original, 1 — required" (+ "[unconfirmed: note]"). */
+static void print_component(FILE *f, const Motcua__ProcedureComponent *c, int lang) {
+  fprintf(f, "      %u. %s — %s, %u — %s", c->ordinal, or_dash(c->name),
+          mc_msg(lang, mc_render_form_msg(c->form)), c->count,
+          mc_msg(lang, c->required ? MSG_REQ_REQUIRED : MSG_REQ_CASE_BY_CASE));
+  if (!c->verified) fprintf(f, " [%s]", mc_msg(lang, MSG_UNVERIFIED));
+  if (c->note != NULL && c->note[0] != '\0') fprintf(f, " (%s)", c->note);
+  fputc('\n', f);
+}
+
+/* The published file, from servers that send it (migration 015). */
+static void print_published(FILE *f, const Motcua__Procedure *p, int lang) {
+  if (p->limit_text != NULL && p->limit_text[0] != '\0')
+    fprintf(f, "    %s: %s\n", mc_msg(lang, MSG_F_LEGAL_LIMIT), p->limit_text);
+  if (p->fee != NULL && p->fee[0] != '\0')
+    fprintf(f, "    %s: %s\n", mc_msg(lang, MSG_F_FEE), p->fee);
+  if (p->sets > 0) fprintf(f, "    %s: %u %s\n", mc_msg(lang, MSG_F_SETS), p->sets,
+                           mc_msg(lang, MSG_SETS_UNIT));
+  if (p->source != NULL && p->source[0] != '\0')
+    fprintf(f, "    %s: %s\n", mc_msg(lang, MSG_F_SOURCE), p->source);
+  if (!p->verified && p->sets > 0)
+    fprintf(f, "    [%s] %s\n", mc_msg(lang, MSG_UNVERIFIED), p->note != NULL ? p->note : "");
+  if (p->n_components > 0) fprintf(f, "    %s:\n", mc_msg(lang, MSG_F_COMPONENTS));
+  for (size_t i = 0; i < p->n_components; i++) print_component(f, p->components[i], lang);
+}
+
 void cli_print_procedure(FILE *f, const Motcua__Procedure *p, int lang) {
   fprintf(f, "%s  [%s]  %s\n    %s: %s; %s: %u %s\n", or_dash(p->code),
           mc_msg(lang, mc_render_level_msg(p->level)), or_dash(p->name),
           mc_msg(lang, MSG_F_SECTOR), or_dash(p->sector), mc_msg(lang, MSG_F_LIMIT),
           p->limit_value, mc_msg(lang, mc_render_limit_unit_msg(p->limit_unit)));
+  print_published(f, p, lang);
 }
 
 /* ---- history, events, holidays ----------------------------------------- */

@@ -100,6 +100,26 @@ int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
   return 0;
 }
 
+int mc_fields_parse_component(const char *s, unsigned *ordinal, unsigned *count, int *form) {
+  static const char *const forms[] = {"original", "copy", "certified", "original_or_copy",
+                                      "present_only"};
+  char buf[48];
+  if (s == NULL || strlen(s) >= sizeof buf) return MC_EINVAL;
+  memcpy(buf, s, strlen(s) + 1);
+  char *c1 = strchr(buf, ':'), *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+  if (c1 != NULL) *c1 = '\0';
+  if (c2 != NULL) *c2 = '\0';
+  *count = 1;
+  *form = 0;
+  if (mc_fields_parse_uint(buf, 1, MC_LIM_COMPONENTS, ordinal) != 0) return MC_EINVAL;
+  if (c1 != NULL && mc_fields_parse_uint(c1 + 1, 1, MC_LIM_COMPONENT_COUNT, count) != 0)
+    return MC_EINVAL;
+  if (c2 == NULL) return 0;
+  for (int i = 0; i < 5; i++)
+    if (strcmp(c2 + 1, forms[i]) == 0) *form = i + 1;
+  return *form != 0 ? 0 : MC_EINVAL;
+}
+
 int mc_fields_parse_amount(const char *s, int64_t *vnd) {
   char *end;
   if (s == NULL || s[0] < '1' || s[0] > '9') return MC_EINVAL;

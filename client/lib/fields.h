@@ -34,6 +34,10 @@ enum mc_msg mc_fields_check_holiday_name(const char *s);
 enum mc_msg mc_fields_check_search(const char *s);
 /* Parse a decimal in [lo, hi]: 0, or MC_EINVAL. */
 int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+/* A component handed in: "N[:COUNT[:FORM]]", N 1..MC_LIM_COMPONENTS, COUNT
+ * 1..MC_LIM_COMPONENT_COUNT (default 1), FORM original|copy|certified|
+ * original_or_copy|present_only (default 0: as published). MC_EINVAL else. */
+int mc_fields_parse_component(const char *s, unsigned *ordinal, unsigned *count, int *form);
 /* Whole VND amount in 1..MC_LIM_AMOUNT: 0, or MC_EINVAL. */
 int mc_fields_parse_amount(const char *s, int64_t *vnd);
 /* A real calendar date (years 2000..2100), typed "YYYY-MM-DD" (ISO) or

@@ -90,23 +90,33 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --procedure  mã thủ tục, hoặc vài chữ trong tên thủ tục (có dấu hay không):\n"
         "               khớp đúng một thủ tục thì dùng thủ tục đó, khớp nhiều thì liệt kê\n"
         "               để chọn theo mã\n"
-        "  --name       họ tên người nộp (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)\n"
+        "  --name       họ tên người nộp (tối đa 159 ký tự không dấu, chữ có dấu chiếm 2–3)\n"
         "  --id         số CMND (9 chữ số) hoặc CCCD (12 chữ số)\n"
         "  --phone      số điện thoại, chỉ chữ số, tối đa 15\n"
         "  --channel    kênh nộp: direct (trực tiếp, mặc định), online (trực tuyến),\n"
         "               postal (bưu chính công ích)\n"
-        "  --file       đính kèm bản scan hồ sơ (PDF, ảnh; lặp lại được, tối đa 32 tệp)",
+        "  --file       đính kèm bản scan hồ sơ (PDF, ảnh; lặp lại được, tối đa 32 tệp)\n"
+        "  --address    địa chỉ người nộp   --email  thư điện tử (không bắt buộc)\n"
+        "  --sets N     số bộ hồ sơ (mặc định 1)\n"
+        "  --component SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               thành phần hồ sơ đã nhận, theo số thứ tự ở lệnh procedures (lặp lại được)\n"
+        "  --missing-reason LÝ_DO  lý do tiếp nhận khi thiếu thành phần bắt buộc",
         "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
         "                      [--phone PHONE] [--channel direct|online|postal]\n"
         "                      [--file FILE ...]\n"
         "Receive a new dossier; prints its code, status and appointment date.\n"
         "  --procedure  procedure code, or words of its name (accents optional): one\n"
         "               match is used, several are listed to choose by code\n"
-        "  --name       applicant's full name (at most 150 bytes)\n"
+        "  --name       applicant's full name (at most 159 bytes)\n"
         "  --id         citizen identity number (9 or 12 digits)\n"
         "  --phone      phone number, digits only, at most 15\n"
         "  --channel    channel: direct (at the desk, default), online, postal\n"
-        "  --file       attach a scan of the dossier (PDF, image; repeatable, at most 32)"},
+        "  --file       attach a scan of the dossier (PDF, image; repeatable, at most 32)\n"
+        "  --address    applicant's address   --email  e-mail (optional)\n"
+        "  --sets N     number of sets (default 1)\n"
+        "  --component N[:COUNT[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               a component handed in, by its number in `procedures` (repeatable)\n"
+        "  --missing-reason TEXT  why it is received without a required component"},
     [MSG_USAGE_SHOW] = {
         "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
@@ -251,7 +261,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_NEED_NAME] = {"Thiếu họ tên người nộp (--name)", "Missing applicant name (--name)"},
     [MSG_ERR_NEED_ID] = {"Thiếu số định danh cá nhân (--id)", "Missing citizen identity number (--id)"},
     [MSG_ERR_NEED_CODE] = {"Thiếu mã hồ sơ", "Missing dossier code"},
-    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3)", "Name too long (at most 150 bytes)"},
+    [MSG_ERR_NAME_TOO_LONG] = {"Họ tên quá dài (tối đa 159 ký tự không dấu, chữ có dấu chiếm 2–3)", "Name too long (at most 159 bytes)"},
     [MSG_ERR_NAME_INVALID] = {
         "Họ tên không hợp lệ (rỗng, sai mã UTF-8 hoặc chứa ký tự điều khiển)",
         "Invalid name (empty, not UTF-8, or containing control characters)"},
@@ -298,8 +308,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Tên phòng ban không hợp lệ (tối đa 127 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
         "Invalid department (at most 127 bytes, no control characters)"},
     [MSG_ERR_COLLECTOR_INVALID] = {
-        "Họ tên người nhận kết quả không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
-        "Invalid name of who collected the result (at most 150 bytes, no control characters)"},
+        "Họ tên người nhận kết quả không hợp lệ (tối đa 159 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
+        "Invalid name of who collected the result (at most 159 bytes, no control characters)"},
     [MSG_ERR_AMOUNT] = {
         "Số tiền phải là số nguyên dương (đồng), tối đa 1.000.000.000.000",
         "Amount must be a positive whole number of VND, at most 1000000000000"},
@@ -326,8 +336,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Thiếu hoặc sai lệnh con (list, add, remove)", "Missing or unknown subcommand (list, add, remove)"},
     [MSG_ERR_FORM] = {"Mẫu phiếu phải là 01, 02, 03, 04 hoặc 05", "Form must be 01, 02, 03, 04 or 05"},
     [MSG_ERR_PROVINCE_INVALID] = {
-        "Dòng tên tỉnh không hợp lệ (tối đa 150 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
-        "Invalid province line (at most 150 bytes, no control characters)"},
+        "Dòng tên tỉnh không hợp lệ (tối đa 159 ký tự không dấu, chữ có dấu chiếm 2–3, không ký tự điều khiển)",
+        "Invalid province line (at most 159 bytes, no control characters)"},
     [MSG_ERR_SLIP] = {"Không tạo được phiếu", "Cannot write the slip"},
     [MSG_ERR_SLIP_REFUSED] = {
         "Hồ sơ đã bị từ chối tiếp nhận (trạng thái 3): không in Giấy tiếp nhận (mẫu 01), "
@@ -660,6 +670,22 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_DETAIL] = {"Chi tiết", "Detail"},
     [MSG_ERROR_CODE] = {"Mã lỗi", "Error code"},
     [MSG_SLIP_SIZE] = {"cỡ", "size"},
+    [MSG_F_LEGAL_LIMIT] = {"Thời hạn theo quy định", "Legal time limit"},
+    [MSG_F_SETS] = {"Số lượng hồ sơ", "Number of sets"},
+    [MSG_F_SOURCE] = {"Nguồn", "Source"},
+    [MSG_F_COMPONENTS] = {"Thành phần hồ sơ", "Documents of the dossier"},
+    [MSG_UNVERIFIED] = {"chưa xác minh", "unconfirmed"},
+    [MSG_SETS_UNIT] = {"bộ", "set(s)"},
+    [MSG_FORM_ORIGINAL] = {"bản chính", "original"},
+    [MSG_FORM_COPY] = {"bản sao", "copy"},
+    [MSG_FORM_CERTIFIED] = {"bản sao có chứng thực", "certified copy"},
+    [MSG_FORM_ORIGINAL_OR_COPY] = {"bản chính hoặc bản sao", "original or copy"},
+    [MSG_FORM_PRESENT_ONLY] = {"xuất trình", "shown only"},
+    [MSG_REQ_REQUIRED] = {"bắt buộc", "required"},
+    [MSG_REQ_CASE_BY_CASE] = {"tùy trường hợp", "case by case"},
+    [MSG_ERR_COMPONENT] = {"Thành phần hồ sơ phải có dạng SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]], tối đa 32 thành phần",
+                           "A component is N[:COUNT[:original|copy|certified|original_or_copy|present_only]], at most 32 of them"},
+    [MSG_ERR_SETS] = {"Số bộ hồ sơ phải từ 1 đến 20", "The number of sets must be 1 to 20"},
 };
 
 static const struct {

@@ -163,6 +163,17 @@ enum mc_msg mc_render_limit_unit_msg(int unit) {
   return unit >= 1 && unit <= 4 ? (enum mc_msg)(MSG_UNIT_HOURS + unit - 1) : MSG_UNKNOWN;
 }
 
+static const char *const form_names[] = {"original", "copy", "certified", "original_or_copy",
+                                         "present_only"};
+
+const char *mc_render_form_name(int form) {
+  return form >= 1 && form <= 5 ? form_names[form - 1] : NULL;
+}
+
+enum mc_msg mc_render_form_msg(int form) {
+  return form >= 1 && form <= 5 ? (enum mc_msg)(MSG_FORM_ORIGINAL + form - 1) : MSG_UNKNOWN;
+}
+
 /* ---- JSON ------------------------------------------------------------- */
 
 static json_t *jstr_or_null(const char *s) {
@@ -184,6 +195,23 @@ static json_t *applicant_json(const Motcua__Applicant *a) {
   if (a == NULL) return json_null();
   return json_pack("{s:o, s:o, s:o}", "name", jstr_or_null(a->name), "id",
                    jstr_or_null(a->id_number), "phone", jstr_or_null(a->phone));
+}
+
+/* The intake (issue 14), only in a show reply: address, e-mail, sets,
+ * components handed in (by the procedure's numbering), missing reason. */
+static void intake_json(json_t *o, const Motcua__Dossier *d) {
+  json_t *a = json_array();
+  for (size_t i = 0; a != NULL && i < d->n_components_received; i++) {
+    const Motcua__ReceivedComponent *c = d->components_received[i];
+    json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "ordinal", (json_int_t)c->ordinal,
+                                       "count", (json_int_t)c->count, "form",
+                                       jstr_or_null(mc_render_form_name(c->form))));
+  }
+  json_object_set_new(o, "address", jstr_or_null(d->applicant_address));
+  json_object_set_new(o, "email", jstr_or_null(d->applicant_email));
+  json_object_set_new(o, "sets", json_integer(d->sets));
+  json_object_set_new(o, "components_received", a != NULL ? a : json_null());
+  json_object_set_new(o, "missing_reason", jstr_or_null(d->missing_reason));
 }
 
 json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
@@ -215,15 +243,40 @@ json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
   json_object_set_new(o, "returned_at", mc_render_time_json(d->returned_at_ms));
   json_object_set_new(o, "collected_by", jstr_or_null(d->collected_by));
   json_object_set_new(o, "fee_amount", json_integer(d->fee_amount));
+  if (d->sets > 0) intake_json(o, d);
   return o;
 }
 
+static json_t *component_json(const Motcua__ProcedureComponent *c) {
+  return json_pack("{s:I, s:o, s:o, s:I, s:b, s:b, s:o}", "ordinal", (json_int_t)c->ordinal,
+                   "name", jstr_or_null(c->name), "form",
+                   jstr_or_null(mc_render_form_name(c->form)), "count", (json_int_t)c->count,
+                   "required", c->required, "verified", c->verified, "note",
+                   jstr_or_null(c->note));
+}
+
 json_t *mc_render_procedure_json(const Motcua__Procedure *p) {
-  return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "code", jstr_or_null(p->code),
-                   "name", jstr_or_null(p->name), "level",
-                   jstr_or_null(mc_render_level_name(p->level)), "sector",
-                   jstr_or_null(p->sector), "limit_value", (json_int_t)p->limit_value,
-                   "limit_unit", jstr_or_null(mc_render_limit_unit_name(p->limit_unit)));
+  json_t *comps = json_array();
+  for (size_t i = 0; comps != NULL && i < p->n_components; i++)
+    json_array_append_new(comps, component_json(p->components[i]));
+  json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "code", jstr_or_null(p->code),
+                        "name", jstr_or_null(p->name), "level",
+                        jstr_or_null(mc_render_level_name(p->level)), "sector",
+                        jstr_or_null(p->sector), "limit_value", (json_int_t)p->limit_value,
+                        "limit_unit", jstr_or_null(mc_render_limit_unit_name(p->limit_unit)));
+  if (o == NULL || comps == NULL) {
+    json_decref(o);
+    json_decref(comps);
+    return NULL;
+  }
+  json_object_set_new(o, "limit_text", jstr_or_null(p->limit_text));
+  json_object_set_new(o, "verified", json_boolean(p->verified));
+  json_object_set_new(o, "note", jstr_or_null(p->note));
+  json_object_set_new(o, "fee", jstr_or_null(p->fee));
+  json_object_set_new(o, "sets", json_integer(p->sets));
+  json_object_set_new(o, "source", jstr_or_null(p->source));
+  json_object_set_new(o, "components", comps);
+  return o;
 }
 
 json_t *mc_render_error_json(int err, const char *message, const char *detail) {

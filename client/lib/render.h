@@ -39,6 +39,8 @@ const char *mc_render_role_name(int role);       /* "commune"|"district"|"admin"
 enum mc_msg mc_render_level_msg(int level);      /* MSG_LEVEL_* or MSG_UNKNOWN */
 enum mc_msg mc_render_channel_msg(int channel);  /* MSG_CHANNEL_* or MSG_UNKNOWN */
 enum mc_msg mc_render_limit_unit_msg(int unit);  /* MSG_UNIT_* or MSG_UNKNOWN */
+const char *mc_render_form_name(int form);       /* "original"|...|NULL (ComponentForm) */
+enum mc_msg mc_render_form_msg(int form);        /* MSG_FORM_* or MSG_UNKNOWN */
 enum mc_msg mc_render_role_msg(int role);        /* MSG_ROLE_* or MSG_UNKNOWN */
 /* The unit a dossier was forwarded to, NULL if none. */
 const char *mc_render_forwarded_to(const Motcua__Dossier *d);

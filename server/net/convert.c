@@ -9,6 +9,25 @@
 /* protobuf-c takes char *, but never writes through it when packing. */
 #define S(x) ((char *)(x))
 
+/* The intake, when the store loaded it (show). */
+static void pb_intake(mc_pb_dossier *out, const mc_intake *in) {
+  if (in->sets <= 0) return;
+  out->d.applicant_address = S(in->address);
+  out->d.applicant_email = S(in->email);
+  out->d.sets = (uint32_t)in->sets;
+  out->d.missing_reason = S(in->missing_reason);
+  size_t n = in->ncomponents < MC_LIM_COMPONENTS ? in->ncomponents : MC_LIM_COMPONENTS;
+  for (size_t i = 0; i < n; i++) {
+    motcua__received_component__init(&out->rc[i]);
+    out->rc[i].ordinal = (uint32_t)in->components[i].ordinal;
+    out->rc[i].count = (uint32_t)in->components[i].count;
+    out->rc[i].form = (Motcua__ComponentForm)in->components[i].form;
+    out->rcp[i] = &out->rc[i];
+  }
+  out->d.n_components_received = n;
+  out->d.components_received = n > 0 ? out->rcp : NULL;
+}
+
 void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms) {
   motcua__dossier__init(&out->d);
   motcua__applicant__init(&out->a);
@@ -40,9 +59,22 @@ void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms
   out->d.returned_at_ms = in->returned_at_ms;
   out->d.collected_by = S(in->collected_by);
   out->d.fee_amount = in->fee_amount;
+  pb_intake(out, &in->intake);
 }
 
-void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {
+static void pb_from_component(Motcua__ProcedureComponent *out, const mc_component *in) {
+  motcua__procedure_component__init(out);
+  out->ordinal = (uint32_t)in->ordinal;
+  out->name = S(in->name);
+  out->form = (Motcua__ComponentForm)in->form;
+  out->count = (uint32_t)in->count;
+  out->required = in->required != 0;
+  out->verified = in->verified != 0;
+  out->note = S(in->note);
+}
+
+void mc_pb_from_procedure(mc_pb_procedure *pb, const mc_procedure *in) {
+  Motcua__Procedure *out = &pb->p;
   motcua__procedure__init(out);
   out->code = S(in->code);
   out->name = S(in->name);
@@ -50,6 +82,19 @@ void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in) {
   out->sector = S(in->sector);
   out->limit_value = (uint32_t)in->limit_value;
   out->limit_unit = (Motcua__LimitUnit)in->limit_unit;
+  out->limit_text = S(in->limit_text);
+  out->verified = in->verified != 0;
+  out->note = S(in->note);
+  out->fee = S(in->fee);
+  out->sets = (uint32_t)in->sets;
+  out->source = S(in->source);
+  size_t n = in->ncomponents < MC_LIM_COMPONENTS ? in->ncomponents : MC_LIM_COMPONENTS;
+  for (size_t i = 0; i < n; i++) {
+    pb_from_component(&pb->c[i], &in->components[i]);
+    pb->cp[i] = &pb->c[i];
+  }
+  out->n_components = n;
+  out->components = n > 0 ? pb->cp : NULL;
 }
 
 void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in) {

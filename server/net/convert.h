@@ -10,11 +10,19 @@
 typedef struct mc_pb_dossier {
   Motcua__Dossier d;
   Motcua__Applicant a;
+  Motcua__ReceivedComponent rc[MC_LIM_COMPONENTS]; /* intake (show only) */
+  Motcua__ReceivedComponent *rcp[MC_LIM_COMPONENTS];
 } mc_pb_dossier;
 
 /* now_ms: the server clock, for the derived overdue flag. */
 void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms);
-void mc_pb_from_procedure(Motcua__Procedure *out, const mc_procedure *in);
+/* A procedure with its components; points into in, which must outlive it. */
+typedef struct mc_pb_procedure {
+  Motcua__Procedure p;
+  Motcua__ProcedureComponent c[MC_LIM_COMPONENTS];
+  Motcua__ProcedureComponent *cp[MC_LIM_COMPONENTS];
+} mc_pb_procedure;
+void mc_pb_from_procedure(mc_pb_procedure *out, const mc_procedure *in);
 void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in);
 
 typedef struct mc_pb_event {

@@ -6,6 +6,7 @@
 
 #include "convert.h"
 #include "handlers_internal.h"
+#include "intake.h"
 #include "log.h"
 #include "session_mon.h"
 
@@ -160,7 +161,7 @@ int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   (void)fault;
   const mc_server *srv = s->srv;
-  Motcua__Procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
+  mc_pb_procedure *pv = calloc(srv->nprocs + 1, sizeof *pv);
   Motcua__Procedure **pp = calloc(srv->nprocs + 1, sizeof *pp);
   if (pv == NULL || pp == NULL) {
     free(pv);
@@ -169,7 +170,7 @@ int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *f
   }
   for (size_t i = 0; i < srv->nprocs; i++) {
     mc_pb_from_procedure(&pv[i], &srv->procs[i]);
-    pp[i] = &pv[i];
+    pp[i] = &pv[i].p;
   }
   Motcua__ProceduresReply r = MOTCUA__PROCEDURES_REPLY__INIT;
   r.n_procedures = srv->nprocs;
@@ -227,6 +228,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
   const mc_procedure *p = mc_server_procedure(s->srv, f.procedure_code);
   if (p == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "procedure_code");
   if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(fault, rc, "procedure level");
+  int missing;
+  if ((rc = mc_intake_check(p, &f, &field, &missing)) != 0)
+    return handlers__refuse(fault, rc, field);
   int64_t now = mc_server_now_ms(), due;
   mc_calendar cal;
   mc_server_calendar(s->srv, s->unit->code, &cal);
@@ -241,7 +245,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
                         .agency_id = s->unit->agency_id, .day = day,
                         .procedure_code = p->code, .applicant = &f.applicant,
                         .channel = f.channel, .officer = f.officer, .received_at_ms = now,
-                        .due_at_ms = due, .fingerprint = canon};
+                        .due_at_ms = due, .fingerprint = canon, .address = f.address,
+                        .email = f.email, .sets = f.sets, .components = f.components,
+                        .ncomponents = f.ncomponents, .missing_reason = f.missing_reason};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_receive(s->srv->store, &rec, dossier_done_cb, r));

@@ -63,6 +63,34 @@ typedef struct mc_unit {
   mc_role role;                      /* MC_ROLE_COMMUNE or MC_ROLE_DISTRICT */
 } mc_unit;
 
+/* How a component is handed in (procedure_components.form). */
+enum mc_form {
+  MC_FORM_ORIGINAL = 1,          /* bản chính */
+  MC_FORM_COPY = 2,              /* bản sao */
+  MC_FORM_CERTIFIED = 3,         /* bản sao có chứng thực */
+  MC_FORM_ORIGINAL_OR_COPY = 4,  /* bản chính hoặc bản sao */
+  MC_FORM_PRESENT_ONLY = 5       /* xuất trình: shown, not kept */
+};
+
+/* One component of a procedure's published file (thành phần hồ sơ). */
+typedef struct mc_component {
+  int ordinal;   /* 1.. as published */
+  char name[MC_LIM_COMPONENT_NAME + 1];
+  int form;      /* enum mc_form */
+  int count;     /* papers expected */
+  int required;  /* 1 bắt buộc, 0 tùy trường hợp */
+  int verified;  /* 0: no source confirmed it */
+  char note[MC_LIM_COMPONENT_NOTE + 1];
+} mc_component;
+
+/* A component handed in at intake: the procedure's ordinal, papers, form
+ * (0: as published). */
+typedef struct mc_received {
+  int ordinal;
+  int count;
+  int form; /* enum mc_form, or 0 */
+} mc_received;
+
 typedef struct mc_procedure {
   char code[MC_PROC_CODE_MAX];
   char name[MC_PROC_NAME_MAX];
@@ -70,7 +98,27 @@ typedef struct mc_procedure {
   int level;       /* enum mc_level */
   int limit_value;
   int limit_unit;  /* enum mc_limit_unit */
+  /* The published procedure (migration 015): what stays unconfirmed is
+   * verified = 0 with the reason in note. */
+  int verified;
+  int sets;                                /* số lượng hồ sơ (bộ) */
+  char limit_text[MC_TEXT_MAX];            /* legal time limit as published */
+  char fee[MC_LIM_PROC_SHORT + 1];
+  char source[MC_LIM_PROC_SHORT + 1];
+  char note[MC_TEXT_MAX];
+  size_t ncomponents;
+  mc_component components[MC_LIM_COMPONENTS];
 } mc_procedure;
+
+/* What was handed in at intake (issue 14); sets = 0: not loaded. */
+typedef struct mc_intake {
+  char address[MC_LIM_ADDRESS + 1];
+  char email[MC_LIM_EMAIL + 1];
+  int sets;
+  char missing_reason[MC_TEXT_MAX];
+  size_t ncomponents;
+  mc_received components[MC_LIM_COMPONENTS];
+} mc_intake;
 
 typedef struct mc_applicant {
   char name[MC_PERSON_NAME_MAX];
@@ -104,6 +152,7 @@ typedef struct mc_dossier {
   int64_t returned_at_ms;
   char collected_by[MC_PERSON_NAME_MAX];
   int64_t fee_amount;
+  mc_intake intake; /* show only (issue 14) */
 } mc_dossier;
 
 /* Workflow actions: values match motcua.Action; FORWARD is the separate

@@ -68,6 +68,49 @@ static int val_applicant(const Motcua__Applicant *in, mc_applicant *a, const cha
   return mc_wf_check_applicant(a, field);
 }
 
+/* "local@domain": printable ASCII without spaces, one '@', both sides
+ * non-empty; "" allowed (the e-mail is optional). */
+static int val_email(char *dst, size_t cap, const char *src) {
+  if (mc_val_str(dst, cap, src, 0) != 0) return MC_EINVAL;
+  if (dst[0] == '\0') return 0;
+  const char *at = strchr(dst, '@');
+  if (at == NULL || at == dst || at[1] == '\0' || strchr(at + 1, '@') != NULL) return MC_EINVAL;
+  for (const char *p = dst; *p != '\0'; p++)
+    if (*p <= 0x20 || *p >= 0x7f) return MC_EINVAL;
+  return 0;
+}
+
+/* Components: at most MC_LIM_COMPONENTS, ordinals 1..MC_LIM_COMPONENTS
+ * and distinct, counts 1..MC_LIM_COMPONENT_COUNT (0 = 1), a known form. */
+static int val_components(const Motcua__ReceiveRequest *q, mc_receive_fields *out) {
+  if (q->n_components > MC_LIM_COMPONENTS) return MC_EINVAL;
+  for (size_t i = 0; i < q->n_components; i++) {
+    const Motcua__ReceivedComponent *c = q->components[i];
+    if (c == NULL || c->ordinal < 1 || c->ordinal > MC_LIM_COMPONENTS ||
+        c->count > MC_LIM_COMPONENT_COUNT || (int)c->form < 0 ||
+        (int)c->form > MC_FORM_PRESENT_ONLY)
+      return MC_EINVAL;
+    for (size_t j = 0; j < i; j++)
+      if (out->components[j].ordinal == (int)c->ordinal) return MC_EINVAL;
+    out->components[i] = (mc_received){(int)c->ordinal, c->count == 0 ? 1 : (int)c->count,
+                                       (int)c->form};
+  }
+  out->ncomponents = q->n_components;
+  return 0;
+}
+
+static int val_intake(const Motcua__ReceiveRequest *q, mc_receive_fields *out,
+                      const char **field) {
+  if (mc_val_line(out->address, sizeof out->address, q->address, 0) != 0) FAIL("address");
+  if (val_email(out->email, sizeof out->email, q->email) != 0) FAIL("email");
+  if (q->sets > MC_LIM_SETS) FAIL("sets");
+  out->sets = q->sets == 0 ? 1 : (int)q->sets;
+  if (val_components(q, out) != 0) FAIL("components");
+  if (mc_val_text(out->missing_reason, sizeof out->missing_reason, q->missing_reason, 0) != 0)
+    FAIL("missing_reason");
+  return 0;
+}
+
 int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, const char **field) {
   memset(out, 0, sizeof *out);
   if (mc_dom_idem_key(q->idempotency_key) != MC_DOM_OK) FAIL("idempotency_key");
@@ -79,7 +122,7 @@ int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, cons
   if (mc_val_line(out->officer, sizeof out->officer, q->officer, 0) != 0) FAIL("officer");
   out->channel = q->channel == 0 ? MC_CH_DIRECT : (int)q->channel;
   if (mc_wf_check_channel(out->channel) != 0) FAIL("channel");
-  return 0;
+  return val_intake(q, out, field);
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -193,6 +236,16 @@ int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap) {
   canon_put(&c, f->applicant.phone);
   canon_int(&c, f->channel);
   canon_put(&c, f->officer);
+  canon_put(&c, f->address);
+  canon_put(&c, f->email);
+  canon_int(&c, f->sets);
+  canon_int(&c, (int64_t)f->ncomponents);
+  for (size_t i = 0; i < f->ncomponents; i++) {
+    canon_int(&c, f->components[i].ordinal);
+    canon_int(&c, f->components[i].count);
+    canon_int(&c, f->components[i].form);
+  }
+  canon_put(&c, f->missing_reason);
   return canon_end(&c);
 }
 

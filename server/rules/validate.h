@@ -32,6 +32,13 @@ typedef struct mc_receive_fields {
   char procedure_code[MC_PROC_CODE_MAX];
   char officer[MC_OFFICER_MAX];
   int channel;
+  /* intake as the receipt records it (issue 14) */
+  char address[MC_LIM_ADDRESS + 1];
+  char email[MC_LIM_EMAIL + 1];
+  int sets;                              /* 1..MC_LIM_SETS */
+  size_t ncomponents;
+  mc_received components[MC_LIM_COMPONENTS]; /* distinct ordinals, as sent */
+  char missing_reason[MC_TEXT_MAX];
 } mc_receive_fields;
 int mc_val_receive(const Motcua__ReceiveRequest *q, mc_receive_fields *out, const char **field);
 
@@ -59,7 +66,7 @@ int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const
  * MC_ECONFLICT when the key comes back with another text. Returns the
  * length, or MC_ETOOBIG if cap is too small (MC_VAL_CANON_MAX always is
  * enough). Pure. */
-#define MC_VAL_CANON_MAX 2048
+#define MC_VAL_CANON_MAX 4096
 int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap);
 int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap);
 

@@ -27,13 +27,48 @@ static void row_to_proc(const PGresult *r, int row, mc_procedure *p) {
   p->level = (int)store__parse_i64(PQgetvalue(r, row, 3));
   p->limit_value = (int)store__parse_i64(PQgetvalue(r, row, 4));
   p->limit_unit = (int)store__parse_i64(PQgetvalue(r, row, 5));
+  p->verified = strcmp(PQgetvalue(r, row, 6), "t") == 0;
+  p->sets = (int)store__parse_i64(PQgetvalue(r, row, 7));
+  store__copy_str(p->limit_text, sizeof p->limit_text, PQgetvalue(r, row, 8));
+  store__copy_str(p->fee, sizeof p->fee, PQgetvalue(r, row, 9));
+  store__copy_str(p->source, sizeof p->source, PQgetvalue(r, row, 10));
+  store__copy_str(p->note, sizeof p->note, PQgetvalue(r, row, 11));
+}
+
+static int form_of(const char *s) {
+  static const char *const names[] = {"original", "copy", "certified", "original_or_copy",
+                                      "present_only"};
+  for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+    if (strcmp(s, names[i]) == 0) return MC_FORM_ORIGINAL + i;
+  return 0;
+}
+
+/* Row: procedure_code, ordinal, name, form, count, required, verified, note;
+ * sorted by procedure and ordinal. A procedure past MC_LIM_COMPONENTS keeps
+ * the first ones (the table's CHECK allows no more). */
+static void row_to_component(const PGresult *r, int row, mc_procedure *ps, int np) {
+  const char *code = PQgetvalue(r, row, 0);
+  for (int i = 0; i < np; i++) {
+    mc_procedure *p = &ps[i];
+    if (strcmp(p->code, code) != 0 || p->ncomponents >= MC_LIM_COMPONENTS) continue;
+    mc_component *c = &p->components[p->ncomponents++];
+    c->ordinal = (int)store__parse_i64(PQgetvalue(r, row, 1));
+    store__copy_str(c->name, sizeof c->name, PQgetvalue(r, row, 2));
+    c->form = form_of(PQgetvalue(r, row, 3));
+    c->count = (int)store__parse_i64(PQgetvalue(r, row, 4));
+    c->required = strcmp(PQgetvalue(r, row, 5), "t") == 0;
+    c->verified = strcmp(PQgetvalue(r, row, 6), "t") == 0;
+    store__copy_str(c->note, sizeof c->note, PQgetvalue(r, row, 7));
+    return;
+  }
 }
 
 static void catalog_done(store_op *o, int err) {
   mc_unit *us = NULL;
   mc_procedure *ps = NULL;
   if (err == 0 &&
-      (o->nres != 2 || !store__shape_ok(o->res[0], 5) || !store__shape_ok(o->res[1], 6)))
+      (o->nres != 3 || !store__shape_ok(o->res[0], 5) || !store__shape_ok(o->res[1], 12) ||
+       !store__shape_ok(o->res[2], 8)))
     err = MC_EINTERNAL;
   int nu = err == 0 ? PQntuples(o->res[0]) : 0;
   int np = err == 0 ? PQntuples(o->res[1]) : 0;
@@ -46,6 +81,7 @@ static void catalog_done(store_op *o, int err) {
   }
   for (int i = 0; i < nu; i++) row_to_unit(o->res[0], i, &us[i]);
   for (int i = 0; i < np; i++) row_to_proc(o->res[1], i, &ps[i]);
+  for (int i = 0; i < PQntuples(o->res[2]); i++) row_to_component(o->res[2], i, ps, np);
   ((mc_store_catalog_cb)o->cb)(o->arg, 0, us, (size_t)nu, ps, (size_t)np);
 out:
   free(us);
@@ -57,8 +93,10 @@ static const char SQL_CATALOG[] =
     "SELECT code, name, agency_id, coalesce(parent, ''), role FROM units"
     " WHERE valid_from <= current_date"
     " AND (valid_to IS NULL OR valid_to >= current_date) ORDER BY code;"
-    "SELECT code, name, sector, level, limit_value, limit_unit FROM procedures"
-    " ORDER BY level, sector, code";
+    "SELECT code, name, sector, level, limit_value, limit_unit, verified, sets, limit_text,"
+    " fee, source, note FROM procedures ORDER BY level, sector, code;"
+    "SELECT procedure_code, ordinal, name, form, count, requirement = 'required', verified,"
+    " note FROM procedure_components ORDER BY procedure_code, ordinal";
 
 int mc_store_load_catalog(mc_store *s, mc_store_catalog_cb cb, void *arg) {
   if (s == NULL || cb == NULL) return MC_EINVAL;

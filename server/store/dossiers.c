@@ -117,11 +117,63 @@ int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_ke
   return store__submit(s, o, rc);
 }
 
-static const char SQL_SHOW[] = "SELECT " DOSSIER_COLS " FROM dossier_v WHERE code = $1";
+/* The intake (015) after the dossier's columns: address, e-mail, sets,
+ * missing reason, "ordinal:count:form,..." */
+static const char SQL_SHOW[] =
+    "SELECT " DOSSIER_COLS_P("v.") ", x.applicant_address, x.applicant_email, x.sets,"
+    " x.missing_reason, (SELECT coalesce(string_agg(c.ordinal || ':' || c.count || ':' || c.form,"
+    " ',' ORDER BY c.ordinal), '') FROM dossier_components c WHERE c.dossier_id = x.id)"
+    " FROM dossier_v v JOIN dossiers x ON x.id = v.id WHERE v.code = $1";
+
+static int form_code(const char *s, size_t n) {
+  static const char *const names[] = {"original", "copy", "certified", "original_or_copy",
+                                      "present_only"};
+  for (int i = 0; i < 5; i++)
+    if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0) return i + 1;
+  return 0;
+}
+
+/* "1:1:original,2:2:copy" (the database's own text) into in->components. */
+static void parse_received(const char *s, mc_intake *in) {
+  while (*s != '\0' && in->ncomponents < MC_LIM_COMPONENTS) {
+    mc_received *c = &in->components[in->ncomponents];
+    char *end;
+    c->ordinal = (int)strtol(s, &end, 10);
+    if (*end != ':') return;
+    c->count = (int)strtol(end + 1, &end, 10);
+    if (*end != ':') return;
+    const char *f = end + 1, *comma = strchr(f, ',');
+    size_t n = comma != NULL ? (size_t)(comma - f) : strlen(f);
+    c->form = form_code(f, n);
+    in->ncomponents++;
+    if (comma == NULL) return;
+    s = comma + 1;
+  }
+}
+
+static void show_done(store_op *o, int err) {
+  mc_dossier d;
+  const PGresult *r = err == 0 ? o->res[0] : NULL;
+  if (err == 0 && PQntuples(r) < 1) err = MC_ENOTFOUND;
+  if (err == 0 && !store__shape_ok(r, DOSSIER_NCOLS + 5)) err = MC_EINTERNAL;
+  if (err != 0) {
+    ((mc_store_dossier_cb)o->cb)(o->arg, err, NULL);
+    return;
+  }
+  row_to_dossier(r, 0, 0, &d);
+  mc_intake *in = &d.intake;
+  store__copy_str(in->address, sizeof in->address, PQgetvalue(r, 0, DOSSIER_NCOLS));
+  store__copy_str(in->email, sizeof in->email, PQgetvalue(r, 0, DOSSIER_NCOLS + 1));
+  in->sets = (int)store__parse_i64(PQgetvalue(r, 0, DOSSIER_NCOLS + 2));
+  store__copy_str(in->missing_reason, sizeof in->missing_reason,
+                  PQgetvalue(r, 0, DOSSIER_NCOLS + 3));
+  parse_received(PQgetvalue(r, 0, DOSSIER_NCOLS + 4), in);
+  ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
+}
 
 int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *arg) {
   if (s == NULL || code == NULL || cb == NULL) return MC_EINVAL;
-  store_op *o = store__op_new("show", SQL_SHOW, store__dossier_done, arg);
+  store_op *o = store__op_new("show", SQL_SHOW, show_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   return store__submit(s, o, store__param(o, code));

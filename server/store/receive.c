@@ -148,6 +148,39 @@ static int receive_macs(const mc_store *s, store_op *o, const mc_applicant *a) {
   return rc;
 }
 
+/* Item 19 (015): [[ordinal, count, form name or null], ...]; only
+ * integers and fixed names, so no escaping is needed. */
+static int receive_components(store_op *o, const mc_receive_rec *r) {
+  static const char *const forms[] = {"original", "copy", "certified", "original_or_copy",
+                                      "present_only"};
+  char json[MC_LIM_COMPONENTS * 48 + 8];
+  size_t n = r->ncomponents, len = 1;
+  if (n > MC_LIM_COMPONENTS || (n > 0 && r->components == NULL)) return MC_EINVAL;
+  json[0] = '[';
+  for (size_t i = 0; i < n; i++) {
+    const mc_received *c = &r->components[i];
+    int f = c->form >= MC_FORM_ORIGINAL && c->form <= MC_FORM_PRESENT_ONLY ? c->form : 0;
+    int w = snprintf(json + len, sizeof json - len, "%s[%d,%d,%s%s%s]", i > 0 ? "," : "",
+                     c->ordinal, c->count, f ? "\"" : "", f ? forms[f - 1] : "null",
+                     f ? "\"" : "");
+    if (w < 0 || (size_t)w >= sizeof json - len) return MC_ETOOBIG;
+    len += (size_t)w;
+  }
+  if (len + 2 > sizeof json) return MC_ETOOBIG;
+  memcpy(json + len, "]", 2);
+  return store__param(o, json);
+}
+
+/* Items 15..19 (015): address, e-mail, sets, missing reason, components. */
+static int receive_intake(store_op *o, const mc_receive_rec *r) {
+  int rc = store__param(o, r->address ? r->address : "");
+  if (rc == 0) rc = store__param(o, r->email ? r->email : "");
+  if (rc == 0) rc = store__param_i64(o, r->sets > 0 ? r->sets : 1, 0);
+  if (rc == 0) rc = store__param(o, r->missing_reason ? r->missing_reason : "");
+  if (rc == 0) rc = receive_components(o, r);
+  return rc;
+}
+
 static int receive_params(const mc_store *s, store_op *o, const mc_receive_rec *r) {
   const mc_applicant *a = r->applicant;
   int rc = store__param(o, r->unit_code);
@@ -164,6 +197,7 @@ static int receive_params(const mc_store *s, store_op *o, const mc_receive_rec *
   if (rc == 0) rc = store__param_i64(o, r->due_at_ms, 1);
   if (rc == 0) rc = store__param(o, r->fingerprint); /* item 12 (009) */
   if (rc == 0) rc = receive_macs(s, o, a);            /* items 13, 14 (013) */
+  if (rc == 0) rc = receive_intake(o, r);             /* items 15..19 (015) */
   return rc;
 }
 

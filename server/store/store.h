@@ -83,6 +83,13 @@ typedef struct mc_receive_rec {
   int64_t received_at_ms;
   int64_t due_at_ms;
   const char *fingerprint;  /* canonical request text (mc_val_receive_canon); NULL = none */
+  /* intake as the receipt records it (issue 14; NULL = "") */
+  const char *address;
+  const char *email;
+  int sets;                 /* 0 = 1 */
+  const mc_received *components; /* ordinals of the procedure, distinct */
+  size_t ncomponents;       /* <= MC_LIM_COMPONENTS */
+  const char *missing_reason;
 } mc_receive_rec;
 
 /* One transaction: replays the stored answer when (unit, idem_key) exists

@@ -31,7 +31,7 @@ extern const struct mc_migration mc_migrations[];
 extern const size_t mc_migrations_count;
 
 #define STORE_MAX_PARAMS 32
-#define STORE_MAX_RESULTS 2
+#define STORE_MAX_RESULTS 3
 #define STORE_LANES 4     /* units hash to lanes; one receive batch in flight per lane */
 #define STORE_BATCH_MAX 32 /* receives per transaction (< 64 cached subxids) */
 

@@ -39,8 +39,13 @@ X=(-c "$U/18499.conf")
 D=(-c "$U/444.conf" --officer "Lãnh đạo Trung tâm")
 A=(-c "$U/admin.conf")
 
-new_dossier() { # PROCEDURE NAME -> code
-  "$M" "${X[@]}" --json receive --procedure "$1" --name "$2" --id 042190000123 |
+new_dossier() { # PROCEDURE NAME -> code; hands in the required components (015)
+  local -a comps=(--component 1)
+  case $1 in
+    1.009994) comps=(--component 1 --component 2 --component 3) ;;
+    1.001193) comps=(--component 1 --component 2 --component 5) ;;
+  esac
+  "$M" "${X[@]}" --json receive --procedure "$1" --name "$2" --id 042190000123 "${comps[@]}" |
     json_field '["code"]'
 }
 

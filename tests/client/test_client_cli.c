@@ -208,7 +208,9 @@ static void test_procedure_and_error_json(void) {
   p.limit_unit = MOTCUA__LIMIT_UNIT__LIMIT_WORKING_DAYS;
   json_t *o = mc_render_procedure_json(&p);
   CHECK_FATAL(o != NULL);
-  CHECK_EQ(json_object_size(o), 6);
+  CHECK_EQ(json_object_size(o), 13); /* + the published file (issue 14) */
+  CHECK(json_array_size(json_object_get(o, "components")) == 0);
+  CHECK(json_is_false(json_object_get(o, "verified")));
   CHECK_STREQ(jstr(o, "code"), "2.000889.000.00.00.H15");
   CHECK_STREQ(jstr(o, "level"), "district");
   CHECK_STREQ(jstr(o, "sector"), "Đất đai");

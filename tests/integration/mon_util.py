@@ -19,7 +19,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 
-from itest import CLI
+from itest import CLI, with_components
 from reliability_util import Deployment
 
 
@@ -122,7 +122,7 @@ class MonDeployment(Deployment):
             cmd += ["--lang", lang]
         if json_out:
             cmd.append("--json")
-        cmd += list(args)
+        cmd += with_components(args)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
     def monitor_text(self, lang=None):

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 
-from itest import BIN_DIR, CLI, LOCAL_SH, Result
+from itest import BIN_DIR, CLI, LOCAL_SH, Result, with_components
 from itest_env import free_ports
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
@@ -60,7 +60,7 @@ class Deployment:
         return units
 
     def cli(self, unit, *args, conf=None, timeout=60, env=None):
-        cmd = [CLI, "-c", conf or self.conf(unit), "--json"] + list(args)
+        cmd = [CLI, "-c", conf or self.conf(unit), "--json"] + with_components(args)
         p = subprocess.run(cmd, capture_output=True, timeout=timeout,
                            env=dict(os.environ, **(env or {})))
         return Result(p.returncode, p.stdout.decode("utf-8", "replace"),

@@ -38,7 +38,7 @@ import tempfile
 import time
 
 from itest import (B_HELLO, BIN_DIR, CLI, LOCAL_SH, PKI_SH, Closed, Reply, Result, envelope,
-                   f_bytes, f_varint, frame, hello)
+                   f_bytes, f_varint, frame, hello, with_components)
 from itest_env import SANITIZER_MARKS, free_ports
 
 KiB = 1 << 10
@@ -137,7 +137,8 @@ class Deployment:
                       if n.endswith(".conf") and n[:-5] not in ("444", "admin"))
 
     def cli(self, unit, *args, conf=None, timeout=60, env=None, cwd=None, json_out=True):
-        cmd = [CLI, "-c", conf or self.conf(unit)] + (["--json"] if json_out else []) + list(args)
+        cmd = ([CLI, "-c", conf or self.conf(unit)] + (["--json"] if json_out else []) +
+               with_components(args))
         p = subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=cwd,
                            env=dict(os.environ, **(env or {})))
         return Result(p.returncode, p.stdout.decode("utf-8", "replace"),

@@ -61,6 +61,37 @@ class TestProcedures(unittest.TestCase):
         self.assertEqual(levels, {"commune", "district"})
         self.assertEqual(len(codes), len(procs), "duplicate procedure codes")
 
+    def test_published_file(self):
+        # issue 14: every procedure carries its components (thành phần hồ sơ),
+        # its legal limit as published, fees, sets, and what stays unconfirmed
+        procs = unwrap(cli(UNIT, "procedures").doc, "procedures")
+        forms = ("original", "copy", "certified", "original_or_copy", "present_only")
+        for p in procs:
+            for k in ("limit_text", "verified", "fee", "sets", "source", "components"):
+                self.assertIn(k, p, p)
+            self.assertTrue(p["limit_text"] and p["fee"] and p["source"], p)
+            self.assertEqual(p["sets"], 1, p)
+            if not p["verified"]:
+                self.assertIn("(cần xác minh)", p["note"], p)
+            comps = p["components"]
+            self.assertTrue(any(c["required"] for c in comps), p)
+            self.assertEqual([c["ordinal"] for c in comps], list(range(1, len(comps) + 1)), p)
+            for c in comps:
+                self.assertIn(c["form"], forms, c)
+                self.assertGreaterEqual(c["count"], 1, c)
+                self.assertTrue(c["name"], c)
+        codes = {p["code"] for p in procs}
+        self.assertTrue({"1.001612", "2.000720", "1.013978"} <= codes, codes)
+        self.assertFalse({"2.000575", "1.004222"} & codes, codes)
+        for lang, words in (("vi", ("Thành phần hồ sơ", "bắt buộc", "Thời hạn theo quy định",
+                                    "chưa xác minh")),
+                            ("en", ("Documents of the dossier", "required", "Legal time limit",
+                                    "unconfirmed"))):
+            r = cli(UNIT, "--lang", lang, "procedures", json_out=False)
+            self.assertEqual(r.rc, 0, r)
+            for w in words:
+                self.assertIn(w, r.out, (lang, w))
+
     def test_same_catalogue_for_every_unit(self):
         a = cli(UNIT, "procedures")
         b = cli(DISTRICT, "procedures")

@@ -11,7 +11,7 @@ import tempfile
 import time
 import unittest
 
-from itest import BIN_DIR, CLI, LOCAL_SH, citizen_id
+from itest import BIN_DIR, CLI, LOCAL_SH, citizen_id, with_components
 from itest_env import free_ports
 
 UNIT = "18499"
@@ -44,7 +44,7 @@ class TestDatabaseFault(unittest.TestCase):
 
     def cli(self, *args, timeout=60):
         conf = os.path.join(self.dir, "units", UNIT + ".conf")
-        p = subprocess.run([CLI, "-c", conf, "--json"] + list(args), capture_output=True,
+        p = subprocess.run([CLI, "-c", conf, "--json"] + with_components(args), capture_output=True,
                            text=True, timeout=timeout)
         doc = json.loads(p.stdout) if p.stdout.strip() else None
         return p.returncode, doc

@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from itest import BIN_DIR, CLI, LOCAL_SH
+from itest import BIN_DIR, CLI, LOCAL_SH, with_components
 from itest_env import free_ports
 from files_util import make_file, sha256_file
 
@@ -41,7 +41,7 @@ class TestServerKilledMidUpload(unittest.TestCase):
 
     def cli(self, *args, timeout=120, env=None):
         conf = os.path.join(self.dir, "units", UNIT + ".conf")
-        p = subprocess.run([CLI, "-c", conf, "--json"] + list(args), capture_output=True,
+        p = subprocess.run([CLI, "-c", conf, "--json"] + with_components(args), capture_output=True,
                            timeout=timeout, env=env)
         out = p.stdout.decode()
         try:

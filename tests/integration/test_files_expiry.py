@@ -19,7 +19,7 @@ import tempfile
 import time
 import unittest
 
-from itest import BIN_DIR, CLI, LOCAL_SH, citizen_id
+from itest import BIN_DIR, CLI, LOCAL_SH, citizen_id, with_components
 from itest_env import SANITIZER_MARKS, free_ports
 from files_util import make_file, sha256_file
 
@@ -82,7 +82,7 @@ class TestUploadExpiry(unittest.TestCase):
     @classmethod
     def run_cli(cls, *args, timeout=120, env=None):
         conf = os.path.join(cls.dir, "units", UNIT + ".conf")
-        p = subprocess.run([CLI, "-c", conf, "--json"] + list(args), capture_output=True,
+        p = subprocess.run([CLI, "-c", conf, "--json"] + with_components(args), capture_output=True,
                            timeout=timeout, env=env)
         out = p.stdout.decode("utf-8", "replace")
         try:

@@ -56,7 +56,7 @@ import tempfile
 import time
 import unittest
 
-from itest import CLI, Result
+from itest import CLI, Result, with_components
 from files_util import make_file
 from itest_env import free_ports
 from reliability_util import Deployment, sha256_path
@@ -223,7 +223,7 @@ class TestFlakyLink(unittest.TestCase):
     # ---- helpers -------------------------------------------------------------
 
     def desk(self, *args, timeout=180):
-        cmd = ["ip", "netns", "exec", self.ns, CLI, "-c", self.desk_conf, "--json"] + list(args)
+        cmd = ["ip", "netns", "exec", self.ns, CLI, "-c", self.desk_conf, "--json"] + with_components(args)
         p = subprocess.run(cmd, capture_output=True, timeout=timeout)
         return Result(p.returncode, p.stdout.decode("utf-8", "replace"),
                       p.stderr.decode("utf-8", "replace"))

@@ -21,7 +21,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from itest import BIN_DIR, CLI, HERE, LOCAL_SH
+from itest import BIN_DIR, CLI, HERE, LOCAL_SH, with_components
 from itest_env import SANITIZER_MARKS, free_ports
 
 WATCHED = ("18499", "18502", "18505")
@@ -108,7 +108,7 @@ class MonitorTest(unittest.TestCase):
         return os.path.join(self.dir, "units", "%s.conf" % unit)
 
     def cli(self, unit, *args, timeout=30):
-        p = subprocess.run([CLI, "-c", self.conf(unit)] + list(args), capture_output=True,
+        p = subprocess.run([CLI, "-c", self.conf(unit)] + with_components(args), capture_output=True,
                            text=True, timeout=timeout)
         return p
 

@@ -30,7 +30,7 @@ import threading
 import time
 import unittest
 
-from itest import BIN_DIR, CLI, CODE_RE, LOCAL_SH, Result, citizen_id
+from itest import BIN_DIR, CLI, CODE_RE, LOCAL_SH, Result, citizen_id, with_components
 from itest_env import free_ports
 
 TIMEOUT = 60
@@ -76,7 +76,7 @@ class Deployment:
         return os.path.join(self.dir, "units", "outbox-%s.db" % unit)
 
     def cli(self, unit, *args, json_out=True, env=None, timeout=TIMEOUT):
-        cmd = [CLI, "-c", self.conf(unit)] + (["--json"] if json_out else []) + list(args)
+        cmd = [CLI, "-c", self.conf(unit)] + (["--json"] if json_out else []) + with_components(args)
         p = subprocess.run(cmd, capture_output=True, timeout=timeout,
                            env=dict(os.environ, **(env or {})))
         return Result(p.returncode, p.stdout.decode("utf-8", "replace"),

@@ -125,7 +125,7 @@ static mc_dossier receive(mc_store *s, const char *unit, const char *agency, con
   snprintf(a.phone, sizeof a.phone, "%s", phone);
   snprintf(key, sizeof key, "rcv-%d", ++g_seq);
   mc_receive_rec rec = {key, unit, agency, DAYS, proc, &a, MC_CH_DIRECT, "Trần Văn Nam",
-                        T0 + g_seq * 60000LL, due, NULL};
+                        T0 + g_seq * 60000LL, due, NULL, NULL, NULL, 0, NULL, 0, NULL};
   CHECK(mc_store_receive(s, &rec, dossier_cb, &r) == 0);
   pgt_run_until(&r.done, WAIT_MS);
   CHECK(r.err == 0);
