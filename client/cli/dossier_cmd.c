@@ -283,11 +283,19 @@ static int procedure_ambiguous(cli *c, const Motcua__ProceduresReply *r, const s
  * code that matches nothing goes as typed, for the server to refuse.
  * Offline, a code is sent as typed (the server checks it when the outbox
  * delivers). Exit code. */
+static int has_lower(const char *s) {
+  for (; *s; s++)
+    if (*s >= 'a' && *s <= 'z') return 1;
+  return 0;
+}
+
 static int resolve_procedure(cli *c) {
   Motcua__Envelope *rep;
   size_t *order = NULL;
   int code_ok = mc_fields_check_procedure(c->procedure) == MSG_NONE;
-  if (mc_sender_offline(c->sender))
+  /* A code as the catalogue writes it needs no lookup: no round trip, and a
+   * link that drops now still queues the receive (send-or-queue) */
+  if (mc_sender_offline(c->sender) || (code_ok && !has_lower(c->procedure)))
     return code_ok ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_PROC_OFFLINE, c->procedure);
   int rc = fetch_procedures(c, &rep);
   if (rc != EXIT_OK_) return rc;

@@ -20,7 +20,9 @@ import subprocess
 import tempfile
 import unittest
 
-from itest import PKI_SH, TIMEOUT, cli, parse_time, procedures
+HOURS_PROC = "0.000008"  # the hour test's own procedure (hours_procedure)
+
+from itest import ENV_DIR, LOCAL_SH, PKI_SH, TIMEOUT, cli, parse_time, procedures
 from test_faketime import LIBFAKETIME, UNIT, VN, FakeServer, faketime_env
 from wfhelp import SEEDED_DAYS_OFF, dossier, work_seconds
 
@@ -114,6 +116,27 @@ class TestDeadlines(unittest.TestCase):
         self.assertTrue(os.path.exists(LIBFAKETIME),
                         "%s missing: install the Debian package faketime" % LIBFAKETIME)
 
+    @staticmethod
+    def hours_procedure():
+        """Since migration 015 corrected the catalogue no published procedure
+        has an hour limit, so the hour test adds one of its own to the
+        fixture's database (complete like a published one, so that any test
+        listing the catalogue after a reload accepts it); the faked servers
+        load the catalogue when they start."""
+        sql = ("INSERT INTO procedures (code, name, sector, level, limit_value, limit_unit,"
+               " verified, note, source, limit_text, fee, sets) VALUES ('%s',"
+               " 'Thủ tục kiểm thử thời hạn 8 giờ làm việc', 'Kiểm thử', 1, 8, 1, true, '',"
+               " 'tests/integration/test_deadlines.py', '08 giờ làm việc', 'Không', 1)"
+               " ON CONFLICT (code) DO NOTHING;"
+               " INSERT INTO procedure_components (procedure_code, ordinal, name, form, count,"
+               " requirement) VALUES ('%s', 1, 'Tờ khai', 'original', 1, 'required')"
+               " ON CONFLICT DO NOTHING;") % (HOURS_PROC, HOURS_PROC)
+        p = subprocess.run(["bash", LOCAL_SH, "psql", ENV_DIR, "-v", "ON_ERROR_STOP=1", "-c", sql],
+                           capture_output=True, timeout=TIMEOUT)
+        if p.returncode != 0:
+            raise AssertionError("psql: %s" % p.stderr.decode())
+        return HOURS_PROC
+
     def proc(self, unit, value, level=None):
         ps = [p for p in procedures() if p["limit_unit"] == unit and p["limit_value"] == value
               and (level is None or p["level"] == level)]
@@ -131,9 +154,9 @@ class TestDeadlines(unittest.TestCase):
         self.assertEqual(r.rc, 0 if ok else 1, r)
         return r
 
-    def receive(self, when, proc):
+    def receive(self, when, proc, *extra):
         r = self.run_at(when, "receive", "--procedure", proc, "--name", "Trần Thị Lịch",
-                        "--id", "042190004444")
+                        "--id", "042190004444", *extra)
         d = dossier(r)
         self.assertEqual(parse_time(d["received_at"]).astimezone(VN), at(when), d)
         return d
@@ -186,7 +209,7 @@ class TestDeadlines(unittest.TestCase):
     def test_hour_limit_across_lunch(self):
         # 8 office hours from Wed 25/11 10:00: 1.5 + 3.5 h, then 3 h from
         # Thu 07:30 -> Thu 10:30 (07:30-17:00 straight through: 08:30)
-        d = self.receive("2026-11-25 10:00", self.proc("hours", 8))
+        d = self.receive("2026-11-25 10:00", self.hours_procedure(), "--component", "1")
         expect = add_work(at("2026-11-25 10:00"), 8 * 60)
         self.assertEqual(expect, at("2026-11-26 10:30"))
         self.assertEqual(d["due_at"], rfc(expect), d)
