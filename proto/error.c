@@ -25,6 +25,11 @@ static const struct {
     [18] = {"closed", "connection closed"},
     [19] = {"config", "configuration error"},
     [20] = {"cert_revoked", "certificate revoked"},
+    [21] = {"login_required", "no officer session"},
+    [22] = {"bad_login", "wrong login or password"},
+    [23] = {"locked", "login temporarily locked"},
+    [24] = {"password_change_required", "password must be changed"},
+    [25] = {"weak_password", "password refused by policy"},
 };
 
 static int err_index(int err) {

@@ -26,10 +26,15 @@ typedef enum mc_err {
   MC_ECLOSED = -18,
   MC_ECONFIG = -19,
   MC_EREVOKED = -20,   /* our certificate is revoked (TLS alert or Goodbye): see IT */
+  MC_ELOGIN = -21,     /* no officer logged in, or the session ended/expired */
+  MC_EBADLOGIN = -22,  /* wrong login or password (never says which) */
+  MC_ELOCKED = -23,    /* the login is temporarily locked after failures */
+  MC_EPWCHANGE = -24,  /* the password must be changed before anything else */
+  MC_EWEAKPW = -25,    /* new password refused by the policy (detail: rule) */
   MC_ENEEDMORE = -100  /* codec only: not an error, feed more bytes */
 } mc_err;
 
-#define MC_ERR_WIRE_MAX 20
+#define MC_ERR_WIRE_MAX 25
 
 /* Short English description; never NULL. */
 const char *mc_strerror(int err);

@@ -444,6 +444,11 @@ static void test_errors(void) {
       {MC_ECLOSED, MOTCUA__ERROR_CODE__ERR_CLOSED, NULL},
       {MC_ECONFIG, MOTCUA__ERROR_CODE__ERR_CONFIG, NULL},
       {MC_EREVOKED, MOTCUA__ERROR_CODE__ERR_CERT_REVOKED, "cert_revoked"},
+      {MC_ELOGIN, MOTCUA__ERROR_CODE__ERR_LOGIN_REQUIRED, "login_required"},
+      {MC_EBADLOGIN, MOTCUA__ERROR_CODE__ERR_BAD_LOGIN, "bad_login"},
+      {MC_ELOCKED, MOTCUA__ERROR_CODE__ERR_LOCKED, "locked"},
+      {MC_EPWCHANGE, MOTCUA__ERROR_CODE__ERR_PASSWORD_CHANGE_REQUIRED, "password_change_required"},
+      {MC_EWEAKPW, MOTCUA__ERROR_CODE__ERR_WEAK_PASSWORD, "weak_password"},
   };
   size_t ntab = sizeof tab / sizeof tab[0];
   CHECK_EQ(ntab, MC_ERR_WIRE_MAX);
