@@ -252,6 +252,7 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   mc_log_info(0, "shutting down sessions=%zu", srv->nsessions);
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
+  mc_server_notify_stop(srv);
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
   mc_sweeper_stop(srv->sweeper);
   srv->sweeper = NULL;
@@ -276,9 +277,13 @@ void mc_server_reload(mc_server *srv) {
     mc_log_info(0, "reload: TLS context replaced");
   }
   if (srv->hooks.reload_cb != NULL) srv->hooks.reload_cb(srv); /* revoked sessions */
+  mc_server_reload_catalog(srv);
+  mc_server_reload_calendar(srv);
+}
+
+void mc_server_reload_catalog(mc_server *srv) {
   int rc = mc_store_load_catalog(srv->store, catalog_cb, srv);
   if (rc != 0) mc_log_error(0, "reload: catalogue not reloaded err=%s", mc_errname(rc));
-  mc_server_reload_calendar(srv);
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -292,14 +297,16 @@ static void calendar_init(mc_server *srv) {
   };
 }
 
-static void store_opts(const mc_server *srv, mc_store_opts *so) {
+static void store_opts(mc_server *srv, mc_store_opts *so) {
   *so = (mc_store_opts){.conninfo = srv->cfg.db_conninfo,
                         .pool_size = (int)srv->cfg.db_pool_size,
                         .max_queue = (int)srv->cfg.db_max_queue,
                         .no_migrate = 1, /* the serving process never migrates (W7) */
                         .unit_share = (int)srv->cfg.db_unit_share,
                         .statement_timeout_ms = (int)srv->cfg.db_statement_timeout_ms,
-                        .pii_key_file = srv->cfg.pii_key_file};
+                        .pii_key_file = srv->cfg.pii_key_file,
+                        .notify_cb = mc_server_notify_cb,
+                        .notify_arg = srv};
 }
 
 static int open_tls_and_store(mc_server *srv) {
@@ -343,6 +350,7 @@ int mc_server_open(mc_server *srv, uv_loop_t *loop) {
   if (rc != 0) return rc;
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
+  mc_server_notify_start(srv);
   srv->listener.data = srv->heartbeat.data = srv;
   /* Storage answers in order: the calendar is in place before the
    * catalogue callback opens the listener. */

@@ -34,6 +34,19 @@ static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
   free(pv);
 }
 
+/* An event another instance made (server/notify.c): pushed like the ones
+ * made here (handlers_action.c), with its inbox id. */
+void mc_handle_push_event(mc_server *srv, const char *unit, const mc_event *ev) {
+  mc_pb_event pv;
+  mc_pb_from_event(&pv, ev, mc_server_now_ms());
+  ENV_INIT(out, 0, dossier_event, &pv.e, MOTCUA__ENVELOPE__BODY_DOSSIER_EVENT);
+  mc_session_push(srv, unit, &out);
+}
+
+int mc_handle_linked(mc_server *srv, const char *unit) {
+  return mc_session_count_ready(srv, unit) > 0;
+}
+
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   (void)fault;
   const Motcua__InboxRequest *q = env->inbox;

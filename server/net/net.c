@@ -41,6 +41,8 @@ static const mc_server_hooks net_hooks = {
     .close_cb = mc_session_close_where,
     .stop_cb = stop_cb,
     .free_cb = free_cb,
+    .event_cb = mc_handle_push_event,
+    .linked_cb = mc_handle_linked,
 };
 
 void mc_net_install(mc_server *srv) {

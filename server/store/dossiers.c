@@ -437,6 +437,23 @@ int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
   return store__submit(s, o, rc);
 }
 
+/* One inbox entry by id, read or not (the wake-up of another instance,
+ * migration 019): answered as a list of 0 or 1 events. */
+static const char SQL_INBOX_ONE[] =
+    INBOX_EVENT_COLS("i") " FROM inbox i LEFT JOIN dossier_v v ON v.id = i.dossier_id"
+    " WHERE i.id = $1::bigint AND i.unit_code = $2";
+
+int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_store_inbox_cb cb,
+                         void *arg) {
+  if (s == NULL || unit_code == NULL || cb == NULL || id == 0 || id > INT64_MAX) return MC_EINVAL;
+  store_op *o = store__op_new("inbox_one", SQL_INBOX_ONE, inbox_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  int rc = store__param_i64(o, (int64_t)id, 0);
+  if (rc == 0) rc = store__param(o, unit_code);
+  return store__submit(s, o, rc);
+}
+
 /* --------------------------------------------------------------- search */
 
 /* Exact code (any case, or without its agency id), citizen id or phone, or a fragment of the name compared

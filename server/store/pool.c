@@ -56,6 +56,8 @@ struct conn {
 static void dispatch(mc_store *s);
 static void conn_start(conn *c);
 static void conn_broken(conn *c, const char *why);
+static int is_listener(const conn *c);
+static void listener_up(conn *c);
 
 /* ------------------------------------------------------- error mapping */
 
@@ -358,8 +360,12 @@ static void conn_up(conn *c) {
   }
   c->state = CS_IDLE;
   c->backoff_ms = BACKOFF_MIN_MS;
-  mc_log_info(0, "storage connection up conn_idx=%d backend_pid=%d", c->idx,
-              PQbackendPID(c->pg));
+  mc_log_info(0, "storage connection up conn_idx=%d backend_pid=%d%s", c->idx,
+              PQbackendPID(c->pg), is_listener(c) ? " listener=1" : "");
+  if (is_listener(c)) {
+    listener_up(c);
+    return;
+  }
   dispatch(c->s);
 }
 
@@ -463,9 +469,47 @@ static void conn_finish_op(conn *c) {
     dispatch(s);
 }
 
+static int is_listener(const conn *c) { return c->idx == c->s->pool_size; }
+
+/* A pool connection's backend sent the notification: this instance. */
+static int own_backend(const mc_store *s, int pid) {
+  for (int i = 0; i < s->pool_size; i++)
+    if (s->conns[i].pg != NULL && PQbackendPID(s->conns[i].pg) == pid) return 1;
+  return 0;
+}
+
+/* Pool connections never LISTEN: a stray notification is dropped. The
+ * listener hands each to the store's notify_cb. */
 static void conn_drain_notifies(conn *c) {
   PGnotify *n;
-  while ((n = PQnotifies(c->pg)) != NULL) PQfreemem(n);
+  while (c->pg != NULL && (n = PQnotifies(c->pg)) != NULL) {
+    if (is_listener(c) && !c->s->closing)
+      c->s->notify_cb(c->s->notify_arg, n->relname, n->extra, own_backend(c->s, n->be_pid));
+    PQfreemem(n);
+  }
+}
+
+/* The listener's own statements (LISTEN) answer with results nobody
+ * waits for; a connection that breaks is re-made like the others. */
+static void listener_read(conn *c) {
+  PGresult *r;
+  while (c->pg != NULL && !PQisBusy(c->pg) && (r = PQgetResult(c->pg)) != NULL) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      char line[256];
+      mc_log_warn(0, "storage listener: %s",
+                  store__pq_line(PQresultErrorMessage(r), line, sizeof line));
+    }
+    PQclear(r);
+  }
+  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK) conn_broken(c, PQerrorMessage(c->pg));
+}
+
+static void listener_up(conn *c) {
+  if (!PQsendQuery(c->pg, "LISTEN mc_inbox; LISTEN mc_config") || conn_flush(c) < 0) {
+    conn_broken(c, PQerrorMessage(c->pg));
+    return;
+  }
+  c->s->notify_cb(c->s->notify_arg, NULL, NULL, 0); /* resync: changes may have been missed */
 }
 
 static void conn_read(conn *c) {
@@ -474,6 +518,10 @@ static void conn_read(conn *c) {
     return;
   }
   conn_drain_notifies(c);
+  if (is_listener(c)) {
+    listener_read(c);
+    return;
+  }
   if (c->cur == NULL) {
     if (PQstatus(c->pg) != CONNECTION_OK) conn_broken(c, PQerrorMessage(c->pg));
     return;
@@ -507,7 +555,7 @@ static void conn_poll_cb(uv_poll_t *h, int status, int events) {
     conn_connect_step(c);
     return;
   }
-  if ((events & UV_WRITABLE) && c->state == CS_BUSY && conn_flush(c) < 0) {
+  if ((events & UV_WRITABLE) && (c->state == CS_BUSY || is_listener(c)) && conn_flush(c) < 0) {
     conn_broken(c, PQerrorMessage(c->pg));
     return;
   }
@@ -680,7 +728,7 @@ static void finish_close(mc_store *s) {
   if (s->handles_closing) return;
   s->handles_closing = 1;
   s->pending_closes++; /* held until every close below is issued */
-  for (int i = 0; i < s->pool_size; i++) {
+  for (int i = 0; i < s->nconns; i++) {
     conn *c = &s->conns[i];
     poll_close(c);
     PQfinish(c->pg);
@@ -709,7 +757,7 @@ static void store_init_handles(mc_store *s) {
   uv_timer_init(s->loop, &s->sweep);
   s->kick.data = s;
   s->sweep.data = s;
-  for (int i = 0; i < s->pool_size; i++) {
+  for (int i = 0; i < s->nconns; i++) {
     conn *c = &s->conns[i];
     c->s = s;
     c->idx = i;
@@ -732,7 +780,10 @@ static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   if (s->unit_share > opts->pool_size) s->unit_share = opts->pool_size;
   s->statement_timeout_ms = opts->statement_timeout_ms;
   s->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
-  s->conns = calloc((size_t)opts->pool_size, sizeof *s->conns);
+  s->notify_cb = opts->notify_cb;
+  s->notify_arg = opts->notify_arg;
+  s->nconns = opts->pool_size + (opts->notify_cb != NULL);
+  s->conns = calloc((size_t)s->nconns, sizeof *s->conns);
   if (s->conninfo == NULL || s->conns == NULL) {
     store_free(s);
     return NULL;
@@ -774,7 +825,7 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
     return rc;
   }
   store_init_handles(s);
-  for (int i = 0; i < s->pool_size; i++) conn_start(&s->conns[i]);
+  for (int i = 0; i < s->nconns; i++) conn_start(&s->conns[i]);
   mc_log_info(0, "storage open pool_size=%d max_queue=%d unit_share=%d"
               " statement_timeout_ms=%d migrations=%zu", s->pool_size, s->max_queue,
               s->unit_share, s->statement_timeout_ms, mc_migrations_count);

@@ -19,6 +19,13 @@
 
 typedef struct mc_store mc_store;
 
+/* A notification from PostgreSQL (LISTEN, docs/SCALE.md): channel and
+ * payload as sent; own = 1 when one of this store's own connections sent
+ * it (this instance made the change). channel NULL: the listening
+ * connection (re)connected, so notifications may have been missed: re-read
+ * what they would have announced. */
+typedef void (*mc_store_notify_cb)(void *arg, const char *channel, const char *payload, int own);
+
 typedef struct mc_store_opts {
   const char *conninfo;  /* libpq connection string (the server's own role) */
   int pool_size;         /* connections, >= 1 */
@@ -32,6 +39,10 @@ typedef struct mc_store_opts {
   int statement_timeout_ms; /* per search or list statement; 0 = none */
   const char *pii_key_file; /* HMAC key of citizen ids and phones (W8);
                                NULL or "" = none: lookups by the clear value */
+  mc_store_notify_cb notify_cb; /* NULL: no listening connection. Else one
+                                   more connection LISTENs on the channels
+                                   "mc_inbox" and "mc_config" (migration 019) */
+  void *notify_arg;
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
@@ -159,6 +170,10 @@ int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void
 typedef void (*mc_store_inbox_cb)(void *arg, int err, const mc_event *ev, size_t n);
 int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
                    mc_store_inbox_cb cb, void *arg);
+/* The inbox entry id of unit_code, read or not, without marking it (n = 0
+ * when there is none): what a "mc_inbox" notification announced. */
+int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_store_inbox_cb cb,
+                         void *arg);
 
 /* Accent- and case-insensitive search by code, citizen id, phone or name
  * among the dossiers viewer_unit may see (as for list); newest first. */

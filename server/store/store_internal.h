@@ -81,7 +81,10 @@ struct mc_store {
   int statement_timeout_ms;   /* search and list; 0 = none */
   unsigned char pii_key[1025]; /* HMAC key of ids and phones (pii.c) */
   size_t pii_key_len;          /* 0 = no key: lookups by the clear columns */
-  conn *conns;
+  conn *conns;                /* pool_size, then the listener (nconns) */
+  int nconns;                 /* pool_size + 1 with a notify_cb, else pool_size */
+  mc_store_notify_cb notify_cb;
+  void *notify_arg;
   opq q;                      /* every op but receives */
   opq rq[STORE_LANES];        /* receives, by lane, sent in batches */
   int lane_busy[STORE_LANES]; /* a batch of that lane is in flight */
