@@ -107,9 +107,33 @@ static int config_ini_cb(void *user, const char *section, const char *name,
   return c->rc == 0;
 }
 
+/* inih reads a line into INI_MAX_LINE bytes and takes the rest of a
+ * longer one as the next line: a long value (a multi-host db_conninfo)
+ * would be cut and its tail read as another key. Refused here instead,
+ * naming the line. 0, or the number of the first line too long. */
+static int long_line(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return 0; /* ini_parse reports it */
+  int line = 1, len = 0, ch, bad = 0;
+  while ((ch = getc(f)) != EOF) {
+    if (ch == '\n') {
+      line++;
+      len = 0;
+    } else if (++len >= INI_MAX_LINE - 1) {
+      bad = line;
+      break;
+    }
+  }
+  fclose(f);
+  return bad;
+}
+
 int mc_config_load(const mc_option *tab, void *target, const char *path,
                    char *err, size_t errlen) {
   struct load_ctx c = {tab, target, err, errlen, 0};
+  int bad = long_line(path);
+  if (bad != 0)
+    return fail(err, errlen, "%s:%d: line longer than %d bytes", path, bad, INI_MAX_LINE - 2);
   int r = ini_parse(path, config_ini_cb, &c);
   if (c.rc != 0) {
     char inner[256];

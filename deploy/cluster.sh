@@ -42,8 +42,10 @@ Commands:
                          dossier count there and stop it again
   psql DIR [ARGS...]     psql on the current primary
 
-Layout of DIR: cluster.env (ports), etcd/, pg1/ pg2/ (data, sock, patroni.yml,
-patroni.log), backup/ (pgBackRest repository + file-store copies), pki/, units/
+Layout of DIR: cluster.env (ports; PG_ROOT: where pg1/ pg2/ (data, sock,
+patroni.yml) and backup/repo (pgBackRest) live: DIR/pgs, or /var/tmp when the
+PostgreSQL user cannot reach DIR), pg1/pg2.patroni.log, etcd/, backup/files
+(copies of the file store), pki/, units/
 (client configs pointing at HAProxy), data/ (the shared file store), servers/N/
 (server.conf, server.log, server.pid), haproxy.cfg. Secrets (database passwords,
 PII key) are 0600 files in DIR.
@@ -176,19 +178,18 @@ ensure_pg_user() {
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_USER"
 }
 
-# Patroni/PostgreSQL need a directory their user can reach, with socket
-# paths under 100 bytes: DIR/pgs if possible, else /var/tmp/motcua-cluster-<hash>.
+# Patroni/PostgreSQL need a directory their user can reach (DIR may be
+# under a 0700 parent), with short socket paths: the server's multi-host
+# db_conninfo names both socket directories and a configuration line holds
+# at most 198 bytes. So: /var/tmp/mcc-<hash of DIR>.
 choose_pg_root() {
-  local cand=$DIR/pgs
-  if ((${#cand} + 30 < 100)); then
-    mkdir -p "$cand"
-    if is_root; then chown "$PG_USER:" "$cand"; fi
-    chmod 700 "$cand"
-    if as_pg test -w "$cand" -a -x "$cand"; then printf '%s\n' "$cand"; return 0; fi
-    rmdir "$cand" 2>/dev/null || true
+  local cand
+  cand=/var/tmp/mcc-$(printf '%s' "$DIR" | sha256sum | cut -c1-10)
+  if [[ -e $cand ]]; then
+    # an earlier cluster of the same DIR path, not ours to reuse
+    pkill -KILL -f "$cand/" 2>/dev/null || true
+    rm -rf "$cand"
   fi
-  cand=/var/tmp/motcua-cluster-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)
-  rm -rf "$cand"
   mkdir -p "$cand"
   if is_root; then chown "$PG_USER:" "$cand"; fi
   chmod 700 "$cand"
@@ -338,15 +339,14 @@ conninfo() { # USER: libpq multi-host string over both nodes' sockets, primary o
 }
 
 pgbackrest_conf() {
-  mkdir -p "$DIR/backup"
-  if is_root; then chown "$PG_USER:" "$DIR/backup"; fi
-  chmod 700 "$DIR/backup"
+  as_pg mkdir -p "$PG_ROOT/backup"
+  as_pg chmod 700 "$PG_ROOT/backup"
   as_pg tee "$PG_ROOT/pgbackrest.conf" >/dev/null <<EOF
 # pgBackRest for the local cluster (deploy/cluster.sh). Both nodes are on
 # this machine, so the repository is a local directory; on real hosts it is
 # a repository host or an object store (deploy/cluster/pgbackrest.conf.example).
 [global]
-repo1-path=$DIR/backup/repo
+repo1-path=$PG_ROOT/backup/repo
 repo1-retention-full=2
 log-path=$PG_ROOT
 lock-path=$PG_ROOT/lock
@@ -381,7 +381,7 @@ db_up() {
   if ! as_pg pgbackrest --config="$PG_ROOT/pgbackrest.conf" --stanza="$STANZA" info 2>/dev/null | grep -q "status: ok"; then
     as_pg pgbackrest --config="$PG_ROOT/pgbackrest.conf" --stanza="$STANZA" stanza-create >/dev/null ||
       die "pgbackrest stanza-create failed (see $PG_ROOT)"
-    note "pgBackRest stanza $STANZA created ($DIR/backup/repo)"
+    note "pgBackRest stanza $STANZA created ($PG_ROOT/backup/repo)"
   fi
 }
 
@@ -488,6 +488,7 @@ key = $DIR/pki/units/$1.key
 crl = $DIR/pki/crl.pem
 
 [client]
+officer = Cán bộ một cửa $1
 lang = vi
 timeout_s = 15
 EOF

@@ -351,11 +351,11 @@ def unit_cert(unit):
 class Raw:
     """A raw TLS client speaking frames by hand."""
 
-    def __init__(self, unit=None, cert=None, key=None, ca=None, timeout=10):
-        if unit is not None:
+    def __init__(self, unit=None, cert=None, key=None, ca=None, timeout=10, port=None):
+        if unit is not None and cert is None:
             cert, key = unit_cert(unit)
         self.ctx = tls_context(cert, key, ca)
-        sock = socket.create_connection(("127.0.0.1", server_port()), timeout=timeout)
+        sock = socket.create_connection(("127.0.0.1", port or server_port()), timeout=timeout)
         self.s = self.ctx.wrap_socket(sock, server_hostname="motcua-server")
         self.buf = b""
 

@@ -176,6 +176,12 @@ static void test_load_errors(void) {
   load_must_fail("[server]\nport = seven\n", NULL);              /* not a number */
   load_must_fail("[server]\nhost = 1234567890abcdefghij\n", NULL); /* too long */
   load_must_fail("[server]\nverbose = perhaps\n", NULL);         /* bad bool */
+  /* a line inih would cut in two (its tail read as another key) */
+  {
+    char text[400];
+    snprintf(text, sizeof text, "[server]\n# %0197d\nhost = a\n", 0); /* 199 bytes */
+    load_must_fail(text, ":2: line longer than");
+  }
   /* a missing file is an error too */
   tconf c;
   fresh(&c);
@@ -183,6 +189,17 @@ static void test_load_errors(void) {
   CHECK_EQ(mc_config_load(tab, &c, "/nonexistent/dir/motcua.conf", err, sizeof err),
            MC_ECONFIG);
   CHECK(err[0] != '\0');
+}
+
+/* The longest line inih reads whole (198 bytes) still loads. */
+static void test_load_longest_line(void) {
+  char path[64], text[400];
+  tconf c;
+  fresh(&c);
+  snprintf(text, sizeof text, "[server]\n# %0196d\nhost = b\n", 0); /* 198 bytes */
+  CHECK_FATAL(write_file(path, text) == 0);
+  CHECK_EQ(mc_config_load(tab, &c, path, err, sizeof err), 0);
+  unlink(path);
 }
 
 static void test_args(void) {
@@ -237,6 +254,7 @@ int main(void) {
   RUN_TEST(test_unknown);
   RUN_TEST(test_load);
   RUN_TEST(test_load_errors);
+  RUN_TEST(test_load_longest_line);
   RUN_TEST(test_args);
   return check_result();
 }
