@@ -11,7 +11,8 @@ piece come last.
      reschedule to that day through instance 2 is refused) without SIGHUP;
   3. concurrent receives for one unit through both instances: no deadlock,
      no repeated dossier number; one idempotency key used on both
-     instances makes one dossier;
+     instances makes one dossier; an upload begun on instance 1, which
+     dies mid-way, resumes on instance 2 from what was committed;
   4. both servers killed: a desk keeps receiving into its outbox; one server
      back: `sync` delivers each queued dossier exactly once through HAProxy;
   5. the PostgreSQL primary killed under a stream of receives: Patroni
@@ -217,6 +218,43 @@ class TestCluster(unittest.TestCase):
         self.assertIsNotNone(got[0])
         self.assertEqual(int(self.psql(
             "SELECT count(*) FROM dossiers WHERE code = '%s'" % got[0])), 1)
+
+    # ---- 3b. an upload begun on one instance resumes on the other -----------
+
+    def test_3b_upload_resumes_on_the_other_instance(self):
+        from files_util import make_file, sha256_file
+        unit = "18517"
+        r = self.receive(unit, D.citizen_id(), instance=1)
+        self.assertEqual(r.rc, 0, r)
+        code = r.doc["code"]
+        tmp = tempfile.mkdtemp(prefix="motcua-cluster-upload-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        path = make_file(30 * 1024 * 1024, dirname=tmp)
+        tmpdir = os.path.join(self.dir, "data", "tmp")
+        before = set(os.listdir(tmpdir)) if os.path.isdir(tmpdir) else set()
+        env = dict(os.environ, MOTCUA_RATE_LIMIT=str(5 * 1024 * 1024))
+        p = subprocess.Popen([D.CLI, "-c", self.conf(unit), "--port=%d" % self.ports[0], "--json",
+                              "attach", code, path],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.communicate()))
+        grown, deadline = 0, time.time() + 60
+        while time.time() < deadline and grown < 8 * 1024 * 1024 and p.poll() is None:
+            new = [os.path.join(tmpdir, n) for n in set(os.listdir(tmpdir)) - before] \
+                if os.path.isdir(tmpdir) else []
+            grown = max([os.path.getsize(f) for f in new if os.path.exists(f)] or [0])
+            time.sleep(0.05)
+        self.assertIsNone(p.poll(), "upload ended before it could be interrupted")
+        sh("kill-server", self.dir, "1")        # instance 1 dies mid-upload
+        p.kill()
+        p.communicate()
+        try:
+            r = self.cli(unit, "attach", code, path, instance=2, timeout=180)
+            self.assertEqual(r.rc, 0, r)
+            self.assertGreater(r.doc["resumed_from"], 0, r)
+            files = self.cli(unit, "files", code, instance=2)
+            self.assertEqual([f["sha256"] for f in files.doc], [sha256_file(path)], files)
+        finally:
+            sh("start-server", self.dir, "1")
 
     # ---- 4. servers killed: outbox through HAProxy ---------------------------
 
