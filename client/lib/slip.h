@@ -27,7 +27,8 @@ typedef struct mc_slip_step {
 /* One document received (form 01), a component of the procedure's file. */
 typedef struct mc_slip_doc {
   const char *name;
-  int kind;                    /* 1 original, 2 copy, 3 certified copy, 0 unknown */
+  int kind;                    /* 1 original, 2 copy, 3 certified copy, 4 original
+                                  or copy, 5 shown only (ComponentForm), 0 unknown */
   int count;                   /* 0 = not stated */
 } mc_slip_doc;
 
@@ -76,6 +77,7 @@ typedef struct mc_slip_data {
   int provisional;             /* 01 for a dossier taken while offline: code is
                                   the outbox's provisional number (TAM-...);
                                   marked provisional, no register number */
+  const char *missing_reason;  /* why a required component is missing; "" none */
   int64_t year_seq;            /* number in the unit's register for the year
                                   (sổ theo dõi hồ sơ); 0 = unknown: the number
                                   is left blank, never the per-day sequence */
@@ -103,6 +105,17 @@ typedef struct mc_slip_data {
 int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *info,
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
+
+/* Form 01's intake from the dossier (show and history send Dossier fields
+ * 40-46) and the catalogue (procs, may be NULL): address, e-mail, sets,
+ * missing reason, the yearly register number, the procedure's legal time
+ * limit (limit_text) and the documents received, each named as its
+ * procedure's component of that ordinal (ordinal and form when the
+ * catalogue lacks it) in the form received, else the published one; at
+ * most cap of them into docs, which sd then points to. Strings point into
+ * d and procs. */
+void mc_slip_intake(const Motcua__Dossier *d, const Motcua__ProceduresReply *procs,
+                    mc_slip_data *sd, mc_slip_doc *docs, size_t cap);
 
 /* Fill sd for a provisional form 01 from a receive still in the outbox:
  * code = the provisional number, the applicant and procedure of the stored

@@ -90,6 +90,43 @@ static void dossier_fields(const Motcua__Dossier *d, mc_slip_data *sd) {
   sd->due_at_ms = d->due_at_ms;
 }
 
+static const Motcua__Procedure *find_procedure(const Motcua__ProceduresReply *r,
+                                              const char *code) {
+  for (size_t i = 0; r != NULL && code != NULL && i < r->n_procedures; i++)
+    if (r->procedures[i]->code != NULL && strcmp(r->procedures[i]->code, code) == 0)
+      return r->procedures[i];
+  return NULL;
+}
+
+static const Motcua__ProcedureComponent *find_component(const Motcua__Procedure *p,
+                                                        uint32_t ordinal) {
+  for (size_t i = 0; p != NULL && i < p->n_components; i++)
+    if (p->components[i]->ordinal == ordinal) return p->components[i];
+  return NULL;
+}
+
+void mc_slip_intake(const Motcua__Dossier *d, const Motcua__ProceduresReply *procs,
+                    mc_slip_data *sd, mc_slip_doc *docs, size_t cap) {
+  const Motcua__Procedure *p = find_procedure(procs, d->procedure_code);
+  sd->applicant_address = str_or_empty(d->applicant_address);
+  sd->applicant_email = str_or_empty(d->applicant_email);
+  sd->missing_reason = str_or_empty(d->missing_reason);
+  sd->sets = (int)(d->sets < 1000 ? d->sets : 0);
+  sd->year_seq = d->register_no;
+  sd->time_limit = p != NULL ? str_or_empty(p->limit_text) : "";
+  size_t n = 0;
+  for (size_t i = 0; docs != NULL && i < d->n_components_received && n < cap; i++) {
+    const Motcua__ReceivedComponent *rc = d->components_received[i];
+    const Motcua__ProcedureComponent *pc = find_component(p, rc->ordinal);
+    int form = rc->form != 0 ? (int)rc->form : pc != NULL ? (int)pc->form : 0;
+    docs[n++] = (mc_slip_doc){.name = pc != NULL ? str_or_empty(pc->name) : "",
+                              .kind = form >= 1 && form <= 5 ? form : 0,
+                              .count = (int)(rc->count < 1000 ? rc->count : 0)};
+  }
+  sd->docs = n > 0 ? docs : NULL;
+  sd->ndocs = n;
+}
+
 int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
                         int64_t created_ms, const mc_client_info *info,
                         const char *province, mc_slip_data *sd) {
