@@ -127,6 +127,35 @@ int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
                         int64_t created_ms, const mc_client_info *info,
                         const char *province, mc_slip_data *sd);
 
+/* ---- form 06: the register (sổ theo dõi hồ sơ) of a period ---- */
+
+/* One row of form 06 from a dossier of RegisterReply: its yearly number,
+ * the unit that resolves it (cơ quan chủ trì: the centre for a
+ * district-level dossier, else the receiving unit; names from the hello's
+ * units), the result time (finished, for a resolved dossier), and the
+ * status as a note for a dossier closed without a result (refused,
+ * withdrawn, stopped). Strings point into d, info and the catalogue. */
+void mc_slip_register_row(const Motcua__Dossier *d, const mc_client_info *info, int lang,
+                          mc_slip_reg_row *out);
+/* sd for form 06 of the caller's unit: the letterhead from the hello (as
+ * mc_slip_from_history), the period from_ms..to_ms (the first and the last
+ * day, both printed), issued now, rows[0..n). */
+void mc_slip_register_data(const mc_client_info *info, const char *province, int64_t from_ms,
+                           int64_t to_ms, int64_t now_ms, const mc_slip_reg_row *rows,
+                           size_t n, mc_slip_data *sd);
+/* The column headings of form 06 in lang ("vi" or "en"): 13 of them. */
+#define MC_SLIP_REG_COLUMNS 13
+const char *mc_slip_register_column(const char *lang, int i);
+/* Its title and the words of its period line ("Từ ngày", "đến ngày"). */
+void mc_slip_register_labels(const char *lang, const char **title, const char **from,
+                             const char **to);
+/* Form 06 as a spreadsheet (.xlsx, libxlsxwriter): the letterhead, title
+ * and period, then one row per dossier under the same 13 headings, dates
+ * as dd/mm/yyyy hh:mm text in the server's zone. Written to path.tmp then
+ * renamed. 0, MC_EINVAL, MC_EIO or MC_ENOMEM; err gets an English message. */
+int mc_slip_register_xlsx(const mc_slip_data *d, const char *lang, const char *path, char *err,
+                          size_t errlen);
+
 /* Write form ("01".."06") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).
  * font_path: a TTF with Vietnamese glyphs; NULL = search the usual Debian

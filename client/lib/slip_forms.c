@@ -123,6 +123,19 @@ static const slip_labels labels_en = {
 
 const slip_labels *slip__labels(int en) { return en ? &labels_en : &labels_vi; }
 
+const char *mc_slip_register_column(const char *lang, int i) {
+  const slip_labels *L = slip__labels(lang != NULL && strcmp(lang, "en") == 0);
+  return i >= 0 && i < MC_SLIP_REG_COLUMNS ? L->reg_col[i] : "";
+}
+
+void mc_slip_register_labels(const char *lang, const char **title, const char **from,
+                             const char **to) {
+  const slip_labels *L = slip__labels(lang != NULL && strcmp(lang, "en") == 0);
+  *title = L->title[6];
+  *from = L->reg_period;
+  *to = L->reg_to;
+}
+
 /* ---- header --------------------------------------------------------------- */
 
 static float header_left(slip_ctx *c, float w) {
