@@ -7,7 +7,7 @@
 --
 -- The number is taken by a BEFORE INSERT trigger on dossiers, in the same
 -- transaction (and savepoint) as the dossier's insert: the next after the
--- highest of the unit's year, read from the unique index below while a
+-- highest of the unit's year, read from the end of the unique index below while a
 -- transaction-level advisory lock on (unit, year) is held. So a receive
 -- that fails gives its number back, a replayed receive (same idempotency
 -- key, no insert) takes none, two concurrent receives of a unit queue on
@@ -45,8 +45,12 @@ BEGIN
   NEW.register_year := mc_register_year(NEW.code, NEW.received_at);
   PERFORM pg_advisory_xact_lock(hashtext('motcua.register.' || NEW.unit_code),
                                 NEW.register_year);
-  SELECT coalesce(max(register_no), 0) + 1 INTO NEW.register_no
-    FROM dossiers WHERE unit_code = NEW.unit_code AND register_year = NEW.register_year;
+  -- the last number by one backward step of the index (a max() may be
+  -- planned as a scan of the whole year)
+  SELECT register_no + 1 INTO NEW.register_no FROM dossiers
+   WHERE unit_code = NEW.unit_code AND register_year = NEW.register_year
+   ORDER BY register_no DESC LIMIT 1;
+  NEW.register_no := coalesce(NEW.register_no, 1);
   RETURN NEW;
 END $$;
 
