@@ -677,9 +677,21 @@ static void test_intake_from_dossier(void) {
   dos.missing_reason = "Hợp đồng thuê nhà nộp sau";
   dos.register_no = 417;
   dos.register_year = 2026;
+  Motcua__Applicant app = MOTCUA__APPLICANT__INIT;
+  app.name = "Nguyễn Thị Thu Trang";
+  app.id_number = "042190012345";
+  app.phone = "0912345678";
+  dos.applicant = &app;
+  dos.received_at_ms = vn_ms(2026, 11, 29, 9, 15);
+  dos.due_at_ms = vn_ms(2026, 12, 2, 17, 0);
   h.dossier = &dos;
   snprintf(info.unit_code, sizeof info.unit_code, "18499");
   snprintf(info.unit_name, sizeof info.unit_name, "Xã Điền Mỹ");
+  info.n_units = 2;
+  info.units[0] = (mc_client_unit){.code = "18499", .name = "Xã Điền Mỹ", .parent = "444",
+                                   .role = 1, .province = "Hà Tĩnh"};
+  info.units[1] = (mc_client_unit){.code = "444", .name = "Trung tâm Hành chính công huyện",
+                                   .role = 2, .province = "Hà Tĩnh"};
   CHECK_EQ(mc_slip_from_history(&h, &info, "01", "Phan Văn Đức", NULL, 0, &sd, &steps), MC_OK);
   mc_slip_intake(&dos, &cat, &sd, dd, 2); /* room for two: the third is left out */
   CHECK_EQ(sd.ndocs, 2);
