@@ -29,7 +29,8 @@ import tempfile
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from itest import DISTRICT, PKI_SH, TIMEOUT, cli, citizen_id, procedures, unit_conf, unwrap
+from itest import (DISTRICT, PKI_SH, TIMEOUT, cli, citizen_id, local_env, procedures, unit_conf,
+                   unwrap)
 from test_faketime import LIBFAKETIME, FakeServer, faketime_env
 
 UNIT = "18550"
@@ -196,6 +197,50 @@ class TestRegister(unittest.TestCase):
         got = [x["register"]["no"] for x in doc["dossiers"] if x["register"]["year"] == year]
         self.assertEqual(got, list(range(1, len(got) + 1)))
         self.assertTrue(set(nums) <= set(got))
+
+    def test_concurrent_transactions_in_the_database(self):
+        """The server never has two batches of one unit in flight; the
+        database alone must still never repeat a number: transactions of
+        the same unit overlapping in PostgreSQL (psql as the schema owner,
+        each holding its transaction open after the receive), one of them
+        rolled back (its number comes back: no gap)."""
+        conninfo = local_env()["MOTCUA_DB_CONNINFO"]
+
+        def psql(sql):
+            p = subprocess.run(["psql", conninfo, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql],
+                               capture_output=True, timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            return p.stdout.decode().strip()
+
+        agency = psql("SELECT agency_id FROM units WHERE code = '%s'" % UNIT)
+        now = datetime.datetime.now(VN)
+        ms = int(now.timestamp() * 1000)
+        marker = "Giao Dịch Song Song %d" % random.randrange(10 ** 9)
+
+        # every other one dated yesterday (same year): different day-sequence
+        # rows, so only the register's own lock orders them
+        other = now - datetime.timedelta(days=1)
+        if other.year != now.year:
+            other = now + datetime.timedelta(days=1)
+
+        def one(i):
+            end = "ROLLBACK" if i == 3 else "COMMIT"
+            day = (other if i % 2 else now).strftime("%y%m%d")
+            return psql("BEGIN; SELECT (mc_receive('%s', 'par-%s-%d', '%s', '%s', '%s', '%s %d',"
+                        " '%s', '', 1::smallint, '', %d, %d)).code; SELECT pg_sleep(0.3); %s;"
+                        % (UNIT, marker[-9:], i, agency, day, PROC, marker,
+                           i, citizen_id(), ms, ms + 86400000, end))
+
+        with ThreadPoolExecutor(max_workers=8) as ex:
+            list(ex.map(one, range(8)))
+        nums = psql("SELECT string_agg(register_no::text, ',' ORDER BY register_no) FROM dossiers"
+                    " WHERE applicant_name LIKE '%s %%'" % marker)
+        nums = [int(x) for x in nums.split(",")]
+        self.assertEqual(len(nums), 7, nums)  # one rolled back
+        self.assertEqual(len(set(nums)), 7, nums)
+        doc = register(self, "%d-01-01" % now.year, "%d-12-31" % now.year)
+        got = [x["register"]["no"] for x in doc["dossiers"] if x["register"]["year"] == now.year]
+        self.assertEqual(got, list(range(1, len(got) + 1)))
 
     def test_register_screen_pdf_xlsx(self):
         a = receive(self, "--address", "Thôn Trung Hà", "--phone", "0912000111",
