@@ -170,9 +170,7 @@ static void hours_set_cb(void *arg, int err) {
   free(h);
 }
 
-/* SET is a change (docs/PROTOCOL.md "Officers": with officer sessions it
- * carries session_token and needs OFFICER_UNIT_ADMIN of the unit; that
- * check goes at the top of hours_set, before the role check). */
+/* SET: the unit's own schedules replaced, then the server's hours reloaded. */
 static int hours_set(mc_session *s, const Motcua__Envelope *env, const mc_unit *u,
                      const mc_work_hours *rows, size_t n) {
   hours_ctx *h = calloc(1, sizeof *h);
@@ -202,6 +200,10 @@ int mc_handle_hours(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     return handlers__refuse(fault, MC_EINVAL, "unit_code");
   const mc_unit *u = mc_server_unit(s->srv, unit[0] ? unit : s->peer.unit);
   if (u == NULL || !hours_allowed(s, u, 0)) return handlers__refuse(fault, MC_ENOTFOUND, "unit_code");
+  /* SET is a change (docs/PROTOCOL.md "Officers"): with officer sessions
+   * (issue 15) it carries session_token, and the session's officer must be
+   * OFFICER_UNIT_ADMIN of u (IT: an admin-unit session): that check goes
+   * here, before the certificate's (ERR_LOGIN_REQUIRED without a session). */
   if (change && !hours_allowed(s, u, 1))
     return handlers__refuse_rule(fault, MC_EFORBIDDEN,
                                  "rule.role: only the unit itself, its centre or IT staff "
