@@ -48,6 +48,22 @@ static void check_request(const Motcua__Envelope *env) {
   case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
   case MOTCUA__ENVELOPE__BODY_LIST: mc_val_list(env->list, 1000, &a, &b, &field); break;
   case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;
+  case MOTCUA__ENVELOPE__BODY_REGISTER_REQUEST: {
+    mc_register_query rq;
+    if (mc_val_register(env->register_request, &rq, &field) == 0 &&
+        (rq.to_day < rq.from_day || rq.limit < 1 || rq.limit > MC_VAL_REGISTER_PAGE_MAX))
+      __builtin_trap();
+    break;
+  }
+  case MOTCUA__ENVELOPE__BODY_HOURS: {
+    char unit[MC_UNIT_CODE_MAX];
+    mc_work_hours rows[MC_HOURS_SCHEDULES];
+    size_t n;
+    if (mc_val_hours(env->hours, unit, rows, &n, &field) == 0)
+      for (size_t i = 0; i < n; i++)
+        if (mc_cal_check_hours(&rows[i]) != 0) __builtin_trap();
+    break;
+  }
   case MOTCUA__ENVELOPE__BODY_SHOW: mc_dom_dossier_code(env->show->code); break;
   case MOTCUA__ENVELOPE__BODY_HISTORY: mc_dom_dossier_code(env->history->code); break;
   default: break;

@@ -34,6 +34,8 @@ typedef struct cli {
   unsigned sets;
   size_t ncomps;
   Motcua__ReceivedComponent comps[MC_LIM_COMPONENTS];
+  const char *comp_names[MC_LIM_COMPONENTS]; /* --component by name (ordinal 0 until resolved) */
+  char comp_name_buf[MC_LIM_COMPONENTS][128];
   unsigned status, limit;
   /* workflow actions, list filters, inbox, holidays, slip */
   const char *reason, *note, *assignee, *department, *collected_by;
@@ -50,6 +52,12 @@ typedef struct cli {
   char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
   const char *form, *out_path, *province;
   int all;                /* outbox --all */
+  /* register, hours (register_cmd.c, issue 14) */
+  char from_iso[11], to_iso[11];
+  const char *pdf_path, *xlsx_path, *unit;
+  int hours_op;           /* 0 list, 1 set, 2 reset */
+  size_t nsched;
+  mc_fields_schedule sched[4];
   /* files (transfer_cmd.c) */
   const char *files[32];
   int nfiles;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "cli_text.h"
@@ -219,7 +220,9 @@ enum mc_msg cli_code_normalise(cli *c) {
   if (mc_find_code_normalise(c->code, "", c->code_buf, sizeof c->code_buf) != 0)
     return MSG_ERR_CODE_FORMAT;
   c->code = c->code_buf;
-  return mc_find_code_is_short(c->code) ? MSG_NONE : mc_fields_check_dossier_code(c->code);
+  return mc_find_code_is_short(c->code) || mc_find_code_is_seq(c->code)
+             ? MSG_NONE
+             : mc_fields_check_dossier_code(c->code);
 }
 
 /* The agency id of the caller's own unit, "" if the hello named none. */
@@ -235,13 +238,33 @@ const char *cli_search_text(const cli *c, char *buf, size_t size) {
   return mc_dom_dossier_code(buf) == MC_DOM_OK ? buf : c->text;
 }
 
+/* "nnnn": today's number in the caller's unit, today in the server's zone. */
+static int code_of_today(cli *c, const char *agency, char *full, size_t size) {
+  char day[16];
+  int64_t local = mc_client_now_ms() / 1000 + (int64_t)mc_render_utc_offset() * 60;
+  time_t t = (time_t)local;
+  struct tm tm;
+  if (gmtime_r(&t, &tm) == NULL ||
+      snprintf(day, sizeof day, "%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday) != 6 ||
+      mc_find_code_of_day(c->code, agency, day, full, size) != 0)
+    return cli_usage_error(c, MSG_ERR_CODE_FORMAT, c->code);
+  return EXIT_OK_;
+}
+
 int cli_code_expand(cli *c) {
   char full[sizeof c->code_buf];
-  if (c->code == NULL || !mc_find_code_is_short(c->code)) return EXIT_OK_;
+  if (c->code == NULL) return EXIT_OK_;
+  int seq = mc_find_code_is_seq(c->code);
+  if (!seq && !mc_find_code_is_short(c->code)) return EXIT_OK_;
   const char *agency = own_agency(c);
-  if (agency[0] == '\0') return cli_usage_error(c, MSG_ERR_SHORT_CODE, c->code);
-  if (mc_find_code_normalise(c->code, agency, full, sizeof full) != 0)
+  if (agency[0] == '\0')
+    return cli_usage_error(c, seq ? MSG_ERR_TODAY_CODE : MSG_ERR_SHORT_CODE, c->code);
+  if (seq) {
+    int rc = code_of_today(c, agency, full, sizeof full);
+    if (rc != EXIT_OK_) return rc;
+  } else if (mc_find_code_normalise(c->code, agency, full, sizeof full) != 0) {
     return cli_usage_error(c, MSG_ERR_CODE_FORMAT, c->code);
+  }
   memcpy(c->code_buf, full, sizeof full);
   c->code = c->code_buf;
   return cli_check(c, mc_fields_check_dossier_code(c->code), c->code);

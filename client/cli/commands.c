@@ -8,6 +8,7 @@
 #include "holiday_cmd.h"
 #include "monitor_cmd.h"
 #include "outbox_cmd.h"
+#include "register_cmd.h"
 #include "slip_cmd.h"
 #include "transfer_cmd.h"
 #include "watch_cmd.h"
@@ -27,6 +28,8 @@ static const cli_command commands[] = {
     {"inbox", MSG_USAGE_INBOX, 1, 0, 0, cli_parse_inbox, cli_run_inbox},
     {"watch", MSG_USAGE_WATCH, 0, 0, 0, cli_parse_none, cli_run_watch},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, 0, cli_parse_holidays, cli_run_holidays},
+    {"hours", MSG_USAGE_HOURS, 1, 0, 0, cli_parse_hours, cli_run_hours},
+    {"register", MSG_USAGE_REGISTER, 1, 0, 0, cli_parse_register, cli_run_register},
     {"slip", MSG_USAGE_SLIP, 1, 1, 0, cli_parse_slip, cli_run_slip}, /* offline: TAM- */
     {"outbox", MSG_USAGE_OUTBOX, 0, 0, 0, cli_outbox_parse, cli_outbox_run},
     {"sync", MSG_USAGE_SYNC, 0, 0, 0, cli_sync_parse, cli_sync_run},

@@ -24,11 +24,13 @@ static int intake_opt(cli *c, int argc, char **argv, int *i, int *rc) {
   int form;
   *rc = EXIT_OK_;
   if ((r = cli_opt_value(argc, argv, i, "--component", &v)) != 0) {
-    if (r < 0 || mc_fields_parse_component(v, &ord, &count, &form) != 0)
-      *rc = cli_usage_error(c, MSG_ERR_COMPONENT, v);
-    else if (c->ncomps >= MC_LIM_COMPONENTS)
+    size_t k = c->ncomps;
+    if (r < 0 || k >= MC_LIM_COMPONENTS ||
+        mc_fields_parse_component_ref(v, c->comp_name_buf[k], sizeof c->comp_name_buf[k], &ord,
+                                      &count, &form) != 0)
       *rc = cli_usage_error(c, MSG_ERR_COMPONENT, v);
     else {
+      c->comp_names[k] = c->comp_name_buf[k][0] != '\0' ? c->comp_name_buf[k] : NULL;
       Motcua__ReceivedComponent *rcpt = &c->comps[c->ncomps++];
       motcua__received_component__init(rcpt);
       rcpt->ordinal = ord;
@@ -318,6 +320,60 @@ static int resolve_procedure(cli *c) {
   return rc;
 }
 
+/* --component by name: several match, list them to choose by number. */
+static int component_ambiguous(cli *c, const char *typed, const Motcua__Procedure *p,
+                               const size_t *cands, size_t n) {
+  const char *text = mc_msg(c->lang, MSG_ERR_COMPONENT_MANY);
+  if (c->json) {
+    json_t *doc = mc_render_error_json(MC_EINVAL, text, typed), *a = json_array();
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(a, json_pack("{s:I, s:s}", "ordinal",
+                                         (json_int_t)p->components[cands[i]]->ordinal, "name",
+                                         cli_str_or_empty(p->components[cands[i]]->name)));
+    json_object_set_new(doc, "candidates", a);
+    cli_emit_json(doc, 0);
+    return EXIT_USAGE;
+  }
+  fprintf(stderr, "motcua: %s '%s':\n", text, typed);
+  for (size_t i = 0; i < n; i++)
+    fprintf(stderr, "  %u. %s\n", p->components[cands[i]]->ordinal,
+            cli_str_or_empty(p->components[cands[i]]->name));
+  return EXIT_USAGE;
+}
+
+/* One --component typed by name: its ordinal in p, or a usage error. */
+static int resolve_component(cli *c, const Motcua__Procedure *p, size_t k) {
+  const char *names[MC_LIM_COMPONENTS];
+  size_t cands[MC_LIM_COMPONENTS], ncand, n = p != NULL ? p->n_components : 0;
+  if (n > MC_LIM_COMPONENTS) n = MC_LIM_COMPONENTS;
+  for (size_t i = 0; i < n; i++) names[i] = p->components[i]->name;
+  long i = mc_find_component(c->comp_names[k], names, n, cands, &ncand);
+  if (i == -2) return component_ambiguous(c, c->comp_names[k], p, cands, ncand);
+  if (i < 0) return cli_usage_error(c, MSG_ERR_COMPONENT_NONE, c->comp_names[k]);
+  c->comps[k].ordinal = p->components[i]->ordinal;
+  return EXIT_OK_;
+}
+
+/* The --component given by name, against the catalogue's components of
+ * the (resolved) procedure; needs the server. Exit code. */
+static int resolve_components(cli *c) {
+  size_t k, named = 0;
+  for (k = 0; k < c->ncomps; k++) named += c->comp_names[k] != NULL;
+  if (named == 0) return EXIT_OK_;
+  if (mc_sender_offline(c->sender)) return cli_usage_error(c, MSG_ERR_COMPONENT_OFFLINE, NULL);
+  Motcua__Envelope *rep;
+  int rc = fetch_procedures(c, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__ProceduresReply *r = rep->procedures_reply;
+  const Motcua__Procedure *p = NULL;
+  for (size_t i = 0; i < r->n_procedures && p == NULL; i++)
+    if (strcasecmp(r->procedures[i]->code, c->procedure) == 0) p = r->procedures[i];
+  for (k = 0; k < c->ncomps && rc == EXIT_OK_; k++)
+    if (c->comp_names[k] != NULL) rc = resolve_component(c, p, k);
+  mc_envelope_free(rep);
+  return rc;
+}
+
 /* ---- dossiers --------------------------------------------------------- */
 
 int cli_run_receive(cli *c) {
@@ -325,6 +381,7 @@ int cli_run_receive(cli *c) {
   Motcua__ReceiveRequest body = MOTCUA__RECEIVE_REQUEST__INIT;
   Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
   int rc = resolve_procedure(c);
+  if (rc == EXIT_OK_) rc = resolve_components(c);
   if (rc != EXIT_OK_) return rc;
   a.name = (char *)c->name;
   a.id_number = (char *)c->id;

@@ -46,6 +46,30 @@ static void print_workflow_fields(FILE *f, const Motcua__Dossier *d, int lang) {
             mc_msg(lang, (enum mc_msg)(MSG_RATING_1 + (int)d->rating - 1)));
 }
 
+/* The register number and the intake, from servers that send them. */
+static void print_intake(FILE *f, const Motcua__Dossier *d, int lang) {
+  if (d->register_no > 0)
+    fprintf(f, "%s: %s %u, %s %04u\n", mc_msg(lang, MSG_F_REGISTER),
+            mc_msg(lang, MSG_REGISTER_BOOK), d->register_year, mc_msg(lang, MSG_REGISTER_NO),
+            d->register_no);
+  if (d->applicant_address != NULL && d->applicant_address[0] != '\0')
+    fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_ADDRESS), d->applicant_address);
+  if (d->applicant_email != NULL && d->applicant_email[0] != '\0')
+    fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_EMAIL), d->applicant_email);
+  if (d->sets > 0) fprintf(f, "%s: %u %s\n", mc_msg(lang, MSG_F_SETS), d->sets,
+                           mc_msg(lang, MSG_SETS_UNIT));
+  if (d->n_components_received > 0) fprintf(f, "%s:", mc_msg(lang, MSG_F_RECEIVED_DOCS));
+  for (size_t i = 0; i < d->n_components_received; i++) {
+    const Motcua__ReceivedComponent *c = d->components_received[i];
+    fprintf(f, "%s %u (%u", i ? "," : "", c->ordinal, c->count);
+    if (c->form != 0) fprintf(f, ", %s", mc_msg(lang, mc_render_form_msg(c->form)));
+    fputc(')', f);
+  }
+  if (d->n_components_received > 0) fputc('\n', f);
+  if (d->missing_reason != NULL && d->missing_reason[0] != '\0')
+    fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_MISSING_REASON), d->missing_reason);
+}
+
 void cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang) {
   const Motcua__Applicant *a = d->applicant;
   fprintf(f, "%s: %s\n", mc_msg(lang, MSG_F_CODE), or_dash(d->code));
@@ -70,6 +94,7 @@ void cli_print_dossier(FILE *f, const Motcua__Dossier *d, int lang) {
             or_dash(mc_render_forwarded_to(d)));
   }
   print_workflow_fields(f, d, lang);
+  print_intake(f, d, lang);
 }
 
 void cli_print_dossier_line(FILE *f, const Motcua__Dossier *d, int lang) {

@@ -83,17 +83,33 @@ static int write_out(cli *c, const mc_slip_data *sd, char *err, size_t errlen) {
   return mc_slip_write(sd, c->form, lang, NULL, c->out_path, err, errlen);
 }
 
+/* The catalogue, for form 01's component names and legal time limit. */
+static int fetch_catalogue(cli *c, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
+  Motcua__ProceduresRequest body = MOTCUA__PROCEDURES_REQUEST__INIT;
+  req.body_case = MOTCUA__ENVELOPE__BODY_PROCEDURES;
+  req.procedures = &body;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY, rep);
+}
+
 static int write_slip(cli *c, const Motcua__HistoryReply *h) {
   mc_slip_data sd;
   mc_slip_step *steps = NULL;
+  mc_slip_doc docs[MC_LIM_COMPONENTS];
+  Motcua__Envelope *cat = NULL;
   char err[512] = "";
-  int rc;
-  if (strcmp(c->form, "01") == 0 && h->dossier->status == 3) /* finding 4: refused */
+  int rc, form01 = strcmp(c->form, "01") == 0;
+  if (form01 && h->dossier->status == 3) /* finding 4: refused */
     return cli_fail(c, EXIT_USAGE, MC_EINVAL, mc_msg(c->lang, MSG_ERR_SLIP_REFUSED), NULL);
+  if (form01 && (rc = fetch_catalogue(c, &cat)) != EXIT_OK_) return rc;
   rc = mc_slip_from_history(h, mc_client_get_info(c->client), c->form, c->officer,
                                 c->province, mc_client_now_ms(), &sd, &steps);
+  if (rc == MC_OK && form01)
+    mc_slip_intake(h->dossier, cat != NULL ? cat->procedures_reply : NULL, &sd, docs,
+                   MC_LIM_COMPONENTS);
   if (rc == MC_OK) rc = write_out(c, &sd, err, sizeof err);
   free(steps);
+  mc_envelope_free(cat);
   if (rc == MC_ENOMEM) return cli_fail_err(c, EXIT_CONNECT, rc, NULL);
   if (rc != MC_OK) return cli_fail(c, EXIT_USAGE, rc, mc_msg(c->lang, MSG_ERR_SLIP), err);
   return slip_report(c, h->dossier->code);

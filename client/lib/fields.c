@@ -208,3 +208,85 @@ int mc_fields_parse_span(const char *s, int64_t *ms) {
   *ms = (int64_t)v * unit;
   return 0;
 }
+
+/* "H:MM" or "HH:MM" (a time of day) at s[0..n) into out "HH:MM". */
+static int clock_time(const char *s, size_t n, char out[6]) {
+  int h, m;
+  if (n == 4 && s[1] == ':' && digits(s, 1, &h) == 0 && digits(s + 2, 2, &m) == 0) {
+  } else if (n == 5 && s[2] == ':' && digits(s, 2, &h) == 0 && digits(s + 3, 2, &m) == 0) {
+  } else {
+    return MC_EINVAL;
+  }
+  if (h > 23 || m > 59) return MC_EINVAL;
+  snprintf(out, 6, "%02d:%02d", h, m);
+  return 0;
+}
+
+/* "T1-T2" at s[0..n) into a, b. */
+static int session(const char *s, size_t n, char a[6], char b[6]) {
+  const char *dash = memchr(s, '-', n);
+  if (dash == NULL) return MC_EINVAL;
+  size_t k = (size_t)(dash - s);
+  return clock_time(s, k, a) || clock_time(dash + 1, n - k - 1, b) ? MC_EINVAL : 0;
+}
+
+/* "DD/MM" or "MM-DD" into "MM-DD" (29 February allowed). */
+static int year_day(const char *s, size_t n, char out[6]) {
+  int d, m;
+  if (n != 5) return MC_EINVAL;
+  if (s[2] == '/' && digits(s, 2, &d) == 0 && digits(s + 3, 2, &m) == 0) {
+  } else if (s[2] == '-' && digits(s, 2, &m) == 0 && digits(s + 3, 2, &d) == 0) {
+  } else {
+    return MC_EINVAL;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > days_in_month(2024, m)) return MC_EINVAL;
+  snprintf(out, 6, "%02d-%02d", m, d);
+  return 0;
+}
+
+int mc_fields_parse_schedule(const char *s, mc_fields_schedule *out) {
+  memset(out, 0, sizeof *out);
+  if (s == NULL) return MC_EINVAL;
+  const char *p[4] = {s, NULL, NULL, NULL};
+  size_t len[4] = {0};
+  int k = 0;
+  for (const char *c = s;; c++) {
+    if (*c == ',' && k < 3) {
+      len[k] = (size_t)(c - p[k]);
+      p[++k] = c + 1;
+    } else if (*c == '\0') {
+      len[k] = (size_t)(c - p[k]);
+      break;
+    }
+  }
+  if (k < 2 || year_day(p[0], len[0], out->from) ||
+      session(p[1], len[1], out->am_start, out->am_end) ||
+      session(p[2], len[2], out->pm_start, out->pm_end))
+    return MC_EINVAL;
+  if (k == 3 && (len[3] >= sizeof out->name ||
+                 mc_dom_text(p[3], sizeof out->name - 1, 0) != MC_DOM_OK))
+    return MC_EINVAL;
+  if (k == 3) memcpy(out->name, p[3], len[3] + 1);
+  return 0;
+}
+
+int mc_fields_parse_component_ref(const char *s, char *name, size_t name_size,
+                                  unsigned *ordinal, unsigned *count, int *form) {
+  char buf[64];
+  name[0] = '\0';
+  if (s == NULL) return MC_EINVAL;
+  const char *colon = strchr(s, ':');
+  size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
+  int numeric = n > 0 && strspn(s, "0123456789") >= n;
+  if (numeric) return mc_fields_parse_component(s, ordinal, count, form);
+  if (n == 0 || n >= name_size) return MC_EINVAL;
+  memcpy(name, s, n);
+  name[n] = '\0';
+  if (mc_dom_text(name, name_size - 1, MC_TEXT_REQUIRED) != MC_DOM_OK) return name[0] = '\0', MC_EINVAL;
+  /* the count and form as for a number: "1" stands in for the name */
+  if (snprintf(buf, sizeof buf, "1%s", colon != NULL ? colon : "") >= (int)sizeof buf ||
+      mc_fields_parse_component(buf, ordinal, count, form) != 0)
+    return name[0] = '\0', MC_EINVAL;
+  *ordinal = 0;
+  return 0;
+}

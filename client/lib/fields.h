@@ -38,6 +38,11 @@ int mc_fields_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
  * 1..MC_LIM_COMPONENT_COUNT (default 1), FORM original|copy|certified|
  * original_or_copy|present_only (default 0: as published). MC_EINVAL else. */
 int mc_fields_parse_component(const char *s, unsigned *ordinal, unsigned *count, int *form);
+/* The same with a name instead of the number ("to khai:2"): *ordinal = 0
+ * and the name (one line of text, 1..name_size-1 bytes) in name; a number
+ * leaves name "". 0 or MC_EINVAL. */
+int mc_fields_parse_component_ref(const char *s, char *name, size_t name_size,
+                                  unsigned *ordinal, unsigned *count, int *form);
 /* Whole VND amount in 1..MC_LIM_AMOUNT: 0, or MC_EINVAL. */
 int mc_fields_parse_amount(const char *s, int64_t *vnd);
 /* A real calendar date (years 2000..2100), typed "YYYY-MM-DD" (ISO) or
@@ -52,5 +57,17 @@ int mc_fields_iso_date(const char *s, char out[11]);
 int mc_fields_parse_due(const char *s, int offset_min, int64_t *ms);
 /* Span "2d" / "36h" / "90m" (1 .. 366 days) in ms: 0, or MC_EINVAL. */
 int mc_fields_parse_span(const char *s, int64_t *ms);
+
+/* One office-hours schedule as typed (hours set --schedule):
+ * "FROM,AM,PM[,NAME]", FROM the day it starts every year as DD/MM or
+ * MM-DD, AM and PM as H:MM-H:MM (e.g. "15/04,07:00-11:30,13:30-17:00,Mùa
+ * hè"): 0 or MC_EINVAL. Shapes only: the times' order is the server's
+ * check (HoursRequest). */
+typedef struct mc_fields_schedule {
+  char from[6]; /* "MM-DD" */
+  char am_start[6], am_end[6], pm_start[6], pm_end[6]; /* "HH:MM" */
+  char name[64];
+} mc_fields_schedule;
+int mc_fields_parse_schedule(const char *s, mc_fields_schedule *out);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -177,4 +178,51 @@ int mc_find_code_normalise(const char *in, const char *agency_id, char *out, siz
   if (expand) snprintf(out, size, "%s-%s", agency_id, code);
   else memcpy(out, code, n + 1);
   return 0;
+}
+
+int mc_find_code_is_seq(const char *s) {
+  size_t n = strlen(s);
+  return n >= 1 && n <= 9 && digits(s, n);
+}
+
+int mc_find_code_of_day(const char *seq, const char *agency_id, const char *yymmdd, char *out,
+                        size_t size) {
+  if (seq == NULL || agency_id == NULL || agency_id[0] == '\0' || yymmdd == NULL ||
+      strlen(yymmdd) != 6 || !digits(yymmdd, 6) || !mc_find_code_is_seq(seq))
+    return -1;
+  while (seq[0] == '0' && strlen(seq) > 4) seq++; /* "00004" is 0004 */
+  int n = snprintf(out, size, "%s-%s-%04d", agency_id, yymmdd, atoi(seq));
+  return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* Indexes of names matching the folded query fq by how (0 equal, 1
+ * prefix, 2 inside) into cands; how many. */
+static size_t component_matches(const char *fq, const char *const *names, size_t n, int how,
+                                size_t *cands) {
+  char fn[1024];
+  size_t k = 0, lq = strlen(fq);
+  for (size_t i = 0; i < n; i++) {
+    mc_find_fold(names[i] != NULL ? names[i] : "", fn, sizeof fn);
+    int hit = how == 0 ? strcmp(fn, fq) == 0
+              : how == 1 ? strncmp(fn, fq, lq) == 0
+                         : strstr(fn, fq) != NULL;
+    if (hit) cands[k++] = i;
+  }
+  return k;
+}
+
+long mc_find_component(const char *query, const char *const *names, size_t n, size_t *cands,
+                       size_t *ncand) {
+  char fq[512];
+  *ncand = 0;
+  if (query == NULL || mc_find_fold(query, fq, sizeof fq) == 0) return -1;
+  for (int how = 0; how < 3; how++) {
+    size_t k = component_matches(fq, names, n, how, cands);
+    if (k == 1) return (long)cands[0];
+    if (k > 1 && how > 0) {
+      *ncand = k;
+      return -2;
+    }
+  }
+  return -1;
 }

@@ -41,5 +41,20 @@ long mc_find_code(const char *query, const mc_find_item *items, size_t n);
 int mc_find_code_normalise(const char *in, const char *agency_id, char *out, size_t size);
 /* 1 if s is the short form "yymmdd-nnnn". */
 int mc_find_code_is_short(const char *s);
+/* A component of a procedure by words typed at receive --component: the
+ * one whose name (accents and case ignored) equals query, else the only
+ * one starting with it, else the only one containing it. Returns its
+ * index in names[0..n), -1 if none matches, -2 if several do (their
+ * indexes in cands[0..*ncand), cands holding n entries). */
+long mc_find_component(const char *query, const char *const *names, size_t n, size_t *cands,
+                       size_t *ncand);
+
+/* 1 if s is a number of today alone: 1..9 digits ("4", "0004"). */
+int mc_find_code_is_seq(const char *s);
+/* The code of number seq (mc_find_code_is_seq) received on day yymmdd by
+ * agency_id: "{agency_id}-{yymmdd}-{seq, at least 4 digits}". 0, or -1
+ * (bad input, or out of size bytes). */
+int mc_find_code_of_day(const char *seq, const char *agency_id, const char *yymmdd, char *out,
+                        size_t size);
 
 #endif

@@ -28,6 +28,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
         "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
+        "  hours        giờ làm việc của đơn vị (xem, sửa)\n"
+        "  register     sổ theo dõi hồ sơ (mẫu 06) của một kỳ: màn hình, PDF, bảng tính\n"
         "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
         "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
         "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
@@ -35,7 +37,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files MÃ     danh sách tệp của hồ sơ\n"
         "  download MÃ  tải các tệp của hồ sơ về máy\n"
         "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
-        "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn.\n"
+        "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn,\n"
+        "hoặc chỉ nnnn cho hồ sơ nhận hôm nay.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
         "Mã thoát: 0 thành công; 1 máy chủ từ chối; 2 sai cú pháp/cấu hình;\n"
         "3 không kết nối được máy chủ; 4 chứng thư đã bị thu hồi (liên hệ bộ phận CNTT).",
@@ -59,6 +62,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
         "  holidays     the calendar of public holidays and compensatory workdays\n"
+        "  hours        the unit's office hours (list, change)\n"
+        "  register     the dossier register (form 06) of a period: screen, PDF, spreadsheet\n"
         "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
         "  outbox       requests saved while the server was unreachable, attempts, errors\n"
         "  sync         deliver the outbox: provisional number → real dossier code\n"
@@ -66,7 +71,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files CODE   the files of a dossier\n"
         "  download CODE  download a dossier's files\n"
         "  monitor      (admin) the link state of every unit\n"
-        "CODE in any case; within your own unit the short form yymmdd-nnnn will do.\n"
+        "CODE in any case; within your own unit the short form yymmdd-nnnn will do,\n"
+        "or nnnn alone for a dossier received today.\n"
         "Help for one command: motcua COMMAND --help\n"
         "Exit codes: 0 ok; 1 refused by the server; 2 usage/configuration error;\n"
         "3 cannot reach the server; 4 this unit's certificate is revoked (contact IT)."},
@@ -98,8 +104,9 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --file       đính kèm bản scan hồ sơ (PDF, ảnh; lặp lại được, tối đa 32 tệp)\n"
         "  --address    địa chỉ người nộp   --email  thư điện tử (không bắt buộc)\n"
         "  --sets N     số bộ hồ sơ (mặc định 1)\n"
-        "  --component SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]]\n"
-        "               thành phần hồ sơ đã nhận, theo số thứ tự ở lệnh procedures (lặp lại được)\n"
+        "  --component SỐ|TÊN[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               thành phần hồ sơ đã nhận, theo số thứ tự ở lệnh procedures hoặc đầu tên\n"
+        "               (có dấu hay không; khớp nhiều thì liệt kê để chọn) (lặp lại được)\n"
         "  --missing-reason LÝ_DO  lý do tiếp nhận khi thiếu thành phần bắt buộc",
         "Usage: motcua receive --procedure PROCEDURE_CODE --name FULL_NAME --id CITIZEN_ID\n"
         "                      [--phone PHONE] [--channel direct|online|postal]\n"
@@ -114,12 +121,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --file       attach a scan of the dossier (PDF, image; repeatable, at most 32)\n"
         "  --address    applicant's address   --email  e-mail (optional)\n"
         "  --sets N     number of sets (default 1)\n"
-        "  --component N[:COUNT[:original|copy|certified|original_or_copy|present_only]]\n"
-        "               a component handed in, by its number in `procedures` (repeatable)\n"
+        "  --component N|NAME[:COUNT[:original|copy|certified|original_or_copy|present_only]]\n"
+        "               a component handed in, by its number in `procedures` or the start of\n"
+        "               its name (accents optional; several matches are listed) (repeatable)\n"
         "  --missing-reason TEXT  why it is received without a required component"},
     [MSG_USAGE_SHOW] = {
-        "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975",
-        "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975"},
+        "Cách dùng: motcua show MÃ_HỒ_SƠ\nXem chi tiết một hồ sơ, ví dụ: motcua show H15.50.05.13-261008-0975\n"
+        "(trong đơn vị mình: show 261008-0975, hoặc show 0975 với hồ sơ nhận hôm nay)",
+        "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975\n"
+        "(within your own unit: show 261008-0975, or show 0975 for one received today)"},
     [MSG_USAGE_LIST] = {
         "Cách dùng: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
         "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
@@ -203,8 +213,10 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua inbox [--peek] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000.",
         "Usage: motcua inbox [--peek] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000."},
     [MSG_USAGE_SEARCH] = {
-        "Cách dùng: motcua search CHUỖI [--limit N]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu).",
-        "Usage: motcua search TEXT [--limit N]\nFind dossiers by code, citizen id, phone or name (accents ignored)."},
+        "Cách dùng: motcua search CHUỖI [--limit N]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu).\n"
+        "Một phần mã hồ sơ (từ 4 ký tự, ví dụ 0004 hoặc 261206-00) tìm mọi hồ sơ có mã chứa nó.",
+        "Usage: motcua search TEXT [--limit N]\nFind dossiers by code, citizen id, phone or name (accents ignored).\n"
+        "Part of a dossier code (4 characters or more, e.g. 0004 or 261206-00) finds every code containing it."},
     [MSG_USAGE_HOLIDAYS] = {
         "Cách dùng: motcua holidays list [--year NĂM]\n"
         "           motcua holidays add NGÀY --name TÊN [--workday]\n"
@@ -686,6 +698,77 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_COMPONENT] = {"Thành phần hồ sơ phải có dạng SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]], tối đa 32 thành phần",
                            "A component is N[:COUNT[:original|copy|certified|original_or_copy|present_only]], at most 32 of them"},
     [MSG_ERR_SETS] = {"Số bộ hồ sơ phải từ 1 đến 20", "The number of sets must be 1 to 20"},
+    /* issue 14: registers (form 06), office hours, intake on show */
+    [MSG_USAGE_REGISTER] = {
+        "Cách dùng: motcua register --from NGÀY --to NGÀY [--pdf TỆP.pdf] [--xlsx TỆP.xlsx]\n"
+        "Sổ theo dõi hồ sơ (mẫu 06) của đơn vị: các hồ sơ đơn vị tiếp nhận từ ngày đến ngày\n"
+        "(tính cả hai ngày, tối đa 366 ngày), theo số thứ tự trong sổ của năm. NGÀY dạng\n"
+        "DD/MM/YYYY hoặc YYYY-MM-DD.\n"
+        "  --from NGÀY   ngày đầu kỳ          --to NGÀY   ngày cuối kỳ\n"
+        "  --pdf TỆP     ghi sổ ra tệp PDF (khổ ngang, in được)\n"
+        "  --xlsx TỆP    ghi sổ ra bảng tính Excel (.xlsx)\n"
+        "Không có --pdf, --xlsx: in danh sách ra màn hình (--json: một tài liệu JSON).",
+        "Usage: motcua register --from DATE --to DATE [--pdf FILE.pdf] [--xlsx FILE.xlsx]\n"
+        "The unit's dossier register (form 06): the dossiers the unit received from one day\n"
+        "to another (both included, at most 366 days), by their number in the year's\n"
+        "register. DATE is DD/MM/YYYY or YYYY-MM-DD.\n"
+        "  --from DATE   first day            --to DATE   last day\n"
+        "  --pdf FILE    write the register as PDF (landscape, printable)\n"
+        "  --xlsx FILE   write the register as an Excel spreadsheet (.xlsx)\n"
+        "Without --pdf and --xlsx: print the list (--json: one JSON document)."},
+    [MSG_USAGE_HOURS] = {
+        "Cách dùng: motcua hours list [--unit MÃ_ĐƠN_VỊ]\n"
+        "           motcua hours set [--unit MÃ_ĐƠN_VỊ] --schedule TỪ_NGÀY,SÁNG,CHIỀU[,TÊN] ...\n"
+        "           motcua hours reset [--unit MÃ_ĐƠN_VỊ]\n"
+        "Giờ làm việc của đơn vị (hai buổi, lịch mùa hè/mùa đông): tính thời hạn theo giờ và\n"
+        "thời gian tạm dừng. TỪ_NGÀY: ngày bắt đầu áp dụng hằng năm, DD/MM hoặc MM-DD; SÁNG,\n"
+        "CHIỀU: GIỜ:PHÚT-GIỜ:PHÚT. Ví dụ: --schedule 15/04,07:00-11:30,13:30-17:00,Mùa hè\n"
+        "  --unit MÃ        đơn vị (mặc định: đơn vị của máy này)\n"
+        "  --schedule ...   một lịch (lặp lại được, tối đa 4); set thay mọi lịch riêng của đơn vị\n"
+        "reset: bỏ lịch riêng, đơn vị theo giờ làm việc chung. Sửa: chính đơn vị, Trung tâm cấp\n"
+        "trên hoặc quản trị hệ thống.",
+        "Usage: motcua hours list [--unit UNIT_CODE]\n"
+        "       motcua hours set [--unit UNIT_CODE] --schedule FROM,MORNING,AFTERNOON[,NAME] ...\n"
+        "       motcua hours reset [--unit UNIT_CODE]\n"
+        "The unit's office hours (two sessions, summer/winter schedules): hour limits and\n"
+        "pauses count them. FROM: the day it applies from every year, DD/MM or MM-DD;\n"
+        "MORNING, AFTERNOON: HH:MM-HH:MM. E.g. --schedule 15/04,07:00-11:30,13:30-17:00,Summer\n"
+        "  --unit CODE      the unit (default: this desk's unit)\n"
+        "  --schedule ...   one schedule (repeatable, at most 4); set replaces the unit's own\n"
+        "reset: drop the unit's own schedules, back to the common hours. Changes: the unit\n"
+        "itself, its centre or IT staff (admin)."},
+    [MSG_ERR_PERIOD] = {"Kỳ phải có --from và --to, ngày đầu không sau ngày cuối, tối đa 366 ngày",
+                        "The period needs --from and --to, the first day not after the last, at most 366 days"},
+    [MSG_ERR_XLSX] = {"Không ghi được bảng tính", "Cannot write the spreadsheet"},
+    [MSG_ERR_SCHEDULE] = {"Lịch làm việc phải có dạng TỪ_NGÀY,GIỜ:PHÚT-GIỜ:PHÚT,GIỜ:PHÚT-GIỜ:PHÚT[,TÊN], tối đa 4 lịch",
+                          "A schedule is FROM,HH:MM-HH:MM,HH:MM-HH:MM[,NAME], at most 4 of them"},
+    [MSG_ERR_UNIT_CODE] = {"Mã đơn vị chỉ gồm chữ và số", "A unit code has letters and digits only"},
+    [MSG_ERR_COMPONENT_NONE] = {"Không có thành phần hồ sơ nào của thủ tục có tên bắt đầu bằng",
+                                "No component of the procedure has a name starting with"},
+    [MSG_ERR_COMPONENT_MANY] = {"Nhiều thành phần hồ sơ khớp, hãy gõ thêm chữ hoặc dùng số thứ tự",
+                                "Several components match; type more of the name or use its number"},
+    [MSG_ERR_COMPONENT_OFFLINE] = {"Không kết nối được máy chủ để tìm thành phần theo tên; hãy dùng số thứ tự",
+                                   "The server cannot be reached to find a component by name; use its number"},
+    [MSG_ERR_TODAY_CODE] = {"Số hồ sơ trong ngày (nnnn) cần kết nối tới máy chủ; hãy gõ đủ mã hồ sơ",
+                            "A number of today (nnnn) needs the server; type the whole dossier code"},
+    [MSG_F_REGISTER] = {"Sổ theo dõi hồ sơ", "Dossier register"},
+    [MSG_REGISTER_BOOK] = {"quyển", "book"},
+    [MSG_REGISTER_NO] = {"số thứ tự", "number"},
+    [MSG_REGISTER_COUNT] = {"hồ sơ trong kỳ", "dossier(s) in the period"},
+    [MSG_REGISTER_PDF] = {"Đã ghi sổ theo dõi hồ sơ (PDF)", "Register written (PDF)"},
+    [MSG_REGISTER_XLSX] = {"Đã ghi sổ theo dõi hồ sơ (bảng tính)", "Register written (spreadsheet)"},
+    [MSG_REGISTER_TRUNCATED] = {"Kỳ có quá nhiều hồ sơ; chỉ lấy", "Too many dossiers in the period; only"},
+    [MSG_HOURS_OWN] = {"Giờ làm việc riêng của đơn vị", "The unit's own office hours"},
+    [MSG_HOURS_DEFAULT] = {"Giờ làm việc chung (đơn vị chưa có giờ riêng)",
+                           "Common office hours (the unit has none of its own)"},
+    [MSG_HOURS_FROM] = {"từ ngày", "from"},
+    [MSG_HOURS_AM] = {"sáng", "morning"},
+    [MSG_HOURS_PM] = {"chiều", "afternoon"},
+    [MSG_HOURS_SET] = {"Đã cập nhật giờ làm việc của đơn vị", "Office hours updated for unit"},
+    [MSG_F_ADDRESS] = {"Địa chỉ", "Address"},
+    [MSG_F_EMAIL] = {"Thư điện tử", "E-mail"},
+    [MSG_F_RECEIVED_DOCS] = {"Thành phần đã nhận", "Components received"},
+    [MSG_F_MISSING_REASON] = {"Lý do tiếp nhận khi còn thiếu", "Received although incomplete, because"},
 };
 
 static const struct {
@@ -785,6 +868,22 @@ static const struct {
     {"the unit has no parent to forward to",
      {"đơn vị không có cấp trên để chuyển hồ sơ", "the unit has no parent to forward to"}},
     {"unknown action", {"bước xử lý không xác định", "unknown action"}},
+    {"from", {"ngày đầu kỳ", "first day of the period"}},
+    {"to", {"ngày cuối kỳ (không trước ngày đầu, tối đa 366 ngày)",
+            "last day of the period (not before the first, at most 366 days)"}},
+    {"cursor", {"vị trí trang tiếp theo", "next page position"}},
+    {"limit", {"số dòng mỗi trang", "rows per page"}},
+    {"unit_code", {"mã đơn vị", "unit code"}},
+    {"valid_from", {"ngày bắt đầu áp dụng lịch (DD/MM, không trùng nhau)",
+                    "the day a schedule applies from (DD/MM, no two alike)"}},
+    {"am_start", {"giờ bắt đầu buổi sáng", "morning start"}},
+    {"am_end", {"giờ kết thúc buổi sáng", "morning end"}},
+    {"pm_start", {"giờ bắt đầu buổi chiều", "afternoon start"}},
+    {"pm_end", {"giờ kết thúc buổi chiều", "afternoon end"}},
+    {"hours order",
+     {"giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc",
+      "office hours must run morning start < morning end <= afternoon start < afternoon end"}},
+    {"hours", {"lịch làm việc (tối đa 4)", "schedules (at most 4)"}},
     {"rate limit: too many requests, slow down",
      {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
       "too many requests, wait a moment and try again"}},

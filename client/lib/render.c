@@ -197,8 +197,9 @@ static json_t *applicant_json(const Motcua__Applicant *a) {
                    jstr_or_null(a->id_number), "phone", jstr_or_null(a->phone));
 }
 
-/* The intake (issue 14), only in a show reply: address, e-mail, sets,
- * components handed in (by the procedure's numbering), missing reason. */
+/* The intake (issue 14): address, e-mail, sets, components handed in (by
+ * the procedure's numbering), missing reason; show and history send all,
+ * lists and searches the sets only. */
 static void intake_json(json_t *o, const Motcua__Dossier *d) {
   json_t *a = json_array();
   for (size_t i = 0; a != NULL && i < d->n_components_received; i++) {
@@ -244,6 +245,10 @@ json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
   json_object_set_new(o, "collected_by", jstr_or_null(d->collected_by));
   json_object_set_new(o, "fee_amount", json_integer(d->fee_amount));
   if (d->sets > 0) intake_json(o, d);
+  if (d->register_no > 0) /* the unit's yearly register (017) */
+    json_object_set_new(o, "register", json_pack("{s:I, s:I}", "year",
+                                                 (json_int_t)d->register_year, "no",
+                                                 (json_int_t)d->register_no));
   return o;
 }
 

@@ -106,7 +106,8 @@ static void clean_strings(slip_ctx *c) {
   slip__clean(s->reason, 2400, d->reason, 1);
   slip__clean(s->address, 400, d->applicant_address, 0);
   slip__clean(s->email, 160, d->applicant_email, 0);
-  slip__clean(s->time_limit, 120, d->time_limit, 0);
+  slip__clean(s->time_limit, 500, d->time_limit, 0);
+  slip__clean(s->missing, 500, d->missing_reason, 0);
 }
 
 /* ---- fonts ---------------------------------------------------------------- */

@@ -27,7 +27,8 @@ typedef struct mc_slip_step {
 /* One document received (form 01), a component of the procedure's file. */
 typedef struct mc_slip_doc {
   const char *name;
-  int kind;                    /* 1 original, 2 copy, 3 certified copy, 0 unknown */
+  int kind;                    /* 1 original, 2 copy, 3 certified copy, 4 original
+                                  or copy, 5 shown only (ComponentForm), 0 unknown */
   int count;                   /* 0 = not stated */
 } mc_slip_doc;
 
@@ -76,6 +77,7 @@ typedef struct mc_slip_data {
   int provisional;             /* 01 for a dossier taken while offline: code is
                                   the outbox's provisional number (TAM-...);
                                   marked provisional, no register number */
+  const char *missing_reason;  /* why a required component is missing; "" none */
   int64_t year_seq;            /* number in the unit's register for the year
                                   (sổ theo dõi hồ sơ); 0 = unknown: the number
                                   is left blank, never the per-day sequence */
@@ -104,6 +106,17 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
                          const char *form, const char *officer, const char *province,
                          int64_t now_ms, mc_slip_data *sd, mc_slip_step **steps);
 
+/* Form 01's intake from the dossier (show and history send Dossier fields
+ * 40-46) and the catalogue (procs, may be NULL): address, e-mail, sets,
+ * missing reason, the yearly register number, the procedure's legal time
+ * limit (limit_text) and the documents received, each named as its
+ * procedure's component of that ordinal (ordinal and form when the
+ * catalogue lacks it) in the form received, else the published one; at
+ * most cap of them into docs, which sd then points to. Strings point into
+ * d and procs. */
+void mc_slip_intake(const Motcua__Dossier *d, const Motcua__ProceduresReply *procs,
+                    mc_slip_data *sd, mc_slip_doc *docs, size_t cap);
+
 /* Fill sd for a provisional form 01 from a receive still in the outbox:
  * code = the provisional number, the applicant and procedure of the stored
  * request, received at created_ms, no appointment (the server sets it),
@@ -113,6 +126,35 @@ int mc_slip_from_history(const Motcua__HistoryReply *h, const mc_client_info *in
 int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,
                         int64_t created_ms, const mc_client_info *info,
                         const char *province, mc_slip_data *sd);
+
+/* ---- form 06: the register (sổ theo dõi hồ sơ) of a period ---- */
+
+/* One row of form 06 from a dossier of RegisterReply: its yearly number,
+ * the unit that resolves it (cơ quan chủ trì: the centre for a
+ * district-level dossier, else the receiving unit; names from the hello's
+ * units), the result time (finished, for a resolved dossier), and the
+ * status as a note for a dossier closed without a result (refused,
+ * withdrawn, stopped). Strings point into d, info and the catalogue. */
+void mc_slip_register_row(const Motcua__Dossier *d, const mc_client_info *info, int lang,
+                          mc_slip_reg_row *out);
+/* sd for form 06 of the caller's unit: the letterhead from the hello (as
+ * mc_slip_from_history), the period from_ms..to_ms (the first and the last
+ * day, both printed), issued now, rows[0..n). */
+void mc_slip_register_data(const mc_client_info *info, const char *province, int64_t from_ms,
+                           int64_t to_ms, int64_t now_ms, const mc_slip_reg_row *rows,
+                           size_t n, mc_slip_data *sd);
+/* The column headings of form 06 in lang ("vi" or "en"): 13 of them. */
+#define MC_SLIP_REG_COLUMNS 13
+const char *mc_slip_register_column(const char *lang, int i);
+/* Its title and the words of its period line ("Từ ngày", "đến ngày"). */
+void mc_slip_register_labels(const char *lang, const char **title, const char **from,
+                             const char **to);
+/* Form 06 as a spreadsheet (.xlsx, libxlsxwriter): the letterhead, title
+ * and period, then one row per dossier under the same 13 headings, dates
+ * as dd/mm/yyyy hh:mm text in the server's zone. Written to path.tmp then
+ * renamed. 0, MC_EINVAL, MC_EIO or MC_ENOMEM; err gets an English message. */
+int mc_slip_register_xlsx(const mc_slip_data *d, const char *lang, const char *path, char *err,
+                          size_t errlen);
 
 /* Write form ("01".."06") to path. lang "vi" (default) or "en" for the
  * labels (the legal form is Vietnamese; English is a courtesy copy).

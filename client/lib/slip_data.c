@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "messages.h"
 #include "render.h"
 #include "slip.h"
 
@@ -88,6 +89,91 @@ static void dossier_fields(const Motcua__Dossier *d, mc_slip_data *sd) {
   sd->status = (int)d->status;
   sd->received_at_ms = d->received_at_ms;
   sd->due_at_ms = d->due_at_ms;
+}
+
+static const Motcua__Procedure *find_procedure(const Motcua__ProceduresReply *r,
+                                              const char *code) {
+  for (size_t i = 0; r != NULL && code != NULL && i < r->n_procedures; i++)
+    if (r->procedures[i]->code != NULL && strcmp(r->procedures[i]->code, code) == 0)
+      return r->procedures[i];
+  return NULL;
+}
+
+static const Motcua__ProcedureComponent *find_component(const Motcua__Procedure *p,
+                                                        uint32_t ordinal) {
+  for (size_t i = 0; p != NULL && i < p->n_components; i++)
+    if (p->components[i]->ordinal == ordinal) return p->components[i];
+  return NULL;
+}
+
+void mc_slip_intake(const Motcua__Dossier *d, const Motcua__ProceduresReply *procs,
+                    mc_slip_data *sd, mc_slip_doc *docs, size_t cap) {
+  const Motcua__Procedure *p = find_procedure(procs, d->procedure_code);
+  sd->applicant_address = str_or_empty(d->applicant_address);
+  sd->applicant_email = str_or_empty(d->applicant_email);
+  sd->missing_reason = str_or_empty(d->missing_reason);
+  sd->sets = (int)(d->sets < 1000 ? d->sets : 0);
+  sd->year_seq = d->register_no;
+  sd->time_limit = p != NULL ? str_or_empty(p->limit_text) : "";
+  size_t n = 0;
+  for (size_t i = 0; docs != NULL && i < d->n_components_received && n < cap; i++) {
+    const Motcua__ReceivedComponent *rc = d->components_received[i];
+    const Motcua__ProcedureComponent *pc = find_component(p, rc->ordinal);
+    int form = rc->form != 0 ? (int)rc->form : pc != NULL ? (int)pc->form : 0;
+    docs[n++] = (mc_slip_doc){.name = pc != NULL ? str_or_empty(pc->name) : "",
+                              .kind = form >= 1 && form <= 5 ? form : 0,
+                              .count = (int)(rc->count < 1000 ? rc->count : 0)};
+  }
+  sd->docs = n > 0 ? docs : NULL;
+  sd->ndocs = n;
+}
+
+void mc_slip_register_row(const Motcua__Dossier *d, const mc_client_info *info, int lang,
+                          mc_slip_reg_row *out) {
+  const mc_client_unit *u = mc_client_unit_find(info, d->unit_code);
+  const mc_client_unit *centre = u != NULL ? mc_client_unit_find(info, u->parent) : NULL;
+  const char *handler = u != NULL && u->name[0] ? u->name : str_or_empty(d->unit_name);
+  if (d->level == MOTCUA__LEVEL__LEVEL_DISTRICT)
+    handler = centre != NULL && centre->name[0] ? centre->name : str_or_empty(d->forwarded_to);
+  int closed = d->status == 3 || d->status == 7 || d->status == 8;
+  const Motcua__Applicant *a = d->applicant;
+  *out = (mc_slip_reg_row){
+      .code = str_or_empty(d->code),
+      .year_seq = d->register_no,
+      .procedure_name = str_or_empty(d->procedure_name),
+      .sets = (int)(d->sets < 1000 ? d->sets : 0),
+      .applicant_name = a != NULL ? str_or_empty(a->name) : "",
+      .applicant_address = str_or_empty(d->applicant_address),
+      .applicant_phone = a != NULL ? str_or_empty(a->phone) : "",
+      .handler = handler,
+      .received_at_ms = d->received_at_ms,
+      .due_at_ms = d->due_at_ms,
+      .forwarded_at_ms = d->forwarded_at_ms,
+      .result_at_ms = d->status == 9 || d->status == 10 ? d->finished_at_ms : 0,
+      .returned_at_ms = d->returned_at_ms,
+      .note = closed ? mc_status_name(lang, d->status) : ""};
+}
+
+void mc_slip_register_data(const mc_client_info *info, const char *province, int64_t from_ms,
+                           int64_t to_ms, int64_t now_ms, const mc_slip_reg_row *rows,
+                           size_t n, mc_slip_data *sd) {
+  Motcua__HistoryReply h = MOTCUA__HISTORY_REPLY__INIT;
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT;
+  memset(sd, 0, sizeof *sd);
+  d.unit_code = (char *)info->unit_code;
+  d.unit_name = (char *)info->unit_name;
+  h.dossier = &d;
+  letterhead(&h, info, sd);
+  if (province != NULL) sd->province = province;
+  sd->code = "";
+  sd->procedure_code = sd->procedure_name = sd->applicant_name = "";
+  sd->utc_offset_min = mc_render_utc_offset();
+  sd->period_from_ms = from_ms;
+  sd->period_to_ms = to_ms;
+  sd->issued_at_ms = now_ms;
+  sd->received_at_ms = now_ms;
+  sd->rows = rows;
+  sd->nrows = n;
 }
 
 int mc_slip_from_outbox(const Motcua__Envelope *req, const char *provisional,

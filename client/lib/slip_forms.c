@@ -53,7 +53,9 @@ static const slip_labels labels_vi = {
     .address = "Địa chỉ", .email = "Thư điện tử",
     .time_limit = "Thời hạn giải quyết theo quy định",
     .docs_intro = "Thành phần hồ sơ và số lượng mỗi loại giấy tờ:",
-    .kind = {"", "bản chính", "bản sao", "bản sao có chứng thực"},
+    .kind = {"", "bản chính", "bản sao", "bản sao có chứng thực", "bản chính hoặc bản sao",
+             "xuất trình"},
+    .missing = "Thành phần hồ sơ còn thiếu, lý do tiếp nhận",
     .sets = "Số lượng hồ sơ", .copy_no = "Liên",
     .copy_names = {"", "giao người nộp hồ sơ", "lưu tại Bộ phận tiếp nhận và trả kết quả"},
     .prov_title = "(TẠM THỜI - TIẾP NHẬN KHI MẤT KẾT NỐI)",
@@ -103,7 +105,8 @@ static const slip_labels labels_en = {
     .address = "Address", .email = "E-mail",
     .time_limit = "Legal time limit of the procedure",
     .docs_intro = "Documents received and how many of each:",
-    .kind = {"", "original", "copy", "certified copy"},
+    .kind = {"", "original", "copy", "certified copy", "original or copy", "shown only"},
+    .missing = "Required component missing, reason for receiving",
     .sets = "Number of sets", .copy_no = "Copy",
     .copy_names = {"", "for the applicant", "kept by the one-stop desk"},
     .prov_title = "(PROVISIONAL - TAKEN WHILE OFFLINE)",
@@ -119,6 +122,19 @@ static const slip_labels labels_en = {
 };
 
 const slip_labels *slip__labels(int en) { return en ? &labels_en : &labels_vi; }
+
+const char *mc_slip_register_column(const char *lang, int i) {
+  const slip_labels *L = slip__labels(lang != NULL && strcmp(lang, "en") == 0);
+  return i >= 0 && i < MC_SLIP_REG_COLUMNS ? L->reg_col[i] : "";
+}
+
+void mc_slip_register_labels(const char *lang, const char **title, const char **from,
+                             const char **to) {
+  const slip_labels *L = slip__labels(lang != NULL && strcmp(lang, "en") == 0);
+  *title = L->title[6];
+  *from = L->reg_period;
+  *to = L->reg_to;
+}
 
 /* ---- header --------------------------------------------------------------- */
 
@@ -307,7 +323,7 @@ static void docs_01(slip_ctx *c) {
   slip__para(c, c->reg, BODY, 0.0f, c->L->docs_intro);
   for (i = 0; i < shown; i++) {
     const mc_slip_doc *d = &c->d->docs[i];
-    int k = d->kind >= 1 && d->kind <= 3 ? d->kind : 0;
+    int k = d->kind >= 1 && d->kind <= 5 ? d->kind : 0;
     slip__clean(name, 300, d->name, 0);
     if (d->count > 0 && d->count < 1000) snprintf(n, sizeof n, "%02d", d->count);
     else snprintf(n, sizeof n, "....");
@@ -336,6 +352,7 @@ static void body_01(slip_ctx *c) {
   if (c->d->sets > 0 && c->d->sets < 1000) snprintf(v, sizeof v, "%02d", c->d->sets);
   else snprintf(v, sizeof v, "%s", "");
   slip__field(c, c->L->sets, v, c->reg);
+  if (c->s.missing[0] != '\0') slip__field(c, c->L->missing, c->s.missing, c->reg);
   field_time(c, c->L->received, c->d->received_at_ms, c->reg);
   field_time(c, c->L->due, c->d->due_at_ms, c->bold);
   snprintf(v, sizeof v, "%s %s", c->L->desk_of, c->s.unit);

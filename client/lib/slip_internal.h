@@ -32,7 +32,8 @@ typedef struct slip_labels {
   const char *col[5];
   const char *res_early, *res_on_time, *res_late, *step_due, *citizen;
   const char *steps_intro, *more_pre, *more_post, *continued, *page;
-  const char *address, *email, *time_limit, *docs_intro, *kind[4], *sets, *copy_no;
+  const char *address, *email, *time_limit, *docs_intro, *kind[6], *sets, *copy_no;
+  const char *missing;       /* form 01: a required component missing, why */
   const char *copy_names[3];
   const char *sig_give, *sig_take;
   const char *prov_title, *prov_note;
@@ -44,7 +45,7 @@ typedef struct slip_str {    /* the input strings, cleaned and bounded */
   char province[256], parent_upper[256], unit[256], unit_upper[256], place[256], code[96];
   char proc_code[96], proc_name[768], applicant[256], app_id[64];
   char phone[64], officer[256], reason[3072];
-  char address[512], email[192], time_limit[160];
+  char address[512], email[192], time_limit[512], missing[512];
 } slip_str;
 
 typedef struct slip_ctx {

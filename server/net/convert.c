@@ -9,7 +9,8 @@
 /* protobuf-c takes char *, but never writes through it when packing. */
 #define S(x) ((char *)(x))
 
-/* The intake, when the store loaded it (show). */
+/* The intake, when the store loaded it (show, history, list, search,
+ * register; the components: show and history). */
 static void pb_intake(mc_pb_dossier *out, const mc_intake *in) {
   if (in->sets <= 0) return;
   out->d.applicant_address = S(in->address);
@@ -60,6 +61,8 @@ void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms
   out->d.collected_by = S(in->collected_by);
   out->d.fee_amount = in->fee_amount;
   pb_intake(out, &in->intake);
+  out->d.register_no = in->register_no > 0 ? (uint32_t)in->register_no : 0;
+  out->d.register_year = in->register_year > 0 ? (uint32_t)in->register_year : 0;
 }
 
 static void pb_from_component(Motcua__ProcedureComponent *out, const mc_component *in) {

@@ -45,6 +45,8 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_INBOX, ST(MC_SS_READY), DESK, mc_handle_inbox},
     {MOTCUA__ENVELOPE__BODY_SEARCH, ST(MC_SS_READY), DESK, mc_handle_search},
     {MOTCUA__ENVELOPE__BODY_HOLIDAYS, ST(MC_SS_READY), ANY_ROLE, mc_handle_holidays},
+    {MOTCUA__ENVELOPE__BODY_REGISTER_REQUEST, ST(MC_SS_READY), DESK, mc_handle_register},
+    {MOTCUA__ENVELOPE__BODY_HOURS, ST(MC_SS_READY), ANY_ROLE, mc_handle_hours},
     {MOTCUA__ENVELOPE__BODY_UPLOAD_BEGIN, ST(MC_SS_READY), DESK, mc_handle_upload_begin},
     {MOTCUA__ENVELOPE__BODY_UPLOAD_CHUNK, ST(MC_SS_READY), DESK, mc_handle_upload_chunk},
     {MOTCUA__ENVELOPE__BODY_UPLOAD_FINISH, ST(MC_SS_READY), DESK, mc_handle_upload_finish},

@@ -34,6 +34,9 @@ int mc_handle_linked(mc_server *srv, const char *unit);
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+/* issue 14 (handlers_register.c): form 06's register, office hours */
+int mc_handle_register(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_hours(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 
 /* files (handlers_files.c: uploads, handlers_download.c: list, download) */
 int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);

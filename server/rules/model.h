@@ -152,7 +152,10 @@ typedef struct mc_dossier {
   int64_t returned_at_ms;
   char collected_by[MC_PERSON_NAME_MAX];
   int64_t fee_amount;
-  mc_intake intake; /* show only (issue 14) */
+  mc_intake intake; /* show, history, list, search, register (issue 14);
+                       components: show and history only */
+  int register_year;  /* the unit's yearly register (017); 0 = not loaded */
+  int register_no;
 } mc_dossier;
 
 /* Workflow actions: values match motcua.Action; FORWARD is the separate
@@ -238,10 +241,13 @@ typedef struct mc_calday {
  * change over on fixed dates every year (summer / winter): each applies
  * from its valid_from month-day until the next one's, wrapping at the
  * year's end. 0 <= am_start < am_end <= pm_start < pm_end <= 1440. */
+#define MC_HOURS_NAME_MAX 64   /* working_hours.name, bytes + 1 */
+#define MC_HOURS_SCHEDULES 4   /* schedules a unit may set (HoursRequest) */
 typedef struct mc_work_hours {
   char unit[MC_UNIT_CODE_MAX]; /* "" = the default of every unit without its own */
   int valid_from;              /* month * 100 + day, e.g. 415 = 15 April */
   int am_start, am_end, pm_start, pm_end;
+  char name[MC_HOURS_NAME_MAX];
 } mc_work_hours;
 
 #endif

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -304,5 +305,108 @@ int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
     FAIL("kind");
   day->workday = strcmp(kind, "workday") == 0;
   if (mc_val_text(day->name, sizeof day->name, h->name, 1) != 0) FAIL("name");
+  return 0;
+}
+
+/* ---- register (form 06) ------------------------------------------------- */
+
+/* Local day number of a valid "YYYY-MM-DD" (mc_val_date). */
+static int32_t date_day(const char *d) {
+  struct tm tm = {0};
+  if (sscanf(d, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return (int32_t)(timegm(&tm) / 86400);
+}
+
+/* "" or "YYYY:N" (N 1..999999999). */
+static int parse_cursor(const char *c, int *year, int *no) {
+  *year = *no = 0;
+  if (c == NULL || c[0] == '\0') return 0;
+  size_t n = strnlen(c, 16);
+  if (n < 6 || n > 14 || c[4] != ':') return -1;
+  for (size_t i = 0; i < n; i++)
+    if (i != 4 && (c[i] < '0' || c[i] > '9')) return -1;
+  if (sscanf(c, "%4d:%9d", year, no) != 2 || *year < 2000 || *year > 2099 || *no < 1) return -1;
+  return 0;
+}
+
+int mc_val_register(const Motcua__RegisterRequest *q, mc_register_query *out,
+                    const char **field) {
+  memset(out, 0, sizeof *out);
+  if (mc_val_date(q->from) == 0) FAIL("from");
+  if (mc_val_date(q->to) == 0) FAIL("to");
+  out->from_day = date_day(q->from);
+  out->to_day = date_day(q->to);
+  if (out->to_day < out->from_day || out->to_day - out->from_day >= MC_VAL_REGISTER_DAYS)
+    FAIL("to");
+  if (parse_cursor(q->cursor, &out->after_year, &out->after_no) != 0) FAIL("cursor");
+  if (q->limit > MC_VAL_REGISTER_PAGE_MAX) FAIL("limit");
+  out->limit = q->limit == 0 ? MC_VAL_REGISTER_PAGE : (int)q->limit;
+  return 0;
+}
+
+/* ---- office hours ------------------------------------------------------- */
+
+/* "MM-DD" of a real day (29 February allowed) -> month * 100 + day, else 0. */
+static int month_day(const char *s) {
+  static const int mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (s == NULL || strnlen(s, 6) != 5 || s[2] != '-') return 0;
+  for (int i = 0; i < 5; i++)
+    if (i != 2 && (s[i] < '0' || s[i] > '9')) return 0;
+  int m = (s[0] - '0') * 10 + (s[1] - '0'), d = (s[3] - '0') * 10 + (s[4] - '0');
+  return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m] ? m * 100 + d : 0;
+}
+
+/* "HH:MM" -> minutes 0..1439, else -1. */
+static int minutes(const char *s) {
+  if (s == NULL || strnlen(s, 6) != 5 || s[2] != ':') return -1;
+  for (int i = 0; i < 5; i++)
+    if (i != 2 && (s[i] < '0' || s[i] > '9')) return -1;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+static int val_schedule(const Motcua__OfficeHours *in, mc_work_hours *h, const char **field) {
+  memset(h, 0, sizeof *h);
+  if (in == NULL || (h->valid_from = month_day(in->valid_from)) == 0) FAIL("valid_from");
+  if ((h->am_start = minutes(in->am_start)) < 0) FAIL("am_start");
+  if ((h->am_end = minutes(in->am_end)) < 0) FAIL("am_end");
+  if ((h->pm_start = minutes(in->pm_start)) < 0) FAIL("pm_start");
+  if ((h->pm_end = minutes(in->pm_end)) < 0) FAIL("pm_end");
+  if (mc_cal_check_hours(h) != 0) FAIL("hours order");
+  if (mc_val_line(h->name, sizeof h->name, in->name, 0) != 0) FAIL("name");
+  return 0;
+}
+
+static int cmp_from(const void *a, const void *b) {
+  const mc_work_hours *x = a, *y = b;
+  return (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
+}
+
+int mc_val_hours(const Motcua__HoursRequest *q, char unit[MC_UNIT_CODE_MAX],
+                 mc_work_hours rows[MC_HOURS_SCHEDULES], size_t *n, const char **field) {
+  *n = 0;
+  unit[0] = '\0';
+  if (q->op != MOTCUA__HOURS_REQUEST__OP__LIST && q->op != MOTCUA__HOURS_REQUEST__OP__SET)
+    FAIL("op");
+  if (q->unit_code != NULL && q->unit_code[0] != '\0' &&
+      (mc_val_str(unit, MC_UNIT_CODE_MAX, q->unit_code, 1) != 0 ||
+       strspn(unit, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+           strlen(unit)))
+    FAIL("unit_code");
+  if (q->op == MOTCUA__HOURS_REQUEST__OP__LIST) {
+    if (q->n_hours != 0) FAIL("hours");
+    return 0;
+  }
+  if (q->n_hours > MC_HOURS_SCHEDULES) FAIL("hours");
+  for (size_t i = 0; i < q->n_hours; i++) {
+    int rc = val_schedule(q->hours[i], &rows[i], field);
+    if (rc != 0) return rc;
+  }
+  qsort(rows, q->n_hours, sizeof *rows, cmp_from);
+  for (size_t i = 1; i < q->n_hours; i++)
+    if (rows[i].valid_from == rows[i - 1].valid_from) FAIL("valid_from");
+  *n = q->n_hours;
   return 0;
 }

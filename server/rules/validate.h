@@ -77,5 +77,25 @@ int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *
 /* ADD / REMOVE: the day; LIST: year range. *year = the date's year or q->year. */
 int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
                     const char **field);
+/* RegisterRequest (form 06): a period of local days from..to (both
+ * included, at most MC_VAL_REGISTER_DAYS), the page after the cursor
+ * ("" or "YYYY:N": the last row's register year and number), limit
+ * 0 = MC_VAL_REGISTER_PAGE, at most MC_VAL_REGISTER_PAGE_MAX. Days are
+ * day numbers since 1970-01-01 (local dates). */
+#define MC_VAL_REGISTER_DAYS 366
+#define MC_VAL_REGISTER_PAGE 100
+#define MC_VAL_REGISTER_PAGE_MAX 200
+typedef struct mc_register_query {
+  int32_t from_day, to_day;
+  int after_year, after_no; /* 0, 0: from the start */
+  int limit;
+} mc_register_query;
+int mc_val_register(const Motcua__RegisterRequest *q, mc_register_query *out,
+                    const char **field);
+/* HoursRequest: unit ("" = the caller's) and, for SET, 0..MC_HOURS_SCHEDULES
+ * schedules ("MM-DD" a real day, "HH:MM" times in session order, distinct
+ * dates, names of one line), sorted by valid_from into rows[0..*n). */
+int mc_val_hours(const Motcua__HoursRequest *q, char unit[MC_UNIT_CODE_MAX],
+                 mc_work_hours rows[MC_HOURS_SCHEDULES], size_t *n, const char **field);
 
 #endif

@@ -1,4 +1,5 @@
 /* Catalogue (units, procedures) and the working-day calendar. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,13 +171,13 @@ static const char SQL_HOURS[] =
     "SELECT coalesce(unit_code, ''),"
     " (split_part(valid_from, '-', 1)::int * 100 + split_part(valid_from, '-', 2)::int),"
     " (extract(epoch FROM am_start) / 60)::int, (extract(epoch FROM am_end) / 60)::int,"
-    " (extract(epoch FROM pm_start) / 60)::int, (extract(epoch FROM pm_end) / 60)::int"
-    " FROM working_hours ORDER BY coalesce(unit_code, ''), valid_from";
+    " (extract(epoch FROM pm_start) / 60)::int, (extract(epoch FROM pm_end) / 60)::int,"
+    " name FROM working_hours ORDER BY coalesce(unit_code, ''), valid_from";
 
 static void hours_done(store_op *o, int err) {
   mc_work_hours *h = NULL;
   int n = err == 0 ? PQntuples(o->res[0]) : 0;
-  if (err == 0 && !store__shape_ok(o->res[0], 6)) err = MC_EINTERNAL;
+  if (err == 0 && !store__shape_ok(o->res[0], 7)) err = MC_EINTERNAL;
   if (err == 0 && n > 0 && (h = calloc((size_t)n, sizeof *h)) == NULL) err = MC_ENOMEM;
   if (err != 0) {
     ((mc_store_hours_cb)o->cb)(o->arg, err, NULL, 0);
@@ -189,6 +190,7 @@ static void hours_done(store_op *o, int err) {
     h[i].am_end = (int)store__parse_i64(PQgetvalue(o->res[0], i, 3));
     h[i].pm_start = (int)store__parse_i64(PQgetvalue(o->res[0], i, 4));
     h[i].pm_end = (int)store__parse_i64(PQgetvalue(o->res[0], i, 5));
+    store__copy_str(h[i].name, sizeof h[i].name, PQgetvalue(o->res[0], i, 6));
   }
   ((mc_store_hours_cb)o->cb)(o->arg, 0, h, (size_t)n);
   free(h);
@@ -200,4 +202,40 @@ int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg) {
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   return store__submit(s, o, 0);
+}
+
+/* HoursRequest SET (017 mc_hours_set): the unit's own schedules replaced. */
+static const char SQL_HOURS_SET[] = "SELECT mc_hours_set($1, $2::jsonb)";
+
+static json_t *hours_json(const mc_work_hours *rows, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; a != NULL && i < n; i++) {
+    const mc_work_hours *h = &rows[i];
+    char from[8], t[4][8];
+    const int v[4] = {h->am_start, h->am_end, h->pm_start, h->pm_end};
+    snprintf(from, sizeof from, "%02d-%02d", (h->valid_from / 100) % 100, h->valid_from % 100);
+    for (int k = 0; k < 4; k++) snprintf(t[k], sizeof t[k], "%02d:%02d", (v[k] / 60) % 24, v[k] % 60);
+    json_t *row = json_pack("[s,s,s,s,s,s]", from, t[0], t[1], t[2], t[3], h->name);
+    if (row == NULL || json_array_append_new(a, row) != 0) {
+      json_decref(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+int mc_store_hours_set(mc_store *s, const char *unit, const mc_work_hours *rows, size_t n,
+                       mc_store_done_cb cb, void *arg) {
+  if (s == NULL || unit == NULL || unit[0] == '\0' || cb == NULL || n > MC_HOURS_SCHEDULES)
+    return MC_EINVAL;
+  json_t *a = hours_json(rows, n);
+  char *text = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
+  json_decref(a);
+  if (text == NULL) return MC_ENOMEM;
+  store_op *o = store__done_op("hours_set", SQL_HOURS_SET, cb, arg);
+  int rc = o == NULL ? MC_ENOMEM : store__param(o, unit);
+  if (rc == 0) rc = store__param(o, text);
+  free(text);
+  if (o == NULL) return rc;
+  return store__submit(s, o, rc);
 }

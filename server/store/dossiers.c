@@ -69,6 +69,8 @@ void store__dossier_done(store_op *o, int err) {
   ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
 }
 
+static void row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d);
+
 static void list_done(store_op *o, int err) {
   mc_dossier *ds = NULL;
   int n = err == 0 ? PQntuples(o->res[0]) : 0;
@@ -78,7 +80,11 @@ static void list_done(store_op *o, int err) {
     ((mc_store_list_cb)o->cb)(o->arg, err, NULL, 0);
     return;
   }
-  for (int i = 0; i < n; i++) row_to_dossier(o->res[0], i, 0, &ds[i]);
+  int extra = store__shape_ok(o->res[0], DOSSIER_NCOLS + DOSSIER_X_NCOLS);
+  for (int i = 0; i < n; i++) {
+    row_to_dossier(o->res[0], i, 0, &ds[i]);
+    if (extra) row_to_extra(o->res[0], i, DOSSIER_NCOLS, &ds[i]);
+  }
   ((mc_store_list_cb)o->cb)(o->arg, 0, ds, (size_t)n);
   free(ds);
 }
@@ -117,12 +123,10 @@ int mc_store_idem_lookup(mc_store *s, const char *unit_code, const char *idem_ke
   return store__submit(s, o, rc);
 }
 
-/* The intake (015) after the dossier's columns: address, e-mail, sets,
- * missing reason, "ordinal:count:form,..." */
+/* The intake (015) and the register numbers (017) after the dossier's
+ * columns, then the components handed in. */
 static const char SQL_SHOW[] =
-    "SELECT " DOSSIER_COLS_P("v.") ", x.applicant_address, x.applicant_email, x.sets,"
-    " x.missing_reason, (SELECT coalesce(string_agg(c.ordinal || ':' || c.count || ':' || c.form,"
-    " ',' ORDER BY c.ordinal), '') FROM dossier_components c WHERE c.dossier_id = x.id)"
+    "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_COLS_P("x.") ", " DOSSIER_COMPONENTS_OF("x.id")
     " FROM dossier_v v JOIN dossiers x ON x.id = v.id WHERE v.code = $1";
 
 static int form_code(const char *s, size_t n) {
@@ -151,23 +155,31 @@ static void parse_received(const char *s, mc_intake *in) {
   }
 }
 
+/* DOSSIER_X_COLS at c0 into d. */
+static void row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d) {
+#define V(i) PQgetvalue(r, row, c0 + (i))
+  mc_intake *in = &d->intake;
+  store__copy_str(in->address, sizeof in->address, V(0));
+  store__copy_str(in->email, sizeof in->email, V(1));
+  in->sets = (int)store__parse_i64(V(2));
+  store__copy_str(in->missing_reason, sizeof in->missing_reason, V(3));
+  d->register_no = (int)store__parse_i64(V(4));
+  d->register_year = (int)store__parse_i64(V(5));
+#undef V
+}
+
 static void show_done(store_op *o, int err) {
   mc_dossier d;
   const PGresult *r = err == 0 ? o->res[0] : NULL;
   if (err == 0 && PQntuples(r) < 1) err = MC_ENOTFOUND;
-  if (err == 0 && !store__shape_ok(r, DOSSIER_NCOLS + 5)) err = MC_EINTERNAL;
+  if (err == 0 && !store__shape_ok(r, DOSSIER_NCOLS + DOSSIER_X_NCOLS + 1)) err = MC_EINTERNAL;
   if (err != 0) {
     ((mc_store_dossier_cb)o->cb)(o->arg, err, NULL);
     return;
   }
   row_to_dossier(r, 0, 0, &d);
-  mc_intake *in = &d.intake;
-  store__copy_str(in->address, sizeof in->address, PQgetvalue(r, 0, DOSSIER_NCOLS));
-  store__copy_str(in->email, sizeof in->email, PQgetvalue(r, 0, DOSSIER_NCOLS + 1));
-  in->sets = (int)store__parse_i64(PQgetvalue(r, 0, DOSSIER_NCOLS + 2));
-  store__copy_str(in->missing_reason, sizeof in->missing_reason,
-                  PQgetvalue(r, 0, DOSSIER_NCOLS + 3));
-  parse_received(PQgetvalue(r, 0, DOSSIER_NCOLS + 4), in);
+  row_to_extra(r, 0, DOSSIER_NCOLS, &d);
+  parse_received(PQgetvalue(r, 0, DOSSIER_NCOLS + DOSSIER_X_NCOLS), &d.intake);
   ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
 }
 
@@ -193,13 +205,14 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
 
 /* Two index scans (received by / forwarded to the viewer), merged. */
 static const char SQL_LIST_FMT[] =
-    "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("
+    "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.") " FROM dossier_v v"
+    " JOIN dossiers x ON x.id = v.id WHERE v.id IN ("
     " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS
     "   ORDER BY received_at DESC LIMIT $3::int)"
     " UNION"
     " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS
     "   ORDER BY received_at DESC LIMIT $3::int))"
-    " ORDER BY received_at DESC, id DESC LIMIT $3::int";
+    " ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int";
 
 /* SQL_LIST_FMT with the open set, written once (the loop's one thread). */
 static const char *sql_list(void) {
@@ -230,6 +243,36 @@ int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void
   o->cb = (store_cb_fn)cb;
   store__op_set_class(s, o, q->viewer_unit);
   return store__submit(s, o, list_params(o, q));
+}
+
+/* ------------------------------------------------------ register (06) */
+
+/* The unit's register from the cursor: one range of dossiers_register_idx
+ * (017), the period a filter on it. */
+static const char SQL_REGISTER[] =
+    "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_COLS_P("x.") " FROM dossiers x"
+    " JOIN dossier_v v ON v.id = x.id WHERE x.unit_code = $1"
+    " AND x.received_at >= mc_ms_to_ts($2::bigint) AND x.received_at < mc_ms_to_ts($3::bigint)"
+    " AND (x.register_year, x.register_no) > ($4::int, $5::int)"
+    " AND x.register_year BETWEEN extract(year FROM mc_ms_to_ts($2::bigint) - interval '1 day')"
+    "  AND extract(year FROM mc_ms_to_ts($3::bigint) + interval '1 day')"
+    " ORDER BY x.register_year, x.register_no LIMIT $6::int";
+
+int mc_store_register(mc_store *s, const mc_register_page *q, mc_store_list_cb cb, void *arg) {
+  if (s == NULL || q == NULL || q->unit == NULL || cb == NULL || q->limit < 1 ||
+      q->limit > LIST_LIMIT_MAX || q->to_ms <= q->from_ms)
+    return MC_EINVAL;
+  store_op *o = store__op_new("register", SQL_REGISTER, list_done, arg);
+  if (o == NULL) return MC_ENOMEM;
+  o->cb = (store_cb_fn)cb;
+  store__op_set_class(s, o, q->unit);
+  int rc = store__param(o, q->unit);
+  if (rc == 0) rc = store__param_i64(o, q->from_ms, 0);
+  if (rc == 0) rc = store__param_i64(o, q->to_ms, 0);
+  if (rc == 0) rc = store__param_i64(o, q->after_year, 0);
+  if (rc == 0) rc = store__param_i64(o, q->after_no, 0);
+  if (rc == 0) rc = store__param_i64(o, q->limit, 0);
+  return store__submit(s, o, rc);
 }
 
 /* ------------------------------------------------------ workflow actions */
@@ -318,6 +361,7 @@ int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb,
 /* -------------------------------------------------------------- history */
 
 #define STEP_NCOLS 12
+#define HISTORY_STEP0 (DOSSIER_NCOLS + DOSSIER_X_NCOLS + 1) /* first step column */
 #define XSTR(x) #x
 #define STR(x) XSTR(x)
 
@@ -325,9 +369,12 @@ int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb,
  * columns when the log is empty. Rows written before 004 have no role:
  * the acting unit's role stands in. */
 static const char SQL_HISTORY[] =
-    "SELECT " DOSSIER_COLS_P("v.") ", l.at_ms, l.unit_code, l.officer, l.role, l.action,"
+    "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_COLS_P("x.") ", k.comps,"
+    " l.at_ms, l.unit_code, l.officer, l.role, l.action,"
     " l.status_before, l.status_after, l.from_unit, l.to_unit, l.step_due_ms, l.result,"
-    " l.detail FROM dossier_v v LEFT JOIN LATERAL ("
+    " l.detail FROM dossier_v v JOIN dossiers x ON x.id = v.id"
+    " CROSS JOIN LATERAL (SELECT " DOSSIER_COMPONENTS_OF("v.id") " AS comps) k"
+    " LEFT JOIN LATERAL ("
     "  SELECT mc_ts_to_ms(p.at) AS at_ms, p.unit_code, p.officer,"
     "   coalesce(p.role, u.role) AS role, p.action, p.status_before, p.status_after,"
     "   p.from_unit, p.to_unit, mc_ts_to_ms(p.step_due_at) AS step_due_ms, p.result,"
@@ -358,15 +405,17 @@ static void history_done(store_op *o, int err) {
   mc_step *steps = NULL;
   int rows = err == 0 ? PQntuples(o->res[0]) : 0;
   if (err == 0 && rows == 0) err = MC_ENOTFOUND;
-  if (err == 0 && !store__shape_ok(o->res[0], DOSSIER_NCOLS + STEP_NCOLS)) err = MC_EINTERNAL;
-  int n = err == 0 && !PQgetisnull(o->res[0], 0, DOSSIER_NCOLS) ? rows : 0;
+  if (err == 0 && !store__shape_ok(o->res[0], HISTORY_STEP0 + STEP_NCOLS)) err = MC_EINTERNAL;
+  int n = err == 0 && !PQgetisnull(o->res[0], 0, HISTORY_STEP0) ? rows : 0;
   if (n > 0 && (steps = calloc((size_t)n, sizeof *steps)) == NULL) err = MC_ENOMEM;
   if (err != 0) {
     ((mc_store_history_cb)o->cb)(o->arg, err, NULL, NULL, 0);
     return;
   }
   row_to_dossier(o->res[0], 0, 0, &d);
-  for (int i = 0; i < n; i++) row_to_step(o->res[0], i, DOSSIER_NCOLS, &steps[i]);
+  row_to_extra(o->res[0], 0, DOSSIER_NCOLS, &d);
+  parse_received(PQgetvalue(o->res[0], 0, DOSSIER_NCOLS + DOSSIER_X_NCOLS), &d.intake);
+  for (int i = 0; i < n; i++) row_to_step(o->res[0], i, HISTORY_STEP0, &steps[i]);
   ((mc_store_history_cb)o->cb)(o->arg, 0, &d, steps, (size_t)n);
   free(steps);
 }
@@ -463,20 +512,28 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
  * would scan every dossier of the unit (B6), so such text is matched
  * against code, id and phone only (btree indexes), store__sql_search_exact. */
 #define SEARCH_HEAD                                                   \
-  "SELECT " DOSSIER_COLS " FROM dossier_v WHERE id IN ("              \
+  "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.")           \
+  " FROM dossier_v v JOIN dossiers x ON x.id = v.id WHERE v.id IN ("   \
   " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
 /* A code in any case, or its part after the agency id ("261206-0004"):
  * one btree lookup per unit's agency id (issue 14: partial codes). */
 #define SEARCH_CODE                                                   \
   "  AND (code = upper($2) OR code = ANY (ARRAY("                      \
-  "     SELECT agency_id || '-' || upper($2) FROM units))"
+  "     SELECT agency_id || '-' || upper($2) FROM units))" SEARCH_PART
+/* Any part of a code of SEARCH_PART_MIN characters or more, typed in any
+ * case (issue 14: partial codes), through the code's trigram index (017).
+ * The guard folds to false at planning for other text (parameters are
+ * planned with their values), so such text never touches the index. */
+#define SEARCH_PART                                                   \
+  "   OR (length($2) >= 4 AND upper($2) ~ '^[A-Z0-9.-]+$'"            \
+  "       AND code LIKE '%' || mc_like_escape(upper($2)) || '%')"
 #define SEARCH_CLEAR SEARCH_CODE " OR applicant_id = $2 OR applicant_phone = $2"
 /* W8: with a pii key, ids and phones are looked up by their MAC ($4). */
 #define SEARCH_MAC SEARCH_CODE " OR applicant_id_mac = $4 OR applicant_phone_mac = $4"
 #define SEARCH_NAME                                                   \
   "   OR lower(mc_unaccent(applicant_name))"                          \
   "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'"
-#define SEARCH_TAIL ")) ORDER BY received_at DESC, id DESC LIMIT $3::int"
+#define SEARCH_TAIL ")) ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int"
 
 const char store__sql_search[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
 const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_TAIL;

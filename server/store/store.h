@@ -134,6 +134,17 @@ typedef struct mc_list_query {
 /* Newest first. */
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
 
+/* Form 06: the dossiers unit received in [from_ms, to_ms), in register
+ * order (year, number) after (after_year, after_no), at most limit
+ * (1..MC_LIM_LIST), with the intake's scalar fields and register numbers. */
+typedef struct mc_register_page {
+  const char *unit;
+  int64_t from_ms, to_ms;
+  int after_year, after_no;
+  int limit;
+} mc_register_page;
+int mc_store_register(mc_store *s, const mc_register_page *q, mc_store_list_cb cb, void *arg);
+
 /* --- workflow actions (issue 3) --- */
 typedef struct mc_action_rec {
   const char *idem_key;
@@ -191,6 +202,10 @@ int mc_store_calendar_remove(mc_store *s, const char *date, mc_store_done_cb cb,
  * then valid_from. Rows arrive as stored; the caller checks them. */
 typedef void (*mc_store_hours_cb)(void *arg, int err, const mc_work_hours *rows, size_t n);
 int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg);
+/* Replaces unit's own schedules with rows[0..n) (n <= MC_HOURS_SCHEDULES;
+ * 0 = the unit follows the default again), in one transaction (017). */
+int mc_store_hours_set(mc_store *s, const char *unit, const mc_work_hours *rows, size_t n,
+                       mc_store_done_cb cb, void *arg);
 
 /* Record a refused action in the audit table (fire and forget: cb may be NULL). */
 int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,

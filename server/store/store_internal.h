@@ -177,6 +177,21 @@ store_op *store__batch_make(mc_store *s, int lane);
   "fee_amount"
 #define DOSSIER_COLS DOSSIER_COLS_P("")
 #define DOSSIER_NCOLS 26
+/* The dossier's own columns after dossier_v's (015 intake, 017 register),
+ * prefixed with p (the dossiers table's alias): a dossier_v row joined
+ * with its dossiers row. */
+#define DOSSIER_X_COLS_P(p)                                                         \
+  p "applicant_address, " p "applicant_email, " p "sets, " p "missing_reason, " p  \
+  "register_no, " p "register_year"
+#define DOSSIER_X_NCOLS 6
+/* The same for lists and searches (up to MC_LIM_LIST dossiers in one
+ * frame): sets and register numbers; address, e-mail and reason empty. */
+#define DOSSIER_X_LIST_P(p)                                                         \
+  "'', '', " p "sets, '', " p "register_no, " p "register_year"
+/* The components handed in, "ordinal:count:form,..." of dossier id expr. */
+#define DOSSIER_COMPONENTS_OF(id)                                                   \
+  "(SELECT coalesce(string_agg(c.ordinal || ':' || c.count || ':' || c.form, ','"  \
+  " ORDER BY c.ordinal), '') FROM dossier_components c WHERE c.dossier_id = " id ")"
 /* A single-dossier answer at (o->row, o->col0): cb is an mc_store_dossier_cb. */
 void store__dossier_done(store_op *o, int err);
 /* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fields.h"
 #include "find.h"
 #include "messages.h"
 #include "render.h"
@@ -121,6 +122,72 @@ static void test_vietnamese_values(void) {
   CHECK(mc_msg_detail(7, "id_number") == NULL);
 }
 
+/* receive --component by words: equal, else unique prefix, else unique
+ * substring; accents and case ignored; several -> the candidates. */
+static void test_component_by_name(void) {
+  const char *names[] = {"Tờ khai đăng ký khai sinh theo mẫu",
+                         "Giấy chứng sinh; nếu không có: văn bản của người làm chứng",
+                         "Giấy tờ chứng minh thông tin về cư trú (xuất trình)",
+                         "Văn bản ủy quyền được chứng thực, nếu nộp thay"};
+  size_t cands[4], n;
+  CHECK_EQ(mc_find_component("to khai", names, 4, cands, &n), 0);
+  CHECK_EQ(mc_find_component("GIẤY CHỨNG SINH", names, 4, cands, &n), 1);
+  CHECK_EQ(mc_find_component("giay", names, 4, cands, &n), -2);
+  CHECK_EQ(n, 2);
+  CHECK(cands[0] == 1 && cands[1] == 2);
+  CHECK_EQ(mc_find_component("uy quyen", names, 4, cands, &n), 3); /* inside the name */
+  CHECK_EQ(mc_find_component("chung", names, 4, cands, &n), -2);   /* inside several */
+  CHECK_EQ(mc_find_component("ho chieu", names, 4, cands, &n), -1);
+  CHECK_EQ(mc_find_component("", names, 4, cands, &n), -1);
+  unsigned ord, count;
+  int form;
+  char name[128];
+  CHECK_EQ(mc_fields_parse_component_ref("to khai:2:copy", name, sizeof name, &ord, &count, &form), 0);
+  CHECK_STREQ(name, "to khai");
+  CHECK(ord == 0 && count == 2 && form == 2);
+  CHECK_EQ(mc_fields_parse_component_ref("3:1", name, sizeof name, &ord, &count, &form), 0);
+  CHECK(ord == 3 && count == 1 && name[0] == '\0');
+  CHECK(mc_fields_parse_component_ref(":2", name, sizeof name, &ord, &count, &form) != 0);
+  CHECK(mc_fields_parse_component_ref("x:99", name, sizeof name, &ord, &count, &form) != 0);
+  CHECK(mc_fields_parse_component_ref("x\001y", name, sizeof name, &ord, &count, &form) != 0);
+}
+
+/* "nnnn" alone: today's number in the caller's unit. */
+static void test_code_of_day(void) {
+  char out[64];
+  CHECK(mc_find_code_is_seq("4") && mc_find_code_is_seq("0004") && mc_find_code_is_seq("123456789"));
+  CHECK(!mc_find_code_is_seq("") && !mc_find_code_is_seq("1234567890") &&
+        !mc_find_code_is_seq("12a4") && !mc_find_code_is_seq("261206-0004"));
+  CHECK_EQ(mc_find_code_of_day("4", "H30.44.02", "261206", out, sizeof out), 0);
+  CHECK_STREQ(out, "H30.44.02-261206-0004");
+  CHECK_EQ(mc_find_code_of_day("00012", "H30.44.02", "261206", out, sizeof out), 0);
+  CHECK_STREQ(out, "H30.44.02-261206-0012");
+  CHECK_EQ(mc_find_code_of_day("12345", "H30.44.02", "261206", out, sizeof out), 0);
+  CHECK_STREQ(out, "H30.44.02-261206-12345");
+  CHECK(mc_find_code_of_day("4", "", "261206", out, sizeof out) != 0);
+  CHECK(mc_find_code_of_day("4", "H30", "2612", out, sizeof out) != 0);
+  CHECK(mc_find_code_of_day("4", "H30.44.02", "261206", out, 10) != 0);
+}
+
+/* hours set --schedule */
+static void test_schedule(void) {
+  mc_fields_schedule s;
+  CHECK_EQ(mc_fields_parse_schedule("15/04,7:00-11:30,13:30-17:00,Mùa hè", &s), 0);
+  CHECK_STREQ(s.from, "04-15");
+  CHECK_STREQ(s.am_start, "07:00");
+  CHECK_STREQ(s.pm_end, "17:00");
+  CHECK_STREQ(s.name, "Mùa hè");
+  CHECK_EQ(mc_fields_parse_schedule("10-15,07:30-11:30,13:30-17:00", &s), 0);
+  CHECK_STREQ(s.from, "10-15");
+  CHECK_STREQ(s.name, "");
+  CHECK_EQ(mc_fields_parse_schedule("29/02,07:30-11:30,13:30-17:00", &s), 0);
+  CHECK(mc_fields_parse_schedule("31/04,07:30-11:30,13:30-17:00", &s) != 0);
+  CHECK(mc_fields_parse_schedule("15/04,07:30-11:30", &s) != 0);
+  CHECK(mc_fields_parse_schedule("15/04,24:00-11:30,13:30-17:00", &s) != 0);
+  CHECK(mc_fields_parse_schedule("15/04,07:30_11:30,13:30-17:00", &s) != 0);
+  CHECK(mc_fields_parse_schedule("2026-04-15,07:30-11:30,13:30-17:00", &s) != 0);
+}
+
 int main(void) {
   RUN_TEST(test_vietnamese_values);
   RUN_TEST(test_fold);
@@ -128,5 +195,8 @@ int main(void) {
   RUN_TEST(test_rank_order);
   RUN_TEST(test_find_code);
   RUN_TEST(test_code_normalise);
+  RUN_TEST(test_component_by_name);
+  RUN_TEST(test_code_of_day);
+  RUN_TEST(test_schedule);
   return check_result();
 }

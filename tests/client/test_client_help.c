@@ -41,6 +41,7 @@ static void probe_command(const cli_command *cmd, cli_opt_probe *p) {
       {"list", "--zz-probe"},
       {"add", "2026-09-02", "--zz-probe"},
       {"remove", "2026-09-02", "--zz-probe"},
+      {"set", "--zz-probe"},
   };
   cli_opt_probe_set(p);
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {

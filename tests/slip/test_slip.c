@@ -619,6 +619,101 @@ static void test_from_history(void) {
   free(steps);
 }
 
+/* Form 01 from a dossier as show/history send it (Dossier fields 40-46)
+ * and the catalogue (ProceduresReply): the components received by their
+ * catalogue names, in the form received (else the published one), the
+ * legal limit as published, the yearly register number, the missing
+ * reason (issue 14, finding 5). */
+static void test_intake_from_dossier(void) {
+  Motcua__Dossier dos = MOTCUA__DOSSIER__INIT;
+  Motcua__HistoryReply h = MOTCUA__HISTORY_REPLY__INIT;
+  Motcua__ReceivedComponent rc[3] = {MOTCUA__RECEIVED_COMPONENT__INIT,
+                                     MOTCUA__RECEIVED_COMPONENT__INIT,
+                                     MOTCUA__RECEIVED_COMPONENT__INIT};
+  Motcua__ReceivedComponent *rcp[3] = {&rc[0], &rc[1], &rc[2]};
+  Motcua__ProcedureComponent pc[2] = {MOTCUA__PROCEDURE_COMPONENT__INIT,
+                                      MOTCUA__PROCEDURE_COMPONENT__INIT};
+  Motcua__ProcedureComponent *pcp[2] = {&pc[0], &pc[1]};
+  Motcua__Procedure other = MOTCUA__PROCEDURE__INIT, proc = MOTCUA__PROCEDURE__INIT;
+  Motcua__Procedure *pp[2] = {&other, &proc};
+  Motcua__ProceduresReply cat = MOTCUA__PROCEDURES_REPLY__INIT;
+  mc_client_info info = {0};
+  mc_slip_data sd;
+  mc_slip_step *steps = NULL;
+  mc_slip_doc dd[8];
+  char path[1024], *t;
+  other.code = "1.000894";
+  other.limit_text = "Trong ngày";
+  proc.code = "1.001612";
+  proc.limit_text = "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ";
+  pc[0].ordinal = 1;
+  pc[0].name = "Giấy đề nghị đăng ký hộ kinh doanh";
+  pc[0].form = MOTCUA__COMPONENT_FORM__FORM_ORIGINAL;
+  pc[1].ordinal = 4;
+  pc[1].name = "Bản sao thẻ căn cước của người ủy quyền";
+  pc[1].form = MOTCUA__COMPONENT_FORM__FORM_COPY;
+  proc.n_components = 2;
+  proc.components = pcp;
+  cat.n_procedures = 2;
+  cat.procedures = pp;
+  rc[0].ordinal = 1;
+  rc[0].count = 1;
+  rc[1].ordinal = 4;
+  rc[1].count = 2;
+  rc[1].form = MOTCUA__COMPONENT_FORM__FORM_CERTIFIED;
+  rc[2].ordinal = 9; /* not (or no longer) in the catalogue */
+  rc[2].count = 1;
+  dos.code = CODE;
+  dos.unit_code = "18499";
+  dos.unit_name = "Xã Điền Mỹ";
+  dos.procedure_code = "1.001612";
+  dos.procedure_name = "Đăng ký thành lập hộ kinh doanh";
+  dos.status = 2;
+  dos.applicant_address = "Thôn 3, xã Điền Mỹ";
+  dos.applicant_email = "hkd@example.vn";
+  dos.sets = 2;
+  dos.n_components_received = 3;
+  dos.components_received = rcp;
+  dos.missing_reason = "Hợp đồng thuê nhà nộp sau";
+  dos.register_no = 417;
+  dos.register_year = 2026;
+  Motcua__Applicant app = MOTCUA__APPLICANT__INIT;
+  app.name = "Nguyễn Thị Thu Trang";
+  app.id_number = "042190012345";
+  app.phone = "0912345678";
+  dos.applicant = &app;
+  dos.received_at_ms = vn_ms(2026, 11, 29, 9, 15);
+  dos.due_at_ms = vn_ms(2026, 12, 2, 17, 0);
+  h.dossier = &dos;
+  snprintf(info.unit_code, sizeof info.unit_code, "18499");
+  snprintf(info.unit_name, sizeof info.unit_name, "Xã Điền Mỹ");
+  info.n_units = 2;
+  info.units[0] = (mc_client_unit){.code = "18499", .name = "Xã Điền Mỹ", .parent = "444",
+                                   .role = 1, .province = "Hà Tĩnh"};
+  info.units[1] = (mc_client_unit){.code = "444", .name = "Trung tâm Hành chính công huyện",
+                                   .role = 2, .province = "Hà Tĩnh"};
+  CHECK_EQ(mc_slip_from_history(&h, &info, "01", "Phan Văn Đức", NULL, 0, &sd, &steps), MC_OK);
+  mc_slip_intake(&dos, &cat, &sd, dd, 2); /* room for two: the third is left out */
+  CHECK_EQ(sd.ndocs, 2);
+  CHECK_EQ(sd.year_seq, 417);
+  t = render(&sd, "01", "vi", "slip01-intake.pdf", path, sizeof path);
+  CHECK_FATAL(t != NULL);
+  CHECK(has(t, "Số thứ tự: 0417"));
+  CHECK(has(t, "Thôn 3, xã Điền Mỹ"));
+  CHECK(has(t, "hkd@example.vn"));
+  CHECK(has(t, "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ"));
+  CHECK(has(t, "1. Giấy đề nghị đăng ký hộ kinh doanh (bản chính): 01"));
+  CHECK(has(t, "2. Bản sao thẻ căn cước của người ủy quyền (bản sao có chứng thực): 02"));
+  CHECK(has(t, "Số lượng hồ sơ: 02"));
+  CHECK(has(t, "Hợp đồng thuê nhà nộp sau"));
+  free(t);
+  mc_slip_intake(&dos, NULL, &sd, dd, 8); /* no catalogue: numbers only */
+  CHECK_EQ(sd.ndocs, 3);
+  CHECK_STREQ(sd.time_limit, "");
+  CHECK_STREQ(sd.docs[2].name, "");
+  free(steps);
+}
+
 static void test_explicit_font(void) {
   mc_slip_data d = base_data();
   char path[1024], *t;
@@ -658,5 +753,6 @@ int main(int argc, char **argv) {
   RUN_TEST(test_errors);
   RUN_TEST(test_explicit_font);
   RUN_TEST(test_from_history);
+  RUN_TEST(test_intake_from_dossier);
   return check_result();
 }

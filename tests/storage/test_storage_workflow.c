@@ -662,6 +662,31 @@ static void test_short_search_scale(mc_store *s) {
           seq_name ? " (seq scan)" : "", after, (unsigned long long)ms, normal);
 }
 
+/* Any part of a code (4+ characters, any case; issue 14, migration 017):
+ * through the code's trigram index, never a scan; the caller's own only. */
+static void test_part_search_scale(mc_store *s) {
+  const char *part[3] = {"18508", "gen-12344", "50"};
+  char sql[2048];
+  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
+  PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, part, NULL, NULL, 0);
+  CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+  int uses = 0, seq = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    uses |= strstr(PQgetvalue(r, i, 0), "dossiers_code_trgm_idx") != NULL;
+    seq |= strstr(PQgetvalue(r, i, 0), "Seq Scan on dossiers") != NULL;
+  }
+  PQclear(r);
+  CHECK(uses && !seq);
+  int seq_ms;
+  double ms = explain_ms(store__sql_search, part, &seq_ms);
+  lres l = {0};
+  CHECK(search(s, "18508", "gen-12344", &l) == 0 && l.n == 2); /* GEN-12344, GEN-123444 */
+  CHECK(search(s, "18514", "gen-12344", &l) == 0 && l.n == 1); /* GEN-123445 */
+  CHECK(search(s, "18508", "n-1", &l) == 0 && l.n == 0);       /* 3 characters: no part */
+  fprintf(stderr, "ok 200k dossiers: a part of a code uses dossiers_code_trgm_idx (%.1f ms)\n",
+          ms);
+}
+
 /* 200k generated dossiers: the name search must use the trigram index. */
 static void test_search_scale(mc_store *s) {
   pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
@@ -704,6 +729,7 @@ static void test_search_scale(mc_store *s) {
   fprintf(stderr, "ok 200k dossiers: name search uses dossiers_name_trgm_idx (rare %llu ms,"
                   " common %llu ms)\n", (unsigned long long)ms, (unsigned long long)ms_common);
   test_short_search_scale(s);
+  test_part_search_scale(s);
 }
 
 static void test_search_rule(void) {

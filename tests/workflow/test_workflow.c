@@ -472,6 +472,96 @@ static void test_units_visible(void) {
 }
 
 /* W4, W5: what reaches a handler from Hello and actions. */
+/* RegisterRequest and HoursRequest bounds (issue 14). */
+static void test_register_hours_values(void) {
+  Motcua__RegisterRequest r = MOTCUA__REGISTER_REQUEST__INIT;
+  mc_register_query q;
+  const char *field = NULL;
+  r.from = "2026-12-01";
+  r.to = "2026-12-31";
+  CHECK_EQ(mc_val_register(&r, &q, &field), 0);
+  CHECK(q.to_day - q.from_day == 30 && q.limit == MC_VAL_REGISTER_PAGE && q.after_no == 0);
+  r.cursor = "2026:417";
+  r.limit = 200;
+  CHECK_EQ(mc_val_register(&r, &q, &field), 0);
+  CHECK(q.after_year == 2026 && q.after_no == 417 && q.limit == 200);
+  r.limit = 201;
+  CHECK_EQ(mc_val_register(&r, &q, &field), MC_EINVAL);
+  CHECK(strcmp(field, "limit") == 0);
+  r.limit = 0;
+  const char *bad_cursors[] = {"2026", "2026:", "26:1", "2026:0", "2026:1x", "2026:-1",
+                               "2026:1234567890", "x026:1"};
+  for (size_t i = 0; i < sizeof bad_cursors / sizeof bad_cursors[0]; i++) {
+    r.cursor = (char *)bad_cursors[i];
+    CHECK_EQ(mc_val_register(&r, &q, &field), MC_EINVAL);
+    CHECK(strcmp(field, "cursor") == 0);
+  }
+  r.cursor = "";
+  r.to = "2026-11-30"; /* before from */
+  CHECK_EQ(mc_val_register(&r, &q, &field), MC_EINVAL);
+  r.from = "2025-11-30";
+  r.to = "2026-12-01"; /* 367 days (both count): one too many */
+  CHECK_EQ(mc_val_register(&r, &q, &field), MC_EINVAL);
+  r.from = "2025-12-01"; /* 366 */
+  CHECK_EQ(mc_val_register(&r, &q, &field), 0);
+  r.from = "2026-02-30";
+  CHECK_EQ(mc_val_register(&r, &q, &field), MC_EINVAL);
+  CHECK(strcmp(field, "from") == 0);
+
+  Motcua__HoursRequest h = MOTCUA__HOURS_REQUEST__INIT;
+  Motcua__OfficeHours o[5], *op[5];
+  mc_work_hours rows[MC_HOURS_SCHEDULES];
+  char unit[MC_UNIT_CODE_MAX];
+  size_t n;
+  for (int i = 0; i < 5; i++) {
+    motcua__office_hours__init(&o[i]);
+    o[i].valid_from = i == 0 ? "10-15" : "04-15";
+    o[i].am_start = "07:30";
+    o[i].am_end = "11:30";
+    o[i].pm_start = "13:30";
+    o[i].pm_end = "17:00";
+    op[i] = &o[i];
+  }
+  h.op = MOTCUA__HOURS_REQUEST__OP__SET;
+  h.unit_code = "18499";
+  h.n_hours = 2;
+  h.hours = op;
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), 0);
+  CHECK(n == 2 && rows[0].valid_from == 415 && rows[1].valid_from == 1015); /* sorted */
+  CHECK(rows[0].am_start == 450 && rows[0].pm_end == 1020 && strcmp(unit, "18499") == 0);
+  o[0].valid_from = "04-15"; /* the same day twice */
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  o[0].valid_from = "02-30";
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  CHECK(strcmp(field, "valid_from") == 0);
+  o[0].valid_from = "02-29";
+  o[0].am_end = "13:45"; /* past the afternoon's start */
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  CHECK(strcmp(field, "hours order") == 0);
+  o[0].am_end = "24:00";
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  o[0].am_end = "11:30";
+  o[0].name = "Mùa hè\nx";
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  o[0].name = "";
+  h.n_hours = 5;
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  h.n_hours = 0; /* none: back to the default */
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), 0);
+  CHECK(n == 0);
+  h.unit_code = "18'99";
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  h.unit_code = "";
+  h.op = MOTCUA__HOURS_REQUEST__OP__LIST;
+  h.n_hours = 1;
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+  h.n_hours = 0;
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), 0);
+  CHECK(unit[0] == '\0');
+  h.op = 7;
+  CHECK_EQ(mc_val_hours(&h, unit, rows, &n, &field), MC_EINVAL);
+}
+
 static void test_peer_values(void) {
   char v[33], line[MC_PERSON_NAME_MAX];
   CHECK_EQ(mc_val_client_version(v, sizeof v, "motcua-cli 1.4.2"), 0);
@@ -561,6 +651,7 @@ static void test_fingerprint_canon(void) {
 
 int main(void) {
   test_peer_values();
+  test_register_hours_values();
   test_fingerprint_canon();
   test_working_days();
   test_holidays();
