@@ -56,7 +56,7 @@ typedef struct mc_server_hooks {
   void (*stop_cb)(mc_server *srv); /* shutdown: sessions, uploads, monitor */
   void (*free_cb)(mc_server *srv); /* at exit */
   mc_sweep_cbs sweep;              /* the uploads in memory, at each expiry sweep */
-  /* Another instance made an event for unit (notify.c): push it to the
+  /* Another instance made an event for unit (server_notify.c): push it to the
    * unit's links here; linked_cb says whether the unit has any. */
   void (*event_cb)(mc_server *srv, const char *unit, const mc_event *ev);
   int (*linked_cb)(mc_server *srv, const char *unit);
@@ -89,8 +89,8 @@ struct mc_server {
   void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
   mc_sweeper *sweeper;       /* files/sweep.h: upload expiry, garbage collection */
   struct mc_mon_state *mon; /* monitor/monitor_server.c: registry, HTTP, alerts */
-  uv_timer_t notify_timer;  /* notify.c: debounced reload after mc_config */
-  uv_fs_poll_t crl_poll;    /* notify.c: the CRL file, for every instance */
+  uv_timer_t notify_timer;  /* server_notify.c: debounced reload after mc_config */
+  uv_fs_poll_t crl_poll;    /* server_notify.c: the CRL file, for every instance */
   int notify_connected;     /* times the storage's listener connected */
 };
 
@@ -107,7 +107,7 @@ void mc_server_reload_calendar(mc_server *srv);
 /* Reload the catalogue (units, procedures) from storage (asynchronously). */
 void mc_server_reload_catalog(mc_server *srv);
 
-/* notify.c: the storage's notification callback (mc_store_opts.notify_cb),
+/* server_notify.c: the storage's notification callback (mc_store_opts.notify_cb),
  * and the timer and CRL watch it uses, started with the server. */
 void mc_server_notify_cb(void *arg, const char *channel, const char *payload, int own);
 void mc_server_notify_start(mc_server *srv);

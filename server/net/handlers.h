@@ -28,7 +28,7 @@ int mc_handle_action(mc_session *s, const Motcua__Envelope *env, mc_fault *fault
 int mc_handle_role_refused(mc_session *s, const Motcua__Envelope *env, unsigned allowed,
                            mc_fault *fault);
 int mc_handle_history(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
-/* server hooks event_cb / linked_cb (server/notify.c) */
+/* server hooks event_cb / linked_cb (server/server_notify.c) */
 void mc_handle_push_event(mc_server *srv, const char *unit, const mc_event *ev);
 int mc_handle_linked(mc_server *srv, const char *unit);
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);

@@ -34,7 +34,7 @@ static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
   free(pv);
 }
 
-/* An event another instance made (server/notify.c): pushed like the ones
+/* An event another instance made (server/server_notify.c): pushed like the ones
  * made here (handlers_action.c), with its inbox id. */
 void mc_handle_push_event(mc_server *srv, const char *unit, const mc_event *ev) {
   mc_pb_event pv;
