@@ -80,10 +80,12 @@ class ReportServer:
                 "--tls_ca=" + os.path.join(pki, "ca.crt"),
                 "--tls_cert=" + os.path.join(pki, "server.crt"),
                 "--tls_key=" + os.path.join(pki, "server.key"), "--tls_crl="]
+        self.ports = {}
         for line in text.splitlines():
             k = line.split("=", 1)[0].strip()
             if "=" in line and k.endswith("_port") and k != "listen_port":
-                args.append("--%s=%d" % (k, free_port()))
+                self.ports[k] = free_port()
+                args.append("--%s=%d" % (k, self.ports[k]))
         env = faketime_env("")
         env.pop("FAKETIME")
         env.update(FAKETIME_TIMESTAMP_FILE=self.clock, FAKETIME_NO_CACHE="1")
@@ -468,7 +470,30 @@ class TestReports(unittest.TestCase):
         self.assertEqual(x.rc, 0, x)
         rows, total = expected(self.dossiers, {A, B, C}, keys["unit"], t0, t1, self.now)
         self.check_xlsx(path, rows, total)
+        self.check_gauges()
         self.assertNotIn("AddressSanitizer", self.srv.text())
+
+    def check_gauges(self):
+        """/metrics carries the dossier gauges of every unit, computed in the
+        background (the first minute's query runs a second after the start)."""
+        from mon_util import metric_families, wait_until
+        from sec_util import http_get
+        names = ("motcua_unit_dossiers_received_today", "motcua_unit_dossiers_in_progress",
+                 "motcua_unit_dossiers_overdue")
+
+        def scrape():
+            status, body = http_get(self.srv.ports["http_port"], "/metrics")
+            return metric_families(body if isinstance(body, str) else body.decode())
+        fams = {}
+
+        def ready():
+            fams.update(scrape())
+            return all(n in fams and fams[n]["samples"] for n in names)
+        wait_until(ready, 30)
+        for n in names:
+            self.assertEqual(fams[n]["type"], "gauge", n)
+            units = {l["unit"] for _, l, v in fams[n]["samples"] if v >= 0}
+            self.assertTrue({A, B, C} <= units, (n, units))
 
     def check_xlsx(self, path, rows, total):
         sheet = read_xlsx(path)
