@@ -99,6 +99,7 @@ void mc_report_figures(const mc_report_row *r, mc_report_figure out[MC_RF__COUNT
   s->value = 100.0 - out[MC_RF_OVERDUE].value - out[MC_RF_UNSATISFIED].value;
   if (s->value < 0) s->value = 0;
   if (handled > 0 || c[MC_RC_RETURNED] > 0) s->den = 1; /* defined */
+  else s->value = 0;
   fig(&out[MC_RF_AVG_DAYS], "avg_resolution_days",
       "resolve_seconds / (resolved_early + resolved_on_time + resolved_late) / 86400",
       c[MC_RC_RESOLVE_SECONDS], resolved, 1.0 / 86400.0);

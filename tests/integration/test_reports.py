@@ -74,8 +74,17 @@ class ReportServer:
                            timeout=120)
         tc.assertEqual(m.returncode, 0, m.stderr.decode()[-2000:])
         self.clock = os.path.join(pki, "clock")
-        self.set("2028-02-21 08:00")
+        self.text_conf = text
+        self.p = None
         self.port = free_port()
+        tc.addCleanup(self.kill)
+        self.start("2028-02-21 08:00")
+
+    def start(self, when):
+        """(Re)start the server with its clock at `when`."""
+        tc, pki, text = self.tc, self.pki, self.text_conf
+        self.kill()
+        self.set(when)
         args = [SERVER, "-c", self.conf, "--listen_port=%d" % self.port,
                 "--tls_ca=" + os.path.join(pki, "ca.crt"),
                 "--tls_cert=" + os.path.join(pki, "server.crt"),
@@ -90,12 +99,12 @@ class ReportServer:
         env.pop("FAKETIME")
         env.update(FAKETIME_TIMESTAMP_FILE=self.clock, FAKETIME_NO_CACHE="1")
         self.log = os.path.join(pki, "server.log")
-        self.logf = open(self.log, "wb")
+        self.logf = open(self.log, "ab")
         self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.logf, env=env,
                                   start_new_session=True)
-        tc.addCleanup(self.kill)
+        self.ready = self.text().count("motcua-server ready") + 1
         deadline = time.time() + TIMEOUT
-        while "motcua-server ready" not in self.text():
+        while self.text().count("motcua-server ready") < self.ready:
             if self.p.poll() is not None or time.time() > deadline:
                 tc.fail("report server did not start:\n%s" % self.text()[-3000:])
             time.sleep(0.1)
@@ -128,6 +137,8 @@ class ReportServer:
         return out
 
     def kill(self):
+        if self.p is None:
+            return
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait(timeout=TIMEOUT)
@@ -142,6 +153,7 @@ class Dossier:
         self.code, self.unit, self.resolver, self.proc = code, unit, resolver, proc
         self.sector, self.channel, self.received = sector, channel, received
         self.steps = [(received, "receive", 2, due)]  # (time, action, status after, due after)
+        self.holder = unit
         self.scans = False
         self.rating = None
 
@@ -289,6 +301,7 @@ class TestReports(unittest.TestCase):
         self.p2 = next(p["code"] for p in procs if p["level"] == "district"
                        and p["limit_unit"] == "working_days" and p["limit_value"] == 3)
         self.dossiers = []
+        self.satisfaction_seen = set()
 
     # -- steps, each through itest.cli at the server's time `when` --
 
@@ -316,6 +329,9 @@ class TestReports(unittest.TestCase):
         d = dossier(r)
         x.steps.append((at(when), action.replace("-", "_"), d["status"],
                         parse_time(d["due_at"])))
+        self.assertEqual(d["holder_unit"], {"forward": C, "send-back": x.unit}.get(action,
+                                                                                   x.holder))
+        x.holder = d["holder_unit"]
         return d
 
     def resolve(self, x, unit, t_accept, t_result):
@@ -405,6 +421,8 @@ class TestReports(unittest.TestCase):
         return r
 
     def compare(self, got, rows, total, key_name):
+        self.satisfaction_seen.update(
+            r["figures"]["satisfaction"][2] for r in list(rows.values()) + [total])
         self.assertEqual(sorted(r["key"] for r in got["rows"]), sorted(rows), got)
         for r in got["rows"] + [got["total"]]:
             want = total if r["total"] else rows[r["key"]]
@@ -436,6 +454,8 @@ class TestReports(unittest.TestCase):
         _, total = expected(self.dossiers, {A, B, C}, keys["unit"], t0, t1, self.now)
         for n in COUNTS:
             self.assertGreater(total[n], 0, "the data set has no %s" % n)
+        self.assertTrue([v for v in self.satisfaction_seen if v is not None and 0 < v < 100],
+                        self.satisfaction_seen)
         # a commune: its own figures only
         got = self.report(A).doc
         self.assertEqual(got["units"], [A])
@@ -475,7 +495,24 @@ class TestReports(unittest.TestCase):
 
     def check_gauges(self):
         """/metrics carries the dossier gauges of every unit, computed in the
-        background (the first minute's query runs a second after the start)."""
+        background (the first minute's query runs a second after the start):
+        restarted at 13/03/2028 12:00, they are the dossiers received that
+        day, the open ones each unit holds, and of them the overdue ones,
+        counted here from the events."""
+        when = at("2028-03-13 12:00")
+        self.srv.start("2028-03-13 12:00")
+        want = {}
+        for d in self.dossiers:
+            w = want.setdefault(d.holder, [0, 0, 0])
+            _, _, status, due = d.steps[-1]
+            if status in (1, 2, 4, 5, 6):
+                w[1] += 1
+                sup = len(d.supplements())
+                end = d.steps[-1][0] if status in (5, 6) else when
+                w[2] += int(sup >= 2 or end > due)
+        for d in self.dossiers:
+            if d.received.date() == when.date():
+                want.setdefault(d.unit, [0, 0, 0])[0] += 1
         from mon_util import metric_families, wait_until
         from sec_util import http_get
         names = ("motcua_unit_dossiers_received_today", "motcua_unit_dossiers_in_progress",
@@ -490,10 +527,14 @@ class TestReports(unittest.TestCase):
             fams.update(scrape())
             return all(n in fams and fams[n]["samples"] for n in names)
         wait_until(ready, 30)
-        for n in names:
+        for i, n in enumerate(names):
             self.assertEqual(fams[n]["type"], "gauge", n)
-            units = {l["unit"] for _, l, v in fams[n]["samples"] if v >= 0}
-            self.assertTrue({A, B, C} <= units, (n, units))
+            got = {l["unit"]: v for _, l, v in fams[n]["samples"]}
+            self.assertTrue({A, B, C} <= set(got), (n, got))
+            for u in (A, B, C):
+                self.assertEqual(got[u], want.get(u, [0, 0, 0])[i], (n, u))
+        self.assertGreater(sum(w[2] for w in want.values()), 0)
+        self.assertGreater(want[A][0], 0)
 
     def check_xlsx(self, path, rows, total):
         sheet = read_xlsx(path)

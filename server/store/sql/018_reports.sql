@@ -21,6 +21,14 @@ CREATE INDEX progress_log_supplement_idx ON progress_log (at, dossier_id)
   WHERE action = 'supplement_request';
 CREATE INDEX dossier_files_scan_idx ON dossier_files (dossier_id) WHERE kind = 'scan';
 
+-- The hash chain's trigger (012, mc_progress_chain) looks up a dossier's
+-- newest row with "WHERE dossier_id = $1 ORDER BY id DESC LIMIT 1"; with only
+-- (dossier_id, at) indexed, PostgreSQL walks the primary key backwards and
+-- filters, so a new dossier's first row scanned the WHOLE log (7 ms at
+-- 20,000 rows, growing linearly; found by bench/report_bench.py). This
+-- index answers it with one probe; every append (receipts, actions) gains.
+CREATE INDEX progress_log_dossier_id_idx ON progress_log (dossier_id, id);
+
 -- The local date of a moment (the server's zone, minutes east of UTC).
 CREATE FUNCTION mc_report_day(t timestamptz, off int) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
