@@ -7,8 +7,8 @@
 1. Data: a database of its own in DIR's PostgreSQL cluster, migrated by
    `motcua-server --migrate`; --dossiers dossiers of one year (2027) written
    through the server's SQL functions (bench/report_gen.sql: mc_receive and
-   mc_action, ~5 calls a dossier, hash-chained progress log), two workers;
-   then every finished one copied into each of --years earlier years
+   mc_action, ~5 calls a dossier, hash-chained progress log), two workers
+   on disjoint units; then every finished one copied into each of --years earlier years
    (set-based INSERTs, the chain trigger still runs per row).
 2. Speed: the year's report for all 21 communes and the centre, by
    procedure, as SQL (`mc_report`) and end to end (`motcua report` with the
@@ -87,15 +87,20 @@ class Bench:
 
     def generate(self):
         n, t0 = self.args.dossiers, time.time()
-        half = n // 2
-        ranges = [(1, half), (half + 1, n)]
-        threads = [threading.Thread(target=self.psql,
-                                    args=("SELECT bench_gen(%d, %d, %d)" % (a, b, YEAR),))
-                   for a, b in ranges]
+        errors = []
+
+        def worker(w):
+            try:
+                self.psql("SELECT bench_gen(1, %d, %d, %d, 2)" % (n, YEAR, w))
+            except BaseException as e:  # SystemExit from psql(): report it
+                errors.append(e)
+        threads = [threading.Thread(target=worker, args=(w,)) for w in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        if errors:
+            raise SystemExit("generator failed: %s" % errors[0])
         self.t_gen = time.time() - t0
         t0 = time.time()
         for back in range(1, self.args.years + 1):

@@ -19,7 +19,11 @@ RETURNS void LANGUAGE sql AS $$
                        CASE WHEN p_ret THEN 'bench' END)::mc_action_t)
 $$;
 
-CREATE OR REPLACE FUNCTION bench_gen(p_first int, p_last int, p_year int) RETURNS void
+-- Worker p_worker of p_workers takes the units u with u % p_workers = p_worker:
+-- workers never share a unit's per-day sequence row, so their long
+-- transactions cannot deadlock on it.
+CREATE OR REPLACE FUNCTION bench_gen(p_first int, p_last int, p_year int, p_worker int,
+                                     p_workers int) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   units text[] := ARRAY(SELECT code FROM units WHERE role = 'commune' ORDER BY code);
@@ -32,6 +36,9 @@ DECLARE
   k text; unit text; hold text; fate int;
 BEGIN
   FOR i IN p_first .. p_last LOOP
+    IF (i % array_length(units, 1)) % p_workers <> p_worker THEN
+      CONTINUE;
+    END IF;
     h := (i::bigint * 2654435761) % 4294967296;
     u := 1 + i % array_length(units, 1);
     p := 1 + (h % array_length(procs, 1))::int;

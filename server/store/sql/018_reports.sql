@@ -135,7 +135,8 @@ SELECT GROUPING(g.k, g.kname) <> 0, g.k, g.kname,
          SELECT 1 FROM dossier_files x WHERE x.dossier_id = g.id AND x.kind = 'scan')),
        count(*) FILTER (WHERE g.returned_at >= p_from AND g.returned_at < p_to
                           AND g.rating = 1),
-       coalesce(sum(extract(epoch FROM g.finished_at - g.received_at))
+       -- whole seconds per dossier, so the groups add up to the total exactly
+       coalesce(sum(floor(extract(epoch FROM g.finished_at - g.received_at))::bigint)
                 FILTER (WHERE g.fin AND g.fin_status = 9), 0)::bigint
   FROM g
  GROUP BY GROUPING SETS ((g.k, g.kname), ())
