@@ -13,12 +13,10 @@
 
 -- Report sets: what the period needs and nothing older (docs/REPORTS.md
 -- "Indexes"). Dossiers still open (carried over from any year), finished
--- or returned in a period; supplement requests in a period.
+-- or returned in a period.
 CREATE INDEX dossiers_open_received_idx ON dossiers (received_at) WHERE finished_at IS NULL;
 CREATE INDEX dossiers_finished_idx ON dossiers (finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX dossiers_returned_idx ON dossiers (returned_at) WHERE returned_at IS NOT NULL;
-CREATE INDEX progress_log_supplement_idx ON progress_log (at, dossier_id)
-  WHERE action = 'supplement_request';
 CREATE INDEX dossier_files_scan_idx ON dossier_files (dossier_id) WHERE kind = 'scan';
 
 -- The hash chain's trigger (012, mc_progress_chain) looks up a dossier's
@@ -54,18 +52,30 @@ RETURNS TABLE (is_total boolean, key text, name text,
                returned bigint, withdrawn bigint, refused bigint, stopped bigint,
                supplement bigint, ended_in_time bigint, with_scans bigint,
                unsatisfied bigint, resolve_seconds bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  -- EXECUTE: planned with the period's values (a generic plan guesses a third
+  -- of the table for every range and scans it all; bench/report_bench.py)
+  RETURN QUERY EXECUTE $q$
 WITH sel AS (
   -- received in the period
-  SELECT d.id FROM dossiers d WHERE d.received_at >= p_from AND d.received_at < p_to
+  SELECT d.id, d.channel, d.received_at, d.finished_at, d.returned_at, d.due_at,
+         d.supplement_count, d.rating, d.procedure_code, d.status, d.unit_code
+    FROM dossiers d WHERE d.received_at >= $1 AND d.received_at < $2
   UNION ALL  -- received before, still open
-  SELECT d.id FROM dossiers d WHERE d.received_at < p_from AND d.finished_at IS NULL
+  SELECT d.id, d.channel, d.received_at, d.finished_at, d.returned_at, d.due_at,
+         d.supplement_count, d.rating, d.procedure_code, d.status, d.unit_code
+    FROM dossiers d WHERE d.received_at < $1 AND d.finished_at IS NULL
   UNION ALL  -- received before, finished in or after the period
-  SELECT d.id FROM dossiers d WHERE d.received_at < p_from AND d.finished_at >= p_from
+  SELECT d.id, d.channel, d.received_at, d.finished_at, d.returned_at, d.due_at,
+         d.supplement_count, d.rating, d.procedure_code, d.status, d.unit_code
+    FROM dossiers d WHERE d.received_at < $1 AND d.finished_at >= $1
   UNION ALL  -- finished before the period, result returned in it (column "returned" only)
-  SELECT d.id FROM dossiers d
-   WHERE d.returned_at >= p_from AND d.returned_at < p_to AND d.finished_at < p_from
-     AND d.received_at < p_from
+  SELECT d.id, d.channel, d.received_at, d.finished_at, d.returned_at, d.due_at,
+         d.supplement_count, d.rating, d.procedure_code, d.status, d.unit_code
+    FROM dossiers d
+   WHERE d.returned_at >= $1 AND d.returned_at < $2 AND d.finished_at < $1
+     AND d.received_at < $1
 ),
 dd AS (
   SELECT d.id, d.channel, d.received_at, d.finished_at, d.returned_at, d.due_at,
@@ -73,67 +83,70 @@ dd AS (
          CASE WHEN d.status = 10 THEN 9 ELSE d.status END AS fin_status,
          p.sector, p.name AS pname,
          mc_report_resolver(p.level, d.unit_code, u.parent) AS r
-    FROM sel JOIN dossiers d ON d.id = sel.id
+    FROM sel d
     JOIN procedures p ON p.code = d.procedure_code
     JOIN units u ON u.code = d.unit_code
 ),
 f AS (
   SELECT dd.*,
-         dd.received_at < p_to AND (dd.finished_at IS NULL OR dd.finished_at >= p_from) AS live,
-         dd.finished_at >= p_from AND dd.finished_at < p_to AS fin,
+         dd.received_at < $2 AND (dd.finished_at IS NULL OR dd.finished_at >= $1) AS live,
+         dd.finished_at >= $1 AND dd.finished_at < $2 AS fin,
          (dd.supplement_count >= 2 OR dd.finished_at > dd.due_at) AS fin_late
-    FROM dd WHERE dd.r = ANY (p_units)
+    FROM dd WHERE dd.r = ANY ($5)
 ),
--- Open at the end of the period: its standing then, from the progress log
--- (the due time in force after its last step before the end, whether the
--- clock was stopped, how many supplements had been asked).
-pend AS (
-  SELECT f.id,
-         (sc.n >= 2 OR CASE WHEN last.status_after IN (5, 6) THEN last.at
-                            ELSE LEAST(p_to, p_now) END > last.step_due_at) AS overdue
+-- MATERIALIZED: each row's subqueries run once, not once per reference below
+g AS MATERIALIZED (
+  SELECT f.*,
+         -- Open at the end of the period: overdue then? From the progress log:
+         -- the due time in force after its last step before the end, whether
+         -- the clock was stopped, how many supplements had been asked. A
+         -- subquery per open dossier only (CASE evaluates it lazily; a join
+         -- here was planned as a nested loop over every row).
+         CASE WHEN f.live AND NOT coalesce(f.fin, false) THEN (
+           SELECT sc.n >= 2 OR CASE WHEN last.status_after IN (5, 6) THEN last.at
+                                    ELSE LEAST($2, $3) END > last.step_due_at
+             FROM (SELECT l.status_after, l.at, l.step_due_at FROM progress_log l
+                    WHERE l.dossier_id = f.id AND l.at < $2
+                    ORDER BY l.at DESC, l.id DESC LIMIT 1) last,
+                  (SELECT count(*) AS n FROM progress_log l
+                    WHERE l.dossier_id = f.id AND l.at < $2
+                      AND l.action = 'supplement_request') sc)
+         END AS overdue,
+         -- a supplement asked in the period (only a dossier open then, and one
+         -- that was ever asked for one, can have been: supplement_count counts
+         -- the requests and never goes down)
+         f.live AND f.supplement_count > 0 AND EXISTS (
+           SELECT 1 FROM progress_log l
+            WHERE l.dossier_id = f.id AND l.at >= $1 AND l.at < $2
+              AND l.action = 'supplement_request') AS sup,
+         CASE $6 WHEN 'unit' THEN f.r WHEN 'sector' THEN f.sector
+                 WHEN 'procedure' THEN f.procedure_code ELSE f.channel::text END AS k,
+         CASE $6 WHEN 'unit' THEN (SELECT x.name FROM units x WHERE x.code = f.r)
+                 WHEN 'sector' THEN f.sector WHEN 'procedure' THEN f.pname
+                 ELSE '' END AS kname
     FROM f
-    CROSS JOIN LATERAL (
-      SELECT l.status_after, l.at, l.step_due_at FROM progress_log l
-       WHERE l.dossier_id = f.id AND l.at < p_to ORDER BY l.at DESC, l.id DESC LIMIT 1) last
-    CROSS JOIN LATERAL (
-      SELECT count(*) AS n FROM progress_log l
-       WHERE l.dossier_id = f.id AND l.at < p_to AND l.action = 'supplement_request') sc
-   WHERE f.live AND NOT coalesce(f.fin, false)
-),
-sup AS (
-  SELECT DISTINCT l.dossier_id AS id FROM progress_log l
-   WHERE l.action = 'supplement_request' AND l.at >= p_from AND l.at < p_to
-),
-g AS (
-  SELECT f.*, pend.overdue, sup.id IS NOT NULL AS sup,
-         CASE p_by WHEN 'unit' THEN f.r WHEN 'sector' THEN f.sector
-                   WHEN 'procedure' THEN f.procedure_code ELSE f.channel::text END AS k,
-         CASE p_by WHEN 'unit' THEN (SELECT x.name FROM units x WHERE x.code = f.r)
-                   WHEN 'sector' THEN f.sector WHEN 'procedure' THEN f.pname
-                   ELSE '' END AS kname
-    FROM f LEFT JOIN pend ON pend.id = f.id LEFT JOIN sup ON sup.id = f.id
 )
 SELECT GROUPING(g.k, g.kname) <> 0, g.k, g.kname,
-       count(*) FILTER (WHERE g.live AND g.received_at < p_from),
-       count(*) FILTER (WHERE g.received_at >= p_from AND g.channel = 1),
-       count(*) FILTER (WHERE g.received_at >= p_from AND g.channel = 2),
-       count(*) FILTER (WHERE g.received_at >= p_from AND g.channel = 3),
+       count(*) FILTER (WHERE g.live AND g.received_at < $1),
+       count(*) FILTER (WHERE g.received_at >= $1 AND g.channel = 1),
+       count(*) FILTER (WHERE g.received_at >= $1 AND g.channel = 2),
+       count(*) FILTER (WHERE g.received_at >= $1 AND g.channel = 3),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 9 AND NOT g.fin_late
-                          AND mc_report_day(g.finished_at, p_off) < mc_report_day(g.due_at, p_off)),
+                          AND mc_report_day(g.finished_at, $4) < mc_report_day(g.due_at, $4)),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 9 AND NOT g.fin_late
-                          AND mc_report_day(g.finished_at, p_off) >= mc_report_day(g.due_at, p_off)),
+                          AND mc_report_day(g.finished_at, $4) >= mc_report_day(g.due_at, $4)),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 9 AND g.fin_late),
        count(*) FILTER (WHERE g.overdue = false),
        count(*) FILTER (WHERE g.overdue = true),
-       count(*) FILTER (WHERE g.returned_at >= p_from AND g.returned_at < p_to),
+       count(*) FILTER (WHERE g.returned_at >= $1 AND g.returned_at < $2),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 7),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 3),
        count(*) FILTER (WHERE g.fin AND g.fin_status = 8),
        count(*) FILTER (WHERE g.sup),
        count(*) FILTER (WHERE g.fin AND g.fin_status IN (3, 8) AND NOT g.fin_late),
-       count(*) FILTER (WHERE g.received_at >= p_from AND EXISTS (
+       count(*) FILTER (WHERE g.received_at >= $1 AND EXISTS (
          SELECT 1 FROM dossier_files x WHERE x.dossier_id = g.id AND x.kind = 'scan')),
-       count(*) FILTER (WHERE g.returned_at >= p_from AND g.returned_at < p_to
+       count(*) FILTER (WHERE g.returned_at >= $1 AND g.returned_at < $2
                           AND g.rating = 1),
        -- whole seconds per dossier, so the groups add up to the total exactly
        coalesce(sum(floor(extract(epoch FROM g.finished_at - g.received_at))::bigint)
@@ -141,7 +154,8 @@ SELECT GROUPING(g.k, g.kname) <> 0, g.k, g.kname,
   FROM g
  GROUP BY GROUPING SETS ((g.k, g.kname), ())
  ORDER BY 1, 2
-$$;
+$q$ USING p_from, p_to, p_now, p_off, p_units, p_by;
+END $$;
 
 -- The IT gauges (issue 17, /metrics): per unit, dossiers it received today
 -- (local day of p_now), open ones it holds now (status 1, 2, 4, 5, 6) and
