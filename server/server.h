@@ -85,6 +85,7 @@ struct mc_server {
   mc_work_hours *hours; /* office hours, by unit ("" = default first) then valid_from */
   size_t nhours;
   int listening;
+  int reports_running;       /* net/handlers_report.c: reports in flight (max_reports) */
   int shutting_down;
   void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
   mc_sweeper *sweeper;       /* files/sweep.h: upload expiry, garbage collection */

@@ -40,6 +40,8 @@ typedef struct mc_settings {
   long heartbeat_s;
   long max_inflight;
   long list_limit_max;
+  long report_timeout_ms;       /* per report statement; 0 = none */
+  long max_reports;             /* reports in flight at once */
   long max_connections_per_unit;
   long rate_limit_rps;   /* token bucket per link */
   long rate_burst;

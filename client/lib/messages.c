@@ -30,6 +30,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
         "  hours        giờ làm việc của đơn vị (xem, sửa)\n"
         "  register     sổ theo dõi hồ sơ (mẫu 06) của một kỳ: màn hình, PDF, bảng tính\n"
+        "  report       báo cáo kỳ (Thông tư 01/2018) và chỉ số Quyết định 766; --xlsx TỆP\n"
         "  slip MÃ      in phiếu (mẫu 01–05) ra tệp PDF\n"
         "  outbox       hàng đợi gửi (yêu cầu lưu lại khi mất mạng), số lần thử, lỗi\n"
         "  sync         gửi hàng đợi lên máy chủ: số tạm → mã hồ sơ chính thức\n"
@@ -64,6 +65,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  holidays     the calendar of public holidays and compensatory workdays\n"
         "  hours        the unit's office hours (list, change)\n"
         "  register     the dossier register (form 06) of a period: screen, PDF, spreadsheet\n"
+        "  report       period report (Circular 01/2018) and Decision 766 indicators; --xlsx FILE\n"
         "  slip CODE    print a slip (forms 01-05) to a PDF file\n"
         "  outbox       requests saved while the server was unreachable, attempts, errors\n"
         "  sync         deliver the outbox: provisional number → real dossier code\n"
@@ -508,6 +510,81 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_F_FEE] = {"Phí, lệ phí", "Fees"},
     [MSG_YES] = {"có", "yes"},
     [MSG_NO] = {"không", "no"},
+    [MSG_USAGE_REPORT] = {
+        "Cách dùng: motcua report --from NGÀY --to NGÀY [--by unit|sector|procedure|channel]\n"
+        "                         [--unit MÃ] [--xlsx TỆP.xlsx | --json]\n"
+        "Báo cáo tình hình tiếp nhận, giải quyết hồ sơ trong kỳ (mẫu Thông tư 01/2018) và các chỉ số\n"
+        "theo Quyết định 766/QĐ-TTg (tỷ lệ đúng hạn, thời gian giải quyết trung bình, tỷ lệ trực tuyến,\n"
+        "tỷ lệ số hóa, mức độ hài lòng), mỗi chỉ số kèm công thức, tử số và mẫu số.\n"
+        "NGÀY: DD/MM/YYYY hoặc YYYY-MM-DD (giờ của máy chủ), cả hai ngày đều được tính.\n"
+        "--by: nhóm theo đơn vị giải quyết (mặc định), lĩnh vực, thủ tục hoặc kênh tiếp nhận.\n"
+        "--unit: chỉ một đơn vị. Xã xem số liệu của mình; trung tâm huyện của mình và các xã;\n"
+        "chứng thư quản trị xem mọi đơn vị. Báo cáo không chứa họ tên hay số định danh công dân.\n"
+        "--xlsx: ghi bảng tính (tiêu đề chính thức, dòng tổng là công thức); --json: in JSON.",
+        "Usage: motcua report --from DATE --to DATE [--by unit|sector|procedure|channel]\n"
+        "                     [--unit CODE] [--xlsx FILE.xlsx | --json]\n"
+        "Period report on dossiers received and resolved (Circular 01/2018 layout) and the\n"
+        "Decision 766/QĐ-TTg indicators (on-time ratio, average resolution time, online ratio,\n"
+        "digitised ratio, satisfaction), each with its formula, numerator and denominator.\n"
+        "DATE: DD/MM/YYYY or YYYY-MM-DD (the server's time zone); both days are included.\n"
+        "--by: group by resolving unit (default), sector, procedure or receiving channel.\n"
+        "--unit: one unit only. A commune sees its own figures; the district centre its own\n"
+        "and its communes'; an admin certificate every unit. No citizen name or id appears.\n"
+        "--xlsx: write a spreadsheet (official headers, totals as formulas); --json: print JSON."},
+    [MSG_ERR_REPORT_BY] = {"--by phải là unit, sector, procedure hoặc channel",
+                           "--by must be unit, sector, procedure or channel"},
+    [MSG_ERR_REPORT_PERIOD] = {"cần --from và --to (NGÀY), --to không trước --from",
+                               "--from and --to (DATE) are required, --to not before --from"},
+    [MSG_REPORT_TITLE] = {"BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+                          "REPORT ON THE HANDLING OF ADMINISTRATIVE PROCEDURES"},
+    [MSG_REPORT_TITLE_766] = {"CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)",
+                              "SERVICE INDICATORS (DECISION 766/QĐ-TTg)"},
+    [MSG_REPORT_PERIOD] = {"Kỳ báo cáo: từ ngày", "Period: from"},
+    [MSG_REPORT_NO] = {"STT", "No."},
+    [MSG_REPORT_BY_UNIT] = {"Đơn vị giải quyết", "Resolving unit"},
+    [MSG_REPORT_BY_SECTOR] = {"Lĩnh vực", "Sector"},
+    [MSG_REPORT_BY_PROCEDURE] = {"Thủ tục hành chính", "Procedure"},
+    [MSG_REPORT_BY_CHANNEL] = {"Kênh tiếp nhận", "Channel"},
+    [MSG_REPORT_TOTAL] = {"Tổng cộng", "Total"},
+    [MSG_REPORT_G_RECEIVED] = {"Số hồ sơ nhận giải quyết", "Dossiers to resolve"},
+    [MSG_REPORT_G_IN_PERIOD] = {"Trong kỳ", "Received in the period"},
+    [MSG_REPORT_G_RESOLVED] = {"Số hồ sơ đã giải quyết", "Dossiers resolved"},
+    [MSG_REPORT_G_PENDING] = {"Số hồ sơ đang giải quyết", "Dossiers in progress"},
+    [MSG_REPORT_G_OTHER] = {"Hồ sơ khác", "Other dossiers"},
+    [MSG_REPORT_C_TOTAL] = {"Tổng số", "Total"},
+    [MSG_REPORT_C_CARRIED] = {"Từ kỳ trước", "Carried over"},
+    [MSG_REPORT_C_DIRECT] = {"Trực tiếp", "Direct"},
+    [MSG_REPORT_C_ONLINE] = {"Trực tuyến", "Online"},
+    [MSG_REPORT_C_POSTAL] = {"Bưu chính công ích", "Postal"},
+    [MSG_REPORT_C_EARLY] = {"Trước hạn", "Early"},
+    [MSG_REPORT_C_ON_TIME] = {"Đúng hạn", "On time"},
+    [MSG_REPORT_C_LATE] = {"Quá hạn", "Late"},
+    [MSG_REPORT_C_WITHIN] = {"Trong hạn", "Within deadline"},
+    [MSG_REPORT_C_OVERDUE] = {"Quá hạn", "Overdue"},
+    [MSG_REPORT_C_RETURNED] = {"Đã trả kết quả", "Returned"},
+    [MSG_REPORT_C_WITHDRAWN] = {"Rút hồ sơ", "Withdrawn"},
+    [MSG_REPORT_C_REFUSED] = {"Từ chối", "Refused"},
+    [MSG_REPORT_C_STOPPED] = {"Dừng xử lý", "Stopped"},
+    [MSG_REPORT_C_SUPPLEMENT] = {"Yêu cầu bổ sung", "Supplement requested"},
+    [MSG_REPORT_F_ON_TIME] = {"Tỷ lệ đúng hạn", "On-time ratio"},
+    [MSG_REPORT_F_OVERDUE] = {"Tỷ lệ quá hạn", "Overdue ratio"},
+    [MSG_REPORT_F_UNSATISFIED] = {"Tỷ lệ không hài lòng", "Not-satisfied ratio"},
+    [MSG_REPORT_F_SATISFACTION] = {"Mức độ hài lòng", "Satisfaction"},
+    [MSG_REPORT_F_AVG_DAYS] = {"Thời gian giải quyết trung bình (ngày)",
+                               "Average resolution time (days)"},
+    [MSG_REPORT_F_ONLINE] = {"Tỷ lệ trực tuyến", "Online ratio"},
+    [MSG_REPORT_F_DIRECT] = {"Tỷ lệ trực tiếp", "Direct ratio"},
+    [MSG_REPORT_F_POSTAL] = {"Tỷ lệ qua bưu chính", "Postal ratio"},
+    [MSG_REPORT_F_DIGITISED] = {"Tỷ lệ số hóa hồ sơ", "Digitised ratio"},
+    [MSG_REPORT_H_FIGURE] = {"Chỉ số", "Indicator"},
+    [MSG_REPORT_H_NUMERATOR] = {"Tử số", "Numerator"},
+    [MSG_REPORT_H_DENOMINATOR] = {"Mẫu số", "Denominator"},
+    [MSG_REPORT_H_VALUE] = {"Giá trị", "Value"},
+    [MSG_REPORT_H_FORMULA] = {"Công thức", "Formula"},
+    [MSG_REPORT_UNITS] = {"Đơn vị trong báo cáo:", "Units in the report:"},
+    [MSG_REPORT_WRITTEN] = {"Đã ghi bảng tính", "Spreadsheet written"},
+    [MSG_REPORT_XLSX_FAILED] = {"không ghi được bảng tính", "could not write the spreadsheet"},
+    [MSG_REPORT_UNBALANCED] = {"số liệu báo cáo không khớp tổng", "the report's totals do not add up"},
     [MSG_RATING_1] = {"Không hài lòng", "Not satisfied"},
     [MSG_RATING_2] = {"Hài lòng", "Satisfied"},
     [MSG_RATING_3] = {"Rất hài lòng", "Very satisfied"},
@@ -884,6 +961,16 @@ static const struct {
      {"giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc",
       "office hours must run morning start < morning end <= afternoon start < afternoon end"}},
     {"hours", {"lịch làm việc (tối đa 4)", "schedules (at most 4)"}},
+    {"report.scope",
+     {"đơn vị này không được xem báo cáo của đơn vị đã chọn",
+      "this unit may not see the chosen unit's report"}},
+    {"reports", {"máy chủ đang lập báo cáo khác, hãy thử lại sau",
+                 "the server is computing another report, try again later"}},
+    {"report_timeout_ms", {"báo cáo chạy quá thời gian cho phép, hãy chọn kỳ ngắn hơn",
+                           "the report took too long, choose a shorter period"}},
+    {"from_date", {"ngày bắt đầu kỳ báo cáo không hợp lệ", "invalid period start date"}},
+    {"to_date", {"ngày kết thúc kỳ báo cáo không hợp lệ (không trước ngày bắt đầu, tối đa 10 năm)",
+                 "invalid period end date (not before the start, at most 10 years)"}},
     {"rate limit: too many requests, slow down",
      {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
       "too many requests, wait a moment and try again"}},

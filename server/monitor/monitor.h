@@ -110,6 +110,9 @@ struct mc_mon_unit {
   int64_t drops[MC_MON_DROPS];
   unsigned ndrops;          /* resident drops, total ever; drops[] holds the last ones */
   int uptime_today_pct;     /* from storage, -1 = unknown */
+  /* dossiers (issue 17), from storage every minute; known = 0 until then */
+  int dossiers_known;
+  int64_t received_today, in_progress, overdue;
   uint64_t connects;        /* resident connects */
 };
 

@@ -198,7 +198,8 @@ static void prom_unit_info(sbuf *b, const mc_monitor *m) {
 }
 
 enum ufield { UF_ONLINE, UF_RTT, UF_SRTT, UF_BYTES, UF_FRAMES, UF_OUTBOX, UF_UPLOADS,
-              UF_LAST_SEEN, UF_SINCE, UF_DISCONNECTS, UF_FLAPPING, UF__COUNT };
+              UF_LAST_SEEN, UF_SINCE, UF_DISCONNECTS, UF_FLAPPING, UF_RECEIVED_TODAY,
+              UF_IN_PROGRESS, UF_OVERDUE, UF__COUNT };
 
 static const struct ufamily {
   const char *name, *type, *help;
@@ -215,6 +216,12 @@ static const struct ufamily {
      "Online or offline since, Unix time (no series: never connected)."},
     {"motcua_unit_disconnects_total", "counter", "Times the unit's resident link went down."},
     {"motcua_unit_flapping", "gauge", "1 if the link dropped too often in the last hour."},
+    {"motcua_unit_dossiers_received_today", "gauge",
+     "Dossiers the unit received today (local day; refreshed every minute)."},
+    {"motcua_unit_dossiers_in_progress", "gauge",
+     "Open dossiers the unit holds (status 1, 2, 4, 5, 6; refreshed every minute)."},
+    {"motcua_unit_dossiers_overdue", "gauge",
+     "Of them overdue now: past due, or a second supplement (refreshed every minute)."},
 };
 
 static void unit_series(sbuf *b, int f, const mc_mon_view *v, const char *u) {
@@ -246,6 +253,14 @@ static void unit_series(sbuf *b, int f, const mc_mon_view *v, const char *u) {
     break;
   case UF_DISCONNECTS: sb_printf(b, "%s{unit=\"%s\"} %u\n", n, u, x->ndrops); break;
   case UF_FLAPPING: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->flapping); break;
+  case UF_RECEIVED_TODAY:
+  case UF_IN_PROGRESS:
+  case UF_OVERDUE:
+    if (x->dossiers_known)
+      sb_printf(b, "%s{unit=\"%s\"} %lld\n", n, u,
+                (long long)(f == UF_RECEIVED_TODAY ? x->received_today
+                            : f == UF_IN_PROGRESS ? x->in_progress : x->overdue));
+    break;
   }
 }
 

@@ -184,6 +184,22 @@ static void waiting_cb(void *arg, int err, const mc_waiting_row *rows, size_t n)
   }
 }
 
+/* The dossier gauges (migration 018's mc_report_gauges), one statement a
+ * minute in the background: /metrics only reads the numbers. */
+static void gauges_cb(void *arg, int err, const mc_gauge_row *rows, size_t n) {
+  mc_server *srv = arg;
+  if (srv->mon == NULL) return;
+  srv->mon->db_busy--;
+  for (size_t i = 0; err == 0 && i < n; i++) {
+    mc_mon_unit *u = mc_monitor_unit(&srv->mon->reg, rows[i].unit);
+    if (u == NULL) continue;
+    u->dossiers_known = 1;
+    u->received_today = rows[i].received_today;
+    u->in_progress = rows[i].in_progress;
+    u->overdue = rows[i].overdue;
+  }
+}
+
 static void today(const mc_server *srv, int64_t now, char out[11]) {
   char d[7];
   mc_local_yymmdd(&srv->cal, now, d);
@@ -201,6 +217,9 @@ static void query_history(mc_server *srv, int64_t now) {
     st->db_busy++;
   if (mc_store_forwards_waiting(srv->store, srv->cfg.centre_unit, WAITING_LIMIT, waiting_cb,
                                 srv) == 0)
+    st->db_busy++;
+  if (mc_store_report_gauges(srv->store, now, (int)srv->cfg.utc_offset_minutes, gauges_cb,
+                             srv) == 0)
     st->db_busy++;
 }
 

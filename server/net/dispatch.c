@@ -52,6 +52,7 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_UPLOAD_FINISH, ST(MC_SS_READY), DESK, mc_handle_upload_finish},
     {MOTCUA__ENVELOPE__BODY_FILES, ST(MC_SS_READY), DESK, mc_handle_files},
     {MOTCUA__ENVELOPE__BODY_DOWNLOAD, ST(MC_SS_READY), DESK, mc_handle_download},
+    {MOTCUA__ENVELOPE__BODY_REPORT, ST(MC_SS_READY), ANY_ROLE, mc_handle_report},
 };
 
 static const struct command *find_command(Motcua__Envelope__BodyCase body) {

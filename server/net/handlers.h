@@ -47,6 +47,8 @@ int mc_handle_download(mc_session *s, const Motcua__Envelope *env, mc_fault *fau
 /* monitor (handlers_monitor.c): MonitorRequest (admin), ClientStatus */
 int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_client_status(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+/* reports (handlers_report.c): ReportRequest, desk and admin certificates */
+int mc_handle_report(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 /* Uploads in memory: start (the server's start hook), drop them all at
  * shutdown (stop hook), and what they do at each tick of the server's
  * expiry sweep (files/sweep.h; the server starts and stops it). */

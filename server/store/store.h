@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "model.h"
+#include "report.h"
 
 typedef struct mc_store mc_store;
 
@@ -326,5 +327,31 @@ typedef struct mc_waiting_row {
 typedef void (*mc_store_waiting_cb)(void *arg, int err, const mc_waiting_row *rows, size_t n);
 int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
                               mc_store_waiting_cb cb, void *arg);
+
+/* ---- reports (store/report.c, sql/018_reports.sql) ----------------------
+ * One statement each; the database aggregates (docs/REPORTS.md). */
+typedef struct mc_report_query {
+  int64_t from_ms, to_ms;    /* [from, to): local midnights */
+  int64_t now_ms;            /* the server clock: open dossiers' standing */
+  int offset_min;            /* the server's zone, minutes east of UTC */
+  const char *const *units;  /* the resolving units in scope, >= 1 */
+  size_t nunits;
+  int by;                    /* enum mc_report_by */
+  int timeout_ms;            /* statement_timeout of this statement; 0 = none */
+} mc_report_query;
+/* rows: one per key, key order; total: the total row (its own aggregate). */
+typedef void (*mc_store_report_cb)(void *arg, int err, const mc_report_row *rows, size_t n,
+                                   const mc_report_row *total);
+int mc_store_report(mc_store *s, const mc_report_query *q, mc_store_report_cb cb, void *arg);
+
+/* Per unit: received today (local day of now_ms), open dossiers it holds,
+ * of them overdue now. */
+typedef struct mc_gauge_row {
+  char unit[32];
+  int64_t received_today, in_progress, overdue;
+} mc_gauge_row;
+typedef void (*mc_store_gauges_cb)(void *arg, int err, const mc_gauge_row *rows, size_t n);
+int mc_store_report_gauges(mc_store *s, int64_t now_ms, int offset_min, mc_store_gauges_cb cb,
+                           void *arg);
 
 #endif
