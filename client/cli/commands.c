@@ -52,6 +52,7 @@ static const cli_command commands[] = {
     ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
     ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
     ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
+    ACTION_CMD("propose", MSG_USAGE_PROPOSE, PROPOSE),
 };
 #undef ACTION_CMD
 

@@ -23,7 +23,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
         "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
         "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
         "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
         "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
@@ -56,7 +56,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  search TEXT  find by dossier code, citizen id, phone or name\n"
         "  history CODE a dossier's progress log (each step, early/on time/late)\n"
         "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
         "               the processing steps (see motcua COMMAND --help)\n"
         "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
@@ -129,12 +129,16 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
         "  --overdue          chỉ hồ sơ quá hạn\n"
         "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
-        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)",
+        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)\n"
+        "  --mine             chỉ hồ sơ được giao cho cán bộ đang đăng nhập\n"
+        "  --awaiting-signature  chỉ hồ sơ đã trình ký, chờ lãnh đạo ký",
         "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
         "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
         "  --overdue          overdue dossiers only\n"
         "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
-        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)"},
+        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)\n"
+        "  --mine             only dossiers assigned to the logged-in officer\n"
+        "  --awaiting-signature  only dossiers whose proposed result awaits a leader"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -756,6 +760,17 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ROLE_PROCESSING] = {"chuyên viên xử lý", "processing officer"},
     [MSG_ROLE_LEADER] = {"lãnh đạo", "leader"},
     [MSG_ROLE_UNIT_ADMIN] = {"quản trị đơn vị", "unit administrator"},
+    [MSG_USAGE_PROPOSE] = {
+        "Cách dùng: motcua propose MÃ_HỒ_SƠ [--note GHI_CHÚ]\n"
+        "Trình ký: chuyên viên xử lý trình dự thảo kết quả để lãnh đạo ký (trạng thái 4 giữ nguyên);\n"
+        "lãnh đạo ký bằng motcua result. Xem motcua list --awaiting-signature.\n"
+        "  --note GHI_CHÚ  ghi chú kèm theo",
+        "Usage: motcua propose DOSSIER_CODE [--note NOTE]\n"
+        "Submit the draft result for a leader's signature (status 4 stays 4); the leader\n"
+        "signs with motcua result. See motcua list --awaiting-signature.\n"
+        "  --note NOTE  a note with it"},
+    [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
+    [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Submitted for signature: dossier"},
 };
 
 static const struct {
