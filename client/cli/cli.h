@@ -43,6 +43,7 @@ typedef struct cli {
   const char *due_text;   /* reschedule --to: read again in the hello's zone */
   unsigned rating, year;
   int overdue, peek, workday;
+  int mine, awaiting_signature; /* list (issue 15) */
   const char *text;       /* search */
   const char *find;       /* procedures --search */
   char code_buf[MC_LIM_DOSSIER_CODE + 1];  /* c->code normalised (find.h) */
@@ -51,13 +52,14 @@ typedef struct cli {
   const char *date, *holiday_name;
   char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
   const char *form, *out_path, *province;
-  int all;                /* outbox --all */
+  int all;                /* outbox --all, logout --all */
   /* register, hours (register_cmd.c, issue 14) */
   char from_iso[11], to_iso[11];
   const char *pdf_path, *xlsx_path, *unit;
   int hours_op;           /* 0 list, 1 set, 2 reset */
   size_t nsched;
   mc_fields_schedule sched[4];
+  const char *login_name, *password_file, *new_password_file; /* login, passwd */
   /* files (transfer_cmd.c) */
   const char *files[32];
   int nfiles;

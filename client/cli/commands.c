@@ -10,6 +10,7 @@
 #include "outbox_cmd.h"
 #include "register_cmd.h"
 #include "report_cmd.h"
+#include "session_cmd.h"
 #include "slip_cmd.h"
 #include "transfer_cmd.h"
 #include "watch_cmd.h"
@@ -39,6 +40,9 @@ static const cli_command commands[] = {
     {"download", MSG_USAGE_DOWNLOAD, 1, 0, 0, cli_parse_download, cli_run_download},
     {"monitor", MSG_USAGE_MONITOR, 1, 0, 0, cli_parse_monitor, cli_run_monitor},
     {"report", MSG_USAGE_REPORT, 1, 0, 0, cli_parse_report, cli_run_report},
+    {"login", MSG_USAGE_LOGIN, 1, 0, 0, cli_parse_login, cli_run_login},
+    {"logout", MSG_USAGE_LOGOUT, 1, 0, 0, cli_parse_logout, cli_run_logout},
+    {"passwd", MSG_USAGE_PASSWD, 1, 0, 0, cli_parse_passwd, cli_run_passwd},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
     {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},
@@ -53,6 +57,7 @@ static const cli_command commands[] = {
     ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
     ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
     ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
+    ACTION_CMD("propose", MSG_USAGE_PROPOSE, PROPOSE),
 };
 #undef ACTION_CMD
 

@@ -23,7 +23,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
         "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
         "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
         "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
         "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
@@ -38,6 +38,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files MÃ     danh sách tệp của hồ sơ\n"
         "  download MÃ  tải các tệp của hồ sơ về máy\n"
         "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
+        "  login, logout, passwd   đăng nhập, đăng xuất, đổi mật khẩu cán bộ (cần\n"
+        "               đăng nhập để tiếp nhận, chuyển, xử lý hồ sơ)\n"
         "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn,\n"
         "hoặc chỉ nnnn cho hồ sơ nhận hôm nay.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
@@ -58,7 +60,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  search TEXT  find by dossier code, citizen id, phone or name\n"
         "  history CODE a dossier's progress log (each step, early/on time/late)\n"
         "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
         "               the processing steps (see motcua COMMAND --help)\n"
         "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
@@ -73,6 +75,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files CODE   the files of a dossier\n"
         "  download CODE  download a dossier's files\n"
         "  monitor      (admin) the link state of every unit\n"
+        "  login, logout, passwd   officer log in, log out, change password (a login\n"
+        "               is needed to receive, forward and process dossiers)\n"
         "CODE in any case; within your own unit the short form yymmdd-nnnn will do,\n"
         "or nnnn alone for a dossier received today.\n"
         "Help for one command: motcua COMMAND --help\n"
@@ -137,12 +141,16 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
         "  --overdue          chỉ hồ sơ quá hạn\n"
         "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
-        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)",
+        "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)\n"
+        "  --mine             chỉ hồ sơ được giao cho cán bộ đang đăng nhập\n"
+        "  --awaiting-signature  chỉ hồ sơ đã trình ký, chờ lãnh đạo ký",
         "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
         "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
         "  --overdue          overdue dossiers only\n"
         "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
-        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)"},
+        "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)\n"
+        "  --mine             only dossiers assigned to the logged-in officer\n"
+        "  --awaiting-signature  only dossiers whose proposed result awaits a leader"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -846,6 +854,83 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_F_EMAIL] = {"Thư điện tử", "E-mail"},
     [MSG_F_RECEIVED_DOCS] = {"Thành phần đã nhận", "Components received"},
     [MSG_F_MISSING_REASON] = {"Lý do tiếp nhận khi còn thiếu", "Received although incomplete, because"},
+    /* issue 15: officer accounts */
+    [MSG_REFUSED_LOGIN] = {"Chưa đăng nhập hoặc phiên làm việc đã hết: dùng motcua login",
+                           "No officer is logged in, or the session ended: use motcua login"},
+    [MSG_REFUSED_BAD_LOGIN] = {"Sai tên đăng nhập hoặc mật khẩu",
+                               "Wrong login or password"},
+    [MSG_REFUSED_LOCKED] = {"Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau (số giây)",
+                            "The login is locked after repeated failures; try again later (seconds)"},
+    [MSG_REFUSED_PWCHANGE] = {"Phải đổi mật khẩu trước: dùng motcua passwd",
+                              "The password must be changed first: use motcua passwd"},
+    [MSG_REFUSED_WEAKPW] = {"Mật khẩu mới không đạt yêu cầu (ít nhất 10 ký tự, không chứa tên đăng nhập, họ tên, tên hoặc mã đơn vị, khác mật khẩu cũ)",
+                            "The new password is refused (at least 10 characters, not containing the login, the name, the unit's name or code, not the old one)"},
+    [MSG_RULE_OFFICER_ROLE] = {"Vai trò của cán bộ đang đăng nhập không được làm việc này",
+                               "The logged-in officer's role may not do this"},
+    [MSG_USAGE_LOGIN] = {
+        "Cách dùng: motcua login [TÊN_ĐĂNG_NHẬP] [--password-file TỆP]\n"
+        "Đăng nhập cán bộ trên máy của đơn vị; phiên làm việc kéo dài đến hết giờ làm việc.\n"
+        "Mật khẩu: từ --password-file (tệp chế độ 0600), biến môi trường MOTCUA_PASSWORD,\n"
+        "hoặc gõ khi được hỏi (không hiện ra màn hình); không bao giờ trên dòng lệnh.\n"
+        "  --password-file TỆP  đọc mật khẩu từ dòng đầu của TỆP\n"
+        "Tên đăng nhập: đối số, biến MOTCUA_LOGIN, hoặc gõ khi được hỏi.",
+        "Usage: motcua login [LOGIN] [--password-file FILE]\n"
+        "Log an officer in at this unit's desk; the session lasts until the end of the working day.\n"
+        "Password: from --password-file (a file of mode 0600), the MOTCUA_PASSWORD environment\n"
+        "variable, or typed when asked (not echoed); never on the command line.\n"
+        "  --password-file FILE  read the password from the first line of FILE\n"
+        "Login: the argument, MOTCUA_LOGIN, or typed when asked."},
+    [MSG_USAGE_LOGOUT] = {
+        "Cách dùng: motcua logout [--all]\n"
+        "Kết thúc phiên làm việc của cán bộ trên máy này.\n"
+        "  --all  kết thúc mọi phiên làm việc của cán bộ (trên mọi máy)",
+        "Usage: motcua logout [--all]\n"
+        "End the officer's session on this desk.\n"
+        "  --all  end every session of the officer (on every desk)"},
+    [MSG_USAGE_PASSWD] = {
+        "Cách dùng: motcua passwd [--password-file TỆP --new-password-file TỆP]\n"
+        "Đổi mật khẩu của cán bộ đang đăng nhập; mọi phiên khác kết thúc.\n"
+        "  --password-file TỆP      mật khẩu hiện tại (hoặc gõ khi được hỏi)\n"
+        "  --new-password-file TỆP  mật khẩu mới (hoặc gõ hai lần khi được hỏi)",
+        "Usage: motcua passwd [--password-file FILE --new-password-file FILE]\n"
+        "Change the logged-in officer's password; every other session ends.\n"
+        "  --password-file FILE      the current password (or typed when asked)\n"
+        "  --new-password-file FILE  the new password (or typed twice when asked)"},
+    [MSG_PROMPT_LOGIN] = {"Tên đăng nhập: ", "Login: "},
+    [MSG_PROMPT_PASSWORD] = {"Mật khẩu: ", "Password: "},
+    [MSG_PROMPT_OLD_PASSWORD] = {"Mật khẩu hiện tại: ", "Current password: "},
+    [MSG_PROMPT_NEW_PASSWORD] = {"Mật khẩu mới: ", "New password: "},
+    [MSG_PROMPT_NEW_AGAIN] = {"Nhập lại mật khẩu mới: ", "New password again: "},
+    [MSG_ERR_NEED_LOGIN_NAME] = {"Cần tên đăng nhập", "A login is needed"},
+    [MSG_ERR_PASSWORD_READ] = {"Không đọc được mật khẩu (tệp phải chỉ chủ sở hữu đọc được, chế độ 0600)",
+                               "Cannot read the password (the file must be readable by its owner only, mode 0600)"},
+    [MSG_ERR_PASSWORDS_DIFFER] = {"Hai lần nhập mật khẩu mới không khớp", "The two new passwords differ"},
+    [MSG_ERR_SESSION_FILE] = {"Không ghi được tệp phiên làm việc", "Cannot write the session file"},
+    [MSG_LOGGED_IN] = {"Đã đăng nhập", "Logged in"},
+    [MSG_LOGGED_OUT] = {"Đã đăng xuất", "Logged out"},
+    [MSG_PASSWORD_CHANGED] = {"Đã đổi mật khẩu", "Password changed"},
+    [MSG_MUST_CHANGE] = {"Phải đổi mật khẩu trước khi làm việc: dùng motcua passwd",
+                         "Change the password before anything else: use motcua passwd"},
+    [MSG_SESSION_UNTIL] = {"Phiên làm việc đến", "Session until"},
+    [MSG_F_OFFICER_LOGIN] = {"Tên đăng nhập", "Login"},
+    [MSG_F_OFFICER_TITLE] = {"Chức vụ", "Title"},
+    [MSG_F_OFFICER_ROLES] = {"Vai trò", "Roles"},
+    [MSG_OFFICER_UNVERIFIED] = {"chưa xác thực", "unverified"},
+    [MSG_ROLE_RECEIVING] = {"tiếp nhận và trả kết quả", "receiving and returning"},
+    [MSG_ROLE_PROCESSING] = {"chuyên viên xử lý", "processing officer"},
+    [MSG_ROLE_LEADER] = {"lãnh đạo", "leader"},
+    [MSG_ROLE_UNIT_ADMIN] = {"quản trị đơn vị", "unit administrator"},
+    [MSG_USAGE_PROPOSE] = {
+        "Cách dùng: motcua propose MÃ_HỒ_SƠ [--note GHI_CHÚ]\n"
+        "Trình ký: chuyên viên xử lý trình dự thảo kết quả để lãnh đạo ký (trạng thái 4 giữ nguyên);\n"
+        "lãnh đạo ký bằng motcua result. Xem motcua list --awaiting-signature.\n"
+        "  --note GHI_CHÚ  ghi chú kèm theo",
+        "Usage: motcua propose DOSSIER_CODE [--note NOTE]\n"
+        "Submit the draft result for a leader's signature (status 4 stays 4); the leader\n"
+        "signs with motcua result. See motcua list --awaiting-signature.\n"
+        "  --note NOTE  a note with it"},
+    [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
+    [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Submitted for signature: dossier"},
 };
 
 static const struct {
@@ -859,7 +944,7 @@ static const struct {
     {"send_back", MSG_RULE_SEND_BACK}, {"receiver_only", MSG_RULE_RECEIVER_ONLY},
     {"holder", MSG_RULE_HOLDER}, {"not_party", MSG_RULE_NOT_PARTY},
     {"status", MSG_RULE_STATUS}, {"reschedule_once", MSG_RULE_RESCHEDULE_ONCE},
-    {"rate_once", MSG_RULE_RATE_ONCE},
+    {"rate_once", MSG_RULE_RATE_ONCE}, {"officer_role", MSG_RULE_OFFICER_ROLE},
 };
 
 const char *mc_msg_rule(int lang, const char *detail) {
@@ -971,6 +1056,26 @@ static const struct {
     {"from_date", {"ngày bắt đầu kỳ báo cáo không hợp lệ", "invalid period start date"}},
     {"to_date", {"ngày kết thúc kỳ báo cáo không hợp lệ (không trước ngày bắt đầu, tối đa 10 năm)",
                  "invalid period end date (not before the start, at most 10 years)"}},
+    {"session.none", {"chưa đăng nhập (dùng motcua login)", "no officer logged in (use motcua login)"}},
+    {"session.ended", {"phiên làm việc đã hết hoặc bị thu hồi (dùng motcua login)",
+                       "the session ended or was revoked (use motcua login)"}},
+    {"session.other_unit", {"phiên làm việc của cán bộ đơn vị khác", "a session of another unit's officer"}},
+    {"session.password_change", {"phải đổi mật khẩu trước (motcua passwd)",
+                                 "the password must be changed first (motcua passwd)"}},
+    {"password.length", {"mật khẩu phải có ít nhất 10 ký tự", "the password needs at least 10 characters"}},
+    {"password.long", {"mật khẩu quá dài (tối đa 256 byte)", "the password is too long (256 bytes at most)"}},
+    {"password.utf8", {"mật khẩu chứa ký tự không hợp lệ", "the password holds invalid characters"}},
+    {"password.login", {"mật khẩu không được chứa tên đăng nhập", "the password must not contain the login"}},
+    {"password.name", {"mật khẩu không được chứa họ tên cán bộ", "the password must not contain the officer's name"}},
+    {"password.unit", {"mật khẩu không được chứa tên hoặc mã đơn vị", "the password must not contain the unit's name or code"}},
+    {"password.same", {"mật khẩu mới phải khác mật khẩu cũ", "the new password must differ from the old one"}},
+    {"login", {"tên đăng nhập hoặc mật khẩu", "login or password"}},
+    {"old_password", {"mật khẩu hiện tại", "current password"}},
+    {"password hashes", {"máy chủ đang bận kiểm tra mật khẩu, thử lại sau ít giây",
+                         "the server is busy checking passwords, try again in a few seconds"}},
+    {"to_officer", {"người được giao (tên đăng nhập của chuyên viên xử lý của đơn vị)",
+                    "assignee (the login of a processing officer of the unit)"}},
+    {"session_token", {"phiên làm việc của cán bộ", "officer session"}},
     {"rate limit: too many requests, slow down",
      {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
       "too many requests, wait a moment and try again"}},
@@ -994,7 +1099,9 @@ static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [14] = MSG_REFUSED_WRONG_LEVEL,  [15] = MSG_REFUSED_BAD_STATE,
     [16] = MSG_REFUSED_IO,           [17] = MSG_REFUSED_TLS,
     [18] = MSG_REFUSED_CLOSED,       [19] = MSG_REFUSED_CONFIG,
-    [20] = MSG_ERR_REVOKED,
+    [20] = MSG_ERR_REVOKED,          [21] = MSG_REFUSED_LOGIN,
+    [22] = MSG_REFUSED_BAD_LOGIN,    [23] = MSG_REFUSED_LOCKED,
+    [24] = MSG_REFUSED_PWCHANGE,     [25] = MSG_REFUSED_WEAKPW,
 };
 
 const char *mc_msg_raw(enum mc_msg id, int lang) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "convert.h"
 #include "handlers.h"
 #include "handlers_internal.h"
@@ -200,10 +201,15 @@ int mc_handle_hours(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
     return handlers__refuse(fault, MC_EINVAL, "unit_code");
   const mc_unit *u = mc_server_unit(s->srv, unit[0] ? unit : s->peer.unit);
   if (u == NULL || !hours_allowed(s, u, 0)) return handlers__refuse(fault, MC_ENOTFOUND, "unit_code");
-  /* SET is a change (docs/PROTOCOL.md "Officers"): with officer sessions
-   * (issue 15) it carries session_token, and the session's officer must be
-   * OFFICER_UNIT_ADMIN of u (IT: an admin-unit session): that check goes
-   * here, before the certificate's (ERR_LOGIN_REQUIRED without a session). */
+  /* SET is a change (docs/PROTOCOL.md "Officers"): it passed the session
+   * gate (auth.c), and the session's officer must hold the calendar role
+   * (unit administrator; IT: an admin-unit session) before the
+   * certificate's check. */
+  const char *rule = NULL;
+  if (change && (rc = s->who == NULL ? MC_ELOGIN
+                                     : mc_wf_officer_may(MC_OP_CALENDAR, s->who->officer.roles,
+                                                         &rule)) != 0)
+    return handlers__refuse_rule(fault, rc, rule != NULL ? rule : "session_token");
   if (change && !hours_allowed(s, u, 1))
     return handlers__refuse_rule(fault, MC_EFORBIDDEN,
                                  "rule.role: only the unit itself, its centre or IT staff "
