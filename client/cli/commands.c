@@ -7,6 +7,7 @@
 #include "dossier_cmd.h"
 #include "holiday_cmd.h"
 #include "monitor_cmd.h"
+#include "officers_cmd.h"
 #include "outbox_cmd.h"
 #include "slip_cmd.h"
 #include "transfer_cmd.h"
@@ -34,6 +35,7 @@ static const cli_command commands[] = {
     {"files", MSG_USAGE_FILES, 1, 0, 0, cli_parse_files, cli_run_files},
     {"download", MSG_USAGE_DOWNLOAD, 1, 0, 0, cli_parse_download, cli_run_download},
     {"monitor", MSG_USAGE_MONITOR, 1, 0, 0, cli_parse_monitor, cli_run_monitor},
+    {"officers", MSG_USAGE_OFFICERS, 1, 0, 0, cli_parse_officers, cli_run_officers},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
     {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},

@@ -109,11 +109,15 @@ int cli_parse_list(cli *c, int argc, char **argv) {
     } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
       if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
         return cli_usage_error(c, MSG_ERR_SPAN, v);
+    } else if (cli_flag(argv[i], "--mine")) {
+      c->mine = 1;
+    } else if (cli_flag(argv[i], "--awaiting-signature")) {
+      c->awaiting = 1;
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
   }
-  return EXIT_OK_;
+  return c->mine && c->awaiting ? cli_usage_error(c, MSG_ERR_MINE_AWAITING, NULL) : EXIT_OK_;
 }
 
 int cli_parse_inbox(cli *c, int argc, char **argv) {
@@ -400,6 +404,8 @@ int cli_run_list(cli *c) {
   body.limit = c->limit;
   body.overdue = c->overdue;
   body.due_within_ms = c->due_within_ms;
+  body.mine = c->mine;
+  body.awaiting_signature = c->awaiting;
   req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
   req.list = &body;
   int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
