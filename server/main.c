@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "import.h"
 #include "log.h"
 #include "net.h"
 #include "server.h"
@@ -18,8 +19,8 @@ static uv_signal_t sig[3]; /* SIGINT, SIGTERM, SIGHUP */
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: motcua-server -c FILE [--migrate | --verify-log [--code CODE]]"
-          " [--name=value ...]\n"
+          "usage: motcua-server -c FILE [--migrate | --verify-log [--code CODE] |"
+          " --officers-import TSV] [--name=value ...]\n"
           "  -c FILE      configuration (see deploy/motcua-server.conf.example)\n"
           "  --migrate    apply database migrations as db_migrate_conninfo and exit\n"
           "               (the server itself only checks that none is pending)\n"
@@ -27,6 +28,8 @@ static void usage(FILE *f) {
           "               db_conninfo), print the first broken row of each dossier;\n"
           "               exit 0 intact, 1 broken, 2 could not verify\n"
           "  --code CODE  verify one dossier only\n"
+          "  --officers-import TSV  create or update officer accounts from TSV (mode 0600;\n"
+          "               lines: unit_code, login, password, roles, full name, title)\n"
           "  --name=value override any configuration key\n");
 }
 
@@ -38,16 +41,19 @@ static const char *find_conf(int argc, char **argv) {
   return NULL;
 }
 
-enum mode { MODE_SERVE, MODE_MIGRATE, MODE_VERIFY };
+enum mode { MODE_SERVE, MODE_MIGRATE, MODE_VERIFY, MODE_IMPORT };
 
 /* What is left after --name=value options were consumed. */
-static int parse_args(int argc, char **argv, enum mode *mode, const char **code) {
+static int parse_args(int argc, char **argv, enum mode *mode, const char **code,
+                      const char **import) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) i++;
     else if (strcmp(argv[i], "--migrate") == 0 && *mode == MODE_SERVE) *mode = MODE_MIGRATE;
     else if (strcmp(argv[i], "--verify-log") == 0 && *mode == MODE_SERVE) *mode = MODE_VERIFY;
     else if (strcmp(argv[i], "--code") == 0 && i + 1 < argc && strlen(argv[i + 1]) <= 64)
       *code = argv[++i];
+    else if (strcmp(argv[i], "--officers-import") == 0 && i + 1 < argc && *mode == MODE_SERVE)
+      *mode = MODE_IMPORT, *import = argv[++i];
     else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     else {
       fprintf(stderr, "motcua-server: unknown argument \"%s\"\n", argv[i]);
@@ -158,7 +164,7 @@ int main(int argc, char **argv) {
   static mc_server srv;
   char err[512];
   enum mode mode = MODE_SERVE;
-  const char *code = NULL;
+  const char *code = NULL, *import = NULL;
   tune_malloc();
   signal(SIGPIPE, SIG_IGN);
   for (int i = 1; i < argc; i++)
@@ -168,7 +174,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "motcua-server: %s\n", err);
     return 2;
   }
-  int a = parse_args(argc, argv, &mode, &code);
+  int a = parse_args(argc, argv, &mode, &code, &import);
   if (a != 0) return usage(stderr), 2;
   int level = mc_log_level_parse(srv.cfg.log_level);
   if (level < 0) {
@@ -178,5 +184,6 @@ int main(int argc, char **argv) {
   mc_log_level_current = level;
   if (code != NULL && mode != MODE_VERIFY) return usage(stderr), 2;
   if (mode == MODE_VERIFY) return verify_log(&srv.cfg, code);
+  if (mode == MODE_IMPORT) return mc_officers_import(&srv.cfg, import);
   return run(&srv, mode == MODE_MIGRATE);
 }

@@ -70,6 +70,7 @@ struct mc_server {
   size_t nsessions;
   mc_conn_counts conns; /* of them: before and after Hello, refusals */
   struct mc_net_state *net; /* net/session.c: the pre-auth budget and its counts */
+  struct mc_auth_state *auth; /* net/auth.c: password work, the session cache, counts */
   uint64_t next_conn_id;
   mc_unit *units;
   size_t nunits;

@@ -101,6 +101,24 @@ const mc_option mc_settings_options[] = {
              max_upload_bytes_per_unit, "declared bytes of one unit's unfinished uploads"),
     MC_OPT_I("files", "upload_start_expiry_s", "30", 5, 3600, S, upload_start_expiry_s,
              "an upload with no byte received this long after its begin is deleted"),
+    MC_OPT_I("officers", "argon2_memory_kib", "65536", 1024, 4194304, S, argon2_memory_kib,
+             "Argon2id memory per password hash, KiB (production: 65536; never below 19456)"),
+    MC_OPT_I("officers", "argon2_iterations", "3", 1, 16, S, argon2_iterations,
+             "Argon2id passes over that memory"),
+    MC_OPT_I("officers", "max_hashes", "2", 1, 64, S, max_hashes,
+             "password hashes computed at once on the threadpool (each takes its memory)"),
+    MC_OPT_I("officers", "hash_queue", "32", 0, 100000, S, hash_queue,
+             "password hashes waiting for a slot; beyond them a login gets 'busy'"),
+    MC_OPT_I("officers", "login_max_failures", "5", 1, 1000, S, login_max_failures,
+             "wrong passwords in a row that lock an officer's login"),
+    MC_OPT_I("officers", "login_lock_s", "900", 1, 604800, S, login_lock_s,
+             "how long a locked login stays locked, seconds"),
+    MC_OPT_I("officers", "session_overtime_s", "14400", 60, 604800, S, session_overtime_s,
+             "a session ends at the close of the unit's working day, but never sooner than "
+             "this many seconds after the login (after hours, overtime)"),
+    MC_OPT_I("officers", "session_recheck_ms", "2000", 100, 5000, S, session_recheck_ms,
+             "a session in the server's cache is checked against the database again after "
+             "this long (a revocation elsewhere takes effect within it)"),
     {0},
 };
 #undef S

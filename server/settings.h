@@ -58,6 +58,15 @@ typedef struct mc_settings {
   long max_uploads_per_unit; /* ... of one unit */
   long max_upload_bytes_per_unit; /* declared sizes of one unit's unfinished uploads */
   long upload_start_expiry_s;     /* never-started uploads are deleted after this */
+  /* [officers] (issue 15; docs/SECURITY.md "Officer accounts") */
+  long argon2_memory_kib;    /* Argon2id memory per hash */
+  long argon2_iterations;    /* Argon2id passes */
+  long max_hashes;           /* password hashes running at once (threadpool) */
+  long hash_queue;           /* hashes waiting beyond those; more: busy */
+  long login_max_failures;   /* wrong passwords in a row before the lock */
+  long login_lock_s;         /* how long the lock lasts */
+  long session_overtime_s;   /* a session lasts at least this long after login */
+  long session_recheck_ms;   /* a cached session is checked again after this */
 } mc_settings;
 
 extern const mc_option mc_settings_options[];

@@ -49,7 +49,8 @@ typedef struct cli {
   const char *date, *holiday_name;
   char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
   const char *form, *out_path, *province;
-  int all;                /* outbox --all */
+  int all;                /* outbox --all, logout --all */
+  const char *login_name, *password_file, *new_password_file; /* login, passwd */
   /* files (transfer_cmd.c) */
   const char *files[32];
   int nfiles;

@@ -9,6 +9,7 @@
 #include "monitor_cmd.h"
 #include "officers_cmd.h"
 #include "outbox_cmd.h"
+#include "session_cmd.h"
 #include "slip_cmd.h"
 #include "transfer_cmd.h"
 #include "watch_cmd.h"
@@ -35,6 +36,9 @@ static const cli_command commands[] = {
     {"files", MSG_USAGE_FILES, 1, 0, 0, cli_parse_files, cli_run_files},
     {"download", MSG_USAGE_DOWNLOAD, 1, 0, 0, cli_parse_download, cli_run_download},
     {"monitor", MSG_USAGE_MONITOR, 1, 0, 0, cli_parse_monitor, cli_run_monitor},
+    {"login", MSG_USAGE_LOGIN, 1, 0, 0, cli_parse_login, cli_run_login},
+    {"logout", MSG_USAGE_LOGOUT, 1, 0, 0, cli_parse_logout, cli_run_logout},
+    {"passwd", MSG_USAGE_PASSWD, 1, 0, 0, cli_parse_passwd, cli_run_passwd},
     {"officers", MSG_USAGE_OFFICERS, 1, 0, 0, cli_parse_officers, cli_run_officers},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),

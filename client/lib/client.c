@@ -69,6 +69,7 @@ struct mc_client {
   char errmsg[512];
   char errdetail[128];
   char target[300];
+  char token[MC_CLIENT_TOKEN_MAX + 1]; /* the officer session requests carry; "" = none */
 };
 
 static void watch_connect(mc_client *c);
@@ -628,6 +629,7 @@ int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
   if (c == NULL) goto fail_alloc;
   c->cfg = *cfg;
   mc_client_zone_load(cfg); /* until a Hello says otherwise */
+  mc_client_session_read(cfg, c->token);
   snprintf(c->target, sizeof c->target, "%s:%ld", cfg->host, cfg->port);
   client__cert_sig_read(cfg, &c->cert_sig);
   rc = client__cert_ctx_new(cfg, &c->alert_revoked, &c->ctx, err, errlen);
@@ -675,6 +677,25 @@ void mc_client_free(mc_client *c) {
 
 /* ---- requests -------------------------------------------------------- */
 
+/* Every request carries the officer session unless it names one itself;
+ * the caller's field is put back once the frame is packed (the request
+ * may be the caller's unpacked message, freed by protobuf-c). */
+static int send_with_token(mc_client *c, Motcua__Envelope *req) {
+  char *own = req->session_token;
+  if ((own == NULL || own[0] == '\0') && c->token[0] != '\0') req->session_token = c->token;
+  int rc = mc_link_send(c->link, req);
+  req->session_token = own;
+  return rc;
+}
+
+const char *mc_client_token(const mc_client *c) { return c->token; }
+
+const mc_client_config *mc_client_config_of(const mc_client *c) { return &c->cfg; }
+
+void mc_client_set_token(mc_client *c, const char *token) {
+  snprintf(c->token, sizeof c->token, "%s", token != NULL ? token : "");
+}
+
 static int call_link(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply) {
   *reply = NULL;
   clear_error(c);
@@ -683,7 +704,7 @@ static int call_link(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **rep
     return MC_ECLOSED;
   }
   req->request_id = ++c->next_id;
-  int rc = mc_link_send(c->link, req);
+  int rc = send_with_token(c, req);
   if (rc != MC_OK) {
     set_errmsg(c, 0, "%s: %s", c->target, mc_strerror(rc));
     return rc;
@@ -744,7 +765,7 @@ static int send_link(mc_client *c, Motcua__Envelope *req) {
     return MC_ECLOSED;
   }
   req->request_id = ++c->next_id;
-  int rc = mc_link_send(c->link, req);
+  int rc = send_with_token(c, req);
   if (rc != MC_OK) set_errmsg(c, 0, "%s: %s", c->target, mc_strerror(rc));
   return rc;
 }

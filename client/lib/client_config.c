@@ -22,6 +22,8 @@ static const mc_option options[] = {
              "bound on connect and on each request, seconds"),
     MC_OPT_S("client", "outbox", NULL, CC, outbox,
              "offline outbox file (SQLite); default <dir of this file>/outbox-<unit>.db"),
+    MC_OPT_S("client", "session", "", CC, session,
+             "officer session token file (0600); default <dir of this file>/session-<unit>.token"),
     {NULL, NULL, MC_OPT_STR, NULL, 0, 0, 0, NULL},
 };
 #undef CC
@@ -70,7 +72,8 @@ int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
       (rc = resolve_path(cfg->cert, sizeof cfg->cert, dir, err, errlen)) != MC_OK ||
       (rc = resolve_path(cfg->key, sizeof cfg->key, dir, err, errlen)) != MC_OK ||
       (rc = resolve_path(cfg->crl, sizeof cfg->crl, dir, err, errlen)) != MC_OK ||
-      (rc = resolve_path(cfg->outbox, sizeof cfg->outbox, dir, err, errlen)) != MC_OK)
+      (rc = resolve_path(cfg->outbox, sizeof cfg->outbox, dir, err, errlen)) != MC_OK ||
+      (rc = resolve_path(cfg->session, sizeof cfg->session, dir, err, errlen)) != MC_OK)
     return rc;
   snprintf(cfg->config_dir, sizeof cfg->config_dir, "%s", dir);
   return MC_OK;

@@ -35,6 +35,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files MÃ     danh sách tệp của hồ sơ\n"
         "  download MÃ  tải các tệp của hồ sơ về máy\n"
         "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
+        "  login, logout, passwd   đăng nhập, đăng xuất, đổi mật khẩu cán bộ (cần\n"
+        "               đăng nhập để tiếp nhận, chuyển, xử lý hồ sơ)\n"
         "  officers     tài khoản cán bộ: danh sách, thêm, khóa, cấp lại mật khẩu, vai trò\n"
         "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
@@ -67,6 +69,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  files CODE   the files of a dossier\n"
         "  download CODE  download a dossier's files\n"
         "  monitor      (admin) the link state of every unit\n"
+        "  login, logout, passwd   officer log in, log out, change password (a login\n"
+        "               is needed to receive, forward and process dossiers)\n"
         "  officers     officer accounts: list, add, disable, reset a password, roles\n"
         "CODE in any case; within your own unit the short form yymmdd-nnnn will do.\n"
         "Help for one command: motcua COMMAND --help\n"
@@ -700,6 +704,72 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ERR_COMPONENT] = {"Thành phần hồ sơ phải có dạng SỐ[:SỐ_BẢN[:original|copy|certified|original_or_copy|present_only]], tối đa 32 thành phần",
                            "A component is N[:COUNT[:original|copy|certified|original_or_copy|present_only]], at most 32 of them"},
     [MSG_ERR_SETS] = {"Số bộ hồ sơ phải từ 1 đến 20", "The number of sets must be 1 to 20"},
+    /* issue 15: officer accounts */
+    [MSG_REFUSED_LOGIN] = {"Chưa đăng nhập hoặc phiên làm việc đã hết: dùng motcua login",
+                           "No officer is logged in, or the session ended: use motcua login"},
+    [MSG_REFUSED_BAD_LOGIN] = {"Sai tên đăng nhập hoặc mật khẩu",
+                               "Wrong login or password"},
+    [MSG_REFUSED_LOCKED] = {"Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau (số giây)",
+                            "The login is locked after repeated failures; try again later (seconds)"},
+    [MSG_REFUSED_PWCHANGE] = {"Phải đổi mật khẩu trước: dùng motcua passwd",
+                              "The password must be changed first: use motcua passwd"},
+    [MSG_REFUSED_WEAKPW] = {"Mật khẩu mới không đạt yêu cầu (ít nhất 10 ký tự, không chứa tên đăng nhập, họ tên, tên hoặc mã đơn vị, khác mật khẩu cũ)",
+                            "The new password is refused (at least 10 characters, not containing the login, the name, the unit's name or code, not the old one)"},
+    [MSG_RULE_OFFICER_ROLE] = {"Vai trò của cán bộ đang đăng nhập không được làm việc này",
+                               "The logged-in officer's role may not do this"},
+    [MSG_USAGE_LOGIN] = {
+        "Cách dùng: motcua login [TÊN_ĐĂNG_NHẬP] [--password-file TỆP]\n"
+        "Đăng nhập cán bộ trên máy của đơn vị; phiên làm việc kéo dài đến hết giờ làm việc.\n"
+        "Mật khẩu: từ --password-file (tệp chế độ 0600), biến môi trường MOTCUA_PASSWORD,\n"
+        "hoặc gõ khi được hỏi (không hiện ra màn hình); không bao giờ trên dòng lệnh.\n"
+        "  --password-file TỆP  đọc mật khẩu từ dòng đầu của TỆP\n"
+        "Tên đăng nhập: đối số, biến MOTCUA_LOGIN, hoặc gõ khi được hỏi.",
+        "Usage: motcua login [LOGIN] [--password-file FILE]\n"
+        "Log an officer in at this unit's desk; the session lasts until the end of the working day.\n"
+        "Password: from --password-file (a file of mode 0600), the MOTCUA_PASSWORD environment\n"
+        "variable, or typed when asked (not echoed); never on the command line.\n"
+        "  --password-file FILE  read the password from the first line of FILE\n"
+        "Login: the argument, MOTCUA_LOGIN, or typed when asked."},
+    [MSG_USAGE_LOGOUT] = {
+        "Cách dùng: motcua logout [--all]\n"
+        "Kết thúc phiên làm việc của cán bộ trên máy này.\n"
+        "  --all  kết thúc mọi phiên làm việc của cán bộ (trên mọi máy)",
+        "Usage: motcua logout [--all]\n"
+        "End the officer's session on this desk.\n"
+        "  --all  end every session of the officer (on every desk)"},
+    [MSG_USAGE_PASSWD] = {
+        "Cách dùng: motcua passwd [--password-file TỆP --new-password-file TỆP]\n"
+        "Đổi mật khẩu của cán bộ đang đăng nhập; mọi phiên khác kết thúc.\n"
+        "  --password-file TỆP      mật khẩu hiện tại (hoặc gõ khi được hỏi)\n"
+        "  --new-password-file TỆP  mật khẩu mới (hoặc gõ hai lần khi được hỏi)",
+        "Usage: motcua passwd [--password-file FILE --new-password-file FILE]\n"
+        "Change the logged-in officer's password; every other session ends.\n"
+        "  --password-file FILE      the current password (or typed when asked)\n"
+        "  --new-password-file FILE  the new password (or typed twice when asked)"},
+    [MSG_PROMPT_LOGIN] = {"Tên đăng nhập: ", "Login: "},
+    [MSG_PROMPT_PASSWORD] = {"Mật khẩu: ", "Password: "},
+    [MSG_PROMPT_OLD_PASSWORD] = {"Mật khẩu hiện tại: ", "Current password: "},
+    [MSG_PROMPT_NEW_PASSWORD] = {"Mật khẩu mới: ", "New password: "},
+    [MSG_PROMPT_NEW_AGAIN] = {"Nhập lại mật khẩu mới: ", "New password again: "},
+    [MSG_ERR_NEED_LOGIN_NAME] = {"Cần tên đăng nhập", "A login is needed"},
+    [MSG_ERR_PASSWORD_READ] = {"Không đọc được mật khẩu (tệp phải chỉ chủ sở hữu đọc được, chế độ 0600)",
+                               "Cannot read the password (the file must be readable by its owner only, mode 0600)"},
+    [MSG_ERR_PASSWORDS_DIFFER] = {"Hai lần nhập mật khẩu mới không khớp", "The two new passwords differ"},
+    [MSG_ERR_SESSION_FILE] = {"Không ghi được tệp phiên làm việc", "Cannot write the session file"},
+    [MSG_LOGGED_IN] = {"Đã đăng nhập", "Logged in"},
+    [MSG_LOGGED_OUT] = {"Đã đăng xuất", "Logged out"},
+    [MSG_PASSWORD_CHANGED] = {"Đã đổi mật khẩu", "Password changed"},
+    [MSG_MUST_CHANGE] = {"Phải đổi mật khẩu trước khi làm việc: dùng motcua passwd",
+                         "Change the password before anything else: use motcua passwd"},
+    [MSG_SESSION_UNTIL] = {"Phiên làm việc đến", "Session until"},
+    [MSG_F_OFFICER_LOGIN] = {"Tên đăng nhập", "Login"},
+    [MSG_F_OFFICER_TITLE] = {"Chức vụ", "Title"},
+    [MSG_F_OFFICER_ROLES] = {"Vai trò", "Roles"},
+    [MSG_OFFICER_UNVERIFIED] = {"chưa xác thực", "unverified"},
+    [MSG_ROLE_RECEIVING] = {"tiếp nhận và trả kết quả", "receiving and returning"},
+    [MSG_ROLE_PROCESSING] = {"chuyên viên xử lý", "processing officer"},
+    [MSG_ROLE_LEADER] = {"lãnh đạo", "leader"},
+    [MSG_ROLE_UNIT_ADMIN] = {"quản trị đơn vị", "unit administrator"},
     /* officer accounts, the administrator's side (issue 15) */
     [MSG_USAGE_OFFICERS] = {
         "Cách dùng: motcua officers list [--role VAI_TRÒ] [--unit MÃ_ĐƠN_VỊ]\n"
@@ -734,10 +804,6 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --unit CODE      the unit (IT only)\n"
         "add and reset-password print a temporary password ONCE; the officer must change\n"
         "it at the first login. disable and reset-password end every session of the officer."},
-    [MSG_OFFROLE_RECEIVING] = {"tiếp nhận và trả kết quả", "receiving and returning"},
-    [MSG_OFFROLE_PROCESSING] = {"chuyên viên xử lý", "processing officer"},
-    [MSG_OFFROLE_LEADER] = {"lãnh đạo", "leader"},
-    [MSG_OFFROLE_UNIT_ADMIN] = {"quản trị đơn vị", "unit administrator"},
     [MSG_OFFICERS_EMPTY] = {"Không có cán bộ nào.", "No officers."},
     [MSG_OFFICERS_COUNT] = {"cán bộ", "officer(s)"},
     [MSG_OFFICER_ADDED] = {"Đã thêm cán bộ", "Officer added:"},
@@ -784,7 +850,7 @@ static const struct {
     {"send_back", MSG_RULE_SEND_BACK}, {"receiver_only", MSG_RULE_RECEIVER_ONLY},
     {"holder", MSG_RULE_HOLDER}, {"not_party", MSG_RULE_NOT_PARTY},
     {"status", MSG_RULE_STATUS}, {"reschedule_once", MSG_RULE_RESCHEDULE_ONCE},
-    {"rate_once", MSG_RULE_RATE_ONCE},
+    {"rate_once", MSG_RULE_RATE_ONCE}, {"officer_role", MSG_RULE_OFFICER_ROLE},
 };
 
 const char *mc_msg_rule(int lang, const char *detail) {
@@ -870,6 +936,26 @@ static const struct {
     {"the unit has no parent to forward to",
      {"đơn vị không có cấp trên để chuyển hồ sơ", "the unit has no parent to forward to"}},
     {"unknown action", {"bước xử lý không xác định", "unknown action"}},
+    {"session.none", {"chưa đăng nhập (dùng motcua login)", "no officer logged in (use motcua login)"}},
+    {"session.ended", {"phiên làm việc đã hết hoặc bị thu hồi (dùng motcua login)",
+                       "the session ended or was revoked (use motcua login)"}},
+    {"session.other_unit", {"phiên làm việc của cán bộ đơn vị khác", "a session of another unit's officer"}},
+    {"session.password_change", {"phải đổi mật khẩu trước (motcua passwd)",
+                                 "the password must be changed first (motcua passwd)"}},
+    {"password.length", {"mật khẩu phải có ít nhất 10 ký tự", "the password needs at least 10 characters"}},
+    {"password.long", {"mật khẩu quá dài (tối đa 256 byte)", "the password is too long (256 bytes at most)"}},
+    {"password.utf8", {"mật khẩu chứa ký tự không hợp lệ", "the password holds invalid characters"}},
+    {"password.login", {"mật khẩu không được chứa tên đăng nhập", "the password must not contain the login"}},
+    {"password.name", {"mật khẩu không được chứa họ tên cán bộ", "the password must not contain the officer's name"}},
+    {"password.unit", {"mật khẩu không được chứa tên hoặc mã đơn vị", "the password must not contain the unit's name or code"}},
+    {"password.same", {"mật khẩu mới phải khác mật khẩu cũ", "the new password must differ from the old one"}},
+    {"login", {"tên đăng nhập hoặc mật khẩu", "login or password"}},
+    {"old_password", {"mật khẩu hiện tại", "current password"}},
+    {"password hashes", {"máy chủ đang bận kiểm tra mật khẩu, thử lại sau ít giây",
+                         "the server is busy checking passwords, try again in a few seconds"}},
+    {"to_officer", {"người được giao (tên đăng nhập của chuyên viên xử lý của đơn vị)",
+                    "assignee (the login of a processing officer of the unit)"}},
+    {"session_token", {"phiên làm việc của cán bộ", "officer session"}},
     {"rate limit: too many requests, slow down",
      {"quá nhiều yêu cầu, hãy chờ một lát rồi thử lại",
       "too many requests, wait a moment and try again"}},
@@ -893,7 +979,9 @@ static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [14] = MSG_REFUSED_WRONG_LEVEL,  [15] = MSG_REFUSED_BAD_STATE,
     [16] = MSG_REFUSED_IO,           [17] = MSG_REFUSED_TLS,
     [18] = MSG_REFUSED_CLOSED,       [19] = MSG_REFUSED_CONFIG,
-    [20] = MSG_ERR_REVOKED,
+    [20] = MSG_ERR_REVOKED,          [21] = MSG_REFUSED_LOGIN,
+    [22] = MSG_REFUSED_BAD_LOGIN,    [23] = MSG_REFUSED_LOCKED,
+    [24] = MSG_REFUSED_PWCHANGE,     [25] = MSG_REFUSED_WEAKPW,
 };
 
 const char *mc_msg_raw(enum mc_msg id, int lang) {

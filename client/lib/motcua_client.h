@@ -41,6 +41,7 @@ typedef struct mc_client_config {
   char lang[8];
   long timeout_s;
   char outbox[MC_CLIENT_PATH_MAX];     /* offline outbox (client/outbox.h); "" = default */
+  char session[MC_CLIENT_PATH_MAX];    /* officer session token file; "" = default */
   char config_dir[MC_CLIENT_PATH_MAX]; /* set by mc_client_config_load: the file's dir */
 } mc_client_config;
 
@@ -107,6 +108,47 @@ typedef struct mc_client_info {
 
 /* The unit with this code among info's units, NULL if the server sent none. */
 const mc_client_unit *mc_client_unit_find(const mc_client_info *info, const char *code);
+
+/* ---- officer session (issue 15) -------------------------------------------
+ * `motcua login` keeps the session token in the session file (client key
+ * `session`; default <config dir>/session-<unit>.token, the unit read from
+ * the certificate's CN, like the outbox), mode 0600, written atomically.
+ * mc_client_new loads it; every request then carries it as
+ * Envelope.session_token. A file readable by group or others is ignored. */
+#define MC_CLIENT_TOKEN_MAX 64
+int mc_client_session_path(const mc_client_config *cfg, char *path, size_t size, char *err,
+                           size_t errlen);
+/* The token of the session file into token ("" when none); MC_OK. */
+int mc_client_session_read(const mc_client_config *cfg, char token[MC_CLIENT_TOKEN_MAX + 1]);
+/* Write (token != NULL) or remove (NULL) the session file. MC_OK or MC_EIO. */
+int mc_client_session_write(const mc_client_config *cfg, const char *token);
+
+/* The logged-in officer, as LoginReply names it. */
+typedef struct mc_client_officer {
+  char login[40];
+  char full_name[128];
+  char title[128];
+  char unit[16];
+  unsigned roles;          /* 1 << motcua.OfficerRole */
+  int64_t expires_at_ms;
+  int must_change;
+} mc_client_officer;
+
+/* LoginRequest; on success the token is kept (file and client) and out
+ * filled. The password is not kept. */
+int mc_client_login(mc_client *c, const char *login, const char *password,
+                    mc_client_officer *out, mc_client_error *err);
+/* LogoutRequest (all: every session of the officer); the session file is
+ * removed also when the server says the session had already ended. */
+int mc_client_logout(mc_client *c, int all, mc_client_error *err);
+/* PasswordRequest; the fresh token replaces the old one. */
+int mc_client_passwd(mc_client *c, const char *old_password, const char *new_password,
+                     mc_client_officer *out, mc_client_error *err);
+/* The token requests carry ("" = none); set it ("" or NULL clears). */
+const char *mc_client_token(const mc_client *c);
+void mc_client_set_token(mc_client *c, const char *token);
+/* The configuration the client was made with. */
+const mc_client_config *mc_client_config_of(const mc_client *c);
 
 /* ---- time zone ----------------------------------------------------------
  * Dates are shown and typed in the server's zone. After each Hello that

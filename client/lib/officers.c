@@ -17,10 +17,10 @@ static const struct role_word {
   const char *alias; /* the Vietnamese word, without accents */
   enum mc_msg msg;
 } role_words[] = {
-    {MOTCUA__OFFICER_ROLE__OFFICER_RECEIVING, "receiving", "tiep-nhan", MSG_OFFROLE_RECEIVING},
-    {MOTCUA__OFFICER_ROLE__OFFICER_PROCESSING, "processing", "xu-ly", MSG_OFFROLE_PROCESSING},
-    {MOTCUA__OFFICER_ROLE__OFFICER_LEADER, "leader", "lanh-dao", MSG_OFFROLE_LEADER},
-    {MOTCUA__OFFICER_ROLE__OFFICER_UNIT_ADMIN, "unit_admin", "quan-tri", MSG_OFFROLE_UNIT_ADMIN},
+    {MOTCUA__OFFICER_ROLE__OFFICER_RECEIVING, "receiving", "tiep-nhan", MSG_ROLE_RECEIVING},
+    {MOTCUA__OFFICER_ROLE__OFFICER_PROCESSING, "processing", "xu-ly", MSG_ROLE_PROCESSING},
+    {MOTCUA__OFFICER_ROLE__OFFICER_LEADER, "leader", "lanh-dao", MSG_ROLE_LEADER},
+    {MOTCUA__OFFICER_ROLE__OFFICER_UNIT_ADMIN, "unit_admin", "quan-tri", MSG_ROLE_UNIT_ADMIN},
 };
 #define N_ROLES (sizeof role_words / sizeof role_words[0])
 

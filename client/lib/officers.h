@@ -46,7 +46,7 @@ void mc_officer_list_free(mc_officer_list *l);
  * accepted too); -1 when unknown. */
 int mc_officer_role_parse(const char *name);
 const char *mc_officer_role_name(int role); /* NULL outside 1..MC_OFFICER_ROLE_MAX */
-enum mc_msg mc_officer_role_msg(int role);  /* MSG_OFFROLE_* or MSG_UNKNOWN */
+enum mc_msg mc_officer_role_msg(int role);  /* MSG_ROLE_* or MSG_UNKNOWN */
 /* "processing,leader" -> mask; MC_EINVAL naming the bad word in *bad. */
 int mc_officer_roles_parse(const char *list, unsigned *mask, const char **bad, size_t *badlen);
 /* The roles for people, ", "-separated, in lang. */

@@ -50,6 +50,8 @@ void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms
   out->d.forwarded_at_ms = in->forwarded_at_ms;
   out->d.overdue = mc_wf_overdue(in, now_ms) != 0;
   out->d.assigned_officer = S(in->assigned_officer);
+  out->d.assigned_login = S(in->assigned_login);
+  out->d.awaiting_signature = in->awaiting_signature != 0;
   out->d.department = S(in->department);
   out->d.rating = (uint32_t)in->rating;
   out->d.supplement_count = (uint32_t)in->supplement_count;
@@ -102,6 +104,9 @@ void mc_pb_from_step(Motcua__ProgressStep *out, const mc_step *in) {
   out->at_ms = in->at_ms;
   out->unit_code = S(in->unit_code);
   out->officer = S(in->officer);
+  out->officer_login = S(in->officer_login);
+  out->officer_verified = in->officer_login[0] != '\0';
+  out->officer_title = S(in->officer_title);
   out->role = (Motcua__Role)in->role;
   out->action = S(in->action);
   out->status_before = (uint32_t)in->status_before;
@@ -146,4 +151,23 @@ void mc_pb_from_unit(Motcua__UnitInfo *out, const mc_unit *u, const char *provin
   out->parent = S(u->parent);
   out->role = (Motcua__Role)u->role;
   out->province = S(province);
+}
+
+void mc_pb_from_officer(Motcua__Officer *out, Motcua__OfficerRole roles[4],
+                        const mc_officer *in) {
+  motcua__officer__init(out);
+  out->login = (char *)in->login;
+  out->full_name = (char *)in->full_name;
+  out->title = (char *)in->title;
+  out->unit_code = (char *)(in->unit[0] ? in->unit : "admin");
+  size_t n = 0;
+  for (int r = 1; r <= 4; r++)
+    if (in->roles & (1u << r)) roles[n++] = (Motcua__OfficerRole)r;
+  out->n_roles = n;
+  out->roles = roles;
+  out->disabled = in->disabled != 0;
+  out->must_change_password = in->must_change != 0;
+  out->created_at_ms = in->created_ms;
+  out->last_login_ms = in->last_login_ms;
+  out->locked_until_ms = in->locked_until_ms;
 }

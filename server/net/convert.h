@@ -14,6 +14,10 @@ typedef struct mc_pb_dossier {
   Motcua__ReceivedComponent *rcp[MC_LIM_COMPONENTS];
 } mc_pb_dossier;
 
+/* An officer; roles: room for the role list, which out points into (as
+ * into in). */
+void mc_pb_from_officer(Motcua__Officer *out, Motcua__OfficerRole roles[4],
+                        const mc_officer *in);
 /* now_ms: the server clock, for the derived overdue flag. */
 void mc_pb_from_dossier(mc_pb_dossier *out, const mc_dossier *in, int64_t now_ms);
 /* A procedure with its components; points into in, which must outlive it. */

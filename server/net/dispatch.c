@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "convert.h"
 #include "handlers.h"
 #include "log.h"
@@ -50,6 +51,9 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_UPLOAD_FINISH, ST(MC_SS_READY), DESK, mc_handle_upload_finish},
     {MOTCUA__ENVELOPE__BODY_FILES, ST(MC_SS_READY), DESK, mc_handle_files},
     {MOTCUA__ENVELOPE__BODY_DOWNLOAD, ST(MC_SS_READY), DESK, mc_handle_download},
+    {MOTCUA__ENVELOPE__BODY_LOGIN, ST(MC_SS_READY), ANY_ROLE, mc_handle_login},
+    {MOTCUA__ENVELOPE__BODY_LOGOUT, ST(MC_SS_READY), ANY_ROLE, mc_handle_logout},
+    {MOTCUA__ENVELOPE__BODY_PASSWORD, ST(MC_SS_READY), ANY_ROLE, mc_handle_password},
 };
 
 static const struct command *find_command(Motcua__Envelope__BodyCase body) {
@@ -108,7 +112,10 @@ static int over_rate(mc_session *s, const Motcua__Envelope *env, enum rate_kind 
   return MC_EBUSY;
 }
 
-static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
+/* A request that needs an officer session passes the gate (auth.c), which
+ * may keep *envp until the database has checked the session. */
+static int dispatch(mc_session *s, Motcua__Envelope **envp, mc_fault *fault) {
+  const Motcua__Envelope *env = *envp;
   const struct command *c = find_command(env->body_case);
   if (c == NULL || !(c->states & ST(s->state))) {
     mc_log_warn(s->id, "unexpected message body=%s state=%d",
@@ -126,6 +133,7 @@ static int dispatch(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
   }
   enum rate_kind k = rate_of(env->body_case);
   if (!within_rate(s, k)) return over_rate(s, env, k, fault);
+  if (mc_auth_needed(env)) return mc_auth_gate(s, envp, c->fn, fault);
   return c->fn(s, env, fault);
 }
 
@@ -158,25 +166,26 @@ static void link_close_cb(mc_link *l, int reason) {
 }
 
 /* The Error reply's detail: the rule, else the field, else the message. */
-static const char *fault_detail(const mc_fault *f, const Motcua__Envelope *env) {
-  return f->rule != NULL ? f->rule : f->field != NULL ? f->field : mc_body_name(env->body_case);
+static const char *fault_detail(const mc_fault *f, Motcua__Envelope__BodyCase body) {
+  return f->rule != NULL ? f->rule : f->field != NULL ? f->field : mc_body_name(body);
 }
 
 static void link_frame_cb(mc_link *l, Motcua__Envelope *env) {
   mc_session *s = mc_link_data(l);
   mc_fault f = {0};
-  mc_log_debug(s->id, "request id=%llu body=%s", (unsigned long long)env->request_id,
-               mc_body_name(env->body_case));
+  uint64_t rid = env->request_id;
+  Motcua__Envelope__BodyCase body = env->body_case;
+  mc_log_debug(s->id, "request id=%llu body=%s", (unsigned long long)rid, mc_body_name(body));
   mc_session_mon_frame(s, env);
-  int rc = dispatch(s, env, &f);
+  int rc = dispatch(s, &env, &f);
   mc_session_mon_dispatched(s, rc);
   if (rc != 0) {
     f.err = rc;
-    mc_session_error(s, env->request_id, rc, fault_detail(&f, env));
+    mc_session_error(s, rid, rc, fault_detail(&f, body));
     /* Before Hello succeeds nothing else may follow a refusal. */
     if (s->state == MC_SS_HELLO && s->link != NULL) mc_link_close(s->link, rc);
   }
-  mc_envelope_free(env);
+  if (env != NULL) mc_envelope_free(env); /* NULL: the session gate kept it */
 }
 
 static void link_open_cb(mc_link *l) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "convert.h"
 #include "handlers_internal.h"
 #include "intake.h"
@@ -225,6 +226,10 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
   mc_receive_fields f;
   int rc = mc_val_receive(env->receive, &f, &field);
   if (rc != 0) return handlers__refuse(fault, rc, field);
+  const char *rule = NULL;
+  if (s->who == NULL) return handlers__refuse(fault, MC_ELOGIN, "session_token");
+  if ((rc = mc_wf_officer_may(MC_OP_RECEIVE, s->who->officer.roles, &rule)) != 0)
+    return handlers__refuse_rule(fault, rc, rule);
   const mc_procedure *p = mc_server_procedure(s->srv, f.procedure_code);
   if (p == NULL) return handlers__refuse(fault, MC_ENOTFOUND, "procedure_code");
   if ((rc = check_receive_level(s, p)) != 0) return handlers__refuse(fault, rc, "procedure level");
@@ -244,7 +249,9 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
   mc_receive_rec rec = {.idem_key = env->receive->idempotency_key, .unit_code = s->unit->code,
                         .agency_id = s->unit->agency_id, .day = day,
                         .procedure_code = p->code, .applicant = &f.applicant,
-                        .channel = f.channel, .officer = f.officer, .received_at_ms = now,
+                        .channel = f.channel, .officer = s->who->officer.full_name,
+                        .officer_id = s->who->officer.id,
+                        .officer_title = s->who->officer.title, .received_at_ms = now,
                         .due_at_ms = due, .fingerprint = canon, .address = f.address,
                         .email = f.email, .sets = f.sets, .components = f.components,
                         .ncomponents = f.ncomponents, .missing_reason = f.missing_reason};
@@ -302,7 +309,9 @@ int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) 
   if (rc != 0) return handlers__refuse(fault, rc, field);
   mc_list_query lq = {.viewer_unit = s->peer.unit, .status = status, .limit = limit,
                       .overdue = q->overdue, .due_within_ms = q->due_within_ms,
-                      .now_ms = mc_server_now_ms()};
+                      .now_ms = mc_server_now_ms(),
+                      .assigned_to = q->mine && s->who != NULL ? s->who->officer.id : 0,
+                      .awaiting_signature = q->awaiting_signature};
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_list(s->srv->store, &lq, handlers__list_done_cb, r));

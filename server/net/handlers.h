@@ -32,6 +32,12 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 
+/* officers (handlers_login.c): login (no session), logout and password
+ * change (behind the session gate, s->who set) */
+int mc_handle_login(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_logout(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_password(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+
 /* files (handlers_files.c: uploads, handlers_download.c: list, download) */
 int mc_handle_upload_begin(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_upload_chunk(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "auth.h"
 #include "convert.h"
 #include "handlers.h"
 #include "handlers_internal.h"
@@ -17,6 +18,8 @@ typedef struct action_ctx {
   mc_action_fields f;  /* validated request */
   char canon[MC_VAL_CANON_MAX]; /* its canonical text: the idempotency fingerprint */
   mc_change change;
+  mc_auth_who who;     /* the officer session (copied from the gate) */
+  char assignee[MC_LIM_LOGIN + 1]; /* assign: the processing officer's login */
 } action_ctx;
 
 static void action_finish(action_ctx *a, int err, const mc_dossier *d, const char *detail) {
@@ -45,23 +48,26 @@ static void action_stored_cb(void *arg, int err, const mc_dossier *d) {
   mc_session *s = a->r->s;
   if (err == 0) {
     char q[MC_OFFICER_MAX];
-    mc_log_info(s->id, "dossier action=%s code=%s status=%d->%d unit=%s officer=\"%s\"",
+    mc_log_info(s->id, "dossier action=%s code=%s status=%d->%d unit=%s login=%s officer=\"%s\"",
                 a->change.action_name, d->code, a->change.status_before,
-                a->change.status_after, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer));
+                a->change.status_after, s->peer.unit, a->who.officer.login,
+                mc_log_quote(q, sizeof q, a->who.officer.full_name));
     push_event(s->srv, &a->change, s->peer.unit, a->f.detail, d);
   }
-  /* storage refuses: an unknown or moved dossier, or a value it cannot hold */
-  action_finish(a, err, d, err == MC_EINVAL ? "value out of range" : "code");
+  /* storage refuses: an unknown or moved dossier, or a value it cannot hold
+   * (assign: no processing officer of the unit by that login) */
+  action_finish(a, err, d,
+                err == MC_EINVAL ? (a->assignee[0] ? "to_officer" : "value out of range") : "code");
 }
 
 static void refused(action_ctx *a, int err, const char *rule) {
   mc_session *s = a->r->s;
   const char *name = mc_action_name(a->f.action);
   char q[MC_OFFICER_MAX];
-  mc_log_info(s->id, "action refused action=%s code=%s unit=%s officer=\"%s\" rule=\"%s\"",
-              name ? name : "?", a->f.code, s->peer.unit, mc_log_quote(q, sizeof q, a->f.officer),
-              rule);
-  mc_store_log_refusal(s->srv->store, s->peer.unit, a->f.officer, a->f.code,
+  mc_log_info(s->id, "action refused action=%s code=%s unit=%s login=%s officer=\"%s\" rule=\"%s\"",
+              name ? name : "?", a->f.code, s->peer.unit, a->who.officer.login,
+              mc_log_quote(q, sizeof q, a->who.officer.full_name), rule);
+  mc_store_log_refusal(s->srv->store, s->peer.unit, a->who.officer.login, a->f.code,
                        name ? name : "?", rule, NULL, NULL);
   action_finish(a, err, NULL, rule);
 }
@@ -77,12 +83,15 @@ static void action_loaded_cb(void *arg, int err, const mc_dossier *d) {
                          .new_due_ms = f->new_due_ms, .rating = f->rating};
   mc_calendar cal; /* the receiving unit's: it gave the appointment */
   mc_server_calendar(s->srv, d->unit_code, &cal);
-  err = mc_wf_decide(&cal, d, s->unit->parent, &s->actor, &args, &a->change, &rule);
+  mc_actor who = s->actor;
+  who.officer_roles = a->who.officer.roles;
+  err = mc_wf_decide(&cal, d, s->unit->parent, &who, &args, &a->change, &rule);
   if (err != 0) return refused(a, err, rule);
   mc_action_rec rec = {
       .idem_key = f->key, .unit_code = s->unit->code, .role = s->peer.role,
-      .officer = f->officer, .code = f->code, .change = &a->change, .detail = f->detail,
-      .assigned_officer = f->to_officer[0] ? f->to_officer : NULL,
+      .officer = a->who.officer.full_name, .officer_id = a->who.officer.id,
+      .officer_title = a->who.officer.title, .code = f->code, .change = &a->change,
+      .detail = f->detail, .assigned_login = a->assignee[0] ? a->assignee : NULL,
       .department = f->department[0] ? f->department : NULL, .rating = f->rating,
       .fee_amount = f->amount, .collected_by = f->collected_by[0] ? f->collected_by : NULL,
       .fingerprint = a->canon};
@@ -114,13 +123,31 @@ static int start_action(mc_session *s, uint64_t rid, action_ctx *a) {
   return rc;
 }
 
-/* Validate (pure, validate.c), then run the shared action flow. */
+/* assign --to LOGIN: the login as typed, ASCII lower-cased (the rule that
+ * it names a processing officer of the unit is checked in the same
+ * transaction as the change, sql/016_officers.sql mc_assignee). */
+static int take_assignee(action_ctx *a) {
+  if (a->f.action != MC_ACT_ASSIGN) return 0;
+  size_t n = strnlen(a->f.to_officer, sizeof a->assignee);
+  if (n >= sizeof a->assignee) return MC_EINVAL;
+  for (size_t i = 0; i <= n; i++) {
+    char c = a->f.to_officer[i];
+    a->assignee[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+  }
+  return mc_off_login_ok(a->assignee) ? 0 : MC_EINVAL;
+}
+
+/* Validate (pure, validate.c), then run the shared action flow with the
+ * session's officer (the free-text officer of the request is ignored). */
 static int handle_validated(mc_session *s, uint64_t rid, action_ctx *a, int rc,
                             const char *field, mc_fault *fault) {
+  if (rc == 0 && s->who == NULL) rc = MC_ELOGIN, field = "session_token";
+  if (rc == 0 && take_assignee(a) != 0) rc = MC_EINVAL, field = "to_officer";
   if (rc != 0) {
     free(a);
     return handlers__refuse(fault, rc, field);
   }
+  a->who = *s->who;
   return start_action(s, rid, a);
 }
 

@@ -12,6 +12,7 @@
 
 #include "file_name.h"
 #include "files.h"
+#include "actions.h"
 #include "handlers.h"
 #include "handlers_internal.h"
 #include "log.h"
@@ -469,6 +470,10 @@ static int begin_fields(mc_session *s, const Motcua__UploadBegin *q, begin_ctx *
     return handlers__refuse(fault, MC_EINVAL, "name");
   if (!mc_files_sha_hex_ok(q->sha256)) return handlers__refuse(fault, MC_EINVAL, "sha256");
   if (!mc_files_kind_ok(q->kind)) return handlers__refuse(fault, MC_EINVAL, "kind");
+  const char *rule = NULL;
+  int op = strcmp(q->kind, "result") == 0 ? MC_OP_UPLOAD_RESULT : MC_OP_UPLOAD_SCAN;
+  int rc = s->who == NULL ? MC_ELOGIN : mc_wf_officer_may(op, s->who->officer.roles, &rule);
+  if (rc != 0) return handlers__refuse_rule(fault, rc, rule != NULL ? rule : "session_token");
   if (q->size == 0) return handlers__refuse(fault, MC_EINVAL, "size");
   if (q->size > (uint64_t)s->srv->cfg.max_file_bytes)
     return handlers__refuse(fault, MC_ETOOBIG, "size");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "actions.h"
 #include "handlers.h"
 #include "handlers_internal.h"
 #include "log.h"
@@ -111,6 +112,11 @@ int mc_handle_holidays(mc_session *s, const Motcua__Envelope *env, mc_fault *fau
   if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST && s->peer.role != MC_ROLE_ADMIN)
     return handlers__refuse_rule(fault, MC_EFORBIDDEN,
                                  "only IT staff (admin) may edit the calendar");
+  const char *rule = NULL;
+  if (op != MOTCUA__HOLIDAYS_REQUEST__OP__LIST &&
+      (rc = s->who == NULL ? MC_ELOGIN
+                           : mc_wf_officer_may(MC_OP_CALENDAR, s->who->officer.roles, &rule)) != 0)
+    return handlers__refuse_rule(fault, rc, rule != NULL ? rule : "session_token");
   if ((rc = mc_val_holidays(q, &day, &year, &field)) != 0)
     return handlers__refuse(fault, rc, field);
   holiday_ctx *h = calloc(1, sizeof *h);

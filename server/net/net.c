@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "auth.h"
 #include "error.h"
 #include "dispatch.h"
 #include "handlers.h"
@@ -11,6 +12,7 @@
 
 static int start_cb(mc_server *srv, char *err, size_t errlen) {
   int rc = mc_session_init(srv);
+  if (rc == 0) rc = mc_auth_init(srv);
   if (rc != 0) {
     snprintf(err, errlen, "sessions: %s", mc_strerror(rc));
     return rc;
@@ -24,6 +26,7 @@ static int start_cb(mc_server *srv, char *err, size_t errlen) {
 static void free_cb(mc_server *srv) {
   mc_mon_free(srv);
   mc_session_fini(srv);
+  mc_auth_fini(srv);
 }
 
 static void stop_cb(mc_server *srv) {

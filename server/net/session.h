@@ -16,6 +16,14 @@
 
 enum mc_session_state { MC_SS_HELLO, MC_SS_READY, MC_SS_CLOSING };
 
+/* The officer session a request carries (auth.c checked it): the officer,
+ * the token's SHA-256 and the session's end. */
+typedef struct mc_auth_who {
+  mc_officer officer;
+  uint8_t token_hash[32];
+  int64_t expires_ms;
+} mc_auth_who;
+
 struct mc_session {
   mc_server *srv;
   mc_link *link;     /* NULL once the link is gone */
@@ -38,6 +46,8 @@ struct mc_session {
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
   int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_mon_meter meter; /* the envelope being dispatched, for request counters */
+  const mc_auth_who *who; /* the request's officer session: set by auth.c only while
+                             a gated handler runs synchronously; handlers copy it */
   mc_session *prev, *next;
 };
 

@@ -13,9 +13,16 @@
 /* Open statuses but 1 (registered online, not yet received: no due time
  * to move). */
 #define OPEN_RECEIVED (MC_STATUS_OPEN_SET & ~S(MC_ST_REGISTERED))
-/* Officer roles (issue 15 will name them: receiving officer, processing
- * officer, leader, unit administrator). Every row allows all for now. */
-#define OFF_ALL (~0u)
+/* Officer roles (issue 15; docs/WORKFLOW.md "Officer roles"): the
+ * receiving and returning officer takes dossiers in and hands results out,
+ * the processing officer examines, asks for fees and proposes the result,
+ * the leader signs it, refuses or stops after examination, approves a new
+ * appointment and assigns; the unit administrator keeps the calendar and
+ * the officers. */
+#define RCV MC_OFF_RECEIVING
+#define PRC MC_OFF_PROCESSING
+#define LEAD MC_OFF_LEADER
+#define ADM MC_OFF_UNIT_ADMIN
 
 /* How the acting unit stands to the dossier. */
 enum actor { RECEIVER, CENTRE }; /* the receiving unit / the unit it was forwarded to */
@@ -51,58 +58,62 @@ static const struct rule {
 } rules[] = {
     /* A commune-level dossier at its commune, or a district-level one the
      * centre received itself: the receiving unit does everything. */
-#define OWN(act, roles, from, to, clk, fin)                                                        \
-  {act, roles, OFF_ALL, RECEIVER, HOLDING, LV_C, P_IN, from, to, clk, MOVE_NONE, fin},            \
-  {act, DIS, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, from, to, clk, MOVE_NONE, fin}
-    OWN(MC_ACT_ACCEPT, COM, S(2), 4, CLK_NONE, 0),
-    OWN(MC_ACT_RESULT, COM, S(4), 9, CLK_NONE, 1),
-    OWN(MC_ACT_SUPPLEMENT_REQUEST, COM, S(2) | S(4), 5, CLK_PAUSE, 0),
-    OWN(MC_ACT_SUPPLEMENT, COM, S(5), 4, CLK_RESUME, 0),
-    OWN(MC_ACT_FEE_REQUEST, COM, S(4), 6, CLK_PAUSE, 0),
-    OWN(MC_ACT_FEE_PAID, COM, S(6), 4, CLK_RESUME, 0),
-    OWN(MC_ACT_REFUSE, COM, S(1) | S(2), 3, CLK_NONE, 1),
-    OWN(MC_ACT_STOP, COM, S(4) | S(5) | S(6), 8, CLK_RESUME, 1),
-    OWN(MC_ACT_WITHDRAW, COM, MC_STATUS_OPEN_SET, 7, CLK_RESUME, 1),
-    OWN(MC_ACT_RESCHEDULE, COM, OPEN_RECEIVED, 0, CLK_NONE, 0),
-    OWN(MC_ACT_RETURN, COM, S(9), 10, CLK_NONE, 0),
-    OWN(MC_ACT_RATE, COM, S(10), 0, CLK_NONE, 0),
+#define OWN(act, roles, off, from, to, clk, fin)                                                   \
+  {act, roles, off, RECEIVER, HOLDING, LV_C, P_IN, from, to, clk, MOVE_NONE, fin},                \
+  {act, DIS, off, RECEIVER, HOLDING, LV_D, P_IN, from, to, clk, MOVE_NONE, fin}
+    OWN(MC_ACT_ACCEPT, COM, RCV, S(2), 4, CLK_NONE, 0),
+    OWN(MC_ACT_PROPOSE, COM, PRC, S(4), 0, CLK_NONE, 0),
+    OWN(MC_ACT_RESULT, COM, LEAD, S(4), 9, CLK_NONE, 1),
+    OWN(MC_ACT_SUPPLEMENT_REQUEST, COM, RCV, S(2), 5, CLK_PAUSE, 0),
+    OWN(MC_ACT_SUPPLEMENT_REQUEST, COM, PRC, S(4), 5, CLK_PAUSE, 0),
+    OWN(MC_ACT_SUPPLEMENT, COM, RCV, S(5), 4, CLK_RESUME, 0),
+    OWN(MC_ACT_FEE_REQUEST, COM, PRC, S(4), 6, CLK_PAUSE, 0),
+    OWN(MC_ACT_FEE_PAID, COM, RCV, S(6), 4, CLK_RESUME, 0),
+    OWN(MC_ACT_REFUSE, COM, RCV | LEAD, S(1) | S(2), 3, CLK_NONE, 1),
+    OWN(MC_ACT_STOP, COM, LEAD, S(4) | S(5) | S(6), 8, CLK_RESUME, 1),
+    OWN(MC_ACT_WITHDRAW, COM, RCV, MC_STATUS_OPEN_SET, 7, CLK_RESUME, 1),
+    OWN(MC_ACT_RESCHEDULE, COM, LEAD, OPEN_RECEIVED, 0, CLK_NONE, 0),
+    OWN(MC_ACT_RETURN, COM, RCV, S(9), 10, CLK_NONE, 0),
+    OWN(MC_ACT_RATE, COM, RCV, S(10), 0, CLK_NONE, 0),
 #undef OWN
-    {MC_ACT_ASSIGN, DIS, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0},
+    {MC_ACT_ASSIGN, DIS, LEAD, RECEIVER, HOLDING, LV_D, P_IN, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0},
 
     /* A district-level dossier at its commune before the forward: intake
      * only. The intake supplement (slip 02) resumes to 2, so that it can
      * still be forwarded. */
-    {MC_ACT_FORWARD, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2), 0, CLK_NONE, MOVE_UP, 0},
-    {MC_ACT_REFUSE, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1},
-    {MC_ACT_WITHDRAW, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2) | S(5), 7, CLK_RESUME, MOVE_NONE, 1},
-    {MC_ACT_SUPPLEMENT_REQUEST, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(2), 5, CLK_PAUSE, MOVE_NONE, 0},
-    {MC_ACT_SUPPLEMENT, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_IN, S(5), 2, CLK_RESUME, MOVE_NONE, 0},
+    {MC_ACT_FORWARD, COM, RCV, RECEIVER, HOLDING, LV_D, P_IN, S(2), 0, CLK_NONE, MOVE_UP, 0},
+    {MC_ACT_REFUSE, COM, RCV | LEAD, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1},
+    {MC_ACT_WITHDRAW, COM, RCV, RECEIVER, HOLDING, LV_D, P_IN, S(1) | S(2) | S(5), 7, CLK_RESUME, MOVE_NONE, 1},
+    {MC_ACT_SUPPLEMENT_REQUEST, COM, RCV, RECEIVER, HOLDING, LV_D, P_IN, S(2), 5, CLK_PAUSE, MOVE_NONE, 0},
+    {MC_ACT_SUPPLEMENT, COM, RCV, RECEIVER, HOLDING, LV_D, P_IN, S(5), 2, CLK_RESUME, MOVE_NONE, 0},
 
     /* Forwarded: the centre, holding it, processes it and sends it back. */
-#define UP(act, from, to, clk, move, fin)                                                        \
-  {act, DIS, OFF_ALL, CENTRE, HOLDING, LV_D, P_UP, from, to, clk, move, fin}
-    UP(MC_ACT_ACCEPT, S(2), 4, CLK_NONE, MOVE_NONE, 0),
-    UP(MC_ACT_ASSIGN, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0),
-    UP(MC_ACT_RESULT, S(4), 9, CLK_NONE, MOVE_NONE, 1),
-    UP(MC_ACT_SUPPLEMENT_REQUEST, S(2) | S(4), 5, CLK_PAUSE, MOVE_NONE, 0),
-    UP(MC_ACT_SUPPLEMENT, S(5), 4, CLK_RESUME, MOVE_NONE, 0),
-    UP(MC_ACT_FEE_REQUEST, S(4), 6, CLK_PAUSE, MOVE_NONE, 0),
-    UP(MC_ACT_FEE_PAID, S(6), 4, CLK_RESUME, MOVE_NONE, 0),
-    UP(MC_ACT_REFUSE, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1),
-    UP(MC_ACT_STOP, S(4) | S(5) | S(6), 8, CLK_RESUME, MOVE_NONE, 1),
-    UP(MC_ACT_WITHDRAW, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1),
-    UP(MC_ACT_RESCHEDULE, OPEN_RECEIVED, 0, CLK_NONE, MOVE_NONE, 0),
-    UP(MC_ACT_SEND_BACK, S(3) | S(7) | S(8) | S(9), 0, CLK_NONE, MOVE_BACK, 0),
+#define UP(act, off, from, to, clk, move, fin)                                                   \
+  {act, DIS, off, CENTRE, HOLDING, LV_D, P_UP, from, to, clk, move, fin}
+    UP(MC_ACT_ACCEPT, RCV, S(2), 4, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_ASSIGN, LEAD, S(2) | S(4), 4, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_PROPOSE, PRC, S(4), 0, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_RESULT, LEAD, S(4), 9, CLK_NONE, MOVE_NONE, 1),
+    UP(MC_ACT_SUPPLEMENT_REQUEST, RCV, S(2), 5, CLK_PAUSE, MOVE_NONE, 0),
+    UP(MC_ACT_SUPPLEMENT_REQUEST, PRC, S(4), 5, CLK_PAUSE, MOVE_NONE, 0),
+    UP(MC_ACT_SUPPLEMENT, RCV, S(5), 4, CLK_RESUME, MOVE_NONE, 0),
+    UP(MC_ACT_FEE_REQUEST, PRC, S(4), 6, CLK_PAUSE, MOVE_NONE, 0),
+    UP(MC_ACT_FEE_PAID, RCV, S(6), 4, CLK_RESUME, MOVE_NONE, 0),
+    UP(MC_ACT_REFUSE, LEAD, S(1) | S(2), 3, CLK_NONE, MOVE_NONE, 1),
+    UP(MC_ACT_STOP, LEAD, S(4) | S(5) | S(6), 8, CLK_RESUME, MOVE_NONE, 1),
+    UP(MC_ACT_WITHDRAW, RCV, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1),
+    UP(MC_ACT_RESCHEDULE, LEAD, OPEN_RECEIVED, 0, CLK_NONE, MOVE_NONE, 0),
+    UP(MC_ACT_SEND_BACK, RCV, S(3) | S(7) | S(8) | S(9), 0, CLK_NONE, MOVE_BACK, 0),
 #undef UP
     /* ... while the commune, not holding it, takes in what the citizen
      * brings to its desk. */
-    {MC_ACT_SUPPLEMENT, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(5), 4, CLK_RESUME, MOVE_NONE, 0},
-    {MC_ACT_FEE_PAID, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(6), 4, CLK_RESUME, MOVE_NONE, 0},
-    {MC_ACT_WITHDRAW, COM, OFF_ALL, RECEIVER, NOT_HOLDING, LV_D, P_UP, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1},
+    {MC_ACT_SUPPLEMENT, COM, RCV, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(5), 4, CLK_RESUME, MOVE_NONE, 0},
+    {MC_ACT_FEE_PAID, COM, RCV, RECEIVER, NOT_HOLDING, LV_D, P_UP, S(6), 4, CLK_RESUME, MOVE_NONE, 0},
+    {MC_ACT_WITHDRAW, COM, RCV, RECEIVER, NOT_HOLDING, LV_D, P_UP, MC_STATUS_OPEN_SET, 7, CLK_RESUME, MOVE_NONE, 1},
 
     /* Sent back: the commune returns the result and records the rating. */
-    {MC_ACT_RETURN, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_BK, S(9), 10, CLK_NONE, MOVE_NONE, 0},
-    {MC_ACT_RATE, COM, OFF_ALL, RECEIVER, HOLDING, LV_D, P_BK, S(10), 0, CLK_NONE, MOVE_NONE, 0},
+    {MC_ACT_RETURN, COM, RCV, RECEIVER, HOLDING, LV_D, P_BK, S(9), 10, CLK_NONE, MOVE_NONE, 0},
+    {MC_ACT_RATE, COM, RCV, RECEIVER, HOLDING, LV_D, P_BK, S(10), 0, CLK_NONE, MOVE_NONE, 0},
 };
 
 static const char *const action_names[MC_ACT_MAX + 1] = {
@@ -111,7 +122,8 @@ static const char *const action_names[MC_ACT_MAX + 1] = {
     [MC_ACT_SUPPLEMENT] = "supplement", [MC_ACT_FEE_REQUEST] = "fee_request",
     [MC_ACT_FEE_PAID] = "fee_paid", [MC_ACT_REFUSE] = "refuse", [MC_ACT_STOP] = "stop",
     [MC_ACT_WITHDRAW] = "withdraw", [MC_ACT_RESCHEDULE] = "reschedule",
-    [MC_ACT_RETURN] = "return", [MC_ACT_RATE] = "rate", [MC_ACT_FORWARD] = "forward",
+    [MC_ACT_RETURN] = "return", [MC_ACT_RATE] = "rate", [MC_ACT_PROPOSE] = "propose",
+    [MC_ACT_FORWARD] = "forward",
 };
 
 const char *mc_action_name(int action) {
@@ -219,17 +231,49 @@ static const struct rule *find_row(const mc_dossier *d, const mc_actor *who, int
     return *rc = MC_EFORBIDDEN, NULL;
   }
   int fitted = 0;
+  unsigned officers = 0; /* officer roles of the rows that fit and allow the status */
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
     const struct rule *r = &rules[i];
     if (r->action != action || !fits(r, &s)) continue;
     fitted = 1;
-    if (d->status >= 1 && d->status <= 10 && (r->from & S(d->status))) return r;
+    if (!(d->status >= 1 && d->status <= 10 && (r->from & S(d->status)))) continue;
+    if (r->officers & who->officer_roles) return r;
+    officers |= r->officers;
   }
   if (!fitted) return *rc = refuse_standing(action, &s, rule), NULL;
+  if (officers != 0) {
+    char names[64];
+    snprintf(text, sizeof text, "rule.officer_role: %s needs the officer role %s",
+             mc_action_name(action), mc_off_roles_text(officers, names, sizeof names));
+    return *rule = text, *rc = MC_EFORBIDDEN, NULL;
+  }
   const char *vi = mc_status_name_vi(d->status);
   snprintf(text, sizeof text, "rule.status: %s is not allowed in status %d (%s)",
            mc_action_name(action), d->status, vi ? vi : "?");
   return *rule = text, *rc = MC_EBADSTATE, NULL;
+}
+
+/* Requests that are not dossier transitions, by the officer roles that may
+ * send them (the same table's last part; docs/WORKFLOW.md). */
+static const struct {
+  int op;
+  unsigned officers;
+  const char *rule;
+} op_rules[] = {
+    {MC_OP_RECEIVE, RCV, "rule.officer_role: receive needs the officer role receiving"},
+    {MC_OP_UPLOAD_SCAN, RCV | PRC,
+     "rule.officer_role: attaching scans needs the officer role receiving or processing"},
+    {MC_OP_UPLOAD_RESULT, PRC | LEAD,
+     "rule.officer_role: attaching a result needs the officer role processing or leader"},
+    {MC_OP_CALENDAR, ADM, "rule.officer_role: the calendar needs the officer role unit_admin"},
+    {MC_OP_OFFICERS, ADM, "rule.officer_role: managing officers needs the officer role unit_admin"},
+};
+
+int mc_wf_officer_may(int op, unsigned officer_roles, const char **rule) {
+  for (size_t i = 0; i < sizeof op_rules / sizeof op_rules[0]; i++)
+    if (op_rules[i].op == op)
+      return (op_rules[i].officers & officer_roles) ? 0 : (*rule = op_rules[i].rule, MC_EFORBIDDEN);
+  return *rule = "unknown operation", MC_EINVAL;
 }
 
 int64_t mc_wf_extend_due(const mc_calendar *cal, int64_t due_ms, int64_t paused_at_ms,

@@ -27,6 +27,17 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
                  const mc_actor *who, const mc_action_args *in, mc_change *out,
                  const char **rule);
 
+/* Requests that are not transitions, by the officer roles that may send
+ * them: 0, or MC_EFORBIDDEN with *rule ("rule.officer_role: ..."). */
+enum mc_wf_op {
+  MC_OP_RECEIVE = 1,
+  MC_OP_UPLOAD_SCAN,
+  MC_OP_UPLOAD_RESULT,
+  MC_OP_CALENDAR,  /* holidays, working hours */
+  MC_OP_OFFICERS   /* officer accounts of the unit */
+};
+int mc_wf_officer_may(int op, unsigned officer_roles, const char **rule);
+
 /* "accept", "send_back", ... (NULL for an unknown action). */
 const char *mc_action_name(int action);
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "domain.h"
+#include "officer.h"
 
 /* Buffer sizes: the shared limits (proto/domain.h) + 1 for the NUL. */
 #define MC_UNIT_CODE_MAX (MC_LIM_UNIT_CODE + 1)
@@ -30,7 +31,22 @@
 typedef struct mc_actor {
   char unit[MC_UNIT_CODE_MAX];
   mc_role role;
+  unsigned officer_roles; /* the session officer's roles (MC_OFF_x bits); 0 = none */
 } mc_actor;
+
+/* An officer account (issue 15, migration 016). */
+typedef struct mc_officer {
+  int64_t id;
+  char unit[MC_UNIT_CODE_MAX];        /* "" = the IT unit (admin certificate) */
+  char login[MC_LIM_LOGIN + 1];
+  char full_name[MC_OFFICER_MAX];
+  char title[MC_LIM_TITLE + 1];
+  unsigned roles;                     /* MC_OFF_x bits */
+  int must_change;
+  int disabled;
+  int failed_count;
+  int64_t created_ms, last_login_ms, locked_until_ms; /* 0 = never / not locked */
+} mc_officer;
 
 /* National status codes (portal catalogue). */
 enum mc_status {
@@ -143,6 +159,8 @@ typedef struct mc_dossier {
   int64_t forwarded_at_ms;            /* 0 = never forwarded */
   /* workflow state (0 / "" when unset) */
   char assigned_officer[MC_OFFICER_MAX];
+  char assigned_login[MC_LIM_LOGIN + 1]; /* "" = none, or assigned by name before 016 */
+  int awaiting_signature;     /* a proposed result waits for a leader */
   char department[MC_SECTOR_MAX];
   int supplement_count;
   int rescheduled;
@@ -172,8 +190,9 @@ enum mc_action {
   MC_ACT_RESCHEDULE = 12,
   MC_ACT_RETURN = 13,
   MC_ACT_RATE = 14,
-  MC_ACT_FORWARD = 15,
-  MC_ACT_MAX = 15
+  MC_ACT_PROPOSE = 15, /* the draft result goes to a leader for signature */
+  MC_ACT_FORWARD = 16,
+  MC_ACT_MAX = 16
 };
 
 /* What one action changes: computed by the workflow (pure), applied by
@@ -203,6 +222,8 @@ typedef struct mc_step {
   int64_t at_ms;
   char unit_code[MC_UNIT_CODE_MAX];  /* acting unit */
   char officer[MC_OFFICER_MAX];
+  char officer_login[MC_LIM_LOGIN + 1]; /* "" = unverified (free text, before 016) */
+  char officer_title[MC_LIM_TITLE + 1];
   int role;                          /* mc_role of the actor */
   char action[24];                   /* "receive", "forward", "accept", ... */
   int status_before;                 /* 0 = none */

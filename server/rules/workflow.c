@@ -289,3 +289,15 @@ const char *mc_status_name_vi(int status) {
   };
   return status >= 1 && status <= 10 ? names[status] : NULL;
 }
+
+int64_t mc_wf_session_expiry(const mc_calendar *c, int64_t now_ms, int64_t min_ms) {
+  int64_t end = now_ms + min_ms;
+  int32_t day = mc_local_day(c, now_ms);
+  if (mc_is_working_day(c, day)) {
+    int sess[4];
+    mc_cal_sessions(c, day, sess);
+    int64_t close = mc_local_ms(c, day, sess[3]);
+    if (close > end) end = close;
+  }
+  return end;
+}

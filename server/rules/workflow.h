@@ -59,6 +59,12 @@ int mc_cal_due_minute(const mc_calendar *c, int32_t day);
 /* Checks of a parsed schedule (bounds and order): 0 or MC_EINVAL. */
 int mc_cal_check_hours(const mc_work_hours *h);
 
+/* When an officer session opened at now_ms ends: the close of the unit's
+ * working day (today's afternoon session, when today is a working day),
+ * but never sooner than min_ms after now_ms (a login after hours, on a
+ * day off or just before the close gets that span: overtime). */
+int64_t mc_wf_session_expiry(const mc_calendar *c, int64_t now_ms, int64_t min_ms);
+
 /* "yymmdd" of the local date of ms (out has room for 7 bytes). */
 void mc_local_yymmdd(const mc_calendar *c, int64_t ms, char out[7]);
 

@@ -28,6 +28,8 @@ static void row_to_dossier_state(const PGresult *r, int row, int c0, mc_dossier 
   d->returned_at_ms = store__parse_i64(V(23));
   store__copy_str(d->collected_by, sizeof d->collected_by, V(24));
   d->fee_amount = store__parse_i64(V(25));
+  store__copy_str(d->assigned_login, sizeof d->assigned_login, V(26)); /* 016 */
+  d->awaiting_signature = (int)store__parse_i64(V(27));
 }
 
 static void row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d) {
@@ -189,7 +191,9 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
   " AND (NOT $4::boolean OR supplement_count >= 2"                               \
   "      OR coalesce(finished_at, paused_at, " LIST_NOW ") > due_at)"             \
   " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                \
-  "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"
+  "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"   \
+  " AND ($7::bigint IS NULL OR assigned_officer_id = $7::bigint)"                 \
+  " AND (NOT $8::boolean OR awaiting_signature)"
 
 /* Two index scans (received by / forwarded to the viewer), merged. */
 static const char SQL_LIST_FMT[] =
@@ -216,6 +220,8 @@ static int list_params(store_op *o, const mc_list_query *q) {
   if (rc == 0) rc = store__param(o, q->overdue ? "t" : "f");
   if (rc == 0) rc = store__param_i64(o, q->due_within_ms, 1);
   if (rc == 0) rc = store__param_i64(o, q->now_ms, 1);
+  if (rc == 0) rc = store__param_i64(o, q->assigned_to, 1);
+  if (rc == 0) rc = store__param(o, q->awaiting_signature ? "t" : "f");
   return rc;
 }
 
@@ -239,7 +245,8 @@ static const char SQL_ACTION[] =
     " $5::text, $6::text, $7::smallint, $8::smallint, $9::text, $10::text, $11::text,"
     " $12::text, $13::text, $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::int,"
     " $19::boolean, $20::boolean, $21::boolean, $22::text, $23::text, $24::text,"
-    " $25::text, $26::smallint, $27::bigint, $28::text)::mc_action_t)";
+    " $25::text, $26::smallint, $27::bigint, $28::text, $30::bigint, $31::text,"
+    " $32::text)::mc_action_t)";
 
 static const char *nonempty(const char *v) { return v && v[0] ? v : NULL; }
 static const char *flag(int v) { return v ? "t" : "f"; }
@@ -291,6 +298,9 @@ static int action_params_fields(store_op *o, const mc_action_rec *r) {
   if (rc == 0) rc = store__param_i64(o, r->fee_amount, 1);
   if (rc == 0) rc = store__param(o, r->collected_by);
   if (rc == 0) rc = store__param(o, r->fingerprint); /* $29: mc_action_fp (009) */
+  if (rc == 0) rc = store__param_i64(o, r->officer_id, 1); /* $30..$32 (016) */
+  if (rc == 0) rc = store__param(o, r->officer_title ? r->officer_title : "");
+  if (rc == 0) rc = store__param(o, r->assigned_login);
   return rc;
 }
 
@@ -317,7 +327,7 @@ int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb,
 
 /* -------------------------------------------------------------- history */
 
-#define STEP_NCOLS 12
+#define STEP_NCOLS 14
 #define XSTR(x) #x
 #define STR(x) XSTR(x)
 
@@ -327,11 +337,12 @@ int mc_store_action(mc_store *s, const mc_action_rec *r, mc_store_dossier_cb cb,
 static const char SQL_HISTORY[] =
     "SELECT " DOSSIER_COLS_P("v.") ", l.at_ms, l.unit_code, l.officer, l.role, l.action,"
     " l.status_before, l.status_after, l.from_unit, l.to_unit, l.step_due_ms, l.result,"
-    " l.detail FROM dossier_v v LEFT JOIN LATERAL ("
+    " l.detail, l.officer_login, l.officer_title FROM dossier_v v LEFT JOIN LATERAL ("
     "  SELECT mc_ts_to_ms(p.at) AS at_ms, p.unit_code, p.officer,"
     "   coalesce(p.role, u.role) AS role, p.action, p.status_before, p.status_after,"
     "   p.from_unit, p.to_unit, mc_ts_to_ms(p.step_due_at) AS step_due_ms, p.result,"
-    "   p.detail, p.at, p.id FROM progress_log p JOIN units u ON u.code = p.unit_code"
+    "   p.detail, (SELECT o.login FROM officers o WHERE o.id = p.officer_id) AS officer_login,"
+    "   p.officer_title, p.at, p.id FROM progress_log p JOIN units u ON u.code = p.unit_code"
     "  WHERE p.dossier_id = v.id ORDER BY p.at, p.id LIMIT " STR(HISTORY_MAX) ") l ON true"
     " WHERE v.code = $1 ORDER BY l.at, l.id";
 
@@ -350,6 +361,8 @@ static void row_to_step(const PGresult *r, int row, int c0, mc_step *st) {
   st->step_due_ms = store__parse_i64(V(9));
   store__copy_str(st->result, sizeof st->result, V(10));
   store__copy_str(st->detail, sizeof st->detail, V(11));
+  store__copy_str(st->officer_login, sizeof st->officer_login, V(12));
+  store__copy_str(st->officer_title, sizeof st->officer_title, V(13));
 #undef V
 }
 

@@ -70,7 +70,7 @@ static const struct {
     {"23503", MC_EINVAL},     {"23514", MC_EINVAL},     {"23502", MC_EINVAL},
     {"40001", MC_EUNAVAIL},   {"40P01", MC_EUNAVAIL},   {"55P03", MC_EUNAVAIL},
     {"57014", MC_ETIMEOUT},   {"22", MC_EINVAL},        {"08", MC_EUNAVAIL},
-    {"53", MC_EUNAVAIL},      {"57", MC_EUNAVAIL},
+    {"53", MC_EUNAVAIL},      {"57", MC_EUNAVAIL},      {"MC020", MC_EINVAL},
 };
 
 int store__sqlstate_to_err(const char *sqlstate) {

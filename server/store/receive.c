@@ -198,6 +198,8 @@ static int receive_params(const mc_store *s, store_op *o, const mc_receive_rec *
   if (rc == 0) rc = store__param(o, r->fingerprint); /* item 12 (009) */
   if (rc == 0) rc = receive_macs(s, o, a);            /* items 13, 14 (013) */
   if (rc == 0) rc = receive_intake(o, r);             /* items 15..19 (015) */
+  if (rc == 0) rc = store__param_i64(o, r->officer_id, 1); /* items 20, 21 (016) */
+  if (rc == 0) rc = store__param(o, r->officer_title ? r->officer_title : "");
   return rc;
 }
 

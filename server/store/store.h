@@ -79,7 +79,7 @@ typedef struct mc_receive_rec {
   const char *procedure_code;
   const mc_applicant *applicant;
   int channel;
-  const char *officer;
+  const char *officer;       /* the session officer's full name (or free text) */
   int64_t received_at_ms;
   int64_t due_at_ms;
   const char *fingerprint;  /* canonical request text (mc_val_receive_canon); NULL = none */
@@ -90,6 +90,8 @@ typedef struct mc_receive_rec {
   const mc_received *components; /* ordinals of the procedure, distinct */
   size_t ncomponents;       /* <= MC_LIM_COMPONENTS */
   const char *missing_reason;
+  int64_t officer_id;        /* the session officer (016); 0 = none (unverified) */
+  const char *officer_title;
 } mc_receive_rec;
 
 /* One transaction: replays the stored answer when (unit, idem_key) exists
@@ -119,6 +121,8 @@ typedef struct mc_list_query {
   int overdue;             /* 1 = only overdue (see mc_wf_overdue) */
   int64_t due_within_ms;   /* > 0: only unfinished dossiers due before now + this */
   int64_t now_ms;          /* the server clock, for the two filters above */
+  int64_t assigned_to;     /* > 0: only dossiers assigned to this officer id ("mine") */
+  int awaiting_signature;  /* 1: only dossiers whose proposed result awaits a leader */
 } mc_list_query;
 /* Newest first. */
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
@@ -128,16 +132,20 @@ typedef struct mc_action_rec {
   const char *idem_key;
   const char *unit_code;        /* acting unit */
   int role;                     /* acting role (mc_role) */
-  const char *officer;
+  const char *officer;          /* the session officer's full name (or free text) */
   const char *code;
   const mc_change *change;      /* decided by mc_wf_decide */
   const char *detail;           /* text kept in the progress log ("" = none) */
-  const char *assigned_officer; /* assign: new values; NULL = unchanged */
+  const char *assigned_officer; /* assign by name (before 016): new values; NULL = unchanged */
   const char *department;
   int rating;                   /* rate: 1..3; 0 = unchanged */
   int64_t fee_amount;           /* fee_request: > 0; 0 = unchanged */
   const char *collected_by;     /* return; NULL = unchanged */
   const char *fingerprint;      /* canonical request text (mc_val_action_canon); NULL = none */
+  int64_t officer_id;           /* the session officer (016); 0 = none (unverified) */
+  const char *officer_title;
+  const char *assigned_login;   /* assign by login: a processing officer of the unit
+                                   (MC_EINVAL "to_officer" otherwise); NULL = none */
 } mc_action_rec;
 
 /* One transaction: idempotent replay as for receive (MC_ECONFLICT if the
@@ -181,6 +189,61 @@ int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg);
 int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,
                          const char *code, const char *action, const char *rule,
                          mc_store_done_cb cb, void *arg);
+
+/* ---- officers and sessions (store/officers.c, sql/016_officers.sql) ----
+ * Same contract as every mc_store_* call. Times are the server's clock. */
+
+/* An officer and its encoded Argon2id hash (never logged, never sent). */
+typedef void (*mc_store_officer_cb)(void *arg, int err, const mc_officer *o,
+                                    const char *pw_hash);
+int mc_store_officer_by_login(mc_store *s, const char *login, mc_store_officer_cb cb,
+                              void *arg);
+int mc_store_officer_by_id(mc_store *s, int64_t id, mc_store_officer_cb cb, void *arg);
+/* The password was right: the session (token_hash = SHA-256 of the token)
+ * until expires_ms, the failure count reset, the last login recorded. */
+int mc_store_login_ok(mc_store *s, int64_t officer_id, const uint8_t token_hash[32],
+                      int64_t expires_ms, mc_store_done_cb cb, void *arg);
+/* The password was wrong: one more failure; at max_failures the login is
+ * locked for lock_s from now_ms. cb gets the lock's end (0: not locked). */
+typedef void (*mc_store_lock_cb)(void *arg, int err, int64_t locked_until_ms);
+int mc_store_login_failed(mc_store *s, int64_t officer_id, int max_failures, int lock_s,
+                          int64_t now_ms, mc_store_lock_cb cb, void *arg);
+/* The live session of token_hash at now_ms (not expired, not revoked, the
+ * officer not disabled): the officer and the session's end; MC_ENOTFOUND. */
+typedef void (*mc_store_session_cb)(void *arg, int err, const mc_officer *o,
+                                    int64_t expires_ms);
+int mc_store_session_check(mc_store *s, const uint8_t token_hash[32], int64_t now_ms,
+                           mc_store_session_cb cb, void *arg);
+/* End the session of token_hash, or (officer_id != 0) every session of
+ * the officer. cb may be NULL. */
+int mc_store_session_revoke(mc_store *s, const uint8_t token_hash[32], int64_t officer_id,
+                            mc_store_done_cb cb, void *arg);
+/* A new password: hash stored, forced change cleared, every session ended,
+ * the fresh session token_hash until expires_ms opened; one transaction. */
+int mc_store_password_set(mc_store *s, int64_t officer_id, const char *pw_hash,
+                          const uint8_t token_hash[32], int64_t expires_ms, mc_store_done_cb cb,
+                          void *arg);
+
+/* Blocking (the one-shot --officers-import): one row of the file. */
+typedef struct mc_officer_import {
+  size_t line_no;
+  char unit[MC_UNIT_CODE_MAX];       /* a unit code, or "admin" for IT */
+  char login[MC_LIM_LOGIN + 1];
+  char password[MC_LIM_PASSWORD + 1]; /* cleared once hashed */
+  unsigned roles;                    /* MC_OFF_x */
+  char full_name[MC_OFFICER_MAX];
+  char title[MC_LIM_TITLE + 1];
+  char old_hash[192];                /* stored hash ("" = new login): fetch fills it */
+  char new_hash[192];                /* to store (the old one when the password is the same) */
+} mc_officer_import;
+/* Fill rows[i].old_hash. 0 or MC_EUNAVAIL with err. */
+int mc_store_officers_fetch(const char *conninfo, mc_officer_import *rows, size_t n, char *err,
+                            size_t errlen);
+/* Create or update every row in one transaction (no forced change; a row
+ * whose unit, roles or hash changed loses its sessions). 0 or MC_EUNAVAIL
+ * with err naming the line. */
+int mc_store_officers_apply(const char *conninfo, const mc_officer_import *rows, size_t n,
+                            size_t *created, size_t *updated, char *err, size_t errlen);
 
 /* Current counters for logs/monitoring. */
 typedef struct mc_store_stats {

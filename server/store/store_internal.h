@@ -30,7 +30,7 @@ struct mc_migration {
 extern const struct mc_migration mc_migrations[];
 extern const size_t mc_migrations_count;
 
-#define STORE_MAX_PARAMS 32
+#define STORE_MAX_PARAMS 40
 #define STORE_MAX_RESULTS 3
 #define STORE_LANES 4     /* units hash to lanes; one receive batch in flight per lane */
 #define STORE_BATCH_MAX 32 /* receives per transaction (< 64 cached subxids) */
@@ -161,6 +161,10 @@ int store__pii_backfill(const mc_store *s, const char *conninfo, char *err, size
  * (then at least one receive left the lane, refused). */
 store_op *store__batch_make(mc_store *s, int lane);
 
+/* ---- officers (officers.c) ---- */
+/* Columns 0..11 of an officer row (OFFICER_COLS in officers.c). */
+void store__row_to_officer(const PGresult *r, int row, mc_officer *o);
+
 /* ---- dossiers (dossiers.c) ---- */
 /* The columns of dossier_v as struct mc_dossier wants them, each prefixed
  * with p (a table alias and dot, or ""). */
@@ -171,9 +175,9 @@ store_op *store__batch_make(mc_store *s, int lane);
   "holder_unit, " p "forwarded_to, " p "forwarded_at_ms, " p "assigned_officer, " p \
   "department, " p "supplement_count, " p "rescheduled, " p "rating, " p           \
   "paused_at_ms, " p "finished_at_ms, " p "returned_at_ms, " p "collected_by, " p  \
-  "fee_amount"
+  "fee_amount, " p "assigned_login, " p "awaiting_signature"
 #define DOSSIER_COLS DOSSIER_COLS_P("")
-#define DOSSIER_NCOLS 26
+#define DOSSIER_NCOLS 28
 /* A single-dossier answer at (o->row, o->col0): cb is an mc_store_dossier_cb. */
 void store__dossier_done(store_op *o, int err);
 /* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that

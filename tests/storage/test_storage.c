@@ -97,7 +97,7 @@ static void submit_receive_as(mc_store *s, const recv_args *q, dres *out) {
   snprintf(a.name, sizeof a.name, "%s", q->name ? q->name : "Nguyễn Thị Hương");
   mc_receive_rec r = {q->key, q->unit, q->agency, q->day, q->proc, &a, MC_CH_DIRECT,
                       "Trần Văn Nam", T0 + (g_seq_ms++) * 1000, T0 + 86400000LL, q->fp,
-                      NULL, NULL, 0, NULL, 0, NULL}; /* no intake (015) */
+                      NULL, NULL, 0, NULL, 0, NULL, 0, NULL}; /* no intake (015), no officer (016) */
   memset(out, 0, sizeof *out);
   CHECK(mc_store_receive(s, &r, q->cb ? q->cb : dossier_cb, out) == 0);
   CHECK(out->done == 0); /* never synchronous */

@@ -125,7 +125,7 @@ static mc_dossier receive(mc_store *s, const char *unit, const char *agency, con
   snprintf(a.phone, sizeof a.phone, "%s", phone);
   snprintf(key, sizeof key, "rcv-%d", ++g_seq);
   mc_receive_rec rec = {key, unit, agency, DAYS, proc, &a, MC_CH_DIRECT, "Trần Văn Nam",
-                        T0 + g_seq * 60000LL, due, NULL, NULL, NULL, 0, NULL, 0, NULL};
+                        T0 + g_seq * 60000LL, due, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL};
   CHECK(mc_store_receive(s, &rec, dossier_cb, &r) == 0);
   pgt_run_until(&r.done, WAIT_MS);
   CHECK(r.err == 0);
@@ -155,7 +155,7 @@ typedef struct step_in {
 } step_in;
 
 static void decide(const mc_dossier *d, const step_in *in, mc_change *c) {
-  mc_actor who = {{0}, (mc_role)in->role};
+  mc_actor who = {{0}, (mc_role)in->role, MC_OFF_ALL_ROLES};
   snprintf(who.unit, sizeof who.unit, "%s", in->unit);
   mc_action_args args = {in->action, in->now, in->new_due, in->rating};
   const char *rule = NULL;
@@ -168,7 +168,7 @@ static void submit_action(mc_store *s, const char *code, const step_in *in, cons
                           dres *out) {
   mc_action_rec rec = {in->key, in->unit, in->role, "Cán bộ thử", code, c,
                        in->detail ? in->detail : "", in->assigned, in->dept, in->rating,
-                       in->fee, in->collected, NULL};
+                       in->fee, in->collected, NULL, 0, NULL, NULL};
   memset(out, 0, sizeof *out);
   CHECK(mc_store_action(s, &rec, dossier_cb, out) == 0);
   CHECK(out->done == 0);

@@ -167,7 +167,7 @@ static mc_dossier paused_dossier(int64_t due_ms, int64_t paused_ms) {
 }
 
 static int64_t resume(const mc_calendar *c, mc_dossier *d, int64_t at) {
-  mc_actor a = {.unit = "18499", .role = MC_ROLE_COMMUNE};
+  mc_actor a = {.unit = "18499", .role = MC_ROLE_COMMUNE, .officer_roles = MC_OFF_ALL_ROLES};
   mc_action_args in = {.action = MC_ACT_SUPPLEMENT, .now_ms = at};
   mc_change ch;
   const char *rule = NULL;
@@ -212,7 +212,7 @@ static void test_pauses(void) {
 static int reschedule(const mc_calendar *c, int64_t to, const char **rule) {
   mc_dossier d = paused_dossier(vn(2026, 12, 9, 17, 0), 0);
   d.status = MC_ST_PROCESSING;
-  mc_actor a = {.unit = "18499", .role = MC_ROLE_COMMUNE};
+  mc_actor a = {.unit = "18499", .role = MC_ROLE_COMMUNE, .officer_roles = MC_OFF_ALL_ROLES};
   mc_action_args in = {.action = MC_ACT_RESCHEDULE, .now_ms = vn(2026, 12, 7, 9, 0),
                        .new_due_ms = to};
   mc_change ch;

@@ -133,6 +133,7 @@ static mc_actor peer(const char *unit, mc_role role) {
   memset(&p, 0, sizeof p);
   strcpy(p.unit, unit);
   p.role = role;
+  p.officer_roles = MC_OFF_ALL_ROLES; /* per-role refusals: test_officer_roles */
   return p;
 }
 
@@ -259,6 +260,7 @@ static unsigned allowed(int action, int k) {
   case MC_ACT_RETURN: return own || k == K_BACK_RECV ? B(9) : 0;
   case MC_ACT_RATE: return own || k == K_BACK_RECV ? B(10) : 0;
   case MC_ACT_FORWARD: return k == K_INTAKE ? B(2) : 0;
+  case MC_ACT_PROPOSE: return own || k == K_UP_CENTRE ? B(4) : 0;
   }
   return 0;
 }
@@ -559,6 +561,61 @@ static void test_fingerprint_canon(void) {
   CHECK(strcmp(ca, cb) != 0);
 }
 
+/* Issue 15: the officer roles of the table. With the unit role and the
+ * status right, an officer without the row's role is refused with
+ * rule.officer_role (forbidden); one with it passes. */
+static void test_officer_roles(void) {
+  static const struct {
+    int k, status, action;
+    unsigned ok, no;
+  } cells[] = {
+      {K_OWN_C, 2, MC_ACT_ACCEPT, MC_OFF_RECEIVING, MC_OFF_LEADER},
+      {K_OWN_C, 4, MC_ACT_PROPOSE, MC_OFF_PROCESSING, MC_OFF_RECEIVING},
+      {K_OWN_C, 4, MC_ACT_RESULT, MC_OFF_LEADER, MC_OFF_PROCESSING},
+      {K_OWN_C, 2, MC_ACT_SUPPLEMENT_REQUEST, MC_OFF_RECEIVING, MC_OFF_PROCESSING},
+      {K_OWN_C, 4, MC_ACT_SUPPLEMENT_REQUEST, MC_OFF_PROCESSING, MC_OFF_RECEIVING},
+      {K_OWN_C, 4, MC_ACT_FEE_REQUEST, MC_OFF_PROCESSING, MC_OFF_LEADER},
+      {K_OWN_C, 4, MC_ACT_STOP, MC_OFF_LEADER, MC_OFF_RECEIVING},
+      {K_OWN_C, 4, MC_ACT_RESCHEDULE, MC_OFF_LEADER, MC_OFF_PROCESSING},
+      {K_OWN_C, 9, MC_ACT_RETURN, MC_OFF_RECEIVING, MC_OFF_LEADER},
+      {K_INTAKE, 2, MC_ACT_FORWARD, MC_OFF_RECEIVING, MC_OFF_UNIT_ADMIN},
+      {K_UP_CENTRE, 2, MC_ACT_ACCEPT, MC_OFF_RECEIVING, MC_OFF_PROCESSING},
+      {K_UP_CENTRE, 4, MC_ACT_ASSIGN, MC_OFF_LEADER, MC_OFF_PROCESSING},
+      {K_UP_CENTRE, 2, MC_ACT_REFUSE, MC_OFF_LEADER, MC_OFF_RECEIVING},
+      {K_UP_CENTRE, 9, MC_ACT_SEND_BACK, MC_OFF_RECEIVING, MC_OFF_LEADER},
+  };
+  for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+    mc_dossier d;
+    mc_actor who;
+    mc_change c;
+    const char *rule = NULL;
+    place(cells[i].k, cells[i].status, &d, &who);
+    who.officer_roles = cells[i].ok;
+    CHECK_EQ(decide(&d, &who, cells[i].action, &c, &rule), 0);
+    who.officer_roles = cells[i].no;
+    CHECK_EQ(decide(&d, &who, cells[i].action, &c, &rule), MC_EFORBIDDEN);
+    CHECK(rule != NULL && strncmp(rule, "rule.officer_role:", 18) == 0 && strlen(rule) < 128);
+    who.officer_roles = 0;
+    CHECK_EQ(decide(&d, &who, cells[i].action, &c, &rule), MC_EFORBIDDEN);
+  }
+  /* the status rule still comes first: a leader's result at status 2 */
+  mc_dossier d;
+  mc_actor who;
+  mc_change c;
+  const char *rule = NULL;
+  place(K_OWN_C, 2, &d, &who);
+  who.officer_roles = MC_OFF_RECEIVING;
+  CHECK_EQ(decide(&d, &who, MC_ACT_RESULT, &c, &rule), MC_EBADSTATE);
+  /* requests that are not transitions */
+  CHECK_EQ(mc_wf_officer_may(MC_OP_RECEIVE, MC_OFF_RECEIVING, &rule), 0);
+  CHECK_EQ(mc_wf_officer_may(MC_OP_RECEIVE, MC_OFF_LEADER, &rule), MC_EFORBIDDEN);
+  CHECK_EQ(mc_wf_officer_may(MC_OP_UPLOAD_RESULT, MC_OFF_PROCESSING, &rule), 0);
+  CHECK_EQ(mc_wf_officer_may(MC_OP_UPLOAD_RESULT, MC_OFF_RECEIVING, &rule), MC_EFORBIDDEN);
+  CHECK_EQ(mc_wf_officer_may(MC_OP_CALENDAR, MC_OFF_UNIT_ADMIN, &rule), 0);
+  CHECK_EQ(mc_wf_officer_may(MC_OP_CALENDAR, MC_OFF_ALL_ROLES & ~MC_OFF_UNIT_ADMIN, &rule),
+           MC_EFORBIDDEN);
+}
+
 int main(void) {
   test_peer_values();
   test_fingerprint_canon();
@@ -571,6 +628,7 @@ int main(void) {
   test_applicant();
   test_utf8();
   test_transition_table();
+  test_officer_roles();
   test_who_and_moves();
   test_clock();
   test_once_only();
