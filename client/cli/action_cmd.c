@@ -37,6 +37,7 @@ static const struct action_spec {
 } action_specs[] = {
     {ACT(ACCEPT), 0, 0},
     {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, 0}, /* no --to: list the candidates */
+    {ACT(PROPOSE), 0, 0},
     {ACT(RESULT), 0, 0},
     {ACT(SEND_BACK), 0, 0},
     {ACT(SUPPLEMENT_REQUEST), OPT_REASON, OPT_REASON},

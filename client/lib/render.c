@@ -109,6 +109,7 @@ static const mc_render_action_def actions[] = {
     {"stop", "stop", A(STOP), MSG_ACT_STOP, MSG_DONE_STOP},
     {"withdraw", "withdraw", A(WITHDRAW), MSG_ACT_WITHDRAW, MSG_DONE_WITHDRAW},
     {"reschedule", "reschedule", A(RESCHEDULE), MSG_ACT_RESCHEDULE, MSG_DONE_RESCHEDULE},
+    {"propose", "propose", A(PROPOSE), MSG_ACT_PROPOSE, MSG_DONE_PROPOSE},
     {"result", "result", A(RESULT), MSG_ACT_RESULT, MSG_DONE_RESULT},
     {"send_back", "send-back", A(SEND_BACK), MSG_ACT_SEND_BACK, MSG_DONE_SEND_BACK},
     {"return", "return", A(RETURN), MSG_ACT_RETURN, MSG_DONE_RETURN},

@@ -269,16 +269,16 @@ static void test_dossier_json_workflow(void) {
 static void test_action_tables(void) {
   static const char *const wire[] = {
       "receive", "forward", "accept", "assign", "supplement_request", "supplement",
-      "fee_request", "fee_paid", "refuse", "stop", "withdraw", "reschedule", "result",
-      "send_back", "return", "rate"};
+      "fee_request", "fee_paid", "refuse", "stop", "withdraw", "reschedule", "propose",
+      "result", "send_back", "return", "rate"};
   static const char *const vi[] = {
       "Tiếp nhận", "Chuyển liên thông", "Nhận hồ sơ", "Phân công", "Yêu cầu bổ sung",
       "Bổ sung hồ sơ", "Yêu cầu nộp phí", "Đã nộp phí", "Từ chối", "Dừng xử lý", "Rút hồ sơ",
-      "Hẹn lại", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá"};
+      "Hẹn lại", "Trình ký", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá"};
   size_t n;
   const mc_render_action_def *defs = mc_render_actions(&n);
-  CHECK_EQ(n, 16);
-  int seen_action[15] = {0};
+  CHECK_EQ(n, 17);
+  int seen_action[16] = {0};
   for (size_t i = 0; i < sizeof wire / sizeof wire[0]; i++) {
     const mc_render_action_def *d = mc_render_action_by_name(wire[i]);
     CHECK_FATAL(d != NULL);
@@ -289,12 +289,12 @@ static void test_action_tables(void) {
       CHECK_EQ(d->action, 0);
       continue;
     }
-    CHECK(d->action >= 1 && d->action <= 14);
+    CHECK(d->action >= 1 && d->action <= 15);
     CHECK(d->done != MSG_NONE && mc_msg(MC_LANG_EN, d->done)[0] != '\0');
     CHECK(mc_render_action_by_command(d->command) == d);
     seen_action[d->action]++;
   }
-  for (int a = 1; a <= 14; a++) CHECK_EQ(seen_action[a], 1);
+  for (int a = 1; a <= 15; a++) CHECK_EQ(seen_action[a], 1);
   /* labels are distinct within a language */
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++)
