@@ -24,7 +24,7 @@ def rules_for_action(action, d, actor_unit, actor_role):
     """{"receiving": "allow"|"role"|"other", ...} for action on dossier d
     (as `show --json` gives it), from the server's own rules table."""
     out = subprocess.run(
-        [RULES_TOOL, "action", action, str(d["status"]), d["level"], d["unit_code"],
+        [RULES_TOOL, "action", action, str(d["status"]), d["level"], d["unit"],
          d["holder_unit"], d.get("forwarded_to") or "-", actor_unit, actor_role],
         capture_output=True, timeout=30, check=True)
     return json.loads(out.stdout)

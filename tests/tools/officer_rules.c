@@ -29,6 +29,7 @@ static const char *verdict(int rc, const char *rule) {
   if (rc == 0) return "allow";
   if (rc == MC_EFORBIDDEN && rule != NULL && strncmp(rule, "rule.officer_role", 17) == 0)
     return "role";
+  fprintf(stderr, "officer_rules: %s (%s)\n", mc_errname(rc), rule != NULL ? rule : "-");
   return "other";
 }
 
@@ -58,7 +59,7 @@ static int by_action(char **argv) {
     snprintf(who.unit, sizeof who.unit, "%s", argv[6]);
     who.role = strcmp(argv[7], "district") == 0 ? MC_ROLE_DISTRICT : MC_ROLE_COMMUNE;
     who.officer_roles = 1u << r;
-    mc_action_args in = {.action = action, .now_ms = 1796000000000LL};
+    mc_action_args in = {.action = action, .now_ms = 1796000000000LL, .rating = 3};
     mc_change out;
     const char *rule = NULL;
     int rc = mc_wf_decide(&cal, &d, "444", &who, &in, &out, &rule);
