@@ -48,13 +48,13 @@ def poll(pred, timeout, step=0.1):
 class Desk:
     """One unit's desk with its own state directory (its own officer token)."""
 
-    def __init__(self, unit, tmp, name):
+    def __init__(self, unit, tmp, name, base_conf=None):
         self.unit = unit
         self.state = os.path.join(tmp, "state-" + name)
         os.makedirs(self.state, mode=0o700, exist_ok=True)
         self.session = os.path.join(self.state, "session.token")
         self.conf = os.path.join(tmp, "desk-%s.conf" % name)
-        with open(unit_conf(unit)) as f:
+        with open(base_conf or unit_conf(unit)) as f:
             base = f.read()
         with open(self.conf, "w") as f:
             f.write(base)
