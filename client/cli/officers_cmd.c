@@ -104,7 +104,7 @@ int cli_parse_officers(cli *c, int argc, char **argv) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-static void print_officer(const cli *c, const mc_officer *o) {
+static void print_officer(const cli *c, const mc_officer_entry *o) {
   char roles[256], when[64];
   mc_officer_roles_text(o->roles, c->lang, roles, sizeof roles);
   printf("%-16s %s", o->login, o->full_name);

@@ -831,8 +831,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Unknown role (receiving, processing, leader, unit_admin):"},
     [MSG_ERR_NEED_OFFICER_LOGIN] = {"Thiếu tên đăng nhập của cán bộ", "The officer's login is missing"},
     [MSG_ERR_OFFICER_LOGIN] = {
-        "Tên đăng nhập: 1–64 ký tự a-z, 0-9, dấu chấm, gạch dưới, gạch ngang:",
-        "A login is 1-64 characters a-z, 0-9, dot, underscore, hyphen:"},
+        "Tên đăng nhập: 3–32 ký tự a-z, 0-9, dấu chấm, gạch dưới, gạch ngang:",
+        "A login is 3-32 characters a-z, 0-9, dot, underscore, hyphen:"},
     [MSG_ERR_OFFICER_NAME] = {"Họ tên (hoặc chức vụ) trống hoặc quá dài",
                               "The full name (or title) is empty or too long"},
     [MSG_USAGE_PROPOSE] = {

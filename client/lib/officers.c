@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "error.h"
+#include "officer.h"
 #include "render.h"
 
 static const struct role_word {
@@ -88,17 +89,7 @@ void mc_officer_roles_text(unsigned mask, int lang, char *buf, size_t size) {
   }
 }
 
-int mc_officer_login_ok(const char *login) {
-  size_t n = login != NULL ? strlen(login) : 0;
-  if (n == 0 || n > MC_OFFICER_LOGIN_MAX) return 0;
-  for (size_t i = 0; i < n; i++) {
-    char ch = login[i];
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-          ch == '-'))
-      return 0;
-  }
-  return 1;
-}
+int mc_officer_login_ok(const char *login) { return login != NULL && mc_off_login_ok(login); }
 
 int mc_officer_text_ok(const char *text, size_t max, int may_be_empty) {
   size_t n = text != NULL ? strlen(text) : 0;
@@ -114,7 +105,7 @@ static void copy(char *dst, size_t n, const char *src) {
   snprintf(dst, n, "%s", src != NULL ? src : "");
 }
 
-static void officer_from_pb(mc_officer *o, const Motcua__Officer *p) {
+static void officer_from_pb(mc_officer_entry *o, const Motcua__Officer *p) {
   memset(o, 0, sizeof *o);
   copy(o->login, sizeof o->login, p->login);
   copy(o->full_name, sizeof o->full_name, p->full_name);
@@ -232,7 +223,7 @@ static json_t *roles_json(unsigned mask) {
   return a;
 }
 
-json_t *mc_officer_json(const mc_officer *o) {
+json_t *mc_officer_json(const mc_officer_entry *o) {
   return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:o, s:o}", "login", o->login,
                    "full_name", o->full_name, "title", o->title, "unit", o->unit_code,
                    "roles", roles_json(o->roles), "disabled", o->disabled,

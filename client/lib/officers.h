@@ -15,7 +15,7 @@
 #include "messages.h"
 #include "motcua_client.h"
 
-#define MC_OFFICER_LOGIN_MAX 64   /* bytes of a login, without the NUL */
+#define MC_OFFICER_LOGIN_MAX 32   /* bytes of a login, without the NUL (MC_LIM_LOGIN) */
 #define MC_OFFICER_NAME_MAX 160   /* full name */
 #define MC_OFFICER_TITLE_MAX 128  /* chức vụ */
 #define MC_OFFICER_TEMP_PW_MAX 64 /* a generated temporary password */
@@ -24,7 +24,7 @@
 /* Roles as a mask: bit (1u << Motcua__OfficerRole). */
 #define MC_OFFICER_ROLE_BIT(r) (1u << (r))
 
-typedef struct mc_officer {
+typedef struct mc_officer_entry {
   char login[MC_OFFICER_LOGIN_MAX + 1];
   char full_name[MC_OFFICER_NAME_MAX + 1];
   char title[MC_OFFICER_TITLE_MAX + 1];
@@ -33,10 +33,10 @@ typedef struct mc_officer {
   int disabled;
   int must_change_password;
   int64_t created_at_ms, last_login_ms, locked_until_ms;
-} mc_officer;
+} mc_officer_entry;
 
 typedef struct mc_officer_list {
-  mc_officer *items;
+  mc_officer_entry *items;
   size_t n;
 } mc_officer_list;
 void mc_officer_list_free(mc_officer_list *l);
@@ -52,7 +52,7 @@ int mc_officer_roles_parse(const char *list, unsigned *mask, const char **bad, s
 /* The roles for people, ", "-separated, in lang. */
 void mc_officer_roles_text(unsigned mask, int lang, char *buf, size_t size);
 
-/* A login as the server takes it: 1..MC_OFFICER_LOGIN_MAX of [a-z0-9._-]. */
+/* A login as the server takes it: 3..32 of [a-z0-9._-] (mc_off_login_ok). */
 int mc_officer_login_ok(const char *login);
 /* A full name or title: at most max bytes (max = MC_OFFICER_NAME_MAX or
  * MC_OFFICER_TITLE_MAX), no control characters; empty only if may_be_empty. */
@@ -84,7 +84,7 @@ int mc_officers_candidates(mc_client *c, mc_officer_list *out, mc_client_error *
 
 /* {login, full_name, title, unit, roles: [...], disabled, must_change_password,
  * created_at, last_login, locked_until}; NULL only on allocation failure. */
-json_t *mc_officer_json(const mc_officer *o);
+json_t *mc_officer_json(const mc_officer_entry *o);
 
 /* Overwrite a secret in memory (not optimised away). */
 void mc_officers_wipe(void *p, size_t n);
