@@ -395,7 +395,7 @@ int main(int argc, char **argv) {
   uv_timer_init(loop, &t_phase);
   uv_timer_init(loop, &t_deadline);
   double budget = strcmp(O.mode, "cost") == 0 ? 60 + O.rounds * 2.0
-                                                : 60 + O.window_s + O.bursts * 30.0;
+                                                : 60 + O.window_s + O.bursts * 90.0;
   uv_timer_start(&t_deadline, deadline_cb, (uint64_t)(budget * 1000), 0);
   int rc = start_links();
   if (rc != 0) finish();
