@@ -8,10 +8,11 @@
  * ADD and RESET_PASSWORD generate a temporary password (RAND_bytes), hash
  * it with Argon2id off the loop (the login's own hashing, same parameters),
  * store the hash with must_change_password set, and answer the password
- * once; it is wiped after the reply is written and never logged. DISABLE,
- * RESET_PASSWORD and SET_ROLES end the officer's live sessions: in the
- * database in the same transaction, and in this server's session cache at
- * once. Another server instance sees the revocation when its cache entry is
+ * once; it is wiped after the reply is written and never logged. DISABLE
+ * and RESET_PASSWORD end the officer's live sessions: in the database in
+ * the same transaction, and in this server's session cache at once (after
+ * SET_ROLES the cache entries are dropped too: the next request reads the
+ * new roles). Another server instance sees the revocation when its cache entry is
  * checked again (session_recheck_ms, docs/SECURITY.md). Every change is one
  * log line (who, what, which officer; never a password) and one
  * officer_audit row. */
@@ -231,9 +232,11 @@ static void change_cb(void *arg, int err, const mc_officers_outcome *o) {
     return;
   }
   log_change(x, o);
+  /* this instance at once: disable and reset ended the sessions; after a
+   * roles change the next request re-reads the officer with its roles */
   if (!o->replayed && (x->f.op == OP(DISABLE) || x->f.op == OP(RESET_PASSWORD) ||
                        x->f.op == OP(SET_ROLES)))
-    mc_auth_forget_officer(x->r->s->srv, o->officer.id); /* this instance: at once */
+    mc_auth_forget_officer(x->r->s->srv, o->officer.id);
   /* A replay never shows the password again: it was shown once. */
   reply_officers(x->r, &o->officer, 1, o->replayed ? "" : x->temp_pw);
   ctx_free(x);

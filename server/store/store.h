@@ -390,8 +390,8 @@ typedef struct mc_officers_outcome {
 typedef void (*mc_store_officers_change_cb)(void *arg, int err, const mc_officers_outcome *o);
 /* One transaction: the idempotency claim (MC_ECONFLICT: the key was used
  * for another request), the change (MC_ENOTFOUND: no such login in the
- * unit; MC_ECONFLICT: add of a login that exists), disable / reset / roles
- * end every live session of the officer, the officer_audit row. */
+ * unit; MC_ECONFLICT: add of a login that exists), disable / reset end
+ * every live session of the officer, the officer_audit row. */
 int mc_store_officers_change(mc_store *s, const mc_officers_change *c,
                              mc_store_officers_change_cb cb, void *arg);
 

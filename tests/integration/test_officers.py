@@ -163,7 +163,12 @@ class TestAdministration(OfficersBase):
         self.assertEqual(desk.login(login, pw).rc, 0)
 
     def test_roles_change(self):
-        login, _ = self.add(self.admin_a, "rol1", "receiving", "Hồ Thị Vai Trò")
+        login, temp = self.add(self.admin_a, "rol1", "receiving", "Hồ Thị Vai Trò")
+        desk = self.desk(UNIT_A, "rol1")
+        self.first_login(desk, login, temp)
+        receive = ("receive", "--procedure", "1.001776", "--name", "Hồ Văn Đổi Vai",
+                   "--id", "042190012394")
+        self.assertEqual(desk.run(*receive).rc, 0)
         r = self.admin_a.run("officers", "roles", login, "--roles", "processing,leader")
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(sorted(officers_of(r)[0]["roles"]), ["leader", "processing"])
@@ -171,6 +176,10 @@ class TestAdministration(OfficersBase):
         self.assertIn(login, [o["login"] for o in officers_of(r)], r)
         r = self.admin_a.run("officers", "list", "--role", "receiving")
         self.assertNotIn(login, [o["login"] for o in officers_of(r)], r)
+        # the session goes on, with the new roles from the next request on
+        self.assertEqual(desk.run("officers", "list").rc, 0)
+        r = desk.run(*receive)
+        self.assertEqual((r.rc, r.error_code), (1, "forbidden"), r)
 
     def test_unit_admin_manages_only_its_unit(self):
         r = self.admin_a.run("officers", "add", login_name("xb1"), "--name", "Người Khác Đơn Vị",

@@ -324,8 +324,9 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO motcua_app;
 -- enable, reset a password, set the roles, by the unit's administrator or
 -- IT. Each change: one idempotency row (keyed by the target unit, action
 -- "officers.<op>", the reply = the officer as JSON, never a hash or a
--- password), one officer_audit row, and for disable / reset / roles every
--- live session of the officer ended (revoked_at), in one transaction.
+-- password), one officer_audit row, and for disable / reset every live
+-- session of the officer ended (revoked_at), in one transaction. A roles
+-- change keeps the sessions: the next check of a session reads the roles.
 CREATE TABLE officer_audit (
   id          bigserial PRIMARY KEY,
   at          timestamptz NOT NULL DEFAULT now(),
@@ -388,7 +389,7 @@ BEGIN
       RAISE EXCEPTION 'no officer % in unit %', p_login, p_unit USING ERRCODE = 'MC009';
     END IF;
   END IF;
-  IF p_op IN ('disable', 'reset', 'roles') THEN
+  IF p_op IN ('disable', 'reset') THEN
     UPDATE officer_sessions SET revoked_at = now()
      WHERE officer_id = o.id AND revoked_at IS NULL;
     GET DIAGNOSTICS n = ROW_COUNT;
