@@ -36,7 +36,7 @@
 /* ---------------------------------------------------------------- options */
 
 typedef struct opts {
-  const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix;
+  const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix, *sessions;
   int port, clients, conns, concurrency, echo;
   double warmup_s, duration_s, hold_s, heartbeat_s;
   char *units[MAX_UNITS];
@@ -58,6 +58,8 @@ static void usage(void) {
           "  --echo                                        (ping: target is motcua-tls-echo)\n"
           "  --conns N --concurrency N --hold S --heartbeat S   (idle, mqtt)\n"
           "  --src-prefix 127.0.0.  (mqtt: spread sources over .2-.49)\n"
+          "  --sessions DIR  officer sessions DIR/session-CODE.token (intake: receives\n"
+          "                  need one; deploy/local.sh up logs each unit's tester in)\n"
           "Unit certificates: PKI/units/CODE.crt and .key (deploy/pki.sh).\n");
 }
 
@@ -95,6 +97,7 @@ static int parse_opts(int argc, char **argv) {
     else if (strcmp(k, "--hold") == 0) O.hold_s = atof(v);
     else if (strcmp(k, "--heartbeat") == 0) O.heartbeat_s = atof(v);
     else if (strcmp(k, "--src-prefix") == 0) O.src_prefix = v;
+    else if (strcmp(k, "--sessions") == 0) O.sessions = v;
     else return -1;
   }
   if (O.port <= 0 || O.ca == NULL || O.pki == NULL || O.nunits == 0) return -1;
@@ -178,6 +181,21 @@ static int load_contexts(int client_count) {
 
 static SSL_CTX *ctx_of(int idx) { return unit_ctx[idx % O.nunits]; }
 
+/* Each unit's officer session (issue 15): "" when none. */
+static char unit_token[MAX_UNITS][72];
+
+static void load_sessions(void) {
+  for (int i = 0; O.sessions != NULL && i < O.nunits; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/session-%s.token", O.sessions, O.units[i]);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) continue;
+    if (fgets(unit_token[i], sizeof unit_token[i], f) == NULL) unit_token[i][0] = '\0';
+    unit_token[i][strcspn(unit_token[i], "\r\n")] = '\0';
+    fclose(f);
+  }
+}
+
 /* ------------------------------------------------------------- requests */
 
 #define ENV(e, id, field, val, bc) \
@@ -221,6 +239,7 @@ static void send_receive(sim *s) {
   r.officer = bench_officer;
   r.missing_reason = "bench: components not recorded"; /* issue 14: a reason, not a list */
   ENV(e, id, receive, &r, MOTCUA__ENVELOPE__BODY_RECEIVE);
+  e.session_token = unit_token[s->idx % O.nunits];
   s->wait_id = id;
   s->sent_ns = now_ns();
   if (send_env(s, &e) != 0) s->wait_id = 0;
@@ -588,6 +607,7 @@ int main(int argc, char **argv) {
   nsims = idle ? O.conns : O.clients;
   sims = calloc((size_t)nsims, sizeof *sims);
   if (sims == NULL || load_contexts(nsims) != 0) return 1;
+  load_sessions();
   loop = uv_default_loop();
   uv_timer_init(loop, &t_phase);
   uv_timer_init(loop, &t_tick);

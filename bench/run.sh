@@ -204,7 +204,7 @@ start_server() { # extra --key=value ...
 stop_server() { [[ -z $SERVER_PID ]] || stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
 BENCH=("$BIN/motcua-bench")
-COMMON=(--port $PORT --ca "$PKI/ca.crt" --pki "$PKI" --units "$UNITS")
+COMMON=(--port $PORT --ca "$PKI/ca.crt" --pki "$PKI" --units "$UNITS" --sessions "$ENVD/units")
 
 record() { # JSON object -> results
   printf '%s\n' "$1" >>"$RES"

@@ -37,6 +37,11 @@ Commands:
         - one certificate and one client config per unit found in the
           database (SELECT code, role FROM units): DIR/units/<code>.conf,
           plus DIR/units/admin.conf for the IT administrator;
+        - officer accounts (motcua-server --officers-import): per unit one
+          per role (<role>.<unit>) and tester.<unit> holding every role,
+          generated passwords in DIR/officers/<login>.pw (0600); once the
+          server runs, every unit config is logged in as its tester
+          (DIR/units/session-<unit>.token; docs/TESTING.md);
         - the server, in the background (pid DIR/server.pid, output
           DIR/server.log); waits up to ${START_TIMEOUT}s for its "ready" line.
       Ports (defaults: server $DEF_PORT, http $DEF_HTTP_PORT, PostgreSQL $DEF_PG_PORT)
@@ -75,6 +80,11 @@ Environment:
   MOTCUA_STOP_TIMEOUT   seconds to wait for the server to exit on SIGTERM (default 20)
   MOTCUA_PG_TEMPLATE    directory of an initdb template: new clusters are copies of
                         it instead of initdb runs (made by the first; used by the tests)
+  MOTCUA_ARGON2_MEMORY_KIB, MOTCUA_ARGON2_ITERATIONS
+                        Argon2id cost written into a new server.conf (default 65536, 3;
+                        the tests use less so that provisioning is quick)
+  MOTCUA_LOGIN_SKIP     units (space-separated) whose tester up does not log in (a login
+                        connects the unit: tests of a never-connected unit)
 EOF
 }
 
@@ -417,6 +427,8 @@ crl = $DIR/pki/crl.pem
 officer = $officer
 lang = vi
 timeout_s = 15
+# the officer session of motcua login (0600; tester.$code is logged in by up)
+session = $DIR/units/session-$code.token
 EOF
 }
 
@@ -504,9 +516,10 @@ provision_officers() {
 # Every unit's configuration gets a session of its tester (motcua login):
 # the test suite and the demo act as that officer.
 login_testers() {
-  local cli=$BIN_DIR/motcua
+  local cli=$BIN_DIR/motcua skip=" ${MOTCUA_LOGIN_SKIP:-} "
   [[ -x $cli ]] || { note "no $cli: no officer logged in"; return 0; }
   find "$DIR/units" -maxdepth 1 -name '*.conf' -printf '%f\n' | sed 's/\.conf$//' |
+    while read -r u; do [[ $skip == *" $u "* ]] || printf '%s\n' "$u"; done |
     xargs -P 4 -I{} sh -c '"$1" -c "$2/units/$3.conf" login "tester.$3" --password-file "$2/officers/tester.$3.pw" >/dev/null 2>>"$2/login.err"' _ "$cli" "$DIR" {} ||
     die "logging the testers in failed ($DIR/login.err)"
 }

@@ -50,6 +50,18 @@ static void check_request(const Motcua__Envelope *env) {
   case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;
   case MOTCUA__ENVELOPE__BODY_SHOW: mc_dom_dossier_code(env->show->code); break;
   case MOTCUA__ENVELOPE__BODY_HISTORY: mc_dom_dossier_code(env->history->code); break;
+  case MOTCUA__ENVELOPE__BODY_LOGIN: { /* issue 15 */
+    char login[MC_LIM_LOGIN + 1];
+    if (mc_val_login(env->login, login, &field) == 0 && !mc_off_login_ok(login)) __builtin_trap();
+    break;
+  }
+  case MOTCUA__ENVELOPE__BODY_PASSWORD: mc_val_password(env->password, &field); break;
+  case MOTCUA__ENVELOPE__BODY_OFFICERS: {
+    mc_officers_fields of;
+    if (mc_val_officers(env->officers, &of, &field) == 0 && of.op != 0 && of.login[0] == '\0')
+      __builtin_trap(); /* every change names an officer */
+    break;
+  }
   default: break;
   }
 }

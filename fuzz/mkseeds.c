@@ -131,5 +131,43 @@ int main(int argc, char **argv) {
   env.body_case = MOTCUA__ENVELOPE__BODY_SHOW;
   env.show = &sh;
   emit(dir, "show", &env);
+
+  /* officer accounts (issue 15): login, password change, officers admin;
+   * a session token rides on the last ones */
+  Motcua__LoginRequest li = MOTCUA__LOGIN_REQUEST__INIT;
+  li.login = "Receiving.18499";
+  li.password = "mật khẩu đủ dài 2026";
+  env.body_case = MOTCUA__ENVELOPE__BODY_LOGIN;
+  env.login = &li;
+  emit(dir, "login", &env);
+
+  Motcua__PasswordRequest pw = MOTCUA__PASSWORD_REQUEST__INIT;
+  pw.old_password = "mật khẩu đủ dài 2026";
+  pw.new_password = "Trăng rằm tháng tám 15/8";
+  env.body_case = MOTCUA__ENVELOPE__BODY_PASSWORD;
+  env.password = &pw;
+  env.session_token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  emit(dir, "password", &env);
+
+  Motcua__OfficerRole roles[2] = {MOTCUA__OFFICER_ROLE__OFFICER_RECEIVING,
+                                  MOTCUA__OFFICER_ROLE__OFFICER_LEADER};
+  Motcua__Officer of = MOTCUA__OFFICER__INIT;
+  of.login = "leader.18499";
+  of.full_name = "Nguyễn Thị Lãnh Đạo";
+  of.title = "Phó Chủ tịch UBND xã";
+  of.n_roles = 2;
+  of.roles = roles;
+  Motcua__OfficersRequest orq = MOTCUA__OFFICERS_REQUEST__INIT;
+  orq.op = MOTCUA__OFFICERS_REQUEST__OP__ADD;
+  orq.unit_code = "18499";
+  orq.officer = &of;
+  orq.idempotency_key = "officers-add-0001";
+  env.body_case = MOTCUA__ENVELOPE__BODY_OFFICERS;
+  env.officers = &orq;
+  emit(dir, "officers_add", &env);
+  orq.op = MOTCUA__OFFICERS_REQUEST__OP__LIST;
+  orq.officer = NULL;
+  orq.role_filter = MOTCUA__OFFICER_ROLE__OFFICER_PROCESSING;
+  emit(dir, "officers_list", &env);
   return 0;
 }

@@ -37,6 +37,19 @@ typedef struct mc_conn_counts {
   uint64_t hello_timeouts;  /* closed: no Hello within hello_timeout_ms */
 } mc_conn_counts;
 
+/* Officer logins and sessions (issue 15): net/auth.c keeps them, the
+ * monitor shows them on /metrics. */
+typedef struct mc_officer_counts {
+  uint64_t logins_ok;
+  uint64_t logins_failed;    /* wrong login or password (bad_login) */
+  uint64_t logins_locked;    /* refused: the login is locked */
+  uint64_t lockouts;         /* logins that became locked */
+  uint64_t other_unit;       /* login or session of an officer of another unit */
+  uint64_t hash_busy;        /* refused: too many password hashes waiting */
+  uint64_t sessions_refused; /* changing requests without a live session */
+  unsigned hashes_running, hashes_waiting;
+} mc_officer_counts;
+
 /* Which sessions to close: 1 to close the one of this peer (unit,
  * certificate serial and expiry). */
 typedef int (*mc_server_match_cb)(void *arg, const mc_peer_id *peer);
@@ -70,7 +83,8 @@ struct mc_server {
   size_t nsessions;
   mc_conn_counts conns; /* of them: before and after Hello, refusals */
   struct mc_net_state *net; /* net/session.c: the pre-auth budget and its counts */
-  struct mc_auth_state *auth; /* net/auth.c: password work, the session cache, counts */
+  struct mc_auth_state *auth; /* net/auth.c: password work, the session cache */
+  mc_officer_counts officers;  /* net/auth.c and handlers_login.c count, the monitor reads */
   uint64_t next_conn_id;
   mc_unit *units;
   size_t nunits;

@@ -37,7 +37,6 @@ static const struct action_spec {
 } action_specs[] = {
     {ACT(ACCEPT), 0, 0},
     {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, 0}, /* no --to: list the candidates */
-    {ACT(PROPOSE), 0, 0},
     {ACT(RESULT), 0, 0},
     {ACT(SEND_BACK), 0, 0},
     {ACT(SUPPLEMENT_REQUEST), OPT_REASON, OPT_REASON},
@@ -50,6 +49,7 @@ static const struct action_spec {
     {ACT(RESCHEDULE), OPT_DUE | OPT_REASON, OPT_DUE | OPT_REASON},
     {ACT(RETURN), OPT_COLLECTOR, OPT_COLLECTOR},
     {ACT(RATE), OPT_LEVEL, OPT_LEVEL},
+    {ACT(PROPOSE), OPT_NOTE, 0},
 };
 
 static const struct action_spec *spec_of(int action) {
@@ -119,7 +119,7 @@ int cli_parse_action(cli *c, int argc, char **argv) {
   if ((rc = cli_check(c, cli_code_normalise(c), c->code)) != EXIT_OK_ ||
       (rc = missing_required(c, sp->required, seen)) != EXIT_OK_)
     return rc;
-  return cli_check(c, mc_fields_check_officer(c->officer), NULL);
+  return cli_check(c, mc_fields_check_officer_opt(c->officer), NULL);
 }
 
 /* ---- the action -------------------------------------------------------- */

@@ -41,6 +41,7 @@ typedef struct cli {
   const char *due_text;   /* reschedule --to: read again in the hello's zone */
   unsigned rating, year;
   int overdue, peek, workday;
+  int mine, awaiting_signature; /* list (issue 15) */
   const char *text;       /* search */
   const char *find;       /* procedures --search */
   char code_buf[MC_LIM_DOSSIER_CODE + 1];  /* c->code normalised (find.h) */
@@ -60,7 +61,6 @@ typedef struct cli {
   const char *off_login, *off_name, *off_title, *off_unit;
   unsigned off_roles;     /* officers.h mask */
   int off_role_filter;    /* Motcua__OfficerRole, 0 = all */
-  int mine, awaiting;     /* list --mine, --awaiting-signature */
 } cli;
 
 struct cli_command {

@@ -42,7 +42,6 @@ static const cli_command commands[] = {
     {"officers", MSG_USAGE_OFFICERS, 1, 0, 0, cli_parse_officers, cli_run_officers},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
-    ACTION_CMD("propose", MSG_USAGE_PROPOSE, PROPOSE),
     {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},
     ACTION_CMD("send-back", MSG_USAGE_SEND_BACK, SEND_BACK),
     ACTION_CMD("supplement-request", MSG_USAGE_SUPPLEMENT_REQUEST, SUPPLEMENT_REQUEST),
@@ -55,6 +54,7 @@ static const cli_command commands[] = {
     ACTION_CMD("reschedule", MSG_USAGE_RESCHEDULE, RESCHEDULE),
     ACTION_CMD("return", MSG_USAGE_RETURN, RETURN),
     ACTION_CMD("rate", MSG_USAGE_RATE, RATE),
+    ACTION_CMD("propose", MSG_USAGE_PROPOSE, PROPOSE),
 };
 #undef ACTION_CMD
 

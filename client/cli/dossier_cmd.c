@@ -13,7 +13,7 @@
 
 int cli_parse_forward(cli *c, int argc, char **argv) {
   int rc = cli_parse_code(c, argc, argv);
-  return rc != EXIT_OK_ ? rc : cli_check(c, mc_fields_check_officer(c->officer), NULL);
+  return rc != EXIT_OK_ ? rc : cli_check(c, mc_fields_check_officer_opt(c->officer), NULL);
 }
 
 /* --component N[:COUNT[:FORM]] (repeatable), --sets N; 1 if matched. */
@@ -89,7 +89,7 @@ int cli_parse_receive(cli *c, int argc, char **argv) {
       (rc = cli_check(c, mc_fields_check_name(c->name), NULL)) ||
       (rc = cli_check(c, mc_fields_check_citizen_id(c->id), NULL)) ||
       (rc = cli_check(c, mc_fields_check_phone(c->phone), NULL)) ||
-      (rc = cli_check(c, mc_fields_check_officer(c->officer), NULL)))
+      (rc = cli_check(c, mc_fields_check_officer_opt(c->officer), NULL)))
     return rc;
   return EXIT_OK_;
 }
@@ -106,18 +106,18 @@ int cli_parse_list(cli *c, int argc, char **argv) {
         return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
     } else if (cli_flag(argv[i], "--overdue")) {
       c->overdue = 1;
-    } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
-      if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
-        return cli_usage_error(c, MSG_ERR_SPAN, v);
     } else if (cli_flag(argv[i], "--mine")) {
       c->mine = 1;
     } else if (cli_flag(argv[i], "--awaiting-signature")) {
-      c->awaiting = 1;
+      c->awaiting_signature = 1;
+    } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
+      if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
+        return cli_usage_error(c, MSG_ERR_SPAN, v);
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
   }
-  return c->mine && c->awaiting ? cli_usage_error(c, MSG_ERR_MINE_AWAITING, NULL) : EXIT_OK_;
+  return c->mine && c->awaiting_signature ? cli_usage_error(c, MSG_ERR_MINE_AWAITING, NULL) : EXIT_OK_;
 }
 
 int cli_parse_inbox(cli *c, int argc, char **argv) {
@@ -405,7 +405,7 @@ int cli_run_list(cli *c) {
   body.overdue = c->overdue;
   body.due_within_ms = c->due_within_ms;
   body.mine = c->mine;
-  body.awaiting_signature = c->awaiting;
+  body.awaiting_signature = c->awaiting_signature;
   req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
   req.list = &body;
   int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);

@@ -61,6 +61,10 @@ enum mc_msg mc_fields_check_officer(const char *s) {
   return line_ok(s, MC_LIM_OFFICER, MSG_ERR_OFFICER_TOO_LONG);
 }
 
+enum mc_msg mc_fields_check_officer_opt(const char *s) {
+  return missing(s) ? MSG_NONE : mc_fields_check_officer(s);
+}
+
 enum mc_msg mc_fields_check_reason(const char *s) {
   return mc_dom_text(s, MC_LIM_TEXT, MC_TEXT_REQUIRED | MC_TEXT_NEWLINES) == MC_DOM_OK
              ? MSG_NONE : MSG_ERR_REASON_INVALID;

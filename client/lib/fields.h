@@ -22,6 +22,9 @@ enum mc_msg mc_fields_check_phone(const char *s); /* "" allowed (optional) */
 enum mc_msg mc_fields_check_procedure(const char *s);
 enum mc_msg mc_fields_check_dossier_code(const char *s);
 enum mc_msg mc_fields_check_officer(const char *s);
+/* The same, "" allowed: since officer accounts (issue 15) the server
+ * records the logged-in officer, and the free-text name is optional. */
+enum mc_msg mc_fields_check_officer_opt(const char *s);
 /* Reason or note: 1..MC_LIM_TEXT bytes of UTF-8, no control characters except
  * newline, not only blanks. */
 enum mc_msg mc_fields_check_reason(const char *s);

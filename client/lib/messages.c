@@ -22,8 +22,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  forward MÃ   chuyển hồ sơ lên cấp huyện (liên thông)\n"
         "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
         "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
-        "  accept, assign, propose, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate MÃ\n"
         "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
         "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
@@ -56,8 +56,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  forward CODE forward a dossier to the district (inter-level)\n"
         "  search TEXT  find by dossier code, citizen id, phone or name\n"
         "  history CODE a dossier's progress log (each step, early/on time/late)\n"
-        "  accept, assign, propose, supplement-request, supplement, fee-request, fee-paid,\n"
-        "  result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
+        "  accept, assign, supplement-request, supplement, fee-request, fee-paid,\n"
+        "  propose, result, send-back, refuse, stop, withdraw, reschedule, return, rate CODE\n"
         "               the processing steps (see motcua COMMAND --help)\n"
         "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
@@ -835,18 +835,19 @@ static const char *const msgs[MSG__COUNT][2] = {
         "A login is 3-32 characters a-z, 0-9, dot, underscore, hyphen:"},
     [MSG_ERR_OFFICER_NAME] = {"Họ tên (hoặc chức vụ) trống hoặc quá dài",
                               "The full name (or title) is empty or too long"},
-    [MSG_USAGE_PROPOSE] = {
-        "Cách dùng: motcua propose MÃ_HỒ_SƠ\n"
-        "Trình ký: chuyên viên xử lý trình dự thảo kết quả để lãnh đạo ký (hồ sơ vẫn ở\n"
-        "trạng thái 4); lãnh đạo thấy hồ sơ trong motcua list --awaiting-signature và ký\n"
-        "bằng motcua result.",
-        "Usage: motcua propose DOSSIER_CODE\n"
-        "Propose the draft result for signature (the dossier stays in status 4); the\n"
-        "leader finds it in motcua list --awaiting-signature and signs with motcua result."},
-    [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
-    [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Proposed for signature: dossier"},
     [MSG_ERR_MINE_AWAITING] = {"Không dùng --mine cùng --awaiting-signature",
                                "--mine and --awaiting-signature do not go together"},
+    [MSG_USAGE_PROPOSE] = {
+        "Cách dùng: motcua propose MÃ_HỒ_SƠ [--note GHI_CHÚ]\n"
+        "Trình ký: chuyên viên xử lý trình dự thảo kết quả để lãnh đạo ký (trạng thái 4 giữ nguyên);\n"
+        "lãnh đạo ký bằng motcua result. Xem motcua list --awaiting-signature.\n"
+        "  --note GHI_CHÚ  ghi chú kèm theo",
+        "Usage: motcua propose DOSSIER_CODE [--note NOTE]\n"
+        "Submit the draft result for a leader's signature (status 4 stays 4); the leader\n"
+        "signs with motcua result. See motcua list --awaiting-signature.\n"
+        "  --note NOTE  a note with it"},
+    [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
+    [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Submitted for signature: dossier"},
 };
 
 static const struct {

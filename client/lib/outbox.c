@@ -72,7 +72,10 @@ uint64_t mc_outbox_backoff_ms(unsigned attempts, uint32_t rnd) {
 }
 
 int mc_outbox_is_transient_refusal(int err) {
-  return err == MC_EUNAVAIL || err == MC_EBUSY || err == MC_ETIMEOUT;
+  /* no officer session (it ended, or nobody logged in since): the item
+   * waits for the next login instead of being rejected (issue 15) */
+  return err == MC_EUNAVAIL || err == MC_EBUSY || err == MC_ETIMEOUT || err == MC_ELOGIN ||
+         err == MC_EPWCHANGE;
 }
 
 int mc_outbox_is_provisional(const char *s) {

@@ -201,7 +201,9 @@ int mc_outbox_watch_event(mc_outbox *ob, const mc_client_config *cfg,
  * jitter (any value). */
 uint64_t mc_outbox_backoff_ms(unsigned attempts, uint32_t rnd);
 /* 1 if a refusal by the server (an Error frame) is worth retrying at
- * delivery (unavailable, busy, timeout); other refusals reject the item.
+ * delivery (unavailable, busy, timeout; no officer session: login_required,
+ * password_change_required, so the item waits for the next login); other
+ * refusals reject the item.
  * Whether a request is queued at all is submit.h's rule. */
 int mc_outbox_is_transient_refusal(int err);
 /* 1 if s looks like a provisional number (TAM-...). */

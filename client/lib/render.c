@@ -109,11 +109,11 @@ static const mc_render_action_def actions[] = {
     {"stop", "stop", A(STOP), MSG_ACT_STOP, MSG_DONE_STOP},
     {"withdraw", "withdraw", A(WITHDRAW), MSG_ACT_WITHDRAW, MSG_DONE_WITHDRAW},
     {"reschedule", "reschedule", A(RESCHEDULE), MSG_ACT_RESCHEDULE, MSG_DONE_RESCHEDULE},
-    {"propose", "propose", A(PROPOSE), MSG_ACT_PROPOSE, MSG_DONE_PROPOSE},
     {"result", "result", A(RESULT), MSG_ACT_RESULT, MSG_DONE_RESULT},
     {"send_back", "send-back", A(SEND_BACK), MSG_ACT_SEND_BACK, MSG_DONE_SEND_BACK},
     {"return", "return", A(RETURN), MSG_ACT_RETURN, MSG_DONE_RETURN},
     {"rate", "rate", A(RATE), MSG_ACT_RATE, MSG_DONE_RATE},
+    {"propose", "propose", A(PROPOSE), MSG_ACT_PROPOSE, MSG_DONE_PROPOSE},
 };
 #undef A
 
@@ -235,6 +235,8 @@ json_t *mc_render_dossier_json(const Motcua__Dossier *d, int lang) {
   json_object_set_new(o, "forwarded_at", mc_render_time_json(d->forwarded_at_ms));
   json_object_set_new(o, "overdue", json_boolean(d->overdue));
   json_object_set_new(o, "assigned_officer", jstr_or_null(d->assigned_officer));
+  json_object_set_new(o, "assigned_login", jstr_or_null(d->assigned_login));
+  json_object_set_new(o, "awaiting_signature", json_boolean(d->awaiting_signature));
   json_object_set_new(o, "department", jstr_or_null(d->department));
   json_object_set_new(o, "rating", json_integer(d->rating));
   json_object_set_new(o, "supplement_count", json_integer(d->supplement_count));
@@ -297,6 +299,9 @@ json_t *mc_render_step_json(const Motcua__ProgressStep *s) {
   json_object_set_new(o, "unit", jstr_or_null(s->unit_code));
   json_object_set_new(o, "unit_name", jstr_or_null(s->unit_name));
   json_object_set_new(o, "officer", jstr_or_null(s->officer));
+  json_object_set_new(o, "officer_login", jstr_or_null(s->officer_login));
+  json_object_set_new(o, "officer_verified", json_boolean(s->officer_verified));
+  json_object_set_new(o, "officer_title", jstr_or_null(s->officer_title));
   json_object_set_new(o, "role", jstr_or_null(mc_render_role_name(s->role)));
   json_object_set_new(o, "action", jstr_or_null(s->action));
   json_object_set_new(o, "status_before", jstatus(s->status_before));

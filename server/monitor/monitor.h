@@ -152,6 +152,10 @@ typedef struct mc_mon_server {
   double cpu_seconds;
   int db_in_use;                      /* connections busy with a query */
   int db_queue_limit;
+  /* officer logins and sessions (issue 15), copied from the server object */
+  uint64_t logins_ok, logins_failed, logins_locked, lockouts, other_unit;
+  uint64_t hash_busy, sessions_refused;
+  unsigned hashes_running, hashes_waiting;
 } mc_mon_server;
 
 /* Request counters and latency per request type (Envelope body field

@@ -120,6 +120,33 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "motcua_crl_next_update_seconds %.3f\n", secs(s->crl_next_update_ms));
 }
 
+/* Officer logins and sessions (issue 15; docs/SECURITY.md). */
+static void prom_officers(sbuf *b, const mc_monitor *m) {
+  const mc_mon_server *s = &m->srv;
+  family(b, "motcua_logins_total", "counter",
+         "Officer logins by result (locked: refused while the login is locked; other_unit: "
+         "an officer of another unit than the certificate's; busy: password hashes full).");
+  sb_printf(b, "motcua_logins_total{result=\"ok\"} %llu\n", (unsigned long long)s->logins_ok);
+  sb_printf(b, "motcua_logins_total{result=\"bad_login\"} %llu\n",
+            (unsigned long long)s->logins_failed);
+  sb_printf(b, "motcua_logins_total{result=\"locked\"} %llu\n",
+            (unsigned long long)s->logins_locked);
+  sb_printf(b, "motcua_logins_total{result=\"busy\"} %llu\n", (unsigned long long)s->hash_busy);
+  family(b, "motcua_login_lockouts_total", "counter",
+         "Officer logins locked after repeated wrong passwords.");
+  sb_printf(b, "motcua_login_lockouts_total %llu\n", (unsigned long long)s->lockouts);
+  family(b, "motcua_officer_other_unit_total", "counter",
+         "Logins and sessions of an officer presented at another unit's desk.");
+  sb_printf(b, "motcua_officer_other_unit_total %llu\n", (unsigned long long)s->other_unit);
+  family(b, "motcua_sessions_refused_total", "counter",
+         "Changing requests refused for want of a live officer session.");
+  sb_printf(b, "motcua_sessions_refused_total %llu\n", (unsigned long long)s->sessions_refused);
+  family(b, "motcua_password_hashes", "gauge",
+         "Argon2id computations on the threadpool (running) and waiting for a slot.");
+  sb_printf(b, "motcua_password_hashes{state=\"running\"} %u\n", s->hashes_running);
+  sb_printf(b, "motcua_password_hashes{state=\"waiting\"} %u\n", s->hashes_waiting);
+}
+
 static void prom_connections(sbuf *b, const mc_monitor *m, int64_t now_ms) {
   unsigned on = 0, deg = 0, off = 0;
   for (size_t i = 0; i < m->nunits; i++) {
@@ -270,6 +297,7 @@ char *mc_monitor_prometheus(const mc_monitor *m, int64_t now_ms, size_t *len) {
   sbuf b = {0};
   prom_process(&b, m);
   prom_server(&b, m);
+  prom_officers(&b, m);
   prom_requests(&b, m);
   prom_unit_info(&b, m);
   prom_connections(&b, m, now_ms);

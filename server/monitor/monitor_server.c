@@ -56,6 +56,16 @@ static void refresh_db(mc_server *srv) {
   m->srv.db_batched = st.batched_total;
   m->srv.db_in_use = st.in_flight;
   m->srv.db_queue_limit = (int)srv->cfg.db_max_queue;
+  const mc_officer_counts *o = &srv->officers;
+  m->srv.logins_ok = o->logins_ok;
+  m->srv.logins_failed = o->logins_failed;
+  m->srv.logins_locked = o->logins_locked;
+  m->srv.lockouts = o->lockouts;
+  m->srv.other_unit = o->other_unit;
+  m->srv.hash_busy = o->hash_busy;
+  m->srv.sessions_refused = o->sessions_refused;
+  m->srv.hashes_running = o->hashes_running;
+  m->srv.hashes_waiting = o->hashes_waiting;
 }
 
 /* ---- the process (/proc/self), for process_* ------------------------------- */

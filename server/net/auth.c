@@ -35,7 +35,6 @@ struct pw_job {
 
 struct mc_auth_state {
   cache_entry cache[CACHE_SLOTS];
-  mc_auth_counts counts;
   pw_job *wait_head, *wait_tail; /* jobs waiting for a slot */
 };
 
@@ -51,11 +50,6 @@ void mc_auth_fini(mc_server *srv) {
   srv->auth = NULL;
 }
 
-const mc_auth_counts *mc_auth_get_counts(const mc_server *srv) {
-  return srv->auth != NULL ? &srv->auth->counts : NULL;
-}
-
-mc_auth_counts *mc_auth_counts_rw(mc_server *srv) { return &srv->auth->counts; }
 
 /* ---- password work ------------------------------------------------------ */
 
@@ -73,12 +67,12 @@ static void pw_after_cb(uv_work_t *w, int status) {
   pw_job *j = w->data;
   mc_server *srv = j->srv;
   struct mc_auth_state *a = srv->auth;
-  a->counts.hashes_running--;
+  srv->officers.hashes_running--;
   if (a->wait_head != NULL) {
     pw_job *n = a->wait_head;
     a->wait_head = n->next;
     if (a->wait_head == NULL) a->wait_tail = NULL;
-    a->counts.hashes_waiting--;
+    srv->officers.hashes_waiting--;
     pw_start(srv, n);
   }
   int rc = status == UV_ECANCELED ? MC_ECLOSED : j->rc;
@@ -88,7 +82,7 @@ static void pw_after_cb(uv_work_t *w, int status) {
 }
 
 static void pw_start(mc_server *srv, pw_job *j) {
-  srv->auth->counts.hashes_running++;
+  srv->officers.hashes_running++;
   j->work.data = j;
   if (uv_queue_work(srv->loop, &j->work, pw_work_cb, pw_after_cb) != 0) {
     j->rc = MC_EINTERNAL;
@@ -100,9 +94,9 @@ int mc_auth_pw(mc_server *srv, enum mc_pw_op op, const char *pw, const char *enc
                mc_pw_cb cb, void *arg) {
   struct mc_auth_state *a = srv->auth;
   const mc_settings *c = &srv->cfg;
-  int full = a->counts.hashes_running >= (unsigned)c->max_hashes;
-  if (full && a->counts.hashes_waiting >= (unsigned)c->hash_queue) {
-    a->counts.hash_busy++;
+  int full = srv->officers.hashes_running >= (unsigned)c->max_hashes;
+  if (full && srv->officers.hashes_waiting >= (unsigned)c->hash_queue) {
+    srv->officers.hash_busy++;
     return MC_EBUSY;
   }
   pw_job *j = calloc(1, sizeof *j);
@@ -115,7 +109,7 @@ int mc_auth_pw(mc_server *srv, enum mc_pw_op op, const char *pw, const char *enc
   if (a->wait_tail != NULL) a->wait_tail->next = j;
   else a->wait_head = j;
   a->wait_tail = j;
-  a->counts.hashes_waiting++;
+  srv->officers.hashes_waiting++;
   return 0;
 }
 
@@ -176,7 +170,7 @@ static int session_fits(mc_session *s, const Motcua__Envelope *env, const mc_aut
                         mc_fault *fault) {
   const char *want = s->peer.role == MC_ROLE_ADMIN ? "" : s->peer.unit;
   if (strcmp(who->officer.unit, want) != 0) {
-    s->srv->auth->counts.other_unit++;
+    s->srv->officers.other_unit++;
     mc_log_warn(s->id, "session of another unit refused login=%s officer_unit=%s unit=%s",
                 who->officer.login, who->officer.unit[0] ? who->officer.unit : "admin",
                 s->peer.unit);
@@ -219,7 +213,7 @@ static void gate_checked_cb(void *arg, int err, const mc_officer *o, int64_t exp
   mc_auth_who who = {.expires_ms = expires_ms};
   if (err == MC_ENOTFOUND) {
     mc_auth_forget(srv, g->hash);
-    srv->auth->counts.sessions_refused++;
+    srv->officers.sessions_refused++;
     err = MC_ELOGIN;
     f.rule = "session.ended";
   } else if (err == 0) {
@@ -258,7 +252,7 @@ int mc_auth_gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault
   uint8_t h[32];
   const Motcua__Envelope *env = *envp;
   if (mc_token_hash(env->session_token, h) != 0) {
-    s->srv->auth->counts.sessions_refused++;
+    s->srv->officers.sessions_refused++;
     return fault->rule = "session.none", MC_ELOGIN;
   }
   cache_entry *e = cache_find(s->srv, h);

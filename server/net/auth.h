@@ -18,22 +18,8 @@
 /* A gated handler: the signature of handlers.h's mc_handler_fn. */
 typedef int (*mc_auth_fn)(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 
-/* The counts /metrics shows (monitor_server.c reads them by header). */
-typedef struct mc_auth_counts {
-  uint64_t logins_ok;
-  uint64_t logins_failed;   /* wrong login or password */
-  uint64_t logins_locked;   /* refused because the login is locked */
-  uint64_t lockouts;        /* logins that became locked */
-  uint64_t other_unit;      /* login or session of an officer of another unit */
-  uint64_t hash_busy;       /* refused: too many password hashes waiting */
-  uint64_t sessions_refused; /* changing requests without a live session */
-  unsigned hashes_running, hashes_waiting;
-} mc_auth_counts;
-
 int mc_auth_init(mc_server *srv);
 void mc_auth_fini(mc_server *srv);
-const mc_auth_counts *mc_auth_get_counts(const mc_server *srv);
-mc_auth_counts *mc_auth_counts_rw(mc_server *srv);
 
 /* 1 if the request needs a live officer session. */
 int mc_auth_needed(const Motcua__Envelope *env);

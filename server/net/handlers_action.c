@@ -128,13 +128,7 @@ static int start_action(mc_session *s, uint64_t rid, action_ctx *a) {
  * transaction as the change, sql/016_officers.sql mc_assignee). */
 static int take_assignee(action_ctx *a) {
   if (a->f.action != MC_ACT_ASSIGN) return 0;
-  size_t n = strnlen(a->f.to_officer, sizeof a->assignee);
-  if (n >= sizeof a->assignee) return MC_EINVAL;
-  for (size_t i = 0; i <= n; i++) {
-    char c = a->f.to_officer[i];
-    a->assignee[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-  }
-  return mc_off_login_ok(a->assignee) ? 0 : MC_EINVAL;
+  return mc_val_login_name(a->assignee, a->f.to_officer);
 }
 
 /* Validate (pure, validate.c), then run the shared action flow with the

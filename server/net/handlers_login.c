@@ -39,7 +39,7 @@ static void ctx_fail(login_ctx *c, int err, const char *detail) {
   ctx_free(c);
 }
 
-static mc_auth_counts *counts(login_ctx *c) { return mc_auth_counts_rw(c->r->s->srv); }
+static mc_officer_counts *counts(login_ctx *c) { return &c->r->s->srv->officers; }
 
 /* The session ends at the close of the officer's unit's working day, but
  * never sooner than session_overtime_s (docs/SECURITY.md). */
@@ -172,16 +172,6 @@ static void login_found_cb(void *arg, int err, const mc_officer *o, const char *
   if (rc != 0) ctx_fail(c, rc, "password hashes");
 }
 
-/* A login as typed: ASCII lower-cased, then the syntax of mc_off_login_ok. */
-static int take_login(char out[MC_LIM_LOGIN + 1], const char *in) {
-  size_t n = in != NULL ? strnlen(in, MC_LIM_LOGIN + 1) : 0;
-  if (n > MC_LIM_LOGIN) return MC_EBADLOGIN;
-  for (size_t i = 0; i < n; i++)
-    out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
-  out[n] = '\0';
-  return mc_off_login_ok(out) ? 0 : MC_EBADLOGIN;
-}
-
 static int take_password(char out[MC_LIM_PASSWORD + 1], const char *in) {
   size_t n = in != NULL ? strnlen(in, MC_LIM_PASSWORD + 1) : 0;
   if (n == 0 || n > MC_LIM_PASSWORD) return MC_EBADLOGIN;
@@ -200,13 +190,14 @@ int mc_handle_login(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
   const Motcua__LoginRequest *q = env->login;
   login_ctx *c = ctx_new(s);
   if (c == NULL) return MC_ENOMEM;
-  int rc = take_login(c->login, q->login);
+  const char *field = NULL;
+  int rc = mc_val_login(q, c->login, &field); /* validate.c (fuzzed) */
   if (rc == 0) rc = take_password(c->pw, q->password);
   if (rc == 0) rc = handlers__start(s, env->request_id, &c->r);
   if (rc == 0) rc = mc_store_officer_by_login(s->srv->store, c->login, login_found_cb, c);
   if (rc == 0) return 0;
   if (c->r != NULL) mc_req_finish(c->r, NULL);
-  if (rc == MC_EBADLOGIN) mc_auth_counts_rw(s->srv)->logins_failed++;
+  if (rc == MC_EBADLOGIN) s->srv->officers.logins_failed++;
   ctx_free(c);
   return handlers__refuse_rule(fault, rc, "login");
 }
@@ -294,6 +285,7 @@ static void passwd_found_cb(void *arg, int err, const mc_officer *o, const char 
   login_ctx *c = arg;
   if (err != 0) return ctx_fail(c, err == MC_ENOTFOUND ? MC_ELOGIN : err, "session");
   c->off = *o;
+  if (still_locked(c)) return; /* wrong old passwords count like wrong logins */
   int rc = mc_auth_pw(c->r->s->srv, MC_PW_VERIFY, c->pw, pw_hash, old_verified_cb, c);
   OPENSSL_cleanse(c->pw, sizeof c->pw);
   if (rc != 0) ctx_fail(c, rc, "password hashes");
@@ -314,9 +306,9 @@ int mc_handle_password(mc_session *s, const Motcua__Envelope *env, mc_fault *fau
   const char *rule = NULL;
   login_ctx *c = ctx_new(s);
   if (c == NULL) return MC_ENOMEM;
-  int rc = take_password(c->pw, q->old_password);
-  if (rc != 0) rule = "old_password";
-  if (rc == 0 && (rc = mc_off_password_check(q->new_password, &(mc_off_pw_ctx){0}, &rule)) == 0) {
+  int rc = mc_val_password(q, &rule); /* validate.c (fuzzed) */
+  if (rc == 0) rc = take_password(c->pw, q->old_password);
+  if (rc == 0) {
     snprintf(c->new_pw, sizeof c->new_pw, "%s", q->new_password);
     rc = passwd_policy(s, c, &rule);
   }

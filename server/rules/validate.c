@@ -306,3 +306,69 @@ int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
   if (mc_val_text(day->name, sizeof day->name, h->name, 1) != 0) FAIL("name");
   return 0;
 }
+
+/* ---- officer accounts ------------------------------------------------------ */
+
+int mc_val_login_name(char out[MC_LIM_LOGIN + 1], const char *in) {
+  size_t n = in != NULL ? strnlen(in, MC_LIM_LOGIN + 1) : 0;
+  if (n > MC_LIM_LOGIN) return MC_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
+  out[n] = '\0';
+  return mc_off_login_ok(out) ? 0 : MC_EINVAL;
+}
+
+static int password_len_ok(const char *pw) {
+  size_t n = pw != NULL ? strnlen(pw, MC_LIM_PASSWORD + 1) : 0;
+  return n >= 1 && n <= MC_LIM_PASSWORD;
+}
+
+int mc_val_login(const Motcua__LoginRequest *q, char login[MC_LIM_LOGIN + 1], const char **field) {
+  if (mc_val_login_name(login, q->login) != 0 || !password_len_ok(q->password))
+    return *field = "login", MC_EBADLOGIN;
+  return 0;
+}
+
+int mc_val_password(const Motcua__PasswordRequest *q, const char **field) {
+  if (!password_len_ok(q->old_password)) return *field = "old_password", MC_EBADLOGIN;
+  return mc_off_password_check(q->new_password, &(mc_off_pw_ctx){0}, field);
+}
+
+static int officer_fields(const Motcua__Officer *o, mc_officers_fields *out, int op,
+                          const char **field) {
+  if (o == NULL) FAIL("officer");
+  if (mc_val_login_name(out->login, o->login) != 0) FAIL("officer.login");
+  int add = op == MOTCUA__OFFICERS_REQUEST__OP__ADD;
+  int roles = add || op == MOTCUA__OFFICERS_REQUEST__OP__SET_ROLES;
+  if (mc_val_line(out->full_name, sizeof out->full_name, o->full_name, add) != 0)
+    FAIL("officer.full_name");
+  if (mc_val_line(out->title, sizeof out->title, o->title, 0) != 0) FAIL("officer.title");
+  if (o->n_roles > 4) FAIL("officer.roles");
+  for (size_t i = 0; i < o->n_roles; i++) {
+    if (o->roles[i] < 1 || o->roles[i] > 4) FAIL("officer.roles");
+    out->roles |= 1u << o->roles[i];
+  }
+  if (roles && out->roles == 0) FAIL("officer.roles");
+  return 0;
+}
+
+int mc_val_officers(const Motcua__OfficersRequest *q, mc_officers_fields *out,
+                    const char **field) {
+  memset(out, 0, sizeof *out);
+  out->op = (int)q->op;
+  if (out->op < MOTCUA__OFFICERS_REQUEST__OP__LIST ||
+      out->op > MOTCUA__OFFICERS_REQUEST__OP__SET_ROLES)
+    FAIL("op");
+  const char *u = q->unit_code != NULL ? q->unit_code : "";
+  if (u[0] != '\0' && strcmp(u, "admin") != 0 && mc_dom_proc_code(u) != MC_DOM_OK) FAIL("unit_code");
+  if (strnlen(u, MC_UNIT_CODE_MAX) >= MC_UNIT_CODE_MAX) FAIL("unit_code");
+  snprintf(out->unit, sizeof out->unit, "%s", u);
+  if (out->op == MOTCUA__OFFICERS_REQUEST__OP__LIST) {
+    if ((int)q->role_filter < 0 || (int)q->role_filter > 4) FAIL("role_filter");
+    out->role_filter = (int)q->role_filter;
+    return 0;
+  }
+  if (mc_dom_idem_key(q->idempotency_key) != MC_DOM_OK) FAIL("idempotency_key");
+  snprintf(out->key, sizeof out->key, "%s", q->idempotency_key);
+  return officer_fields(q->officer, out, out->op, field);
+}

@@ -78,4 +78,33 @@ int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *
 int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,
                     const char **field);
 
+/* ---- officer accounts (issue 15) ---- */
+
+/* A login as typed: ASCII upper case lowered into out, then the syntax of
+ * mc_off_login_ok; 0 or MC_EINVAL. */
+int mc_val_login_name(char out[MC_LIM_LOGIN + 1], const char *in);
+/* LoginRequest: the login (lowered) and a password of 1..MC_LIM_PASSWORD
+ * bytes; MC_EBADLOGIN ("login") otherwise: a malformed login cannot exist,
+ * and the answer is the same as for a wrong one. */
+int mc_val_login(const Motcua__LoginRequest *q, char login[MC_LIM_LOGIN + 1], const char **field);
+/* PasswordRequest: the old one 1..MC_LIM_PASSWORD bytes ("old_password",
+ * MC_EBADLOGIN), the new one through the policy without the officer's
+ * context (MC_EWEAKPW, *field the rule); the handler checks it again
+ * against the login, name and unit. */
+int mc_val_password(const Motcua__PasswordRequest *q, const char **field);
+
+typedef struct mc_officers_fields {
+  int op;                           /* Motcua__OfficersRequest__Op */
+  char unit[MC_UNIT_CODE_MAX];      /* "" = the caller's unit, "admin" = IT */
+  char login[MC_LIM_LOGIN + 1];     /* all but LIST */
+  char full_name[MC_OFFICER_MAX];   /* ADD */
+  char title[MC_LIM_TITLE + 1];     /* ADD */
+  unsigned roles;                   /* ADD, SET_ROLES: MC_OFF_x, at least one */
+  char key[MC_IDEM_KEY_MAX];        /* changes */
+  int role_filter;                  /* LIST: 0..4 */
+} mc_officers_fields;
+/* OfficersRequest: every field bounded and checked for its op. */
+int mc_val_officers(const Motcua__OfficersRequest *q, mc_officers_fields *out,
+                    const char **field);
+
 #endif

@@ -17,12 +17,17 @@
 #include "store.h"
 #include "store_internal.h"
 
-/* Must equal mc_progress_canon() of 012_progress_chain.sql, version 1. */
-#define CANON                                                                            \
-  "convert_to(jsonb_build_array(p.id, p.dossier_id,"                                     \
+/* Must equal mc_progress_canon() of 016_officers.sql: version 1 (012) for
+ * rows without an officer id, version 2 (016: the officer's id and title
+ * appended) for rows recorded from an officer session. */
+#define CANON_V1_FIELDS                                                                  \
+  "p.id, p.dossier_id,"                                                                  \
   " (extract(epoch FROM p.at) * 1000000)::bigint, p.unit_code, p.officer, p.role,"       \
   " p.action, p.status_before, p.status_after, p.from_unit, p.to_unit,"                  \
-  " (extract(epoch FROM p.step_due_at) * 1000000)::bigint, p.result, p.detail)::text,"   \
+  " (extract(epoch FROM p.step_due_at) * 1000000)::bigint, p.result, p.detail"
+#define CANON                                                                            \
+  "convert_to(CASE WHEN p.officer_id IS NULL THEN jsonb_build_array(" CANON_V1_FIELDS ")" \
+  " ELSE jsonb_build_array(" CANON_V1_FIELDS ", p.officer_id, p.officer_title) END::text," \
   " 'UTF8')"
 
 /* $1: one dossier code or NULL (all). Rows that break, first per dossier. */

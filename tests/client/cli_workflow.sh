@@ -53,7 +53,7 @@ new_dossier() { # PROCEDURE NAME -> code; hands in the required components (015)
 C=$(new_dossier 1.009994 "Nguyễn Thị Hoa")
 expect 0 "${X[@]}" forward "$C"
 expect 0 "${D[@]}" accept "$C"; has "Đã nhận hồ sơ để xử lý $C"
-expect 0 "${D[@]}" assign "$C" --to "Trần Văn Bình" --dept "Phòng Kinh tế và Hạ tầng"
+expect 0 "${D[@]}" assign "$C" --to tester.444 --dept "Phòng Kinh tế và Hạ tầng"
 expect 0 "${D[@]}" --json supplement-request "$C" --reason "Thiếu bản vẽ thiết kế"
 [[ $(json_field '["status"]' <<<"$OUT") == 5 ]] || { echo "FAIL: status after supplement-request" >&2; fails=$((fails + 1)); }
 expect 0 "${X[@]}" inbox; has "Yêu cầu bổ sung"

@@ -135,7 +135,9 @@ static void test_dossier_json(void) {
   fill_dossier(&d, &a);
   json_t *o = mc_render_dossier_json(&d, MC_LANG_VI);
   CHECK_FATAL(o != NULL);
-  CHECK_EQ(json_object_size(o), 26);
+  CHECK_EQ(json_object_size(o), 28); /* + assigned_login, awaiting_signature (issue 15) */
+  CHECK(json_is_null(json_object_get(o, "assigned_login")));
+  CHECK(json_is_false(json_object_get(o, "awaiting_signature")));
   CHECK_STREQ(jstr(o, "code"), "H15.50.05.13-261008-0975");
   CHECK_EQ(json_integer_value(json_object_get(o, "status")), 4);
   CHECK_STREQ(jstr(o, "status_name"), "Đang xử lý");
@@ -270,12 +272,12 @@ static void test_dossier_json_workflow(void) {
 static void test_action_tables(void) {
   static const char *const wire[] = {
       "receive", "forward", "accept", "assign", "supplement_request", "supplement",
-      "fee_request", "fee_paid", "refuse", "stop", "withdraw", "reschedule", "propose",
-      "result", "send_back", "return", "rate"};
+      "fee_request", "fee_paid", "refuse", "stop", "withdraw", "reschedule", "result",
+      "send_back", "return", "rate", "propose"};
   static const char *const vi[] = {
       "Tiếp nhận", "Chuyển liên thông", "Nhận hồ sơ", "Phân công", "Yêu cầu bổ sung",
       "Bổ sung hồ sơ", "Yêu cầu nộp phí", "Đã nộp phí", "Từ chối", "Dừng xử lý", "Rút hồ sơ",
-      "Hẹn lại", "Trình ký", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá"};
+      "Hẹn lại", "Có kết quả", "Chuyển trả kết quả", "Trả kết quả", "Đánh giá", "Trình ký"};
   size_t n;
   const mc_render_action_def *defs = mc_render_actions(&n);
   CHECK_EQ(n, 17);
@@ -370,7 +372,9 @@ static void test_history_json(void) {
   CHECK_FATAL(json_is_array(steps) && json_array_size(steps) == 3);
   json_t *s0 = json_array_get(steps, 0), *s1 = json_array_get(steps, 1),
          *s2 = json_array_get(steps, 2);
-  CHECK_EQ(json_object_size(s0), 15);
+  CHECK_EQ(json_object_size(s0), 18); /* + officer_login, _verified, _title (issue 15) */
+  CHECK(json_is_null(json_object_get(s0, "officer_login")));
+  CHECK(json_is_false(json_object_get(s0, "officer_verified")));
   CHECK_STREQ(jstr(s0, "at"), "2026-10-08T00:30:05+07:00");
   CHECK_STREQ(jstr(s0, "unit"), "18499");
   CHECK_STREQ(jstr(s0, "officer"), "Lê Thị Thu");

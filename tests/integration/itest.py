@@ -269,11 +269,34 @@ ERROR_NAMES = {1: "internal", 2: "no_memory", 3: "protocol", 4: "version", 5: "t
                6: "invalid", 7: "unauthenticated", 8: "forbidden", 9: "not_found",
                10: "conflict", 11: "unavailable", 12: "timeout", 13: "busy",
                14: "wrong_level", 15: "bad_state", 16: "io", 17: "tls", 18: "closed",
-               19: "config"}
+               19: "config", 20: "cert_revoked", 21: "login_required", 22: "bad_login",
+               23: "locked", 24: "password_change_required", 25: "weak_password"}
 
 
-def envelope(request_id, body_field, body=b""):
-    return f_varint(1, request_id) + f_bytes(body_field, body, always=True)
+def envelope(request_id, body_field, body=b"", token=None):
+    """token: the officer session (Envelope.session_token = 100), or None."""
+    return (f_varint(1, request_id) + f_bytes(body_field, body, always=True) +
+            (f_bytes(100, token) if token else b""))
+
+
+def session_token(unit, env_dir=None):
+    """The session of the unit's tester that deploy/local.sh up logged in
+    (DIR/units/session-<unit>.token), or None."""
+    path = os.path.join(env_dir or ENV_DIR, "units", "session-%s.token" % unit)
+    try:
+        with open(path) as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def login(unit, officer=None, conf=None, env_dir=None):
+    """motcua login as officer (default tester.<unit>) with its generated
+    password file; the Result."""
+    d = env_dir or ENV_DIR
+    officer = officer or "tester.%s" % unit
+    return cli(unit, "login", officer, "--password-file",
+               os.path.join(d, "officers", "%s.pw" % officer), conf=conf)
 
 
 def hello(version=1):
@@ -351,9 +374,11 @@ def unit_cert(unit):
 class Raw:
     """A raw TLS client speaking frames by hand."""
 
-    def __init__(self, unit=None, cert=None, key=None, ca=None, timeout=10):
+    def __init__(self, unit=None, cert=None, key=None, ca=None, timeout=10, token=None):
         if unit is not None:
             cert, key = unit_cert(unit)
+        # requests carry the unit tester's session (changing requests need one)
+        self.token = token if token is not None else (session_token(unit) if unit else None)
         self.ctx = tls_context(cert, key, ca)
         sock = socket.create_connection(("127.0.0.1", server_port()), timeout=timeout)
         self.s = self.ctx.wrap_socket(sock, server_hostname="motcua-server")
@@ -363,7 +388,7 @@ class Raw:
         self.s.sendall(data)
 
     def send_env(self, request_id, body_field, body=b""):
-        self.send(frame(envelope(request_id, body_field, body)))
+        self.send(frame(envelope(request_id, body_field, body, self.token)))
 
     def recv(self, timeout=10):
         """Next Reply; raises Closed on EOF / reset, socket.timeout on timeout."""

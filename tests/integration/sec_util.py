@@ -37,7 +37,7 @@ import subprocess
 import tempfile
 import time
 
-from itest import (B_HELLO, BIN_DIR, CLI, LOCAL_SH, PKI_SH, Closed, Reply, Result, envelope,
+from itest import (B_HELLO, BIN_DIR, CLI, LOCAL_SH, PKI_SH, Closed, Reply, Result, envelope, session_token,
                    f_bytes, f_varint, frame, hello, with_components)
 from itest_env import SANITIZER_MARKS, free_ports
 
@@ -198,13 +198,15 @@ class Deployment:
     def raw(self, unit=None, cert=None, key=None, **kw):
         if unit is not None:
             cert, key = self.unit_cert(unit)
+            kw.setdefault("token", session_token(unit, self.dir))
         return SecRaw(self.port, os.path.join(self.pki, "ca.crt"), cert, key, **kw)
 
 
 class SecRaw:
     """A raw TLS client (4-byte big-endian length + Envelope) for one deployment."""
 
-    def __init__(self, port, ca, cert, key, timeout=10, source=None):
+    def __init__(self, port, ca, cert, key, timeout=10, source=None, token=None):
+        self.token = token  # the officer session changing requests carry
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.load_verify_locations(ca)
         if cert:
@@ -218,7 +220,7 @@ class SecRaw:
         self.s.sendall(data)
 
     def send_env(self, request_id, body_field, body=b""):
-        self.send(frame(envelope(request_id, body_field, body)))
+        self.send(frame(envelope(request_id, body_field, body, self.token)))
 
     def recv(self, timeout=10):
         deadline = time.time() + timeout

@@ -26,7 +26,7 @@ import tempfile
 import time
 import unittest
 
-from itest import ENV_DIR, PKI_SH, SERVER, TIMEOUT, cli, parse_time, procedures, unit_conf
+from itest import ENV_DIR, PKI_SH, SERVER, TIMEOUT, cli, login, parse_time, procedures, unit_conf
 from wfhelp import dossier
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -92,16 +92,24 @@ class FakeServer:
         repl = {"port": str(self.port), "ca": os.path.join(pki, "ca.crt"),
                 "cert": os.path.join(pki, "units", "%s.crt" % UNIT),
                 "key": os.path.join(pki, "units", "%s.key" % UNIT),
-                "crl": ""}  # the fixture's CRL is its own CA's; the throw-away CA revokes nothing
+                "crl": "",  # the fixture's CRL is its own CA's; the throw-away CA revokes nothing
+                # its own officer session, opened at this server's time (a
+                # session ends with the working day of the clock that opened it)
+                "session": os.path.join(pki, "session-%s-%d.token" % (UNIT, self.port))}
         lines = []
         with open(unit_conf(UNIT)) as f:
             for line in f:
                 k = line.split("=", 1)[0].strip()
                 if "=" in line and k in repl:
-                    line = "%s = %s\n" % (k, repl[k])
+                    line = "%s = %s\n" % (k, repl.pop(k))
                 lines.append(line)
+        if "session" in repl:  # a config from before the key: [client] is the last section
+            lines.append("session = %s\n" % repl.pop("session"))
         with open(out, "w") as f:
             f.writelines(lines)
+        if not os.path.exists(os.path.join(pki, "session-%s-%d.token" % (UNIT, self.port))):
+            r = login(UNIT, conf=out)
+            self.tc.assertEqual(r.rc, 0, r)
         return out
 
     def stop(self):

@@ -179,7 +179,7 @@ class TestVietnameseThroughout(unittest.TestCase):
             ("slip", code, "--form", "01", "-o", os.path.join(self.tmp, "s.pdf")),
             # errors: unknown dossier, a rule refusal, a bad field, bad usage
             ("show", "H30.44.14-991231-9999"),
-            ("assign", code, "--to", "Nguyễn Văn A"),
+            ("assign", code, "--to", "tester.444"),
             ("accept", code),
             ("receive", "--procedure", "9.999999", "--name", "Phạm Lan", "--id", citizen_id()),
             ("receive", "--procedure", "1.001193", "--name", "Phạm Lan", "--id", "12"),

@@ -153,14 +153,15 @@ class TestDefaultPortsTaken(unittest.TestCase):
         self.assertNothingRunning(d, "after the refused up")
 
     def test_failed_up_stops_the_cluster_it_started(self):
-        # a motcua-server that migrates for real but then exits at start-up,
-        # as one does when its port is taken after all
+        # a motcua-server that migrates (and imports the officers) for real
+        # but then exits at start-up, as one does when its port is taken after all
         fake = tempfile.mkdtemp(prefix="motcua-ports-bin-")
         self.addCleanup(shutil.rmtree, fake, True)
         os.symlink(os.path.join(BIN_DIR, "motcua"), os.path.join(fake, "motcua"))
         script = os.path.join(fake, "motcua-server")
         with open(script, "w") as f:
-            f.write('#!/bin/sh\ncase " $* " in *" --migrate "*) exec "%s" "$@" ;; esac\n'
+            f.write('#!/bin/sh\ncase " $* " in *" --migrate "* | *" --officers-import "*)'
+                    ' exec "%s" "$@" ;; esac\n'
                     'echo "motcua-server (test stand-in): Failed to bind to port: '
                     'Address already in use" >&2\nexit 1\n' % SERVER)
         os.chmod(script, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH |

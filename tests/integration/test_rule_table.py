@@ -30,7 +30,7 @@ PROC = {}           # level name -> a procedure code
 LATER = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
 
 ARGS = {
-    "accept": (), "assign": ("--to", "Lê Văn Nam", "--dept", "Phòng Nội vụ"), "result": (),
+    "accept": (), "assign": ("--to", "tester.444", "--dept", "Phòng Nội vụ"), "result": (),
     "send-back": (), "supplement-request": ("--reason", "Thiếu giấy tờ"),
     "supplement": ("--note", "Đã bổ sung"), "fee-request": ("--amount", "50000"),
     "fee-paid": (), "refuse": ("--reason", "Không đủ điều kiện"),

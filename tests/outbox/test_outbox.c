@@ -196,6 +196,8 @@ static void test_pure(void) {
   CHECK(!mc_submit_is_unreachable(MC_EINVAL, 1));
   CHECK(mc_outbox_is_transient_refusal(MC_EUNAVAIL));
   CHECK(!mc_outbox_is_transient_refusal(MC_EBADSTATE));
+  CHECK(mc_outbox_is_transient_refusal(MC_ELOGIN)); /* waits for the next login */
+  CHECK(!mc_outbox_is_transient_refusal(MC_EBADLOGIN));
   CHECK(mc_outbox_is_provisional("TAM-18499-000001"));
   CHECK(!mc_outbox_is_provisional("H30.44.02-261008-0001"));
   CHECK(!mc_outbox_is_provisional("TAM-"));
