@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 import unittest
 
-from itest import DISTRICT, unwrap
+from itest import DISTRICT, ENV_DIR, LOCAL_SH, Raw, decode, f_bytes, f_varint, unwrap
 from officer_util import Desk, poll, provisioned, rules_for_op
-from wfhelp import SERVER_LOG, log_offset, log_since
+from wfhelp import SERVER_LOG, log_offset, log_since, wait_log
 
 UNIT_A = "18550"
 UNIT_B = "18529"
@@ -33,6 +33,22 @@ def login_name(tag):
 
 def officers_of(r):
     return unwrap(r.doc, "officers") or []
+
+
+B_OFFICERS, B_OFFICERS_REPLY = 64, 65  # Envelope fields (proto/motcua.proto)
+
+
+def officers_body(op, key, login, name="", roles=()):
+    officer = f_bytes(1, login) + f_bytes(2, name) + b"".join(f_varint(5, r) for r in roles)
+    return f_varint(1, op) + f_bytes(3, officer, always=True) + f_bytes(4, key)
+
+
+def psql(sql):
+    p = subprocess.run(["bash", LOCAL_SH, "psql", ENV_DIR, "-At", "-c", sql],
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr.decode("utf-8", "replace"))
+    return p.stdout.decode().strip()
 
 
 class OfficersBase(unittest.TestCase):
@@ -162,6 +178,38 @@ class TestAdministration(OfficersBase):
         self.assertEqual(r.rc, 0, r)
         self.assertFalse(officers_of(r)[0]["disabled"], r)
         self.assertEqual(desk.login(login, pw).rc, 0)
+
+    def test_idempotent_add_and_audit(self):
+        """A repeated key answers the first change without the password; a key
+        used for another change is a conflict; one audit row and one log line
+        (who, what; no password) per change."""
+        off = log_offset()
+        with open(self.admin_a.session) as f:
+            token = f.read().strip()
+        raw = Raw(UNIT_A, token=token)
+        self.addCleanup(raw.close)
+        self.assertIsNone(raw.hello().error_code)
+        login, key = login_name("idem"), "t15-idem-%s" % SUFFIX
+        body = officers_body(1, key, login, "Mai Thị Một Lần", roles=(1,))
+        first = raw.call(2, B_OFFICERS, body)
+        self.assertEqual(first.body_field, B_OFFICERS_REPLY, first)
+        temp = first.body.get(2, [b""])[0].decode()
+        OfficersBase.secrets.append(temp)
+        self.assertGreaterEqual(len(temp), 12)
+        again = raw.call(3, B_OFFICERS, body)
+        self.assertEqual(again.body_field, B_OFFICERS_REPLY, again)
+        self.assertEqual(decode(again.body[1][0])[1][0].decode(), login)
+        self.assertEqual(again.body.get(2, [b""])[0], b"")  # shown once, not again
+        other = raw.call(4, B_OFFICERS, officers_body(2, key, login))  # DISABLE, same key
+        self.assertEqual(other.error_code, "conflict", other)
+        n = psql("SELECT count(*) FROM officer_audit a JOIN officers o ON o.id = a.officer_id"
+                 " WHERE o.login = '%s'" % login)
+        self.assertEqual(n, "1")
+        line = wait_log(self, off, "officers op=add", "login=%s" % login,
+                        "by=%s" % provisioned(UNIT_A, "unit_admin")[0])
+        self.assertNotIn("replayed", line)
+        wait_log(self, off, "officers op=add", "login=%s" % login, "replayed=1")
+        self.assertNotIn(temp, log_since(off))
 
     def test_roles_change(self):
         login, temp = self.add(self.admin_a, "rol1", "receiving", "Hồ Thị Vai Trò")
