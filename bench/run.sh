@@ -9,6 +9,8 @@
 #   upload   100 MiB attachment                    vs raw TLS into a file + fdatasync
 #   idle     10,000 idle TLS links with heartbeats vs mosquitto, 10,000 idle TLS MQTT
 #   latency  ping round trip, 1 and 64 clients     vs a minimal libuv TLS echo
+#   login    one officer login (Argon2id)           vs a list request on the same link;
+#            8 other units' list p99 during bursts of 50 logins vs without them
 #
 # Units: the 21 real commune certificates of the deployment are reused
 # (simulated unit i uses commune i mod 21; the server allows several links
@@ -16,7 +18,7 @@
 # Traffic stays on 127.0.0.1 and unix sockets; every process started here
 # is stopped at the end (trap), each run is bounded by its own deadline.
 #
-# --only intake,upload,idle,latency runs those comparisons only and writes
+# --only intake,upload,idle,latency,login runs those comparisons only and writes
 # bench/results/only-<LIST>.{json,md} instead of latest.*.
 #
 # Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
@@ -32,8 +34,8 @@ while [[ $# -gt 0 ]]; do
     --quick) QUICK=1 ;;
     --profile) PROFILE=1 ;;
     --only)
-      [[ ${2:-} =~ ^(intake|upload|idle|latency)(,(intake|upload|idle|latency))*$ ]] ||
-        { echo "run.sh: --only wants a comma list of intake,upload,idle,latency" >&2; exit 2; }
+      [[ ${2:-} =~ ^(intake|upload|idle|latency|login)(,(intake|upload|idle|latency|login))*$ ]] ||
+        { echo "run.sh: --only wants a comma list of intake,upload,idle,latency,login" >&2; exit 2; }
       ONLY=$2; shift ;;
     -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
@@ -70,9 +72,9 @@ ECHO_PORT=$(free_port 27444 "$PORT" "$HTTP_PORT" "$PG_PORT")
 MQTT_PORT=$(free_port 28883 "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT")
 PG_BIN=/usr/lib/postgresql/15/bin
 if ((QUICK)); then
-  WARM=1 DUR=5 HOLD=14 WINDOW=8
+  WARM=1 DUR=5 HOLD=14 WINDOW=8 LROUNDS=10 LBURSTS=2
 else
-  WARM=2 DUR=20 HOLD=60 WINDOW=30
+  WARM=2 DUR=20 HOLD=60 WINDOW=30 LROUNDS=30 LBURSTS=5
 fi
 HB=30 # heartbeat seconds, server and clients (and the MQTT keepalive / 2)
 
@@ -137,7 +139,8 @@ if ((PROFILE)); then need_pkg perf linux-perf; fi
 
 log "building in $BUILD"
 cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo >/dev/null ||
+cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo \
+  motcua-login-bench >/dev/null ||
   die "build failed (cmake --build $BUILD)"
 # The CLI is needed only for the upload comparison; other engineers may be
 # mid-change on it, so a failure here only disables that comparison.
@@ -310,6 +313,39 @@ stop_pid "$ECHO_PID"
 stop_server
 
 fi # latency
+
+# ---------------------------------------------------------------- login
+if want login; then
+# The deployment's own officers (deploy/local.sh, production Argon2id
+# parameters unless MOTCUA_ARGON2_* say otherwise): the first commune's
+# tester logs in; the next 8 communes are "the other units".
+A2M=$(sed -n 's/^argon2_memory_kib = //p' "$ENVD/server.conf")
+A2T=$(sed -n 's/^argon2_iterations = //p' "$ENVD/server.conf")
+LUNIT=${UNITS%%,*}
+OTHERS=$(tr ',' '\n' <<<"$UNITS" | sed -n '2,9p' | paste -sd,)
+LB=("$BIN/motcua-login-bench")
+LCOMMON=(--port $PORT --ca "$PKI/ca.crt" --pki "$PKI" --unit "$LUNIT" --login "tester.$LUNIT"
+  --password-file "$ENVD/officers/tester.$LUNIT.pw")
+log "login: Argon2id m=${A2M} KiB t=${A2T}: $LROUNDS logins vs list requests; $LBURSTS bursts of 50 logins vs 8 units' lists"
+start_server "--db_pool_size=$POOL"
+j=$(timeout $((LROUNDS * 5 + 90)) "${LB[@]}" cost "${LCOMMON[@]}" --rounds $LROUNDS) ||
+  log "login cost reported errors"
+record "{\"test\":\"login\",\"impl\":\"cost\",\"argon2_m_kib\":${A2M:-0},\"argon2_t\":${A2T:-0},\"r\":${j:-null}}"
+log "  cost: $j"
+stop_server
+# the burst with the default max_hashes (2: every core of this machine may
+# hash) and with 1 (one core left to the loop and PostgreSQL)
+for mh in 2 1; do
+  start_server "--db_pool_size=$POOL" "--max_hashes=$mh"
+  j=$(timeout $((LBURSTS * 100 + 120)) "${LB[@]}" burst "${LCOMMON[@]}" --units "$OTHERS" \
+    --burst 50 --bursts $LBURSTS --window $((DUR / 2 > 3 ? DUR / 2 : 3))) ||
+    log "login burst (max_hashes=$mh) reported errors"
+  record "{\"test\":\"login\",\"impl\":\"burst\",\"max_hashes\":$mh,\"argon2_m_kib\":${A2M:-0},\"argon2_t\":${A2T:-0},\"r\":${j:-null}}"
+  log "  burst, max_hashes=$mh: $j"
+  stop_server
+done
+
+fi # login
 
 # ------------------------------------------------------------------ idle
 if want idle; then

@@ -7,8 +7,11 @@
 # the whole system with "deploy/local.sh up DIR" (default DIR: ./demo), then
 # plays a working day: the 21 commune desks of Hương Khê receive dossiers at
 # the same time (N each, default 6) with the motcua CLI, and forward the
-# district-level ones to the district centre (unit 444). Prints a summary
-# per unit, what the district sees, and how to go on by hand.
+# district-level ones to the district centre (unit 444). Each desk is worked
+# by a person: its receiving officer logs in first, without a prompt, with the
+# password file deploy/local.sh wrote (DIR/officers/<login>.pw, mode 0600),
+# so every step is recorded under that officer's name. Prints a summary per
+# unit (with the officer), what the district sees, and how to go on by hand.
 # The system keeps running afterwards: stop it with deploy/local.sh down DIR.
 set -euo pipefail
 
@@ -68,6 +71,26 @@ for p in json.load(sys.stdin):
 mapfile -t COMMUNES < <(find "$UNITS" -maxdepth 1 -name '*.conf' ! -name 444.conf ! -name admin.conf \
   -printf '%f\n' | sed 's/\.conf$//' | sort)
 
+# Officer log-in, non-interactive: the login and a password file (never an
+# argument that `ps` would show). Prints "full name (login)".
+login_desk() { # UNIT ROLE
+  local login=$2.$1
+  timeout 30 "$CLI" -c "$UNITS/$1.conf" --json login "$login" \
+    --password-file "$DIR/officers/$login.pw" 2>>"$DIR/demo-run/login.err" |
+    py 'import json,sys
+d = json.load(sys.stdin)
+print("%s (%s, %s)" % (d["full_name"], d["login"], d["title"]))'
+}
+
+step "The officers log in (password files in $DIR/officers, mode 0600)"
+rm -rf "$DIR/demo-run"
+mkdir -p "$DIR/demo-run"
+for c in "${COMMUNES[@]}" 444; do
+  who=$(login_desk "$c" receiving) || { echo "demo.sh: $c: login failed ($DIR/demo-run/login.err)" >&2; exit 1; }
+  printf '%s\n' "$who" >"$DIR/demo-run/$c.officer"
+  printf '  %-5s %s\n' "$c" "$who"
+done
+
 # The arrays are used through a nameref in pick().
 # shellcheck disable=SC2034
 {
@@ -125,8 +148,6 @@ desk() {
 }
 
 step "A working day: ${#COMMUNES[@]} commune desks receive $per_unit dossiers each, concurrently"
-rm -rf "$DIR/demo-run"
-mkdir -p "$DIR/demo-run"
 pids=()
 for c in "${COMMUNES[@]}"; do
   desk "$c" &
@@ -174,14 +195,21 @@ for tsv in sorted(glob.glob(os.path.join(run, "*.tsv"))):
                 forwarded_codes.add(dcode)
             elif state != "-":
                 err += 1
-    rows.append((code, name, rec, fwd, err))
+    try:
+        with open(os.path.join(run, code + ".officer"), encoding="utf-8") as f:
+            officer = f.read().split(" (")[0].strip()
+    except OSError:
+        officer = "?"
+    rows.append((code, name, officer, rec, fwd, err))
     tot[0] += rec; tot[1] += fwd; tot[2] += err
-print("%-7s %-22s %9s %10s %7s" % ("unit", "name", "received", "forwarded", "errors"))
-print("-" * 59)
-for code, name, rec, fwd, err in rows:
-    print("%-7s %-22s %9d %10d %7d" % (code, name, rec, fwd, err))
-print("-" * 59)
-print("%-7s %-22s %9d %10d %7d" % ("total", "%d commune desks" % len(rows), tot[0], tot[1], tot[2]))
+print("%-7s %-22s %-26s %9s %10s %7s" % ("unit", "name", "officer (logged in)", "received",
+                                         "forwarded", "errors"))
+print("-" * 86)
+for code, name, officer, rec, fwd, err in rows:
+    print("%-7s %-22s %-26s %9d %10d %7d" % (code, name, officer, rec, fwd, err))
+print("-" * 86)
+print("%-7s %-22s %-26s %9d %10d %7d" % ("total", "%d commune desks" % len(rows), "",
+                                         tot[0], tot[1], tot[2]))
 with open(os.path.join(run, "district.json"), encoding="utf-8") as f:
     seen = json.load(f)
 seen_codes = {x["code"] for x in seen} if isinstance(seen, list) else set()
@@ -190,6 +218,19 @@ print()
 print("District centre 444 (444.conf) sees %d dossiers in total;" % len(seen_codes))
 print("  %d of the %d forwarded in this run are there%s." % (
       mine, len(forwarded_codes), "" if mine == len(forwarded_codes) else "  <-- MISSING"))
+# who the progress log names, for one forwarded dossier (verified officer)
+if forwarded_codes:
+    code = sorted(forwarded_codes)[0]
+    h = subprocess.run([cli, "-c", os.path.join(d, "units", "444.conf"), "--json", "history",
+                        code], capture_output=True, timeout=30)
+    try:
+        steps = json.loads(h.stdout)["steps"]
+        print("\nProgress log of %s (who did each step, as logged in):" % code)
+        for s in steps:
+            print("  %-10s %-28s %s" % (s.get("action"), s.get("officer") or "",
+                                       s.get("officer_login") or "(unverified)"))
+    except (ValueError, KeyError, TypeError):
+        pass
 if tot[2]:
     print("\n%d errors: see %s/*.err" % (tot[2], run))
 sys.exit(1 if tot[2] or mine != len(forwarded_codes) else 0)
@@ -203,6 +244,9 @@ cat <<EOF
 ==> The system is still running. Try the CLI (as a commune desk, the district, or IT):
   export PATH=$MOTCUA_BIN_DIR:\$PATH
   motcua -c $rel/units/18499.conf whoami
+  motcua -c $rel/units/18499.conf login leader.18499 --password-file $rel/officers/leader.18499.pw
+                                                          # another officer at the desk (or type the password)
+  motcua -c $rel/units/18499.conf officers list          # the unit's officers and their roles
   motcua -c $rel/units/18499.conf procedures
   motcua -c $rel/units/18499.conf receive --procedure 1.001776 --name "Lê Thị Hồng Nhung" --id 042190012345 --phone 0912345678 \\
     --address "Thôn 2, xã Điền Mỹ" --component 1
@@ -211,6 +255,9 @@ cat <<EOF
   motcua -c $rel/units/444.conf show ${example:-DOSSIER_CODE}
   motcua -c $rel/units/444.conf --lang en --json list --limit 5
   motcua -c $rel/units/444.conf accept ${example:-DOSSIER_CODE}   # the district takes it in
+  motcua -c $rel/units/444.conf login leader.444 --password-file $rel/officers/leader.444.pw
+  motcua -c $rel/units/444.conf assign ${example:-DOSSIER_CODE}   # the processing officers to choose from
+  motcua -c $rel/units/444.conf list --awaiting-signature          # results proposed for signature
   motcua -c $rel/units/444.conf history ${example:-DOSSIER_CODE}
   motcua -c $rel/units/444.conf slip ${example:-DOSSIER_CODE} --form 05 -o control.pdf
   motcua -c $rel/units/444.conf watch                     # live events for the district (Ctrl+C)

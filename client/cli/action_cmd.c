@@ -4,6 +4,7 @@
 
 #include "action_cmd.h"
 #include "error.h"
+#include "officers_cmd.h"
 #include "transfer_cmd.h"
 
 /* ---- arguments -------------------------------------------------------- */
@@ -35,7 +36,7 @@ static const struct action_spec {
   unsigned allowed, required;
 } action_specs[] = {
     {ACT(ACCEPT), 0, 0},
-    {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, OPT_ASSIGNEE},
+    {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, 0}, /* no --to: list the candidates */
     {ACT(RESULT), 0, 0},
     {ACT(SEND_BACK), 0, 0},
     {ACT(SUPPLEMENT_REQUEST), OPT_REASON, OPT_REASON},
@@ -124,6 +125,8 @@ int cli_parse_action(cli *c, int argc, char **argv) {
 /* ---- the action -------------------------------------------------------- */
 
 int cli_run_action(cli *c) {
+  if (c->cmd->action == MOTCUA__ACTION__ACTION_ASSIGN && c->assignee == NULL)
+    return cli_run_assign_candidates(c);
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
   Motcua__ActionRequest body = MOTCUA__ACTION_REQUEST__INIT;
   body.idempotency_key = ""; /* fixed by mc_client_submit */

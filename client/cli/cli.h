@@ -64,6 +64,11 @@ typedef struct cli {
   const char *files[32];
   int nfiles;
   const char *out_dir;
+  /* officer accounts (officers_cmd.c) and lists for people (issue 15) */
+  int officers_op;        /* Motcua__OfficersRequest__Op */
+  const char *off_login, *off_name, *off_title, *off_unit;
+  unsigned off_roles;     /* officers.h mask */
+  int off_role_filter;    /* Motcua__OfficerRole, 0 = all */
 } cli;
 
 struct cli_command {

@@ -7,6 +7,7 @@
 #include "dossier_cmd.h"
 #include "holiday_cmd.h"
 #include "monitor_cmd.h"
+#include "officers_cmd.h"
 #include "outbox_cmd.h"
 #include "register_cmd.h"
 #include "report_cmd.h"
@@ -43,6 +44,7 @@ static const cli_command commands[] = {
     {"login", MSG_USAGE_LOGIN, 1, 0, 0, cli_parse_login, cli_run_login},
     {"logout", MSG_USAGE_LOGOUT, 1, 0, 0, cli_parse_logout, cli_run_logout},
     {"passwd", MSG_USAGE_PASSWD, 1, 0, 0, cli_parse_passwd, cli_run_passwd},
+    {"officers", MSG_USAGE_OFFICERS, 1, 0, 0, cli_parse_officers, cli_run_officers},
     ACTION_CMD("accept", MSG_USAGE_ACCEPT, ACCEPT),
     ACTION_CMD("assign", MSG_USAGE_ASSIGN, ASSIGN),
     {"result", MSG_USAGE_RESULT, 1, 1, MOTCUA__ACTION__ACTION_RESULT, cli_parse_result, cli_run_result},

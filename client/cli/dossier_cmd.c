@@ -119,7 +119,7 @@ int cli_parse_list(cli *c, int argc, char **argv) {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
   }
-  return EXIT_OK_;
+  return c->mine && c->awaiting_signature ? cli_usage_error(c, MSG_ERR_MINE_AWAITING, NULL) : EXIT_OK_;
 }
 
 int cli_parse_inbox(cli *c, int argc, char **argv) {

@@ -40,6 +40,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  monitor      (quản trị) trạng thái kết nối của mọi đơn vị\n"
         "  login, logout, passwd   đăng nhập, đăng xuất, đổi mật khẩu cán bộ (cần\n"
         "               đăng nhập để tiếp nhận, chuyển, xử lý hồ sơ)\n"
+        "  officers     tài khoản cán bộ: danh sách, thêm, khóa, cấp lại mật khẩu, vai trò\n"
         "MÃ hồ sơ gõ chữ hoa hay thường đều được; trong đơn vị mình gõ gọn yymmdd-nnnn,\n"
         "hoặc chỉ nnnn cho hồ sơ nhận hôm nay.\n"
         "Xem hướng dẫn từng lệnh: motcua LỆNH --help\n"
@@ -77,6 +78,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  monitor      (admin) the link state of every unit\n"
         "  login, logout, passwd   officer log in, log out, change password (a login\n"
         "               is needed to receive, forward and process dossiers)\n"
+        "  officers     officer accounts: list, add, disable, reset a password, roles\n"
         "CODE in any case; within your own unit the short form yymmdd-nnnn will do,\n"
         "or nnnn alone for a dossier received today.\n"
         "Help for one command: motcua COMMAND --help\n"
@@ -138,19 +140,21 @@ static const char *const msgs[MSG__COUNT][2] = {
         "(within your own unit: show 261008-0975, or show 0975 for one received today)"},
     [MSG_USAGE_LIST] = {
         "Cách dùng: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "                       [--mine | --awaiting-signature]\n"
         "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
         "  --overdue          chỉ hồ sơ quá hạn\n"
         "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
         "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)\n"
         "  --mine             chỉ hồ sơ được giao cho cán bộ đang đăng nhập\n"
-        "  --awaiting-signature  chỉ hồ sơ đã trình ký, chờ lãnh đạo ký",
+        "  --awaiting-signature  hồ sơ đã trình ký, chờ lãnh đạo ký (đơn vị đang giữ)",
         "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
+        "                   [--mine | --awaiting-signature]\n"
         "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
         "  --overdue          overdue dossiers only\n"
         "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
         "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)\n"
-        "  --mine             only dossiers assigned to the logged-in officer\n"
-        "  --awaiting-signature  only dossiers whose proposed result awaits a leader"},
+        "  --mine             only the dossiers assigned to the logged-in officer\n"
+        "  --awaiting-signature  results proposed for signature, awaiting a leader (held here)"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -170,8 +174,14 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua accept MÃ_HỒ_SƠ\nNhận hồ sơ để xử lý (trạng thái 2 → 4): đơn vị đang giữ hồ sơ, ví dụ\nTrung tâm nhận hồ sơ xã chuyển lên.",
         "Usage: motcua accept DOSSIER_CODE\nStart processing a dossier (status 2 -> 4): the unit holding it, e.g. the\ncentre taking a dossier forwarded by a commune."},
     [MSG_USAGE_ASSIGN] = {
-        "Cách dùng: motcua assign MÃ_HỒ_SƠ --to CÁN_BỘ [--dept PHÒNG_BAN]\nPhân công cán bộ (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.",
-        "Usage: motcua assign DOSSIER_CODE --to OFFICER [--dept DEPARTMENT]\nAssign an officer (and a department) to the dossier; district only."},
+        "Cách dùng: motcua assign MÃ_HỒ_SƠ [--to TÊN_ĐĂNG_NHẬP] [--dept PHÒNG_BAN]\n"
+        "Phân công chuyên viên xử lý (và phòng chuyên môn) xử lý hồ sơ; chỉ cấp huyện.\n"
+        "  --to TÊN_ĐĂNG_NHẬP  một chuyên viên xử lý của đơn vị; không có --to: liệt kê các\n"
+        "                      chuyên viên có thể giao (như motcua officers list --role processing)",
+        "Usage: motcua assign DOSSIER_CODE [--to LOGIN] [--dept DEPARTMENT]\n"
+        "Assign a processing officer (and a department) to the dossier; district only.\n"
+        "  --to LOGIN  one of the unit's processing officers; without --to: list the\n"
+        "              officers it may go to (as motcua officers list --role processing)"},
     [MSG_USAGE_RESULT] = {
         "Cách dùng: motcua result MÃ_HỒ_SƠ [--file TỆP ...]\nGhi nhận hồ sơ đã có kết quả (4 → 9).\n"
         "  --file  đính kèm văn bản kết quả (PDF, ảnh; lặp lại được)",
@@ -920,6 +930,73 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_ROLE_PROCESSING] = {"chuyên viên xử lý", "processing officer"},
     [MSG_ROLE_LEADER] = {"lãnh đạo", "leader"},
     [MSG_ROLE_UNIT_ADMIN] = {"quản trị đơn vị", "unit administrator"},
+    /* officer accounts, the administrator's side (issue 15) */
+    [MSG_USAGE_OFFICERS] = {
+        "Cách dùng: motcua officers list [--role VAI_TRÒ] [--unit MÃ_ĐƠN_VỊ]\n"
+        "           motcua officers add TÊN_ĐĂNG_NHẬP --name HỌ_TÊN [--title CHỨC_VỤ]\n"
+        "                                 --roles VAI_TRÒ[,VAI_TRÒ...] [--unit MÃ_ĐƠN_VỊ]\n"
+        "           motcua officers disable|enable|reset-password TÊN_ĐĂNG_NHẬP [--unit MÃ_ĐƠN_VỊ]\n"
+        "           motcua officers roles TÊN_ĐĂNG_NHẬP --roles VAI_TRÒ[,...] [--unit MÃ_ĐƠN_VỊ]\n"
+        "Tài khoản cán bộ của đơn vị. Xem danh sách: mọi cán bộ đã đăng nhập; thêm, khóa,\n"
+        "mở khóa, cấp lại mật khẩu, đổi vai trò: quản trị đơn vị (cho đơn vị mình) hoặc bộ\n"
+        "phận CNTT (máy quản trị, đăng nhập; chọn đơn vị bằng --unit).\n"
+        "VAI_TRÒ: receiving (tiếp nhận và trả kết quả), processing (chuyên viên xử lý),\n"
+        "leader (lãnh đạo), unit_admin (quản trị đơn vị).\n"
+        "  --role VAI_TRÒ   chỉ liệt kê cán bộ có vai trò này\n"
+        "  --name, --title  họ tên, chức vụ của cán bộ mới\n"
+        "  --roles          các vai trò, cách nhau bằng dấu phẩy\n"
+        "  --unit MÃ        đơn vị (chỉ bộ phận CNTT)\n"
+        "add và reset-password in mật khẩu tạm thời MỘT lần; cán bộ phải đổi khi đăng nhập lần\n"
+        "đầu. disable và reset-password kết thúc mọi phiên đăng nhập của cán bộ đó.",
+        "Usage: motcua officers list [--role ROLE] [--unit UNIT_CODE]\n"
+        "       motcua officers add LOGIN --name FULL_NAME [--title TITLE]\n"
+        "                             --roles ROLE[,ROLE...] [--unit UNIT_CODE]\n"
+        "       motcua officers disable|enable|reset-password LOGIN [--unit UNIT_CODE]\n"
+        "       motcua officers roles LOGIN --roles ROLE[,...] [--unit UNIT_CODE]\n"
+        "The unit's officer accounts. List: any logged-in officer; add, disable, enable,\n"
+        "reset a password, change roles: the unit administrator (own unit) or IT (the\n"
+        "admin machine, logged in; the unit chosen with --unit).\n"
+        "ROLE: receiving (receiving and returning officer), processing (processing\n"
+        "officer), leader, unit_admin (unit administrator).\n"
+        "  --role ROLE      list only the officers holding this role\n"
+        "  --name, --title  the new officer's full name and title\n"
+        "  --roles          the roles, separated by commas\n"
+        "  --unit CODE      the unit (IT only)\n"
+        "add and reset-password print a temporary password ONCE; the officer must change\n"
+        "it at the first login. disable and reset-password end every session of the officer."},
+    [MSG_OFFICERS_EMPTY] = {"Không có cán bộ nào.", "No officers."},
+    [MSG_OFFICERS_COUNT] = {"cán bộ", "officer(s)"},
+    [MSG_OFFICER_ADDED] = {"Đã thêm cán bộ", "Officer added:"},
+    [MSG_OFFICER_DISABLED] = {"Đã khóa tài khoản (mọi phiên đăng nhập đã kết thúc):",
+                              "Account disabled (every session ended):"},
+    [MSG_OFFICER_ENABLED] = {"Đã mở khóa tài khoản:", "Account enabled:"},
+    [MSG_OFFICER_RESET] = {"Đã cấp lại mật khẩu (mọi phiên đăng nhập đã kết thúc):",
+                           "Password reset (every session ended):"},
+    [MSG_OFFICER_ROLES_SET] = {"Đã đổi vai trò:", "Roles changed:"},
+    [MSG_OFFICER_TEMP_PW] = {"Mật khẩu tạm thời:", "Temporary password:"},
+    [MSG_OFFICER_TEMP_PW_NOTE] = {
+        "Chỉ hiện một lần: trao trực tiếp cho cán bộ; cán bộ phải đổi mật khẩu khi đăng nhập lần đầu.",
+        "Shown once: hand it to the officer in person; it must be changed at the first login."},
+    [MSG_OFFICER_MARK_DISABLED] = {"đã khóa", "disabled"},
+    [MSG_OFFICER_MARK_LOCKED] = {"tạm khóa đến", "locked until"},
+    [MSG_OFFICER_MARK_MUST_CHANGE] = {"phải đổi mật khẩu", "must change password"},
+    [MSG_OFFICER_LAST_LOGIN] = {"đăng nhập lần cuối", "last login"},
+    [MSG_ASSIGN_CANDIDATES] = {
+        "Chuyên viên xử lý của đơn vị (giao bằng: motcua assign MÃ_HỒ_SƠ --to TÊN_ĐĂNG_NHẬP):",
+        "The unit's processing officers (assign with: motcua assign DOSSIER_CODE --to LOGIN):"},
+    [MSG_ASSIGN_NO_CANDIDATES] = {"Đơn vị chưa có chuyên viên xử lý nào đang hoạt động.",
+                                  "The unit has no active processing officer."},
+    [MSG_ERR_OFFICER_ROLE] = {
+        "Vai trò không hợp lệ (receiving, processing, leader, unit_admin):",
+        "Unknown role (receiving, processing, leader, unit_admin):"},
+    [MSG_ERR_NEED_OFFICER_LOGIN] = {"Thiếu tên đăng nhập của cán bộ", "The officer's login is missing"},
+    [MSG_ERR_OFFICER_LOGIN] = {
+        "Tên đăng nhập: 3–32 ký tự a-z, 0-9, dấu chấm, gạch dưới, gạch ngang:",
+        "A login is 3-32 characters a-z, 0-9, dot, underscore, hyphen:"},
+    [MSG_ERR_OFFICER_NAME] = {"Họ tên (hoặc chức vụ) trống hoặc quá dài",
+                              "The full name (or title) is empty or too long"},
+    [MSG_ERR_MINE_AWAITING] = {"Không dùng --mine cùng --awaiting-signature",
+                               "--mine and --awaiting-signature do not go together"},
     [MSG_USAGE_PROPOSE] = {
         "Cách dùng: motcua propose MÃ_HỒ_SƠ [--note GHI_CHÚ]\n"
         "Trình ký: chuyên viên xử lý trình dự thảo kết quả để lãnh đạo ký (trạng thái 4 giữ nguyên);\n"

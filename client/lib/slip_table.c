@@ -22,6 +22,7 @@ static const struct {
     {"forward", "Chuyển liên thông", "Forwarded"},
     {"accept", "Nhận xử lý", "Accepted for processing"},
     {"assign", "Phân công xử lý", "Assigned"},
+    {"propose", "Trình ký", "Proposed for signature"},
     {"result", "Có kết quả giải quyết", "Result ready"},
     {"send_back", "Chuyển trả kết quả", "Sent back"},
     {"supplement_request", "Yêu cầu bổ sung hồ sơ", "Supplement requested"},

@@ -57,6 +57,7 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_LOGIN, ST(MC_SS_READY), ANY_ROLE, mc_handle_login},
     {MOTCUA__ENVELOPE__BODY_LOGOUT, ST(MC_SS_READY), ANY_ROLE, mc_handle_logout},
     {MOTCUA__ENVELOPE__BODY_PASSWORD, ST(MC_SS_READY), ANY_ROLE, mc_handle_password},
+    {MOTCUA__ENVELOPE__BODY_OFFICERS, ST(MC_SS_READY), ANY_ROLE, mc_handle_officers},
 };
 
 static const struct command *find_command(Motcua__Envelope__BodyCase body) {

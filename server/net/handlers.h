@@ -65,4 +65,7 @@ extern const mc_sweep_cbs mc_files_sweep_cbs;
 void mc_files_on_drain(mc_session *s);
 void mc_files_session_closed(mc_session *s);
 
+/* OfficersRequest (handlers_officers.c): the unit's officer accounts. */
+int mc_handle_officers(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+
 #endif

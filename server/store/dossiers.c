@@ -205,7 +205,9 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
   " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                \
   "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"   \
   " AND ($7::bigint IS NULL OR assigned_officer_id = $7::bigint)"                 \
-  " AND (NOT $8::boolean OR awaiting_signature)"
+  " AND (NOT $8::boolean OR (awaiting_signature AND status = 4 AND holder_unit = $1"  \
+  "      AND (SELECT l.action FROM progress_log l WHERE l.dossier_id = dossiers.id"  \
+  "           ORDER BY l.id DESC LIMIT 1) = 'propose'))"
 
 /* Two index scans (received by / forwarded to the viewer), merged. */
 static const char SQL_LIST_FMT[] =

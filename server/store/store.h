@@ -417,4 +417,38 @@ typedef void (*mc_store_gauges_cb)(void *arg, int err, const mc_gauge_row *rows,
 int mc_store_report_gauges(mc_store *s, int64_t now_ms, int offset_min, mc_store_gauges_cb cb,
                            void *arg);
 
+/* ---- officer accounts, the admin side (store/officers_admin.c, sql/016) ----
+ * Same contract as every mc_store_* call. Rows never carry a hash. */
+typedef void (*mc_store_officers_cb)(void *arg, int err, const mc_officer *rows, size_t n);
+/* The officers of unit (NULL or "" = the IT unit's), by login, at most
+ * 1000; role_bits 0 = all, else those holding one of the MC_OFF_x bits. */
+int mc_store_officers_list(mc_store *s, const char *unit, unsigned role_bits,
+                           mc_store_officers_cb cb, void *arg);
+
+typedef struct mc_officers_change {
+  const char *op;        /* "add", "disable", "enable", "reset", "roles" */
+  const char *unit;      /* the target unit (a unit of the catalogue) */
+  const char *idem_key;  /* idempotency, per target unit, like dossier actions */
+  const char *canon;     /* canonical request text (the key's fingerprint); NULL = none */
+  const char *login;
+  const char *full_name, *title; /* add */
+  unsigned roles;        /* add, roles: MC_OFF_x bits */
+  const char *pw_hash;   /* add, reset: Argon2id (encoded) of the temporary password */
+  int64_t actor_id;      /* the administrator's officer id (audit) */
+  const char *actor_unit; /* the certificate's unit ("admin" for IT) */
+} mc_officers_change;
+
+typedef struct mc_officers_outcome {
+  mc_officer officer;    /* as it is after the change */
+  int replayed;          /* the key's first answer (no change made now) */
+  int sessions_ended;    /* sessions the change revoked */
+} mc_officers_outcome;
+typedef void (*mc_store_officers_change_cb)(void *arg, int err, const mc_officers_outcome *o);
+/* One transaction: the idempotency claim (MC_ECONFLICT: the key was used
+ * for another request), the change (MC_ENOTFOUND: no such login in the
+ * unit; MC_ECONFLICT: add of a login that exists), disable / reset end
+ * every live session of the officer, the officer_audit row. */
+int mc_store_officers_change(mc_store *s, const mc_officers_change *c,
+                             mc_store_officers_change_cb cb, void *arg);
+
 #endif

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_text.h"
 #include "error.h"
+#include "officers.h"
 
 /* 2026-10-07T17:30:05Z = 2026-10-08T00:30:05+07:00 (crosses midnight). */
 #define T_MIDNIGHT 1791394205000LL
@@ -722,6 +723,41 @@ static void test_text_suggest(void) {
   CHECK(cli_text_suggest("a", cmds, 0) == NULL);
 }
 
+/* Officer roles by name, masks, the JSON of an officer (officers.h). */
+static void test_officer_roles_and_json(void) {
+  unsigned m = 0;
+  const char *bad = NULL;
+  size_t badlen = 0;
+  CHECK_EQ(mc_officer_roles_parse("processing,leader", &m, &bad, &badlen), MC_OK);
+  CHECK_EQ(m, MC_OFFICER_ROLE_BIT(2) | MC_OFFICER_ROLE_BIT(3));
+  CHECK_EQ(mc_officer_roles_parse("xu-ly", &m, NULL, NULL), MC_OK); /* Vietnamese alias */
+  CHECK_EQ(m, MC_OFFICER_ROLE_BIT(2));
+  CHECK_EQ(mc_officer_roles_parse("leader,boss", &m, &bad, &badlen), MC_EINVAL);
+  CHECK(badlen == 4 && strncmp(bad, "boss", 4) == 0);
+  CHECK_EQ(mc_officer_roles_parse("", &m, NULL, NULL), MC_EINVAL);
+  CHECK_EQ(mc_officer_role_parse("unit_admin"), 4);
+  CHECK_EQ(mc_officer_role_parse("admin"), -1);
+  CHECK(mc_officer_login_ok("receiving.18499") && !mc_officer_login_ok("ab") &&
+        !mc_officer_login_ok("Nguyen") && !mc_officer_login_ok("a b c"));
+  char text[128];
+  mc_officer_roles_text(MC_OFFICER_ROLE_BIT(1) | MC_OFFICER_ROLE_BIT(3), MC_LANG_VI, text,
+                        sizeof text);
+  CHECK_STREQ(text, "tiếp nhận và trả kết quả, lãnh đạo");
+  mc_officer_entry o = {.login = "leader.444", .full_name = "Lý Thị Lãnh Đạo", .unit_code = "444",
+                  .roles = MC_OFFICER_ROLE_BIT(3), .must_change_password = 1};
+  json_t *j = mc_officer_json(&o);
+  CHECK_FATAL(j != NULL);
+  CHECK_STREQ(json_string_value(json_object_get(j, "login")), "leader.444");
+  CHECK_STREQ(json_string_value(json_array_get(json_object_get(j, "roles"), 0)), "leader");
+  CHECK(json_is_true(json_object_get(j, "must_change_password")));
+  CHECK(json_is_null(json_object_get(j, "last_login")));
+  CHECK(json_object_get(j, "temporary_password") == NULL);
+  json_decref(j);
+  char pw[8] = "secret!";
+  mc_officers_wipe(pw, sizeof pw);
+  for (size_t i = 0; i < sizeof pw; i++) CHECK_EQ(pw[i], 0);
+}
+
 int main(void) {
   RUN_TEST(test_messages_complete);
   RUN_TEST(test_status_names);
@@ -746,5 +782,6 @@ int main(void) {
   RUN_TEST(test_text_width);
   RUN_TEST(test_text_fit);
   RUN_TEST(test_text_suggest);
+  RUN_TEST(test_officer_roles_and_json);
   return check_result();
 }

@@ -318,3 +318,100 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO motcua_app;
+
+-- ------------------------------------------------- officers: the admin side
+-- OfficersRequest changes (server/store/officers_admin.c): add, disable,
+-- enable, reset a password, set the roles, by the unit's administrator or
+-- IT. Each change: one idempotency row (keyed by the target unit, action
+-- "officers.<op>", the reply = the officer as JSON, never a hash or a
+-- password), one officer_audit row, and for disable / reset every live
+-- session of the officer ended (revoked_at), in one transaction. A roles
+-- change keeps the sessions: the next check of a session reads the roles.
+CREATE TABLE officer_audit (
+  id          bigserial PRIMARY KEY,
+  at          timestamptz NOT NULL DEFAULT now(),
+  actor_id    bigint REFERENCES officers (id),  -- the administrator's session
+  actor_unit  text NOT NULL,                    -- its certificate's unit ('admin': IT)
+  unit_code   text NOT NULL REFERENCES units (code),
+  officer_id  bigint NOT NULL REFERENCES officers (id),
+  op          text NOT NULL CHECK (op IN ('add', 'disable', 'enable', 'reset', 'roles')),
+  roles       int NOT NULL,                     -- the roles after the change
+  sessions_ended int NOT NULL DEFAULT 0
+);
+CREATE INDEX officer_audit_officer_idx ON officer_audit (officer_id, at);
+GRANT SELECT, INSERT ON officer_audit TO motcua_app;
+GRANT USAGE ON SEQUENCE officer_audit_id_seq TO motcua_app;
+
+-- The officer as OfficersReply wants it (and as an idempotency reply).
+CREATE FUNCTION mc_officer_json(o officers) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('login', o.login, 'full_name', o.full_name, 'title', o.title,
+    'unit_code', coalesce(o.unit_code, ''), 'roles', o.roles, 'disabled', o.disabled,
+    'must_change', o.must_change, 'created_ms', coalesce(mc_ts_to_ms(o.created_at), 0),
+    'last_login_ms', coalesce(mc_ts_to_ms(o.last_login), 0),
+    'locked_until_ms', CASE WHEN o.locked_until > now() THEN mc_ts_to_ms(o.locked_until)
+                            ELSE 0 END)
+$$;
+
+CREATE FUNCTION mc_officers_admin(p_op text, p_unit text, p_key text, p_canon text,
+                                  p_login text, p_name text, p_title text, p_roles int,
+                                  p_hash text, p_actor bigint, p_actor_unit text)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  prev jsonb;
+  o officers%ROWTYPE;
+  n int := 0;
+  v jsonb;
+BEGIN
+  PERFORM mc_require_unit(p_unit);
+  PERFORM set_config('motcua.idem_fp', coalesce(mc_idem_fp(p_canon), ''), true);
+  prev := mc_idem_claim(p_unit, p_key, 'officers.' || p_op);
+  IF prev IS NOT NULL THEN
+    RETURN prev || jsonb_build_object('replayed', true, 'sessions_ended', 0, 'id', 0);
+  END IF;
+  IF p_op = 'add' THEN
+    INSERT INTO officers (unit_code, login, full_name, title, roles, pw_hash, must_change)
+    VALUES (p_unit, p_login, p_name, coalesce(p_title, ''), p_roles, p_hash, true)
+    RETURNING * INTO o;
+  ELSE
+    UPDATE officers
+       SET disabled = CASE p_op WHEN 'disable' THEN true WHEN 'enable' THEN false
+                                ELSE disabled END,
+           pw_hash = CASE WHEN p_op = 'reset' THEN p_hash ELSE pw_hash END,
+           must_change = must_change OR p_op = 'reset',
+           failed_count = CASE WHEN p_op IN ('reset', 'enable') THEN 0 ELSE failed_count END,
+           locked_until = CASE WHEN p_op IN ('reset', 'enable') THEN NULL ELSE locked_until END,
+           roles = CASE WHEN p_op = 'roles' THEN p_roles ELSE roles END,
+           updated_at = now()
+     WHERE login = p_login AND unit_code = p_unit
+    RETURNING * INTO o;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'no officer % in unit %', p_login, p_unit USING ERRCODE = 'MC009';
+    END IF;
+  END IF;
+  IF p_op IN ('disable', 'reset') THEN
+    UPDATE officer_sessions SET revoked_at = now()
+     WHERE officer_id = o.id AND revoked_at IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+  END IF;
+  INSERT INTO officer_audit (actor_id, actor_unit, unit_code, officer_id, op, roles,
+                             sessions_ended)
+  VALUES (p_actor, p_actor_unit, p_unit, o.id, p_op, o.roles, n);
+  v := mc_officer_json(o);
+  UPDATE idempotency SET reply = v WHERE unit_code = p_unit AND key = p_key;
+  RETURN v || jsonb_build_object('replayed', false, 'sessions_ended', n, 'id', o.id);
+END $$;
+
+-- The unit's officers (NULL unit: the IT unit's), by login; role_bits 0 =
+-- every officer, else those holding one of the bits.
+CREATE FUNCTION mc_officers_list(p_unit text, p_role_bits int) RETURNS SETOF jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT mc_officer_json(o) FROM officers o
+   WHERE o.unit_code IS NOT DISTINCT FROM p_unit
+     AND (p_role_bits = 0 OR o.roles & p_role_bits <> 0)
+   ORDER BY o.login
+   LIMIT 1000
+$$;
+GRANT EXECUTE ON FUNCTION mc_officer_json(officers), mc_officers_list(text, int),
+  mc_officers_admin(text, text, text, text, text, text, text, int, text, bigint, text)
+  TO motcua_app;
