@@ -86,18 +86,19 @@ class FakeServer:
         with open(self.log, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def conf(self, pki):
-        """A copy of the unit's client config pointing at this server."""
-        out = os.path.join(pki, "%s-%d.conf" % (UNIT, self.port))
+    def conf(self, pki, unit=UNIT):
+        """A copy of unit's client config pointing at this server, with its own
+        officer session (logged in here at first use)."""
+        out = os.path.join(pki, "%s-%d.conf" % (unit, self.port))
         repl = {"port": str(self.port), "ca": os.path.join(pki, "ca.crt"),
-                "cert": os.path.join(pki, "units", "%s.crt" % UNIT),
-                "key": os.path.join(pki, "units", "%s.key" % UNIT),
+                "cert": os.path.join(pki, "units", "%s.crt" % unit),
+                "key": os.path.join(pki, "units", "%s.key" % unit),
                 "crl": "",  # the fixture's CRL is its own CA's; the throw-away CA revokes nothing
                 # its own officer session, opened at this server's time (a
                 # session ends with the working day of the clock that opened it)
-                "session": os.path.join(pki, "session-%s-%d.token" % (UNIT, self.port))}
+                "session": os.path.join(pki, "session-%s-%d.token" % (unit, self.port))}
         lines = []
-        with open(unit_conf(UNIT)) as f:
+        with open(unit_conf(unit)) as f:
             for line in f:
                 k = line.split("=", 1)[0].strip()
                 if "=" in line and k in repl:
@@ -107,8 +108,8 @@ class FakeServer:
             lines.append("session = %s\n" % repl.pop("session"))
         with open(out, "w") as f:
             f.writelines(lines)
-        if not os.path.exists(os.path.join(pki, "session-%s-%d.token" % (UNIT, self.port))):
-            r = login(UNIT, conf=out)
+        if not os.path.exists(os.path.join(pki, "session-%s-%d.token" % (unit, self.port))):
+            r = login(unit, conf=out)
             self.tc.assertEqual(r.rc, 0, r)
         return out
 

@@ -385,21 +385,10 @@ class TestRegisterAcrossDays(unittest.TestCase):
         return d, got
 
     def conf(self, srv):
-        """The unit's client config pointing at srv (FakeServer.conf is for its own unit)."""
-        out = os.path.join(self.pki, "%s-%d.conf" % (UNIT, srv.port))
-        repl = {"port": str(srv.port), "ca": os.path.join(self.pki, "ca.crt"),
-                "cert": os.path.join(self.pki, "units", "%s.crt" % UNIT),
-                "key": os.path.join(self.pki, "units", "%s.key" % UNIT), "crl": ""}
-        lines = []
-        with open(unit_conf(UNIT)) as f:
-            for line in f:
-                k = line.split("=", 1)[0].strip()
-                if "=" in line and k in repl:
-                    line = "%s = %s\n" % (k, repl[k])
-                lines.append(line)
-        with open(out, "w") as f:
-            f.writelines(lines)
-        return out
+        """The unit's client config pointing at srv, with an officer session
+        opened at srv's clock (a session ends with the working day of the
+        clock that opened it)."""
+        return srv.conf(self.pki, unit=UNIT)
 
     def test_numbers_continue_then_restart_on_new_year(self):
         self.assertTrue(os.path.exists(LIBFAKETIME),

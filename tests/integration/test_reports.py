@@ -28,7 +28,8 @@ import tempfile
 import time
 import unittest
 
-from itest import ENV_DIR, PKI_SH, SERVER, TIMEOUT, cli, local_env, parse_time, procedures
+from itest import (ENV_DIR, PKI_SH, SERVER, TIMEOUT, cli, local_env, login, parse_time,
+                   procedures)
 from test_faketime import LIBFAKETIME, faketime_env, free_port
 from wfhelp import dossier
 
@@ -72,6 +73,11 @@ class ReportServer:
         os.chmod(self.conf, 0o600)
         m = subprocess.run([SERVER, "-c", self.conf, "--migrate"], capture_output=True,
                            timeout=120)
+        tc.assertEqual(m.returncode, 0, m.stderr.decode()[-2000:])
+        # the fixture's officers (deploy/local.sh), in this database too
+        m = subprocess.run([SERVER, "-c", self.conf, "--officers-import",
+                            os.path.join(ENV_DIR, "officers", "officers.tsv")],
+                           capture_output=True, timeout=300)
         tc.assertEqual(m.returncode, 0, m.stderr.decode()[-2000:])
         self.clock = os.path.join(pki, "clock")
         self.text_conf = text
@@ -124,14 +130,18 @@ class ReportServer:
             return out
         repl = {"port": str(self.port), "ca": os.path.join(self.pki, "ca.crt"),
                 "cert": os.path.join(self.pki, "units", "%s.crt" % unit),
-                "key": os.path.join(self.pki, "units", "%s.key" % unit), "crl": ""}
+                "key": os.path.join(self.pki, "units", "%s.key" % unit), "crl": "",
+                # its own officer session, opened at this server's clock
+                "session": os.path.join(self.pki, "session-%s.token" % unit)}
         lines = []
         with open(os.path.join(ENV_DIR, "units", "%s.conf" % unit)) as f:
             for line in f:
                 k = line.split("=", 1)[0].strip()
                 if "=" in line and k in repl:
-                    line = "%s = %s\n" % (k, repl[k])
+                    line = "%s = %s\n" % (k, repl.pop(k))
                 lines.append(line)
+        if "session" in repl:
+            lines.append("session = %s\n" % repl.pop("session"))
         with open(out, "w") as f:
             f.writelines(lines)
         return out
@@ -307,7 +317,14 @@ class TestReports(unittest.TestCase):
 
     def run_cli(self, unit, when, *args, ok=True):
         self.srv.set(when)
-        r = cli(unit, *args, conf=self.srv.unit_conf(unit))
+        conf = self.srv.unit_conf(unit)
+        r = cli(unit, *args, conf=conf)
+        if r.error_code == "login_required":
+            # a session ends with the working day of the clock that opened
+            # it: the desk's officer logs in again on the new day
+            lg = login(unit, conf=conf)
+            self.assertEqual(lg.rc, 0, lg)
+            r = cli(unit, *args, conf=conf)
         if ok:
             self.assertEqual(r.rc, 0, "%s %s: %r" % (unit, args, r))
         return r
