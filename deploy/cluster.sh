@@ -42,6 +42,9 @@ Commands:
                          dossier count there and stop it again
   psql DIR [ARGS...]     psql on the current primary
 
+Officers: as deploy/local.sh (deploy/officers.sh): DIR/officers/<login>.pw, every
+unit's tester logged in through HAProxy.
+
 Layout of DIR: cluster.env (ports; PG_ROOT: where pg1/ pg2/ (data, sock,
 patroni.yml) and backup/repo (pgBackRest) live: DIR/pgs, or /var/tmp when the
 PostgreSQL user cannot reach DIR), pg1/pg2.patroni.log, etcd/, backup/files
@@ -385,6 +388,16 @@ db_up() {
   fi
 }
 
+# -------------------------------------------------------------- officers
+# shellcheck source=deploy/officers.sh
+. "$REPO/deploy/officers.sh"
+
+officers_up() {
+  officers_provision "$(server_bin)" "$DIR/servers/1/server.conf" "$DIR/units" "$DIR/officers" \
+    "$DIR/migrate.log"
+  officers_login_testers "$BIN_DIR/motcua" "$DIR/units" "$DIR/officers" "$DIR/login.err"
+}
+
 # -------------------------------------------------------------- servers
 
 server_conf() { # N
@@ -426,6 +439,11 @@ max_preauth_per_addr = 256
 
 [files]
 data_dir = $DIR/data
+
+[officers]
+# Argon2id per password hash (docs/SECURITY.md); tests set it lower
+argon2_memory_kib = ${MOTCUA_ARGON2_MEMORY_KIB:-65536}
+argon2_iterations = ${MOTCUA_ARGON2_ITERATIONS:-3}
 EOF
   mv -f "$d/server.conf.tmp" "$d/server.conf"
 }
@@ -488,9 +506,10 @@ key = $DIR/pki/units/$1.key
 crl = $DIR/pki/crl.pem
 
 [client]
-officer = Cán bộ một cửa $1
 lang = vi
 timeout_s = 15
+# the officer session of motcua login (0600; tester.$1 is logged in by up)
+session = $DIR/units/session-$1.token
 EOF
 }
 
@@ -576,6 +595,7 @@ cmd_up() {
   local i
   for ((i = 1; i <= SERVERS; i++)); do server_up "$i"; done
   haproxy_up
+  officers_up
   printf 'motcua cluster up: units connect to 127.0.0.1:%s (HAProxy), %d servers, primary %s\n' \
     "$FRONT_PORT" "$SERVERS" "$(leader)"
   printf 'client configs: %s/units/<code>.conf\n' "$DIR"

@@ -466,62 +466,19 @@ issue_units() {
 }
 
 # ---------------------------------------------------------------- officers
-# One officer per role per unit and one "tester" holding every role (for
-# the test suite and scripts), with generated passwords (docs/TESTING.md
-# "Officer accounts of a local deployment"):
-#   DIR/officers/officers.tsv    the --officers-import file (0600)
-#   DIR/officers/<login>.pw      each password alone, for --password-file (0600)
-# Logins: <role>.<unit> and tester.<unit>; unit "admin" is the IT unit.
-OFFICER_ROLES="receiving processing leader unit_admin"
-
-officer_line() { # UNIT LOGIN ROLES NAME TITLE
-  local pwf=$DIR/officers/$2.pw pw
-  if [[ ! -s $pwf ]]; then
-    pw=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-HJ-NP-Za-km-z2-9' | head -c 16)
-    (umask 077 && printf '%s\n' "$pw" >"$pwf") || die "could not write $pwf"
-  fi
-  pw=$(head -n 1 "$pwf")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$pw" "$3" "$4" "$5"
-}
-
-officer_lines() { # UNIT
-  local u=$1
-  officer_line "$u" "receiving.$u" receiving "Cán bộ tiếp nhận $u" "Công chức một cửa"
-  officer_line "$u" "processing.$u" processing "Chuyên viên xử lý $u" "Chuyên viên"
-  officer_line "$u" "leader.$u" leader "Lãnh đạo $u" "Phó Chủ tịch"
-  officer_line "$u" "unit_admin.$u" unit_admin "Quản trị đơn vị $u" "Quản trị hệ thống"
-  officer_line "$u" "tester.$u" receiving,processing,leader,unit_admin "Cán bộ kiểm thử $u" \
-    "Kiểm thử viên"
-}
+# deploy/officers.sh: one officer per role per unit and a tester holding
+# every role, passwords in DIR/officers (0600), the testers logged in.
+# shellcheck source=deploy/officers.sh
+. "$REPO/deploy/officers.sh"
 
 provision_officers() {
-  local bin units u tsv=$DIR/officers/officers.tsv sum
-  bin=$(server_bin)
-  mkdir -p "$DIR/officers" && chmod 700 "$DIR/officers" || die "could not create $DIR/officers"
-  units=$(find "$DIR/units" -maxdepth 1 -name '*.conf' -printf '%f\n' | sed 's/\.conf$//' | sort)
-  {
-    printf '# unit\tlogin\tpassword\troles\tfull name\ttitle   (written by deploy/local.sh)\n'
-    for u in $units; do officer_lines "$u"; done
-  } | write_atomic "$tsv" 600
-  sum=$(sha256sum "$tsv" | cut -d' ' -f1)
-  [[ -f $DIR/officers/.imported && $(cat "$DIR/officers/.imported") == "$sum" ]] && return 0
-  note "creating officer accounts ($DIR/officers)"
-  if ! timeout 600 "$bin" -c "$DIR/server.conf" --officers-import "$tsv" >>"$DIR/server.log" 2>&1; then
-    tail -n 5 "$DIR/server.log" >&2
-    die "motcua-server --officers-import failed (log: $DIR/server.log)"
-  fi
-  printf '%s\n' "$sum" >"$DIR/officers/.imported"
+  officers_provision "$(server_bin)" "$DIR/server.conf" "$DIR/units" "$DIR/officers" "$DIR/server.log"
 }
 
-# Every unit's configuration gets a session of its tester (motcua login):
-# the test suite and the demo act as that officer.
 login_testers() {
-  local cli=$BIN_DIR/motcua skip=" ${MOTCUA_LOGIN_SKIP:-} "
-  [[ -x $cli ]] || { note "no $cli: no officer logged in"; return 0; }
-  find "$DIR/units" -maxdepth 1 -name '*.conf' -printf '%f\n' | sed 's/\.conf$//' |
-    while read -r u; do [[ $skip == *" $u "* ]] || printf '%s\n' "$u"; done |
-    xargs -P 4 -I{} sh -c '"$1" -c "$2/units/$3.conf" login "tester.$3" --password-file "$2/officers/tester.$3.pw" >/dev/null 2>>"$2/login.err"' _ "$cli" "$DIR" {} ||
-    die "logging the testers in failed ($DIR/login.err)"
+  # shellcheck disable=SC2086
+  officers_login_testers "$BIN_DIR/motcua" "$DIR/units" "$DIR/officers" "$DIR/login.err" \
+    ${MOTCUA_LOGIN_SKIP:-}
 }
 
 # ------------------------------------------------------------------ server

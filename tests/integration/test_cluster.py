@@ -206,7 +206,8 @@ class TestCluster(unittest.TestCase):
         for port in self.ports:
             c = D.Raw(unit=unit, port=port, ca=os.path.join(self.dir, "pki", "ca.crt"),
                       cert=os.path.join(self.dir, "pki", "units", unit + ".crt"),
-                      key=os.path.join(self.dir, "pki", "units", unit + ".key"))
+                      key=os.path.join(self.dir, "pki", "units", unit + ".key"),
+                      token=D.session_token(unit, env_dir=self.dir))
             try:
                 c.hello()
                 m = c.call(7, D.B_RECEIVE, body)
