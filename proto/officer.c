@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "fold.h"
 #include "error.h"
 
 int mc_off_login_ok(const char *s) {
@@ -65,52 +66,7 @@ char *mc_off_roles_text(unsigned mask, char *out, size_t size) {
 
 /* ---- folding ------------------------------------------------------------ */
 
-static const struct {
-  char base;
-  const char *letters;
-} groups[] = {
-    {'a', "àáảãạăằắẳẵặâầấẩẫậÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ"},
-    {'e', "èéẻẽẹêềếểễệÈÉẺẼẸÊỀẾỂỄỆ"},
-    {'i', "ìíỉĩịÌÍỈĨỊ"},
-    {'o', "òóỏõọôồốổỗộơờớởỡợÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ"},
-    {'u', "ùúủũụưừứửữựÙÚỦŨỤƯỪỨỬỮỰ"},
-    {'y', "ỳýỷỹỵỲÝỶỸỴ"},
-    {'d', "đĐ"},
-};
-
-static size_t seq_len(const char *p) {
-  size_t n = mc_dom_utf8_seq((const unsigned char *)p, strnlen(p, 4));
-  return n ? n : 1;
-}
-
-static char fold_letter(const char *p, size_t len) {
-  for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
-    for (const char *q = groups[g].letters; *q != '\0'; q += seq_len(q))
-      if (seq_len(q) == len && memcmp(q, p, len) == 0) return groups[g].base;
-  return 0;
-}
-
-/* U+0300..U+036F (combining marks): CC 80..CD AF. */
-static int combining(const unsigned char *p, size_t len) {
-  return len == 2 && (p[0] == 0xCC || (p[0] == 0xCD && p[1] <= 0xAF));
-}
-
-size_t mc_off_fold(const char *in, char *out, size_t size) {
-  size_t o = 0;
-  if (size == 0) return 0;
-  for (const char *p = in != NULL ? in : ""; *p != '\0';) {
-    size_t len = seq_len(p);
-    char base = len == 1 ? (char)tolower((unsigned char)*p) : fold_letter(p, len);
-    size_t add = base != 0 ? 1 : combining((const unsigned char *)p, len) ? 0 : len;
-    if (o + add >= size) break;
-    if (base != 0) out[o] = base;
-    else memcpy(out + o, p, add);
-    o += add;
-    p += len;
-  }
-  out[o] = '\0';
-  return o;
-}
+size_t mc_off_fold(const char *in, char *out, size_t size) { return mc_fold(in, out, size); }
 
 /* ---- the policy --------------------------------------------------------- */
 
