@@ -132,8 +132,11 @@ static void print_figures(const cli *c, const Motcua__ReportReply *r) {
 }
 
 static void print_report(const cli *c, const Motcua__ReportReply *r) {
+  char from[16], to[16];
+  mc_report_date_text(r->from_date, from, sizeof from);
+  mc_report_date_text(r->to_date, to, sizeof to);
   printf("%s\n%s %s – %s\n%s", mc_msg(c->lang, MSG_REPORT_TITLE),
-         mc_msg(c->lang, MSG_REPORT_PERIOD), r->from_date, r->to_date,
+         mc_msg(c->lang, MSG_REPORT_PERIOD), from, to,
          mc_msg(c->lang, MSG_REPORT_UNITS));
   for (size_t i = 0; i < r->n_units; i++) printf(" %s", r->units[i]);
   putchar('\n');

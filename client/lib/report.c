@@ -1,6 +1,7 @@
 /* Reports: the typed call, checks, labels and JSON (report.h). */
 #include "report.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
@@ -184,4 +185,14 @@ json_t *mc_report_json(const Motcua__ReportReply *r) {
                    r->to_date, "by", mc_report_by_word(r->by), "units", units,
                    "server_time_ms", (json_int_t)r->server_time_ms, "rows", rows, "total",
                    row_json(r->total));
+}
+
+void mc_report_date_text(const char *iso, char *out, size_t size) {
+  int y, m, d;
+  char tail;
+  if (size == 0) return;
+  if (iso != NULL && strlen(iso) == 10 && sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
+    snprintf(out, size, "%02d/%02d/%04d", d, m, y);
+  else
+    snprintf(out, size, "%s", iso != NULL ? iso : "");
 }

@@ -47,6 +47,10 @@ const char *mc_report_row_label(int lang, int by, const Motcua__ReportRow *r);
 /* The grouping column's heading. */
 const char *mc_report_by_label(int lang, int by);
 
+/* A report date "YYYY-MM-DD" as the forms write it, "DD/MM/YYYY" (other
+ * text is copied as it is); out always terminated. */
+void mc_report_date_text(const char *iso, char *out, size_t size);
+
 /* 0 when each row balances (carried + received = resolved + pending +
  * withdrawn + refused + stopped) and the rows add up to the total in every
  * count; MC_EPROTO otherwise. */

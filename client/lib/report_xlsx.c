@@ -46,10 +46,11 @@ static void make_formats(lxw_workbook *wb, fmts *f) {
 
 static void title(lxw_worksheet *ws, const fmts *f, const Motcua__ReportReply *r, int lang,
                   int msg, int last_col) {
-  char line[160];
+  char line[160], from[16], to[16];
   worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)last_col, mc_msg(lang, msg), f->title);
-  snprintf(line, sizeof line, "%s %s - %s", mc_msg(lang, MSG_REPORT_PERIOD), r->from_date,
-           r->to_date);
+  mc_report_date_text(r->from_date, from, sizeof from);
+  mc_report_date_text(r->to_date, to, sizeof to);
+  snprintf(line, sizeof line, "%s %s – %s", mc_msg(lang, MSG_REPORT_PERIOD), from, to);
   worksheet_merge_range(ws, 1, 0, 1, (lxw_col_t)last_col, line, f->title);
 }
 
