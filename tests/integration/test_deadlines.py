@@ -23,7 +23,7 @@ import unittest
 HOURS_PROC = "0.000008"  # the hour test's own procedure (hours_procedure)
 
 from itest import ENV_DIR, LOCAL_SH, PKI_SH, TIMEOUT, cli, parse_time, procedures
-from test_faketime import LIBFAKETIME, UNIT, VN, FakeServer, faketime_env
+from test_faketime import LIBFAKETIME, UNIT, VN, FakeServer, faketime_env, long_pki
 from wfhelp import SEEDED_DAYS_OFF, dossier, work_seconds
 
 OFFICER = ["--officer", "Cán bộ Hương Liên"]
@@ -97,20 +97,7 @@ SLACK_S = 5
 class TestDeadlines(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pki = None
-        if not os.path.exists(LIBFAKETIME):
-            return
-        cls.pki = tempfile.mkdtemp(prefix="motcua-deadlines-")
-        cls.addClassCleanup(shutil.rmtree, cls.pki, True)
-        env = faketime_env("-3650d")
-        env.pop("TZ")
-        for cmd in (["init", cls.pki, "--days", "36500"],
-                    ["server", cls.pki, "--days", "36500"],
-                    ["unit", cls.pki, UNIT, "commune", "--days", "36500"]):
-            p = subprocess.run(["bash", PKI_SH] + cmd, capture_output=True, timeout=TIMEOUT,
-                               env=env)
-            if p.returncode != 0:
-                raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
+        long_pki(cls, "motcua-deadlines-", [(UNIT, "commune")])
 
     def setUp(self):
         self.assertTrue(os.path.exists(LIBFAKETIME),

@@ -130,23 +130,30 @@ class FakeServer:
             self.logf.close()
 
 
+def long_pki(cls, prefix, units):
+    """A throw-away CA, server and unit certificates valid from ten years
+    ago for a hundred years (so that servers under libfaketime accept them
+    at any date they are set to), in cls.pki, removed after the class.
+    units: (code, role) pairs. cls.pki stays None without libfaketime."""
+    cls.pki = None
+    if not os.path.exists(LIBFAKETIME):
+        return
+    cls.pki = tempfile.mkdtemp(prefix=prefix)
+    cls.addClassCleanup(shutil.rmtree, cls.pki, True)  # even if set-up fails
+    env = faketime_env("-3650d")
+    env.pop("TZ")
+    cmds = [["init", cls.pki, "--days", "36500"], ["server", cls.pki, "--days", "36500"]]
+    cmds += [["unit", cls.pki, u, r, "--days", "36500"] for u, r in units]
+    for cmd in cmds:
+        p = subprocess.run(["bash", PKI_SH] + cmd, capture_output=True, timeout=TIMEOUT, env=env)
+        if p.returncode != 0:
+            raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
+
+
 class TestFakeTime(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pki = None
-        if not os.path.exists(LIBFAKETIME):
-            return  # each test fails below with the reason
-        cls.pki = tempfile.mkdtemp(prefix="motcua-faketime-")
-        cls.addClassCleanup(shutil.rmtree, cls.pki, True)  # even if set-up fails
-        env = faketime_env("-3650d")
-        env.pop("TZ")
-        for cmd in (["init", cls.pki, "--days", "36500"],
-                    ["server", cls.pki, "--days", "36500"],
-                    ["unit", cls.pki, UNIT, "commune", "--days", "36500"]):
-            p = subprocess.run(["bash", PKI_SH] + cmd, capture_output=True, timeout=TIMEOUT,
-                               env=env)
-            if p.returncode != 0:
-                raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
+        long_pki(cls, "motcua-faketime-", [(UNIT, "commune")])  # each test fails without libfaketime
 
     def setUp(self):
         self.assertTrue(os.path.exists(LIBFAKETIME),

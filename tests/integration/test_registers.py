@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from itest import (DISTRICT, PKI_SH, TIMEOUT, cli, citizen_id, local_env, procedures, unit_conf,
                    unwrap)
-from test_faketime import LIBFAKETIME, FakeServer, faketime_env
+from test_faketime import LIBFAKETIME, FakeServer, faketime_env, long_pki
 
 UNIT = "18550"
 UNIT_NAME = "Hương Trà"
@@ -351,20 +351,7 @@ class TestRegisterAcrossDays(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.pki = None
-        if not os.path.exists(LIBFAKETIME):
-            return
-        cls.pki = tempfile.mkdtemp(prefix="motcua-register-ft-")
-        cls.addClassCleanup(shutil.rmtree, cls.pki, True)
-        env = faketime_env("-3650d")
-        env.pop("TZ")
-        for cmd in (["init", cls.pki, "--days", "36500"],
-                    ["server", cls.pki, "--days", "36500"],
-                    ["unit", cls.pki, UNIT, "commune", "--days", "36500"]):
-            p = subprocess.run(["bash", PKI_SH] + cmd, capture_output=True, timeout=TIMEOUT,
-                               env=env)
-            if p.returncode != 0:
-                raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
+        long_pki(cls, "motcua-register-ft-", [(UNIT, "commune")])
 
     def fresh_year(self):
         """A year Y with no dossier of UNIT in Y or Y+1 (earlier runs used others)."""

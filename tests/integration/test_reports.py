@@ -30,7 +30,7 @@ import unittest
 
 from itest import (ENV_DIR, PKI_SH, SERVER, TIMEOUT, cli, local_env, login, parse_time,
                    procedures)
-from test_faketime import LIBFAKETIME, faketime_env, free_port
+from test_faketime import LIBFAKETIME, faketime_env, free_port, long_pki
 from wfhelp import dossier
 
 A, B, C = "18508", "18514", "444"
@@ -284,22 +284,8 @@ def figures(r):
 class TestReports(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pki = None
-        if not os.path.exists(LIBFAKETIME):
-            return
-        cls.pki = tempfile.mkdtemp(prefix="motcua-reports-")
-        cls.addClassCleanup(shutil.rmtree, cls.pki, True)
-        env = faketime_env("-3650d")
-        env.pop("TZ")
-        cmds = [["init", cls.pki, "--days", "36500"], ["server", cls.pki, "--days", "36500"]]
-        cmds += [["unit", cls.pki, u, r, "--days", "36500"]
-                 for u, r in ((A, "commune"), (B, "commune"), (C, "district"),
-                              ("admin", "admin"))]
-        for cmd in cmds:
-            p = subprocess.run(["bash", PKI_SH] + cmd, capture_output=True, timeout=TIMEOUT,
-                               env=env)
-            if p.returncode != 0:
-                raise AssertionError("pki.sh %s failed: %s" % (cmd, p.stderr.decode()))
+        long_pki(cls, "motcua-reports-", [(A, "commune"), (B, "commune"), (C, "district"),
+                               ("admin", "admin")])
 
     def setUp(self):
         self.assertTrue(os.path.exists(LIBFAKETIME), "%s missing: install faketime" % LIBFAKETIME)
