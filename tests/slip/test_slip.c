@@ -77,8 +77,17 @@ static int pdf_pages(const char *pdf) {
   return pages;
 }
 
+/* name's value inside the one tag that starts at s (searched only up to its
+ * '>': searching the rest of the output for each word was quadratic, 80 s
+ * of strstr under ASan). */
 static double attr(const char *s, const char *name) {
-  const char *p = strstr(s, name);
+  char tag[512];
+  size_t n = strnlen(s, sizeof tag - 1);
+  const char *gt = memchr(s, '>', n);
+  if (gt != NULL) n = (size_t)(gt - s);
+  memcpy(tag, s, n);
+  tag[n] = '\0';
+  const char *p = strstr(tag, name);
   return p != NULL ? atof(p + strlen(name)) : -1.0;
 }
 
@@ -91,7 +100,11 @@ static int words_inside(const char *pdf) {
   double pw = A4_W, ph = A4_H;   /* form 06 is landscape: the page says */
   char *pg = strstr(out, "<page ");
   if (pg != NULL && attr(pg, "width=\"") > 0) pw = attr(pg, "width=\""), ph = attr(pg, "height=\"");
-  for (p = strstr(out, "<word "); p != NULL; p = strstr(p + 1, "<word ")) {
+  /* memmem with the length known: strstr measured the rest of the output
+   * at every word (quadratic, and ASan's strict_string_checks made it 80 s) */
+  const char *end = out + strlen(out);
+  for (p = strstr(out, "<word "); p != NULL;
+       p = memmem(p + 1, (size_t)(end - p - 1), "<word ", 6)) {
     double x0 = attr(p, "xMin=\""), x1 = attr(p, "xMax=\"");
     double y0 = attr(p, "yMin=\""), y1 = attr(p, "yMax=\"");
     words++;
