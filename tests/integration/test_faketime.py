@@ -140,8 +140,17 @@ def long_pki(cls, prefix, units):
         return
     cls.pki = tempfile.mkdtemp(prefix=prefix)
     cls.addClassCleanup(shutil.rmtree, cls.pki, True)  # even if set-up fails
-    env = faketime_env("-3650d")
-    env.pop("TZ")
+    # Only openssl runs under libfaketime (pki.sh's OPENSSL names this
+    # wrapper), never bash: libfaketime 0.9.10 keeps its clock in a POSIX
+    # semaphore + shared memory named after the first preloaded process and
+    # removes them when that process exits, and a bash subshell exiting
+    # removed them under its parent, whose next child then failed with
+    # "ft_shm_init(), sem_open failed" (seen once in CI).
+    wrapper = os.path.join(cls.pki, "openssl-10y-ago")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nLD_PRELOAD=%s FAKETIME=-3650d exec openssl \"$@\"\n" % LIBFAKETIME)
+    os.chmod(wrapper, 0o755)
+    env = dict(os.environ, OPENSSL=wrapper)
     cmds = [["init", cls.pki, "--days", "36500"], ["server", cls.pki, "--days", "36500"]]
     cmds += [["unit", cls.pki, u, r, "--days", "36500"] for u, r in units]
     for cmd in cmds:
