@@ -9,7 +9,9 @@
 # 3. unless --no-asan: builds with -DMC_SANITIZE=ON into build-asan/ and runs
 #    ctest there too (ASAN_OPTIONS=detect_leaks=1);
 # 4. unless --no-fuzz: builds the libFuzzer targets of fuzz/ with clang into
-#    build-fuzz/ and runs each for S seconds (default 60) on a copy of its
+#    build-fuzz/ and runs each for S seconds (default 20: a regression run of
+#    the committed corpus plus a short search; the long campaigns run outside
+#    CI, docs/TESTING.md "Fuzzing") on a copy of its
 #    seed corpus; a crash counts as a failed test, a clean run as a passed one;
 # 5. ends with where the time went (one line per phase) and one line
 #    "tests: N passed, M failed" summing every run, and exits non-zero if
@@ -22,7 +24,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 
-asan=1 install=1 jobs=2 fuzz=1 fuzz_seconds=60
+asan=1 install=1 jobs=2 fuzz=1 fuzz_seconds=20
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-asan) asan=0; shift ;;
