@@ -7,7 +7,8 @@
 # 2. builds into build/ and runs ctest there (the ctest fixtures bring up
 #    PostgreSQL and the server with deploy/local.sh);
 # 3. unless --no-asan: builds with -DMC_SANITIZE=ON into build-asan/ and runs
-#    ctest there too (ASAN_OPTIONS=detect_leaks=1);
+#    ctest there too (ASAN_OPTIONS=detect_leaks=1), all but the tests
+#    labelled no_asan (timing, load, outside engines: docs/TESTING.md);
 # 4. unless --no-fuzz: builds the libFuzzer targets of fuzz/ with clang into
 #    build-fuzz/ and runs each for S seconds (default 20: a regression run of
 #    the committed corpus plus a short search; the long campaigns run outside
@@ -83,7 +84,7 @@ suite() {
   # one test per job: two per core was tried (docs/TESTING.md) and on shared
   # cores pushed CPU-bound tests past their timeouts
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 600 \
-    --output-junit ctest-junit.xml 2>&1 | tee "$out" || rc=$?
+    --output-junit ctest-junit.xml ${CTEST_EXTRA:+$CTEST_EXTRA} 2>&1 | tee "$out" || rc=$?
   counts=$(ctest_counts "$out")
   if [[ -z $counts ]]; then
     if grep -q "No tests were found" "$out"; then
@@ -113,7 +114,9 @@ if ((asan)); then
   rm -rf "$probe"
   export ASAN_OPTIONS="detect_leaks=$lsan:abort_on_error=0:strict_string_checks=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  suite "sanitizer build (ASan+UBSan)" build-asan -DCMAKE_BUILD_TYPE=Debug -DMC_SANITIZE=ON
+  # the tests labelled no_asan run in the default build only (docs/TESTING.md)
+  CTEST_EXTRA="-LE no_asan" suite "sanitizer build (ASan+UBSan)" build-asan \
+    -DCMAKE_BUILD_TYPE=Debug -DMC_SANITIZE=ON
 fi
 
 # fuzz_target NAME: run one libFuzzer target for a bounded time.

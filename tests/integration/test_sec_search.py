@@ -59,9 +59,10 @@ def tearDownModule():
             raise AssertionError("sanitizer report in server.log:\n" + report)
 
 
-def search_flood(ready, stop_at):
+def search_flood(ready, stop_at, done):
     """Child process: LINKS links of SEARCHER, each keeping one search in
-    flight until stop_at (time.time())."""
+    flight until stop_at (time.time()) or until done is set (the victim's
+    lists are measured)."""
     links = []
     try:
         for _ in range(LINKS):
@@ -74,7 +75,7 @@ def search_flood(ready, stop_at):
             rid += 1
             c.send_env(rid, B_SEARCH, f_bytes(1, TEXT) + f_varint(2, 50))
         ready.set()
-        while time.time() < stop_at:
+        while time.time() < stop_at and not done.is_set():
             for c in links:
                 try:
                     c.recv(timeout=0.05)
@@ -115,9 +116,9 @@ class TestB6ShortSearch(unittest.TestCase):
 
     def test_other_unit_list_answers_during_short_searches(self):
         ctx = multiprocessing.get_context("fork")
-        ready = ctx.Event()
+        ready, done = ctx.Event(), ctx.Event()
         stop_at = time.time() + FLOOD_S
-        child = ctx.Process(target=search_flood, args=(ready, stop_at), daemon=True)
+        child = ctx.Process(target=search_flood, args=(ready, stop_at, done), daemon=True)
         child.start()
         try:
             self.assertTrue(ready.wait(30), "search links did not start")
@@ -134,6 +135,7 @@ class TestB6ShortSearch(unittest.TestCase):
                              "took more than %.0f s: %r" % (LINKS, SEARCHER, TEXT, DOSSIERS,
                                                            VICTIM, BOUND_S, results))
         finally:
+            done.set()  # the flood ends with the measurements, not after FLOOD_S
             child.join(FLOOD_S + 30)
             if child.is_alive():
                 child.terminate()
