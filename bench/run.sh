@@ -164,7 +164,7 @@ fi
 rm -rf "$ENVD"
 log "deployment in $ENVD"
 MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" up "$ENVD" --port $PORT --http-port $HTTP_PORT \
-  --pg-port $PG_PORT >"$WORK/up.log" 2>&1 || { tail -20 "$WORK/up.log" >&2; die "local.sh up failed"; }
+  --pg-port $PG_PORT --no-desks >"$WORK/up.log" 2>&1 || { tail -20 "$WORK/up.log" >&2; die "local.sh up failed"; }
 MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" stop-server "$ENVD" >/dev/null 2>&1
 PKI=$ENVD/pki
 PG_SOCK=$(sed -n 's/^MOTCUA_PG_SOCK=//p' "$ENVD/local.env")

@@ -18,6 +18,8 @@ STOP_TIMEOUT=${MOTCUA_STOP_TIMEOUT:-20}    # seconds to wait after SIGTERM
 DEF_PORT=7443
 DEF_HTTP_PORT=7480
 DEF_PG_PORT=15432
+DEF_DESK_PORT=8480  # the commune's desk; the district's is the next port
+DESK_CENTRE=444 DESK_COMMUNE=18496 # Hương Khê's centre and its first commune
 
 usage() {
   cat <<EOF
@@ -27,7 +29,7 @@ Runs a complete motcua system on this machine under DIR (traffic only on
 127.0.0.1 and unix sockets).
 
 Commands:
-  up DIR [--port N] [--http-port N] [--pg-port N] [--no-server]
+  up DIR [--port N] [--http-port N] [--pg-port N] [--desk-port N] [--no-desks] [--no-server]
       Create what is missing, start what is stopped:
         - PostgreSQL 15 cluster (initdb from $PG_BIN), unix socket only
           (listen_addresses=''), synchronous_commit=on, database "$DB_NAME";
@@ -43,7 +45,12 @@ Commands:
           server runs, every unit config is logged in as its tester
           (DIR/units/session-<unit>.token; docs/TESTING.md);
         - the server, in the background (pid DIR/server.pid, output
-          DIR/server.log); waits up to ${START_TIMEOUT}s for its "ready" line.
+          DIR/server.log); waits up to ${START_TIMEOUT}s for its "ready" line;
+        - two web desks (motcua desk, docs/DESK.md) on 127.0.0.1: the
+          commune $DESK_COMMUNE's on --desk-port (default $DEF_DESK_PORT; 0 = free ports)
+          and the district centre's on the next port; their addresses are
+          printed and kept in DIR/desks/addresses (--no-desks, or
+          MOTCUA_DESKS=0 as the tests set it: none).
       Ports (defaults: server $DEF_PORT, http $DEF_HTTP_PORT, PostgreSQL $DEF_PG_PORT)
       are fixed when DIR is created and stored in DIR/local.env.
       --no-server stops after the database, PKI and server.conf (no
@@ -52,7 +59,9 @@ Commands:
       are free on 127.0.0.1 (PostgreSQL listens on its socket only) and
       stops with a message if not. If up fails half-way it stops what it
       started itself (server, PostgreSQL); "down DIR" also works after it.
-  down DIR            stop the server (SIGTERM, bounded wait), then PostgreSQL
+  down DIR            stop the desks and the server (SIGTERM, bounded wait), then PostgreSQL
+  start-desks DIR     start the two desks (after a stop-desks)
+  stop-desks DIR      stop the desks
   stop-server DIR     stop only the server
   start-server DIR    start only the server (PostgreSQL must be running)
   reload-server DIR   SIGHUP: the server reloads its TLS files (CRL!) and catalogue
@@ -83,6 +92,7 @@ Environment:
   MOTCUA_ARGON2_MEMORY_KIB, MOTCUA_ARGON2_ITERATIONS
                         Argon2id cost written into a new server.conf (default 65536, 3;
                         the tests use less so that provisioning is quick)
+  MOTCUA_DESKS          0: up starts no desk (the test suite sets it)
   MOTCUA_LOGIN_SKIP     units (space-separated) whose tester up does not log in (a login
                         connects the unit: tests of a never-connected unit)
 EOF
@@ -470,6 +480,8 @@ issue_units() {
 # every role, passwords in DIR/officers (0600), the testers logged in.
 # shellcheck source=deploy/officers.sh
 . "$REPO/deploy/officers.sh"
+# shellcheck source=deploy/desks.sh
+. "$REPO/deploy/desks.sh"
 
 provision_officers() {
   officers_provision "$(server_bin)" "$DIR/server.conf" "$DIR/units" "$DIR/officers" "$DIR/server.log"
@@ -647,13 +659,15 @@ undo_up() {
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local d="" o_port="" o_http="" o_pg="" no_server=0
+  local d="" o_port="" o_http="" o_pg="" no_server=0 desks=${MOTCUA_DESKS:-1} desk_port=$DEF_DESK_PORT
   while [[ $# -gt 0 ]]; do
     case $1 in
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; o_port=$2; shift 2 ;;
       --http-port) [[ $# -ge 2 ]] || die "--http-port needs a value"; o_http=$2; shift 2 ;;
       --pg-port) [[ $# -ge 2 ]] || die "--pg-port needs a value"; o_pg=$2; shift 2 ;;
       --no-server) no_server=1; shift ;;
+      --desk-port) [[ $# -ge 2 ]] || die "--desk-port needs a value"; desk_port=$2; shift 2 ;;
+      --no-desks) desks=0; shift ;;
       -*) die "up: unknown option $1" ;;
       *) [[ -z $d ]] || die "up: too many arguments"; d=$1; shift ;;
     esac
@@ -662,6 +676,8 @@ cmd_up() {
   for p in "$o_port" "$o_http" "$o_pg"; do
     [[ -z $p ]] || is_port "$p" || die "bad port '$p'"
   done
+  [[ $desk_port == 0 ]] || { is_port "$desk_port" && ((desk_port < 65535)); } ||
+    die "bad --desk-port '$desk_port'"
   if ((!no_server)); then server_bin >/dev/null; fi
   set_dir "$d"
   lock_dir
@@ -697,14 +713,22 @@ cmd_up() {
   provision_officers
   start_server
   login_testers
+  if [[ $desks != 0 ]]; then desks_start "$DESK_CENTRE" "$DESK_COMMUNE" "$desk_port"; fi
   trap - EXIT INT TERM
   cat >&2 <<EOF
 $PROG: up: $DIR
   server      127.0.0.1:$PORT   (log $DIR/server.log)
   PostgreSQL  socket $PG_SOCK port $PG_PORT, database $DB_NAME
   clients     $DIR/units/<code>.conf, e.g. $BIN_DIR/motcua -c $DIR/units/444.conf procedures
-  stop        $0 down $DIR
 EOF
+  local u url
+  if [[ -f $DIR/desks/addresses ]]; then
+    while read -r u url; do
+      printf '  desk        %s  unit %s: log in as receiving.%s (password: %s)\n' \
+        "$url" "$u" "$u" "$DIR/officers/receiving.$u.pw" >&2
+    done <"$DIR/desks/addresses"
+  fi
+  printf '  stop        %s down %s\n' "$0" "$DIR" >&2
 }
 
 need_existing_dir() {
@@ -719,8 +743,23 @@ cmd_down() {
   [[ $# -eq 1 ]] || die "usage: $PROG down DIR"
   need_existing_dir "$1"
   lock_dir
+  desks_stop
   stop_server
   pg_down
+}
+
+cmd_start_desks() {
+  [[ $# -eq 1 || $# -eq 2 ]] || die "usage: $PROG start-desks DIR [PORT]"
+  need_existing_dir "$1"
+  lock_dir
+  desks_start "$DESK_CENTRE" "$DESK_COMMUNE" "${2:-$DEF_DESK_PORT}"
+}
+
+cmd_stop_desks() {
+  [[ $# -eq 1 ]] || die "usage: $PROG stop-desks DIR"
+  need_existing_dir "$1"
+  lock_dir
+  desks_stop
 }
 
 cmd_stop_server() {
@@ -802,6 +841,7 @@ cmd_status() {
   fi
   echo "clients:    $n configs in $DIR/units"
   echo "http:       http://127.0.0.1:$HTTP_PORT/ (dashboard, /metrics, /healthz, /readyz, /api/units)"
+  desks_status
   return "$rc"
 }
 
@@ -828,6 +868,8 @@ main() {
     stop-db) cmd_stop_db "$@" ;;
     start-db) cmd_start_db "$@" ;;
     status) cmd_status "$@" ;;
+    start-desks) cmd_start_desks "$@" ;;
+    stop-desks) cmd_stop_desks "$@" ;;
     psql) cmd_psql "$@" ;;
     *) printf '%s: unknown command %s\n' "$PROG" "$cmd" >&2; usage >&2; exit 2 ;;
   esac
