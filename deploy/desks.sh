@@ -53,13 +53,23 @@ desk_start() {
   done
 }
 
-# desks_start CENTRE COMMUNE PORT: the district's desk on PORT+1 and the
-# commune's on PORT (both free ports when PORT is 0)
+# desks_start CENTRE COMMUNE PORT [soft]: the district's desk on PORT+1 and
+# the commune's on PORT (both free ports when PORT is 0). With "soft" (local.sh
+# up) a desk that cannot start (its port taken...) is a warning: the server,
+# the database and the CLI are up and usable without it.
 desks_start() {
-  local centre=$1 commune=$2 port=$3
+  local centre=$1 commune=$2 port=$3 soft=${4:-} u p
+  mkdir -p "$DIR/desks"
   rm -f "$DIR/desks/addresses"
-  desk_start "$commune" "$port"
-  desk_start "$centre" $((port == 0 ? 0 : port + 1))
+  for u in "$commune" "$centre"; do
+    p=$port
+    if [[ $u == "$centre" && $port != 0 ]]; then p=$((port + 1)); fi
+    if [[ -n $soft ]]; then
+      (desk_start "$u" "$p") || note "warning: no desk for unit $u (see $DIR/desks/$u.log); try: $PROG start-desks $DIR PORT"
+    else
+      desk_start "$u" "$p"
+    fi
+  done
 }
 
 desks_stop() {

@@ -713,7 +713,7 @@ cmd_up() {
   provision_officers
   start_server
   login_testers
-  if [[ $desks != 0 ]]; then desks_start "$DESK_CENTRE" "$DESK_COMMUNE" "$desk_port"; fi
+  if [[ $desks != 0 ]]; then desks_start "$DESK_CENTRE" "$DESK_COMMUNE" "$desk_port" soft; fi
   trap - EXIT INT TERM
   cat >&2 <<EOF
 $PROG: up: $DIR
