@@ -239,6 +239,13 @@ example=$(awk -F'\t' '$4 == "forwarded" { print $1; exit }' "$DIR"/demo-run/*.ts
 
 rel=$DIR
 [[ $DIR == "$REPO"/* ]] && rel=./${DIR#"$REPO"/}
+if [[ -f $DIR/desks/addresses ]]; then
+  echo
+  echo "==> The clerks' web desks (open in a browser on this machine; docs/DESK.md):"
+  while read -r u url; do
+    echo "  $url   unit $u: log in as receiving.$u, password in $rel/officers/receiving.$u.pw"
+  done <"$DIR/desks/addresses"
+fi
 cat <<EOF
 
 ==> The system is still running. Try the CLI (as a commune desk, the district, or IT):
