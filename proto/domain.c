@@ -185,3 +185,11 @@ enum mc_dom_fault mc_dom_list_sort(const char *s, int *key, int *desc) {
     if (strcmp(s + minus, names[k]) == 0) return *key = k, *desc = minus, MC_DOM_OK;
   return MC_DOM_FORMAT;
 }
+
+enum mc_dom_fault mc_dom_unit_code(const char *s) {
+  static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  size_t n = s != NULL ? strnlen(s, MC_LIM_UNIT_CODE + 1) : 0;
+  if (n == 0) return MC_DOM_EMPTY;
+  if (n > MC_LIM_UNIT_CODE) return MC_DOM_TOO_LONG;
+  return strspn(s, alnum) == n ? MC_DOM_OK : MC_DOM_FORMAT;
+}

@@ -93,6 +93,9 @@ enum mc_dom_fault mc_dom_proc_code(const char *s);
  * [A-Za-z0-9.] (dots separate its levels), six digits of date, 4..9 digits
  * of sequence; at most MC_LIM_DOSSIER_CODE bytes. */
 enum mc_dom_fault mc_dom_dossier_code(const char *s);
+/* A unit code as the catalogue writes them: 1..MC_LIM_UNIT_CODE of
+ * [A-Za-z0-9] ("444", "18499"). */
+enum mc_dom_fault mc_dom_unit_code(const char *s);
 /* An idempotency key: MC_LIM_IDEM_KEY_MIN..MC_LIM_IDEM_KEY of [A-Za-z0-9_-]. */
 enum mc_dom_fault mc_dom_idem_key(const char *s);
 

@@ -60,9 +60,7 @@ static enum mc_msg opt_sector(mc_list_query *q, const char *v, void *slot) {
 
 static enum mc_msg opt_holder(mc_list_query *q, const char *v, void *slot) {
   (void)slot;
-  static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  size_t n = v != NULL ? strnlen(v, MC_LIM_UNIT_CODE + 1) : 0;
-  if (n == 0 || n > MC_LIM_UNIT_CODE || strspn(v, alnum) != n) return MSG_ERR_UNIT_CODE;
+  if (mc_dom_unit_code(v) != MC_DOM_OK) return MSG_ERR_UNIT_CODE;
   snprintf(q->holder, sizeof q->holder, "%s", v);
   return MSG_NONE;
 }

@@ -277,11 +277,12 @@ int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int 
   return 0;
 }
 
-/* A unit code as the catalogue writes them: [A-Za-z0-9], "" = none. */
+/* "" (none) or a unit code (mc_dom_unit_code), copied. */
 static int unit_code_ok(char dst[MC_LIM_UNIT_CODE + 1], const char *src) {
-  static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  if (mc_val_str(dst, MC_LIM_UNIT_CODE + 1, src, 0) != 0) return 0;
-  return strspn(dst, alnum) == strlen(dst);
+  if (src == NULL || src[0] == '\0') return dst[0] = '\0', 1;
+  if (mc_dom_unit_code(src) != MC_DOM_OK) return 0;
+  snprintf(dst, MC_LIM_UNIT_CODE + 1, "%s", src);
+  return 1;
 }
 
 /* [from, to): each 0 (none) or within the calendar's years; from < to. */

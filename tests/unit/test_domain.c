@@ -107,6 +107,12 @@ static void test_list_sort(void) {
   static const char *const bad[] = {"-", "--due", "Due", "due ", "name", "received,due", "+due"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     CHECK_EQ(mc_dom_list_sort(bad[i], &key, &desc), MC_DOM_FORMAT);
+  CHECK_EQ(mc_dom_unit_code("444"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_unit_code("18499"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_unit_code(""), MC_DOM_EMPTY);
+  CHECK_EQ(mc_dom_unit_code(NULL), MC_DOM_EMPTY);
+  CHECK_EQ(mc_dom_unit_code("4-4"), MC_DOM_FORMAT);
+  CHECK_EQ(mc_dom_unit_code("1234567890123456"), MC_DOM_TOO_LONG);
 }
 
 int main(void) {
