@@ -195,12 +195,16 @@ class TestLists(unittest.TestCase):
         self.assertEqual(recv("--due-to", fmt(last - datetime.timedelta(days=1))), want)
 
     def test_bad_values_refused_before_sending(self):
-        for args in (("--sort", "name"), ("--offset", "100001"), ("--holder", "44-4"),
-                     ("--received-from", "31/02/2026"),
-                     ("--due-from", "10/12/2026", "--due-to", "09/12/2026"),
-                     ("--procedure", "bad code!")):
-            r = itest.cli(C, "list", *args)
+        for args, says in ((("--sort", "name"), "Unknown order"),
+                           (("--offset", "100001"), "--offset must be 0 to 100000"),
+                           (("--holder", "44-4"), "letters and digits only"),
+                           (("--received-from", "31/02/2026"), "Invalid date"),
+                           (("--due-from", "10/12/2026", "--due-to", "09/12/2026"),
+                            "must not be after the end date"),
+                           (("--sector", "a\tb"), "Invalid sector")):
+            r = itest.cli(C, "--lang", "en", "list", *args, json_out=False)
             self.assertEqual(r.rc, 2, (args, r))
+            self.assertIn(says, r.err, args)
 
     def test_server_names_the_bad_field(self):
         cert = os.path.join(self.dir, "pki", "units", C + ".crt")
