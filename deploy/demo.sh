@@ -167,7 +167,7 @@ done
 
 step "Summary"
 "$CLI" -c "$UNITS/444.conf" --json list --limit 1000 >"$DIR/demo-run/district.json" ||
-  echo '[]' >"$DIR/demo-run/district.json"
+  echo '{"dossiers": []}' >"$DIR/demo-run/district.json"
 rc=0
 python3 - "$DIR" "$CLI" <<'PYEOF' || rc=$?
 import glob, json, os, subprocess, sys
@@ -212,10 +212,12 @@ print("%-7s %-22s %-26s %9d %10d %7d" % ("total", "%d commune desks" % len(rows)
                                          tot[0], tot[1], tot[2]))
 with open(os.path.join(run, "district.json"), encoding="utf-8") as f:
     seen = json.load(f)
-seen_codes = {x["code"] for x in seen} if isinstance(seen, list) else set()
+total = seen.get("total", 0) if isinstance(seen, dict) else 0
+seen = seen.get("dossiers", []) if isinstance(seen, dict) else []
+seen_codes = {x["code"] for x in seen}
 mine = len(forwarded_codes & seen_codes)
 print()
-print("District centre 444 (444.conf) sees %d dossiers in total;" % len(seen_codes))
+print("District centre 444 (444.conf) sees %d dossiers in total;" % max(total, len(seen_codes)))
 print("  %d of the %d forwarded in this run are there%s." % (
       mine, len(forwarded_codes), "" if mine == len(forwarded_codes) else "  <-- MISSING"))
 # who the progress log names, for one forwarded dossier (verified officer)

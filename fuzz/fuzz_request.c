@@ -23,7 +23,7 @@ static void check_intake(const mc_receive_fields *rf) {
 
 static void check_request(const Motcua__Envelope *env) {
   const char *field = NULL;
-  int a, b;
+  int a;
   char text[MC_SEARCH_MAX];
   mc_receive_fields rf;
   mc_action_fields af;
@@ -46,7 +46,14 @@ static void check_request(const Motcua__Envelope *env) {
     break;
   case MOTCUA__ENVELOPE__BODY_FORWARD: mc_val_forward(env->forward, &af, &field); break;
   case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
-  case MOTCUA__ENVELOPE__BODY_LIST: mc_val_list(env->list, 1000, &a, &b, &field); break;
+  case MOTCUA__ENVELOPE__BODY_LIST: {
+    mc_list_fields lf;
+    if (mc_val_list(env->list, 1000, &lf, &field) == 0 &&
+        (lf.limit < 1 || lf.limit > 1000 || lf.offset > MC_LIM_LIST_OFFSET ||
+         lf.sort < 0 || lf.sort >= MC_SORT__COUNT))
+      __builtin_trap();
+    break;
+  }
   case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;
   case MOTCUA__ENVELOPE__BODY_REGISTER_REQUEST: {
     mc_register_query rq;

@@ -176,3 +176,20 @@ int mc_dom_overdue(const mc_dom_clock *c, int64_t now_ms) {
   int64_t end = c->finished_ms ? c->finished_ms : c->paused_ms ? c->paused_ms : now_ms;
   return c->due_ms > 0 && end > c->due_ms;
 }
+
+enum mc_dom_fault mc_dom_list_sort(const char *s, int *key, int *desc) {
+  static const char *const names[MC_SORT__COUNT] = {"received", "due", "code", "status"};
+  if (s == NULL || s[0] == '\0') return *key = MC_SORT_RECEIVED, *desc = 1, MC_DOM_OK;
+  int minus = s[0] == '-';
+  for (int k = 0; k < MC_SORT__COUNT; k++)
+    if (strcmp(s + minus, names[k]) == 0) return *key = k, *desc = minus, MC_DOM_OK;
+  return MC_DOM_FORMAT;
+}
+
+enum mc_dom_fault mc_dom_unit_code(const char *s) {
+  static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  size_t n = s != NULL ? strnlen(s, MC_LIM_UNIT_CODE + 1) : 0;
+  if (n == 0) return MC_DOM_EMPTY;
+  if (n > MC_LIM_UNIT_CODE) return MC_DOM_TOO_LONG;
+  return strspn(s, alnum) == n ? MC_DOM_OK : MC_DOM_FORMAT;
+}

@@ -40,6 +40,8 @@ mc_role mc_role_parse(const char *s);  /* MC_ROLE_NONE if unknown */
 #define MC_LIM_TEXT 511   /* reasons, notes, descriptions */
 #define MC_LIM_SEARCH 99
 #define MC_LIM_LIST 1000  /* rows of one list reply */
+#define MC_LIM_LIST_OFFSET 100000 /* ListRequest.offset: rows a list may skip */
+#define MC_LIM_LIST_TOTAL 10000   /* ListReply.total counted up to this (total_capped) */
 #define MC_LIM_AMOUNT 1000000000000LL /* VND, a fee request */
 #define MC_LIM_CLIENT_VERSION 32      /* Hello.client_version: printable ASCII */
 /* A procedure's published file (catalogue data, migration 015). */
@@ -91,6 +93,9 @@ enum mc_dom_fault mc_dom_proc_code(const char *s);
  * [A-Za-z0-9.] (dots separate its levels), six digits of date, 4..9 digits
  * of sequence; at most MC_LIM_DOSSIER_CODE bytes. */
 enum mc_dom_fault mc_dom_dossier_code(const char *s);
+/* A unit code as the catalogue writes them: 1..MC_LIM_UNIT_CODE of
+ * [A-Za-z0-9] ("444", "18499"). */
+enum mc_dom_fault mc_dom_unit_code(const char *s);
 /* An idempotency key: MC_LIM_IDEM_KEY_MIN..MC_LIM_IDEM_KEY of [A-Za-z0-9_-]. */
 enum mc_dom_fault mc_dom_idem_key(const char *s);
 
@@ -125,5 +130,19 @@ typedef struct mc_dom_clock {
   int supplement_count;
 } mc_dom_clock;
 int mc_dom_overdue(const mc_dom_clock *c, int64_t now_ms);
+
+/* ---- list order (ListRequest.sort) ----
+ * "received" (default ""), "due", "code", "status"; a leading '-' sorts
+ * descending; "" = "-received" (newest first). Ties are broken by the
+ * dossier's row id in the same direction, so pages never overlap. */
+enum mc_dom_sort_key {
+  MC_SORT_RECEIVED = 0,
+  MC_SORT_DUE,
+  MC_SORT_CODE,
+  MC_SORT_STATUS,
+  MC_SORT__COUNT
+};
+/* MC_DOM_OK with *key and *desc, or MC_DOM_FORMAT (unknown name). */
+enum mc_dom_fault mc_dom_list_sort(const char *s, int *key, int *desc);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "domain.h"
 #include "fields.h"
+#include "list.h"
 #include "find.h"
 #include "motcua_client.h"
 #include "print.h"
@@ -44,6 +45,7 @@ typedef struct cli {
   unsigned rating, year;
   int overdue, peek, workday;
   int mine, awaiting_signature; /* list (issue 15) */
+  mc_list_query lq;             /* list (issue 16: filters, order, page) */
   const char *text;       /* search */
   const char *find;       /* procedures --search */
   char code_buf[MC_LIM_DOSSIER_CODE + 1];  /* c->code normalised (find.h) */

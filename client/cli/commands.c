@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"receive", MSG_USAGE_RECEIVE, 1, 1, 0, cli_parse_receive, cli_run_receive},
     {"show", MSG_USAGE_SHOW, 1, 0, 0, cli_parse_code, cli_run_show},
     {"list", MSG_USAGE_LIST, 1, 0, 0, cli_parse_list, cli_run_list},
+    {"today", MSG_USAGE_TODAY, 1, 0, 0, cli_parse_none, cli_run_today},
     {"search", MSG_USAGE_SEARCH, 1, 0, 0, cli_parse_search, cli_run_search},
     {"forward", MSG_USAGE_FORWARD, 1, 1, 0, cli_parse_forward, cli_run_forward},
     {"history", MSG_USAGE_HISTORY, 1, 0, 0, cli_parse_code, cli_run_history},

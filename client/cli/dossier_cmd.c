@@ -96,30 +96,36 @@ int cli_parse_receive(cli *c, int argc, char **argv) {
   return EXIT_OK_;
 }
 
+/* One "--name value" of the list options (list.h's table); 1 if matched. */
+static int list_opt(cli *c, int argc, char **argv, int *i, int *rc) {
+  const char *name;
+  for (size_t k = 0; (name = mc_list_query_option(k)) != NULL; k++) {
+    const char *v = NULL;
+    int r = cli_opt_value(argc, argv, i, name, &v);
+    if (r == 0) continue;
+    enum mc_msg m = r < 0 ? MSG_ERR_MISSING_VALUE : mc_list_query_set(&c->lq, name, v);
+    *rc = m == MSG_NONE ? EXIT_OK_ : cli_usage_error(c, m, r < 0 ? name : v);
+    return 1;
+  }
+  return 0;
+}
+
 int cli_parse_list(cli *c, int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
-    const char *v = NULL;
-    int r;
-    if ((r = cli_opt_value(argc, argv, &i, "--status", &v)) != 0) {
-      if (r < 0 || mc_fields_parse_uint(v, 1, 10, &c->status) != 0)
-        return cli_usage_error(c, MSG_ERR_STATUS_RANGE, v);
-    } else if ((r = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
-      if (r < 0 || mc_fields_parse_uint(v, 1, MC_LIM_LIST, &c->limit) != 0)
-        return cli_usage_error(c, MSG_ERR_LIMIT_RANGE, v);
+    int rc;
+    if (list_opt(c, argc, argv, &i, &rc)) {
+      if (rc != EXIT_OK_) return rc;
     } else if (cli_flag(argv[i], "--overdue")) {
-      c->overdue = 1;
+      c->lq.overdue = 1;
     } else if (cli_flag(argv[i], "--mine")) {
-      c->mine = 1;
+      c->lq.mine = 1;
     } else if (cli_flag(argv[i], "--awaiting-signature")) {
-      c->awaiting_signature = 1;
-    } else if ((r = cli_opt_value(argc, argv, &i, "--due-within", &v)) != 0) {
-      if (r < 0 || mc_fields_parse_span(v, &c->due_within_ms) != 0)
-        return cli_usage_error(c, MSG_ERR_SPAN, v);
+      c->lq.awaiting_signature = 1;
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
   }
-  return c->mine && c->awaiting_signature ? cli_usage_error(c, MSG_ERR_MINE_AWAITING, NULL) : EXIT_OK_;
+  return cli_check(c, mc_list_query_check(&c->lq), NULL);
 }
 
 int cli_parse_inbox(cli *c, int argc, char **argv) {
@@ -411,6 +417,26 @@ int cli_run_receive(cli *c) {
   return cli_print_dossier_reply(c, rep, MSG_RECEIVED_OK);
 }
 
+/* show: the dossier, then what the logged-in officer may do now
+ * (DossierReply.actions; --json: "actions"). */
+static int print_show(cli *c, Motcua__Envelope *rep) {
+  const Motcua__DossierReply *r = rep->dossier_reply;
+  if (r->dossier == NULL || !c->json) {
+    if (r->dossier == NULL) return cli_print_dossier_reply(c, rep, MSG_NONE);
+    cli_print_dossier(stdout, r->dossier, c->lang);
+    printf("%s: ", mc_msg(c->lang, MSG_SHOW_ACTIONS));
+    if (r->n_actions == 0) printf("%s", mc_msg(c->lang, MSG_SHOW_NO_ACTIONS));
+    for (size_t i = 0; i < r->n_actions; i++) printf("%s%s", i ? ", " : "", r->actions[i]);
+    printf("\n");
+    mc_envelope_free(rep);
+    return EXIT_OK_;
+  }
+  json_t *doc = mc_render_dossier_json(r->dossier, c->lang);
+  json_object_set_new(doc, "actions", mc_actions_json(r));
+  mc_envelope_free(rep);
+  return cli_emit_json(doc, 0) ? EXIT_CONNECT : EXIT_OK_;
+}
+
 int cli_run_show(cli *c) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
   Motcua__ShowRequest body = MOTCUA__SHOW_REQUEST__INIT;
@@ -418,7 +444,7 @@ int cli_run_show(cli *c) {
   req.body_case = MOTCUA__ENVELOPE__BODY_SHOW;
   req.show = &body;
   int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY, &rep);
-  return rc != EXIT_OK_ ? rc : cli_print_dossier_reply(c, rep, MSG_NONE);
+  return rc != EXIT_OK_ ? rc : print_show(c, rep);
 }
 
 int cli_run_forward(cli *c) {
@@ -434,7 +460,7 @@ int cli_run_forward(cli *c) {
   return cli_print_dossier_reply(c, rep, MSG_FORWARDED_OK);
 }
 
-/* Print a ListReply (list, search) and free it; exit code. */
+/* Print a ListReply of search and free it; exit code. */
 static int print_list_reply(cli *c, Motcua__Envelope *rep) {
   const Motcua__ListReply *r = rep->list_reply;
   int rc = EXIT_OK_;
@@ -454,19 +480,63 @@ static int print_list_reply(cli *c, Motcua__Envelope *rep) {
   return rc;
 }
 
+/* A list page: its rows, then "showing a–b of N" (N capped: "or more"). */
+static int print_list_page(cli *c, Motcua__Envelope *rep) {
+  const Motcua__ListReply *r = rep->list_reply;
+  int rc = EXIT_OK_;
+  unsigned first, last;
+  mc_list_page_span(&c->lq, r, &first, &last);
+  if (c->json) {
+    rc = cli_emit_json(mc_list_reply_json(&c->lq, r, c->lang), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else {
+    if (r->n_dossiers == 0) puts(mc_msg(c->lang, MSG_LIST_EMPTY));
+    for (size_t i = 0; i < r->n_dossiers; i++)
+      cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
+    printf("%s %u–%u %s %u %s%s%s\n", mc_msg(c->lang, MSG_LIST_SHOWING), first, last,
+           mc_msg(c->lang, MSG_LIST_OF), r->total, mc_msg(c->lang, MSG_LIST_COUNT),
+           r->total_capped ? " " : "", r->total_capped ? mc_msg(c->lang, MSG_LIST_OR_MORE) : "");
+  }
+  mc_envelope_free(rep);
+  return rc;
+}
+
 int cli_run_list(cli *c) {
   Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__ListRequest body = MOTCUA__LIST_REQUEST__INIT;
-  body.status = c->status;
-  body.limit = c->limit;
-  body.overdue = c->overdue;
-  body.due_within_ms = c->due_within_ms;
-  body.mine = c->mine;
-  body.awaiting_signature = c->awaiting_signature;
+  Motcua__ListRequest body;
+  int rc = cli_check(c, mc_list_request_build(&c->lq, mc_render_utc_offset(), &body), NULL);
+  if (rc != EXIT_OK_) return rc;
   req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
   req.list = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
-  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
+  rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
+  return rc != EXIT_OK_ ? rc : print_list_page(c, rep);
+}
+
+/* today: the unit's counts (SummaryRequest). */
+int cli_run_today(cli *c) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+  Motcua__SummaryRequest body = MOTCUA__SUMMARY_REQUEST__INIT;
+  req.body_case = MOTCUA__ENVELOPE__BODY_SUMMARY;
+  req.summary = &body;
+  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_SUMMARY_REPLY, &rep);
+  if (rc != EXIT_OK_) return rc;
+  const Motcua__SummaryReply *r = rep->summary_reply;
+  if (c->json) {
+    rc = cli_emit_json(mc_summary_json(r), 0) ? EXIT_CONNECT : EXIT_OK_;
+  } else {
+    const struct {
+      enum mc_msg label;
+      uint32_t n;
+    } rows[] = {{MSG_SUM_TO_RECEIVE, r->to_receive}, {MSG_SUM_TO_RETURN, r->to_return},
+                {MSG_SUM_DUE_SOON, r->due_soon},     {MSG_SUM_OVERDUE, r->overdue},
+                {MSG_SUM_IN_PROGRESS, r->in_progress}, {MSG_SUM_RECEIVED_TODAY, r->received_today}};
+    char when[64];
+    cli_time_text(r->at_ms, c->lang, when, sizeof when);
+    printf("%s (%s)\n", mc_msg(c->lang, MSG_SUM_TITLE), when);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+      printf("  %-24s %u\n", mc_msg(c->lang, rows[i].label), rows[i].n);
+  }
+  mc_envelope_free(rep);
+  return rc;
 }
 
 int cli_run_search(cli *c) {

@@ -18,6 +18,7 @@ int cli_run_receive(cli *c);
 int cli_run_show(cli *c);
 int cli_run_forward(cli *c);
 int cli_run_list(cli *c);
+int cli_run_today(cli *c);
 int cli_run_search(cli *c);
 int cli_run_history(cli *c);
 int cli_run_inbox(cli *c);

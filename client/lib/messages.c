@@ -18,7 +18,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  procedures   danh mục thủ tục hành chính; --search CHỮ: tìm theo tên, lĩnh vực\n"
         "  receive      tiếp nhận hồ sơ mới\n"
         "  show MÃ      xem một hồ sơ\n"
-        "  list         danh sách hồ sơ\n"
+        "  list         danh sách hồ sơ (lọc, sắp xếp, phân trang)\n"
+        "  today        số hồ sơ hôm nay: chờ tiếp nhận, chờ trả, sắp đến hạn, quá hạn\n"
         "  forward MÃ   chuyển hồ sơ lên cấp huyện (liên thông)\n"
         "  search CHUỖI tìm theo mã hồ sơ, số định danh, điện thoại hoặc họ tên\n"
         "  history MÃ   quá trình xử lý hồ sơ (từng bước, đúng hạn/quá hạn)\n"
@@ -56,7 +57,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  procedures   the catalogue of procedures; --search WORDS: find by name, sector\n"
         "  receive      receive a new dossier\n"
         "  show CODE    show one dossier\n"
-        "  list         list dossiers\n"
+        "  list         list dossiers (filter, sort, page)\n"
+        "  today        today's counts: to receive, to return, due soon, overdue\n"
         "  forward CODE forward a dossier to the district (inter-level)\n"
         "  search TEXT  find by dossier code, citizen id, phone or name\n"
         "  history CODE a dossier's progress log (each step, early/on time/late)\n"
@@ -139,22 +141,42 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Usage: motcua show DOSSIER_CODE\nShow one dossier, e.g.: motcua show H15.50.05.13-261008-0975\n"
         "(within your own unit: show 261008-0975, or show 0975 for one received today)"},
     [MSG_USAGE_LIST] = {
-        "Cách dùng: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
-        "                       [--mine | --awaiting-signature]\n"
-        "Danh sách hồ sơ của đơn vị, lọc theo mã trạng thái; --limit từ 1 đến 1000.\n"
+        "Cách dùng: motcua list [--status 1-10] [--limit N] [--offset N] [--sort THỨ_TỰ]\n"
+        "                       [--overdue] [--due-within 2d|36h] [--mine | --awaiting-signature]\n"
+        "                       [--procedure MÃ] [--sector LĨNH_VỰC] [--holder MÃ_ĐƠN_VỊ]\n"
+        "                       [--received-from NGÀY] [--received-to NGÀY]\n"
+        "                       [--due-from NGÀY] [--due-to NGÀY]\n"
+        "Danh sách hồ sơ của đơn vị; các bộ lọc kết hợp với nhau (và); --limit từ 1 đến 1000.\n"
         "  --overdue          chỉ hồ sơ quá hạn\n"
         "  --due-within KỲ    chỉ hồ sơ chưa xong, đến hạn trong khoảng này tính từ bây giờ\n"
         "                     (d = ngày, h = giờ, m = phút; ví dụ 2d, 36h)\n"
         "  --mine             chỉ hồ sơ được giao cho cán bộ đang đăng nhập\n"
-        "  --awaiting-signature  hồ sơ đã trình ký, chờ lãnh đạo ký (đơn vị đang giữ)",
-        "Usage: motcua list [--status 1-10] [--limit N] [--overdue] [--due-within 2d|36h]\n"
-        "                   [--mine | --awaiting-signature]\n"
-        "List the unit's dossiers, optionally by status code; --limit 1 to 1000.\n"
+        "  --awaiting-signature  hồ sơ đã trình ký, chờ lãnh đạo ký (đơn vị đang giữ)\n"
+        "  --procedure MÃ     một thủ tục;  --sector LĨNH_VỰC  các thủ tục của một lĩnh vực\n"
+        "  --holder MÃ        đơn vị đang giữ hồ sơ\n"
+        "  --received-from/--received-to, --due-from/--due-to NGÀY   khoảng ngày tiếp nhận,\n"
+        "                     ngày hẹn trả (DD/MM/YYYY hoặc YYYY-MM-DD, tính cả hai đầu)\n"
+        "  --sort THỨ_TỰ      received, due, code, status; dấu - ở đầu: giảm dần\n"
+        "                     (mặc định -received: mới nhất trước)\n"
+        "  --offset N         bỏ qua N hồ sơ đầu (trang sau), tối đa 100000",
+        "Usage: motcua list [--status 1-10] [--limit N] [--offset N] [--sort ORDER]\n"
+        "                   [--overdue] [--due-within 2d|36h] [--mine | --awaiting-signature]\n"
+        "                   [--procedure CODE] [--sector SECTOR] [--holder UNIT]\n"
+        "                   [--received-from DATE] [--received-to DATE]\n"
+        "                   [--due-from DATE] [--due-to DATE]\n"
+        "List the unit's dossiers; filters combine (and); --limit 1 to 1000.\n"
         "  --overdue          overdue dossiers only\n"
         "  --due-within SPAN  unfinished dossiers due within SPAN from now\n"
         "                     (d = days, h = hours, m = minutes; e.g. 2d, 36h)\n"
         "  --mine             only the dossiers assigned to the logged-in officer\n"
-        "  --awaiting-signature  results proposed for signature, awaiting a leader (held here)"},
+        "  --awaiting-signature  results proposed for signature, awaiting a leader (held here)\n"
+        "  --procedure CODE   one procedure;  --sector SECTOR  the procedures of one sector\n"
+        "  --holder UNIT      the unit holding the dossier now\n"
+        "  --received-from/--received-to, --due-from/--due-to DATE   a range of receipt or\n"
+        "                     due days (DD/MM/YYYY or YYYY-MM-DD, both days included)\n"
+        "  --sort ORDER       received, due, code, status; a leading - sorts descending\n"
+        "                     (default -received: newest first)\n"
+        "  --offset N         skip the first N dossiers (next pages), at most 100000"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -1008,6 +1030,36 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --note NOTE  a note with it"},
     [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
     [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Submitted for signature: dossier"},
+    [MSG_ERR_SORT] = {
+        "Thứ tự không hợp lệ: received, due, code hoặc status (thêm dấu - ở đầu để xếp giảm dần)",
+        "Unknown order: received, due, code or status (a leading - sorts descending)"},
+    [MSG_ERR_OFFSET] = {"--offset phải từ 0 đến 100000", "--offset must be 0 to 100000"},
+    [MSG_ERR_SECTOR] = {"Lĩnh vực không hợp lệ (một dòng chữ, tối đa 127 byte)",
+                        "Invalid sector (one line of text, at most 127 bytes)"},
+    [MSG_ERR_DATE_ORDER] = {"Ngày bắt đầu không được sau ngày kết thúc",
+                            "The start date must not be after the end date"},
+    [MSG_LIST_SHOWING] = {"Đang xem", "Showing"},
+    [MSG_LIST_OF] = {"trên tổng số", "of"},
+    [MSG_LIST_OR_MORE] = {"(hoặc hơn)", "(or more)"},
+    [MSG_USAGE_TODAY] = {
+        "Cách dùng: motcua today\n"
+        "Số hồ sơ hôm nay của đơn vị: chờ tiếp nhận (được chuyển đến, chưa nhận; hoặc kết quả\n"
+        "cấp trên trả về), chờ trả kết quả cho công dân, sắp đến hạn (trong 2 ngày làm việc),\n"
+        "quá hạn, đang giải quyết, tiếp nhận hôm nay.",
+        "Usage: motcua today\n"
+        "The unit's counts for today: to receive (forwarded here and not yet taken in, or\n"
+        "results sent back from above), to return to the citizen, due soon (within 2 working\n"
+        "days), overdue, in progress, received today."},
+    [MSG_SUM_TITLE] = {"Hôm nay tại đơn vị", "Today at the unit"},
+    [MSG_SUM_TO_RECEIVE] = {"Chờ tiếp nhận", "To receive"},
+    [MSG_SUM_TO_RETURN] = {"Chờ trả kết quả", "To return"},
+    [MSG_SUM_DUE_SOON] = {"Sắp đến hạn", "Due soon"},
+    [MSG_SUM_OVERDUE] = {"Quá hạn", "Overdue"},
+    [MSG_SUM_IN_PROGRESS] = {"Đang giải quyết", "In progress"},
+    [MSG_SUM_RECEIVED_TODAY] = {"Tiếp nhận hôm nay", "Received today"},
+    [MSG_SHOW_ACTIONS] = {"Việc cán bộ có thể làm", "Actions you may take"},
+    [MSG_SHOW_NO_ACTIONS] = {"Không có việc nào (hoặc chưa đăng nhập)",
+                             "None (or not logged in)"},
 };
 
 static const struct {

@@ -183,9 +183,18 @@ static int session_fits(mc_session *s, const Motcua__Envelope *env, const mc_aut
   return 0;
 }
 
+int mc_auth_optional(const Motcua__Envelope *env) {
+  return env->body_case == MOTCUA__ENVELOPE__BODY_SHOW && env->session_token != NULL &&
+         env->session_token[0] != '\0';
+}
+
 static int run(mc_session *s, const Motcua__Envelope *env, mc_auth_fn fn,
-               const mc_auth_who *who, mc_fault *fault) {
+               const mc_auth_who *who, int soft, mc_fault *fault) {
   int rc = session_fits(s, env, who, fault);
+  if (rc != 0 && soft) {
+    fault->rule = NULL;
+    return fn(s, env, fault);
+  }
   if (rc != 0) return rc;
   s->who = who;
   s->actor.officer_roles = who->officer.roles;
@@ -199,6 +208,7 @@ typedef struct gate_wait {
   mc_req *r;
   Motcua__Envelope *env;
   mc_auth_fn fn;
+  int soft; /* mc_auth_gate_soft: no live session = run without one */
   uint8_t hash[32];
 } gate_wait;
 
@@ -222,15 +232,19 @@ static void gate_checked_cb(void *arg, int err, const mc_officer *o, int64_t exp
     who.officer = *o;
     memcpy(who.token_hash, g->hash, 32);
   }
-  if (err == 0 && s->link != NULL && s->state == MC_SS_READY)
-    err = run(s, g->env, g->fn, &who, &f);
+  if (err == MC_ELOGIN && g->soft && s->link != NULL && s->state == MC_SS_READY) {
+    f.rule = NULL;
+    err = g->fn(s, g->env, &f);
+  } else if (err == 0 && s->link != NULL && s->state == MC_SS_READY) {
+    err = run(s, g->env, g->fn, &who, g->soft, &f);
+  }
   if (err != 0) mc_req_fail(g->r, err, detail_of(&f));
   else mc_req_finish(g->r, NULL);
   mc_envelope_free(g->env);
   free(g);
 }
 
-static int gate_wait_db(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn,
+static int gate_wait_db(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, int soft,
                         const uint8_t h[32]) {
   gate_wait *g = calloc(1, sizeof *g);
   if (g == NULL) return MC_ENOMEM;
@@ -238,6 +252,7 @@ static int gate_wait_db(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn,
   if (g->r == NULL) return free(g), MC_ENOMEM;
   g->env = *envp;
   g->fn = fn;
+  g->soft = soft;
   memcpy(g->hash, h, 32);
   int rc = mc_store_session_check(s->srv->store, h, mc_server_now_ms(), gate_checked_cb, g);
   if (rc != 0) {
@@ -249,10 +264,12 @@ static int gate_wait_db(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn,
   return 0;
 }
 
-int mc_auth_gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault *fault) {
+static int gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, int soft,
+                mc_fault *fault) {
   uint8_t h[32];
   const Motcua__Envelope *env = *envp;
   if (mc_token_hash(env->session_token, h) != 0) {
+    if (soft) return fn(s, env, fault);
     s->srv->officers.sessions_refused++;
     return fault->rule = "session.none", MC_ELOGIN;
   }
@@ -261,7 +278,15 @@ int mc_auth_gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault
   if (e != NULL && e->who.expires_ms > mc_server_now_ms() &&
       age < (uint64_t)s->srv->cfg.session_recheck_ms) {
     mc_auth_who who = e->who; /* the handler may forget the entry */
-    return run(s, env, fn, &who, fault);
+    return run(s, env, fn, &who, soft, fault);
   }
-  return gate_wait_db(s, envp, fn, h);
+  return gate_wait_db(s, envp, fn, soft, h);
+}
+
+int mc_auth_gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault *fault) {
+  return gate(s, envp, fn, 0, fault);
+}
+
+int mc_auth_gate_soft(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault *fault) {
+  return gate(s, envp, fn, 1, fault);
 }

@@ -27,6 +27,13 @@ int mc_auth_needed(const Motcua__Envelope *env);
  * answered; then *envp is set to NULL (the gate owns and frees it). 0 or
  * a negative mc_err for the dispatcher. */
 int mc_auth_gate(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault *fault);
+/* 1 if the request reads more with a session but works without one (a
+ * ShowRequest with a token: DossierReply.actions). */
+int mc_auth_optional(const Motcua__Envelope *env);
+/* As mc_auth_gate, but a token that names no live session of this unit
+ * (ended, another unit's, password change due) runs fn without one
+ * (s->who NULL) instead of refusing. */
+int mc_auth_gate_soft(mc_session *s, Motcua__Envelope **envp, mc_auth_fn fn, mc_fault *fault);
 
 /* The cache: remember a session just opened; forget one, or every
  * session of an officer (logout, password change, disable, reset). */

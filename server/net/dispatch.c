@@ -39,6 +39,7 @@ static const struct command {
     {MOTCUA__ENVELOPE__BODY_RECEIVE, ST(MC_SS_READY), DESK, mc_handle_receive},
     {MOTCUA__ENVELOPE__BODY_SHOW, ST(MC_SS_READY), DESK, mc_handle_show},
     {MOTCUA__ENVELOPE__BODY_LIST, ST(MC_SS_READY), DESK, mc_handle_list},
+    {MOTCUA__ENVELOPE__BODY_SUMMARY, ST(MC_SS_READY), DESK, mc_handle_summary},
     {MOTCUA__ENVELOPE__BODY_FORWARD, ST(MC_SS_READY), ROLE(MC_ROLE_COMMUNE),
      mc_handle_forward},
     {MOTCUA__ENVELOPE__BODY_ACTION, ST(MC_SS_READY), DESK, mc_handle_action},
@@ -138,6 +139,7 @@ static int dispatch(mc_session *s, Motcua__Envelope **envp, mc_fault *fault) {
   enum rate_kind k = rate_of(env->body_case);
   if (!within_rate(s, k)) return over_rate(s, env, k, fault);
   if (mc_auth_needed(env)) return mc_auth_gate(s, envp, c->fn, fault);
+  if (mc_auth_optional(env)) return mc_auth_gate_soft(s, envp, c->fn, fault);
   return c->fn(s, env, fault);
 }
 

@@ -261,20 +261,54 @@ int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 }
 
 /* show: not visible and not existing look the same to the caller, so a
- * unit cannot probe another unit's codes. */
+ * unit cannot probe another unit's codes. With an officer session the
+ * reply names what that officer may do now (mc_wf_actions_now). */
+typedef struct show_ctx {
+  mc_req *r;
+  unsigned officer_roles; /* 0: no session, no actions */
+} show_ctx;
+
+static void reply_show(mc_req *r, const mc_dossier *d, unsigned officer_roles) {
+  int acts[MC_ACT_MAX];
+  char *names[MC_ACT_MAX];
+  size_t n = 0;
+  if (officer_roles != 0 && r->s->unit != NULL) {
+    mc_actor who = r->s->actor;
+    who.officer_roles = officer_roles;
+    n = mc_wf_actions_now(d, r->s->unit->parent, &who, acts, MC_ACT_MAX);
+  }
+  for (size_t i = 0; i < n; i++) names[i] = (char *)mc_action_command(acts[i]);
+  mc_pb_dossier pb;
+  mc_pb_from_dossier(&pb, d, mc_server_now_ms());
+  Motcua__DossierReply dr = MOTCUA__DOSSIER_REPLY__INIT;
+  dr.dossier = &pb.d;
+  dr.n_actions = n;
+  dr.actions = n > 0 ? names : NULL;
+  ENV_INIT(out, r->id, dossier_reply, &dr, MOTCUA__ENVELOPE__BODY_DOSSIER_REPLY);
+  mc_req_finish(r, &out);
+}
+
 static void show_done_cb(void *arg, int err, const mc_dossier *d) {
-  mc_req *r = arg;
+  show_ctx *c = arg;
+  mc_req *r = c->r;
   if (err == 0 && !mc_wf_can_see(d, &r->s->actor)) err = MC_ENOTFOUND;
   if (err != 0) mc_req_fail(r, err, "code");
-  else handlers__reply_dossier(r, d);
+  else reply_show(r, d, c->officer_roles);
+  free(c);
 }
 
 int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   if (!handlers__code_ok(env->show->code)) return handlers__refuse(fault, MC_EINVAL, "code");
-  mc_req *r;
-  int rc = handlers__start(s, env->request_id, &r);
-  if (rc != 0) return rc;
-  return handlers__submitted(r, mc_store_show(s->srv->store, env->show->code, show_done_cb, r));
+  show_ctx *c = calloc(1, sizeof *c);
+  if (c == NULL) return MC_ENOMEM;
+  c->officer_roles = s->who != NULL ? s->who->officer.roles : 0;
+  int rc = handlers__start(s, env->request_id, &c->r);
+  if (rc == 0) rc = mc_store_show(s->srv->store, env->show->code, show_done_cb, c);
+  if (rc != 0) {
+    if (c->r != NULL) mc_req_finish(c->r, NULL);
+    free(c);
+  }
+  return rc;
 }
 
 void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
@@ -300,19 +334,4 @@ void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) 
   mc_req_finish(r, &out);
   free(pp);
   free(pb);
-}
-
-int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
-  const Motcua__ListRequest *q = env->list;
-  const char *field = NULL;
-  int status, limit, rc = mc_val_list(q, s->srv->cfg.list_limit_max, &status, &limit, &field);
-  if (rc != 0) return handlers__refuse(fault, rc, field);
-  mc_list_query lq = {.viewer_unit = s->peer.unit, .status = status, .limit = limit,
-                      .overdue = q->overdue, .due_within_ms = q->due_within_ms,
-                      .now_ms = mc_server_now_ms(),
-                      .assigned_to = q->mine && s->who != NULL ? s->who->officer.id : 0,
-                      .awaiting_signature = q->awaiting_signature};
-  mc_req *r;
-  if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
-  return handlers__submitted(r, mc_store_list(s->srv->store, &lq, handlers__list_done_cb, r));
 }

@@ -19,7 +19,9 @@ int mc_handle_goodbye(mc_session *s, const Motcua__Envelope *env, mc_fault *faul
 int mc_handle_procedures(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_receive(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+/* handlers_list.c: the desk's lists and its "today" counts (issue 16) */
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
+int mc_handle_summary(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_forward(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 int mc_handle_action(mc_session *s, const Motcua__Envelope *env, mc_fault *fault);
 /* The dispatch table refused the caller's role (allowed: the roles that

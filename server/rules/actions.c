@@ -130,6 +130,21 @@ const char *mc_action_name(int action) {
   return action >= 1 && action <= MC_ACT_MAX ? action_names[action] : NULL;
 }
 
+/* The motcua command of each action (client/cli/commands.c). */
+static const char *const action_commands[MC_ACT_MAX + 1] = {
+    [MC_ACT_ACCEPT] = "accept", [MC_ACT_ASSIGN] = "assign", [MC_ACT_RESULT] = "result",
+    [MC_ACT_SEND_BACK] = "send-back", [MC_ACT_SUPPLEMENT_REQUEST] = "supplement-request",
+    [MC_ACT_SUPPLEMENT] = "supplement", [MC_ACT_FEE_REQUEST] = "fee-request",
+    [MC_ACT_FEE_PAID] = "fee-paid", [MC_ACT_REFUSE] = "refuse", [MC_ACT_STOP] = "stop",
+    [MC_ACT_WITHDRAW] = "withdraw", [MC_ACT_RESCHEDULE] = "reschedule",
+    [MC_ACT_RETURN] = "return", [MC_ACT_RATE] = "rate", [MC_ACT_PROPOSE] = "propose",
+    [MC_ACT_FORWARD] = "forward",
+};
+
+const char *mc_action_command(int action) {
+  return action >= 1 && action <= MC_ACT_MAX ? action_commands[action] : NULL;
+}
+
 static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
 /* The acting unit's standing, computed once from the dossier. */
@@ -197,11 +212,22 @@ static int refuse_standing(int action, const standing *s, const char **rule) {
   return *rule = "rule.holder: only the unit holding the dossier may do this", MC_EFORBIDDEN;
 }
 
-/* Rules beyond the table: once-only actions, argument checks. */
-static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
-                       const mc_action_args *in, const char **rule) {
+/* Rules beyond the table that depend on the dossier only: once-only
+ * actions, and a forward needs a unit above. */
+static int state_rules(const struct rule *r, const mc_dossier *d, const char *parent_unit,
+                       const char **rule) {
+  if (r->move == MOVE_UP && (parent_unit == NULL || parent_unit[0] == '\0'))
+    return *rule = "the unit has no parent to forward to", MC_EINVAL;
   if (r->action == MC_ACT_RESCHEDULE && d->rescheduled)
     return *rule = "rule.reschedule_once: a dossier may be rescheduled only once", MC_EBADSTATE;
+  if (r->action == MC_ACT_RATE && d->rating != 0)
+    return *rule = "rule.rate_once: the citizen's rating is recorded once", MC_EBADSTATE;
+  return 0;
+}
+
+/* Rules beyond the table: the request's arguments. */
+static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_dossier *d,
+                       const mc_action_args *in, const char **rule) {
   if (r->action == MC_ACT_RESCHEDULE && (in->new_due_ms <= d->due_at_ms || in->new_due_ms <= in->now_ms))
     return *rule = "the new appointment must be later than the current one and than now", MC_EINVAL;
   if (r->action == MC_ACT_RESCHEDULE && in->new_due_ms - in->now_ms > MC_LIM_RESCHEDULE_AHEAD_MS)
@@ -210,8 +236,6 @@ static int extra_rules(const mc_calendar *cal, const struct rule *r, const mc_do
     return *rule = "the new appointment must be on a working day of the unit's calendar", MC_EINVAL;
   if (r->action == MC_ACT_RESCHEDULE && !mc_cal_in_hours(cal, in->new_due_ms))
     return *rule = "the new appointment must be within the unit's office hours", MC_EINVAL;
-  if (r->action == MC_ACT_RATE && d->rating != 0)
-    return *rule = "rule.rate_once: the citizen's rating is recorded once", MC_EBADSTATE;
   if (r->action == MC_ACT_RATE && (in->rating < 1 || in->rating > 3))
     return *rule = "rating must be 1, 2 or 3", MC_EINVAL;
   return 0;
@@ -332,8 +356,7 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
   int rc = 0;
   const struct rule *r = find_row(d, who, in->action, &rc, rule);
   if (r == NULL) return rc;
-  if (r->move == MOVE_UP && (parent_unit == NULL || parent_unit[0] == '\0'))
-    return *rule = "the unit has no parent to forward to", MC_EINVAL;
+  if ((rc = state_rules(r, d, parent_unit, rule)) != 0) return rc;
   if ((rc = extra_rules(cal, r, d, in, rule)) != 0) return rc;
   memset(out, 0, sizeof *out);
   out->action = r->action;
@@ -354,4 +377,16 @@ int mc_wf_decide(const mc_calendar *cal, const mc_dossier *d, const char *parent
   out->result = mc_wf_step_result(cal, in->now_ms, out->due_after_ms,
                                   d->supplement_count + out->supplement_inc);
   return 0;
+}
+
+size_t mc_wf_actions_now(const mc_dossier *d, const char *parent_unit, const mc_actor *who,
+                         int *out, size_t cap) {
+  size_t n = 0;
+  for (int a = 1; a <= MC_ACT_MAX && n < cap; a++) {
+    int rc = 0;
+    const char *rule = NULL;
+    const struct rule *r = find_row(d, who, a, &rc, &rule);
+    if (r != NULL && state_rules(r, d, parent_unit, &rule) == 0) out[n++] = a;
+  }
+  return n;
 }

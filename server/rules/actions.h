@@ -40,6 +40,17 @@ int mc_wf_officer_may(int op, unsigned officer_roles, const char **rule);
 
 /* "accept", "send_back", ... (NULL for an unknown action). */
 const char *mc_action_name(int action);
+/* The CLI command of the action: "accept", "send-back", ... (NULL for an
+ * unknown action). */
+const char *mc_action_command(int action);
+
+/* The actions (enum mc_action, ascending) who may take on d now: those
+ * mc_wf_decide would allow by the table, the officer roles and the
+ * once-only rules, whatever the request's arguments (a reschedule's new
+ * date, a rating). At most cap; returns how many. No officer roles
+ * (no session): none. */
+size_t mc_wf_actions_now(const mc_dossier *d, const char *parent_unit, const mc_actor *who,
+                         int *out, size_t cap);
 
 /* Derived, never stored: mc_dom_overdue (proto/domain.h, the one place the
  * rule is written) applied to the dossier's clock. */

@@ -277,12 +277,59 @@ int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int 
   return 0;
 }
 
-int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *limit,
-                const char **field) {
-  if (q->status > 10) FAIL("status");
+/* "" (none) or a unit code (mc_dom_unit_code), copied. */
+static int unit_code_ok(char dst[MC_LIM_UNIT_CODE + 1], const char *src) {
+  if (src == NULL || src[0] == '\0') return dst[0] = '\0', 1;
+  if (mc_dom_unit_code(src) != MC_DOM_OK) return 0;
+  snprintf(dst, MC_LIM_UNIT_CODE + 1, "%s", src);
+  return 1;
+}
+
+/* [from, to): each 0 (none) or within the calendar's years; from < to. */
+static int range_ok(int64_t from, int64_t to) {
+  if (from < 0 || from > MC_LIM_TIME_MAX_MS || to < 0 || to > MC_LIM_TIME_MAX_MS) return 0;
+  return from == 0 || to == 0 || from < to;
+}
+
+static int list_texts(const Motcua__ListRequest *q, mc_list_fields *f, const char **field) {
+  const char *proc = q->procedure != NULL ? q->procedure : "";
+  if (proc[0] != '\0' && mc_dom_proc_code(proc) != MC_DOM_OK) FAIL("procedure");
+  snprintf(f->procedure, sizeof f->procedure, "%s", proc);
+  if (mc_val_line(f->sector, sizeof f->sector, q->sector, 0) != 0) FAIL("sector");
+  if (!unit_code_ok(f->holder_unit, q->holder_unit)) FAIL("holder_unit");
+  return 0;
+}
+
+static int list_times(const Motcua__ListRequest *q, mc_list_fields *f, const char **field) {
   if (q->due_within_ms < 0 || q->due_within_ms > 366LL * 86400000) FAIL("due_within");
-  *status = (int)q->status;
-  *limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)limit_max ? (int)limit_max : (int)q->limit);
+  if (!range_ok(q->received_from_ms, q->received_to_ms))
+    FAIL(q->received_from_ms < 0 || q->received_from_ms > MC_LIM_TIME_MAX_MS ? "received_from"
+                                                                             : "received_to");
+  if (!range_ok(q->due_from_ms, q->due_to_ms))
+    FAIL(q->due_from_ms < 0 || q->due_from_ms > MC_LIM_TIME_MAX_MS ? "due_from" : "due_to");
+  f->due_within_ms = q->due_within_ms;
+  f->received_from_ms = q->received_from_ms;
+  f->received_to_ms = q->received_to_ms;
+  f->due_from_ms = q->due_from_ms;
+  f->due_to_ms = q->due_to_ms;
+  return 0;
+}
+
+int mc_val_list(const Motcua__ListRequest *q, long limit_max, mc_list_fields *f,
+                const char **field) {
+  memset(f, 0, sizeof *f);
+  if (q->status > 10) FAIL("status");
+  if (q->offset > MC_LIM_LIST_OFFSET) FAIL("offset");
+  if (mc_dom_list_sort(q->sort, &f->sort, &f->desc) != MC_DOM_OK) FAIL("sort");
+  int rc = list_texts(q, f, field);
+  if (rc == 0) rc = list_times(q, f, field);
+  if (rc != 0) return rc;
+  f->status = (int)q->status;
+  f->limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)limit_max ? (int)limit_max : (int)q->limit);
+  f->offset = (int)q->offset;
+  f->overdue = q->overdue;
+  f->mine = q->mine;
+  f->awaiting_signature = q->awaiting_signature;
   return 0;
 }
 

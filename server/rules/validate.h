@@ -72,7 +72,21 @@ int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap);
 
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
                   const char **field);
-int mc_val_list(const Motcua__ListRequest *q, long limit_max, int *status, int *limit,
+/* ListRequest (issue 16): every filter bounded; limit 0 = 100, capped at
+ * limit_max; offset <= MC_LIM_LIST_OFFSET; sort by mc_dom_list_sort; a
+ * time range needs from < to when both are given, each within
+ * 0..MC_LIM_TIME_MAX_MS. "" / 0 = not filtered. */
+typedef struct mc_list_fields {
+  int status, limit, offset;
+  int sort, desc; /* enum mc_dom_sort_key, 1 = descending */
+  int overdue, mine, awaiting_signature;
+  int64_t due_within_ms;
+  int64_t received_from_ms, received_to_ms, due_from_ms, due_to_ms;
+  char procedure[MC_LIM_PROC_CODE + 1];
+  char sector[MC_LIM_SECTOR + 1];
+  char holder_unit[MC_LIM_UNIT_CODE + 1];
+} mc_list_fields;
+int mc_val_list(const Motcua__ListRequest *q, long limit_max, mc_list_fields *out,
                 const char **field);
 /* ADD / REMOVE: the day; LIST: year range. *year = the date's year or q->year. */
 int mc_val_holidays(const Motcua__HolidaysRequest *q, mc_calday *day, int *year,

@@ -301,3 +301,17 @@ int64_t mc_wf_session_expiry(const mc_calendar *c, int64_t now_ms, int64_t min_m
   }
   return end;
 }
+
+int64_t mc_wf_due_soon_until(const mc_calendar *c, int64_t now_ms, int days) {
+  int32_t day = mc_local_day(c, now_ms);
+  for (int i = 0; i < 400 && days >= 1; i++, day++)
+    if (mc_is_working_day(c, day) && --days == 0)
+      return mc_local_ms(c, day, mc_cal_due_minute(c, day));
+  return now_ms;
+}
+
+void mc_wf_local_day_span(const mc_calendar *c, int64_t now_ms, int64_t *from, int64_t *to) {
+  int32_t day = mc_local_day(c, now_ms);
+  *from = mc_local_ms(c, day, 0);
+  *to = mc_local_ms(c, day + 1, 0);
+}

@@ -65,6 +65,15 @@ int mc_cal_check_hours(const mc_work_hours *h);
  * day off or just before the close gets that span: overtime). */
 int64_t mc_wf_session_expiry(const mc_calendar *c, int64_t now_ms, int64_t min_ms);
 
+/* The desk's "due soon" horizon (SummaryReply.due_soon): the close
+ * (mc_cal_due_minute) of the days-th working day counting from now's local
+ * day, today included when it is a working day. days >= 1; at most 400
+ * days are searched (then now_ms). */
+#define MC_WF_DUE_SOON_DAYS 2
+int64_t mc_wf_due_soon_until(const mc_calendar *c, int64_t now_ms, int days);
+/* The local day of now_ms as [*from, *to) in ms (received_today). */
+void mc_wf_local_day_span(const mc_calendar *c, int64_t now_ms, int64_t *from, int64_t *to);
+
 /* "yymmdd" of the local date of ms (out has room for 7 bytes). */
 void mc_local_yymmdd(const mc_calendar *c, int64_t ms, char out[7]);
 

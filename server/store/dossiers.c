@@ -32,7 +32,7 @@ static void row_to_dossier_state(const PGresult *r, int row, int c0, mc_dossier 
   d->awaiting_signature = (int)store__parse_i64(V(27));
 }
 
-static void row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d) {
+void store__row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d) {
   memset(d, 0, sizeof *d);
   store__copy_str(d->code, sizeof d->code, V(0));
   d->status = (int)store__parse_i64(V(1));
@@ -67,11 +67,10 @@ void store__dossier_done(store_op *o, int err) {
     ((mc_store_dossier_cb)o->cb)(o->arg, err, NULL);
     return;
   }
-  row_to_dossier(o->res[0], o->row, o->col0, &d);
+  store__row_to_dossier(o->res[0], o->row, o->col0, &d);
   ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
 }
 
-static void row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d);
 
 static void list_done(store_op *o, int err) {
   mc_dossier *ds = NULL;
@@ -84,8 +83,8 @@ static void list_done(store_op *o, int err) {
   }
   int extra = store__shape_ok(o->res[0], DOSSIER_NCOLS + DOSSIER_X_NCOLS);
   for (int i = 0; i < n; i++) {
-    row_to_dossier(o->res[0], i, 0, &ds[i]);
-    if (extra) row_to_extra(o->res[0], i, DOSSIER_NCOLS, &ds[i]);
+    store__row_to_dossier(o->res[0], i, 0, &ds[i]);
+    if (extra) store__row_to_extra(o->res[0], i, DOSSIER_NCOLS, &ds[i]);
   }
   ((mc_store_list_cb)o->cb)(o->arg, 0, ds, (size_t)n);
   free(ds);
@@ -102,7 +101,7 @@ static void idem_done(store_op *o, int err) {
     return;
   }
   store__copy_str(action, sizeof action, PQgetvalue(o->res[0], 0, 0));
-  row_to_dossier(o->res[0], 0, 2, &d);
+  store__row_to_dossier(o->res[0], 0, 2, &d);
   ((mc_store_idem_cb)o->cb)(o->arg, 0, action, &d);
 }
 /* differs: the key was first used with another request (009). */
@@ -158,7 +157,7 @@ static void parse_received(const char *s, mc_intake *in) {
 }
 
 /* DOSSIER_X_COLS at c0 into d. */
-static void row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d) {
+void store__row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d) {
 #define V(i) PQgetvalue(r, row, c0 + (i))
   mc_intake *in = &d->intake;
   store__copy_str(in->address, sizeof in->address, V(0));
@@ -179,8 +178,8 @@ static void show_done(store_op *o, int err) {
     ((mc_store_dossier_cb)o->cb)(o->arg, err, NULL);
     return;
   }
-  row_to_dossier(r, 0, 0, &d);
-  row_to_extra(r, 0, DOSSIER_NCOLS, &d);
+  store__row_to_dossier(r, 0, 0, &d);
+  store__row_to_extra(r, 0, DOSSIER_NCOLS, &d);
   parse_received(PQgetvalue(r, 0, DOSSIER_NCOLS + DOSSIER_X_NCOLS), &d.intake);
   ((mc_store_dossier_cb)o->cb)(o->arg, 0, &d);
 }
@@ -191,66 +190,6 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   return store__submit(s, o, store__param(o, code));
-}
-
-/* The list filters: $4 overdue only (mc_dom_overdue's rule, restated for
- * the index), $5 due within this many ms of now (open statuses only, the
- * set written from MC_STATUS_OPEN_SET; NULL = off), $6 the server's now
- * (NULL = the database's). %1$s: the open set. */
-#define LIST_NOW "coalesce(mc_ms_to_ts($6::bigint), now())"
-#define LIST_FILTERS                                                             \
-  " AND ($2::int = 0 OR status = $2::int)"                                       \
-  " AND (NOT $4::boolean OR supplement_count >= 2"                               \
-  "      OR coalesce(finished_at, paused_at, " LIST_NOW ") > due_at)"             \
-  " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                \
-  "      AND due_at <= " LIST_NOW " + $5::bigint * interval '1 millisecond'))"   \
-  " AND ($7::bigint IS NULL OR assigned_officer_id = $7::bigint)"                 \
-  " AND (NOT $8::boolean OR (awaiting_signature AND status = 4 AND holder_unit = $1"  \
-  "      AND (SELECT l.action FROM progress_log l WHERE l.dossier_id = dossiers.id"  \
-  "           ORDER BY l.id DESC LIMIT 1) = 'propose'))"
-
-/* Two index scans (received by / forwarded to the viewer), merged. */
-static const char SQL_LIST_FMT[] =
-    "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.") " FROM dossier_v v"
-    " JOIN dossiers x ON x.id = v.id WHERE v.id IN ("
-    " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS
-    "   ORDER BY received_at DESC LIMIT $3::int)"
-    " UNION"
-    " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS
-    "   ORDER BY received_at DESC LIMIT $3::int))"
-    " ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int";
-
-/* SQL_LIST_FMT with the open set, written once (the loop's one thread). */
-static const char *sql_list(void) {
-  static char sql[sizeof SQL_LIST_FMT + 64];
-  if (sql[0] == '\0')
-    snprintf(sql, sizeof sql, SQL_LIST_FMT, mc_dom_status_set_sql(MC_STATUS_OPEN_SET));
-  return sql;
-}
-
-static int list_params(store_op *o, const mc_list_query *q) {
-  int rc = store__param(o, q->viewer_unit);
-  if (rc == 0) rc = store__param_i64(o, q->status, 0);
-  if (rc == 0) rc = store__param_i64(o, q->limit, 0);
-  if (rc == 0) rc = store__param(o, q->overdue ? "t" : "f");
-  if (rc == 0) rc = store__param_i64(o, q->due_within_ms, 1);
-  if (rc == 0) rc = store__param_i64(o, q->now_ms, 1);
-  if (rc == 0) rc = store__param_i64(o, q->assigned_to, 1);
-  if (rc == 0) rc = store__param(o, q->awaiting_signature ? "t" : "f");
-  return rc;
-}
-
-int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg) {
-  if (s == NULL || q == NULL || q->viewer_unit == NULL || cb == NULL) return MC_EINVAL;
-  if (q->limit < 1 || q->limit > LIST_LIMIT_MAX ||
-      (q->status != 0 && !mc_dom_status_valid(q->status)) ||
-      q->due_within_ms < 0)
-    return MC_EINVAL;
-  store_op *o = store__op_new("list", sql_list(), list_done, arg);
-  if (o == NULL) return MC_ENOMEM;
-  o->cb = (store_cb_fn)cb;
-  store__op_set_class(s, o, q->viewer_unit);
-  return store__submit(s, o, list_params(o, q));
 }
 
 /* ------------------------------------------------------ register (06) */
@@ -427,8 +366,8 @@ static void history_done(store_op *o, int err) {
     ((mc_store_history_cb)o->cb)(o->arg, err, NULL, NULL, 0);
     return;
   }
-  row_to_dossier(o->res[0], 0, 0, &d);
-  row_to_extra(o->res[0], 0, DOSSIER_NCOLS, &d);
+  store__row_to_dossier(o->res[0], 0, 0, &d);
+  store__row_to_extra(o->res[0], 0, DOSSIER_NCOLS, &d);
   parse_received(PQgetvalue(o->res[0], 0, DOSSIER_NCOLS + DOSSIER_X_NCOLS), &d.intake);
   for (int i = 0; i < n; i++) row_to_step(o->res[0], i, HISTORY_STEP0, &steps[i]);
   ((mc_store_history_cb)o->cb)(o->arg, 0, &d, steps, (size_t)n);
@@ -471,7 +410,7 @@ static void row_to_event(const PGresult *r, int row, mc_event *ev) {
   store__copy_str(ev->kind, sizeof ev->kind, PQgetvalue(r, row, 2));
   store__copy_str(ev->from_unit, sizeof ev->from_unit, PQgetvalue(r, row, 3));
   store__copy_str(ev->detail, sizeof ev->detail, PQgetvalue(r, row, 4));
-  if (!PQgetisnull(r, row, EVENT_NCOLS)) row_to_dossier(r, row, EVENT_NCOLS, &ev->dossier);
+  if (!PQgetisnull(r, row, EVENT_NCOLS)) store__row_to_dossier(r, row, EVENT_NCOLS, &ev->dossier);
 }
 
 static void inbox_done(store_op *o, int err) {

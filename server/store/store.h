@@ -129,15 +129,41 @@ int mc_store_show(mc_store *s, const char *code, mc_store_dossier_cb cb, void *a
 typedef struct mc_list_query {
   const char *viewer_unit; /* dossiers it received or that were forwarded to it */
   int status;              /* 0 = any */
-  int limit;               /* 1..1000 */
+  int limit;               /* 1..MC_LIM_LIST */
+  int offset;              /* 0..MC_LIM_LIST_OFFSET rows skipped */
+  int sort, desc;          /* enum mc_dom_sort_key; 1 = descending; ties by row id */
   int overdue;             /* 1 = only overdue (see mc_wf_overdue) */
   int64_t due_within_ms;   /* > 0: only unfinished dossiers due before now + this */
   int64_t now_ms;          /* the server clock, for the two filters above */
   int64_t assigned_to;     /* > 0: only dossiers assigned to this officer id ("mine") */
   int awaiting_signature;  /* 1: only dossiers whose proposed result awaits a leader */
+  const char *procedure;   /* NULL or "" = any; else this procedure code */
+  const char *sector;      /* NULL or "" = any; else procedures of this sector */
+  const char *holder_unit; /* NULL or "" = any; else held by this unit now */
+  int64_t received_from_ms, received_to_ms; /* [from, to); 0 = open end */
+  int64_t due_from_ms, due_to_ms;           /* [from, to); 0 = open end */
+  int total_cap;           /* 1..MC_LIM_LIST_TOTAL: matches counted up to this */
 } mc_list_query;
-/* Newest first. */
-int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_list_cb cb, void *arg);
+/* One page: the dossiers, and how many match in all (at most total_cap;
+ * capped = 1 when the count stopped there). */
+typedef void (*mc_store_page_cb)(void *arg, int err, const mc_dossier *ds, size_t n,
+                                 uint32_t total, int capped);
+/* One statement: the page in the asked order and the capped count. */
+int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_page_cb cb, void *arg);
+
+/* The desk's "today" counts of one unit (SummaryRequest, docs/PROTOCOL.md
+ * says what each counts), in one statement. */
+typedef struct mc_summary_query {
+  const char *unit;
+  int64_t now_ms;
+  int64_t soon_until_ms;             /* due_soon: due at or before this */
+  int64_t day_from_ms, day_to_ms;    /* received_today: [from, to) */
+} mc_summary_query;
+typedef struct mc_summary {
+  uint32_t to_receive, to_return, due_soon, overdue, in_progress, received_today;
+} mc_summary;
+typedef void (*mc_store_summary_cb)(void *arg, int err, const mc_summary *sum);
+int mc_store_summary(mc_store *s, const mc_summary_query *q, mc_store_summary_cb cb, void *arg);
 
 /* Form 06: the dossiers unit received in [from_ms, to_ms), in register
  * order (year, number) after (after_year, after_no), at most limit

@@ -196,6 +196,9 @@ void store__row_to_officer(const PGresult *r, int row, mc_officer *o);
 #define DOSSIER_COMPONENTS_OF(id)                                                   \
   "(SELECT coalesce(string_agg(c.ordinal || ':' || c.count || ':' || c.form, ','"  \
   " ORDER BY c.ordinal), '') FROM dossier_components c WHERE c.dossier_id = " id ")"
+/* DOSSIER_COLS at c0 of row into d (cleared first); DOSSIER_X_COLS at c0. */
+void store__row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d);
+void store__row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d);
 /* A single-dossier answer at (o->row, o->col0): cb is an mc_store_dossier_cb. */
 void store__dossier_done(store_op *o, int err);
 /* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that

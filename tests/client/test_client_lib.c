@@ -7,6 +7,7 @@
 #include "check.h"
 #include "client_cert.h"
 #include "error.h"
+#include "list.h"
 #include "motcua_client.h"
 #include "render.h"
 
@@ -136,7 +137,59 @@ static void test_cert_sig(void) {
   CHECK(memcmp(a.v[0], none.v[0], sizeof a.v[0]) == 0); /* no file: zeros */
 }
 
+/* The desk's list options (list.h): typed values checked, the request
+ * built with local days, the page span. */
+static void test_list_query(void) {
+  mc_list_query q;
+  memset(&q, 0, sizeof q);
+  CHECK_EQ(mc_list_query_set(&q, "--status", "4"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "status", "11"), MSG_ERR_STATUS_RANGE);
+  CHECK_EQ(mc_list_query_set(&q, "sort", "-due"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "sort", "name"), MSG_ERR_SORT);
+  CHECK_STREQ(q.sort, "-due");
+  CHECK_EQ(mc_list_query_set(&q, "offset", "100001"), MSG_ERR_OFFSET);
+  CHECK_EQ(mc_list_query_set(&q, "offset", "40"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "holder", "4-4"), MSG_ERR_UNIT_CODE);
+  CHECK_EQ(mc_list_query_set(&q, "holder", "444"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "sector", "Hộ\ttịch"), MSG_ERR_SECTOR);
+  CHECK_EQ(mc_list_query_set(&q, "sector", "Hộ tịch"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "procedure", "x y"), MSG_ERR_PROCEDURE_FORMAT);
+  CHECK_EQ(mc_list_query_set(&q, "received-from", "31/02/2026"), MSG_ERR_DATE);
+  CHECK_EQ(mc_list_query_set(&q, "received-from", "01/12/2026"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "received-to", "2026-12-03"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "colour", "red"), MSG_ERR_UNKNOWN_OPTION);
+  CHECK(mc_list_query_knows("due-within") && !mc_list_query_knows("mine"));
+  Motcua__ListRequest b;
+  CHECK_EQ(mc_list_request_build(&q, 420, &b), MSG_NONE);
+  /* local midnights at +07:00; the "to" day included */
+  CHECK_EQ(b.received_from_ms, 1796058000000LL); /* 2026-12-01T00:00+07:00 */
+  CHECK_EQ(b.received_to_ms, 1796317200000LL);   /* 2026-12-04T00:00+07:00 */
+  CHECK_EQ(b.due_from_ms, 0);
+  CHECK(b.status == 4 && b.offset == 40 && strcmp(b.sort, "-due") == 0);
+  CHECK_STREQ(b.holder_unit, "444");
+  CHECK_EQ(mc_list_query_set(&q, "due-from", "05/12/2026"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "due-to", "04/12/2026"), MSG_NONE);
+  CHECK_EQ(mc_list_request_build(&q, 420, &b), MSG_ERR_DATE_ORDER);
+  q.due_to[0] = '\0';
+  q.mine = q.awaiting_signature = 1;
+  CHECK_EQ(mc_list_query_check(&q), MSG_ERR_MINE_AWAITING);
+  size_t n = 0;
+  while (mc_list_query_option(n) != NULL) n++;
+  CHECK_EQ(n, 12);
+  Motcua__ListReply r = MOTCUA__LIST_REPLY__INIT;
+  Motcua__Dossier d = MOTCUA__DOSSIER__INIT, *dp[2] = {&d, &d};
+  r.dossiers = dp;
+  r.n_dossiers = 2;
+  unsigned first, last;
+  mc_list_page_span(&q, &r, &first, &last);
+  CHECK(first == 41 && last == 42);
+  r.n_dossiers = 0;
+  mc_list_page_span(&q, &r, &first, &last);
+  CHECK(first == 0 && last == 0);
+}
+
 int main(void) {
+  RUN_TEST(test_list_query);
   RUN_TEST(test_defaults);
   RUN_TEST(test_load_relative_paths);
   RUN_TEST(test_load_errors);

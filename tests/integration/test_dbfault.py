@@ -88,7 +88,7 @@ class TestDatabaseFault(unittest.TestCase):
         self.assertEqual(rc, 0, "no recovery within 60 s after the database came back: %r" % d)
         self.assertEqual(self.server_pid(), pid, "the server restarted instead of reconnecting")
         rc, lst = self.cli("list", "--limit", "100")
-        codes = {x["code"] for x in lst}
+        codes = {x["code"] for x in lst["dossiers"]}
         for c in acked:
             self.assertIn(c, codes, "acknowledged dossier %s lost" % c)
 

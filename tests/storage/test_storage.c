@@ -43,6 +43,8 @@ typedef struct lres {
   int err;
   size_t n;
   char codes[60][MC_DOSSIER_CODE_MAX];
+  uint32_t total;
+  int capped;
 } lres;
 
 static void list_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
@@ -51,6 +53,23 @@ static void list_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
   r->err = err;
   r->n = n;
   for (size_t i = 0; i < n && i < 60; i++) memcpy(r->codes[i], ds[i].code, MC_DOSSIER_CODE_MAX);
+}
+
+/* mc_store_list's page callback: the rows as list_cb takes them. */
+static void page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
+                    int capped) {
+  list_cb(arg, err, ds, n);
+  ((lres *)arg)->total = total;
+  ((lres *)arg)->capped = capped;
+}
+
+/* A page of the 18499 list under q (viewer, limit, order set here). */
+static int page(mc_store *s, mc_list_query q, lres *out) {
+  q.viewer_unit = "18499";
+  memset(out, 0, sizeof *out);
+  CHECK(mc_store_list(s, &q, page_cb, out) == 0);
+  pgt_run_until(&out->done, WAIT_MS);
+  return out->err;
 }
 
 typedef struct cres {
@@ -150,9 +169,10 @@ static int show(mc_store *s, const char *code, dres *out) {
 }
 
 static int list(mc_store *s, const char *viewer, int status, int limit, lres *out) {
-  mc_list_query q = {.viewer_unit = viewer, .status = status, .limit = limit};
+  mc_list_query q = {.viewer_unit = viewer, .status = status, .limit = limit, .desc = 1,
+                     .total_cap = MC_LIM_LIST_TOTAL};
   memset(out, 0, sizeof *out);
-  CHECK(mc_store_list(s, &q, list_cb, out) == 0);
+  CHECK(mc_store_list(s, &q, page_cb, out) == 0);
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
 }
@@ -329,8 +349,35 @@ static void test_list_idem(mc_store *s) {
   CHECK(idem(s, "18496", "f1", &r) == 0 && strcmp(r.action, "forward") == 0);
   CHECK(idem(s, "18496", "zz", &r) == MC_ENOTFOUND);
   mc_list_query bad = {.viewer_unit = "444"};
-  CHECK(mc_store_list(s, &bad, list_cb, &l) == MC_EINVAL);
-  fprintf(stderr, "ok list visibility, idempotency lookup\n");
+  CHECK(mc_store_list(s, &bad, page_cb, &l) == MC_EINVAL);
+  /* the total: exact under the cap, the cap itself and "capped" at it */
+  size_t all = 0;
+  CHECK(page(s, (mc_list_query){.limit = 3, .desc = 1, .total_cap = 1000}, &l) == 0);
+  CHECK(l.n == 3 && l.total >= 10 && !l.capped);
+  all = l.total;
+  CHECK(page(s, (mc_list_query){.limit = 3, .total_cap = (int)all}, &l) == 0);
+  CHECK(l.total == all && !l.capped);
+  CHECK(page(s, (mc_list_query){.limit = 3, .total_cap = (int)all - 1}, &l) == 0);
+  CHECK(l.total == all - 1 && l.capped);
+  /* past the end: no rows, the count still answered */
+  CHECK(page(s, (mc_list_query){.limit = 3, .offset = (int)all, .total_cap = 1000}, &l) == 0);
+  CHECK(l.n == 0 && l.total == all);
+  /* pages of a sort with ties (status) meet without overlap */
+  char seen[60][MC_DOSSIER_CODE_MAX];
+  size_t k = 0;
+  for (int off = 0; off < (int)all && k < 60; off += 4) {
+    CHECK(page(s, (mc_list_query){.limit = 4, .offset = off, .sort = MC_SORT_STATUS,
+                                  .total_cap = 1000}, &l) == 0);
+    for (size_t i = 0; i < l.n && k < 60; i++) {
+      for (size_t j = 0; j < k; j++) CHECK(strcmp(seen[j], l.codes[i]) != 0);
+      memcpy(seen[k++], l.codes[i], MC_DOSSIER_CODE_MAX);
+    }
+  }
+  CHECK(k == all || k == 60);
+  mc_list_query far = {.viewer_unit = "18499", .limit = 1, .offset = MC_LIM_LIST_OFFSET + 1,
+                       .total_cap = 10};
+  CHECK(mc_store_list(s, &far, page_cb, &l) == MC_EINVAL);
+  fprintf(stderr, "ok list visibility, total and its cap, pages, idempotency lookup\n");
 }
 
 static void test_busy_close(void) {

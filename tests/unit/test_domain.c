@@ -92,7 +92,31 @@ static void test_overdue(void) {
   CHECK(!mc_dom_overdue(&none, 1 << 30));
 }
 
+/* ListRequest.sort, shared by the server's check and the clients'. */
+static void test_list_sort(void) {
+  int key = -1, desc = -1;
+  CHECK_EQ(mc_dom_list_sort("", &key, &desc), MC_DOM_OK);
+  CHECK(key == MC_SORT_RECEIVED && desc == 1); /* default: newest first */
+  CHECK_EQ(mc_dom_list_sort(NULL, &key, &desc), MC_DOM_OK);
+  CHECK_EQ(mc_dom_list_sort("due", &key, &desc), MC_DOM_OK);
+  CHECK(key == MC_SORT_DUE && desc == 0);
+  CHECK_EQ(mc_dom_list_sort("-code", &key, &desc), MC_DOM_OK);
+  CHECK(key == MC_SORT_CODE && desc == 1);
+  CHECK_EQ(mc_dom_list_sort("status", &key, &desc), MC_DOM_OK);
+  CHECK(key == MC_SORT_STATUS);
+  static const char *const bad[] = {"-", "--due", "Due", "due ", "name", "received,due", "+due"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    CHECK_EQ(mc_dom_list_sort(bad[i], &key, &desc), MC_DOM_FORMAT);
+  CHECK_EQ(mc_dom_unit_code("444"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_unit_code("18499"), MC_DOM_OK);
+  CHECK_EQ(mc_dom_unit_code(""), MC_DOM_EMPTY);
+  CHECK_EQ(mc_dom_unit_code(NULL), MC_DOM_EMPTY);
+  CHECK_EQ(mc_dom_unit_code("4-4"), MC_DOM_FORMAT);
+  CHECK_EQ(mc_dom_unit_code("1234567890123456"), MC_DOM_TOO_LONG);
+}
+
 int main(void) {
+  RUN_TEST(test_list_sort);
   RUN_TEST(test_utf8);
   RUN_TEST(test_text);
   RUN_TEST(test_codes);

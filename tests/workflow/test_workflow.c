@@ -706,6 +706,169 @@ static void test_officer_roles(void) {
            MC_EFORBIDDEN);
 }
 
+/* ---- the actions an officer may take now (DossierReply.actions) ---------- */
+
+/* mc_wf_actions_now offers exactly what mc_wf_decide then allows with
+ * valid arguments, in every cell (place x status x officer roles x the
+ * once-only flags): one table, asked two ways. */
+static void test_actions_now_match_decide(void) {
+  static const unsigned roles[] = {0, MC_OFF_RECEIVING, MC_OFF_PROCESSING, MC_OFF_LEADER,
+                                   MC_OFF_UNIT_ADMIN, MC_OFF_ALL_ROLES};
+  size_t offered = 0;
+  for (int k = 0; k < K__N; k++)
+    for (int st = 1; st <= 10; st++)
+      for (size_t r = 0; r < sizeof roles / sizeof roles[0]; r++)
+        for (int once = 0; once < 2; once++) {
+          mc_dossier d;
+          mc_actor who;
+          place(k, st, &d, &who);
+          who.officer_roles = roles[r];
+          d.rescheduled = d.rating = once ? 1 : 0;
+          int acts[MC_ACT_MAX];
+          size_t n = mc_wf_actions_now(&d, "444", &who, acts, MC_ACT_MAX);
+          unsigned got = 0, want = 0;
+          for (size_t i = 0; i < n; i++) got |= 1u << acts[i];
+          for (size_t i = 1; i < n; i++) CHECK(acts[i - 1] < acts[i]);
+          for (int a = 1; a <= MC_ACT_MAX; a++) {
+            mc_change c;
+            const char *rule = NULL;
+            if (decide(&d, &who, a, &c, &rule) == 0) want |= 1u << a;
+          }
+          if (got != want)
+            fprintf(stderr, "place %d status %d roles %#x once %d: got %#x want %#x\n", k, st,
+                    roles[r], once, got, want);
+          CHECK_EQ(got, want);
+          if (roles[r] == 0) CHECK_EQ(n, 0);
+          offered += n;
+        }
+  CHECK(offered > 100); /* the loops reached the table */
+}
+
+static size_t names_now(int k, int status, unsigned roles, const char *parent,
+                        const char **out) {
+  mc_dossier d;
+  mc_actor who;
+  place(k, status, &d, &who);
+  who.officer_roles = roles;
+  int acts[MC_ACT_MAX];
+  size_t n = mc_wf_actions_now(&d, parent, &who, acts, MC_ACT_MAX);
+  for (size_t i = 0; i < n; i++) out[i] = mc_action_command(acts[i]);
+  return n;
+}
+
+/* Cells written from docs/WORKFLOW.md, as the desk shows them. */
+static void test_actions_now_cells(void) {
+  const char *a[MC_ACT_MAX];
+  /* a commune's receiving officer, its fresh district-level dossier */
+  CHECK_EQ(names_now(K_INTAKE, 2, MC_OFF_RECEIVING, "444", a), 4);
+  CHECK_STREQ(a[0], "supplement-request");
+  CHECK_STREQ(a[1], "refuse");
+  CHECK_STREQ(a[2], "withdraw");
+  CHECK_STREQ(a[3], "forward");
+  /* no unit above: nothing to forward to */
+  CHECK_EQ(names_now(K_INTAKE, 2, MC_OFF_RECEIVING, "", a), 3);
+  /* the centre's leader at status 4: sign (result), assign, stop, reschedule */
+  CHECK_EQ(names_now(K_UP_CENTRE, 4, MC_OFF_LEADER, "", a), 4);
+  CHECK_STREQ(a[0], "assign");
+  CHECK_STREQ(a[1], "result");
+  CHECK_STREQ(a[2], "stop");
+  CHECK_STREQ(a[3], "reschedule");
+  /* its processing officer proposes the result */
+  CHECK_EQ(names_now(K_UP_CENTRE, 4, MC_OFF_PROCESSING, "", a), 3);
+  CHECK_STREQ(a[2], "propose");
+  /* sent back: the commune returns; the centre has nothing left */
+  CHECK_EQ(names_now(K_BACK_RECV, 9, MC_OFF_ALL_ROLES, "444", a), 1);
+  CHECK_STREQ(a[0], "return");
+  CHECK_EQ(names_now(K_BACK_CENTRE, 9, MC_OFF_ALL_ROLES, "", a), 0);
+  CHECK_EQ(names_now(K_OTHER, 2, MC_OFF_ALL_ROLES, "444", a), 0);
+  /* a short out array is filled, never overrun */
+  mc_dossier d;
+  mc_actor who;
+  place(K_OWN_C, 4, &d, &who);
+  int one[1];
+  CHECK_EQ(mc_wf_actions_now(&d, "444", &who, one, 1), 1);
+  CHECK_STREQ(mc_action_command(MC_ACT_SEND_BACK), "send-back");
+  CHECK_STREQ(mc_action_command(MC_ACT_FEE_PAID), "fee-paid");
+  CHECK(mc_action_command(0) == NULL && mc_action_command(MC_ACT_MAX + 1) == NULL);
+}
+
+/* SummaryReply's horizons on the working-day calendar. */
+static void test_due_soon_horizon(void) {
+  mc_calendar c = cal_plain();
+  /* Friday 10:00: Friday and Monday -> Monday's close */
+  CHECK_EQ(mc_wf_due_soon_until(&c, vn(2026, 11, 27, 10, 0), 2), vn(2026, 11, 30, 17, 0));
+  /* Friday 18:00 (after hours) still counts Friday */
+  CHECK_EQ(mc_wf_due_soon_until(&c, vn(2026, 11, 27, 18, 0), 2), vn(2026, 11, 30, 17, 0));
+  /* Sunday: Monday and Tuesday */
+  CHECK_EQ(mc_wf_due_soon_until(&c, vn(2026, 11, 29, 10, 0), 2), vn(2026, 12, 1, 17, 0));
+  /* a Monday holiday pushes it on */
+  int32_t h[] = {vday(2026, 11, 30)};
+  c.holidays = h;
+  c.nholidays = 1;
+  CHECK_EQ(mc_wf_due_soon_until(&c, vn(2026, 11, 27, 10, 0), 2), vn(2026, 12, 1, 17, 0));
+  CHECK_EQ(mc_wf_due_soon_until(&c, vn(2026, 11, 27, 10, 0), 0), vn(2026, 11, 27, 10, 0));
+  int64_t from, to;
+  mc_wf_local_day_span(&c, vn(2026, 11, 27, 23, 59), &from, &to);
+  CHECK_EQ(from, vn(2026, 11, 27, 0, 0));
+  CHECK_EQ(to, vn(2026, 11, 28, 0, 0));
+}
+
+/* ListRequest: every filter bounded, the bad one named. */
+static void test_list_values(void) {
+  Motcua__ListRequest q = MOTCUA__LIST_REQUEST__INIT;
+  mc_list_fields f;
+  const char *field = NULL;
+  CHECK_EQ(mc_val_list(&q, 1000, &f, &field), 0);
+  CHECK(f.limit == 100 && f.offset == 0 && f.sort == MC_SORT_RECEIVED && f.desc == 1);
+  q.limit = 5000;
+  q.offset = MC_LIM_LIST_OFFSET;
+  q.sort = "due";
+  q.procedure = "1.001193";
+  q.sector = "Hộ tịch";
+  q.holder_unit = "444";
+  q.received_from_ms = vn(2026, 12, 1, 0, 0);
+  q.received_to_ms = vn(2026, 12, 2, 0, 0);
+  CHECK_EQ(mc_val_list(&q, 1000, &f, &field), 0);
+  CHECK(f.limit == 1000 && f.offset == MC_LIM_LIST_OFFSET && f.sort == MC_SORT_DUE && !f.desc);
+  CHECK_STREQ(f.sector, "Hộ tịch");
+  CHECK_STREQ(f.holder_unit, "444");
+  static const struct {
+    const char *sort, *proc, *sector, *holder;
+    uint32_t offset;
+    int64_t rf, rt, df, dt;
+    const char *field;
+  } bad[] = {
+      {"name", "", "", "", 0, 0, 0, 0, 0, "sort"},
+      {"--due", "", "", "", 0, 0, 0, 0, 0, "sort"},
+      {"", "", "", "", MC_LIM_LIST_OFFSET + 1, 0, 0, 0, 0, "offset"},
+      {"", "a b", "", "", 0, 0, 0, 0, 0, "procedure"},
+      {"", "", "a\nb", "", 0, 0, 0, 0, 0, "sector"},
+      {"", "", "", "4-4", 0, 0, 0, 0, 0, "holder_unit"},
+      {"", "", "", "4444444444444444", 0, 0, 0, 0, 0, "holder_unit"},
+      {"", "", "", "", 0, 2, 1, 0, 0, "received_to"},
+      {"", "", "", "", 0, 5, 5, 0, 0, "received_to"},
+      {"", "", "", "", 0, -1, 0, 0, 0, "received_from"},
+      {"", "", "", "", 0, 0, MC_LIM_TIME_MAX_MS + 1, 0, 0, "received_to"},
+      {"", "", "", "", 0, 0, 0, MC_LIM_TIME_MAX_MS + 1, 0, "due_from"},
+      {"", "", "", "", 0, 0, 0, 9, 3, "due_to"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    Motcua__ListRequest b = MOTCUA__LIST_REQUEST__INIT;
+    b.sort = (char *)bad[i].sort;
+    b.procedure = (char *)bad[i].proc;
+    b.sector = (char *)bad[i].sector;
+    b.holder_unit = (char *)bad[i].holder;
+    b.offset = bad[i].offset;
+    b.received_from_ms = bad[i].rf;
+    b.received_to_ms = bad[i].rt;
+    b.due_from_ms = bad[i].df;
+    b.due_to_ms = bad[i].dt;
+    field = NULL;
+    CHECK_EQ(mc_val_list(&b, 1000, &f, &field), MC_EINVAL);
+    CHECK(field != NULL && strcmp(field, bad[i].field) == 0);
+  }
+}
+
 int main(void) {
   test_peer_values();
   test_register_hours_values();
@@ -724,5 +887,9 @@ int main(void) {
   test_clock();
   test_once_only();
   test_units_visible();
+  test_actions_now_match_decide();
+  test_actions_now_cells();
+  test_due_soon_horizon();
+  test_list_values();
   return check_result();
 }
