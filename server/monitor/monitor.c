@@ -339,6 +339,15 @@ void mc_monitor_meter_end(mc_monitor *m, mc_mon_meter *d, int rc, int64_t now_us
   mc_monitor_request(m, d->body, rc, now_us - d->t0_us);
 }
 
+void mc_monitor_meter_resume(mc_mon_meter *d, mc_mon_req_meter *r) {
+  d->body = r->body;
+  d->t0_us = r->t0_us;
+  d->gen++;
+  d->dispatching = 1;
+  d->open = d->recorded = 0;
+  r->done = 1;
+}
+
 void mc_monitor_req_begin(mc_mon_meter *d, mc_mon_req_meter *r) {
   *r = (mc_mon_req_meter){.body = d->dispatching ? d->body : 0, .gen = d->gen,
                           .t0_us = d->t0_us};

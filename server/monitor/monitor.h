@@ -244,6 +244,10 @@ void mc_monitor_meter_begin(mc_mon_meter *d, unsigned body, int64_t now_us);
 /* The dispatch returned rc (0 = answered or waiting on an mc_req). */
 void mc_monitor_meter_end(mc_monitor *m, mc_mon_meter *d, int rc, int64_t now_us);
 void mc_monitor_req_begin(mc_mon_meter *d, mc_mon_req_meter *r);
+/* A request held by an mc_req r outside its dispatch (the officer gate
+ * waiting on PostgreSQL) is dispatched now: d meters it again as r's body
+ * from r's start, and r no longer counts. End with mc_monitor_meter_end. */
+void mc_monitor_meter_resume(mc_mon_meter *d, mc_mon_req_meter *r);
 /* The mc_req ended with err (0: finished). */
 void mc_monitor_req_end(mc_monitor *m, mc_mon_meter *d, mc_mon_req_meter *r, int err,
                         int64_t now_us);

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "log.h"
 #include "passwd.h"
+#include "session_mon.h"
 
 #define CACHE_SLOTS 1024 /* direct-mapped by the token hash; a collision replaces */
 
@@ -232,12 +233,16 @@ static void gate_checked_cb(void *arg, int err, const mc_officer *o, int64_t exp
     who.officer = *o;
     memcpy(who.token_hash, g->hash, 32);
   }
-  if (err == MC_ELOGIN && g->soft && s->link != NULL && s->state == MC_SS_READY) {
+  int live = s->link != NULL && s->state == MC_SS_READY;
+  int soft_run = err == MC_ELOGIN && g->soft && live, ran = soft_run || (err == 0 && live);
+  if (ran) mc_session_mon_resume(s, g->r); /* metered as its own type, from its arrival */
+  if (soft_run) {
     f.rule = NULL;
     err = g->fn(s, g->env, &f);
-  } else if (err == 0 && s->link != NULL && s->state == MC_SS_READY) {
+  } else if (ran) {
     err = run(s, g->env, g->fn, &who, g->soft, &f);
   }
+  if (ran) mc_session_mon_dispatched(s, err); /* before g->r's end may release s */
   if (err != 0) mc_req_fail(g->r, err, detail_of(&f));
   else mc_req_finish(g->r, NULL);
   mc_envelope_free(g->env);

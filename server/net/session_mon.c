@@ -39,6 +39,10 @@ void mc_session_mon_frame(mc_session *s, const Motcua__Envelope *env) {
 
 void mc_session_mon_dispatched(mc_session *s, int rc) { mc_mon_meter_end(s->srv, &s->meter, rc); }
 
+void mc_session_mon_resume(mc_session *s, mc_req *held) {
+  mc_monitor_meter_resume(&s->meter, &held->meter);
+}
+
 void mc_session_mon_uploads(mc_session *s, uint32_t n) { mc_mon_conn_uploads(s->srv, s->mon, n); }
 
 void mc_session_mon_rtt(mc_session *s) { mc_mon_conn_rtt(s->srv, s->mon, s->rtt_ms); }

@@ -16,6 +16,10 @@ void mc_session_mon_ready(mc_session *s, int resident);
 void mc_session_mon_frame(mc_session *s, const Motcua__Envelope *env);
 /* Its dispatch returned rc (0: answered, or waiting on an mc_req). */
 void mc_session_mon_dispatched(mc_session *s, int rc);
+/* A request the officer gate held (held: the gate's mc_req) is dispatched
+ * now, after PostgreSQL checked its session: metered as its own type from
+ * its arrival; end with mc_session_mon_dispatched. */
+void mc_session_mon_resume(mc_session *s, mc_req *held);
 /* s->rtt_ms was just measured. */
 void mc_session_mon_rtt(mc_session *s);
 /* How many uploads the session moves now. */

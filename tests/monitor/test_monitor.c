@@ -368,6 +368,20 @@ static void test_requests(void) {
   mc_monitor_req_begin(&d, &r);
   mc_monitor_req_end(&m, &d, &r, MC_EFORBIDDEN, 60010);
   mc_monitor_meter_end(&m, &d, 0, 60020);
+  /* held by the officer gate (a req outside the dispatch), then dispatched
+   * again once PostgreSQL answered: its handler's own req, started in the
+   * resumed dispatch, counts once as a show from the arrival */
+  mc_mon_req_meter gate, h;
+  mc_monitor_meter_begin(&d, show, 70000);
+  mc_monitor_req_begin(&d, &gate);
+  mc_monitor_meter_end(&m, &d, 0, 70010);
+  mc_monitor_meter_resume(&d, &gate);
+  mc_monitor_req_begin(&d, &h);
+  mc_monitor_meter_end(&m, &d, 0, 75000);
+  mc_monitor_req_end(&m, &d, &gate, 0, 75001); /* the gate's req: no longer counts */
+  mc_monitor_req_end(&m, &d, &h, MC_ENOTFOUND, 80000);
+  CHECK_EQ(m.req[show].results[-MC_ENOTFOUND], 2);
+  CHECK_EQ(m.req[show].results[0], 0);
   mc_monitor_meter_begin(&d, MOTCUA__ENVELOPE__BODY_PONG, 0); /* not a request */
   mc_monitor_meter_end(&m, &d, 0, 10);
   CHECK_EQ(m.req[list].count, 2);
@@ -375,16 +389,16 @@ static void test_requests(void) {
   CHECK_EQ(m.req[list].sum_us, 500 + 30000);
   CHECK_EQ(m.req[list].within[0], 1); /* <= 1 ms */
   CHECK_EQ(m.req[list].within[4], 1); /* 30 ms: in (25 ms, 50 ms] */
-  CHECK_EQ(m.req[show].results[-MC_ENOTFOUND], 1);
+  CHECK_EQ(m.req[show].results[-MC_ENOTFOUND], 2);
   CHECK_EQ(m.req[show].results[-MC_EUNAVAIL], 1);
   CHECK_EQ(m.req[show].results[-MC_EFORBIDDEN], 1);
-  CHECK_EQ(m.req[show].count, 3);
+  CHECK_EQ(m.req[show].count, 4);
   CHECK_EQ(m.req[MOTCUA__ENVELOPE__BODY_PONG].count, 0);
   char *text = mc_monitor_prometheus(&m, T0, NULL);
   CHECK(text != NULL &&
         strstr(text, "motcua_requests_total{type=\"list\",result=\"ok\"} 2\n") != NULL);
   CHECK(text != NULL &&
-        strstr(text, "motcua_requests_total{type=\"show\",result=\"not_found\"} 1\n") != NULL);
+        strstr(text, "motcua_requests_total{type=\"show\",result=\"not_found\"} 2\n") != NULL);
   CHECK(text != NULL && strstr(text, "motcua_request_duration_seconds_bucket{type=\"list\","
                                      "le=\"+Inf\"} 2\n") != NULL);
   CHECK(text != NULL && strstr(text, "motcua_request_duration_seconds_bucket{type=\"list\","
