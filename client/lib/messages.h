@@ -521,4 +521,14 @@ const char *mc_msg_rule(int lang, const char *detail);
 const char *mc_status_name(int lang, unsigned status);
 int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, MC_EINVAL otherwise */
 
+/* The desk screen's texts (client/desk/www), keyed by a dotted name the
+ * page's JavaScript uses ("today.title"): the same catalogue, a second
+ * table (messages_ui.c), served by the desk as GET /api/texts. */
+typedef struct mc_ui_text {
+  const char *key;
+  const char *vi;
+  const char *en;
+} mc_ui_text;
+const mc_ui_text *mc_ui_texts(size_t *n);
+
 #endif
