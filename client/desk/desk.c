@@ -28,6 +28,11 @@ void desk_client_arm(desk *d) {
   if (d->client == NULL || d->stopping) return;
   int ms = mc_client_loop_timeout(d->client);
   if (ms < 0 || ms > 1000) ms = 1000;
+  /* never later than already armed: re-arming on every HTTP run would
+   * otherwise postpone the private loop's timers for ever */
+  if (uv_is_active((uv_handle_t *)&d->client_timer) &&
+      uv_timer_get_due_in(&d->client_timer) <= (uint64_t)ms)
+    return;
   uv_timer_start(&d->client_timer, client_timer_cb, (uint64_t)ms, 0);
 }
 

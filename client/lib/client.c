@@ -840,7 +840,10 @@ int mc_client_watch_result(const mc_client *c) { return c->watch_result; }
 
 int mc_client_loop_fd(const mc_client *c) { return uv_backend_fd(&c->loop); }
 
-int mc_client_loop_timeout(const mc_client *c) { return uv_backend_timeout(&c->loop); }
+int mc_client_loop_timeout(mc_client *c) {
+  uv_update_time(&c->loop); /* the loop's clock is the one of its last run */
+  return uv_backend_timeout(&c->loop);
+}
 
 void mc_client_pump(mc_client *c) {
   if (c != NULL && !c->waiting) uv_run(&c->loop, UV_RUN_NOWAIT);

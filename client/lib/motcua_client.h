@@ -277,7 +277,7 @@ int mc_client_watch_start(mc_client *c, mc_client_event_cb cb, void *ud);
 void mc_client_watch_stop(mc_client *c);
 int mc_client_watch_result(const mc_client *c);
 int mc_client_loop_fd(const mc_client *c);
-int mc_client_loop_timeout(const mc_client *c);
+int mc_client_loop_timeout(mc_client *c);
 void mc_client_pump(mc_client *c);
 
 /* Report this desk's outbox depth (items queued for the server). Sent as
