@@ -10,8 +10,7 @@
 #include "frame.h"
 #include "render.h"
 #include "report.h"
-
-#define ACT(x) MOTCUA__ACTION__ACTION_##x
+#include "requests.h"
 
 int desk_method_parse(const char *m) {
   static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
@@ -321,90 +320,59 @@ static int parse_receive(desk_req *r, desk_req_error *e) {
   return 0;
 }
 
-/* The options each action takes and requires (the server's rules). */
-enum { O_REASON = 1, O_NOTE = 2, O_TO = 4, O_DEPT = 8, O_AMOUNT = 16, O_DUE = 32, O_COLL = 64, O_RATE = 128 };
-static const struct {
-  const char *name;
-  int action;
-  unsigned allowed, required;
-} actions[] = {
-    {"accept", ACT(ACCEPT), O_NOTE, 0},
-    {"assign", ACT(ASSIGN), O_TO | O_DEPT, O_TO},
-    {"result", ACT(RESULT), O_NOTE, 0},
-    {"send_back", ACT(SEND_BACK), O_NOTE, 0},
-    {"supplement_request", ACT(SUPPLEMENT_REQUEST), O_REASON, O_REASON},
-    {"supplement", ACT(SUPPLEMENT), O_NOTE, 0},
-    {"fee_request", ACT(FEE_REQUEST), O_AMOUNT, O_AMOUNT},
-    {"fee_paid", ACT(FEE_PAID), 0, 0},
-    {"refuse", ACT(REFUSE), O_REASON, O_REASON},
-    {"stop", ACT(STOP), O_REASON, O_REASON},
-    {"withdraw", ACT(WITHDRAW), O_REASON, 0},
-    {"reschedule", ACT(RESCHEDULE), O_DUE | O_REASON, O_DUE | O_REASON},
-    {"return", ACT(RETURN), O_COLL, O_COLL},
-    {"rate", ACT(RATE), O_RATE, O_RATE},
-    {"propose", ACT(PROPOSE), O_NOTE, 0},
-};
-
-static int action_fields(desk_req *r, desk_req_error *e) {
-  json_t *amount = json_object_get(r->body, "amount");
-  if (j_str(r, "reason", MC_LIM_TEXT, &r->reason, e) || j_str(r, "note", MC_LIM_TEXT, &r->note, e) ||
-      j_str(r, "to_officer", MC_LIM_OFFICER, &r->to_officer, e) ||
-      j_str(r, "department", MC_LIM_OFFICER, &r->department, e) ||
-      j_str(r, "collected_by", MC_LIM_PERSON_NAME, &r->collected_by, e) ||
-      j_str(r, "new_due", 32, &r->new_due, e) || j_uint(r, "rating", 1, 3, &r->rating, e))
-    return -1;
-  if (amount != NULL && !json_is_null(amount)) {
-    char buf[32];
-    if (json_is_integer(amount))
-      snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(amount));
-    else if (json_is_string(amount) && json_string_length(amount) < sizeof buf)
-      snprintf(buf, sizeof buf, "%s", json_string_value(amount));
-    else
-      return bad(e, MSG_ERR_AMOUNT, "amount");
-    if (mc_fields_parse_amount(buf, &r->amount) != 0) return bad(e, MSG_ERR_AMOUNT, "amount");
+/* An action's options: the rules client/lib/requests.c gives both
+ * front-ends (what each action takes and requires, each value's check). */
+static const char *opt_text(desk_req *r, unsigned opt, char *buf, size_t size) {
+  switch (opt) {
+  case MC_REQ_REASON: return r->reason;
+  case MC_REQ_NOTE: return r->note;
+  case MC_REQ_ASSIGNEE: return r->to_officer;
+  case MC_REQ_DEPT: return r->department;
+  case MC_REQ_COLLECTOR: return r->collected_by;
+  case MC_REQ_DUE: return r->new_due;
+  case MC_REQ_AMOUNT:
+  case MC_REQ_RATING: {
+    json_t *v = json_object_get(r->body, mc_req_opt_name(opt));
+    if (v == NULL || json_is_null(v)) return NULL;
+    if (json_is_integer(v)) snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v) && json_string_length(v) < size) snprintf(buf, size, "%s", json_string_value(v));
+    else snprintf(buf, size, "x"); /* refused by the check */
+    return buf;
   }
-  return 0;
+  }
+  return NULL;
 }
 
-static unsigned given(const desk_req *r) {
-  return (r->reason && r->reason[0] ? O_REASON : 0) | (r->note && r->note[0] ? O_NOTE : 0) |
-         (r->to_officer && r->to_officer[0] ? O_TO : 0) |
-         (r->department && r->department[0] ? O_DEPT : 0) | (r->amount ? O_AMOUNT : 0) |
-         (r->new_due && r->new_due[0] ? O_DUE : 0) |
-         (r->collected_by && r->collected_by[0] ? O_COLL : 0) | (r->rating ? O_RATE : 0);
-}
-
-static int check_given(desk_req *r, unsigned g, desk_req_error *e) {
-  int64_t due;
-  if ((g & O_REASON) && j_check(mc_fields_check_reason(r->reason), "reason", e)) return -1;
-  if ((g & O_NOTE) && j_check(mc_fields_check_note(r->note), "note", e)) return -1;
-  if ((g & O_TO) && j_check(mc_fields_check_assignee(r->to_officer), "to_officer", e)) return -1;
-  if ((g & O_DEPT) && j_check(mc_fields_check_department(r->department), "department", e))
-    return -1;
-  if ((g & O_COLL) && j_check(mc_fields_check_collector(r->collected_by), "collected_by", e))
-    return -1;
-  if ((g & O_DUE) && mc_fields_parse_due(r->new_due, 0, &due) != 0)
-    return bad(e, MSG_ERR_DUE_DATE, "new_due");
-  return 0;
+static int action_strings(desk_req *r, desk_req_error *e) {
+  return j_str(r, "reason", MC_LIM_TEXT, &r->reason, e) || j_str(r, "note", MC_LIM_TEXT, &r->note, e) ||
+         j_str(r, "to_officer", MC_LIM_OFFICER, &r->to_officer, e) ||
+         j_str(r, "department", MC_LIM_OFFICER, &r->department, e) ||
+         j_str(r, "collected_by", MC_LIM_PERSON_NAME, &r->collected_by, e) ||
+         j_str(r, "new_due", 32, &r->new_due, e);
 }
 
 static int parse_action(desk_req *r, desk_req_error *e) {
   const char *name = NULL;
-  size_t i, n = sizeof actions / sizeof actions[0];
-  if (j_str(r, "action", 32, &name, e) || idem_ok(r, e) || action_fields(r, e)) return -1;
-  for (i = 0; name != NULL && i < n; i++)
-    if (strcmp(name, actions[i].name) == 0) break;
-  if (name == NULL || i == n) return bad(e, MSG_NONE, "action");
-  r->action = actions[i].action;
-  unsigned g = given(r);
-  static const char *const names[] = {"reason", "note", "to_officer", "department",
-                                      "amount", "new_due", "collected_by", "rating"};
-  for (unsigned b = 0; b < 8; b++) {
-    if ((g & (1u << b)) && !(actions[i].allowed & (1u << b))) return bad(e, MSG_NONE, names[b]);
-    if ((actions[i].required & (1u << b)) && !(g & (1u << b)))
-      return bad(e, MSG_ERR_NEED_OPTION, names[b]);
+  char buf[32];
+  if (j_str(r, "action", 32, &name, e) || idem_ok(r, e) || action_strings(r, e)) return -1;
+  const mc_render_action_def *def = name != NULL ? mc_render_action_by_name(name) : NULL;
+  const mc_req_action_spec *sp = def != NULL ? mc_req_action_spec_of(def->action) : NULL;
+  if (sp == NULL) return bad(e, MSG_NONE, "action");
+  r->action = def->action;
+  for (unsigned b = 0; b < MC_REQ_OPTS; b++) {
+    unsigned opt = 1u << b;
+    const char *v = opt_text(r, opt, buf, sizeof buf);
+    int given = v != NULL && v[0] != '\0';
+    if (given && !(sp->allowed & opt)) return bad(e, MSG_NONE, mc_req_opt_name(opt));
+    if (!given && (sp->required & opt)) return bad(e, MSG_ERR_NEED_OPTION, mc_req_opt_name(opt));
+    if (!given) continue;
+    mc_req_action_vals vals = {0};
+    enum mc_msg m = mc_req_action_opt(opt, v, 0, &vals); /* the zone is applied when sent */
+    if (m != MSG_NONE) return bad(e, m, mc_req_opt_name(opt));
+    if (opt == MC_REQ_AMOUNT) r->amount = vals.amount;
+    if (opt == MC_REQ_RATING) r->rating = vals.rating;
   }
-  return check_given(r, g, e);
+  return 0;
 }
 
 /* ---- paths --------------------------------------------------------------- */
