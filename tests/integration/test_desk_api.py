@@ -18,18 +18,21 @@ import os
 import re
 import shutil
 import signal
+import ssl
+import subprocess
 import tempfile
 import time
 import unittest
 import urllib.error
 import urllib.request
 
-from itest import CLI, DISTRICT, REQUIRED_COMPONENTS, TIMEOUT, citizen_id, procedure_of_level
+from itest import CLI, DISTRICT, PKI_SH, REQUIRED_COMPONENTS, TIMEOUT, citizen_id, \
+    procedure_of_level
 from desk_util import Proc, SecondServer, password, unit_conf_copy, wait_for
 
 UNIT = "18544"
 NAME = "Lê Thị Giao Diện"
-LINE = re.compile(r"desk: (http://127\.0\.0\.1:(\d+))/ \(unit (\w+)\)")
+LINE = re.compile(r"desk: (https?://127\.0\.0\.1:(\d+))/ \(unit (\w+)\)")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -43,8 +46,12 @@ OPENER = urllib.request.build_opener(NoRedirect)
 class Desk:
     """One `motcua desk` process and one browser-like session on it."""
 
-    def __init__(self, tc, tmp, conf, name):
+    def __init__(self, tc, tmp, conf, name, cafile=None):
         self.tc = tc
+        self.opener = OPENER
+        if cafile:
+            ctx = ssl.create_default_context(cafile=cafile)
+            self.opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=ctx))
         self.log = os.path.join(tmp, "desk-%s.log" % name)
         self.proc = Proc(tc, [CLI, "-c", conf, "desk", "--listen", "127.0.0.1:0"], self.log)
         m = wait_for("desk %s to say where it listens" % name,
@@ -70,7 +77,7 @@ class Desk:
             headers["Host"] = host
         req = urllib.request.Request(self.url + path, data=raw, method=method, headers=headers)
         try:
-            with OPENER.open(req, timeout=timeout) as r:
+            with self.opener.open(req, timeout=timeout) as r:
                 return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
         except urllib.error.HTTPError as e:
             return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
@@ -235,6 +242,31 @@ class TestDeskApi(unittest.TestCase):
         self.assertEqual([d["code"] for d in found], [code])  # exactly once
         com.stop()
         srv.stop()
+
+    def test_4_lan_needs_https(self):
+        conf = unit_conf_copy(self.tmp, UNIT, name="lan")
+        p = subprocess.run([CLI, "-c", conf, "desk", "--listen", "0.0.0.0:0"], capture_output=True,
+                           timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"desk_tls_cert", p.stderr)
+        # a certificate from deploy/pki.sh desk (a CA of this test's own)
+        ca = os.path.join(self.tmp, "ca")
+        for args in (["init", ca], ["desk", ca, UNIT, "127.0.0.1"]):
+            subprocess.run([PKI_SH] + args, check=True, capture_output=True, timeout=60)
+        with open(conf, "a") as f:
+            f.write("[desk]\ndesk_tls_cert = %s/desks/%s.crt\ndesk_tls_key = %s/desks/%s.key\n" % (
+                ca, UNIT, ca, UNIT))
+        d = Desk(self, self.tmp, conf, "lan", cafile=os.path.join(ca, "ca.crt"))
+        self.assertTrue(d.url.startswith("https://"))
+        self.assertEqual(d.json("GET", "/api/state")["unit"]["code"], UNIT)
+        st, hd, _ = d.call("POST", "/api/login", {"login": "receiving." + UNIT,
+                                                 "password": password("receiving." + UNIT)})
+        self.assertEqual(st, 200)
+        self.assertIn("Secure", hd["set-cookie"])
+        self.assertIn("max-age", hd.get("strict-transport-security", ""))
+        st, _, _ = d.call("GET", "/api/state", host="attacker.example:%d" % int(d.url.rsplit(":", 1)[1]))
+        self.assertEqual(st, 421)
+        d.stop()
 
 
 if __name__ == "__main__":
