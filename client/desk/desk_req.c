@@ -442,11 +442,12 @@ static int route_dossier(desk_req *r, const char *rest, desk_req_error *e) {
         copy(r->file, sizeof r->file, tail + 7) != 0)
       return bad(e, MSG_NONE, "file");
   } else if (strncmp(tail, "/slips/", 7) == 0) {
-    const char *f = tail + 7;
+    const char *f = tail + 7; /* "1.pdf" or "01.pdf" */
     r->route = DESK_R_SLIP;
-    if (strlen(f) != 6 || f[0] != '0' || f[1] < '1' || f[1] > '5' || strcmp(f + 2, ".pdf") != 0)
+    if (strlen(f) == 6 && f[0] == '0') f++;
+    if (strlen(f) != 5 || f[0] < '1' || f[0] > '5' || strcmp(f + 1, ".pdf") != 0)
       return bad(e, MSG_ERR_FORM, "form");
-    r->form[0] = f[0], r->form[1] = f[1], r->form[2] = '\0';
+    r->form[0] = '0', r->form[1] = f[0], r->form[2] = '\0';
   } else {
     return fail(e, 404, "not_found", MSG_DESK_ERR_NOT_FOUND, NULL);
   }

@@ -47,6 +47,13 @@ static void test_routes(void) {
   CHECK_EQ(r.route, DESK_R_SLIP);
   CHECK_STREQ(r.form, "01");
   desk_req_free(&r);
+  CHECK_EQ(parse(DESK_GET, "/api/dossiers/H30.18499-261006-0001/slips/3.pdf", NULL, NULL, &r, &e), 0);
+  CHECK_STREQ(r.form, "03");
+  desk_req_free(&r);
+  CHECK_EQ(parse(DESK_GET, "/api/dossiers/H30.18499-261006-0001/slips/6.pdf", NULL, NULL, &r, &e), -1);
+  desk_req_free(&r);
+  CHECK_EQ(parse(DESK_GET, "/api/dossiers/H30.18499-261006-0001/slips/001.pdf", NULL, NULL, &r, &e), -1);
+  desk_req_free(&r);
   CHECK_EQ(parse(DESK_GET, "/api/dossiers/H30.18499-261006-0001/slips/06.pdf", NULL, NULL, &r, &e), -1);
   desk_req_free(&r);
   CHECK_EQ(parse(DESK_GET, "/api/dossiers/a%20b/x", NULL, NULL, &r, &e), -1);
