@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -821,8 +822,20 @@ static void api_outbox(desk *d, desk_session *s, desk_reply *out) {
   reply_json(out, 200, json_pack("{s:o}", "items", a));
 }
 
+/* Today in the server's zone as YYYY-MM-DD; first = 1: the month's first day. */
+static void today_iso(char out[11], int first) {
+  time_t t = (time_t)(mc_client_now_ms() / 1000 + (int64_t)mc_render_utc_offset() * 60);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  if (strftime(out, 11, "%Y-%m-%d", &tm) != 10) snprintf(out, 11, "2000-01-01");
+  if (first) out[8] = '0', out[9] = '1';
+}
+
 static void api_report(desk *d, const desk_req *r, desk_session *s, desk_reply *out) {
-  mc_report_params p = {r->from[0] ? r->from : NULL, r->to[0] ? r->to : NULL, r->by, NULL};
+  char from[11], to[11]; /* default: this month so far */
+  today_iso(from, 1);
+  today_iso(to, 0);
+  mc_report_params p = {r->from[0] ? r->from : from, r->to[0] ? r->to : to, r->by, NULL};
   Motcua__Envelope *rep = NULL;
   mc_client_error e = {0};
   as_officer(d, s);

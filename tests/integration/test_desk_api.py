@@ -28,7 +28,7 @@ import urllib.request
 
 from itest import CLI, DISTRICT, PKI_SH, REQUIRED_COMPONENTS, TIMEOUT, citizen_id, \
     procedure_of_level
-from desk_util import Proc, SecondServer, password, unit_conf_copy, wait_for
+from desk_util import Proc, SecondServer, password, small_pdf, unit_conf_copy, wait_for
 
 UNIT = "18544"
 NAME = "Lê Thị Giao Diện"
@@ -242,6 +242,51 @@ class TestDeskApi(unittest.TestCase):
         self.assertEqual([d["code"] for d in found], [code])  # exactly once
         com.stop()
         srv.stop()
+
+    def test_5_whole_path(self):
+        """Scan, forward, accept, assign, result with its file, send back, return,
+        rating, all through the API; files, spreadsheet, candidates, report."""
+        com, dis = self.desk(UNIT, "path-c"), self.desk(DISTRICT, "path-d")
+        com.login("tester." + UNIT)
+        dis.login("tester." + DISTRICT)
+        cid = citizen_id()
+        code = com.json("POST", "/api/receive", receive_body(procedure_of_level("district"), cid,
+                                                            name="Lê Văn Đường Đi"))["dossier"]["code"]
+        with open(small_pdf(os.path.join(self.tmp, "scan.pdf")), "rb") as f:
+            pdf = f.read()
+        up = com.json("PUT", "/api/dossiers/%s/files?name=scan%%201.pdf&kind=scan" % code, raw=pdf)
+        self.assertEqual(up["file"]["size"], len(pdf))
+        st, _, data = com.call("PUT", "/api/dossiers/%s/files?name=x.exe" % code, raw=b"MZ\x90\x00")
+        self.assertEqual(st, 415, data)
+        files = com.json("GET", "/api/dossiers/" + code)["files"]
+        self.assertEqual([f["size"] for f in files], [len(pdf)])
+        st, hd, got = com.call("GET", "/api/dossiers/%s/files/%s" % (code, files[0]["sha256"]))
+        self.assertEqual((st, got), (200, pdf))
+        self.assertTrue(hd["content-disposition"].startswith("attachment"))
+        com.json("POST", "/api/dossiers/%s/forward" % code, {})
+        dis.json("POST", "/api/dossiers/%s/action" % code, {"action": "accept"})
+        cands = dis.json("GET", "/api/officers/candidates")["officers"]
+        self.assertIn("processing." + DISTRICT, [o["login"] for o in cands])
+        dis.json("POST", "/api/dossiers/%s/action" % code,
+                 {"action": "assign", "to_officer": "processing." + DISTRICT})
+        with open(small_pdf(os.path.join(self.tmp, "kq.pdf"), "ket qua"), "rb") as f:
+            dis.json("PUT", "/api/dossiers/%s/files?name=ket-qua.pdf&kind=result" % code, raw=f.read())
+        dis.json("POST", "/api/dossiers/%s/action" % code, {"action": "result"})
+        dis.json("POST", "/api/dossiers/%s/action" % code, {"action": "send_back"})
+        com.json("POST", "/api/dossiers/%s/action" % code, {"action": "return", "collected_by": "Lê Văn Đường Đi"})
+        d = com.json("POST", "/api/dossiers/%s/action" % code, {"action": "rate", "rating": 3})["dossier"]
+        self.assertEqual((d["status"], d["rating"]), (10, 3))
+        one = com.json("GET", "/api/dossiers/" + code)
+        self.assertEqual([s["action"] for s in one["history"]],
+                         ["receive", "forward", "accept", "assign", "result", "send_back", "return", "rate"])
+        st, hd, x = com.call("GET", "/api/dossiers.xlsx?q=" + cid)
+        self.assertEqual(st, 200)
+        self.assertTrue(x.startswith(b"PK"))
+        self.assertIn("spreadsheetml", hd["content-type"])
+        self.assertIn("rows", json.dumps(com.json("GET", "/api/report?by=procedure")))
+        self.assertEqual(com.json("GET", "/api/outbox")["items"], [])
+        com.stop()
+        dis.stop()
 
     def test_4_lan_needs_https(self):
         conf = unit_conf_copy(self.tmp, UNIT, name="lan")
