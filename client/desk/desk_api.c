@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <xlsxwriter.h>
 
@@ -24,6 +25,7 @@
 #include "outbox.h"
 #include "render.h"
 #include "report.h"
+#include "requests.h"
 #include "slip.h"
 #include "submit.h"
 #include "transfer.h"
@@ -195,27 +197,33 @@ static void api_login(desk *d, const desk_req *r, desk_session **s, desk_reply *
   mc_client_error e = {0};
   unsigned char id[32], csrf[32];
   char cookie[DESK_SECRET_HEX + 1], evicted[MC_CLIENT_TOKEN_MAX + 1];
+  char token[MC_CLIENT_TOKEN_MAX + 1], old[MC_CLIENT_TOKEN_MAX + 1] = "";
   int lang = lang_of(d, *s);
   memset(&o, 0, sizeof o);
   mc_client_set_token(d->client, NULL);
   int rc = mc_client_login(d->client, r->login, r->password, &o, &e);
-  if (rc != MC_OK) {
-    done_call(d);
-    return call_error(d, lang, out, &e);
+  snprintf(token, sizeof token, "%s", rc == MC_OK ? mc_client_token(d->client) : "");
+  done_call(d);
+  if (rc != MC_OK) return call_error(d, lang, out, &e);
+  if (*s != NULL) { /* a new login replaces the browser's session */
+    snprintf(old, sizeof old, "%s", (*s)->token);
+    desk_sessions_remove(*s);
+    *s = NULL;
   }
-  if (*s != NULL) desk_sessions_remove(*s); /* a new login replaces the browser's session */
   if (RAND_bytes(id, sizeof id) != 1 || RAND_bytes(csrf, sizeof csrf) != 1 ||
       (*s = desk_sessions_add(&d->sessions, id, csrf, mc_client_now_ms(), cookie, evicted)) ==
           NULL) {
-    mc_client_logout(d->client, 0, NULL);
-    done_call(d);
+    server_logout(d, token);
+    server_logout(d, old);
+    OPENSSL_cleanse(token, sizeof token);
     return desk_api_error(d, lang, out, 503, "sessions_full", MSG_DESK_ERR_SESSIONS_FULL, NULL);
   }
-  snprintf((*s)->token, sizeof (*s)->token, "%s", mc_client_token(d->client));
+  snprintf((*s)->token, sizeof (*s)->token, "%s", token);
+  OPENSSL_cleanse(token, sizeof token);
   (*s)->officer = o;
   (*s)->lang = lang;
-  done_call(d);
-  server_logout(d, evicted);
+  server_logout(d, evicted); /* an idle session whose slot this one took */
+  server_logout(d, old);
   mc_log_info(0, "desk: officer logged in");
   cookie_header(d, out, cookie);
   reply_json(out, 200, json_pack("{s:o, s:s}", "officer", officer_json(&o), "csrf", (*s)->csrf));
@@ -303,19 +311,10 @@ static void api_procedures(desk *d, const desk_req *r, desk_session *s, desk_rep
   json_decref(out->json); /* an offline failure answered from the cache */
   out->json = NULL;
   const Motcua__ProceduresReply *p = d->procs->procedures_reply;
-  size_t n = p->n_procedures < MC_FIND_ITEMS_MAX ? p->n_procedures : MC_FIND_ITEMS_MAX;
-  mc_find_item *items = calloc(n + 1, sizeof *items);
-  size_t *order = calloc(n + 1, sizeof *order), m = n;
+  size_t *order = NULL;
+  long m = mc_req_procedures_rank(p, r->q[0] ? r->q : NULL, &order);
   json_t *a = json_array();
-  if (items == NULL || order == NULL) goto out;
-  for (size_t i = 0; i < n; i++) {
-    items[i] = (mc_find_item){p->procedures[i]->code, p->procedures[i]->name, p->procedures[i]->sector};
-    order[i] = i;
-  }
-  if (r->q[0]) m = mc_find_rank(r->q, items, n, order);
-  for (size_t i = 0; i < m; i++) json_array_append_new(a, mc_render_procedure_json(p->procedures[order[i]]));
-out:
-  free(items);
+  for (long i = 0; i < m; i++) json_array_append_new(a, mc_render_procedure_json(p->procedures[order[i]]));
   free(order);
   reply_json(out, 200, json_pack("{s:o}", "procedures", a));
 }
@@ -858,10 +857,24 @@ static void api_static(desk *d, const desk_req *r, desk_reply *out) {
   out->content_type = type;
 }
 
-void desk_api_handle(desk *d, const desk_req *r, desk_session **sp, const char *cookie,
+/* A short code "yymmdd-nnnn" gets the agency id of the desk's own unit, as
+ * the CLI expands it after the hello. */
+static void expand_code(desk *d, desk_req *r) {
+  const mc_client_info *i = mc_client_get_info(d->client);
+  const mc_client_unit *u = mc_client_unit_find(i, i->unit_code);
+  char full[sizeof r->code];
+  if (r->code[0] && mc_find_code_is_short(r->code) && u != NULL && u->agency_id[0] &&
+      mc_find_code_normalise(r->code, u->agency_id, full, sizeof full) == 0)
+    snprintf(r->code, sizeof r->code, "%s", full);
+}
+
+void desk_api_handle(desk *d, const desk_req *req, desk_session **sp, const char *cookie,
                      const char *upload_path, uint64_t upload_len, desk_reply *out) {
   desk_session *s = *sp;
+  desk_req copy = *req; /* shallow: the body stays the caller's */
+  desk_req *r = &copy;
   (void)cookie;
+  expand_code(d, r);
   switch (r->route) {
   case DESK_R_STATIC: return api_static(d, r, out);
   case DESK_R_STATE: return api_state(d, s, out);

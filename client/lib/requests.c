@@ -2,8 +2,10 @@
 #include "requests.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "fields.h"
+#include "find.h"
 #include "frame.h"
 
 #define ACT(x) MOTCUA__ACTION__ACTION_##x
@@ -60,4 +62,21 @@ enum mc_msg mc_req_action_opt(unsigned opt, const char *value, int offset_min,
                                                                                : MSG_ERR_RATING;
   }
   return MSG_ERR_UNKNOWN_OPTION;
+}
+
+long mc_req_procedures_rank(const Motcua__ProceduresReply *r, const char *q, size_t **order) {
+  size_t n = r->n_procedures < MC_FIND_ITEMS_MAX ? r->n_procedures : MC_FIND_ITEMS_MAX;
+  mc_find_item *items = calloc(n + 1, sizeof *items);
+  long m = -1;
+  *order = calloc(n + 1, sizeof **order);
+  if (items == NULL || *order == NULL) goto out;
+  for (size_t i = 0; i < n; i++) {
+    items[i] = (mc_find_item){r->procedures[i]->code, r->procedures[i]->name,
+                              r->procedures[i]->sector};
+    (*order)[i] = i;
+  }
+  m = q == NULL ? (long)n : (long)mc_find_rank(q, items, n, *order);
+out:
+  free(items);
+  return m;
 }

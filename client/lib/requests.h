@@ -5,8 +5,10 @@
 #ifndef MC_REQUESTS_H
 #define MC_REQUESTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "frame.h"
 #include "messages.h"
 
 /* The options of a workflow action (ActionRequest fields). */
@@ -46,5 +48,11 @@ typedef struct mc_req_action_vals {
  * offset_min (mc_render_utc_offset()). */
 enum mc_msg mc_req_action_opt(unsigned opt, const char *value, int offset_min,
                               mc_req_action_vals *v);
+
+/* The procedures of a catalogue reply that match q (any part of code,
+ * name or sector, accents optional; mc_find_rank), best first; NULL q: all,
+ * in the catalogue's order. Their indexes in *order (malloc'ed, the caller
+ * frees it); the count, or -1 when out of memory. */
+long mc_req_procedures_rank(const Motcua__ProceduresReply *r, const char *q, size_t **order);
 
 #endif

@@ -276,7 +276,9 @@ class TestDeskApi(unittest.TestCase):
         com.json("POST", "/api/dossiers/%s/action" % code, {"action": "return", "collected_by": "Lê Văn Đường Đi"})
         d = com.json("POST", "/api/dossiers/%s/action" % code, {"action": "rate", "rating": 3})["dossier"]
         self.assertEqual((d["status"], d["rating"]), (10, 3))
-        one = com.json("GET", "/api/dossiers/" + code)
+        short = "-".join(code.split("-")[-2:])  # yymmdd-nnnn: the desk's own agency id
+        one = com.json("GET", "/api/dossiers/" + short)
+        self.assertEqual(one["dossier"]["code"], code)
         self.assertEqual([s["action"] for s in one["history"]],
                          ["receive", "forward", "accept", "assign", "result", "send_back", "return", "rate"])
         st, hd, x = com.call("GET", "/api/dossiers.xlsx?q=" + cid)
