@@ -158,16 +158,19 @@ function renderHeader() {
   if (!state) return;
   const u = state.unit || {};
   $('#unit').textContent = (u.name || '') + (u.code ? ' (' + u.code + ')' : '');
+  $('#unit').title = $('#unit').textContent;
   renderLink(state.link);
   const pending = state.outbox ? state.outbox.pending : 0;
   $('#pending').textContent = t('outbox.pending', { n: pending });
   show($('#pending'), pending > 0);
   const o = state.officer;
-  $('#officer').textContent = o ? (o.full_name || o.login) + (o.title ? ' – ' + o.title : '') : '';
+  $('#officer').textContent = o ? o.full_name || o.login : '';
+  $('#officer').title = o ? [o.login, o.title].filter(Boolean).join(' – ') : '';
   show($('#nav'), !!o);
   show($('#search-form'), !!o);
   show($('#logout'), !!o);
-  show($('#nav-queue'), !!o && u.role === 'district');
+  show($('#nav-queue'), !!o && isDistrict());
+  renderKeys();
   if (isCurrent('today')) renderOutbox();
 }
 
@@ -180,6 +183,7 @@ function renderKeys() {
   f.replaceChildren();
   for (const [k, key] of [['F2', 'keys.receive'], ['F3 /', 'keys.search'], ['F4', 'keys.list'],
     ['F6', 'keys.today'], ['F7', 'keys.queue'], ['Enter', 'keys.enter'], ['Esc', 'keys.esc']]) {
+    if (k === 'F7' && !isDistrict()) continue;
     f.append(h('span', { class: 'key' }, h('kbd', { text: k }), ' ' + t(key)));
   }
 }
@@ -215,6 +219,7 @@ async function onLogin(ev) {
       return;
     }
     startEvents();
+    loadProcedures();  // also for receiving while the link is down
     if (!location.hash || location.hash === '#/login') location.hash = '#/today';
     else route();
   } catch (e) {
@@ -270,6 +275,7 @@ function parseHash() {
 }
 
 async function route() {
+  if ($('#act-dialog').open) $('#act-dialog').close();
   if (!loggedIn()) { loggedOut(''); return; }
   const r = parseHash();
   switch (r.name) {
@@ -350,8 +356,10 @@ function eventText(ev) {
     case 'dossier': return ev.kind_name || ev.kind || '';
     case 'connected': return t('event.connected');
     case 'disconnected': return t('event.disconnected') + (ev.message ? ': ' + ev.message : '');
+    case 'outbox':
+      if (ev.outcome === 'delivered') return ev.provisional && ev.code ? t('event.delivered', { provisional: ev.provisional, code: ev.code }) : t('event.sent');
+      return t('event.rejected') + (ev.error ? ': ' + ev.error : '');
     default:
-      if (ev.provisional && ev.code) return t('event.delivered', { provisional: ev.provisional, code: ev.code });
       return ev.kind_name || ev.message || ev.event || '';
   }
 }
@@ -420,6 +428,10 @@ async function onEvents(evs) {
     if (typeof ev.id === 'number' && ev.id > eventsLast) eventsLast = ev.id;
     if (ev.event === 'pong') continue;
     if (ev.event === 'connected' || ev.event === 'disconnected') link = true;
+    if (ev.event === 'outbox' && ev.outcome === 'delivered' && waitingFor && ev.provisional === waitingFor && ev.code) {
+      clearTimeout(deliveredTimer);
+      delivered(waitingFor, ev.code);
+    }
     inbox.unshift(ev);
   }
   inbox.length = Math.min(inbox.length, MAX_INBOX);
@@ -462,20 +474,39 @@ async function findProcedures() {
   const q = $('#proc-q').value.trim();
   const ol = $('#proc-results');
   if (!q) { ol.replaceChildren(); return; }
+  let found;
   try {
-    const r = await api('GET', '/api/procedures?q=' + encodeURIComponent(q));
+    found = (await api('GET', '/api/procedures?q=' + encodeURIComponent(q))).procedures || [];
+  } catch (e) {
+    // offline: the catalogue this page loaded while online, matched here
+    if (e.status === 401 || !procedures) { ol.replaceChildren(h('li', { class: 'error', text: e.message })); return; }
+    found = localMatches(q);
+  }
+  {
     if ($('#proc-q').value.trim() !== q) return;
     ol.replaceChildren();
-    for (const p of (r.procedures || []).slice(0, 8)) {
+    for (const p of found.slice(0, 8)) {
       ol.append(h('li', { role: 'option' },
         h('button', { type: 'button', class: 'pick', 'data-code': p.code, onclick: () => chooseProcedure(p) },
           h('span', { class: 'code', text: p.code }), ' ', p.name || '',
           h('span', { class: 'muted', text: ' · ' + t('level.' + p.level) + (p.limit_text ? ' · ' + p.limit_text : '') }))));
     }
     if (!ol.children.length) ol.append(h('li', { class: 'muted', text: t('receive.no_match') }));
-  } catch (e) {
-    ol.replaceChildren(h('li', { class: 'error', text: e.message }));
   }
+}
+
+// Lower case without Vietnamese diacritics (đ -> d), as the desk's search.
+function fold(s) {
+  return String(s || '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+function localMatches(q) {
+  const words = fold(q).split(/\s+/).filter(Boolean);
+  return procedures.filter((p) => {
+    const hay = fold(p.code + ' ' + p.name);
+    return words.every((w) => hay.includes(w));
+  });
 }
 
 function onProcKey(ev) {
@@ -586,8 +617,9 @@ async function onReceive(ev) {
 }
 
 function receiveDone(r) {
-  const d = r.dossier;
-  const code = d ? d.code : (r.provisional || r.dossier_code || r.code || '');
+  // online {dossier:{...}}; queued {queued:true, provisional, dossier:"TAM-..."}
+  const d = r.dossier && typeof r.dossier === 'object' ? r.dossier : null;
+  const code = d ? d.code : (r.provisional || r.dossier || '');
   const queued = !d && !!r.queued;
   show($('#receive-form'), false);
   show($('#recv-done'), true);
@@ -608,7 +640,7 @@ function setReceivedCode(code, provisional) {
   el.textContent = code;
   el.dataset.provisional = provisional ? '1' : '0';
   show($('#recv-provisional-note'), provisional);
-  $('#recv-slip').href = '/api/dossiers/' + encodeURIComponent(code) + '/slips/1.pdf';
+  $('#recv-slip').href = slipUrl(code, 1);
   $('#recv-slip').textContent = t(provisional ? 'receive.print_provisional' : 'receive.print_slip1');
   $('#recv-open').href = '#/dossier/' + encodeURIComponent(code);
 }
@@ -621,23 +653,25 @@ async function checkDelivered() {
   clearTimeout(deliveredTimer);
   if (!waitingFor || !loggedIn()) return;
   try {
-    const r = await api('GET', '/api/outbox');
-    const it = (r.items || []).find((i) => (i.provisional === waitingFor || i.dossier === waitingFor) && i.kind === 'receive');
-    if (it && it.code) {
-      const prov = waitingFor;
-      waitingFor = null;
-      if ($('#recv-code').textContent === prov) {
-        setReceivedCode(it.code, false);
-        $('#recv-title').textContent = t('receive.delivered', { provisional: prov });
-      }
-      if (isCurrent('dossier') && current && current.code === prov) {
-        go('#/dossier/' + encodeURIComponent(it.code));
-      }
-      flash(t('event.delivered', { provisional: prov, code: it.code }));
-      return;
-    }
-  } catch (e) { /* try again */ }
-  deliveredTimer = setTimeout(checkDelivered, 3000);
+    // the desk answers a delivered provisional number with the real dossier
+    const r = await api('GET', '/api/dossiers/' + encodeURIComponent(waitingFor));
+    const real = r.dossier && r.dossier.code && !String(r.dossier.code).startsWith('TAM-') ? r.dossier.code : null;
+    if (real) delivered(waitingFor, real);
+    else deliveredTimer = setTimeout(checkDelivered, 3000);
+  } catch (e) {
+    deliveredTimer = setTimeout(checkDelivered, 3000);
+  }
+}
+
+function delivered(prov, code) {
+  waitingFor = null;
+  clearTimeout(deliveredTimer);
+  if ($('#recv-code').textContent === prov) {
+    setReceivedCode(code, false);
+    $('#recv-title').textContent = t('receive.delivered', { provisional: prov });
+  }
+  if (isCurrent('dossier') && current && current.code === prov) go('#/dossier/' + encodeURIComponent(code));
+  flash(t('event.delivered', { provisional: prov, code }));
 }
 
 /* ---- scans: drag and drop, progress, resume ---------------------------- */
@@ -862,6 +896,7 @@ async function openDossier(code) {
   }
   const d = r.dossier || {};
   current = d;
+  await loadProcedures();  // the names of the documents handed in
   if (code.startsWith('TAM-')) { waitingFor = code; checkDelivered(); }
   $('#d-code').textContent = d.code || code;
   $('#d-status').textContent = d.status_name || t('status.' + d.status);
@@ -892,8 +927,19 @@ function renderFields(d) {
   dl.replaceChildren();
   for (const [k, v] of rows) if (v) dl.append(h('dt', { text: t(k) }), h('dd', { text: String(v) }));
   const ul = $('#d-components');
-  ul.replaceChildren(...(d.components_received || []).map((c) => h('li', { text: '☑ ' + c.ordinal + (c.name ? '. ' + c.name : '') + (c.count ? ' × ' + c.count : '') })));
+  const proc = (procedures || []).find((p) => p.code === d.procedure);
+  const compName = (n) => ((proc && proc.components) || []).find((c) => c.ordinal === n);
+  ul.replaceChildren(...(d.components_received || []).map((c) => {
+    const pc = compName(c.ordinal);
+    return h('li', { text: '☑ ' + c.ordinal + '. ' + ((pc && pc.name) || '') + ' – ' +
+      t('form.' + (c.form === 'certified' ? 'certified_copy' : c.form)) + ' × ' + (c.count || 1) });
+  }));
   if (d.missing_reason) ul.append(h('li', { class: 'warn', text: t('receive.missing_reason') + ': ' + d.missing_reason }));
+}
+
+// the slips by their form number as the forms write it: 01 .. 05
+function slipUrl(code, n) {
+  return '/api/dossiers/' + encodeURIComponent(code) + '/slips/' + String(n).padStart(2, '0') + '.pdf';
 }
 
 function actionName(a) { return (typeof a === 'string' ? a : a.name).replace(/-/g, '_'); }
@@ -916,9 +962,9 @@ function renderSlips(d, slips) {
   const box = $('#d-slips');
   box.replaceChildren();
   for (const s of slips) {
-    const n = typeof s === 'object' ? s.form : s;
+    const n = Number(typeof s === 'object' ? s.form : s);
     box.append(h('a', { class: 'btn slip', 'data-slip': String(n), target: '_blank', rel: 'noopener',
-      href: '/api/dossiers/' + encodeURIComponent(d.code) + '/slips/' + n + '.pdf', text: t('slip.' + n) }));
+      href: slipUrl(d.code, n), text: t('slip.' + n) }));
   }
 }
 
@@ -926,10 +972,10 @@ function renderFiles(d, files) {
   const ul = $('#d-files');
   ul.replaceChildren();
   for (const f of files) {
-    const id = f.id !== undefined ? f.id : f.file_id;
+    const id = f.id !== undefined ? f.id : f.name;
     ul.append(h('li', {},
       h('a', { href: '/api/dossiers/' + encodeURIComponent(d.code) + '/files/' + encodeURIComponent(id), download: f.name || '', text: f.name || String(id) }),
-      h('span', { class: 'muted', text: ' ' + [f.kind ? t('file.' + f.kind) : '', f.size ? sizeText(f.size) : '', when(f.uploaded_at || f.at)].filter(Boolean).join(' · ') })));
+      h('span', { class: 'muted', text: ' ' + [f.kind ? t('file.' + f.kind) : '', f.size ? sizeText(f.size) : '', when(f.added_at), f.added_by_unit].filter(Boolean).join(' · ') })));
   }
   if (!files.length) ul.append(h('li', { class: 'muted', text: t('dossier.no_files') }));
 }
@@ -949,14 +995,16 @@ function renderHistory(steps) {
   }
 }
 
-// The fields an action needs (the contract's POST .../action body).
+// The fields an action takes (POST .../action; the same options as the
+// CLI's commands, client/lib/requests.c); result_file is uploaded first.
 const ACTION_FIELDS = {
-  assign: ['to_officer'], result: ['note', 'result_file'], refuse: ['reason'], stop: ['reason'],
+  assign: ['to_officer', 'department'], result: ['result_file'], refuse: ['reason'], stop: ['reason'],
   supplement_request: ['reason'], supplement: ['note'], fee_request: ['amount'], withdraw: ['reason'],
-  reschedule: ['new_due', 'reason'], return: ['collected_by'], send_back: ['note'], propose: ['note'],
+  reschedule: ['new_due', 'reason'], return: ['collected_by'], propose: ['note'],
 };
+const OPTIONAL = { withdraw: ['reason'], assign: ['department'] };
 
-function fieldInput(name, d) {
+function fieldInput(name, d, action) {
   const id = 'act-' + name;
   let input;
   if (name === 'to_officer') {
@@ -967,6 +1015,8 @@ function fieldInput(name, d) {
   else if (name === 'new_due') input = h('input', { id, type: 'date', required: true });
   else if (name === 'collected_by') input = h('input', { id, required: true, value: (d.applicant && d.applicant.name) || '' });
   else if (name === 'result_file') input = h('input', { id, type: 'file', accept: 'application/pdf,image/jpeg,image/png,image/tiff' });
+  else if (name === 'department') input = h('input', { id });
+  if ((OPTIONAL[action] || []).includes(name)) input.required = false;
   return h('label', {}, h('span', { text: t('field.' + name) }), input);
 }
 
@@ -978,7 +1028,7 @@ async function actionDialog(d, act, name, label) {
   const confirmText = act.confirm || (act.irreversible ? t('dialog.irreversible') : '');
   $('#act-confirm').textContent = confirmText;
   show($('#act-confirm'), !!confirmText);
-  $('#act-fields').replaceChildren(...fields.map((f) => fieldInput(f, d)));
+  $('#act-fields').replaceChildren(...fields.map((f) => fieldInput(f, d, name)));
   $('#act-ok').textContent = act.irreversible ? t('dialog.confirm') : label;
   showError($('#act-error'), '');
   dlg.dataset.action = name;
@@ -1059,6 +1109,7 @@ function wire() {
   $('#proc-q').addEventListener('input', onProcInput);
   $('#proc-q').addEventListener('keydown', onProcKey);
   $('#a-id').addEventListener('input', onIdInput);
+  $('#a-id').addEventListener('blur', () => validateField($('#a-id'), $('#a-id-msg'), (v) => ID_RE.test(v), 'receive.bad_id'));
   $('#a-phone').addEventListener('input', () => validateField($('#a-phone'), $('#a-phone-msg'), (v) => /^\+?\d*$/.test(v.replace(/[ .]/g, '')) && v.replace(/[ .]/g, '').length <= 12, 'receive.bad_phone'));
   $('#a-phone').addEventListener('blur', validateApplicant);
   $('#a-email').addEventListener('blur', validateApplicant);
@@ -1072,8 +1123,8 @@ function wire() {
   $('#page-next').addEventListener('click', () => { const q = new URLSearchParams(listQuery); q.set('offset', String(Number(q.get('offset') || 0) + PAGE)); listNav(q); });
   for (const b of $$('button.sort')) {
     b.addEventListener('click', () => {
-      const q = new URLSearchParams(listQuery);
-      q.set('sort', q.get('sort') === b.dataset.sort ? '-' + b.dataset.sort : b.dataset.sort);
+      const q = formToFilters();  // the filters on screen, applied or not yet
+      q.set('sort', listQuery.get('sort') === b.dataset.sort ? '-' + b.dataset.sort : b.dataset.sort);
       q.delete('offset');
       listNav(q);
     });
@@ -1091,7 +1142,7 @@ async function main() {
   await loadTexts();
   renderHeader();
   setInterval(refreshState, 15000);
-  if (loggedIn()) startEvents();
+  if (loggedIn()) { startEvents(); loadProcedures(); }
   route();
 }
 
