@@ -383,7 +383,7 @@ static int set_code(desk_req *r, const char *s, size_t n, desk_req_error *e) {
   memcpy(typed, s, n);
   typed[n] = '\0';
   if (mc_find_code_normalise(typed, "", r->code, sizeof r->code) != 0 ||
-      mc_fields_check_dossier_code(r->code) != MSG_NONE)
+      (!mc_find_code_is_short(r->code) && mc_fields_check_dossier_code(r->code) != MSG_NONE))
     return bad(e, MSG_ERR_CODE_FORMAT, "code");
   return 0;
 }

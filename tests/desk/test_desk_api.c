@@ -56,6 +56,9 @@ static void test_routes(void) {
   desk_req_free(&r);
   CHECK_EQ(parse(DESK_GET, "/api/dossiers/H30.18499-261006-0001/slips/06.pdf", NULL, NULL, &r, &e), -1);
   desk_req_free(&r);
+  CHECK_EQ(parse(DESK_GET, "/api/dossiers/261006-0001", NULL, NULL, &r, &e), 0); /* short form */
+  CHECK_STREQ(r.code, "261006-0001");
+  desk_req_free(&r);
   CHECK_EQ(parse(DESK_GET, "/api/dossiers/a%20b/x", NULL, NULL, &r, &e), -1);
   desk_req_free(&r);
   CHECK_EQ(parse(DESK_POST, "/api/dossiers/H30.18499-261006-0001/forward", NULL, "{}", &r, &e), 0);
