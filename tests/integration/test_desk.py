@@ -24,7 +24,7 @@ Screenshots of every screen go to docs/desk/*.png (committed).
 Commune 18553's dossiers here are told apart by the applicant's name and
 citizen id (test_search_slips uses 18553 with other names).
 """
-import datetime
+import base64
 import os
 import re
 import shutil
@@ -288,6 +288,22 @@ class TestDesk(DeskCase):
         self.assertIn(NAME, self.text(cb, "#d-fields"))
         self.assertIn("scan-cccd.pdf", self.text(cb, "#d-files"))
         self.assertGreaterEqual(len(cb.d.find_elements("css selector", "#d-components li")), 1)
+        # a second scan dropped on the dossier's drop zone (a real drop event)
+        with open(small_pdf(os.path.join(self.tmp, "drop.pdf"), "so ho khau"), "rb") as f:
+            data = base64.b64encode(f.read()).decode()
+        cb.d.execute_script("""
+            const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], 'scan-so-ho-khau.pdf', {type: 'application/pdf'}));
+            const zone = document.getElementById('d-drop');
+            zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+            zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        """, data)
+        self.until(cb, "the dropped scan uploaded (%s)" % self.text(cb, "#d-uploads"),
+                   lambda: cb.d.find_elements("css selector", "#d-uploads li.upload.ok"))
+        self.until(cb, "the dropped scan uploaded and listed",
+                   lambda: cb.d.find_elements("css selector", "#d-uploads li.upload.ok") and
+                   "scan-so-ho-khau.pdf" in self.text(cb, "#d-files"))
         slips = [e.get_attribute("data-slip") for e in cb.d.find_elements("css selector", "#d-slips a")]
         self.assertIn("1", slips)
         self.shot(cb, "05-dossier")

@@ -884,6 +884,7 @@ function listNav(q) {
 
 async function openDossier(code) {
   showError($('#d-error'), '');
+  if (!current || current.code !== code) $('#d-uploads').replaceChildren();  // another dossier
   $('#d-code').textContent = code;
   let r;
   try {
@@ -905,7 +906,6 @@ async function openDossier(code) {
   renderSlips(d, r.slips || []);
   renderFiles(d, r.files || []);
   renderHistory(r.history || []);
-  $('#d-uploads').replaceChildren();
 }
 
 function renderFields(d) {
