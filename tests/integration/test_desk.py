@@ -25,6 +25,7 @@ Commune 18553's dossiers here are told apart by the applicant's name and
 citizen id (test_search_slips uses 18553 with other names).
 """
 import base64
+import json
 import os
 import re
 import shutil
@@ -64,9 +65,11 @@ class DeskCase(unittest.TestCase):
                 css, b.d.current_url, timeout, type(e).__name__, b.logs()[-10:]))
 
     def until(self, b, what, fn, timeout=TIMEOUT):
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
         try:
-            return WebDriverWait(b.d, timeout, poll_frequency=0.2).until(lambda d: fn())
+            return WebDriverWait(b.d, timeout, poll_frequency=0.2, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(lambda d: fn())
         except Exception as e:
             raise AssertionError("timed out waiting for %s (%s) on %s; error box: %r; console: %r" % (
                 what, type(e).__name__, b.d.current_url, self.errors(b), b.logs()[-10:]))
@@ -97,6 +100,8 @@ class DeskCase(unittest.TestCase):
 
     def log_in(self, b, officer):
         from selenium.webdriver.common.keys import Keys
+        # a login goes to the server: the header says when the link is up
+        self.until(b, "the link up", lambda: self.find(b, "#link").get_attribute("data-online") == "1")
         self.find(b, "#login-user").clear()
         self.find(b, "#login-user").send_keys(officer)
         self.find(b, "#login-pass").send_keys(password(officer) + Keys.ENTER)  # Enter submits
@@ -136,7 +141,6 @@ class DeskCase(unittest.TestCase):
     def check_counts(self, b, desk):
         """Today's counts are /api/summary's; while the server does not
         answer SummaryRequest yet (the `lists` branch), a dash each."""
-        import json
         st, _, out = desk.http("GET", "/api/summary", cookie=b.cookie())
         keys = ("to_receive", "to_return", "due_soon", "overdue", "in_progress", "received_today")
         if st == 200:
@@ -148,8 +152,8 @@ class DeskCase(unittest.TestCase):
                    lambda: [self.text(b, "#c-%s b" % k) for k in keys] == want)
 
     def actions(self, b):
-        return [e.get_attribute("data-action") for e in
-                b.d.find_elements("css selector", "#d-actions button[data-action]")]
+        return b.d.execute_script("return Array.from(document.querySelectorAll("
+                                  "'#d-actions button[data-action]')).map(e => e.dataset.action)")
 
     def fill_receive(self, b, proc, cid, scan=None):
         """The receive screen (F2): the procedure by a part of its name typed
@@ -210,10 +214,14 @@ class TestDesk(DeskCase):
         self.result_pdf = small_pdf(os.path.join(self.tmp, "ket-qua.pdf"), "result")
 
     def tearDown(self):
+        # SIGTERM: the desk ends by itself (exit 0); under ASan that is also
+        # when LeakSanitizer reports
         for d in getattr(self, "desks", []):
+            rc = d.proc.stop()
             rep = d.proc.sanitizer_report()
             if rep:
                 self.fail("sanitizer report of the desk:\n" + rep)
+            self.assertEqual(rc, 0, "desk exit status: " + d.proc.text()[-2000:])
 
     def desk(self, conf, name):
         d = Desk(self, self.tmp, conf, name)
@@ -277,7 +285,6 @@ class TestDesk(DeskCase):
         self.assertIn(code, pdf_text(self, pdf, self.tmp, "slip01.pdf"))
 
         # the dossier screen: data, checklist, the scan, forward behind a confirmation
-        import json
         shown = json.loads(commune.http("GET", "/api/dossiers/" + code, cookie=cb.cookie())[2])
         self.assertIn("forward", [a["name"] for a in shown["actions"]],
                       "the server lists no actions for the officer (DossierReply.actions, "
@@ -371,9 +378,9 @@ class TestDesk(DeskCase):
         self.key(cb, Keys.F4)
         form = self.find(cb, "#filters")
         form.find_element("css selector", "input[name='q']").send_keys(cid + Keys.ENTER)
-        self.until(cb, "the searched list", lambda: cb.d.find_elements(
-            "css selector", "#dossiers tr[data-code='%s']" % code) and "q=" in cb.d.current_url)
-        self.assertEqual(len(cb.d.find_elements("css selector", "#dossiers tbody tr[data-code]")), 1)
+        self.until(cb, "the search: one dossier", lambda: "q=" in cb.d.current_url and cb.d.execute_script(
+            "return Array.from(document.querySelectorAll('#dossiers tbody tr[data-code]'))"
+            ".map(e => e.dataset.code)") == [code])
         self.find(cb, "#filters-clear").click()
         form = self.find(cb, "#filters")
         from selenium.webdriver.support.ui import Select as Sel
@@ -381,9 +388,11 @@ class TestDesk(DeskCase):
         self.find(cb, "button.sort[data-sort='code']").click()
         self.until(cb, "sorted by code", lambda: "sort=code" in cb.d.current_url and
                    "status=10" in cb.d.current_url)
-        codes = [e.get_attribute("data-code") for e in cb.d.find_elements("css selector", "#dossiers tbody tr[data-code]")]
-        self.assertGreaterEqual(len(codes), 1)
-        self.assertEqual(codes, sorted(codes))
+        rows = "return Array.from(document.querySelectorAll('#dossiers tbody tr[data-code]'))" \
+            ".map(e => [e.dataset.code, e.children[3].textContent])"
+        self.until(cb, "returned dossiers sorted by code", lambda: (lambda r: r and r == sorted(r) and
+                   all(st == "Đã trả kết quả" for _, st in r))(
+                       cb.d.execute_script(rows)))
         self.assertRegex(self.text(cb, "#page-info"), r"\d")
         exp = self.find(cb, "#export").get_attribute("href")
         self.assertIn("/api/dossiers.xlsx?", exp)
@@ -464,6 +473,7 @@ class TestDesk(DeskCase):
     def test_3_refusals(self):
         desk = self.desk(unit_conf_copy(self.tmp, UNIT, name="c3"), "refusals")
         officer = "tester.%s" % UNIT
+        wait_for("the link up", lambda: json.loads(desk.http("GET", "/api/state")[2])["link"]["online"])
         cookie, csrf = desk.login(officer, password(officer))
         body = {"lang": "vi"}
         # the control: all three right -> accepted
@@ -521,7 +531,6 @@ class TestDesk(DeskCase):
         keys |= {"level." + c for c in ("commune", "district")}
         keys |= {"file." + c for c in ("scan", "result")}
         self.assertGreater(len(keys), 150)
-        import json
         for lang in ("vi", "en"):
             st, hd, out = desk.http("GET", "/api/texts?lang=" + lang)
             self.assertEqual(st, 200)

@@ -7,7 +7,9 @@
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
-const CODE_RE = /^([A-Z0-9.]+-\d{6}-\d{4,}|TAM-[A-Za-z0-9.-]+)$/;
+// a dossier code, its short form yymmdd-nnnn (the desk adds the unit's
+// agency id) or a provisional number: what a scanner types from a slip
+const CODE_RE = /^([A-Z0-9.]+-\d{6}-\d{4,}|\d{6}-\d{4,}|TAM-[A-Za-z0-9.-]+)$/;
 const PAGE = 20;
 const MAX_INBOX = 50;
 
@@ -391,7 +393,7 @@ async function renderOutbox() {
       const code = it.code || it.dossier;
       tb.append(h('tr', {},
         h('td', {}, h('a', { href: '#/dossier/' + encodeURIComponent(it.provisional || it.dossier || ''), text: it.provisional || it.dossier || '' })),
-        h('td', { text: it.kind || '' }),
+        h('td', { text: it.kind ? t('act.' + it.kind.replace(/-/g, '_')) : '' }),
         h('td', { text: t('outbox.state.' + it.state) }),
         h('td', { text: it.code || (code && !String(code).startsWith('TAM-') ? code : '') }),
         h('td', { text: String(it.attempts || 0) + (it.last_error ? ' – ' + it.last_error : '') })));
