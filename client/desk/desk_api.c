@@ -288,7 +288,8 @@ static void api_summary(desk *d, desk_session *s, desk_reply *out) {
 }
 
 static void api_events(desk *d, const desk_req *r, desk_reply *out) {
-  json_t *a = desk_events_after(d, r->after);
+  /* an id this desk never gave (the page outlived a restart): all it keeps */
+  json_t *a = desk_events_after(d, r->after > d->event_last ? 0 : r->after);
   out->suspend = json_array_size(a) == 0;
   reply_json(out, 200, json_pack("{s:o, s:I}", "events", a, "last", (json_int_t)d->event_last));
 }

@@ -169,6 +169,11 @@ class TestDeskApi(unittest.TestCase):
     def test_2_refusals(self):
         com = self.desk(UNIT, "refuse")
         com.login("receiving." + UNIT)
+        # a page that outlived a desk restart asks after an id never given: all kept, at once
+        wait_for("the link up", lambda: com.json("GET", "/api/state")["link"]["online"])
+        ev = com.json("GET", "/api/events?after=999999", timeout=10)
+        self.assertLess(ev["last"], 999999)
+        self.assertIn("connected", [e["event"] for e in ev["events"]])
         proc = procedure_of_level("commune")
         body = receive_body(proc, citizen_id(), name="Lê Văn Từ Chối")
         for csrf in (False, "0" * 64):
