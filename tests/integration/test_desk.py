@@ -417,9 +417,12 @@ class TestDesk(DeskCase):
             bad = [e for e in bad if "favicon" not in e.get("message", "") and " 40" not in e.get("message", "")]
             self.assertEqual(bad, [], "browser console")
 
-        # logout clears the screen: the login form again
+        # logout clears the screen: the login form again, no citizen data left on the page
         self.find(cb, "#logout").click()
         self.find(cb, "#login-form")
+        page = cb.d.execute_script("return document.body.innerText + document.body.innerHTML")
+        for secret in (NAME, cid, code):
+            self.assertNotIn(secret, page)
 
     # ---------------------------------------------------------------------
     def test_2_offline_receive(self):

@@ -43,6 +43,7 @@ function applyTexts(root = document) {
   document.documentElement.lang = lang;
   document.title = t('app.title');
   $('#lang-switch').textContent = t('lang.switch');
+  fillStatusFilter();
   renderKeys();
 }
 
@@ -144,6 +145,10 @@ async function refreshState() {
     return;
   }
   if (state.lang && state.lang !== lang && !texts['app.title']) lang = state.lang;
+  if (!state.officer && document.body.dataset.screen && document.body.dataset.screen !== 'login') {
+    loggedOut(t('login.expired'));  // the desk's idle logout
+    return;
+  }
   renderHeader();
 }
 
@@ -197,6 +202,8 @@ function loggedOut(msg) {
   eventsRunning = false;
   inbox = [];
   current = null;
+  candidates = null;
+  clearScreens();
   renderHeader();
   screen('login');
   show($('#login-form'), true);
@@ -204,6 +211,21 @@ function loggedOut(msg) {
   showError($('#login-error'), msg || '');
   $('#login-pass').value = '';
   $('#login-user').focus();
+}
+
+// Nothing of a citizen stays on the page after a logout (the desk also
+// sends Clear-Site-Data).
+function clearScreens() {
+  resetReceive();
+  for (const sel of ['#inbox', '#outbox tbody', '#dossiers tbody', '#d-fields', '#d-components', '#d-actions',
+    '#d-slips', '#d-files', '#d-uploads', '#d-history', '#recv-uploads', '#components tbody', '#act-fields'])
+    $(sel).replaceChildren();
+  for (const sel of ['#d-code', '#d-status', '#rate-code', '#page-info', '#recv-code', '#recv-title', '#proc-name',
+    '#proc-meta', '#act-title', '#act-confirm', '#flash']) $(sel).textContent = '';
+  for (const sel of ['#recv-slip', '#recv-open', '#rate-back', '#export']) $(sel).removeAttribute('href');
+  $('#flash').hidden = true;
+  $('#filters').reset();
+  if ($('#act-dialog').open) $('#act-dialog').close();
 }
 
 async function onLogin(ev) {
