@@ -202,7 +202,7 @@ class DeskCase(unittest.TestCase):
 class TestDesk(DeskCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="motcua-desk-")
+        cls.tmp = tempfile.mkdtemp(prefix="motcua-itest-desk-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
         district = [p for p in procedures() if p.get("level") == "district" and p.get("components")]
         assert district, "no district-level procedure with components"
