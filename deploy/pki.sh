@@ -38,6 +38,15 @@ Commands:
         validity dates (UTC), e.g. to make an already-expired certificate
         for tests.
 
+  desk DIR CODE ADDR [--san DNS:name]... [--days N] [--force]
+        Issue the HTTPS certificate of unit CODE's desk screen in LAN mode
+        (motcua desk --listen ADDR:PORT, docs/DESK.md): DIR/desks/CODE.crt
+        and DIR/desks/CODE.key, subject /O=motcua/OU=desk/CN=desk-CODE,
+        serverAuth only, SAN IP:ADDR plus every --san DNS name the PCs use
+        (never the motcua server's own names). Default 825 days. Set the
+        unit's desk_tls_cert/desk_tls_key to them and install DIR/ca.crt as
+        a trusted authority in the browsers of the commune's PCs.
+
   renew DIR CODE [--days N | --start ... --end ...]
         Renew a unit's certificate before it expires: a new key and a new
         certificate with the same subject (role read from the current one),
@@ -329,6 +338,38 @@ cmd_unit() {
   issue "$dir" "units/$code" "/O=motcua/OU=$role/CN=$code" client_ext "$force" "$days" "$start" "$end" ""
 }
 
+cmd_desk() {
+  local days=825 start="" end="" force=0 san_extra=()
+  local -a REST
+  parse_validity_opts "$@"
+  set -- ${REST[@]+"${REST[@]}"}
+  local -a pos=()
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --san) need_arg "$1" $#; san_extra+=("$2"); shift 2 ;;
+      -*) die "desk: unknown option $1" ;;
+      *) pos+=("$1"); shift ;;
+    esac
+  done
+  [[ ${#pos[@]} -eq 3 ]] || die "usage: $PROG desk DIR CODE ADDR [--san DNS:name]... [options]"
+  local dir=${pos[0]} code=${pos[1]} addr=${pos[2]}
+  [[ $code =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$ ]] ||
+    die "bad unit code '$code' (1-15 of A-Z a-z 0-9 . _ -)"
+  [[ $addr =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ || $addr =~ ^[0-9A-Fa-f:]+$ ]] ||
+    die "bad address '$addr' (an IPv4 or IPv6 address of the desk box)"
+  local san="IP:$addr" e
+  for e in ${san_extra[@]+"${san_extra[@]}"}; do
+    [[ $e =~ ^DNS:[A-Za-z0-9][A-Za-z0-9.-]{0,252}$ ]] || die "bad --san value '$e' (expected DNS:name)"
+    case ${e#DNS:} in motcua-server | localhost) die "--san $e: the server's names are not a desk's" ;; esac
+    san+=",$e"
+  done
+  require_ca "$dir"
+  dir=$(abs_dir "$dir")
+  lock_dir "$dir"
+  mkdir -p "$dir/desks"
+  issue "$dir" "desks/$code" "/O=motcua/OU=desk/CN=desk-$code" server_ext "$force" "$days" "$start" "$end" "$san"
+}
+
 gen_crl() { # DIR DAYS
   local dir=$1 days=$2 tmp
   cd "$dir"
@@ -460,6 +501,7 @@ main() {
     init) cmd_init "$@" ;;
     server) cmd_server "$@" ;;
     unit) cmd_unit "$@" ;;
+    desk) cmd_desk "$@" ;;
     renew) cmd_renew "$@" ;;
     revoke) cmd_revoke "$@" ;;
     crl) cmd_crl "$@" ;;

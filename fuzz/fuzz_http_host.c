@@ -1,5 +1,5 @@
 /* libFuzzer target: a Host header value (peer input of the admin HTTP
- * listener) through the allow-list check of server/monitor/http_host.c,
+ * listener) through the allow-list check of common/http_host.c,
  * and the same bytes as the http_allowed_hosts setting. */
 #include <stddef.h>
 #include <stdint.h>

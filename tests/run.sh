@@ -140,11 +140,11 @@ if ((fuzz)); then
   log "fuzz: build (clang, libFuzzer + ASan/UBSan) and run ${fuzz_seconds}s per target"
   phase "fuzz: build"
   if CC=clang cmake -S . -B build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
-    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config; then
+    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config fuzz_desk_api; then
     phase "fuzz: run (${fuzz_seconds} s per target, up to $jobs at a time)"
     # The targets are independent single-process runs of a fixed length:
     # up to -j of them at once (each still gets its full time).
-    fuzz_targets=(fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config)
+    fuzz_targets=(fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config fuzz_desk_api)
     fuzz_pids=()
     for t in "${fuzz_targets[@]}"; do
       fuzz_target "$t" >"build-fuzz/$t.result" 2>&1 &

@@ -3,81 +3,41 @@
 #include <string.h>
 
 #include "action_cmd.h"
+#include "requests.h"
 #include "error.h"
 #include "officers_cmd.h"
 #include "transfer_cmd.h"
 
 /* ---- arguments -------------------------------------------------------- */
 
-enum {
-  OPT_REASON = 1u << 0,
-  OPT_NOTE = 1u << 1,
-  OPT_ASSIGNEE = 1u << 2,  /* --to OFFICER (assign) */
-  OPT_DEPT = 1u << 3,
-  OPT_AMOUNT = 1u << 4,
-  OPT_DUE = 1u << 5,       /* --to DATE (reschedule) */
-  OPT_COLLECTOR = 1u << 6, /* --to NAME (return) */
-  OPT_LEVEL = 1u << 7
-};
-
+/* The options each action takes and requires are client/lib/requests.c's
+ * (shared with the desk); here only their names on the command line. */
+enum { OPT_LEVEL = MC_REQ_RATING };
 static const struct opt_def {
   unsigned bit;
   const char *name;
 } opt_defs[] = {
-    {OPT_REASON, "--reason"}, {OPT_NOTE, "--note"},     {OPT_ASSIGNEE, "--to"},
-    {OPT_DEPT, "--dept"},     {OPT_AMOUNT, "--amount"}, {OPT_DUE, "--to"},
-    {OPT_COLLECTOR, "--to"},  {OPT_LEVEL, "--level"},
+    {MC_REQ_REASON, "--reason"}, {MC_REQ_NOTE, "--note"},     {MC_REQ_ASSIGNEE, "--to"},
+    {MC_REQ_DEPT, "--dept"},     {MC_REQ_AMOUNT, "--amount"}, {MC_REQ_DUE, "--to"},
+    {MC_REQ_COLLECTOR, "--to"},  {OPT_LEVEL, "--level"},
 };
-
-#define ACT(x) MOTCUA__ACTION__ACTION_##x
-/* Options each action takes, and those it requires (the server's rules). */
-static const struct action_spec {
-  int action;
-  unsigned allowed, required;
-} action_specs[] = {
-    {ACT(ACCEPT), 0, 0},
-    {ACT(ASSIGN), OPT_ASSIGNEE | OPT_DEPT, 0}, /* no --to: list the candidates */
-    {ACT(RESULT), 0, 0},
-    {ACT(SEND_BACK), 0, 0},
-    {ACT(SUPPLEMENT_REQUEST), OPT_REASON, OPT_REASON},
-    {ACT(SUPPLEMENT), OPT_NOTE, 0},
-    {ACT(FEE_REQUEST), OPT_AMOUNT, OPT_AMOUNT},
-    {ACT(FEE_PAID), 0, 0},
-    {ACT(REFUSE), OPT_REASON, OPT_REASON},
-    {ACT(STOP), OPT_REASON, OPT_REASON},
-    {ACT(WITHDRAW), OPT_REASON, 0},
-    {ACT(RESCHEDULE), OPT_DUE | OPT_REASON, OPT_DUE | OPT_REASON},
-    {ACT(RETURN), OPT_COLLECTOR, OPT_COLLECTOR},
-    {ACT(RATE), OPT_LEVEL, OPT_LEVEL},
-    {ACT(PROPOSE), OPT_NOTE, 0},
-};
-
-static const struct action_spec *spec_of(int action) {
-  for (size_t i = 0; i < sizeof action_specs / sizeof action_specs[0]; i++)
-    if (action_specs[i].action == action) return &action_specs[i];
-  return NULL;
-}
 
 /* Store and check one option value; exit code. */
 static int set_action_opt(cli *c, unsigned bit, const char *v) {
+  mc_req_action_vals vals = {0};
+  enum mc_msg m = mc_req_action_opt(bit, v, mc_render_utc_offset(), &vals);
+  const char *shown = bit == MC_REQ_REASON || bit == MC_REQ_NOTE ? NULL : v;
   switch (bit) {
-  case OPT_REASON: return cli_check(c, mc_fields_check_reason(c->reason = v), NULL);
-  case OPT_NOTE: return cli_check(c, mc_fields_check_note(c->note = v), NULL);
-  case OPT_ASSIGNEE: return cli_check(c, mc_fields_check_assignee(c->assignee = v), v);
-  case OPT_DEPT: return cli_check(c, mc_fields_check_department(c->department = v), v);
-  case OPT_COLLECTOR: return cli_check(c, mc_fields_check_collector(c->collected_by = v), v);
-  case OPT_AMOUNT:
-    return mc_fields_parse_amount(v, &c->amount) == 0 ? EXIT_OK_
-                                                     : cli_usage_error(c, MSG_ERR_AMOUNT, v);
-  case OPT_DUE:
-    c->due_text = v;
-    return mc_fields_parse_due(v, mc_render_utc_offset(), &c->new_due_ms) == 0
-               ? EXIT_OK_ : cli_usage_error(c, MSG_ERR_DUE_DATE, v);
-  case OPT_LEVEL:
-    return mc_fields_parse_uint(v, 1, 3, &c->rating) == 0 ? EXIT_OK_
-                                                        : cli_usage_error(c, MSG_ERR_RATING, v);
+  case MC_REQ_REASON: c->reason = v; break;
+  case MC_REQ_NOTE: c->note = v; break;
+  case MC_REQ_ASSIGNEE: c->assignee = v; break;
+  case MC_REQ_DEPT: c->department = v; break;
+  case MC_REQ_COLLECTOR: c->collected_by = v; break;
+  case MC_REQ_AMOUNT: c->amount = vals.amount; break;
+  case MC_REQ_DUE: c->due_text = v, c->new_due_ms = vals.new_due_ms; break;
+  case MC_REQ_RATING: c->rating = vals.rating; break;
   }
-  return EXIT_USAGE;
+  return cli_check(c, m, shown);
 }
 
 /* One "--opt value" among allowed at argv[*i]; exit code. */
@@ -104,9 +64,11 @@ static int missing_required(cli *c, unsigned required, unsigned seen) {
 
 /* CODE plus the options of c->cmd->action, in any order. */
 int cli_parse_action(cli *c, int argc, char **argv) {
-  const struct action_spec *sp = spec_of(c->cmd->action);
-  unsigned seen = 0;
+  const mc_req_action_spec *sp = mc_req_action_spec_of(c->cmd->action);
+  unsigned seen = 0, required = sp->required;
   int rc;
+  if (c->cmd->action == MOTCUA__ACTION__ACTION_ASSIGN)
+    required &= ~(unsigned)MC_REQ_ASSIGNEE; /* no --to: list the candidates */
   for (int i = 0; i < argc; i++) {
     if (argv[i][0] == '-' && argv[i][1] != '\0') {
       if ((rc = action_opt(c, sp->allowed, &seen, argc, argv, &i)) != EXIT_OK_) return rc;
@@ -117,7 +79,7 @@ int cli_parse_action(cli *c, int argc, char **argv) {
     }
   }
   if ((rc = cli_check(c, cli_code_normalise(c), c->code)) != EXIT_OK_ ||
-      (rc = missing_required(c, sp->required, seen)) != EXIT_OK_)
+      (rc = missing_required(c, required, seen)) != EXIT_OK_)
     return rc;
   return cli_check(c, mc_fields_check_officer_opt(c->officer), NULL);
 }

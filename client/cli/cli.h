@@ -71,6 +71,9 @@ typedef struct cli {
   const char *off_login, *off_name, *off_title, *off_unit;
   unsigned off_roles;     /* officers.h mask */
   int off_role_filter;    /* Motcua__OfficerRole, 0 = all */
+  /* desk (desk_cmd.c, issue 16) */
+  const char *desk_listen;
+  int desk_port;          /* -1 = as configured */
 } cli;
 
 struct cli_command {

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "action_cmd.h"
+#include "desk_cmd.h"
 #include "dossier_cmd.h"
 #include "holiday_cmd.h"
 #include "monitor_cmd.h"
@@ -31,6 +32,7 @@ static const cli_command commands[] = {
     {"history", MSG_USAGE_HISTORY, 1, 0, 0, cli_parse_code, cli_run_history},
     {"inbox", MSG_USAGE_INBOX, 1, 0, 0, cli_parse_inbox, cli_run_inbox},
     {"watch", MSG_USAGE_WATCH, 0, 0, 0, cli_parse_none, cli_run_watch},
+    {"desk", MSG_USAGE_DESK, 0, 0, 0, cli_parse_desk, cli_run_desk},
     {"holidays", MSG_USAGE_HOLIDAYS, 1, 0, 0, cli_parse_holidays, cli_run_holidays},
     {"hours", MSG_USAGE_HOURS, 1, 0, 0, cli_parse_hours, cli_run_hours},
     {"register", MSG_USAGE_REGISTER, 1, 0, 0, cli_parse_register, cli_run_register},

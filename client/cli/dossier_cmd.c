@@ -7,6 +7,7 @@
 
 #include "dossier_cmd.h"
 #include "error.h"
+#include "requests.h"
 #include "transfer_cmd.h"
 
 /* ---- arguments -------------------------------------------------------- */
@@ -226,26 +227,6 @@ static int fetch_procedures(cli *c, Motcua__Envelope **rep) {
   return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_PROCEDURES_REPLY, rep);
 }
 
-/* The procedures matching q (all, in order, when q is NULL), best first:
- * their indexes in *order (malloc'd, caller frees); count, or -1. */
-static long procedures_matching(const Motcua__ProceduresReply *r, const char *q,
-                                size_t **order) {
-  size_t n = r->n_procedures < MC_FIND_ITEMS_MAX ? r->n_procedures : MC_FIND_ITEMS_MAX;
-  mc_find_item *items = calloc(n + 1, sizeof *items);
-  *order = calloc(n + 1, sizeof **order);
-  long m = -1;
-  if (items == NULL || *order == NULL) goto out;
-  for (size_t i = 0; i < n; i++) {
-    items[i] = (mc_find_item){r->procedures[i]->code, r->procedures[i]->name,
-                              r->procedures[i]->sector};
-    (*order)[i] = i;
-  }
-  m = q == NULL ? (long)n : (long)mc_find_rank(q, items, n, *order);
-out:
-  free(items);
-  return m;
-}
-
 static int print_procedures(cli *c, const Motcua__ProceduresReply *r, const size_t *order,
                             size_t m) {
   if (c->json) {
@@ -265,7 +246,7 @@ int cli_run_procedures(cli *c) {
   size_t *order = NULL;
   int rc = fetch_procedures(c, &rep);
   if (rc != EXIT_OK_) return rc;
-  long m = procedures_matching(rep->procedures_reply, c->find, &order);
+  long m = mc_req_procedures_rank(rep->procedures_reply, c->find, &order);
   rc = m < 0 ? cli_fail_err(c, EXIT_CONNECT, MC_ENOMEM, NULL)
              : print_procedures(c, rep->procedures_reply, order, (size_t)m);
   free(order);
@@ -312,7 +293,7 @@ static int resolve_procedure(cli *c) {
   int rc = fetch_procedures(c, &rep);
   if (rc != EXIT_OK_) return rc;
   const Motcua__ProceduresReply *r = rep->procedures_reply;
-  long m = procedures_matching(r, c->procedure, &order);
+  long m = mc_req_procedures_rank(r, c->procedure, &order);
   for (size_t i = 0; m >= 0 && i < r->n_procedures; i++)
     if (strcasecmp(r->procedures[i]->code, c->procedure) == 0) {
       order[0] = i; /* a code of the catalogue, in any case */

@@ -35,6 +35,7 @@ struct mc_client {
   unsigned ctx_gen, link_gen; /* ctx rebuilds; the one the link uses */
   int alert_revoked;          /* the server sent certificate_revoked */
   int resident;               /* Hello.resident: a session kept open */
+  int no_session_file;        /* the desk: tokens in memory only */
   uv_loop_t loop;
   uv_timer_t deadline;  /* bounds connect, Hello, a call, a heartbeat pong */
   uv_timer_t heartbeat; /* watch: ping interval */
@@ -49,6 +50,7 @@ struct mc_client {
   uint32_t outbox_depth;
   /* Blocking wait (connect, call). */
   int done;
+  int waiting; /* a blocking call or connect runs the loop now */
   int result;
   int pending_err; /* refusal seen before the link closed */
   uint64_t wait_id;
@@ -152,11 +154,8 @@ static void deadline_cb(uv_timer_t *t) {
   mc_client *c = t->data;
   if (!c->refused)
     set_errmsg(c, 0, "%s: %s", c->target, "no answer before the timeout");
-  if (!c->watching) {
-    finish(c, MC_ETIMEOUT);
-    return;
-  }
-  if (c->link != NULL) mc_link_close(c->link, MC_ETIMEOUT);
+  if (!c->watching || c->waiting) finish(c, MC_ETIMEOUT);
+  if (c->watching && c->link != NULL) mc_link_close(c->link, MC_ETIMEOUT);
 }
 
 static void heartbeat_cb(uv_timer_t *t) {
@@ -491,10 +490,8 @@ static void on_close_cb(mc_link *l, int reason) {
   c->state = CS_DOWN;
   c->ping_id = 0;
   c->wait_id = 0;
-  if (!c->watching) {
-    finish(c, rc);
-    return;
-  }
+  if (!c->watching || c->waiting) finish(c, rc); /* a call in watch mode ends too */
+  if (!c->watching) return;
   uv_timer_stop(&c->deadline);
   uv_timer_stop(&c->heartbeat);
   if (c->stopping) return;
@@ -543,14 +540,22 @@ static void watch_connect(mc_client *c) {
   uv_timer_start(&c->deadline, deadline_cb, timeout_ms(c), 0);
 }
 
-/* Run the loop until finish() or the deadline; returns the result. */
-static int wait_result(mc_client *c) {
-  uv_timer_start(&c->deadline, deadline_cb, timeout_ms(c), 0);
+/* Run the loop until finish() or the deadline ms; returns the result. In
+ * watch mode the deadline timer is the heartbeat's too: a ping still
+ * unanswered gets its own deadline back. */
+static int wait_for(mc_client *c, uint64_t ms) {
+  c->waiting = 1;
+  uv_timer_start(&c->deadline, deadline_cb, ms, 0);
   while (!c->done)
     if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && !c->done) finish(c, MC_EINTERNAL);
+  c->waiting = 0;
   uv_timer_stop(&c->deadline);
+  if (c->watching && c->ping_id != 0 && c->link != NULL)
+    uv_timer_start(&c->deadline, deadline_cb, timeout_ms(c), 0);
   return c->result;
 }
+
+static int wait_result(mc_client *c) { return wait_for(c, timeout_ms(c)); }
 
 static void wait_begin(mc_client *c) {
   c->done = 0;
@@ -577,6 +582,10 @@ int mc_client_report_status(mc_client *c, uint32_t outbox_depth) {
 
 static int connect_link(mc_client *c) {
   if (c->state == CS_READY) return MC_OK;
+  if (c->watching) { /* the watch (re)connects by itself: never a second link */
+    set_errmsg(c, 0, "%s: %s", c->target, "not connected");
+    return MC_ECLOSED;
+  }
   drain_link(c, MC_OK);
   wait_begin(c);
   int rc = start_link(c);
@@ -778,11 +787,7 @@ int mc_client_send(mc_client *c, Motcua__Envelope *req, mc_client_error *err) {
 static int wait_link(mc_client *c, uint64_t ms) {
   if (c->state != CS_READY) return MC_ECLOSED;
   wait_begin(c);
-  uv_timer_start(&c->deadline, deadline_cb, ms ? ms : timeout_ms(c), 0);
-  while (!c->done)
-    if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && !c->done) finish(c, MC_EINTERNAL);
-  uv_timer_stop(&c->deadline);
-  return c->result;
+  return wait_for(c, ms ? ms : timeout_ms(c));
 }
 
 int mc_client_wait(mc_client *c, uint64_t timeout_ms, mc_client_error *err) {
@@ -802,23 +807,53 @@ void mc_client_set_event_cb(mc_client *c, mc_client_event_cb cb, void *ud) {
 
 void mc_client_set_resident(mc_client *c, int resident) { c->resident = resident != 0; }
 
-int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud) {
+void mc_client_set_session_file(mc_client *c, int keep) {
+  c->no_session_file = !keep;
+  if (!keep) mc_client_set_token(c, NULL); /* what mc_client_new read */
+}
+
+int mc_client_keeps_session_file(const mc_client *c) { return !c->no_session_file; }
+
+int mc_client_watch_start(mc_client *c, mc_client_event_cb cb, void *ud) {
+  if (c == NULL) return MC_EINVAL;
   mc_client_set_event_cb(c, cb, ud);
   c->resident = 1;
   c->watching = 1;
   c->stopping = 0;
   c->watch_result = MC_OK;
   c->attempt = 0;
-  uv_signal_start(&c->sigint, signal_cb, SIGINT);
-  uv_signal_start(&c->sigterm, signal_cb, SIGTERM);
   if (c->state == CS_READY) {
     c->state = CS_HELLO; /* re-enter READY to start heartbeats */
     on_ready(c);
   } else {
     watch_connect(c);
   }
-  int rc = uv_run(&c->loop, UV_RUN_DEFAULT);
-  (void)rc;
+  return MC_OK;
+}
+
+void mc_client_watch_stop(mc_client *c) {
+  if (c == NULL || !c->watching) return;
+  signal_cb(&c->sigterm, SIGTERM); /* the same orderly stop as a signal */
+}
+
+int mc_client_watch_result(const mc_client *c) { return c->watch_result; }
+
+int mc_client_loop_fd(const mc_client *c) { return uv_backend_fd(&c->loop); }
+
+int mc_client_loop_timeout(mc_client *c) {
+  uv_update_time(&c->loop); /* the loop's clock is the one of its last run */
+  return uv_backend_timeout(&c->loop);
+}
+
+void mc_client_pump(mc_client *c) {
+  if (c != NULL && !c->waiting) uv_run(&c->loop, UV_RUN_NOWAIT);
+}
+
+int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud) {
+  mc_client_watch_start(c, cb, ud);
+  uv_signal_start(&c->sigint, signal_cb, SIGINT);
+  uv_signal_start(&c->sigterm, signal_cb, SIGTERM);
+  uv_run(&c->loop, UV_RUN_DEFAULT);
   c->watching = 0;
   uv_signal_stop(&c->sigint);
   uv_signal_stop(&c->sigterm);

@@ -24,6 +24,15 @@ static const mc_option options[] = {
              "offline outbox file (SQLite); default <dir of this file>/outbox-<unit>.db"),
     MC_OPT_S("client", "session", "", CC, session,
              "officer session token file (0600); default <dir of this file>/session-<unit>.token"),
+    MC_OPT_S("desk", "desk_listen", "127.0.0.1:8480", CC, desk_listen,
+             "motcua desk: ADDR:PORT of the screen; not loopback = HTTPS (docs/DESK.md)"),
+    MC_OPT_S("desk", "desk_tls_cert", "", CC, desk_tls_cert,
+             "motcua desk: HTTPS certificate (PEM) for a LAN address (deploy/pki.sh desk)"),
+    MC_OPT_S("desk", "desk_tls_key", "", CC, desk_tls_key, "motcua desk: its key (PEM, 0600)"),
+    MC_OPT_S("desk", "desk_hosts", "", CC, desk_hosts,
+             "motcua desk: extra names the screen may be reached by (Host check)"),
+    MC_OPT_I("desk", "desk_idle_min", "15", 1, 480, CC, desk_idle_min,
+             "motcua desk: idle minutes before an officer is logged out"),
     {NULL, NULL, MC_OPT_STR, NULL, 0, 0, 0, NULL},
 };
 #undef CC
@@ -73,7 +82,10 @@ int mc_client_config_load(mc_client_config *cfg, const char *path, char *err,
       (rc = resolve_path(cfg->key, sizeof cfg->key, dir, err, errlen)) != MC_OK ||
       (rc = resolve_path(cfg->crl, sizeof cfg->crl, dir, err, errlen)) != MC_OK ||
       (rc = resolve_path(cfg->outbox, sizeof cfg->outbox, dir, err, errlen)) != MC_OK ||
-      (rc = resolve_path(cfg->session, sizeof cfg->session, dir, err, errlen)) != MC_OK)
+      (rc = resolve_path(cfg->session, sizeof cfg->session, dir, err, errlen)) != MC_OK ||
+      (rc = resolve_path(cfg->desk_tls_cert, sizeof cfg->desk_tls_cert, dir, err, errlen)) !=
+          MC_OK ||
+      (rc = resolve_path(cfg->desk_tls_key, sizeof cfg->desk_tls_key, dir, err, errlen)) != MC_OK)
     return rc;
   snprintf(cfg->config_dir, sizeof cfg->config_dir, "%s", dir);
   return MC_OK;

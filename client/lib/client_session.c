@@ -107,7 +107,8 @@ static int login_call(mc_client *c, Motcua__Envelope *req, mc_client_officer *ou
   const Motcua__LoginReply *lr = rep->login_reply;
   if (out != NULL) officer_from(out, lr);
   mc_client_set_token(c, lr->token);
-  rc = mc_client_session_write(config_of(c), lr->token);
+  rc = mc_client_keeps_session_file(c) ? mc_client_session_write(config_of(c), lr->token)
+                                        : MC_OK;
   OPENSSL_cleanse(lr->token, strlen(lr->token));
   mc_envelope_free(rep);
   if (rc != MC_OK)
@@ -149,7 +150,7 @@ int mc_client_logout(mc_client *c, int all, mc_client_error *err) {
   mc_envelope_free(rep);
   if (rc == MC_OK || (e.refused && rc == MC_ELOGIN)) { /* ended here, or already over */
     mc_client_set_token(c, NULL);
-    if (mc_client_session_write(config_of(c), NULL) != MC_OK)
+    if (mc_client_keeps_session_file(c) && mc_client_session_write(config_of(c), NULL) != MC_OK)
       return mc_client_error_set(err, MC_EIO, "session_file", NULL,
                                  "cannot remove the session file");
     return MC_OK;

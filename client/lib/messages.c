@@ -28,6 +28,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "               các bước xử lý hồ sơ (xem motcua LỆNH --help)\n"
         "  inbox        thông báo của đơn vị (hồ sơ được chuyển đến, trả về, ...)\n"
         "  watch        theo dõi sự kiện trực tiếp (Ctrl+C để dừng)\n"
+        "  desk         màn hình một cửa trong trình duyệt (http://127.0.0.1:8480/)\n"
         "  holidays     lịch ngày nghỉ lễ, ngày làm việc bù\n"
         "  hours        giờ làm việc của đơn vị (xem, sửa)\n"
         "  register     sổ theo dõi hồ sơ (mẫu 06) của một kỳ: màn hình, PDF, bảng tính\n"
@@ -67,6 +68,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "               the processing steps (see motcua COMMAND --help)\n"
         "  inbox        this unit's notifications (dossiers forwarded, sent back, ...)\n"
         "  watch        follow events live (Ctrl+C to stop)\n"
+        "  desk         the one-stop screen in a browser (http://127.0.0.1:8480/)\n"
         "  holidays     the calendar of public holidays and compensatory workdays\n"
         "  hours        the unit's office hours (list, change)\n"
         "  register     the dossier register (form 06) of a period: screen, PDF, spreadsheet\n"
@@ -1060,6 +1062,48 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_SHOW_ACTIONS] = {"Việc cán bộ có thể làm", "Actions you may take"},
     [MSG_SHOW_NO_ACTIONS] = {"Không có việc nào (hoặc chưa đăng nhập)",
                              "None (or not logged in)"},
+    [MSG_USAGE_DESK] = {
+        "Cách dùng: motcua desk [--listen ĐỊA_CHỈ:CỔNG] [--port CỔNG]\n"
+        "Màn hình một cửa cho cán bộ trong trình duyệt (mặc định http://127.0.0.1:8480/),\n"
+        "giữ kết nối thường trực với trung tâm và gửi hộp thư đi khi có mạng.\n"
+        "  --listen ĐỊA_CHỈ:CỔNG  địa chỉ nghe; ngoài 127.0.0.1 phải có desk_tls_cert/desk_tls_key\n"
+        "  --port CỔNG            chỉ đổi cổng (0 = cổng trống bất kỳ)",
+        "Usage: motcua desk [--listen ADDR:PORT] [--port PORT]\n"
+        "The officers' one-stop screen in a browser (default http://127.0.0.1:8480/); keeps\n"
+        "the resident link to the centre and delivers the outbox while it is up.\n"
+        "  --listen ADDR:PORT  where to listen; other than loopback needs desk_tls_cert/desk_tls_key\n"
+        "  --port PORT         the port only (0 = any free port)"},
+    [MSG_DESK_ERR_JSON] = {"Yêu cầu không hợp lệ (không đọc được dữ liệu gửi lên)",
+                           "Bad request (the data sent cannot be read)"},
+    [MSG_DESK_ERR_FIELD] = {"Giá trị không hợp lệ", "Invalid value"},
+    [MSG_DESK_ERR_CSRF] = {"Phiên làm việc trên trang đã cũ, hãy tải lại trang",
+                           "The page's session is stale: reload the page"},
+    [MSG_DESK_ERR_ORIGIN] = {"Yêu cầu không đến từ màn hình một cửa này, bị từ chối",
+                             "The request does not come from this desk's screen: refused"},
+    [MSG_DESK_ERR_HOST] = {"Địa chỉ truy cập không đúng với máy một cửa này",
+                           "This address does not name this desk"},
+    [MSG_DESK_ERR_LOGIN_REQUIRED] = {"Hãy đăng nhập (phiên đã hết hoặc đã đăng xuất)",
+                                     "Please log in (the session ended or was logged out)"},
+    [MSG_DESK_ERR_NOT_FOUND] = {"Không có trang hoặc mục này", "No such page or item"},
+    [MSG_DESK_ERR_METHOD] = {"Thao tác không được phép ở địa chỉ này",
+                             "This method is not allowed here"},
+    [MSG_DESK_ERR_TOO_LARGE] = {"Dữ liệu gửi lên quá lớn", "What was sent is too large"},
+    [MSG_DESK_ERR_FILE_TYPE] = {"Chỉ nhận tệp PDF, JPEG, PNG hoặc TIFF",
+                                "Only PDF, JPEG, PNG or TIFF files are accepted"},
+    [MSG_DESK_ERR_SESSIONS_FULL] = {"Quá nhiều phiên đăng nhập trên máy này, hãy thử lại sau",
+                                    "Too many sessions on this desk: try again later"},
+    [MSG_DESK_ERR_INTERNAL] = {"Lỗi nội bộ của máy một cửa", "Internal error of the desk"},
+    [MSG_DESK_ERR_LISTEN] = {"Không mở được cổng cho màn hình (cổng đang bận hoặc địa chỉ sai)",
+                             "Cannot listen for the screen (port taken or bad address)"},
+    [MSG_DESK_ERR_TLS_REQUIRED] = {
+        "Địa chỉ ngoài 127.0.0.1 cần HTTPS: đặt desk_tls_cert và desk_tls_key (deploy/pki.sh desk)",
+        "An address other than loopback needs HTTPS: set desk_tls_cert and desk_tls_key "
+        "(deploy/pki.sh desk)"},
+    [MSG_DESK_ERR_UNSUPPORTED] = {"Máy chủ chưa hỗ trợ chức năng này",
+                                  "The server does not support this yet"},
+    [MSG_DESK_CONFIRM] = {"Không thể hoàn tác. Thực hiện với hồ sơ",
+                          "This cannot be undone. Go ahead with dossier"},
+    [MSG_DESK_LISTENING] = {"màn hình một cửa", "desk screen"},
 };
 
 static const struct {

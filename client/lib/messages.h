@@ -518,6 +518,25 @@ enum mc_msg {
   MSG_SUM_RECEIVED_TODAY,
   MSG_SHOW_ACTIONS,
   MSG_SHOW_NO_ACTIONS,
+  /* issue 16: the desk (client/desk): `motcua desk` and its JSON API errors */
+  MSG_USAGE_DESK,
+  MSG_DESK_ERR_JSON,
+  MSG_DESK_ERR_FIELD,
+  MSG_DESK_ERR_CSRF,
+  MSG_DESK_ERR_ORIGIN,
+  MSG_DESK_ERR_HOST,
+  MSG_DESK_ERR_LOGIN_REQUIRED,
+  MSG_DESK_ERR_NOT_FOUND,
+  MSG_DESK_ERR_METHOD,
+  MSG_DESK_ERR_TOO_LARGE,
+  MSG_DESK_ERR_FILE_TYPE,
+  MSG_DESK_ERR_SESSIONS_FULL,
+  MSG_DESK_ERR_INTERNAL,
+  MSG_DESK_ERR_LISTEN,
+  MSG_DESK_ERR_TLS_REQUIRED,
+  MSG_DESK_ERR_UNSUPPORTED,
+  MSG_DESK_CONFIRM,
+  MSG_DESK_LISTENING,
   MSG__COUNT
 };
 
@@ -538,5 +557,15 @@ const char *mc_msg_rule(int lang, const char *detail);
 /* National status name; MSG_STATUS_UNKNOWN outside 1..10. */
 const char *mc_status_name(int lang, unsigned status);
 int mc_lang_parse(const char *s); /* "vi"/"en" -> lang, MC_EINVAL otherwise */
+
+/* The desk screen's texts (client/desk/www), keyed by a dotted name the
+ * page's JavaScript uses ("today.title"): the same catalogue, a second
+ * table (messages_ui.c), served by the desk as GET /api/texts. */
+typedef struct mc_ui_text {
+  const char *key;
+  const char *vi;
+  const char *en;
+} mc_ui_text;
+const mc_ui_text *mc_ui_texts(size_t *n);
 
 #endif

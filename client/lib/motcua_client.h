@@ -43,6 +43,12 @@ typedef struct mc_client_config {
   char outbox[MC_CLIENT_PATH_MAX];     /* offline outbox (client/outbox.h); "" = default */
   char session[MC_CLIENT_PATH_MAX];    /* officer session token file; "" = default */
   char config_dir[MC_CLIENT_PATH_MAX]; /* set by mc_client_config_load: the file's dir */
+  /* [desk]: `motcua desk` (client/desk, docs/DESK.md) */
+  char desk_listen[300];                  /* ADDR:PORT */
+  char desk_tls_cert[MC_CLIENT_PATH_MAX]; /* HTTPS for a non-loopback address */
+  char desk_tls_key[MC_CLIENT_PATH_MAX];
+  char desk_hosts[512];                   /* extra Host names */
+  long desk_idle_min;
 } mc_client_config;
 
 /* The option table (name, type, default, bounds, field) for the INI file
@@ -144,6 +150,12 @@ int mc_client_logout(mc_client *c, int all, mc_client_error *err);
 /* PasswordRequest; the fresh token replaces the old one. */
 int mc_client_passwd(mc_client *c, const char *old_password, const char *new_password,
                      mc_client_officer *out, mc_client_error *err);
+/* Whether login, passwd and logout keep the session file (default 1, the
+ * CLI). The desk holds one session per officer in memory only: with keep
+ * 0 the token loaded by mc_client_new is dropped and the file is never
+ * read, written or removed by this client. */
+void mc_client_set_session_file(mc_client *c, int keep);
+int mc_client_keeps_session_file(const mc_client *c);
 /* The token requests carry ("" = none); set it ("" or NULL clears). */
 const char *mc_client_token(const mc_client *c);
 void mc_client_set_token(mc_client *c, const char *token);
@@ -248,6 +260,25 @@ json_t *mc_client_event_json(mc_client *c, const mc_client_event *ev, int lang);
  * MC_EREVOKED when the server refused the certificate as revoked and the
  * files have not changed since (no retry). */
 int mc_client_watch(mc_client *c, mc_client_event_cb cb, void *ud);
+
+/* The same resident mode without blocking, for a front-end with its own
+ * event loop (the desk): mc_client_watch_start connects (or takes the open
+ * link), then heartbeats, reconnects with backoff and reloads renewed
+ * certificate files as mc_client_watch does, reporting every event to cb,
+ * while the caller runs the private loop: poll mc_client_loop_fd for
+ * reading and call mc_client_pump when it is readable or after
+ * mc_client_loop_timeout ms (-1: no timer due). The blocking calls
+ * (mc_client_call, mc_client_submit...) stay usable between pumps, never
+ * from inside cb (cb runs inside the private loop). No signal handlers:
+ * the caller stops with mc_client_watch_stop (closes the link, no
+ * reconnect), then mc_client_free. mc_client_watch_result: MC_EREVOKED
+ * once the watch gave up on a revoked certificate, else MC_OK. */
+int mc_client_watch_start(mc_client *c, mc_client_event_cb cb, void *ud);
+void mc_client_watch_stop(mc_client *c);
+int mc_client_watch_result(const mc_client *c);
+int mc_client_loop_fd(const mc_client *c);
+int mc_client_loop_timeout(mc_client *c);
+void mc_client_pump(mc_client *c);
 
 /* Report this desk's outbox depth (items queued for the server). Sent as
  * ClientStatus now if the link is ready and the value changed, and after

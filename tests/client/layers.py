@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """The client's layers, checked on the #include edges (ctest: client_layers).
 
-  client/lib  includes only its own headers and proto/, common/ (never cli/)
+  client/lib  includes only its own headers and proto/, common/ (never cli/,
+              never desk/)
+  client/desk (the web desk, issue 16) includes lib/, proto/, common/, never
+              cli/; its pure parts (desk_req, desk_guard) include none of
+              its I/O parts (desk, desk_http, desk_api, desk_internal)
   client/cli  modules (x.c + x.h) form no circle; the bottom (cli, print)
               includes no command family; only main.c includes a family
               that nothing else needs (main is the top).
@@ -14,7 +18,8 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 BOTTOM = {"cli", "print", "cli_text"}
-MERGE = {"cli_util": "cli"}  # cli.h is implemented by cli_util.c
+MERGE = {"cli_util": "cli",  # cli.h is implemented by cli_util.c
+         "desk_internal": "desk"}  # X_internal.h belongs to module X
 
 
 def includes(path):
@@ -65,6 +70,36 @@ def cycle(graph):
     return None
 
 
+DESK_PURE = {"desk_req", "desk_guard"}
+DESK_IO = {"desk", "desk_http", "desk_api", "desk_internal", "desk_www"}
+
+
+def desk_rules(root, cli_headers):
+    lib, desk = os.path.join(root, "lib"), os.path.join(root, "desk")
+    bad = []
+    if not os.path.isdir(desk):
+        return bad
+    desk_headers = {f for f in os.listdir(desk) if f.endswith(".h")}
+    for f in sorted(os.listdir(lib)):
+        if f.endswith((".c", ".h")):
+            for inc in includes(os.path.join(lib, f)):
+                if inc in desk_headers and not os.path.exists(os.path.join(lib, inc)):
+                    bad.append("lib/%s includes the desk's %s" % (f, inc))
+    for f in sorted(os.listdir(desk)):
+        if not f.endswith((".c", ".h")):
+            continue
+        m = os.path.splitext(f)[0]
+        for inc in includes(os.path.join(desk, f)):
+            if inc in cli_headers and not os.path.exists(os.path.join(desk, inc)):
+                bad.append("desk/%s includes the CLI's %s" % (f, inc))
+            if m in DESK_PURE and os.path.splitext(inc)[0] in DESK_IO:
+                bad.append("desk/%s (pure) includes %s" % (f, inc))
+    c = cycle(modules(desk))
+    if c:
+        bad.append("circle in client/desk: " + " -> ".join(c))
+    return bad
+
+
 def main():
     root = sys.argv[1]
     lib, cli = os.path.join(root, "lib"), os.path.join(root, "cli")
@@ -75,6 +110,7 @@ def main():
             for inc in includes(os.path.join(lib, f)):
                 if inc in cli_headers and not os.path.exists(os.path.join(lib, inc)):
                     bad.append("lib/%s includes the CLI's %s" % (f, inc))
+    bad += desk_rules(root, cli_headers)
     graph = modules(cli)
     c = cycle(graph)
     if c:
