@@ -416,6 +416,8 @@ utc_offset_minutes = 420
 centre_unit = 444
 max_connections = 2000
 server_name = motcua-server
+# this instance in the cluster-wide monitor (live_links, docs/SCALE.md)
+instance_name = s$n
 
 [monitor]
 http_host = 127.0.0.1

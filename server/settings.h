@@ -17,6 +17,7 @@ typedef struct mc_settings {
   char province[64];            /* UnitInfo.province at Hello */
   long max_connections;          /* authenticated links (Hello done) */
   char server_name[64];
+  char instance_name[64];       /* this instance in the cluster view; "" = host:port */
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
   char http_host[64];           /* monitor: admin HTTP listener */
   long http_port;               /* 0 = disabled */

@@ -1008,6 +1008,7 @@ static const char *const msgs[MSG__COUNT][2] = {
         "  --note NOTE  a note with it"},
     [MSG_ACT_PROPOSE] = {"Trình ký", "Proposed for signature"},
     [MSG_DONE_PROPOSE] = {"Đã trình ký hồ sơ", "Submitted for signature: dossier"},
+    [MSG_MON_H_INSTANCE] = {"Máy chủ", "Instance"},
 };
 
 static const struct {
