@@ -45,6 +45,11 @@ const mc_option mc_settings_options[] = {
              "alert when the CRL's next update is this close"),
     MC_OPT_S("database", "db_conninfo", "dbname=motcua", S, db_conninfo,
              "libpq connection string"),
+    MC_OPT_S("database", "db_report_conninfo", "", S, db_report_conninfo,
+             "libpq connection string of the reports' own pool (e.g. both hosts with "
+             "target_session_attrs=prefer-standby); empty = reports use the main pool"),
+    MC_OPT_I("database", "db_report_pool_size", "2", 1, 16, S, db_report_pool_size,
+             "connections of the reports' pool (with db_report_conninfo)"),
     MC_OPT_S("database", "db_migrate_conninfo", "", S, db_migrate_conninfo,
              "connection string of the schema owner, used only by --migrate"),
     MC_OPT_I("database", "db_pool_size", "16", 1, 64, S, db_pool_size, "connections"),
@@ -154,7 +159,8 @@ static int resolve_paths(mc_settings *c, const char *file) {
 /* host name:listen_port, bounded (a long host name is cut). */
 static void default_instance(mc_settings *c) {
   char host[256] = "";
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') snprintf(host, sizeof host, "localhost");
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    snprintf(host, sizeof host, "localhost");
   host[sizeof host - 1] = '\0';
   char port[8];
   snprintf(port, sizeof port, ":%ld", c->listen_port);

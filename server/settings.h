@@ -27,6 +27,8 @@ typedef struct mc_settings {
   long crl_warn_hours;
   char db_conninfo[1024];
   char db_migrate_conninfo[1024];
+  char db_report_conninfo[1024]; /* reports' own small pool; "" = the main pool */
+  long db_report_pool_size;
   char pii_key_file[512];       /* HMAC key of citizen ids and phones; "" = none */
   long db_pool_size;
   long db_max_queue;

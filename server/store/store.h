@@ -44,6 +44,7 @@ typedef struct mc_store_opts {
                                    more connection LISTENs on the channels
                                    "mc_inbox" and "mc_config" (migration 019) */
   void *notify_arg;
+  const char *name;      /* the pool's name in log lines; NULL = "main" */
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
