@@ -205,10 +205,13 @@ class TestCluster(unittest.TestCase):
         self.assertTrue(units[b]["online"])
         # instance 2 dies: its links leave instance 1's view within the lease
         sh("kill-server", self.dir, "2")
+        killed_at = time.monotonic()
         try:
             gone = lambda doc: not any(i == "s2" for i, _ in self.links_of(doc, b))
             doc = self.wait_view(1, gone, LIVE_LEASE_S + 5)
             self.assertTrue(gone(doc), self.links_of(doc, b))
+            print("\nmonitor: instance 2's links left instance 1's view %.1f s after its SIGKILL "
+                  "(lease %d s)" % (time.monotonic() - killed_at, LIVE_LEASE_S))
             units = {u["unit"]: u for u in doc["units"]}
             self.assertFalse(units[b]["online"])
             self.assertIn(("s1", True), self.links_of(doc, a))
