@@ -336,9 +336,9 @@ pg_psql() { # psql on the primary's socket, as the owner
   as_pg psql -X -v ON_ERROR_STOP=1 -h "$(node_root "$l")/sock" -p "$(node_port "$l")" -U "$DB_ROLE" "$@"
 }
 
-conninfo() { # USER: libpq multi-host string over both nodes' sockets, primary only
-  printf 'host=%s/sock,%s/sock port=%s,%s dbname=%s user=%s target_session_attrs=read-write connect_timeout=3' \
-    "$(node_root pg1)" "$(node_root pg2)" "$PG1_PORT" "$PG2_PORT" "$DB_NAME" "$1"
+conninfo() { # USER [ATTRS]: libpq multi-host string over both nodes' sockets, primary only
+  printf 'host=%s/sock,%s/sock port=%s,%s dbname=%s user=%s target_session_attrs=%s connect_timeout=3' \
+    "$(node_root pg1)" "$(node_root pg2)" "$PG1_PORT" "$PG2_PORT" "$DB_NAME" "$1" "${2:-read-write}"
 }
 
 pgbackrest_conf() {
@@ -416,6 +416,8 @@ utc_offset_minutes = 420
 centre_unit = 444
 max_connections = 2000
 server_name = motcua-server
+# this instance in the cluster-wide monitor (live_links, docs/SCALE.md)
+instance_name = s$n
 
 [monitor]
 http_host = 127.0.0.1
@@ -430,6 +432,8 @@ tls_crl = $DIR/pki/crl.pem
 [database]
 db_conninfo = $(conninfo motcua_app)
 db_migrate_conninfo = $(conninfo "$DB_ROLE")
+# reports read from the standby while there is one (else the primary)
+db_report_conninfo = $(conninfo motcua_app prefer-standby)
 pii_key_file = $DIR/pii.key
 db_pool_size = 16
 db_max_queue = 10000

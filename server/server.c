@@ -238,10 +238,17 @@ static void listen_start(mc_server *srv) {
 
 /* ---- shutdown and reload ------------------------------------------------ */
 
+/* Both pools closed (the reports' one may not exist): stopped. */
 static void store_closed_cb(void *arg) {
   mc_server *srv = arg;
   srv->store = NULL;
-  if (srv->stopped_cb != NULL) srv->stopped_cb(srv);
+  if (srv->report_store == NULL && srv->stopped_cb != NULL) srv->stopped_cb(srv);
+}
+
+static void report_store_closed_cb(void *arg) {
+  mc_server *srv = arg;
+  srv->report_store = NULL;
+  if (srv->store == NULL && srv->stopped_cb != NULL) srv->stopped_cb(srv);
 }
 
 void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
@@ -256,6 +263,7 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
   mc_sweeper_stop(srv->sweeper);
   srv->sweeper = NULL;
+  if (srv->report_store != NULL) mc_store_close(srv->report_store, report_store_closed_cb, srv);
   mc_store_close(srv->store, store_closed_cb, srv);
 }
 
@@ -320,20 +328,33 @@ static int open_tls_and_store(mc_server *srv) {
     return rc;
   }
   store_opts(srv, &so);
-  if ((rc = mc_store_open(srv->loop, &so, &srv->store, err, sizeof err)) != 0)
+  if ((rc = mc_store_open(srv->loop, &so, &srv->store, err, sizeof err)) != 0) {
     mc_log_error(0, "database: %s", err); /* mc_server_free() releases the TLS context */
+    return rc;
+  }
+  if (srv->cfg.db_report_conninfo[0] == '\0') return 0;
+  /* Reports read from a standby when there is one (docs/SCALE.md): their
+   * own small pool, no listener, no citizen-data key (nothing written). */
+  so = (mc_store_opts){.conninfo = srv->cfg.db_report_conninfo,
+                       .pool_size = (int)srv->cfg.db_report_pool_size,
+                       .max_queue = (int)srv->cfg.max_reports + 1,
+                       .no_migrate = 1,
+                       .statement_timeout_ms = (int)srv->cfg.db_statement_timeout_ms,
+                       .name = "reports"};
+  if ((rc = mc_store_open(srv->loop, &so, &srv->report_store, err, sizeof err)) != 0)
+    mc_log_error(0, "database (reports): %s", err);
   return rc;
 }
 
 /* data_dir and the expiry sweep of the content store. */
 static int files_start(mc_server *srv) {
   char err[512];
-  int rc = mc_files_prepare(srv->cfg.data_dir, err, sizeof err);
+  int rc = mc_file_store_dir(&srv->files, srv->loop, srv->cfg.data_dir, err, sizeof err);
   if (rc != 0) {
     mc_log_error(0, "files: %s", err);
     return rc;
   }
-  rc = mc_sweeper_start(srv->loop, srv->store, srv->cfg.data_dir, srv->cfg.upload_expiry_s,
+  rc = mc_sweeper_start(srv->loop, srv->store, srv->files, srv->cfg.upload_expiry_s,
                         &srv->hooks.sweep, &srv->sweeper);
   if (rc != 0) mc_log_error(0, "files: sweeper err=%s", mc_errname(rc));
   return rc;
@@ -382,4 +403,6 @@ void mc_server_free(mc_server *srv) {
   free(srv->workdays);
   free(srv->hours);
   if (srv->tls != NULL) mc_tls_ctx_free(srv->tls);
+  mc_file_store_free(srv->files);
+  srv->files = NULL;
 }

@@ -103,7 +103,9 @@ struct mc_server {
   int reports_running;       /* net/handlers_report.c: reports in flight (max_reports) */
   int shutting_down;
   void (*stopped_cb)(mc_server *srv); /* storage closed at shutdown */
+  mc_store *report_store;    /* db_report_conninfo's pool (reports only), or NULL */
   mc_sweeper *sweeper;       /* files/sweep.h: upload expiry, garbage collection */
+  mc_file_store *files;      /* files/files.h: where file contents live (data_dir) */
   struct mc_mon_state *mon; /* monitor/monitor_server.c: registry, HTTP, alerts */
   uv_timer_t notify_timer;  /* server_notify.c: debounced reload after mc_config */
   uv_fs_poll_t crl_poll;    /* server_notify.c: the CRL file, for every instance */

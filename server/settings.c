@@ -3,6 +3,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -20,6 +21,8 @@ const mc_option mc_settings_options[] = {
              "authenticated links (Hello done) at once"),
     MC_OPT_S("server", "server_name", "motcua-server", S, server_name,
              "name in the server certificate"),
+    MC_OPT_S("server", "instance_name", "", S, instance_name,
+             "this instance's name in the cluster-wide monitor (default: host name:listen_port)"),
     MC_OPT_I("server", "cutoff_minutes", "900", 0, 1440, S, cutoff_minutes,
              "receipts after this local minute of day count from the next working day"),
     MC_OPT_I("server", "day_end_minutes", "1020", 1, 1440, S, day_end_minutes,
@@ -42,6 +45,11 @@ const mc_option mc_settings_options[] = {
              "alert when the CRL's next update is this close"),
     MC_OPT_S("database", "db_conninfo", "dbname=motcua", S, db_conninfo,
              "libpq connection string"),
+    MC_OPT_S("database", "db_report_conninfo", "", S, db_report_conninfo,
+             "libpq connection string of the reports' own pool (e.g. both hosts with "
+             "target_session_attrs=prefer-standby); empty = reports use the main pool"),
+    MC_OPT_I("database", "db_report_pool_size", "2", 1, 16, S, db_report_pool_size,
+             "connections of the reports' pool (with db_report_conninfo)"),
     MC_OPT_S("database", "db_migrate_conninfo", "", S, db_migrate_conninfo,
              "connection string of the schema owner, used only by --migrate"),
     MC_OPT_I("database", "db_pool_size", "16", 1, 64, S, db_pool_size, "connections"),
@@ -148,6 +156,20 @@ static int resolve_paths(mc_settings *c, const char *file) {
   return 0;
 }
 
+/* host name:listen_port, bounded (a long host name is cut). */
+static void default_instance(mc_settings *c) {
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    snprintf(host, sizeof host, "localhost");
+  host[sizeof host - 1] = '\0';
+  char port[8];
+  snprintf(port, sizeof port, ":%ld", c->listen_port);
+  size_t hl = strlen(host), room = sizeof c->instance_name - strlen(port) - 1;
+  if (hl > room) hl = room;
+  memcpy(c->instance_name, host, hl);
+  snprintf(c->instance_name + hl, sizeof c->instance_name - hl, "%s", port);
+}
+
 int mc_settings_load(mc_settings *cfg, const char *file, int *argc,
                           char **argv, char *err, size_t errlen) {
   memset(cfg, 0, sizeof *cfg);
@@ -158,5 +180,6 @@ int mc_settings_load(mc_settings *cfg, const char *file, int *argc,
     rc = MC_ECONFIG;
   }
   if (rc == 0) rc = mc_config_args(mc_settings_options, cfg, argc, argv, err, errlen);
+  if (rc == 0 && cfg->instance_name[0] == '\0') default_instance(cfg);
   return rc;
 }

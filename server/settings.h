@@ -17,6 +17,7 @@ typedef struct mc_settings {
   char province[64];            /* UnitInfo.province at Hello */
   long max_connections;          /* authenticated links (Hello done) */
   char server_name[64];
+  char instance_name[64];       /* this instance in the cluster view; "" = host:port */
   char tls_ca[512], tls_cert[512], tls_key[512], tls_crl[512];
   char http_host[64];           /* monitor: admin HTTP listener */
   long http_port;               /* 0 = disabled */
@@ -26,6 +27,8 @@ typedef struct mc_settings {
   long crl_warn_hours;
   char db_conninfo[1024];
   char db_migrate_conninfo[1024];
+  char db_report_conninfo[1024]; /* reports' own small pool; "" = the main pool */
+  long db_report_pool_size;
   char pii_key_file[512];       /* HMAC key of citizen ids and phones; "" = none */
   long db_pool_size;
   long db_max_queue;

@@ -108,6 +108,7 @@ static json_t *unit_json(const Motcua__UnitLink *u, int64_t now) {
   json_object_set_new(o, "outbox_depth", json_integer(u->outbox_depth));
   json_object_set_new(o, "uploads", json_integer(u->uploads));
   json_object_set_new(o, "connections", json_integer(u->connections));
+  json_object_set_new(o, "instance", jstr_or_null(u->instance, u->instance && u->instance[0]));
   unit_json_link(o, u);
   json_object_set_new(o, "last_close_reason",
                       u->last_close_reason ? json_string(reason_name(u->last_close_reason))
@@ -138,8 +139,10 @@ static json_t *snapshot_json(const Motcua__MonitorReply *r) {
   for (size_t i = 0; i < r->n_recent_closed; i++)
     json_array_append_new(closed, closed_json(r->recent_closed[i]));
   for (size_t i = 0; i < r->n_alerts; i++) json_array_append_new(alerts, alert_json(r->alerts[i]));
-  return json_pack("{s:o, s:I, s:o, s:o, s:o}", "server_time", mc_render_time_json(r->server_time_ms),
-                   "server_time_ms", (json_int_t)r->server_time_ms, "units", units,
+  return json_pack("{s:o, s:I, s:s, s:o, s:o, s:o}", "server_time",
+                   mc_render_time_json(r->server_time_ms), "server_time_ms",
+                   (json_int_t)r->server_time_ms, "instance", r->instance ? r->instance : "",
+                   "units", units,
                    "recent_closed", closed, "alerts", alerts);
 }
 
@@ -147,7 +150,7 @@ static json_t *snapshot_json(const Motcua__MonitorReply *r) {
 
 /* Column widths in display columns (cli_text.h); a longer name or state is
  * cut with "…". One space follows every column. */
-enum { W_CODE = 6, W_NAME = 30, W_STATE = 26, W_RTT = 7, W_SEEN = 14 };
+enum { W_CODE = 6, W_NAME = 30, W_STATE = 26, W_INST = 12, W_RTT = 7, W_SEEN = 14 };
 
 static void put_cell(const char *s, int width) { cli_text_cell(stdout, s, width, " "); }
 
@@ -155,6 +158,7 @@ static void print_head(const cli *c) {
   put_cell(tx(c, MSG_MON_H_CODE), W_CODE);
   put_cell(tx(c, MSG_MON_H_UNIT), W_NAME);
   put_cell(tx(c, MSG_MON_H_STATE), W_STATE);
+  put_cell(tx(c, MSG_MON_H_INSTANCE), W_INST);
   put_cell(tx(c, MSG_MON_H_RTT), W_RTT);
   put_cell(tx(c, MSG_MON_H_SEEN), W_SEEN);
   printf("%s\n", tx(c, MSG_MON_H_QUEUED));
@@ -203,6 +207,7 @@ static void print_unit(const cli *c, const Motcua__UnitLink *u, int64_t now) {
   put_cell(u->unit, W_CODE);
   put_cell(u->name, W_NAME);
   put_cell(st, W_STATE);
+  put_cell(u->instance != NULL && u->instance[0] ? u->instance : "–", W_INST);
   put_cell(rtt, W_RTT);
   put_cell(seen, W_SEEN);
   printf("%u%s\n", u->outbox_depth, strcmp(u->state, "online") == 0 ? "" : RESET);

@@ -1104,6 +1104,7 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_DESK_CONFIRM] = {"Không thể hoàn tác. Thực hiện với hồ sơ",
                           "This cannot be undone. Go ahead with dossier"},
     [MSG_DESK_LISTENING] = {"màn hình một cửa", "desk screen"},
+    [MSG_MON_H_INSTANCE] = {"Máy chủ", "Instance"},
 };
 
 static const struct {

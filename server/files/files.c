@@ -1,4 +1,5 @@
-/* Content store: pure helpers, then the uv_fs shell (see files.h). */
+/* Content store: pure helpers, then the shared-directory implementation of
+ * the storage interface on libuv's fs API (see files.h). */
 #include "files.h"
 
 #include <errno.h>
@@ -116,7 +117,7 @@ static int mkdir_ok(const char *path) {
   return mkdir(path, 0750) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-int mc_files_prepare(const char *data_dir, char *err, size_t errlen) {
+static int dir_prepare(const char *data_dir, char *err, size_t errlen) {
   char tmp[MC_PATH_MAX];
   snprintf(tmp, sizeof tmp, "%s/tmp", data_dir);
   if (mkdir_ok(data_dir) != 0 || mkdir_ok(tmp) != 0 || access(tmp, W_OK) != 0) {
@@ -128,13 +129,13 @@ int mc_files_prepare(const char *data_dir, char *err, size_t errlen) {
 
 /* ---- uploads: write + group-commit fsync --------------------------------- */
 
-struct mc_upload_io {
+typedef struct dir_upload {
+  mc_upload_io pub;       /* first: the handle the server holds */
   uv_loop_t *loop;
   char path[MC_PATH_MAX];
   char data_dir[MC_PATH_MAX];
   uv_file fd;
   mc_upload_io_cbs cbs;
-  void *data;
   uint64_t received;  /* end of the bytes queued for writing */
   uint64_t committed; /* fsynced */
   uint64_t sync_target;
@@ -150,30 +151,36 @@ struct mc_upload_io {
   const char *mime, *detail;
   int fin_err;
   mc_upload_io_final_cb fin_cb;
-};
+} dir_upload;
 
 typedef struct write_req {
   uv_fs_t req;
-  mc_upload_io *io;
+  dir_upload *io;
   size_t len;
   uint8_t bytes[];
 } write_req;
 
-static void io_maybe_free(mc_upload_io *io);
+static void io_maybe_free(dir_upload *io);
+static void unlink_tmp(uv_loop_t *loop, const char *data_dir, const char *id);
 
-void *mc_upload_io_data(const mc_upload_io *io) { return io->data; }
-int mc_upload_io_idle(const mc_upload_io *io) { return io->writes == 0 && !io->busy; }
-uint64_t mc_upload_io_pending(const mc_upload_io *io) { return io->received - io->committed; }
+static dir_upload *dir_io(mc_upload_io *p) { return (dir_upload *)p; }
+static const dir_upload *dir_cio(const mc_upload_io *p) { return (const dir_upload *)p; }
+static int up_idle(const dir_upload *io) { return io->writes == 0 && !io->busy; }
+
+static int dir_upload_idle(const mc_upload_io *p) { return up_idle(dir_cio(p)); }
+static uint64_t dir_upload_pending(const mc_upload_io *p) {
+  return dir_cio(p)->received - dir_cio(p)->committed;
+}
 
 static void sync_done(uv_fs_t *req) {
-  mc_upload_io *io = req->data;
+  dir_upload *io = req->data;
   int rc = (int)req->result;
   uv_fs_req_cleanup(req);
   io->busy = 0;
   if (io->closing) return io_maybe_free(io);
   if (rc < 0) io->err = MC_EIO;
   else io->committed = io->sync_target;
-  io->cbs.committed_cb(io, io->err, io->committed);
+  io->cbs.committed_cb(&io->pub, io->err, io->committed);
   if (!io->closing && io->err == 0 && io->writes == 0 && io->received > io->committed) {
     io->busy = 1; /* what was written meanwhile: the next group */
     io->sync_target = io->received;
@@ -182,7 +189,7 @@ static void sync_done(uv_fs_t *req) {
   }
 }
 
-static void maybe_sync(mc_upload_io *io) {
+static void maybe_sync(dir_upload *io) {
   if (io->writes > 0 || io->busy || io->err != 0 || io->received <= io->committed) return;
   io->busy = 1;
   io->sync_target = io->received;
@@ -190,13 +197,13 @@ static void maybe_sync(mc_upload_io *io) {
   if (uv_fs_fdatasync(io->loop, &io->req, io->fd, sync_done) != 0) {
     io->busy = 0;
     io->err = MC_EIO;
-    io->cbs.committed_cb(io, io->err, io->committed);
+    io->cbs.committed_cb(&io->pub, io->err, io->committed);
   }
 }
 
 static void write_done(uv_fs_t *req) {
   write_req *w = req->data;
-  mc_upload_io *io = w->io;
+  dir_upload *io = w->io;
   int short_write = req->result < 0 || (size_t)req->result != w->len;
   uv_fs_req_cleanup(req);
   free(w);
@@ -204,13 +211,14 @@ static void write_done(uv_fs_t *req) {
   if (io->closing) return io_maybe_free(io);
   if (short_write && io->err == 0) {
     io->err = MC_EIO;
-    io->cbs.committed_cb(io, io->err, io->committed);
+    io->cbs.committed_cb(&io->pub, io->err, io->committed);
     return;
   }
   maybe_sync(io);
 }
 
-int mc_upload_io_write(mc_upload_io *io, uint64_t offset, const uint8_t *data, size_t len) {
+static int dir_upload_write(mc_upload_io *p, uint64_t offset, const uint8_t *data, size_t len) {
+  dir_upload *io = dir_io(p);
   if (io->err != 0 || io->closing || io->fd < 0) return io->err ? io->err : MC_ECLOSED;
   write_req *w = malloc(sizeof *w + len);
   if (w == NULL) return MC_ENOMEM;
@@ -229,7 +237,7 @@ int mc_upload_io_write(mc_upload_io *io, uint64_t offset, const uint8_t *data, s
 }
 
 static void fstat_done(uv_fs_t *req) {
-  mc_upload_io *io = req->data;
+  dir_upload *io = req->data;
   int rc = (int)req->result;
   uint64_t have = rc == 0 ? req->statbuf.st_size : 0;
   uv_fs_req_cleanup(req);
@@ -239,11 +247,11 @@ static void fstat_done(uv_fs_t *req) {
    * first, so this only guards against a replaced or damaged file). */
   if (have < io->committed) io->committed = have;
   io->received = io->committed;
-  io->cbs.opened_cb(io, rc < 0 ? MC_EIO : 0, io->committed);
+  io->cbs.opened_cb(&io->pub, rc < 0 ? MC_EIO : 0, io->committed);
 }
 
 static void open_done(uv_fs_t *req) {
-  mc_upload_io *io = req->data;
+  dir_upload *io = req->data;
   int rc = (int)req->result;
   uv_fs_req_cleanup(req);
   if (rc >= 0) io->fd = rc;
@@ -251,19 +259,20 @@ static void open_done(uv_fs_t *req) {
     io->busy = 0;
     if (io->closing) return io_maybe_free(io);
     io->err = MC_EIO;
-    return io->cbs.opened_cb(io, MC_EIO, 0);
+    return io->cbs.opened_cb(&io->pub, MC_EIO, 0);
   }
   io->req.data = io;
   if (uv_fs_fstat(io->loop, &io->req, io->fd, fstat_done) != 0) {
     io->busy = 0;
-    io->cbs.opened_cb(io, MC_EIO, 0);
+    io->cbs.opened_cb(&io->pub, MC_EIO, 0);
   }
 }
 
-int mc_upload_io_open(uv_loop_t *loop, const char *data_dir, const char *id,
-                      uint64_t committed, const mc_upload_io_cbs *cbs, void *data,
-                      mc_upload_io **out) {
-  mc_upload_io *io = calloc(1, sizeof *io);
+static int dir_upload_open(mc_file_store *st, const char *id, uint64_t committed,
+                           const mc_upload_io_cbs *cbs, void *data, mc_upload_io **out) {
+  const char *data_dir = st->impl;
+  uv_loop_t *loop = st->loop;
+  dir_upload *io = calloc(1, sizeof *io);
   if (io == NULL) return MC_ENOMEM;
   int rc = mc_files_tmp_path(io->path, sizeof io->path, data_dir, id);
   if (rc == 0 && snprintf(io->data_dir, sizeof io->data_dir, "%s", data_dir) >= (int)sizeof io->data_dir)
@@ -272,7 +281,7 @@ int mc_upload_io_open(uv_loop_t *loop, const char *data_dir, const char *id,
   io->loop = loop;
   io->fd = -1;
   io->cbs = *cbs;
-  io->data = data;
+  io->pub = (mc_upload_io){.store = st, .data = data};
   io->committed = committed;
   io->busy = 1;
   io->req.data = io;
@@ -280,7 +289,7 @@ int mc_upload_io_open(uv_loop_t *loop, const char *data_dir, const char *id,
     free(io);
     return MC_EIO;
   }
-  *out = io;
+  *out = &io->pub;
   return 0;
 }
 
@@ -317,7 +326,7 @@ static int fsync_path(const char *path) {
 }
 
 /* mkdir DATA/ab and DATA/ab/cd; fsync the parent of each new directory. */
-static int make_dirs(const mc_upload_io *io, char *leaf, size_t cap) {
+static int make_dirs(const dir_upload *io, char *leaf, size_t cap) {
   char ab[MC_PATH_MAX];
   if (mc_files_dir(ab, sizeof ab, io->data_dir, io->sha, 1) != 0 ||
       mc_files_dir(leaf, cap, io->data_dir, io->sha, 2) != 0)
@@ -336,7 +345,7 @@ static int make_dirs(const mc_upload_io *io, char *leaf, size_t cap) {
 }
 
 /* The whole file, mapped read-only, through mc_files_validate (W6). */
-static const char *validate_fd(mc_upload_io *io, const char **detail) {
+static const char *validate_fd(dir_upload *io, const char **detail) {
   if (io->size == 0 || io->size > SIZE_MAX) return *detail = "file structure", NULL;
   void *p = mmap(NULL, (size_t)io->size, PROT_READ, MAP_PRIVATE, io->fd, 0);
   if (p == MAP_FAILED) return *detail = "file structure", NULL;
@@ -346,7 +355,7 @@ static const char *validate_fd(mc_upload_io *io, const char **detail) {
 }
 
 static void fin_work(uv_work_t *w) {
-  mc_upload_io *io = w->data;
+  dir_upload *io = w->data;
   char hex[MC_SHA256_HEX], leaf[MC_PATH_MAX], dst[MC_PATH_MAX];
   uint8_t head[8] = {0};
   io->fin_err = hash_file(io->fd, io->size, hex, head);
@@ -368,16 +377,17 @@ static void fin_work(uv_work_t *w) {
 }
 
 static void fin_done(uv_work_t *w, int status) {
-  mc_upload_io *io = w->data;
+  dir_upload *io = w->data;
   io->busy = 0;
   if (status != 0 && io->fin_err == 0) io->fin_err = MC_EIO;
   if (io->closing) return io_maybe_free(io);
-  io->fin_cb(io, io->fin_err, io->mime, io->detail);
+  io->fin_cb(&io->pub, io->fin_err, io->mime, io->detail);
 }
 
-int mc_upload_io_finalize(mc_upload_io *io, const char *sha, uint64_t size,
-                          mc_upload_io_final_cb cb) {
-  if (!mc_upload_io_idle(io) || io->fd < 0 || io->closing) return MC_EBADSTATE;
+static int dir_upload_finalize(mc_upload_io *p, const char *sha, uint64_t size,
+                               mc_upload_io_final_cb cb) {
+  dir_upload *io = dir_io(p);
+  if (!up_idle(io) || io->fd < 0 || io->closing) return MC_EBADSTATE;
   if (!mc_files_sha_hex_ok(sha)) return MC_EINVAL;
   memcpy(io->sha, sha, MC_SHA256_HEX);
   io->size = size;
@@ -392,13 +402,13 @@ int mc_upload_io_finalize(mc_upload_io *io, const char *sha, uint64_t size,
 /* ---- close -------------------------------------------------------------- */
 
 static void close_done(uv_fs_t *req) {
-  mc_upload_io *io = req->data;
+  dir_upload *io = req->data;
   uv_fs_req_cleanup(req);
-  if (io->unlink_on_close) mc_files_unlink_tmp(io->loop, io->data_dir, io->path + strlen(io->path) - 32);
+  if (io->unlink_on_close) unlink_tmp(io->loop, io->data_dir, io->path + strlen(io->path) - 32);
   free(io);
 }
 
-static void io_maybe_free(mc_upload_io *io) {
+static void io_maybe_free(dir_upload *io) {
   if (io->writes > 0 || io->busy) return;
   if (io->fd < 0) {
     free(io);
@@ -412,8 +422,9 @@ static void io_maybe_free(mc_upload_io *io) {
   }
 }
 
-void mc_upload_io_close(mc_upload_io *io, int unlink_file) {
-  if (io == NULL || io->closing) return;
+static void dir_upload_close(mc_upload_io *p, int unlink_file) {
+  dir_upload *io = dir_io(p);
+  if (io->closing) return;
   io->closing = 1;
   io->unlink_on_close = unlink_file;
   io_maybe_free(io);
@@ -434,14 +445,20 @@ static void unlink_path(uv_loop_t *loop, unlink_req *u) {
   if (uv_fs_unlink(loop, &u->req, u->path, unlink_done) != 0) free(u);
 }
 
-void mc_files_unlink_tmp(uv_loop_t *loop, const char *data_dir, const char *id) {
+static void unlink_tmp(uv_loop_t *loop, const char *data_dir, const char *id) {
   unlink_req *u = malloc(sizeof *u);
   if (u == NULL) return;
   if (mc_files_tmp_path(u->path, sizeof u->path, data_dir, id) != 0) return free(u);
   unlink_path(loop, u);
 }
 
-void mc_files_unlink_content(uv_loop_t *loop, const char *data_dir, const char *sha) {
+static void dir_remove_tmp(mc_file_store *st, const char *id) {
+  unlink_tmp(st->loop, st->impl, id);
+}
+
+static void dir_remove(mc_file_store *st, const char *sha) {
+  const char *data_dir = st->impl;
+  uv_loop_t *loop = st->loop;
   unlink_req *u = malloc(sizeof *u);
   if (u == NULL) return;
   if (mc_files_path(u->path, sizeof u->path, data_dir, sha) != 0) return free(u);
@@ -450,65 +467,65 @@ void mc_files_unlink_content(uv_loop_t *loop, const char *data_dir, const char *
 
 /* ---- reading ------------------------------------------------------------ */
 
-struct mc_file_reader {
+typedef struct dir_reader {
+  mc_file_reader pub;     /* first: the handle the server holds */
   uv_loop_t *loop;
   uv_fs_t req;
   uv_file fd;
   int busy, closing;
-  void *data;
-  void (*opened_cb)(mc_file_reader *r, int err, uint64_t size);
+  mc_file_opened_cb opened_cb;
   mc_file_read_cb read_cb;
   size_t chunk;
   uint8_t *buf;
-};
+} dir_reader;
 
-static void reader_free(mc_file_reader *r) {
+static void reader_free(dir_reader *r) {
   if (r->busy) return;
   if (r->fd >= 0) close(r->fd); /* close(2) of a regular file does not block */
   free(r->buf);
   free(r);
 }
 
-void *mc_file_reader_data(const mc_file_reader *r) { return r->data; }
 
 static void reader_stat_done(uv_fs_t *req) {
-  mc_file_reader *r = req->data;
+  dir_reader *r = req->data;
   int rc = (int)req->result;
   uint64_t size = rc == 0 ? req->statbuf.st_size : 0;
   uv_fs_req_cleanup(req);
   r->busy = 0;
   if (r->closing) return reader_free(r);
-  r->opened_cb(r, rc < 0 ? MC_EIO : 0, size);
+  r->opened_cb(&r->pub, rc < 0 ? MC_EIO : 0, size);
 }
 
 static void reader_open_done(uv_fs_t *req) {
-  mc_file_reader *r = req->data;
+  dir_reader *r = req->data;
   int rc = (int)req->result;
   uv_fs_req_cleanup(req);
   if (rc >= 0) r->fd = rc;
   if (rc < 0 || r->closing) {
     r->busy = 0;
     if (r->closing) return reader_free(r);
-    return r->opened_cb(r, rc == UV_ENOENT ? MC_ENOTFOUND : MC_EIO, 0);
+    return r->opened_cb(&r->pub, rc == UV_ENOENT ? MC_ENOTFOUND : MC_EIO, 0);
   }
   if (uv_fs_fstat(r->loop, &r->req, r->fd, reader_stat_done) != 0) {
     r->busy = 0;
-    r->opened_cb(r, MC_EIO, 0);
+    r->opened_cb(&r->pub, MC_EIO, 0);
   }
 }
 
-int mc_file_reader_open(uv_loop_t *loop, const char *data_dir, const char *sha, size_t chunk,
-                        void *data, void (*opened_cb)(mc_file_reader *r, int err, uint64_t size),
-                        mc_file_reader **out) {
+static int dir_reader_open(mc_file_store *st, const char *sha, size_t chunk, void *data,
+                           mc_file_opened_cb opened_cb, mc_file_reader **out) {
+  const char *data_dir = st->impl;
+  uv_loop_t *loop = st->loop;
   char path[MC_PATH_MAX];
   int rc = mc_files_path(path, sizeof path, data_dir, sha);
   if (rc != 0) return rc;
-  mc_file_reader *r = calloc(1, sizeof *r);
+  dir_reader *r = calloc(1, sizeof *r);
   if (r == NULL || (r->buf = malloc(chunk)) == NULL) return free(r), MC_ENOMEM;
   r->loop = loop;
   r->fd = -1;
   r->chunk = chunk;
-  r->data = data;
+  r->pub = (mc_file_reader){.store = st, .data = data};
   r->opened_cb = opened_cb;
   r->req.data = r;
   r->busy = 1;
@@ -517,20 +534,21 @@ int mc_file_reader_open(uv_loop_t *loop, const char *data_dir, const char *sha, 
     free(r);
     return MC_EIO;
   }
-  *out = r;
+  *out = &r->pub;
   return 0;
 }
 
 static void reader_read_done(uv_fs_t *req) {
-  mc_file_reader *r = req->data;
+  dir_reader *r = req->data;
   ssize_t n = req->result;
   uv_fs_req_cleanup(req);
   r->busy = 0;
   if (r->closing) return reader_free(r);
-  r->read_cb(r, n < 0 ? MC_EIO : 0, r->buf, n < 0 ? 0 : (size_t)n);
+  r->read_cb(&r->pub, n < 0 ? MC_EIO : 0, r->buf, n < 0 ? 0 : (size_t)n);
 }
 
-int mc_file_reader_read(mc_file_reader *r, uint64_t offset, mc_file_read_cb cb) {
+static int dir_reader_read(mc_file_reader *p, uint64_t offset, mc_file_read_cb cb) {
+  dir_reader *r = (dir_reader *)p;
   if (r->busy || r->closing || r->fd < 0) return MC_EBADSTATE;
   uv_buf_t b = uv_buf_init((char *)r->buf, (unsigned)r->chunk);
   r->read_cb = cb;
@@ -541,8 +559,49 @@ int mc_file_reader_read(mc_file_reader *r, uint64_t offset, mc_file_read_cb cb) 
   return 0;
 }
 
-void mc_file_reader_close(mc_file_reader *r) {
-  if (r == NULL || r->closing) return;
+static void dir_reader_close(mc_file_reader *p) {
+  dir_reader *r = (dir_reader *)p;
+  if (r->closing) return;
   r->closing = 1;
   reader_free(r);
+}
+
+/* ---- the shared-directory store ------------------------------------------- */
+
+static void dir_free(mc_file_store *st) {
+  free(st->impl);
+  free(st);
+}
+
+static const mc_file_store_ops dir_ops = {
+    .name = "dir",
+    .upload_open = dir_upload_open,
+    .upload_write = dir_upload_write,
+    .upload_idle = dir_upload_idle,
+    .upload_pending = dir_upload_pending,
+    .upload_finalize = dir_upload_finalize,
+    .upload_close = dir_upload_close,
+    .remove_tmp = dir_remove_tmp,
+    .remove = dir_remove,
+    .reader_open = dir_reader_open,
+    .reader_read = dir_reader_read,
+    .reader_close = dir_reader_close,
+    .free = dir_free,
+};
+
+int mc_file_store_dir(mc_file_store **out, uv_loop_t *loop, const char *data_dir, char *err,
+                      size_t errlen) {
+  int rc = dir_prepare(data_dir, err, errlen);
+  if (rc != 0) return rc;
+  mc_file_store *st = calloc(1, sizeof *st);
+  char *root = strndup(data_dir, MC_PATH_MAX - 1);
+  if (st == NULL || root == NULL) {
+    free(st);
+    free(root);
+    snprintf(err, errlen, "out of memory");
+    return MC_ENOMEM;
+  }
+  *st = (mc_file_store){.ops = &dir_ops, .loop = loop, .impl = root};
+  *out = st;
+  return 0;
 }

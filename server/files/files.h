@@ -3,7 +3,8 @@
  * Pure helpers (no I/O): magic-byte detection, content-addressed paths,
  * field and chunk checks. They are what tests/files exercises.
  *
- * The shell: an upload's bytes go to DATA/tmp/<upload id> with libuv's fs
+ * The storage interface (mc_file_store, below) and its shared-directory
+ * implementation (files.c): an upload's bytes go to DATA/tmp/<upload id> with libuv's fs
  * API (uv_fs_write at the chunk's offset, uv_fs_fdatasync once per batch:
  * group commit — whatever was written while the previous fsync ran is
  * covered by the next one), so the loop never waits on the disk. The
@@ -79,26 +80,95 @@ void mc_files_hex(const uint8_t *raw, size_t n, char *out);
 /* 32 random lowercase hex digits. */
 int mc_files_new_id(char out[MC_UPLOAD_ID_HEX]);
 
-/* ---- the uv_fs shell ---------------------------------------------------- */
+/* ---- the storage interface ------------------------------------------------
+ * What the server does with file contents, as a table of operations, so
+ * that a store other than a shared directory (an S3-compatible object
+ * store, docs/SCALE.md) can be put behind the same calls:
+ *   the temporary area  upload_open / write (durable up to "committed")
+ *                       / close (remove_tmp drops an expired one);
+ *   put                 upload_finalize: verify (SHA-256, type, structure)
+ *                       and publish the object under its SHA-256 at once —
+ *                       a reader never sees a partial object;
+ *   open, stat, read    reader_open (the size) and reader_read (a range);
+ *   remove              remove (an object no row refers to any more).
+ * Every callback fires from the loop. The handles (mc_upload_io,
+ * mc_file_reader) begin with the public part below; an implementation
+ * allocates its own larger struct with that part first.
+ * The one implementation today is the shared directory (files.c,
+ * mc_file_store_dir): DATA/tmp/<upload id> and DATA/ab/cd/<sha256>. */
 
-/* Create DATA and DATA/tmp (blocking; at start-up only). */
-int mc_files_prepare(const char *data_dir, char *err, size_t errlen);
-
+typedef struct mc_file_store mc_file_store;
 typedef struct mc_upload_io mc_upload_io;
+typedef struct mc_file_reader mc_file_reader;
 
 typedef struct mc_upload_io_cbs {
-  /* The file is open; committed may have been lowered to what the file
-   * really holds. err != 0: the open failed (close the io). */
+  /* The temporary object is open; committed may have been lowered to what
+   * it really holds. err != 0: the open failed (close the io). */
   void (*opened_cb)(mc_upload_io *io, int err, uint64_t committed);
-  /* Bytes up to committed are durably on disk (after an fsync). err != 0:
-   * a write or fsync failed; the upload is unusable. */
+  /* Bytes up to committed are durable (after an fsync). err != 0: a write
+   * or fsync failed; the upload is unusable. */
   void (*committed_cb)(mc_upload_io *io, int err, uint64_t committed);
 } mc_upload_io_cbs;
 
-/* Open (create) DATA/tmp/<id>; committed is what storage recorded. */
-int mc_upload_io_open(uv_loop_t *loop, const char *data_dir, const char *id,
-                      uint64_t committed, const mc_upload_io_cbs *cbs, void *data,
-                      mc_upload_io **out);
+/* Finish: cb(err): 0, MC_EINVAL (detail "sha256", "file type" or "file
+ * structure": the temporary object was removed), MC_EIO. */
+typedef void (*mc_upload_io_final_cb)(mc_upload_io *io, int err, const char *mime,
+                                      const char *detail);
+/* cb(err, data, n): one read of at most chunk bytes at the given offset. */
+typedef void (*mc_file_read_cb)(mc_file_reader *r, int err, const uint8_t *data, size_t n);
+typedef void (*mc_file_opened_cb)(mc_file_reader *r, int err, uint64_t size);
+
+typedef struct mc_file_store_ops {
+  const char *name; /* "dir" */
+  int (*upload_open)(mc_file_store *st, const char *id, uint64_t committed,
+                     const mc_upload_io_cbs *cbs, void *data, mc_upload_io **out);
+  int (*upload_write)(mc_upload_io *io, uint64_t offset, const uint8_t *data, size_t len);
+  int (*upload_idle)(const mc_upload_io *io);
+  uint64_t (*upload_pending)(const mc_upload_io *io);
+  int (*upload_finalize)(mc_upload_io *io, const char *sha, uint64_t size,
+                         mc_upload_io_final_cb cb);
+  void (*upload_close)(mc_upload_io *io, int remove);
+  void (*remove_tmp)(mc_file_store *st, const char *id);
+  void (*remove)(mc_file_store *st, const char *sha);
+  int (*reader_open)(mc_file_store *st, const char *sha, size_t chunk, void *data,
+                     mc_file_opened_cb opened_cb, mc_file_reader **out);
+  int (*reader_read)(mc_file_reader *r, uint64_t offset, mc_file_read_cb cb);
+  void (*reader_close)(mc_file_reader *r);
+  void (*free)(mc_file_store *st);
+} mc_file_store_ops;
+
+struct mc_file_store {
+  const mc_file_store_ops *ops;
+  uv_loop_t *loop;
+  void *impl; /* the implementation's state */
+};
+
+/* The public head of the handles. */
+struct mc_upload_io {
+  mc_file_store *store;
+  void *data;
+};
+struct mc_file_reader {
+  mc_file_store *store;
+  void *data;
+};
+
+/* The shared-directory store: creates DATA and DATA/tmp (blocking; at
+ * start-up only). 0, MC_ECONFIG (err says why) or MC_ENOMEM. */
+int mc_file_store_dir(mc_file_store **out, uv_loop_t *loop, const char *data_dir, char *err,
+                      size_t errlen);
+/* NULL is ignored. No handle may be open. */
+void mc_file_store_free(mc_file_store *st);
+
+/* ---- uploads (through the store's operations) ----------------------------
+ * Ownership: an mc_upload_io belongs to its owner (handlers_files.c);
+ * mc_upload_io_close frees it once no I/O is pending (the owner must not
+ * touch it afterwards). */
+
+/* Open (create) the temporary object of upload id; committed is what
+ * storage recorded. */
+int mc_upload_io_open(mc_file_store *st, const char *id, uint64_t committed,
+                      const mc_upload_io_cbs *cbs, void *data, mc_upload_io **out);
 void *mc_upload_io_data(const mc_upload_io *io);
 /* Queue data (copied) for writing at offset; the fsync follows by itself. */
 int mc_upload_io_write(mc_upload_io *io, uint64_t offset, const uint8_t *data, size_t len);
@@ -106,32 +176,23 @@ int mc_upload_io_write(mc_upload_io *io, uint64_t offset, const uint8_t *data, s
 int mc_upload_io_idle(const mc_upload_io *io);
 /* Bytes queued for writing and not yet committed. */
 uint64_t mc_upload_io_pending(const mc_upload_io *io);
-
-/* Finish on the threadpool: hash DATA/tmp/<id> over [0, size), compare with
- * sha; detect the MIME type; fsync; rename to DATA/ab/cd/<sha>; fsync the
- * directories. cb(err): 0, MC_EINVAL (detail "sha256", "file type" or "file structure": the
- * temporary file was removed), MC_EIO. The io must be idle. */
-typedef void (*mc_upload_io_final_cb)(mc_upload_io *io, int err, const char *mime,
-                                      const char *detail);
+/* Verify [0, size) against sha, detect and validate the type, publish the
+ * object under sha. The io must be idle. */
 int mc_upload_io_finalize(mc_upload_io *io, const char *sha, uint64_t size,
                           mc_upload_io_final_cb cb);
+/* Close (and remove the temporary object when remove_tmp); frees io when
+ * no I/O is pending. No callback fires afterwards. */
+void mc_upload_io_close(mc_upload_io *io, int remove_tmp);
 
-/* Close the file (and remove it when unlink); frees io when no I/O is
- * pending. No callback fires afterwards. */
-void mc_upload_io_close(mc_upload_io *io, int unlink_file);
-
-/* Remove DATA/tmp/<id> or a content file (fire and forget, threadpool). */
-void mc_files_unlink_tmp(uv_loop_t *loop, const char *data_dir, const char *id);
-void mc_files_unlink_content(uv_loop_t *loop, const char *data_dir, const char *sha);
+/* Remove an upload's temporary object or a finished object (fire and
+ * forget). */
+void mc_files_remove_tmp(mc_file_store *st, const char *id);
+void mc_files_remove(mc_file_store *st, const char *sha);
 
 /* ---- reading (downloads) ------------------------------------------------ */
 
-typedef struct mc_file_reader mc_file_reader;
-/* cb(err, data, n): one read of at most chunk bytes at the given offset. */
-typedef void (*mc_file_read_cb)(mc_file_reader *r, int err, const uint8_t *data, size_t n);
-int mc_file_reader_open(uv_loop_t *loop, const char *data_dir, const char *sha, size_t chunk,
-                        void *data, void (*opened_cb)(mc_file_reader *r, int err, uint64_t size),
-                        mc_file_reader **out);
+int mc_file_reader_open(mc_file_store *st, const char *sha, size_t chunk, void *data,
+                        mc_file_opened_cb opened_cb, mc_file_reader **out);
 void *mc_file_reader_data(const mc_file_reader *r);
 int mc_file_reader_read(mc_file_reader *r, uint64_t offset, mc_file_read_cb cb);
 /* Frees once the pending read (if any) completes; no callback afterwards. */

@@ -10,7 +10,7 @@
 struct mc_sweeper {
   uv_loop_t *loop;
   mc_store *store;
-  char data_dir[MC_PATH_MAX];
+  mc_file_store *files;
   long expiry_s;
   uint64_t every_ms;  /* storage expiry and gc period */
   uint64_t last_ms;   /* last storage pass */
@@ -34,7 +34,7 @@ static void gc_cb(void *arg, int err, const char *const *shas, size_t n) {
   mc_sweeper *sw = arg;
   for (size_t i = 0; err == 0 && !sw->stopped && i < n; i++) {
     mc_log_info(0, "file removed (no reference left) sha256=%s", shas[i]);
-    mc_files_unlink_content(sw->loop, sw->data_dir, shas[i]);
+    mc_files_remove(sw->files, shas[i]);
   }
   sweep_done(sw);
 }
@@ -44,7 +44,7 @@ static void expired_cb(void *arg, int err, const char *const *ids, size_t n) {
   for (size_t i = 0; err == 0 && !sw->stopped && i < n; i++) {
     mc_log_info(0, "upload expired id=%s", ids[i]);
     if (!sw->cbs.expired_cb(sw->cbs.arg, ids[i]))
-      mc_files_unlink_tmp(sw->loop, sw->data_dir, ids[i]);
+      mc_files_remove_tmp(sw->files, ids[i]);
   }
   if (sw->stopped || mc_store_files_gc(sw->store, gc_cb, sw) != 0) sweep_done(sw);
 }
@@ -59,12 +59,12 @@ static void tick_cb(uv_timer_t *t) {
   if (mc_store_uploads_expire(sw->store, sw->expiry_s, expired_cb, sw) != 0) sw->busy = 0;
 }
 
-int mc_sweeper_start(uv_loop_t *loop, mc_store *store, const char *data_dir, long expiry_s,
+int mc_sweeper_start(uv_loop_t *loop, mc_store *store, mc_file_store *files, long expiry_s,
                      const mc_sweep_cbs *cbs, mc_sweeper **out) {
   mc_sweeper *sw = calloc(1, sizeof *sw);
   if (sw == NULL) return MC_ENOMEM;
-  *sw = (mc_sweeper){.loop = loop, .store = store, .expiry_s = expiry_s, .cbs = *cbs};
-  snprintf(sw->data_dir, sizeof sw->data_dir, "%s", data_dir);
+  *sw = (mc_sweeper){.loop = loop, .store = store, .files = files, .expiry_s = expiry_s,
+                     .cbs = *cbs};
   uint64_t every = (uint64_t)expiry_s * 250; /* a quarter of the expiry */
   if (every < 1000) every = 1000;
   if (every > 60000) every = 60000;

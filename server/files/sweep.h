@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "files.h"
 #include "store.h"
 
 typedef struct mc_sweep_cbs {
@@ -18,7 +19,7 @@ typedef struct mc_sweep_cbs {
   void (*tick_cb)(void *arg, uint64_t now);
   /* Storage expired upload id: 1 if an upload in memory took care of it
    * (dropped it with its temporary file, or is busy), 0 to unlink
-   * DATA/tmp/<id> here. */
+   * its temporary object here. */
   int (*expired_cb)(void *arg, const char *id);
   void *arg;
 } mc_sweep_cbs;
@@ -26,7 +27,7 @@ typedef struct mc_sweep_cbs {
 typedef struct mc_sweeper mc_sweeper;
 
 /* Arms the timer. 0 or MC_ENOMEM. cbs is copied. */
-int mc_sweeper_start(uv_loop_t *loop, mc_store *store, const char *data_dir, long expiry_s,
+int mc_sweeper_start(uv_loop_t *loop, mc_store *store, mc_file_store *files, long expiry_s,
                      const mc_sweep_cbs *cbs, mc_sweeper **out);
 /* Stops the timer; no callback fires afterwards. Frees once its queries
  * have answered. NULL is ignored. */

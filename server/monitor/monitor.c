@@ -66,6 +66,9 @@ void mc_monitor_free(mc_monitor *m) {
   for (size_t i = 0; i < m->nunits; i++) free_list(m->units[i].conns);
   free_list(m->others);
   free(m->units);
+  free(m->live);
+  m->live = NULL;
+  m->nlive = 0;
   m->units = NULL;
   m->others = NULL;
   m->nunits = 0;
@@ -97,6 +100,24 @@ static void orphan_conns(mc_monitor *m, mc_mon_unit *u) {
   }
 }
 
+/* Point each unit at its rows of m->live (sorted by unit). */
+static void live_index(mc_monitor *m) {
+  for (size_t i = 0; i < m->nunits; i++) {
+    m->units[i].live_first = 0;
+    m->units[i].live_n = m->units[i].live_resident = 0;
+  }
+  for (size_t i = 0, j; i < m->nlive; i = j) {
+    unsigned res = 0;
+    for (j = i; j < m->nlive && strcmp(m->live[j].unit, m->live[i].unit) == 0; j++)
+      res += m->live[j].resident != 0;
+    mc_mon_unit *u = mc_monitor_unit(m, m->live[i].unit);
+    if (u == NULL) continue;
+    u->live_first = i;
+    u->live_n = (unsigned)(j - i);
+    u->live_resident = res;
+  }
+}
+
 int mc_monitor_set_units(mc_monitor *m, const mc_mon_unit_def *defs, size_t n,
                          int64_t now_ms) {
   mc_mon_unit *nu = calloc(n + 1, sizeof *nu);
@@ -117,6 +138,35 @@ int mc_monitor_set_units(mc_monitor *m, const mc_mon_unit_def *defs, size_t n,
   free(m->units);
   m->units = nu;
   m->nunits = n;
+  live_index(m);
+  return 0;
+}
+
+/* ---- the cluster view ------------------------------------------------------ */
+
+static int live_cmp(const void *a, const void *b) {
+  const mc_mon_live *x = a, *y = b;
+  int c = strcmp(x->unit, y->unit);
+  if (c == 0) c = strcmp(x->instance, y->instance);
+  if (c == 0) c = x->session < y->session ? -1 : x->session > y->session;
+  return c;
+}
+
+int mc_monitor_set_live(mc_monitor *m, const mc_mon_live *rows, size_t n, int known) {
+  mc_mon_live *nl = NULL;
+  size_t k = 0;
+  if (known && n > 0) {
+    nl = malloc(n * sizeof *nl);
+    if (nl == NULL) return MC_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(rows[i].instance, m->instance) != 0) nl[k++] = rows[i];
+    qsort(nl, k, sizeof *nl, live_cmp);
+  }
+  free(m->live);
+  m->live = nl;
+  m->nlive = k;
+  m->live_known = known;
+  live_index(m);
   return 0;
 }
 
@@ -277,12 +327,45 @@ void mc_monitor_view(const mc_monitor *m, const mc_mon_unit *u, int64_t now_ms,
   v->frames_in = u->frames_in;
   v->frames_out = u->frames_out;
   for (const mc_mon_conn *c = u->conns; c != NULL; c = c->next) add_live(v, c);
-  v->online = u->nresident > 0;
+  for (size_t i = u->live_first; i < u->live_first + u->live_n; i++) {
+    const mc_mon_live *r = &m->live[i];
+    if (r->resident && (v->remote == NULL || r->connected_ms < v->remote->connected_ms))
+      v->remote = r;
+  }
+  v->links = u->nconns + u->live_n;
+  v->online_here = u->nresident > 0;
+  v->online = v->online_here || v->remote != NULL;
+  v->since_ms = u->since_ms;
+  v->rtt_ms = u->rtt_ms;
+  int64_t srtt = u->srtt_ms;
+  uint32_t outbox = u->outbox_depth;
+  if (!v->online_here && v->remote != NULL) { /* linked through another instance only */
+    v->since_ms = v->remote->connected_ms;
+    v->rtt_ms = srtt = v->remote->rtt_ms;
+    outbox = v->remote->outbox;
+  }
   v->drops_1h = drops_since(u, now_ms - HOUR_MS);
   v->flapping = m->cfg.flap_drops_1h > 0 && v->drops_1h >= m->cfg.flap_drops_1h;
-  int slow = u->srtt_ms >= 0 && u->srtt_ms > m->cfg.degraded_rtt_ms;
-  v->state = !v->online ? offline_state(u) : (slow || v->flapping || u->outbox_depth > 0)
+  int slow = srtt >= 0 && srtt > m->cfg.degraded_rtt_ms;
+  v->state = !v->online ? offline_state(u) : (slow || v->flapping || outbox > 0)
                                                  ? "degraded" : "online";
+}
+
+static void instances_add(char *out, size_t size, const char *name) {
+  size_t len = strlen(out), nl = strlen(name);
+  for (const char *p = out; (p = strstr(p, name)) != NULL; p += nl)
+    if ((p == out || p[-1] == ',') && (p[nl] == ',' || p[nl] == '\0')) return;
+  if (len + nl + 2 > size) return; /* bounded: the rest is left out */
+  snprintf(out + len, size - len, "%s%s", len > 0 ? "," : "", name);
+}
+
+void mc_monitor_instances(const mc_monitor *m, const mc_mon_view *v, char *out, size_t size) {
+  const mc_mon_unit *u = v->u;
+  if (size == 0) return;
+  out[0] = '\0';
+  if (u->nconns > 0) instances_add(out, size, m->instance);
+  for (size_t i = u->live_first; i < u->live_first + u->live_n; i++)
+    instances_add(out, size, m->live[i].instance);
 }
 
 size_t mc_monitor_mark_revoked(mc_monitor *m, int (*is_revoked)(void *arg, const char *serial),
@@ -390,7 +473,8 @@ static void alerts_units(mc_monitor *m, int64_t now_ms, int working) {
   for (size_t i = 0; i < m->nunits; i++) {
     const mc_mon_unit *u = &m->units[i];
     int64_t since = u->since_ms != 0 ? u->since_ms : m->srv.started_ms; /* never: since start */
-    if (u->nresident == 0 && !u->revoked && working && now_ms - since >= m->cfg.offline_alert_ms)
+    if (u->nresident == 0 && u->live_resident == 0 && !u->revoked && working &&
+        now_ms - since >= m->cfg.offline_alert_ms)
       alert_add(m, "unit_offline", u->code, since, "unit %s offline for %lld min", u->code,
                 (long long)((now_ms - since) / 60000));
     for (const mc_mon_conn *c = u->conns; c != NULL; c = c->next)
@@ -492,6 +576,26 @@ static void unit_json_link(json_t *o, const mc_mon_view *v) {
   json_object_set_new(o, "cert_serial", p ? jstr(p->info.serial) : json_null());
 }
 
+/* Every live link of the unit, this instance's first, appended to a. */
+static void links_json(json_t *a, const mc_monitor *m, const mc_mon_unit *u) {
+  for (const mc_mon_conn *c = u->conns; a != NULL && c != NULL; c = c->next)
+    json_array_append_new(
+        a, json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:I}", "unit", u->code, "instance",
+                     m->instance, "session",
+                     (json_int_t)c->id, "resident", c->info.resident, "connected",
+                     jtime(m, c->opened_ms), "rtt_ms", jms(c->info.resident ? u->rtt_ms : -1),
+                     "outbox_depth", (json_int_t)c->outbox));
+  for (size_t i = u->live_first; a != NULL && i < u->live_first + u->live_n; i++) {
+    const mc_mon_live *r = &m->live[i];
+    json_array_append_new(
+        a, json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:I}", "unit", u->code, "instance",
+                     r->instance, "session",
+                     (json_int_t)r->session, "resident", r->resident, "connected",
+                     jtime(m, r->connected_ms), "rtt_ms", jms(r->rtt_ms), "outbox_depth",
+                     (json_int_t)r->outbox));
+  }
+}
+
 json_t *mc_monitor_unit_json(const mc_monitor *m, const mc_mon_view *v, int64_t now_ms) {
   const mc_mon_unit *u = v->u;
   json_t *o = json_object();
@@ -501,12 +605,12 @@ json_t *mc_monitor_unit_json(const mc_monitor *m, const mc_mon_view *v, int64_t 
   json_object_set_new(o, "role", jstr(mc_role_name((mc_role)u->role)));
   json_object_set_new(o, "online", json_boolean(v->online));
   json_object_set_new(o, "state", jstr(v->state));
-  json_object_set_new(o, "since", jtime(m, u->since_ms));
-  json_object_set_new(o, "since_ms", json_integer(u->since_ms));
-  json_object_set_new(o, "offline_for_s", v->online || u->since_ms == 0
+  json_object_set_new(o, "since", jtime(m, v->since_ms));
+  json_object_set_new(o, "since_ms", json_integer(v->since_ms));
+  json_object_set_new(o, "offline_for_s", v->online || v->since_ms == 0
                                                ? json_null()
-                                               : json_integer((now_ms - u->since_ms) / 1000));
-  json_object_set_new(o, "rtt_ms", jms(u->rtt_ms));
+                                               : json_integer((now_ms - v->since_ms) / 1000));
+  json_object_set_new(o, "rtt_ms", jms(v->rtt_ms));
   json_object_set_new(o, "srtt_ms", jms(u->srtt_ms));
   json_object_set_new(o, "bytes_in", json_integer((json_int_t)v->bytes_in));
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)v->bytes_out));
@@ -516,7 +620,10 @@ json_t *mc_monitor_unit_json(const mc_monitor *m, const mc_mon_view *v, int64_t 
   json_object_set_new(o, "last_request", jtime(m, u->last_request_ms));
   json_object_set_new(o, "outbox_depth", json_integer(u->outbox_depth));
   json_object_set_new(o, "uploads", json_integer(v->uploads));
-  json_object_set_new(o, "connections", json_integer(u->nconns));
+  json_object_set_new(o, "connections", json_integer(v->links));
+  char inst[256];
+  mc_monitor_instances(m, v, inst, sizeof inst);
+  json_object_set_new(o, "instance", inst[0] ? json_string(inst) : json_null());
   unit_json_link(o, v);
   json_object_set_new(o, "cert_not_after",
                       v->primary ? jtime(m, v->primary->info.not_after_ms) : json_null());
@@ -552,10 +659,12 @@ static json_t *server_json(const mc_monitor *m) {
 
 json_t *mc_monitor_json(const mc_monitor *m, int64_t now_ms) {
   json_t *units = json_array(), *closed = json_array(), *alerts = json_array();
+  json_t *links = json_array();
   for (size_t i = 0; i < m->nunits; i++) {
     mc_mon_view v;
     mc_monitor_view(m, &m->units[i], now_ms, &v);
     json_array_append_new(units, mc_monitor_unit_json(m, &v, now_ms));
+    if (links != NULL) links_json(links, m, &m->units[i]);
   }
   for (size_t k = 0; k < m->ring_count; k++) {
     size_t i = (m->ring_next + MC_MON_RING - 1 - k) % MC_MON_RING; /* newest first */
@@ -563,7 +672,9 @@ json_t *mc_monitor_json(const mc_monitor *m, int64_t now_ms) {
   }
   for (size_t i = 0; i < m->nalerts; i++)
     json_array_append_new(alerts, alert_json(m, &m->alerts[i]));
-  return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o}", "server_time", jtime(m, now_ms),
-                   "server_time_ms", (json_int_t)now_ms, "units", units, "recent_closed",
+  return json_pack("{s:o, s:I, s:s, s:b, s:o, s:o, s:o, s:o, s:o}", "server_time",
+                   jtime(m, now_ms), "server_time_ms", (json_int_t)now_ms, "instance",
+                   m->instance, "cluster_view", m->live_known, "units", units, "links", links,
+                   "recent_closed",
                    closed, "alerts", alerts, "server", server_json(m));
 }

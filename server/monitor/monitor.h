@@ -114,6 +114,10 @@ struct mc_mon_unit {
   int dossiers_known;
   int64_t received_today, in_progress, overdue;
   uint64_t connects;        /* resident connects */
+  /* links of the unit on OTHER instances (mc_monitor_set_live): m->live[live_first ..
+   * live_first + live_n), live_resident of them resident */
+  size_t live_first;
+  unsigned live_n, live_resident;
 };
 
 typedef struct mc_mon_closed {
@@ -175,8 +179,25 @@ typedef struct mc_mon_req {
   int64_t sum_us;
 } mc_mon_req;
 
+/* A link held by another instance of the cluster, as it published it
+ * (migration 021's live_links, read by the glue every second). */
+#define MC_MON_INSTANCE_MAX 64
+typedef struct mc_mon_live {
+  char instance[MC_MON_INSTANCE_MAX];
+  uint64_t session;
+  char unit[32];
+  int resident;
+  int64_t connected_ms;
+  int64_t rtt_ms;           /* -1 = not measured */
+  uint32_t outbox;
+} mc_mon_live;
+
 typedef struct mc_monitor {
   mc_mon_config cfg;
+  char instance[MC_MON_INSTANCE_MAX]; /* this instance's name (instance_name) */
+  mc_mon_live *live;        /* other instances' links, by unit (mc_monitor_set_live) */
+  size_t nlive;
+  int live_known;           /* the cluster view is current (read within the lease) */
   mc_mon_unit *units;
   size_t nunits;
   mc_mon_conn *others;      /* admin and unknown units */
@@ -206,6 +227,12 @@ void mc_monitor_free(mc_monitor *m);
 int mc_monitor_set_units(mc_monitor *m, const mc_mon_unit_def *defs, size_t n,
                          int64_t now_ms);
 mc_mon_unit *mc_monitor_unit(mc_monitor *m, const char *code);
+
+/* The cluster view: rows as read from live_links (sorted by unit). Rows
+ * of this instance (m->instance) are skipped: its own registry is fresher.
+ * known = 0 (the read failed): the previous rows are dropped and the view
+ * is this instance's alone. MC_ENOMEM. */
+int mc_monitor_set_live(mc_monitor *m, const mc_mon_live *rows, size_t n, int known);
 
 /* A connection completed Hello. Returns the record (NULL on ENOMEM). */
 mc_mon_conn *mc_monitor_open(mc_monitor *m, uint64_t id, const char *code,
@@ -271,7 +298,12 @@ void mc_monitor_close(mc_monitor *m, mc_mon_conn *c, const mc_mon_close_info *ci
 typedef struct mc_mon_view {
   const mc_mon_unit *u;
   const mc_mon_conn *primary; /* oldest live resident connection, NULL if offline */
-  int online;
+  const mc_mon_live *remote;  /* else the oldest resident link on another instance */
+  int online;                 /* a resident link on any instance */
+  int online_here;            /* a resident link on this instance */
+  int64_t since_ms;           /* online/offline since, cluster-wide (0 = never) */
+  int64_t rtt_ms;             /* of the resident link (this instance's first), -1 */
+  unsigned links;             /* live links on every instance */
   const char *state;          /* "online" | "degraded" | "offline" | "never" | "revoked" */
   uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed + live */
   unsigned drops_1h;
@@ -294,7 +326,11 @@ size_t mc_monitor_eval_alerts(mc_monitor *m, int64_t now_ms, mc_mon_working_fn w
 /* Count alerts of one kind. */
 size_t mc_monitor_alert_count(const mc_monitor *m, const char *kind);
 
-/* JSON snapshot: {"server_time", "server_time_ms", "units":[...],
+/* "s1" or "s1,s2": the instances holding the unit's links (this one
+ * first), "" when none. */
+void mc_monitor_instances(const mc_monitor *m, const mc_mon_view *v, char *out, size_t size);
+
+/* JSON snapshot: {"server_time", "server_time_ms", "instance", "cluster_view", "units":[...],
  * "recent_closed":[...], "alerts":[...], "server":{...}}. New reference. */
 json_t *mc_monitor_json(const mc_monitor *m, int64_t now_ms);
 /* One unit's object (also used by the CLI's field names). */

@@ -68,6 +68,9 @@ static void prom_process(sbuf *b, const mc_monitor *m) {
   char v[80];
   family(b, "motcua_build_info", "gauge", "Always 1; the server's version in its label.");
   sb_printf(b, "motcua_build_info{version=\"%s\"} 1\n", label(s->version, v, sizeof v));
+  /* not "instance": Prometheus sets that label from the scrape target */
+  family(b, "motcua_instance_info", "gauge", "Always 1; this server's instance_name in its label.");
+  sb_printf(b, "motcua_instance_info{name=\"%s\"} 1\n", label(m->instance, v, sizeof v));
   family(b, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   sb_printf(b, "process_resident_memory_bytes %llu\n", (unsigned long long)s->rss_bytes);
   if (s->open_fds >= 0) {
@@ -152,7 +155,7 @@ static void prom_connections(sbuf *b, const mc_monitor *m, int64_t now_ms) {
   for (size_t i = 0; i < m->nunits; i++) {
     mc_mon_view v;
     mc_monitor_view(m, &m->units[i], now_ms, &v);
-    if (!v.online) off++;
+    if (!v.online_here) off++; /* this instance's links: Prometheus sums the instances */
     else if (strcmp(v.state, "degraded") == 0) deg++;
     else on++;
   }
@@ -255,7 +258,7 @@ static void unit_series(sbuf *b, int f, const mc_mon_view *v, const char *u) {
   const mc_mon_unit *x = v->u;
   const char *n = ufamilies[f].name;
   switch (f) {
-  case UF_ONLINE: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->online); break;
+  case UF_ONLINE: sb_printf(b, "%s{unit=\"%s\"} %d\n", n, u, v->online_here); break;
   case UF_RTT:
     if (x->rtt_ms >= 0) sb_printf(b, "%s{unit=\"%s\"} %.3f\n", n, u, secs(x->rtt_ms));
     break;

@@ -20,6 +20,19 @@
 #define TICK_MS 5000         /* alerts, database and TLS state */
 #define DB_EVERY_TICKS 12    /* link history queries: every minute */
 #define WAITING_LIMIT 200
+/* The cluster view (migration 021): this instance's links are written at a
+ * connect or disconnect (after LIVE_SOON_MS, so a burst is one statement)
+ * and every LIVE_SYNC_MS; the view of every instance is read every
+ * LIVE_READ_MS into the registry, which the HTTP routes and MonitorRequest
+ * then render without a query. A row not refreshed within LIVE_LEASE_S
+ * belongs to an instance that died: ignored by the read, deleted by the
+ * next sync. The lease is several sync periods, so a slow statement or a
+ * busy pool does not make a live instance's links blink. */
+#define LIVE_SOON_MS 50
+#define LIVE_SYNC_MS 2000
+#define LIVE_READ_MS 1000
+#define LIVE_LEASE_S 10
+#define LIVE_READ_MAX 100000
 
 extern const unsigned char mc_dashboard_html[];
 extern const size_t mc_dashboard_html_len;
@@ -33,6 +46,11 @@ struct mc_mon_state {
   int64_t boot_ms;
   int db_busy;      /* periodic queries outstanding */
   int stopped;
+  uv_timer_t live_tick, live_soon;
+  unsigned live_ticks;
+  int live_syncing, live_again; /* one sync in flight; another wanted after it */
+  int live_reading;
+  int64_t live_read_ok_ms;      /* last successful read */
 };
 
 static mc_monitor *reg_of(mc_server *srv) { return srv->mon ? &srv->mon->reg : NULL; }
@@ -233,6 +251,113 @@ static void query_history(mc_server *srv, int64_t now) {
     st->db_busy++;
 }
 
+/* ---- the cluster view (live_links) ------------------------------------------ */
+
+static void live_sync(mc_server *srv);
+
+static void live_synced_cb(void *arg, int err) {
+  mc_server *srv = arg;
+  if (srv->mon == NULL) return;
+  srv->mon->live_syncing = 0;
+  if (err != 0) {
+    srv->mon->reg.srv.db_errors++;
+    mc_log_warn(0, "monitor: live links not published err=%s", mc_errname(err));
+  }
+  if (srv->mon->live_again) live_sync(srv);
+}
+
+static size_t live_count(const mc_monitor *m) {
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits; i++) n += m->units[i].nconns;
+  return n;
+}
+
+/* Every link of a catalogue unit this instance holds (none once stopped:
+ * the final sync withdraws them). */
+static size_t live_rows(const mc_monitor *m, mc_live_link *rows, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits; i++) {
+    const mc_mon_unit *u = &m->units[i];
+    for (const mc_mon_conn *c = u->conns; c != NULL && n < max; c = c->next, n++) {
+      rows[n] = (mc_live_link){.session = c->id, .resident = c->info.resident,
+                               .connected_ms = c->opened_ms,
+                               .rtt_ms = c->info.resident ? u->rtt_ms : -1, .outbox = c->outbox};
+      snprintf(rows[n].unit, sizeof rows[n].unit, "%s", u->code);
+    }
+  }
+  return n;
+}
+
+static void live_sync(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (srv->store == NULL) return;
+  if (st->live_syncing) {
+    st->live_again = 1;
+    return;
+  }
+  st->live_again = 0;
+  size_t max = st->stopped ? 0 : live_count(&st->reg);
+  mc_live_link *rows = max > 0 ? calloc(max, sizeof *rows) : NULL;
+  if (max > 0 && rows == NULL) return; /* the next tick tries again */
+  size_t n = max > 0 ? live_rows(&st->reg, rows, max) : 0;
+  int rc = mc_store_live_sync(srv->store, st->reg.instance, LIVE_LEASE_S, rows, n,
+                              live_synced_cb, srv);
+  free(rows);
+  if (rc == 0) st->live_syncing = 1;
+  else if (!st->stopped) st->reg.srv.db_errors++;
+}
+
+static void live_read_cb(void *arg, int err, const mc_live_link *rows, size_t n) {
+  mc_server *srv = arg;
+  if (srv->mon == NULL) return;
+  struct mc_mon_state *st = srv->mon;
+  int64_t now = mc_server_now_ms();
+  st->live_reading = 0;
+  mc_mon_live *lv = n > 0 ? calloc(n, sizeof *lv) : NULL;
+  if (err == 0 && n > 0 && lv == NULL) err = MC_ENOMEM;
+  for (size_t i = 0; err == 0 && i < n; i++) {
+    lv[i] = (mc_mon_live){.session = rows[i].session, .resident = rows[i].resident,
+                          .connected_ms = rows[i].connected_ms, .rtt_ms = rows[i].rtt_ms,
+                          .outbox = rows[i].outbox};
+    snprintf(lv[i].instance, sizeof lv[i].instance, "%s", rows[i].instance);
+    snprintf(lv[i].unit, sizeof lv[i].unit, "%s", rows[i].unit);
+  }
+  if (err == 0 && mc_monitor_set_live(&st->reg, lv, n, 1) == 0) {
+    st->live_read_ok_ms = now;
+  } else if (now - st->live_read_ok_ms > LIVE_LEASE_S * 1000LL && st->reg.live_known) {
+    /* unread for a lease: what was read may be gone, show this instance alone */
+    mc_monitor_set_live(&st->reg, NULL, 0, 0);
+    mc_log_warn(0, "monitor: cluster view unavailable err=%s", mc_errname(err ? err : MC_ENOMEM));
+  }
+  free(lv);
+}
+
+static void live_read(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (srv->store == NULL || srv->shutting_down || st->live_reading) return;
+  if (mc_store_live_read(srv->store, LIVE_LEASE_S, LIVE_READ_MAX, live_read_cb, srv) == 0)
+    st->live_reading = 1;
+}
+
+static void live_tick_cb(uv_timer_t *t) {
+  mc_server *srv = t->data;
+  if (srv->shutting_down) return;
+  if (srv->mon->live_ticks++ % (LIVE_SYNC_MS / LIVE_READ_MS) == 0) live_sync(srv);
+  live_read(srv);
+}
+
+static void live_soon_cb(uv_timer_t *t) {
+  mc_server *srv = t->data;
+  if (!srv->shutting_down) live_sync(srv);
+}
+
+/* A link came or went: publish within LIVE_SOON_MS. */
+static void live_changed(mc_server *srv) {
+  struct mc_mon_state *st = srv->mon;
+  if (st->stopped || srv->shutting_down || uv_is_active((uv_handle_t *)&st->live_soon)) return;
+  uv_timer_start(&st->live_soon, live_soon_cb, LIVE_SOON_MS, 0);
+}
+
 static void tick_cb(uv_timer_t *t) {
   mc_server *srv = t->data;
   int64_t now = mc_server_now_ms();
@@ -327,6 +452,7 @@ int mc_mon_init(mc_server *srv) {
   cfg.crl_warn_ms = srv->cfg.crl_warn_hours * 3600000LL;
   st->boot_ms = mc_server_now_ms();
   mc_monitor_init(&st->reg, &cfg, st->boot_ms);
+  snprintf(st->reg.instance, sizeof st->reg.instance, "%s", srv->cfg.instance_name);
   snprintf(st->reg.srv.version, sizeof st->reg.srv.version, "%s", MC_VERSION);
   st->reg.srv.open_fds = -1;
   refresh_process(&st->reg.srv);
@@ -335,6 +461,10 @@ int mc_mon_init(mc_server *srv) {
   uv_timer_init(srv->loop, &st->tick);
   st->tick.data = srv;
   uv_timer_start(&st->tick, tick_cb, 1000, TICK_MS);
+  uv_timer_init(srv->loop, &st->live_tick);
+  uv_timer_init(srv->loop, &st->live_soon);
+  st->live_tick.data = st->live_soon.data = srv;
+  uv_timer_start(&st->live_tick, live_tick_cb, LIVE_READ_MS, LIVE_READ_MS);
   return start_http(srv);
 }
 
@@ -381,7 +511,10 @@ void mc_mon_shutdown(mc_server *srv) {
   struct mc_mon_state *st = srv->mon;
   if (st == NULL || st->stopped) return;
   st->stopped = 1;
+  live_sync(srv); /* withdraw this instance's links (best effort: else the lease) */
   uv_close((uv_handle_t *)&st->tick, NULL);
+  uv_close((uv_handle_t *)&st->live_tick, NULL);
+  uv_close((uv_handle_t *)&st->live_soon, NULL);
   mc_http_stop(st->http, NULL, NULL);
   st->http = NULL;
 }
@@ -416,6 +549,7 @@ mc_mon_conn *mc_mon_conn_open(mc_server *srv, uint64_t id, const char *unit,
   if (srv->mon == NULL) return NULL;
   mc_mon_conn *c = mc_monitor_open(&srv->mon->reg, id, unit, info, st, mc_server_now_ms());
   if (c != NULL) link_event(srv, c, 1, "", NULL);
+  if (c != NULL && c->unit != NULL) live_changed(srv);
   return c;
 }
 
@@ -440,6 +574,7 @@ void mc_mon_conn_close(mc_server *srv, mc_mon_conn *c, const mc_mon_close_info *
   if (srv->mon == NULL) return;
   if (ci->why == MC_CLOSE_TLS) srv->mon->reg.srv.tls_failures++;
   if (c != NULL) link_event(srv, c, 0, mc_close_why_name(ci->why), ci->final);
+  if (c != NULL && c->unit != NULL) live_changed(srv);
   mc_monitor_close(&srv->mon->reg, c, ci, mc_server_now_ms());
 }
 

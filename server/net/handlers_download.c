@@ -168,7 +168,7 @@ static void rows_cb(void *arg, int err, const mc_file_row *rows, size_t n) {
   if (d->offset > rows[i].size) return dl_end(d, MC_EINVAL, "offset");
   d->size = rows[i].size;
   mc_server *srv = d->r->s->srv;
-  err = mc_file_reader_open(srv->loop, srv->cfg.data_dir, d->sha, DOWNLOAD_CHUNK, d, opened_cb,
+  err = mc_file_reader_open(srv->files, d->sha, DOWNLOAD_CHUNK, d, opened_cb,
                             &d->rd);
   if (err != 0) dl_end(d, err, "file");
 }

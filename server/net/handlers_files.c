@@ -381,7 +381,7 @@ static void begin_opened_cb(void *arg, int err, const char *id, uint64_t committ
   if (err != 0) return begin_fail(b, err, err == MC_ECONFLICT ? "size" : "code");
   upload *u = find_by_key(b->unit, b->code, b->sha, b->kind); /* a racing begin won */
   if (u == NULL && (u = upload_new(b, id, b->unit)) != NULL) {
-    err = mc_upload_io_open(F.srv->loop, F.srv->cfg.data_dir, u->id, committed, &io_cbs, u, &u->io);
+    err = mc_upload_io_open(F.srv->files, u->id, committed, &io_cbs, u, &u->io);
     if (err != 0) {
       free(u);
       return begin_fail(b, err, "upload");

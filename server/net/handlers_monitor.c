@@ -12,6 +12,7 @@ typedef struct reply_mem {
   Motcua__UnitLink *u, **up;
   Motcua__ClosedLink *c, **cp;
   Motcua__Alert *a, **ap;
+  char (*inst)[256];           /* each unit's instances */
 } reply_mem;
 
 static void mem_free(reply_mem *r) {
@@ -21,6 +22,7 @@ static void mem_free(reply_mem *r) {
   free(r->cp);
   free(r->a);
   free(r->ap);
+  free(r->inst);
 }
 
 static int mem_alloc(reply_mem *r, size_t nu, size_t nc, size_t na) {
@@ -31,7 +33,8 @@ static int mem_alloc(reply_mem *r, size_t nu, size_t nc, size_t na) {
   r->cp = calloc(nc + 1, sizeof *r->cp);
   r->a = calloc(na + 1, sizeof *r->a);
   r->ap = calloc(na + 1, sizeof *r->ap);
-  if (r->u && r->up && r->c && r->cp && r->a && r->ap) return 0;
+  r->inst = calloc(nu + 1, sizeof *r->inst);
+  if (r->u && r->up && r->c && r->cp && r->a && r->ap && r->inst) return 0;
   mem_free(r);
   return MC_ENOMEM;
 }
@@ -48,7 +51,8 @@ static void fill_link(Motcua__UnitLink *o, const mc_mon_conn *p) {
   o->cert_not_after_ms = p->info.not_after_ms;
 }
 
-static void fill_unit(Motcua__UnitLink *o, const mc_mon_view *v) {
+static void fill_unit(Motcua__UnitLink *o, const mc_monitor *m, const mc_mon_view *v,
+                      char inst[256]) {
   const mc_mon_unit *u = v->u;
   motcua__unit_link__init(o);
   o->unit = s_(u->code);
@@ -56,8 +60,8 @@ static void fill_unit(Motcua__UnitLink *o, const mc_mon_view *v) {
   o->role = s_(mc_role_name((mc_role)u->role));
   o->online = v->online;
   o->state = s_(v->state);
-  o->since_ms = u->since_ms;
-  o->rtt_ms = u->rtt_ms;
+  o->since_ms = v->since_ms;
+  o->rtt_ms = v->rtt_ms;
   o->srtt_ms = u->srtt_ms;
   o->bytes_in = v->bytes_in;
   o->bytes_out = v->bytes_out;
@@ -67,7 +71,9 @@ static void fill_unit(Motcua__UnitLink *o, const mc_mon_view *v) {
   o->last_request_ms = u->last_request_ms;
   o->uploads = v->uploads;
   o->outbox_depth = u->outbox_depth;
-  o->connections = u->nconns;
+  o->connections = v->links;
+  mc_monitor_instances(m, v, inst, 256);
+  o->instance = inst;
   o->last_close_reason = (Motcua__CloseReason)u->last_close;
   o->disconnects_1h = v->drops_1h;
   o->flapping = v->flapping;
@@ -101,7 +107,7 @@ static void fill_reply(const mc_monitor *m, int64_t now, reply_mem *mem,
   for (size_t i = 0; i < m->nunits; i++) {
     mc_mon_view v;
     mc_monitor_view(m, &m->units[i], now, &v);
-    fill_unit(&mem->u[i], &v);
+    fill_unit(&mem->u[i], m, &v, mem->inst[i]);
     mem->up[i] = &mem->u[i];
   }
   for (size_t k = 0; k < m->ring_count; k++) {
@@ -119,6 +125,7 @@ static void fill_reply(const mc_monitor *m, int64_t now, reply_mem *mem,
   r->n_alerts = m->nalerts;
   r->alerts = mem->ap;
   r->server_time_ms = now;
+  r->instance = s_(m->instance);
 }
 
 int mc_handle_monitor(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {

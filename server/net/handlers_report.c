@@ -194,7 +194,9 @@ int mc_handle_report(mc_session *s, const Motcua__Envelope *env, mc_fault *fault
   q->srv = srv;
   rq.units = q->units;
   rq.nunits = q->nunits;
-  rc = mc_store_report(srv->store, &rq, report_done_cb, q);
+  /* the reports' own pool (a standby, db_report_conninfo) when configured */
+  rc = mc_store_report(srv->report_store != NULL ? srv->report_store : srv->store, &rq,
+                       report_done_cb, q);
   if (rc != 0) {
     mc_req_finish(q->r, NULL);
     rr_free(q);

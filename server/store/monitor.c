@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "error.h"
@@ -135,5 +136,75 @@ int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
   snprintf(lim, sizeof lim, "%d", limit);
   const char *p[2] = {holder, lim};
   return submit(s, "forwards_waiting", sql_waiting, p, 2, waiting_done,
+                call_new((void (*)(void))cb, arg));
+}
+
+/* ---- live links (sql/021_live_links.sql) ----------------------------------- */
+
+static const char sql_live_sync[] = "SELECT live_links_sync($1, $2::int, $3::jsonb)";
+
+static json_t *live_json(const mc_live_link *l) {
+  return json_pack("{s:I, s:s, s:b, s:I, s:I, s:I}", "session", (json_int_t)l->session, "unit",
+                   l->unit, "resident", l->resident, "connected_ms", (json_int_t)l->connected_ms,
+                   "rtt_ms", (json_int_t)(l->rtt_ms < 0 ? -1 : l->rtt_ms), "outbox",
+                   (json_int_t)l->outbox);
+}
+
+int mc_store_live_sync(mc_store *s, const char *instance, int lease_s,
+                       const mc_live_link *links, size_t n, mc_store_ack_cb cb, void *arg) {
+  json_t *a = json_array();
+  for (size_t i = 0; a != NULL && i < n; i++)
+    if (json_array_append_new(a, live_json(&links[i])) != 0) {
+      json_decref(a);
+      a = NULL;
+    }
+  char *doc = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
+  json_decref(a);
+  if (doc == NULL) return MC_ENOMEM;
+  char lease[16];
+  snprintf(lease, sizeof lease, "%d", lease_s);
+  const char *p[3] = {instance, lease, doc};
+  int rc = submit(s, "live_sync", sql_live_sync, p, 3, event_done,
+                  call_new((void (*)(void))cb, arg));
+  free(doc);
+  return rc;
+}
+
+static const char sql_live_read[] =
+    "SELECT instance, session, unit, resident, "
+    "(extract(epoch FROM connected_at) * 1000)::bigint, COALESCE(rtt_ms, -1), outbox "
+    "FROM live_links WHERE seen_at >= now() - make_interval(secs => $1::int) "
+    "ORDER BY unit, instance, session LIMIT $2::int";
+
+static void live_row(const PGresult *res, int i, mc_live_link *r) {
+  store__copy_str(r->instance, sizeof r->instance, PQgetvalue(res, i, 0));
+  r->session = (uint64_t)store__parse_i64(PQgetvalue(res, i, 1));
+  store__copy_str(r->unit, sizeof r->unit, PQgetvalue(res, i, 2));
+  r->resident = PQgetvalue(res, i, 3)[0] == 't';
+  r->connected_ms = store__parse_i64(PQgetvalue(res, i, 4));
+  r->rtt_ms = store__parse_i64(PQgetvalue(res, i, 5));
+  int64_t ob = store__parse_i64(PQgetvalue(res, i, 6));
+  r->outbox = ob < 0 ? 0 : ob > UINT32_MAX ? UINT32_MAX : (uint32_t)ob;
+}
+
+static void live_read_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  mc_store_live_cb cb = (mc_store_live_cb)c->fn;
+  if (err == 0 && !store__shape_ok(res, 7)) err = MC_EINTERNAL;
+  int n = err == 0 ? PQntuples(res) : 0;
+  mc_live_link *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+  if (n > 0 && rows == NULL) err = MC_ENOMEM;
+  for (int i = 0; err == 0 && i < n; i++) live_row(res, i, &rows[i]);
+  cb(c->arg, err, err == 0 ? rows : NULL, err == 0 ? (size_t)n : 0);
+  free(rows);
+  free(c);
+}
+
+int mc_store_live_read(mc_store *s, int lease_s, int limit, mc_store_live_cb cb, void *arg) {
+  char lease[16], lim[16];
+  snprintf(lease, sizeof lease, "%d", lease_s);
+  snprintf(lim, sizeof lim, "%d", limit);
+  const char *p[2] = {lease, lim};
+  return submit(s, "live_read", sql_live_read, p, 2, live_read_done,
                 call_new((void (*)(void))cb, arg));
 }

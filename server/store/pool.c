@@ -360,8 +360,11 @@ static void conn_up(conn *c) {
   }
   c->state = CS_IDLE;
   c->backoff_ms = BACKOFF_MIN_MS;
-  mc_log_info(0, "storage connection up conn_idx=%d backend_pid=%d%s", c->idx,
-              PQbackendPID(c->pg), is_listener(c) ? " listener=1" : "");
+  /* in_hot_standby: reported by PostgreSQL 14+ at connect (on = a standby) */
+  const char *standby = PQparameterStatus(c->pg, "in_hot_standby");
+  mc_log_info(0, "storage connection up pool=%s conn_idx=%d backend_pid=%d standby=%s%s",
+              c->s->name, c->idx, PQbackendPID(c->pg), standby != NULL ? standby : "unknown",
+              is_listener(c) ? " listener=1" : "");
   if (is_listener(c)) {
     listener_up(c);
     return;
@@ -780,6 +783,7 @@ static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   if (s->unit_share > opts->pool_size) s->unit_share = opts->pool_size;
   s->statement_timeout_ms = opts->statement_timeout_ms;
   s->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
+  snprintf(s->name, sizeof s->name, "%s", opts->name != NULL ? opts->name : "main");
   s->notify_cb = opts->notify_cb;
   s->notify_arg = opts->notify_arg;
   s->nconns = opts->pool_size + (opts->notify_cb != NULL);
@@ -826,8 +830,8 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
   }
   store_init_handles(s);
   for (int i = 0; i < s->nconns; i++) conn_start(&s->conns[i]);
-  mc_log_info(0, "storage open pool_size=%d max_queue=%d unit_share=%d"
-              " statement_timeout_ms=%d migrations=%zu", s->pool_size, s->max_queue,
+  mc_log_info(0, "storage open pool=%s pool_size=%d max_queue=%d unit_share=%d"
+              " statement_timeout_ms=%d migrations=%zu", s->name, s->pool_size, s->max_queue,
               s->unit_share, s->statement_timeout_ms, mc_migrations_count);
   *out = s;
   return 0;

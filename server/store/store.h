@@ -44,6 +44,7 @@ typedef struct mc_store_opts {
                                    more connection LISTENs on the channels
                                    "mc_inbox" and "mc_config" (migration 019) */
   void *notify_arg;
+  const char *name;      /* the pool's name in log lines; NULL = "main" */
 } mc_store_opts;
 
 /* Connects the pool and applies pending migrations (versioned, each in its
@@ -416,6 +417,28 @@ typedef struct mc_waiting_row {
 typedef void (*mc_store_waiting_cb)(void *arg, int err, const mc_waiting_row *rows, size_t n);
 int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
                               mc_store_waiting_cb cb, void *arg);
+
+/* ---- live links of every instance (store/monitor.c, sql/021_live_links.sql)
+ * Each instance publishes the links it holds; every instance reads them
+ * all. The lease (seconds) is stamped with the database's clock. */
+#define MC_LIVE_INSTANCE_MAX 64
+typedef struct mc_live_link {
+  char instance[MC_LIVE_INSTANCE_MAX];
+  uint64_t session;       /* the instance's connection id */
+  char unit[32];
+  int resident;
+  int64_t connected_ms;
+  int64_t rtt_ms;         /* -1 = not measured */
+  uint32_t outbox;
+} mc_live_link;
+/* Replace the rows of instance by links[0..n) (their instance field is not
+ * read), refresh its lease and delete every row whose lease expired. */
+int mc_store_live_sync(mc_store *s, const char *instance, int lease_s,
+                       const mc_live_link *links, size_t n, mc_store_ack_cb cb, void *arg);
+typedef void (*mc_store_live_cb)(void *arg, int err, const mc_live_link *rows, size_t n);
+/* The rows whose lease has not expired, by unit, instance and session; at
+ * most limit. */
+int mc_store_live_read(mc_store *s, int lease_s, int limit, mc_store_live_cb cb, void *arg);
 
 /* ---- reports (store/report.c, sql/018_reports.sql) ----------------------
  * One statement each; the database aggregates (docs/REPORTS.md). */

@@ -75,6 +75,7 @@ typedef struct opq {
 struct mc_store {
   uv_loop_t *loop;
   char *conninfo;
+  char name[16];              /* in log lines: "main", "reports" */
   int pool_size;
   int max_queue;
   int unit_share;             /* ops of one unit in flight at once */

@@ -7,6 +7,14 @@ The tests run in order (their names are numbered): the ones that kill a
 piece come last.
 
   1. an event made on instance 1 reaches a `watch` on instance 2;
+  1b. the IT monitor of each instance shows the links of every instance
+     with the instance's name (/api/units and `motcua monitor`); after a
+     SIGKILL of instance 2 its links leave instance 1's view within the
+     lease (live_links, migration 021);
+  1c. a report is answered through the reports' own pool
+     (db_report_conninfo, target_session_attrs=prefer-standby), whose
+     connections are all to the standby (the server logs PostgreSQL's
+     in_hot_standby for each connection);
   2. a holiday added through instance 1 is applied by instance 2 (a
      reschedule to that day through instance 2 is refused) without SIGHUP;
   3. concurrent receives for one unit through both instances: no deadlock,
@@ -31,6 +39,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 import itest as D
 
@@ -38,6 +47,7 @@ CLUSTER = os.path.join(D.SRC, "deploy", "cluster.sh")
 PROC_COMMUNE = "2.000815"   # commune level: the desk resolves it itself
 PROC_DISTRICT = "1.001776"  # district level: forwarded to the centre
 WAIT = 60
+LIVE_LEASE_S = 10  # server/monitor/monitor_server.c: a dead instance's rows expire
 
 
 def have_cluster_tools():
@@ -72,6 +82,7 @@ class TestCluster(unittest.TestCase):
                     env[k] = v
         cls.ports = [int(p) for p in env["SERVER_PORTS"].split(",")]
         cls.front = int(env["FRONT_PORT"])
+        cls.http = [int(p) for p in env["HTTP_PORTS"].split(",")]
 
     @classmethod
     def tearDownClass(cls):
@@ -140,6 +151,93 @@ class TestCluster(unittest.TestCase):
             watch.terminate()
             watch.wait(timeout=10)
             watch.stdout.close()
+
+    # ---- 1b. the cluster-wide monitor --------------------------------------
+
+    def api_units(self, instance):
+        url = "http://127.0.0.1:%d/api/units" % self.http[instance - 1]
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.loads(r.read().decode("utf-8"))
+
+    def links_of(self, doc, unit):
+        return [(l["instance"], l["resident"]) for l in doc["links"] if l["unit"] == unit]
+
+    def wait_view(self, instance, pred, seconds):
+        deadline, doc = time.time() + seconds, None
+        while time.time() < deadline:
+            doc = self.api_units(instance)
+            if pred(doc):
+                return doc
+            time.sleep(0.25)
+        return doc
+
+    def watch(self, unit, instance):
+        p = subprocess.Popen([D.CLI, "-c", self.conf(unit), "--port=%d" % self.ports[instance - 1],
+                              "--json", "watch"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: p.poll() is None and (p.terminate(), p.wait(timeout=10)))
+        return p
+
+    def test_1b_monitor_shows_every_instance_links(self):
+        a, b = "18523", "18526"   # a desk on instance 1, another on instance 2
+        self.watch(a, 1)
+        self.watch(b, 2)
+
+        def both(doc):
+            return (("s1", True) in self.links_of(doc, a) and
+                    ("s2", True) in self.links_of(doc, b))
+
+        for inst in (1, 2):
+            doc = self.wait_view(inst, both, WAIT)
+            self.assertTrue(both(doc), "instance %d: %r %r" % (
+                inst, self.links_of(doc, a), self.links_of(doc, b)))
+            self.assertEqual(doc["instance"], "s%d" % inst)
+            self.assertTrue(doc["cluster_view"])
+            units = {u["unit"]: u for u in doc["units"]}
+            self.assertEqual((units[a]["instance"], units[a]["online"]), ("s1", True))
+            self.assertEqual((units[b]["instance"], units[b]["online"]), ("s2", True))
+        # the admin CLI's table data (MonitorReply) says the same
+        mon = self.cli("admin", "monitor", "--json", instance=1)
+        self.assertEqual(mon.rc, 0, mon)
+        self.assertEqual(mon.doc["instance"], "s1")
+        units = {u["unit"]: u for u in mon.doc["units"]}
+        self.assertEqual(units[b]["instance"], "s2")
+        self.assertTrue(units[b]["online"])
+        # instance 2 dies: its links leave instance 1's view within the lease
+        sh("kill-server", self.dir, "2")
+        killed_at = time.monotonic()
+        try:
+            gone = lambda doc: not any(i == "s2" for i, _ in self.links_of(doc, b))
+            doc = self.wait_view(1, gone, LIVE_LEASE_S + 5)
+            self.assertTrue(gone(doc), self.links_of(doc, b))
+            print("\nmonitor: instance 2's links left instance 1's view %.1f s after its SIGKILL "
+                  "(lease %d s)" % (time.monotonic() - killed_at, LIVE_LEASE_S))
+            units = {u["unit"]: u for u in doc["units"]}
+            self.assertFalse(units[b]["online"])
+            self.assertIn(("s1", True), self.links_of(doc, a))
+            self.assertEqual(int(self.psql(
+                "SELECT count(*) FROM live_links WHERE instance = 's2' "
+                "AND seen_at >= now() - interval '%d seconds'" % LIVE_LEASE_S)), 0)
+        finally:
+            sh("start-server", self.dir, "2")
+
+    # ---- 1c. reports from the standby --------------------------------------
+
+    def test_1c_report_answered_by_the_standby(self):
+        unit = "18529"
+        r = self.receive(unit, D.citizen_id(), instance=1)
+        self.assertEqual(r.rc, 0, r)
+        day = datetime.date.today().isoformat()
+        rep = self.cli(unit, "report", "--from", day, "--to", day, instance=1)
+        self.assertEqual(rep.rc, 0, rep)
+        self.assertIn("total", rep.doc)
+        with open(os.path.join(self.dir, "servers", "1", "server.log"), encoding="utf-8") as f:
+            lines = [l for l in f if "storage connection up pool=reports" in l]
+        self.assertTrue(lines, "the reports' pool never connected")
+        self.assertTrue(all("standby=on" in l for l in lines), lines)
+        with open(os.path.join(self.dir, "servers", "1", "server.log"), encoding="utf-8") as f:
+            main = [l for l in f if "storage connection up pool=main" in l]
+        self.assertTrue(main and all("standby=off" in l for l in main), main[-3:])
 
     # ---- 2. configuration --------------------------------------------------
 

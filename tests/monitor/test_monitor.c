@@ -428,6 +428,94 @@ static void test_http_hosts(void) {
   CHECK_EQ(mc_http_hosts_init(&h, "127.0.0.1", 1, longname), MC_EINVAL);
 }
 
+
+/* The cluster view (issue 18): links other instances published are shown
+ * with their instance; this instance's own published rows are skipped (its
+ * registry is fresher); a unit linked only elsewhere is online with the
+ * other link's times and raises no offline alert; Prometheus stays this
+ * instance's; a failed read (known = 0) leaves this instance alone. */
+static void test_cluster_view(void) {
+  mc_monitor m;
+  setup(&m);
+  snprintf(m.instance, sizeof m.instance, "s1");
+  mc_link_stats st = {0};
+  mc_mon_conn *c = open_unit(&m, 7, "18499", &st, T0);
+  mc_monitor_rtt(&m, c, 12);
+  mc_mon_live rows[] = {
+      {.instance = "s2", .session = 3, .unit = "444", .resident = 1,
+       .connected_ms = T0 + MINUTE, .rtt_ms = 40, .outbox = 0},
+      {.instance = "s1", .session = 7, .unit = "18499", .resident = 1, .connected_ms = T0,
+       .rtt_ms = 12},                                               /* our own: skipped */
+      {.instance = "s2", .session = 9, .unit = "18499", .resident = 0,
+       .connected_ms = T0 + 2 * MINUTE, .rtt_ms = -1},             /* a CLI call on s2 */
+      {.instance = "s3", .session = 1, .unit = "nope", .resident = 1, .connected_ms = T0},
+  };
+  CHECK_EQ(mc_monitor_set_live(&m, rows, 4, 1), 0);
+  CHECK_EQ(m.nlive, 3);
+  mc_mon_view v;
+  char inst[64];
+  mc_monitor_view(&m, mc_monitor_unit(&m, "444"), T0 + 3 * MINUTE, &v);
+  CHECK(v.online);
+  CHECK(!v.online_here);
+  CHECK_EQ(v.since_ms, T0 + MINUTE);
+  CHECK_EQ(v.rtt_ms, 40);
+  CHECK_STREQ(v.state, "online");
+  mc_monitor_instances(&m, &v, inst, sizeof inst);
+  CHECK_STREQ(inst, "s2");
+  mc_monitor_view(&m, mc_monitor_unit(&m, "18499"), T0 + 3 * MINUTE, &v);
+  CHECK_EQ(v.links, 2);
+  CHECK_EQ(v.rtt_ms, 12);
+  mc_monitor_instances(&m, &v, inst, sizeof inst);
+  CHECK_STREQ(inst, "s1,s2");
+  mc_monitor_instances(&m, &v, inst, 4); /* bounded: what does not fit is left out */
+  CHECK_STREQ(inst, "s1");
+  mc_monitor_view(&m, mc_monitor_unit(&m, "18496"), T0 + 3 * MINUTE, &v);
+  CHECK(!v.online);
+  mc_monitor_instances(&m, &v, inst, sizeof inst);
+  CHECK_STREQ(inst, "");
+  mc_monitor_eval_alerts(&m, T0 + 20 * MINUTE, always, NULL);
+  CHECK_EQ(mc_monitor_alert_count(&m, "unit_offline"), 1); /* 18496 only */
+
+  json_t *doc = mc_monitor_json(&m, T0 + 3 * MINUTE);
+  CHECK_STREQ(json_string_value(json_object_get(doc, "instance")), "s1");
+  CHECK(json_is_true(json_object_get(doc, "cluster_view")));
+  json_t *units = json_object_get(doc, "units");
+  json_t *u = json_array_get(units, 1); /* 18499 */
+  CHECK_STREQ(json_string_value(json_object_get(u, "instance")), "s1,s2");
+  json_t *links = json_object_get(doc, "links"); /* by unit (catalogue order) */
+  CHECK_EQ(json_array_size(links), 3);
+  CHECK_STREQ(json_string_value(json_object_get(json_array_get(links, 0), "unit")), "18499");
+  CHECK_STREQ(json_string_value(json_object_get(json_array_get(links, 0), "instance")), "s1");
+  CHECK_EQ(json_integer_value(json_object_get(json_array_get(links, 0), "session")), 7);
+  CHECK_STREQ(json_string_value(json_object_get(json_array_get(links, 1), "instance")), "s2");
+  CHECK(json_is_false(json_object_get(json_array_get(links, 1), "resident")));
+  CHECK(json_is_null(json_object_get(json_array_get(links, 1), "rtt_ms")));
+  CHECK_STREQ(json_string_value(json_object_get(json_array_get(links, 2), "unit")), "444");
+  u = json_array_get(units, 2); /* 444 */
+  CHECK(json_is_true(json_object_get(u, "online")));
+  CHECK_STREQ(json_string_value(json_object_get(u, "instance")), "s2");
+  CHECK_EQ(json_integer_value(json_object_get(u, "connections")), 1);
+  CHECK(json_is_null(json_object_get(json_array_get(units, 0), "instance")));
+  json_decref(doc);
+
+  size_t len = 0;
+  char *text = mc_monitor_prometheus(&m, T0 + 3 * MINUTE, &len);
+  CHECK(text != NULL && strstr(text, "motcua_unit_online{unit=\"444\"} 0\n") != NULL);
+  CHECK(text != NULL && strstr(text, "motcua_unit_online{unit=\"18499\"} 1\n") != NULL);
+  CHECK(text != NULL && strstr(text, "motcua_instance_info{name=\"s1\"} 1\n") != NULL);
+  free(text);
+
+  /* a reload of the catalogue keeps the view; a failed read drops it */
+  mc_monitor_set_units(&m, defs, 3, T0 + 4 * MINUTE);
+  mc_monitor_view(&m, mc_monitor_unit(&m, "444"), T0 + 4 * MINUTE, &v);
+  CHECK(v.online);
+  CHECK_EQ(mc_monitor_set_live(&m, NULL, 0, 0), 0);
+  mc_monitor_view(&m, mc_monitor_unit(&m, "444"), T0 + 4 * MINUTE, &v);
+  CHECK(!v.online);
+  CHECK_EQ(v.links, 0);
+  mc_monitor_free(&m);
+}
+
 int main(int argc, char **argv) {
   test_reasons();
   test_online_counters();
@@ -440,5 +528,6 @@ int main(int argc, char **argv) {
   test_revoked();
   test_requests();
   test_http_hosts();
+  test_cluster_view();
   return check_result();
 }
