@@ -244,7 +244,7 @@ static int year_day(const char *s, size_t n, char out[6]) {
     return MC_EINVAL;
   }
   if (m < 1 || m > 12 || d < 1 || d > days_in_month(2024, m)) return MC_EINVAL;
-  snprintf(out, 6, "%02d-%02d", m % 100, d % 100); /* (bounded above; the modulo tells the compiler) */
+  snprintf(out, 6, "%02u-%02u", (unsigned)m % 100u, (unsigned)d % 100u); /* bounded above; the modulo tells the compiler */
   return 0;
 }
 
