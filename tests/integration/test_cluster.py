@@ -82,6 +82,7 @@ class TestCluster(unittest.TestCase):
                     env[k] = v
         cls.ports = [int(p) for p in env["SERVER_PORTS"].split(",")]
         cls.front = int(env["FRONT_PORT"])
+        cls.pg_root = env.get("PG_ROOT", "")
         cls.http = [int(p) for p in env["HTTP_PORTS"].split(",")]
 
     @classmethod
@@ -91,6 +92,11 @@ class TestCluster(unittest.TestCase):
         finally:
             if os.environ.get("MOTCUA_KEEP_CLUSTER") != "1":
                 shutil.rmtree(cls.dir, ignore_errors=True)
+                # PostgreSQL's directories outside DIR (cluster.sh puts them in
+                # /var/tmp/mcc-<hash> when the postgres user cannot reach DIR)
+                root = getattr(cls, "pg_root", "")
+                if root.startswith("/var/tmp/mcc-"):
+                    shutil.rmtree(root, ignore_errors=True)
 
     # ---- helpers -----------------------------------------------------------
 
