@@ -311,8 +311,10 @@ int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) 
   return rc;
 }
 
-void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
-  mc_req *r = arg;
+/* A ListReply of ds (total/capped: ListRequest's count; 0 for a search),
+ * or the error. Shared by every request answered with a list. */
+void handlers__list_reply(mc_req *r, int err, const mc_dossier *ds, size_t n, uint32_t total,
+                          int capped) {
   mc_pb_dossier *pb = n > 0 ? calloc(n, sizeof *pb) : NULL;
   Motcua__Dossier **pp = n > 0 ? calloc(n, sizeof *pp) : NULL;
   if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
@@ -330,8 +332,14 @@ void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) 
   Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
   lr.n_dossiers = n;
   lr.dossiers = pp;
+  lr.total = total;
+  lr.total_capped = capped != 0;
   ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
   mc_req_finish(r, &out);
   free(pp);
   free(pb);
+}
+
+void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
+  handlers__list_reply(arg, err, ds, n, 0, 0);
 }

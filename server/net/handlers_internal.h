@@ -24,6 +24,8 @@ int handlers__refuse_rule(mc_fault *fault, int err, const char *rule);
 void handlers__reply_dossier(mc_req *r, const mc_dossier *d);
 /* Storage callback answering a ListReply (list, search); arg is the mc_req. */
 void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n);
+void handlers__list_reply(mc_req *r, int err, const mc_dossier *ds, size_t n, uint32_t total,
+                          int capped);
 /* Start a request that waits on storage (keeps the session alive). */
 int handlers__start(mc_session *s, uint64_t id, mc_req **out);
 /* After a storage submit: on a synchronous refusal release r, return rc. */

@@ -13,30 +13,7 @@
 
 static void list_page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
                          int capped) {
-  mc_req *r = arg;
-  mc_pb_dossier *pb = n > 0 ? calloc(n, sizeof *pb) : NULL;
-  Motcua__Dossier **pp = n > 0 ? calloc(n, sizeof *pp) : NULL;
-  if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
-  if (err != 0) {
-    free(pb);
-    free(pp);
-    mc_req_fail(r, err, NULL);
-    return;
-  }
-  int64_t now = mc_server_now_ms();
-  for (size_t i = 0; i < n; i++) {
-    mc_pb_from_dossier(&pb[i], &ds[i], now);
-    pp[i] = &pb[i].d;
-  }
-  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
-  lr.n_dossiers = n;
-  lr.dossiers = pp;
-  lr.total = total;
-  lr.total_capped = capped != 0;
-  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
-  mc_req_finish(r, &out);
-  free(pp);
-  free(pb);
+  handlers__list_reply(arg, err, ds, n, total, capped);
 }
 
 static void list_query(mc_session *s, const mc_list_fields *f, mc_list_query *q) {
