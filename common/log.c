@@ -60,3 +60,11 @@ void mc_log_write(int level, uint64_t conn, const char *fmt, ...) {
   line[n++] = '\n';
   fwrite(line, 1, (size_t)n, stderr);
 }
+
+void mc_log_mhd(void *prefix, const char *fmt, va_list ap) {
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  size_t n = strlen(buf);
+  while (n > 0 && buf[n - 1] == '\n') buf[--n] = '\0';
+  mc_log_warn(0, "%s: %s", prefix != NULL ? (const char *)prefix : "http", buf);
+}

@@ -4,6 +4,7 @@
 #ifndef MC_LOG_H
 #define MC_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,11 @@ const char *mc_log_quote(char *dst, size_t cap, const char *src);
 /* conn = 0 means "not about a connection". */
 void mc_log_write(int level, uint64_t conn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A libmicrohttpd external logger (MHD_OPTION_EXTERNAL_LOGGER, its cls a
+ * const char * prefix such as "http"): one warning line per message,
+ * trailing newlines cut. */
+void mc_log_mhd(void *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #define mc_log(level, conn, ...)                                  \
   do {                                                            \

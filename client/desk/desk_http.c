@@ -348,16 +348,6 @@ static void completed_cb(void *cls, struct MHD_Connection *mc, void **state,
   *state = NULL;
 }
 
-__attribute__((format(printf, 2, 0))) static void mhd_log_cb(void *cls, const char *fmt,
-                                                             va_list ap) {
-  char buf[512];
-  (void)cls;
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  size_t n = strlen(buf);
-  while (n > 0 && buf[n - 1] == '\n') buf[--n] = '\0';
-  mc_log_warn(0, "desk http: %s", buf);
-}
-
 /* ---- start / stop -------------------------------------------------------- */
 
 static char *read_file(const char *path) {
@@ -384,7 +374,7 @@ static struct MHD_Daemon *daemon_start(desk_http *h, const struct sockaddr *sa, 
   if (h->tls_cert != NULL) {
     flags |= MHD_USE_TLS;
     return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_EXTERNAL_LOGGER,
-                            mhd_log_cb, NULL, MHD_OPTION_SOCK_ADDR, sa,
+                            mc_log_mhd, (void *)"desk http", MHD_OPTION_SOCK_ADDR, sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
                             MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
                             MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
@@ -392,7 +382,7 @@ static struct MHD_Daemon *daemon_start(desk_http *h, const struct sockaddr *sa, 
                             h->tls_key, MHD_OPTION_END);
   }
   return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_EXTERNAL_LOGGER,
-                          mhd_log_cb, NULL, MHD_OPTION_SOCK_ADDR, sa,
+                          mc_log_mhd, (void *)"desk http", MHD_OPTION_SOCK_ADDR, sa,
                           MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
                           MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
                           CONN_TIMEOUT_S, MHD_OPTION_END);

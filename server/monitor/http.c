@@ -115,16 +115,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
   return ret;
 }
 
-__attribute__((format(printf, 2, 0))) static void mhd_log_cb(void *cls, const char *fmt,
-                                                             va_list ap) {
-  char buf[512];
-  (void)cls;
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  size_t n = strlen(buf);
-  while (n > 0 && buf[n - 1] == '\n') buf[--n] = '\0';
-  mc_log_warn(0, "http: %s", buf);
-}
-
 /* ---- start / stop -------------------------------------------------------- */
 
 static int make_addr(const char *host, int port, struct sockaddr_storage *sa) {
@@ -141,7 +131,7 @@ static struct MHD_Daemon *daemon_start(mc_http *h, const char *host, int port) {
   if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
   /* The logger first: MHD warns about options given before it. */
   return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, access_cb, h,
-                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
+                          MHD_OPTION_EXTERNAL_LOGGER, mc_log_mhd, (void *)"http",
                           MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)MC_HTTP_MAX_CONNECTIONS,
                           MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MC_HTTP_PER_IP,
