@@ -476,16 +476,24 @@ static json_t *slips_json(const Motcua__HistoryReply *h) {
   return a;
 }
 
+/* The outbox item of a provisional number (its receive); the outbox is
+ * left open in *ob for the caller to close (NULL on failure). */
+static int outbox_provisional(desk *d, const char *code, mc_outbox **ob, mc_outbox_item *it) {
+  char path[MC_CLIENT_PATH_MAX], unit[32], err[256];
+  *ob = NULL;
+  int rc = mc_outbox_config_path(&d->cfg, path, sizeof path, unit, sizeof unit, err, sizeof err);
+  if (rc == MC_OK) rc = mc_outbox_open(path, unit, ob, err, sizeof err);
+  if (rc == MC_OK) rc = mc_outbox_find_provisional(*ob, code, it);
+  return rc;
+}
+
 /* A provisional number: its receive's state from the outbox; 1 answered. */
 static int provisional_show(desk *d, const desk_req *r, desk_session *s, char *real, size_t size,
                             desk_reply *out) {
-  char path[MC_CLIENT_PATH_MAX], unit[32], err[256];
   mc_outbox *ob = NULL;
   mc_outbox_item it;
   if (!mc_outbox_is_provisional(r->code)) return 0;
-  int rc = mc_outbox_config_path(&d->cfg, path, sizeof path, unit, sizeof unit, err, sizeof err);
-  if (rc == MC_OK) rc = mc_outbox_open(path, unit, &ob, err, sizeof err);
-  if (rc == MC_OK) rc = mc_outbox_find_provisional(ob, r->code, &it);
+  int rc = outbox_provisional(d, r->code, &ob, &it);
   mc_outbox_close(ob);
   if (rc != MC_OK) return desk_api_error(d, s->lang, out, 404, "not_found", MSG_DESK_ERR_NOT_FOUND, "code"), 1;
   if (it.state == MC_OUTBOX_DELIVERED && it.real_code[0]) {
@@ -733,15 +741,12 @@ static int slip_pdf(desk *d, desk_session *s, const mc_slip_data *sd, const char
 /* A pending receive's provisional receipt; 1 answered, 0 not such a code. */
 static int provisional_slip(desk *d, const desk_req *r, desk_session *s, char *real, size_t size,
                             desk_reply *out) {
-  char path[MC_CLIENT_PATH_MAX], unit[32], err[256];
   mc_outbox *ob = NULL;
   mc_outbox_item it;
   Motcua__Envelope *req = NULL;
   mc_slip_data sd;
   if (!mc_outbox_is_provisional(r->code)) return 0;
-  int rc = mc_outbox_config_path(&d->cfg, path, sizeof path, unit, sizeof unit, err, sizeof err);
-  if (rc == MC_OK) rc = mc_outbox_open(path, unit, &ob, err, sizeof err);
-  if (rc == MC_OK) rc = mc_outbox_find_provisional(ob, r->code, &it);
+  int rc = outbox_provisional(d, r->code, &ob, &it);
   if (rc != MC_OK) {
     mc_outbox_close(ob);
     return desk_api_error(d, s->lang, out, 404, "not_found", MSG_DESK_ERR_NOT_FOUND, "code"), 1;
