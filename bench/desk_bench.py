@@ -67,18 +67,11 @@ GIVEN = ["An", "Anh", "Bình", "Chi", "Cường", "Dũng", "Duy", "Giang", "Hà"
          "Sơn", "Tâm", "Thảo", "Thắng", "Thủy", "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến"]
 
 
+from report_bench import env_of  # local.env as a dict (one reader for both benches)
+
+
 def sql_array(items):
     return "(ARRAY[%s])" % ",".join("'%s'" % s.replace("'", "''") for s in items)
-
-
-def env_of(d):
-    out = {}
-    with open(os.path.join(d, "local.env")) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.rstrip("\n").split("=", 1)
-                out[k] = v
-    return out
 
 
 def free_port():
