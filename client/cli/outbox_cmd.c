@@ -64,6 +64,7 @@ static void print_item(const cli *c, const mc_outbox_item *it) {
   if (it->state == MC_OUTBOX_PENDING && it->attempts > 0 &&
       mc_render_human_time(it->next_attempt_ms, mc_render_utc_offset(), lang, t, sizeof t) == 0)
     printf("; %s: %s", mc_msg(lang, MSG_OUTBOX_NEXT_ATTEMPT), t);
+  if (it->officer[0]) printf("\n    %s: %s", mc_msg(lang, MSG_OUTBOX_OFFICER), it->officer);
   if (it->last_error[0]) printf("\n    %s: %s", mc_msg(lang, MSG_OUTBOX_LAST_ERROR), it->last_error);
   putchar('\n');
 }

@@ -74,21 +74,31 @@ json_t *desk_events_after(desk *d, uint64_t after) {
 
 /* ---- outbox delivery ----------------------------------------------------- */
 
-/* The token of the most recently active officer: delivery needs a session
- * (the server records who did it); "" when nobody is logged in. */
-static const char *delivery_token(desk *d) {
+/* The live session delivery may use for item it: its officer's own (the
+ * server records who did it), or for an item that names nobody (queued
+ * before officers were recorded) the most recently active one. NULL: none
+ * here now; the item waits for that officer's login. */
+static const desk_session *delivery_session(desk *d, const mc_outbox_item *it) {
   const desk_session *best = NULL;
   int64_t now = mc_client_now_ms();
   for (size_t i = 0; i < DESK_SESSIONS_MAX; i++) {
     const desk_session *s = &d->sessions.s[i];
-    if (s->used && now - s->last_ms < d->sessions.idle_ms && (best == NULL || s->last_ms > best->last_ms))
-      best = s;
+    if (!s->used || now - s->last_ms >= d->sessions.idle_ms) continue;
+    if (!mc_outbox_officer_may_send(it, s->officer.login)) continue;
+    if (best == NULL || s->last_ms > best->last_ms) best = s;
   }
-  return best != NULL ? best->token : "";
+  return best;
 }
 
-static int deliver_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                        mc_outbox_send_result *res) {
+static int any_session(desk *d) {
+  int64_t now = mc_client_now_ms();
+  for (size_t i = 0; i < DESK_SESSIONS_MAX; i++)
+    if (d->sessions.s[i].used && now - d->sessions.s[i].last_ms < d->sessions.idle_ms) return 1;
+  return 0;
+}
+
+static int deliver_send(void *ud, const mc_outbox_item *it, Motcua__Envelope *req,
+                        Motcua__Envelope **reply, mc_outbox_send_result *res) {
   desk *d = ud;
   mc_client_error e = {0};
   *reply = NULL;
@@ -97,7 +107,12 @@ static int deliver_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **repl
     snprintf(res->msg, sizeof res->msg, "not connected");
     return MC_ECLOSED;
   }
+  const desk_session *s = delivery_session(d, it);
+  if (s == NULL) return mc_outbox_wait_officer(it, res);
+  mc_client_set_token(d->client, s->token);
+  mc_client_set_officer(d->client, s->officer.login);
   int rc = mc_client_call(d->client, req, reply, &e);
+  mc_client_set_token(d->client, NULL);
   if (rc != MC_OK) {
     res->refused = e.refused;
     res->link_down = !e.refused && !mc_client_is_ready(d->client);
@@ -126,8 +141,7 @@ static void deliver(desk *d) {
   size_t n = 0;
   struct stat sb;
   int all = d->deliver == 2;
-  const char *token = delivery_token(d);
-  if (!mc_client_is_ready(d->client) || token[0] == '\0') return; /* kept for later */
+  if (!mc_client_is_ready(d->client) || !any_session(d)) return; /* kept for later */
   d->deliver = 0;
   if (mc_outbox_config_path(&d->cfg, path, sizeof path, unit, sizeof unit, err, sizeof err) != MC_OK ||
       stat(path, &sb) != 0 || mc_outbox_open(path, unit, &ob, err, sizeof err) != MC_OK)
@@ -135,10 +149,8 @@ static void deliver(desk *d) {
   if (mc_outbox_pending_count(ob, &n) == MC_OK && n > 0) {
     mc_outbox_pass pass = {.all = all, .wait_lock = 0, .now_ms = mc_client_now_ms(),
                            .budget_ms = DELIVER_BUDGET_MS, .report = deliver_report, .report_ud = d};
-    mc_client_set_token(d->client, token);
     if (mc_outbox_deliver(ob, deliver_send, d, &pass, &st) != MC_OK)
       mc_log_warn(0, "desk: outbox: %s", mc_outbox_errmsg(ob));
-    mc_client_set_token(d->client, NULL);
   }
   if (mc_outbox_pending_count(ob, &n) == MC_OK)
     mc_client_report_status(d->client, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);

@@ -84,6 +84,7 @@ static int lang_of(const desk *d, const desk_session *s) { return s != NULL ? s-
 
 static void as_officer(desk *d, const desk_session *s) {
   mc_client_set_token(d->client, s != NULL ? s->token : NULL);
+  mc_client_set_officer(d->client, s != NULL ? s->officer.login : NULL);
 }
 
 static void done_call(desk *d) {

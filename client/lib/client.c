@@ -72,6 +72,7 @@ struct mc_client {
   char errdetail[128];
   char target[300];
   char token[MC_CLIENT_TOKEN_MAX + 1]; /* the officer session requests carry; "" = none */
+  char officer[MC_CLIENT_LOGIN_MAX + 1]; /* whose session token is; "" = not known */
 };
 
 static void watch_connect(mc_client *c);
@@ -638,7 +639,7 @@ int mc_client_new(const mc_client_config *cfg, mc_client **out, char *err,
   if (c == NULL) goto fail_alloc;
   c->cfg = *cfg;
   mc_client_zone_load(cfg); /* until a Hello says otherwise */
-  mc_client_session_read(cfg, c->token);
+  mc_client_session_read_officer(cfg, c->token, c->officer);
   snprintf(c->target, sizeof c->target, "%s:%ld", cfg->host, cfg->port);
   client__cert_sig_read(cfg, &c->cert_sig);
   rc = client__cert_ctx_new(cfg, &c->alert_revoked, &c->ctx, err, errlen);
@@ -703,6 +704,14 @@ const mc_client_config *mc_client_config_of(const mc_client *c) { return &c->cfg
 
 void mc_client_set_token(mc_client *c, const char *token) {
   snprintf(c->token, sizeof c->token, "%s", token != NULL ? token : "");
+  c->officer[0] = '\0';
+}
+
+const char *mc_client_officer_login(const mc_client *c) { return c->officer; }
+
+void mc_client_set_officer(mc_client *c, const char *login) {
+  snprintf(c->officer, sizeof c->officer, "%s",
+           login != NULL && strlen(login) <= MC_CLIENT_LOGIN_MAX ? login : "");
 }
 
 static int call_link(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply) {

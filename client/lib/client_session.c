@@ -32,32 +32,53 @@ int mc_client_session_path(const mc_client_config *cfg, char *path, size_t size,
   return MC_OK;
 }
 
-int mc_client_session_read(const mc_client_config *cfg, char token[MC_CLIENT_TOKEN_MAX + 1]) {
-  char path[MC_CLIENT_PATH_MAX], err[256];
+/* The file: the token, a newline, the officer's login, a newline (files
+ * written before the login was kept have the first line only). */
+int mc_client_session_read_officer(const mc_client_config *cfg,
+                                   char token[MC_CLIENT_TOKEN_MAX + 1],
+                                   char login[MC_CLIENT_LOGIN_MAX + 1]) {
+  char path[MC_CLIENT_PATH_MAX], err[256], buf[MC_CLIENT_TOKEN_MAX + MC_CLIENT_LOGIN_MAX + 3];
   struct stat st;
   token[0] = '\0';
+  if (login != NULL) login[0] = '\0';
   if (mc_client_session_path(cfg, path, sizeof path, err, sizeof err) != MC_OK) return MC_OK;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return MC_OK;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0) {
-    ssize_t n = read(fd, token, MC_CLIENT_TOKEN_MAX);
-    token[n > 0 ? n : 0] = '\0';
-    token[strcspn(token, "\r\n")] = '\0';
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    size_t t = strcspn(buf, "\r\n");
+    if (t <= MC_CLIENT_TOKEN_MAX) {
+      memcpy(token, buf, t);
+      token[t] = '\0';
+      const char *l = buf + t + strspn(buf + t, "\r\n");
+      size_t ln = strcspn(l, "\r\n");
+      if (login != NULL && ln <= MC_CLIENT_LOGIN_MAX) {
+        memcpy(login, l, ln);
+        login[ln] = '\0';
+      }
+    }
+    OPENSSL_cleanse(buf, sizeof buf);
   }
   close(fd);
   return MC_OK;
 }
 
+int mc_client_session_read(const mc_client_config *cfg, char token[MC_CLIENT_TOKEN_MAX + 1]) {
+  return mc_client_session_read_officer(cfg, token, NULL);
+}
+
 /* path.tmp (0600) -> fsync -> rename: a reader sees the old or the new. */
-static int write_atomic(const char *path, const char *token) {
+static int write_atomic(const char *path, const char *token, const char *login) {
   char tmp[MC_CLIENT_PATH_MAX + 8];
   int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (n < 0 || (size_t)n >= sizeof tmp) return MC_EIO;
   unlink(tmp);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return MC_EIO;
-  size_t len = strlen(token);
+  size_t len = strlen(token), llen = strlen(login);
   int ok = fchmod(fd, 0600) == 0 && write(fd, token, len) == (ssize_t)len &&
+           write(fd, "\n", 1) == 1 && write(fd, login, llen) == (ssize_t)llen &&
            write(fd, "\n", 1) == 1 && fsync(fd) == 0;
   ok = close(fd) == 0 && ok;
   if (!ok || rename(tmp, path) != 0) {
@@ -67,11 +88,13 @@ static int write_atomic(const char *path, const char *token) {
   return MC_OK;
 }
 
-int mc_client_session_write(const mc_client_config *cfg, const char *token) {
+int mc_client_session_write(const mc_client_config *cfg, const char *token, const char *login) {
   char path[MC_CLIENT_PATH_MAX], err[256];
   if (mc_client_session_path(cfg, path, sizeof path, err, sizeof err) != MC_OK) return MC_EIO;
   if (token == NULL) return unlink(path) == 0 || errno == ENOENT ? MC_OK : MC_EIO;
-  return write_atomic(path, token);
+  if (login == NULL || strlen(login) > MC_CLIENT_LOGIN_MAX || strpbrk(login, "\r\n") != NULL)
+    login = "";
+  return write_atomic(path, token, login);
 }
 
 /* ---- calls ------------------------------------------------------------------ */
@@ -105,10 +128,14 @@ static int login_call(mc_client *c, Motcua__Envelope *req, mc_client_officer *ou
     return mc_client_error_set(err, MC_EPROTO, "proto", NULL, "unexpected reply to a login");
   }
   const Motcua__LoginReply *lr = rep->login_reply;
-  if (out != NULL) officer_from(out, lr);
+  mc_client_officer who;
+  officer_from(&who, lr);
+  if (out != NULL) *out = who;
   mc_client_set_token(c, lr->token);
-  rc = mc_client_keeps_session_file(c) ? mc_client_session_write(config_of(c), lr->token)
-                                        : MC_OK;
+  mc_client_set_officer(c, who.login);
+  rc = mc_client_keeps_session_file(c)
+           ? mc_client_session_write(config_of(c), lr->token, who.login)
+           : MC_OK;
   OPENSSL_cleanse(lr->token, strlen(lr->token));
   mc_envelope_free(rep);
   if (rc != MC_OK)
@@ -150,7 +177,7 @@ int mc_client_logout(mc_client *c, int all, mc_client_error *err) {
   mc_envelope_free(rep);
   if (rc == MC_OK || (e.refused && rc == MC_ELOGIN)) { /* ended here, or already over */
     mc_client_set_token(c, NULL);
-    if (mc_client_keeps_session_file(c) && mc_client_session_write(config_of(c), NULL) != MC_OK)
+    if (mc_client_keeps_session_file(c) && mc_client_session_write(config_of(c), NULL, NULL) != MC_OK)
       return mc_client_error_set(err, MC_EIO, "session_file", NULL,
                                  "cannot remove the session file");
     return MC_OK;

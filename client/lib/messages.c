@@ -691,6 +691,8 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_OUTBOX_REJECTED] = {"bị từ chối", "rejected"},
     [MSG_OUTBOX_ATTEMPTS] = {"Số lần thử", "Attempts"},
     [MSG_OUTBOX_LAST_ERROR] = {"Lỗi gần nhất", "Last error"},
+    [MSG_OUTBOX_OFFICER] = {"Cán bộ gửi (gửi đi bằng phiên của cán bộ này)",
+                            "Officer (sent with this officer's session)"},
     [MSG_OUTBOX_NEXT_ATTEMPT] = {"Thử lại lúc", "Next attempt"},
     [MSG_OUTBOX_WAITS_FOR] = {"Chờ mục", "Waits for item"},
     [MSG_OUTBOX_TITLE] = {"Hàng đợi", "Outbox"},

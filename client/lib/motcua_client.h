@@ -124,10 +124,17 @@ const mc_client_unit *mc_client_unit_find(const mc_client_info *info, const char
 #define MC_CLIENT_TOKEN_MAX 64
 int mc_client_session_path(const mc_client_config *cfg, char *path, size_t size, char *err,
                            size_t errlen);
+#define MC_CLIENT_LOGIN_MAX 32  /* an officer's login: [a-z0-9._-]{3,32} */
 /* The token of the session file into token ("" when none); MC_OK. */
 int mc_client_session_read(const mc_client_config *cfg, char token[MC_CLIENT_TOKEN_MAX + 1]);
-/* Write (token != NULL) or remove (NULL) the session file. MC_OK or MC_EIO. */
-int mc_client_session_write(const mc_client_config *cfg, const char *token);
+/* Also the login of the officer the token belongs to ("" when the file
+ * predates it); login may be NULL. MC_OK. */
+int mc_client_session_read_officer(const mc_client_config *cfg,
+                                   char token[MC_CLIENT_TOKEN_MAX + 1],
+                                   char login[MC_CLIENT_LOGIN_MAX + 1]);
+/* Write (token != NULL) or remove (NULL) the session file, with the
+ * officer's login (NULL or "" if unknown). MC_OK or MC_EIO. */
+int mc_client_session_write(const mc_client_config *cfg, const char *token, const char *login);
 
 /* The logged-in officer, as LoginReply names it. */
 typedef struct mc_client_officer {
@@ -158,7 +165,12 @@ void mc_client_set_session_file(mc_client *c, int keep);
 int mc_client_keeps_session_file(const mc_client *c);
 /* The token requests carry ("" = none); set it ("" or NULL clears). */
 const char *mc_client_token(const mc_client *c);
-void mc_client_set_token(mc_client *c, const char *token);
+void mc_client_set_token(mc_client *c, const char *token); /* forgets the officer */
+/* The login of the officer the token belongs to ("" = not known): what a
+ * request queued in the outbox is recorded under, and delivered only with
+ * that officer's session (the server names the person in the progress log). */
+const char *mc_client_officer_login(const mc_client *c);
+void mc_client_set_officer(mc_client *c, const char *login);
 /* The configuration the client was made with. */
 const mc_client_config *mc_client_config_of(const mc_client *c);
 

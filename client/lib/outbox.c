@@ -19,7 +19,7 @@
 #define BUSY_TIMEOUT_MS 10000
 #define ITEM_COLS                                                                       \
   "id, created_at, kind, dossier, provisional, summary, depends_on, state, attempts, " \
-  "last_error, next_attempt_at, real_code, result_status, delivered_at"
+  "last_error, next_attempt_at, real_code, result_status, delivered_at, officer"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS items ("
@@ -40,8 +40,30 @@ static const char schema[] =
     " delivered_at INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS items_state ON items(state, id);"
     "CREATE INDEX IF NOT EXISTS items_dossier ON items(dossier, state);"
-    "CREATE INDEX IF NOT EXISTS items_provisional ON items(provisional);"
-    "PRAGMA user_version = 1;";
+    "CREATE INDEX IF NOT EXISTS items_provisional ON items(provisional);";
+
+/* Version 2: the login of the officer who queued the item ("" = before
+ * version 2, or not known). Two processes may open an old file at once:
+ * the one whose ALTER loses finds the column there. */
+static int has_officer_column(mc_outbox *ob) {
+  sqlite3_stmt *st = NULL;
+  int ok = sqlite3_prepare_v2(ob->db, "SELECT officer FROM items LIMIT 0", -1, &st, NULL) ==
+           SQLITE_OK;
+  sqlite3_finalize(st);
+  return ok;
+}
+
+static int upgrade_v2(mc_outbox *ob, char **msg) {
+  if (has_officer_column(ob)) return SQLITE_OK;
+  int rc = sqlite3_exec(ob->db, "ALTER TABLE items ADD COLUMN officer TEXT NOT NULL DEFAULT ''",
+                        NULL, NULL, msg);
+  if (rc != SQLITE_OK && has_officer_column(ob)) {
+    sqlite3_free(*msg);
+    *msg = NULL;
+    rc = SQLITE_OK;
+  }
+  return rc != SQLITE_OK ? rc : sqlite3_exec(ob->db, "PRAGMA user_version = 2", NULL, NULL, msg);
+}
 
 __attribute__((format(printf, 2, 3))) static int fail(mc_outbox *ob, const char *fmt, ...) {
   va_list ap;
@@ -174,7 +196,8 @@ static int setup_db(mc_outbox *ob) {
   sqlite3_busy_timeout(ob->db, BUSY_TIMEOUT_MS);
   if (sqlite3_exec(ob->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
                    &msg) != SQLITE_OK ||
-      sqlite3_exec(ob->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+      sqlite3_exec(ob->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+      upgrade_v2(ob, &msg) != SQLITE_OK) {
     fail(ob, "outbox %s: %s", ob->path, msg ? msg : sqlite3_errmsg(ob->db));
     sqlite3_free(msg);
     return MC_EIO;
@@ -246,6 +269,7 @@ static void read_item(sqlite3_stmt *st, mc_outbox_item *it) {
   copy_text(it->real_code, sizeof it->real_code, sqlite3_column_text(st, 11));
   it->result_status = (unsigned)sqlite3_column_int(st, 12);
   it->delivered_at_ms = sqlite3_column_int64(st, 13);
+  copy_text(it->officer, sizeof it->officer, sqlite3_column_text(st, 14));
 }
 
 /* Step a one-row query: 1 row read into it, 0 none, MC_EIO. Finalises. */
@@ -392,8 +416,8 @@ static uint8_t *pack_req(Motcua__Envelope *req, const char *real, size_t *len) {
 static int insert_item(mc_outbox *ob, const char *kind, const char *summary, const target *t,
                        const uint8_t *body, size_t len, int64_t now_ms) {
   sqlite3_stmt *st = prepare(ob, "INSERT INTO items (created_at, kind, dossier, summary, "
-                                 "body, depends_on, next_attempt_at) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)");
+                                 "body, depends_on, next_attempt_at, officer) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1, ?7)");
   if (st == NULL) return MC_EIO;
   sqlite3_bind_int64(st, 1, now_ms);
   sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
@@ -401,6 +425,7 @@ static int insert_item(mc_outbox *ob, const char *kind, const char *summary, con
   sqlite3_bind_text(st, 4, summary ? summary : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_blob(st, 5, body, (int)len, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 6, t->depends_on);
+  sqlite3_bind_text(st, 7, ob->officer, -1, SQLITE_TRANSIENT);
   return exec_stmt(ob, st);
 }
 
@@ -433,8 +458,10 @@ static int add_locked(mc_outbox *ob, Motcua__Envelope *req, const char *kind,
 }
 
 int mc_outbox_add(mc_outbox *ob, const Motcua__Envelope *req, const char *kind,
-                  const char *summary, int64_t now_ms, mc_outbox_item *out) {
+                  const char *summary, const char *officer, int64_t now_ms,
+                  mc_outbox_item *out) {
   int64_t id = 0;
+  snprintf(ob->officer, sizeof ob->officer, "%s", officer != NULL ? officer : "");
   int rc = exec_sql(ob, "BEGIN IMMEDIATE");
   if (rc != MC_OK) return rc;
   rc = add_locked(ob, (Motcua__Envelope *)req, kind, summary, now_ms, &id);

@@ -42,6 +42,7 @@
 #define MC_OUTBOX_KIND_MAX 32
 #define MC_OUTBOX_ERR_MAX 512
 #define MC_OUTBOX_SUMMARY_MAX 256
+#define MC_OUTBOX_OFFICER_MAX 40
 
 /* Backoff of automatic retries: 5 s doubling to 10 min, minus up to a
  * quarter of jitter. */
@@ -75,6 +76,8 @@ typedef struct mc_outbox_item {
   char real_code[MC_OUTBOX_CODE_MAX];     /* after delivery: the dossier's real code */
   unsigned result_status;                 /* after delivery: the dossier's status */
   int64_t delivered_at_ms;
+  char officer[MC_OUTBOX_OFFICER_MAX];    /* login of the officer who queued it; "" = not
+                                             known (queued before it was recorded) */
 } mc_outbox_item;
 
 /* Open (creating if needed) the outbox at path for unit (used in
@@ -99,9 +102,12 @@ int mc_outbox_cert_unit(const char *cert_path, char *unit, size_t size, char *er
  * number waits for its receive; on a provisional number already delivered,
  * the real code is written into the stored request. MC_ENOTFOUND: unknown
  * provisional number; MC_EBADSTATE: its receive was rejected; MC_EIO: the
- * store failed (disk full...). *out (may be NULL) receives the new item. */
+ * store failed (disk full...). *out (may be NULL) receives the new item.
+ * officer: the login of the officer whose request it is (NULL/"" = not
+ * known): delivery uses that officer's session only (mc_outbox_send_fn). */
 int mc_outbox_add(mc_outbox *ob, const Motcua__Envelope *req, const char *kind,
-                  const char *summary, int64_t now_ms, mc_outbox_item *out);
+                  const char *summary, const char *officer, int64_t now_ms,
+                  mc_outbox_item *out);
 
 /* Record a failed attempt of item id: attempts + 1, last_error = msg, next
  * automatic attempt after mc_outbox_backoff_ms. */
@@ -131,10 +137,12 @@ typedef struct mc_outbox_send_result {
   char msg[MC_OUTBOX_ERR_MAX];  /* the server's message or a local description */
 } mc_outbox_send_result;
 
-/* Send req, wait for its reply: MC_OK and *reply (the caller frees it), or
- * an mc_err with res filled. */
-typedef int (*mc_outbox_send_fn)(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                                 mc_outbox_send_result *res);
+/* Send req (the request of item it), wait for its reply: MC_OK and *reply
+ * (the caller frees it), or an mc_err with res filled. An item that names
+ * its officer goes with that officer's session only; when the sender has
+ * none, it answers MC_ELOGIN, neither refused nor link_down: the item waits. */
+typedef int (*mc_outbox_send_fn)(void *ud, const mc_outbox_item *it, Motcua__Envelope *req,
+                                 Motcua__Envelope **reply, mc_outbox_send_result *res);
 
 typedef enum mc_outbox_outcome {
   MC_OUTBOX_OUT_DELIVERED,
@@ -171,14 +179,21 @@ typedef struct mc_outbox_stats {
 int mc_outbox_deliver(mc_outbox *ob, mc_outbox_send_fn send, void *send_ud,
                       const mc_outbox_pass *pass, mc_outbox_stats *st);
 
-/* The sender mc_outbox_sync uses, ud being an mc_client: connects first if
- * needed (a transport failure to connect sets link_down), then
- * mc_client_call. For callers that wrap it. */
-int mc_outbox_client_send(void *client, Motcua__Envelope *req, Motcua__Envelope **reply,
-                          mc_outbox_send_result *res);
+/* The sender mc_outbox_sync uses, ud being an mc_client: an item naming
+ * an officer other than the client's (mc_client_officer_login) waits
+ * (MC_ELOGIN); otherwise connects first if needed (a transport failure to
+ * connect sets link_down), then mc_client_call. For callers that wrap it. */
+int mc_outbox_client_send(void *client, const mc_outbox_item *it, Motcua__Envelope *req,
+                          Motcua__Envelope **reply, mc_outbox_send_result *res);
 /* The same, also returning the failure as an mc_client_error (may be NULL). */
-int mc_outbox_client_send_e(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply,
-                            mc_outbox_send_result *res, mc_client_error *err);
+int mc_outbox_client_send_e(mc_client *c, const mc_outbox_item *it, Motcua__Envelope *req,
+                            Motcua__Envelope **reply, mc_outbox_send_result *res,
+                            mc_client_error *err);
+/* 1 if item it may go with the session of officer login: it names no
+ * officer (queued before they were recorded), or that one. */
+int mc_outbox_officer_may_send(const mc_outbox_item *it, const char *login);
+/* res for an item whose officer has no session here: MC_ELOGIN. */
+int mc_outbox_wait_officer(const mc_outbox_item *it, mc_outbox_send_result *res);
 
 /* mc_outbox_deliver over an mc_client, connecting it first if needed. A
  * failure to connect for a transport reason stops the pass (link_down).

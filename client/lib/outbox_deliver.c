@@ -149,7 +149,7 @@ static int deliver_one(pass_ctx *p, const mc_outbox_item *it) {
   rc = substitute(p, it, req, real, sizeof real);
   if (rc > 0) {
     memset(&res, 0, sizeof res);
-    int err = p->send(p->send_ud, req, &reply, &res);
+    int err = p->send(p->send_ud, it, req, &reply, &res);
     rc = err == MC_OK ? delivered(p, it->id, reply) : failed(p, it->id, err, &res);
   }
   if (code != NULL) *code = stored; /* the substitute belongs to this frame */
@@ -193,11 +193,27 @@ int mc_outbox_deliver(mc_outbox *ob, mc_outbox_send_fn send, void *send_ud,
 
 /* ---- over an mc_client ------------------------------------------------------- */
 
-int mc_outbox_client_send_e(mc_client *c, Motcua__Envelope *req, Motcua__Envelope **reply,
-                            mc_outbox_send_result *res, mc_client_error *err) {
+int mc_outbox_officer_may_send(const mc_outbox_item *it, const char *login) {
+  return it->officer[0] == '\0' || (login != NULL && strcmp(it->officer, login) == 0);
+}
+
+int mc_outbox_wait_officer(const mc_outbox_item *it, mc_outbox_send_result *res) {
+  res->refused = res->link_down = 0;
+  snprintf(res->msg, sizeof res->msg, "waiting for officer %s to log in", it->officer);
+  return MC_ELOGIN;
+}
+
+int mc_outbox_client_send_e(mc_client *c, const mc_outbox_item *it, Motcua__Envelope *req,
+                            Motcua__Envelope **reply, mc_outbox_send_result *res,
+                            mc_client_error *err) {
   mc_client_error e = {0};
   int rc = MC_OK;
   *reply = NULL;
+  if (!mc_outbox_officer_may_send(it, mc_client_officer_login(c))) {
+    rc = mc_outbox_wait_officer(it, res);
+    if (err != NULL) mc_client_error_set(err, rc, "login_required", NULL, res->msg);
+    return rc;
+  }
   if (!mc_client_is_ready(c) && (rc = mc_client_connect(c, &e)) != MC_OK) {
     res->refused = e.refused;
     res->link_down = !res->refused;
@@ -209,9 +225,9 @@ int mc_outbox_client_send_e(mc_client *c, Motcua__Envelope *req, Motcua__Envelop
   return rc;
 }
 
-int mc_outbox_client_send(void *client, Motcua__Envelope *req, Motcua__Envelope **reply,
-                          mc_outbox_send_result *res) {
-  return mc_outbox_client_send_e(client, req, reply, res, NULL);
+int mc_outbox_client_send(void *client, const mc_outbox_item *it, Motcua__Envelope *req,
+                          Motcua__Envelope **reply, mc_outbox_send_result *res) {
+  return mc_outbox_client_send_e(client, it, req, reply, res, NULL);
 }
 
 /* The depth the server shows IT staff (ClientStatus, sent after Hello and

@@ -11,6 +11,7 @@ struct mc_outbox {
   sqlite3 *db;
   char path[MC_CLIENT_PATH_MAX];
   char unit[32];
+  char officer[MC_OUTBOX_OFFICER_MAX]; /* mc_outbox_add's, for insert_item */
   char err[MC_OUTBOX_ERR_MAX];
 };
 

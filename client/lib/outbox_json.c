@@ -15,6 +15,7 @@ json_t *mc_outbox_item_json(const mc_outbox_item *it) {
                         it->last_error);
   if (o == NULL) return NULL;
   json_object_set_new(o, "provisional", jstr_or_null(it->provisional));
+  json_object_set_new(o, "officer", jstr_or_null(it->officer));
   json_object_set_new(o, "depends_on", it->depends_on ? json_integer(it->depends_on) : json_null());
   json_object_set_new(o, "next_attempt_at", it->state == MC_OUTBOX_PENDING
                                                 ? mc_render_time_json(it->next_attempt_ms) : json_null());

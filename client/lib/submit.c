@@ -151,7 +151,8 @@ static int queue_offline(mc_sender *s, Motcua__Envelope *req, const char *kind,
     return s->offline;
   }
   summary_of(req, kind, summary, sizeof summary);
-  int rc = mc_outbox_add(ob, req, kind, summary, now, &res->item);
+  int rc = mc_outbox_add(ob, req, kind, summary, mc_client_officer_login(s->client), now,
+                         &res->item);
   if (rc != MC_OK) return add_error(s, rc, code ? *code : NULL, err);
   mc_outbox_note_failure(ob, res->item.id, s->down.message, now);
   res->queued = res->offline = 1;
@@ -171,11 +172,11 @@ static void capture_cb(void *ud, const mc_outbox_item *it, mc_outbox_outcome out
   }
 }
 
-static int capture_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                        mc_outbox_send_result *res) {
+static int capture_send(void *ud, const mc_outbox_item *it, Motcua__Envelope *req,
+                        Motcua__Envelope **reply, mc_outbox_send_result *res) {
   mc_sender *s = ud;
   memset(&s->last, 0, sizeof s->last);
-  return mc_outbox_client_send_e(s->client, req, reply, res, &s->last);
+  return mc_outbox_client_send_e(s->client, it, req, reply, res, &s->last);
 }
 
 /* Online, but the dossier has undelivered items: queue behind them, then
@@ -188,7 +189,8 @@ static int queue_behind(mc_sender *s, Motcua__Envelope *req, const char *kind,
   char **code = mc_outbox_req_code(req);
   summary_of(req, kind, summary, sizeof summary);
   pass.now_ms = mc_client_now_ms();
-  int rc = mc_outbox_add(s->ob, req, kind, summary, pass.now_ms, &res->item);
+  int rc = mc_outbox_add(s->ob, req, kind, summary, mc_client_officer_login(s->client),
+                         pass.now_ms, &res->item);
   if (rc != MC_OK) return add_error(s, rc, code ? *code : NULL, err);
   s->want_id = res->item.id;
   s->want_outcome = -1;

@@ -281,11 +281,12 @@ def envelope(request_id, body_field, body=b"", token=None):
 
 def session_token(unit, env_dir=None):
     """The session of the unit's tester that deploy/local.sh up logged in
-    (DIR/units/session-<unit>.token), or None."""
+    (DIR/units/session-<unit>.token: the token, then the officer's login), or
+    None."""
     path = os.path.join(env_dir or ENV_DIR, "units", "session-%s.token" % unit)
     try:
         with open(path) as f:
-            return f.read().strip() or None
+            return f.readline().strip() or None
     except OSError:
         return None
 

@@ -185,7 +185,7 @@ class TestAdministration(OfficersBase):
         (who, what; no password) per change."""
         off = log_offset()
         with open(self.admin_a.session) as f:
-            token = f.read().strip()
+            token = f.readline().strip()  # then the officer's login
         raw = Raw(UNIT_A, token=token)
         self.addCleanup(raw.close)
         self.assertIsNone(raw.hello().error_code)

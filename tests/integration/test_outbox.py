@@ -16,7 +16,10 @@ server; the shared fixture's server is never touched.
   - a rejected item does not block the others; its dependents are rejected;
   - `watch` delivers the outbox by itself when the server comes back;
   - `outbox --json` shows attempts and last_error; disk-low warning;
-  - server refusals and TLS errors are reported, never queued.
+  - server refusals and TLS errors are reported, never queued;
+  - an item goes with the session of the officer who queued it only: with
+    another officer's session it waits, and the server's history names the
+    officer who received the dossier.
 """
 import json
 import os
@@ -406,6 +409,49 @@ class TestOutbox(unittest.TestCase):
         self.assertEqual(p.returncode, 0, err[-2000:])
         self.assertEqual(len(self.server_codes(unit)), len(before) + 2)
         self.assertEqual(self.outbox(unit).doc["pending"], 0)
+
+    # ---- whose session delivers ------------------------------------------
+
+    def officer_cli(self, unit, session, *args):
+        cmd = [CLI, "-c", D.conf(unit), "--session=" + session, "--json"] + list(args)
+        p = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT)
+        return Result(p.returncode, p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"))
+
+    def test_item_goes_with_its_officer(self):
+        unit = "18529"
+        login = "receiving.%s" % unit
+        tmp = tempfile.mkdtemp(prefix="sess-", dir=D.dir)
+        session = os.path.join(tmp, "receiving.token")
+        pw = os.path.join(D.dir, "officers", login + ".pw")
+        r = self.officer_cli(unit, session, "login", login, "--password-file", pw)
+        self.assertEqual(r.rc, 0, r)
+        full_name = r.doc["full_name"]
+        before = self.server_codes(unit)
+        with Server():
+            cmd = ["receive", "--procedure", self.procedure("commune"), "--name",
+                   "Trần Thị Chờ Cán Bộ", "--id", citizen_id()]
+            item = self.queued(self.officer_cli(unit, session, *with_components(cmd)))["item"]
+        # the unit's tester (the deployment's default session) syncs: not hers to send
+        doc = self.sync(unit, rc=3)  # 3: items left pending
+        self.assertEqual((doc["delivered"], doc["pending"]), (0, 1), doc)
+        it = [i for i in self.outbox(unit).doc["items"] if i["item"] == item][0]
+        self.assertEqual(it["state"], "pending", it)
+        self.assertEqual(it["officer"], login, it)
+        self.assertIn(login, it["last_error"], it)
+        self.assertEqual(len(self.server_codes(unit)), len(before))
+        # she syncs: delivered, and the server records her
+        r = self.officer_cli(unit, session, "sync")
+        self.assertEqual(r.rc, 0, r)
+        it = [i for i in self.outbox(unit, "--all").doc["items"] if i["item"] == item][0]
+        self.assertEqual(it["state"], "delivered", it)
+        h = D.cli(unit, "history", it["code"])
+        self.assertEqual(h.rc, 0, h)
+        step = h.doc["steps"][0]
+        self.assertEqual(step["action"], "receive", step)
+        self.assertEqual(step["officer_login"], login, step)
+        self.assertEqual(step["officer"], full_name, step)
+        self.assertTrue(step["officer_verified"], step)
 
 
 if __name__ == "__main__":

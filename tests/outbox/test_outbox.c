@@ -3,6 +3,7 @@
  * dependency substitution, rejection propagation, exactly-once keys, and
  * crash safety (kill -9 in the middle of a write loop). No network. */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,7 @@ typedef struct fake {
   int down_at[MAX_CALLS];    /* the failure is "could not connect" */
   int lose_reply_at[MAX_CALLS]; /* the server commits, the reply is lost */
   int seq;
+  const char *login; /* the officer whose session the sender holds; NULL none */
 } fake;
 
 static const char *req_key(const Motcua__Envelope *req) {
@@ -90,9 +92,10 @@ static Motcua__Envelope *dossier_reply(const char *code) {
   return out;
 }
 
-static int fake_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                     mc_outbox_send_result *res) {
+static int fake_send(void *ud, const mc_outbox_item *it, Motcua__Envelope *req,
+                     Motcua__Envelope **reply, mc_outbox_send_result *res) {
   fake *f = ud;
+  if (!mc_outbox_officer_may_send(it, f->login)) return mc_outbox_wait_officer(it, res);
   char **code = mc_outbox_req_code(req);
   int refused;
   *reply = NULL;
@@ -134,7 +137,8 @@ static mc_outbox *open_fresh(const char *name) {
   return ob;
 }
 
-static int add_receive(mc_outbox *ob, const char *key, mc_outbox_item *it) {
+static int add_receive_as(mc_outbox *ob, const char *key, const char *officer,
+                          mc_outbox_item *it) {
   Motcua__Envelope env = MOTCUA__ENVELOPE__INIT;
   Motcua__ReceiveRequest r = MOTCUA__RECEIVE_REQUEST__INIT;
   Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
@@ -146,7 +150,11 @@ static int add_receive(mc_outbox *ob, const char *key, mc_outbox_item *it) {
   r.officer = "cán bộ";
   env.body_case = MOTCUA__ENVELOPE__BODY_RECEIVE;
   env.receive = &r;
-  return mc_outbox_add(ob, &env, "receive", "1.001776 Nguyễn Văn Thử", NOW, it);
+  return mc_outbox_add(ob, &env, "receive", "1.001776 Nguyễn Văn Thử", officer, NOW, it);
+}
+
+static int add_receive(mc_outbox *ob, const char *key, mc_outbox_item *it) {
+  return add_receive_as(ob, key, NULL, it);
 }
 
 static int add_forward(mc_outbox *ob, const char *key, const char *code, mc_outbox_item *it) {
@@ -157,7 +165,7 @@ static int add_forward(mc_outbox *ob, const char *key, const char *code, mc_outb
   r.officer = "cán bộ";
   env.body_case = MOTCUA__ENVELOPE__BODY_FORWARD;
   env.forward = &r;
-  return mc_outbox_add(ob, &env, "forward", code, NOW, it);
+  return mc_outbox_add(ob, &env, "forward", code, NULL, NOW, it);
 }
 
 static mc_outbox_stats pass(mc_outbox *ob, fake *f, int all, int64_t now) {
@@ -243,6 +251,64 @@ static void test_ordering_and_provisional(void) {
   CHECK_EQ(mc_outbox_list(ob, 1, &items, &n), MC_OK);
   CHECK_EQ(n, 3);
   free(items);
+  mc_outbox_close(ob);
+}
+
+/* An item is delivered with its own officer's session only (the server
+ * names that officer in the progress log); items of a file written before
+ * officers were recorded (version 1) name nobody and go with any. */
+static void test_officer_recorded(void) {
+  char path[512];
+  sqlite3 *db = NULL;
+  snprintf(path, sizeof path, "%s/v1.db", tmpdir);
+  unlink(path);
+  CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+  CHECK_EQ(sqlite3_exec(db,
+                        "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                        " created_at INTEGER NOT NULL, kind TEXT NOT NULL,"
+                        " dossier TEXT NOT NULL DEFAULT '', provisional TEXT NOT NULL DEFAULT '',"
+                        " summary TEXT NOT NULL DEFAULT '', body BLOB,"
+                        " depends_on INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL DEFAULT 0,"
+                        " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
+                        " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+                        " real_code TEXT NOT NULL DEFAULT '', result_status INTEGER NOT NULL DEFAULT 0,"
+                        " delivered_at INTEGER NOT NULL DEFAULT 0); PRAGMA user_version = 1;",
+                        NULL, NULL, NULL),
+           SQLITE_OK);
+  sqlite3_close(db);
+  char err[256] = "";
+  mc_outbox *ob = NULL;
+  CHECK_EQ(mc_outbox_open(path, "18499", &ob, err, sizeof err), MC_OK);
+  if (ob == NULL) return;
+  mc_outbox_item old, mine, other;
+  CHECK_EQ(add_receive(ob, "key-off-0001", &old), MC_OK);
+  CHECK_EQ(add_receive_as(ob, "key-off-0002", "nhan.18499", &mine), MC_OK);
+  CHECK_EQ(add_receive_as(ob, "key-off-0003", "xuly.18499", &other), MC_OK);
+  CHECK_STREQ(old.officer, "");
+  CHECK_STREQ(mine.officer, "nhan.18499");
+  mc_outbox_close(ob);
+  CHECK_EQ(mc_outbox_open(path, "18499", &ob, err, sizeof err), MC_OK); /* reopened: kept */
+  if (ob == NULL) return;
+  CHECK_STREQ(get(ob, other.id).officer, "xuly.18499");
+  CHECK(mc_outbox_officer_may_send(&old, NULL));
+  CHECK(!mc_outbox_officer_may_send(&mine, NULL));
+  CHECK(!mc_outbox_officer_may_send(&mine, "xuly.18499"));
+  CHECK(mc_outbox_officer_may_send(&mine, "nhan.18499"));
+  fake f = {0};
+  f.login = "xuly.18499"; /* another officer's session: only hers and the old one go */
+  mc_outbox_stats st = pass(ob, &f, 1, NOW);
+  CHECK_EQ(st.delivered, 2);
+  CHECK_EQ(st.retry, 1);
+  CHECK_EQ(st.rejected, 0);
+  mc_outbox_item w = get(ob, mine.id);
+  CHECK_EQ(w.state, MC_OUTBOX_PENDING);
+  CHECK(strstr(w.last_error, "nhan.18499") != NULL);
+  CHECK_EQ(get(ob, other.id).state, MC_OUTBOX_DELIVERED);
+  f.login = "nhan.18499"; /* she logs in: delivered with her session */
+  st = pass(ob, &f, 1, NOW);
+  CHECK_EQ(st.delivered, 1);
+  CHECK_EQ(get(ob, mine.id).state, MC_OUTBOX_DELIVERED);
+  CHECK_EQ(f.nsent, 3);
   mc_outbox_close(ob);
 }
 
@@ -398,11 +464,12 @@ static void test_link_down_and_lost_reply(void) {
 }
 
 /* Accepts any whole request (key, and a real code for a forward). */
-static int whole_send(void *ud, Motcua__Envelope *req, Motcua__Envelope **reply,
-                      mc_outbox_send_result *res) {
+static int whole_send(void *ud, const mc_outbox_item *it, Motcua__Envelope *req,
+                      Motcua__Envelope **reply, mc_outbox_send_result *res) {
   unsigned *sent = ud;
   char **code = mc_outbox_req_code(req);
   (void)res;
+  (void)it;
   CHECK(strncmp(req_key(req), "key-crash-", 10) == 0);
   CHECK(code == NULL || strcmp(*code, "H30.44.02-261008-0001") == 0);
   if (req->body_case == MOTCUA__ENVELOPE__BODY_RECEIVE)
@@ -483,6 +550,7 @@ int main(void) {
   test_pure();
   test_ordering_and_provisional();
   test_backoff_schedule();
+  test_officer_recorded();
   test_dependency_substitution();
   test_order_per_dossier();
   test_rejection_propagation();
