@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "desk_internal.h"
+#include "desk_tmp.h"
 #include "error.h"
 #include "log.h"
 #include "outbox.h"
@@ -277,8 +278,9 @@ static int is_loopback(const char *host) {
 
 static int make_tmpdir(desk *d) {
   const char *base = getenv("TMPDIR");
-  snprintf(d->tmpdir, sizeof d->tmpdir, "%s/motcua-desk-XXXXXX", base && base[0] ? base : "/tmp");
-  return mkdtemp(d->tmpdir) != NULL ? 0 : -1;
+  if (base == NULL || base[0] == '\0') base = "/tmp";
+  desk_tmp_sweep(base);
+  return desk_tmp_make(base, d->tmpdir, sizeof d->tmpdir, &d->tmp_lock);
 }
 
 static int setup(desk *d, const char *host, int port, char *err, size_t errlen) {
@@ -342,7 +344,8 @@ static void teardown(desk *d) {
   if (uv_loop_close(&d->loop) != 0) mc_log_warn(0, "desk: loop still busy at close");
   for (size_t i = 0; i < DESK_EVENTS_MAX; i++) json_decref(d->events[i]);
   mc_envelope_free(d->procs);
-  if (d->tmpdir[0]) rmdir(d->tmpdir);
+  if (d->tmpdir[0]) desk_tmp_remove(d->tmpdir);
+  if (d->tmp_lock >= 0) close(d->tmp_lock);
 }
 
 int mc_desk_run(const mc_desk_opts *o, mc_desk_ready_fn ready, void *ud, char *err,
@@ -351,6 +354,7 @@ int mc_desk_run(const mc_desk_opts *o, mc_desk_ready_fn ready, void *ud, char *e
   int port = 8480;
   desk *d = calloc(1, sizeof *d);
   if (d == NULL) return snprintf(err, errlen, "out of memory"), MC_ENOMEM;
+  d->tmp_lock = -1;
   d->opts = *o;
   d->cfg = *o->cfg;
   d->lang = o->lang;

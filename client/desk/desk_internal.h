@@ -54,6 +54,7 @@ struct desk {
   int lang;             /* before a session picks one */
   char unit[32];        /* from the certificate */
   char tmpdir[256];     /* private 0700 directory for uploads/downloads */
+  int tmp_lock;         /* flock'ed tmpdir/.lock: this desk is alive (desk_tmp.c) */
   /* the link */
   int64_t since_ms;
   uint64_t rtt_ms;

@@ -46,14 +46,15 @@ OPENER = urllib.request.build_opener(NoRedirect)
 class Desk:
     """One `motcua desk` process and one browser-like session on it."""
 
-    def __init__(self, tc, tmp, conf, name, cafile=None):
+    def __init__(self, tc, tmp, conf, name, cafile=None, env=None):
         self.tc = tc
         self.opener = OPENER
         if cafile:
             ctx = ssl.create_default_context(cafile=cafile)
             self.opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=ctx))
         self.log = os.path.join(tmp, "desk-%s.log" % name)
-        self.proc = Proc(tc, [CLI, "-c", conf, "desk", "--listen", "127.0.0.1:0"], self.log)
+        self.proc = Proc(tc, [CLI, "-c", conf, "desk", "--listen", "127.0.0.1:0"], self.log,
+                         env=env)
         m = wait_for("desk %s to say where it listens" % name,
                      lambda: LINE.search(self.proc.text()) or
                      (not self.proc.alive() and tc.fail("desk exited: " + self.proc.text()[-3000:])))
@@ -319,6 +320,32 @@ class TestDeskApi(unittest.TestCase):
         st, _, _ = d.call("GET", "/api/state", host="attacker.example:%d" % int(d.url.rsplit(":", 1)[1]))
         self.assertEqual(st, 421)
         d.stop()
+
+    def test_6_dead_desk_leaves_no_directory(self):
+        """A desk killed without its cleanup leaves its private directory;
+        the next desk removes it (its lock is free), a live desk's is kept,
+        and a clean stop removes the desk's own."""
+        tdir = os.path.join(self.tmp, "t")
+        os.mkdir(tdir, 0o700)
+        env = dict(os.environ, TMPDIR=tdir)
+        conf = unit_conf_copy(self.tmp, UNIT, name="tmp")
+        mine = lambda: sorted(n for n in os.listdir(tdir) if n.startswith("motcua-desk-"))
+        a = Desk(self, self.tmp, conf, "tmp-a", env=env)
+        left = mine()
+        self.assertEqual(len(left), 1, left)
+        with open(os.path.join(tdir, left[0], "u-part"), "wb") as f:
+            f.write(b"half an upload")  # something inside, as a killed upload leaves
+        b = Desk(self, self.tmp, conf, "tmp-b", env=env)
+        self.assertEqual(len(mine()), 2, "a live desk's directory was removed")
+        a.proc.kill()
+        c = Desk(self, self.tmp, conf, "tmp-c", env=env)
+        now = mine()
+        self.assertNotIn(left[0], now)
+        self.assertEqual(len(now), 2, now)  # b's and c's
+        self.assertIn("removed 1 temporary directories", c.proc.text())
+        b.stop()
+        c.stop()
+        self.assertEqual(mine(), [])
 
 
 if __name__ == "__main__":
