@@ -72,6 +72,9 @@ Commands:
   start-db DIR        start only PostgreSQL
   status DIR          show what runs; exit 0 if server and database run, 3 if not
   psql DIR [ARGS...]  run psql on the local database
+  sweep               remove the clusters left in /var/tmp/motcua-pg-* by DIRs since removed
+                      (a cluster goes there when the PostgreSQL user cannot use DIR/pg or the
+                      socket path would be too long; "up" sweeps too, and "down" keeps data)
 
 PostgreSQL location:
   The cluster lives in DIR/pg ({data,sock,postgresql.log}). PostgreSQL
@@ -190,6 +193,30 @@ ensure_pg_user() {
   command -v runuser >/dev/null || die "runuser not found (install package util-linux)"
 }
 
+# Clusters in /var/tmp whose DIR is gone (removed after "down", or a test
+# killed before its cleanup) are no longer named by that DIR's pg.path:
+# removed unless a postmaster of theirs still runs. One without an owner
+# file (made before the file was written, or half-made) counts only after a
+# day. $1: the cluster being set up now (never touched).
+sweep_orphan_clusters() {
+  local c owner pid
+  for c in /var/tmp/motcua-pg-*; do
+    [[ -d $c && ! -L $c && $c != "$1" ]] || continue
+    if [[ -f $c/owner ]]; then
+      owner=$(head -n 1 "$c/owner")
+      [[ -f $owner/pg.path && $(head -n 1 "$owner/pg.path") == "$c" ]] && continue
+    else
+      [[ -n $(find "$c" -maxdepth 0 -mmin +1440 2>/dev/null) ]] || continue
+    fi
+    if [[ -f $c/data/postmaster.pid ]]; then
+      pid=$(head -n 1 "$c/data/postmaster.pid")
+      [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] && continue
+    fi
+    rm -rf "$c" 2>/dev/null && note "removed the cluster $c (its directory is gone)"
+  done
+  return 0
+}
+
 # Decide where the cluster lives (once) and record it in DIR/pg.path.
 choose_pg_root() {
   if [[ -f $DIR/pg.path ]]; then
@@ -215,6 +242,7 @@ choose_pg_root() {
     hash=$(printf '%s' "$DIR" | sha256sum | cut -c1-12)
     cand=/var/tmp/motcua-pg-$hash
     note "user $PG_USER cannot use $DIR/pg; the cluster goes to $cand"
+    sweep_orphan_clusters "$cand"
     if [[ -e $cand ]]; then
       # DIR is new (no pg.path) but an earlier DIR of the same path left a
       # cluster here: it is not ours to reuse (stale data, maybe running).
@@ -231,6 +259,8 @@ choose_pg_root() {
   PG_ROOT=$cand
   set_pg_paths
   printf '%s\n' "$PG_ROOT" >"$DIR/pg.path"
+  # after pg.path: a sweeper that sees the owner also sees pg.path
+  if [[ $PG_ROOT == /var/tmp/motcua-pg-* ]]; then printf '%s\n' "$DIR" >"$PG_ROOT/owner"; fi
 }
 
 pg_conf() {
@@ -871,6 +901,7 @@ main() {
     start-desks) cmd_start_desks "$@" ;;
     stop-desks) cmd_stop_desks "$@" ;;
     psql) cmd_psql "$@" ;;
+    sweep) [[ $# -eq 0 ]] || die "usage: $PROG sweep"; sweep_orphan_clusters "" ;;
     *) printf '%s: unknown command %s\n' "$PROG" "$cmd" >&2; usage >&2; exit 2 ;;
   esac
 }
