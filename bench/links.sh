@@ -205,7 +205,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # round NAME: one fresh server/broker, N links up, RSS and CPU, then stop.
 round() {
-  local name=$1 n=$2 base rss c0 c1 bc0 bc1 hz bpid j ready=0 mode port up
+  local name=$1 n=$2 base rss brss bchild c0 c1 bc0 bc1 hz bpid j ready=0 mode port up
   if [[ $name == motcua ]]; then start_server; mode=idle; port=$PORT; else
     start_mosquitto; mode=mqtt; port=$MQTT_PORT; fi
   sleep 1
@@ -224,18 +224,20 @@ round() {
   ((ready)) || { tail -5 "$WORK/$name$n.err" >&2; die "$name round $n: links not established"; }
   sleep 2
   hz=$(getconf CLK_TCK)
-  c0=$(cpu_ticks "$SERVER_PID") bc0=$(cpu_ticks "$bpid")
+  bchild=$(pgrep -P "$bpid" | head -n 1) # motcua-bench under timeout
+  c0=$(cpu_ticks "$SERVER_PID") bc0=$(cpu_ticks "$bchild")
   sleep "$WINDOW"
-  c1=$(cpu_ticks "$SERVER_PID") bc1=$(cpu_ticks "$bpid")
+  c1=$(cpu_ticks "$SERVER_PID") bc1=$(cpu_ticks "$bchild")
   rss=$(rss_kb "$SERVER_PID")
+  brss=$(rss_kb "$bchild" 2>/dev/null || echo 0)
   wait "$bpid" || true
   forget_pid "$bpid"
   stop_pid "$SERVER_PID"
   SERVER_PID=""
   j=$(grep '^{' "$WORK/$name$n.out" | tail -n 1)
   [[ -n $j ]] || j=null
-  printf '{"impl":"%s","round":%d,"rss_base_kb":%d,"rss_kb":%d,"cpu_ticks":%d,"bench_cpu_ticks":%d,"hz":%d,"window_s":%d,"load1":%s,"r":%s}\n' \
-    "$name" "$n" "$base" "$rss" $((c1 - c0)) $((bc1 - bc0)) "$hz" "$WINDOW" "$up" "$j" >>"$RES"
+  printf '{"impl":"%s","round":%d,"rss_base_kb":%d,"rss_kb":%d,"bench_rss_kb":%d,"cpu_ticks":%d,"bench_cpu_ticks":%d,"hz":%d,"window_s":%d,"load1":%s,"r":%s}\n' \
+    "$name" "$n" "$base" "$rss" "${brss:-0}" $((c1 - c0)) $((bc1 - bc0)) "$hz" "$WINDOW" "$up" "$j" >>"$RES"
   log "  $name round $n: base $base KiB, with links $rss KiB, cpu $((c1 - c0)) ticks in ${WINDOW}s; $j"
 }
 
@@ -259,6 +261,7 @@ def per(r):
     est = (r.get("r") or {}).get("established") or 0
     return {
         "bytes_per_link": round((r["rss_kb"] - r["rss_base_kb"]) * 1024 / est) if est else None,
+        "bench_bytes_per_link": round(r.get("bench_rss_kb", 0) * 1024 / est) if est else None,
         "cpu_core": round(r["cpu_ticks"] / r["hz"] / r["window_s"], 4),
         "ramp_s": (r.get("r") or {}).get("ramp_s"),
         "established": est, "failed": (r.get("r") or {}).get("failed"),
