@@ -12,6 +12,10 @@
  *           Prints "READY ..." when every link is up, holds --hold seconds.
  *   mqtt    the same idle pattern against an MQTT broker over mutual TLS
  *           (CONNECT, then PINGREQ every --heartbeat), for mosquitto.
+ *   fair    --clients intake units, one link flooding Pings and one probe
+ *           link of another unit pinging: the probe's p50/p99 alone, with
+ *           the intake load, and with the load and the flood (bench/fair.sh).
+ *   flood   --clients links, each keeping --flood-depth Pings in flight.
  *
  * Every run ends by itself: a hard deadline closes everything. */
 #include <errno.h>
@@ -37,7 +41,7 @@
 
 typedef struct opts {
   const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix, *sessions;
-  int port, clients, conns, concurrency, echo;
+  int port, clients, conns, concurrency, echo, src_count, flood_depth;
   double warmup_s, duration_s, hold_s, heartbeat_s;
   char *units[MAX_UNITS];
   int nunits;
@@ -45,19 +49,25 @@ typedef struct opts {
 
 static opts O = {
     .host = "127.0.0.1", .server_name = "motcua-server", .clients = 1, .conns = 1000,
-    .concurrency = 64, .warmup_s = 2, .duration_s = 10, .hold_s = 30, .heartbeat_s = 30,
+    .concurrency = 64, .src_count = 48, .flood_depth = 256, .warmup_s = 2, .duration_s = 10, .hold_s = 30, .heartbeat_s = 30,
 };
 
 static void usage(void) {
   fprintf(stderr,
           "usage: motcua-bench MODE --port N --ca FILE --pki DIR --units CODE,CODE,...\n"
-          "  MODE: intake | ping | idle | mqtt\n"
+          "  MODE: intake | ping | idle | mqtt | fair | flood\n"
           "  --host H (127.0.0.1)  --server-name NAME (motcua-server)\n"
           "  --clients N  --warmup S  --duration S        (intake, ping)\n"
           "  --proc CODE                                   (intake: commune-level procedure)\n"
           "  --echo                                        (ping: target is motcua-tls-echo)\n"
+          "  --flood-depth K (256)   (fair: --clients intake units, a flood link keeping K\n"
+          "                  Pings in flight, a probe link pinging; phases idle, load,\n"
+          "                  flood of --warmup + --duration each; 0: no flood inside, the\n"
+          "                  line FLOOD when a separate `flood` process should start)\n"
+          "                  (flood: --clients links each keeping K Pings in flight)\n"
           "  --conns N --concurrency N --hold S --heartbeat S   (idle, mqtt)\n"
-          "  --src-prefix 127.0.0.  (mqtt: spread sources over .2-.49)\n"
+          "  --src-prefix 127.0.0. --src-count N (48)  spread the links' source addresses\n"
+          "                  over PREFIX2 .. PREFIX(N+1) (idle, mqtt, and the other modes)\n"
           "  --sessions DIR  officer sessions DIR/session-CODE.token (intake: receives\n"
           "                  need one; deploy/local.sh up logs each unit's tester in)\n"
           "Unit certificates: PKI/units/CODE.crt and .key (deploy/pki.sh).\n");
@@ -97,12 +107,17 @@ static int parse_opts(int argc, char **argv) {
     else if (strcmp(k, "--hold") == 0) O.hold_s = atof(v);
     else if (strcmp(k, "--heartbeat") == 0) O.heartbeat_s = atof(v);
     else if (strcmp(k, "--src-prefix") == 0) O.src_prefix = v;
+    else if (strcmp(k, "--src-count") == 0) O.src_count = atoi(v);
+    else if (strcmp(k, "--flood-depth") == 0) O.flood_depth = atoi(v);
     else if (strcmp(k, "--sessions") == 0) O.sessions = v;
     else return -1;
   }
   if (O.port <= 0 || O.ca == NULL || O.pki == NULL || O.nunits == 0) return -1;
   if (O.clients < 1 || O.conns < 1 || O.concurrency < 1 || O.heartbeat_s <= 0) return -1;
-  if (strcmp(O.mode, "intake") == 0 && O.proc == NULL) return -1;
+  if (O.src_count < 1 || O.src_count > 250) return -1;
+  if ((strcmp(O.mode, "intake") == 0 || strcmp(O.mode, "fair") == 0) && O.proc == NULL)
+    return -1;
+  if (O.flood_depth < 0 || O.flood_depth > 100000) return -1;
   return 0;
 }
 
@@ -273,7 +288,9 @@ static void send_hello(sim *s) {
 /* Next request of a closed-loop client (intake, ping). */
 static void issue(sim *s) {
   if (phase >= PH_DRAIN || s->closed) return;
-  if (strcmp(O.mode, "intake") == 0) {
+  if (strcmp(O.mode, "flood") == 0) {
+    for (int k = 0; k < O.flood_depth; k++) send_ping(s, s->next_id++);
+  } else if (strcmp(O.mode, "intake") == 0) {
     send_receive(s);
   } else {
     uint64_t id = s->next_id++;
@@ -296,9 +313,17 @@ static void note_error(const Motcua__Envelope *env) {
             env->error->code, env->error->message, env->error->detail);
 }
 
+static int is_fair_mode(void);
+static void fair_on_ready(sim *s);
+static int fair_frame(sim *s, const Motcua__Envelope *env);
+
 static void on_ready(sim *s) {
   s->ready = 1;
   st.established++;
+  if (is_fair_mode()) {
+    fair_on_ready(s);
+    return;
+  }
   if (is_idle_mode()) launch_more();
   else issue(s);
 }
@@ -331,6 +356,16 @@ static void on_reply(sim *s, const Motcua__Envelope *env) {
 
 static void frame_cb(mc_link *l, Motcua__Envelope *env) {
   sim *s = mc_link_data(l);
+  if (is_fair_mode() && s->ready && fair_frame(s, env)) {
+    mc_envelope_free(env);
+    return;
+  }
+  if (strcmp(O.mode, "flood") == 0 && s->ready && env->request_id != 0) {
+    if (phase == PH_MEASURE) st.ok++; /* a Pong: the next Ping keeps the depth */
+    if (phase < PH_DRAIN) send_ping(s, s->next_id++);
+    mc_envelope_free(env);
+    return;
+  }
   if (env->request_id != 0 && env->request_id == s->wait_id) {
     on_reply(s, env);
   } else if (env->body_case == MOTCUA__ENVELOPE__BODY_PING && env->request_id == 0) {
@@ -367,8 +402,20 @@ static void close_cb(mc_link *l, int reason) {
 static const mc_link_cbs bench_cbs = {
     .on_open_cb = open_cb, .on_frame_cb = frame_cb, .on_close_cb = close_cb};
 
+/* The source address of sim s with --src-prefix: PREFIX(2 + idx % src_count),
+ * so no one address's ~28k ephemeral ports limit the link count. */
+static const struct sockaddr *src_of(const sim *s, struct sockaddr_in *src) {
+  if (O.src_prefix == NULL) return NULL;
+  char ip[32];
+  snprintf(ip, sizeof ip, "%s%d", O.src_prefix, 2 + s->idx % O.src_count);
+  if (uv_ip4_addr(ip, 0, src) != 0) return NULL;
+  return (const struct sockaddr *)src;
+}
+
 static int start_link(sim *s) {
-  mc_link_opts o = {.server_name = O.server_name, .handshake_ms = 30000};
+  struct sockaddr_in src;
+  mc_link_opts o = {.server_name = O.server_name, .handshake_ms = 30000,
+                    .bind_addr = src_of(s, &src)};
   st.live++;
   int rc = mc_link_connect(loop, ctx_of(s->idx), O.host, O.port, &o, &bench_cbs, s, &s->link);
   if (rc != 0) {
@@ -440,13 +487,7 @@ static const tc_cbs mq_cbs = {
 static int start_mqtt(sim *s) {
   struct sockaddr_in dst, src;
   uv_ip4_addr(O.host, O.port, &dst);
-  const struct sockaddr *srcp = NULL;
-  if (O.src_prefix != NULL) {
-    char ip[32];
-    snprintf(ip, sizeof ip, "%s%d", O.src_prefix, 2 + s->idx % 48);
-    uv_ip4_addr(ip, 0, &src);
-    srcp = (const struct sockaddr *)&src;
-  }
+  const struct sockaddr *srcp = src_of(s, &src);
   st.live++;
   if (tc_connect(loop, ctx_of(s->idx), (const struct sockaddr *)&dst, srcp, &mq_cbs, s,
                  &s->tc) != 0) {
@@ -575,12 +616,141 @@ static void measure_start_cb(uv_timer_t *t) {
   uv_timer_start(t, measure_end_cb, (uint64_t)(O.duration_s * 1000), 0);
 }
 
+
+/* ------------------------------------------------------------------ fair */
+/* fair: --clients N intake units (closed loops of ReceiveRequest), one
+ * flood link (--flood-depth Pings always in flight, each Pong answered by
+ * the next Ping) and one probe link of another unit (a closed loop of
+ * Ping -> Pong, the loop's own latency). Three phases of --warmup +
+ * --duration seconds, the probe measured in each: idle (probe alone),
+ * load (intake running), flood (intake and the flood). */
+
+enum { FP_CONNECT, FP_IDLE, FP_LOAD, FP_FLOOD, FP_END };
+static int fphase = FP_CONNECT, fmeasure;
+typedef struct lat_set {
+  uint32_t *v;
+  size_t n, cap;
+} lat_set;
+static lat_set flat[3];
+static uint64_t fok[3], fflood[3], fstart_ns[3], fend_ns[3];
+static uv_timer_t t_fair;
+
+static int is_fair_mode(void) { return strcmp(O.mode, "fair") == 0; }
+static sim *flood_sim(void) { return &sims[O.clients]; }
+static sim *probe_sim(void) { return &sims[O.clients + 1]; }
+
+static void lat_set_add(lat_set *l, uint64_t ns) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 65536;
+    uint32_t *p = realloc(l->v, cap * sizeof *p);
+    if (p == NULL) return;
+    l->v = p;
+    l->cap = cap;
+  }
+  l->v[l->n++] = (uint32_t)(ns / 1000);
+}
+
+static double lat_set_pct(lat_set *l, double p) {
+  if (l->n == 0) return 0;
+  return l->v[(size_t)(p * (double)(l->n - 1) + 0.5)] / 1000.0;
+}
+
+static void fair_ping(sim *s) {
+  uint64_t id = s->next_id++;
+  s->wait_id = id;
+  s->sent_ns = now_ns();
+  send_ping(s, id);
+}
+
+static void fair_print(void) {
+  static const char *names[3] = {"idle", "load", "flood"};
+  printf("{\"mode\":\"fair\",\"clients\":%d,\"flood_depth\":%d,\"probe\":\"ping\"", O.clients,
+         O.flood_depth);
+  for (int i = 0; i < 3; i++) {
+    lat_set *l = &flat[i];
+    qsort(l->v, l->n, sizeof *l->v, cmp_u32);
+    double secs = fend_ns[i] > fstart_ns[i] ? (double)(fend_ns[i] - fstart_ns[i]) / 1e9 : 0;
+    printf(",\"%s\":{\"probe_n\":%zu,\"probe_p50_ms\":%.3f,\"probe_p99_ms\":%.3f,"
+           "\"probe_max_ms\":%.3f,\"intake_rate\":%.1f,\"flood_rate\":%.1f}",
+           names[i], l->n, lat_set_pct(l, .5), lat_set_pct(l, .99), lat_set_pct(l, 1),
+           secs > 0 ? (double)fok[i] / secs : 0, secs > 0 ? (double)fflood[i] / secs : 0);
+  }
+  printf(",\"errors\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"dropped\":%" PRIu64 "}\n", st.errors,
+         st.failed, st.dropped);
+  fflush(stdout);
+}
+
+static void fair_finish(void) {
+  if (phase == PH_DONE) return;
+  phase = PH_DONE;
+  fphase = FP_END;
+  uv_timer_stop(&t_fair);
+  fair_print();
+  close_all();
+  if (st.live == 0) uv_stop(loop);
+}
+
+/* Timer: warm-up of a phase ends (measure), or its measurement ends (next phase). */
+static void fair_timer_cb(uv_timer_t *t) {
+  int i = fphase - FP_IDLE;
+  if (!fmeasure) {
+    fmeasure = 1;
+    fstart_ns[i] = now_ns();
+    uv_timer_start(t, fair_timer_cb, (uint64_t)(O.duration_s * 1000), 0);
+    return;
+  }
+  fend_ns[i] = now_ns();
+  fmeasure = 0;
+  if (++fphase == FP_END) {
+    fair_finish();
+    return;
+  }
+  if (fphase == FP_LOAD)
+    for (int k = 0; k < O.clients; k++)
+      if (sims[k].ready && !sims[k].closed) send_receive(&sims[k]);
+  if (fphase == FP_FLOOD && O.flood_depth == 0) {
+    printf("FLOOD\n"); /* the script starts the flooding process (motcua-bench flood) */
+    fflush(stdout);
+  }
+  if (fphase == FP_FLOOD)
+    for (int k = 0; k < O.flood_depth; k++) send_ping(flood_sim(), flood_sim()->next_id++);
+  uv_timer_start(t, fair_timer_cb, (uint64_t)(O.warmup_s * 1000), 0);
+}
+
+static void fair_on_ready(sim *s) {
+  (void)s; /* every link ready: the phases start */
+  if ((int)st.established < nsims) return;
+  fphase = FP_IDLE;
+  uv_timer_start(&t_fair, fair_timer_cb, (uint64_t)(O.warmup_s * 1000), 0);
+  fair_ping(probe_sim());
+}
+
+/* A frame on a ready link: 1 when handled here. */
+static int fair_frame(sim *s, const Motcua__Envelope *env) {
+  int i = fphase - FP_IDLE, m = fmeasure && fphase < FP_END;
+  if (env->request_id == 0) return 0; /* the server's pings: answered by frame_cb */
+  if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) note_error(env);
+  if (s == flood_sim()) {
+    if (m) fflood[i]++;
+    if (fphase == FP_FLOOD) send_ping(s, s->next_id++);
+  } else if (s == probe_sim()) {
+    if (m && env->request_id == s->wait_id) lat_set_add(&flat[i], now_ns() - s->sent_ns);
+    if (fphase < FP_END) fair_ping(s);
+  } else if (env->request_id == s->wait_id) {
+    s->wait_id = 0;
+    if (m && env->body_case != MOTCUA__ENVELOPE__BODY_ERROR) fok[i]++;
+    if (fphase >= FP_LOAD && fphase < FP_END) send_receive(s);
+  }
+  return 1;
+}
+
 /* Whatever happens, the process ends: close everything, then give up. */
 static void deadline_cb(uv_timer_t *t) {
   static int fired;
   if (!fired++) {
     fprintf(stderr, "motcua-bench: deadline reached\n");
-    finish();
+    if (is_fair_mode()) fair_finish();
+    else finish();
     uv_timer_start(t, deadline_cb, 5000, 0);
     return;
   }
@@ -590,7 +760,8 @@ static void deadline_cb(uv_timer_t *t) {
 static void signal_cb(uv_signal_t *sg, int signum) {
   (void)sg;
   (void)signum;
-  finish();
+  if (is_fair_mode()) fair_finish();
+  else finish();
 }
 
 int main(int argc, char **argv) {
@@ -600,11 +771,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   int idle = is_idle_mode();
-  if (!idle && strcmp(O.mode, "intake") != 0 && strcmp(O.mode, "ping") != 0) {
+  if (!idle && strcmp(O.mode, "intake") != 0 && strcmp(O.mode, "ping") != 0 &&
+      strcmp(O.mode, "flood") != 0 && !is_fair_mode()) {
     usage();
     return 2;
   }
-  nsims = idle ? O.conns : O.clients;
+  nsims = idle ? O.conns : is_fair_mode() ? O.clients + 2 : O.clients;
   sims = calloc((size_t)nsims, sizeof *sims);
   if (sims == NULL || load_contexts(nsims) != 0) return 1;
   load_sessions();
@@ -623,13 +795,18 @@ int main(int argc, char **argv) {
   }
   double budget;
   if (idle) {
-    budget = 300 + O.hold_s;
+    budget = 300 + O.conns / 50.0 + O.hold_s; /* 100,000 links: ~2,000 s to ramp */
     launch_more();
     uv_timer_start(&t_tick, tick_cb, 100, 100);
   } else {
     budget = O.warmup_s + O.duration_s + 60;
     for (int i = 0; i < nsims; i++) start_link(&sims[i]);
-    uv_timer_start(&t_phase, measure_start_cb, (uint64_t)(O.warmup_s * 1000), 0);
+    if (is_fair_mode()) {
+      budget = 3 * (O.warmup_s + O.duration_s) + 90;
+      uv_timer_init(loop, &t_fair);
+    } else {
+      uv_timer_start(&t_phase, measure_start_cb, (uint64_t)(O.warmup_s * 1000), 0);
+    }
   }
   uv_timer_start(&t_deadline, deadline_cb, (uint64_t)(budget * 1000), 0);
   uv_run(loop, UV_RUN_DEFAULT);
@@ -637,6 +814,7 @@ int main(int argc, char **argv) {
   uv_close((uv_handle_t *)&t_phase, NULL);
   uv_close((uv_handle_t *)&t_tick, NULL);
   uv_close((uv_handle_t *)&t_deadline, NULL);
+  if (is_fair_mode()) uv_close((uv_handle_t *)&t_fair, NULL);
   uv_close((uv_handle_t *)&sigs[0], NULL);
   uv_close((uv_handle_t *)&sigs[1], NULL);
   uv_run(loop, UV_RUN_NOWAIT);
@@ -644,5 +822,6 @@ int main(int argc, char **argv) {
     if (unit_ctx[i] != NULL) mc_tls_ctx_free(unit_ctx[i]);
   free(sims);
   free(lat_us);
+  for (int i = 0; i < 3; i++) free(flat[i].v);
   return (st.errors > 0 || st.failed > 0) ? 1 : 0;
 }

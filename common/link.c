@@ -31,6 +31,7 @@ typedef struct write_req write_req;
 typedef struct link_dial {
   uv_getaddrinfo_t gai;
   uv_connect_t conn_req;
+  struct sockaddr_storage bind; /* ss_family 0: no bind */
 } link_dial;
 
 struct mc_link {
@@ -751,6 +752,8 @@ static void resolve_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *ai) {
     link_finish_close(l);
     goto out;
   }
+  if (rc == 0 && l->dial->bind.ss_family != 0)
+    rc = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&l->dial->bind, 0);
   if (rc == 0) {
     l->state = LS_CONNECTING;
     l->dial->conn_req.data = l;
@@ -780,6 +783,11 @@ int mc_link_connect(uv_loop_t *loop, SSL_CTX *ctx, const char *host, int port,
     SSL_set_tlsext_host_name(l->ssl, name);
   }
   l->opts.server_name = NULL; /* not owned; used only above */
+  const struct sockaddr *b = l->opts.bind_addr;
+  if (b != NULL)
+    memcpy(&dial->bind, b, b->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                    : sizeof(struct sockaddr_in));
+  l->opts.bind_addr = NULL;
   char portstr[16];
   snprintf(portstr, sizeof portstr, "%d", port);
   snprintf(l->remote, sizeof l->remote, "%.40s:%d", host, port);

@@ -50,6 +50,8 @@ typedef struct mc_link_opts {
   size_t out_low_water;       /* default 1 MiB */
   size_t out_max;             /* default 16 MiB */
   const char *server_name;    /* client: expected server certificate CN (SNI) */
+  const struct sockaddr *bind_addr; /* client: local address to bind before connecting
+                                       (copied; NULL: the kernel's choice) */
 } mc_link_opts;
 
 typedef struct mc_link_stats {

@@ -130,6 +130,7 @@ static int big_valid(const char *m, size_t want) {
 /* ---- server side ----------------------------------------------------- */
 
 static int srv_mode; /* 0 = echo, 1 = push+big on open, 2 = goodbye+close on open */
+static const char *srv_expect_remote = "127.0.0.1:"; /* the clients' source address */
 static int srv_bulk;  /* mode 2: max_frame envelopes sent before the Goodbye */
 
 static void srv_open_cb(mc_link *l) {
@@ -145,7 +146,7 @@ static void srv_open_cb(mc_link *l) {
   CHECK(p->serial[0] != '\0');
   CHECK(p->not_after > (int64_t)time(NULL));
   CHECK(mc_link_tls_version(l) != NULL);
-  CHECK(strstr(mc_link_remote(l), "127.0.0.1:") == mc_link_remote(l));
+  CHECK(strstr(mc_link_remote(l), srv_expect_remote) == mc_link_remote(l));
   if (srv_mode == 1) {
     Motcua__Envelope env;
     Motcua__Error e;
@@ -295,19 +296,25 @@ static void cli_close_cb(mc_link *l, int reason) {
 
 static const mc_link_cbs cli_cbs = {cli_open_cb, cli_frame_cb, cli_close_cb, NULL};
 
-static tlink *connect_client(SSL_CTX *ctx, int port, const char *server_name) {
+static tlink *connect_client_from(SSL_CTX *ctx, int port, const char *server_name,
+                                  const struct sockaddr *bind_addr) {
   tlink *t = tl_new(0);
   mc_link_opts o;
   memset(&o, 0, sizeof o);
   o.max_frame = srv_opts.max_frame;
   o.handshake_ms = 3000;
   o.server_name = server_name;
+  o.bind_addr = bind_addr;
   mc_link *l = NULL;
   int rc = mc_link_connect(&loop, ctx, "127.0.0.1", port, &o, &cli_cbs, t, &l);
   CHECK_EQ(rc, 0);
   t->l = rc == 0 ? l : NULL;
   if (rc != 0) t->closed = -1;
   return t;
+}
+
+static tlink *connect_client(SSL_CTX *ctx, int port, const char *server_name) {
+  return connect_client_from(ctx, port, server_name, NULL);
 }
 
 /* ---- phases ---------------------------------------------------------- */
@@ -594,6 +601,41 @@ static void raw_conn(uv_connect_t *r, int status) {
   uv_read_start(r->handle, raw_alloc, raw_read);
 }
 
+/* Client links bound to a source address (mc_link_opts.bind_addr), both at
+ * once to one listener: from 127.0.0.2 the server sees that address; from
+ * an address that is not this host's the connect fails (on_close with
+ * MC_EUNAVAIL, never opened, never accepted). */
+static int bind_closes;
+static void bind_done(void) {
+  if (++bind_closes == 2) close_listener();
+}
+
+static void phase_bind(SSL_CTX *good) {
+  reset_links();
+  srv_mode = 2;
+  srv_bulk = 0;
+  cli_mode = 1;
+  bind_closes = 0;
+  cli_done_cb = bind_done;
+  srv_expect_remote = "127.0.0.2:";
+  int port = listen_port(srv_ctx);
+  struct sockaddr_in src;
+  uv_ip4_addr("192.0.2.1", 0, &src); /* TEST-NET-1: not an address of this host */
+  tlink *foreign = connect_client_from(good, port, "motcua-server", (const struct sockaddr *)&src);
+  uv_ip4_addr("127.0.0.2", 0, &src);
+  tlink *c = connect_client_from(good, port, "motcua-server", (const struct sockaddr *)&src);
+  memset(&src, 0, sizeof src); /* each link keeps its own copy */
+  run_phase("bind", 10000);
+  srv_expect_remote = "127.0.0.1:";
+  CHECK_EQ(foreign->opened, 0);
+  CHECK_EQ(foreign->closed, 1);
+  CHECK_EQ(foreign->close_reason, MC_EUNAVAIL);
+  CHECK_EQ(accepted, 1);
+  CHECK_EQ(c->opened, 1);
+  CHECK_EQ(c->closed, 1);
+  CHECK_EQ(links[2].opened, 1); /* the server's side: its open checked the address */
+}
+
 static void phase_handshake_timeout(void) {
   reset_links();
   mc_link_opts saved = srv_opts;
@@ -704,6 +746,7 @@ int main(int argc, char **argv) {
   RUN_TEST_ARG(phase_fake_server, good);
   RUN_TEST_ARG(phase_idle, good);
   RUN_TEST(phase_handshake_timeout);
+  RUN_TEST_ARG(phase_bind, good);
 
   mc_tls_ctx_free(good);
   mc_tls_ctx_free(server);
