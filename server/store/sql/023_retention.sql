@@ -115,11 +115,13 @@ cand AS MATERIALIZED (
                    LIMIT 1) c
    WHERE d.at >= p_ds AND d.kind = 'disconnect'
   UNION
-  SELECT c.unit, c.at, c.boot_ms, c.conn_id FROM link_open o,
+  SELECT c.unit, c.at, c.boot_ms, c.conn_id
+    FROM link_open o LEFT JOIN link_server_runs r ON r.boot_ms = o.boot_ms,
          LATERAL (SELECT c.unit, c.at, c.boot_ms, c.conn_id FROM link_events c
                    WHERE c.boot_ms = o.boot_ms AND c.conn_id = o.conn_id AND c.kind = 'connect'
                    LIMIT 1) c
-   WHERE o.at < p_de
+   WHERE o.at < p_de  -- a run that died before the window ended its connections before it
+     AND (r.boot_ms IS NULL OR r.boot_ms = (SELECT boot FROM cur) OR r.last_alive > p_ds)
 ), iv AS (
   SELECT c.unit, c.at AS s,
          COALESCE(d.at,
