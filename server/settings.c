@@ -131,6 +131,16 @@ const mc_option mc_settings_options[] = {
     MC_OPT_I("officers", "session_recheck_ms", "2000", 100, 5000, S, session_recheck_ms,
              "a session in the server's cache is checked against the database again after "
              "this long (a revocation elsewhere takes effect within it)"),
+    MC_OPT_I("retention", "idempotency_reply_days", "30", 1, 36500, S, idempotency_reply_days,
+             "drop the stored answer of an idempotency key after these days (the key stays; a "
+             "later replay is answered from the dossier as it is then)"),
+    MC_OPT_I("retention", "link_events_days", "35", 1, 36500, S, link_events_days,
+             "keep raw link events these days (after their day is rolled up into "
+             "link_uptime_daily)"),
+    MC_OPT_I("retention", "retention_interval_s", "3600", 0, 604800, S, retention_interval_s,
+             "run the retention sweep (rollup, deletions) this often; 0 = never"),
+    MC_OPT_I("retention", "retention_batch", "5000", 100, 1000000, S, retention_batch,
+             "rows one retention statement deletes or updates at most"),
     {0},
 };
 #undef S

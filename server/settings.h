@@ -72,6 +72,11 @@ typedef struct mc_settings {
   long login_lock_s;         /* how long the lock lasts */
   long session_overtime_s;   /* a session lasts at least this long after login */
   long session_recheck_ms;   /* a cached session is checked again after this */
+  /* [retention] (monitor/retention.c, docs/DATABASE.md "Retention") */
+  long idempotency_reply_days; /* drop an idempotency key's stored answer after */
+  long link_events_days;       /* keep raw link events (rolled up first) */
+  long retention_interval_s;   /* sweep period; 0 = off */
+  long retention_batch;        /* rows per retention statement */
 } mc_settings;
 
 extern const mc_option mc_settings_options[];

@@ -163,6 +163,10 @@ typedef struct mc_mon_server {
   uint64_t logins_ok, logins_failed, logins_locked, lockouts, other_unit;
   uint64_t hash_busy, sessions_refused;
   unsigned hashes_running, hashes_waiting;
+  /* retention sweeps (retention.c, docs/DATABASE.md "Retention") */
+  uint64_t ret_sweeps, ret_skipped, ret_errors;
+  uint64_t ret_rollup_days, ret_link_events, ret_idem_replies;
+  int64_t ret_last_ms, ret_last_at_ms; /* last sweep's duration and start (0 = none) */
 } mc_mon_server;
 
 /* Request counters and latency per request type (Envelope body field

@@ -150,6 +150,34 @@ static void prom_officers(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "motcua_password_hashes{state=\"waiting\"} %u\n", s->hashes_waiting);
 }
 
+/* The retention sweep (retention.c): totals of this instance. */
+static void prom_retention(sbuf *b, const mc_monitor *m) {
+  const mc_mon_server *s = &m->srv;
+  family(b, "motcua_retention_sweeps_total", "counter",
+         "Retention sweeps by result (ok; skipped: another instance of the cluster swept; "
+         "error: a statement failed).");
+  sb_printf(b, "motcua_retention_sweeps_total{result=\"ok\"} %llu\n",
+            (unsigned long long)s->ret_sweeps);
+  sb_printf(b, "motcua_retention_sweeps_total{result=\"skipped\"} %llu\n",
+            (unsigned long long)s->ret_skipped);
+  sb_printf(b, "motcua_retention_sweeps_total{result=\"error\"} %llu\n",
+            (unsigned long long)s->ret_errors);
+  family(b, "motcua_retention_rows_total", "counter",
+         "Rows the retention sweeps removed: raw link events deleted, idempotency answers "
+         "dropped (the keys stay).");
+  sb_printf(b, "motcua_retention_rows_total{table=\"link_events\"} %llu\n",
+            (unsigned long long)s->ret_link_events);
+  sb_printf(b, "motcua_retention_rows_total{table=\"idempotency\"} %llu\n",
+            (unsigned long long)s->ret_idem_replies);
+  family(b, "motcua_retention_rollup_days_total", "counter",
+         "Local days of link history rolled up into link_uptime_daily.");
+  sb_printf(b, "motcua_retention_rollup_days_total %llu\n",
+            (unsigned long long)s->ret_rollup_days);
+  family(b, "motcua_retention_last_sweep_seconds", "gauge",
+         "Duration of the last finished retention sweep (0: none yet).");
+  sb_printf(b, "motcua_retention_last_sweep_seconds %.3f\n", (double)s->ret_last_ms / 1000.0);
+}
+
 static void prom_connections(sbuf *b, const mc_monitor *m, int64_t now_ms) {
   unsigned on = 0, deg = 0, off = 0;
   for (size_t i = 0; i < m->nunits; i++) {
@@ -316,6 +344,7 @@ char *mc_monitor_prometheus(const mc_monitor *m, int64_t now_ms, size_t *len) {
   prom_process(&b, m);
   prom_server(&b, m);
   prom_officers(&b, m);
+  prom_retention(&b, m);
   prom_requests(&b, m);
   prom_unit_info(&b, m);
   prom_connections(&b, m, now_ms);

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "log.h"
 #include "monitor_tls.h"
+#include "retention.h"
 #include "store.h"
 
 #define TICK_MS 5000         /* alerts, database and TLS state */
@@ -51,6 +52,7 @@ struct mc_mon_state {
   int live_syncing, live_again; /* one sync in flight; another wanted after it */
   int live_reading;
   int64_t live_read_ok_ms;      /* last successful read */
+  mc_retention *ret;            /* NULL: retention off */
 };
 
 static mc_monitor *reg_of(mc_server *srv) { return srv->mon ? &srv->mon->reg : NULL; }
@@ -465,6 +467,7 @@ int mc_mon_init(mc_server *srv) {
   uv_timer_init(srv->loop, &st->live_soon);
   st->live_tick.data = st->live_soon.data = srv;
   uv_timer_start(&st->live_tick, live_tick_cb, LIVE_READ_MS, LIVE_READ_MS);
+  st->ret = mc_retention_start(srv, &st->reg.srv);
   return start_http(srv);
 }
 
@@ -515,6 +518,7 @@ void mc_mon_shutdown(mc_server *srv) {
   uv_close((uv_handle_t *)&st->tick, NULL);
   uv_close((uv_handle_t *)&st->live_tick, NULL);
   uv_close((uv_handle_t *)&st->live_soon, NULL);
+  mc_retention_stop(st->ret);
   mc_http_stop(st->http, NULL, NULL);
   st->http = NULL;
 }
@@ -524,6 +528,7 @@ void mc_mon_free(mc_server *srv) {
   if (st == NULL) return;
   mc_monitor_free(&st->reg);
   mc_mon_tls_free(&st->tls);
+  mc_retention_free(st->ret);
   free(st);
   srv->mon = NULL;
 }

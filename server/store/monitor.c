@@ -208,3 +208,58 @@ int mc_store_live_read(mc_store *s, int lease_s, int limit, mc_store_live_cb cb,
   return submit(s, "live_read", sql_live_read, p, 2, live_read_done,
                 call_new((void (*)(void))cb, arg));
 }
+
+/* ---- retention and rollups (sql/023_retention.sql) ---------------------------- */
+
+static const char *const sql_retention[MC_RET__COUNT] = {
+    [MC_RET_CLAIM] = "SELECT CASE WHEN retention_claim($1, $2::int) THEN 1 ELSE -1 END",
+    [MC_RET_ROLLUP] = "SELECT link_rollup($1::int, $2::int)",
+    [MC_RET_LINK_EVENTS] = "SELECT link_events_prune($1::int, $2::int, $3::int)",
+    [MC_RET_IDEM] = "SELECT idem_prune($1::int, $2::int)",
+};
+static const char *const name_retention[MC_RET__COUNT] = {
+    [MC_RET_CLAIM] = "retention_claim", [MC_RET_ROLLUP] = "link_rollup",
+    [MC_RET_LINK_EVENTS] = "link_events_prune", [MC_RET_IDEM] = "idem_prune",
+};
+
+static void retention_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  if (err == 0 && (!store__shape_ok(res, 1) || PQntuples(res) != 1)) err = MC_EINTERNAL;
+  int64_t n = err == 0 ? store__parse_i64(PQgetvalue(res, 0, 0)) : 0;
+  ((mc_store_count_cb)c->fn)(c->arg, err, n);
+  free(c);
+}
+
+int mc_store_retention(mc_store *s, mc_retention_step step, const mc_retention_args *a,
+                       mc_store_count_cb cb, void *arg) {
+  char v[3][16];
+  const char *p[3] = {v[0], v[1], v[2]};
+  int n = 0;
+  switch (step) {
+    case MC_RET_CLAIM:
+      p[0] = a->instance;
+      snprintf(v[1], sizeof v[1], "%d", a->every_s);
+      n = 2;
+      break;
+    case MC_RET_ROLLUP:
+      snprintf(v[0], sizeof v[0], "%d", a->offset_min);
+      snprintf(v[1], sizeof v[1], "%d", a->max_days);
+      n = 2;
+      break;
+    case MC_RET_LINK_EVENTS:
+      snprintf(v[0], sizeof v[0], "%d", a->keep_days);
+      snprintf(v[1], sizeof v[1], "%d", a->offset_min);
+      snprintf(v[2], sizeof v[2], "%d", a->batch);
+      n = 3;
+      break;
+    case MC_RET_IDEM:
+      snprintf(v[0], sizeof v[0], "%d", a->keep_days);
+      snprintf(v[1], sizeof v[1], "%d", a->batch);
+      n = 2;
+      break;
+    default:
+      return MC_EINVAL;
+  }
+  return submit(s, name_retention[step], sql_retention[step], p, n, retention_done,
+                call_new((void (*)(void))cb, arg));
+}

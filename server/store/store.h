@@ -408,6 +408,26 @@ typedef void (*mc_store_uptime_cb)(void *arg, int err, const mc_uptime_row *rows
 int mc_store_link_uptime(mc_store *s, const char *from, const char *to, int offset_min,
                          mc_store_uptime_cb cb, void *arg);
 
+/* Retention and rollups (sql/023_retention.sql), one short statement per
+ * step; the sweep (monitor/retention.c) strings them together. Each answers
+ * a count: CLAIM 1 = this instance sweeps now, -1 = another does; ROLLUP
+ * the local days rolled up; LINK_EVENTS raw rows deleted; IDEM reply
+ * snapshots dropped; -1 = another instance holds the lock. */
+typedef enum mc_retention_step {
+  MC_RET_CLAIM,        /* instance, every_s */
+  MC_RET_ROLLUP,       /* offset_min, max_days */
+  MC_RET_LINK_EVENTS,  /* keep_days (link events), offset_min, batch */
+  MC_RET_IDEM,         /* keep_days (replies), batch */
+  MC_RET__COUNT
+} mc_retention_step;
+typedef struct mc_retention_args {
+  const char *instance;
+  int every_s, offset_min, max_days, keep_days, batch;
+} mc_retention_args;
+typedef void (*mc_store_count_cb)(void *arg, int err, int64_t n);
+int mc_store_retention(mc_store *s, mc_retention_step step, const mc_retention_args *a,
+                       mc_store_count_cb cb, void *arg);
+
 /* Dossiers forwarded to holder and still waiting there in status 2. */
 typedef struct mc_waiting_row {
   char code[48];

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Retention and rollups (issue 19; docs/PERFORMANCE.md "Retention and
+rollups"), against the database of a running local deployment:
+
+  nice -n 10 bench/retention_bench.py DIR [--events 1000000,10000000] [--days 1095]
+                                      [--idem 1000000] [--out FILE.json]
+
+DIR: deploy/local.sh up DIR (server running; its [retention] sweep is not
+used: the bench calls the sweep's statements itself). WARNING: it empties
+DIR's link history and link_uptime_daily.
+
+1. Link history, for each --events size: bench/retention_fill.sql spreads
+   that many rows over --days days (set-based), ANALYZE; then the per-minute
+   monitoring query (today's uptime of every unit) as the server ran it
+   before (migration 005's link_uptime, kept in tests/integration/
+   retention_ref.sql) and as it runs it now (023's link_uptime), each timed
+   (median of the runs, ms) with the temporary bytes it wrote
+   (pg_stat_database.temp_bytes); "after" once with the whole history still
+   raw (today is never rolled up) and, up to --sweep-max events, once more
+   after the rollup of every closed day and the deletion.
+2. Idempotency: --idem rows carrying a real receive's reply snapshot (the
+   receive made through the CLI of unit 18499), the table's total size,
+   then idem_prune in batches of 50,000 and VACUUM FULL, the size again.
+
+Prints each figure, the ratio after(largest)/after(smallest) beside its
+target (<= 1.5: constant in the size of the history) and writes JSON to
+--out. Load average beside them: this machine is shared."""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+LOCAL_SH = os.path.join(SRC, "deploy", "local.sh")
+REF = os.path.join(SRC, "tests", "integration", "retention_ref.sql")
+FILL = os.path.join(SRC, "bench", "retention_fill.sql")
+TODAY = "mc_local_day(now(), 420)"
+
+
+def psql(d, *args, stdin=None, timeout=7200):
+    r = subprocess.run(["bash", LOCAL_SH, "psql", d, "-X", "-v", "ON_ERROR_STOP=1", "-At"] +
+                       list(args), capture_output=True, text=True, timeout=timeout, input=stdin)
+    if r.returncode != 0:
+        sys.exit("psql %r: %s" % (args[:4], r.stderr[-2000:]))
+    return r.stdout
+
+
+def timed(d, query, runs, ref=False):
+    """(median ms, temp bytes per run) of query, in one session."""
+    script = ["\\i %s" % REF] if ref else []
+    script += ["SELECT 'T0', temp_bytes FROM pg_stat_database WHERE datname = current_database();",
+               "\\timing on"]
+    script += ["SELECT count(*) FROM %s;" % query] * runs
+    script += ["\\timing off", "SELECT pg_stat_force_next_flush();", "SELECT pg_sleep(0.2);",
+               "SELECT 'T1', temp_bytes FROM pg_stat_database WHERE datname = current_database();"]
+    out = psql(d, "-f", "-", stdin="\n".join(script) + "\n")
+    ms = [float(x) for x in re.findall(r"Time: ([0-9.]+) ms", out)]
+    t0 = int(re.search(r"T0\|(\d+)", out).group(1))
+    t1 = int(re.search(r"T1\|(\d+)", out).group(1))
+    return statistics.median(ms), (t1 - t0) // runs
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def link_history(d, n, days, runs, no_sweep=False):
+    psql(d, "-q", "-c", "TRUNCATE link_events, link_open, link_uptime_daily; "
+                        "DELETE FROM link_server_runs WHERE boot_ms < 100000")
+    t = time.time()
+    psql(d, "-q", "-v", "n=%d" % (n // 2), "-v", "days=%d" % days, "-f", FILL)
+    fill_s = time.time() - t
+    rows = int(psql(d, "-c", "SELECT count(*) FROM link_events").strip())
+    res = {"events": rows, "days": days, "fill_s": round(fill_s, 1), "load_before": loadavg()}
+    res["before_ms"], res["before_temp_bytes"] = timed(
+        d, "pg_temp.ref_uptime(%s, %s, 420)" % (TODAY, TODAY), 1, ref=True)
+    # today is never rolled up: the per-minute query needs no rollup, so it
+    # is measured first with the whole history raw, then after the deletion
+    q = "link_uptime(%s, %s, 420)" % (TODAY, TODAY)
+    res["after_raw_ms"], res["after_raw_temp_bytes"] = timed(d, q, runs)
+    if no_sweep:
+        return res
+    t = time.time()
+    while int(psql(d, "-c", "SELECT link_rollup(420, 31)").strip()) > 0:
+        pass
+    res["rollup_s"] = round(time.time() - t, 1)
+    t = time.time()
+    while int(psql(d, "-c", "SELECT link_events_prune(35, 420, 50000)").strip()) > 0:
+        pass
+    res["prune_s"] = round(time.time() - t, 1)
+    res["events_left"] = int(psql(d, "-c", "SELECT count(*) FROM link_events").strip())
+    psql(d, "-q", "-c", "VACUUM ANALYZE link_events")
+    res["after_ms"], res["after_temp_bytes"] = timed(d, q, runs)
+    res["load_after"] = loadavg()
+    return res
+
+
+def one_receive(d):
+    """A real dossier through the CLI of 18499: its idempotency row's reply."""
+    sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+    os.environ["MOTCUA_ITEST_ENV"] = d
+    os.environ.setdefault("MOTCUA_BIN_DIR", os.path.join(SRC, "build", "bin"))
+    import itest  # noqa: E402  (reads MOTCUA_ITEST_ENV at import)
+    r, _ = itest.receive("18499", name="Phạm Thị Đo")
+    if r.rc != 0:
+        sys.exit("receive failed: %r" % r)
+    return psql(d, "-c", "SELECT key FROM idempotency WHERE dossier_id IS NOT NULL "
+                         "ORDER BY created_at DESC LIMIT 1").strip()
+
+
+def idempotency(d, n):
+    key = one_receive(d)
+    psql(d, "-q", "-c", "DELETE FROM idempotency WHERE key LIKE 'bench-%'")
+    psql(d, "-q", "-c",
+         "INSERT INTO idempotency (unit_code, key, action, dossier_id, reply, fingerprint, "
+         "created_at) SELECT '18499', 'bench-' || i || '-%s', 'receive', s.dossier_id, s.reply, "
+         "md5(i::text) || md5(i::text), now() - make_interval(days => 31 + i %% 1000) "
+         "FROM generate_series(1, %d) i, (SELECT dossier_id, reply FROM idempotency "
+         "WHERE key = '%s') s" % (uuid.uuid4().hex[:8], n, key))
+    psql(d, "-q", "-c", "VACUUM ANALYZE idempotency")
+    size = "SELECT pg_total_relation_size('idempotency')"
+    res = {"rows": int(psql(d, "-c", "SELECT count(*) FROM idempotency").strip()),
+           "reply_bytes": int(psql(d, "-c", "SELECT pg_column_size(reply) FROM idempotency "
+                                            "WHERE key = '%s'" % key).strip()),
+           "bytes_before": int(psql(d, "-c", size).strip())}
+    t = time.time()
+    while int(psql(d, "-c", "SELECT idem_prune(30, 50000)").strip()) > 0:
+        pass
+    res["prune_s"] = round(time.time() - t, 1)
+    psql(d, "-q", "-c", "VACUUM ANALYZE idempotency")
+    res["bytes_after_vacuum"] = int(psql(d, "-c", size).strip())
+    psql(d, "-q", "-c", "VACUUM FULL idempotency")
+    res["bytes_after_vacuum_full"] = int(psql(d, "-c", size).strip())
+    psql(d, "-q", "-c", "DELETE FROM idempotency WHERE key LIKE 'bench-%'")
+    res["load"] = loadavg()
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--events", default="1000000,10000000")
+    ap.add_argument("--days", type=int, default=1095)
+    ap.add_argument("--idem", type=int, default=1000000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sweep-max", type=int, default=2000000,
+                    help="above this many events, no rollup/deletion (they take long)")
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    out = {"link_history": [], "idempotency": None}
+    for n in [int(x) for x in a.events.split(",") if x]:
+        r = link_history(a.dir, n, a.days, a.runs, n > a.sweep_max)
+        out["link_history"].append(r)
+        if n > a.sweep_max:
+            print("link_events %d: before %.0f ms, %d temp bytes | after (history raw) %.1f ms, "
+                  "%d temp bytes | load %s" % (r["events"], r["before_ms"], r["before_temp_bytes"],
+                                               r["after_raw_ms"], r["after_raw_temp_bytes"],
+                                               r["load_before"]), flush=True)
+            continue
+        print("link_events %d: before %.0f ms, %d temp bytes | after (history raw) %.1f ms, "
+              "%d temp bytes | after deletion (%d rows left) %.1f ms, %d temp bytes | "
+              "fill %.0f s, rollup %.0f s, prune %.0f s | load %s / %s"
+              % (r["events"], r["before_ms"], r["before_temp_bytes"], r["after_raw_ms"],
+                 r["after_raw_temp_bytes"], r["events_left"], r["after_ms"],
+                 r["after_temp_bytes"], r["fill_s"], r["rollup_s"], r["prune_s"],
+                 r["load_before"], r["load_after"]), flush=True)
+    lh = out["link_history"]
+    if len(lh) >= 2:
+        ratio = lh[-1]["after_raw_ms"] / max(lh[0]["after_raw_ms"], 0.001)
+        before = lh[-1]["before_ms"] / max(lh[0]["before_ms"], 0.001)
+        out["ratio_after"], out["ratio_before"] = round(ratio, 2), round(before, 2)
+        print("per-minute query, largest/smallest history: after %.2f (target <= 1.5), "
+              "before %.2f" % (ratio, before))
+    if a.idem > 0:
+        r = out["idempotency"] = idempotency(a.dir, a.idem)
+        print("idempotency %d rows (reply %d B): %.1f MB -> %.1f MB after the sweep + VACUUM, "
+              "%.1f MB after VACUUM FULL (ratio %.2f); prune %.0f s | load %s"
+              % (r["rows"], r["reply_bytes"], r["bytes_before"] / 1e6,
+                 r["bytes_after_vacuum"] / 1e6, r["bytes_after_vacuum_full"] / 1e6,
+                 r["bytes_after_vacuum_full"] / r["bytes_before"], r["prune_s"], r["load"]))
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(out, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Retention and rollups (issue 19; docs/DATABASE.md "Retention", migration
+023, server/monitor/retention.c), in a throwaway deployment: deploy/local.sh
+up on free ports with a sweep every second, torn down at the end.
+
+Before the server starts, bench/retention_fill.sql writes ~300,000 link
+events over the last 60 days (set-based INSERT: connections crossing local
+midnight, 50 server runs, crashed-open connections) and migration 005's
+link_uptime (tests/integration/retention_ref.sql, over every raw row) is
+computed for each closed day. Then, with the server sweeping:
+- every closed day is rolled up, and the rollup (and link_uptime, which now
+  reads it) equals that reference for every unit and day;
+- raw rows older than link_events_days are gone, none newer went, and
+  what is left older is only connects of connections still open;
+- idempotency: 200,000 rows with old timestamps lose their reply snapshot
+  (the key rows stay), 50,000 inside retention keep theirs; a replay inside
+  retention answers the original dossier; a replay of a key whose reply was
+  dropped answers the same dossier from the dossiers table and creates
+  nothing; the same key with another request is still a conflict;
+- /metrics counts the rows removed and server.log has the sweep's line."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+import uuid
+
+import itest
+from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_RECEIVE, BIN_DIR, LOCAL_SH, SRC,
+                   Raw, citizen_id, procedure_of_level, receive_body)
+from itest_env import SANITIZER_MARKS, free_ports
+
+UNIT = "18499"
+CONNECTIONS = 150000   # link events: about twice this
+DAYS = 60              # spread over the last DAYS days
+KEEP_EVENTS = 35       # link_events_days
+KEEP_REPLIES = 30      # idempotency_reply_days
+OLD_IDEM, NEW_IDEM = 200000, 50000
+SWEEP_WAIT_S = 240
+
+
+class TestRetention(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="motcua-ret-", dir="/var/tmp")
+        os.chmod(cls.dir, 0o755)
+        cls.env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
+        cls.addClassCleanup(cls.down)  # even if set-up fails half-way
+        p, h, g = free_ports(3)
+        cls.http = h
+        cls.local("up", "--port", str(p), "--http-port", str(h), "--pg-port", str(g),
+                  "--no-server", "--no-desks")
+        conf = os.path.join(cls.dir, "server.conf")
+        with open(conf, "a") as f:
+            f.write("\n[retention]\nidempotency_reply_days = %d\nlink_events_days = %d\n"
+                    "retention_interval_s = 1\nretention_batch = 5000\n"
+                    % (KEEP_REPLIES, KEEP_EVENTS))
+        subprocess.run([os.path.join(BIN_DIR, "motcua-server"), "-c", conf, "--migrate"],
+                       check=True, timeout=120, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        cls.psql("-q", "-v", "n=%d" % CONNECTIONS, "-v", "days=%d" % DAYS, "-f",
+                 os.path.join(SRC, "bench", "retention_fill.sql"))
+        # the reference: 005's computation over every raw row, before any deletion
+        cls.psql("-q", "-c", "\\i %s" % os.path.join(SRC, "tests", "integration",
+                                                      "retention_ref.sql"),
+                 "-c", "CREATE TABLE ret_ref AS SELECT * FROM pg_temp.ref_uptime("
+                       "(SELECT mc_local_day(min(at), 420) FROM link_events), "
+                       "mc_local_day(now() - interval '10 minutes', 420) - 1, 420)")
+        cls.since = cls.psql("-c", "SELECT now() - interval '%d days'"
+                             % (KEEP_EVENTS - 1)).strip()
+        cls.events_kept = cls.one(
+            "SELECT count(*) FROM link_events WHERE client_version = 'fill' "
+            "AND at >= '%s'" % cls.since)
+        cls.local("up", "--no-desks")
+        itest.ENV_DIR = cls.dir  # Raw, procedures, sessions: this deployment
+        cls.proc = procedure_of_level("commune")
+
+    @classmethod
+    def down(cls):
+        subprocess.call(["bash", LOCAL_SH, "down", cls.dir], timeout=120, env=cls.env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with open(os.path.join(cls.dir, "server.log"), errors="replace") as f:
+                text = f.read()
+        except OSError:
+            text = ""
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        hits = [m for m in SANITIZER_MARKS if m in text]
+        if hits:
+            i = min(text.find(m) for m in hits)
+            raise AssertionError("sanitizer report in server.log:\n" +
+                                 text[max(0, i - 500):i + 4000])
+
+    # ---- helpers -----------------------------------------------------------
+
+    @classmethod
+    def local(cls, *args, timeout=280):
+        subprocess.run(["bash", LOCAL_SH, args[0], cls.dir] + list(args[1:]), check=True,
+                       timeout=timeout, env=cls.env, stdout=subprocess.DEVNULL)
+
+    @classmethod
+    def psql(cls, *args, timeout=280):
+        r = subprocess.run(["bash", LOCAL_SH, "psql", cls.dir, "-v", "ON_ERROR_STOP=1", "-At"] +
+                           list(args), capture_output=True, text=True, timeout=timeout,
+                           env=cls.env)
+        if r.returncode != 0:
+            raise AssertionError("psql %r: %s" % (args, r.stderr[-2000:]))
+        return r.stdout
+
+    @classmethod
+    def one(cls, sql):
+        return int(cls.psql("-c", sql).strip())
+
+    def receive(self, c, rid, key, cid, name="Trần Thị Lưu"):
+        r = c.call(rid, B_RECEIVE, receive_body(key, self.proc, name, cid))
+        self.assertEqual(r.body_field, B_DOSSIER_REPLY, r)
+        return r.dossier()[1][0].decode()
+
+    def open(self):
+        c = Raw(UNIT)
+        self.addCleanup(c.close)
+        self.assertEqual(c.hello().body_field, B_HELLO_REPLY)
+        return c
+
+    def wait_swept(self):
+        """Until no reply older than retention, every closed day rolled up
+        and no raw row of a closed run older than retention is left."""
+        deadline = time.time() + SWEEP_WAIT_S
+        q = ("SELECT (SELECT count(*) FROM idempotency WHERE reply IS NOT NULL "
+             " AND dossier_id IS NOT NULL AND created_at < now() - interval '%d days' - "
+             " interval '1 minute')"
+             " + (SELECT count(*) FROM link_events e WHERE at < now() - interval '%d days' - "
+             "    interval '1 minute' AND NOT EXISTS (SELECT 1 FROM link_open o "
+             "    WHERE o.boot_ms = e.boot_ms AND o.conn_id = e.conn_id))"
+             " + (SELECT count(*) FROM ret_ref r WHERE NOT EXISTS (SELECT 1 "
+             "    FROM link_uptime_daily d WHERE d.day = r.day AND d.unit = r.unit))"
+             % (KEEP_REPLIES, KEEP_EVENTS))
+        left = None
+        while time.time() < deadline:
+            left = self.one(q)
+            if left == 0:
+                return
+            time.sleep(1)
+        self.fail("the sweep did not finish within %d s: %s rows left" % (SWEEP_WAIT_S, left))
+
+    # ---- the rules -------------------------------------------------------------
+
+    def test_day_boundaries(self):
+        """Local days of Asia/Ho_Chi_Minh (UTC+7, offset 420): 17:00 UTC is
+        midnight; a connection from 23:30 to 00:30 local is split 1,800 s on
+        each day; its disconnect counts on the second; an event at
+        16:59:59.999 UTC is still the first day. In one transaction, rolled
+        back (the sweeper never sees the rows)."""
+        out = self.psql("-c", """
+BEGIN;
+INSERT INTO link_server_runs VALUES (7, '2020-01-01 00:00Z', '2020-01-05 00:00Z');
+INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
+  ('2020-01-01 16:30Z', '18502', 'connect', 7, 1),
+  ('2020-01-01 17:30Z', '18502', 'disconnect', 7, 1),
+  ('2020-01-02 16:00Z', '18502', 'connect', 7, 2),
+  ('2020-01-02 16:59:59.999Z', '18502', 'disconnect', 7, 2);
+SELECT day, online_s, disconnects FROM link_uptime_raw('2020-01-01', '2020-01-03', 420)
+ WHERE unit = '18502' ORDER BY day;
+SELECT mc_local_day('2020-01-01 16:59:59.999Z', 420), mc_local_day('2020-01-01 17:00Z', 420);
+ROLLBACK;""")
+        rows = [l for l in out.splitlines() if "|" in l]
+        self.assertEqual(rows, ["2020-01-01|1800|0", "2020-01-02|5400|2", "2020-01-03|0|0",
+                                "2020-01-01|2020-01-02"])
+
+    # ---- the test ------------------------------------------------------------
+
+    def test_sweep(self):
+        c = self.open()
+        k_old, k_new = "itest-" + uuid.uuid4().hex, "itest-" + uuid.uuid4().hex
+        cid_old, cid_new = citizen_id(), citizen_id()
+        code_old = self.receive(c, 10, k_old, cid_old)
+        code_new = self.receive(c, 11, k_new, cid_new)
+        # k_old: first used beyond retention; filler rows on both sides of it
+        self.psql("-c", "UPDATE idempotency SET created_at = now() - interval '%d days' "
+                        "WHERE key = '%s'" % (KEEP_REPLIES + 10, k_old))
+        self.psql("-c", (
+            "INSERT INTO idempotency (unit_code, key, action, dossier_id, reply, created_at) "
+            "SELECT '{u}', 'fill-' || i, 'receive', s.dossier_id, s.reply, "
+            "       CASE WHEN i <= {old} THEN now() - make_interval(days => {keep} + 1 + i % 60)"
+            "            ELSE now() - make_interval(days => i % {keep_new}) END "
+            "  FROM generate_series(1, {n}) i, "
+            "       (SELECT dossier_id, reply FROM idempotency WHERE key = '{k}') s"
+        ).format(u=UNIT, old=OLD_IDEM, keep=KEEP_REPLIES, keep_new=KEEP_REPLIES - 1,
+                 n=OLD_IDEM + NEW_IDEM, k=k_new))
+        rows_before = self.one("SELECT count(*) FROM idempotency")
+
+        self.wait_swept()
+
+        # link history: the rollup equals 005's computation over the raw rows
+        self.assertGreaterEqual(self.one("SELECT count(*) FROM ret_ref"), 22 * DAYS)
+        lo, hi = self.psql("-c", "SELECT min(day), max(day) FROM ret_ref").strip().split("|")
+        for src in ("link_uptime_daily",
+                    "link_uptime('%s', '%s', 420)" % (lo, hi)):
+            diff = self.psql("-c", "SELECT unit, day, online_s, uptime_pct, disconnects "
+                                   "FROM ret_ref EXCEPT SELECT unit, day, online_s, "
+                                   "uptime_pct, disconnects FROM %s" % src)
+            self.assertEqual(diff, "", "%s differs from the reference:\n%s" % (src, diff[:2000]))
+        self.assertGreater(self.one("SELECT count(*) FROM ret_ref WHERE online_s > 0 "
+                                    "AND online_s < 86400"), 0)  # not all-or-nothing days
+        # raw rows: none inside retention went; older ones only open connects
+        self.assertEqual(self.one(
+            "SELECT count(*) FROM link_events WHERE client_version = 'fill' "
+            "AND at >= '%s'" % self.since), self.events_kept)
+        self.assertEqual(self.one(
+            "SELECT count(*) FROM link_events e WHERE at < now() - interval '%d days' - "
+            "interval '1 minute' AND NOT (kind = 'connect' AND EXISTS (SELECT 1 FROM "
+            "link_open o WHERE o.boot_ms = e.boot_ms AND o.conn_id = e.conn_id))"
+            % KEEP_EVENTS), 0)
+        self.assertEqual(self.one("SELECT count(*) FROM link_events WHERE at < now() - "
+                                  "interval '%d days'" % (DAYS + 1)), 0)
+
+        # idempotency: keys stay, old answers go, recent ones stay
+        self.assertEqual(self.one("SELECT count(*) FROM idempotency"), rows_before)
+        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
+                                  "AND reply IS NULL"), OLD_IDEM)
+        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
+                                  "AND reply IS NOT NULL"), NEW_IDEM)
+        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
+                                  "AND reply IS NULL" % k_old), 1)
+
+        # replays: inside retention the stored answer, outside it the dossier itself
+        c2 = self.open()
+        self.assertEqual(self.receive(c2, 20, k_new, cid_new), code_new)
+        self.assertEqual(self.receive(c2, 21, k_old, cid_old), code_old)
+        self.assertEqual(self.one("SELECT count(*) FROM dossiers WHERE code IN ('%s', '%s')"
+                                  % (code_old, code_new)), 2)
+        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
+                                  "AND reply IS NULL" % k_old), 1)  # answered, not re-stored
+        other = c2.call(22, B_RECEIVE, receive_body(k_old, self.proc, "Lê Văn Khác",
+                                                    citizen_id()))
+        self.assertEqual(other.body_field, B_ERROR, other)
+        self.assertEqual(other.error_code, "conflict", other)
+
+        # metrics and the sweep's log line
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.http, timeout=10) as r:
+            text = r.read().decode()
+        m = re.search(r'(?m)^motcua_retention_rows_total\{table="link_events"\} (\d+)$', text)
+        self.assertIsNotNone(m, text[-3000:])
+        self.assertGreater(int(m.group(1)), 0)
+        m = re.search(r'(?m)^motcua_retention_rows_total\{table="idempotency"\} (\d+)$', text)
+        self.assertGreaterEqual(int(m.group(1)), OLD_IDEM + 1)
+        m = re.search(r'(?m)^motcua_retention_rollup_days_total (\d+)$', text)
+        self.assertGreaterEqual(int(m.group(1)), DAYS)
+        with open(os.path.join(self.dir, "server.log"), errors="replace") as f:
+            log = f.read()
+        self.assertRegex(log, r"retention: sweep rollup_days=\d+ link_events_deleted=[1-9]\d* ")
+
+
+if __name__ == "__main__":
+    unittest.main()
