@@ -18,9 +18,12 @@ centre; statuses follow each dossier's simulated life (years_gen.life):
 old ones mostly returned, recent ones open, some overdue. --workers
 parallel sessions (units split between them), one transaction per unit
 and day; a stopped fill continues where it stopped (years_gen.done).
-Prints dossiers/s and action rows/s every 15 s; at the end VACUUM
-ANALYZE, the counts and the database size; schema years_gen is dropped
-(--keep-schema keeps it, for a later continuation).
+Prints dossiers/s and progress rows/s every 15 s. The secondary indexes of
+dossiers the functions do not need are dropped for the fill and built at
+its end (drop_indexes; --keep-indexes keeps them); then VACUUM ANALYZE,
+the counts and the database size; schema years_gen is dropped
+(--keep-schema keeps it). A stopped fill is continued by the same command,
+or closed as it is by --finish (indexes built, schema dropped).
 """
 import argparse
 import datetime
@@ -52,6 +55,10 @@ def deploy(d, base):
     p = subprocess.run(up, env=env, capture_output=True, text=True, timeout=1800)
     if p.returncode != 0:
         raise SystemExit("local.sh up failed:\n%s%s" % (p.stdout[-2000:], p.stderr[-2000:]))
+    # the fill needs the database only (and the server's background scans
+    # would run without the indexes dropped for it)
+    subprocess.run([os.path.join(REPO, "deploy", "local.sh"), "stop-server", d], env=env,
+                   capture_output=True, timeout=300)
     return env_of(d)
 
 
@@ -77,6 +84,37 @@ def setup(env, d):
         psql(env, DB, "INSERT INTO years_gen.key VALUES ('\\x%s', '\\x%s')" % (ki, ko))
 
 
+# What the SQL functions need while filling: the dossier's id and code and
+# the register trigger's index. The other secondary indexes of dossiers (18
+# at migration 021: every non-HOT update of a dossier writes each, two of
+# them trigram GINs) are dropped for the fill and built again by finish():
+# the same definitions, saved in years_gen.indexes first, so a stopped fill
+# keeps them and `--finish` (or the end of a resumed fill) builds them.
+KEEP_INDEXES = ("dossiers_register_idx",)
+
+
+def drop_indexes(env):
+    psql(env, DB, "INSERT INTO years_gen.indexes SELECT indexname, indexdef FROM pg_indexes"
+         " WHERE schemaname = 'public' AND tablename = 'dossiers' AND indexname NOT IN"
+         " (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers'::regclass)"
+         " AND indexname NOT IN (%s) ON CONFLICT DO NOTHING"
+         % ",".join("'%s'" % i for i in KEEP_INDEXES))
+    for name in psql(env, DB, "SELECT name FROM years_gen.indexes i JOIN pg_indexes p ON"
+                     " p.indexname = i.name AND p.schemaname = 'public'").split():
+        psql(env, DB, "DROP INDEX %s" % name)
+
+
+def build_indexes(env):
+    t0 = time.time()
+    rows = psql(env, DB, "SELECT name || '|' || def FROM years_gen.indexes").splitlines()
+    for r in rows:
+        name, d = r.split("|", 1)
+        psql(env, DB, script="SET maintenance_work_mem = '256MB';\n"
+             "DROP INDEX IF EXISTS public.%s;\n%s;\nDELETE FROM years_gen.indexes WHERE name = '%s';\n"
+             % (name, d, name))
+    return len(rows), time.time() - t0
+
+
 def stats(env):
     out = psql(env, DB, "SELECT coalesce(sum(n), 0), (SELECT last_value FROM progress_log_id_seq),"
                " (SELECT count(*) FROM years_gen.done) FROM years_gen.done").strip()
@@ -93,6 +131,10 @@ def main():
     ap.add_argument("--l2", type=float, default=0.4, help="district-level share at a commune")
     ap.add_argument("--port-base", type=int, default=45000)
     ap.add_argument("--keep-schema", action="store_true")
+    ap.add_argument("--keep-indexes", action="store_true",
+                    help="fill with every index of dossiers in place (slower)")
+    ap.add_argument("--finish", action="store_true",
+                    help="do not fill: build the indexes a stopped fill dropped, drop years_gen")
     ap.add_argument("--out")
     args = ap.parse_args()
     if args.quick:
@@ -102,6 +144,14 @@ def main():
     env = deploy(d, args.port_base)
     t_deploy = time.time() - t_deploy
     setup(env, d)
+    if args.finish:
+        n_idx, t_idx = build_indexes(env)
+        psql(env, DB, "DROP SCHEMA years_gen CASCADE")
+        psql(env, DB, "VACUUM ANALYZE")
+        print("years_gen: %d indexes built in %.0f s; schema years_gen dropped" % (n_idx, t_idx))
+        return
+    if not args.keep_indexes:
+        drop_indexes(env)
     units = psql(env, DB, "SELECT code, parent IS NULL FROM units WHERE valid_to IS NULL"
                  " ORDER BY code").split()
     units = [(u.split("|")[0], u.split("|")[1] == "t") for u in units]
@@ -149,6 +199,7 @@ def main():
         raise SystemExit("years_gen: session(s) %s failed: see %s/years_gen.N.log" % (bad, d))
     t_fill = time.time() - t0
     n, pr, _ = stats(env)
+    n_idx, t_idx = build_indexes(env)
     if not args.keep_schema:
         psql(env, DB, "DROP SCHEMA years_gen CASCADE")
     t1 = time.time()
@@ -165,10 +216,11 @@ def main():
            "vacuum_analyze_s": round(t_vac, 1), "dossiers": c[0], "forwarded": c[1],
            "progress_rows": c[2], "inbox_rows": c[3], "idempotency_rows": c[4],
            "db_bytes": c[5], "status_mix": dict(x.split("|") for x in mix),
-           "deploy_s": round(t_deploy, 1)}
+           "deploy_s": round(t_deploy, 1), "indexes_built": n_idx,
+           "index_build_s": round(t_idx, 1)}
     print("years_gen: %(dossiers_made)d dossiers in %(seconds).0f s (%(dossiers_per_s).0f/s, "
-          "%(progress_rows_per_s).0f progress rows/s, %(workers)d sessions); VACUUM ANALYZE "
-          "%(vacuum_analyze_s).0f s" % res)
+          "%(progress_rows_per_s).0f progress rows/s, %(workers)d sessions); %(indexes_built)d "
+          "indexes built in %(index_build_s).0f s; VACUUM ANALYZE %(vacuum_analyze_s).0f s" % res)
     print("years_gen: database %.2f GB: %d dossiers (%d forwarded), %d progress rows, %d inbox "
           "rows, %d idempotency rows; status mix %s"
           % (c[5] / 1e9, c[0], c[1], c[2], c[3], c[4], res["status_mix"]))

@@ -27,6 +27,8 @@ CREATE SCHEMA IF NOT EXISTS years_gen;
 
 CREATE TABLE IF NOT EXISTS years_gen.done (
   unit text, day date, n int NOT NULL, PRIMARY KEY (unit, day));
+-- the indexes of dossiers dropped for the fill (years_gen.py drop_indexes)
+CREATE TABLE IF NOT EXISTS years_gen.indexes (name text PRIMARY KEY, def text NOT NULL);
 CREATE TABLE IF NOT EXISTS years_gen.names (fam text[], mid text[], giv text[]);
 CREATE TABLE IF NOT EXISTS years_gen.addr (a text[]);
 -- HMAC-SHA256 of migration 013 without pgcrypto: the deployment's key
@@ -37,12 +39,21 @@ LANGUAGE sql STABLE AS $$
   SELECT encode(sha256(k.ko || sha256(k.ki || convert_to(p, 'UTF8'))), 'hex') FROM years_gen.key k
 $$;
 
--- The officer acting in a role at a unit (deploy/local.sh's <role>.<unit>).
-CREATE OR REPLACE FUNCTION years_gen.officer(p_unit text, p_role text,
-                                             OUT o_login text, OUT o_id bigint)
-LANGUAGE sql STABLE AS $$
-  SELECT p_role || '.' || p_unit, (SELECT id FROM officers WHERE login = p_role || '.' || p_unit)
-$$;
+-- The officer acting in a role at a unit (deploy/local.sh's <role>.<unit>;
+-- id NULL if the deployment has no such account): a table, not a lookup
+-- per call.
+CREATE TABLE IF NOT EXISTS years_gen.off (
+  unit text, role text, login text NOT NULL, id bigint, PRIMARY KEY (unit, role));
+INSERT INTO years_gen.off
+SELECT u.code, r.role, r.role || '.' || u.code, o.id
+  FROM units u CROSS JOIN (VALUES ('receiving'), ('processing'), ('leader')) r(role)
+  LEFT JOIN officers o ON o.login = r.role || '.' || u.code
+ON CONFLICT DO NOTHING;
+
+-- ms since the epoch (mc_ts_to_ms inline: a SQL function call per
+-- argument costs more than the arithmetic)
+CREATE OR REPLACE FUNCTION years_gen.ms(t timestamptz) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT floor(extract(epoch FROM t) * 1000)::bigint $$;
 
 -- The step result of mc_wf_step_result, local days at UTC+7.
 CREATE OR REPLACE FUNCTION years_gen.step_result(p_at timestamptz, p_due timestamptz, p_sup int)
@@ -65,12 +76,15 @@ RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   o record;
 BEGIN
-  SELECT * INTO o FROM years_gen.officer(p_unit, p_orole);
-  PERFORM mc_action_fp(NULL, ROW(p_unit, gen_random_uuid()::text, p_role, o.o_login, p_code,
-      p_action, p_sb::smallint, p_sa::smallint, p_hb, p_ha, p_from, p_to, p_notify, mc_ts_to_ms(p_at),
-      mc_ts_to_ms(p_due), mc_ts_to_ms(p_due), mc_ts_to_ms(p_paused), p_supinc, p_fin, false,
+  SELECT login, id INTO o FROM years_gen.off WHERE unit = p_unit AND role = p_orole;
+  PERFORM mc_action_fp(NULL, ROW(p_unit, gen_random_uuid()::text, p_role, o.login, p_code,
+      p_action, p_sb::smallint, p_sa::smallint, p_hb, p_ha, p_from, p_to, p_notify,
+      floor(extract(epoch FROM p_at) * 1000)::bigint,
+      floor(extract(epoch FROM p_due) * 1000)::bigint,
+      floor(extract(epoch FROM p_due) * 1000)::bigint,
+      floor(extract(epoch FROM p_paused) * 1000)::bigint, p_supinc, p_fin, false,
       p_ret, years_gen.step_result(p_at, p_due, p_sup + p_supinc), '', NULL, NULL,
-      p_rating::smallint, NULL, p_collected, o.o_id, '', NULL)::mc_action_t);
+      p_rating::smallint, NULL, p_collected, o.id, '', NULL)::mc_action_t);
 END $$;
 
 -- The due time of a procedure's limit from t (the server counts working
@@ -217,7 +231,8 @@ DECLARE
 BEGIN
   SELECT * INTO u FROM units WHERE code = p_unit;
   SELECT * INTO nm FROM years_gen.names;
-  SELECT * INTO rcv FROM years_gen.officer(p_unit, 'receiving');
+  SELECT login AS o_login, id AS o_id INTO rcv FROM years_gen.off
+   WHERE unit = p_unit AND role = 'receiving';
   FOR i IN 1 .. p_n LOOP
     items := items || jsonb_build_array(jsonb_build_object('t', random()));
   END LOOP;
@@ -227,7 +242,7 @@ BEGIN
     SELECT jsonb_agg(mc_item ORDER BY k) INTO batch FROM (
       SELECT k, jsonb_build_array(p_unit, gen_random_uuid()::text, u.agency_id,
                to_char(p_day, 'YYMMDD'), pr, nme, cid, ph, ch, rcv.o_login,
-               mc_ts_to_ms(at), mc_ts_to_ms(years_gen.due(pr, at)), NULL,
+               years_gen.ms(at), years_gen.ms(years_gen.due(pr, at)), NULL,
                years_gen.mac(cid), years_gen.mac(ph),
                addr[1 + floor(random() * cardinality(addr))::int] || ', ' || u.name,
                '', 1, '',

@@ -207,20 +207,44 @@ def screen_statement(sql):
 
 
 def capture(dep, unit, screen, path_cases, bench, out):
+    """capture_once, tried 3 times (a loaded machine may deliver the log
+    setting to the server's backends late)."""
+    for attempt in range(3):
+        try:
+            return capture_once(dep, unit, screen, path_cases, bench, out)
+        except CaptureMissed as e:
+            log("%s; again" % e)
+    raise SystemExit("no statement captured for %s of %s (see %s)" % (screen, unit, dep.pg_log))
+
+
+class CaptureMissed(Exception):
+    pass
+
+
+def log_on(dep):
+    dep.sql("ALTER SYSTEM SET log_min_duration_statement = 0")
+    dep.sql("SELECT pg_reload_conf()")
+    deadline = time.time() + 30
+    while dep.sql("SHOW log_min_duration_statement").strip() != "0":
+        if time.time() > deadline:
+            raise SystemExit("log_min_duration_statement did not change")
+        time.sleep(0.1)
+
+
+def capture_once(dep, unit, screen, path_cases, bench, out):
     """Runs `screen` once per value with the statement log on; appends the
     block of motcua-screens-bench sql to `out`. Returns its statements."""
     nvals = sum(1 for l in open(path_cases) if l.split("\t", 1)[0] == screen)
     off = os.path.getsize(dep.pg_log)
     p = subprocess.Popen([bench, "link"] + dep.link_args(unit) +
-                         ["--cases", path_cases, "--only", screen, "--pause-ms", "1500"],
+                         ["--cases", path_cases, "--only", screen, "--pause-ms", "3000"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = p.stdout.readline()
     if first.strip() != "READY":
         p.kill()
         raise SystemExit("screens-bench did not connect: %r %s" % (first, p.stderr.read()))
-    dep.sql("ALTER SYSTEM SET log_min_duration_statement = 0")
-    dep.sql("SELECT pg_reload_conf()")
     try:
+        log_on(dep)
         rest, err = p.communicate(timeout=600)
     finally:
         dep.sql("ALTER SYSTEM RESET log_min_duration_statement")
@@ -242,7 +266,7 @@ def capture(dep, unit, screen, path_cases, bench, out):
         seen[sql] = seen.get(sql, 0) + 1
     st = [s for s in st if seen[s[0]] >= nreq or (nvals > 1 and seen[s[0]] >= nvals)]
     if not st:
-        raise SystemExit("no statement captured for %s (see %s)" % (screen, dep.pg_log))
+        raise CaptureMissed("no statement captured for %s of %s" % (screen, unit))
     per = max(1, len(st) // nreq)
     out.write("S %s %d\n" % (screen, per))
     for sql, params in st[:per * nreq]:
@@ -331,7 +355,7 @@ def intake(big, empty, args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="/var/tmp/years-1m")
-    ap.add_argument("--empty", default="/var/tmp/years-empty")
+    ap.add_argument("--empty", help="the empty deployment (default: DIR-empty)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--n", type=int, default=200)
@@ -347,6 +371,7 @@ def main():
     if args.quick:
         args.n, args.values, args.rounds, args.intake_s = 50, 20, 3, 5
     args.bin = os.path.abspath(args.bin)
+    args.empty = args.empty or os.path.abspath(args.db).rstrip("/") + "-empty"
     bench = os.path.join(args.bin, "motcua-screens-bench")
     work = os.path.join(os.path.abspath(args.db), "years-bench")
     os.makedirs(work, exist_ok=True)
