@@ -23,7 +23,9 @@ dossiers the functions do not need are dropped for the fill and built at
 its end (drop_indexes; --keep-indexes keeps them); then VACUUM ANALYZE,
 the counts and the database size; schema years_gen is dropped
 (--keep-schema keeps it). A stopped fill is continued by the same command,
-or closed as it is by --finish (indexes built, schema dropped).
+or closed as it is by --finish (indexes built, schema dropped; with
+--keep-schema the schema stays, so that the same command can continue the
+fill later).
 """
 import argparse
 import datetime
@@ -134,7 +136,8 @@ def main():
     ap.add_argument("--keep-indexes", action="store_true",
                     help="fill with every index of dossiers in place (slower)")
     ap.add_argument("--finish", action="store_true",
-                    help="do not fill: build the indexes a stopped fill dropped, drop years_gen")
+                    help="do not fill: build the indexes a stopped fill dropped, drop years_gen"
+                    " (unless --keep-schema: a later run continues)")
     ap.add_argument("--out")
     args = ap.parse_args()
     if args.quick:
@@ -146,9 +149,11 @@ def main():
     setup(env, d)
     if args.finish:
         n_idx, t_idx = build_indexes(env)
-        psql(env, DB, "DROP SCHEMA years_gen CASCADE")
+        if not args.keep_schema:
+            psql(env, DB, "DROP SCHEMA years_gen CASCADE")
         psql(env, DB, "VACUUM ANALYZE")
-        print("years_gen: %d indexes built in %.0f s; schema years_gen dropped" % (n_idx, t_idx))
+        print("years_gen: %d indexes built in %.0f s; schema years_gen %s"
+              % (n_idx, t_idx, "kept" if args.keep_schema else "dropped"))
         return
     if not args.keep_indexes:
         drop_indexes(env)
