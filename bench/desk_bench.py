@@ -55,23 +55,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.join(HERE, "..")
 DISTRICT = "444"
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-          "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Đoàn", "Trương", "Cao", "Lương"]
-# weights: Nguyễn ~ a third, as in the country
-FAMILY_W = [38, 11, 10, 7, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
-MIDDLE = ["Văn", "Thị", "Đức", "Hữu", "Minh", "Ngọc", "Thanh", "Quang", "Xuân", "Hồng",
-          "Kim", "Công", "Đình", "Phương", "Thu"]
-GIVEN = ["An", "Anh", "Bình", "Chi", "Cường", "Dũng", "Duy", "Giang", "Hà", "Hải", "Hạnh",
-         "Hằng", "Hiếu", "Hoa", "Hùng", "Hương", "Huy", "Khánh", "Lan", "Linh", "Long", "Mai",
-         "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phong", "Phúc", "Phương", "Quân", "Quỳnh",
-         "Sơn", "Tâm", "Thảo", "Thắng", "Thủy", "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến"]
-
-
+from benchdata import FAMILY, GIVEN, MIDDLE, family_pool, pii_key_hex, pii_mac_sql, sql_array
 from report_bench import env_of  # local.env as a dict (one reader for both benches)
-
-
-def sql_array(items):
-    return "(ARRAY[%s])" % ",".join("'%s'" % s.replace("'", "''") for s in items)
 
 
 def free_port():
@@ -238,27 +223,13 @@ class Bench:
         if p.returncode != 0:
             raise SystemExit("--officers-import failed: %s" % p.stderr[-1000:])
 
-    def pii_key_hex(self):
-        with open(self.conf) as f:
-            for line in f:
-                k = line.split("=", 1)[0].strip()
-                if k == "pii_key_file" and "=" in line:
-                    with open(line.split("=", 1)[1].strip(), "rb") as kf:
-                        return kf.read().hex()
-        return None
-
     def fill(self):
         n = self.args.dossiers
-        key = self.pii_key_hex()
+        key = pii_key_hex(self.conf)
         if key:
             self.psql("CREATE EXTENSION IF NOT EXISTS pgcrypto")
-            mac = ("encode(hmac(convert_to(%%s, 'UTF8'), decode('%s', 'hex'), 'sha256'), 'hex')"
-                   % key)
-        else:
-            mac = "NULL::text /* %s */"
-        fam = []
-        for name, w in zip(FAMILY, FAMILY_W):
-            fam += [name] * w
+        mac = pii_mac_sql(key)
+        fam = family_pool()
         # r: one row's random draws; a: its derived attributes; then codes
         # and register numbers by window functions over (unit, day/year).
         script = """
