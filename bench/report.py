@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import sys
 
 
 def load(path):
@@ -14,8 +15,12 @@ def load(path):
     with open(path) as f:
         for line in f:
             line = line.strip()
-            if line:
+            if not line:
+                continue
+            try:
                 rows.append(json.loads(line))
+            except ValueError:  # one broken record must not lose the others
+                sys.stderr.write("report.py: skipped a malformed record: %s\n" % line[:120])
     return rows
 
 
@@ -73,7 +78,7 @@ def cost_per_dossier(rs):
     for r in rs.values():
         c = r.get("cost") or {}
         d, hz = c.get("dossiers") or 0, c.get("hz") or 100
-        if d <= 0:
+        if d <= 0 or c.get("wal_bytes") is None:
             continue
         wal.append(c["wal_bytes"] / d)
         pg.append(c["pg_ticks"] * 1e6 / hz / d)
@@ -221,6 +226,8 @@ def main():
     idle = {}
     for impl in ("motcua", "mosquitto"):
         r = pick(rows, "idle", impl)
+        if r and r.get("status"):
+            lines.append("idle: %s: %s" % (impl, r["status"]))
         if not r or not r.get("r"):
             continue
         est = r["r"].get("established", 0) or 1
