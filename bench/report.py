@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import sys
 
 
 def load(path):
@@ -14,8 +15,12 @@ def load(path):
     with open(path) as f:
         for line in f:
             line = line.strip()
-            if line:
+            if not line:
+                continue
+            try:
                 rows.append(json.loads(line))
+            except ValueError:  # one broken record must not lose the others
+                sys.stderr.write("report.py: skipped a malformed record: %s\n" % line[:120])
     return rows
 
 
@@ -29,6 +34,72 @@ def pick(rows, test, impl=None, n=None):
 
 def fmt(x, nd=1):
     return "-" if x is None else ("%.*f" % (nd, x))
+
+
+BATCH_NOTE = {}  # the ceiling's batch size, for its latency column
+
+
+def median(v):
+    v = sorted(x for x in v if x is not None)
+    if not v:
+        return None
+    h = len(v) // 2
+    return v[h] if len(v) % 2 else (v[h - 1] + v[h]) / 2.0
+
+
+def rounds_of(table, impl, n):
+    """{round: row} of the alternating rounds (round >= 1) of impl at n."""
+    return {k: r for k, r in table.get(impl, {}).get(n, {}).items() if k > 0}
+
+
+def paired(mr, rr, fm, fr):
+    """Ratio of each round's pair (motcua round k / reference round k): the
+    median, its spread (min, max) and each side's median; None if no pair."""
+    ks = sorted(k for k in mr if k in rr)
+    per, ms, rs = [], [], []
+    for k in ks:
+        m, r = fm(mr[k]), fr(rr[k])
+        if m is None or r is None or not r:
+            continue
+        per.append(m / r)
+        ms.append(m)
+        rs.append(r)
+    if not per:
+        return None
+    return {"ratio": round(median(per), 3), "median": median(per), "min": min(per), "max": max(per),
+            "spread": [round(min(per), 3), round(max(per), 3)], "rounds": len(per),
+            "per_round": [round(x, 3) for x in per], "motcua_median": median(ms),
+            "reference_median": median(rs)}
+
+
+def cost_per_dossier(rs):
+    """Median over rounds of WAL bytes, PostgreSQL and server CPU per dossier."""
+    wal, pg, srv = [], [], []
+    for r in rs.values():
+        c = r.get("cost") or {}
+        d, hz = c.get("dossiers") or 0, c.get("hz") or 100
+        if d <= 0 or c.get("wal_bytes") is None:
+            continue
+        wal.append(c["wal_bytes"] / d)
+        pg.append(c["pg_ticks"] * 1e6 / hz / d)
+        if c.get("server_ticks"):
+            srv.append(c["server_ticks"] * 1e6 / hz / d)
+    if not wal:
+        return None
+    return {"wal_bytes": round(median(wal)), "pg_cpu_us": round(median(pg)),
+            "server_cpu_us": round(median(srv)) if srv else None, "rounds": len(wal)}
+
+
+def target_met(ratio, target):
+    """"<= 0.6", ">= 0.8", "< 1.0", "> 1" -> whether ratio meets it; None if unreadable."""
+    for op, f in (("<=", lambda a, b: a <= b), (">=", lambda a, b: a >= b),
+                  ("<", lambda a, b: a < b), (">", lambda a, b: a > b)):
+        if target.strip().startswith(op):
+            try:
+                return f(ratio, float(target.strip()[len(op):]))
+            except ValueError:
+                return None
+    return None
 
 
 def cpu_model():
@@ -58,32 +129,67 @@ def main():
     rows = load(a.results)
     lines, ratios, table = [], {}, []
 
-    # ---- intake
-    intake = {"motcua": {}, "pgbench": {}}
+    # ---- intake: sweep (round 0) and alternating rounds (1..)
+    intake = {}
     for r in rows:
         if r.get("test") == "intake" and r.get("r"):
-            intake[r["impl"]][r["n"]] = r["r"]
-    pg_best_n, pg_best = None, None
-    for n, r in intake["pgbench"].items():
-        if pg_best is None or r["rate"] > pg_best["rate"]:
-            pg_best_n, pg_best = n, r
-    m64 = intake["motcua"].get(64)
-    if m64 and pg_best:
-        ratio = m64["rate"] / pg_best["rate"] if pg_best["rate"] else 0
-        ratios["intake@64"] = {"motcua": m64["rate"], "reference": pg_best["rate"],
-                               "reference_clients": pg_best_n, "ratio": round(ratio, 3),
-                               "target": ">= 1.0", "met": ratio >= 1.0}
-        lines.append("intake@64: motcua %.0f/s vs pgbench best %.0f/s (%d clients) = %.2fx "
-                     "(target >= 1.0)" % (m64["rate"], pg_best["rate"], pg_best_n, ratio))
-    else:
-        lines.append("intake@64: missing measurement")
-    for impl, ns in (("motcua", (1, 16, 64)), ("pgbench", (1, 4, 16, 64))):
-        for n in ns:
-            r = intake[impl].get(n)
-            if r:
-                table.append(("intake", "%s, %d %s" % (impl, n, "units" if impl == "motcua" else "clients"),
+            intake.setdefault(r["impl"], {}).setdefault(r["n"], {})[r.get("round", 1)] = r
+    sweep = {impl: {n: rs[0]["r"] for n, rs in ns.items() if 0 in rs} for impl, ns in intake.items()}
+    m64 = rounds_of(intake, "motcua", 64)
+    costs = {}
+    for ref, name, target in (("ceiling", "intake@64/ceiling", 0.8), ("pgbench", "intake@64/pgbench", 1.0)):
+        best_n = max((n for n, rs in intake.get(ref, {}).items() if any(k > 0 for k in rs)),
+                     key=lambda n: len(rounds_of(intake, ref, n)), default=None)
+        refr = rounds_of(intake, ref, best_n) if best_n is not None else {}
+        pr = paired(m64, refr, lambda r: r["r"]["rate"], lambda r: r["r"]["rate"])
+        if pr is None:
+            lines.append("%s: missing measurement" % name)
+            continue
+        met = pr["median"] >= target
+        ratios[name] = dict(pr, target=">= %.1f" % target, met=met, reference_clients=best_n,
+                            motcua=pr["motcua_median"], reference=pr["reference_median"])
+        extra = ", batch %s" % refr[min(refr)]["r"].get("batch") if ref == "ceiling" else ""
+        lines.append("%s: motcua %.0f/s vs %s %.0f/s (%d clients%s) = %.2fx, spread %.2f-%.2f over "
+                     "%d rounds (target >= %.1f)%s" %
+                     (name, pr["motcua_median"], ref, pr["reference_median"], best_n, extra,
+                      pr["median"], pr["min"], pr["max"], pr["rounds"], target,
+                      "" if met else "  NOT MET"))
+        costs[ref] = refr
+        if ref == "ceiling":
+            BATCH_NOTE["ceiling"] = refr[min(refr)]["r"].get("batch")
+    costs["motcua"] = m64
+    cost = {}
+    for impl, rs in costs.items():
+        c = cost_per_dossier(rs)
+        if c:
+            cost[impl] = c
+    if cost:
+        ratios["intake_cost_per_dossier"] = cost
+        lines.append("intake cost per dossier (median of rounds): " + "; ".join(
+            "%s WAL %s B, PostgreSQL CPU %s us, server CPU %s us" %
+            (impl, fmt(c.get("wal_bytes"), 0), fmt(c.get("pg_cpu_us"), 0), fmt(c.get("server_cpu_us"), 0))
+            for impl, c in cost.items()))
+    b = pick(rows, "intake_batches")
+    if b and b.get("batches"):
+        ratios["intake_batch_mean"] = round(b["receives"] / b["batches"], 1)
+        lines.append("intake: the server's batches carried %.1f receives on average (%d batches)" %
+                     (b["receives"] / b["batches"], b["batches"]))
+    for impl in ("motcua", "ceiling", "pgbench"):
+        per = " per batch of %s" % BATCH_NOTE.get(impl, "") if impl == "ceiling" else ""
+        for n in sorted(intake.get(impl, {})):
+            rs = intake[impl][n]
+            if 0 in rs:
+                r = rs[0]["r"]
+                table.append(("intake", "%s, %d %s (sweep)" % (impl, n, "units" if impl == "motcua" else "clients"),
                               "%s dossiers/s" % fmt(r["rate"]),
-                              "p50 %s ms, p99 %s ms" % (fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2))))
+                              "p50 %s ms, p99 %s ms%s" % (fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2), per)))
+            rr = [rs[k]["r"] for k in sorted(rs) if k > 0]
+            if rr:
+                table.append(("intake", "%s, %d %s, %d rounds" % (impl, n, "units" if impl == "motcua" else "clients", len(rr)),
+                              "%s dossiers/s (median; %s-%s)" % (fmt(median([x["rate"] for x in rr])),
+                                                                 fmt(min(x["rate"] for x in rr)), fmt(max(x["rate"] for x in rr))),
+                              "p50 %s ms, p99 %s ms%s (medians)" % (fmt(median([x["p50_ms"] for x in rr]), 2),
+                                                                     fmt(median([x["p99_ms"] for x in rr]), 2), per)))
 
     # ---- upload
     up = pick(rows, "upload")
@@ -94,12 +200,18 @@ def main():
         ratios["upload"] = {"mib": mib, "motcua_mib_s": round(m, 1), "reference_mib_s": round(ref, 1),
                             "motcua_s": up["motcua_s"], "reference_s": up["raw_s"],
                             "ratio": round(ratio, 3), "target": ">= 0.7", "met": ratio >= 0.7}
-        rounds = len(up.get("motcua_rounds_s", [])) or 1
-        ratios["upload"]["rounds"] = {"motcua_s": up.get("motcua_rounds_s"),
-                                      "reference_s": up.get("raw_rounds_s")}
-        lines.append("upload: motcua %.1f MiB/s vs raw TLS+fdatasync %.1f MiB/s = %.2fx "
-                     "(target >= 0.7); %d MiB, median of %d rounds%s" %
-                     (m, ref, ratio, mib, rounds, " (--quick: smaller file)" if mib < 100 else ""))
+        ms, rs = up.get("motcua_rounds_s") or [], up.get("raw_rounds_s") or []
+        pr = paired(dict(enumerate(ms, 1)), dict(enumerate(rs, 1)), lambda x: 1.0 / x, lambda x: 1.0 / x)
+        ratios["upload"]["rounds"] = {"motcua_s": ms, "reference_s": rs}
+        spread = ""
+        if pr:  # the median of the per-round ratios, as every other comparison
+            ratio = pr["median"]
+            ratios["upload"].update(ratio=round(ratio, 3), met=ratio >= 0.7, spread=pr["spread"],
+                                    per_round=pr["per_round"])
+            spread = ", spread %.2f-%.2f" % (pr["min"], pr["max"])
+        lines.append("upload: motcua %.1f MiB/s vs raw TLS+fdatasync %.1f MiB/s = %.2fx%s over %d rounds "
+                     "(target >= 0.7); %d MiB%s" %
+                     (m, ref, ratio, spread, len(ms) or 1, mib, " (--quick: smaller file)" if mib < 100 else ""))
         table.append(("upload", "motcua attach, %d MiB" % mib, "%.1f MiB/s" % m,
                       "%.2f s end to end" % up["motcua_s"]))
         table.append(("upload", "raw TLS (socat) + fdatasync, %d MiB" % mib, "%.1f MiB/s" % ref,
@@ -114,6 +226,8 @@ def main():
     idle = {}
     for impl in ("motcua", "mosquitto"):
         r = pick(rows, "idle", impl)
+        if r and r.get("status"):
+            lines.append("idle: %s: %s" % (impl, r["status"]))
         if not r or not r.get("r"):
             continue
         est = r["r"].get("established", 0) or 1
@@ -140,41 +254,55 @@ def main():
     else:
         lines.append("idle: missing measurement")
 
-    # ---- latency
+    # ---- latency: alternating rounds of motcua and the echo at 1 and 64
+    lat = {}
+    for r in rows:
+        if r.get("test") == "latency" and r.get("r"):
+            lat.setdefault(r["impl"], {}).setdefault(r["n"], {})[r.get("round", 1)] = r
     for n in (1, 64):
-        m, e = pick(rows, "latency", "motcua", n), pick(rows, "latency", "echo", n)
-        for impl, r in (("motcua", m), ("echo", e)):
-            if r and r.get("r"):
-                rr = r["r"]
-                table.append(("latency", "%s ping, %d client%s" % (impl, n, "s" if n > 1 else ""),
-                              "%s round trips/s" % fmt(rr["rate"], 0),
-                              "p50 %s ms, p99 %s ms" % (fmt(rr["p50_ms"], 3), fmt(rr["p99_ms"], 3))))
-        if m and e and m.get("r") and e.get("r"):
-            mp, ep = m["r"]["p99_ms"], e["r"]["p99_ms"]
-            ratio = mp / ep if ep else 0
-            ratios["latency@%d" % n] = {"motcua_p99_ms": mp, "reference_p99_ms": ep,
-                                        "motcua_p50_ms": m["r"]["p50_ms"],
-                                        "reference_p50_ms": e["r"]["p50_ms"],
-                                        "ratio": round(ratio, 3), "target": "<= 2.0",
-                                        "met": ratio <= 2.0}
-            lines.append("latency@%d: motcua p99 %.3f ms vs TLS echo p99 %.3f ms = %.2fx "
-                         "(target <= 2.0); p50 %.3f vs %.3f ms" %
-                         (n, mp, ep, ratio, m["r"]["p50_ms"], e["r"]["p50_ms"]))
-        else:
+        mr, er = rounds_of(lat, "motcua", n), rounds_of(lat, "echo", n)
+        for impl, rs in (("motcua", mr), ("echo", er)):
+            rr = [x["r"] for x in rs.values()]
+            if rr:
+                table.append(("latency", "%s ping, %d client%s, %d rounds" % (impl, n, "s" if n > 1 else "", len(rr)),
+                              "%s round trips/s (median)" % fmt(median([x["rate"] for x in rr]), 0),
+                              "p50 %s ms, p99 %s ms (medians)" % (fmt(median([x["p50_ms"] for x in rr]), 3),
+                                                                   fmt(median([x["p99_ms"] for x in rr]), 3))))
+        pr = paired(mr, er, lambda x: x["r"]["p99_ms"], lambda x: x["r"]["p99_ms"])
+        if pr is None:
             lines.append("latency@%d: missing measurement" % n)
+            continue
+        p50 = paired(mr, er, lambda x: x["r"]["p50_ms"], lambda x: x["r"]["p50_ms"])
+        met = pr["median"] <= 2.0
+        ratios["latency@%d" % n] = dict(pr, motcua_p99_ms=pr["motcua_median"],
+                                        reference_p99_ms=pr["reference_median"],
+                                        motcua_p50_ms=p50["motcua_median"],
+                                        reference_p50_ms=p50["reference_median"],
+                                        target="<= 2.0", met=met)
+        lines.append("latency@%d: motcua p99 %.3f ms vs TLS echo p99 %.3f ms = %.2fx, spread %.2f-%.2f "
+                     "over %d rounds (target <= 2.0); p50 %.3f vs %.3f ms%s" %
+                     (n, pr["motcua_median"], pr["reference_median"], pr["median"], pr["min"], pr["max"],
+                      pr["rounds"], p50["motcua_median"], p50["reference_median"], "" if met else "  NOT MET"))
 
     # ---- login (issue 15): Argon2id login vs a list request; other units' p99
-    c = pick(rows, "login", "cost")
-    if c and c.get("r"):
-        r = c["r"]
+    cr = [x for x in rows if x.get("test") == "login" and x.get("impl") == "cost" and x.get("r")]
+    if cr:
+        c, rr = cr[0], [x["r"] for x in cr]
+        per = [x["login_over_list"] for x in rr]
+        r = {"login_p50_ms": median([x["login_p50_ms"] for x in rr]),
+             "list_p50_ms": median([x["list_p50_ms"] for x in rr]),
+             "ping_p50_ms": median([x["ping_p50_ms"] for x in rr]),
+             "rounds": sum(x["rounds"] for x in rr), "ratio": median(per)}
         ratios["login_cost"] = {"login_p50_ms": r["login_p50_ms"], "list_p50_ms": r["list_p50_ms"],
-                                "ratio": r["login_over_list"], "argon2_m_kib": c.get("argon2_m_kib"),
+                                "ratio": r["ratio"], "spread": [min(per), max(per)],
+                                "per_round": per, "argon2_m_kib": c.get("argon2_m_kib"),
                                 "argon2_t": c.get("argon2_t")}
-        lines.append("login: one login p50 %.1f ms vs a list request p50 %.3f ms = %.0fx "
-                     "(Argon2id m=%s KiB t=%s)" % (r["login_p50_ms"], r["list_p50_ms"],
-                                                   r["login_over_list"], c.get("argon2_m_kib"),
-                                                   c.get("argon2_t")))
-        table.append(("login", "one login, %d rounds" % r["rounds"], "p50 %.1f ms" % r["login_p50_ms"],
+        lines.append("login: one login p50 %.1f ms vs a list request p50 %.3f ms = %.0fx, spread %.0f-%.0f "
+                     "over %d rounds (Argon2id m=%s KiB t=%s)" %
+                     (r["login_p50_ms"], r["list_p50_ms"], r["ratio"], min(per), max(per), len(per),
+                      c.get("argon2_m_kib"), c.get("argon2_t")))
+        table.append(("login", "one login, %d rounds of %d" % (len(rr), rr[0]["rounds"]),
+                      "p50 %.1f ms (median)" % r["login_p50_ms"],
                       "list p50 %.3f ms, ping p50 %.3f ms" % (r["list_p50_ms"], r["ping_p50_ms"])))
     else:
         lines.append("login: missing measurement")
@@ -194,6 +322,26 @@ def main():
                       "p99 %.3f vs %.3f ms" % (r["burst_p99_ms"], r["base_p99_ms"]),
                       "p50 %.3f vs %.3f ms; logins ok %d, refused %d" %
                       (r["burst_p50_ms"], r["base_p50_ms"], r["logins_ok"], r["logins_refused"])))
+
+    # ---- comparisons of their own scripts (run.sh HOOKS; docs/PERFORMANCE.md
+    # "Adding a comparison"): their rows, as they are, beside the others
+    for h in [x for x in rows if x.get("test") == "hook"]:
+        if not h.get("rows"):
+            ratios[h["hook"]] = {"status": h.get("status", "failed")}
+            lines.append("%s: %s" % (h["hook"], h.get("status", "failed")))
+            continue
+        for r in h["rows"]:
+            met = target_met(r["ratio"], r["target"])
+            ratios[r["name"]] = dict(r, hook=h["hook"], met=met if r.get("met") is None else r["met"])
+            sp, parts = r.get("spread"), [r["name"] + ":"]
+            if r.get("motcua") is not None and r.get("reference") is not None:
+                parts.append("motcua %s vs reference %s%s =" % (r["motcua"], r["reference"],
+                                                                 " " + r["unit"] if r.get("unit") else ""))
+            parts.append("%.2fx" % r["ratio"] + (", spread %.2f-%.2f" % (sp[0], sp[1]) if sp else "") +
+                         (" over %d rounds" % r["rounds"] if r.get("rounds") else ""))
+            parts.append("(target %s)" % r["target"] + ("; " + r["detail"] if r.get("detail") else "") +
+                         ("  NOT MET" if ratios[r["name"]]["met"] is False else ""))
+            lines.append(" ".join(parts))
 
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "quick": a.quick == "1", "elapsed_s": int(a.elapsed), "commit": a.commit,
