@@ -173,6 +173,18 @@ mkdir -p "$(dirname "$OUTF")"
 python3 - "$RES" "$OUTF" "$ELAPSED" "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)" \
   "$(uptime)" <<'PY'
 import json, statistics, sys
+def hook_rows(prefix, ratios):
+    """bench/run.sh HOOKS rows (docs/PERFORMANCE.md "Adding a comparison")."""
+    rows = []
+    for k, v in ratios.items():
+        t = v.get("target")
+        r = {"name": "%s %s" % (prefix, k), "ratio": v["ratio"],
+             "target": t if isinstance(t, str) else "<= %s" % t}
+        for a, b in (("motcua", "motcua"), ("mosquitto", "reference"), ("spread", "spread")):
+            if a in v:
+                r[b] = v[a]
+        rows.append(r)
+    return rows
 res, outf, elapsed, commit, upt = sys.argv[1:]
 rounds = [json.loads(l) for l in open(res) if l.strip()]
 ok = [r for r in rounds if r["fair"] and r["fair"]["idle"]["probe_p99_ms"] > 0]
@@ -192,6 +204,7 @@ if ok:
     print(f"fair: vs intake@64 alone {p('load', 'probe_p99_ms'):.3f} ms = {med(vl):.2f}x (reported); "
           f"intake {p('load', 'intake_rate'):.0f}/s alone, {p('flood', 'intake_rate'):.0f}/s with the flood; "
           f"flood {med([(r['flood'] or {}).get('rate', 0) for r in ok]):.0f} Pongs/s")
+out["rows"] = hook_rows("fairness", out["ratios"])
 json.dump(out, open(outf, "w"), indent=1)
 print("uptime:", upt.strip())
 PY

@@ -255,6 +255,18 @@ mkdir -p "$(dirname "$OUTF")"
 python3 - "$RES" "$OUTF" "$LINKS" "$REQUESTED" "$ELAPSED" "$MQ_VERSION" "$NOFILE" "$NR_OPEN" "$PORTS" "$SOMAX" \
   "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)" "$(uptime)" <<'PY'
 import json, statistics, sys
+def hook_rows(prefix, ratios):
+    """bench/run.sh HOOKS rows (docs/PERFORMANCE.md "Adding a comparison")."""
+    rows = []
+    for k, v in ratios.items():
+        t = v.get("target")
+        r = {"name": "%s %s" % (prefix, k), "ratio": v["ratio"],
+             "target": t if isinstance(t, str) else "<= %s" % t}
+        for a, b in (("motcua", "motcua"), ("mosquitto", "reference"), ("spread", "spread")):
+            if a in v:
+                r[b] = v[a]
+        rows.append(r)
+    return rows
 res, outf, links, requested, elapsed, mqv, nofile, nr_open, ports, somax, commit, upt = sys.argv[1:]
 rounds = [json.loads(l) for l in open(res) if l.strip()]
 def per(r):
@@ -292,6 +304,7 @@ for k, what in (("ramp_s", "ramp"), ("cpu_core", "idle CPU")):
         out["ratios"][k] = {"motcua": a, "mosquitto": b, "ratio": round(a / b, 3), "target": "reported"}
         unit = " s" if k == "ramp_s" else " core"
         lines.append(f"links@{links}: {what} motcua {a}{unit} vs mosquitto {b}{unit} = {a / b:.2f}x (reported)")
+out["rows"] = hook_rows("idle links", out["ratios"])
 json.dump(out, open(outf, "w"), indent=1)
 for l in lines: print(l)
 print("uptime:", upt.strip())

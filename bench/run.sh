@@ -41,6 +41,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # built-in ones as `bench/SCRIPT [--quick] --out F.json`; the rows of F.json
 # are merged into latest.json and latest.md. NAME also works with --only.
 HOOKS=(
+  links:links.sh       # 100,000 idle links (fewer if the open-files limit is lower) vs mosquitto
+  fair:fair.sh         # another unit's p99 under intake@64 + a ping flood vs idle
 )
 SECTIONS=(intake upload idle latency login)
 for h in "${HOOKS[@]}"; do SECTIONS+=("${h%%:*}"); done

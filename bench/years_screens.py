@@ -329,6 +329,26 @@ def screens(dep, args, bench, work):
     return res
 
 
+def hook_rows(res):
+    """bench/run.sh HOOKS rows (docs/PERFORMANCE.md "Adding a comparison"):
+    each screen's p99 against the same statement run directly, its target
+    the absolute 50 ms; intake at years of data against an empty database."""
+    rows = []
+    for unit, screens_of in (res.get("screens") or {}).items():
+        for name, v in screens_of.items():
+            if v.get("ratio_p99") is None:
+                continue
+            rows.append({"name": "years %s %s p99" % (unit, name), "ratio": round(v["ratio_p99"], 3),
+                         "spread": v.get("ratio_p99_spread"), "motcua": v["motcua_p99_ms"],
+                         "reference": v["psql_p99_ms"], "unit": "ms",
+                         "target": "p99 <= %d ms: %s" % (TARGET_P99_MS, "met" if v["p99_ok"] else "NOT met")})
+    i = res.get("intake")
+    if i:
+        rows.append({"name": "years intake@64 vs empty", "ratio": round(i["ratio"], 3),
+                     "spread": i.get("ratio_spread"), "target": ">= %s" % i["target"]})
+    return rows
+
+
 def intake(big, empty, args):
     units = big.sql("SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'").strip()
     proc = big.sql("SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1").strip()
@@ -392,6 +412,7 @@ def main():
         if empty is not None:
             empty.stop_server()
     res["uptime_after"] = open("/proc/loadavg").read().strip()
+    res["rows"] = hook_rows(res)
     with open(args.out, "w") as f:
         json.dump(res, f, indent=1, ensure_ascii=False)
     print("Years of data: %d dossiers, database %.2f GB (%s); load %s"
