@@ -56,8 +56,11 @@ static void list_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 }
 
 /* mc_store_list's page callback: the rows as list_cb takes them. */
-static void page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                    int capped) {
+static void page_cb(void *arg, int err, const mc_page *pg) {
+  const mc_dossier *ds = pg != NULL ? pg->ds : NULL;
+  size_t n = pg != NULL ? pg->n : 0;
+  uint32_t total = pg != NULL ? pg->total : 0;
+  int capped = pg != NULL ? pg->capped : 0;
   (void)total;
   (void)capped;
   list_cb(arg, err, ds, n);
@@ -194,14 +197,15 @@ static int act(mc_store *s, mc_dossier *d, const step_in *in) {
 
 static int inbox(mc_store *s, const char *unit, int mark, int limit, ires *out) {
   memset(out, 0, sizeof *out);
-  CHECK(mc_store_inbox(s, unit, mark, limit, inbox_cb, out) == 0);
+  CHECK(mc_store_inbox(s, unit, mark, 0, limit, inbox_cb, out) == 0);
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
 }
 
 static int search(mc_store *s, const char *viewer, const char *text, lres *out) {
   memset(out, 0, sizeof *out);
-  int rc = mc_store_search(s, viewer, text, 50, list_cb, out);
+  mc_cursor first = {0};
+  int rc = mc_store_search(s, viewer, text, 50, &first, page_cb, out);
   if (rc != 0) return rc;
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
@@ -470,8 +474,9 @@ static void test_inbox(mc_store *s, const mc_dossier *flow) {
   CHECK(inbox(s, "18496", 1, 1000, &in) == 0 && in.n == total - 1);
   CHECK(inbox(s, "18496", 0, 100, &in) == 0 && in.n == 0);
   CHECK(inbox(s, "18496", 1, 100, &in) == 0 && in.n == 0);
-  CHECK(mc_store_inbox(s, "18496", 0, 0, inbox_cb, &in) == MC_EINVAL);
-  CHECK(mc_store_inbox(s, "18496", 0, 1001, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 0, 0, 0, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 0, 0, 1002, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 1, 5, 10, inbox_cb, &in) == MC_EINVAL); /* take: no cursor */
   CHECK(inbox(s, "444", 0, 100, &in) == 0 && in.n == n444); /* others untouched */
   fprintf(stderr, "ok inbox: forward (both paths) tells the district; peek, take one, take"
                   " rest\n");
@@ -631,13 +636,13 @@ static void test_refusal(mc_store *s) {
   fprintf(stderr, "ok refusal log, with and without a callback\n");
 }
 
-/* Execution time (ms) EXPLAIN ANALYZE reports for sql with params; *seq:
+/* Execution time (ms) EXPLAIN ANALYZE reports for sql with its 6 params; *seq:
  * the plan scans dossiers sequentially. */
 static double explain_ms(const char *sql, const char *const *params, int *seq) {
   char q[2048];
   double ms = -1;
   snprintf(q, sizeof q, "EXPLAIN (ANALYZE) %s", sql);
-  PGresult *r = PQexecParams(pgt_check, q, 3, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, q, 6, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   *seq = 0;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -655,7 +660,8 @@ static double explain_ms(const char *sql, const char *const *params, int *seq) {
  * only (btree), never by a scan of the unit's names. Prints the figures of
  * the name statement (what every search ran before) and of the one run now. */
 static void test_short_search_scale(mc_store *s) {
-  const char *zq[3] = {"18508", "zq", "50"}, *trang[3] = {"18508", "Trang", "50"};
+  const char *zq[6] = {"18508", "zq", "50", "f", "0", "0"};
+  const char *trang[6] = {"18508", "Trang", "50", "f", "0", "0"};
   int seq_name, seq_exact, seq_trang;
   double before = explain_ms(store__sql_search, zq, &seq_name);
   double after = explain_ms(store__sql_search_exact, zq, &seq_exact);
@@ -674,10 +680,10 @@ static void test_short_search_scale(mc_store *s) {
 /* Any part of a code (4+ characters, any case; issue 14, migration 017):
  * through the code's trigram index, never a scan; the caller's own only. */
 static void test_part_search_scale(mc_store *s) {
-  const char *part[3] = {"18508", "gen-12344", "50"};
+  const char *part[6] = {"18508", "gen-12344", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
-  PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, part, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, part, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0, seq = 0;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -711,10 +717,10 @@ static void test_search_scale(mc_store *s) {
            " LATERAL (SELECT (ARRAY['18496','18499','18502','18505','18508','18514','18517',"
            "  '18520','18523','18526'])[1 + g % 10] AS u) x");
   pgt_exec("ANALYZE dossiers");
-  const char *params[3] = {"18508", "Trang", "50"};
+  const char *params[6] = {"18508", "Trang", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
-  PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0;
   for (int i = 0; i < PQntuples(r); i++) {
