@@ -94,7 +94,7 @@ static const char *const sort_columns[MC_SORT__COUNT] = {
     [MC_SORT_STATUS] = "status"};
 
 /* The statement for one order, written once (the loop's one thread). */
-static const char *sql_list(int sort, int desc) {
+const char *store__sql_list(int sort, int desc) {
   static char sql[MC_SORT__COUNT][2][sizeof SQL_LIST_FMT + 2048];
   char *out = sql[sort][desc != 0];
   if (out[0] == '\0') {
@@ -203,7 +203,7 @@ static int list_query_ok(const mc_list_query *q) {
 
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_page_cb cb, void *arg) {
   if (s == NULL || q == NULL || cb == NULL || !list_query_ok(q)) return MC_EINVAL;
-  store_op *o = store__op_new("list", sql_list(q->sort, q->desc), list_done, arg);
+  store_op *o = store__op_new("list", store__sql_list(q->sort, q->desc), list_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   store__op_set_class(s, o, q->viewer_unit);

@@ -211,6 +211,8 @@ extern const char store__sql_search_exact[];
 #define SEARCH_NAME_MIN 3 /* characters: shorter text has no trigram (B6) */
 /* 1 when the (trimmed) search text is long enough to match names. */
 int store__search_by_name(const char *trimmed_text);
+/* The list statement of one order (lists.c; tests EXPLAIN it). */
+const char *store__sql_list(int sort, int desc);
 /* Answers an mc_store_page_cb with at most limit of r's rows (limit + 1
  * asked: more), dossier columns from first_col, extras after them, and
  * the row id and cursor key text as the last two columns. */

@@ -66,6 +66,29 @@ static void page_cb(void *arg, int err, const mc_page *pg) {
   list_cb(arg, err, ds, n);
 }
 
+/* A search page with its cursors (issue 19). */
+typedef struct pres {
+  int done, err, more;
+  size_t n;
+  char codes[64][MC_DOSSIER_CODE_MAX];
+  int64_t received[64], last_received;
+  mc_cursor next;
+} pres;
+
+static void search_page_cb(void *arg, int err, const mc_page *pg) {
+  pres *r = arg;
+  r->done++;
+  r->err = err;
+  if (err != 0) return;
+  r->n = pg->n;
+  r->more = pg->more;
+  for (size_t i = 0; i < pg->n && i < 64; i++) {
+    memcpy(r->codes[i], pg->ds[i].code, MC_DOSSIER_CODE_MAX);
+    r->received[i] = pg->ds[i].received_at_ms;
+  }
+  if (pg->n > 0) r->next = pg->cur[pg->n - 1];
+}
+
 typedef struct hres {
   int done, err;
   mc_dossier d;
@@ -638,22 +661,30 @@ static void test_refusal(mc_store *s) {
 
 /* Execution time (ms) EXPLAIN ANALYZE reports for sql with its 6 params; *seq:
  * the plan scans dossiers sequentially. */
-static double explain_ms(const char *sql, const char *const *params, int *seq) {
-  char q[2048];
+static double explain_n_ms(const char *sql, int n, const char *const *params, int *seq,
+                          const char *want_index, int *uses) {
+  char q[8192];
   double ms = -1;
   snprintf(q, sizeof q, "EXPLAIN (ANALYZE) %s", sql);
-  PGresult *r = PQexecParams(pgt_check, q, 6, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, q, n, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) fprintf(stderr, "%s\n", PQresultErrorMessage(r));
   *seq = 0;
+  if (uses != NULL) *uses = 0;
   for (int i = 0; i < PQntuples(r); i++) {
     const char *line = PQgetvalue(r, i, 0);
     if (getenv("MC_TEST_DEBUG")) fprintf(stderr, "  %s\n", line);
     *seq |= strstr(line, "Seq Scan on dossiers") != NULL;
+    if (uses != NULL && want_index != NULL) *uses |= strstr(line, want_index) != NULL;
     const char *t = strstr(line, "Execution Time: ");
     if (t != NULL) ms = atof(t + 16);
   }
   PQclear(r);
   return ms;
+}
+
+static double explain_ms(const char *sql, const char *const *params, int *seq) {
+  return explain_n_ms(sql, 6, params, seq, NULL, NULL);
 }
 
 /* B6: text shorter than 3 characters is matched against code, id and phone
@@ -702,6 +733,61 @@ static void test_part_search_scale(mc_store *s) {
           ms);
 }
 
+/* Issue 19: a list page deep in 20,000 matches (status 2 of one unit)
+ * continues after its cursor through the (unit, status, received, id)
+ * index, reading about a page; the same page by OFFSET reads every row
+ * before it. And a search of 20,000 matches walked page by page by its
+ * cursor: newest first, no row twice. */
+static void test_pages_scale(mc_store *s) {
+  char key[32], id[32];
+  snprintf(key, sizeof key, "%ld", pgt_long("SELECT (extract(epoch FROM received_at) * 1000000)"
+                                              "::bigint FROM dossiers WHERE code = 'GEN-100004'"));
+  snprintf(id, sizeof id, "%ld", pgt_long("SELECT id FROM dossiers WHERE code = 'GEN-100004'"));
+  const char *keyset[20] = {"18508", "2", "50", "f", NULL, NULL, NULL, "f", NULL, NULL, NULL,
+                            NULL, NULL, NULL, NULL, "0", "10001", "t", key, id};
+  const char *offset[20] = {"18508", "2", "50", "f", NULL, NULL, NULL, "f", NULL, NULL, NULL,
+                            NULL, NULL, NULL, NULL, "10000", "10001", "f", NULL, "0"};
+  int seq_k, seq_o, uses;
+  /* every row here has status 2: either of 022's indexes of the unit reads the range */
+  double ms_k = explain_n_ms(store__sql_list(MC_SORT_RECEIVED, 1), 20, keyset, &seq_k,
+                             "_received_id_idx", &uses);
+  double ms_o = explain_n_ms(store__sql_list(MC_SORT_RECEIVED, 1), 20, offset, &seq_o, NULL,
+                             NULL);
+  CHECK(uses);
+  mc_list_query q = {.viewer_unit = "18508", .status = 2, .limit = 50, .sort = MC_SORT_RECEIVED,
+                     .desc = 1, .total_cap = MC_LIM_LIST_TOTAL,
+                     .after = {.kind = MC_CURSOR_LIST, .sort = MC_SORT_RECEIVED, .desc = 1}};
+  q.after.id = atoll(id);
+  q.after.key_i = atoll(key);
+  lres l = {0};
+  CHECK(mc_store_list(s, &q, page_cb, &l) == 0);
+  pgt_run_until(&l.done, WAIT_MS);
+  CHECK(l.err == 0 && l.n == 50);
+  CHECK(strcmp(l.ds[0].code, "GEN-99994") == 0); /* the unit's next older one */
+  fprintf(stderr, "ok 200k dossiers: a page deep in 20k matches %.2f ms by its cursor"
+                  " (a 022 index%s), %.2f ms by OFFSET 10000%s\n", ms_k,
+          seq_k ? "; the count scans" : "", ms_o, seq_o ? " (seq scan)" : "");
+  /* the search: "Hoang" matches 20k of 18508's rows; five pages */
+  mc_cursor after = {0};
+  char seen[250][MC_DOSSIER_CODE_MAX];
+  size_t nseen = 0;
+  for (int p = 0; p < 5; p++) {
+    pres pr = {0};
+    CHECK(mc_store_search(s, "18508", "Hoang", 50, &after, search_page_cb, &pr) == 0);
+    pgt_run_until(&pr.done, WAIT_MS);
+    CHECK(pr.err == 0 && pr.n == 50 && pr.more);
+    for (size_t i = 0; i < pr.n; i++) {
+      for (size_t k = 0; k < nseen; k++) CHECK(strcmp(seen[k], pr.codes[i]) != 0);
+      if (nseen > 0) CHECK(pr.received[i] <= pr.last_received);
+      snprintf(seen[nseen++], MC_DOSSIER_CODE_MAX, "%s", pr.codes[i]);
+      pr.last_received = pr.received[i];
+    }
+    after = pr.next;
+  }
+  CHECK(strcmp(seen[0], "GEN-199994") == 0 && strcmp(seen[50], "GEN-199494") == 0);
+  fprintf(stderr, "ok search pages by cursor: 5 x 50 of 20k matches, newest first, none twice\n");
+}
+
 /* 200k generated dossiers: the name search must use the trigram index. */
 static void test_search_scale(mc_store *s) {
   pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
@@ -745,6 +831,7 @@ static void test_search_scale(mc_store *s) {
                   " common %llu ms)\n", (unsigned long long)ms, (unsigned long long)ms_common);
   test_short_search_scale(s);
   test_part_search_scale(s);
+  test_pages_scale(s);
 }
 
 static void test_search_rule(void) {

@@ -60,7 +60,8 @@ static void test_refused(void) {
       "L0d.42.-0", "L0d.42.01", "L0d.42.999999999999999999999", "L3a.1.0", "L3a.1.11",
       "L3a.1.n", "L2a.1.", "L2a.1.4", "L2a.1.zz", "L2a.1.4G", "L2a.1.20", "L2a.1.0a",
       "S.1", "S.1.n", "S..1", "I.", "I.1.2", "I.abc", "I.1 ", " I.1", "L0d.42.1\n",
-      "L0d.42.+1"};
+      "L0d.42.+1", "L2a.9.48002d31", /* a NUL inside a code (found by fuzz_request) */
+      "L2a.9.482031"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     mc_cursor c;
     int rc = mc_cursor_decode(bad[i], &c);
