@@ -65,8 +65,10 @@ static const char *const key_columns[MC_SORT__COUNT] = {
     [MC_SORT_DUE] = "(extract(epoch FROM x.due_at) * 1000000)::bigint",
     [MC_SORT_CODE] = "x.code", [MC_SORT_STATUS] = "x.status"};
 
-/* Column 0: the matches counted up to $17 (one LIMITed scan of the
- * viewer's two indexes). Then the page ($16 rows skipped, $3 taken, one
+/* Column 0: the matches counted up to $17: two plain index scans (received
+ * by the viewer / forwarded to it and received elsewhere), each stopping
+ * at $17 rows; a BitmapOr of the two would read every match before the
+ * LIMIT (issue 19: the district's 400k forwarded dossiers). Then the page ($16 rows skipped, $3 taken, one
  * more to know whether another page follows) after the cursor (%4$s):
  * two index scans (received by / forwarded to the viewer), each cut at
  * offset + limit + 1 in the asked order (%2$s column, %3$s direction, the
@@ -75,8 +77,11 @@ static const char *const key_columns[MC_SORT__COUNT] = {
  * %5$s: the sort key in the cursor's form. */
 static const char SQL_LIST_FMT[] =
     "SELECT t.n, p.* FROM"
-    " (SELECT count(*) AS n FROM (SELECT 1 FROM dossiers"
-    "   WHERE (unit_code = $1 OR forwarded_to = $1)" LIST_FILTERS " LIMIT $17::int) c) t"
+    " (SELECT count(*) AS n FROM ("
+    "  (SELECT 1 FROM dossiers WHERE unit_code = $1" LIST_FILTERS " LIMIT $17::int)"
+    "  UNION ALL"
+    "  (SELECT 1 FROM dossiers WHERE forwarded_to = $1 AND unit_code <> $1" LIST_FILTERS
+    "   LIMIT $17::int) LIMIT $17::int) c) t"
     " LEFT JOIN (SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.")
     ", x.%2$s AS s_key, x.id AS s_id, %5$s::text AS s_cur FROM dossier_v v"
     " JOIN dossiers x ON x.id = v.id"

@@ -71,7 +71,7 @@ typedef struct pres {
   int done, err, more;
   size_t n;
   char codes[64][MC_DOSSIER_CODE_MAX];
-  int64_t received[64], last_received;
+  int64_t received[64];
   mc_cursor next;
 } pres;
 
@@ -771,6 +771,7 @@ static void test_pages_scale(mc_store *s) {
   mc_cursor after = {0};
   char seen[250][MC_DOSSIER_CODE_MAX];
   size_t nseen = 0;
+  int64_t last = INT64_MAX;
   for (int p = 0; p < 5; p++) {
     pres pr = {0};
     CHECK(mc_store_search(s, "18508", "Hoang", 50, &after, search_page_cb, &pr) == 0);
@@ -778,9 +779,9 @@ static void test_pages_scale(mc_store *s) {
     CHECK(pr.err == 0 && pr.n == 50 && pr.more);
     for (size_t i = 0; i < pr.n; i++) {
       for (size_t k = 0; k < nseen; k++) CHECK(strcmp(seen[k], pr.codes[i]) != 0);
-      if (nseen > 0) CHECK(pr.received[i] <= pr.last_received);
+      CHECK(pr.received[i] <= last); /* newest first across pages */
       snprintf(seen[nseen++], MC_DOSSIER_CODE_MAX, "%s", pr.codes[i]);
-      pr.last_received = pr.received[i];
+      last = pr.received[i];
     }
     after = pr.next;
   }
