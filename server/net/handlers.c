@@ -312,7 +312,10 @@ int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) 
 }
 
 size_t handlers__row_budget(const mc_session *s) {
+  /* the smaller of this server's cap and the clients' (motcua's client
+   * library reads frames up to MC_FRAME_MAX_DEFAULT whatever max_frame says) */
   size_t cap = (size_t)s->srv->cfg.max_frame;
+  if (cap > MC_FRAME_MAX_DEFAULT) cap = MC_FRAME_MAX_DEFAULT;
   size_t room = 64 + MC_CURSOR_MAX; /* envelope, request id, total, flags, next */
   return cap > room ? cap - room : 0;
 }
