@@ -85,8 +85,9 @@ static int unhex(const char *s, size_t n, char *out, size_t cap) {
   if (n == 0 || n % 2 != 0 || n / 2 >= cap) return 0;
   for (size_t i = 0; i < n; i += 2) {
     int hi = unhex_digit(s[i]), lo = unhex_digit(s[i + 1]);
-    int byte = hi << 4 | lo;
-    if (hi < 0 || lo < 0 || byte < 0x21 || byte > 0x7e) return 0; /* a code's bytes only */
+    if (hi < 0 || lo < 0) return 0;
+    int byte = hi * 16 + lo;
+    if (byte < 0x21 || byte > 0x7e) return 0; /* a code's bytes only */
     out[i / 2] = (char)byte;
   }
   out[n / 2] = '\0';

@@ -155,7 +155,8 @@ class TestDeskApi(unittest.TestCase):
         self.assertTrue(pdf.startswith(b"%PDF-"))
         lst = com.json("GET", "/api/dossiers?q=" + cid)
         self.assertEqual([d["code"] for d in lst["dossiers"]], [code])
-        # issue 19: pages by the reply's cursor, no row twice
+        # issue 19: pages by the reply's cursor, no row twice (two rows at least)
+        com.json("POST", "/api/receive", receive_body(proc, citizen_id()))
         p1 = com.json("GET", "/api/dossiers?limit=1&sort=code")
         self.assertTrue(p1["next"], p1)
         self.assertFalse(p1["cut"])
