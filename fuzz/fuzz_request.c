@@ -21,6 +21,17 @@ static void check_intake(const mc_receive_fields *rf) {
   if (mc_intake_check(&p, rf, &field, &missing) != 0 && field == NULL) __builtin_trap();
 }
 
+/* An accepted cursor is one the server could have written: it encodes
+ * back to the same text and reads back the same (issue 19). */
+static void check_cursor(const mc_cursor *c) {
+  if (c->kind == 0) return;
+  char text[MC_CURSOR_MAX];
+  mc_cursor back;
+  if (mc_cursor_encode(c, text) != 0 || mc_cursor_decode(text, &back) != 0 ||
+      memcmp(&back, c, sizeof back) != 0)
+    __builtin_trap();
+}
+
 static void check_request(const Motcua__Envelope *env) {
   const char *field = NULL;
   int a;
@@ -45,13 +56,24 @@ static void check_request(const Motcua__Envelope *env) {
       __builtin_trap();
     break;
   case MOTCUA__ENVELOPE__BODY_FORWARD: mc_val_forward(env->forward, &af, &field); break;
-  case MOTCUA__ENVELOPE__BODY_SEARCH: mc_val_search(env->search, text, &a, &field); break;
+  case MOTCUA__ENVELOPE__BODY_SEARCH: {
+    mc_cursor cur;
+    if (mc_val_search(env->search, text, &a, &cur, &field) == 0) check_cursor(&cur);
+    break;
+  }
+  case MOTCUA__ENVELOPE__BODY_INBOX: {
+    mc_cursor cur;
+    if (mc_val_inbox(env->inbox, &a, &cur, &field) == 0) check_cursor(&cur);
+    break;
+  }
   case MOTCUA__ENVELOPE__BODY_LIST: {
     mc_list_fields lf;
     if (mc_val_list(env->list, 1000, &lf, &field) == 0 &&
         (lf.limit < 1 || lf.limit > 1000 || lf.offset > MC_LIM_LIST_OFFSET ||
-         lf.sort < 0 || lf.sort >= MC_SORT__COUNT))
+         lf.sort < 0 || lf.sort >= MC_SORT__COUNT ||
+         (lf.after.kind != 0 && (lf.after.sort != lf.sort || lf.after.desc != lf.desc))))
       __builtin_trap();
+    if (lf.after.kind != 0) check_cursor(&lf.after);
     break;
   }
   case MOTCUA__ENVELOPE__BODY_HOLIDAYS: mc_val_holidays(env->holidays, &day, &a, &field); break;

@@ -106,6 +106,15 @@ int main(int argc, char **argv) {
   env.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
   env.search = &sr;
   emit(dir, "search", &env);
+  sr.after = "S.1042.1796058000123456"; /* issue 19: the next page */
+  emit(dir, "search_after", &env);
+
+  Motcua__InboxRequest ir = MOTCUA__INBOX_REQUEST__INIT;
+  ir.limit = 50;
+  ir.after = "I.77";
+  env.body_case = MOTCUA__ENVELOPE__BODY_INBOX;
+  env.inbox = &ir;
+  emit(dir, "inbox_after", &env);
 
   Motcua__ListRequest lr = MOTCUA__LIST_REQUEST__INIT;
   lr.status = 4;
@@ -114,6 +123,12 @@ int main(int argc, char **argv) {
   env.body_case = MOTCUA__ENVELOPE__BODY_LIST;
   env.list = &lr;
   emit(dir, "list", &env);
+  lr.sort = "-due";
+  lr.after = "L1d.311.n"; /* issue 19: after a row without a due date */
+  emit(dir, "list_after_due", &env);
+  lr.sort = "code";
+  lr.after = "L2a.9.4833302e34342e30322d3236313132392d30303031"; /* hex of a code */
+  emit(dir, "list_after_code", &env);
 
   Motcua__Holiday hd = MOTCUA__HOLIDAY__INIT;
   hd.date = "2027-02-08";

@@ -41,6 +41,7 @@ mc_role mc_role_parse(const char *s);  /* MC_ROLE_NONE if unknown */
 #define MC_LIM_SEARCH 99
 #define MC_LIM_LIST 1000  /* rows of one list reply */
 #define MC_LIM_LIST_OFFSET 100000 /* ListRequest.offset: rows a list may skip */
+#define MC_LIM_CURSOR 127 /* a page cursor (ListReply.next, `after`): printable ASCII */
 #define MC_LIM_LIST_TOTAL 10000   /* ListReply.total counted up to this (total_capped) */
 #define MC_LIM_AMOUNT 1000000000000LL /* VND, a fee request */
 #define MC_LIM_CLIENT_VERSION 32      /* Hello.client_version: printable ASCII */

@@ -30,6 +30,7 @@ static const struct {
     [23] = {"locked", "login temporarily locked"},
     [24] = {"password_change_required", "password must be changed"},
     [25] = {"weak_password", "password refused by policy"},
+    [26] = {"reply_too_large", "the answer does not fit the frame cap"},
 };
 
 static int err_index(int err) {

@@ -31,10 +31,11 @@ typedef enum mc_err {
   MC_ELOCKED = -23,    /* the login is temporarily locked after failures */
   MC_EPWCHANGE = -24,  /* the password must be changed before anything else */
   MC_EWEAKPW = -25,    /* new password refused by the policy (detail: rule) */
+  MC_EREPLYBIG = -26,  /* the answer would exceed the frame cap (issue 19) */
   MC_ENEEDMORE = -100  /* codec only: not an error, feed more bytes */
 } mc_err;
 
-#define MC_ERR_WIRE_MAX 25
+#define MC_ERR_WIRE_MAX 26
 
 /* Short English description; never NULL. */
 const char *mc_strerror(int err);

@@ -47,6 +47,7 @@ typedef struct cli {
   int mine, awaiting_signature; /* list (issue 15) */
   mc_list_query lq;             /* list (issue 16: filters, order, page) */
   const char *text;       /* search */
+  char after[MC_LIM_CURSOR + 1]; /* search --after (list: lq.after) */
   const char *find;       /* procedures --search */
   char code_buf[MC_LIM_DOSSIER_CODE + 1];  /* c->code normalised (find.h) */
   char proc_buf[MC_LIM_PROC_CODE + 1];     /* receive --procedure, resolved */

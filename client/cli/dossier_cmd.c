@@ -122,6 +122,8 @@ int cli_parse_list(cli *c, int argc, char **argv) {
       c->lq.mine = 1;
     } else if (cli_flag(argv[i], "--awaiting-signature")) {
       c->lq.awaiting_signature = 1;
+    } else if (cli_flag(argv[i], "--all")) {
+      c->all = 1;
     } else {
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     }
@@ -134,6 +136,14 @@ int cli_parse_inbox(cli *c, int argc, char **argv) {
     int matched, rc = cli_parse_limit(c, argc, argv, &i, &matched);
     if (rc != EXIT_OK_) return rc;
     if (matched) continue;
+    const char *v = NULL;
+    int r = cli_opt_value(argc, argv, &i, "--after", &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--after");
+    if (r > 0) {
+      if (mc_list_check_cursor(v) != MSG_NONE) return cli_usage_error(c, MSG_ERR_AFTER, v);
+      snprintf(c->after, sizeof c->after, "%s", v);
+      continue;
+    }
     if (!cli_flag(argv[i], "--peek"))
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     c->peek = 1;
@@ -161,6 +171,18 @@ int cli_parse_search(cli *c, int argc, char **argv) {
     int matched, rc = cli_parse_limit(c, argc, argv, &i, &matched);
     if (rc != EXIT_OK_) return rc;
     if (matched) continue;
+    const char *v = NULL;
+    int r = cli_opt_value(argc, argv, &i, "--after", &v);
+    if (r < 0) return cli_usage_error(c, MSG_ERR_MISSING_VALUE, "--after");
+    if (r > 0) {
+      if (mc_list_check_cursor(v) != MSG_NONE) return cli_usage_error(c, MSG_ERR_AFTER, v);
+      snprintf(c->after, sizeof c->after, "%s", v);
+      continue;
+    }
+    if (cli_flag(argv[i], "--all")) {
+      c->all = 1;
+      continue;
+    }
     if (argv[i][0] == '-' && argv[i][1] == '-')
       return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
     if (c->text != NULL) return cli_usage_error(c, MSG_ERR_EXTRA_ARG, argv[i]);
@@ -441,56 +463,117 @@ int cli_run_forward(cli *c) {
   return cli_print_dossier_reply(c, rep, MSG_FORWARDED_OK);
 }
 
-/* Print a ListReply of search and free it; exit code. */
-static int print_list_reply(cli *c, Motcua__Envelope *rep) {
-  const Motcua__ListReply *r = rep->list_reply;
-  int rc = EXIT_OK_;
-  if (c->json) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_dossiers; i++)
-      json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], c->lang));
-    rc = cli_emit_json(a, 0) ? EXIT_CONNECT : EXIT_OK_;
-  } else if (r->n_dossiers == 0) {
-    puts(mc_msg(c->lang, MSG_LIST_EMPTY));
+/* ---- pages of list and search (issue 19) --------------------------------- */
+
+#define CLI_ALL_PAGES 100 /* --all follows at most this many pages */
+
+/* One page of the list (search = 0) or the search after the cursor. */
+static int page_call(cli *c, int search, const char *after, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
+  Motcua__ListRequest lb;
+  Motcua__SearchRequest sb = MOTCUA__SEARCH_REQUEST__INIT;
+  char code[MC_LIM_DOSSIER_CODE + 1];
+  if (search) {
+    sb.text = (char *)cli_search_text(c, code, sizeof code);
+    sb.limit = c->limit;
+    sb.after = (char *)after;
+    req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
+    req.search = &sb;
   } else {
-    for (size_t i = 0; i < r->n_dossiers; i++)
-      cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
-    printf("%zu %s\n", r->n_dossiers, mc_msg(c->lang, MSG_LIST_COUNT));
+    int rc = cli_check(c, mc_list_request_build(&c->lq, mc_render_utc_offset(), &lb), NULL);
+    if (rc != EXIT_OK_) return rc;
+    lb.after = (char *)after;
+    req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
+    req.list = &lb;
   }
-  mc_envelope_free(rep);
-  return rc;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, rep);
 }
 
-/* A list page: its rows, then "showing a–b of N" (N capped: "or more"). */
-static int print_list_page(cli *c, Motcua__Envelope *rep) {
-  const Motcua__ListReply *r = rep->list_reply;
-  int rc = EXIT_OK_;
-  unsigned first, last;
-  mc_list_page_span(&c->lq, r, &first, &last);
-  if (c->json) {
-    rc = cli_emit_json(mc_list_reply_json(&c->lq, r, c->lang), 0) ? EXIT_CONNECT : EXIT_OK_;
-  } else {
-    if (r->n_dossiers == 0) puts(mc_msg(c->lang, MSG_LIST_EMPTY));
+/* What the pages printed so far add up to. */
+typedef struct page_sum {
+  json_t *json;   /* list: the first page's object; search: the array */
+  size_t rows;
+  uint32_t total;
+  int capped, pages;
+  char next[MC_LIM_CURSOR + 1];
+} page_sum;
+
+static void page_add_json(cli *c, int search, const Motcua__ListReply *r, page_sum *p) {
+  if (search) {
+    if (p->json == NULL) p->json = json_array();
     for (size_t i = 0; i < r->n_dossiers; i++)
-      cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
+      json_array_append_new(p->json, mc_render_dossier_json(r->dossiers[i], c->lang));
+    return;
+  }
+  json_t *o = mc_list_reply_json(&c->lq, r, c->lang);
+  if (p->json == NULL) {
+    p->json = o;
+    return;
+  }
+  json_array_extend(json_object_get(p->json, "dossiers"), json_object_get(o, "dossiers"));
+  json_object_set(p->json, "next", json_object_get(o, "next"));
+  json_object_set(p->json, "cut", json_object_get(o, "cut"));
+  json_decref(o);
+}
+
+/* One page's rows, printed or added to the JSON. */
+static void page_add(cli *c, int search, const Motcua__ListReply *r, page_sum *p) {
+  if (c->json) page_add_json(c, search, r, p);
+  else
+    for (size_t i = 0; i < r->n_dossiers; i++) cli_print_dossier_line(stdout, r->dossiers[i], c->lang);
+  p->rows += r->n_dossiers;
+  p->total = r->total;
+  p->capped = r->total_capped;
+  p->pages++;
+  snprintf(p->next, sizeof p->next, "%s", r->next != NULL ? r->next : "");
+}
+
+/* The end of the pages: "showing a–b of N" (a list's first page) or the
+ * count, then where the next page starts ("Còn nữa ... --after X"). */
+static int page_end(cli *c, int search, const char *after, page_sum *p) {
+  if (c->json) {
+    if (search && p->next[0] != '\0')
+      fprintf(stderr, "%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), p->next);
+    return cli_emit_json(p->json, 0) ? EXIT_CONNECT : EXIT_OK_;
+  }
+  if (p->rows == 0) puts(mc_msg(c->lang, MSG_LIST_EMPTY));
+  if (!search && after[0] == '\0') {
+    unsigned first = p->rows > 0 ? c->lq.offset + 1 : 0;
+    unsigned last = p->rows > 0 ? c->lq.offset + (unsigned)p->rows : 0;
     printf("%s %u–%u %s %u %s%s%s\n", mc_msg(c->lang, MSG_LIST_SHOWING), first, last,
-           mc_msg(c->lang, MSG_LIST_OF), r->total, mc_msg(c->lang, MSG_LIST_COUNT),
-           r->total_capped ? " " : "", r->total_capped ? mc_msg(c->lang, MSG_LIST_OR_MORE) : "");
+           mc_msg(c->lang, MSG_LIST_OF), p->total, mc_msg(c->lang, MSG_LIST_COUNT),
+           p->capped ? " " : "", p->capped ? mc_msg(c->lang, MSG_LIST_OR_MORE) : "");
+  } else if (p->rows > 0) {
+    printf("%zu %s\n", p->rows, mc_msg(c->lang, MSG_LIST_COUNT));
   }
-  mc_envelope_free(rep);
-  return rc;
+  if (p->next[0] != '\0') printf("%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), p->next);
+  return EXIT_OK_;
 }
 
-int cli_run_list(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__ListRequest body;
-  int rc = cli_check(c, mc_list_request_build(&c->lq, mc_render_utc_offset(), &body), NULL);
-  if (rc != EXIT_OK_) return rc;
-  req.body_case = MOTCUA__ENVELOPE__BODY_LIST;
-  req.list = &body;
-  rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
-  return rc != EXIT_OK_ ? rc : print_list_page(c, rep);
+/* list / search: the page after `after`, or with --all every page up to
+ * CLI_ALL_PAGES (the cursor of the next one is printed). */
+static int run_pages(cli *c, int search, const char *after) {
+  page_sum p = {0};
+  char cur[MC_LIM_CURSOR + 1];
+  snprintf(cur, sizeof cur, "%s", after);
+  for (;;) {
+    Motcua__Envelope *rep = NULL;
+    int rc = page_call(c, search, cur, &rep);
+    if (rc != EXIT_OK_) {
+      json_decref(p.json);
+      return rc;
+    }
+    page_add(c, search, rep->list_reply, &p);
+    mc_envelope_free(rep);
+    if (!c->all || p.next[0] == '\0' || p.pages >= CLI_ALL_PAGES) break;
+    snprintf(cur, sizeof cur, "%s", p.next);
+  }
+  return page_end(c, search, after, &p);
 }
+
+int cli_run_list(cli *c) { return run_pages(c, 0, c->lq.after); }
+
+int cli_run_search(cli *c) { return run_pages(c, 1, c->after); }
 
 /* today: the unit's counts (SummaryRequest). */
 int cli_run_today(cli *c) {
@@ -520,18 +603,6 @@ int cli_run_today(cli *c) {
   return rc;
 }
 
-int cli_run_search(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
-  Motcua__SearchRequest body = MOTCUA__SEARCH_REQUEST__INIT;
-  char code[MC_LIM_DOSSIER_CODE + 1];
-  body.text = (char *)cli_search_text(c, code, sizeof code);
-  body.limit = c->limit;
-  req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
-  req.search = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_LIST_REPLY, &rep);
-  return rc != EXIT_OK_ ? rc : print_list_reply(c, rep);
-}
-
 int cli_run_history(cli *c) {
   Motcua__Envelope *rep;
   int rc = cli_fetch_history(c, c->code, &rep);
@@ -550,6 +621,8 @@ int cli_run_inbox(cli *c) {
   Motcua__InboxRequest body = MOTCUA__INBOX_REQUEST__INIT;
   body.mark_read = !c->peek;
   body.limit = c->limit;
+  body.after = c->after;
+  if (c->after[0] != '\0' && !c->peek) return cli_usage_error(c, MSG_ERR_AFTER, c->after);
   req.body_case = MOTCUA__ENVELOPE__BODY_INBOX;
   req.inbox = &body;
   int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_INBOX_REPLY, &rep);
@@ -559,12 +632,17 @@ int cli_run_inbox(cli *c) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->n_events; i++)
       json_array_append_new(a, mc_render_event_json(r->events[i], c->lang));
-    rc = cli_emit_json(json_pack("{s:o}", "events", a), 0) ? EXIT_CONNECT : EXIT_OK_;
+    const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+    rc = cli_emit_json(json_pack("{s:o, s:s?, s:b}", "events", a, "next", next, "cut", r->cut), 0)
+             ? EXIT_CONNECT
+             : EXIT_OK_;
   } else if (r->n_events == 0) {
     puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
   } else {
     for (size_t i = 0; i < r->n_events; i++) cli_print_event(stdout, r->events[i], c->lang);
     printf("%zu %s\n", r->n_events, mc_msg(c->lang, MSG_INBOX_COUNT));
+    if (r->next != NULL && r->next[0] != '\0')
+      printf("%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), r->next);
   }
   mc_envelope_free(rep);
   return rc;

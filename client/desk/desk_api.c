@@ -334,6 +334,7 @@ static void fill_list(const desk_filter *f, Motcua__ListRequest *b) {
   b->sector = (char *)f->sector;
   b->holder_unit = (char *)f->holder;
   b->sort = (char *)f->sort;
+  b->after = (char *)f->after;
   if (f->received_from[0]) b->received_from_ms = desk_day_start_ms(f->received_from, off);
   if (f->received_to[0]) b->received_to_ms = desk_day_start_ms(f->received_to, off) + 86400000LL;
   if (f->due_from[0]) b->due_from_ms = desk_day_start_ms(f->due_from, off);
@@ -352,6 +353,7 @@ static Motcua__Envelope *list_call(desk *d, const desk_filter *f, desk_session *
         mc_fields_check_dossier_code(code) == MSG_NONE)
       sb.text = code;
     sb.limit = f->limit;
+    sb.after = (char *)f->after;
     req.body_case = MOTCUA__ENVELOPE__BODY_SEARCH;
     req.search = &sb;
   } else {
@@ -370,9 +372,11 @@ static void api_list(desk *d, const desk_req *r, desk_session *s, desk_reply *ou
   for (size_t i = 0; i < l->n_dossiers; i++)
     json_array_append_new(a, mc_render_dossier_json(l->dossiers[i], s->lang));
   size_t total = l->total > l->n_dossiers ? l->total : l->n_dossiers + r->filter.offset;
-  reply_json(out, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "dossiers", a, "total",
+  const char *next = l->next != NULL && l->next[0] != '\0' ? l->next : NULL;
+  reply_json(out, 200, json_pack("{s:o, s:I, s:b, s:I, s:I, s:s?, s:b}", "dossiers", a, "total",
                                  (json_int_t)total, "total_capped", l->total_capped, "offset",
-                                 (json_int_t)r->filter.offset, "limit", (json_int_t)r->filter.limit));
+                                 (json_int_t)r->filter.offset, "limit", (json_int_t)r->filter.limit,
+                                 "next", next, "cut", l->cut));
   mc_envelope_free(rep);
 }
 

@@ -8,6 +8,7 @@
 #include "fields.h"
 #include "find.h"
 #include "frame.h"
+#include "list.h"
 #include "render.h"
 #include "report.h"
 #include "requests.h"
@@ -147,9 +148,11 @@ static int parse_filter(const desk_kv *q, size_t nq, desk_filter *f, unsigned ma
       q_flag(q, nq, "awaiting_signature", &f->awaiting_signature, e) ||
       q_date(q, nq, "received_from", f->received_from, e) ||
       q_date(q, nq, "received_to", f->received_to, e) || q_date(q, nq, "due_from", f->due_from, e) ||
-      q_date(q, nq, "due_to", f->due_to, e))
+      q_date(q, nq, "due_to", f->due_to, e) || q_text(q, nq, "after", f->after, sizeof f->after, e))
     return -1;
   if (!sort_ok(f->sort)) return bad(e, MSG_NONE, "sort");
+  if (f->after[0] && mc_list_check_cursor(f->after) != MSG_NONE)
+    return bad(e, MSG_ERR_AFTER, "after");
   if (f->procedure[0] && mc_fields_check_procedure(f->procedure) != MSG_NONE)
     return bad(e, mc_fields_check_procedure(f->procedure), "procedure");
   if (f->q[0] && mc_fields_check_search(f->q) != MSG_NONE)

@@ -70,6 +70,7 @@ typedef struct desk_filter {
   char received_from[11], received_to[11], due_from[11], due_to[11]; /* YYYY-MM-DD */
   int overdue, mine, awaiting_signature;
   unsigned due_within_days;
+  char after[MC_LIM_CURSOR + 1]; /* the page after this cursor (reply's "next"; issue 19) */
 } desk_filter;
 
 typedef struct desk_req {

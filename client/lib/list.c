@@ -43,6 +43,21 @@ static enum mc_msg opt_sort(mc_list_query *q, const char *v, void *slot) {
   return MSG_NONE;
 }
 
+enum mc_msg mc_list_check_cursor(const char *v) {
+  size_t n = v != NULL ? strlen(v) : 0;
+  if (n == 0 || n > MC_LIM_CURSOR) return MSG_ERR_AFTER;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e) return MSG_ERR_AFTER;
+  return MSG_NONE;
+}
+
+static enum mc_msg opt_after(mc_list_query *q, const char *v, void *slot) {
+  (void)slot;
+  enum mc_msg m = mc_list_check_cursor(v);
+  if (m == MSG_NONE) snprintf(q->after, sizeof q->after, "%s", v);
+  return m;
+}
+
 static enum mc_msg opt_procedure(mc_list_query *q, const char *v, void *slot) {
   (void)slot;
   enum mc_msg m = mc_fields_check_procedure(v);
@@ -86,6 +101,7 @@ static const struct option {
     {"--limit", opt_limit, -1},
     {"--offset", opt_offset, -1},
     {"--sort", opt_sort, -1},
+    {"--after", opt_after, -1},
     {"--procedure", opt_procedure, -1},
     {"--sector", opt_sector, -1},
     {"--holder", opt_holder, -1},
@@ -152,6 +168,7 @@ enum mc_msg mc_list_request_build(const mc_list_query *q, int offset_min,
   body->awaiting_signature = q->awaiting_signature;
   body->due_within_ms = q->due_within_ms;
   body->sort = (char *)q->sort;
+  body->after = (char *)q->after;
   body->procedure = (char *)q->procedure;
   body->sector = (char *)q->sector;
   body->holder_unit = (char *)q->holder;
@@ -172,8 +189,10 @@ json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, i
   json_t *a = json_array();
   for (size_t i = 0; i < r->n_dossiers; i++)
     json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], lang));
-  return json_pack("{s:o, s:I, s:b, s:I}", "dossiers", a, "total", (json_int_t)r->total,
-                   "total_capped", r->total_capped, "offset", (json_int_t)q->offset);
+  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  return json_pack("{s:o, s:I, s:b, s:I, s:s?, s:b}", "dossiers", a, "total",
+                   (json_int_t)r->total, "total_capped", r->total_capped, "offset",
+                   (json_int_t)q->offset, "next", next, "cut", r->cut);
 }
 
 json_t *mc_summary_json(const Motcua__SummaryReply *r) {

@@ -28,10 +28,11 @@ typedef struct mc_list_query {
   char sector[MC_LIM_SECTOR + 1];
   char holder[MC_LIM_UNIT_CODE + 1];
   char received_from[11], received_to[11], due_from[11], due_to[11];
+  char after[MC_LIM_CURSOR + 1]; /* ListReply.next of the previous page; "" = first */
 } mc_list_query;
 
 /* One option by its name, with or without the CLI's leading "--" (the
- * desk's parameter names are the same): "status", "limit", "offset", "sort", "procedure", "sector",
+ * desk's parameter names are the same): "status", "limit", "offset", "sort", "after", "procedure", "sector",
  * "holder", "received-from", "received-to", "due-from", "due-to",
  * "due-within"; dates DD/MM/YYYY or YYYY-MM-DD (mc_fields_parse_date).
  * MSG_NONE, or the message saying why value is refused
@@ -45,6 +46,10 @@ const char *mc_list_query_option(size_t i);
 /* Rules across fields: "mine" with "awaiting signature", a range whose
  * start is after its end. MSG_NONE or the message. */
 enum mc_msg mc_list_query_check(const mc_list_query *q);
+/* A page cursor as a front-end takes it (opaque: 1..MC_LIM_CURSOR
+ * printable ASCII bytes, the server checks the rest). MSG_NONE or
+ * MSG_ERR_AFTER. */
+enum mc_msg mc_list_check_cursor(const char *v);
 /* Fill body from q (its strings point into q: keep q while body is used);
  * dates become local midnights at offset_min (the server's zone, render.h),
  * the "to" day included. MSG_NONE, or mc_list_query_check's message. */
@@ -54,7 +59,8 @@ enum mc_msg mc_list_request_build(const mc_list_query *q, int offset_min,
  * = last = 0 when the page is empty. */
 void mc_list_page_span(const mc_list_query *q, const Motcua__ListReply *r, unsigned *first,
                        unsigned *last);
-/* {"dossiers": [...], "total": N, "total_capped": b, "offset": k}. */
+/* {"dossiers": [...], "total": N, "total_capped": b, "offset": k, "next":
+ * cursor or null, "cut": b}. */
 json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, int lang);
 /* SummaryReply as {"to_receive": N, ..., "at": time}. */
 json_t *mc_summary_json(const Motcua__SummaryReply *r);

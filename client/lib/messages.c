@@ -160,7 +160,9 @@ static const char *const msgs[MSG__COUNT][2] = {
         "                     ngày hẹn trả (DD/MM/YYYY hoặc YYYY-MM-DD, tính cả hai đầu)\n"
         "  --sort THỨ_TỰ      received, due, code, status; dấu - ở đầu: giảm dần\n"
         "                     (mặc định -received: mới nhất trước)\n"
-        "  --offset N         bỏ qua N hồ sơ đầu (trang sau), tối đa 100000",
+        "  --after CON_TRỎ    trang sau: giá trị \"Còn nữa\" in ở cuối trang trước\n"
+        "  --all              đi tiếp mọi trang (tối đa 100 trang)\n"
+        "  --offset N         bỏ qua N hồ sơ đầu (cách cũ), tối đa 100000",
         "Usage: motcua list [--status 1-10] [--limit N] [--offset N] [--sort ORDER]\n"
         "                   [--overdue] [--due-within 2d|36h] [--mine | --awaiting-signature]\n"
         "                   [--procedure CODE] [--sector SECTOR] [--holder UNIT]\n"
@@ -178,7 +180,9 @@ static const char *const msgs[MSG__COUNT][2] = {
         "                     due days (DD/MM/YYYY or YYYY-MM-DD, both days included)\n"
         "  --sort ORDER       received, due, code, status; a leading - sorts descending\n"
         "                     (default -received: newest first)\n"
-        "  --offset N         skip the first N dossiers (next pages), at most 100000"},
+        "  --after CURSOR     the next page: the \"More\" value printed after the previous one\n"
+        "  --all              follow every page (at most 100 pages)\n"
+        "  --offset N         skip the first N dossiers (the old way), at most 100000"},
     [MSG_USAGE_FORWARD] = {
         "Cách dùng: motcua forward MÃ_HỒ_SƠ\nChuyển hồ sơ thuộc thẩm quyền cấp huyện lên Trung tâm Hành chính công huyện.",
         "Usage: motcua forward DOSSIER_CODE\nForward a district-level dossier to the district Public Administration Centre."},
@@ -254,13 +258,15 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua history MÃ_HỒ_SƠ\nQuá trình xử lý hồ sơ: từng bước, đơn vị, cán bộ, hạn của bước và kết quả\n(trước hạn, đúng hạn, quá hạn), theo giờ Việt Nam.",
         "Usage: motcua history DOSSIER_CODE\nThe dossier's progress log: each step, unit, officer, the step's deadline and\nwhether it was early, on time or late (Vietnam time)."},
     [MSG_USAGE_INBOX] = {
-        "Cách dùng: motcua inbox [--peek] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000.",
-        "Usage: motcua inbox [--peek] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000."},
+        "Cách dùng: motcua inbox [--peek [--after CON_TRỎ]] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000. --after (với --peek): trang sau, giá trị \"Còn nữa\".",
+        "Usage: motcua inbox [--peek [--after CURSOR]] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000. --after (with --peek): the next page, the \"More\" value."},
     [MSG_USAGE_SEARCH] = {
-        "Cách dùng: motcua search CHUỖI [--limit N]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu).\n"
-        "Một phần mã hồ sơ (từ 4 ký tự, ví dụ 0004 hoặc 261206-00) tìm mọi hồ sơ có mã chứa nó.",
-        "Usage: motcua search TEXT [--limit N]\nFind dossiers by code, citizen id, phone or name (accents ignored).\n"
-        "Part of a dossier code (4 characters or more, e.g. 0004 or 261206-00) finds every code containing it."},
+        "Cách dùng: motcua search CHUỖI [--limit N] [--after CON_TRỎ] [--all]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu), mới nhất trước.\n"
+        "Một phần mã hồ sơ (từ 4 ký tự, ví dụ 0004 hoặc 261206-00) tìm mọi hồ sơ có mã chứa nó;\n"
+        "họ tên: từ 3 ký tự. --after: trang sau (giá trị \"Còn nữa\"); --all: mọi trang (tối đa 100).",
+        "Usage: motcua search TEXT [--limit N] [--after CURSOR] [--all]\nFind dossiers by code, citizen id, phone or name (accents ignored), newest first.\n"
+        "Part of a dossier code (4 characters or more, e.g. 0004 or 261206-00) finds every code containing it;\n"
+        "a name: 3 characters or more. --after: the next page (the \"More\" value); --all: every page (at most 100)."},
     [MSG_USAGE_HOLIDAYS] = {
         "Cách dùng: motcua holidays list [--year NĂM]\n"
         "           motcua holidays add NGÀY --name TÊN [--workday]\n"
@@ -899,6 +905,11 @@ static const char *const msgs[MSG__COUNT][2] = {
                             "The login is locked after repeated failures; try again later (seconds)"},
     [MSG_REFUSED_PWCHANGE] = {"Phải đổi mật khẩu trước: dùng motcua passwd",
                               "The password must be changed first: use motcua passwd"},
+    [MSG_ERR_REPLY_TOO_LARGE] = {"Câu trả lời quá lớn để gửi qua kết nối: hãy thu hẹp bộ lọc hoặc giảm --limit",
+                                 "The answer is too large for the link: narrow the filters or lower --limit"},
+    [MSG_ERR_AFTER] = {"--after: con trỏ trang không hợp lệ (dùng đúng giá trị \"Còn nữa\" của trang trước)",
+                       "--after: not a valid page cursor (use the \"More\" value of the previous page)"},
+    [MSG_MORE_AFTER] = {"Còn nữa, trang sau: --after", "More, next page: --after"},
     [MSG_REFUSED_WEAKPW] = {"Mật khẩu mới không đạt yêu cầu (ít nhất 10 ký tự, không chứa tên đăng nhập, họ tên, tên hoặc mã đơn vị, khác mật khẩu cũ)",
                             "The new password is refused (at least 10 characters, not containing the login, the name, the unit's name or code, not the old one)"},
     [MSG_RULE_OFFICER_ROLE] = {"Vai trò của cán bộ đang đăng nhập không được làm việc này",
@@ -1278,6 +1289,7 @@ static const enum mc_msg refusal_by_wire[MC_ERR_WIRE_MAX + 1] = {
     [20] = MSG_ERR_REVOKED,          [21] = MSG_REFUSED_LOGIN,
     [22] = MSG_REFUSED_BAD_LOGIN,    [23] = MSG_REFUSED_LOCKED,
     [24] = MSG_REFUSED_PWCHANGE,     [25] = MSG_REFUSED_WEAKPW,
+    [26] = MSG_ERR_REPLY_TOO_LARGE,
 };
 
 const char *mc_msg_raw(enum mc_msg id, int lang) {

@@ -311,10 +311,63 @@ int mc_handle_show(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) 
   return rc;
 }
 
-/* A ListReply of ds (total/capped: ListRequest's count; 0 for a search),
- * or the error. Shared by every request answered with a list. */
-void handlers__list_reply(mc_req *r, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                          int capped) {
+size_t handlers__row_budget(const mc_session *s) {
+  /* the smaller of this server's cap and the clients' (motcua's client
+   * library reads frames up to MC_FRAME_MAX_DEFAULT whatever max_frame says) */
+  size_t cap = (size_t)s->srv->cfg.max_frame;
+  if (cap > MC_FRAME_MAX_DEFAULT) cap = MC_FRAME_MAX_DEFAULT;
+  size_t room = 64 + MC_CURSOR_MAX; /* envelope, request id, total, flags, next */
+  return cap > room ? cap - room : 0;
+}
+
+size_t handlers__embedded_size(size_t n) {
+  size_t v = 1; /* varint bytes of the length */
+  for (size_t x = n; x >= 0x80; x >>= 7) v++;
+  return 1 + v + n;
+}
+
+/* How many of the n converted rows fit in budget bytes (issue 19). */
+static size_t rows_that_fit(Motcua__Dossier *const *pp, size_t n, size_t budget) {
+  size_t used = 0, k = 0;
+  for (; k < n; k++) {
+    size_t one = handlers__embedded_size(motcua__dossier__get_packed_size(pp[k]));
+    if (used + one > budget) break;
+    used += one;
+  }
+  return k;
+}
+
+/* A ListReply of the page (total/capped: ListRequest's count; 0 for a
+ * search), cut before the frame cap: next = the cursor after the last row
+ * sent, cut = 1 when rows were left out for the cap. Not even one row
+ * fits: the error reply_too_large. */
+static void page_reply(mc_req *r, const mc_page *pg, Motcua__Dossier **pp) {
+  size_t k = rows_that_fit(pp, pg->n, handlers__row_budget(r->s));
+  if (k == 0 && pg->n > 0) {
+    mc_log_warn(r->s->id, "reply too large id=%llu row_over_cap=1", (unsigned long long)r->id);
+    mc_req_fail(r, MC_EREPLYBIG, "max_frame");
+    return;
+  }
+  char next[MC_CURSOR_MAX] = "";
+  int cut = k < pg->n;
+  if ((cut || pg->more) && k > 0 && mc_cursor_encode(&pg->cur[k - 1], next) != 0) next[0] = '\0';
+  if (cut)
+    mc_log_info(r->s->id, "page cut id=%llu rows=%zu of=%zu max_frame=%ld",
+                (unsigned long long)r->id, k, pg->n, r->s->srv->cfg.max_frame);
+  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
+  lr.n_dossiers = k;
+  lr.dossiers = pp;
+  lr.total = pg->total;
+  lr.total_capped = pg->capped != 0;
+  lr.next = next;
+  lr.cut = cut;
+  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
+  mc_req_finish(r, &out);
+}
+
+void handlers__page_cb(void *arg, int err, const mc_page *pg) {
+  mc_req *r = arg;
+  size_t n = err == 0 ? pg->n : 0;
   mc_pb_dossier *pb = n > 0 ? calloc(n, sizeof *pb) : NULL;
   Motcua__Dossier **pp = n > 0 ? calloc(n, sizeof *pp) : NULL;
   if (err == 0 && n > 0 && (pb == NULL || pp == NULL)) err = MC_ENOMEM;
@@ -326,20 +379,10 @@ void handlers__list_reply(mc_req *r, int err, const mc_dossier *ds, size_t n, ui
   }
   int64_t now = mc_server_now_ms();
   for (size_t i = 0; i < n; i++) {
-    mc_pb_from_dossier(&pb[i], &ds[i], now);
+    mc_pb_from_dossier(&pb[i], &pg->ds[i], now);
     pp[i] = &pb[i].d;
   }
-  Motcua__ListReply lr = MOTCUA__LIST_REPLY__INIT;
-  lr.n_dossiers = n;
-  lr.dossiers = pp;
-  lr.total = total;
-  lr.total_capped = capped != 0;
-  ENV_INIT(out, r->id, list_reply, &lr, MOTCUA__ENVELOPE__BODY_LIST_REPLY);
-  mc_req_finish(r, &out);
+  page_reply(r, pg, pp);
   free(pp);
   free(pb);
-}
-
-void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
-  handlers__list_reply(arg, err, ds, n, 0, 0);
 }

@@ -22,10 +22,14 @@ int handlers__refuse(mc_fault *fault, int err, const char *field);
 int handlers__refuse_rule(mc_fault *fault, int err, const char *rule);
 /* Reply DossierReply{d} and release the request. */
 void handlers__reply_dossier(mc_req *r, const mc_dossier *d);
-/* Storage callback answering a ListReply (list, search); arg is the mc_req. */
-void handlers__list_done_cb(void *arg, int err, const mc_dossier *ds, size_t n);
-void handlers__list_reply(mc_req *r, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                          int capped);
+/* Storage callback answering a ListReply (list, search) of a page; arg
+ * is the mc_req. The page is cut where it would pass the frame cap. */
+void handlers__page_cb(void *arg, int err, const mc_page *page);
+/* Bytes a reply may hold in its repeated rows: the frame cap less room for
+ * the envelope, the counts and a cursor. */
+size_t handlers__row_budget(const mc_session *s);
+/* Bytes one embedded message of n bytes takes in its parent (tag, length). */
+size_t handlers__embedded_size(size_t n);
 /* Start a request that waits on storage (keeps the session alive). */
 int handlers__start(mc_session *s, uint64_t id, mc_req **out);
 /* After a storage submit: on a synchronous refusal release r, return rc. */

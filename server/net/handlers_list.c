@@ -11,11 +11,6 @@
 
 /* ---- list ------------------------------------------------------------------ */
 
-static void list_page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                         int capped) {
-  handlers__list_reply(arg, err, ds, n, total, capped);
-}
-
 static void list_query(mc_session *s, const mc_list_fields *f, mc_list_query *q) {
   *q = (mc_list_query){
       .viewer_unit = s->peer.unit, .status = f->status, .limit = f->limit,
@@ -26,7 +21,7 @@ static void list_query(mc_session *s, const mc_list_fields *f, mc_list_query *q)
       .sector = f->sector, .holder_unit = f->holder_unit,
       .received_from_ms = f->received_from_ms, .received_to_ms = f->received_to_ms,
       .due_from_ms = f->due_from_ms, .due_to_ms = f->due_to_ms,
-      .total_cap = MC_LIM_LIST_TOTAL};
+      .total_cap = MC_LIM_LIST_TOTAL, .after = f->after};
 }
 
 int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
@@ -38,7 +33,7 @@ int mc_handle_list(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) 
   list_query(s, &f, &q); /* the strings point into f: storage copies them at submit */
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
-  return handlers__submitted(r, mc_store_list(s->srv->store, &q, list_page_cb, r));
+  return handlers__submitted(r, mc_store_list(s->srv->store, &q, handlers__page_cb, r));
 }
 
 /* ---- summary --------------------------------------------------------------- */

@@ -11,28 +11,79 @@
 
 /* ---- inbox -------------------------------------------------------------- */
 
+typedef struct inbox_ctx {
+  mc_req *r;
+  int limit, mark_read;
+  char unit[MC_LIM_UNIT_CODE + 1];
+} inbox_ctx;
+
+/* How many of the n events fit in the frame cap (issue 19). */
+static size_t events_that_fit(Motcua__DossierEvent *const *pp, size_t n, size_t budget) {
+  size_t used = 0, k = 0;
+  for (; k < n; k++) {
+    size_t one = handlers__embedded_size(motcua__dossier_event__get_packed_size(pp[k]));
+    if (used + one > budget) break;
+    used += one;
+  }
+  return k;
+}
+
+/* Taken entries the cut left out: unread again, so the next call has them. */
+static void inbox_give_back(inbox_ctx *q, const mc_event *ev, size_t from, size_t n) {
+  uint64_t *ids = calloc(n - from, sizeof *ids);
+  int rc = ids == NULL ? MC_ENOMEM : 0;
+  for (size_t i = from; ids != NULL && i < n; i++) ids[i - from] = ev[i].id;
+  if (rc == 0) rc = mc_store_inbox_unread(q->r->s->srv->store, q->unit, ids, n - from, NULL, NULL);
+  if (rc != 0)
+    mc_log_error(q->r->s->id, "inbox give back failed err=%s entries=%zu", mc_errname(rc),
+                 n - from);
+  free(ids);
+}
+
+/* The page: at most limit events (the lookahead says whether more
+ * follow), cut before the frame cap; next = the cursor after the last one
+ * sent when more follow (peek), "" when reading (the next call takes the
+ * oldest unread again). */
+static void inbox_reply(inbox_ctx *q, const mc_event *ev, size_t n, Motcua__DossierEvent **pp) {
+  mc_req *r = q->r;
+  size_t page = n > (size_t)q->limit ? (size_t)q->limit : n;
+  size_t k = events_that_fit(pp, page, handlers__row_budget(r->s));
+  if (q->mark_read && k < n) inbox_give_back(q, ev, k, n);
+  if (k == 0 && page > 0) {
+    mc_log_warn(r->s->id, "reply too large id=%llu inbox", (unsigned long long)r->id);
+    return mc_req_fail(r, MC_EREPLYBIG, "max_frame");
+  }
+  char next[MC_CURSOR_MAX] = "";
+  mc_cursor c = {.kind = MC_CURSOR_INBOX, .id = k > 0 ? (int64_t)ev[k - 1].id : 0};
+  if (!q->mark_read && k < n && mc_cursor_encode(&c, next) != 0) next[0] = '\0';
+  Motcua__InboxReply ir = MOTCUA__INBOX_REPLY__INIT;
+  ir.n_events = k;
+  ir.events = pp;
+  ir.next = next;
+  ir.cut = k < page;
+  ENV_INIT(out, r->id, inbox_reply, &ir, MOTCUA__ENVELOPE__BODY_INBOX_REPLY);
+  mc_req_finish(r, &out);
+}
+
 static void inbox_done_cb(void *arg, int err, const mc_event *ev, size_t n) {
-  mc_req *r = arg;
+  inbox_ctx *q = arg;
   mc_pb_event *pv = err == 0 && n ? calloc(n, sizeof *pv) : NULL;
   Motcua__DossierEvent **pp = err == 0 && n ? calloc(n, sizeof *pp) : NULL;
   if (err == 0 && n > 0 && (pv == NULL || pp == NULL)) err = MC_ENOMEM;
   if (err != 0) {
-    free(pv);
-    free(pp);
-    return mc_req_fail(r, err, NULL);
+    if (q->mark_read && n > 0) inbox_give_back(q, ev, 0, n);
+    mc_req_fail(q->r, err, NULL);
+  } else {
+    int64_t now = mc_server_now_ms();
+    for (size_t i = 0; i < n; i++) {
+      mc_pb_from_event(&pv[i], &ev[i], now);
+      pp[i] = &pv[i].e;
+    }
+    inbox_reply(q, ev, n, pp);
   }
-  int64_t now = mc_server_now_ms();
-  for (size_t i = 0; i < n; i++) {
-    mc_pb_from_event(&pv[i], &ev[i], now);
-    pp[i] = &pv[i].e;
-  }
-  Motcua__InboxReply ir = MOTCUA__INBOX_REPLY__INIT;
-  ir.n_events = n;
-  ir.events = pp;
-  ENV_INIT(out, r->id, inbox_reply, &ir, MOTCUA__ENVELOPE__BODY_INBOX_REPLY);
-  mc_req_finish(r, &out);
   free(pp);
   free(pv);
+  free(q);
 }
 
 /* An event another instance made (server/server_notify.c): pushed like the ones
@@ -49,14 +100,25 @@ int mc_handle_linked(mc_server *srv, const char *unit) {
 }
 
 int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
-  (void)fault;
-  const Motcua__InboxRequest *q = env->inbox;
-  int limit = q->limit == 0 ? 200 : q->limit > MC_LIM_LIST ? MC_LIM_LIST : (int)q->limit;
-  mc_req *r;
-  int rc = handlers__start(s, env->request_id, &r);
-  if (rc != 0) return rc;
-  return handlers__submitted(r, mc_store_inbox(s->srv->store, s->unit->code, q->mark_read,
-                                               limit, inbox_done_cb, r));
+  const char *field = NULL;
+  mc_cursor after;
+  int limit, rc = mc_val_inbox(env->inbox, &limit, &after, &field);
+  if (rc != 0) return handlers__refuse(fault, rc, field);
+  inbox_ctx *q = calloc(1, sizeof *q);
+  if (q == NULL) return MC_ENOMEM;
+  q->limit = limit;
+  q->mark_read = env->inbox->mark_read;
+  snprintf(q->unit, sizeof q->unit, "%s", s->unit->code);
+  rc = handlers__start(s, env->request_id, &q->r);
+  /* peek: one more than the page, to know whether another follows */
+  if (rc == 0)
+    rc = mc_store_inbox(s->srv->store, q->unit, q->mark_read, after.id,
+                        q->mark_read ? limit : limit + 1, inbox_done_cb, q);
+  if (rc != 0) {
+    if (q->r != NULL) mc_req_finish(q->r, NULL);
+    free(q);
+  }
+  return rc;
 }
 
 /* ---- search ------------------------------------------------------------- */
@@ -64,12 +126,13 @@ int mc_handle_inbox(mc_session *s, const Motcua__Envelope *env, mc_fault *fault)
 int mc_handle_search(mc_session *s, const Motcua__Envelope *env, mc_fault *fault) {
   char text[MC_SEARCH_MAX];
   const char *field = NULL;
-  int limit, rc = mc_val_search(env->search, text, &limit, &field);
+  mc_cursor after;
+  int limit, rc = mc_val_search(env->search, text, &limit, &after, &field);
   if (rc != 0) return handlers__refuse(fault, rc, field);
   mc_req *r;
   if ((rc = handlers__start(s, env->request_id, &r)) != 0) return rc;
   return handlers__submitted(r, mc_store_search(s->srv->store, s->peer.unit, text, limit,
-                                                handlers__list_done_cb, r));
+                                                &after, handlers__page_cb, r));
 }
 
 /* ---- holidays ----------------------------------------------------------- */

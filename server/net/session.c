@@ -163,6 +163,12 @@ void mc_session_reply(mc_session *s, const Motcua__Envelope *reply) {
   if (rc == MC_EBUSY) {
     mc_log_warn(s->id, "output queue full, closing unit=%s", s->peer.unit);
     mc_link_close(s->link, MC_EBUSY);
+  } else if (rc == MC_ETOOBIG && reply->body_case != MOTCUA__ENVELOPE__BODY_ERROR) {
+    /* issue 19: never silence; the error frame is small */
+    mc_log_error(s->id, "reply too large id=%llu body=%d max_frame=%ld",
+                 (unsigned long long)reply->request_id, (int)reply->body_case,
+                 s->srv->cfg.max_frame);
+    if (reply->request_id != 0) mc_session_error(s, reply->request_id, MC_EREPLYBIG, "max_frame");
   } else if (rc != 0) {
     mc_log_error(s->id, "send failed err=%s", mc_errname(rc));
   }

@@ -269,11 +269,23 @@ int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap) {
 /* ---- reads -------------------------------------------------------------- */
 
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
-                  const char **field) {
+                  mc_cursor *after, const char **field) {
   if (mc_dom_text(q->text, MC_LIM_SEARCH, MC_TEXT_REQUIRED) != MC_DOM_OK ||
       mc_val_str(text, MC_SEARCH_MAX, q->text, 1) != 0)
     FAIL("text");
+  if (mc_cursor_decode(q->after, after) != 0 ||
+      (after->kind != 0 && after->kind != MC_CURSOR_SEARCH))
+    FAIL("after");
   *limit = q->limit == 0 ? 50 : (q->limit > 500 ? 500 : (int)q->limit);
+  return 0;
+}
+
+int mc_val_inbox(const Motcua__InboxRequest *q, int *limit, mc_cursor *after,
+                 const char **field) {
+  if (mc_cursor_decode(q->after, after) != 0 ||
+      (after->kind != 0 && (after->kind != MC_CURSOR_INBOX || q->mark_read)))
+    FAIL("after");
+  *limit = q->limit == 0 ? 200 : q->limit > MC_LIM_LIST ? MC_LIM_LIST : (int)q->limit;
   return 0;
 }
 
@@ -324,6 +336,10 @@ int mc_val_list(const Motcua__ListRequest *q, long limit_max, mc_list_fields *f,
   int rc = list_texts(q, f, field);
   if (rc == 0) rc = list_times(q, f, field);
   if (rc != 0) return rc;
+  if (mc_cursor_decode(q->after, &f->after) != 0 ||
+      (f->after.kind != 0 && (f->after.kind != MC_CURSOR_LIST || f->after.sort != f->sort ||
+                              f->after.desc != f->desc)))
+    FAIL("after");
   f->status = (int)q->status;
   f->limit = q->limit == 0 ? 100 : (q->limit > (uint32_t)limit_max ? (int)limit_max : (int)q->limit);
   f->offset = (int)q->offset;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cursor.h"
 #include "frame.h"
 #include "model.h"
 
@@ -70,12 +71,19 @@ int mc_val_forward(const Motcua__ForwardRequest *q, mc_action_fields *out, const
 int mc_val_receive_canon(const mc_receive_fields *f, char *out, size_t cap);
 int mc_val_action_canon(const mc_action_fields *f, char *out, size_t cap);
 
+/* SearchRequest: text required; limit 0 = 50, at most 500; after "" or a
+ * search cursor (cursor.h). */
 int mc_val_search(const Motcua__SearchRequest *q, char text[MC_SEARCH_MAX], int *limit,
-                  const char **field);
+                  mc_cursor *after, const char **field);
+/* InboxRequest: limit 0 = 200, at most MC_LIM_LIST; after "" or an inbox
+ * cursor, only without mark_read (reading takes the oldest unread). */
+int mc_val_inbox(const Motcua__InboxRequest *q, int *limit, mc_cursor *after,
+                 const char **field);
 /* ListRequest (issue 16): every filter bounded; limit 0 = 100, capped at
  * limit_max; offset <= MC_LIM_LIST_OFFSET; sort by mc_dom_list_sort; a
  * time range needs from < to when both are given, each within
- * 0..MC_LIM_TIME_MAX_MS. "" / 0 = not filtered. */
+ * 0..MC_LIM_TIME_MAX_MS. "" / 0 = not filtered. after: "" or a list
+ * cursor (cursor.h) of the same sort and direction. */
 typedef struct mc_list_fields {
   int status, limit, offset;
   int sort, desc; /* enum mc_dom_sort_key, 1 = descending */
@@ -85,6 +93,7 @@ typedef struct mc_list_fields {
   char procedure[MC_LIM_PROC_CODE + 1];
   char sector[MC_LIM_SECTOR + 1];
   char holder_unit[MC_LIM_UNIT_CODE + 1];
+  mc_cursor after; /* "" = first page; else a list cursor of the same sort */
 } mc_list_fields;
 int mc_val_list(const Motcua__ListRequest *q, long limit_max, mc_list_fields *out,
                 const char **field);

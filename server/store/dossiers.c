@@ -391,7 +391,8 @@ int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void
 
 static const char SQL_INBOX_PEEK[] =
     INBOX_EVENT_COLS("i") " FROM inbox i LEFT JOIN dossier_v v ON v.id = i.dossier_id"
-    " WHERE i.unit_code = $1 AND i.read_at IS NULL ORDER BY i.id LIMIT $2::int";
+    " WHERE i.unit_code = $1 AND i.read_at IS NULL AND i.id > $3::bigint"
+    " ORDER BY i.id LIMIT $2::int";
 
 /* Marks exactly the rows it answers; entries another connection is
  * marking right now are skipped, not waited for. */
@@ -427,9 +428,10 @@ static void inbox_done(store_op *o, int err) {
   free(evs);
 }
 
-int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
-                   mc_store_inbox_cb cb, void *arg) {
-  if (s == NULL || unit_code == NULL || cb == NULL || limit < 1 || limit > LIST_LIMIT_MAX)
+int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int64_t after_id,
+                   int limit, mc_store_inbox_cb cb, void *arg) {
+  if (s == NULL || unit_code == NULL || cb == NULL || limit < 1 || limit > LIST_LIMIT_MAX + 1 ||
+      after_id < 0 || (mark_read && after_id != 0))
     return MC_EINVAL;
   store_op *o = store__op_new(mark_read ? "inbox_take" : "inbox_peek",
                  mark_read ? SQL_INBOX_TAKE : SQL_INBOX_PEEK, inbox_done, arg);
@@ -437,7 +439,32 @@ int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
   o->cb = (store_cb_fn)cb;
   int rc = store__param(o, unit_code);
   if (rc == 0) rc = store__param_i64(o, limit, 0);
+  if (rc == 0 && !mark_read) rc = store__param_i64(o, after_id, 0);
   return store__submit(s, o, rc);
+}
+
+/* Entries taken (marked read) but not sent: unread again, so the next
+ * inbox call answers them (issue 19: a reply cut at the frame cap). */
+static const char SQL_INBOX_UNREAD[] =
+    "UPDATE inbox SET read_at = NULL WHERE unit_code = $1 AND id = ANY ($2::bigint[])";
+
+int mc_store_inbox_unread(mc_store *s, const char *unit_code, const uint64_t *ids, size_t n,
+                          mc_store_done_cb cb, void *arg) {
+  if (s == NULL || unit_code == NULL || ids == NULL || n == 0 || n > LIST_LIMIT_MAX + 1)
+    return MC_EINVAL;
+  char *list = malloc(n * 21 + 3);
+  if (list == NULL) return MC_ENOMEM;
+  size_t at = 0;
+  list[at++] = '{';
+  for (size_t i = 0; i < n; i++)
+    at += (size_t)sprintf(list + at, "%s%llu", i ? "," : "", (unsigned long long)ids[i]);
+  list[at++] = '}';
+  list[at] = '\0';
+  store_op *o = store__done_op("inbox_unread", SQL_INBOX_UNREAD, cb, arg);
+  int rc = o == NULL ? MC_ENOMEM : store__param(o, unit_code);
+  if (rc == 0) rc = store__param(o, list);
+  free(list);
+  return o == NULL ? rc : store__submit(s, o, rc);
 }
 
 /* One inbox entry by id, read or not (the wake-up of another instance,
@@ -467,8 +494,11 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
  * against code, id and phone only (btree indexes), store__sql_search_exact. */
 #define SEARCH_HEAD                                                   \
   "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.")           \
+  ", x.id, (extract(epoch FROM x.received_at) * 1000000)::bigint::text" \
   " FROM dossier_v v JOIN dossiers x ON x.id = v.id WHERE v.id IN ("   \
-  " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)"
+  " SELECT id FROM dossiers WHERE (unit_code = $1 OR forwarded_to = $1)" \
+  "  AND (NOT $4::boolean OR (received_at, id) < (timestamptz 'epoch'" \
+  "       + $5::bigint * interval '1 microsecond', $6::bigint))"
 /* A code in any case, or its part after the agency id ("261206-0004"):
  * one btree lookup per unit's agency id (issue 14: partial codes). */
 #define SEARCH_CODE                                                   \
@@ -482,12 +512,14 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
   "   OR (length($2) >= 4 AND upper($2) ~ '^[A-Z0-9.-]+$'"            \
   "       AND code LIKE '%' || mc_like_escape(upper($2)) || '%')"
 #define SEARCH_CLEAR SEARCH_CODE " OR applicant_id = $2 OR applicant_phone = $2"
-/* W8: with a pii key, ids and phones are looked up by their MAC ($4). */
-#define SEARCH_MAC SEARCH_CODE " OR applicant_id_mac = $4 OR applicant_phone_mac = $4"
+/* W8: with a pii key, ids and phones are looked up by their MAC ($7). */
+#define SEARCH_MAC SEARCH_CODE " OR applicant_id_mac = $7 OR applicant_phone_mac = $7"
 #define SEARCH_NAME                                                   \
   "   OR lower(mc_unaccent(applicant_name))"                          \
   "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'"
-#define SEARCH_TAIL ")) ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int"
+/* The page after the cursor ($4 true, $5 its time in microseconds, $6
+ * its id), newest first, one row more than asked (more). */
+#define SEARCH_TAIL ")) ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int + 1"
 
 const char store__sql_search[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
 const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_TAIL;
@@ -516,11 +548,23 @@ static size_t trimmed(const char *text, char *out, size_t n) {
   return len;
 }
 
+static void search_done(store_op *o, int err) {
+  const PGresult *r = err == 0 ? o->res[0] : NULL;
+  if (err == 0 && !store__shape_ok(r, DOSSIER_NCOLS + DOSSIER_X_NCOLS + 2)) err = MC_EINTERNAL;
+  if (err != 0) {
+    ((mc_store_page_cb)o->cb)(o->arg, err, NULL);
+    return;
+  }
+  mc_cursor proto = {.kind = MC_CURSOR_SEARCH};
+  store__page_answer(o, r, 0, PQntuples(r), o->aux[0], &proto, 0, 0);
+}
+
 int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int limit,
-                    mc_store_list_cb cb, void *arg) {
+                    const mc_cursor *after, mc_store_page_cb cb, void *arg) {
   char t[SEARCH_TEXT_MAX + 1];
   if (s == NULL || viewer_unit == NULL || text == NULL || cb == NULL || limit < 1 ||
-      limit > LIST_LIMIT_MAX || trimmed(text, t, sizeof t) == 0)
+      limit > LIST_LIMIT_MAX || trimmed(text, t, sizeof t) == 0 || after == NULL ||
+      (after->kind != 0 && after->kind != MC_CURSOR_SEARCH))
     return MC_EINVAL;
   char mac[STORE_MAC_HEX + 1];
   int by_name = store__search_by_name(t);
@@ -530,13 +574,17 @@ int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int 
   store_op *o = store__op_new(by_name ? "search" : "search_exact",
                               keyed ? (by_name ? SQL_SEARCH_MAC : SQL_SEARCH_MAC_EXACT)
                                     : (by_name ? store__sql_search : store__sql_search_exact),
-                              list_done, arg);
+                              search_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
+  o->aux[0] = limit;
   store__op_set_class(s, o, viewer_unit);
   int rc = store__param(o, viewer_unit);
   if (rc == 0) rc = store__param(o, t);
   if (rc == 0) rc = store__param_i64(o, limit, 0);
+  if (rc == 0) rc = store__param(o, after->kind != 0 ? "t" : "f");
+  if (rc == 0) rc = store__param_i64(o, after->kind != 0 ? after->key_i : 0, 0);
+  if (rc == 0) rc = store__param_i64(o, after->kind != 0 ? after->id : 0, 0);
   if (rc == 0 && keyed) rc = store__param(o, mac);
   return store__submit(s, o, rc);
 }

@@ -37,25 +37,61 @@
   " AND ($14::bigint IS NULL OR due_at < mc_ms_to_ts($14::bigint))"                         \
   " AND ($15::text IS NULL OR holder_unit = $15::text)"
 
-/* Column 0: the matches counted up to $17 (one LIMITed scan of the
- * viewer's two indexes). Then the page ($16 rows skipped, $3 taken): two
- * index scans (received by / forwarded to the viewer), each cut at
- * offset + limit in the asked order (%2$s column, %3$s direction, the row
- * id breaking ties), merged. The LEFT JOIN answers one row of NULL
- * dossier columns when the page is empty, so the count always arrives. */
+/* The keyset (issue 19): rows after the cursor in the asked order, $18
+ * true when there is one, $19 its key as text (NULL: a row without a due
+ * date), $20 its row id. Each sort's column compared with the row id as
+ * the tie-break (< descending, > ascending); due dates
+ * may be NULL, which PostgreSQL orders last ascending, first descending. */
+#define KEY_TS "(timestamptz 'epoch' + $19::text::bigint * interval '1 microsecond')"
+#define KEYSET_ROW(col, key, op) \
+  " AND (NOT $18::boolean OR (" col ", id) " op " (" key ", $20::bigint))"
+static const char *const keyset_sql[MC_SORT__COUNT][2] = {
+    [MC_SORT_RECEIVED] = {KEYSET_ROW("received_at", KEY_TS, ">"),
+                          KEYSET_ROW("received_at", KEY_TS, "<")},
+    [MC_SORT_DUE] =
+        {" AND (NOT $18::boolean OR ($19::text IS NULL AND due_at IS NULL AND id > $20::bigint)"
+         "  OR ($19::text IS NOT NULL AND ((due_at, id) > (" KEY_TS ", $20::bigint)"
+         "      OR due_at IS NULL)))",
+         " AND (NOT $18::boolean OR ($19::text IS NULL AND (due_at IS NOT NULL OR id < $20::bigint))"
+         "  OR (due_at, id) < (" KEY_TS ", $20::bigint))"},
+    [MC_SORT_CODE] = {KEYSET_ROW("code", "$19::text", ">"), KEYSET_ROW("code", "$19::text", "<")},
+    [MC_SORT_STATUS] = {KEYSET_ROW("status", "$19::text::int", ">"),
+                        KEYSET_ROW("status", "$19::text::int", "<")},
+};
+
+/* The sort key as the cursor writes it (cursor.h): times in microseconds. */
+static const char *const key_columns[MC_SORT__COUNT] = {
+    [MC_SORT_RECEIVED] = "(extract(epoch FROM x.received_at) * 1000000)::bigint",
+    [MC_SORT_DUE] = "(extract(epoch FROM x.due_at) * 1000000)::bigint",
+    [MC_SORT_CODE] = "x.code", [MC_SORT_STATUS] = "x.status"};
+
+/* Column 0: the matches counted up to $17: two plain index scans (received
+ * by the viewer / forwarded to it and received elsewhere), each stopping
+ * at $17 rows; a BitmapOr of the two would read every match before the
+ * LIMIT (issue 19: the district's 400k forwarded dossiers). Then the page ($16 rows skipped, $3 taken, one
+ * more to know whether another page follows) after the cursor (%4$s):
+ * two index scans (received by / forwarded to the viewer), each cut at
+ * offset + limit + 1 in the asked order (%2$s column, %3$s direction, the
+ * row id breaking ties), merged. The LEFT JOIN answers one row of NULL
+ * dossier columns when the page is empty, so the count always arrives.
+ * %5$s: the sort key in the cursor's form. */
 static const char SQL_LIST_FMT[] =
     "SELECT t.n, p.* FROM"
-    " (SELECT count(*) AS n FROM (SELECT 1 FROM dossiers"
-    "   WHERE (unit_code = $1 OR forwarded_to = $1)" LIST_FILTERS " LIMIT $17::int) c) t"
+    " (SELECT count(*) AS n FROM ("
+    "  (SELECT 1 FROM dossiers WHERE unit_code = $1" LIST_FILTERS " LIMIT $17::int)"
+    "  UNION ALL"
+    "  (SELECT 1 FROM dossiers WHERE forwarded_to = $1 AND unit_code <> $1" LIST_FILTERS
+    "   LIMIT $17::int) LIMIT $17::int) c) t"
     " LEFT JOIN (SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.")
-    ", x.%2$s AS s_key, x.id AS s_id FROM dossier_v v JOIN dossiers x ON x.id = v.id"
+    ", x.%2$s AS s_key, x.id AS s_id, %5$s::text AS s_cur FROM dossier_v v"
+    " JOIN dossiers x ON x.id = v.id"
     " WHERE v.id IN ("
-    " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS
-    "   ORDER BY %2$s %3$s, id %3$s LIMIT $16::int + $3::int)"
+    " (SELECT id FROM dossiers WHERE unit_code = $1" LIST_FILTERS "%4$s"
+    "   ORDER BY %2$s %3$s, id %3$s LIMIT $16::int + $3::int + 1)"
     " UNION"
-    " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS
-    "   ORDER BY %2$s %3$s, id %3$s LIMIT $16::int + $3::int))"
-    " ORDER BY x.%2$s %3$s, x.id %3$s OFFSET $16::int LIMIT $3::int) p ON true"
+    " (SELECT id FROM dossiers WHERE forwarded_to = $1" LIST_FILTERS "%4$s"
+    "   ORDER BY %2$s %3$s, id %3$s LIMIT $16::int + $3::int + 1))"
+    " ORDER BY x.%2$s %3$s, x.id %3$s OFFSET $16::int LIMIT $3::int + 1) p ON true"
     " ORDER BY p.s_key %3$s, p.s_id %3$s";
 
 static const char *const sort_columns[MC_SORT__COUNT] = {
@@ -63,37 +99,71 @@ static const char *const sort_columns[MC_SORT__COUNT] = {
     [MC_SORT_STATUS] = "status"};
 
 /* The statement for one order, written once (the loop's one thread). */
-static const char *sql_list(int sort, int desc) {
-  static char sql[MC_SORT__COUNT][2][sizeof SQL_LIST_FMT + 512];
+const char *store__sql_list(int sort, int desc) {
+  static char sql[MC_SORT__COUNT][2][sizeof SQL_LIST_FMT + 2048];
   char *out = sql[sort][desc != 0];
-  if (out[0] == '\0')
+  if (out[0] == '\0') {
     snprintf(out, sizeof sql[0][0], SQL_LIST_FMT, mc_dom_status_set_sql(MC_STATUS_OPEN_SET),
-             sort_columns[sort], desc ? "DESC" : "ASC");
+             sort_columns[sort], desc ? "DESC" : "ASC", keyset_sql[sort][desc != 0], key_columns[sort]);
+  }
   return out;
+}
+
+/* The page's cursors: the position after each row (cursor.h). */
+static int page_cursors(const PGresult *r, int n, int id_col, int key_col, const mc_cursor *proto,
+                        mc_cursor *cur) {
+  for (int i = 0; i < n; i++) {
+    cur[i] = *proto;
+    cur[i].id = store__parse_i64(PQgetvalue(r, i, id_col));
+    if (mc_cursor_set_key(&cur[i], PQgetvalue(r, i, key_col), PQgetisnull(r, i, key_col)) != 0)
+      return MC_EINTERNAL;
+  }
+  return 0;
+}
+
+/* Answers a page of at most limit rows of r (limit + 1 asked: "more"). */
+void store__page_answer(store_op *o, const PGresult *r, int first_col, int rows, int limit,
+                        const mc_cursor *proto, uint32_t total, int capped) {
+  int n = rows > limit ? limit : rows;
+  mc_dossier *ds = n > 0 ? calloc((size_t)n, sizeof *ds) : NULL;
+  mc_cursor *cur = n > 0 ? calloc((size_t)n, sizeof *cur) : NULL;
+  int err = n > 0 && (ds == NULL || cur == NULL) ? MC_ENOMEM : 0;
+  int ncols = PQnfields(r);
+  if (err == 0) err = page_cursors(r, n, ncols - 2, ncols - 1, proto, cur);
+  if (err == 0) {
+    for (int i = 0; i < n; i++) {
+      store__row_to_dossier(r, i, first_col, &ds[i]);
+      store__row_to_extra(r, i, first_col + DOSSIER_NCOLS, &ds[i]);
+    }
+    mc_page page = {.ds = ds, .cur = cur, .n = (size_t)n, .more = rows > limit,
+                    .total = total, .capped = capped};
+    ((mc_store_page_cb)o->cb)(o->arg, 0, &page);
+  } else {
+    ((mc_store_page_cb)o->cb)(o->arg, err, NULL);
+  }
+  free(cur);
+  free(ds);
 }
 
 static void list_done(store_op *o, int err) {
   const PGresult *r = err == 0 ? o->res[0] : NULL;
   int rows = r != NULL ? PQntuples(r) : 0;
-  if (err == 0 && (rows < 1 || !store__shape_ok(r, 1 + DOSSIER_NCOLS + DOSSIER_X_NCOLS)))
+  if (err == 0 && (rows < 1 || !store__shape_ok(r, 1 + DOSSIER_NCOLS + DOSSIER_X_NCOLS + 3)))
     err = MC_EINTERNAL;
-  int n = err == 0 && !PQgetisnull(r, 0, 1) ? rows : 0;
-  mc_dossier *ds = n > 0 ? calloc((size_t)n, sizeof *ds) : NULL;
-  if (err == 0 && n > 0 && ds == NULL) err = MC_ENOMEM;
   if (err != 0) {
-    ((mc_store_page_cb)o->cb)(o->arg, err, NULL, 0, 0, 0);
+    ((mc_store_page_cb)o->cb)(o->arg, err, NULL);
     return;
   }
+  int n = !PQgetisnull(r, 0, 1) ? rows : 0;
   int64_t count = store__parse_i64(PQgetvalue(r, 0, 0));
   int64_t cap = store__parse_i64(o->params[16]);
-  for (int i = 0; i < n; i++) {
-    store__row_to_dossier(r, i, 1, &ds[i]);
-    store__row_to_extra(r, i, 1 + DOSSIER_NCOLS, &ds[i]);
-  }
   int capped = count >= cap;
-  ((mc_store_page_cb)o->cb)(o->arg, 0, ds, (size_t)n, (uint32_t)(capped ? cap - 1 : count),
-                            capped);
-  free(ds);
+  mc_cursor proto = {.kind = MC_CURSOR_LIST};
+  proto.sort = o->aux[0];
+  proto.desc = o->aux[1];
+  /* the s_id, s_cur columns last: PQnfields - 2, - 1 */
+  store__page_answer(o, r, 1, n, (int)store__parse_i64(o->params[2]), &proto,
+              (uint32_t)(capped ? cap - 1 : count), capped);
 }
 
 static const char *opt(const char *v) { return v != NULL && v[0] != '\0' ? v : NULL; }
@@ -116,6 +186,14 @@ static int list_params(store_op *o, const mc_list_query *q) {
   if (rc == 0) rc = store__param(o, opt(q->holder_unit));
   if (rc == 0) rc = store__param_i64(o, q->offset, 0);
   if (rc == 0) rc = store__param_i64(o, (int64_t)q->total_cap + 1, 0); /* +1: "more" */
+  char key[MC_LIM_DOSSIER_CODE + 1];
+  mc_cursor_key_text(&q->after, key);
+  int keyed = q->after.kind == MC_CURSOR_LIST;
+  if (rc == 0) rc = store__param(o, keyed ? "t" : "f");
+  if (rc == 0) rc = store__param(o, keyed && !q->after.key_null ? key : NULL);
+  if (rc == 0) rc = store__param_i64(o, keyed ? q->after.id : 0, 0);
+  o->aux[0] = q->sort; /* read back by list_done */
+  o->aux[1] = q->desc;
   return rc;
 }
 
@@ -123,12 +201,14 @@ static int list_query_ok(const mc_list_query *q) {
   return q->viewer_unit != NULL && q->limit >= 1 && q->limit <= MC_LIM_LIST &&
          q->offset >= 0 && q->offset <= MC_LIM_LIST_OFFSET && q->sort >= 0 &&
          q->sort < MC_SORT__COUNT && (q->status == 0 || mc_dom_status_valid(q->status)) &&
-         q->due_within_ms >= 0 && q->total_cap >= 1 && q->total_cap <= MC_LIM_LIST_TOTAL;
+         q->due_within_ms >= 0 && q->total_cap >= 1 && q->total_cap <= MC_LIM_LIST_TOTAL &&
+         (q->after.kind == 0 || (q->after.kind == MC_CURSOR_LIST && q->after.sort == q->sort &&
+                                 q->after.desc == q->desc));
 }
 
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_page_cb cb, void *arg) {
   if (s == NULL || q == NULL || cb == NULL || !list_query_ok(q)) return MC_EINVAL;
-  store_op *o = store__op_new("list", sql_list(q->sort, q->desc), list_done, arg);
+  store_op *o = store__op_new("list", store__sql_list(q->sort, q->desc), list_done, arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   store__op_set_class(s, o, q->viewer_unit);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "cursor.h"
 #include "model.h"
 #include "report.h"
 
@@ -144,11 +145,21 @@ typedef struct mc_list_query {
   int64_t received_from_ms, received_to_ms; /* [from, to); 0 = open end */
   int64_t due_from_ms, due_to_ms;           /* [from, to); 0 = open end */
   int total_cap;           /* 1..MC_LIM_LIST_TOTAL: matches counted up to this */
+  mc_cursor after;         /* kind 0: from the first row; else a list cursor of this order */
 } mc_list_query;
-/* One page: the dossiers, and how many match in all (at most total_cap;
- * capped = 1 when the count stopped there). */
-typedef void (*mc_store_page_cb)(void *arg, int err, const mc_dossier *ds, size_t n,
-                                 uint32_t total, int capped);
+/* One page (issue 19): the dossiers, the cursor after each of them
+ * (cursor.h), more = 1 when rows follow the last one, and how many match
+ * in all (at most total_cap; capped = 1 when the count stopped there;
+ * 0, 0 for a search). */
+typedef struct mc_page {
+  const mc_dossier *ds;
+  const mc_cursor *cur;
+  size_t n;
+  int more;
+  uint32_t total;
+  int capped;
+} mc_page;
+typedef void (*mc_store_page_cb)(void *arg, int err, const mc_page *page);
 /* One statement: the page in the asked order and the capped count. */
 int mc_store_list(mc_store *s, const mc_list_query *q, mc_store_page_cb cb, void *arg);
 
@@ -212,11 +223,13 @@ typedef void (*mc_store_history_cb)(void *arg, int err, const mc_dossier *d,
                                     const mc_step *steps, size_t n);
 int mc_store_history(mc_store *s, const char *code, mc_store_history_cb cb, void *arg);
 
-/* Unread inbox entries of a unit, oldest first; mark_read marks exactly the
- * returned ones read in the same transaction. */
+/* Unread inbox entries of a unit, oldest first, at most limit (1..
+ * MC_LIM_LIST + 1: a page and its lookahead); mark_read marks exactly the
+ * returned ones read in the same transaction; without it, only entries
+ * after after_id (0 = from the first; issue 19 pages). */
 typedef void (*mc_store_inbox_cb)(void *arg, int err, const mc_event *ev, size_t n);
-int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int limit,
-                   mc_store_inbox_cb cb, void *arg);
+int mc_store_inbox(mc_store *s, const char *unit_code, int mark_read, int64_t after_id,
+                   int limit, mc_store_inbox_cb cb, void *arg);
 /* The inbox entry id of unit_code, read or not, without marking it (n = 0
  * when there is none): what a "mc_inbox" notification announced. */
 int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_store_inbox_cb cb,
@@ -225,7 +238,7 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
 /* Accent- and case-insensitive search by code, citizen id, phone or name
  * among the dossiers viewer_unit may see (as for list); newest first. */
 int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int limit,
-                    mc_store_list_cb cb, void *arg);
+                    const mc_cursor *after, mc_store_page_cb cb, void *arg);
 
 /* Calendar exceptions (holidays, compensatory days, working weekends). */
 typedef void (*mc_store_calendar_cb)(void *arg, int err, const mc_calday *days, size_t n);
@@ -242,6 +255,11 @@ int mc_store_load_hours(mc_store *s, mc_store_hours_cb cb, void *arg);
  * 0 = the unit follows the default again), in one transaction (017). */
 int mc_store_hours_set(mc_store *s, const char *unit, const mc_work_hours *rows, size_t n,
                        mc_store_done_cb cb, void *arg);
+
+/* Marks the n taken entries ids of unit_code unread again (a reply cut at
+ * the frame cap did not carry them). cb may be NULL. */
+int mc_store_inbox_unread(mc_store *s, const char *unit_code, const uint64_t *ids, size_t n,
+                          mc_store_done_cb cb, void *arg);
 
 /* Record a refused action in the audit table (fire and forget: cb may be NULL). */
 int mc_store_log_refusal(mc_store *s, const char *unit_code, const char *officer,

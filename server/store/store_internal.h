@@ -68,6 +68,7 @@ struct store_op {
   int nmembers;
   char unit[16]; /* the unit it serves ("" = none): the per-unit share */
   int timeout_ms; /* statement_timeout it runs under; 0 = none */
+  int aux[3];     /* its area file's own values (a page: order, limit) */
 };
 
 /* A FIFO of ops. */
@@ -214,5 +215,12 @@ extern const char store__sql_search_exact[];
 #define SEARCH_NAME_MIN 3 /* characters: shorter text has no trigram (B6) */
 /* 1 when the (trimmed) search text is long enough to match names. */
 int store__search_by_name(const char *trimmed_text);
+/* The list statement of one order (lists.c; tests EXPLAIN it). */
+const char *store__sql_list(int sort, int desc);
+/* Answers an mc_store_page_cb with at most limit of r's rows (limit + 1
+ * asked: more), dossier columns from first_col, extras after them, and
+ * the row id and cursor key text as the last two columns. */
+void store__page_answer(store_op *o, const PGresult *r, int first_col, int rows, int limit,
+                        const mc_cursor *proto, uint32_t total, int capped);
 
 #endif

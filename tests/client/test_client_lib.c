@@ -175,7 +175,20 @@ static void test_list_query(void) {
   CHECK_EQ(mc_list_query_check(&q), MSG_ERR_MINE_AWAITING);
   size_t n = 0;
   while (mc_list_query_option(n) != NULL) n++;
-  CHECK_EQ(n, 12);
+  CHECK_EQ(n, 13);
+  /* issue 19: the page cursor is opaque, bounded, printable, and sent */
+  CHECK_EQ(mc_list_query_set(&q, "after", "L0d.42.1796058000000000"), MSG_NONE);
+  CHECK_EQ(mc_list_query_set(&q, "after", ""), MSG_ERR_AFTER);
+  CHECK_EQ(mc_list_query_set(&q, "after", "L0d 42"), MSG_ERR_AFTER);
+  char longc[MC_LIM_CURSOR + 2];
+  memset(longc, 'x', sizeof longc - 1);
+  longc[sizeof longc - 1] = '\0';
+  CHECK_EQ(mc_list_query_set(&q, "after", longc), MSG_ERR_AFTER);
+  longc[MC_LIM_CURSOR] = '\0';
+  CHECK_EQ(mc_list_check_cursor(longc), MSG_NONE);
+  q.mine = q.awaiting_signature = 0;
+  CHECK_EQ(mc_list_request_build(&q, 420, &b), MSG_NONE);
+  CHECK_STREQ(b.after, "L0d.42.1796058000000000");
   Motcua__ListReply r = MOTCUA__LIST_REPLY__INIT;
   Motcua__Dossier d = MOTCUA__DOSSIER__INIT, *dp[2] = {&d, &d};
   r.dossiers = dp;

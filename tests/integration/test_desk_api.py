@@ -156,6 +156,18 @@ class TestDeskApi(unittest.TestCase):
         self.assertTrue(pdf.startswith(b"%PDF-"))
         lst = com.json("GET", "/api/dossiers?q=" + cid)
         self.assertEqual([d["code"] for d in lst["dossiers"]], [code])
+        # issue 19: pages by the reply's cursor, no row twice (two rows at least)
+        com.json("POST", "/api/receive", receive_body(proc, citizen_id()))
+        p1 = com.json("GET", "/api/dossiers?limit=1&sort=code")
+        self.assertTrue(p1["next"], p1)
+        self.assertFalse(p1["cut"])
+        p2 = com.json("GET", "/api/dossiers?limit=1&sort=code&after=" + p1["next"])
+        self.assertEqual(len(p2["dossiers"]), 1)
+        self.assertLess(p1["dossiers"][0]["code"], p2["dossiers"][0]["code"])
+        st, _, _ = com.call("GET", "/api/dossiers?limit=1&after=bad%20cursor")
+        self.assertEqual(st, 400)
+        st, _, _ = com.call("GET", "/api/dossiers?limit=1&sort=due&after=" + p1["next"])
+        self.assertNotEqual(st, 200)  # another order's cursor: the server refuses it
         fw = com.json("POST", "/api/dossiers/%s/forward" % code, {})
         self.assertEqual(fw["dossier"]["holder_unit"], DISTRICT)
         # the district's long poll answers with the pushed event

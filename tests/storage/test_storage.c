@@ -56,8 +56,13 @@ static void list_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 }
 
 /* mc_store_list's page callback: the rows as list_cb takes them. */
-static void page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                    int capped) {
+static void page_cb(void *arg, int err, const mc_page *pg) {
+  const mc_dossier *ds = pg != NULL ? pg->ds : NULL;
+  size_t n = pg != NULL ? pg->n : 0;
+  uint32_t total = pg != NULL ? pg->total : 0;
+  int capped = pg != NULL ? pg->capped : 0;
+  (void)total;
+  (void)capped;
   list_cb(arg, err, ds, n);
   ((lres *)arg)->total = total;
   ((lres *)arg)->capped = capped;

@@ -56,11 +56,37 @@ static void list_cb(void *arg, int err, const mc_dossier *ds, size_t n) {
 }
 
 /* mc_store_list's page callback: the rows as list_cb takes them. */
-static void page_cb(void *arg, int err, const mc_dossier *ds, size_t n, uint32_t total,
-                    int capped) {
+static void page_cb(void *arg, int err, const mc_page *pg) {
+  const mc_dossier *ds = pg != NULL ? pg->ds : NULL;
+  size_t n = pg != NULL ? pg->n : 0;
+  uint32_t total = pg != NULL ? pg->total : 0;
+  int capped = pg != NULL ? pg->capped : 0;
   (void)total;
   (void)capped;
   list_cb(arg, err, ds, n);
+}
+
+/* A search page with its cursors (issue 19). */
+typedef struct pres {
+  int done, err, more;
+  size_t n;
+  char codes[64][MC_DOSSIER_CODE_MAX];
+  int64_t received[64];
+  mc_cursor next;
+} pres;
+
+static void search_page_cb(void *arg, int err, const mc_page *pg) {
+  pres *r = arg;
+  r->done++;
+  r->err = err;
+  if (err != 0) return;
+  r->n = pg->n;
+  r->more = pg->more;
+  for (size_t i = 0; i < pg->n && i < 64; i++) {
+    memcpy(r->codes[i], pg->ds[i].code, MC_DOSSIER_CODE_MAX);
+    r->received[i] = pg->ds[i].received_at_ms;
+  }
+  if (pg->n > 0) r->next = pg->cur[pg->n - 1];
 }
 
 typedef struct hres {
@@ -194,14 +220,15 @@ static int act(mc_store *s, mc_dossier *d, const step_in *in) {
 
 static int inbox(mc_store *s, const char *unit, int mark, int limit, ires *out) {
   memset(out, 0, sizeof *out);
-  CHECK(mc_store_inbox(s, unit, mark, limit, inbox_cb, out) == 0);
+  CHECK(mc_store_inbox(s, unit, mark, 0, limit, inbox_cb, out) == 0);
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
 }
 
 static int search(mc_store *s, const char *viewer, const char *text, lres *out) {
   memset(out, 0, sizeof *out);
-  int rc = mc_store_search(s, viewer, text, 50, list_cb, out);
+  mc_cursor first = {0};
+  int rc = mc_store_search(s, viewer, text, 50, &first, page_cb, out);
   if (rc != 0) return rc;
   pgt_run_until(&out->done, WAIT_MS);
   return out->err;
@@ -470,8 +497,9 @@ static void test_inbox(mc_store *s, const mc_dossier *flow) {
   CHECK(inbox(s, "18496", 1, 1000, &in) == 0 && in.n == total - 1);
   CHECK(inbox(s, "18496", 0, 100, &in) == 0 && in.n == 0);
   CHECK(inbox(s, "18496", 1, 100, &in) == 0 && in.n == 0);
-  CHECK(mc_store_inbox(s, "18496", 0, 0, inbox_cb, &in) == MC_EINVAL);
-  CHECK(mc_store_inbox(s, "18496", 0, 1001, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 0, 0, 0, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 0, 0, 1002, inbox_cb, &in) == MC_EINVAL);
+  CHECK(mc_store_inbox(s, "18496", 1, 5, 10, inbox_cb, &in) == MC_EINVAL); /* take: no cursor */
   CHECK(inbox(s, "444", 0, 100, &in) == 0 && in.n == n444); /* others untouched */
   fprintf(stderr, "ok inbox: forward (both paths) tells the district; peek, take one, take"
                   " rest\n");
@@ -631,19 +659,23 @@ static void test_refusal(mc_store *s) {
   fprintf(stderr, "ok refusal log, with and without a callback\n");
 }
 
-/* Execution time (ms) EXPLAIN ANALYZE reports for sql with params; *seq:
+/* Execution time (ms) EXPLAIN ANALYZE reports for sql with its 6 params; *seq:
  * the plan scans dossiers sequentially. */
-static double explain_ms(const char *sql, const char *const *params, int *seq) {
-  char q[2048];
+static double explain_n_ms(const char *sql, int n, const char *const *params, int *seq,
+                          const char *want_index, int *uses) {
+  char q[8192];
   double ms = -1;
   snprintf(q, sizeof q, "EXPLAIN (ANALYZE) %s", sql);
-  PGresult *r = PQexecParams(pgt_check, q, 3, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, q, n, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) fprintf(stderr, "%s\n", PQresultErrorMessage(r));
   *seq = 0;
+  if (uses != NULL) *uses = 0;
   for (int i = 0; i < PQntuples(r); i++) {
     const char *line = PQgetvalue(r, i, 0);
     if (getenv("MC_TEST_DEBUG")) fprintf(stderr, "  %s\n", line);
     *seq |= strstr(line, "Seq Scan on dossiers") != NULL;
+    if (uses != NULL && want_index != NULL) *uses |= strstr(line, want_index) != NULL;
     const char *t = strstr(line, "Execution Time: ");
     if (t != NULL) ms = atof(t + 16);
   }
@@ -651,11 +683,16 @@ static double explain_ms(const char *sql, const char *const *params, int *seq) {
   return ms;
 }
 
+static double explain_ms(const char *sql, const char *const *params, int *seq) {
+  return explain_n_ms(sql, 6, params, seq, NULL, NULL);
+}
+
 /* B6: text shorter than 3 characters is matched against code, id and phone
  * only (btree), never by a scan of the unit's names. Prints the figures of
  * the name statement (what every search ran before) and of the one run now. */
 static void test_short_search_scale(mc_store *s) {
-  const char *zq[3] = {"18508", "zq", "50"}, *trang[3] = {"18508", "Trang", "50"};
+  const char *zq[6] = {"18508", "zq", "50", "f", "0", "0"};
+  const char *trang[6] = {"18508", "Trang", "50", "f", "0", "0"};
   int seq_name, seq_exact, seq_trang;
   double before = explain_ms(store__sql_search, zq, &seq_name);
   double after = explain_ms(store__sql_search_exact, zq, &seq_exact);
@@ -674,10 +711,10 @@ static void test_short_search_scale(mc_store *s) {
 /* Any part of a code (4+ characters, any case; issue 14, migration 017):
  * through the code's trigram index, never a scan; the caller's own only. */
 static void test_part_search_scale(mc_store *s) {
-  const char *part[3] = {"18508", "gen-12344", "50"};
+  const char *part[6] = {"18508", "gen-12344", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
-  PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, part, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, part, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0, seq = 0;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -696,6 +733,62 @@ static void test_part_search_scale(mc_store *s) {
           ms);
 }
 
+/* Issue 19: a list page deep in 20,000 matches (status 2 of one unit)
+ * continues after its cursor through the (unit, status, received, id)
+ * index, reading about a page; the same page by OFFSET reads every row
+ * before it. And a search of 20,000 matches walked page by page by its
+ * cursor: newest first, no row twice. */
+static void test_pages_scale(mc_store *s) {
+  char key[32], id[32];
+  snprintf(key, sizeof key, "%ld", pgt_long("SELECT (extract(epoch FROM received_at) * 1000000)"
+                                              "::bigint FROM dossiers WHERE code = 'GEN-100004'"));
+  snprintf(id, sizeof id, "%ld", pgt_long("SELECT id FROM dossiers WHERE code = 'GEN-100004'"));
+  const char *keyset[20] = {"18508", "2", "50", "f", NULL, NULL, NULL, "f", NULL, NULL, NULL,
+                            NULL, NULL, NULL, NULL, "0", "10001", "t", key, id};
+  const char *offset[20] = {"18508", "2", "50", "f", NULL, NULL, NULL, "f", NULL, NULL, NULL,
+                            NULL, NULL, NULL, NULL, "10000", "10001", "f", NULL, "0"};
+  int seq_k, seq_o, uses;
+  /* every row here has status 2: either of 022's indexes of the unit reads the range */
+  double ms_k = explain_n_ms(store__sql_list(MC_SORT_RECEIVED, 1), 20, keyset, &seq_k,
+                             "_received_id_idx", &uses);
+  double ms_o = explain_n_ms(store__sql_list(MC_SORT_RECEIVED, 1), 20, offset, &seq_o, NULL,
+                             NULL);
+  CHECK(uses);
+  mc_list_query q = {.viewer_unit = "18508", .status = 2, .limit = 50, .sort = MC_SORT_RECEIVED,
+                     .desc = 1, .total_cap = MC_LIM_LIST_TOTAL,
+                     .after = {.kind = MC_CURSOR_LIST, .sort = MC_SORT_RECEIVED, .desc = 1}};
+  q.after.id = atoll(id);
+  q.after.key_i = atoll(key);
+  lres l = {0};
+  CHECK(mc_store_list(s, &q, page_cb, &l) == 0);
+  pgt_run_until(&l.done, WAIT_MS);
+  CHECK(l.err == 0 && l.n == 50);
+  CHECK(strcmp(l.ds[0].code, "GEN-99994") == 0); /* the unit's next older one */
+  fprintf(stderr, "ok 200k dossiers: a page deep in 20k matches %.2f ms by its cursor"
+                  " (a 022 index%s), %.2f ms by OFFSET 10000%s\n", ms_k,
+          seq_k ? "; the count scans" : "", ms_o, seq_o ? " (seq scan)" : "");
+  /* the search: "Hoang" matches 20k of 18508's rows; five pages */
+  mc_cursor after = {0};
+  char seen[250][MC_DOSSIER_CODE_MAX];
+  size_t nseen = 0;
+  int64_t last = INT64_MAX;
+  for (int p = 0; p < 5; p++) {
+    pres pr = {0};
+    CHECK(mc_store_search(s, "18508", "Hoang", 50, &after, search_page_cb, &pr) == 0);
+    pgt_run_until(&pr.done, WAIT_MS);
+    CHECK(pr.err == 0 && pr.n == 50 && pr.more);
+    for (size_t i = 0; i < pr.n; i++) {
+      for (size_t k = 0; k < nseen; k++) CHECK(strcmp(seen[k], pr.codes[i]) != 0);
+      CHECK(pr.received[i] <= last); /* newest first across pages */
+      snprintf(seen[nseen++], MC_DOSSIER_CODE_MAX, "%s", pr.codes[i]);
+      last = pr.received[i];
+    }
+    after = pr.next;
+  }
+  CHECK(strcmp(seen[0], "GEN-199994") == 0 && strcmp(seen[50], "GEN-199494") == 0);
+  fprintf(stderr, "ok search pages by cursor: 5 x 50 of 20k matches, newest first, none twice\n");
+}
+
 /* 200k generated dossiers: the name search must use the trigram index. */
 static void test_search_scale(mc_store *s) {
   pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
@@ -711,10 +804,10 @@ static void test_search_scale(mc_store *s) {
            " LATERAL (SELECT (ARRAY['18496','18499','18502','18505','18508','18514','18517',"
            "  '18520','18523','18526'])[1 + g % 10] AS u) x");
   pgt_exec("ANALYZE dossiers");
-  const char *params[3] = {"18508", "Trang", "50"};
+  const char *params[6] = {"18508", "Trang", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
-  PGresult *r = PQexecParams(pgt_check, sql, 3, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -739,6 +832,7 @@ static void test_search_scale(mc_store *s) {
                   " common %llu ms)\n", (unsigned long long)ms, (unsigned long long)ms_common);
   test_short_search_scale(s);
   test_part_search_scale(s);
+  test_pages_scale(s);
 }
 
 static void test_search_rule(void) {

@@ -449,6 +449,7 @@ static void test_errors(void) {
       {MC_ELOCKED, MOTCUA__ERROR_CODE__ERR_LOCKED, "locked"},
       {MC_EPWCHANGE, MOTCUA__ERROR_CODE__ERR_PASSWORD_CHANGE_REQUIRED, "password_change_required"},
       {MC_EWEAKPW, MOTCUA__ERROR_CODE__ERR_WEAK_PASSWORD, "weak_password"},
+      {MC_EREPLYBIG, MOTCUA__ERROR_CODE__ERR_REPLY_TOO_LARGE, "reply_too_large"},
   };
   size_t ntab = sizeof tab / sizeof tab[0];
   CHECK_EQ(ntab, MC_ERR_WIRE_MAX);

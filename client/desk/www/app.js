@@ -22,6 +22,9 @@ let inbox = [];
 let candidates = null;     // processing officers, for assignment
 let procedures = null;     // all procedures (datalists)
 let listQuery = new URLSearchParams();
+// Keyset pages (issue 19): the reply's cursor of the next page, the row
+// count before the next page, and the queries of the pages before this one.
+let listNext = null, listTo = 0, listBack = [];
 let current = null;        // the dossier on screen
 let receiveKey = null;     // idempotency key of the receive form
 let chosen = null;         // the chosen procedure
@@ -830,11 +833,17 @@ async function openList(q, isQueue) {
   document.body.dataset.queue = isQueue ? '1' : '0';
   show($('#col-assign'), isQueue);
   const offset = Number(listQuery.get('offset') || 0);
+  const byCursor = listQuery.has('after');
+  const base = byCursor ? Number(listQuery.get('at') || 0) : offset;  // rows before this page
+  if (!byCursor) listBack = [];
   const api_q = new URLSearchParams(listQuery);
-  api_q.set('offset', String(offset));
+  api_q.delete('at');
+  api_q.set('offset', String(byCursor ? 0 : offset));
   api_q.set('limit', String(PAGE));
   const exp = new URLSearchParams(listQuery);
   exp.delete('offset');
+  exp.delete('after');
+  exp.delete('at');
   $('#export').href = '/api/dossiers.xlsx?' + exp.toString();
   for (const b of $$('button.sort')) {
     const s = listQuery.get('sort') || '-received';
@@ -854,11 +863,13 @@ async function openList(q, isQueue) {
   for (const d of r.dossiers || []) tb.append(listRow(d, isQueue));
   if (!(r.dossiers || []).length) tb.append(h('tr', {}, h('td', { colspan: '8', class: 'muted', text: t('list.empty') })));
   const total = r.total || 0;
-  const from = total ? offset + 1 : 0;
-  const to = offset + (r.dossiers || []).length;
+  const to = base + (r.dossiers || []).length;
+  const from = (r.dossiers || []).length ? base + 1 : 0;
+  listNext = r.next || null;  // older servers send none: pages by offset
+  listTo = to;
   $('#page-info').textContent = t('list.page', { from, to, total: total + (r.total_capped ? '+' : '') });
-  $('#page-prev').disabled = offset <= 0;
-  $('#page-next').disabled = to >= total;
+  $('#page-prev').disabled = base <= 0;
+  $('#page-next').disabled = listNext ? false : (byCursor || to >= total);
 }
 
 function listRow(d, isQueue) {
@@ -1143,13 +1154,30 @@ function wire() {
   dropZone($('#d-drop'), $('#d-file-input'), (files) => { if (current) uploadAll(current.code, files, 'scan', $('#d-uploads')).then(() => openDossier(current.code)); });
   $('#filters').addEventListener('submit', (ev) => { ev.preventDefault(); listNav(formToFilters()); });
   $('#filters-clear').addEventListener('click', () => listNav(new URLSearchParams()));
-  $('#page-prev').addEventListener('click', () => { const q = new URLSearchParams(listQuery); q.set('offset', String(Math.max(0, Number(q.get('offset') || 0) - PAGE))); listNav(q); });
-  $('#page-next').addEventListener('click', () => { const q = new URLSearchParams(listQuery); q.set('offset', String(Number(q.get('offset') || 0) + PAGE)); listNav(q); });
+  $('#page-prev').addEventListener('click', () => {
+    if (listQuery.has('after')) {  // back to the page before, or the first
+      const q = new URLSearchParams(listBack.length ? listBack.pop() : listQuery);
+      if (q.toString() === listQuery.toString()) { q.delete('after'); q.delete('at'); }  // none kept: the first page
+      listNav(q);
+      return;
+    }
+    const q = new URLSearchParams(listQuery); q.set('offset', String(Math.max(0, Number(q.get('offset') || 0) - PAGE))); listNav(q);
+  });
+  $('#page-next').addEventListener('click', () => {
+    const q = new URLSearchParams(listQuery);
+    if (listNext) {  // the cursor of the reply: no row twice, none skipped
+      listBack.push(listQuery.toString());
+      q.set('after', listNext); q.set('at', String(listTo)); q.delete('offset');
+    } else {
+      q.set('offset', String(Number(q.get('offset') || 0) + PAGE));
+    }
+    listNav(q);
+  });
   for (const b of $$('button.sort')) {
     b.addEventListener('click', () => {
       const q = formToFilters();  // the filters on screen, applied or not yet
       q.set('sort', listQuery.get('sort') === b.dataset.sort ? '-' + b.dataset.sort : b.dataset.sort);
-      q.delete('offset');
+      q.delete('offset'); q.delete('after'); q.delete('at');
       listNav(q);
     });
   }
