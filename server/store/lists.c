@@ -18,8 +18,15 @@
  * $9 procedure, $10 sector, $11..$14 received and due ranges [from, to),
  * $15 holder. NULL = not filtered. %1$s: the open set. */
 #define LIST_NOW "coalesce(mc_ms_to_ts($6::bigint), now())"
+/* Every overdue dossier is in this set, written exactly as the predicate
+ * of migration 024's partial indexes: with $4 true (folded in the plan of
+ * the bound values) the planner proves them usable. */
+#define LIST_OVERDUE_SET                                                                    \
+  "(supplement_count >= 2 OR coalesce(finished_at, paused_at) > due_at"                     \
+  " OR (finished_at IS NULL AND paused_at IS NULL))"
 #define LIST_FILTERS                                                                        \
   " AND ($2::int = 0 OR status = $2::int)"                                                  \
+  " AND (NOT $4::boolean OR " LIST_OVERDUE_SET ")"                                          \
   " AND (NOT $4::boolean OR supplement_count >= 2"                                          \
   "      OR coalesce(finished_at, paused_at, " LIST_NOW ") > due_at)"                        \
   " AND ($5::bigint IS NULL OR (status IN (%1$s)"                                           \
