@@ -165,7 +165,7 @@ if ((PROFILE)); then need_pkg perf linux-perf; fi
 
 log "building in $BUILD"
 cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo \
+cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo motcua-pg-ceiling motcua-screens-bench \
   motcua-login-bench >/dev/null ||
   die "build failed (cmake --build $BUILD)"
 # The CLI is needed only for the upload comparison; other engineers may be
