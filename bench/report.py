@@ -273,16 +273,17 @@ def main():
             lines.append("latency@%d: missing measurement" % n)
             continue
         p50 = paired(mr, er, lambda x: x["r"]["p50_ms"], lambda x: x["r"]["p50_ms"])
-        met = pr["median"] <= 2.0
+        limit = 1.0 if n == 64 else 2.0  # issue 19: at 64 clients no slower than the echo
+        met = pr["median"] <= limit
         ratios["latency@%d" % n] = dict(pr, motcua_p99_ms=pr["motcua_median"],
                                         reference_p99_ms=pr["reference_median"],
                                         motcua_p50_ms=p50["motcua_median"],
                                         reference_p50_ms=p50["reference_median"],
-                                        target="<= 2.0", met=met)
+                                        target="<= %.1f" % limit, met=met)
         lines.append("latency@%d: motcua p99 %.3f ms vs TLS echo p99 %.3f ms = %.2fx, spread %.2f-%.2f "
-                     "over %d rounds (target <= 2.0); p50 %.3f vs %.3f ms%s" %
+                     "over %d rounds (target <= %.1f); p50 %.3f vs %.3f ms%s" %
                      (n, pr["motcua_median"], pr["reference_median"], pr["median"], pr["min"], pr["max"],
-                      pr["rounds"], p50["motcua_median"], p50["reference_median"], "" if met else "  NOT MET"))
+                      pr["rounds"], limit, p50["motcua_median"], p50["reference_median"], "" if met else "  NOT MET"))
 
     # ---- login (issue 15): Argon2id login vs a list request; other units' p99
     cr = [x for x in rows if x.get("test") == "login" and x.get("impl") == "cost" and x.get("r")]
