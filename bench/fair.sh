@@ -16,6 +16,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
 QUICK=0 ROUNDS="" OUTF=""
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -36,19 +38,6 @@ ENVD=${MOTCUA_FAIR_ENV:-/var/tmp/fair-bench-env}
 BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
 BIN=$BUILD/bin
 PG_BIN=/usr/lib/postgresql/15/bin
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-free_port() { # BASE [TAKEN...]
-  local p=$1 t
-  shift
-  while :; do
-    if port_free "$p"; then
-      for t in "$@"; do [[ $t != "$p" ]] || continue 2; done
-      echo "$p"
-      return
-    fi
-    p=$((p + 1))
-  done
-}
 B=${MOTCUA_FAIR_PORT:-44643}
 PORT=$(free_port "$B")
 HTTP_PORT=$(free_port $((B + 1)) "$PORT")
@@ -61,14 +50,8 @@ RES=$WORK/rounds.jsonl
 log() { printf 'fair: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-PIDS=()
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
+  kill_pids
   if [[ -f $ENVD/local.env ]]; then
     MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
   fi
@@ -76,19 +59,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-stop_pid() {
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  forget_pid "$p"
-}
 
 
 # ----------------------------------------------------------------- build

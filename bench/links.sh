@@ -27,6 +27,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
 QUICK=0 LINKS="" ROUNDS="" OUTF=""
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -52,19 +54,6 @@ ENVD=${MOTCUA_LINKS_ENV:-/var/tmp/links-bench-env}
 BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
 BIN=$BUILD/bin
 PG_BIN=/usr/lib/postgresql/15/bin
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-free_port() { # BASE [TAKEN...]
-  local p=$1 t
-  shift
-  while :; do
-    if port_free "$p"; then
-      for t in "$@"; do [[ $t != "$p" ]] || continue 2; done
-      echo "$p"
-      return
-    fi
-    p=$((p + 1))
-  done
-}
 B=${MOTCUA_LINKS_PORT:-44443}
 PORT=$(free_port "$B")
 HTTP_PORT=$(free_port $((B + 1)) "$PORT")
@@ -78,14 +67,8 @@ RES=$WORK/rounds.jsonl
 log() { printf 'links: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-PIDS=()
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
+  kill_pids
   if [[ -f $ENVD/local.env ]]; then
     MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
   fi
@@ -93,19 +76,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-stop_pid() {
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  forget_pid "$p"
-}
 
 command -v mosquitto >/dev/null || die "mosquitto missing (apt-get install mosquitto)"
 
@@ -171,26 +141,7 @@ start_server() {
 }
 
 MQ=$WORK/mosquitto
-mkdir -p "$MQ"
-cp "$PKI/ca.crt" "$PKI/server.crt" "$PKI/server.key" "$MQ/"
-cat >"$MQ/mosquitto.conf" <<EOF
-# Same CA, certificate and mutual authentication as motcua-server.
-per_listener_settings false
-allow_anonymous true
-persistence false
-user root
-log_dest stderr
-log_type error
-max_keepalive $((HB * 2))
-listener $MQTT_PORT 127.0.0.1
-max_connections -1
-cafile $MQ/ca.crt
-certfile $MQ/server.crt
-keyfile $MQ/server.key
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.3
-EOF
+mosquitto_conf "$MQ" "$PKI" "$MQTT_PORT" "$HB"
 start_mosquitto() {
   mosquitto -c "$MQ/mosquitto.conf" >"$MQ/log" 2>&1 &
   SERVER_PID=$!

@@ -36,6 +36,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
 # Comparisons that live in their own scripts (docs/PERFORMANCE.md "Adding a
 # comparison"): one NAME:SCRIPT per line, SCRIPT in bench/, run after the
 # built-in ones as `bench/SCRIPT [--quick] --out F.json`; the rows of F.json
@@ -73,19 +75,6 @@ POOL=${MOTCUA_BENCH_POOL:-16}
 CONNS=${MOTCUA_BENCH_CONNS:-10000}
 # Ports: other deployments may run on this machine; take the first free
 # port at or above each base (checked again before every server start).
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-free_port() { # BASE [TAKEN...]
-  local p=$1 t
-  shift
-  while :; do
-    if port_free "$p"; then
-      for t in "$@"; do [[ $t != "$p" ]] || continue 2; done
-      echo "$p"
-      return
-    fi
-    p=$((p + 1))
-  done
-}
 PORT=$(free_port 27443)
 HTTP_PORT=$(free_port 27480 "$PORT")
 PG_PORT=$(free_port 35432 "$PORT" "$HTTP_PORT")
@@ -114,14 +103,10 @@ die() { log "error: $*"; exit 1; }
 
 # ------------------------------------------------------------- cleanup
 
-PIDS=() # every long-lived process started here
+# PIDS: every long-lived process started here (bench/lib.sh: kill_pids,
+# forget_pid, stop_pid)
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
+  kill_pids
   if [[ -f $ENVD/local.env ]]; then
     MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
   fi
@@ -129,21 +114,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-forget_pid() { # PID: stopped by hand, no longer ours to clean up
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-stop_pid() { # PID: TERM, bounded wait, KILL
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  forget_pid "$p"
-}
 
 # ------------------------------------------------------------ packages
 
@@ -516,26 +486,7 @@ idle_run motcua "$SERVER_PID" timeout $((HOLD + 400)) "${BENCH[@]}" idle "${COMM
 stop_server
 
 MQ=$WORK/mosquitto
-mkdir -p "$MQ"
-cp "$PKI/ca.crt" "$PKI/server.crt" "$PKI/server.key" "$MQ/"
-cat >"$MQ/mosquitto.conf" <<EOF
-# Same CA, certificate and mutual authentication as motcua-server.
-per_listener_settings false
-allow_anonymous true
-persistence false
-user root
-log_dest stderr
-log_type error
-max_keepalive $((HB * 2))
-listener $MQTT_PORT 127.0.0.1
-max_connections -1
-cafile $MQ/ca.crt
-certfile $MQ/server.crt
-keyfile $MQ/server.key
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.3
-EOF
+mosquitto_conf "$MQ" "$PKI" "$MQTT_PORT" "$HB"
 mosquitto -c "$MQ/mosquitto.conf" >"$MQ/log" 2>&1 &
 MQ_PID=$!
 PIDS+=("$MQ_PID")
