@@ -68,14 +68,8 @@ cmake --build "$BUILD" -j2 --target motcua-server motcua-bench motcua >/dev/null
   die "build failed (cmake --build $BUILD)"
 
 # ------------------------------------------------------------ deployment
-if [[ -f $ENVD/local.env ]]; then
-  MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
-fi
-rm -rf "$ENVD"
 log "deployment in $ENVD (ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT)"
-MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" up "$ENVD" --port "$PORT" --http-port "$HTTP_PORT" \
-  --pg-port "$PG_PORT" --no-desks >"$WORK/up.log" 2>&1 || { tail -20 "$WORK/up.log" >&2; die "local.sh up failed"; }
-MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" stop-server "$ENVD" >/dev/null 2>&1
+bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" --pg-port "$PG_PORT" || die "local.sh up failed"
 PKI=$ENVD/pki
 UNITS=$(MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc \
   "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")

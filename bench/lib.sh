@@ -68,3 +68,37 @@ use_identity_as_username true
 tls_version tlsv1.3
 EOF2
 }
+
+# bench_up ENVD BIN LOG [local.sh up options...]: a fresh deployment (desks
+# off), its ~130 officers hashed with cheap Argon2id parameters (production
+# ones take minutes for all of them), then the server's configuration set
+# back to production parameters: whatever the server hashes from then on (a
+# password change, bench_prod_password) costs what it costs in production.
+# The server is left stopped.
+bench_up() {
+  local envd=$1 bin=$2 log=$3
+  shift 3
+  if [[ -f $envd/local.env ]]; then
+    MOTCUA_BIN_DIR=$bin "$REPO/deploy/local.sh" down "$envd" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$envd"
+  MOTCUA_ARGON2_MEMORY_KIB=4096 MOTCUA_ARGON2_ITERATIONS=1 MOTCUA_BIN_DIR=$bin \
+    "$REPO/deploy/local.sh" up "$envd" "$@" --no-desks >"$log" 2>&1 ||
+    { tail -20 "$log" >&2; return 1; }
+  MOTCUA_BIN_DIR=$bin "$REPO/deploy/local.sh" stop-server "$envd" >/dev/null 2>&1
+  sed -i -e 's/^argon2_memory_kib = .*/argon2_memory_kib = 65536/' \
+    -e 's/^argon2_iterations = .*/argon2_iterations = 3/' "$envd/server.conf"
+}
+
+# bench_prod_password ENVD BIN UNIT: tester.UNIT changes its password through
+# the running server, so its hash has the production parameters; prints
+# the new password file (DIR/officers/tester.UNIT.prod.pw).
+bench_prod_password() {
+  local envd=$1 bin=$2 unit=$3 old new
+  old=$envd/officers/tester.$unit.pw
+  new=$envd/officers/tester.$unit.prod.pw
+  (umask 077 && tr -dc 'bcdfghjklmnpqrstvwxzBCDFGHJKLMNPQRSTVWXZ' </dev/urandom | head -c 16 >"$new")
+  "$bin/motcua" -c "$envd/units/$unit.conf" passwd --password-file "$old" \
+    --new-password-file "$new" >/dev/null || return 1
+  echo "$new"
+}

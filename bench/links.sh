@@ -12,7 +12,7 @@
 # the medians are compared: RSS per link target <= 0.6x mosquitto's; ramp and idle CPU are
 # reported beside mosquitto's.
 #
-#   --quick     20,000 links, 10 s CPU window, 2 motcua + 1 mosquitto rounds (~4 min)
+#   --quick     10,000 links, 10 s CPU window, 2 motcua + 1 mosquitto rounds (~4 min)
 #   default     100,000 links, 30 s CPU window (one whole heartbeat), 2 + 1 rounds
 #   --links N   another link count; --rounds R: R motcua rounds, R-1 mosquitto rounds (min 1)
 #
@@ -42,7 +42,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ -n $OUTF ]] || { echo "links.sh: --out F.json is required" >&2; exit 2; }
-if ((QUICK)); then : "${LINKS:=20000}" "${ROUNDS:=2}"; WINDOW=10; else
+if ((QUICK)); then : "${LINKS:=10000}" "${ROUNDS:=2}"; WINDOW=10; else
   : "${LINKS:=100000}" "${ROUNDS:=2}"; WINDOW=30; fi
 [[ $LINKS =~ ^[0-9]+$ && $LINKS -ge 100 && $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] ||
   { echo "links.sh: --links N (>= 100) and --rounds R (>= 1)" >&2; exit 2; }
@@ -106,14 +106,8 @@ cmake --build "$BUILD" -j2 --target motcua-server motcua-bench motcua >/dev/null
   die "build failed (cmake --build $BUILD)"
 
 # ------------------------------------------------------------ deployment
-if [[ -f $ENVD/local.env ]]; then
-  MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
-fi
-rm -rf "$ENVD"
 log "deployment in $ENVD (ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT, MQTT $MQTT_PORT)"
-MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" up "$ENVD" --port "$PORT" --http-port "$HTTP_PORT" \
-  --pg-port "$PG_PORT" --no-desks >"$WORK/up.log" 2>&1 || { tail -20 "$WORK/up.log" >&2; die "local.sh up failed"; }
-MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" stop-server "$ENVD" >/dev/null 2>&1
+bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" --pg-port "$PG_PORT" || die "local.sh up failed"
 PKI=$ENVD/pki
 UNITS=$(MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc \
   "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
