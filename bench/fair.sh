@@ -43,22 +43,7 @@ PORT=$(free_port "$B")
 HTTP_PORT=$(free_port $((B + 1)) "$PORT")
 PG_PORT=$(free_port $((B + 2)) "$PORT" "$HTTP_PORT")
 
-WORK=$(mktemp -d /tmp/fair-bench.XXXXXX)
-chmod 755 "$WORK"
-RES=$WORK/rounds.jsonl
-: >"$RES"
-log() { printf 'fair: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  kill_pids
-  if [[ -f $ENVD/local.env ]]; then
-    MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK" "$ENVD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init fair
 
 
 # ----------------------------------------------------------------- build
@@ -71,11 +56,11 @@ cmake --build "$BUILD" -j2 --target motcua-server motcua-bench motcua >/dev/null
 log "deployment in $ENVD (ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT)"
 bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" --pg-port "$PG_PORT" || die "local.sh up failed"
 PKI=$ENVD/pki
-UNITS=$(MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc \
+UNITS=$(bench_psql \
   "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
 [[ -n $UNITS ]] || die "no commune units"
 
-PROC=$(MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc \
+PROC=$(bench_psql \
   "SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1")
 FLOOD_UNIT=${UNITS##*,}
 

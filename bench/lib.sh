@@ -102,3 +102,28 @@ bench_prod_password() {
     --new-password-file "$new" >/dev/null || return 1
   echo "$new"
 }
+
+# bench_init NAME: for a script with its own deployment ($ENVD, $BIN):
+# WORK (a temporary directory), RES (its rounds file), log and die
+# prefixed with NAME, and the EXIT trap that stops what the script started,
+# takes its deployment down and removes WORK and ENVD.
+bench_init() {
+  BENCH_NAME=$1
+  WORK=$(mktemp -d "/tmp/$1-bench.XXXXXX")
+  chmod 755 "$WORK"
+  RES=$WORK/rounds.jsonl
+  : >"$RES"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+log() { printf '%s: %s\n' "${BENCH_NAME:-bench}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+bench_cleanup() {
+  kill_pids
+  if [[ -f $ENVD/local.env ]]; then
+    MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK" "$ENVD"
+}
+# bench_psql SQL: the answer of the deployment's database, unaligned.
+bench_psql() { MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc "$1"; }

@@ -60,22 +60,7 @@ HTTP_PORT=$(free_port $((B + 1)) "$PORT")
 PG_PORT=$(free_port $((B + 2)) "$PORT" "$HTTP_PORT")
 MQTT_PORT=$(free_port $((B + 3)) "$PORT" "$HTTP_PORT" "$PG_PORT")
 
-WORK=$(mktemp -d /tmp/links-bench.XXXXXX)
-chmod 755 "$WORK"
-RES=$WORK/rounds.jsonl
-: >"$RES"
-log() { printf 'links: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  kill_pids
-  if [[ -f $ENVD/local.env ]]; then
-    MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK" "$ENVD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init links
 
 command -v mosquitto >/dev/null || die "mosquitto missing (apt-get install mosquitto)"
 
@@ -109,7 +94,7 @@ cmake --build "$BUILD" -j2 --target motcua-server motcua-bench motcua >/dev/null
 log "deployment in $ENVD (ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT, MQTT $MQTT_PORT)"
 bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" --pg-port "$PG_PORT" || die "local.sh up failed"
 PKI=$ENVD/pki
-UNITS=$(MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc \
+UNITS=$(bench_psql \
   "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
 [[ -n $UNITS ]] || die "no commune units"
 
