@@ -47,18 +47,11 @@ bench_init fair
 
 
 # ----------------------------------------------------------------- build
-log "building in $BUILD"
-cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 --target motcua-server motcua-bench motcua >/dev/null ||
-  die "build failed (cmake --build $BUILD)"
+bench_build motcua-server motcua-bench motcua
 
 # ------------------------------------------------------------ deployment
 log "deployment in $ENVD (ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT)"
-bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" --pg-port "$PG_PORT" || die "local.sh up failed"
-PKI=$ENVD/pki
-UNITS=$(bench_psql \
-  "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
-[[ -n $UNITS ]] || die "no commune units"
+bench_deploy
 
 PROC=$(bench_psql \
   "SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1")

@@ -127,3 +127,20 @@ bench_cleanup() {
 }
 # bench_psql SQL: the answer of the deployment's database, unaligned.
 bench_psql() { MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc "$1"; }
+
+# bench_build TARGET...: the release build in $BUILD.
+bench_build() {
+  log "building in $BUILD"
+  cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD" -j2 --target "$@" >/dev/null || die "build failed (cmake --build $BUILD)"
+}
+
+# bench_deploy: bench_up on $PORT $HTTP_PORT $PG_PORT, then PKI and UNITS
+# (the communes' codes, comma-separated).
+bench_deploy() {
+  bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" \
+    --pg-port "$PG_PORT" || die "local.sh up failed"
+  PKI=$ENVD/pki
+  UNITS=$(bench_psql "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
+  [[ -n $UNITS ]] || die "no commune units"
+}
