@@ -175,21 +175,10 @@ done
 ELAPSED=$(($(date +%s) - T0))
 
 mkdir -p "$(dirname "$OUTF")"
-python3 - "$RES" "$OUTF" "$LINKS" "$REQUESTED" "$ELAPSED" "$MQ_VERSION" "$NOFILE" "$NR_OPEN" "$PORTS" "$SOMAX" \
+PYTHONPATH=$REPO/bench python3 - "$RES" "$OUTF" "$LINKS" "$REQUESTED" "$ELAPSED" "$MQ_VERSION" "$NOFILE" "$NR_OPEN" "$PORTS" "$SOMAX" \
   "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)" "$(uptime)" <<'PY'
 import json, statistics, sys
-def hook_rows(prefix, ratios):
-    """bench/run.sh HOOKS rows (docs/PERFORMANCE.md "Adding a comparison")."""
-    rows = []
-    for k, v in ratios.items():
-        t = v.get("target")
-        r = {"name": "%s %s" % (prefix, k), "ratio": v["ratio"],
-             "target": t if isinstance(t, str) else "<= %s" % t}
-        for a, b in (("motcua", "motcua"), ("mosquitto", "reference"), ("spread", "spread")):
-            if a in v:
-                r[b] = v[a]
-        rows.append(r)
-    return rows
+from hookrows import hook_rows
 res, outf, links, requested, elapsed, mqv, nofile, nr_open, ports, somax, commit, upt = sys.argv[1:]
 rounds = [json.loads(l) for l in open(res) if l.strip()]
 def per(r):
