@@ -10,14 +10,12 @@ Runs in its own throwaway deployment (deploy/local.sh up): it fills a
 commune with 1,100 dossiers by SQL and restarts the server."""
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import unittest
 
 import itest
-from itest import BIN_DIR, LOCAL_SH, citizen_id
-from itest_env import free_ports
+from itest import LOCAL_SH, citizen_id
+from reliability_util import Deployment
 
 C = "18529"           # the commune filled here
 NAME = "Phân Trang"   # every filled dossier's name (accents: the search folds them)
@@ -28,22 +26,12 @@ PROC = "1.001193"     # commune-level civil procedure (migration 002)
 class TestPages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="mc-pages-")
-        os.chmod(cls.dir, 0o755)
-        cls.env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
-        cls.addClassCleanup(cls.down)  # registered first: runs even if "up" fails
-        port, http_port, pg_port = free_ports(3)
-        subprocess.run(["bash", LOCAL_SH, "up", cls.dir, "--port", str(port), "--http-port",
-                        str(http_port), "--pg-port", str(pg_port)], env=cls.env, check=True,
-                       timeout=300, stdout=subprocess.DEVNULL)
+        cls.dep = Deployment("mc-pages-")  # reliability_util: local.sh up/down, removed after
+        cls.dir, cls.env = cls.dep.dir, cls.dep.env
+        cls.addClassCleanup(cls.dep.down)  # registered first: runs even if "up" fails
+        cls.dep.up()
         itest.ENV_DIR = cls.dir
         cls.fill(FILLED)
-
-    @classmethod
-    def down(cls):
-        subprocess.run(["bash", LOCAL_SH, "down", cls.dir], env=cls.env, timeout=120,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     @classmethod
     def psql(cls, sql):
