@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 import urllib.request
@@ -31,6 +30,7 @@ import itest
 from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_RECEIVE, BIN_DIR, LOCAL_SH, SRC,
                    Raw, citizen_id, procedure_of_level, receive_body)
 from itest_env import SANITIZER_MARKS, free_ports
+from reliability_util import Deployment
 
 UNIT = "18499"
 # The ASan build runs the same sweep code over a fifth of the rows (still
@@ -47,9 +47,8 @@ SWEEP_WAIT_S = 240
 class TestRetention(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="motcua-ret-", dir="/var/tmp")
-        os.chmod(cls.dir, 0o755)
-        cls.env = dict(os.environ, MOTCUA_BIN_DIR=BIN_DIR)
+        cls.dep = Deployment("motcua-ret-")  # reliability_util: local.sh in /var/tmp
+        cls.dir, cls.env = cls.dep.dir, cls.dep.env
         cls.addClassCleanup(cls.down)  # even if set-up fails half-way
         p, h, g = free_ports(3)
         cls.http = h
@@ -82,8 +81,7 @@ class TestRetention(unittest.TestCase):
 
     @classmethod
     def down(cls):
-        subprocess.call(["bash", LOCAL_SH, "down", cls.dir], timeout=120, env=cls.env,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.dep.local("down", cls.dir, timeout=120, check=False)
         try:
             with open(os.path.join(cls.dir, "server.log"), errors="replace") as f:
                 text = f.read()
@@ -100,8 +98,7 @@ class TestRetention(unittest.TestCase):
 
     @classmethod
     def local(cls, *args, timeout=280):
-        subprocess.run(["bash", LOCAL_SH, args[0], cls.dir] + list(args[1:]), check=True,
-                       timeout=timeout, env=cls.env, stdout=subprocess.DEVNULL)
+        cls.dep.local(args[0], cls.dir, *args[1:], timeout=timeout)
 
     @classmethod
     def psql(cls, *args, timeout=280):
