@@ -55,7 +55,7 @@ typedef struct cli {
   const char *date, *holiday_name;
   char date_iso[11]; /* date as YYYY-MM-DD (typed ISO or DD/MM/YYYY) */
   const char *form, *out_path, *province;
-  int all;                /* outbox --all, logout --all */
+  int all;                /* outbox/logout --all; list/search/inbox --all: every page */
   /* register, hours (register_cmd.c, issue 14) */
   char from_iso[11], to_iso[11];
   const char *pdf_path, *xlsx_path, *unit;

@@ -144,9 +144,9 @@ int cli_parse_inbox(cli *c, int argc, char **argv) {
       snprintf(c->after, sizeof c->after, "%s", v);
       continue;
     }
-    if (!cli_flag(argv[i], "--peek"))
-      return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
-    c->peek = 1;
+    if (cli_flag(argv[i], "--all")) c->all = 1;
+    else if (cli_flag(argv[i], "--peek")) c->peek = 1;
+    else return cli_usage_error(c, MSG_ERR_UNKNOWN_OPTION, argv[i]);
   }
   return EXIT_OK_;
 }
@@ -491,7 +491,7 @@ static int page_call(cli *c, int search, const char *after, Motcua__Envelope **r
 
 /* What the pages printed so far add up to. */
 typedef struct page_sum {
-  json_t *json;   /* list: the first page's object; search: the array */
+  json_t *json;   /* the first page's object, the others' rows added */
   size_t rows;
   uint32_t total;
   int capped, pages;
@@ -499,21 +499,8 @@ typedef struct page_sum {
 } page_sum;
 
 static void page_add_json(cli *c, int search, const Motcua__ListReply *r, page_sum *p) {
-  if (search) {
-    if (p->json == NULL) p->json = json_array();
-    for (size_t i = 0; i < r->n_dossiers; i++)
-      json_array_append_new(p->json, mc_render_dossier_json(r->dossiers[i], c->lang));
-    return;
-  }
-  json_t *o = mc_list_reply_json(&c->lq, r, c->lang);
-  if (p->json == NULL) {
-    p->json = o;
-    return;
-  }
-  json_array_extend(json_object_get(p->json, "dossiers"), json_object_get(o, "dossiers"));
-  json_object_set(p->json, "next", json_object_get(o, "next"));
-  json_object_set(p->json, "cut", json_object_get(o, "cut"));
-  json_decref(o);
+  json_t *o = search ? mc_search_reply_json(r, c->lang) : mc_list_reply_json(&c->lq, r, c->lang);
+  p->json = mc_pages_merge_json(p->json, o, "dossiers");
 }
 
 /* One page's rows, printed or added to the JSON. */
@@ -529,13 +516,10 @@ static void page_add(cli *c, int search, const Motcua__ListReply *r, page_sum *p
 }
 
 /* The end of the pages: "showing a–b of N" (a list's first page) or the
- * count, then where the next page starts ("Còn nữa ... --after X"). */
+ * count, then where the next page starts ("Còn nữa ... --after X"); with
+ * --json the object's "next" and "cut". */
 static int page_end(cli *c, int search, const char *after, page_sum *p) {
-  if (c->json) {
-    if (search && p->next[0] != '\0')
-      fprintf(stderr, "%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), p->next);
-    return cli_emit_json(p->json, 0) ? EXIT_CONNECT : EXIT_OK_;
-  }
+  if (c->json) return cli_emit_json(p->json, 0) ? EXIT_CONNECT : EXIT_OK_;
   if (p->rows == 0) puts(mc_msg(c->lang, MSG_LIST_EMPTY));
   if (!search && after[0] == '\0') {
     unsigned first = p->rows > 0 ? c->lq.offset + 1 : 0;
@@ -616,35 +600,54 @@ int cli_run_history(cli *c) {
   return rc;
 }
 
-int cli_run_inbox(cli *c) {
-  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT, *rep;
+/* One inbox page after `after` (peek) or the oldest unread (read). */
+static int inbox_call(cli *c, const char *after, Motcua__Envelope **rep) {
+  Motcua__Envelope req = MOTCUA__ENVELOPE__INIT;
   Motcua__InboxRequest body = MOTCUA__INBOX_REQUEST__INIT;
   body.mark_read = !c->peek;
   body.limit = c->limit;
-  body.after = c->after;
-  if (c->after[0] != '\0' && !c->peek) return cli_usage_error(c, MSG_ERR_AFTER, c->after);
+  body.after = (char *)after;
   req.body_case = MOTCUA__ENVELOPE__BODY_INBOX;
   req.inbox = &body;
-  int rc = cli_call(c, &req, MOTCUA__ENVELOPE__BODY_INBOX_REPLY, &rep);
-  if (rc != EXIT_OK_) return rc;
-  const Motcua__InboxReply *r = rep->inbox_reply;
-  if (c->json) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_events; i++)
-      json_array_append_new(a, mc_render_event_json(r->events[i], c->lang));
-    const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
-    rc = cli_emit_json(json_pack("{s:o, s:s?, s:b}", "events", a, "next", next, "cut", r->cut), 0)
-             ? EXIT_CONNECT
-             : EXIT_OK_;
-  } else if (r->n_events == 0) {
-    puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
-  } else {
-    for (size_t i = 0; i < r->n_events; i++) cli_print_event(stdout, r->events[i], c->lang);
-    printf("%zu %s\n", r->n_events, mc_msg(c->lang, MSG_INBOX_COUNT));
-    if (r->next != NULL && r->next[0] != '\0')
-      printf("%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), r->next);
-  }
-  mc_envelope_free(rep);
-  return rc;
+  return cli_call(c, &req, MOTCUA__ENVELOPE__BODY_INBOX_REPLY, rep);
 }
 
+/* The end of the inbox pages: the count and the next page's cursor, or
+ * with --all stopped at CLI_ALL_PAGES while reading, that more are unread. */
+static void inbox_end(cli *c, size_t events, const char *next, int unread_left) {
+  if (events == 0) puts(mc_msg(c->lang, MSG_INBOX_EMPTY));
+  else printf("%zu %s\n", events, mc_msg(c->lang, MSG_INBOX_COUNT));
+  if (next[0] != '\0') printf("%s %s\n", mc_msg(c->lang, MSG_MORE_AFTER), next);
+  if (unread_left) puts(mc_msg(c->lang, MSG_INBOX_MORE_UNREAD));
+}
+
+/* inbox: one page, or with --all every page up to CLI_ALL_PAGES (--peek:
+ * by the cursors; reading: until a read returns nothing). */
+int cli_run_inbox(cli *c) {
+  if (c->after[0] != '\0' && !c->peek) return cli_usage_error(c, MSG_ERR_AFTER, c->after);
+  json_t *acc = NULL;
+  char cur[MC_LIM_CURSOR + 1];
+  size_t events = 0;
+  int pages = 0, more = 0;
+  snprintf(cur, sizeof cur, "%s", c->after);
+  for (;;) {
+    Motcua__Envelope *rep = NULL;
+    int rc = inbox_call(c, cur, &rep);
+    if (rc != EXIT_OK_) {
+      json_decref(acc);
+      return rc;
+    }
+    const Motcua__InboxReply *r = rep->inbox_reply;
+    if (c->json) acc = mc_pages_merge_json(acc, mc_inbox_reply_json(r, c->lang), "events");
+    else
+      for (size_t i = 0; i < r->n_events; i++) cli_print_event(stdout, r->events[i], c->lang);
+    events += r->n_events;
+    more = mc_inbox_more(r, c->peek);
+    snprintf(cur, sizeof cur, "%s", r->next != NULL ? r->next : "");
+    mc_envelope_free(rep);
+    if (!c->all || !more || ++pages >= CLI_ALL_PAGES) break;
+  }
+  if (c->json) return cli_emit_json(acc, 0) ? EXIT_CONNECT : EXIT_OK_;
+  inbox_end(c, events, cur, c->all && more && !c->peek);
+  return EXIT_OK_;
+}

@@ -195,6 +195,38 @@ json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, i
                    (json_int_t)q->offset, "next", next, "cut", r->cut);
 }
 
+json_t *mc_search_reply_json(const Motcua__ListReply *r, int lang) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->n_dossiers; i++)
+    json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], lang));
+  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  return json_pack("{s:o, s:I, s:b, s:s?, s:b}", "dossiers", a, "total", (json_int_t)r->total,
+                   "total_capped", r->total_capped, "next", next, "cut", r->cut);
+}
+
+json_t *mc_inbox_reply_json(const Motcua__InboxReply *r, int lang) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->n_events; i++)
+    json_array_append_new(a, mc_render_event_json(r->events[i], lang));
+  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  return json_pack("{s:o, s:s?, s:b}", "events", a, "next", next, "cut", r->cut);
+}
+
+json_t *mc_pages_merge_json(json_t *acc, json_t *page, const char *rows_key) {
+  if (acc == NULL) return page;
+  if (page == NULL) return acc;
+  json_array_extend(json_object_get(acc, rows_key), json_object_get(page, rows_key));
+  json_object_set(acc, "next", json_object_get(page, "next"));
+  json_object_set(acc, "cut", json_object_get(page, "cut"));
+  json_decref(page);
+  return acc;
+}
+
+int mc_inbox_more(const Motcua__InboxReply *r, int peek) {
+  if (peek) return r->next != NULL && r->next[0] != '\0';
+  return r->n_events > 0;
+}
+
 json_t *mc_summary_json(const Motcua__SummaryReply *r) {
   return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "to_receive",
                    (json_int_t)r->to_receive, "to_return", (json_int_t)r->to_return,

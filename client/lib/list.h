@@ -62,6 +62,20 @@ void mc_list_page_span(const mc_list_query *q, const Motcua__ListReply *r, unsig
 /* {"dossiers": [...], "total": N, "total_capped": b, "offset": k, "next":
  * cursor or null, "cut": b}. */
 json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, int lang);
+/* A search's page as {"dossiers": [...], "total": N, "total_capped": b,
+ * "next": cursor or null, "cut": b} (a list's without "offset"). */
+json_t *mc_search_reply_json(const Motcua__ListReply *r, int lang);
+/* An inbox page as {"events": [...], "next": cursor or null, "cut": b}. */
+json_t *mc_inbox_reply_json(const Motcua__InboxReply *r, int lang);
+/* --all: page (a reply object above, reference stolen) added to acc, the
+ * first page's object: its rows (rows_key) appended, "next" and "cut"
+ * taken from page (those of the last page). Returns acc, or page when acc
+ * is NULL. */
+json_t *mc_pages_merge_json(json_t *acc, json_t *page, const char *rows_key);
+/* inbox --all: 1 if another page may follow this reply. Read with --peek:
+ * it carries the next page's cursor; read without (mark_read): it was not
+ * empty (the next call takes the oldest unread again, no cursor). */
+int mc_inbox_more(const Motcua__InboxReply *r, int peek);
 /* SummaryReply as {"to_receive": N, ..., "at": time}. */
 json_t *mc_summary_json(const Motcua__SummaryReply *r);
 /* DossierReply.actions as a JSON array of command names. */

@@ -258,8 +258,8 @@ static const char *const msgs[MSG__COUNT][2] = {
         "Cách dùng: motcua history MÃ_HỒ_SƠ\nQuá trình xử lý hồ sơ: từng bước, đơn vị, cán bộ, hạn của bước và kết quả\n(trước hạn, đúng hạn, quá hạn), theo giờ Việt Nam.",
         "Usage: motcua history DOSSIER_CODE\nThe dossier's progress log: each step, unit, officer, the step's deadline and\nwhether it was early, on time or late (Vietnam time)."},
     [MSG_USAGE_INBOX] = {
-        "Cách dùng: motcua inbox [--peek [--after CON_TRỎ]] [--limit N]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000. --after (với --peek): trang sau, giá trị \"Còn nữa\".",
-        "Usage: motcua inbox [--peek [--after CURSOR]] [--limit N]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000. --after (with --peek): the next page, the \"More\" value."},
+        "Cách dùng: motcua inbox [--peek [--after CON_TRỎ]] [--limit N] [--all]\nThông báo gửi đến đơn vị; các thông báo in ra được đánh dấu đã đọc\n(trừ khi có --peek). --limit từ 1 đến 1000. --after (với --peek): trang sau, giá trị \"Còn nữa\";\n--all: mọi trang (tối đa 100).",
+        "Usage: motcua inbox [--peek [--after CURSOR]] [--limit N] [--all]\nNotifications for this unit; those printed are marked as read (unless --peek).\n--limit 1 to 1000. --after (with --peek): the next page, the \"More\" value;\n--all: every page (at most 100)."},
     [MSG_USAGE_SEARCH] = {
         "Cách dùng: motcua search CHUỖI [--limit N] [--after CON_TRỎ] [--all]\nTìm hồ sơ theo mã, số định danh, số điện thoại hoặc họ tên (không phân biệt dấu), mới nhất trước.\n"
         "Một phần mã hồ sơ (từ 4 ký tự, ví dụ 0004 hoặc 261206-00) tìm mọi hồ sơ có mã chứa nó;\n"
@@ -647,6 +647,8 @@ static const char *const msgs[MSG__COUNT][2] = {
     [MSG_HISTORY_COUNT] = {"bước", "step(s)"},
     [MSG_INBOX_EMPTY] = {"Không có thông báo mới", "No new notifications"},
     [MSG_INBOX_COUNT] = {"thông báo", "notification(s)"},
+    [MSG_INBOX_MORE_UNREAD] = {"Vẫn còn thông báo chưa đọc: chạy lại motcua inbox --all",
+                               "More notifications are unread: run motcua inbox --all again"},
     [MSG_HOLIDAY_KIND_HOLIDAY] = {"nghỉ", "day off"},
     [MSG_HOLIDAY_KIND_WORKDAY] = {"làm việc bù", "working day"},
     [MSG_HOLIDAYS_EMPTY] = {"Chưa có ngày nghỉ nào trong lịch", "No calendar entries"},

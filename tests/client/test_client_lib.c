@@ -201,8 +201,65 @@ static void test_list_query(void) {
   CHECK(first == 0 && last == 0);
 }
 
+/* search --json and --all of list, search and inbox (issue 19): a search
+ * page carries next and cut like a list page; pages merge into the first
+ * page's object with the last page's next and cut; when inbox --all goes on. */
+static void test_pages_json(void) {
+  Motcua__Dossier d1 = MOTCUA__DOSSIER__INIT, d2 = MOTCUA__DOSSIER__INIT;
+  d1.code = "18529-261206-0001";
+  d2.code = "18529-261206-0002";
+  Motcua__Dossier *p1[1] = {&d1}, *p2[1] = {&d2};
+  Motcua__ListReply r = MOTCUA__LIST_REPLY__INIT;
+  r.dossiers = p1;
+  r.n_dossiers = 1;
+  r.total = 7;
+  r.next = "S.1796058000000000.12";
+  r.cut = 1;
+  json_t *a = mc_search_reply_json(&r, 0);
+  CHECK_FATAL(a != NULL);
+  CHECK_STREQ(json_string_value(json_object_get(a, "next")), "S.1796058000000000.12");
+  CHECK(json_is_true(json_object_get(a, "cut")));
+  CHECK_EQ(json_integer_value(json_object_get(a, "total")), 7);
+  CHECK(json_object_get(a, "offset") == NULL);
+  CHECK_EQ(json_array_size(json_object_get(a, "dossiers")), 1);
+  r.dossiers = p2;
+  r.next = "";
+  r.cut = 0;
+  json_t *b = mc_search_reply_json(&r, 0);
+  CHECK(json_is_null(json_object_get(b, "next")));
+  a = mc_pages_merge_json(a, b, "dossiers");
+  json_t *rows = json_object_get(a, "dossiers");
+  CHECK_EQ(json_array_size(rows), 2);
+  CHECK_STREQ(json_string_value(json_object_get(json_array_get(rows, 1), "code")),
+              "18529-261206-0002");
+  CHECK(json_is_null(json_object_get(a, "next")));   /* the last page's */
+  CHECK(json_is_false(json_object_get(a, "cut")));
+  CHECK(mc_pages_merge_json(NULL, a, "dossiers") == a);
+  json_decref(a);
+
+  Motcua__DossierEvent ev = MOTCUA__DOSSIER_EVENT__INIT, *evp[1] = {&ev};
+  ev.kind = "forward";
+  ev.dossier = &d1;
+  ev.from_unit = "18529";
+  Motcua__InboxReply ir = MOTCUA__INBOX_REPLY__INIT;
+  ir.next = "";
+  CHECK(!mc_inbox_more(&ir, 1));      /* peek: no cursor, the end */
+  CHECK(!mc_inbox_more(&ir, 0));      /* read: nothing read, the end */
+  ir.events = evp;
+  ir.n_events = 1;
+  CHECK(!mc_inbox_more(&ir, 1));
+  CHECK(mc_inbox_more(&ir, 0));       /* read: the next call takes the next unread */
+  ir.next = "I.5";
+  CHECK(mc_inbox_more(&ir, 1));
+  json_t *i = mc_inbox_reply_json(&ir, 1);
+  CHECK_STREQ(json_string_value(json_object_get(i, "next")), "I.5");
+  CHECK_EQ(json_array_size(json_object_get(i, "events")), 1);
+  json_decref(i);
+}
+
 int main(void) {
   RUN_TEST(test_list_query);
+  RUN_TEST(test_pages_json);
   RUN_TEST(test_defaults);
   RUN_TEST(test_load_relative_paths);
   RUN_TEST(test_load_errors);

@@ -4,12 +4,13 @@ dossiers arrive (no row twice, none of the first snapshot missing), in
 every list order; then, with the server's frame cap lowered to 4 KiB, a
 page cut short of its limit (cut + next, and following it still covers the
 set) and a reply that cannot be cut (the catalogue) answered with the error
-reply_too_large instead of silence.
+reply_too_large instead of silence. search --json carries next and cut like
+list --json; inbox --all follows the pages (--peek: by the cursors; reading:
+until nothing is unread) up to the CLI's bound of 100 pages.
 
 Runs in its own throwaway deployment (deploy/local.sh up): it fills a
 commune with 1,100 dossiers by SQL and restarts the server."""
 import os
-import re
 import subprocess
 import unittest
 
@@ -72,14 +73,11 @@ class TestPages(unittest.TestCase):
             extra = ["--after", after] if after else []
             r = self.page(cmd, *(list(args) + extra))
             doc = r.doc
-            rows = doc["dossiers"] if isinstance(doc, dict) else doc
-            codes += [d["code"] for d in rows]
+            self.assertIn("cut", doc, cmd)            # list and search alike
+            codes += [d["code"] for d in doc["dossiers"]]
             replies.append(doc)
-            if cmd == "list":
-                after = doc.get("next")
-            else:  # search --json stays an array: its cursor comes on stderr
-                m = re.search(r"--after (\S+)", r.err)
-                after = m.group(1) if m else None
+            after = doc.get("next")
+            self.assertNotIn("--after", r.err, cmd)   # the cursor is in the JSON
             if not after:
                 return codes, replies
             self.assertLess(len(replies), 200, "pages do not end")
@@ -124,11 +122,70 @@ class TestPages(unittest.TestCase):
         self.assertGreater(len(replies), 3)
         self.assertEqual(len(codes), len(set(codes)))
         self.assertFalse(set(before) - set(codes))
+        # --all: every page in one object, the last page's (empty) cursor
+        r = self.page("search", "phan trang", "--limit", "300", "--all")
+        allc = [d["code"] for d in r.doc["dossiers"]]
+        self.assertEqual(len(allc), len(set(allc)))
+        self.assertFalse(set(codes) - set(allc))
+        self.assertIsNone(r.doc["next"])
+        self.assertFalse(r.doc["cut"])
         # the human output names the next page in both languages
         r = itest.cli(C, "search", "phan trang", "--limit", "5", json_out=False)
         self.assertIn("Còn nữa, trang sau: --after S.", r.out)
         r = itest.cli(C, "--lang", "en", "list", "--limit", "5", json_out=False)
         self.assertIn("More, next page: --after L0d.", r.out)
+
+    def unread(self):
+        return int(self.psql("SELECT count(*) FROM inbox WHERE unit_code = '%s'"
+                             " AND read_at IS NULL" % C))
+
+    def notify(self, n):
+        """n unread inbox entries for C, as the district's send-backs."""
+        self.psql("INSERT INTO inbox (unit_code, kind, from_unit, detail, dossier_id)"
+                  " SELECT '%s', 'send_back', (SELECT code FROM units WHERE role = 'district'"
+                  " LIMIT 1), 'trang ' || id, id FROM dossiers WHERE unit_code = '%s'"
+                  " ORDER BY id LIMIT %d" % (C, C, n))
+
+    def test_inbox_all(self):
+        self.notify(250)
+        n = self.unread()
+        self.assertGreaterEqual(n, 250)
+        # one page of a peek: its cursor
+        r = self.page("inbox", "--peek", "--limit", "100")
+        self.assertEqual(len(r.doc["events"]), 100)
+        self.assertTrue(r.doc["next"])
+        # --peek --all: every page by the cursors, nothing marked read
+        r = self.page("inbox", "--peek", "--limit", "100", "--all")
+        ids = [e["id"] for e in r.doc["events"]]
+        self.assertEqual(len(ids), n)
+        self.assertEqual(len(set(ids)), n)
+        self.assertEqual(ids, sorted(ids))                  # oldest first, no page twice
+        self.assertIsNone(r.doc["next"])
+        self.assertEqual(self.unread(), n)
+        r = itest.cli(C, "--lang", "en", "inbox", "--peek", "--limit", "100", "--all",
+                      json_out=False)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("%d notification(s)" % n, r.out)
+        self.assertNotIn("--after", r.out)
+        # the bound: 100 pages, then the cursor of the 101st
+        r = self.page("inbox", "--peek", "--limit", "1", "--all")
+        self.assertEqual(len(r.doc["events"]), 100)
+        self.assertTrue(r.doc["next"])
+        # reading --all: until nothing is unread (no cursor: each read takes the oldest)
+        r = self.page("inbox", "--limit", "100", "--all")
+        self.assertEqual(sorted(e["id"] for e in r.doc["events"]), sorted(ids))
+        self.assertEqual(self.unread(), 0)
+        r = self.page("inbox", "--all")
+        self.assertEqual(r.doc["events"], [])
+        # reading at the bound: 100 read, the rest left unread and said so
+        self.notify(130)
+        r = itest.cli(C, "inbox", "--limit", "1", "--all", json_out=False)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("100 thông báo", r.out)
+        self.assertIn("Vẫn còn thông báo chưa đọc", r.out)
+        self.assertEqual(self.unread(), 30)
+        r = itest.cli(C, "inbox", "--limit", "1", "--after", "I.1")  # --after wants --peek
+        self.assertNotEqual(r.rc, 0, r)
 
     def test_cursor_is_checked(self):
         for bad in ("L0d.1", "L1d.1.1", "S.1.1", "L0d.0.1", "L0d.1.x"):
@@ -161,9 +218,11 @@ class TestPages(unittest.TestCase):
         self.assertEqual(codes, whole)
         self.assertTrue(all(r["cut"] for r in replies[:-1]))
         # a search page likewise
-        codes, _ = self.walk("search", ["phan trang", "--limit", "100"])
+        codes, replies = self.walk("search", ["phan trang", "--limit", "100"])
         self.assertEqual(len(codes), len(set(codes)))
         self.assertGreater(len(codes), 1000)
+        self.assertTrue(replies[0]["cut"] and replies[0]["next"])
+        self.assertTrue(all(r["cut"] for r in replies[:-1]))
         # the catalogue cannot be cut: an error frame, at once, not a timeout
         r = itest.cli(C, "procedures", timeout=10)
         self.assertNotEqual(r.rc, 0, r)
