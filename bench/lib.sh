@@ -1,6 +1,7 @@
 # Shell helpers shared by bench/run.sh, bench/links.sh and bench/fair.sh
-# (sourced): free ports, the processes a bench started, and the mosquitto
-# reference configured like motcua-server.
+# (sourced): free ports, the processes a bench started, the mosquitto
+# reference configured like motcua-server, and a hook's build and deployment
+# (reused from run.sh when it runs the hook: bench_build, bench_deploy).
 
 # Ports: other deployments may run on this machine; take the first free
 # port at or above each base, not one of the TAKEN ones.
@@ -120,6 +121,10 @@ log() { printf '%s: %s\n' "${BENCH_NAME:-bench}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 bench_cleanup() {
   kill_pids
+  if ((BENCH_BORROWED)); then # run.sh's deployment: run.sh takes it down
+    rm -rf "$WORK"
+    return
+  fi
   if [[ -f $ENVD/local.env ]]; then
     MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" down "$ENVD" >/dev/null 2>&1 || true
   fi
@@ -128,18 +133,39 @@ bench_cleanup() {
 # bench_psql SQL: the answer of the deployment's database, unaligned.
 bench_psql() { MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc "$1"; }
 
-# bench_build TARGET...: the release build in $BUILD.
+# bench_build TARGET...: the release build in $BUILD; nothing when run.sh
+# (MOTCUA_BENCH_BUILT=1) has just built every bench target there.
 bench_build() {
+  if [[ ${MOTCUA_BENCH_BUILT:-0} == 1 && -x $BIN/motcua-server ]]; then
+    log "build: done by run.sh in $BUILD"
+    return 0
+  fi
   log "building in $BUILD"
   cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$BUILD" -j2 --target "$@" >/dev/null || die "build failed (cmake --build $BUILD)"
 }
 
 # bench_deploy: bench_up on $PORT $HTTP_PORT $PG_PORT, then PKI and UNITS
-# (the communes' codes, comma-separated).
+# (the communes' codes, comma-separated). Run by bench/run.sh
+# (MOTCUA_BENCH_HOOK_ENV: run.sh's deployment, PostgreSQL up, server
+# stopped), it borrows that deployment instead: ENVD and the ports become
+# run.sh's, its server is started fresh by the hook as before, and
+# bench_cleanup leaves it to run.sh (a second initdb, PKI and officer import
+# cost 20-40 s of every hook and measured nothing; MOTCUA_BENCH_HOOK_FRESH=1
+# brings up a fresh one anyway).
+BENCH_BORROWED=0
 bench_deploy() {
-  bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" \
-    --pg-port "$PG_PORT" || die "local.sh up failed"
+  local h=${MOTCUA_BENCH_HOOK_ENV:-}
+  if [[ -n $h && -f $h/local.env && ${MOTCUA_BENCH_HOOK_FRESH:-0} != 1 ]]; then
+    ENVD=$h BENCH_BORROWED=1
+    PORT=$(sed -n 's/^MOTCUA_PORT=//p' "$h/local.env")
+    HTTP_PORT=$(sed -n 's/^MOTCUA_HTTP_PORT=//p' "$h/local.env")
+    PG_PORT=$(sed -n 's/^MOTCUA_PG_PORT=//p' "$h/local.env")
+    log "deployment: run.sh's, borrowed ($ENVD, ports $PORT, $HTTP_PORT, PostgreSQL $PG_PORT)"
+  else
+    bench_up "$ENVD" "$BIN" "$WORK/up.log" --port "$PORT" --http-port "$HTTP_PORT" \
+      --pg-port "$PG_PORT" || die "local.sh up failed"
+  fi
   PKI=$ENVD/pki
   UNITS=$(bench_psql "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
   [[ -n $UNITS ]] || die "no commune units"

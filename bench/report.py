@@ -8,6 +8,9 @@ import json
 import os
 import platform
 import sys
+import time
+
+T_START = time.monotonic()
 
 
 def load(path):
@@ -111,6 +114,33 @@ def cpu_model():
     except OSError:
         pass
     return platform.processor() or "?"
+
+
+def phases_of(rows):
+    """The wall time of each phase of run.sh (its "phase" records, in order),
+    a hook's own rounds beside it, and this report's own time last."""
+    hook_rounds = {"hook " + h["hook"]: h["elapsed_s"] for h in rows
+                   if h.get("test") == "hook" and h.get("elapsed_s") is not None}
+    out = []
+    for r in rows:
+        if r.get("test") == "phase":
+            p = {"name": r["name"], "s": r["s"]}
+            if r["name"] in hook_rounds:
+                p["rounds_s"] = hook_rounds[r["name"]]
+            out.append(p)
+    out.append({"name": "report", "s": round(time.monotonic() - T_START, 1)})
+    total = sum(p["s"] for p in out)
+    for p in out:
+        p["share"] = round(p["s"] / total, 3) if total else 0
+    return out
+
+
+def phase_md(phases, elapsed):
+    md = ["", "Wall time by phase (%d s in all):" % elapsed, "", "| phase | s | share |", "|---|---|---|"]
+    for p in phases:
+        extra = " (its rounds %s s)" % p["rounds_s"] if "rounds_s" in p else ""
+        md.append("| %s%s | %.1f | %.0f %% |" % (p["name"], extra, p["s"], 100 * p["share"]))
+    return md
 
 
 def main():
@@ -349,7 +379,9 @@ def main():
             "cpu": cpu_model(), "cores": os.cpu_count(), "kernel": platform.release(),
             "db_pool_size": a.pool, "synchronous_commit": a.sync, "mosquitto": a.mosquitto,
             "only": a.only or "all"}
-    doc = {"meta": meta, "ratios": ratios, "idle": idle, "measurements": rows}
+    meta["phases"] = phases_of(rows)
+    doc = {"meta": meta, "ratios": ratios, "idle": idle,
+           "measurements": [r for r in rows if r.get("test") != "phase"]}
     os.makedirs(a.outdir, exist_ok=True)
     with open(os.path.join(a.outdir, a.name + ".json"), "w") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
@@ -363,6 +395,7 @@ def main():
           "", "| comparison | run | figure | latency / detail |", "|---|---|---|---|"]
     md += ["| %s | %s | %s | %s |" % t for t in table]
     md += ["", "Ratios:", ""] + ["- `%s`" % l for l in lines]
+    md += phase_md(meta["phases"], meta["elapsed_s"])
     with open(os.path.join(a.outdir, a.name + ".md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md[2:]))

@@ -13,6 +13,7 @@
 #   latency  ping round trip, 1 and 64 clients     vs a minimal libuv TLS echo
 #   login    one officer login (Argon2id)           vs a list request on the same link;
 #            8 other units' list p99 during bursts of 50 logins vs without them
+#            (max_hashes 2, the default; the full run also 1)
 #
 # Units: the 21 real commune certificates of the deployment are reused
 # (simulated unit i uses commune i mod 21; the server allows several links
@@ -28,11 +29,23 @@
 # --only intake,upload,idle,latency,login (or a hook's name) runs those only and
 # writes bench/results/only-<LIST>.{json,md} instead of latest.*.
 #
+# Wall time: every phase (build, deploy, intake sweep, intake rounds, latency,
+# login cost, login burst, idle, upload, each hook, report) is logged as it
+# ends ("phase NAME: S s") and goes into the JSON (meta.phases) and the .md.
+# --quick stays within 6 minutes on 2 cores (docs/PERFORMANCE.md "The quick
+# run's wall time"): one deployment for everything (the hooks borrow it, see
+# bench_deploy in bench/lib.sh), no build step when the build is up to date,
+# idle links through the links hook at 5,000 links.
+#
 # Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
 # MOTCUA_BENCH_BUILD (default <repo>/build-bench), MOTCUA_BENCH_POOL (server
 # db_pool_size during the intake runs, default 16 = the server's default), MOTCUA_BENCH_CONNS (idle
 # links, default 10000), MOTCUA_BENCH_CEILING_OPTS (extra motcua-pg-ceiling
-# options, e.g. "--pipeline 2" or "--unprepared").
+# options, e.g. "--pipeline 2" or "--unprepared"), MOTCUA_BENCH_PORT (first
+# port tried: server, +1 http, +2 TLS echo, +3 MQTT, +4 PostgreSQL, +5 the
+# upload reference, +100 / +200 the links / fair hooks; default: 27443,
+# 27480, 27444, 28883, 35432, 27445, the hooks' own), MOTCUA_BENCH_QUICK_LINKS
+# (links of the links hook in --quick, default 5000).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -46,6 +59,10 @@ HOOKS=(
   links:links.sh       # 100,000 idle links (fewer if the open-files limit is lower) vs mosquitto
   fair:fair.sh         # another unit's p99 under intake@64 + a ping flood vs idle
 )
+# What a hook gets after --quick: the links hook at 5,000 links (its ramp is
+# ~20 s a round at 10,000; RSS per link is the same figure at 5,000 within
+# 1 %, docs/PERFORMANCE.md "The quick run's wall time").
+declare -A HOOK_QUICK_ARGS=([links]="--links ${MOTCUA_BENCH_QUICK_LINKS:-5000}")
 SECTIONS=(intake upload idle latency login)
 for h in "${HOOKS[@]}"; do SECTIONS+=("${h%%:*}"); done
 QUICK=0 PROFILE=0 ONLY=""
@@ -60,7 +77,7 @@ while [[ $# -gt 0 ]]; do
           { echo "run.sh: --only wants a comma list of ${SECTIONS[*]}" >&2; exit 2; }
       done
       ONLY=$2; shift ;;
-    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,48p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -75,11 +92,17 @@ POOL=${MOTCUA_BENCH_POOL:-16}
 CONNS=${MOTCUA_BENCH_CONNS:-10000}
 # Ports: other deployments may run on this machine; take the first free
 # port at or above each base (checked again before every server start).
-PORT=$(free_port 27443)
-HTTP_PORT=$(free_port 27480 "$PORT")
-PG_PORT=$(free_port 35432 "$PORT" "$HTTP_PORT")
-ECHO_PORT=$(free_port 27444 "$PORT" "$HTTP_PORT" "$PG_PORT")
-MQTT_PORT=$(free_port 28883 "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT")
+# MOTCUA_BENCH_PORT: one base for all of them (several runs side by side).
+PB=${MOTCUA_BENCH_PORT:-}
+[[ -z $PB || $PB =~ ^[0-9]+$ ]] || { echo "run.sh: MOTCUA_BENCH_PORT is a port number" >&2; exit 2; }
+PORT=$(free_port "${PB:-27443}")
+HTTP_PORT=$(free_port $((${PB:-27479} + 1)) "$PORT")
+PG_PORT=$(free_port $((${PB:-35428} + 4)) "$PORT" "$HTTP_PORT")
+ECHO_PORT=$(free_port $((${PB:-27442} + 2)) "$PORT" "$HTTP_PORT" "$PG_PORT")
+MQTT_PORT=$(free_port $((${PB:-28880} + 3)) "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT")
+RAW_PORT_BASE=$((${PB:-27440} + 5))
+HOOK_PORTS=()
+[[ -z $PB ]] || HOOK_PORTS=(MOTCUA_LINKS_PORT=$((PB + 100)) MOTCUA_FAIR_PORT=$((PB + 200)))
 PG_BIN=/usr/lib/postgresql/15/bin
 # ROUNDS: alternating rounds of every comparison (motcua, reference,
 # motcua, ...); SDUR: a point of the intake sweep; RDUR: an intake round;
@@ -100,6 +123,19 @@ RES=$WORK/results.jsonl # one JSON object per measurement
 : >"$RES"
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# phase NAME: ends the running phase (its wall time logged and recorded),
+# starts NAME; phase "" only ends. report.py lists them (meta.phases).
+PH_NAME="" PH_T0=0
+phase() {
+  local now s
+  now=$(date +%s.%N)
+  if [[ -n $PH_NAME ]]; then
+    s=$(awk -v a="$PH_T0" -v b="$now" 'BEGIN { printf "%.1f", b - a }')
+    printf '{"test":"phase","name":"%s","s":%s}\n' "$PH_NAME" "$s" >>"$RES"
+    log "phase $PH_NAME: ${s} s"
+  fi
+  PH_NAME=$1 PH_T0=$now
+}
 
 # ------------------------------------------------------------- cleanup
 
@@ -129,12 +165,17 @@ need_pkg() { # COMMAND PACKAGE
 need_pkg mosquitto mosquitto
 need_pkg socat socat
 need_pkg python3 python3
+MQ_VERSION=$(mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //') || true
 if ((PROFILE)); then need_pkg perf linux-perf; fi
 
 # ---------------------------------------------------------------- build
 
+phase build
+# configure once; `cmake --build` re-runs it itself when a CMakeLists.txt changed
 log "building in $BUILD"
-cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+if [[ ! -f $BUILD/CMakeCache.txt ]]; then
+  cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
 cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo motcua-pg-ceiling motcua-screens-bench \
   motcua-login-bench >/dev/null ||
   die "build failed (cmake --build $BUILD)"
@@ -154,11 +195,19 @@ fi
 
 # ----------------------------------------------------------- deployment
 
+phase deploy
 log "deployment in $ENVD"
 bench_up "$ENVD" "$BIN" "$WORK/up.log" --port $PORT --http-port $HTTP_PORT --pg-port $PG_PORT || die "local.sh up failed"
 PKI=$ENVD/pki
 PG_SOCK=$(sed -n 's/^MOTCUA_PG_SOCK=//p' "$ENVD/local.env")
-psql_q() { MOTCUA_BIN_DIR=$BIN "$REPO/deploy/local.sh" psql "$ENVD" -Atc "$1"; }
+# psql_q SQL: psql on the deployment's socket as its cluster owner, as
+# `local.sh psql` does, without that script's start-up (~0.3 s a call on a
+# busy machine; the intake section asks 3 times per run, 51 times in --quick).
+PG_PORT=$(sed -n 's/^MOTCUA_PG_PORT=//p' "$ENVD/local.env")
+if [[ $(id -u) -eq 0 ]]; then PSQL_AS=(runuser -u motcua --); else PSQL_AS=(); fi
+psql_q() {
+  (cd / && "${PSQL_AS[@]}" psql -X -h "$PG_SOCK" -p "$PG_PORT" -U motcua -d motcua -Atc "$1")
+}
 UNITS=$(psql_q "SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'")
 NUNITS=$(tr ',' '\n' <<<"$UNITS" | wc -l)
 PROC=$(psql_q "SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1")
@@ -228,13 +277,12 @@ mkdir -p "$OUT"
 # postmaster's own and reaped children's (exited backends) plus its live
 # children's, the server's CPU from /proc (0 when it is not running).
 PG_DATA=$(sed -n 's/^MOTCUA_PG_DIR=//p' "$ENVD/local.env")/data
-pg_cpu_ticks() {
-  local pm c t
+pg_cpu_ticks() { # one awk for all the backends (one each cost ~1 s a run on a busy machine)
+  local pm c t stats=()
   pm=$(head -n 1 "$PG_DATA/postmaster.pid")
   t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
-  for c in $(ps -o pid= --ppid "$pm"); do
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0)))
-  done
+  for c in $(ps -o pid= --ppid "$pm"); do stats+=("/proc/$c/stat"); done
+  ((${#stats[@]} == 0)) || t=$((t + $({ cat "${stats[@]}" 2>/dev/null || true; } | awk '{t += $14 + $15} END {print t + 0}')))
   echo "$t"
 }
 MARK=""
@@ -335,6 +383,7 @@ print(best["n"] if best else 16)' "$RES" "$1"
 start_server "--db_pool_size=$POOL"
 # The sweep (round 0): each reference at 1, 4, 16, 64 clients (and motcua
 # at 1 and 16 units in the full run) to find each reference's best count.
+phase "intake sweep"
 log "intake: sweep, ${SDUR}s a point: ceiling (mc_receive_many, batch $BATCH) and pgbench at 1, 4, 16, 64"
 if ((!QUICK)); then for n in 1 16; do intake_one motcua $n "$SDUR" 0; done; fi
 for c in 1 4 16 64; do intake_one ceiling $c "$SDUR" 0; done
@@ -342,6 +391,7 @@ for c in 1 4 16 64; do intake_one pgbench $c "$SDUR" 0; done
 CEIL_N=$(best_of ceiling) PGB_N=$(best_of pgbench)
 # The rounds: motcua at 64 units, the ceiling and pgbench at their best
 # counts, alternating; report.py takes each round's ratios, then the median.
+phase "intake rounds"
 log "intake: $ROUNDS rounds of motcua@64, ceiling@$CEIL_N, pgbench@$PGB_N, ${RDUR}s each"
 for k in $(seq "$ROUNDS"); do
   [[ $k == 1 ]] && perf_start intake64 "$SERVER_PID"
@@ -368,6 +418,7 @@ fi # intake
 # --------------------------------------------------------------- latency
 if want latency; then
 
+phase latency
 log "latency: ping at 1 and 64 clients, motcua vs TLS echo, $ROUNDS rounds alternating, ${LDUR}s each"
 start_server "--db_pool_size=$POOL"
 "$BIN/motcua-tls-echo" --port $ECHO_PORT --ca "$PKI/ca.crt" --cert "$PKI/server.crt" \
@@ -400,6 +451,7 @@ if want login; then
 # The deployment's own officers (deploy/local.sh, production Argon2id
 # parameters unless MOTCUA_ARGON2_* say otherwise): the first commune's
 # tester logs in; the next 8 communes are "the other units".
+phase "login cost"
 A2M=$(sed -n 's/^argon2_memory_kib = //p' "$ENVD/server.conf")
 A2T=$(sed -n 's/^argon2_iterations = //p' "$ENVD/server.conf")
 LUNIT=${UNITS%%,*}
@@ -422,8 +474,12 @@ for k in $(seq "$ROUNDS"); do
 done
 stop_server
 # the burst with the default max_hashes (2: every core of this machine may
-# hash) and with 1 (one core left to the loop and PostgreSQL)
-for mh in 2 1; do
+# hash) and, in the full run, with 1 (one core left to the loop and
+# PostgreSQL): a tuning variant, reported only, whose burst lasts ~55 s
+# (34 logins hashed one at a time) of --quick's 6 minutes
+phase "login burst"
+if ((QUICK)); then MHS=(2); else MHS=(2 1); fi
+for mh in "${MHS[@]}"; do
   start_server "--db_pool_size=$POOL" "--max_hashes=$mh"
   j=$(timeout $((LBURSTS * 100 + 120)) "${LB[@]}" burst "${LCOMMON[@]}" --units "$OTHERS" \
     --burst 50 --bursts $LBURSTS --window $((DUR / 2 > 3 ? DUR / 2 : 3))) ||
@@ -479,6 +535,7 @@ idle_run() {
   log "  $name: base ${base} KiB, with links ${rss} KiB, cpu $((c1 - c0)) ticks in ${WINDOW}s; $j"
 }
 
+phase idle
 log "idle: $CONNS TLS links held ${HOLD}s, heartbeat ${HB}s"
 start_server "--db_pool_size=$POOL"
 idle_run motcua "$SERVER_PID" timeout $((HOLD + 400)) "${BENCH[@]}" idle "${COMMON[@]}" \
@@ -492,7 +549,6 @@ MQ_PID=$!
 PIDS+=("$MQ_PID")
 sleep 1
 kill -0 "$MQ_PID" 2>/dev/null || { cat "$MQ/log" >&2; die "mosquitto did not start"; }
-MQ_VERSION=$(mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //') || true
 idle_run mosquitto "$MQ_PID" timeout $((HOLD + 400)) "${BENCH[@]}" mqtt --port $MQTT_PORT \
   --ca "$PKI/ca.crt" --pki "$PKI" --units "$UNITS" --conns "$CONNS" --concurrency 64 \
   --hold "$HOLD" --heartbeat $HB --src-prefix 127.0.0.
@@ -514,6 +570,7 @@ if want upload; then
 # (so neither pays for the other's, or the test file's, writeback) and with
 # 32 fresh random bytes in the file (so the server's dedup never answers);
 # the median of each side is compared.
+phase upload
 if ((QUICK)); then UP_MIB=32 UP_ROUNDS=3; else UP_MIB=100 UP_ROUNDS=5; fi
 UPLOAD=""
 now_s() { date +%s.%N; }
@@ -538,7 +595,7 @@ up_motcua() {
 up_raw() {
   local port out t0 t1 rc=0 pid bytes
   UP_T=""
-  port=$(free_port 27445 "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT" "$MQTT_PORT")
+  port=$(free_port "$RAW_PORT_BASE" "$PORT" "$HTTP_PORT" "$PG_PORT" "$ECHO_PORT" "$MQTT_PORT")
   out=$ENVD/raw-tls-upload.bin
   rm -f "$out"
   up_touch
@@ -631,11 +688,13 @@ for h in "${HOOKS[@]}"; do
   want "$hname" || continue
   hout=$WORK/hook-$hname.json
   hargs=(--out "$hout")
-  ((QUICK)) && hargs=(--quick "${hargs[@]}")
+  # shellcheck disable=SC2206 # the hook's --quick arguments, split on blanks
+  ((QUICK)) && hargs=(--quick ${HOOK_QUICK_ARGS[$hname]:-} "${hargs[@]}")
+  phase "hook $hname"
   log "$hname: bench/$hscript ${hargs[*]}"
   hrc=0
-  MOTCUA_BENCH_BUILD=$BUILD MOTCUA_BIN_DIR=$BIN MOTCUA_BENCH_HOOK_ENV=$ENVD \
-    timeout "${MOTCUA_BENCH_HOOK_TIMEOUT:-900}" "$REPO/bench/$hscript" "${hargs[@]}" \
+  env "${HOOK_PORTS[@]}" MOTCUA_BENCH_BUILD="$BUILD" MOTCUA_BIN_DIR="$BIN" MOTCUA_BENCH_HOOK_ENV="$ENVD" \
+    MOTCUA_BENCH_BUILT=1 timeout "${MOTCUA_BENCH_HOOK_TIMEOUT:-900}" "$REPO/bench/$hscript" "${hargs[@]}" \
     </dev/null >"$WORK/hook-$hname.log" 2>&1 || hrc=$?
   ((hrc == 0)) || tail -5 "$WORK/hook-$hname.log" >&2
   python3 -c '
@@ -649,6 +708,8 @@ try:
         assert isinstance(r.get("name"), str) and isinstance(r.get("target"), str)
         assert isinstance(r.get("ratio"), (int, float))
     out = {"test": "hook", "hook": name, "rc": rc, "rows": rows}
+    if isinstance(d, dict) and isinstance(d.get("elapsed_s"), (int, float)):
+        out["elapsed_s"] = d["elapsed_s"]  # its rounds, without its set-up
 except Exception as e:
     out = {"test": "hook", "hook": name, "rc": rc, "status": "failed: exit %d, %s" % (rc, str(e)[:120] or type(e).__name__)}
 print(json.dumps(out, ensure_ascii=False))' "$hname" "$hout" "$hrc" >>"$RES"
@@ -656,6 +717,7 @@ done
 
 # ---------------------------------------------------------------- report
 
+phase "" # report.py times itself (phase "report")
 ELAPSED=$(($(date +%s) - T0))
 if [[ -n $ONLY ]]; then NAME=only-${ONLY//,/-}; else NAME=latest; fi
 python3 "$REPO/bench/report.py" "$RES" "$OUT" \
