@@ -3,27 +3,37 @@
 rollups"), against the database of a running local deployment:
 
   nice -n 10 bench/retention_bench.py DIR [--events 1000000,10000000] [--days 1095]
-                                      [--idem 1000000] [--out FILE.json]
+                                      [--same-rate] [--idem 1000000] [--out FILE.json]
 
 DIR: deploy/local.sh up DIR (server running; its [retention] sweep is not
 used: the bench calls the sweep's statements itself). WARNING: it empties
 DIR's link history and link_uptime_daily.
 
 1. Link history, for each --events size: bench/retention_fill.sql spreads
-   that many rows over --days days (set-based), ANALYZE; then the per-minute
+   that many rows over --days days (set-based), ANALYZE (--same-rate: over
+   days in proportion to the size, --days for the largest, so the history
+   grows at one event and restart rate; every size's rows end at the same
+   instant, taken at the start, so "today" holds the same rows at every
+   size whatever the time each is filled); then the per-minute
    monitoring query (today's uptime of every unit) as the server ran it
    before (migration 005's link_uptime, kept in tests/integration/
    retention_ref.sql) and as it runs it now (023's link_uptime), each timed
    (median of the runs, ms) with the temporary bytes it wrote
    (pg_stat_database.temp_bytes); "after" once with the whole history still
    raw (today is never rolled up) and, up to --sweep-max events, once more
-   after the rollup of every closed day and the deletion.
+   after the rollup of every closed day and the deletion. Beside the ms
+   (load-sensitive), the shared buffers (hit + read) of "after" by
+   EXPLAIN (ANALYZE, BUFFERS), the function bodies included: the same on a
+   quiet or a busy machine, so its ratio shows constancy deterministically;
+   after the deletion also those of the sweep's statements with nothing
+   left to do.
 2. Idempotency: --idem rows carrying a real receive's reply snapshot (the
    receive made through the CLI of unit 18499), the table's total size,
    then idem_prune in batches of 50,000 and VACUUM FULL, the size again.
 
-Prints each figure, the ratio after(largest)/after(smallest) beside its
-target (<= 1.5: constant in the size of the history) and writes JSON to
+Prints each figure, the ratios after(largest)/after(smallest) beside their
+targets (buffers <= 1.2, ms <= 1.5: constant in the size of the history)
+and writes JSON to
 --out. Load average beside them: this machine is shared."""
 import argparse
 import json
@@ -66,25 +76,57 @@ def timed(d, query, runs, ref=False):
     return statistics.median(ms), (t1 - t0) // runs
 
 
+def link_intervals_023():
+    """Migration 023's link_intervals_in, as CREATE OR REPLACE (025 replaced it)."""
+    with open(os.path.join(SRC, "server", "store", "sql", "023_retention.sql")) as f:
+        text = f.read()
+    m = re.search(r"(?ms)^CREATE FUNCTION link_intervals_in\(.*?^\$\$;", text)
+    return "CREATE OR REPLACE" + m.group(0)[len("CREATE"):]
+
+
+def buffers(d, query, runs=3, with_023=False):
+    """Shared buffers (hit + read) the execution of query touched, function
+    bodies included (EXPLAIN ANALYZE BUFFERS), the last of runs in one
+    session (the first ones fill the session's catalogue caches). with_023:
+    with 023's link_intervals_in, in a transaction rolled back."""
+    script = ["EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT count(*) FROM %s;" % query] * runs
+    if with_023:
+        script = ["BEGIN;", link_intervals_023()] + script + ["ROLLBACK;"]
+    out = psql(d, "-q", "-f", "-", stdin="\n".join(script) + "\n")
+    plans = json.loads("[" + out.strip().replace("\n]\n[", "\n],\n[") + "]")
+    top = plans[-1][0]["Plan"]
+    return top["Shared Hit Blocks"] + top["Shared Read Blocks"]
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
 
 
-def link_history(d, n, days, runs, no_sweep=False):
+def link_history(d, n, days, runs, end_ts, no_sweep=False, skip_before=False):
     psql(d, "-q", "-c", "TRUNCATE link_events, link_open, link_uptime_daily; "
                         "DELETE FROM link_server_runs WHERE boot_ms < 100000")
     t = time.time()
-    psql(d, "-q", "-v", "n=%d" % (n // 2), "-v", "days=%d" % days, "-f", FILL)
+    server_runs = max(1, round(days * 50 / 110))  # a restart every 2.2 days
+    psql(d, "-q", "-v", "n=%d" % (n // 2), "-v", "days=%d" % days, "-v", "runs=%d" % server_runs,
+         "-v", "end_ts=%s" % end_ts, "-f", FILL)
     fill_s = time.time() - t
     rows = int(psql(d, "-c", "SELECT count(*) FROM link_events").strip())
-    res = {"events": rows, "days": days, "fill_s": round(fill_s, 1), "load_before": loadavg()}
-    res["before_ms"], res["before_temp_bytes"] = timed(
-        d, "pg_temp.ref_uptime(%s, %s, 420)" % (TODAY, TODAY), 1, ref=True)
+    today_rows = int(psql(d, "-c", "SELECT count(*) FROM link_events WHERE mc_local_day(at, 420) "
+                                   "= %s AND client_version = 'fill'" % TODAY).strip())
+    res = {"events": rows, "days": days, "server_runs": server_runs, "today_rows": today_rows,
+           "fill_s": round(fill_s, 1), "load_before": loadavg()}
+    if skip_before:
+        res["before_ms"], res["before_temp_bytes"] = -1.0, -1  # -1: not measured
+    else:
+        res["before_ms"], res["before_temp_bytes"] = timed(
+            d, "pg_temp.ref_uptime(%s, %s, 420)" % (TODAY, TODAY), 1, ref=True)
     # today is never rolled up: the per-minute query needs no rollup, so it
     # is measured first with the whole history raw, then after the deletion
     q = "link_uptime(%s, %s, 420)" % (TODAY, TODAY)
     res["after_raw_ms"], res["after_raw_temp_bytes"] = timed(d, q, runs)
+    res["after_raw_buffers"] = buffers(d, q)
+    res["m023_buffers"] = buffers(d, q, with_023=True)
     if no_sweep:
         return res
     t = time.time()
@@ -98,6 +140,10 @@ def link_history(d, n, days, runs, no_sweep=False):
     res["events_left"] = int(psql(d, "-c", "SELECT count(*) FROM link_events").strip())
     psql(d, "-q", "-c", "VACUUM ANALYZE link_events")
     res["after_ms"], res["after_temp_bytes"] = timed(d, q, runs)
+    res["after_buffers"] = buffers(d, q)
+    # the sweep with nothing left to do (what it costs every period from now on)
+    res["idle_sweep_buffers"] = {f: buffers(d, f) for f in (
+        "link_rollup(420, 31)", "link_events_prune(35, 420, 50000)", "idem_prune(30, 50000)")}
     res["load_after"] = loadavg()
     return res
 
@@ -148,6 +194,10 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--events", default="1000000,10000000")
     ap.add_argument("--days", type=int, default=1095)
+    ap.add_argument("--same-rate", action="store_true",
+                    help="days in proportion to the size (--days for the largest)")
+    ap.add_argument("--skip-before", action="store_true",
+                    help="no 'before' (005's query: 50 s at 10M)")
     ap.add_argument("--idem", type=int, default=1000000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sweep-max", type=int, default=2000000,
@@ -155,9 +205,16 @@ def main():
     ap.add_argument("--out")
     a = ap.parse_args()
     out = {"link_history": [], "idempotency": None}
-    for n in [int(x) for x in a.events.split(",") if x]:
-        r = link_history(a.dir, n, a.days, a.runs, n > a.sweep_max)
+    sizes = [int(x) for x in a.events.split(",") if x]
+    end_ts = psql(a.dir, "-c", "SELECT now()").strip()
+    for n in sizes:
+        days = max(1, round(a.days * n / max(sizes))) if a.same_rate else a.days
+        r = link_history(a.dir, n, days, a.runs, end_ts, n > a.sweep_max, a.skip_before)
         out["link_history"].append(r)
+        print("link_events %d over %d days (%d runs, %d rows today): per-minute query, history "
+              "raw: %d buffers (023's link_intervals_in: %d)"
+              % (r["events"], days, r["server_runs"], r["today_rows"], r["after_raw_buffers"],
+                 r["m023_buffers"]), flush=True)
         if n > a.sweep_max:
             print("link_events %d: before %.0f ms, %d temp bytes | after (history raw) %.1f ms, "
                   "%d temp bytes | load %s" % (r["events"], r["before_ms"], r["before_temp_bytes"],
@@ -171,13 +228,22 @@ def main():
                  r["after_raw_temp_bytes"], r["events_left"], r["after_ms"],
                  r["after_temp_bytes"], r["fill_s"], r["rollup_s"], r["prune_s"],
                  r["load_before"], r["load_after"]), flush=True)
+        print("  after deletion: per-minute query %d buffers; idle sweep buffers %s"
+              % (r["after_buffers"], r["idle_sweep_buffers"]), flush=True)
     lh = out["link_history"]
     if len(lh) >= 2:
         ratio = lh[-1]["after_raw_ms"] / max(lh[0]["after_raw_ms"], 0.001)
         before = lh[-1]["before_ms"] / max(lh[0]["before_ms"], 0.001)
+        before = before if lh[0]["before_ms"] > 0 else -1.0
+        bufs = lh[-1]["after_raw_buffers"] / max(lh[0]["after_raw_buffers"], 1)
         out["ratio_after"], out["ratio_before"] = round(ratio, 2), round(before, 2)
-        print("per-minute query, largest/smallest history: after %.2f (target <= 1.5), "
-              "before %.2f" % (ratio, before))
+        out["ratio_after_buffers"] = round(bufs, 3)
+        out["ratio_023_buffers"] = round(lh[-1]["m023_buffers"] / max(lh[0]["m023_buffers"], 1), 3)
+        print("per-minute query, largest/smallest history (%d/%d events): buffers %d/%d = %.3f "
+              "(target <= 1.2; 023: %.3f) | after %.2f ms ratio (target <= 1.5), before %.2f | load %s"
+              % (lh[-1]["events"], lh[0]["events"], lh[-1]["after_raw_buffers"],
+                 lh[0]["after_raw_buffers"], bufs, out["ratio_023_buffers"], ratio, before,
+                 loadavg()))
     if a.idem > 0:
         r = out["idempotency"] = idempotency(a.dir, a.idem)
         print("idempotency %d rows (reply %d B): %.1f MB -> %.1f MB after the sweep + VACUUM, "

@@ -1,17 +1,29 @@
 -- Link history and idempotency rows with old timestamps, set-based (issue 19,
 -- docs/PERFORMANCE.md "Retention and rollups"; tests/integration/test_retention.py).
---   psql -v n=CONNECTIONS -v days=DAYS -f bench/retention_fill.sql
--- n connections spread evenly over the last `days` days, units in turn,
--- 1 to 240 minutes each, in 50 server runs (boot_ms 1000..1049) each of
--- which lives 1/50 of the span; every 997th connection has no disconnect
--- (its run crashed: it ends when its run was last alive). 2n - n/997 rows.
+--   psql -v n=CONNECTIONS -v days=DAYS [-v runs=RUNS] [-v end_ts=TIME] -f bench/retention_fill.sql
+-- n connections spread evenly over the `days` days before end_ts (default
+-- now), units in turn, 1 to 240 minutes each, in `runs` server runs (default
+-- 50; boot_ms 1000..999+runs) each of which lives 1/runs of the span; every
+-- 997th connection has no disconnect (its run crashed: it ends when its run
+-- was last alive). 2n - n/997 rows. bench/retention_bench.py passes runs in
+-- proportion to days (the same restart rate at every size) and one end_ts
+-- for every size (the same rows today, whatever the time the size is filled).
 -- Needs the table owner (ALTER TABLE: the trigger is off for the fill).
 \set ON_ERROR_STOP 1
+\if :{?runs}
+\else
+\set runs 50
+\endif
+\if :{?end_ts}
+\else
+\set end_ts now
+\endif
 INSERT INTO link_server_runs (boot_ms, started_at, last_alive)
 SELECT 1000 + r,
-       now() - make_interval(secs => :days * 86400.0 * (1 - r / 50.0)),
-       now() - make_interval(secs => :days * 86400.0 * (1 - (r + 1) / 50.0)) - interval '1 minute'
-  FROM generate_series(0, 49) AS r
+       :'end_ts'::timestamptz - make_interval(secs => :days * 86400.0 * (1 - r / (:runs)::float8)),
+       :'end_ts'::timestamptz - make_interval(secs => :days * 86400.0 * (1 - (r + 1) / (:runs)::float8))
+         - interval '1 minute'
+  FROM generate_series(0, :runs - 1) AS r
 ON CONFLICT (boot_ms) DO NOTHING;
 
 -- link_open (migration 023) is rebuilt once at the end rather than by its
@@ -20,8 +32,8 @@ BEGIN;
 ALTER TABLE link_events DISABLE TRIGGER link_events_open;
 WITH u AS (SELECT array_agg(code ORDER BY code) AS a, count(*)::int AS k FROM units),
 c AS (
-  SELECT i, u.a[1 + i % u.k] AS unit, 1000 + (i * 50 / :n) AS boot,
-         now() - make_interval(secs => :days * 86400.0 * (1 - i / (:n)::float8)) AS at,
+  SELECT i, u.a[1 + i % u.k] AS unit, 1000 + (i * :runs / :n) AS boot,
+         :'end_ts'::timestamptz - make_interval(secs => :days * 86400.0 * (1 - i / (:n)::float8)) AS at,
          make_interval(mins => ((i * 7919) % 240 + 1)::int) AS dur
     FROM generate_series(0::bigint, :n - 1) AS i, u
 )
@@ -44,3 +56,4 @@ ON CONFLICT DO NOTHING;
 ALTER TABLE link_events ENABLE TRIGGER link_events_open;
 COMMIT;
 ANALYZE link_events;
+ANALYZE link_server_runs;

@@ -169,6 +169,51 @@ ROLLBACK;""")
         self.assertEqual(rows, ["2020-01-01|1800|0", "2020-01-02|5400|2", "2020-01-03|0|0",
                                 "2020-01-01|2020-01-02"])
 
+    def test_long_connection(self):
+        """A connection of 54 hours (19:00 local on 1 January to 01:00 on
+        the 4th), each day asked alone: the first from its connect to
+        midnight (its disconnect after the window), the 2nd and 3rd whole
+        (connect before, disconnect after: the branch of past windows only,
+        migration 025), the 4th one hour and its disconnect (connect before
+        the window). Rolled back."""
+        out = self.psql("-c", """
+BEGIN;
+INSERT INTO link_server_runs VALUES (8, '2020-01-01 00:00Z', '2020-01-05 00:00Z');
+INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
+  ('2020-01-01 12:00Z', '18505', 'connect', 8, 1),
+  ('2020-01-03 18:00Z', '18505', 'disconnect', 8, 1);
+SELECT w.day, w.online_s, w.disconnects FROM generate_series('2020-01-01'::date, '2020-01-04',
+       interval '1 day') AS d, link_uptime_raw(d::date, d::date, 420) w
+ WHERE w.unit = '18505' ORDER BY 1;
+ROLLBACK;""")
+        rows = [l for l in out.splitlines() if "|" in l]
+        self.assertEqual(rows, ["2020-01-01|18000|0", "2020-01-02|86400|0", "2020-01-03|86400|0",
+                                "2020-01-04|3600|1"])
+
+    def test_today_equals_reference(self):
+        """Today and the three days before from the raw rows (link_uptime_raw,
+        the per-minute query's part, migration 025) equal 005's computation,
+        in one snapshot and at one now(): the fill's connections crossing
+        midnight, open ones of the run still alive, crashed ones."""
+        out = self.psql("-c", "BEGIN ISOLATION LEVEL REPEATABLE READ",
+                        "-c", "\\i %s" % os.path.join(SRC, "tests", "integration",
+                                                      "retention_ref.sql"),
+                        "-c", "CREATE TEMP TABLE t_ref AS SELECT * FROM pg_temp.ref_uptime("
+                              "mc_local_day(now(), 420) - 3, mc_local_day(now(), 420), 420)",
+                        "-c", "CREATE TEMP TABLE t_new AS SELECT * FROM link_uptime_raw("
+                              "mc_local_day(now(), 420) - 3, mc_local_day(now(), 420), 420)",
+                        "-c", "SELECT 'rows', count(*), sum(online_s) FROM t_ref",
+                        "-c", "SELECT 'diff', * FROM (SELECT * FROM t_ref EXCEPT "
+                              "SELECT * FROM t_new) x",
+                        "-c", "SELECT 'diff', * FROM (SELECT * FROM t_new EXCEPT "
+                              "SELECT * FROM t_ref) x",
+                        "-c", "ROLLBACK")
+        lines = out.splitlines()
+        self.assertEqual([l for l in lines if l.startswith("diff|")], [], out[-3000:])
+        n = [l for l in lines if l.startswith("rows|")][0].split("|")
+        self.assertEqual(int(n[1]), 22 * 4)
+        self.assertGreater(int(n[2]), 0)
+
     # ---- the test ------------------------------------------------------------
 
     def test_sweep(self):
