@@ -16,7 +16,6 @@
 
 enum link_state { LS_RESOLVING, LS_CONNECTING, LS_HANDSHAKE, LS_OPEN, LS_CLOSING };
 
-#define LINK_CLOSE_FLUSH_MS 2000
 #define LINK_READ_CHUNK 65536
 /* One turn of a link's input (a read callback, or a resumed turn): at
  * most this many frames or this many plaintext bytes are handed to
@@ -95,6 +94,7 @@ static void opts_defaults(mc_link_opts *o, const mc_link_opts *in) {
   if (o->out_high_water == 0) o->out_high_water = 4u << 20;
   if (o->out_low_water == 0) o->out_low_water = 1u << 20;
   if (o->out_max == 0) o->out_max = 16u << 20;
+  if (o->close_flush_ms == 0) o->close_flush_ms = 2000;
 }
 
 /* ---- the link BIO -----------------------------------------------------
@@ -320,7 +320,7 @@ void mc_link_close(mc_link *l, int reason) {
     link_finish_close(l);
     return;
   }
-  uv_timer_start(&l->timer, close_timer_cb, LINK_CLOSE_FLUSH_MS, 0);
+  uv_timer_start(&l->timer, close_timer_cb, l->opts.close_flush_ms, 0);
 }
 
 /* ---- input -----------------------------------------------------------

@@ -49,6 +49,7 @@ typedef struct mc_link_opts {
   size_t out_high_water;      /* default 4 MiB */
   size_t out_low_water;       /* default 1 MiB */
   size_t out_max;             /* default 16 MiB */
+  uint64_t close_flush_ms;    /* a closing link's output gets this long to drain; default 2000 */
   const char *server_name;    /* client: expected server certificate CN (SNI) */
   const struct sockaddr *bind_addr; /* client: local address to bind before connecting
                                        (copied; NULL: the kernel's choice) */
