@@ -1,5 +1,6 @@
 #include "tls.h"
 
+#include <limits.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -63,22 +64,28 @@ static int load_files(SSL_CTX *ctx, const mc_tls_files *f, char *err,
 }
 
 /* ---- shared peer certificates ------------------------------------------
- * OpenSSL keeps the client's decoded certificate for the whole connection
- * (about 8 KB with its public key). Every link of a unit presents the same
- * certificate, so the server keeps one decoded copy per distinct
- * certificate: before verification the freshly decoded leaf is swapped for
- * a byte-identical copy that already passed verification on another link,
- * and X509_verify_cert then runs on it as usual (chain, validity, CRL:
- * nothing is skipped or remembered). A copy that verifies is shared from
- * then on; it is dropped when the last connection using it is freed. */
+ * OpenSSL keeps the certificates a client presented, decoded, for the
+ * whole connection: the leaf (the session's peer) and the rest of the
+ * presented chain (the session's peer chain; OpenSSL clients send their
+ * CA certificate too unless told not to), about 4 KB each with their
+ * public keys. Every link of a unit presents the same chain, so the server
+ * keeps one decoded copy per distinct presented chain: before
+ * verification each freshly decoded certificate is swapped for the
+ * byte-identical copy of a chain that already passed verification on
+ * another link, and X509_verify_cert then runs on them as usual (chain,
+ * validity, CRL: nothing is skipped or remembered). A chain that verifies
+ * is shared from then on; it is dropped when the last connection using it
+ * is freed. */
 
 #define PEER_BUCKETS 256
-#define PEER_MAX 65536 /* distinct certificates shared at once */
+#define PEER_MAX 65536   /* distinct chains shared at once */
+#define PEER_CHAIN_MAX 8 /* longer presented chains are not shared */
 
 typedef struct peer_cert {
   struct peer_cert *next;
-  X509 *x509;
-  unsigned char *der;
+  X509 *x509[PEER_CHAIN_MAX]; /* the presented chain, leaf first */
+  int n;
+  unsigned char *der; /* the chain's certificates' DER, concatenated */
   int der_len;
   unsigned users; /* SSL objects holding it (ex_data) */
 } peer_cert;
@@ -93,6 +100,7 @@ static unsigned peer_bucket(const unsigned char *der, int len) {
   return h % PEER_BUCKETS;
 }
 
+/* DER is self-delimiting: equal concatenations are equal chains. */
 static peer_cert *peer_find(const unsigned char *der, int len) {
   for (peer_cert *p = peer_tab[peer_bucket(der, len)]; p != NULL; p = p->next)
     if (p->der_len == len && memcmp(p->der, der, (size_t)len) == 0) return p;
@@ -105,7 +113,7 @@ static void peer_release(peer_cert *p) {
   while (*pp != p) pp = &(*pp)->next;
   *pp = p->next;
   peer_count--;
-  X509_free(p->x509);
+  for (int i = 0; i < p->n; i++) X509_free(p->x509[i]);
   OPENSSL_free(p->der);
   OPENSSL_free(p);
 }
@@ -117,7 +125,7 @@ static void peer_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
   peer_release(ptr);
 }
 
-/* Remember that ssl uses p (taking der if p is new and shared). */
+/* Remember that ssl uses p. */
 static void peer_attach(SSL *ssl, peer_cert *p) {
   peer_cert *old = SSL_get_ex_data(ssl, peer_idx);
   p->users++;
@@ -128,15 +136,38 @@ static void peer_attach(SSL *ssl, peer_cert *p) {
   peer_release(old);
 }
 
-/* A verified leaf nobody shares yet becomes the shared copy. */
-static void peer_share(SSL *ssl, X509 *leaf, unsigned char *der, int len) {
+/* The DER of the n certificates of sk, concatenated (OPENSSL_malloc'd). */
+static unsigned char *chain_der(STACK_OF(X509) *sk, int n, int *len) {
+  int total = 0;
+  for (int i = 0; i < n; i++) {
+    int l = i2d_X509(sk_X509_value(sk, i), NULL);
+    if (l <= 0 || l > INT_MAX - total) return NULL;
+    total += l;
+  }
+  unsigned char *der = OPENSSL_malloc((size_t)total), *q = der;
+  for (int i = 0; der != NULL && i < n; i++) {
+    if (i2d_X509(sk_X509_value(sk, i), &q) <= 0) {
+      OPENSSL_free(der);
+      return NULL;
+    }
+  }
+  *len = total;
+  return der;
+}
+
+/* A verified chain nobody shares yet becomes the shared copy. */
+static void peer_share(SSL *ssl, STACK_OF(X509) *sk, int n, unsigned char *der, int len) {
   peer_cert *p = peer_count < PEER_MAX ? OPENSSL_zalloc(sizeof *p) : NULL;
-  if (p == NULL || !X509_up_ref(leaf)) {
+  for (int i = 0; p != NULL && i < n; i++) {
+    if (!X509_up_ref(sk_X509_value(sk, i))) break;
+    p->x509[p->n++] = sk_X509_value(sk, i);
+  }
+  if (p == NULL || p->n != n) {
+    for (int i = 0; p != NULL && i < p->n; i++) X509_free(p->x509[i]);
     OPENSSL_free(p);
     OPENSSL_free(der);
     return;
   }
-  p->x509 = leaf;
   p->der = der;
   p->der_len = len;
   unsigned b = peer_bucket(der, len);
@@ -146,31 +177,43 @@ static void peer_share(SSL *ssl, X509 *leaf, unsigned char *der, int len) {
   peer_attach(ssl, p); /* users 1: freed with this connection's SSL */
 }
 
+/* Put p's copies in place of the freshly decoded certificates of sk. */
+static int peer_swap_in(X509_STORE_CTX *xs, STACK_OF(X509) *sk, peer_cert *p) {
+  int i = 0;
+  while (i < p->n && X509_up_ref(p->x509[i])) i++;
+  if (i < p->n) {
+    while (i-- > 0) X509_free(p->x509[i]);
+    return 0;
+  }
+  for (i = 0; i < p->n; i++) {
+    X509 *fresh = sk_X509_value(sk, i); /* sk_X509_set returns the new one */
+    sk_X509_set(sk, i, p->x509[i]);
+    X509_free(fresh);
+  }
+  X509_STORE_CTX_set_cert(xs, p->x509[0]);
+  return 1;
+}
+
 /* SSL_CTX_set_cert_verify_callback: the whole chain check, on the shared
- * copy of the leaf when there is one. */
-static int verify_shared_leaf(X509_STORE_CTX *xs, void *arg) {
+ * copies of the presented certificates when there are some. The presented
+ * chain is the untrusted stack (leaf first) that OpenSSL keeps afterwards
+ * as the session's peer and peer chain. */
+static int verify_shared_chain(X509_STORE_CTX *xs, void *arg) {
   (void)arg;
   SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
   STACK_OF(X509) *sk = X509_STORE_CTX_get0_untrusted(xs);
-  X509 *leaf = X509_STORE_CTX_get0_cert(xs);
+  int n = sk != NULL ? sk_X509_num(sk) : 0;
+  int len = 0;
   unsigned char *der = NULL;
-  int len = leaf != NULL ? i2d_X509(leaf, &der) : -1;
-  if (ssl == NULL || sk == NULL || sk_X509_num(sk) < 1 || sk_X509_value(sk, 0) != leaf ||
-      len <= 0) {
-    OPENSSL_free(der);
-    return X509_verify_cert(xs);
-  }
+  if (ssl != NULL && n >= 1 && n <= PEER_CHAIN_MAX &&
+      sk_X509_value(sk, 0) == X509_STORE_CTX_get0_cert(xs))
+    der = chain_der(sk, n, &len);
+  if (der == NULL) return X509_verify_cert(xs);
   peer_cert *p = peer_find(der, len);
-  if (p != NULL && X509_up_ref(p->x509)) {
-    sk_X509_set(sk, 0, p->x509); /* the handshake keeps the shared copy */
-    X509_free(leaf);
-    X509_STORE_CTX_set_cert(xs, p->x509);
-  } else {
-    p = NULL;
-  }
+  if (p != NULL && (p->n != n || !peer_swap_in(xs, sk, p))) p = NULL;
   int ok = X509_verify_cert(xs);
   if (ok == 1 && p == NULL) {
-    peer_share(ssl, leaf, der, len); /* takes der */
+    peer_share(ssl, sk, n, der, len); /* takes der */
     return ok;
   }
   if (ok == 1) peer_attach(ssl, p);
@@ -198,7 +241,7 @@ int mc_tls_ctx_new(SSL_CTX **out, int is_server, const mc_tls_files *f,
   if (is_server && peer_idx < 0)
     peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, peer_ex_free);
   if (is_server && peer_idx >= 0)
-    SSL_CTX_set_cert_verify_callback(ctx, verify_shared_leaf, NULL);
+    SSL_CTX_set_cert_verify_callback(ctx, verify_shared_chain, NULL);
   int rc = load_files(ctx, f, err, errlen);
   if (rc != 0) {
     SSL_CTX_free(ctx);

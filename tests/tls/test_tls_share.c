@@ -1,6 +1,8 @@
 /* Links of one unit share one decoded client certificate (common/tls.c).
  * What must hold, with real OpenSSL handshakes over memory BIOs:
- *  - two handshakes with the same certificate end with one shared X509;
+ *  - two handshakes with the same certificate end with one shared X509,
+ *    and the rest of the chain the client presented (OpenSSL clients send
+ *    their CA certificate too) is shared as well: no decoded copy per link;
  *  - a context reloaded with a CRL revoking that certificate refuses it
  *    (TLS 1.3 and 1.2) while the shared copy is still in use by the old
  *    context's links: sharing never carries a verdict over;
@@ -156,6 +158,10 @@ int main(int argc, char **argv) {
   CHECK(handshake(before, unit, 0, &b));
   X509 *pa = SSL_get0_peer_certificate(a.s), *pb = SSL_get0_peer_certificate(b.s);
   CHECK(pa != NULL && pa == pb); /* one decoded copy for both links */
+  STACK_OF(X509) *ca = SSL_get_peer_cert_chain(a.s), *cb = SSL_get_peer_cert_chain(b.s);
+  CHECK(ca != NULL && cb != NULL && sk_X509_num(ca) >= 1 && sk_X509_num(ca) == sk_X509_num(cb));
+  for (int i = 0; ca != NULL && cb != NULL && i < sk_X509_num(ca) && i < sk_X509_num(cb); i++)
+    CHECK(sk_X509_value(ca, i) == sk_X509_value(cb, i)); /* the presented CA: one copy */
   mc_peer_id id;
   CHECK(mc_tls_peer_identity(pb, &id) == 0 && strcmp(id.unit, "18499") == 0);
 
