@@ -16,6 +16,12 @@
  *           link of another unit pinging: the probe's p50/p99 alone, with
  *           the intake load, and with the load and the flood (bench/fair.sh).
  *   flood   --clients links, each keeping --flood-depth Pings in flight.
+ *   probe   one link pinging in a closed loop until --duration ends (or
+ *           SIGTERM); writes each Ping's send time (uv_hrtime ns, the
+ *           monotonic clock every process here shares) and latency (us) to
+ *           --samples FILE: bench/fair.sh cuts them by the phases a `fair
+ *           --probe 0` process prints, so the probe is a unit of its own
+ *           (its own process, its own CPU priority).
  *
  * Every run ends by itself: a hard deadline closes everything. */
 #include <errno.h>
@@ -41,7 +47,8 @@
 
 typedef struct opts {
   const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix, *sessions;
-  int port, clients, conns, concurrency, echo, src_count, flood_depth;
+  int port, clients, conns, concurrency, echo, src_count, flood_depth, probe;
+  const char *samples;
   double warmup_s, duration_s, hold_s, heartbeat_s;
   char *units[MAX_UNITS];
   int nunits;
@@ -49,13 +56,13 @@ typedef struct opts {
 
 static opts O = {
     .host = "127.0.0.1", .server_name = "motcua-server", .clients = 1, .conns = 1000,
-    .concurrency = 64, .src_count = 48, .flood_depth = 256, .warmup_s = 2, .duration_s = 10, .hold_s = 30, .heartbeat_s = 30,
+    .concurrency = 64, .src_count = 48, .flood_depth = 256, .probe = 1, .warmup_s = 2, .duration_s = 10, .hold_s = 30, .heartbeat_s = 30,
 };
 
 static void usage(void) {
   fprintf(stderr,
           "usage: motcua-bench MODE --port N --ca FILE --pki DIR --units CODE,CODE,...\n"
-          "  MODE: intake | ping | idle | mqtt | fair | flood\n"
+          "  MODE: intake | ping | idle | mqtt | fair | flood | probe\n"
           "  --host H (127.0.0.1)  --server-name NAME (motcua-server)\n"
           "  --clients N  --warmup S  --duration S        (intake, ping)\n"
           "  --proc CODE                                   (intake: commune-level procedure)\n"
@@ -65,6 +72,8 @@ static void usage(void) {
           "                  flood of --warmup + --duration each; 0: no flood inside, the\n"
           "                  line FLOOD when a separate `flood` process should start)\n"
           "                  (flood: --clients links each keeping K Pings in flight)\n"
+          "  --probe 0|1 (1)  fair: 0 = no probe link here (a `probe` process pings)\n"
+          "  --samples FILE   probe: where its samples go (send ns, latency us)\n"
           "  --conns N --concurrency N --hold S --heartbeat S   (idle, mqtt)\n"
           "  --src-prefix 127.0.0. --src-count N (48)  spread the links' source addresses\n"
           "                  over PREFIX2 .. PREFIX(N+1) (idle, mqtt, and the other modes)\n"
@@ -110,6 +119,8 @@ static int parse_opts(int argc, char **argv) {
     else if (strcmp(k, "--src-count") == 0) O.src_count = atoi(v);
     else if (strcmp(k, "--flood-depth") == 0) O.flood_depth = atoi(v);
     else if (strcmp(k, "--sessions") == 0) O.sessions = v;
+    else if (strcmp(k, "--probe") == 0) O.probe = atoi(v) != 0;
+    else if (strcmp(k, "--samples") == 0) O.samples = v;
     else return -1;
   }
   if (O.port <= 0 || O.ca == NULL || O.pki == NULL || O.nunits == 0) return -1;
@@ -118,6 +129,7 @@ static int parse_opts(int argc, char **argv) {
   if ((strcmp(O.mode, "intake") == 0 || strcmp(O.mode, "fair") == 0) && O.proc == NULL)
     return -1;
   if (O.flood_depth < 0 || O.flood_depth > 100000) return -1;
+  if (strcmp(O.mode, "probe") == 0 && O.samples == NULL) return -1;
   return 0;
 }
 
@@ -314,14 +326,21 @@ static void note_error(const Motcua__Envelope *env) {
 }
 
 static int is_fair_mode(void);
+static int is_probe_mode(void);
 static void fair_on_ready(sim *s);
 static int fair_frame(sim *s, const Motcua__Envelope *env);
+static void fair_ping(sim *s);
+static void probe_frame(sim *s, const Motcua__Envelope *env);
 
 static void on_ready(sim *s) {
   s->ready = 1;
   st.established++;
   if (is_fair_mode()) {
     fair_on_ready(s);
+    return;
+  }
+  if (is_probe_mode()) {
+    fair_ping(s);
     return;
   }
   if (is_idle_mode()) launch_more();
@@ -357,6 +376,11 @@ static void on_reply(sim *s, const Motcua__Envelope *env) {
 static void frame_cb(mc_link *l, Motcua__Envelope *env) {
   sim *s = mc_link_data(l);
   if (is_fair_mode() && s->ready && fair_frame(s, env)) {
+    mc_envelope_free(env);
+    return;
+  }
+  if (is_probe_mode() && s->ready && env->request_id != 0) {
+    probe_frame(s, env);
     mc_envelope_free(env);
     return;
   }
@@ -637,7 +661,7 @@ static uv_timer_t t_fair;
 
 static int is_fair_mode(void) { return strcmp(O.mode, "fair") == 0; }
 static sim *flood_sim(void) { return &sims[O.clients]; }
-static sim *probe_sim(void) { return &sims[O.clients + 1]; }
+static sim *probe_sim(void) { return O.probe ? &sims[O.clients + 1] : NULL; }
 
 static void lat_set_add(lat_set *l, uint64_t ns) {
   if (l->n == l->cap) {
@@ -664,15 +688,17 @@ static void fair_ping(sim *s) {
 
 static void fair_print(void) {
   static const char *names[3] = {"idle", "load", "flood"};
-  printf("{\"mode\":\"fair\",\"clients\":%d,\"flood_depth\":%d,\"probe\":\"ping\"", O.clients,
-         O.flood_depth);
+  printf("{\"mode\":\"fair\",\"clients\":%d,\"flood_depth\":%d,\"probe\":\"%s\"", O.clients,
+         O.flood_depth, O.probe ? "ping" : "separate");
   for (int i = 0; i < 3; i++) {
     lat_set *l = &flat[i];
     qsort(l->v, l->n, sizeof *l->v, cmp_u32);
     double secs = fend_ns[i] > fstart_ns[i] ? (double)(fend_ns[i] - fstart_ns[i]) / 1e9 : 0;
-    printf(",\"%s\":{\"probe_n\":%zu,\"probe_p50_ms\":%.3f,\"probe_p99_ms\":%.3f,"
+    printf(",\"%s\":{\"t0_ns\":%" PRIu64 ",\"t1_ns\":%" PRIu64 ",\"probe_n\":%zu,"
+           "\"probe_p50_ms\":%.3f,\"probe_p99_ms\":%.3f,"
            "\"probe_max_ms\":%.3f,\"intake_rate\":%.1f,\"flood_rate\":%.1f}",
-           names[i], l->n, lat_set_pct(l, .5), lat_set_pct(l, .99), lat_set_pct(l, 1),
+           names[i], fstart_ns[i], fend_ns[i], l->n, lat_set_pct(l, .5), lat_set_pct(l, .99),
+           lat_set_pct(l, 1),
            secs > 0 ? (double)fok[i] / secs : 0, secs > 0 ? (double)fflood[i] / secs : 0);
   }
   printf(",\"errors\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"dropped\":%" PRIu64 "}\n", st.errors,
@@ -722,7 +748,7 @@ static void fair_on_ready(sim *s) {
   if ((int)st.established < nsims) return;
   fphase = FP_IDLE;
   uv_timer_start(&t_fair, fair_timer_cb, (uint64_t)(O.warmup_s * 1000), 0);
-  fair_ping(probe_sim());
+  if (probe_sim() != NULL) fair_ping(probe_sim());
 }
 
 /* A frame on a ready link: 1 when handled here. */
@@ -744,12 +770,64 @@ static int fair_frame(sim *s, const Motcua__Envelope *env) {
   return 1;
 }
 
+/* ----------------------------------------------------------------- probe */
+/* probe: one link, a closed loop of Ping -> Pong; every sample kept as
+ * (send time, latency) and written to --samples at the end. */
+
+static uint64_t *psent;
+static uint32_t *plat;
+static size_t pn, pcap;
+
+static int is_probe_mode(void) { return strcmp(O.mode, "probe") == 0; }
+
+static void probe_frame(sim *s, const Motcua__Envelope *env) {
+  if (env->request_id != s->wait_id) return;
+  if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) note_error(env);
+  if (pn == pcap) {
+    size_t cap = pcap ? pcap * 2 : 65536;
+    uint64_t *a = realloc(psent, cap * sizeof *a);
+    if (a != NULL) psent = a;
+    uint32_t *b = a != NULL ? realloc(plat, cap * sizeof *b) : NULL;
+    if (b != NULL) plat = b;
+    if (a != NULL && b != NULL) pcap = cap;
+  }
+  if (pn < pcap) {
+    psent[pn] = s->sent_ns;
+    plat[pn++] = (uint32_t)((now_ns() - s->sent_ns) / 1000);
+  }
+  if (phase < PH_DONE) fair_ping(s);
+}
+
+static void probe_finish(void) {
+  if (phase == PH_DONE) return;
+  phase = PH_DONE;
+  FILE *f = fopen(O.samples, "w");
+  if (f == NULL) {
+    fprintf(stderr, "motcua-bench: cannot write %s\n", O.samples);
+    st.errors++;
+  } else {
+    for (size_t i = 0; i < pn; i++) fprintf(f, "%" PRIu64 " %u\n", psent[i], plat[i]);
+    fclose(f);
+  }
+  printf("{\"mode\":\"probe\",\"samples\":%zu,\"errors\":%" PRIu64 ",\"failed\":%" PRIu64
+         ",\"dropped\":%" PRIu64 "}\n", pn, st.errors, st.failed, st.dropped);
+  fflush(stdout);
+  close_all();
+  if (st.live == 0) uv_stop(loop);
+}
+
+static void probe_end_cb(uv_timer_t *t) {
+  (void)t;
+  probe_finish();
+}
+
 /* Whatever happens, the process ends: close everything, then give up. */
 static void deadline_cb(uv_timer_t *t) {
   static int fired;
   if (!fired++) {
     fprintf(stderr, "motcua-bench: deadline reached\n");
     if (is_fair_mode()) fair_finish();
+    else if (is_probe_mode()) probe_finish();
     else finish();
     uv_timer_start(t, deadline_cb, 5000, 0);
     return;
@@ -761,6 +839,7 @@ static void signal_cb(uv_signal_t *sg, int signum) {
   (void)sg;
   (void)signum;
   if (is_fair_mode()) fair_finish();
+  else if (is_probe_mode()) probe_finish();
   else finish();
 }
 
@@ -772,11 +851,11 @@ int main(int argc, char **argv) {
   }
   int idle = is_idle_mode();
   if (!idle && strcmp(O.mode, "intake") != 0 && strcmp(O.mode, "ping") != 0 &&
-      strcmp(O.mode, "flood") != 0 && !is_fair_mode()) {
+      strcmp(O.mode, "flood") != 0 && !is_fair_mode() && !is_probe_mode()) {
     usage();
     return 2;
   }
-  nsims = idle ? O.conns : is_fair_mode() ? O.clients + 2 : O.clients;
+  nsims = idle ? O.conns : is_fair_mode() ? O.clients + 1 + O.probe : is_probe_mode() ? 1 : O.clients;
   sims = calloc((size_t)nsims, sizeof *sims);
   if (sims == NULL || load_contexts(nsims) != 0) return 1;
   load_sessions();
@@ -804,6 +883,8 @@ int main(int argc, char **argv) {
     if (is_fair_mode()) {
       budget = 3 * (O.warmup_s + O.duration_s) + 90;
       uv_timer_init(loop, &t_fair);
+    } else if (is_probe_mode()) {
+      uv_timer_start(&t_phase, probe_end_cb, (uint64_t)(O.duration_s * 1000), 0);
     } else {
       uv_timer_start(&t_phase, measure_start_cb, (uint64_t)(O.warmup_s * 1000), 0);
     }
@@ -823,5 +904,7 @@ int main(int argc, char **argv) {
   free(sims);
   free(lat_us);
   for (int i = 0; i < 3; i++) free(flat[i].v);
+  free(psent);
+  free(plat);
   return (st.errors > 0 || st.failed > 0) ? 1 : 0;
 }

@@ -202,6 +202,56 @@ static void connection_cb(uv_stream_t *l, int status) {
   srv->hooks.accept_cb(srv);
 }
 
+/* ---- loop turns --------------------------------------------------------- */
+
+const int64_t mc_turn_le_us[MC_TURN_BUCKETS] = {100,   250,   500,    1000,   2500,
+                                                5000,  10000, 25000,  100000, 1000000};
+
+void mc_turn_hist_add(mc_turn_hist *h, int64_t us) {
+  if (us < 0) us = 0;
+  h->count++;
+  h->sum_us += us;
+  if (us > h->max_us) h->max_us = us;
+  for (int i = 0; i < MC_TURN_BUCKETS; i++)
+    if (us <= mc_turn_le_us[i]) {
+      h->within[i]++;
+      return;
+    }
+}
+
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Before the loop waits for I/O: the time since the last wait ended (the
+ * span since the previous mark less the time the loop spent waiting) is
+ * one turn: timers, idle handles (yielded links), every ready link's read
+ * callback, database answers. Its wall time includes the time the kernel
+ * ran other processes (co-located load); its CPU time (the loop thread's)
+ * is the server's own work. */
+static void turn_mark_cb(uv_prepare_t *h) {
+  mc_server *srv = h->data;
+  uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(srv->loop), cpu = thread_cpu_ns();
+  if (srv->turn_at_ns != 0) {
+    uint64_t span = now - srv->turn_at_ns, waited = idle - srv->turn_idle_ns;
+    mc_turn_hist_add(&srv->turns, span > waited ? (int64_t)((span - waited) / 1000) : 0);
+    mc_turn_hist_add(&srv->turns_cpu, (int64_t)((cpu - srv->turn_cpu_ns) / 1000));
+  }
+  srv->turn_at_ns = now;
+  srv->turn_idle_ns = idle;
+  srv->turn_cpu_ns = cpu;
+}
+
+static void turn_mark_start(mc_server *srv, uv_loop_t *loop) {
+  uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
+  uv_prepare_init(loop, &srv->turn_mark);
+  srv->turn_mark.data = srv;
+  uv_prepare_start(&srv->turn_mark, turn_mark_cb);
+  uv_unref((uv_handle_t *)&srv->turn_mark);
+}
+
 static void heartbeat_cb(uv_timer_t *t) {
   mc_server *srv = t->data;
   mc_server_close_expired(srv, mc_server_now_ms());
@@ -259,6 +309,7 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   mc_log_info(0, "shutting down sessions=%zu", srv->nsessions);
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
+  uv_close((uv_handle_t *)&srv->turn_mark, NULL);
   mc_server_notify_stop(srv);
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
   mc_sweeper_stop(srv->sweeper);
@@ -371,6 +422,7 @@ int mc_server_open(mc_server *srv, uv_loop_t *loop) {
   if (rc != 0) return rc;
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
+  turn_mark_start(srv, loop);
   mc_server_notify_start(srv);
   srv->listener.data = srv->heartbeat.data = srv;
   /* Storage answers in order: the calendar is in place before the

@@ -138,6 +138,11 @@ typedef struct mc_mon_alert {
   int fresh;         /* new at the last evaluation (to be logged) */
 } mc_mon_alert;
 
+#define MC_MON_TURN_BUCKETS 10 /* server.h MC_TURN_BUCKETS */
+typedef struct mc_mon_turns {
+  uint64_t within[MC_MON_TURN_BUCKETS], count;
+  int64_t sum_us, max_us;
+} mc_mon_turns;
 /* Server-wide facts the glue refreshes (certificates, CRL, database). */
 typedef struct mc_mon_server {
   int64_t started_ms;
@@ -167,6 +172,9 @@ typedef struct mc_mon_server {
   uint64_t ret_sweeps, ret_skipped, ret_errors;
   uint64_t ret_rollup_days, ret_link_events, ret_idem_replies;
   int64_t ret_last_ms, ret_last_at_ms; /* last sweep's duration and start (0 = none) */
+  /* loop turns (server.h mc_turn_hist), copied with their bucket bounds */
+  int64_t turn_le_us[MC_MON_TURN_BUCKETS];
+  mc_mon_turns turn_wall, turn_cpu;
 } mc_mon_server;
 
 /* Request counters and latency per request type (Envelope body field

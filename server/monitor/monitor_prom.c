@@ -83,6 +83,37 @@ static void prom_process(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "process_start_time_seconds %.2f\n", secs(s->process_start_ms));
 }
 
+static void prom_turn_hist(sbuf *b, const char *name, const mc_mon_turns *t,
+                           const int64_t *le_us) {
+  uint64_t cum = 0;
+  for (int i = 0; i < MC_MON_TURN_BUCKETS; i++) {
+    cum += t->within[i];
+    sb_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name, (double)le_us[i] / 1e6,
+              (unsigned long long)cum);
+  }
+  sb_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)t->count);
+  sb_printf(b, "%s_sum %.6f\n", name, (double)t->sum_us / 1e6);
+  sb_printf(b, "%s_count %llu\n", name, (unsigned long long)t->count);
+}
+
+/* The event loop's turns (server.c): work between two waits for I/O. */
+static void prom_turns(sbuf *b, const mc_mon_server *s) {
+  if (s->turn_le_us[0] == 0) return; /* not refreshed from a server's loop */
+  family(b, "motcua_loop_turn_seconds", "histogram",
+         "Wall time of one event-loop turn between two waits for I/O: the longest a request "
+         "that arrives meanwhile waits before it is read.");
+  prom_turn_hist(b, "motcua_loop_turn_seconds", &s->turn_wall, s->turn_le_us);
+  family(b, "motcua_loop_turn_cpu_seconds", "histogram",
+         "CPU time of the same turns (the loop thread's): the server's own work, without the "
+         "time the kernel ran other processes.");
+  prom_turn_hist(b, "motcua_loop_turn_cpu_seconds", &s->turn_cpu, s->turn_le_us);
+  family(b, "motcua_loop_turn_max_seconds", "gauge", "The longest loop turn since start.");
+  sb_printf(b, "motcua_loop_turn_max_seconds{time=\"wall\"} %.6f\n",
+            (double)s->turn_wall.max_us / 1e6);
+  sb_printf(b, "motcua_loop_turn_max_seconds{time=\"cpu\"} %.6f\n",
+            (double)s->turn_cpu.max_us / 1e6);
+}
+
 static void prom_server(sbuf *b, const mc_monitor *m) {
   const mc_mon_server *s = &m->srv;
   family(b, "motcua_start_time_seconds", "gauge", "Server start, Unix time.");
@@ -148,6 +179,7 @@ static void prom_officers(sbuf *b, const mc_monitor *m) {
          "Argon2id computations on the threadpool (running) and waiting for a slot.");
   sb_printf(b, "motcua_password_hashes{state=\"running\"} %u\n", s->hashes_running);
   sb_printf(b, "motcua_password_hashes{state=\"waiting\"} %u\n", s->hashes_waiting);
+  prom_turns(b, s);
 }
 
 /* The retention sweep (retention.c): totals of this instance. */

@@ -63,6 +63,14 @@ const mc_monitor *mc_mon_registry(const mc_server *srv) {
 
 /* ---- facts refreshed from the server ------------------------------------- */
 
+_Static_assert(MC_MON_TURN_BUCKETS == MC_TURN_BUCKETS, "loop turn buckets");
+static void copy_turns(mc_mon_turns *to, const mc_turn_hist *from) {
+  memcpy(to->within, from->within, sizeof to->within);
+  to->count = from->count;
+  to->sum_us = from->sum_us;
+  to->max_us = from->max_us;
+}
+
 static void refresh_db(mc_server *srv) {
   mc_monitor *m = reg_of(srv);
   mc_store_stats st = {0};
@@ -86,6 +94,9 @@ static void refresh_db(mc_server *srv) {
   m->srv.sessions_refused = o->sessions_refused;
   m->srv.hashes_running = o->hashes_running;
   m->srv.hashes_waiting = o->hashes_waiting;
+  memcpy(m->srv.turn_le_us, mc_turn_le_us, sizeof m->srv.turn_le_us);
+  copy_turns(&m->srv.turn_wall, &srv->turns);
+  copy_turns(&m->srv.turn_cpu, &srv->turns_cpu);
 }
 
 /* ---- the process (/proc/self), for process_* ------------------------------- */

@@ -157,6 +157,36 @@ class TestMetrics(unittest.TestCase):
                if n.endswith("_bucket") and l.get("type") == "list"]
         self.assertGreaterEqual(len(les), 4, "too few latency buckets: %r" % les)
 
+    def test_loop_turns(self):
+        """motcua_loop_turn_seconds / _cpu_seconds (issue 19 "Fair under load"):
+        every loop turn counted in both, buckets cumulative, the CPU time of
+        a turn at most its wall time (sums: the same turns), turns grow with
+        traffic."""
+        before = self.families()
+        for _ in range(3):
+            p = self.d.run(UNIT, "list", json_out=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        fams = self.families()
+        for name in ("motcua_loop_turn_seconds", "motcua_loop_turn_cpu_seconds"):
+            self.family(fams, name, "histogram")
+            cnt = self.value(fams, name + "_count")
+            self.assertGreater(cnt, sample_value(before, name + "_count") or 0, name)
+            les = [(float(l["le"]), v) for n, l, v in fams[name]["samples"]
+                   if n.endswith("_bucket")]
+            self.assertGreaterEqual(len(les), 5, les)
+            vals = [v for _, v in sorted(les)]
+            self.assertEqual(vals, sorted(vals), "%s buckets not cumulative: %r" % (name, les))
+            self.assertEqual(vals[-1], cnt, "%s +Inf bucket vs _count" % name)
+        # The CPU histogram is read one turn later than the wall one at most.
+        self.assertLessEqual(abs(self.value(fams, "motcua_loop_turn_cpu_seconds_count")
+                                 - self.value(fams, "motcua_loop_turn_seconds_count")), 1)
+        self.assertLessEqual(self.value(fams, "motcua_loop_turn_cpu_seconds_sum"),
+                             self.value(fams, "motcua_loop_turn_seconds_sum") * 1.05 + 0.01)
+        fam = self.family(fams, "motcua_loop_turn_max_seconds", "gauge")
+        got = {l.get("time"): v for _, l, v in fam["samples"]}
+        self.assertEqual(set(got), {"wall", "cpu"}, got)
+        self.assertGreater(got["wall"], 0)
+
     def test_db_pool_and_queue_with_limits(self):
         fams = self.families()
         for name in ("motcua_db_pool_size", "motcua_db_connections_in_use", "motcua_db_queued",

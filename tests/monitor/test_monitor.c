@@ -204,8 +204,15 @@ static void test_prometheus(const char *out_path) {
   mc_monitor_eval_alerts(&m, T0 + 30 * MINUTE, always, NULL);
   mc_monitor_request(&m, MOTCUA__ENVELOPE__BODY_LIST, 0, 1200); /* a histogram to parse */
   mc_monitor_request(&m, MOTCUA__ENVELOPE__BODY_SHOW, MC_ENOTFOUND, 800);
+  for (int i = 0; i < MC_MON_TURN_BUCKETS; i++) m.srv.turn_le_us[i] = 100 * (i + 1);
+  m.srv.turn_wall = (mc_mon_turns){.within = {3, 1}, .count = 5, .sum_us = 1500, .max_us = 1200};
+  m.srv.turn_cpu = (mc_mon_turns){.within = {4}, .count = 5, .sum_us = 300, .max_us = 90};
   size_t len = 0;
   char *text = mc_monitor_prometheus(&m, T0 + 30 * MINUTE, &len);
+  CHECK(strstr(text, "motcua_loop_turn_seconds_bucket{le=\"0.0002\"} 4\n") != NULL);
+  CHECK(strstr(text, "motcua_loop_turn_seconds_bucket{le=\"+Inf\"} 5\n") != NULL);
+  CHECK(strstr(text, "motcua_loop_turn_cpu_seconds_sum 0.000300\n") != NULL);
+  CHECK(strstr(text, "motcua_loop_turn_max_seconds{time=\"wall\"} 0.001200\n") != NULL);
   CHECK(text != NULL && len == strlen(text));
   CHECK(strstr(text, "motcua_unit_online{unit=\"18499\"} 1\n") != NULL);
   CHECK(strstr(text, "motcua_unit_online{unit=\"18496\"} 0\n") != NULL);
