@@ -102,11 +102,25 @@ pg_pids() {
   pgrep -P "$pm" || true
 }
 PG_NICE=$(ps -o ni= -p "$(pg_pids | head -n 1)" 2>/dev/null | tr -d ' ' || echo 0)
+# With the kernel's autogroups (kernel.sched_autogroup_enabled = 1, Debian's default) a
+# process's nice only weighs against processes of its own session: PostgreSQL's postmaster runs
+# in a session of its own, so its autogroup gets the same nice (when that group is not ours).
+ag_of() { sed -n 's/^\(\/autogroup-[0-9]*\) nice \(-\?[0-9]*\)$/\1 \2/p' "/proc/$1/autogroup" 2>/dev/null; }
+PG_AG=$(ag_of "$(pg_pids | head -n 1)")
 pg_renice() { # NICE
-  local p
+  local p pm
   for p in $(pg_pids); do renice -n "$1" -p "$p" >/dev/null 2>&1 || true; done
+  pm=$(pg_pids | head -n 1)
+  [[ -n $PG_AG && -n $pm && ${PG_AG% *} != "$(ag_of $$ | cut -d' ' -f1)" ]] || return 0
+  echo "$1" >"/proc/$pm/autogroup" 2>/dev/null || true
 }
-trap 'pg_renice "${PG_NICE:-0}"; bench_cleanup' EXIT
+pg_restore_nice() {
+  pg_renice "${PG_NICE:-0}"
+  local pm
+  pm=$(pg_pids | head -n 1)
+  [[ -z $PG_AG || -z $pm ]] || echo "${PG_AG#* }" >"/proc/$pm/autogroup" 2>/dev/null || true
+}
+trap 'pg_restore_nice; bench_cleanup' EXIT
 
 # snap LABEL: the server's and the probe's schedstat (run ns, wait ns) and loop-turn
 # histogram, one JSON object.
@@ -206,7 +220,7 @@ for r in $(seq "$ROUNDS"); do
     kill -TERM "$PROBE_PID" 2>/dev/null || true
     wait "$PROBE_PID" || log "round $r $case $mode: motcua-bench probe reported errors"
     forget_pid "$PROBE_PID"
-    [[ $mode == modelled ]] && pg_renice "$PG_NICE"
+    [[ $mode == modelled ]] && pg_restore_nice
     j=$(grep '^{' "$out" | tail -n 1)
     if [[ $case == flood ]]; then
       q=$(grep '^{' "$WORK/flood$tag.out" | tail -n 1)
