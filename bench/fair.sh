@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/fair.sh [--quick] [--rounds R] --out F.json: fairness under load (issue 19 part 4).
+# bench/fair.sh [--quick] [--rounds R] [--modes equal,modelled] --out F.json: fairness under load (issue 19 part 4).
 # One server; a probe unit (motcua-bench probe: one link, a closed loop of Ping -> Pong, in a
 # process of its own) pings throughout while motcua-bench fair --probe 0 runs three phases of
 # WARM + DUR seconds: idle (the probe alone), load (64 intake units, closed loops of
@@ -28,11 +28,12 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # shellcheck source=bench/lib.sh
 . "$REPO/bench/lib.sh"
-QUICK=0 ROUNDS="" OUTF=""
+QUICK=0 ROUNDS="" OUTF="" MODES_ARG=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) QUICK=1 ;;
     --rounds) ROUNDS=${2:?}; shift ;;
+    --modes) MODES_ARG=${2:?}; shift ;;
     --out) OUTF=${2:?}; shift ;;
     -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "fair.sh: unknown argument $1" >&2; exit 2 ;;
@@ -89,7 +90,8 @@ start_server() {
 
 COMMON=(--port "$PORT" --ca "$PKI/ca.crt" --pki "$PKI" --sessions "$ENVD/units")
 PROBE_UNIT=${UNITS%%,*} # a unit of its own: the intake units are the others
-MODES=${MOTCUA_FAIR_MODES:-equal modelled}
+MODES=${MODES_ARG:-${MOTCUA_FAIR_MODES:-equal modelled}}
+MODES=${MODES//,/ }
 CASES=${MOTCUA_FAIR_CASES:-flood upload}
 PG_DATA=$(head -n 1 "$ENVD/pg.path")/data
 
@@ -146,12 +148,12 @@ print(json.dumps({"at": lab, "server_run_ns": int(s[0]), "server_wait_ns": int(s
 }
 
 # upload_loop STOPFILE COUNTFILE: one unit (FLOOD_UNIT) receives a dossier and attaches a
-# fresh 32 MiB file to it (an 8-byte random head on one random body: a new sha256 each time,
-# so no upload resumes or deduplicates), again and again until STOPFILE exists; one line per
-# finished upload in COUNTFILE. Each `motcua attach` is one link uploading as fast as it can.
+# fresh 32 MiB file to it (a well-formed PDF, random inside, made by the tests' files_util:
+# the server checks the structure; a new sha256 each time, so no upload resumes or
+# deduplicates), again and again until STOPFILE exists; one line per finished upload in
+# COUNTFILE. Each `motcua attach` is one link uploading as fast as it can.
 upload_loop() {
-  local stop=$1 count=$2 conf=$ENVD/units/$FLOOD_UNIT.conf f=$WORK/upload.bin code
-  [[ -f $WORK/upload.body ]] || head -c $((32 << 20)) /dev/urandom >"$WORK/upload.body"
+  local stop=$1 count=$2 conf=$ENVD/units/$FLOOD_UNIT.conf f=$WORK/upload.pdf code
   while [[ ! -e $stop ]]; do
     code=$(timeout 60 "$BIN/motcua" -c "$conf" --json receive --procedure "$PROC" \
       --name "Nguyễn Văn Tải" --id "0$(shuf -i 10000000000-99999999999 -n 1)" \
@@ -160,7 +162,9 @@ import json, sys
 d = json.load(sys.stdin)
 print(d.get("code") or d.get("dossier", {}).get("code", ""))' 2>>"$WORK/upload.err") || code=""
     [[ -n $code ]] || { sleep 0.5; continue; }
-    { head -c 8 /dev/urandom; cat "$WORK/upload.body"; } >"$f"
+    python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from files_util import valid_bytes
+open(sys.argv[2], "wb").write(valid_bytes(32 << 20))' "$REPO/tests/integration" "$f" 2>>"$WORK/upload.err" ||
+      { sleep 0.5; continue; }
     timeout 120 "$BIN/motcua" -c "$conf" attach "$code" "$f" >/dev/null 2>>"$WORK/upload.err" &&
       stat -c %s "$f" >>"$count"
   done

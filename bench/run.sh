@@ -62,7 +62,10 @@ HOOKS=(
 # What a hook gets after --quick: the links hook at 5,000 links (its ramp is
 # ~20 s a round at 10,000; RSS per link is the same figure at 5,000 within
 # 1 %, docs/PERFORMANCE.md "The quick run's wall time").
-declare -A HOOK_QUICK_ARGS=([links]="--links ${MOTCUA_BENCH_QUICK_LINKS:-5000}")
+# --quick: the fairness target is read in the modelled mode; the equal (co-located) mode runs
+# in the full run (docs/PERFORMANCE.md "Fairness under load").
+declare -A HOOK_QUICK_ARGS=([links]="--links ${MOTCUA_BENCH_QUICK_LINKS:-5000}"
+  [fair]="--modes ${MOTCUA_BENCH_QUICK_FAIR_MODES:-modelled}")
 SECTIONS=(intake upload idle latency login)
 for h in "${HOOKS[@]}"; do SECTIONS+=("${h%%:*}"); done
 QUICK=0 PROFILE=0 ONLY=""
