@@ -66,6 +66,15 @@ class Deployment:
         return Result(p.returncode, p.stdout.decode("utf-8", "replace"),
                       p.stderr.decode("utf-8", "replace"))
 
+    def psql(self, *args, timeout=280):
+        """psql -X -At on the deployment's database with ON_ERROR_STOP; its stdout."""
+        p = self.local("psql", self.dir, "-X", "-v", "ON_ERROR_STOP=1", "-At", *args,
+                       timeout=timeout, check=False)
+        if p.returncode != 0:
+            raise AssertionError("psql %r: %s" % (
+                args, p.stderr.decode("utf-8", "replace")[-2000:]))
+        return p.stdout.decode("utf-8", "replace")
+
     def sql(self, query):
         """Rows of a query as lists of strings ('|'-separated psql -At)."""
         p = self.local("psql", self.dir, "-v", "ON_ERROR_STOP=1", "-F", "|", "-Atc", query,

@@ -27,7 +27,7 @@ import urllib.request
 import uuid
 
 import itest
-from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_RECEIVE, BIN_DIR, LOCAL_SH, SRC,
+from itest import (B_DOSSIER_REPLY, B_ERROR, B_HELLO_REPLY, B_RECEIVE, BIN_DIR, SRC,
                    Raw, citizen_id, procedure_of_level, receive_body)
 from itest_env import SANITIZER_MARKS, free_ports
 from reliability_util import Deployment
@@ -102,12 +102,7 @@ class TestRetention(unittest.TestCase):
 
     @classmethod
     def psql(cls, *args, timeout=280):
-        r = subprocess.run(["bash", LOCAL_SH, "psql", cls.dir, "-v", "ON_ERROR_STOP=1", "-At"] +
-                           list(args), capture_output=True, text=True, timeout=timeout,
-                           env=cls.env)
-        if r.returncode != 0:
-            raise AssertionError("psql %r: %s" % (args, r.stderr[-2000:]))
-        return r.stdout
+        return cls.dep.psql(*args, timeout=timeout)
 
     @classmethod
     def one(cls, sql):

@@ -127,12 +127,7 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
 
     @classmethod
     def psql(cls, *args, timeout=280):
-        r = subprocess.run(["bash", LOCAL_SH, "psql", cls.dir, "-X", "-v", "ON_ERROR_STOP=1",
-                            "-At"] + list(args), capture_output=True, text=True,
-                           timeout=timeout, env=cls.dep.env)
-        if r.returncode != 0:
-            raise AssertionError("psql %r: %s" % (args, r.stderr[-2000:]))
-        return r.stdout
+        return cls.dep.psql(*args, timeout=timeout)
 
     @classmethod
     def one(cls, sql):
