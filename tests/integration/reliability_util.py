@@ -75,6 +75,10 @@ class Deployment:
                 args, p.stderr.decode("utf-8", "replace")[-2000:]))
         return p.stdout.decode("utf-8", "replace")
 
+    def one(self, query):
+        """The integer a one-value query returns."""
+        return int(self.psql("-c", query).strip())
+
     def sql(self, query):
         """Rows of a query as lists of strings ('|'-separated psql -At)."""
         p = self.local("psql", self.dir, "-v", "ON_ERROR_STOP=1", "-F", "|", "-Atc", query,

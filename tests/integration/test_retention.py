@@ -62,17 +62,17 @@ class TestRetention(unittest.TestCase):
         subprocess.run([os.path.join(BIN_DIR, "motcua-server"), "-c", conf, "--migrate"],
                        check=True, timeout=120, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        cls.psql("-q", "-v", "n=%d" % CONNECTIONS, "-v", "days=%d" % DAYS, "-f",
+        cls.dep.psql("-q", "-v", "n=%d" % CONNECTIONS, "-v", "days=%d" % DAYS, "-f",
                  os.path.join(SRC, "bench", "retention_fill.sql"))
         # the reference: 005's computation over every raw row, before any deletion
-        cls.psql("-q", "-c", "\\i %s" % os.path.join(SRC, "tests", "integration",
+        cls.dep.psql("-q", "-c", "\\i %s" % os.path.join(SRC, "tests", "integration",
                                                       "retention_ref.sql"),
                  "-c", "CREATE TABLE ret_ref AS SELECT * FROM pg_temp.ref_uptime("
                        "(SELECT mc_local_day(min(at), 420) FROM link_events), "
                        "mc_local_day(now() - interval '10 minutes', 420) - 1, 420)")
-        cls.since = cls.psql("-c", "SELECT now() - interval '%d days'"
+        cls.since = cls.dep.psql("-c", "SELECT now() - interval '%d days'"
                              % (KEEP_EVENTS - 1)).strip()
-        cls.events_kept = cls.one(
+        cls.events_kept = cls.dep.one(
             "SELECT count(*) FROM link_events WHERE client_version = 'fill' "
             "AND at >= '%s'" % cls.since)
         cls.local("up", "--no-desks")
@@ -100,14 +100,6 @@ class TestRetention(unittest.TestCase):
     def local(cls, *args, timeout=280):
         cls.dep.local(args[0], cls.dir, *args[1:], timeout=timeout)
 
-    @classmethod
-    def psql(cls, *args, timeout=280):
-        return cls.dep.psql(*args, timeout=timeout)
-
-    @classmethod
-    def one(cls, sql):
-        return int(cls.psql("-c", sql).strip())
-
     def receive(self, c, rid, key, cid, name="Trần Thị Lưu"):
         r = c.call(rid, B_RECEIVE, receive_body(key, self.proc, name, cid))
         self.assertEqual(r.body_field, B_DOSSIER_REPLY, r)
@@ -134,7 +126,7 @@ class TestRetention(unittest.TestCase):
              % (KEEP_REPLIES, KEEP_EVENTS))
         left = None
         while time.time() < deadline:
-            left = self.one(q)
+            left = self.dep.one(q)
             if left == 0:
                 return
             time.sleep(1)
@@ -148,7 +140,7 @@ class TestRetention(unittest.TestCase):
         each day; its disconnect counts on the second; an event at
         16:59:59.999 UTC is still the first day. In one transaction, rolled
         back (the sweeper never sees the rows)."""
-        out = self.psql("-c", """
+        out = self.dep.psql("-c", """
 BEGIN;
 INSERT INTO link_server_runs VALUES (7, '2020-01-01 00:00Z', '2020-01-05 00:00Z');
 INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
@@ -171,7 +163,7 @@ ROLLBACK;""")
         (connect before, disconnect after: the branch of past windows only,
         migration 025), the 4th one hour and its disconnect (connect before
         the window). Rolled back."""
-        out = self.psql("-c", """
+        out = self.dep.psql("-c", """
 BEGIN;
 INSERT INTO link_server_runs VALUES (8, '2020-01-01 00:00Z', '2020-01-05 00:00Z');
 INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
@@ -190,7 +182,7 @@ ROLLBACK;""")
         the per-minute query's part, migration 025) equal 005's computation,
         in one snapshot and at one now(): the fill's connections crossing
         midnight, open ones of the run still alive, crashed ones."""
-        out = self.psql("-c", "BEGIN ISOLATION LEVEL REPEATABLE READ",
+        out = self.dep.psql("-c", "BEGIN ISOLATION LEVEL REPEATABLE READ",
                         "-c", "\\i %s" % os.path.join(SRC, "tests", "integration",
                                                       "retention_ref.sql"),
                         "-c", "CREATE TEMP TABLE t_ref AS SELECT * FROM pg_temp.ref_uptime("
@@ -218,9 +210,9 @@ ROLLBACK;""")
         code_old = self.receive(c, 10, k_old, cid_old)
         code_new = self.receive(c, 11, k_new, cid_new)
         # k_old: first used beyond retention; filler rows on both sides of it
-        self.psql("-c", "UPDATE idempotency SET created_at = now() - interval '%d days' "
+        self.dep.psql("-c", "UPDATE idempotency SET created_at = now() - interval '%d days' "
                         "WHERE key = '%s'" % (KEEP_REPLIES + 10, k_old))
-        self.psql("-c", (
+        self.dep.psql("-c", (
             "INSERT INTO idempotency (unit_code, key, action, dossier_id, reply, created_at) "
             "SELECT '{u}', 'fill-' || i, 'receive', s.dossier_id, s.reply, "
             "       CASE WHEN i <= {old} THEN now() - make_interval(days => {keep} + 1 + i % 60)"
@@ -229,49 +221,49 @@ ROLLBACK;""")
             "       (SELECT dossier_id, reply FROM idempotency WHERE key = '{k}') s"
         ).format(u=UNIT, old=OLD_IDEM, keep=KEEP_REPLIES, keep_new=KEEP_REPLIES - 1,
                  n=OLD_IDEM + NEW_IDEM, k=k_new))
-        rows_before = self.one("SELECT count(*) FROM idempotency")
+        rows_before = self.dep.one("SELECT count(*) FROM idempotency")
 
         self.wait_swept()
 
         # link history: the rollup equals 005's computation over the raw rows
-        self.assertGreaterEqual(self.one("SELECT count(*) FROM ret_ref"), 22 * DAYS)
-        lo, hi = self.psql("-c", "SELECT min(day), max(day) FROM ret_ref").strip().split("|")
+        self.assertGreaterEqual(self.dep.one("SELECT count(*) FROM ret_ref"), 22 * DAYS)
+        lo, hi = self.dep.psql("-c", "SELECT min(day), max(day) FROM ret_ref").strip().split("|")
         for src in ("link_uptime_daily",
                     "link_uptime('%s', '%s', 420)" % (lo, hi)):
-            diff = self.psql("-c", "SELECT unit, day, online_s, uptime_pct, disconnects "
+            diff = self.dep.psql("-c", "SELECT unit, day, online_s, uptime_pct, disconnects "
                                    "FROM ret_ref EXCEPT SELECT unit, day, online_s, "
                                    "uptime_pct, disconnects FROM %s" % src)
             self.assertEqual(diff, "", "%s differs from the reference:\n%s" % (src, diff[:2000]))
-        self.assertGreater(self.one("SELECT count(*) FROM ret_ref WHERE online_s > 0 "
+        self.assertGreater(self.dep.one("SELECT count(*) FROM ret_ref WHERE online_s > 0 "
                                     "AND online_s < 86400"), 0)  # not all-or-nothing days
         # raw rows: none inside retention went; older ones only open connects
-        self.assertEqual(self.one(
+        self.assertEqual(self.dep.one(
             "SELECT count(*) FROM link_events WHERE client_version = 'fill' "
             "AND at >= '%s'" % self.since), self.events_kept)
-        self.assertEqual(self.one(
+        self.assertEqual(self.dep.one(
             "SELECT count(*) FROM link_events e WHERE at < now() - interval '%d days' - "
             "interval '1 minute' AND NOT (kind = 'connect' AND EXISTS (SELECT 1 FROM "
             "link_open o WHERE o.boot_ms = e.boot_ms AND o.conn_id = e.conn_id))"
             % KEEP_EVENTS), 0)
-        self.assertEqual(self.one("SELECT count(*) FROM link_events WHERE at < now() - "
+        self.assertEqual(self.dep.one("SELECT count(*) FROM link_events WHERE at < now() - "
                                   "interval '%d days'" % (DAYS + 1)), 0)
 
         # idempotency: keys stay, old answers go, recent ones stay
-        self.assertEqual(self.one("SELECT count(*) FROM idempotency"), rows_before)
-        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency"), rows_before)
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
                                   "AND reply IS NULL"), OLD_IDEM)
-        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
                                   "AND reply IS NOT NULL"), NEW_IDEM)
-        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
                                   "AND reply IS NULL" % k_old), 1)
 
         # replays: inside retention the stored answer, outside it the dossier itself
         c2 = self.open()
         self.assertEqual(self.receive(c2, 20, k_new, cid_new), code_new)
         self.assertEqual(self.receive(c2, 21, k_old, cid_old), code_old)
-        self.assertEqual(self.one("SELECT count(*) FROM dossiers WHERE code IN ('%s', '%s')"
+        self.assertEqual(self.dep.one("SELECT count(*) FROM dossiers WHERE code IN ('%s', '%s')"
                                   % (code_old, code_new)), 2)
-        self.assertEqual(self.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
                                   "AND reply IS NULL" % k_old), 1)  # answered, not re-stored
         other = c2.call(22, B_RECEIVE, receive_body(k_old, self.proc, "Lê Văn Khác",
                                                     citizen_id()))

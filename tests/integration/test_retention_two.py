@@ -61,9 +61,9 @@ class TestRetentionTwo(unittest.TestCase):
         subprocess.run([os.path.join(BIN_DIR, "motcua-server"), "-c", cls.conf, "--migrate"],
                        check=True, timeout=120, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        cls.psql("-q", "-v", "n=10000", "-v", "days=40", "-f",
+        cls.dep.psql("-q", "-v", "n=10000", "-v", "days=40", "-f",
                  os.path.join(SRC, "bench", "retention_fill.sql"))
-        cls.psql("-q", "-c", """
+        cls.dep.psql("-q", "-c", """
 CREATE TABLE claim_log (n bigserial PRIMARY KEY, instance text NOT NULL,
                         claimed_at timestamptz NOT NULL);
 CREATE FUNCTION claim_log_add() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
@@ -73,7 +73,7 @@ BEGIN
 END $$;
 CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
   FOR EACH ROW EXECUTE FUNCTION claim_log_add();""")
-        cls.events0 = cls.one("SELECT count(*) FROM link_events")
+        cls.events0 = cls.dep.one("SELECT count(*) FROM link_events")
         cls.dep.local("up", cls.dir, "--no-desks")
         cls.start_b()
 
@@ -125,14 +125,6 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
         except OSError:
             return ""
 
-    @classmethod
-    def psql(cls, *args, timeout=280):
-        return cls.dep.psql(*args, timeout=timeout)
-
-    @classmethod
-    def one(cls, sql):
-        return int(cls.psql("-c", sql).strip())
-
     def metrics(self, http):
         with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http, timeout=10) as r:
             return r.read().decode()
@@ -150,7 +142,7 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
     def swept_once(self):
         """Every closed day rolled up, nothing older than retention left
         but open connects."""
-        return self.one(
+        return self.dep.one(
             "SELECT (SELECT count(*) FROM link_events e WHERE at < now() - interval '35 days' "
             " - interval '1 minute' AND NOT EXISTS (SELECT 1 FROM link_open o "
             " WHERE o.boot_ms = e.boot_ms AND o.conn_id = e.conn_id))"
@@ -162,11 +154,11 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
     def test_one_sweeper(self):
         self.wait("the first sweep", self.swept_once)
         self.wait("six claims and a refusal",
-                  lambda: self.one("SELECT count(*) FROM claim_log") >= 6 and
+                  lambda: self.dep.one("SELECT count(*) FROM claim_log") >= 6 and
                   sum(self.both("motcua_retention_sweeps_total", 'result="skipped"')) >= 1)
 
         # claims: another instance only once the last claim is 0.9 periods old
-        rows = [l.split("|") for l in self.psql(
+        rows = [l.split("|") for l in self.dep.psql(
             "-c", "SELECT instance, extract(epoch FROM claimed_at - lag(claimed_at) OVER "
                   "(ORDER BY n)), lag(instance) OVER (ORDER BY n) FROM claim_log "
                   "ORDER BY n").splitlines()]
@@ -175,17 +167,17 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
                 self.assertGreaterEqual(float(gap), 0.9 * RET_S, rows)
         # each instance swept at most as often as it claimed
         ok = self.both("motcua_retention_sweeps_total", 'result="ok"')
-        claims_b = self.one("SELECT count(*) FROM claim_log WHERE instance = 'ret-b'")
-        claims_a = self.one("SELECT count(*) FROM claim_log WHERE instance <> 'ret-b'")
+        claims_b = self.dep.one("SELECT count(*) FROM claim_log WHERE instance = 'ret-b'")
+        claims_a = self.dep.one("SELECT count(*) FROM claim_log WHERE instance <> 'ret-b'")
         self.assertLessEqual(ok[0], claims_a, rows)
         self.assertLessEqual(ok[1], claims_b, rows)
         self.assertGreaterEqual(sum(ok), 1)
 
         # the work was done once: the counts of both add up to what was done
-        days = self.one("SELECT count(DISTINCT day) FROM link_uptime_daily")
+        days = self.dep.one("SELECT count(DISTINCT day) FROM link_uptime_daily")
         self.assertGreaterEqual(days, 39)
         self.assertEqual(sum(self.both("motcua_retention_rollup_days_total")), days)
-        gone = self.events0 - self.one("SELECT count(*) FROM link_events WHERE "
+        gone = self.events0 - self.dep.one("SELECT count(*) FROM link_events WHERE "
                                        "client_version = 'fill'")
         self.assertGreater(gone, 0)
         self.assertEqual(sum(self.both("motcua_retention_rows_total", 'table="link_events"')),
@@ -200,19 +192,19 @@ CREATE TRIGGER retention_claims_log AFTER INSERT OR UPDATE ON retention_claims
         holder.stdin.flush()
         self.assertEqual(holder.stdout.readline().strip(), "")  # pg_advisory_lock's void
         self.assertEqual(holder.stdout.readline().strip(), "locked")
-        claims0 = self.one("SELECT count(*) FROM claim_log")
+        claims0 = self.dep.one("SELECT count(*) FROM claim_log")
         skipped0 = self.both("motcua_retention_sweeps_total", 'result="skipped"')
         self.wait("both instances refused twice while the lock is held",
                   lambda: all(s >= s0 + 2 for s, s0 in zip(
                       self.both("motcua_retention_sweeps_total", 'result="skipped"'), skipped0)))
-        self.assertEqual(self.one("SELECT count(*) FROM claim_log"), claims0)
-        self.assertEqual(self.one("SELECT link_rollup(420, 31)"), -1)
-        self.assertEqual(self.one("SELECT link_events_prune(35, 420, 10)"), -1)
+        self.assertEqual(self.dep.one("SELECT count(*) FROM claim_log"), claims0)
+        self.assertEqual(self.dep.one("SELECT link_rollup(420, 31)"), -1)
+        self.assertEqual(self.dep.one("SELECT link_events_prune(35, 420, 10)"), -1)
         holder.stdin.write("SELECT pg_advisory_unlock(%d);\n" % LOCK)
         holder.stdin.close()
         self.assertEqual(holder.wait(30), 0)
         self.wait("a claim after the lock was released",
-                  lambda: self.one("SELECT count(*) FROM claim_log") > claims0)
+                  lambda: self.dep.one("SELECT count(*) FROM claim_log") > claims0)
         self.assertEqual(self.both("motcua_retention_sweeps_total", 'result="error"'), [0, 0])
 
 
