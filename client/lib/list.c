@@ -185,21 +185,30 @@ void mc_list_page_span(const mc_list_query *q, const Motcua__ListReply *r, unsig
   *last = r->n_dossiers > 0 ? q->offset + (unsigned)r->n_dossiers : 0;
 }
 
-json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, int lang) {
+/* A reply's next-page cursor, NULL when there is none (JSON omits it). */
+static const char *cursor_or_null(const char *next) {
+  return next != NULL && next[0] != '\0' ? next : NULL;
+}
+
+/* A list or search reply's rows as a JSON array. */
+static json_t *dossiers_json(const Motcua__ListReply *r, int lang) {
   json_t *a = json_array();
   for (size_t i = 0; i < r->n_dossiers; i++)
     json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], lang));
-  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  return a;
+}
+
+json_t *mc_list_reply_json(const mc_list_query *q, const Motcua__ListReply *r, int lang) {
+  json_t *a = dossiers_json(r, lang);
+  const char *next = cursor_or_null(r->next);
   return json_pack("{s:o, s:I, s:b, s:I, s:s?, s:b}", "dossiers", a, "total",
                    (json_int_t)r->total, "total_capped", r->total_capped, "offset",
                    (json_int_t)q->offset, "next", next, "cut", r->cut);
 }
 
 json_t *mc_search_reply_json(const Motcua__ListReply *r, int lang) {
-  json_t *a = json_array();
-  for (size_t i = 0; i < r->n_dossiers; i++)
-    json_array_append_new(a, mc_render_dossier_json(r->dossiers[i], lang));
-  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  json_t *a = dossiers_json(r, lang);
+  const char *next = cursor_or_null(r->next);
   return json_pack("{s:o, s:I, s:b, s:s?, s:b}", "dossiers", a, "total", (json_int_t)r->total,
                    "total_capped", r->total_capped, "next", next, "cut", r->cut);
 }
@@ -208,7 +217,7 @@ json_t *mc_inbox_reply_json(const Motcua__InboxReply *r, int lang) {
   json_t *a = json_array();
   for (size_t i = 0; i < r->n_events; i++)
     json_array_append_new(a, mc_render_event_json(r->events[i], lang));
-  const char *next = r->next != NULL && r->next[0] != '\0' ? r->next : NULL;
+  const char *next = cursor_or_null(r->next);
   return json_pack("{s:o, s:s?, s:b}", "events", a, "next", next, "cut", r->cut);
 }
 
@@ -223,7 +232,7 @@ json_t *mc_pages_merge_json(json_t *acc, json_t *page, const char *rows_key) {
 }
 
 int mc_inbox_more(const Motcua__InboxReply *r, int peek) {
-  if (peek) return r->next != NULL && r->next[0] != '\0';
+  if (peek) return cursor_or_null(r->next) != NULL;
   return r->n_events > 0;
 }
 
