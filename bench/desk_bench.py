@@ -554,6 +554,10 @@ def main():
                   max(r)))
     out.append("- growth over the day: %+.1f KiB per 1,000 requests (%+d KiB / %d requests)"
                % ((r[-1] - r[0]) * 1000.0 / day["requests"], r[-1] - r[0], day["requests"]))
+    # a leak grows in both halves; caches filling grow in the first only
+    half = len(r) // 2
+    out.append("- growth by half of the day: first %+d KiB, second %+d KiB; VmRSS every 500 "
+               "operations: %s" % (r[half] - r[0], r[-1] - r[half], " ".join(str(x) for x in r)))
     print("\n".join(out))
 
 
