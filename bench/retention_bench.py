@@ -27,6 +27,12 @@ DIR's link history and link_uptime_daily.
    quiet or a busy machine, so its ratio shows constancy deterministically;
    after the deletion also those of the sweep's statements with nothing
    left to do.
+   Also the same with migration 025's link_intervals_in (put back in a
+   transaction rolled back: 027 replaced it); --far-past S: the rollup's
+   first statement after an upgrade (link_uptime_raw of the 31 oldest local
+   days) with 027's and 025's function, ms (025 cut after S seconds) and
+   027's buffers; --backfill: migration 027 re-run on the rows (its column,
+   trigger and index dropped first, rolled back), seconds per statement.
 2. Idempotency: --idem rows carrying a real receive's reply snapshot (the
    receive made through the CLI of unit 18499), the table's total size,
    then idem_prune in batches of 50,000 and VACUUM FULL, the size again.
@@ -112,7 +118,7 @@ def far_past(d, limit_s):
     link_intervals_in on the same rows: ms (statement_timeout limit_s for
     025: -1 = cut) and, for 027, shared buffers."""
     first = "(SELECT mc_local_day(min(at), 420) FROM link_events)"
-    q = "link_uptime_raw(%s, %s + 30, 420)" % (first, first)
+    q = "link_uptime_raw(%s, LEAST(%s + 30, %s - 1), 420)" % (first, first, TODAY)
     res = {"load": loadavg()}
     for fn in ("027", "025"):
         script = ["BEGIN;"] + ([link_intervals_of(fn)] if fn != "027" else [])
@@ -122,8 +128,9 @@ def far_past(d, limit_s):
                            input="\n".join(script) + "\n", capture_output=True, text=True,
                            timeout=limit_s + 600)
         ms = re.findall(r"Time: ([0-9.]+) ms", r.stdout)
-        cut = "statement timeout" in r.stderr
-        res[fn + "_ms"] = -1.0 if cut or not ms else float(ms[-1])
+        if not ms and "statement timeout" not in r.stderr:
+            sys.exit("far-past rollup with %s: %s" % (fn, r.stderr[-2000:]))
+        res[fn + "_ms"] = float(ms[-1]) if ms else -1.0  # -1: cut by the timeout
     res["027_buffers"] = buffers(d, q, runs=2)
     return res
 
