@@ -27,6 +27,12 @@ DIR's link history and link_uptime_daily.
    quiet or a busy machine, so its ratio shows constancy deterministically;
    after the deletion also those of the sweep's statements with nothing
    left to do.
+   Also the same with migration 025's link_intervals_in (put back in a
+   transaction rolled back: 027 replaced it); --far-past S: the rollup's
+   first statement after an upgrade (link_uptime_raw of the 31 oldest local
+   days) with 027's and 025's function, ms (025 cut after S seconds) and
+   027's buffers; --backfill: migration 027 re-run on the rows (its column,
+   trigger and index dropped first, rolled back), seconds per statement.
 2. Idempotency: --idem rows carrying a real receive's reply snapshot (the
    receive made through the CLI of unit 18499), the table's total size,
    then idem_prune in batches of 50,000 and VACUUM FULL, the size again.
@@ -76,22 +82,25 @@ def timed(d, query, runs, ref=False):
     return statistics.median(ms), (t1 - t0) // runs
 
 
-def link_intervals_023():
-    """Migration 023's link_intervals_in, as CREATE OR REPLACE (025 replaced it)."""
-    with open(os.path.join(SRC, "server", "store", "sql", "023_retention.sql")) as f:
+def link_intervals_of(migration):
+    """Migration 023's or 025's link_intervals_in, as CREATE OR REPLACE (027
+    replaced them; they read only columns 027 kept)."""
+    name = {"023": "023_retention.sql", "025": "025_link_window.sql"}[migration]
+    with open(os.path.join(SRC, "server", "store", "sql", name)) as f:
         text = f.read()
-    m = re.search(r"(?ms)^CREATE FUNCTION link_intervals_in\(.*?^\$\$;", text)
-    return "CREATE OR REPLACE" + m.group(0)[len("CREATE"):]
+    m = re.search(r"(?ms)^CREATE (?:OR REPLACE )?FUNCTION link_intervals_in\(.*?^\$\$;", text)
+    return re.sub(r"^CREATE (OR REPLACE )?", "CREATE OR REPLACE ", m.group(0))
 
 
-def buffers(d, query, runs=3, with_023=False):
+def buffers(d, query, runs=3, with_fn=None):
     """Shared buffers (hit + read) the execution of query touched, function
     bodies included (EXPLAIN ANALYZE BUFFERS), the last of runs in one
-    session (the first ones fill the session's catalogue caches). with_023:
-    with 023's link_intervals_in, in a transaction rolled back."""
+    session (the first ones fill the session's catalogue caches). with_fn
+    "023"/"025": with that migration's link_intervals_in, in a transaction
+    rolled back."""
     script = ["EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT count(*) FROM %s;" % query] * runs
-    if with_023:
-        script = ["BEGIN;", link_intervals_023()] + script + ["ROLLBACK;"]
+    if with_fn:
+        script = ["BEGIN;", link_intervals_of(with_fn)] + script + ["ROLLBACK;"]
     out = psql(d, "-q", "-f", "-", stdin="\n".join(script) + "\n")
     plans = json.loads("[" + out.strip().replace("\n]\n[", "\n],\n[") + "]")
     top = plans[-1][0]["Plan"]
@@ -103,7 +112,53 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def link_history(d, n, days, runs, end_ts, no_sweep=False, skip_before=False):
+def far_past(d, limit_s):
+    """The first statement of the rollup after an upgrade (link_rollup's
+    link_uptime_raw of the 31 oldest local days), with 025's and 027's
+    link_intervals_in on the same rows: ms (statement_timeout limit_s for
+    025: -1 = cut) and, for 027, shared buffers."""
+    first = "(SELECT mc_local_day(min(at), 420) FROM link_events)"
+    q = "link_uptime_raw(%s, LEAST(%s + 30, %s - 1), 420)" % (first, first, TODAY)
+    res = {"load": loadavg()}
+    for fn in ("027", "025"):
+        script = ["BEGIN;"] + ([link_intervals_of(fn)] if fn != "027" else [])
+        script += ["SET LOCAL statement_timeout = '%ds';" % limit_s, "\\timing on",
+                   "SELECT count(*) FROM %s;" % q, "\\timing off", "ROLLBACK;"]
+        r = subprocess.run(["bash", LOCAL_SH, "psql", d, "-X", "-At", "-f", "-"],
+                           input="\n".join(script) + "\n", capture_output=True, text=True,
+                           timeout=limit_s + 600)
+        ms = re.findall(r"Time: ([0-9.]+) ms", r.stdout)
+        if not ms and "statement timeout" not in r.stderr:
+            sys.exit("far-past rollup with %s: %s" % (fn, r.stderr[-2000:]))
+        res[fn + "_ms"] = float(ms[-1]) if ms else -1.0  # -1: cut by the timeout
+    res["027_buffers"] = buffers(d, q, runs=2)
+    return res
+
+
+def backfill(d):
+    """Migration 027 as an upgrade runs it on these rows: its column, trigger
+    and index dropped, then the migration file applied (\\timing per
+    statement), rolled back. Seconds of each statement that takes > 0.5 s."""
+    mig = os.path.join(SRC, "server", "store", "sql", "027_link_connected.sql")
+    script = ["BEGIN;", "DROP INDEX link_events_span_idx;",
+              "DROP TRIGGER link_events_connected ON link_events;",
+              "DROP FUNCTION link_event_connected();",
+              "ALTER TABLE link_events DROP COLUMN connected_at;",
+              "\\timing on", "\\i %s" % mig, "\\timing off", "ROLLBACK;"]
+    t = time.time()
+    out = psql(d, "-f", "-", stdin="\n".join(script) + "\n")
+    ms = [float(x) for x in re.findall(r"Time: ([0-9.]+) ms", out)]
+    # the file's statements in order: ALTER, UPDATE, CREATE FUNCTION, TRIGGER, INDEX, FUNCTION
+    names = ["add_column", "backfill_update", "trigger_function", "trigger", "span_index",
+             "link_intervals_in"]
+    res = {k: round(v / 1000, 1) for k, v in zip(names, ms)}
+    res["total_s"] = round(time.time() - t, 1)
+    res["load"] = loadavg()
+    return res
+
+
+def link_history(d, n, days, runs, end_ts, no_sweep=False, skip_before=False, far_past_s=0,
+                 with_backfill=False):
     psql(d, "-q", "-c", "TRUNCATE link_events, link_open, link_uptime_daily; "
                         "DELETE FROM link_server_runs WHERE boot_ms < 100000")
     t = time.time()
@@ -126,7 +181,12 @@ def link_history(d, n, days, runs, end_ts, no_sweep=False, skip_before=False):
     q = "link_uptime(%s, %s, 420)" % (TODAY, TODAY)
     res["after_raw_ms"], res["after_raw_temp_bytes"] = timed(d, q, runs)
     res["after_raw_buffers"] = buffers(d, q)
-    res["m023_buffers"] = buffers(d, q, with_023=True)
+    res["m023_buffers"] = buffers(d, q, with_fn="023")
+    res["m025_buffers"] = buffers(d, q, with_fn="025")
+    if far_past_s > 0:
+        res["far_past"] = far_past(d, far_past_s)
+    if with_backfill:
+        res["migration_027"] = backfill(d)
     if no_sweep:
         return res
     t = time.time()
@@ -202,6 +262,11 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sweep-max", type=int, default=2000000,
                     help="above this many events, no rollup/deletion (they take long)")
+    ap.add_argument("--far-past", type=int, default=0, metavar="S",
+                    help="also time the rollup of the 31 oldest days with 025's and 027's "
+                         "link_intervals_in (025 cut after S seconds)")
+    ap.add_argument("--backfill", action="store_true",
+                    help="also time migration 027 on these rows (its backfill and index)")
     ap.add_argument("--out")
     a = ap.parse_args()
     out = {"link_history": [], "idempotency": None}
@@ -209,12 +274,21 @@ def main():
     end_ts = psql(a.dir, "-c", "SELECT now()").strip()
     for n in sizes:
         days = max(1, round(a.days * n / max(sizes))) if a.same_rate else a.days
-        r = link_history(a.dir, n, days, a.runs, end_ts, n > a.sweep_max, a.skip_before)
+        r = link_history(a.dir, n, days, a.runs, end_ts, n > a.sweep_max, a.skip_before,
+                         a.far_past, a.backfill)
         out["link_history"].append(r)
         print("link_events %d over %d days (%d runs, %d rows today): per-minute query, history "
-              "raw: %d buffers (023's link_intervals_in: %d)"
+              "raw: %d buffers (025's link_intervals_in: %d, 023's: %d) | load %s"
               % (r["events"], days, r["server_runs"], r["today_rows"], r["after_raw_buffers"],
-                 r["m023_buffers"]), flush=True)
+                 r["m025_buffers"], r["m023_buffers"], r["load_before"]), flush=True)
+        if "far_past" in r:
+            f = r["far_past"]
+            print("  rollup of the 31 oldest days: 027 %.0f ms (%d buffers), 025 %s | load %s"
+                  % (f["027_ms"], f["027_buffers"],
+                     "%.0f ms" % f["025_ms"] if f["025_ms"] >= 0 else
+                     "cut at %d s" % a.far_past, f["load"]), flush=True)
+        if "migration_027" in r:
+            print("  migration 027 on these rows: %s" % r["migration_027"], flush=True)
         if n > a.sweep_max:
             print("link_events %d: before %.0f ms, %d temp bytes | after (history raw) %.1f ms, "
                   "%d temp bytes | load %s" % (r["events"], r["before_ms"], r["before_temp_bytes"],
@@ -239,11 +313,13 @@ def main():
         out["ratio_after"], out["ratio_before"] = round(ratio, 2), round(before, 2)
         out["ratio_after_buffers"] = round(bufs, 3)
         out["ratio_023_buffers"] = round(lh[-1]["m023_buffers"] / max(lh[0]["m023_buffers"], 1), 3)
+        out["ratio_025_buffers"] = round(lh[-1]["m025_buffers"] / max(lh[0]["m025_buffers"], 1), 3)
         print("per-minute query, largest/smallest history (%d/%d events): buffers %d/%d = %.3f "
-              "(target <= 1.2; 023: %.3f) | after %.2f ms ratio (target <= 1.5), before %.2f | load %s"
+              "(target <= 1.2; 025: %.3f, 023: %.3f) | after %.2f ms ratio (target <= 1.5), "
+              "before %.2f | load %s"
               % (lh[-1]["events"], lh[0]["events"], lh[-1]["after_raw_buffers"],
-                 lh[0]["after_raw_buffers"], bufs, out["ratio_023_buffers"], ratio, before,
-                 loadavg()))
+                 lh[0]["after_raw_buffers"], bufs, out["ratio_025_buffers"],
+                 out["ratio_023_buffers"], ratio, before, loadavg()))
     if a.idem > 0:
         r = out["idempotency"] = idempotency(a.dir, a.idem)
         print("idempotency %d rows (reply %d B): %.1f MB -> %.1f MB after the sweep + VACUUM, "

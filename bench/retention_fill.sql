@@ -5,7 +5,8 @@
 -- now), units in turn, 1 to 240 minutes each, in `runs` server runs (default
 -- 50; boot_ms 1000..999+runs) each of which lives 1/runs of the span; every
 -- 997th connection has no disconnect (its run crashed: it ends when its run
--- was last alive). 2n - n/997 rows. bench/retention_bench.py passes runs in
+-- was last alive). 2n - n/997 rows. Each disconnect carries its connect's
+-- time (connected_at, migration 027), as the server writes it. bench/retention_bench.py passes runs in
 -- proportion to days (the same restart rate at every size) and one end_ts
 -- for every size (the same rows today, whatever the time the size is filled).
 -- Needs the table owner (ALTER TABLE: the trigger is off for the fill).
@@ -37,12 +38,15 @@ c AS (
          make_interval(mins => ((i * 7919) % 240 + 1)::int) AS dur
     FROM generate_series(0::bigint, :n - 1) AS i, u
 )
-INSERT INTO link_events (at, unit, kind, reason, boot_ms, conn_id, remote, client_version)
-SELECT x.at, x.unit, x.kind, x.reason, x.boot, x.i, '127.0.0.1', 'fill'
+INSERT INTO link_events (at, unit, kind, reason, boot_ms, conn_id, remote, client_version,
+                         connected_at)
+SELECT x.at, x.unit, x.kind, x.reason, x.boot, x.i, '127.0.0.1', 'fill', x.connected_at
   FROM (
-    SELECT c.at, c.unit, 'connect' AS kind, '' AS reason, c.boot, c.i FROM c
+    SELECT c.at, c.unit, 'connect' AS kind, '' AS reason, c.boot, c.i,
+           NULL::timestamptz AS connected_at FROM c
     UNION ALL
-    SELECT GREATEST(c.at, LEAST(c.at + c.dur, r.last_alive)), c.unit, 'disconnect', 'idle_timeout', c.boot, c.i
+    SELECT GREATEST(c.at, LEAST(c.at + c.dur, r.last_alive)), c.unit, 'disconnect', 'idle_timeout',
+           c.boot, c.i, c.at
       FROM c JOIN link_server_runs r ON r.boot_ms = c.boot
      WHERE c.i % 997 <> 0
   ) x

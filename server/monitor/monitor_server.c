@@ -546,13 +546,16 @@ void mc_mon_free(mc_server *srv) {
 
 /* ---- session hooks ----------------------------------------------------------- */
 
-/* The link history: resident links only (one-shot commands are requests). */
+/* The link history: resident links only (one-shot commands are requests).
+ * The connect is stored at opened_ms and the disconnect carries that same
+ * instant (migration 027: each disconnect row knows its interval). */
 static void link_event(mc_server *srv, const mc_mon_conn *c, int connect, const char *reason,
                        const mc_link_stats *final) {
   if (c->unit == NULL || !c->info.resident || srv->store == NULL || srv->shutting_down) return;
-  mc_link_event ev = {.at_ms = mc_server_now_ms(), .unit = c->code, .connect = connect,
-                      .reason = reason, .boot_ms = srv->mon->boot_ms, .conn_id = c->id,
-                      .remote = c->info.remote, .client_version = c->info.client_version};
+  mc_link_event ev = {.at_ms = connect ? c->opened_ms : mc_server_now_ms(), .unit = c->code,
+                      .connect = connect, .reason = reason, .boot_ms = srv->mon->boot_ms,
+                      .conn_id = c->id, .remote = c->info.remote,
+                      .client_version = c->info.client_version, .connected_ms = c->opened_ms};
   if (final != NULL) {
     ev.bytes_in = final->bytes_in;
     ev.bytes_out = final->bytes_out;

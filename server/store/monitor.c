@@ -35,8 +35,9 @@ static int submit(mc_store *s, const char *name, const char *sql, const char *co
 
 static const char sql_event[] =
     "INSERT INTO link_events (at, unit, kind, reason, boot_ms, conn_id, remote, "
-    "client_version, bytes_in, bytes_out) VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, "
-    "$4, $5, $6, $7, $8, $9, $10)";
+    "client_version, bytes_in, bytes_out, connected_at) VALUES (to_timestamp($1::bigint / 1000.0), "
+    "$2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "CASE WHEN $3 = 'disconnect' THEN to_timestamp($11::bigint / 1000.0) END)";
 
 static void event_done(void *arg, int err, const PGresult *res) {
   call *c = arg;
@@ -46,16 +47,17 @@ static void event_done(void *arg, int err, const PGresult *res) {
 }
 
 int mc_store_link_event(mc_store *s, const mc_link_event *ev, mc_store_ack_cb cb, void *arg) {
-  char at[24], boot[24], id[24], bin[24], bout[24];
+  char at[24], boot[24], id[24], bin[24], bout[24], con[24];
   snprintf(at, sizeof at, "%" PRId64, ev->at_ms);
+  snprintf(con, sizeof con, "%" PRId64, ev->connected_ms);
   snprintf(boot, sizeof boot, "%" PRId64, ev->boot_ms);
   snprintf(id, sizeof id, "%" PRIu64, ev->conn_id);
   snprintf(bin, sizeof bin, "%" PRIu64, ev->bytes_in);
   snprintf(bout, sizeof bout, "%" PRIu64, ev->bytes_out);
-  const char *p[10] = {at, ev->unit, ev->connect ? "connect" : "disconnect",
+  const char *p[11] = {at, ev->unit, ev->connect ? "connect" : "disconnect",
                        ev->reason ? ev->reason : "", boot, id, ev->remote ? ev->remote : "",
-                       ev->client_version ? ev->client_version : "", bin, bout};
-  return submit(s, "link_event", sql_event, p, 10, event_done, call_new((void (*)(void))cb, arg));
+                       ev->client_version ? ev->client_version : "", bin, bout, con};
+  return submit(s, "link_event", sql_event, p, 11, event_done, call_new((void (*)(void))cb, arg));
 }
 
 static const char sql_alive[] =

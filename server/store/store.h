@@ -405,6 +405,7 @@ typedef struct mc_link_event {
   uint64_t conn_id;
   const char *remote, *client_version;
   uint64_t bytes_in, bytes_out;
+  int64_t connected_ms;   /* disconnect: its connect's at_ms (migration 027) */
 } mc_link_event;
 
 typedef void (*mc_store_ack_cb)(void *arg, int err);

@@ -296,6 +296,15 @@ class MonitorTest(unittest.TestCase):
                        "SELECT reason FROM link_events WHERE unit = '%s' AND kind = 'disconnect'"
                        % REVOKED)
         self.assertIn("cert_revoked", r.stdout.split())
+        # migration 027: the server wrote the disconnect with its connect's time
+        r = self.local("psql", self.dir, "-At", "-c",
+                       "SELECT count(*), count(c.id) FROM link_events d LEFT JOIN link_events c "
+                       "ON c.boot_ms = d.boot_ms AND c.conn_id = d.conn_id AND c.kind = 'connect' "
+                       "AND c.at = d.connected_at WHERE d.unit = '%s' AND d.kind = 'disconnect' "
+                       "AND d.reason = 'cert_revoked'" % REVOKED)
+        n, matched = (int(x) for x in r.stdout.strip().split("|"))
+        self.assertGreaterEqual(n, 1, r.stdout)
+        self.assertEqual(matched, n, "a disconnect without its connect's time")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,24 @@ OLD_IDEM, NEW_IDEM = 200000 // SCALE, 50000 // SCALE
 SWEEP_WAIT_S = 240
 
 
+def migration_text(name):
+    with open(os.path.join(SRC, "server", "store", "sql", name)) as f:
+        return f.read()
+
+
+def migration_function(name, fn):
+    """Migration NAME's function FN, as CREATE OR REPLACE (to compare with it)."""
+    m = re.search(r"(?ms)^CREATE (?:OR REPLACE )?FUNCTION %s\(.*?^\$\$;" % fn,
+                  migration_text(name))
+    return re.sub(r"^CREATE (OR REPLACE )?", "CREATE OR REPLACE ", m.group(0))
+
+
+def migration_statement(name, start):
+    """The statement of migration NAME that begins with START."""
+    m = re.search(r"(?ms)^%s.*?;$" % re.escape(start), migration_text(name))
+    return m.group(0)
+
+
 class TestRetention(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -176,6 +194,97 @@ ROLLBACK;""")
         rows = [l for l in out.splitlines() if "|" in l]
         self.assertEqual(rows, ["2020-01-01|18000|0", "2020-01-02|86400|0", "2020-01-03|86400|0",
                                 "2020-01-04|3600|1"])
+
+    def test_far_past_equals_025(self):
+        """Migration 027: local days of March 2020 (the rollup's first sweep
+        after an upgrade with years of raw rows), each alone and the four at
+        once, give the same intervals (link_intervals_in) and the same uptime
+        (link_uptime_raw) as 025's function on the same rows, and the same
+        uptime as 005's: a connection spanning every window (its disconnect
+        far after), one opened inside and closed after, one inside, one
+        opened before and closed inside, two whose run crashed (no
+        disconnect: they end when it was last alive, one inside a window).
+        The disconnects are inserted without connected_at: the trigger
+        gives each its connect's time. In one transaction, rolled back."""
+        ref = os.path.join(SRC, "tests", "integration", "retention_ref.sql")
+        iv = ("SELECT d::date AS day, li.* FROM generate_series('2020-03-02'::date, "
+              "'2020-03-05', interval '1 day') AS d, link_intervals_in("
+              "(d::timestamp - interval '7 hours') AT TIME ZONE 'UTC', "
+              "(d::timestamp + interval '17 hours') AT TIME ZONE 'UTC') li")
+        up = ("SELECT 'day' AS win, w.* FROM generate_series('2020-03-02'::date, '2020-03-05', "
+              "interval '1 day') AS d, link_uptime_raw(d::date, d::date, 420) w "
+              "UNION ALL SELECT 'all', * FROM link_uptime_raw('2020-03-02', '2020-03-05', 420)")
+        diff = ("SELECT '%s', * FROM (SELECT * FROM %s EXCEPT ALL SELECT * FROM %s) x")
+        out = self.dep.psql(
+            "-c", "BEGIN",
+            "-c", """
+INSERT INTO link_server_runs VALUES (9, '2020-03-01 00:00Z', '2020-03-10 05:00Z'),
+                                    (10, '2020-03-01 00:00Z', '2020-03-03 06:00Z');
+INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
+  ('2020-03-01 10:00Z', '18502', 'connect', 9, 1),
+  ('2020-03-03 12:00Z', '18505', 'connect', 9, 2),
+  ('2020-03-03 01:00Z', '18514', 'connect', 9, 3),
+  ('2020-03-02 12:00Z', '18517', 'connect', 9, 4),
+  ('2020-03-02 08:00Z', '18508', 'connect', 9, 5),
+  ('2020-03-03 09:00Z', '18520', 'connect', 9, 6),
+  ('2020-03-01 20:00Z', '18523', 'connect', 10, 1);
+INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
+  ('2020-04-20 10:00Z', '18502', 'disconnect', 9, 1),
+  ('2020-03-04 20:00Z', '18505', 'disconnect', 9, 2),
+  ('2020-03-03 02:00Z', '18514', 'disconnect', 9, 3),
+  ('2020-03-03 04:00Z', '18517', 'disconnect', 9, 4);""",
+            "-c", "SELECT 'unmatched', count(*) FROM link_events d WHERE d.boot_ms IN (9, 10) "
+                  "AND d.kind = 'disconnect' AND d.connected_at IS DISTINCT FROM (SELECT c.at "
+                  "FROM link_events c WHERE c.boot_ms = d.boot_ms AND c.conn_id = d.conn_id "
+                  "AND c.kind = 'connect')",
+            "-c", "\\i %s" % ref,
+            "-c", "CREATE TEMP TABLE n_iv AS " + iv,
+            "-c", "CREATE TEMP TABLE n_up AS " + up,
+            "-c", "CREATE TEMP TABLE r_up AS SELECT * FROM pg_temp.ref_uptime("
+                  "'2020-03-02', '2020-03-05', 420)",
+            "-c", migration_function("025_link_window.sql", "link_intervals_in"),
+            "-c", "CREATE TEMP TABLE o_iv AS " + iv,
+            "-c", "CREATE TEMP TABLE o_up AS " + up,
+            "-c", diff % ("diff_iv", "n_iv", "o_iv"), "-c", diff % ("diff_iv", "o_iv", "n_iv"),
+            "-c", diff % ("diff_up", "n_up", "o_up"), "-c", diff % ("diff_up", "o_up", "n_up"),
+            "-c", "SELECT 'diff_ref', * FROM (SELECT unit, day, online_s, uptime_pct, disconnects "
+                  "FROM n_up WHERE win = 'all' EXCEPT SELECT * FROM r_up) x",
+            "-c", "SELECT 'n', count(*) FROM n_iv",
+            "-c", "SELECT 'up', unit, day, online_s, disconnects FROM n_up WHERE "
+                  "win = 'day' AND unit IN ('18502', '18508', '18523') "
+                  "ORDER BY unit, day",
+            "-c", "ROLLBACK")
+        lines = out.splitlines()
+        self.assertEqual([l for l in lines if l.startswith("diff")], [], out[-3000:])
+        self.assertIn("unmatched|0", lines)
+        self.assertGreaterEqual(int([l for l in lines if l.startswith("n|")][0][2:]), 12)
+        self.assertEqual([l for l in lines if l.startswith("up|")], [
+            "up|18502|2020-03-02|86400|0", "up|18502|2020-03-03|86400|0",
+            "up|18502|2020-03-04|86400|0", "up|18502|2020-03-05|86400|0",
+            "up|18508|2020-03-02|32400|0", "up|18508|2020-03-03|86400|0",
+            "up|18508|2020-03-04|86400|0", "up|18508|2020-03-05|86400|0",
+            "up|18523|2020-03-02|75600|0", "up|18523|2020-03-03|46800|0",
+            "up|18523|2020-03-04|0|0", "up|18523|2020-03-05|0|0"])
+
+    def test_backfill(self):
+        """Migration 027's backfill, run again on the fill's rows with
+        connected_at emptied: every disconnect whose connect is stored gets
+        that connect's time (all of them did, none is left NULL), the ones
+        without a connect stay NULL. Rolled back (READ COMMITTED: the
+        sweeper may delete rows meanwhile; it waits for the row locks)."""
+        out = self.dep.psql(
+            "-c", "BEGIN",
+            "-c", "UPDATE link_events SET connected_at = NULL WHERE kind = 'disconnect'",
+            "-c", migration_statement("027_link_connected.sql", "UPDATE link_events d SET"),
+            "-c", "SELECT 'dis', count(*), count(connected_at), count(*) FILTER (WHERE "
+                  "connected_at IS NOT DISTINCT FROM (SELECT min(c.at) FROM link_events c "
+                  "WHERE c.boot_ms = d.boot_ms AND c.conn_id = d.conn_id AND c.kind = 'connect'))"
+                  " FROM link_events d WHERE kind = 'disconnect'",
+            "-c", "ROLLBACK")
+        row = [l for l in out.splitlines() if l.startswith("dis|")][0].split("|")
+        n, given, right = int(row[1]), int(row[2]), int(row[3])
+        self.assertGreater(given, CONNECTIONS // 2, out)  # most connects are still stored
+        self.assertEqual(right, n, "a disconnect without its connect's time (or a wrong one)")
 
     def test_today_equals_reference(self):
         """Today and the three days before from the raw rows (link_uptime_raw,
