@@ -97,7 +97,9 @@ size_t mc_link_queued(const mc_link *l);
 void mc_link_set_idle(mc_link *l, uint64_t idle_ms);
 /* The peer's socket address: 0, or MC_EIO. */
 int mc_link_peer_addr(const mc_link *l, struct sockaddr_storage *out);
-/* "TLSv1.3 TLS_AES_256_GCM_SHA384"-style description; valid while open. */
+/* The protocol ("TLSv1.3") and the suite ("TLS_CHACHA20_POLY1305_SHA256") of
+ * an open link: OpenSSL's static names, valid for the whole process (the
+ * monitor keeps the pointers, not copies). */
 const char *mc_link_tls_version(const mc_link *l);
 const char *mc_link_cipher(const mc_link *l);
 /* Remote address as text ("127.0.0.1:5555"). */
