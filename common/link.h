@@ -28,7 +28,8 @@
 typedef struct mc_link mc_link;
 
 typedef struct mc_link_cbs {
-  /* Handshake done and peer verified; mc_link_peer() is valid. */
+  /* Handshake done and peer verified; mc_link_peer() is valid during this
+   * call only (copy what is needed: the link keeps no copy). */
   void (*on_open_cb)(mc_link *l);
   /* One decoded envelope; the callee owns env (mc_envelope_free). */
   void (*on_frame_cb)(mc_link *l, Motcua__Envelope *env);
@@ -87,6 +88,7 @@ void mc_link_close(mc_link *l, int reason);
 void *mc_link_data(const mc_link *l);
 void mc_link_set_data(mc_link *l, void *data);
 uint64_t mc_link_id(const mc_link *l);
+/* The verified peer's identity inside on_open_cb; NULL at any other time. */
 const mc_peer_id *mc_link_peer(const mc_link *l);
 const mc_link_stats *mc_link_get_stats(const mc_link *l);
 /* Output queued: handed to uv_write and not yet written, or still
