@@ -60,7 +60,7 @@ struct mc_link {
   mc_link_cbs cbs;
   void *data;
   uint64_t id;
-  mc_peer_id peer;
+  const mc_peer_id *peer; /* only while on_open_cb runs (the caller copies it) */
   mc_link_stats stats;
   uint8_t *in;       /* plaintext not yet decoded */
   size_t in_len, in_cap;
@@ -609,19 +609,23 @@ static void log_handshake_failure(mc_link *l) {
               reason);
 }
 
-static int link_verify_peer(mc_link *l) {
+static int link_verify_peer(mc_link *l, mc_peer_id *peer) {
   X509 *cert = SSL_get1_peer_certificate(l->ssl);
-  int rc = SSL_get_verify_result(l->ssl) == X509_V_OK ? mc_tls_peer_identity(cert, &l->peer)
+  int rc = SSL_get_verify_result(l->ssl) == X509_V_OK ? mc_tls_peer_identity(cert, peer)
                                                       : MC_EUNAUTH;
   X509_free(cert);
   return rc;
 }
 
+/* The identity lives on this stack frame: an idle link keeps no copy of it
+ * (the server's session has one), so mc_link_peer() is valid in on_open_cb
+ * only. */
 static void link_opened(mc_link *l) {
-  int rc = link_verify_peer(l);
+  mc_peer_id peer;
+  int rc = link_verify_peer(l, &peer);
   /* A client talks only to a certificate issued to the server, never to
    * another unit's certificate from the same CA. */
-  if (rc == 0 && !l->is_server && l->peer.role != MC_ROLE_SERVER) rc = MC_EUNAUTH;
+  if (rc == 0 && !l->is_server && peer.role != MC_ROLE_SERVER) rc = MC_EUNAUTH;
   if (rc != 0) {
     mc_log_warn(l->id, "peer certificate has no usable identity remote=%s", l->remote);
     mc_link_close(l, rc);
@@ -631,7 +635,9 @@ static void link_opened(mc_link *l) {
   l->stats.opened_ms = l->stats.last_in_ms = uv_now(l->loop);
   uv_timer_stop(&l->timer);
   if (l->opts.idle_ms > 0) uv_timer_start(&l->timer, idle_timer_cb, l->opts.idle_ms, 0);
+  l->peer = &peer;
   if (l->cbs.on_open_cb != NULL) l->cbs.on_open_cb(l);
+  l->peer = NULL;
   link_process_input(l); /* application data that came with the handshake */
 }
 
@@ -824,7 +830,7 @@ int mc_link_peer_addr(const mc_link *l, struct sockaddr_storage *out) {
 void *mc_link_data(const mc_link *l) { return l->data; }
 void mc_link_set_data(mc_link *l, void *data) { l->data = data; }
 uint64_t mc_link_id(const mc_link *l) { return l->id; }
-const mc_peer_id *mc_link_peer(const mc_link *l) { return &l->peer; }
+const mc_peer_id *mc_link_peer(const mc_link *l) { return l->peer; }
 const mc_link_stats *mc_link_get_stats(const mc_link *l) { return &l->stats; }
 size_t mc_link_queued(const mc_link *l) {
   return l->queued + (l->out != NULL ? l->out->len : 0);

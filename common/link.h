@@ -28,7 +28,8 @@
 typedef struct mc_link mc_link;
 
 typedef struct mc_link_cbs {
-  /* Handshake done and peer verified; mc_link_peer() is valid. */
+  /* Handshake done and peer verified; mc_link_peer() is valid during this
+   * call only (copy what is needed: the link keeps no copy). */
   void (*on_open_cb)(mc_link *l);
   /* One decoded envelope; the callee owns env (mc_envelope_free). */
   void (*on_frame_cb)(mc_link *l, Motcua__Envelope *env);
@@ -87,6 +88,7 @@ void mc_link_close(mc_link *l, int reason);
 void *mc_link_data(const mc_link *l);
 void mc_link_set_data(mc_link *l, void *data);
 uint64_t mc_link_id(const mc_link *l);
+/* The verified peer's identity inside on_open_cb; NULL at any other time. */
 const mc_peer_id *mc_link_peer(const mc_link *l);
 const mc_link_stats *mc_link_get_stats(const mc_link *l);
 /* Output queued: handed to uv_write and not yet written, or still
@@ -97,7 +99,9 @@ size_t mc_link_queued(const mc_link *l);
 void mc_link_set_idle(mc_link *l, uint64_t idle_ms);
 /* The peer's socket address: 0, or MC_EIO. */
 int mc_link_peer_addr(const mc_link *l, struct sockaddr_storage *out);
-/* "TLSv1.3 TLS_AES_256_GCM_SHA384"-style description; valid while open. */
+/* The protocol ("TLSv1.3") and the suite ("TLS_CHACHA20_POLY1305_SHA256") of
+ * an open link: OpenSSL's static names, valid for the whole process (the
+ * monitor keeps the pointers, not copies). */
 const char *mc_link_tls_version(const mc_link *l);
 const char *mc_link_cipher(const mc_link *l);
 /* Remote address as text ("127.0.0.1:5555"). */

@@ -36,6 +36,10 @@ int mc_tls_ctx_new(SSL_CTX **out, int is_server, const mc_tls_files *files,
                    char *err, size_t errlen);
 void mc_tls_ctx_free(SSL_CTX *ctx);
 
+/* TLS 1.3 suites in the server's order of preference (common/tls.c). */
+#define MC_TLS13_SUITES \
+  "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"
+
 #define MC_TLS_ORG "motcua"     /* subject O of every certificate deploy/pki.sh issues */
 #define MC_TLS_ADMIN_CN "admin" /* the one CN that may carry OU=admin */
 

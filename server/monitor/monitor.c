@@ -180,8 +180,12 @@ mc_mon_conn *mc_monitor_open(mc_monitor *m, uint64_t id, const char *code,
   c->id = id;
   c->opened_ms = now_ms;
   c->stats = stats;
-  snprintf(c->code, sizeof c->code, "%s", code ? code : "");
+  c->code = code ? code : "";
   if (info != NULL) c->info = *info;
+  const char **strs[] = {&c->info.remote, &c->info.client_version, &c->info.tls_version,
+                         &c->info.cipher, &c->info.serial};
+  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+    if (*strs[i] == NULL) *strs[i] = "";
   c->unit = mc_monitor_unit(m, code);
   mc_mon_unit *u = c->unit;
   if (u == NULL) {

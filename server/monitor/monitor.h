@@ -65,13 +65,15 @@ typedef struct mc_mon_config {
 
 void mc_mon_config_defaults(mc_mon_config *c);
 
-/* What the link tells at Hello (copied). */
+/* What the link tells at Hello. The strings are not copied: like stats they
+ * point into the link and its session (or at OpenSSL's static names) and
+ * stay valid until mc_monitor_close; NULL reads as "". */
 typedef struct mc_mon_link_info {
-  char remote[64];
-  char client_version[33];
-  char tls_version[32];
-  char cipher[64];
-  char serial[68];
+  const char *remote;
+  const char *client_version;
+  const char *tls_version;
+  const char *cipher;
+  const char *serial;
   int64_t not_after_ms;
   int resident;             /* Hello.resident: the unit's resident link */
 } mc_mon_link_info;
@@ -83,7 +85,7 @@ typedef struct mc_mon_unit mc_mon_unit;
 typedef struct mc_mon_conn {
   uint64_t id;
   mc_mon_unit *unit;        /* NULL: admin or a unit not in the catalogue */
-  char code[32];            /* certificate CN */
+  const char *code;         /* certificate CN (the session's, not copied) */
   int64_t opened_ms;
   mc_mon_link_info info;
   const mc_link_stats *stats;
@@ -246,7 +248,8 @@ mc_mon_unit *mc_monitor_unit(mc_monitor *m, const char *code);
  * is this instance's alone. MC_ENOMEM. */
 int mc_monitor_set_live(mc_monitor *m, const mc_mon_live *rows, size_t n, int known);
 
-/* A connection completed Hello. Returns the record (NULL on ENOMEM). */
+/* A connection completed Hello. Returns the record (NULL on ENOMEM). code,
+ * info's strings and stats are kept as pointers: valid until mc_monitor_close. */
 mc_mon_conn *mc_monitor_open(mc_monitor *m, uint64_t id, const char *code,
                              const mc_mon_link_info *info, const mc_link_stats *stats,
                              int64_t now_ms);

@@ -8,11 +8,11 @@
 
 static void link_info(const mc_session *s, int resident, mc_mon_link_info *i) {
   memset(i, 0, sizeof *i);
-  snprintf(i->remote, sizeof i->remote, "%s", mc_link_remote(s->link));
-  snprintf(i->client_version, sizeof i->client_version, "%s", s->client_version);
-  snprintf(i->tls_version, sizeof i->tls_version, "%s", mc_link_tls_version(s->link));
-  snprintf(i->cipher, sizeof i->cipher, "%s", mc_link_cipher(s->link));
-  snprintf(i->serial, sizeof i->serial, "%s", s->peer.serial);
+  i->remote = mc_link_remote(s->link); /* the link outlives its monitor record */
+  i->client_version = s->client_version;
+  i->tls_version = mc_link_tls_version(s->link);
+  i->cipher = mc_link_cipher(s->link);
+  i->serial = s->peer.serial;
   i->not_after_ms = s->peer.not_after * 1000;
   i->resident = resident != 0;
 }

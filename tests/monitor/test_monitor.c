@@ -240,6 +240,31 @@ static void test_prometheus(const char *out_path) {
   mc_monitor_free(&m);
 }
 
+/* A connection record keeps pointers to the link's and session's strings
+ * (an idle link's monitor record is ~110 B, not ~360 B of copies): the
+ * same pointers come back, a missing one reads as "", and the JSON view
+ * shows what they point at. */
+static void test_record_points(void) {
+  mc_monitor m;
+  setup(&m);
+  mc_link_stats st = {0};
+  char remote[] = "10.0.0.9:4100", serial[] = "0A0B", code[] = "18499";
+  mc_mon_link_info info = {.remote = remote, .serial = serial, .tls_version = "TLSv1.3"};
+  mc_mon_conn *c = mc_monitor_open(&m, 3, code, &info, &st, T0);
+  CHECK(c != NULL);
+  if (c == NULL) return;
+  CHECK(c->code == code && c->info.remote == remote && c->info.serial == serial);
+  CHECK(c->info.cipher != NULL && c->info.cipher[0] == '\0');
+  CHECK(c->info.client_version != NULL && c->info.client_version[0] == '\0');
+  CHECK(sizeof *c <= 128);
+  mc_mon_unit *u = mc_monitor_unit(&m, "18499");
+  CHECK_STREQ(u->serial, "0A0B"); /* the unit's own copy outlives the link */
+  close_conn(&m, c, MC_CLOSE_QUIT, &st, T0 + 1000);
+  serial[0] = 'X'; /* the session is gone: nothing of the monitor points there now */
+  CHECK_STREQ(u->serial, "0A0B");
+  mc_monitor_free(&m);
+}
+
 static void test_units_reload(void) {
   mc_monitor m;
   setup(&m);
@@ -532,6 +557,7 @@ int main(int argc, char **argv) {
   test_prometheus(argc > 1 ? argv[1] : NULL);
   test_units_reload();
   test_resident();
+  test_record_points();
   test_revoked();
   test_requests();
   test_http_hosts();

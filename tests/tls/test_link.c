@@ -176,6 +176,7 @@ static void srv_open_cb(mc_link *l) {
 static void srv_frame_cb(mc_link *l, Motcua__Envelope *env) {
   tlink *t = mc_link_data(l);
   t->frames++;
+  CHECK(mc_link_peer(l) == NULL); /* on_open_cb only: an open link keeps no copy */
   if (env->body_case == MOTCUA__ENVELOPE__BODY_PING) {
     CHECK_EQ(send_pong(l, env->request_id, env->ping->sent_ms), 0);
   } else if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR &&

@@ -8,7 +8,9 @@
  *    context's links: sharing never carries a verdict over;
  *  - another unit is still accepted by the reloaded context;
  *  - a certificate from another CA is refused;
- *  - once every link is gone, a new handshake decodes afresh and works.
+ *  - once every link is gone, a new handshake decodes afresh and works;
+ *  - TLS 1.3 negotiates ChaCha20-Poly1305 first (MC_TLS13_SUITES), AES-GCM
+ *    for a client that offers only that.
  * Certificates come from tests/tls/mkcerts.sh; the CRL is made here. */
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -164,6 +166,18 @@ int main(int argc, char **argv) {
     CHECK(sk_X509_value(ca, i) == sk_X509_value(cb, i)); /* the presented CA: one copy */
   mc_peer_id id;
   CHECK(mc_tls_peer_identity(pb, &id) == 0 && strcmp(id.unit, "18499") == 0);
+  /* TLS 1.3 suite: the server's first choice is ChaCha20-Poly1305 (smaller
+   * per-link cipher state than AES-GCM's); a client without it still gets
+   * an AES-GCM suite of the same list. */
+  CHECK(strcmp(SSL_get_version(a.s), "TLSv1.3") == 0);
+  CHECK(strcmp(SSL_get_cipher_name(a.s), "TLS_CHACHA20_POLY1305_SHA256") == 0);
+  SSL_CTX *aes_only = client_ctx("client");
+  pair aes = {0};
+  CHECK(aes_only != NULL && SSL_CTX_set_ciphersuites(aes_only, "TLS_AES_256_GCM_SHA384") == 1);
+  CHECK(aes_only != NULL && handshake(before, aes_only, 0, &aes));
+  CHECK(aes.s != NULL && strcmp(SSL_get_cipher_name(aes.s), "TLS_AES_256_GCM_SHA384") == 0);
+  pair_free(&aes);
+  mc_tls_ctx_free(aes_only);
 
   /* reloaded with the CRL while a and b still hold the shared copy */
   CHECK(!handshake(after, unit, 0, &r13));
