@@ -236,8 +236,11 @@ def capture_once(dep, unit, screen, path_cases, bench, out):
     block of motcua-screens-bench sql to `out`. Returns its statements."""
     nvals = sum(1 for l in open(path_cases) if l.split("\t", 1)[0] == screen)
     off = os.path.getsize(dep.pg_log)
+    # the link waits 10 s before its requests: log_on's three psql runs
+    # took more than 3 s at load 9, and requests sent before the reload
+    # went unlogged (the screen was then "not captured" three times)
     p = subprocess.Popen([bench, "link"] + dep.link_args(unit) +
-                         ["--cases", path_cases, "--only", screen, "--pause-ms", "3000"],
+                         ["--cases", path_cases, "--only", screen, "--pause-ms", "10000"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = p.stdout.readline()
     if first.strip() != "READY":
@@ -387,6 +390,8 @@ def main():
     ap.add_argument("--port-base", type=int, default=45000)
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"))
     ap.add_argument("--no-intake", action="store_true")
+    ap.add_argument("--no-screens", action="store_true",
+                    help="intake only (e.g. before/after an index, with --bin of each build)")
     args = ap.parse_args()
     if args.quick:
         args.n, args.values, args.rounds, args.intake_s = 50, 20, 3, 5
@@ -402,7 +407,7 @@ def main():
         big.start_server()
         res["dossiers"] = int(big.sql("SELECT count(*) FROM dossiers"))
         res["db_bytes"] = int(big.sql("SELECT pg_database_size(current_database())"))
-        res["screens"] = screens(big, args, bench, work)
+        res["screens"] = {} if args.no_screens else screens(big, args, bench, work)
         if not args.no_intake:
             empty = Deployment(args.empty, args.port_base + 20, args.bin)
             empty.start_server()

@@ -521,9 +521,24 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
  * its id), newest first, one row more than asked (more). */
 #define SEARCH_TAIL ")) ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int + 1"
 
-const char store__sql_search[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
+/* Text of SEARCH_NAME_MIN characters or more (a name fragment or a part
+ * of a code): migration 026's mc_search_ids chooses per input between a
+ * bounded walk of the viewer's newest rows (common terms: it stops after
+ * a page) and the trigram indexes (rare terms), and adds the exact
+ * lookups; the same rows in the same order as SEARCH_NAME above
+ * (docs/DATABASE.md "Search"). $7: the MAC of the text, or NULL. */
+#define SEARCH_WALK(mac)                                                \
+  "SELECT " DOSSIER_COLS_P("v.") ", " DOSSIER_X_LIST_P("x.")           \
+  ", x.id, (extract(epoch FROM x.received_at) * 1000000)::bigint::text" \
+  " FROM dossier_v v JOIN dossiers x ON x.id = v.id WHERE v.id IN ("   \
+  " SELECT mc_search_ids($1, $2, $3::int, $4::boolean, $5::bigint, $6::bigint, " mac "))" \
+  " ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int + 1"
+
+/* the single statement of every name search before 026 (tests compare) */
+const char store__sql_search_one[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
+const char store__sql_search[] = SEARCH_WALK("NULL::text");
 const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_TAIL;
-static const char SQL_SEARCH_MAC[] = SEARCH_HEAD SEARCH_MAC SEARCH_NAME SEARCH_TAIL;
+static const char SQL_SEARCH_MAC[] = SEARCH_WALK("$7");
 static const char SQL_SEARCH_MAC_EXACT[] = SEARCH_HEAD SEARCH_MAC SEARCH_TAIL;
 
 /* Characters (UTF-8 code points) of text. */

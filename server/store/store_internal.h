@@ -207,9 +207,11 @@ void store__row_to_dossier(const PGresult *r, int row, int c0, mc_dossier *d);
 void store__row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d);
 /* A single-dossier answer at (o->row, o->col0): cb is an mc_store_dossier_cb. */
 void store__dossier_done(store_op *o, int err);
-/* The search statement ($1 viewer unit, $2 text, $3 limit), for tests that
- * EXPLAIN it. */
+/* The search statement ($1 viewer unit, $2 text, $3 limit, $4..$6 the
+ * cursor): migration 026's mc_search_ids; and the single statement it
+ * replaced, for tests that compare the two's rows and EXPLAIN it. */
 extern const char store__sql_search[];
+extern const char store__sql_search_one[];
 /* The same without the name clause: text shorter than SEARCH_NAME_MIN. */
 extern const char store__sql_search_exact[];
 #define SEARCH_NAME_MIN 3 /* characters: shorter text has no trigram (B6) */

@@ -694,9 +694,9 @@ static void test_short_search_scale(mc_store *s) {
   const char *zq[6] = {"18508", "zq", "50", "f", "0", "0"};
   const char *trang[6] = {"18508", "Trang", "50", "f", "0", "0"};
   int seq_name, seq_exact, seq_trang;
-  double before = explain_ms(store__sql_search, zq, &seq_name);
+  double before = explain_ms(store__sql_search_one, zq, &seq_name);
   double after = explain_ms(store__sql_search_exact, zq, &seq_exact);
-  double normal = explain_ms(store__sql_search, trang, &seq_trang);
+  double normal = explain_ms(store__sql_search_one, trang, &seq_trang);
   CHECK(!seq_exact && !seq_trang);
   lres l = {0};
   uint64_t t = uv_hrtime();
@@ -713,7 +713,7 @@ static void test_short_search_scale(mc_store *s) {
 static void test_part_search_scale(mc_store *s) {
   const char *part[6] = {"18508", "gen-12344", "50", "f", "0", "0"};
   char sql[2048];
-  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
+  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search_one);
   PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, part, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0, seq = 0;
@@ -724,7 +724,7 @@ static void test_part_search_scale(mc_store *s) {
   PQclear(r);
   CHECK(uses && !seq);
   int seq_ms;
-  double ms = explain_ms(store__sql_search, part, &seq_ms);
+  double ms = explain_ms(store__sql_search_one, part, &seq_ms);
   lres l = {0};
   CHECK(search(s, "18508", "gen-12344", &l) == 0 && l.n == 2); /* GEN-12344, GEN-123444 */
   CHECK(search(s, "18514", "gen-12344", &l) == 0 && l.n == 1); /* GEN-123445 */
@@ -789,6 +789,82 @@ static void test_pages_scale(mc_store *s) {
   fprintf(stderr, "ok search pages by cursor: 5 x 50 of 20k matches, newest first, none twice\n");
 }
 
+/* The ids (column "x.id", the last but one) of sql's rows for params. */
+static int search_ids(const char *sql, const char *const *params, char *out, size_t n) {
+  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
+  int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok) fprintf(stderr, "%s\n", PQresultErrorMessage(r));
+  size_t at = 0;
+  out[0] = '\0';
+  int rows = ok ? PQntuples(r) : -1;
+  for (int i = 0; ok && i < rows && at + 24 < n; i++)
+    at += (size_t)snprintf(out + at, n - at, "%s,", PQgetvalue(r, i, PQnfields(r) - 2));
+  PQclear(r);
+  return rows;
+}
+
+/* Migration 026: the walk of the viewer's newest rows (common terms), the
+ * trigram indexes beyond its edge (rare terms) and both (a term with fewer
+ * than a page in the walk's rows) answer the same rows in the same order
+ * as the single statement, on first pages and after a cursor. */
+static void test_search_shapes(void) {
+  static const char *const texts[] = {"Hoang", "Trang", "Nguyen Van An", "gen-12344",
+                                      "Hoang Duc Son 12344", "zzz", "000000012344",
+                                      "GEN-199994", "Dũng 19", "0123"};
+  static const char *const units[] = {"18508", "18496"};
+  long walk = pgt_long("SELECT mc_search_walk_rows()");
+  CHECK(walk > 0 && walk < 20000); /* "Hoang": 2,000 of the walk; "Trang": beyond it */
+  char want[8192], got[8192], key[32], id[32];
+  int pages = 0;
+  for (size_t u = 0; u < 2; u++) {
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+      const char *p[6] = {units[u], texts[t], "30", "f", "0", "0"};
+      int nw = search_ids(store__sql_search_one, p, want, sizeof want);
+      int ng = search_ids(store__sql_search, p, got, sizeof got);
+      CHECK(nw >= 0 && nw == ng && strcmp(want, got) == 0);
+      if (nw != ng || strcmp(want, got) != 0)
+        fprintf(stderr, "  %s %s: %d [%.80s] vs %d [%.80s]\n", units[u], texts[t], nw, want,
+                ng, got);
+      pages++;
+      if (nw < 2) continue;
+      /* the page after the first row (a cursor inside the walk) */
+      char *comma = strchr(want, ',');
+      snprintf(id, sizeof id, "%.*s", (int)(comma - want), want);
+      char q[128];
+      snprintf(q, sizeof q, "SELECT (extract(epoch FROM received_at) * 1000000)::bigint"
+                            " FROM dossiers WHERE id = %s", id);
+      snprintf(key, sizeof key, "%ld", pgt_long(q));
+      const char *c[6] = {units[u], texts[t], "30", "t", key, id};
+      nw = search_ids(store__sql_search_one, c, want, sizeof want);
+      ng = search_ids(store__sql_search, c, got, sizeof got);
+      CHECK(nw >= 0 && nw == ng && strcmp(want, got) == 0);
+      pages++;
+    }
+  }
+  /* at the walk's edge: 18529's 10,000 rows, 1 in 300 a "Kappa Mu": 27
+   * of them among the walk's 8,000 newest, 6 beyond it */
+  pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
+           " channel, received_at, holder_unit)"
+           " SELECT 'MIX-' || g, 2, '18529', '1.001193',"
+           "  CASE WHEN g % 300 = 0 THEN 'Kappa Mu ' ELSE 'Zeta ' END || g, 1,"
+           "  timestamptz '2024-01-01' + g * interval '1 minute', '18529'"
+           " FROM generate_series(1, 10000) g");
+  const char *k1[6] = {"18529", "kappa mu", "30", "f", "0", "0"};
+  int nw = search_ids(store__sql_search_one, k1, want, sizeof want);
+  CHECK(walk != 8000 || pgt_long("SELECT count(*) FROM (SELECT 1 FROM dossiers"
+                                 " WHERE unit_code = '18529' AND received_at >="
+                                 " timestamptz '2024-01-01' + 2001 * interval '1 minute'"
+                                 " AND applicant_name LIKE 'Kappa%') k") == 27);
+  CHECK(nw == 31 && search_ids(store__sql_search, k1, got, sizeof got) == 31 &&
+        strcmp(want, got) == 0);
+  const char *k2[6] = {"18529", "kappa mu", "500", "f", "0", "0"};
+  nw = search_ids(store__sql_search_one, k2, want, sizeof want);
+  CHECK(nw == 33 && search_ids(store__sql_search, k2, got, sizeof got) == 33 &&
+        strcmp(want, got) == 0);
+  fprintf(stderr, "ok search (026): walk, trigram and both give the single statement's rows"
+                  " (%d pages, walk %ld rows)\n", pages, walk);
+}
+
 /* 200k generated dossiers: the name search must use the trigram index. */
 static void test_search_scale(mc_store *s) {
   pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
@@ -806,7 +882,7 @@ static void test_search_scale(mc_store *s) {
   pgt_exec("ANALYZE dossiers");
   const char *params[6] = {"18508", "Trang", "50", "f", "0", "0"};
   char sql[2048];
-  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search);
+  snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search_one);
   PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0;
@@ -833,6 +909,7 @@ static void test_search_scale(mc_store *s) {
   test_short_search_scale(s);
   test_part_search_scale(s);
   test_pages_scale(s);
+  test_search_shapes();
 }
 
 static void test_search_rule(void) {
