@@ -803,6 +803,34 @@ static int search_ids(const char *sql, const char *const *params, char *out, siz
   return rows;
 }
 
+/* A whole code, with or without its agency id, answers that code alone
+ * from the exact lookups (no trigram scan); the number 1003 typed whole is
+ * not a prefix of 10034 (the single statement's LIKE matched both); a part
+ * of the number still finds both through the trigrams. */
+static void test_search_whole_code(void) {
+  pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
+           " channel, received_at, holder_unit)"
+           " SELECT u.agency_id || '-261206-' || n, 2, '18496', '1.001193', 'Whole Code', 1,"
+           "  timestamptz '2026-12-06 08:00' + n::int * interval '1 second', '18496'"
+           " FROM units u, (VALUES ('1003'), ('10034')) v(n) WHERE u.code = '18496'");
+  char want[256], got[256], code[64];
+  long agency = pgt_long("SELECT count(*) FROM units WHERE code = '18496' AND"
+                         " agency_id ~ '^[A-Z0-9.]+$'");
+  CHECK(agency == 1);
+  PGresult *r = PQexec(pgt_check, "SELECT agency_id || '-261206-1003' FROM units"
+                                  " WHERE code = '18496'");
+  snprintf(code, sizeof code, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+  PQclear(r);
+  const char *whole[6] = {"18496", code, "30", "f", "0", "0"};
+  const char *tail[6] = {"18496", "261206-1003", "30", "f", "0", "0"};
+  const char *part[6] = {"18496", "261206-100", "30", "f", "0", "0"};
+  CHECK(search_ids(store__sql_search_one, whole, want, sizeof want) == 2);
+  CHECK(search_ids(store__sql_search, whole, got, sizeof got) == 1);
+  CHECK(search_ids(store__sql_search, tail, want, sizeof want) == 1 && strcmp(want, got) == 0);
+  CHECK(search_ids(store__sql_search, part, got, sizeof got) == 2);
+  fprintf(stderr, "ok search (026): a whole code answers itself alone, a part finds both\n");
+}
+
 /* Migration 026: the walk of the viewer's newest rows (common terms), the
  * trigram indexes beyond its edge (rare terms) and both (a term with fewer
  * than a page in the walk's rows) answer the same rows in the same order
@@ -863,6 +891,7 @@ static void test_search_shapes(void) {
         strcmp(want, got) == 0);
   fprintf(stderr, "ok search (026): walk, trigram and both give the single statement's rows"
                   " (%d pages, walk %ld rows)\n", pages, walk);
+  test_search_whole_code();
 }
 
 /* 200k generated dossiers: the name search must use the trigram index. */

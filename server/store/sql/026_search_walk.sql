@@ -98,6 +98,16 @@ BEGIN
            OR (p_mac IS NULL AND (d.applicant_id = p_text OR d.applicant_phone = p_text))
            OR (p_mac IS NOT NULL AND (d.applicant_id_mac = p_mac OR d.applicant_phone_mac = p_mac)))
     ORDER BY d.received_at DESC, d.id DESC LIMIT p_limit + 1;
+  -- a whole code, with its agency id or without it (yymmdd-nnnn): the
+  -- exact lookups above found it; a code holds another code only as itself
+  -- (agency ids are not suffixes of one another; the number is 4 digits,
+  -- or 5+ from 10,000 a day: "-1003" typed whole is that number, not a
+  -- prefix of 10034), and the trigram indexes would read the posting lists
+  -- every code of the agency shares ("h30", ".44") to find it again
+  IF (up ~ '^[0-9]{6}-[0-9]{4,}$' OR (up ~ '^[A-Z0-9.]+-[0-9]{6}-[0-9]{4,}$'
+      AND EXISTS (SELECT 1 FROM units u WHERE u.agency_id = split_part(up, '-', 1)))) THEN
+    RETURN;
+  END IF;
   -- a part of a code with a digit in it (dates, numbers): rare among the
   -- viewer's rows and cheap through the code's trigrams (the walk would
   -- read its k rows for nothing: 2-3x the time at 1M); names hold no digits
