@@ -104,8 +104,13 @@ BEGIN
   -- or 5+ from 10,000 a day: "-1003" typed whole is that number, not a
   -- prefix of 10034), and the trigram indexes would read the posting lists
   -- every code of the agency shares ("h30", ".44") to find it again
-  IF (up ~ '^[0-9]{6}-[0-9]{4,}$' OR (up ~ '^[A-Z0-9.]+-[0-9]{6}-[0-9]{4,}$'
-      AND EXISTS (SELECT 1 FROM units u WHERE u.agency_id = split_part(up, '-', 1)))) THEN
+  -- Nor does a run of 7 digits or more (a phone, an id number) occur in a
+  -- code (date 6 digits, number 4-6) or a name: the exact lookups are the
+  -- whole answer, and the trigrams of a phone ("250", "241": every date of
+  -- 2024-2025) are as common as the agency's.
+  IF (up ~ '^[0-9]{6}-[0-9]{4,}$' OR up ~ '^[0-9]{7,}$'
+      OR (up ~ '^[A-Z0-9.]+-[0-9]{6}-[0-9]{4,}$'
+          AND EXISTS (SELECT 1 FROM units u WHERE u.agency_id = split_part(up, '-', 1)))) THEN
     RETURN;
   END IF;
   -- a part of a code with a digit in it (dates, numbers): rare among the
