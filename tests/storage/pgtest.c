@@ -101,7 +101,9 @@ long pgt_long(const char *sql) {
 
 void pgt_exec(const char *sql) {
   PGresult *r = PQexec(pgt_check, sql);
-  CHECK(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+  int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok) fprintf(stderr, "pgt_exec: %s", PQresultErrorMessage(r));
+  CHECK(ok);
   PQclear(r);
 }
 

@@ -831,6 +831,77 @@ static void test_search_whole_code(void) {
   fprintf(stderr, "ok search (026): a whole code answers itself alone, a part finds both\n");
 }
 
+/* The id after the n-th (1-based) of a search_ids list; 0 if it is shorter. */
+static long nth_id(const char *list, int n) {
+  const char *p = list;
+  for (int i = 1; i < n && p != NULL; i++) {
+    p = strchr(p, ',');
+    if (p != NULL) p++;
+  }
+  return p != NULL && *p != '\0' ? atol(p) : 0;
+}
+
+/* Migration 028: one phone (and one id number) on 3,000 dossiers of three
+ * units, some forwarded to the district, a few sharing a received_at: each
+ * viewer pages through all of its matches by the cursor and gets the
+ * single statement's rows, page by page; by the MAC the same as in clear. */
+static void test_search_common_phone(void) {
+  pgt_exec("INSERT INTO dossiers (code, status, unit_code, procedure_code, applicant_name,"
+           " applicant_id, applicant_phone, applicant_id_mac, applicant_phone_mac, channel,"
+           " received_at, holder_unit, forwarded_to, forwarded_at)"
+           " SELECT 'PHN-' || g, 2, u, '1.001193', 'Same Phone ' || g,"
+           "  CASE WHEN g % 2 = 0 THEN '042000000111' ELSE '042000000222' END,"
+           "  '0987000111', repeat('a', 64), repeat('b', 64), 1,"
+           "  timestamptz '2025-06-01' + (g / 3) * interval '1 minute', u,"
+           "  CASE WHEN g % 5 < 2 THEN '444' END,"
+           "  CASE WHEN g % 5 < 2 THEN timestamptz '2025-06-02' END"
+           " FROM generate_series(1, 3000) g,"
+           " LATERAL (SELECT (ARRAY['18496','18508','18529'])[1 + g % 3] AS u) x");
+  static const char *const texts[] = {"0987000111", "042000000111"};
+  static const char *const units[] = {"18496", "444", "18529"};
+  char want[4096], got[4096], key[32], id[32], q[160];
+  int pages = 0, rows = 0;
+  for (size_t u = 0; u < 3; u++) {
+    for (size_t t = 0; t < 2; t++) {
+      const char *p[6] = {units[u], texts[t], "30", "f", "0", "0"};
+      for (int page = 0; page < 200; page++) {
+        int nw = search_ids(store__sql_search_one, p, want, sizeof want);
+        int ng = search_ids(store__sql_search, p, got, sizeof got);
+        CHECK(nw >= 0 && nw == ng && strcmp(want, got) == 0);
+        if (nw != ng || strcmp(want, got) != 0) {
+          fprintf(stderr, "  %s %s page %d: %d [%.80s] vs %d [%.80s]\n", units[u], texts[t],
+                  page, nw, want, ng, got);
+          break;
+        }
+        pages++;
+        rows += nw > 30 ? 30 : nw;
+        if (nw <= 30) break;
+        snprintf(id, sizeof id, "%ld", nth_id(want, 30));
+        snprintf(q, sizeof q, "SELECT (extract(epoch FROM received_at) * 1000000)::bigint"
+                              " FROM dossiers WHERE id = %s", id);
+        snprintf(key, sizeof key, "%ld", pgt_long(q));
+        p[3] = "t", p[4] = key, p[5] = id;
+      }
+    }
+  }
+  /* 18496: 1,000 rows; 444: the 1,200 forwarded; 18529: 1,000; the phone on
+   * all of them, the id on half */
+  CHECK(rows == 1000 + 500 + 1200 + 600 + 1000 + 500);
+  /* by the MAC (a pii key): the same ids as the clear phone, first page */
+  snprintf(q, sizeof q, "SELECT string_agg(i::text, ',') FROM mc_search_ids('444',"
+                        " '%s', 30, false, 0, 0, %s) i", "0987000111", "repeat('b', 64)");
+  PGresult *r = PQexec(pgt_check, q);
+  snprintf(got, sizeof got, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+  PQclear(r);
+  r = PQexec(pgt_check, "SELECT string_agg(i::text, ',') FROM mc_search_ids('444',"
+                        " '0987000111', 30, false, 0, 0, NULL) i");
+  CHECK(PQntuples(r) == 1 && strcmp(got, PQgetvalue(r, 0, 0)) == 0 &&
+        strchr(got, ',') != NULL);
+  PQclear(r);
+  fprintf(stderr, "ok search (028): a phone on 3,000 dossiers, %d pages by the cursor as the"
+                  " single statement's, %d rows; by its MAC the same\n", pages, rows);
+}
+
 /* Migration 026: the walk of the viewer's newest rows (common terms), the
  * trigram indexes beyond its edge (rare terms) and both (a term with fewer
  * than a page in the walk's rows) answer the same rows in the same order
@@ -892,6 +963,7 @@ static void test_search_shapes(void) {
   fprintf(stderr, "ok search (026): walk, trigram and both give the single statement's rows"
                   " (%d pages, walk %ld rows)\n", pages, walk);
   test_search_whole_code();
+  test_search_common_phone();
 }
 
 /* 200k generated dossiers: the name search must use the trigram index. */
