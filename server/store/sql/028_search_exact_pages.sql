@@ -29,19 +29,21 @@ CREATE INDEX dossiers_applicant_phone_mac_idx
 
 -- The walk of 026 in one place (it was written twice, for the matches and
 -- for the walk's edge): the viewer's newest p_k rows before (p_at, p_id),
--- its own and those forwarded to it, newest first, from the two
--- index-only walk indexes (their predicate "id > 0" is stated here).
--- Inlined by the planner into the statement that calls it (SQL, STABLE,
--- one query), so a caller that stops after a page reads only that far.
+-- its own and those forwarded to it, newest first, with the folded name
+-- and the code, from the two walk indexes (their predicate "id > 0" is
+-- stated here). Index-only: the folded name is the index's key column, so
+-- unaccent is not called per row. Inlined by the planner into the
+-- statement that calls it (SQL, STABLE, one query), so a caller that stops
+-- after a page reads only that far.
 CREATE FUNCTION mc_search_walk(p_unit text, p_at timestamptz, p_id bigint, p_k int)
-RETURNS TABLE (id bigint, received_at timestamptz, applicant_name text, code text)
+RETURNS TABLE (id bigint, received_at timestamptz, folded_name text, code text)
 LANGUAGE sql STABLE AS $$
-  (SELECT d.id, d.received_at, d.applicant_name, d.code
+  (SELECT d.id, d.received_at, lower(mc_unaccent(d.applicant_name)), d.code
    FROM dossiers d WHERE d.unit_code = p_unit AND d.id > 0
      AND (d.received_at, d.id) < (p_at, p_id)
    ORDER BY d.received_at DESC, d.id DESC LIMIT p_k)
   UNION ALL
-  (SELECT d.id, d.received_at, d.applicant_name, d.code
+  (SELECT d.id, d.received_at, lower(mc_unaccent(d.applicant_name)), d.code
    FROM dossiers d WHERE d.forwarded_to = p_unit AND d.unit_code <> p_unit AND d.id > 0
      AND (d.received_at, d.id) < (p_at, p_id)
    ORDER BY d.received_at DESC, d.id DESC LIMIT p_k)
@@ -125,7 +127,7 @@ BEGIN
   -- the walk: the newest k rows of the viewer, the first matches among them
   RETURN QUERY
     SELECT w.id FROM mc_search_walk(p_unit, e_at, e_id, k) w
-    WHERE lower(mc_unaccent(w.applicant_name)) LIKE name_pat
+    WHERE w.folded_name LIKE name_pat
        OR (part_pat IS NOT NULL AND w.code LIKE part_pat)
     LIMIT p_limit + 1;
   GET DIAGNOSTICS found = ROW_COUNT;
