@@ -278,7 +278,7 @@ synchronous_commit = on
 fsync = on
 max_connections = 100
 log_line_prefix = '%m [%p] %q%u@%d '
-# Full-page images were 45-75 % of intake's WAL at 0.5-1M dossiers; lz4 stores them at 0.33
+# Full-page images were 45-76 % of intake's WAL at 0.5-1M dossiers; lz4 stores them at 0.33
 # of their size: 0.58x the WAL per dossier (docs/PERFORMANCE.md "WAL per dossier").
 wal_compression = lz4
 # At full intake the defaults (5 min, 1 GB) checkpointed by WAL volume every 21-46 s, each
