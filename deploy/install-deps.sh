@@ -21,6 +21,15 @@ case ${1:-} in
   *) echo "install-deps.sh: unknown option $1" >&2; exit 2 ;;
 esac
 
+# One install at a time (the README's two commands may run side by side on a
+# fresh machine, and apt/dpkg refuse a second process): wait for the other,
+# then see what is still missing.
+LOCK=${TMPDIR:-/tmp}/motcua-install-deps.lock
+if command -v flock >/dev/null 2>&1 && { exec 7>>"$LOCK"; } 2>/dev/null; then
+  chmod 666 "$LOCK" 2>/dev/null || true
+  flock -w 1800 7 || { echo "install-deps.sh: another install held $LOCK for 30 min" >&2; exit 1; }
+fi
+
 mapfile -t pkgs < <(packages)
 want=()
 if [[ $mode == all ]]; then

@@ -73,7 +73,15 @@ suite() {
   shift 2
   log "$name: configure + build ($dir)"
   phase "$name: configure + build"
-  if ! cmake -S . -B "$dir" "$@" || ! cmake --build "$dir" -j"$jobs"; then
+  # one configure + build per directory at a time: deploy/demo.sh builds
+  # build/ too when the README's two commands run side by side
+  mkdir -p "$dir"
+  local built=0
+  if (flock -w 3600 9 && cmake -S . -B "$dir" "$@" && cmake --build "$dir" -j"$jobs") \
+    9>>"$dir/.build.lock"; then
+    built=1
+  fi
+  if ((!built)); then
     echo "run.sh: $name: BUILD FAILED" >&2
     total_fail=$((total_fail + 1))
     return 0
