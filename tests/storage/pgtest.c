@@ -117,6 +117,10 @@ static void run_while(const int *done, int ms) {
   uv_timer_t t;
   uv_timer_init(&pgt_loop, &t);
   g_timed_out = 0;
+  /* the loop's clock stood still while the test ran synchronous SQL (a
+   * 200k-row INSERT takes longer than ms under load): without this the
+   * deadline lies in the past and fires on the first turn */
+  uv_update_time(&pgt_loop);
   uv_timer_start(&t, timeout_cb, (uint64_t)ms, 0);
   while (!*done && !g_timed_out) uv_run(&pgt_loop, UV_RUN_ONCE);
   uv_close((uv_handle_t *)&t, NULL);
