@@ -84,8 +84,8 @@ trap 'exit 130' INT TERM
 forget_pid() { local p keep=(); for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
 
 for t in patroni etcd haproxy pgbackrest; do command -v "$t" >/dev/null || die "$t is missing (deploy/packages.txt)"; done
-cmake --build "$BUILD" -j2 --target motcua-server motcua motcua-bench >"$WORK/build.log" 2>&1 ||
-  { tail -20 "$WORK/build.log" >&2; die "build failed"; }
+"$REPO/deploy/build.sh" -q "$BUILD" -- motcua-server motcua motcua-bench ||
+  die "build failed (deploy/build.sh $BUILD)"
 
 # idle links: one fd each in the bench and in the server (the servers inherit this limit)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

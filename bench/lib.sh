@@ -141,8 +141,8 @@ bench_build() {
     return 0
   fi
   log "building in $BUILD"
-  cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$BUILD" -j2 --target "$@" >/dev/null || die "build failed (cmake --build $BUILD)"
+  "$REPO/deploy/build.sh" -q "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -- "$@" || die "build failed (deploy/build.sh $BUILD)"
 }
 
 # bench_deploy: bench_up on $PORT $HTTP_PORT $PG_PORT, then PKI and UNITS

@@ -42,13 +42,8 @@ fi
 if ((build)); then
   step "Build"
   # build/ is shared with tests/run.sh (the README runs both side by side):
-  # one configure + build in it at a time (tests/run.sh takes the same lock)
-  mkdir -p build
-  (
-    flock -w 3600 9 || { echo "demo.sh: build/ stayed locked for an hour" >&2; exit 1; }
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    cmake --build build -j2
-  ) 9>>build/.build.lock
+  # deploy/build.sh holds build/'s lock while it configures and builds
+  deploy/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 
 step "Start the system: deploy/local.sh up $DIR"

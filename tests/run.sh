@@ -73,15 +73,10 @@ suite() {
   shift 2
   log "$name: configure + build ($dir)"
   phase "$name: configure + build"
-  # one configure + build per directory at a time: deploy/demo.sh builds
-  # build/ too when the README's two commands run side by side
-  mkdir -p "$dir"
-  local built=0
-  if (flock -w 3600 9 && cmake -S . -B "$dir" "$@" && cmake --build "$dir" -j"$jobs") \
-    9>>"$dir/.build.lock"; then
-    built=1
-  fi
-  if ((!built)); then
+  # one configure + build per directory at a time (deploy/build.sh locks
+  # it): deploy/demo.sh builds build/ too when the README's two commands run
+  # side by side
+  if ! deploy/build.sh -j "$jobs" "$dir" "$@"; then
     echo "run.sh: $name: BUILD FAILED" >&2
     total_fail=$((total_fail + 1))
     return 0
@@ -147,8 +142,8 @@ fuzz_target() {
 if ((fuzz)); then
   log "fuzz: build (clang, libFuzzer + ASan/UBSan) and run ${fuzz_seconds}s per target"
   phase "fuzz: build"
-  if CC=clang cmake -S . -B build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
-    -DCMAKE_BUILD_TYPE=Debug && cmake --build build-fuzz -j"$jobs" --target fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config fuzz_desk_api; then
+  if CC=clang deploy/build.sh -j "$jobs" build-fuzz -DMC_FUZZ=ON -DMC_SANITIZE=ON -DBUILD_TESTING=OFF \
+    -DCMAKE_BUILD_TYPE=Debug -- fuzz_frame fuzz_request fuzz_upload fuzz_http_host fuzz_find fuzz_config fuzz_desk_api; then
     phase "fuzz: run (${fuzz_seconds} s per target, up to $jobs at a time)"
     # The targets are independent single-process runs of a fixed length:
     # up to -j of them at once (each still gets its full time).
