@@ -39,7 +39,8 @@
 #
 # Environment: MOTCUA_BENCH_ENV (deployment dir, default /tmp/motcua-bench-env),
 # MOTCUA_BENCH_BUILD (default <repo>/build-bench), MOTCUA_BENCH_POOL (server
-# db_pool_size during the intake runs, default 16 = the server's default), MOTCUA_BENCH_CONNS (idle
+# db_pool_size during the intake runs, default 16 = the server's default), MOTCUA_BENCH_LANES
+# (server db_receive_lanes during the intake runs, default the server's), MOTCUA_BENCH_CONNS (idle
 # links, default 10000), MOTCUA_BENCH_CEILING_OPTS (extra motcua-pg-ceiling
 # options, e.g. "--pipeline 2" or "--unprepared"), MOTCUA_BENCH_PORT (first
 # port tried: server, +1 http, +2 TLS echo, +3 MQTT, +4 PostgreSQL, +5 the
@@ -92,6 +93,7 @@ BUILD=${MOTCUA_BENCH_BUILD:-$REPO/build-bench}
 BIN=$BUILD/bin
 OUT=$REPO/bench/results
 POOL=${MOTCUA_BENCH_POOL:-16}
+LANES=${MOTCUA_BENCH_LANES:-} # server db_receive_lanes during the intake runs (empty: its default)
 CONNS=${MOTCUA_BENCH_CONNS:-10000}
 # Ports: other deployments may run on this machine; take the first free
 # port at or above each base (checked again before every server start).
@@ -174,18 +176,15 @@ if ((PROFILE)); then need_pkg perf linux-perf; fi
 # ---------------------------------------------------------------- build
 
 phase build
-# configure once; `cmake --build` re-runs it itself when a CMakeLists.txt changed
 log "building in $BUILD"
-if [[ ! -f $BUILD/CMakeCache.txt ]]; then
-  cmake -S "$REPO" -B "$BUILD" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-cmake --build "$BUILD" -j"$(nproc)" --target motcua-server motcua-bench motcua-tls-echo motcua-pg-ceiling motcua-screens-bench \
-  motcua-login-bench >/dev/null ||
-  die "build failed (cmake --build $BUILD)"
+CONF=(-DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+"$REPO/deploy/build.sh" -q -j "$(nproc)" "$BUILD" "${CONF[@]}" -- motcua-server motcua-bench \
+  motcua-tls-echo motcua-pg-ceiling motcua-screens-bench motcua-login-bench ||
+  die "build failed (deploy/build.sh $BUILD)"
 # The CLI is needed only for the upload comparison; other engineers may be
 # mid-change on it, so a failure here only disables that comparison.
 CLI_OK=0
-if cmake --build "$BUILD" -j"$(nproc)" --target motcua >/dev/null 2>&1; then CLI_OK=1; fi
+if "$REPO/deploy/build.sh" -q -j "$(nproc)" "$BUILD" "${CONF[@]}" -- motcua >/dev/null 2>&1; then CLI_OK=1; fi
 
 # File descriptors: 10,000 links need 10,000 fds in the bench and in the server.
 ulimit -Hn 65536 2>/dev/null || true
@@ -383,7 +382,7 @@ for l in open(sys.argv[1]):
 print(best["n"] if best else 16)' "$RES" "$1"
 }
 
-start_server "--db_pool_size=$POOL"
+start_server "--db_pool_size=$POOL" ${LANES:+"--db_receive_lanes=$LANES"}
 # The sweep (round 0): each reference at 1, 4, 16, 64 clients (and motcua
 # at 1 and 16 units in the full run) to find each reference's best count.
 phase "intake sweep"

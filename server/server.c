@@ -362,6 +362,7 @@ static void store_opts(mc_server *srv, mc_store_opts *so) {
                         .max_queue = (int)srv->cfg.db_max_queue,
                         .no_migrate = 1, /* the serving process never migrates (W7) */
                         .unit_share = (int)srv->cfg.db_unit_share,
+                        .receive_lanes = (int)srv->cfg.db_receive_lanes,
                         .statement_timeout_ms = (int)srv->cfg.db_statement_timeout_ms,
                         .pii_key_file = srv->cfg.pii_key_file,
                         .notify_cb = mc_server_notify_cb,

@@ -59,6 +59,9 @@ const mc_option mc_settings_options[] = {
              "HMAC key of citizen ids and phones, outside the database (mode 0600)"),
     MC_OPT_I("database", "db_unit_share", "0", 0, 64, S, db_unit_share,
              "queries of one unit in flight at once (0 = db_pool_size / 4, at least 1)"),
+    MC_OPT_I("database", "db_receive_lanes", "0", 0, 16, S, db_receive_lanes,
+             "receive batches in flight at once (units hashed to lanes; 0 = this machine's "
+             "CPUs, 2 to 16; at most db_pool_size)"),
     MC_OPT_I("database", "db_statement_timeout_ms", "5000", 0, 600000, S,
              db_statement_timeout_ms, "longest a search or list statement may run (0 = none)"),
     MC_OPT_I("limits", "max_frame", "1048576", 1024, 16777216, S, max_frame,

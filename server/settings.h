@@ -33,6 +33,7 @@ typedef struct mc_settings {
   long db_pool_size;
   long db_max_queue;
   long db_unit_share;           /* 0 = db_pool_size / 4 */
+  long db_receive_lanes;        /* receive batches in flight at once */
   long db_statement_timeout_ms; /* 0 = none */
   long max_frame;
   long handshake_timeout_ms;

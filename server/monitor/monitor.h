@@ -156,6 +156,7 @@ typedef struct mc_mon_server {
   uint64_t db_queries, db_errors;
   int db_queued;                      /* operations waiting for a connection */
   uint64_t db_batches, db_batched;    /* receive batches, receives in them */
+  int db_lanes;                       /* receive lanes in use */
   uint64_t tls_failures, accepted;
   uint64_t reloads, revoked_closed;
   /* build and process (the glue reads /proc), database limits */

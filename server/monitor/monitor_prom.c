@@ -135,6 +135,9 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   family(b, "motcua_db_receive_batches_total", "counter",
          "Receive batches sent (group commit: one transaction each).");
   sb_printf(b, "motcua_db_receive_batches_total %llu\n", (unsigned long long)s->db_batches);
+  family(b, "motcua_db_receive_lanes", "gauge",
+         "Receive batches that may be in flight at once (db_receive_lanes, 0 resolved).");
+  sb_printf(b, "motcua_db_receive_lanes %d\n", s->db_lanes);
   family(b, "motcua_db_batched_receives_total", "counter", "Receives carried by those batches.");
   sb_printf(b, "motcua_db_batched_receives_total %llu\n", (unsigned long long)s->db_batched);
   family(b, "motcua_db_errors_total", "counter", "Monitor database operations that failed.");

@@ -82,6 +82,7 @@ static void refresh_db(mc_server *srv) {
   m->srv.db_queued = st.queued;
   m->srv.db_batches = st.batches_total;
   m->srv.db_batched = st.batched_total;
+  m->srv.db_lanes = st.receive_lanes;
   m->srv.db_in_use = st.in_flight;
   m->srv.db_queue_limit = (int)srv->cfg.db_max_queue;
   const mc_officer_counts *o = &srv->officers;

@@ -241,7 +241,7 @@ store_op *store__queue_pop(opq *q) {
 
 static int queued(const mc_store *s) {
   int n = s->q.n;
-  for (int k = 0; k < STORE_LANES; k++) n += s->rq[k].n;
+  for (int k = 0; k < s->nlanes; k++) n += s->rq[k].n;
   return n;
 }
 
@@ -267,7 +267,7 @@ int store__submit(mc_store *s, store_op *o, int rc) {
 static void fail_queue(mc_store *s, int err) {
   store_op *o;
   while ((o = store__queue_pop(&s->q)) != NULL) store__op_complete(s, o, err);
-  for (int k = 0; k < STORE_LANES; k++)
+  for (int k = 0; k < s->nlanes; k++)
     while ((o = store__queue_pop(&s->rq[k])) != NULL) store__op_complete(s, o, err);
 }
 
@@ -586,12 +586,12 @@ static void finish_close(mc_store *s);
  * turn), or NULL. store__batch_make takes at least one receive off the lane even
  * when it fails, so the inner loop ends. */
 static store_op *next_batch(mc_store *s) {
-  for (int i = 0; i < STORE_LANES; i++) {
-    int k = (s->lane_next + i) % STORE_LANES;
+  for (int i = 0; i < s->nlanes; i++) {
+    int k = (s->lane_next + i) % s->nlanes;
     while (s->rq[k].n > 0 && !s->lane_busy[k]) {
       store_op *o = store__batch_make(s, k);
       if (o != NULL) {
-        s->lane_next = (k + 1) % STORE_LANES;
+        s->lane_next = (k + 1) % s->nlanes;
         return o;
       }
     }
@@ -670,7 +670,7 @@ static void sweep_queue(mc_store *s, uint64_t now) {
   }
   if (s->down_since == 0) s->down_since = now;
   sweep_one(s, &s->q, now);
-  for (int k = 0; k < STORE_LANES; k++) sweep_one(s, &s->rq[k], now);
+  for (int k = 0; k < s->nlanes; k++) sweep_one(s, &s->rq[k], now);
 }
 
 /* Close deadline: in-flight ops that never answer are failed. */
@@ -772,6 +772,15 @@ static void store_init_handles(mc_store *s) {
   uv_timer_start(&s->sweep, sweep_cb, SWEEP_MS, SWEEP_MS);
 }
 
+/* db_receive_lanes = 0: one lane per CPU of this machine (the database is
+ * usually on it or on one of its size), 2..16. */
+static int default_lanes(void) {
+  unsigned n = uv_available_parallelism();
+  if (n < STORE_LANES_MIN) n = STORE_LANES_MIN;
+  if (n > STORE_LANES_MAX) n = STORE_LANES_MAX;
+  return (int)n;
+}
+
 static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   mc_store *s = calloc(1, sizeof *s);
   if (s == NULL) return NULL;
@@ -781,6 +790,8 @@ static mc_store *store_alloc(uv_loop_t *loop, const mc_store_opts *opts) {
   s->unit_share = opts->unit_share > 0 ? opts->unit_share : opts->pool_size / 4;
   if (s->unit_share < 1) s->unit_share = 1;
   if (s->unit_share > opts->pool_size) s->unit_share = opts->pool_size;
+  s->nlanes = opts->receive_lanes > 0 ? opts->receive_lanes : default_lanes();
+  if (s->nlanes > opts->pool_size) s->nlanes = opts->pool_size;
   s->statement_timeout_ms = opts->statement_timeout_ms;
   s->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
   snprintf(s->name, sizeof s->name, "%s", opts->name != NULL ? opts->name : "main");
@@ -805,9 +816,11 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
   }
   *out = NULL;
   if (opts->pool_size < 1 || opts->pool_size > POOL_MAX || opts->max_queue < 1 ||
-      opts->unit_share < 0 || opts->statement_timeout_ms < 0) {
-    snprintf(err, errlen, "db_pool_size must be 1..%d, db_max_queue >= 1, db_unit_share and"
-             " db_statement_timeout_ms >= 0", POOL_MAX);
+      opts->unit_share < 0 || opts->statement_timeout_ms < 0 || opts->receive_lanes < 0 ||
+      opts->receive_lanes > STORE_LANES_MAX) {
+    snprintf(err, errlen, "db_pool_size must be 1..%d, db_max_queue >= 1, db_receive_lanes"
+             " 0..%d, db_unit_share and db_statement_timeout_ms >= 0", POOL_MAX,
+             STORE_LANES_MAX);
     return MC_ECONFIG;
   }
   const char *mig = opts->migrate_conninfo && opts->migrate_conninfo[0]
@@ -831,8 +844,9 @@ int mc_store_open(uv_loop_t *loop, const mc_store_opts *opts, mc_store **out, ch
   store_init_handles(s);
   for (int i = 0; i < s->nconns; i++) conn_start(&s->conns[i]);
   mc_log_info(0, "storage open pool=%s pool_size=%d max_queue=%d unit_share=%d"
-              " statement_timeout_ms=%d migrations=%zu", s->name, s->pool_size, s->max_queue,
-              s->unit_share, s->statement_timeout_ms, mc_migrations_count);
+              " receive_lanes=%d statement_timeout_ms=%d migrations=%zu", s->name, s->pool_size,
+              s->max_queue, s->unit_share, s->nlanes, s->statement_timeout_ms,
+              mc_migrations_count);
   *out = s;
   return 0;
 }
@@ -845,6 +859,7 @@ void mc_store_get_stats(const mc_store *s, mc_store_stats *st) {
   st->errors_total = s->errors_total;
   st->batches_total = s->batches_total;
   st->batched_total = s->batched_total;
+  st->receive_lanes = s->nlanes;
 }
 /* ----------------------------------------------------- acknowledged ops */
 

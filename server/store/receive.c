@@ -19,7 +19,7 @@
  *
  * Lanes: a receive locks its unit's day-sequence row until commit, so two
  * batches holding the same units would run one after the other. Units are
- * hashed to STORE_LANES lanes with at most one batch in flight per lane:
+ * hashed to db_receive_lanes lanes with at most one batch in flight per lane:
  * batches in flight never share a unit, one executes while another
  * commits, and receives arriving during a commit gather into their lane's
  * next batch instead of trickling out one per free connection. */
@@ -212,6 +212,6 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   o->batched = 1; /* its parameters become one item of a batch */
-  o->lane = (int)(fnv1a(r->unit_code) % STORE_LANES);
+  o->lane = (int)(fnv1a(r->unit_code) % (uint32_t)s->nlanes);
   return store__submit(s, o, receive_params(s, o, r));
 }

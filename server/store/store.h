@@ -39,6 +39,9 @@ typedef struct mc_store_opts {
   int unit_share;        /* operations of one unit in flight at once;
                             0 = pool_size / 4 (at least 1) */
   int statement_timeout_ms; /* per search or list statement; 0 = none */
+  int receive_lanes;     /* receive batches in flight at once (one per lane,
+                            units hashed to lanes); 0 = this machine's CPUs
+                            (2..16); at most 16 and pool_size */
   const char *pii_key_file; /* HMAC key of citizen ids and phones (W8);
                                NULL or "" = none: lookups by the clear value */
   mc_store_notify_cb notify_cb; /* NULL: no listening connection. Else one
@@ -330,6 +333,7 @@ typedef struct mc_store_stats {
   uint64_t errors_total;
   uint64_t batches_total;  /* receive batches sent (group commit) */
   uint64_t batched_total;  /* receives they carried */
+  int receive_lanes;       /* lanes in use (db_receive_lanes, resolved) */
 } mc_store_stats;
 void mc_store_get_stats(const mc_store *s, mc_store_stats *st);
 

@@ -32,11 +32,14 @@ extern const size_t mc_migrations_count;
 
 #define STORE_MAX_PARAMS 40
 #define STORE_MAX_RESULTS 3
-/* Units hash to lanes; one receive batch in flight per lane. 8 (was 4):
- * with 64 units pushing, more smaller transactions at once beat fewer
- * fuller ones (issue 19, docs/PERFORMANCE.md "What each change bought");
- * half of the default pool of 16 stays free for other work. */
-#define STORE_LANES 8
+/* Units hash to lanes; one receive batch in flight per lane. The number
+ * of lanes is db_receive_lanes (mc_store_opts.receive_lanes; 0 = the
+ * machine's CPUs, at least STORE_LANES_MIN; at most STORE_LANES_MAX and the
+ * pool's size): more lanes, more smaller transactions at once; fewer,
+ * fuller batches and less database CPU per dossier (issue 19,
+ * docs/PERFORMANCE.md "Receive lanes"). */
+#define STORE_LANES_MIN 2 /* one batch executes while another commits */
+#define STORE_LANES_MAX 16
 #define STORE_BATCH_MAX 32 /* receives per transaction (< 64 cached subxids) */
 
 typedef struct store_op store_op;
@@ -92,8 +95,9 @@ struct mc_store {
   mc_store_notify_cb notify_cb;
   void *notify_arg;
   opq q;                      /* every op but receives */
-  opq rq[STORE_LANES];        /* receives, by lane, sent in batches */
-  int lane_busy[STORE_LANES]; /* a batch of that lane is in flight */
+  int nlanes;                 /* receive lanes in use, 1..STORE_LANES_MAX */
+  opq rq[STORE_LANES_MAX];        /* receives, by lane, sent in batches */
+  int lane_busy[STORE_LANES_MAX]; /* a batch of that lane is in flight */
   int lane_next;              /* round robin over lanes */
   int last_was_batch;         /* the last op sent was a batch */
   uv_timer_t kick;            /* zero-delay: dispatch from the loop */

@@ -204,6 +204,8 @@ class MonitorTest(unittest.TestCase):
         batched = int(re.search(r"(?m)^motcua_db_batched_receives_total (\d+)$", body).group(1))
         self.assertGreaterEqual(batches, 1)
         self.assertGreaterEqual(batched, batches)
+        lanes = int(re.search(r"(?m)^motcua_db_receive_lanes (\d+)$", body).group(1))
+        self.assertTrue(2 <= lanes <= 16, lanes)  # db_receive_lanes = 0: the CPUs, 2..16
 
     def test_04_health_ready_api(self):
         status, _, body = self.get("/healthz")

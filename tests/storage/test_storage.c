@@ -434,6 +434,53 @@ static void test_fair_small_pool(void) {
           g_receives_at_show);
 }
 
+/* db_receive_lanes: with one lane every receive waits for the batch in
+ * flight, so 40 receives of 8 units queued at once go as 32 + 8; with four
+ * lanes one batch per lane the 8 units hash to (each lane's share fits one
+ * batch). Counts outside 0..16 are refused before anything connects. */
+static void test_lanes(void) {
+  static const char *units[] = {"18496", "18499", "18502", "18505",
+                                "18508", "18514", "18517", "18520"};
+  static dres rs[40];
+  long got[2];
+  const int lanes[2] = {1, 4};
+  char key[32], agency[8];
+  for (int v = 0; v < 2; v++) {
+    mc_store_opts o = {.conninfo = pgt_conninfo, .pool_size = 4, .max_queue = 100,
+                       .receive_lanes = lanes[v]};
+    mc_store *s = NULL;
+    char err[256];
+    CHECK(mc_store_open(&pgt_loop, &o, &s, err, sizeof err) == 0);
+    for (int i = 0; i < 40; i++) {
+      snprintf(key, sizeof key, "lane-%d-%d", lanes[v], i);
+      snprintf(agency, sizeof agency, "L%d", i % 8); /* codes are agency-day-number */
+      submit_receive(s, units[i % 8], agency, "210604", key, "1.000894", &rs[i]);
+    }
+    for (int i = 0; i < 40; i++) {
+      pgt_run_until(&rs[i].done, WAIT_MS);
+      CHECK(rs[i].err == 0);
+    }
+    mc_store_stats st;
+    mc_store_get_stats(s, &st);
+    CHECK(st.batched_total == 40);
+    got[v] = (long)st.batches_total;
+    pgt_close_store(s);
+  }
+  CHECK(got[0] == 2);               /* one lane: 32 + 8 */
+  CHECK(got[1] >= 2 && got[1] <= 4); /* four lanes: one batch each lane in use */
+  const int bad[] = {-1, 17};
+  for (int i = 0; i < 2; i++) {
+    mc_store_opts o = {.conninfo = pgt_conninfo, .pool_size = 4, .max_queue = 100,
+                       .receive_lanes = bad[i]};
+    mc_store *s = NULL;
+    char err[256] = "";
+    CHECK(mc_store_open(&pgt_loop, &o, &s, err, sizeof err) == MC_ECONFIG && s == NULL);
+    CHECK(strstr(err, "db_receive_lanes") != NULL);
+  }
+  fprintf(stderr, "ok receive lanes: 40 receives of 8 units in %ld batches on 1 lane, %ld on 4;"
+                  " -1 and 17 refused\n", got[0], got[1]);
+}
+
 /* Closing from inside a callback: the rest of the queue fails, no reuse. */
 static mc_store *g_reentrant;
 static int g_reentrant_closed;
@@ -513,6 +560,7 @@ int main(void) {
   test_list_idem(s);
   test_busy_close();
   test_fair_small_pool();
+  test_lanes();
   test_close_in_callback();
   test_inflight_broken(s);
   test_reconnect(s);
