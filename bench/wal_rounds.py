@@ -26,7 +26,8 @@ Variants: base (the deployment's settings: ALTER SYSTEM RESET of the
 ones below; walk indexes present; deploy/local.sh sets lz4 and ckpt since
 2026-12-07), pgdefault (PostgreSQL's defaults: wal_compression off, 5min,
 1GB -- "base" of the measurements in docs/PERFORMANCE.md "WAL per
-dossier"), nowalk (walk indexes dropped), off, lz4, zstd (wal_compression),
+dossier"), nowalk (walk indexes dropped), idem023 (023's idempotency index
+created again: the completion not HOT, as before migration 029), off, lz4, zstd (wal_compression),
 ckpt (checkpoint_timeout 15min, max_wal_size 4GB), and combinations joined
 with +, applied left to right (e.g. pgdefault+lz4). The run ends at base.
 """
@@ -55,6 +56,13 @@ WALK_INDEXES = {
         " lower(mc_unaccent(applicant_name))) INCLUDE (unit_code, applicant_name, code)"
         " WHERE forwarded_to IS NOT NULL AND id > 0",
 }
+# migration 023's sweep index, which 029 replaced: it names reply and
+# dossier_id, so with it the idempotency row's completion is not HOT
+IDEM023 = {
+    "idempotency_reply_at_idx":
+        "CREATE INDEX idempotency_reply_at_idx ON idempotency (created_at)"
+        " WHERE reply IS NOT NULL AND dossier_id IS NOT NULL",
+}
 SETTINGS = {"off": {"wal_compression": "off"}, "lz4": {"wal_compression": "lz4"},
             "zstd": {"wal_compression": "zstd"},
             "ckpt": {"checkpoint_timeout": "15min", "max_wal_size": "4GB"},
@@ -70,7 +78,7 @@ def log(msg):
 def apply_variant(dep, variant):
     parts = variant.split("+")
     for p in parts:
-        if p not in SETTINGS and p not in ("base", "nowalk"):
+        if p not in SETTINGS and p not in ("base", "nowalk", "idem023"):
             raise SystemExit("unknown variant part %s" % p)
     for k in RESET:
         dep.sql("ALTER SYSTEM RESET %s" % k)
@@ -87,6 +95,13 @@ def apply_variant(dep, variant):
             t = time.time()
             dep.sql(ddl)
             log("%s created in %.1f s" % (name, time.time() - t))
+    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE indexname IN (%s)"
+                       % ",".join("'%s'" % n for n in IDEM023)).split())
+    for name, ddl in IDEM023.items():
+        if "idem023" in parts and name not in have:
+            dep.sql(ddl)
+        elif "idem023" not in parts and name in have:
+            dep.sql("DROP INDEX %s" % name)
     time.sleep(0.5)  # the reload reaches every backend
 
 
@@ -100,10 +115,12 @@ def settings(dep):
 def mark(dep):
     row = dep.sql(
         "SELECT pg_current_wal_lsn(), (SELECT count(*) FROM dossiers), w.wal_records, w.wal_fpi,"
-        " w.wal_bytes, b.checkpoints_timed + b.checkpoints_req"
-        " FROM pg_stat_wal w, pg_stat_bgwriter b").strip().split("|")
+        " w.wal_bytes, b.checkpoints_timed + b.checkpoints_req, t.n_tup_upd, t.n_tup_hot_upd"
+        " FROM pg_stat_wal w, pg_stat_bgwriter b, pg_stat_user_tables t"
+        " WHERE t.relname = 'idempotency'").strip().split("|")
     return {"lsn": row[0], "dossiers": int(row[1]), "records": int(row[2]), "fpi": int(row[3]),
-            "stat_bytes": int(row[4]), "checkpoints": int(row[5]), "t": time.time()}
+            "stat_bytes": int(row[4]), "checkpoints": int(row[5]), "idem_upd": int(row[6]),
+            "idem_hot": int(row[7]), "t": time.time()}
 
 
 TOTAL = re.compile(r"^Total\s+(\d+)\s+(\d+)\s+\[\s*([0-9.]+)%\]\s+(\d+)\s+\[\s*([0-9.]+)%\]\s+(\d+)")
@@ -156,14 +173,18 @@ def one_round(dep, args, variant, k, units, proc, bench):
          "fpi_per_dossier": (b["fpi"] - a["fpi"]) / n if n else None,
          "records_per_dossier": (b["records"] - a["records"]) / n if n else None,
          "checkpoints": b["checkpoints"] - a["checkpoints"],
+         # idempotency updates in place (statistics flushed lazily: rough per round)
+         "idem_hot_share": ((b["idem_hot"] - a["idem_hot"]) / (b["idem_upd"] - a["idem_upd"])
+                            if b["idem_upd"] > a["idem_upd"] else None),
          "load": [load0, open("/proc/loadavg").read().split()[0]], "lsn": [a["lsn"], b["lsn"]],
          "settings": settings(dep)}
     if args.waldump:
         r["waldump"] = waldump(dep, a["lsn"], b["lsn"], os.path.join(
             args.work, "waldump-%s-%d.txt" % (variant.replace("+", "_"), k)))
     log("%-10s round %d: %5.0f/s, %d dossiers (db had %d), %.0f WAL B/dossier,"
-        " %d checkpoints, load %s%s" % (
+        " idempotency updates HOT %s, %d checkpoints, load %s%s" % (
             variant, k, r["rate"], n, a["dossiers"], r["wal_per_dossier"] or 0,
+            "-" if r["idem_hot_share"] is None else "%.2f" % r["idem_hot_share"],
             r["checkpoints"], "/".join(r["load"]),
             ", FPI share %.1f%%" % (100 * r["waldump"]["fpi_share"])
             if args.waldump and "fpi_share" in r["waldump"] else ""))
@@ -208,7 +229,9 @@ def summary(rounds, variants):
              "rec_per_dossier": [round(r["rec_per_dossier"]) for r in rs if "rec_per_dossier" in r],
              "fpi_bytes_per_dossier": [round(r["fpi_bytes_per_dossier"]) for r in rs
                                        if "fpi_bytes_per_dossier" in r],
-             "checkpoints": [r["checkpoints"] for r in rs]}
+             "checkpoints": [r["checkpoints"] for r in rs],
+             "idem_hot_share": [None if r.get("idem_hot_share") is None
+                                else round(r["idem_hot_share"], 2) for r in rs]}
         if v != base:
             # per-round ratios against the base round of the same cycle
             pairs = list(zip(rs, by[base]))
@@ -226,8 +249,9 @@ def report(res):
     variants = res["variants"]
     for v, s in res["summary"].items():
         print("%-10s intake/s %s (median %.0f)  WAL B/dossier %s (median %.0f)  checkpoints %s"
+              "  idempotency HOT share %s"
               % (v, s["rates"], s["rate_median"], s["wal_per_dossier"],
-                 s["wal_per_dossier_median"], s["checkpoints"]))
+                 s["wal_per_dossier_median"], s["checkpoints"], s["idem_hot_share"]))
         if s["rec_per_dossier"]:
             print("%-10s records B/dossier %s (median %.0f), FPIs B/dossier %s (median %.0f),"
                   " FPI share %.1f%%" % ("", s["rec_per_dossier"], s["rec_per_dossier_median"],

@@ -330,6 +330,10 @@ INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
             "       (SELECT dossier_id, reply FROM idempotency WHERE key = '{k}') s"
         ).format(u=UNIT, old=OLD_IDEM, keep=KEEP_REPLIES, keep_new=KEEP_REPLIES - 1,
                  n=OLD_IDEM + NEW_IDEM, k=k_new))
+        # a key without a dossier (an officer change, 016), beyond retention: keeps its reply
+        self.dep.psql("-c", "INSERT INTO idempotency (unit_code, key, action, reply, created_at)"
+                        " VALUES ('%s', 'nodossier-1', 'officer_add', '{\"ok\": true}',"
+                        " now() - interval '%d days')" % (UNIT, KEEP_REPLIES + 5))
         rows_before = self.dep.one("SELECT count(*) FROM idempotency")
 
         self.wait_swept()
@@ -365,6 +369,14 @@ INSERT INTO link_events (at, unit, kind, boot_ms, conn_id) VALUES
                                   "AND reply IS NOT NULL"), NEW_IDEM)
         self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key = '%s' "
                                   "AND reply IS NULL" % k_old), 1)
+        # 029: every old row was visited once (it left the sweep's index); the
+        # key without a dossier kept its reply, the recent ones are still to visit
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE sweep_pending AND"
+                                  " created_at < now() - interval '%d days'" % KEEP_REPLIES), 0)
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key = 'nodossier-1'"
+                                  " AND reply IS NOT NULL AND sweep_pending IS NULL"), 1)
+        self.assertEqual(self.dep.one("SELECT count(*) FROM idempotency WHERE key LIKE 'fill-%' "
+                                  "AND sweep_pending"), NEW_IDEM)
 
         # replays: inside retention the stored answer, outside it the dossier itself
         c2 = self.open()

@@ -481,6 +481,31 @@ static void test_lanes(void) {
                   " -1 and 17 refused\n", got[0], got[1]);
 }
 
+/* 029: a receive completes its idempotency row in place (HOT): no index
+ * names a column the completion sets. 40 receives in one transaction, then
+ * that transaction's own counters; before 029 no completion was HOT. Most,
+ * not all: an update is HOT only when the new version fits on the page. */
+static long receive_40(const char *prefix, const char *counter) {
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM (SELECT mc_receive('18523', '%s-' || g, 'H30.44.10', '210605',"
+           " '1.000894', 'Nguyễn Văn Hòa', lpad(g::text, 12, '0'), '0912345678', 1::smallint,"
+           " 'Trần Văn Nam', 1622505600000 + g, 1622592000000) FROM generate_series(1, 40) g) r;"
+           "SELECT %s FROM pg_stat_xact_user_tables WHERE relname = 'idempotency'",
+           prefix, counter);
+  return pgt_long(sql); /* one PQexec: one transaction, its own counters */
+}
+
+static void test_idem_hot(void) {
+  long upd = receive_40("hot", "n_tup_upd");
+  long hot = receive_40("hot2", "n_tup_hot_upd");
+  CHECK(upd >= 40);
+  CHECK(hot >= 30);
+  CHECK(pgt_long("SELECT count(*) FROM idempotency WHERE key LIKE 'hot%' AND sweep_pending"
+                 " AND reply IS NOT NULL AND dossier_id IS NOT NULL") == 80);
+  fprintf(stderr, "ok idempotency completion in place: %ld of 40 HOT (%ld updates)\n", hot, upd);
+}
+
 /* Closing from inside a callback: the rest of the queue fails, no reuse. */
 static mc_store *g_reentrant;
 static int g_reentrant_closed;
@@ -561,6 +586,7 @@ int main(void) {
   test_busy_close();
   test_fair_small_pool();
   test_lanes();
+  test_idem_hot();
   test_close_in_callback();
   test_inflight_broken(s);
   test_reconnect(s);
