@@ -112,12 +112,13 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # ROUNDS: alternating rounds of every comparison (motcua, reference,
 # motcua, ...); SDUR: a point of the intake sweep; RDUR: an intake round;
 # LDUR: a latency round; LROUNDS: logins per login-cost round; IWARM: the
-# warm-up of an intake or latency run (64 mutual-TLS handshakes on a busy
-# machine).
+# warm-up of an intake run (64 mutual-TLS handshakes on a busy machine, then
+# the batches settle); LWARM: of a latency run (its handshakes only: 1 s in
+# --quick, where the 12 latency runs' warm-ups were 24 s of the 6 minutes).
 if ((QUICK)); then
-  WARM=1 DUR=5 HOLD=14 WINDOW=8 LROUNDS=4 LBURSTS=1 ROUNDS=3 SDUR=2 RDUR=4 LDUR=3 IWARM=2
+  WARM=1 DUR=5 HOLD=14 WINDOW=8 LROUNDS=4 LBURSTS=1 ROUNDS=3 SDUR=2 RDUR=4 LDUR=3 IWARM=2 LWARM=1
 else
-  WARM=2 DUR=20 HOLD=60 WINDOW=30 LROUNDS=8 LBURSTS=5 ROUNDS=5 SDUR=10 RDUR=15 LDUR=10 IWARM=3
+  WARM=2 DUR=20 HOLD=60 WINDOW=30 LROUNDS=8 LBURSTS=5 ROUNDS=5 SDUR=10 RDUR=15 LDUR=10 IWARM=3 LWARM=3
 fi
 HB=30 # heartbeat seconds, server and clients (and the MQTT keepalive / 2)
 
@@ -431,13 +432,13 @@ for _ in $(seq 50); do grep -q ready "$WORK/echo.log" && break; sleep 0.1; done
 for k in $(seq "$ROUNDS"); do
   for n in 1 64; do
     [[ $n == 64 && $k == 1 ]] && perf_start ping64 "$SERVER_PID"
-    j=$(timeout $((IWARM + LDUR + 90)) "${BENCH[@]}" ping "${COMMON[@]}" --clients $n \
-      --warmup $IWARM --duration "$LDUR") || log "ping@$n reported errors"
+    j=$(timeout $((LWARM + LDUR + 90)) "${BENCH[@]}" ping "${COMMON[@]}" --clients $n \
+      --warmup $LWARM --duration "$LDUR") || log "ping@$n reported errors"
     [[ $n == 64 && $k == 1 ]] && perf_stop ping64
     record "{\"test\":\"latency\",\"impl\":\"motcua\",\"n\":$n,\"round\":$k,\"r\":${j:-null}}"
     log "  motcua $n, round $k: $j"
-    j=$(timeout $((IWARM + LDUR + 90)) "${BENCH[@]}" ping --echo --port $ECHO_PORT --ca "$PKI/ca.crt" \
-      --pki "$PKI" --units "$UNITS" --clients $n --warmup $IWARM --duration "$LDUR") ||
+    j=$(timeout $((LWARM + LDUR + 90)) "${BENCH[@]}" ping --echo --port $ECHO_PORT --ca "$PKI/ca.crt" \
+      --pki "$PKI" --units "$UNITS" --clients $n --warmup $LWARM --duration "$LDUR") ||
       log "echo@$n reported errors"
     record "{\"test\":\"latency\",\"impl\":\"echo\",\"n\":$n,\"round\":$k,\"r\":${j:-null}}"
     log "  echo   $n, round $k: $j"
