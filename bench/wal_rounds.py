@@ -27,7 +27,8 @@ ones below; walk indexes present; deploy/local.sh sets lz4 and ckpt since
 2026-12-07), pgdefault (PostgreSQL's defaults: wal_compression off, 5min,
 1GB -- "base" of the measurements in docs/PERFORMANCE.md "WAL per
 dossier"), nowalk (walk indexes dropped), idem023 (023's idempotency index
-created again: the completion not HOT, as before migration 029), off, lz4, zstd (wal_compression),
+created again: the completion not HOT, as before migration 029), idx028
+(migration 028's four id/phone indexes instead of 030's two), off, lz4, zstd (wal_compression),
 ckpt (checkpoint_timeout 15min, max_wal_size 4GB), and combinations joined
 with +, applied left to right (e.g. pgdefault+lz4). The run ends at base.
 """
@@ -63,6 +64,28 @@ IDEM023 = {
         "CREATE INDEX idempotency_reply_at_idx ON idempotency (created_at)"
         " WHERE reply IS NOT NULL AND dossier_id IS NOT NULL",
 }
+# migration 028's four id/phone indexes, which 030 replaced by two on
+# coalesce(MAC, clear) (KEY030): variant idx028 has those four instead
+IDX028 = {
+    "dossiers_applicant_id_idx": "CREATE INDEX dossiers_applicant_id_idx ON dossiers"
+        " (applicant_id, received_at, id) INCLUDE (unit_code, forwarded_to)",
+    "dossiers_applicant_phone_idx": "CREATE INDEX dossiers_applicant_phone_idx ON dossiers"
+        " (applicant_phone, received_at, id) INCLUDE (unit_code, forwarded_to)",
+    "dossiers_applicant_id_mac_idx": "CREATE INDEX dossiers_applicant_id_mac_idx ON dossiers"
+        " (applicant_id_mac, received_at, id) INCLUDE (unit_code, forwarded_to)"
+        " WHERE applicant_id_mac IS NOT NULL",
+    "dossiers_applicant_phone_mac_idx": "CREATE INDEX dossiers_applicant_phone_mac_idx ON"
+        " dossiers (applicant_phone_mac, received_at, id) INCLUDE (unit_code, forwarded_to)"
+        " WHERE applicant_phone_mac IS NOT NULL",
+}
+KEY030 = {
+    "dossiers_applicant_id_key_idx": "CREATE INDEX dossiers_applicant_id_key_idx ON dossiers"
+        " ((coalesce(applicant_id_mac, applicant_id)), received_at, id)"
+        " INCLUDE (unit_code, forwarded_to)",
+    "dossiers_applicant_phone_key_idx": "CREATE INDEX dossiers_applicant_phone_key_idx ON"
+        " dossiers ((coalesce(applicant_phone_mac, applicant_phone)), received_at, id)"
+        " INCLUDE (unit_code, forwarded_to)",
+}
 SETTINGS = {"off": {"wal_compression": "off"}, "lz4": {"wal_compression": "lz4"},
             "zstd": {"wal_compression": "zstd"},
             "ckpt": {"checkpoint_timeout": "15min", "max_wal_size": "4GB"},
@@ -78,7 +101,7 @@ def log(msg):
 def apply_variant(dep, variant):
     parts = variant.split("+")
     for p in parts:
-        if p not in SETTINGS and p not in ("base", "nowalk", "idem023"):
+        if p not in SETTINGS and p not in ("base", "nowalk", "idem023", "idx028"):
             raise SystemExit("unknown variant part %s" % p)
     for k in RESET:
         dep.sql("ALTER SYSTEM RESET %s" % k)
@@ -101,6 +124,17 @@ def apply_variant(dep, variant):
         if "idem023" in parts and name not in have:
             dep.sql(ddl)
         elif "idem023" not in parts and name in have:
+            dep.sql("DROP INDEX %s" % name)
+    # idx028: 028's four id/phone indexes instead of 030's two
+    want, other = (IDX028, KEY030) if "idx028" in parts else (KEY030, IDX028)
+    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers'").split())
+    for name, ddl in want.items():
+        if name not in have:
+            t = time.time()
+            dep.sql(ddl)
+            log("%s created in %.1f s" % (name, time.time() - t))
+    for name in other:
+        if name in have:
             dep.sql("DROP INDEX %s" % name)
     time.sleep(0.5)  # the reload reaches every backend
 

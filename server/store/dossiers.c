@@ -511,9 +511,12 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
 #define SEARCH_PART                                                   \
   "   OR (length($2) >= 4 AND upper($2) ~ '^[A-Z0-9.-]+$'"            \
   "       AND code LIKE '%' || mc_like_escape(upper($2)) || '%')"
-#define SEARCH_CLEAR SEARCH_CODE " OR applicant_id = $2 OR applicant_phone = $2"
-/* W8: with a pii key, ids and phones are looked up by their MAC ($7). */
-#define SEARCH_MAC SEARCH_CODE " OR applicant_id_mac = $7 OR applicant_phone_mac = $7"
+/* The citizen's id or phone: by their MAC ($7) with a pii key (W8), else by
+ * the clear text ($7 NULL); one index each on coalesce(MAC, clear) (030). */
+#define SEARCH_KEYS                                                   \
+  SEARCH_CODE                                                         \
+  " OR coalesce(applicant_id_mac, applicant_id) = coalesce($7::text, $2)" \
+  " OR coalesce(applicant_phone_mac, applicant_phone) = coalesce($7::text, $2)"
 #define SEARCH_NAME                                                   \
   "   OR lower(mc_unaccent(applicant_name))"                          \
   "      LIKE '%' || mc_like_escape(lower(mc_unaccent($2))) || '%'"
@@ -535,11 +538,9 @@ int mc_store_inbox_event(mc_store *s, uint64_t id, const char *unit_code, mc_sto
   " ORDER BY v.received_at DESC, v.id DESC LIMIT $3::int + 1"
 
 /* the single statement of every name search before 026 (tests compare) */
-const char store__sql_search_one[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_NAME SEARCH_TAIL;
-const char store__sql_search[] = SEARCH_WALK("NULL::text");
-const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_CLEAR SEARCH_TAIL;
-static const char SQL_SEARCH_MAC[] = SEARCH_WALK("$7");
-static const char SQL_SEARCH_MAC_EXACT[] = SEARCH_HEAD SEARCH_MAC SEARCH_TAIL;
+const char store__sql_search_one[] = SEARCH_HEAD SEARCH_KEYS SEARCH_NAME SEARCH_TAIL;
+const char store__sql_search[] = SEARCH_WALK("$7::text");
+const char store__sql_search_exact[] = SEARCH_HEAD SEARCH_KEYS SEARCH_TAIL;
 
 /* Characters (UTF-8 code points) of text. */
 static size_t utf8_chars(const char *text) {
@@ -587,9 +588,8 @@ int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int 
   if (keyed < 0) return keyed;
   keyed = keyed == 0;
   store_op *o = store__op_new(by_name ? "search" : "search_exact",
-                              keyed ? (by_name ? SQL_SEARCH_MAC : SQL_SEARCH_MAC_EXACT)
-                                    : (by_name ? store__sql_search : store__sql_search_exact),
-                              search_done, arg);
+                              by_name ? store__sql_search : store__sql_search_exact, search_done,
+                              arg);
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   o->aux[0] = limit;
@@ -600,7 +600,7 @@ int mc_store_search(mc_store *s, const char *viewer_unit, const char *text, int 
   if (rc == 0) rc = store__param(o, after->kind != 0 ? "t" : "f");
   if (rc == 0) rc = store__param_i64(o, after->kind != 0 ? after->key_i : 0, 0);
   if (rc == 0) rc = store__param_i64(o, after->kind != 0 ? after->id : 0, 0);
-  if (rc == 0 && keyed) rc = store__param(o, mac);
+  if (rc == 0) rc = store__param(o, keyed ? mac : NULL); /* $7: NULL = no pii key */
   return store__submit(s, o, rc);
 }
 /* ------------------------------------------------------------- refusals */

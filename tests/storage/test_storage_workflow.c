@@ -659,7 +659,8 @@ static void test_refusal(mc_store *s) {
   fprintf(stderr, "ok refusal log, with and without a callback\n");
 }
 
-/* Execution time (ms) EXPLAIN ANALYZE reports for sql with its 6 params; *seq:
+/* Execution time (ms) EXPLAIN ANALYZE reports for sql with its n params
+ * (a search's 7: $7 the text's MAC, NULL here: no pii key); *seq:
  * the plan scans dossiers sequentially. */
 static double explain_n_ms(const char *sql, int n, const char *const *params, int *seq,
                           const char *want_index, int *uses) {
@@ -684,15 +685,15 @@ static double explain_n_ms(const char *sql, int n, const char *const *params, in
 }
 
 static double explain_ms(const char *sql, const char *const *params, int *seq) {
-  return explain_n_ms(sql, 6, params, seq, NULL, NULL);
+  return explain_n_ms(sql, 7, params, seq, NULL, NULL);
 }
 
 /* B6: text shorter than 3 characters is matched against code, id and phone
  * only (btree), never by a scan of the unit's names. Prints the figures of
  * the name statement (what every search ran before) and of the one run now. */
 static void test_short_search_scale(mc_store *s) {
-  const char *zq[6] = {"18508", "zq", "50", "f", "0", "0"};
-  const char *trang[6] = {"18508", "Trang", "50", "f", "0", "0"};
+  const char *zq[7] = {"18508", "zq", "50", "f", "0", "0"};
+  const char *trang[7] = {"18508", "Trang", "50", "f", "0", "0"};
   int seq_name, seq_exact, seq_trang;
   double before = explain_ms(store__sql_search_one, zq, &seq_name);
   double after = explain_ms(store__sql_search_exact, zq, &seq_exact);
@@ -711,10 +712,10 @@ static void test_short_search_scale(mc_store *s) {
 /* Any part of a code (4+ characters, any case; issue 14, migration 017):
  * through the code's trigram index, never a scan; the caller's own only. */
 static void test_part_search_scale(mc_store *s) {
-  const char *part[6] = {"18508", "gen-12344", "50", "f", "0", "0"};
+  const char *part[7] = {"18508", "gen-12344", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search_one);
-  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, part, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 7, NULL, part, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0, seq = 0;
   for (int i = 0; i < PQntuples(r); i++) {
@@ -791,7 +792,7 @@ static void test_pages_scale(mc_store *s) {
 
 /* The ids (column "x.id", the last but one) of sql's rows for params. */
 static int search_ids(const char *sql, const char *const *params, char *out, size_t n) {
-  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 7, NULL, params, NULL, NULL, 0);
   int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
   if (!ok) fprintf(stderr, "%s\n", PQresultErrorMessage(r));
   size_t at = 0;
@@ -821,9 +822,9 @@ static void test_search_whole_code(void) {
                                   " WHERE code = '18496'");
   snprintf(code, sizeof code, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
   PQclear(r);
-  const char *whole[6] = {"18496", code, "30", "f", "0", "0"};
-  const char *tail[6] = {"18496", "261206-1003", "30", "f", "0", "0"};
-  const char *part[6] = {"18496", "261206-100", "30", "f", "0", "0"};
+  const char *whole[7] = {"18496", code, "30", "f", "0", "0"};
+  const char *tail[7] = {"18496", "261206-1003", "30", "f", "0", "0"};
+  const char *part[7] = {"18496", "261206-100", "30", "f", "0", "0"};
   CHECK(search_ids(store__sql_search_one, whole, want, sizeof want) == 2);
   CHECK(search_ids(store__sql_search, whole, got, sizeof got) == 1);
   CHECK(search_ids(store__sql_search, tail, want, sizeof want) == 1 && strcmp(want, got) == 0);
@@ -851,7 +852,7 @@ static void test_search_common_phone(void) {
            " received_at, holder_unit, forwarded_to, forwarded_at)"
            " SELECT 'PHN-' || g, 2, u, '1.001193', 'Same Phone ' || g,"
            "  CASE WHEN g % 2 = 0 THEN '042000000111' ELSE '042000000222' END,"
-           "  '0987000111', repeat('a', 64), repeat('b', 64), 1,"
+           "  '0987000111', NULL, NULL, 1,"
            "  timestamptz '2025-06-01' + (g / 3) * interval '1 minute', u,"
            "  CASE WHEN g % 5 < 2 THEN '444' END,"
            "  CASE WHEN g % 5 < 2 THEN timestamptz '2025-06-02' END"
@@ -863,7 +864,7 @@ static void test_search_common_phone(void) {
   int pages = 0, rows = 0;
   for (size_t u = 0; u < 3; u++) {
     for (size_t t = 0; t < 2; t++) {
-      const char *p[6] = {units[u], texts[t], "30", "f", "0", "0"};
+      const char *p[7] = {units[u], texts[t], "30", "f", "0", "0"};
       for (int page = 0; page < 200; page++) {
         int nw = search_ids(store__sql_search_one, p, want, sizeof want);
         int ng = search_ids(store__sql_search, p, got, sizeof got);
@@ -887,17 +888,29 @@ static void test_search_common_phone(void) {
   /* 18496: 1,000 rows; 444: the 1,200 forwarded; 18529: 1,000; the phone on
    * all of them, the id on half */
   CHECK(rows == 1000 + 500 + 1200 + 600 + 1000 + 500);
-  /* by the MAC (a pii key): the same ids as the clear phone, first page */
+  /* by the MAC (a pii key; 030: one index on coalesce(MAC, clear)): once
+   * the rows carry MACs, the same ids as the clear phone found before, and
+   * the clear text alone finds them no more */
+  PGresult *r = PQexec(pgt_check, "SELECT string_agg(i::text, ',') FROM mc_search_ids('444',"
+                                  " '0987000111', 30, false, 0, 0, NULL) i");
+  snprintf(want, sizeof want, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+  PQclear(r);
+  CHECK(strchr(want, ',') != NULL);
+  pgt_exec("UPDATE dossiers SET applicant_id_mac = repeat('a', 64),"
+           " applicant_phone_mac = repeat('b', 64) WHERE code LIKE 'PHN-%'");
   snprintf(q, sizeof q, "SELECT string_agg(i::text, ',') FROM mc_search_ids('444',"
                         " '%s', 30, false, 0, 0, %s) i", "0987000111", "repeat('b', 64)");
-  PGresult *r = PQexec(pgt_check, q);
+  r = PQexec(pgt_check, q);
   snprintf(got, sizeof got, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
   PQclear(r);
-  r = PQexec(pgt_check, "SELECT string_agg(i::text, ',') FROM mc_search_ids('444',"
-                        " '0987000111', 30, false, 0, 0, NULL) i");
-  CHECK(PQntuples(r) == 1 && strcmp(got, PQgetvalue(r, 0, 0)) == 0 &&
-        strchr(got, ',') != NULL);
-  PQclear(r);
+  CHECK(strcmp(want, got) == 0);
+  CHECK(pgt_long("SELECT count(*) FROM mc_search_ids('444', '0987000111', 30, false, 0, 0,"
+                 " NULL)") == 0);
+  /* the short statement (B6) by the MAC: the phone's rows of 18496 */
+  char mac[65];
+  memset(mac, 'b', 64), mac[64] = '\0';
+  const char *m[7] = {"18496", "0987000111", "30", "f", "0", "0", mac};
+  CHECK(search_ids(store__sql_search_exact, m, got, sizeof got) == 31);
   fprintf(stderr, "ok search (028): a phone on 3,000 dossiers, %d pages by the cursor as the"
                   " single statement's, %d rows; by its MAC the same\n", pages, rows);
 }
@@ -917,7 +930,7 @@ static void test_search_shapes(void) {
   int pages = 0;
   for (size_t u = 0; u < 2; u++) {
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
-      const char *p[6] = {units[u], texts[t], "30", "f", "0", "0"};
+      const char *p[7] = {units[u], texts[t], "30", "f", "0", "0"};
       int nw = search_ids(store__sql_search_one, p, want, sizeof want);
       int ng = search_ids(store__sql_search, p, got, sizeof got);
       CHECK(nw >= 0 && nw == ng && strcmp(want, got) == 0);
@@ -933,7 +946,7 @@ static void test_search_shapes(void) {
       snprintf(q, sizeof q, "SELECT (extract(epoch FROM received_at) * 1000000)::bigint"
                             " FROM dossiers WHERE id = %s", id);
       snprintf(key, sizeof key, "%ld", pgt_long(q));
-      const char *c[6] = {units[u], texts[t], "30", "t", key, id};
+      const char *c[7] = {units[u], texts[t], "30", "t", key, id};
       nw = search_ids(store__sql_search_one, c, want, sizeof want);
       ng = search_ids(store__sql_search, c, got, sizeof got);
       CHECK(nw >= 0 && nw == ng && strcmp(want, got) == 0);
@@ -948,7 +961,7 @@ static void test_search_shapes(void) {
            "  CASE WHEN g % 300 = 0 THEN 'Kappa Mu ' ELSE 'Zeta ' END || g, 1,"
            "  timestamptz '2024-01-01' + g * interval '1 minute', '18529'"
            " FROM generate_series(1, 10000) g");
-  const char *k1[6] = {"18529", "kappa mu", "30", "f", "0", "0"};
+  const char *k1[7] = {"18529", "kappa mu", "30", "f", "0", "0"};
   int nw = search_ids(store__sql_search_one, k1, want, sizeof want);
   CHECK(walk != 8000 || pgt_long("SELECT count(*) FROM (SELECT 1 FROM dossiers"
                                  " WHERE unit_code = '18529' AND received_at >="
@@ -956,7 +969,7 @@ static void test_search_shapes(void) {
                                  " AND applicant_name LIKE 'Kappa%') k") == 27);
   CHECK(nw == 31 && search_ids(store__sql_search, k1, got, sizeof got) == 31 &&
         strcmp(want, got) == 0);
-  const char *k2[6] = {"18529", "kappa mu", "500", "f", "0", "0"};
+  const char *k2[7] = {"18529", "kappa mu", "500", "f", "0", "0"};
   nw = search_ids(store__sql_search_one, k2, want, sizeof want);
   CHECK(nw == 33 && search_ids(store__sql_search, k2, got, sizeof got) == 33 &&
         strcmp(want, got) == 0);
@@ -981,10 +994,10 @@ static void test_search_scale(mc_store *s) {
            " LATERAL (SELECT (ARRAY['18496','18499','18502','18505','18508','18514','18517',"
            "  '18520','18523','18526'])[1 + g % 10] AS u) x");
   pgt_exec("ANALYZE dossiers");
-  const char *params[6] = {"18508", "Trang", "50", "f", "0", "0"};
+  const char *params[7] = {"18508", "Trang", "50", "f", "0", "0"};
   char sql[2048];
   snprintf(sql, sizeof sql, "EXPLAIN %s", store__sql_search_one);
-  PGresult *r = PQexecParams(pgt_check, sql, 6, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pgt_check, sql, 7, NULL, params, NULL, NULL, 0);
   CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
   int uses = 0;
   for (int i = 0; i < PQntuples(r); i++) {
