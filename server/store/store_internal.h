@@ -212,7 +212,8 @@ void store__row_to_extra(const PGresult *r, int row, int c0, mc_dossier *d);
 /* A single-dossier answer at (o->row, o->col0): cb is an mc_store_dossier_cb. */
 void store__dossier_done(store_op *o, int err);
 /* The search statement ($1 viewer unit, $2 text, $3 limit, $4..$6 the
- * cursor): migration 026's mc_search_ids; and the single statement it
+ * cursor, $7 the text's MAC or NULL without a pii key): migration 026's
+ * mc_search_ids (030's lookups); and the single statement it
  * replaced, for tests that compare the two's rows and EXPLAIN it. */
 extern const char store__sql_search[];
 extern const char store__sql_search_one[];
