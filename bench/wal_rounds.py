@@ -86,6 +86,10 @@ KEY030 = {
         " dossiers ((coalesce(applicant_phone_mac, applicant_phone)), received_at, id)"
         " INCLUDE (unit_code, forwarded_to)",
 }
+# Variant parts that change indexes: (part, the indexes with it, the
+# indexes without it); the other set is dropped.
+INDEX_VARIANTS = [("nowalk", {}, WALK_INDEXES), ("idem023", IDEM023, {}),
+                  ("idx028", IDX028, KEY030)]
 SETTINGS = {"off": {"wal_compression": "off"}, "lz4": {"wal_compression": "lz4"},
             "zstd": {"wal_compression": "zstd"},
             "ckpt": {"checkpoint_timeout": "15min", "max_wal_size": "4GB"},
@@ -101,7 +105,7 @@ def log(msg):
 def apply_variant(dep, variant):
     parts = variant.split("+")
     for p in parts:
-        if p not in SETTINGS and p not in ("base", "nowalk", "idem023", "idx028"):
+        if p not in SETTINGS and p != "base" and p not in (v[0] for v in INDEX_VARIANTS):
             raise SystemExit("unknown variant part %s" % p)
     for k in RESET:
         dep.sql("ALTER SYSTEM RESET %s" % k)
@@ -109,33 +113,18 @@ def apply_variant(dep, variant):
         for k, v in SETTINGS.get(p, {}).items():
             dep.sql("ALTER SYSTEM SET %s = '%s'" % (k, v))
     dep.sql("SELECT pg_reload_conf()")
-    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE indexname IN (%s)"
-                       % ",".join("'%s'" % n for n in WALK_INDEXES)).split())
-    for name, ddl in WALK_INDEXES.items():
-        if "nowalk" in parts and name in have:
-            dep.sql("DROP INDEX %s" % name)
-        elif "nowalk" not in parts and name not in have:
-            t = time.time()
-            dep.sql(ddl)
-            log("%s created in %.1f s" % (name, time.time() - t))
-    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE indexname IN (%s)"
-                       % ",".join("'%s'" % n for n in IDEM023)).split())
-    for name, ddl in IDEM023.items():
-        if "idem023" in parts and name not in have:
-            dep.sql(ddl)
-        elif "idem023" not in parts and name in have:
-            dep.sql("DROP INDEX %s" % name)
-    # idx028: 028's four id/phone indexes instead of 030's two
-    want, other = (IDX028, KEY030) if "idx028" in parts else (KEY030, IDX028)
-    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers'").split())
-    for name, ddl in want.items():
-        if name not in have:
-            t = time.time()
-            dep.sql(ddl)
-            log("%s created in %.1f s" % (name, time.time() - t))
-    for name in other:
-        if name in have:
-            dep.sql("DROP INDEX %s" % name)
+    have = set(dep.sql("SELECT indexname FROM pg_indexes WHERE tablename IN"
+                       " ('dossiers', 'idempotency')").split())
+    for part, with_part, without_part in INDEX_VARIANTS:
+        want, drop = (with_part, without_part) if part in parts else (without_part, with_part)
+        for name, ddl in want.items():
+            if name not in have:
+                t = time.time()
+                dep.sql(ddl)
+                log("%s created in %.1f s" % (name, time.time() - t))
+        for name in drop:
+            if name in have:
+                dep.sql("DROP INDEX %s" % name)
     time.sleep(0.5)  # the reload reaches every backend
 
 
