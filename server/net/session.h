@@ -48,6 +48,8 @@ struct mc_session {
   mc_mon_meter meter; /* the envelope being dispatched, for request counters */
   const mc_auth_who *who; /* the request's officer session: set by auth.c only while
                              a gated handler runs synchronously; handlers copy it */
+  struct mc_unit_slot *uslot; /* its unit's ready sessions, while READY (session.c) */
+  mc_session *u_prev, *u_next;
   mc_session *prev, *next;
 };
 
@@ -95,7 +97,8 @@ size_t mc_session_close_where(mc_server *srv, mc_server_match_cb match, void *ar
                               const char *reason);
 /* Send a Goodbye and close every session (shutdown). */
 void mc_session_close_all(mc_server *srv, const char *reason);
-/* Ready sessions of unit_code; the session with this id (NULL if gone). */
+/* Ready sessions of unit_code (an index per unit: no walk of every
+ * session); the session with this id (NULL if gone). */
 size_t mc_session_count_ready(const mc_server *srv, const char *unit_code);
 mc_session *mc_session_find(mc_server *srv, uint64_t id);
 /* Send env to every ready session of unit_code. */
