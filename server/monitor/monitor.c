@@ -83,7 +83,7 @@ mc_mon_unit *mc_monitor_unit(mc_monitor *m, const char *code) {
 static void unit_fresh(mc_mon_unit *u, const mc_mon_unit_def *d, int64_t now_ms) {
   memset(u, 0, sizeof *u);
   snprintf(u->code, sizeof u->code, "%s", d->code);
-  u->rtt_ms = u->srtt_ms = -1;
+  u->rtt_ms = u->srtt_ms = u->live_rtt = -1;
   u->uptime_today_pct = -1;
   (void)now_ms; /* since_ms 0: never connected since the server started */
 }

@@ -91,6 +91,7 @@ typedef struct mc_mon_conn {
   const mc_link_stats *stats;
   uint32_t uploads;
   uint32_t outbox;          /* this connection's ClientStatus */
+  uint8_t live_dirty;       /* came or changed since the cluster view was last sent */
   struct mc_mon_conn *next; /* in the unit's (or the monitor's other) list */
 } mc_mon_conn;
 
@@ -103,6 +104,7 @@ struct mc_mon_unit {
   unsigned nresident;       /* live resident links: online when > 0 */
   int64_t since_ms;         /* resident: online since / offline since (0 = never) */
   int64_t rtt_ms, srtt_ms;  /* resident link's; -1 = not measured or offline */
+  int64_t live_rtt;         /* rtt_ms as the cluster view was last sent */
   char serial[68];          /* certificate serial of the unit's last Hello */
   int revoked;              /* closed for a revoked certificate / serial on the CRL */
   uint64_t bytes_in, bytes_out, frames_in, frames_out; /* closed connections */

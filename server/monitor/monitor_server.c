@@ -50,6 +50,10 @@ struct mc_mon_state {
   uv_timer_t live_tick, live_soon;
   unsigned live_ticks;
   int live_syncing, live_again; /* one sync in flight; another wanted after it */
+  int live_full;                /* the next sync sends every link (start, after a failure) */
+  size_t live_ndirty;           /* links marked live_dirty */
+  uint64_t *live_gone;          /* sessions that ended since the last sync sent */
+  size_t live_ngone, live_gone_cap;
   int live_reading;
   int64_t live_read_ok_ms;      /* last successful read */
   mc_retention *ret;            /* NULL: retention off */
@@ -269,15 +273,82 @@ static void query_history(mc_server *srv, int64_t now) {
 
 static void live_sync(mc_server *srv);
 
-static void live_synced_cb(void *arg, int err) {
+static void live_synced_cb(void *arg, int err, int64_t n) {
   mc_server *srv = arg;
   if (srv->mon == NULL) return;
-  srv->mon->live_syncing = 0;
+  struct mc_mon_state *st = srv->mon;
+  st->live_syncing = 0;
   if (err != 0) {
-    srv->mon->reg.srv.db_errors++;
+    st->reg.srv.db_errors++;
+    st->live_full = 1; /* what that call carried is lost: send everything */
     mc_log_warn(0, "monitor: live links not published err=%s", mc_errname(err));
+  } else if (n == MC_LIVE_RESEND) {
+    st->live_full = st->live_again = 1;
+    mc_log_info(0, "monitor: live links lease had run out, publishing all of them");
   }
-  if (srv->mon->live_again) live_sync(srv);
+  if (st->live_again) live_sync(srv);
+}
+
+/* A link that ended: its row goes with the next sync. Too many to list (a
+ * mass disconnect): the next sync sends everything instead. */
+static void live_gone(struct mc_mon_state *st, uint64_t id) {
+  if (st->live_full) return;
+  if (st->live_ngone == st->live_gone_cap) {
+    size_t cap = st->live_gone_cap ? st->live_gone_cap * 2 : 256;
+    uint64_t *g = cap <= LIVE_READ_MAX ? realloc(st->live_gone, cap * sizeof *g) : NULL;
+    if (g == NULL) {
+      st->live_full = 1;
+      st->live_ngone = 0;
+      return;
+    }
+    st->live_gone = g;
+    st->live_gone_cap = cap;
+  }
+  st->live_gone[st->live_ngone++] = id;
+}
+
+static void live_dirty(struct mc_mon_state *st, mc_mon_conn *c) {
+  if (c->live_dirty) return;
+  c->live_dirty = 1;
+  st->live_ndirty++;
+}
+
+/* The links of catalogue units to send: every one (full), else those that
+ * came or changed; all leave the dirty set. rows has room for max. */
+static size_t live_rows(struct mc_mon_state *st, int full, mc_live_link *rows, size_t max) {
+  const mc_monitor *m = &st->reg;
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits && n < max; i++) {
+    const mc_mon_unit *u = &m->units[i];
+    for (mc_mon_conn *c = u->conns; c != NULL && n < max; c = c->next) {
+      if (!full && !c->live_dirty) continue;
+      c->live_dirty = 0;
+      rows[n] = (mc_live_link){.session = c->id, .resident = c->info.resident,
+                               .connected_ms = c->opened_ms, .outbox = c->outbox};
+      snprintf(rows[n].unit, sizeof rows[n].unit, "%s", u->code);
+      n++;
+    }
+  }
+  st->live_ndirty = 0;
+  return n;
+}
+
+/* The units whose round trip changed since sent (full: every unit with a
+ * resident link; the others' rows go). */
+static size_t live_units(mc_monitor *m, int full, mc_live_unit *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < m->nunits; i++) {
+    mc_mon_unit *u = &m->units[i];
+    if (full ? u->nresident == 0 : u->rtt_ms == u->live_rtt) {
+      if (full) u->live_rtt = -1;
+      continue;
+    }
+    u->live_rtt = u->rtt_ms;
+    out[n] = (mc_live_unit){.rtt_ms = u->rtt_ms};
+    snprintf(out[n].unit, sizeof out[n].unit, "%s", u->code);
+    n++;
+  }
+  return n;
 }
 
 static size_t live_count(const mc_monitor *m) {
@@ -286,22 +357,9 @@ static size_t live_count(const mc_monitor *m) {
   return n;
 }
 
-/* Every link of a catalogue unit this instance holds (none once stopped:
- * the final sync withdraws them). */
-static size_t live_rows(const mc_monitor *m, mc_live_link *rows, size_t max) {
-  size_t n = 0;
-  for (size_t i = 0; i < m->nunits; i++) {
-    const mc_mon_unit *u = &m->units[i];
-    for (const mc_mon_conn *c = u->conns; c != NULL && n < max; c = c->next, n++) {
-      rows[n] = (mc_live_link){.session = c->id, .resident = c->info.resident,
-                               .connected_ms = c->opened_ms,
-                               .rtt_ms = c->info.resident ? u->rtt_ms : -1, .outbox = c->outbox};
-      snprintf(rows[n].unit, sizeof rows[n].unit, "%s", u->code);
-    }
-  }
-  return n;
-}
-
+/* Publish what changed since the last sync (everything when live_full;
+ * nothing once stopped: the final sync withdraws this instance's links),
+ * refreshing the lease even when nothing did. */
 static void live_sync(mc_server *srv) {
   struct mc_mon_state *st = srv->mon;
   if (srv->store == NULL) return;
@@ -310,13 +368,26 @@ static void live_sync(mc_server *srv) {
     return;
   }
   st->live_again = 0;
-  size_t max = st->stopped ? 0 : live_count(&st->reg);
+  int full = st->live_full || st->stopped;
+  size_t max = st->stopped ? 0 : full ? live_count(&st->reg) : st->live_ndirty;
+  size_t nu = st->stopped ? 0 : st->reg.nunits;
   mc_live_link *rows = max > 0 ? calloc(max, sizeof *rows) : NULL;
-  if (max > 0 && rows == NULL) return; /* the next tick tries again */
-  size_t n = max > 0 ? live_rows(&st->reg, rows, max) : 0;
-  int rc = mc_store_live_sync(srv->store, st->reg.instance, LIVE_LEASE_S, rows, n,
-                              live_synced_cb, srv);
+  mc_live_unit *units = nu > 0 ? calloc(nu, sizeof *units) : NULL;
+  if ((max > 0 && rows == NULL) || (nu > 0 && units == NULL)) {
+    free(rows);
+    free(units);
+    return; /* the next tick tries again */
+  }
+  mc_live_changes ch = {.full = full, .links = rows, .units = units, .gone = st->live_gone,
+                        .ngone = st->live_ngone};
+  ch.nlinks = max > 0 ? live_rows(st, full, rows, max) : 0;
+  ch.nunits = nu > 0 ? live_units(&st->reg, full, units) : 0;
+  int rc = mc_store_live_apply(srv->store, st->reg.instance, LIVE_LEASE_S, &ch, live_synced_cb,
+                               srv);
   free(rows);
+  free(units);
+  st->live_ngone = 0;
+  st->live_full = rc != 0; /* the marks are spent either way */
   if (rc == 0) st->live_syncing = 1;
   else if (!st->stopped) st->reg.srv.db_errors++;
 }
@@ -349,7 +420,8 @@ static void live_read_cb(void *arg, int err, const mc_live_link *rows, size_t n)
 static void live_read(mc_server *srv) {
   struct mc_mon_state *st = srv->mon;
   if (srv->store == NULL || srv->shutting_down || st->live_reading) return;
-  if (mc_store_live_read(srv->store, LIVE_LEASE_S, LIVE_READ_MAX, live_read_cb, srv) == 0)
+  if (mc_store_live_read(srv->store, st->reg.instance, LIVE_LEASE_S, LIVE_READ_MAX,
+                         live_read_cb, srv) == 0)
     st->live_reading = 1;
 }
 
@@ -465,6 +537,7 @@ int mc_mon_init(mc_server *srv) {
   cfg.offline_alert_ms = srv->cfg.offline_alert_minutes * 60000LL;
   cfg.crl_warn_ms = srv->cfg.crl_warn_hours * 3600000LL;
   st->boot_ms = mc_server_now_ms();
+  st->live_full = 1; /* the first sync replaces what a previous run left */
   mc_monitor_init(&st->reg, &cfg, st->boot_ms);
   snprintf(st->reg.instance, sizeof st->reg.instance, "%s", srv->cfg.instance_name);
   snprintf(st->reg.srv.version, sizeof st->reg.srv.version, "%s", MC_VERSION);
@@ -491,6 +564,7 @@ void mc_mon_catalog(mc_server *srv) {
     defs[i] = (mc_mon_unit_def){srv->units[i].code, srv->units[i].name, srv->units[i].role};
   if (mc_monitor_set_units(&srv->mon->reg, defs, srv->nunits, mc_server_now_ms()) != 0)
     mc_log_error(0, "monitor: out of memory for the unit list");
+  srv->mon->live_full = 1; /* links may have changed units or left the catalogue */
   free(defs);
 }
 
@@ -541,6 +615,7 @@ void mc_mon_free(mc_server *srv) {
   mc_monitor_free(&st->reg);
   mc_mon_tls_free(&st->tls);
   mc_retention_free(st->ret);
+  free(st->live_gone);
   free(st);
   srv->mon = NULL;
 }
@@ -569,7 +644,10 @@ mc_mon_conn *mc_mon_conn_open(mc_server *srv, uint64_t id, const char *unit,
   if (srv->mon == NULL) return NULL;
   mc_mon_conn *c = mc_monitor_open(&srv->mon->reg, id, unit, info, st, mc_server_now_ms());
   if (c != NULL) link_event(srv, c, 1, "", NULL);
-  if (c != NULL && c->unit != NULL) live_changed(srv);
+  if (c != NULL && c->unit != NULL) {
+    live_dirty(srv->mon, c);
+    live_changed(srv);
+  }
   return c;
 }
 
@@ -587,14 +665,20 @@ void mc_mon_conn_rtt(mc_server *srv, mc_mon_conn *c, int64_t rtt_ms) {
 }
 
 void mc_mon_conn_outbox(mc_server *srv, mc_mon_conn *c, uint32_t depth) {
-  if (srv->mon != NULL) mc_monitor_outbox(&srv->mon->reg, c, depth);
+  if (srv->mon == NULL || c == NULL) return;
+  if (c->unit != NULL && c->outbox != depth) live_dirty(srv->mon, c); /* the next sync */
+  mc_monitor_outbox(&srv->mon->reg, c, depth);
 }
 
 void mc_mon_conn_close(mc_server *srv, mc_mon_conn *c, const mc_mon_close_info *ci) {
   if (srv->mon == NULL) return;
   if (ci->why == MC_CLOSE_TLS) srv->mon->reg.srv.tls_failures++;
   if (c != NULL) link_event(srv, c, 0, mc_close_why_name(ci->why), ci->final);
-  if (c != NULL && c->unit != NULL) live_changed(srv);
+  if (c != NULL && c->unit != NULL) {
+    if (c->live_dirty) srv->mon->live_ndirty--;
+    live_gone(srv->mon, c->id);
+    live_changed(srv);
+  }
   mc_monitor_close(&srv->mon->reg, c, ci, mc_server_now_ms());
 }
 

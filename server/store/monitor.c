@@ -46,6 +46,15 @@ static void event_done(void *arg, int err, const PGresult *res) {
   free(c);
 }
 
+/* One row, one integer: mc_store_count_cb. */
+static void count_done(void *arg, int err, const PGresult *res) {
+  call *c = arg;
+  if (err == 0 && (!store__shape_ok(res, 1) || PQntuples(res) != 1)) err = MC_EINTERNAL;
+  int64_t n = err == 0 ? store__parse_i64(PQgetvalue(res, 0, 0)) : 0;
+  ((mc_store_count_cb)c->fn)(c->arg, err, n);
+  free(c);
+}
+
 int mc_store_link_event(mc_store *s, const mc_link_event *ev, mc_store_ack_cb cb, void *arg) {
   char at[24], boot[24], id[24], bin[24], bout[24], con[24];
   snprintf(at, sizeof at, "%" PRId64, ev->at_ms);
@@ -141,42 +150,69 @@ int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
                 call_new((void (*)(void))cb, arg));
 }
 
-/* ---- live links (sql/021_live_links.sql) ----------------------------------- */
+/* ---- live links (sql/021_live_links.sql, sql/031_live_changes.sql) ------- */
 
-static const char sql_live_sync[] = "SELECT live_links_sync($1, $2::int, $3::jsonb)";
+static const char sql_live_apply[] =
+    "SELECT live_links_apply($1, $2::int, $3::boolean, $4::jsonb, $5::bigint[], $6::jsonb)";
 
-static json_t *live_json(const mc_live_link *l) {
-  return json_pack("{s:I, s:s, s:b, s:I, s:I, s:I}", "session", (json_int_t)l->session, "unit",
+static json_t *live_json(const void *rows, size_t i) {
+  const mc_live_link *l = (const mc_live_link *)rows + i;
+  return json_pack("{s:I, s:s, s:b, s:I, s:I}", "session", (json_int_t)l->session, "unit",
                    l->unit, "resident", l->resident, "connected_ms", (json_int_t)l->connected_ms,
-                   "rtt_ms", (json_int_t)(l->rtt_ms < 0 ? -1 : l->rtt_ms), "outbox",
-                   (json_int_t)l->outbox);
+                   "outbox", (json_int_t)l->outbox);
 }
 
-int mc_store_live_sync(mc_store *s, const char *instance, int lease_s,
-                       const mc_live_link *links, size_t n, mc_store_ack_cb cb, void *arg) {
+static json_t *unit_json(const void *rows, size_t i) {
+  const mc_live_unit *u = (const mc_live_unit *)rows + i;
+  return json_pack("{s:s, s:I}", "unit", u->unit, "rtt_ms",
+                   (json_int_t)(u->rtt_ms < 0 ? -1 : u->rtt_ms));
+}
+
+/* A JSON array of item(rows, i) for i < n, as text (NULL on ENOMEM). */
+static char *json_rows(const void *rows, size_t n, json_t *(*item)(const void *, size_t)) {
   json_t *a = json_array();
   for (size_t i = 0; a != NULL && i < n; i++)
-    if (json_array_append_new(a, live_json(&links[i])) != 0) {
+    if (json_array_append_new(a, item(rows, i)) != 0) {
       json_decref(a);
       a = NULL;
     }
   char *doc = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
   json_decref(a);
-  if (doc == NULL) return MC_ENOMEM;
-  char lease[16];
-  snprintf(lease, sizeof lease, "%d", lease_s);
-  const char *p[3] = {instance, lease, doc};
-  int rc = submit(s, "live_sync", sql_live_sync, p, 3, event_done,
-                  call_new((void (*)(void))cb, arg));
-  free(doc);
+  return doc;
+}
+
+/* {1,2,3}: PostgreSQL's text form of a bigint[] (NULL on ENOMEM). */
+static char *id_array(const uint64_t *ids, size_t n) {
+  size_t cap = 3 + n * 21, len = 1;
+  char *t = malloc(cap);
+  if (t == NULL) return NULL;
+  t[0] = '{';
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(t + len, cap - len, "%s%" PRIu64, i ? "," : "", ids[i]);
+  snprintf(t + len, cap - len, "}");
+  return t;
+}
+
+int mc_store_live_apply(mc_store *s, const char *instance, int lease_s,
+                        const mc_live_changes *ch, mc_store_count_cb cb, void *arg) {
+  char *links = json_rows(ch->links, ch->nlinks, live_json);
+  char *units = json_rows(ch->units, ch->nunits, unit_json);
+  char *gone = id_array(ch->gone, ch->full ? 0 : ch->ngone);
+  int rc = MC_ENOMEM;
+  if (links != NULL && units != NULL && gone != NULL) {
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", lease_s);
+    const char *p[6] = {instance, lease, ch->full ? "true" : "false", links, gone, units};
+    rc = submit(s, "live_apply", sql_live_apply, p, 6, count_done,
+                call_new((void (*)(void))cb, arg));
+  }
+  free(links);
+  free(units);
+  free(gone);
   return rc;
 }
 
-static const char sql_live_read[] =
-    "SELECT instance, session, unit, resident, "
-    "(extract(epoch FROM connected_at) * 1000)::bigint, COALESCE(rtt_ms, -1), outbox "
-    "FROM live_links WHERE seen_at >= now() - make_interval(secs => $1::int) "
-    "ORDER BY unit, instance, session LIMIT $2::int";
+static const char sql_live_read[] = "SELECT * FROM live_links_read($1, $2::int, $3::int)";
 
 static void live_row(const PGresult *res, int i, mc_live_link *r) {
   store__copy_str(r->instance, sizeof r->instance, PQgetvalue(res, i, 0));
@@ -202,12 +238,13 @@ static void live_read_done(void *arg, int err, const PGresult *res) {
   free(c);
 }
 
-int mc_store_live_read(mc_store *s, int lease_s, int limit, mc_store_live_cb cb, void *arg) {
+int mc_store_live_read(mc_store *s, const char *self, int lease_s, int limit,
+                       mc_store_live_cb cb, void *arg) {
   char lease[16], lim[16];
   snprintf(lease, sizeof lease, "%d", lease_s);
   snprintf(lim, sizeof lim, "%d", limit);
-  const char *p[2] = {lease, lim};
-  return submit(s, "live_read", sql_live_read, p, 2, live_read_done,
+  const char *p[3] = {self, lease, lim};
+  return submit(s, "live_read", sql_live_read, p, 3, live_read_done,
                 call_new((void (*)(void))cb, arg));
 }
 
@@ -223,14 +260,6 @@ static const char *const name_retention[MC_RET__COUNT] = {
     [MC_RET_CLAIM] = "retention_claim", [MC_RET_ROLLUP] = "link_rollup",
     [MC_RET_LINK_EVENTS] = "link_events_prune", [MC_RET_IDEM] = "idem_prune",
 };
-
-static void retention_done(void *arg, int err, const PGresult *res) {
-  call *c = arg;
-  if (err == 0 && (!store__shape_ok(res, 1) || PQntuples(res) != 1)) err = MC_EINTERNAL;
-  int64_t n = err == 0 ? store__parse_i64(PQgetvalue(res, 0, 0)) : 0;
-  ((mc_store_count_cb)c->fn)(c->arg, err, n);
-  free(c);
-}
 
 int mc_store_retention(mc_store *s, mc_retention_step step, const mc_retention_args *a,
                        mc_store_count_cb cb, void *arg) {
@@ -262,6 +291,6 @@ int mc_store_retention(mc_store *s, mc_retention_step step, const mc_retention_a
     default:
       return MC_EINVAL;
   }
-  return submit(s, name_retention[step], sql_retention[step], p, n, retention_done,
+  return submit(s, name_retention[step], sql_retention[step], p, n, count_done,
                 call_new((void (*)(void))cb, arg));
 }

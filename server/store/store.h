@@ -461,9 +461,10 @@ typedef void (*mc_store_waiting_cb)(void *arg, int err, const mc_waiting_row *ro
 int mc_store_forwards_waiting(mc_store *s, const char *holder, int limit,
                               mc_store_waiting_cb cb, void *arg);
 
-/* ---- live links of every instance (store/monitor.c, sql/021_live_links.sql)
- * Each instance publishes the links it holds; every instance reads them
- * all. The lease (seconds) is stamped with the database's clock. */
+/* ---- live links of every instance (store/monitor.c, sql/021_live_links.sql,
+ * sql/031_live_changes.sql). Each instance publishes the links it holds as
+ * changes; every instance reads the others'. The lease (seconds) is one row
+ * per instance, stamped with the database's clock. */
 #define MC_LIVE_INSTANCE_MAX 64
 typedef struct mc_live_link {
   char instance[MC_LIVE_INSTANCE_MAX];
@@ -471,17 +472,39 @@ typedef struct mc_live_link {
   char unit[32];
   int resident;
   int64_t connected_ms;
-  int64_t rtt_ms;         /* -1 = not measured */
+  int64_t rtt_ms;         /* read: its unit's on that instance (resident links), -1 = not
+                             measured; not written (mc_live_unit) */
   uint32_t outbox;
 } mc_live_link;
-/* Replace the rows of instance by links[0..n) (their instance field is not
- * read), refresh its lease and delete every row whose lease expired. */
-int mc_store_live_sync(mc_store *s, const char *instance, int lease_s,
-                       const mc_live_link *links, size_t n, mc_store_ack_cb cb, void *arg);
+typedef struct mc_live_unit {
+  char unit[32];
+  int64_t rtt_ms;         /* its resident links' last round trip; -1 = not measured */
+} mc_live_unit;
+/* What changed since the instance's last successful apply. full: links
+ * and units are everything it holds (its first call, after a failed one,
+ * after MC_LIVE_RESEND); gone is then ignored. */
+typedef struct mc_live_changes {
+  int full;
+  const mc_live_link *links; /* came or changed; their instance field is not read */
+  size_t nlinks;
+  const uint64_t *gone;      /* sessions that went */
+  size_t ngone;
+  const mc_live_unit *units; /* round trips that changed */
+  size_t nunits;
+} mc_live_changes;
+/* The answer of a partial apply whose lease had run out (another instance
+ * may have deleted its rows): nothing was written, send everything. */
+#define MC_LIVE_RESEND (-1)
+/* Refresh the instance's lease, apply the changes, delete the instances
+ * (their rows with them) whose lease expired. cb gets the rows written or
+ * MC_LIVE_RESEND. */
+int mc_store_live_apply(mc_store *s, const char *instance, int lease_s,
+                        const mc_live_changes *ch, mc_store_count_cb cb, void *arg);
 typedef void (*mc_store_live_cb)(void *arg, int err, const mc_live_link *rows, size_t n);
-/* The rows whose lease has not expired, by unit, instance and session; at
- * most limit. */
-int mc_store_live_read(mc_store *s, int lease_s, int limit, mc_store_live_cb cb, void *arg);
+/* The links of the instances within their lease but self, by unit,
+ * instance and session; at most limit. */
+int mc_store_live_read(mc_store *s, const char *self, int lease_s, int limit,
+                       mc_store_live_cb cb, void *arg);
 
 /* ---- reports (store/report.c, sql/018_reports.sql) ----------------------
  * One statement each; the database aggregates (docs/REPORTS.md). */

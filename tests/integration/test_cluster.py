@@ -10,7 +10,7 @@ piece come last.
   1b. the IT monitor of each instance shows the links of every instance
      with the instance's name (/api/units and `motcua monitor`); after a
      SIGKILL of instance 2 its links leave instance 1's view within the
-     lease (live_links, migration 021);
+     lease (live_links, migrations 021 and 031);
   1c. a report is answered through the reports' own pool
      (db_report_conninfo, target_session_attrs=prefer-standby), whose
      connections are all to the standby (the server logs PostgreSQL's
@@ -221,9 +221,16 @@ class TestCluster(unittest.TestCase):
             units = {u["unit"]: u for u in doc["units"]}
             self.assertFalse(units[b]["online"])
             self.assertIn(("s1", True), self.links_of(doc, a))
+            # instance 1's next publication (every 2 s) deletes the expired
+            # instance, its links with it (migration 031)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and int(self.psql(
+                    "SELECT count(*) FROM live_links WHERE instance = 's2'")) > 0:
+                time.sleep(0.25)
             self.assertEqual(int(self.psql(
-                "SELECT count(*) FROM live_links WHERE instance = 's2' "
-                "AND seen_at >= now() - interval '%d seconds'" % LIVE_LEASE_S)), 0)
+                "SELECT count(*) FROM live_links WHERE instance = 's2'")), 0)
+            self.assertEqual(int(self.psql(
+                "SELECT count(*) FROM live_instances WHERE instance = 's2'")), 0)
         finally:
             sh("start-server", self.dir, "2")
 

@@ -506,6 +506,116 @@ static void test_idem_hot(void) {
   fprintf(stderr, "ok idempotency completion in place: %ld of 40 HOT (%ld updates)\n", hot, upd);
 }
 
+/* ---- live links (migration 031): changes, the lease per instance -------- */
+
+typedef struct nres {
+  int done, err;
+  int64_t n;
+  size_t rows;
+  mc_live_link row[8];
+} nres;
+
+static void count_cb(void *arg, int err, int64_t n) {
+  nres *r = arg;
+  r->done++;
+  r->err = err;
+  r->n = n;
+}
+
+static void live_cb(void *arg, int err, const mc_live_link *rows, size_t n) {
+  nres *r = arg;
+  r->done++;
+  r->err = err;
+  r->rows = n;
+  for (size_t i = 0; i < n && i < 8; i++) r->row[i] = rows[i];
+}
+
+static int64_t live_apply(mc_store *s, const char *inst, const mc_live_changes *ch) {
+  nres r = {0};
+  CHECK(mc_store_live_apply(s, inst, 10, ch, count_cb, &r) == 0);
+  pgt_run_until(&r.done, WAIT_MS);
+  CHECK(r.err == 0);
+  return r.n;
+}
+
+static nres live_read(mc_store *s, const char *self) {
+  nres r = {0};
+  CHECK(mc_store_live_read(s, self, 10, 100, live_cb, &r) == 0);
+  pgt_run_until(&r.done, WAIT_MS);
+  CHECK(r.err == 0);
+  return r;
+}
+
+static mc_live_link live_link(uint64_t id, const char *unit, int resident, uint32_t outbox) {
+  mc_live_link l = {.session = id, .resident = resident, .connected_ms = T0, .outbox = outbox};
+  snprintf(l.unit, sizeof l.unit, "%s", unit);
+  return l;
+}
+
+static void test_live_links(mc_store *s) {
+  mc_live_link l[3] = {live_link(1, "18499", 1, 0), live_link(2, "18499", 0, 0),
+                       live_link(3, "18502", 0, 4)};
+  mc_live_unit u = {.unit = "18499", .rtt_ms = 12};
+  /* a partial apply before any full one: the instance has no lease yet */
+  mc_live_changes ch = {.links = l, .nlinks = 3};
+  CHECK(live_apply(s, "a", &ch) == MC_LIVE_RESEND);
+  CHECK(pgt_long("SELECT count(*) FROM live_links WHERE instance = 'a'") == 0);
+  ch = (mc_live_changes){.full = 1, .links = l, .nlinks = 3, .units = &u, .nunits = 1};
+  CHECK(live_apply(s, "a", &ch) == 3);
+  /* b sees a's links, the resident one with its unit's round trip */
+  nres r = live_read(s, "b");
+  CHECK(r.rows == 3);
+  CHECK(strcmp(r.row[0].instance, "a") == 0 && r.row[0].session == 1 && r.row[0].rtt_ms == 12);
+  CHECK(r.row[1].session == 2 && r.row[1].rtt_ms == -1 && r.row[1].connected_ms == T0);
+  CHECK(r.row[2].session == 3 && r.row[2].outbox == 4);
+  CHECK(live_read(s, "a").rows == 0); /* its own: the registry is fresher */
+  /* nothing changed: only the lease, no row written */
+  ch = (mc_live_changes){0};
+  CHECK(live_apply(s, "a", &ch) == 0);
+  ch = (mc_live_changes){.links = l, .nlinks = 3}; /* the same rows again: unchanged */
+  CHECK(live_apply(s, "a", &ch) == 0);
+  /* one goes, one changes, one comes; the round trip changes */
+  uint64_t gone = 2;
+  mc_live_link more[2] = {live_link(3, "18502", 0, 0), live_link(4, "18505", 1, 0)};
+  u.rtt_ms = 30;
+  ch = (mc_live_changes){.links = more, .nlinks = 2, .gone = &gone, .ngone = 1, .units = &u,
+                         .nunits = 1};
+  CHECK(live_apply(s, "a", &ch) == 3);
+  r = live_read(s, "b");
+  CHECK(r.rows == 3);
+  CHECK(r.row[0].session == 1 && r.row[0].rtt_ms == 30);
+  CHECK(r.row[1].session == 3 && r.row[1].outbox == 0);
+  CHECK(r.row[2].session == 4 && r.row[2].rtt_ms == -1); /* 18505: not measured */
+  /* a full apply replaces: links and units not in it go */
+  ch = (mc_live_changes){.full = 1, .links = more, .nlinks = 1, .gone = &gone, .ngone = 1};
+  CHECK(live_apply(s, "a", &ch) == 0);
+  CHECK(pgt_long("SELECT count(*) FROM live_links WHERE instance = 'a'") == 1);
+  CHECK(pgt_long("SELECT count(*) FROM live_units WHERE instance = 'a'") == 0);
+  /* 021's call (an older server) still works, on top of the same tables */
+  CHECK(pgt_long("SELECT live_links_sync('old', 10, '[{\"session\":7,\"unit\":\"18499\","
+                 "\"resident\":true,\"connected_ms\":1622505600000,\"rtt_ms\":9,"
+                 "\"outbox\":0}]')") == 1);
+  r = live_read(s, "a");
+  CHECK(r.rows == 1 && strcmp(r.row[0].instance, "old") == 0 && r.row[0].rtt_ms == 9);
+  /* a's lease runs out: b's next call deletes a and its rows; a's next
+   * partial call is answered MC_LIVE_RESEND, its full one restores it */
+  pgt_exec("UPDATE live_instances SET seen_at = now() - interval '11 seconds'"
+           " WHERE instance = 'a'");
+  CHECK(live_read(s, "b").rows == 1); /* old's only */
+  ch = (mc_live_changes){.full = 1}; /* b's first call: it holds no link */
+  CHECK(live_apply(s, "b", &ch) == 0);
+  CHECK(pgt_long("SELECT count(*) FROM live_links WHERE instance = 'a'") == 0);
+  CHECK(pgt_long("SELECT count(*) FROM live_instances WHERE instance = 'a'") == 0);
+  ch = (mc_live_changes){.links = more, .nlinks = 2};
+  CHECK(live_apply(s, "a", &ch) == MC_LIVE_RESEND);
+  ch.full = 1;
+  CHECK(live_apply(s, "a", &ch) == 2);
+  CHECK(live_read(s, "b").rows == 3);
+  pgt_exec("DELETE FROM live_instances");
+  CHECK(pgt_long("SELECT count(*) FROM live_links") == 0);
+  fprintf(stderr, "ok live links: full, changes, gone, resend after the lease, 021's call\n");
+}
+
 /* Closing from inside a callback: the rest of the queue fails, no reuse. */
 static mc_store *g_reentrant;
 static int g_reentrant_closed;
@@ -587,6 +697,7 @@ int main(void) {
   test_fair_small_pool();
   test_lanes();
   test_idem_hot();
+  test_live_links(s);
   test_close_in_callback();
   test_inflight_broken(s);
   test_reconnect(s);
