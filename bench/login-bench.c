@@ -6,13 +6,19 @@
  *          LoginRequest (Argon2id verify + session row), a ListRequest
  *          (limit 10) and a Ping. p50 / mean of each; the ratios login/list
  *          and login/ping are the figures (same link, same run).
- *   burst  one link per unit of --units, each a closed loop of
- *          ListRequest (limit 10): "the other units". First --window
- *          seconds without logins (the reference), then --bursts times
- *          --burst links of --unit send a LoginRequest at the same instant;
- *          the other units' latencies from that instant until the last
- *          login answered are the burst sample. p99 during / p99 without
- *          is the figure.
+ *   burst  one link per unit of --units, each sending ListRequest (limit
+ *          10): "the other units", --rate requests a second each (paced:
+ *          a request is due every 1/rate s and its latency counts from
+ *          when it was due, so a slow reply is not hidden by the requests
+ *          it delayed), or --rate 0 a closed loop (the next request when
+ *          the reply comes: the units then take every CPU cycle the
+ *          logins leave, and a burst lasts as long as that share allows).
+ *          First --warmup seconds not counted, --window seconds without
+ *          logins (the reference), then
+ *          --bursts times --burst links of --unit send a LoginRequest at
+ *          the same instant; the other units' latencies from that instant
+ *          until the last login answered are the burst sample. p99 during
+ *          / p99 without is the figure.
  *
  * The password is read from --password-file (first line), never from the
  * command line. Every run ends by itself (a hard deadline). */
@@ -34,11 +40,11 @@ typedef struct opts {
   const char *mode, *host, *ca, *pki, *server_name, *unit, *login, *pw_file;
   char *units[64];
   int nunits, port, rounds, burst, bursts;
-  double window_s;
+  double window_s, rate, warmup_s;
 } opts;
 
 static opts O = {.host = "127.0.0.1", .server_name = "motcua-server", .rounds = 20,
-                 .burst = 50, .bursts = 3, .window_s = 5};
+                 .burst = 50, .bursts = 3, .window_s = 5, .warmup_s = 1};
 static char password[PW_MAX + 1];
 
 static void usage(void) {
@@ -46,7 +52,8 @@ static void usage(void) {
           "usage: motcua-login-bench cost|burst --port N --ca FILE --pki DIR --unit CODE\n"
           "         --login LOGIN --password-file FILE\n"
           "  cost:  [--rounds N (20)]\n"
-          "  burst: --units CODE,CODE,... [--burst N (50)] [--bursts N (3)] [--window S (5)]\n");
+          "  burst: --units CODE,CODE,... [--burst N (50)] [--bursts N (3)] [--window S (5)]\n"
+          "         [--rate R (0: closed loop)] [--warmup S (1)]\n");
 }
 
 static int parse_opts(int argc, char **argv) {
@@ -67,6 +74,8 @@ static int parse_opts(int argc, char **argv) {
     else if (strcmp(k, "--burst") == 0) O.burst = atoi(v);
     else if (strcmp(k, "--bursts") == 0) O.bursts = atoi(v);
     else if (strcmp(k, "--window") == 0) O.window_s = atof(v);
+    else if (strcmp(k, "--rate") == 0) O.rate = atof(v);
+    else if (strcmp(k, "--warmup") == 0) O.warmup_s = atof(v);
     else if (strcmp(k, "--units") == 0) {
       for (char *sv = NULL, *t = strtok_r(v, ",", &sv); t && O.nunits < 64;
            t = strtok_r(NULL, ",", &sv))
@@ -76,7 +85,9 @@ static int parse_opts(int argc, char **argv) {
   int cost = strcmp(O.mode, "cost") == 0, burst = strcmp(O.mode, "burst") == 0;
   if ((!cost && !burst) || O.port <= 0 || !O.ca || !O.pki || !O.unit || !O.login || !O.pw_file)
     return -1;
-  if (O.rounds < 1 || O.burst < 1 || O.bursts < 1 || O.window_s <= 0) return -1;
+  if (O.rounds < 1 || O.burst < 1 || O.bursts < 1 || O.window_s <= 0 || O.rate < 0 ||
+      O.rate > 10000 || O.warmup_s < 0)
+    return -1;
   if (burst && (O.nunits == 0 || O.nunits + O.burst > MAX_LINKS)) return -1;
   return 0;
 }
@@ -136,6 +147,8 @@ typedef struct blink {
   enum kind kind;
   int ready, closed, step; /* cost: 0 login, 1 list, 2 ping */
   uint64_t next_id, wait_id, sent_ns;
+  uint64_t due_ns; /* other units: when the request in flight was due */
+  uv_timer_t pace; /* other units with --rate: the next request's due time */
 } blink;
 
 static uv_loop_t *loop;
@@ -144,7 +157,7 @@ static int nlinks, nready, nlive;
 static SSL_CTX *ctxs[65];
 static uv_timer_t t_phase, t_deadline;
 static lat l_login, l_list, l_ping, l_base, l_burst;
-static enum { P_CONNECT, P_BASE, P_GAP, P_BURST, P_DONE } phase = P_CONNECT;
+static enum { P_CONNECT, P_WARM, P_BASE, P_GAP, P_BURST, P_DONE } phase = P_CONNECT;
 static int bursts_done, burst_left, rounds_done;
 static uint64_t burst_t0, login_ok, login_err, other_err, burst_ns_total;
 
@@ -231,11 +244,27 @@ static void on_login(const Motcua__Envelope *env) {
   uv_timer_start(&t_phase, (uv_timer_cb)burst_start, 1000, 0);
 }
 
-static void on_other(blink *b, const Motcua__Envelope *env, double ms) {
+static void pace_cb(uv_timer_t *t) {
+  blink *b = t->data;
+  if (phase != P_DONE) send_list(b);
+}
+
+/* The other unit's next request: at once (closed loop, or already due),
+ * else when due. */
+static void other_next(blink *b) {
+  uint64_t now = now_ns();
+  if (O.rate <= 0) b->due_ns = now;
+  else b->due_ns += (uint64_t)(1e9 / O.rate);
+  if (b->due_ns <= now) send_list(b);
+  else uv_timer_start(&b->pace, pace_cb, (b->due_ns - now + 999999) / 1000000, 0);
+}
+
+static void on_other(blink *b, const Motcua__Envelope *env) {
+  double ms = (double)(now_ns() - b->due_ns) / 1e6;
   if (env->body_case == MOTCUA__ENVELOPE__BODY_ERROR) other_err++;
   else if (phase == P_BASE) lat_add(&l_base, ms);
-  else if (phase == P_BURST && b->sent_ns >= burst_t0) lat_add(&l_burst, ms);
-  if (phase != P_DONE) send_list(b);
+  else if (phase == P_BURST && b->due_ns >= burst_t0) lat_add(&l_burst, ms);
+  if (phase != P_DONE) other_next(b);
 }
 
 static void frame_cb(mc_link *l, Motcua__Envelope *env) {
@@ -265,7 +294,7 @@ static void frame_cb(mc_link *l, Motcua__Envelope *env) {
   } else if (b->kind == K_LOGIN) {
     on_login(env);
   } else {
-    on_other(b, env, ms);
+    on_other(b, env);
   }
   mc_envelope_free(env);
 }
@@ -303,6 +332,8 @@ static int add_link(enum kind k, SSL_CTX *ctx) {
   blink *b = &links[nlinks++];
   b->kind = k;
   b->next_id = 1;
+  uv_timer_init(loop, &b->pace);
+  b->pace.data = b;
   mc_link_opts o = {.server_name = O.server_name, .handshake_ms = 30000};
   if (ctx == NULL || mc_link_connect(loop, ctx, O.host, O.port, &o, &cbs, b, &b->link) != 0)
     return -1;
@@ -324,15 +355,24 @@ static void burst_start(void) {
     if (links[i].kind == K_LOGIN) send_login(&links[i]);
 }
 
+static void base_start(void) {
+  phase = P_BASE;
+  uv_timer_start(&t_phase, (uv_timer_cb)burst_start, (uint64_t)(O.window_s * 1000), 0);
+}
+
 static void all_ready(void) {
   if (strcmp(O.mode, "cost") == 0) {
     cost_next(&links[0]);
     return;
   }
-  phase = P_BASE;
-  for (int i = 0; i < nlinks; i++)
-    if (links[i].kind == K_OTHER) send_list(&links[i]);
-  uv_timer_start(&t_phase, (uv_timer_cb)burst_start, (uint64_t)(O.window_s * 1000), 0);
+  phase = P_WARM; /* the server's first lists (statements, caches) are not the reference */
+  uint64_t now = now_ns(), period = O.rate > 0 ? (uint64_t)(1e9 / O.rate) : 0;
+  for (int i = 0, k = 0; i < nlinks; i++) /* paced units spread over one period */
+    if (links[i].kind == K_OTHER) {
+      links[i].due_ns = now + period * (uint64_t)k++ / (uint64_t)O.nunits - period;
+      other_next(&links[i]);
+    }
+  uv_timer_start(&t_phase, (uv_timer_cb)base_start, (uint64_t)(O.warmup_s * 1000), 0);
 }
 
 static void print_result(void) {
@@ -345,12 +385,12 @@ static void print_result(void) {
            pg > 0 ? lg / pg : 0);
   } else {
     double b99 = pct(&l_base, .99), u99 = pct(&l_burst, .99);
-    printf("{\"mode\":\"burst\",\"other_units\":%d,\"burst\":%d,\"bursts\":%d,"
+    printf("{\"mode\":\"burst\",\"other_units\":%d,\"rate\":%g,\"burst\":%d,\"bursts\":%d,"
            "\"logins_ok\":%" PRIu64 ",\"logins_refused\":%" PRIu64 ",\"other_errors\":%" PRIu64
            ",\"burst_ms_mean\":%.1f,\"base_n\":%zu,\"burst_n\":%zu,\"base_p50_ms\":%.3f,"
            "\"base_p99_ms\":%.3f,\"burst_p50_ms\":%.3f,\"burst_p99_ms\":%.3f,"
            "\"p99_burst_over_base\":%.2f}\n",
-           O.nunits, O.burst, bursts_done, login_ok, login_err, other_err,
+           O.nunits, O.rate, O.burst, bursts_done, login_ok, login_err, other_err,
            bursts_done ? (double)burst_ns_total / 1e6 / bursts_done : 0, l_base.n, l_burst.n,
            pct(&l_base, .5), b99, pct(&l_burst, .5), u99, b99 > 0 ? u99 / b99 : 0);
   }
@@ -361,6 +401,7 @@ static void finish(void) {
   if (phase == P_DONE) return;
   phase = P_DONE;
   uv_timer_stop(&t_phase);
+  for (int i = 0; i < nlinks; i++) uv_timer_stop(&links[i].pace);
   print_result();
   for (int i = 0; i < nlinks; i++)
     if (links[i].link != NULL) mc_link_close(links[i].link, MC_OK);
@@ -395,13 +436,14 @@ int main(int argc, char **argv) {
   uv_timer_init(loop, &t_phase);
   uv_timer_init(loop, &t_deadline);
   double budget = strcmp(O.mode, "cost") == 0 ? 60 + O.rounds * 2.0
-                                                : 60 + O.window_s + O.bursts * 90.0;
+                                                : 60 + O.warmup_s + O.window_s + O.bursts * 90.0;
   uv_timer_start(&t_deadline, deadline_cb, (uint64_t)(budget * 1000), 0);
   int rc = start_links();
   if (rc != 0) finish();
   if (nlive > 0) uv_run(loop, UV_RUN_DEFAULT);
   uv_close((uv_handle_t *)&t_phase, NULL);
   uv_close((uv_handle_t *)&t_deadline, NULL);
+  for (int i = 0; i < nlinks; i++) uv_close((uv_handle_t *)&links[i].pace, NULL);
   uv_run(loop, UV_RUN_NOWAIT);
   for (int i = 0; i < 65; i++)
     if (ctxs[i] != NULL) mc_tls_ctx_free(ctxs[i]);

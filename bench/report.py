@@ -344,12 +344,14 @@ def main():
         ratios["login_burst@max_hashes=%s" % mh] = {"base_p99_ms": r["base_p99_ms"], "burst_p99_ms": r["burst_p99_ms"],
                                  "ratio": r["p99_burst_over_base"], "burst_ms_mean": r["burst_ms_mean"],
                                  "logins_ok": r["logins_ok"], "logins_refused": r["logins_refused"]}
-        lines.append("login burst (max_hashes=%s): %d units' list p99 %.3f ms during bursts of %d "
-                     "logins vs %.3f ms without = %.2fx; a burst lasts %.0f ms" %
-                     (mh, r["other_units"], r["burst_p99_ms"], r["burst"], r["base_p99_ms"],
+        pace = ("%g lists/s each" % r["rate"]) if r.get("rate") else "closed loops"
+        ratios["login_burst@max_hashes=%s" % mh]["rate"] = r.get("rate", 0)
+        lines.append("login burst (max_hashes=%s): %d units' list p99 %.3f ms (%s) during bursts "
+                     "of %d logins vs %.3f ms without = %.2fx; a burst lasts %.0f ms" %
+                     (mh, r["other_units"], r["burst_p99_ms"], pace, r["burst"], r["base_p99_ms"],
                       r["p99_burst_over_base"], r["burst_ms_mean"]))
-        table.append(("login", "%d bursts of %d logins, %d other units, max_hashes=%s" %
-                      (r["bursts"], r["burst"], r["other_units"], mh),
+        table.append(("login", "%d bursts of %d logins, %d other units (%s), max_hashes=%s" %
+                      (r["bursts"], r["burst"], r["other_units"], pace, mh),
                       "p99 %.3f vs %.3f ms" % (r["burst_p99_ms"], r["base_p99_ms"]),
                       "p50 %.3f vs %.3f ms; logins ok %d, refused %d" %
                       (r["burst_p50_ms"], r["base_p50_ms"], r["logins_ok"], r["logins_refused"])))
