@@ -125,10 +125,19 @@ MQ_VERSION=$(mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# db_ticks: CPU of the deployment's PostgreSQL (postmaster and its
+# backends): what the server's links cost the database (the live links
+# publication, migration 031); mosquitto has none.
+db_ticks() {
+  local pm t=0 p
+  pm=$(head -n 1 "$(cat "$ENVD/pg.path")/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  for p in $pm $(pgrep -P "$pm"); do t=$((t + $(cpu_ticks "$p" 2>/dev/null || echo 0))); done
+  echo $t
+}
 
 # round NAME: one fresh server/broker, N links up, RSS and CPU, then stop.
 round() {
-  local name=$1 n=$2 base rss brss bchild c0 c1 bc0 bc1 hz bpid j ready=0 mode port up
+  local name=$1 n=$2 base rss brss bchild c0 c1 bc0 bc1 d0=0 d1=0 hz bpid j ready=0 mode port up
   if [[ $name == motcua ]]; then start_server; mode=idle; port=$PORT; else
     start_mosquitto; mode=mqtt; port=$MQTT_PORT; fi
   sleep 1
@@ -149,8 +158,10 @@ round() {
   hz=$(getconf CLK_TCK)
   bchild=$(pgrep -P "$bpid" | head -n 1) # motcua-bench under timeout
   c0=$(cpu_ticks "$SERVER_PID") bc0=$(cpu_ticks "$bchild")
+  [[ $name == motcua ]] && d0=$(db_ticks)
   sleep "$WINDOW"
   c1=$(cpu_ticks "$SERVER_PID") bc1=$(cpu_ticks "$bchild")
+  [[ $name == motcua ]] && d1=$(db_ticks)
   rss=$(rss_kb "$SERVER_PID")
   brss=$(rss_kb "$bchild" 2>/dev/null || echo 0)
   wait "$bpid" || true
@@ -159,9 +170,9 @@ round() {
   SERVER_PID=""
   j=$(grep '^{' "$WORK/$name$n.out" | tail -n 1)
   [[ -n $j ]] || j=null
-  printf '{"impl":"%s","round":%d,"rss_base_kb":%d,"rss_kb":%d,"bench_rss_kb":%d,"cpu_ticks":%d,"bench_cpu_ticks":%d,"hz":%d,"window_s":%d,"load1":%s,"r":%s}\n' \
-    "$name" "$n" "$base" "$rss" "${brss:-0}" $((c1 - c0)) $((bc1 - bc0)) "$hz" "$WINDOW" "$up" "$j" >>"$RES"
-  log "  $name round $n: base $base KiB, with links $rss KiB, cpu $((c1 - c0)) ticks in ${WINDOW}s; $j"
+  printf '{"impl":"%s","round":%d,"rss_base_kb":%d,"rss_kb":%d,"bench_rss_kb":%d,"cpu_ticks":%d,"db_cpu_ticks":%d,"bench_cpu_ticks":%d,"hz":%d,"window_s":%d,"load1":%s,"r":%s}\n' \
+    "$name" "$n" "$base" "$rss" "${brss:-0}" $((c1 - c0)) $((d1 - d0)) $((bc1 - bc0)) "$hz" "$WINDOW" "$up" "$j" >>"$RES"
+  log "  $name round $n: base $base KiB, with links $rss KiB, cpu $((c1 - c0)) ticks (database $((d1 - d0))) in ${WINDOW}s; $j"
 }
 
 T0=$(date +%s)
@@ -187,6 +198,7 @@ def per(r):
         "bytes_per_link": round((r["rss_kb"] - r["rss_base_kb"]) * 1024 / est) if est else None,
         "bench_bytes_per_link": round(r.get("bench_rss_kb", 0) * 1024 / est) if est else None,
         "cpu_core": round(r["cpu_ticks"] / r["hz"] / r["window_s"], 4),
+        "cpu_with_db_core": round((r["cpu_ticks"] + r.get("db_cpu_ticks", 0)) / r["hz"] / r["window_s"], 4),
         "ramp_s": (r.get("r") or {}).get("ramp_s"),
         "established": est, "failed": (r.get("r") or {}).get("failed"),
         "dropped": (r.get("r") or {}).get("dropped"),
@@ -210,7 +222,8 @@ if m_b and q_b:
         "spread": [round(min(rs), 3), round(max(rs), 3)], "target": 0.6, "met": ratio <= 0.6}
     lines.append(f"links@{links}: RSS motcua {m_b:.0f} B/link vs mosquitto {q_b:.0f} B/link = "
                  f"{ratio:.2f}x (target <= 0.6; rounds {min(rs):.2f}-{max(rs):.2f})")
-for k, what in (("ramp_s", "ramp"), ("cpu_core", "idle CPU")):
+for k, what in (("ramp_s", "ramp"), ("cpu_core", "idle CPU"),
+                ("cpu_with_db_core", "idle CPU with its database")):
     a, b = med("motcua", k), med("mosquitto", k)
     if a is not None and b:
         out["ratios"][k] = {"motcua": a, "mosquitto": b, "ratio": round(a / b, 3), "target": "reported"}
