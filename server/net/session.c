@@ -184,7 +184,7 @@ static void unit_add(mc_session *s) {
     mc_log_error(s->id, "unit index: out of memory unit=%s", s->peer.unit);
     return;
   }
-  s->uslot = u;
+  s->indexed = 1;
   s->u_prev = NULL;
   s->u_next = u->head;
   if (u->head != NULL) u->head->u_prev = s;
@@ -192,14 +192,16 @@ static void unit_add(mc_session *s) {
   u->ready++;
 }
 
+/* The slot is found again by code rather than kept per session: a link's
+ * memory is what 100,000 idle links multiply (issue 19). */
 static void unit_remove(mc_session *s) {
-  mc_unit_slot *u = s->uslot;
-  if (u == NULL) return;
+  if (!s->indexed) return;
+  mc_unit_slot *u = unit_find(s->srv->net, s->peer.unit);
   if (s->u_prev != NULL) s->u_prev->u_next = s->u_next;
   else u->head = s->u_next;
   if (s->u_next != NULL) s->u_next->u_prev = s->u_prev;
   s->u_prev = s->u_next = NULL;
-  s->uslot = NULL;
+  s->indexed = 0;
   u->ready--;
 }
 

@@ -29,6 +29,7 @@ struct mc_session {
   mc_link *link;     /* NULL once the link is gone */
   uint64_t id;
   enum mc_session_state state;
+  int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_peer_id peer;   /* copied from the certificate at open */
   mc_actor actor;    /* the rules' view of peer (unit, role) */
   const mc_unit *unit; /* catalogue entry; NULL for admin */
@@ -37,19 +38,18 @@ struct mc_session {
   uint64_t ping_sent; /* uv_now of the outstanding server ping, 0 = none */
   int64_t rtt_ms, srtt_ms;
   char client_version[33];
+  uint8_t preauth;     /* holds a place in the pre-auth budget (until Hello) */
+  uint8_t quiet;       /* refused at accept or evicted: its close is not logged */
+  uint8_t indexed;     /* in its unit's list of ready sessions (session.c) */
   mc_bucket rate;      /* requests (rate_limit_rps, rate_burst) */
   mc_bucket ping_rate; /* Ping, Pong, ClientStatus (ping_rate_rps, ping_burst) */
   mc_addr_key addr;    /* source address, as the pre-auth budget counts it */
-  int preauth;         /* holds a place in the pre-auth budget (until Hello) */
-  int quiet;           /* refused at accept or evicted: its close is not logged */
   mc_session *pre_prev, *pre_next; /* the pre-auth sessions, oldest first */
   struct mc_mon_conn *mon; /* monitor record once Hello succeeded */
-  int close_why;      /* enum mc_close_why when the session decided (0 = from the link) */
   mc_mon_meter meter; /* the envelope being dispatched, for request counters */
   const mc_auth_who *who; /* the request's officer session: set by auth.c only while
                              a gated handler runs synchronously; handlers copy it */
-  struct mc_unit_slot *uslot; /* its unit's ready sessions, while READY (session.c) */
-  mc_session *u_prev, *u_next;
+  mc_session *u_prev, *u_next; /* its unit's ready sessions (indexed) */
   mc_session *prev, *next;
 };
 
