@@ -301,6 +301,13 @@ static void report_store_closed_cb(void *arg) {
   if (srv->store == NULL && srv->stopped_cb != NULL) srv->stopped_cb(srv);
 }
 
+static void stores_close_cb(uv_timer_t *t) {
+  mc_server *srv = t->data;
+  uv_close((uv_handle_t *)t, NULL);
+  if (srv->report_store != NULL) mc_store_close(srv->report_store, report_store_closed_cb, srv);
+  mc_store_close(srv->store, store_closed_cb, srv);
+}
+
 void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   if (srv->shutting_down) return;
   srv->shutting_down = 1;
@@ -314,8 +321,10 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
   mc_sweeper_stop(srv->sweeper);
   srv->sweeper = NULL;
-  if (srv->report_store != NULL) mc_store_close(srv->report_store, report_store_closed_cb, srv);
-  mc_store_close(srv->store, store_closed_cb, srv);
+  /* Closing a pool fails what is still queued. One loop turn first: what
+   * the hooks just queued (the monitor's withdrawal of this instance's
+   * live links) reaches an idle connection, and the close waits for it. */
+  uv_timer_start(&srv->stop_turn, stores_close_cb, 0, 0);
 }
 
 static void tls_files(const mc_server *srv, mc_tls_files *f) {
@@ -423,9 +432,10 @@ int mc_server_open(mc_server *srv, uv_loop_t *loop) {
   if (rc != 0) return rc;
   uv_tcp_init(loop, &srv->listener);
   uv_timer_init(loop, &srv->heartbeat);
+  uv_timer_init(loop, &srv->stop_turn);
   turn_mark_start(srv, loop);
   mc_server_notify_start(srv);
-  srv->listener.data = srv->heartbeat.data = srv;
+  srv->listener.data = srv->heartbeat.data = srv->stop_turn.data = srv;
   /* Storage answers in order: the calendar is in place before the
    * catalogue callback opens the listener. */
   mc_server_reload_calendar(srv);

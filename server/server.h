@@ -96,6 +96,7 @@ struct mc_server {
   mc_store *store;
   uv_tcp_t listener;
   uv_timer_t heartbeat;
+  uv_timer_t stop_turn;    /* shutdown: the pools close one loop turn after the hooks */
   uv_prepare_t turn_mark;  /* before each wait for I/O: counts the turn in turns */
   uint64_t turn_at_ns, turn_idle_ns, turn_cpu_ns;
   mc_turn_hist turns;      /* the monitor shows it (motcua_loop_turn_seconds) */

@@ -234,6 +234,35 @@ class TestCluster(unittest.TestCase):
         finally:
             sh("start-server", self.dir, "2")
 
+    # ---- 1b'. a clean stop withdraws at once ---------------------------------
+
+    def test_1b_stop_withdraws_links_at_once(self):
+        """SIGTERM: instance 2's last publication withdraws its links before
+        it exits (its pools close one loop turn after), not the lease."""
+        unit = "18529"
+        self.watch(unit, 2)
+        has = lambda doc: ("s2", True) in self.links_of(doc, unit)
+        self.assertTrue(has(self.wait_view(1, has, WAIT)), "instance 2's watch never showed")
+        self.assertGreater(int(self.psql(
+            "SELECT count(*) FROM live_links WHERE instance = 's2'")), 0)
+        pidf = os.path.join(self.dir, "servers", "2", "server.pid")
+        with open(pidf) as f:
+            pid = int(f.read().split()[0])
+        try:
+            os.kill(pid, 15)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(int(self.psql(
+                "SELECT count(*) FROM live_links WHERE instance = 's2'")), 0,
+                "instance 2 exited leaving its links to the lease")
+        finally:
+            sh("start-server", self.dir, "2")
+
     # ---- 1c. reports from the standby --------------------------------------
 
     def test_1c_report_answered_by_the_standby(self):
