@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "hash.h"
 
 static int tls_fail(char *err, size_t errlen, const char *what, const char *path) {
   unsigned long e = ERR_get_error();
@@ -95,9 +96,7 @@ static unsigned peer_count;
 static int peer_idx = -1; /* SSL ex_data index: the peer_cert in use */
 
 static unsigned peer_bucket(const unsigned char *der, int len) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (int i = 0; i < len; i++) h = (h ^ der[i]) * 16777619u;
-  return h % PEER_BUCKETS;
+  return mc_fnv1a(der, (size_t)len) % PEER_BUCKETS;
 }
 
 /* DER is self-delimiting: equal concatenations are equal chains. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "log.h"
 #include "monitor.h"
 #include "monitor_server.h"
@@ -134,17 +135,10 @@ int mc_session_admit(mc_session *s) {
 
 /* ---- ready sessions by unit ---------------------------------------------- */
 
-static size_t code_hash(const char *code) {
-  size_t h = 14695981039346656037ull; /* FNV-1a */
-  for (const unsigned char *p = (const unsigned char *)code; *p != '\0'; p++)
-    h = (h ^ *p) * 1099511628211ull;
-  return h;
-}
-
 /* The slot of code in a table of cap (a power of two) entries: its own or
  * the empty one where it would go. */
 static mc_unit_slot **slot_at(mc_unit_slot **tab, size_t cap, const char *code) {
-  size_t i = code_hash(code) & (cap - 1);
+  size_t i = mc_fnv1a_str(code) & (cap - 1);
   while (tab[i] != NULL && strcmp(tab[i]->code, code) != 0) i = (i + 1) & (cap - 1);
   return &tab[i];
 }

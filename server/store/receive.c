@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "hash.h"
 #include "store_internal.h"
 
 #define BATCH_COL0 3 /* mc_receive_many: ord, sqlstate, message, dossier */
@@ -27,13 +28,6 @@
 static const char SQL_RECEIVE_MANY[] =
     "SELECT o_ord, o_state, o_msg, " DOSSIER_COLS_P("(o_d).")
     " FROM mc_receive_many($1::jsonb)";
-
-/* FNV-1a of the unit code: the receive's lane. */
-static uint32_t fnv1a(const char *str) {
-  uint32_t h = 2166136261u;
-  for (const unsigned char *p = (const unsigned char *)str; *p; p++) h = (h ^ *p) * 16777619u;
-  return h;
-}
 
 /* A receive's parameters as a JSON array of strings and nulls; NULL when a
  * parameter is not valid UTF-8 (jansson checks) or memory ran out. */
@@ -212,6 +206,6 @@ int mc_store_receive(mc_store *s, const mc_receive_rec *r, mc_store_dossier_cb c
   if (o == NULL) return MC_ENOMEM;
   o->cb = (store_cb_fn)cb;
   o->batched = 1; /* its parameters become one item of a batch */
-  o->lane = (int)(fnv1a(r->unit_code) % (uint32_t)s->nlanes);
+  o->lane = (int)(mc_fnv1a_str(r->unit_code) % (uint32_t)s->nlanes); /* a unit: one lane */
   return store__submit(s, o, receive_params(s, o, r));
 }
