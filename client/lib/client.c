@@ -83,14 +83,23 @@ int64_t mc_client_now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* 12 hex digits of the wall-clock milliseconds (48 bits, as UUIDv7's),
+ * then 20 of RAND_bytes (80 bits): a unit's keys sort in the order they
+ * were made, so the server's idempotency index (unit, key) takes each new
+ * key at the unit's end instead of on any of its pages (at years of
+ * keys, a random page per request: docs/PERFORMANCE.md "Idempotency keys
+ * in time order"). Unique by the random part; the time only orders. */
 int mc_client_idem_key(char *out, size_t outlen) {
   static const char hex[] = "0123456789abcdef";
-  unsigned char raw[MC_CLIENT_IDEM_KEY_LEN / 2];
+  enum { TIME_DIGITS = 12 };
+  unsigned char raw[(MC_CLIENT_IDEM_KEY_LEN - TIME_DIGITS) / 2];
   if (outlen < MC_CLIENT_IDEM_KEY_LEN + 1) return MC_EINVAL;
   if (RAND_bytes(raw, (int)sizeof raw) != 1) return MC_EINTERNAL;
+  uint64_t ms = (uint64_t)mc_client_now_ms();
+  for (int i = TIME_DIGITS - 1; i >= 0; i--, ms >>= 4) out[i] = hex[ms & 15];
   for (size_t i = 0; i < sizeof raw; i++) {
-    out[2 * i] = hex[raw[i] >> 4];
-    out[2 * i + 1] = hex[raw[i] & 15];
+    out[TIME_DIGITS + 2 * i] = hex[raw[i] >> 4];
+    out[TIME_DIGITS + 2 * i + 1] = hex[raw[i] & 15];
   }
   out[MC_CLIENT_IDEM_KEY_LEN] = '\0';
   return MC_OK;

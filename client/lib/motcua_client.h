@@ -308,7 +308,8 @@ const mc_client_info *mc_client_get_info(const mc_client *c);
 /* "host:port" of the configured server. */
 const char *mc_client_target(const mc_client *c);
 
-/* A fresh 128-bit idempotency key as 32 lowercase hex digits + NUL, from
+/* A fresh idempotency key as 32 lowercase hex digits + NUL: the creation
+ * time in milliseconds (12 digits, so keys sort by time), then 80 bits of
  * OpenSSL RAND_bytes. out must hold MC_CLIENT_IDEM_KEY_LEN + 1 bytes. */
 int mc_client_idem_key(char *out, size_t outlen);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "check.h"
 #include "client_cert.h"
@@ -73,6 +74,8 @@ static void test_load_errors(void) {
            MC_ECONFIG);
 }
 
+static int cmp_key(const void *a, const void *b) { return strcmp(a, b); }
+
 static void test_idem_key(void) {
   char a[MC_CLIENT_IDEM_KEY_LEN + 1], b[MC_CLIENT_IDEM_KEY_LEN + 1];
   CHECK_EQ(mc_client_idem_key(a, sizeof a), MC_OK);
@@ -81,6 +84,25 @@ static void test_idem_key(void) {
   CHECK(strspn(a, "0123456789abcdef") == 32);
   CHECK(strcmp(a, b) != 0);
   CHECK_EQ(mc_client_idem_key(a, 32), MC_EINVAL);
+  /* in time order: the first 12 digits are the creation time in ms, so a
+   * key made later sorts after (the random part keeps two of one ms apart) */
+  int64_t t0 = mc_client_now_ms();
+  CHECK_EQ(mc_client_idem_key(a, sizeof a), MC_OK);
+  int64_t t1 = mc_client_now_ms();
+  char ts[13];
+  memcpy(ts, a, 12);
+  ts[12] = '\0';
+  long long ms = strtoll(ts, NULL, 16);
+  CHECK(ms >= t0 && ms <= t1);
+  struct timespec pause = {0, 2000000};
+  nanosleep(&pause, NULL);
+  CHECK_EQ(mc_client_idem_key(b, sizeof b), MC_OK);
+  CHECK(strcmp(a, b) < 0);
+  /* 1,000 keys of the same few ms: all different */
+  static char many[1000][MC_CLIENT_IDEM_KEY_LEN + 1];
+  for (int i = 0; i < 1000; i++) CHECK_EQ(mc_client_idem_key(many[i], sizeof many[i]), MC_OK);
+  qsort(many, 1000, sizeof many[0], cmp_key);
+  for (int i = 1; i < 1000; i++) CHECK(strcmp(many[i], many[i - 1]) != 0);
 }
 
 /* The zone of the last hello, kept next to the configuration for offline

@@ -95,10 +95,13 @@ function when(s, withTime = true) {
   return withTime && s.length >= 16 ? d + ' ' + s.slice(11, 16) : d;
 }
 
-function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+/* An idempotency key as the client library makes them (mc_client_idem_key):
+ * the time in ms (12 hex digits, so a unit's keys sort by time and the
+ * server's index takes each at its end), then 80 random bits. */
+function idemKey() {
+  const b = crypto.getRandomValues(new Uint8Array(10));
+  return Date.now().toString(16).padStart(12, '0') +
+    Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /* ---- API --------------------------------------------------------------- */
@@ -478,7 +481,7 @@ function openReceive() {
 }
 
 function resetReceive() {
-  receiveKey = uuid();
+  receiveKey = idemKey();
   chosen = null;
   scans = [];
   waitingFor = null;
@@ -889,7 +892,7 @@ function listRow(d, isQueue) {
     btn.addEventListener('click', async () => {
       btn.disabled = true;
       try {
-        await api('POST', '/api/dossiers/' + encodeURIComponent(d.code) + '/action', { action: 'assign', to_officer: sel.value, idempotency_key: uuid() });
+        await api('POST', '/api/dossiers/' + encodeURIComponent(d.code) + '/action', { action: 'assign', to_officer: sel.value, idempotency_key: idemKey() });
         flash(t('assign.done', { code: d.code, officer: sel.options[sel.selectedIndex].text }));
         openList(queuePreset(parseHash().query), true);
       } catch (e) {
@@ -1070,7 +1073,7 @@ async function actionDialog(d, act, name, label) {
   dlg.showModal();
   const first = $('#act-fields input, #act-fields select, #act-fields textarea');
   (first || $('#act-ok')).focus();
-  const key = uuid();
+  const key = idemKey();
   $('#act-form').onsubmit = async (ev) => {
     ev.preventDefault();
     const ok = $('#act-ok');
@@ -1123,7 +1126,7 @@ async function onRate(ev) {
   const code = $('#rate-code').textContent;
   for (const b of $$('.rate-buttons button')) b.disabled = true;
   try {
-    await api('POST', '/api/dossiers/' + encodeURIComponent(code) + '/action', { action: 'rate', rating: Number(btn.dataset.rating), idempotency_key: uuid() });
+    await api('POST', '/api/dossiers/' + encodeURIComponent(code) + '/action', { action: 'rate', rating: Number(btn.dataset.rating), idempotency_key: idemKey() });
     show($('#rate-thanks'), true);
   } catch (e) {
     showError($('#rate-error'), e.message);
