@@ -26,6 +26,7 @@
  * Every run ends by itself: a hard deadline closes everything. */
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@
 
 typedef struct opts {
   const char *mode, *host, *ca, *pki, *server_name, *proc, *src_prefix, *sessions;
-  int port, clients, conns, concurrency, echo, src_count, flood_depth, probe;
+  int port, clients, conns, concurrency, echo, src_count, flood_depth, probe, random_keys;
   const char *samples;
   double warmup_s, duration_s, hold_s, heartbeat_s;
   char *units[MAX_UNITS];
@@ -66,6 +67,9 @@ static void usage(void) {
           "  --host H (127.0.0.1)  --server-name NAME (motcua-server)\n"
           "  --clients N  --warmup S  --duration S        (intake, ping)\n"
           "  --proc CODE                                   (intake: commune-level procedure)\n"
+          "  --keys ordered|random (ordered)  intake's idempotency keys: in the order\n"
+          "                  they are made (as mc_client_idem_key's), or 32 random hex\n"
+          "                  digits (the clients' keys before 2026-12-07)\n"
           "  --echo                                        (ping: target is motcua-tls-echo)\n"
           "  --flood-depth K (256)   (fair: --clients intake units, a flood link keeping K\n"
           "                  Pings in flight, a probe link pinging; phases idle, load,\n"
@@ -121,6 +125,10 @@ static int parse_opts(int argc, char **argv) {
     else if (strcmp(k, "--sessions") == 0) O.sessions = v;
     else if (strcmp(k, "--probe") == 0) O.probe = atoi(v) != 0;
     else if (strcmp(k, "--samples") == 0) O.samples = v;
+    else if (strcmp(k, "--keys") == 0) {
+      if (strcmp(v, "random") != 0 && strcmp(v, "ordered") != 0) return -1;
+      O.random_keys = strcmp(v, "random") == 0;
+    }
     else return -1;
   }
   if (O.port <= 0 || O.ca == NULL || O.pki == NULL || O.nunits == 0) return -1;
@@ -249,10 +257,22 @@ static int send_env(sim *s, const Motcua__Envelope *e) {
   return 0;
 }
 
+/* The receive's idempotency key: per client in the order sent (a unit's
+ * keys arrive in order, as the clients' time-ordered ones), or random. */
+static void bench_key(char *key, size_t len, const sim *s, uint64_t id) {
+  unsigned char raw[16];
+  if (O.random_keys && RAND_bytes(raw, sizeof raw) == 1) {
+    for (size_t i = 0; i < sizeof raw && 2 * i + 2 < len; i++)
+      snprintf(key + 2 * i, 3, "%02x", raw[i]);
+    return;
+  }
+  snprintf(key, len, "bench-%x-%d-%" PRIu64, (unsigned)getpid(), s->idx, id);
+}
+
 static void send_receive(sim *s) {
   char key[64], idn[16];
   uint64_t id = s->next_id++;
-  snprintf(key, sizeof key, "bench-%x-%d-%" PRIu64, (unsigned)getpid(), s->idx, id);
+  bench_key(key, sizeof key, s, id);
   snprintf(idn, sizeof idn, "0%011" PRIu64, ((uint64_t)s->idx * 1000003u + id) % 100000000000u);
   Motcua__Applicant a = MOTCUA__APPLICANT__INIT;
   a.name = bench_name;

@@ -23,7 +23,10 @@ spread, and every p99 beside the 50 ms target.
 Intake: motcua-bench intake at 64 clients over the 21 communes against
 this database and against an empty deployment (--empty, made if missing,
 on --port-base + 20..22), alternating rounds; target: within 10%. Every
-intake round adds its dossiers (received today) to DIR's database.
+intake round adds its dossiers (received today) to DIR's database. Per
+round and dossier, what it cost each database: blocks read into shared
+buffers, blocks hit, buffers the backends wrote themselves, WAL bytes and
+full-page images (COUNTERS).
 """
 import argparse
 import json
@@ -352,27 +355,56 @@ def hook_rows(res):
     return rows
 
 
+# What a round cost the database, per dossier it added: blocks read into
+# shared buffers (from the OS cache or the disk) and found there, blocks
+# the backends had to write themselves to free a buffer, WAL bytes and
+# full-page images. A cost that grows with the database shows here first.
+COUNTERS = ("SELECT (SELECT count(*) FROM dossiers), d.blks_read, d.blks_hit, b.buffers_backend,"
+            " w.wal_bytes, w.wal_fpi FROM pg_stat_database d, pg_stat_bgwriter b, pg_stat_wal w"
+            " WHERE d.datname = current_database()")
+COUNTER_NAMES = ("dossiers", "blks_read", "blks_hit", "buffers_backend", "wal_bytes", "wal_fpi")
+
+
+def counters(dep):
+    return [int(float(x)) for x in dep.sql(COUNTERS).strip().split("|")]
+
+
+def per_dossier(a, b):
+    n = b[0] - a[0]
+    return {k: round((y - x) / n, 2) if n else None
+            for k, x, y in zip(COUNTER_NAMES[1:], a[1:], b[1:])}
+
+
 def intake(big, empty, args):
     units = big.sql("SELECT string_agg(code, ',' ORDER BY code) FROM units WHERE role = 'commune'").strip()
     proc = big.sql("SELECT code FROM procedures WHERE level = 1 ORDER BY code LIMIT 1").strip()
     bench = os.path.join(args.bin, "motcua-bench")
     rates = {"big": [], "empty": []}
+    costs = {"big": [], "empty": []}
+    settings = {}
+    for key, dep in (("big", big), ("empty", empty)):
+        settings[key] = dep.sql("SELECT current_setting('shared_buffers')").strip()
     for r in range(args.rounds):
         for key, dep in (("big", big), ("empty", empty)):
+            a = counters(dep)
             j = run_json([bench, "intake", "--port", str(dep.port), "--ca",
                           os.path.join(dep.pki, "ca.crt"), "--pki", dep.pki, "--units", units,
                           "--sessions", os.path.join(dep.dir, "units"), "--clients", "64",
-                          "--proc", proc, "--warmup", "2", "--duration", str(args.intake_s)],
-                         timeout=600)
+                          "--proc", proc, "--warmup", "2", "--duration", str(args.intake_s),
+                          "--keys", args.keys], timeout=600)
             rates[key].append(j["rate"])
-        log("intake round %d/%d: %.0f/s at %s, %.0f/s empty" % (r + 1, args.rounds,
-                                                               rates["big"][-1], big.dir,
-                                                               rates["empty"][-1]))
+            costs[key].append(per_dossier(a, counters(dep)))
+        log("intake round %d/%d: %.0f/s at %s, %.0f/s empty; per dossier blocks read %s vs %s,"
+            " WAL %s vs %s B" % (r + 1, args.rounds, rates["big"][-1], big.dir, rates["empty"][-1],
+                                 costs["big"][-1]["blks_read"], costs["empty"][-1]["blks_read"],
+                                 costs["big"][-1]["wal_bytes"], costs["empty"][-1]["wal_bytes"]))
     ratios = [a / b for a, b in zip(rates["big"], rates["empty"]) if b > 0]
     med = statistics.median(ratios) if ratios else None
     return {"rates_big": rates["big"], "rates_empty": rates["empty"], "ratio": med,
             "ratio_spread": spread(ratios), "target": TARGET_INTAKE,
-            "ok": med is not None and med >= TARGET_INTAKE, "clients": 64}
+            "ok": med is not None and med >= TARGET_INTAKE, "clients": 64,
+            "per_dossier_big": costs["big"], "per_dossier_empty": costs["empty"],
+            "shared_buffers": settings, "keys": args.keys}
 
 
 def main():
@@ -390,6 +422,8 @@ def main():
     ap.add_argument("--port-base", type=int, default=45000)
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"))
     ap.add_argument("--no-intake", action="store_true")
+    ap.add_argument("--keys", choices=("ordered", "random"), default="ordered",
+                    help="intake's idempotency keys (motcua-bench --keys)")
     ap.add_argument("--no-screens", action="store_true",
                     help="intake only (e.g. before/after an index, with --bin of each build)")
     args = ap.parse_args()
