@@ -28,7 +28,9 @@ ones below; walk indexes present; deploy/local.sh sets lz4 and ckpt since
 1GB -- "base" of the measurements in docs/PERFORMANCE.md "WAL per
 dossier"), nowalk (walk indexes dropped), idem023 (023's idempotency index
 created again: the completion not HOT, as before migration 029), idx028
-(migration 028's four id/phone indexes instead of 030's two), off, lz4, zstd (wal_compression),
+(migration 028's four id/phone indexes instead of 030's two), rkeys (the clients' idempotency
+keys as they were before 2026-12-07: random, motcua-bench --keys random; the others send keys in
+order), off, lz4, zstd (wal_compression),
 ckpt (checkpoint_timeout 15min, max_wal_size 4GB), and combinations joined
 with +, applied left to right (e.g. pgdefault+lz4). The run ends at base.
 """
@@ -105,7 +107,8 @@ def log(msg):
 def apply_variant(dep, variant):
     parts = variant.split("+")
     for p in parts:
-        if p not in SETTINGS and p != "base" and p not in (v[0] for v in INDEX_VARIANTS):
+        if (p not in SETTINGS and p not in ("base", "rkeys")
+                and p not in (v[0] for v in INDEX_VARIANTS)):
             raise SystemExit("unknown variant part %s" % p)
     for k in RESET:
         dep.sql("ALTER SYSTEM RESET %s" % k)
@@ -186,7 +189,9 @@ def one_round(dep, args, variant, k, units, proc, bench):
     j = run_json([bench, "intake", "--port", str(dep.port), "--ca", os.path.join(dep.pki, "ca.crt"),
                   "--pki", dep.pki, "--units", units, "--sessions", os.path.join(dep.dir, "units"),
                   "--clients", "64", "--proc", proc, "--warmup", "2",
-                  "--duration", str(args.seconds)], timeout=args.seconds + 300)
+                  "--duration", str(args.seconds), "--keys",
+                  "random" if "rkeys" in variant.split("+") else "ordered"],
+                 timeout=args.seconds + 300)
     b = mark(dep)
     n = b["dossiers"] - a["dossiers"]
     wal = int(dep.sql("SELECT pg_wal_lsn_diff('%s', '%s')::bigint" % (b["lsn"], a["lsn"])))
