@@ -30,7 +30,8 @@ dossier"), nowalk (walk indexes dropped), idem023 (023's idempotency index
 created again: the completion not HOT, as before migration 029), idx028
 (migration 028's four id/phone indexes instead of 030's two), rkeys (the clients' idempotency
 keys as they were before 2026-12-07: random, motcua-bench --keys random; the others send keys in
-order), off, lz4, zstd (wal_compression),
+order), od024 (migration 024's overdue indexes instead of 032's covering ones), off, lz4, zstd
+(wal_compression),
 ckpt (checkpoint_timeout 15min, max_wal_size 4GB), and combinations joined
 with +, applied left to right (e.g. pgdefault+lz4). The run ends at base.
 """
@@ -88,10 +89,29 @@ KEY030 = {
         " dossiers ((coalesce(applicant_phone_mac, applicant_phone)), received_at, id)"
         " INCLUDE (unit_code, forwarded_to)",
 }
+# migration 024's overdue indexes (variant od024) and 032's, which cover
+# the overdue test (INCLUDE); 024's under other names, so both can be told apart
+OVERDUE_SET = ("(supplement_count >= 2 OR coalesce(finished_at, paused_at) > due_at"
+               " OR (finished_at IS NULL AND paused_at IS NULL))")
+OD024 = {
+    "dossiers_unit_overdue_024_idx": "CREATE INDEX dossiers_unit_overdue_024_idx ON dossiers"
+        " (unit_code, received_at, id) WHERE " + OVERDUE_SET,
+    "dossiers_forwarded_overdue_024_idx": "CREATE INDEX dossiers_forwarded_overdue_024_idx ON"
+        " dossiers (forwarded_to, received_at, id) INCLUDE (unit_code)"
+        " WHERE forwarded_to IS NOT NULL AND " + OVERDUE_SET,
+}
+OD032 = {
+    "dossiers_unit_overdue_idx": "CREATE INDEX dossiers_unit_overdue_idx ON dossiers"
+        " (unit_code, received_at, id) INCLUDE (due_at, finished_at, paused_at,"
+        " supplement_count) WHERE " + OVERDUE_SET,
+    "dossiers_forwarded_overdue_idx": "CREATE INDEX dossiers_forwarded_overdue_idx ON dossiers"
+        " (forwarded_to, received_at, id) INCLUDE (unit_code, due_at, finished_at, paused_at,"
+        " supplement_count) WHERE forwarded_to IS NOT NULL AND " + OVERDUE_SET,
+}
 # Variant parts that change indexes: (part, the indexes with it, the
 # indexes without it); the other set is dropped.
 INDEX_VARIANTS = [("nowalk", {}, WALK_INDEXES), ("idem023", IDEM023, {}),
-                  ("idx028", IDX028, KEY030)]
+                  ("idx028", IDX028, KEY030), ("od024", OD024, OD032)]
 SETTINGS = {"off": {"wal_compression": "off"}, "lz4": {"wal_compression": "lz4"},
             "zstd": {"wal_compression": "zstd"},
             "ckpt": {"checkpoint_timeout": "15min", "max_wal_size": "4GB"},
