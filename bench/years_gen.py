@@ -194,10 +194,11 @@ def main():
             n, pr, days = stats(env)
             t = time.time()
             if n >= analyzed * 1.3:
-                # The sessions never go idle, so autovacuum never hears of their rows and their
-                # cached plans (made on nearly empty tables: sequential scans) are never made
-                # again: the fill fell from 440 to 80 dossiers/s within 3 minutes. ANALYZE from
-                # here invalidates those plans at each session's next transaction.
+                # Each session runs one long CALL whose cached plans were made on nearly empty
+                # tables (sequential scans); autovacuum's analyze did not keep up with tables
+                # growing this fast: the fill fell from 440 to 80 dossiers/s within 3 minutes and
+                # stayed there. ANALYZE from here invalidates those plans at each session's
+                # next transaction.
                 psql(env, DB, "ANALYZE")
                 analyzed = n
             print("years_gen: %d dossiers (%d unit-days), %.0f dossiers/s, %.0f progress rows/s"
