@@ -18,11 +18,10 @@ enum link_state { LS_RESOLVING, LS_CONNECTING, LS_HANDSHAKE, LS_OPEN, LS_CLOSING
 
 #define LINK_READ_CHUNK 65536
 /* One turn of a link's input (a read callback, or a resumed turn): at
- * most this many frames or this many plaintext bytes are handed to
- * on_frame_cb (at least one frame) before the link yields to the rest of
- * the loop and continues on the next loop iteration (a uv_idle handle). */
-#define LINK_TURN_FRAMES 64
-#define LINK_TURN_BYTES (256u << 10)
+ * most MC_LINK_TURN_FRAMES frames or MC_LINK_TURN_BYTES plaintext bytes
+ * (link.h) are handed to on_frame_cb (at least one frame) before the link
+ * yields to the rest of the loop and continues on the next loop iteration
+ * (a uv_idle handle). */
 
 typedef struct write_req write_req;
 
@@ -380,7 +379,8 @@ static void link_bad_frame(mc_link *l, const uint8_t *buf, size_t len, int rc) {
 /* Count one frame against the turn's budget; yield once it is spent. */
 static void link_turn_count(mc_link *l, size_t bytes) {
   l->turn_bytes += bytes;
-  if (++l->turn_frames >= LINK_TURN_FRAMES || l->turn_bytes >= LINK_TURN_BYTES) l->yielded = 1;
+  if (++l->turn_frames >= MC_LINK_TURN_FRAMES || l->turn_bytes >= MC_LINK_TURN_BYTES)
+    l->yielded = 1;
 }
 
 /* Decode whole frames from buf[0..len) while the link is open and not

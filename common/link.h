@@ -11,10 +11,11 @@
  * frame is sent; a frame that does not unpack gets it with its request id
  * when that is readable); queued output above out_high_water stops reading
  * until it drains below out_low_water; mc_link_send fails with MC_EBUSY
- * above out_max. Fairness: one turn of a link's input hands at most 64
- * frames (or 256 KiB) to on_frame_cb, then the link stops reading and
- * continues on the next loop iteration, after the other links' reads;
- * replies sent during a turn go out in one write at its end. */
+ * above out_max. Fairness: one turn of a link's input hands at most
+ * MC_LINK_TURN_FRAMES frames (or MC_LINK_TURN_BYTES of plaintext) to
+ * on_frame_cb, then the link stops reading and continues on the next loop
+ * iteration, after the other links' reads; replies sent during a turn go
+ * out in one write at its end. */
 #ifndef MC_LINK_H
 #define MC_LINK_H
 
@@ -24,6 +25,16 @@
 
 #include "frame.h"
 #include "tls.h"
+
+/* One link's share of a loop turn. 16 frames, not 64: a flooding link
+ * then adds at most ~16 cheap requests' work before another link's frame
+ * is read (docs/PERFORMANCE.md "Fairness under load": another unit's ping
+ * p99 under intake + a ping flood 0.26-0.36 ms at 64, 0.16-0.18 ms at 16).
+ * A bench build may set another value with -D to repeat that comparison. */
+#ifndef MC_LINK_TURN_FRAMES
+#define MC_LINK_TURN_FRAMES 16
+#endif
+#define MC_LINK_TURN_BYTES (256u << 10)
 
 typedef struct mc_link mc_link;
 

@@ -48,6 +48,9 @@ typedef struct tlink {
   int big_ok, big_ack;
   int goodbye;
   int frames_before_close;
+  /* frames handed over in one phase of one loop iteration (label) */
+  uint64_t turn_label;
+  int turn_run, turn_max, turn_runs;
   uint64_t t_open, t_close;
   mc_link *l;
 } tlink;
@@ -173,9 +176,28 @@ static void srv_open_cb(mc_link *l) {
   }
 }
 
+/* A label that changes before and after the loop's poll (uv_prepare and
+ * uv_check): a resumed turn (idle phase) and a read turn (poll phase) get
+ * labels of their own, so frames of one label are one turn's. */
+static uint64_t loop_label;
+static uv_prepare_t label_prepare;
+static uv_check_t label_check;
+static void label_prepare_cb(uv_prepare_t *h) { (void)h; loop_label++; }
+static void label_check_cb(uv_check_t *h) { (void)h; loop_label++; }
+
+static void count_turn(tlink *t) {
+  if (t->turn_runs == 0 || t->turn_label != loop_label) {
+    t->turn_label = loop_label;
+    t->turn_run = 0;
+    t->turn_runs++;
+  }
+  if (++t->turn_run > t->turn_max) t->turn_max = t->turn_run;
+}
+
 static void srv_frame_cb(mc_link *l, Motcua__Envelope *env) {
   tlink *t = mc_link_data(l);
   t->frames++;
+  count_turn(t);
   CHECK(mc_link_peer(l) == NULL); /* on_open_cb only: an open link keeps no copy */
   if (env->body_case == MOTCUA__ENVELOPE__BODY_PING) {
     CHECK_EQ(send_pong(l, env->request_id, env->ping->sent_ms), 0);
@@ -398,6 +420,12 @@ static void phase_exchange(SSL_CTX *good) {
   CHECK_EQ(s->closed, 1);
   CHECK_EQ(s->close_reason, MC_OK);
   CHECK_EQ(s->frames, N_PINGS + 1);
+  /* the client's 300 pipelined pings: at most one turn's budget of frames
+   * before the loop turns (fairness, link.h), and more than one frame in
+   * some turn (the test saw a pipeline) */
+  CHECK(s->turn_max <= MC_LINK_TURN_FRAMES);
+  CHECK(s->turn_max > 1);
+  CHECK(s->turn_runs >= (N_PINGS + 1) / MC_LINK_TURN_FRAMES);
 }
 
 /* 2. server closes after queueing a Goodbye: the client gets the Goodbye,
@@ -739,6 +767,12 @@ int main(int argc, char **argv) {
   }
   mc_log_level_current = getenv("MC_TEST_DEBUG") ? MC_LOG_DEBUG : MC_LOG_ERROR;
   uv_loop_init(&loop);
+  uv_prepare_init(&loop, &label_prepare);
+  uv_prepare_start(&label_prepare, label_prepare_cb);
+  uv_unref((uv_handle_t *)&label_prepare);
+  uv_check_init(&loop, &label_check);
+  uv_check_start(&label_check, label_check_cb);
+  uv_unref((uv_handle_t *)&label_check);
   memset(&srv_opts, 0, sizeof srv_opts);
   srv_opts.max_frame = 256 * 1024;
   srv_opts.handshake_ms = 3000;
@@ -760,6 +794,9 @@ int main(int argc, char **argv) {
 
   mc_tls_ctx_free(good);
   mc_tls_ctx_free(server);
+  uv_close((uv_handle_t *)&label_prepare, NULL);
+  uv_close((uv_handle_t *)&label_check, NULL);
+  uv_run(&loop, UV_RUN_DEFAULT);
   CHECK_EQ(uv_loop_close(&loop), 0); /* every handle released */
   free(big_msg);
   return check_result();
