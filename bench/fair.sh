@@ -13,13 +13,19 @@
 #   modelled  the load generators (intake units, the flood) and PostgreSQL at nice 19: they
 #             stand for the units' machines and the database host of a deployment, so what is
 #             measured is the server's own fairness, not co-located processes' CPU contention
-#             (the server and the probe keep their priority).
+#             (the server and the probe keep their priority);
+#   idleprio  the same processes under SCHED_IDLE (chrt --idle) instead of nice 19: a waking
+#             server or probe takes a CPU from them at once, where under EEVDF a nice-19 task
+#             keeps the CPU for the rest of its slice (closer to "they run on other machines");
+#   pinned    as idleprio, and the server and the probe each on a CPU of its own (taskset; the
+#             SCHED_IDLE processes may still use both): the probe stands for another machine,
+#             so it must not take turns with the server on one CPU.
 # Beside the ratios: the server's loop turns in the flood phase (motcua_loop_turn_seconds from
 # /metrics), the run-queue waits of the server and the probe (/proc/PID/schedstat), the flood's
 # Pongs per turn. R rounds (quick 1, default 3), medians.
 #
 # The server runs with its per-link request and ping rate limits lifted (as bench/run.sh does):
-# the flood is measured against the loop's fairness (common/link.c: at most 64 frames or
+# the flood is measured against the loop's fairness (common/link.h: at most 16 frames or
 # 256 KiB of one link per turn), not against the rate limiter that would otherwise close it.
 # Environment: MOTCUA_FAIR_ENV (default /var/tmp/fair-bench-env), MOTCUA_BENCH_BUILD,
 # MOTCUA_FAIR_PORT (first port tried, 44643), MOTCUA_FAIR_MODES (default "equal modelled").
@@ -121,7 +127,12 @@ pg_renice() { # NICE
   [[ -n $PG_AG && -n $pm && ${PG_AG% *} != "$(ag_of $$ | cut -d' ' -f1)" ]] || return 0
   echo "$1" >"/proc/$pm/autogroup" 2>/dev/null || true
 }
+pg_sched() { # idle|other: every PostgreSQL process's policy (new backends inherit the postmaster's)
+  local p
+  for p in $(pg_pids); do chrt "--$1" -p 0 "$p" >/dev/null 2>&1 || true; done
+}
 pg_restore_nice() {
+  pg_sched other
   pg_renice "${PG_NICE:-0}"
   local pm
   pm=$(pg_pids | head -n 1)
@@ -182,14 +193,21 @@ for r in $(seq "$ROUNDS"); do
   for case in $CASES; do
   for mode in $MODES; do
     LOADNICE=()
-    if [[ $mode == modelled ]]; then
-      LOADNICE=(nice -n 19)
-      pg_renice 19
-    fi
+    case $mode in
+      modelled) LOADNICE=(nice -n 19); pg_renice 19 ;;
+      idleprio | pinned) LOADNICE=(chrt --idle 0); pg_renice 19; pg_sched idle ;;
+      equal) ;;
+      *) die "unknown mode $mode (equal, modelled, idleprio)" ;;
+    esac
     tag=$r$case$mode
     out=$WORK/fair$tag.out samples=$WORK/probe$tag.txt
     up=$(cut -d' ' -f1 /proc/loadavg)
-    "$BIN/motcua-bench" probe "${COMMON[@]}" --units "$PROBE_UNIT" --duration $((PHASES + 300)) \
+    PROBEPIN=()
+    if [[ $mode == pinned ]]; then
+      taskset -a -p -c 0 "$SERVER_PID" >/dev/null
+      PROBEPIN=(taskset -c 1)
+    fi
+    "${PROBEPIN[@]}" "$BIN/motcua-bench" probe "${COMMON[@]}" --units "$PROBE_UNIT" --duration $((PHASES + 300)) \
       --samples "$samples" >"$WORK/probe$tag.out" 2>"$WORK/probe$tag.err" &
     PROBE_PID=$!
     PIDS+=("$PROBE_PID")
@@ -214,7 +232,10 @@ for r in $(seq "$ROUNDS"); do
         --duration $((WARM + DUR + 2)) >"$WORK/flood$tag.out" 2>"$WORK/flood$tag.err" &
     else
       (
-        if ((${#LOADNICE[@]})); then renice -n 19 -p "$BASHPID" >/dev/null; fi
+        case $mode in
+          modelled) renice -n 19 -p "$BASHPID" >/dev/null ;;
+          idleprio | pinned) chrt --idle -p 0 "$BASHPID" ;;
+        esac
         upload_loop "$stopf" "$countf"
       ) &
     fi
@@ -229,7 +250,8 @@ for r in $(seq "$ROUNDS"); do
     kill -TERM "$PROBE_PID" 2>/dev/null || true
     wait "$PROBE_PID" || log "round $r $case $mode: motcua-bench probe reported errors"
     forget_pid "$PROBE_PID"
-    [[ $mode == modelled ]] && pg_restore_nice
+    [[ $mode == equal ]] || pg_restore_nice
+    [[ $mode != pinned ]] || taskset -a -p -c "0-$(($(nproc) - 1))" "$SERVER_PID" >/dev/null
     j=$(grep '^{' "$out" | tail -n 1)
     if [[ $case == flood ]]; then
       q=$(grep '^{' "$WORK/flood$tag.out" | tail -n 1)
@@ -308,7 +330,7 @@ out = {"test": "fair", "elapsed_s": int(elapsed), "commit": commit, "uptime": up
        "upload_bytes": 32 << 20, "rounds": rounds, "ratios": {}}
 WHAT = {"flood": "ping flood", "upload": "32 MiB uploads"}
 for case in ("flood", "upload"):
-  for mode in ("modelled", "equal"):
+  for mode in ("modelled", "idleprio", "pinned", "equal"):
     ok = [r for r in rounds if r.get("case", "flood") == case and r["mode"] == mode and r["fair"]
           and r["fair"]["idle"]["probe_p99_ms"] > 0 and r["fair"]["flood"]["probe_n"] > 0]
     if not ok:
@@ -323,7 +345,10 @@ for case in ("flood", "upload"):
         "rounds": len(ok), "target": 2.0, "met": med(vi) <= 2.0,
         "motcua": p("flood", "probe_p99_ms"), "reference": p("idle", "probe_p99_ms"), "unit": "ms",
         "detail": "probe p99 under intake@64 + %s vs idle; %s" % (WHAT[case],
-            "load generators and PostgreSQL at nice 19" if mode == "modelled" else "all at one priority")}
+            {"modelled": "load generators and PostgreSQL at nice 19",
+             "idleprio": "load generators and PostgreSQL under SCHED_IDLE",
+             "pinned": "load generators and PostgreSQL under SCHED_IDLE, server and probe on"
+                       " a CPU each"}.get(mode, "all at one priority"))}
     out["ratios"]["%s %s_vs_load_p99" % (mode, case)] = {
         "ratio": round(med(vl), 3), "spread": [round(min(vl), 3), round(max(vl), 3)],
         "rounds": len(ok), "target": "reported"}
