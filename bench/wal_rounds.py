@@ -20,7 +20,14 @@ round (pg_stat_bgwriter), the load (/proc/loadavg); with --waldump also
 pg_waldump --stats=record over the round's LSN range (wal_keep_size is
 raised to 4GB for the whole run so that the range is still on disk; it is
 the same for every variant). --fill: one variant, no checkpoint, no
-waldump: intake rounds only, to grow the database.
+waldump: intake rounds only, to grow the database. --vacuum same|checkpoint:
+autovacuum is off for the idempotency table during the run, which is
+vacuumed once before the first round (not counted) and after each round
+(counted apart: the WAL, images and seconds that VACUUM took, per dossier of
+the round), so the round plus its vacuum is what the round's requests cost,
+autovacuum included; "checkpoint" runs a CHECKPOINT between the round and
+its VACUUM (as autovacuum mostly meets pages in a later checkpoint cycle
+than the inserts: it pays their full-page images), "same" does not.
 
 Variants: base (the deployment's settings: ALTER SYSTEM RESET of the
 ones below; walk indexes present; deploy/local.sh sets lz4 and ckpt since
@@ -229,6 +236,17 @@ def one_round(dep, args, variant, k, units, proc, bench):
     if args.waldump:
         r["waldump"] = waldump(dep, a["lsn"], b["lsn"], os.path.join(
             args.work, "waldump-%s-%d.txt" % (variant.replace("+", "_"), k)))
+    if args.vacuum and n:
+        if args.vacuum == "checkpoint":
+            dep.sql("CHECKPOINT")
+        r["vacuum"] = vacuum_idem(dep)
+        v = r["vacuum"]
+        r["vacuum_wal_per_dossier"] = v["wal_bytes"] / n
+        r["vacuum_fpi_per_dossier"] = v["fpi"] / n
+        r["total_wal_per_dossier"] = (wal + v["wal_bytes"]) / n
+        log("%-10s round %d: VACUUM idempotency %.1f s, %d dead rows, %.0f WAL B/dossier"
+            " (%.2f images/dossier)" % (variant, k, v["seconds"], v["dead_before"],
+                                        r["vacuum_wal_per_dossier"], r["vacuum_fpi_per_dossier"]))
     log("%-10s round %d: %5.0f/s, %d dossiers (db had %d), %.0f WAL B/dossier,"
         " idempotency updates HOT %s, %d checkpoints, load %s%s" % (
             variant, k, r["rate"], n, a["dossiers"], r["wal_per_dossier"] or 0,
@@ -237,6 +255,22 @@ def one_round(dep, args, variant, k, units, proc, bench):
             ", FPI share %.1f%%" % (100 * r["waldump"]["fpi_share"])
             if args.waldump and "fpi_share" in r["waldump"] else ""))
     return r
+
+
+def vacuum_idem(dep):
+    """VACUUM the idempotency table; what it wrote (WAL bytes from the LSN,
+    images from pg_stat_wal: the vacuum's session flushes its counters when
+    it ends) and how long it took. n_dead_tup before is the statistics'
+    estimate."""
+    dead = int(dep.sql("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'idempotency'"))
+    a = mark(dep)
+    t = time.time()
+    dep.sql("VACUUM idempotency")
+    secs = time.time() - t
+    b = mark(dep)
+    wal = int(dep.sql("SELECT pg_wal_lsn_diff('%s', '%s')::bigint" % (b["lsn"], a["lsn"])))
+    return {"seconds": round(secs, 2), "dead_before": dead, "wal_bytes": wal,
+            "fpi": b["fpi"] - a["fpi"], "records": b["records"] - a["records"]}
 
 
 def derived(r):
@@ -272,6 +306,12 @@ def summary(rounds, variants):
              "rec_per_dossier_median": med(rs, "rec_per_dossier"),
              "fpi_bytes_per_dossier_median": med(rs, "fpi_bytes_per_dossier"),
              "fpi_share_median": med(rs, "fpi_share"),
+             "vacuum_wal_per_dossier_median": med(rs, "vacuum_wal_per_dossier"),
+             "vacuum_fpi_per_dossier_median": med(rs, "vacuum_fpi_per_dossier"),
+             "total_wal_per_dossier_median": med(rs, "total_wal_per_dossier"),
+             "vacuum_wal_per_dossier": [round(r["vacuum_wal_per_dossier"]) for r in rs
+                                        if "vacuum_wal_per_dossier" in r],
+             "vacuum_seconds": [r["vacuum"]["seconds"] for r in rs if "vacuum" in r],
              "rates": [round(r["rate"]) for r in rs],
              "wal_per_dossier": [round(r["wal_per_dossier"]) for r in rs],
              "rec_per_dossier": [round(r["rec_per_dossier"]) for r in rs if "rec_per_dossier" in r],
@@ -284,7 +324,9 @@ def summary(rounds, variants):
             # per-round ratios against the base round of the same cycle
             pairs = list(zip(rs, by[base]))
             for key, name in (("rate", "rate_ratio"), ("wal_per_dossier", "wal_ratio"),
-                              ("rec_per_dossier", "rec_ratio")):
+                              ("rec_per_dossier", "rec_ratio"),
+                              ("vacuum_wal_per_dossier", "vacuum_wal_ratio"),
+                              ("total_wal_per_dossier", "total_wal_ratio")):
                 q = [a[key] / b[key] for a, b in pairs if a.get(key) and b.get(key)]
                 if q:
                     s[name] = statistics.median(q)
@@ -306,6 +348,16 @@ def report(res):
                                          s["fpi_bytes_per_dossier"],
                                          s["fpi_bytes_per_dossier_median"],
                                          100 * (s["fpi_share_median"] or 0)))
+        if s["vacuum_wal_per_dossier"]:
+            print("%-10s VACUUM idempotency after each round: WAL B/dossier %s (median %.0f),"
+                  " images/dossier median %.2f, seconds %s; round + vacuum median %.0f B/dossier"
+                  % ("", s["vacuum_wal_per_dossier"], s["vacuum_wal_per_dossier_median"],
+                     s["vacuum_fpi_per_dossier_median"], s["vacuum_seconds"],
+                     s["total_wal_per_dossier_median"]))
+        if "total_wal_ratio" in s:
+            print("%-10s vs %s: vacuum WAL x%.3f %s, round + vacuum WAL x%.3f %s" % (
+                "", variants[0], s["vacuum_wal_ratio"], s["vacuum_wal_ratio_spread"],
+                s["total_wal_ratio"], s["total_wal_ratio_spread"]))
         if "rate_ratio" in s:
             print("%-10s vs %s: intake x%.3f %s, WAL x%.3f %s%s" % (
                 "", variants[0], s["rate_ratio"], s["rate_ratio_spread"], s["wal_ratio"],
@@ -326,6 +378,9 @@ def main():
     ap.add_argument("--waldump", action="store_true")
     ap.add_argument("--no-checkpoint", action="store_true")
     ap.add_argument("--fill", action="store_true")
+    ap.add_argument("--vacuum", choices=("same", "checkpoint"),
+                    help="autovacuum off for idempotency; VACUUM it after each round, counted"
+                         " (checkpoint: a CHECKPOINT between the round and its VACUUM)")
     ap.add_argument("--summary", action="store_true",
                     help="print the summary of --out (an earlier run) again, run nothing")
     args = ap.parse_args()
@@ -354,7 +409,11 @@ def main():
            "uptime_before": open("/proc/loadavg").read().strip()}
     if args.waldump:
         dep.sql("ALTER SYSTEM SET wal_keep_size = '4GB'")
+    res["vacuum_after_round"] = args.vacuum or "no"
     try:
+        if args.vacuum:
+            dep.sql("ALTER TABLE idempotency SET (autovacuum_enabled = off)")
+            dep.sql("VACUUM idempotency")
         dep.start_server()
         for k in range(args.rounds):
             for v in variants:
@@ -363,6 +422,8 @@ def main():
                     json.dump(res, f, indent=1)
     finally:
         dep.stop_server()
+        if args.vacuum:
+            dep.sql("ALTER TABLE idempotency RESET (autovacuum_enabled)")
         apply_variant(dep, "base")
         dep.sql("ALTER SYSTEM RESET wal_keep_size")
         dep.sql("SELECT pg_reload_conf()")
