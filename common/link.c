@@ -2,7 +2,8 @@
  *
  * Data path: uv read (loop-wide buffer) -> link BIO -> SSL_read -> loop-wide
  * plaintext buffer -> mc_frame_decode -> on_frame_cb. Output:
- * mc_frame_encode -> SSL_write -> link BIO -> write request -> uv_write.
+ * mc_frame_encode -> SSL_write -> link BIO -> write request -> uv_try_write,
+ * and uv_write for what the socket did not take.
  * OpenSSL never touches the socket. */
 #include "link.h"
 
@@ -229,13 +230,28 @@ static void write_cb(uv_write_t *req, int status) {
     l->cbs.on_drain_cb(l);
 }
 
-/* Hand whatever OpenSSL produced to one uv_write. */
+/* Hand whatever OpenSSL produced to the socket: first uv_try_write
+ * (written at once when libuv has nothing queued before it: no request,
+ * no callback, and none of the epoll_ctl that libuv 1.44 makes after each
+ * completed uv_write, one per reply), then one uv_write for what the
+ * socket did not take (all of it when it would block; a failed try is
+ * left to uv_write, which reports it through write_cb as before). */
 static int link_flush(mc_link *l) {
   write_req *w = l->out;
   if (w == NULL || w->len == 0) return 0;
   l->out = NULL;
-  w->req.data = l;
   uv_buf_t b = uv_buf_init((char *)w->bytes, (unsigned)w->len);
+  int n = uv_try_write((uv_stream_t *)&l->tcp, &b, 1);
+  if (n > 0) {
+    l->stats.bytes_out += (size_t)n;
+    if ((size_t)n == w->len) {
+      free(w);
+      return 0;
+    }
+    b = uv_buf_init((char *)w->bytes + n, (unsigned)(w->len - (size_t)n));
+    w->len -= (size_t)n; /* what write_cb takes off queued */
+  }
+  w->req.data = l;
   int rc = uv_write(&w->req, (uv_stream_t *)&l->tcp, &b, 1, write_cb);
   if (rc != 0) {
     free(w);

@@ -575,7 +575,10 @@ static void ka_cb(uv_timer_t *tm) {
   if (!ka_client->opened) return; /* a slow handshake: start counting once open */
   if (ka_sent < 12) {
     ka_sent++;
-    send_ping(ka_client->l, (uint64_t)ka_sent, ka_sent * 10);
+    CHECK_EQ(send_ping(ka_client->l, (uint64_t)ka_sent, ka_sent * 10), 0);
+    /* a small frame on a socket with room goes out at once (uv_try_write):
+     * nothing left queued for a write callback */
+    CHECK_EQ(mc_link_queued(ka_client->l), 0);
     ka_last_ms = uv_now(&loop);
   } else {
     uv_timer_stop(tm);
