@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/fair.sh [--quick] [--rounds R] [--modes equal,modelled] --out F.json: fairness under load (issue 19 part 4).
+# bench/fair.sh [--quick] [--rounds R] [--modes equal,modelled,idleprio,pinned] --out F.json: fairness under load (issue 19 part 4).
 # One server; a probe unit (motcua-bench probe: one link, a closed loop of Ping -> Pong, in a
 # process of its own) pings throughout while motcua-bench fair --probe 0 runs three phases of
 # WARM + DUR seconds: idle (the probe alone), load (64 intake units, closed loops of
@@ -41,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS=${2:?}; shift ;;
     --modes) MODES_ARG=${2:?}; shift ;;
     --out) OUTF=${2:?}; shift ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "fair.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -197,7 +197,7 @@ for r in $(seq "$ROUNDS"); do
       modelled) LOADNICE=(nice -n 19); pg_renice 19 ;;
       idleprio | pinned) LOADNICE=(chrt --idle 0); pg_renice 19; pg_sched idle ;;
       equal) ;;
-      *) die "unknown mode $mode (equal, modelled, idleprio)" ;;
+      *) die "unknown mode $mode (equal, modelled, idleprio, pinned)" ;;
     esac
     tag=$r$case$mode
     out=$WORK/fair$tag.out samples=$WORK/probe$tag.txt
