@@ -192,10 +192,12 @@ PHASES=$((3 * (WARM + DUR)))
 for r in $(seq "$ROUNDS"); do
   for case in $CASES; do
   for mode in $MODES; do
-    LOADNICE=()
+    # LOADNICE starts a load generator at the mode's priority, SELFPRIO sets a running one's
+    LOADNICE=() SELFPRIO=()
     case $mode in
-      modelled) LOADNICE=(nice -n 19); pg_renice 19 ;;
-      idleprio | pinned) LOADNICE=(chrt --idle 0); pg_renice 19; pg_sched idle ;;
+      modelled) LOADNICE=(nice -n 19) SELFPRIO=(renice -n 19 -p); pg_renice 19 ;;
+      idleprio | pinned)
+        LOADNICE=(chrt --idle 0) SELFPRIO=(chrt --idle -p 0); pg_renice 19; pg_sched idle ;;
       equal) ;;
       *) die "unknown mode $mode (equal, modelled, idleprio, pinned)" ;;
     esac
@@ -232,10 +234,7 @@ for r in $(seq "$ROUNDS"); do
         --duration $((WARM + DUR + 2)) >"$WORK/flood$tag.out" 2>"$WORK/flood$tag.err" &
     else
       (
-        case $mode in
-          modelled) renice -n 19 -p "$BASHPID" >/dev/null ;;
-          idleprio | pinned) chrt --idle -p 0 "$BASHPID" ;;
-        esac
+        if ((${#SELFPRIO[@]})); then "${SELFPRIO[@]}" "$BASHPID" >/dev/null; fi
         upload_loop "$stopf" "$countf"
       ) &
     fi
