@@ -204,21 +204,6 @@ static void connection_cb(uv_stream_t *l, int status) {
 
 /* ---- loop turns --------------------------------------------------------- */
 
-const int64_t mc_turn_le_us[MC_TURN_BUCKETS] = {100,   250,   500,    1000,   2500,
-                                                5000,  10000, 25000,  100000, 1000000};
-
-void mc_turn_hist_add(mc_turn_hist *h, int64_t us) {
-  if (us < 0) us = 0;
-  h->count++;
-  h->sum_us += us;
-  if (us > h->max_us) h->max_us = us;
-  for (int i = 0; i < MC_TURN_BUCKETS; i++)
-    if (us <= mc_turn_le_us[i]) {
-      h->within[i]++;
-      return;
-    }
-}
-
 static uint64_t thread_cpu_ns(void) {
   struct timespec ts;
   if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
@@ -230,18 +215,22 @@ static uint64_t thread_cpu_ns(void) {
  * one turn: timers, idle handles (yielded links), every ready link's read
  * callback, database answers. Its wall time includes the time the kernel
  * ran other processes (co-located load); its CPU time (the loop thread's)
- * is the server's own work. */
+ * is the server's own work, read once per stretch of short turns (turns.h:
+ * the clock is a system call, which a busy loop would pay every turn). */
 static void turn_mark_cb(uv_prepare_t *h) {
   mc_server *srv = h->data;
-  uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(srv->loop), cpu = thread_cpu_ns();
+  uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(srv->loop);
   if (srv->turn_at_ns != 0) {
     uint64_t span = now - srv->turn_at_ns, waited = idle - srv->turn_idle_ns;
-    mc_turn_hist_add(&srv->turns, span > waited ? (int64_t)((span - waited) / 1000) : 0);
-    mc_turn_hist_add(&srv->turns_cpu, (int64_t)((cpu - srv->turn_cpu_ns) / 1000));
+    uint64_t wall_ns = span > waited ? span - waited : 0;
+    mc_turn_hist_add(&srv->turns, (int64_t)(wall_ns / 1000));
+    if (mc_turn_meter_wall(&srv->turn_meter, &srv->turns_cpu, wall_ns))
+      mc_turn_meter_cpu(&srv->turn_meter, &srv->turns_cpu, thread_cpu_ns());
+  } else {
+    mc_turn_meter_start(&srv->turn_meter, thread_cpu_ns());
   }
   srv->turn_at_ns = now;
   srv->turn_idle_ns = idle;
-  srv->turn_cpu_ns = cpu;
 }
 
 static void turn_mark_start(mc_server *srv, uv_loop_t *loop) {

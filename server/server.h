@@ -20,22 +20,11 @@
 #include "sweep.h"
 #include "store.h"
 #include "tls.h"
+#include "turns.h"
 #include "workflow.h"
 
 typedef struct mc_server mc_server;
 
-/* Loop turns (server.c): the loop's work between two waits for I/O, the
- * longest a request that arrives meanwhile waits before it is read. */
-#define MC_TURN_BUCKETS 10
-extern const int64_t mc_turn_le_us[MC_TURN_BUCKETS]; /* bucket upper bounds */
-typedef struct mc_turn_hist {
-  uint64_t within[MC_TURN_BUCKETS]; /* above le[i-1], within le[i] */
-  uint64_t count;                   /* all turns (also those above the last bound) */
-  int64_t sum_us, max_us;
-} mc_turn_hist;
-
-/* Count one turn of us microseconds. */
-void mc_turn_hist_add(mc_turn_hist *h, int64_t us);
 typedef struct mc_session mc_session;
 
 /* Connections by admission state; net/session.c keeps them, anyone above
@@ -98,9 +87,10 @@ struct mc_server {
   uv_timer_t heartbeat;
   uv_timer_t stop_turn;    /* shutdown: the pools close one loop turn after the hooks */
   uv_prepare_t turn_mark;  /* before each wait for I/O: counts the turn in turns */
-  uint64_t turn_at_ns, turn_idle_ns, turn_cpu_ns;
-  mc_turn_hist turns;      /* the monitor shows it (motcua_loop_turn_seconds) */
-  mc_turn_hist turns_cpu;  /* the same turns' CPU time: turns less preemption */
+  uint64_t turn_at_ns, turn_idle_ns;
+  mc_turn_meter turn_meter; /* when to read the loop thread's CPU clock (turns.h) */
+  mc_turn_hist turns;       /* the monitor shows it (motcua_loop_turn_seconds) */
+  mc_turn_hist turns_cpu;   /* the same turns' CPU time: turns less preemption */
   mc_session *sessions; /* net/session.c links them: doubly linked, newest first */
   size_t nsessions;
   mc_conn_counts conns; /* of them: before and after Hello, refusals */
