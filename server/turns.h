@@ -10,9 +10,10 @@
  * first bucket with its wall time as its CPU time; the turn that ends a
  * stretch gets the CPU the reading shows less what its stretch's short
  * turns were counted with. Its figure is therefore exact to within the
- * first bucket's width, the CPU sum is the thread's CPU (less whatever the
- * short turns lost to preemption), and a busy loop of many short turns
- * pays one system call per stretch instead of one per turn. */
+ * first bucket's width, the CPU sum is the thread's CPU plus whatever the
+ * short turns lost to preemption (they are counted at their wall time), and
+ * a busy loop of many short turns pays one system call per stretch instead
+ * of one per turn. */
 #ifndef MC_TURNS_H
 #define MC_TURNS_H
 
