@@ -540,10 +540,23 @@ static void link_resume(mc_link *l) {
   if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
 }
 
+static void link_handshake_turn(mc_link *l);
+
+/* A handshake deferred by the budget: its kept bytes, then read on. */
+static void link_resume_handshake(mc_link *l) {
+  l->yielded = 0;
+  if (link_input_begin(l, NULL, 0) == 0) {
+    link_handshake_turn(l);
+    if (l->state == LS_HANDSHAKE && !l->yielded) link_read_start(l);
+  }
+  if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
+}
+
 static void turn_cb(uv_idle_t *h) {
   mc_link *l = h->data;
   uv_idle_stop(h);
-  if (l->state == LS_OPEN && !l->paused) link_resume(l); /* else the drain resumes it */
+  if (l->state == LS_HANDSHAKE) link_resume_handshake(l);
+  else if (l->state == LS_OPEN && !l->paused) link_resume(l); /* else the drain resumes it */
 }
 
 /* Let OpenSSL read the spill (if any) followed by buf[0..n). */
@@ -657,6 +670,34 @@ static void link_opened(mc_link *l) {
   link_process_input(l); /* application data that came with the handshake */
 }
 
+/* ---- handshake budget (link.h) ------------------------------------------ */
+
+static unsigned hs_budget, hs_this_turn;
+static uint64_t hs_steps, hs_deferred;
+
+void mc_link_handshake_budget(unsigned steps) { hs_budget = steps; }
+void mc_link_turn_begin(void) { hs_this_turn = 0; }
+uint64_t mc_link_handshake_steps(void) { return hs_steps; }
+uint64_t mc_link_handshake_deferred(void) { return hs_deferred; }
+
+static void link_handshake(mc_link *l);
+
+/* One handshake step if the turn's budget allows; else keep the input
+ * (link_input_end spills it), stop reading and continue next iteration. */
+static void link_handshake_turn(mc_link *l) {
+  if (hs_budget != 0 && hs_this_turn >= hs_budget) {
+    hs_deferred++;
+    l->yielded = 1;
+    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
+    l->reading = 0;
+    link_yield(l);
+    return;
+  }
+  hs_this_turn++;
+  hs_steps++;
+  link_handshake(l);
+}
+
 static void link_handshake(mc_link *l) {
   int n = SSL_do_handshake(l->ssl);
   link_flush(l);
@@ -703,7 +744,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     mc_link_close(l, MC_ENOMEM);
     return;
   }
-  if (l->state == LS_HANDSHAKE) link_handshake(l);
+  if (l->state == LS_HANDSHAKE) link_handshake_turn(l);
   else if (l->state == LS_OPEN) link_process_input(l);
   if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
 }

@@ -36,6 +36,19 @@
 #endif
 #define MC_LINK_TURN_BYTES (256u << 10)
 
+/* Handshake steps in one loop turn, across all links of the process
+ * (mc_link_handshake_budget; 0, the default, = no limit). A server step
+ * costs ~1.8 ms of CPU here (docs/PERFORMANCE.md), so a burst of units
+ * connecting at once would otherwise be one long turn for everyone. A link
+ * over the budget keeps its handshake bytes and continues on the next loop
+ * iteration. The owner of the loop calls mc_link_turn_begin() once per
+ * iteration (a uv_prepare handle) to start a new count. */
+void mc_link_handshake_budget(unsigned steps);
+void mc_link_turn_begin(void);
+/* Handshake steps taken and deferred since start (for tests and metrics). */
+uint64_t mc_link_handshake_steps(void);
+uint64_t mc_link_handshake_deferred(void);
+
 typedef struct mc_link mc_link;
 
 typedef struct mc_link_cbs {

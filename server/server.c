@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "files.h"
+#include "link.h"
 #include "log.h"
 #include "sdnotify.h"
 
@@ -220,6 +221,7 @@ static uint64_t thread_cpu_ns(void) {
 static void turn_mark_cb(uv_prepare_t *h) {
   mc_server *srv = h->data;
   uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(srv->loop);
+  mc_link_turn_begin(); /* the next turn's handshake budget */
   if (srv->turn_at_ns != 0) {
     uint64_t span = now - srv->turn_at_ns, waited = idle - srv->turn_idle_ns;
     uint64_t wall_ns = span > waited ? span - waited : 0;
@@ -235,6 +237,7 @@ static void turn_mark_cb(uv_prepare_t *h) {
 
 static void turn_mark_start(mc_server *srv, uv_loop_t *loop) {
   uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
+  mc_link_handshake_budget(MC_SERVER_HANDSHAKES_PER_TURN);
   uv_prepare_init(loop, &srv->turn_mark);
   srv->turn_mark.data = srv;
   uv_prepare_start(&srv->turn_mark, turn_mark_cb);

@@ -25,6 +25,11 @@
 
 typedef struct mc_server mc_server;
 
+/* Handshake steps per loop turn (common/link.h mc_link_handshake_budget):
+ * ~1.8 ms each here, so a burst of units connecting at once costs the
+ * other links at most ~15 ms a turn. */
+#define MC_SERVER_HANDSHAKES_PER_TURN 8
+
 typedef struct mc_session mc_session;
 
 /* Connections by admission state; net/session.c keeps them, anyone above

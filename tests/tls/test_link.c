@@ -182,7 +182,16 @@ static void srv_open_cb(mc_link *l) {
 static uint64_t loop_label;
 static uv_prepare_t label_prepare;
 static uv_check_t label_check;
-static void label_prepare_cb(uv_prepare_t *h) { (void)h; loop_label++; }
+/* Handshake steps between two prepares (one turn of the budget, link.h). */
+static uint64_t hs_seen, hs_turn_max;
+static void label_prepare_cb(uv_prepare_t *h) {
+  (void)h;
+  loop_label++;
+  uint64_t steps = mc_link_handshake_steps();
+  if (steps - hs_seen > hs_turn_max) hs_turn_max = steps - hs_seen;
+  hs_seen = steps;
+  mc_link_turn_begin();
+}
 static void label_check_cb(uv_check_t *h) { (void)h; loop_label++; }
 
 static void count_turn(tlink *t) {
@@ -618,6 +627,46 @@ static void phase_idle(SSL_CTX *good) {
   CHECK(quiet < 1500 + 5000);
 }
 
+/* 5b. a burst of clients connecting at once under a handshake budget of 2
+ *     steps a turn: no turn takes more, the rest are deferred to later
+ *     iterations, and every link opens on both sides. */
+#define N_BURST 24
+static tlink *burst[N_BURST];
+static uv_timer_t burst_timer;
+static void burst_cb(uv_timer_t *tm) {
+  int open = 0;
+  for (int i = 0; i < N_BURST; i++) open += burst[i]->opened == 1;
+  if (open < N_BURST) return;
+  for (int i = 0; i < N_BURST; i++) mc_link_close(burst[i]->l, MC_OK);
+  uv_close((uv_handle_t *)tm, NULL);
+  close_listener();
+}
+
+static void phase_handshake_burst(SSL_CTX *good) {
+  reset_links();
+  srv_mode = 0;
+  cli_mode = 1;
+  cli_done_cb = NULL;
+  int port = listen_port(srv_ctx);
+  uint64_t deferred = mc_link_handshake_deferred();
+  hs_seen = mc_link_handshake_steps();
+  hs_turn_max = 0;
+  mc_link_handshake_budget(2);
+  for (int i = 0; i < N_BURST; i++) burst[i] = connect_client(good, port, "motcua-server");
+  uv_timer_init(&loop, &burst_timer);
+  uv_timer_start(&burst_timer, burst_cb, 10, 10);
+  run_phase("handshake burst", 20000);
+  mc_link_handshake_budget(0);
+  CHECK(hs_turn_max <= 2);
+  CHECK(hs_turn_max >= 1);
+  CHECK(mc_link_handshake_deferred() > deferred); /* the burst met the budget */
+  CHECK_EQ(accepted, N_BURST);
+  int srv_open = 0;
+  for (int i = 0; i < nlinks; i++) srv_open += links[i].is_server && links[i].opened == 1;
+  CHECK_EQ(srv_open, N_BURST);
+  for (int i = 0; i < N_BURST; i++) CHECK_EQ(burst[i]->opened, 1);
+}
+
 /* 6. a TCP client that never starts TLS is dropped after handshake_ms. */
 static uv_tcp_t raw;
 static uv_connect_t raw_req;
@@ -792,6 +841,7 @@ int main(int argc, char **argv) {
   RUN_TEST_ARG(phase_bad_clients, good);
   RUN_TEST_ARG(phase_fake_server, good);
   RUN_TEST_ARG(phase_idle, good);
+  RUN_TEST_ARG(phase_handshake_burst, good);
   RUN_TEST(phase_handshake_timeout);
   RUN_TEST_ARG(phase_bind, good);
 
