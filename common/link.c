@@ -649,7 +649,19 @@ static int link_verify_peer(mc_link *l, mc_peer_id *peer) {
 /* The identity lives on this stack frame: an idle link keeps no copy of it
  * (the server's session has one), so mc_link_peer() is valid in on_open_cb
  * only. */
+static void free_handle_cb(uv_handle_t *h) { free(h); }
+
+/* A handshake the budget deferred left its idle handle: an idle link keeps
+ * none (docs/PERFORMANCE.md "What an idle link costs"); a later yield
+ * allocates another. */
+static void link_drop_turn(mc_link *l) {
+  if (l->turn == NULL) return;
+  uv_close((uv_handle_t *)l->turn, free_handle_cb);
+  l->turn = NULL;
+}
+
 static void link_opened(mc_link *l) {
+  link_drop_turn(l);
   mc_peer_id peer;
   int rc = link_verify_peer(l, &peer);
   /* A client talks only to a certificate issued to the server, never to
