@@ -646,9 +646,6 @@ static int link_verify_peer(mc_link *l, mc_peer_id *peer) {
   return rc;
 }
 
-/* The identity lives on this stack frame: an idle link keeps no copy of it
- * (the server's session has one), so mc_link_peer() is valid in on_open_cb
- * only. */
 static void free_handle_cb(uv_handle_t *h) { free(h); }
 
 /* A handshake the budget deferred left its idle handle: an idle link keeps
@@ -660,6 +657,9 @@ static void link_drop_turn(mc_link *l) {
   l->turn = NULL;
 }
 
+/* The identity lives on this stack frame: an idle link keeps no copy of it
+ * (the server's session has one), so mc_link_peer() is valid in on_open_cb
+ * only. */
 static void link_opened(mc_link *l) {
   link_drop_turn(l);
   mc_peer_id peer;

@@ -42,7 +42,9 @@
  * connecting at once would otherwise be one long turn for everyone. A link
  * over the budget keeps its handshake bytes and continues on the next loop
  * iteration. The owner of the loop calls mc_link_turn_begin() once per
- * iteration (a uv_prepare handle) to start a new count. */
+ * iteration, after the wait for I/O (a uv_check handle): the links
+ * deferred in one turn then resume (their idle handles) before the next
+ * wait's new ClientHellos take the budget, first come, first served. */
 void mc_link_handshake_budget(unsigned steps);
 void mc_link_turn_begin(void);
 /* Handshake steps taken and deferred since start (for tests and metrics). */

@@ -221,7 +221,6 @@ static uint64_t thread_cpu_ns(void) {
 static void turn_mark_cb(uv_prepare_t *h) {
   mc_server *srv = h->data;
   uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(srv->loop);
-  mc_link_turn_begin(); /* the next turn's handshake budget */
   if (srv->turn_at_ns != 0) {
     uint64_t span = now - srv->turn_at_ns, waited = idle - srv->turn_idle_ns;
     uint64_t wall_ns = span > waited ? span - waited : 0;
@@ -235,6 +234,15 @@ static void turn_mark_cb(uv_prepare_t *h) {
   srv->turn_idle_ns = idle;
 }
 
+/* After the wait for I/O, before the idle handles: a new handshake budget
+ * (common/link.h), so the handshakes deferred last turn (resumed by their
+ * idle handles) go before the ClientHellos the next wait returns, first
+ * come, first served. */
+static void hs_budget_cb(uv_check_t *h) {
+  (void)h;
+  mc_link_turn_begin();
+}
+
 static void turn_mark_start(mc_server *srv, uv_loop_t *loop) {
   uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
   mc_link_handshake_budget(MC_SERVER_HANDSHAKES_PER_TURN);
@@ -242,6 +250,9 @@ static void turn_mark_start(mc_server *srv, uv_loop_t *loop) {
   srv->turn_mark.data = srv;
   uv_prepare_start(&srv->turn_mark, turn_mark_cb);
   uv_unref((uv_handle_t *)&srv->turn_mark);
+  uv_check_init(loop, &srv->hs_budget);
+  uv_check_start(&srv->hs_budget, hs_budget_cb);
+  uv_unref((uv_handle_t *)&srv->hs_budget);
 }
 
 static void heartbeat_cb(uv_timer_t *t) {
@@ -309,6 +320,7 @@ void mc_server_shutdown(mc_server *srv, void (*stopped_cb)(mc_server *srv)) {
   uv_close((uv_handle_t *)&srv->listener, NULL);
   uv_close((uv_handle_t *)&srv->heartbeat, NULL);
   uv_close((uv_handle_t *)&srv->turn_mark, NULL);
+  uv_close((uv_handle_t *)&srv->hs_budget, NULL);
   mc_server_notify_stop(srv);
   if (srv->hooks.stop_cb != NULL) srv->hooks.stop_cb(srv);
   mc_sweeper_stop(srv->sweeper);

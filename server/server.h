@@ -92,6 +92,7 @@ struct mc_server {
   uv_timer_t heartbeat;
   uv_timer_t stop_turn;    /* shutdown: the pools close one loop turn after the hooks */
   uv_prepare_t turn_mark;  /* before each wait for I/O: counts the turn in turns */
+  uv_check_t hs_budget;    /* after each wait for I/O: a new handshake budget */
   uint64_t turn_at_ns, turn_idle_ns;
   mc_turn_meter turn_meter; /* when to read the loop thread's CPU clock (turns.h) */
   mc_turn_hist turns;       /* the monitor shows it (motcua_loop_turn_seconds) */

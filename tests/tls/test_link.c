@@ -182,9 +182,11 @@ static void srv_open_cb(mc_link *l) {
 static uint64_t loop_label;
 static uv_prepare_t label_prepare;
 static uv_check_t label_check;
-/* Handshake steps between two prepares (one turn of the budget, link.h). */
+/* Handshake steps between two checks (one turn of the budget, link.h). */
 static uint64_t hs_seen, hs_turn_max;
-static void label_prepare_cb(uv_prepare_t *h) {
+static void label_prepare_cb(uv_prepare_t *h) { (void)h; loop_label++; }
+/* After the poll, as the server does (server.c hs_budget_cb). */
+static void label_check_cb(uv_check_t *h) {
   (void)h;
   loop_label++;
   uint64_t steps = mc_link_handshake_steps();
@@ -192,7 +194,6 @@ static void label_prepare_cb(uv_prepare_t *h) {
   hs_seen = steps;
   mc_link_turn_begin();
 }
-static void label_check_cb(uv_check_t *h) { (void)h; loop_label++; }
 
 static void count_turn(tlink *t) {
   if (t->turn_runs == 0 || t->turn_label != loop_label) {
