@@ -83,6 +83,7 @@ static void link_process_input(mc_link *l);
 static void link_resume(mc_link *l);
 static void link_finish_close(mc_link *l);
 static void link_read_start(mc_link *l);
+static void link_read_stop(mc_link *l);
 static int link_input_begin(mc_link *l, const uint8_t *buf, size_t n);
 static int link_input_end(mc_link *l);
 
@@ -261,8 +262,7 @@ static int link_flush(mc_link *l) {
   l->stats.bytes_out += w->len;
   if (l->queued > l->opts.out_high_water && !l->paused && l->state == LS_OPEN) {
     l->paused = 1; /* stop reading until the peer drains our output */
-    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
-    l->reading = 0;
+    link_read_stop(l);
   }
   return 0;
 }
@@ -327,8 +327,7 @@ void mc_link_close(mc_link *l, int reason) {
   int was_open = l->state == LS_OPEN;
   l->state = LS_CLOSING;
   l->close_reason = reason;
-  if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
-  l->reading = 0;
+  link_read_stop(l);
   if (was_open) SSL_shutdown(l->ssl); /* queue close_notify */
   if (was_open || l->is_server) link_flush(l); /* close_notify or alert */
   if (l->queued == 0) {
@@ -521,8 +520,7 @@ static void link_process_input(mc_link *l) {
   link_flush(l); /* also what OpenSSL wrote itself (key updates, alerts) */
   if (l->state != LS_OPEN) return;
   if (link_held(l)) {
-    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
-    l->reading = 0;
+    link_read_stop(l);
     if (l->yielded && !l->paused) link_yield(l);
   } else {
     link_read_start(l);
@@ -700,8 +698,7 @@ static void link_handshake_turn(mc_link *l) {
   if (hs_budget != 0 && hs_this_turn >= hs_budget) {
     hs_deferred++;
     l->yielded = 1;
-    if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
-    l->reading = 0;
+    link_read_stop(l);
     link_yield(l);
     return;
   }
@@ -759,6 +756,11 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   if (l->state == LS_HANDSHAKE) link_handshake_turn(l);
   else if (l->state == LS_OPEN) link_process_input(l);
   if (link_input_end(l) != 0) mc_link_close(l, MC_ENOMEM);
+}
+
+static void link_read_stop(mc_link *l) {
+  if (l->reading) uv_read_stop((uv_stream_t *)&l->tcp);
+  l->reading = 0;
 }
 
 static void link_read_start(mc_link *l) {
