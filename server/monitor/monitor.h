@@ -160,6 +160,7 @@ typedef struct mc_mon_server {
   uint64_t db_batches, db_batched;    /* receive batches, receives in them */
   int db_lanes;                       /* receive lanes in use */
   uint64_t tls_failures, accepted;
+  uint64_t hs_steps, hs_deferred;     /* handshake steps, and those put off a turn (link.h) */
   uint64_t reloads, revoked_closed;
   /* build and process (the glue reads /proc), database limits */
   char version[32];

@@ -146,6 +146,14 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   sb_printf(b, "motcua_tls_ok %d\n", s->tls_ok ? 1 : 0);
   family(b, "motcua_tls_reloads_total", "counter", "TLS context reloads (SIGHUP).");
   sb_printf(b, "motcua_tls_reloads_total %llu\n", (unsigned long long)s->reloads);
+  family(b, "motcua_tls_handshake_steps_total", "counter",
+         "TLS handshake steps run (about two per connection; each a few milliseconds of CPU).");
+  sb_printf(b, "motcua_tls_handshake_steps_total %llu\n", (unsigned long long)s->hs_steps);
+  family(b, "motcua_tls_handshake_deferrals_total", "counter",
+         "Handshake steps put off to the next loop turn, over the budget of one turn "
+         "(many links connecting at once).");
+  sb_printf(b, "motcua_tls_handshake_deferrals_total %llu\n",
+            (unsigned long long)s->hs_deferred);
   family(b, "motcua_cert_expiry_seconds", "gauge", "Certificate notAfter, Unix time.");
   if (s->server_cert_not_after_ms > 0)
     sb_printf(b, "motcua_cert_expiry_seconds{cert=\"server\"} %.3f\n",

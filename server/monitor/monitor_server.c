@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "http.h"
+#include "link.h"
 #include "log.h"
 #include "monitor_tls.h"
 #include "retention.h"
@@ -102,6 +103,8 @@ static void refresh_db(mc_server *srv) {
   memcpy(m->srv.turn_le_us, mc_turn_le_us, sizeof m->srv.turn_le_us);
   copy_turns(&m->srv.turn_wall, &srv->turns);
   copy_turns(&m->srv.turn_cpu, &srv->turns_cpu);
+  m->srv.hs_steps = mc_link_handshake_steps();
+  m->srv.hs_deferred = mc_link_handshake_deferred();
 }
 
 /* ---- the process (/proc/self), for process_* ------------------------------- */

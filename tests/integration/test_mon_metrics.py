@@ -187,6 +187,24 @@ class TestMetrics(unittest.TestCase):
         self.assertEqual(set(got), {"wall", "cpu"}, got)
         self.assertGreater(got["wall"], 0)
 
+    def test_handshakes(self):
+        """motcua_tls_handshake_steps_total / _deferrals_total (issue 19, the
+        handshake budget): every one-shot command is a new TLS connection, so
+        the server runs at least one handshake step for each. Deferrals are
+        exported; a burst that meets the budget is tests/tls test_link
+        phase_handshake_burst."""
+        before = self.families()
+        for _ in range(3):
+            p = self.d.run(UNIT, "list", json_out=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        fams = self.families()
+        self.family(fams, "motcua_tls_handshake_steps_total", "counter")
+        self.family(fams, "motcua_tls_handshake_deferrals_total", "counter")
+        steps = self.value(fams, "motcua_tls_handshake_steps_total")
+        self.assertGreaterEqual(
+            steps - (sample_value(before, "motcua_tls_handshake_steps_total") or 0), 3, steps)
+        self.assertGreaterEqual(self.value(fams, "motcua_tls_handshake_deferrals_total"), 0)
+
     def test_db_pool_and_queue_with_limits(self):
         fams = self.families()
         for name in ("motcua_db_pool_size", "motcua_db_connections_in_use", "motcua_db_queued",
