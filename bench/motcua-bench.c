@@ -16,6 +16,11 @@
  *           link of another unit pinging: the probe's p50/p99 alone, with
  *           the intake load, and with the load and the flood (bench/fair.sh).
  *   flood   --clients links, each keeping --flood-depth Pings in flight.
+ *   storm   --clients links, each a closed loop of reconnects: connect, a
+ *           full TLS handshake (the server keeps no session cache), Hello
+ *           and its answer, close, connect again: units reconnecting at
+ *           once, sustained. Rate = cycles/s; latency = connect to Hello's
+ *           answer.
  *   probe   one link pinging in a closed loop until --duration ends (or
  *           SIGTERM); writes each Ping's send time (uv_hrtime ns, the
  *           monotonic clock every process here shares) and latency (us) to
@@ -63,9 +68,9 @@ static opts O = {
 static void usage(void) {
   fprintf(stderr,
           "usage: motcua-bench MODE --port N --ca FILE --pki DIR --units CODE,CODE,...\n"
-          "  MODE: intake | ping | idle | mqtt | fair | flood | probe\n"
+          "  MODE: intake | ping | idle | mqtt | fair | flood | probe | storm\n"
           "  --host H (127.0.0.1)  --server-name NAME (motcua-server)\n"
-          "  --clients N  --warmup S  --duration S        (intake, ping)\n"
+          "  --clients N  --warmup S  --duration S        (intake, ping, flood, storm)\n"
           "  --proc CODE                                   (intake: commune-level procedure)\n"
           "  --keys ordered|random (ordered)  intake's idempotency keys: in the order\n"
           "                  they are made (as mc_client_idem_key's), or 32 random hex\n"
@@ -151,6 +156,8 @@ typedef struct sim {
   tc_conn *tc;
   int ready, closed;
   uint64_t next_id, wait_id, sent_ns;
+  uint64_t conn_ns; /* storm: when this cycle's connect started */
+  int cycling;      /* storm: closed by us after a cycle, to reconnect */
   uint8_t mq[4]; /* mqtt: partial packet carried between reads */
   size_t mqlen;
 } sim;
@@ -352,9 +359,16 @@ static int fair_frame(sim *s, const Motcua__Envelope *env);
 static void fair_ping(sim *s);
 static void probe_frame(sim *s, const Motcua__Envelope *env);
 
+static int is_storm_mode(void);
+static void storm_cycle(sim *s);
+
 static void on_ready(sim *s) {
   s->ready = 1;
   st.established++;
+  if (is_storm_mode()) {
+    storm_cycle(s);
+    return;
+  }
   if (is_fair_mode()) {
     fair_on_ready(s);
     return;
@@ -428,11 +442,17 @@ static void open_cb(mc_link *l) {
   send_hello(s);
 }
 
+static void storm_next(sim *s);
+
 static void close_cb(mc_link *l, int reason) {
   sim *s = mc_link_data(l);
   s->link = NULL;
   s->closed = 1;
   st.live--;
+  if (s->cycling) {
+    storm_next(s);
+    return;
+  }
   if (phase < PH_DRAIN || strcmp(O.mode, "idle") == 0) {
     if (!s->ready) st.failed++;
     else if (phase < PH_DONE) st.dropped++;
@@ -461,6 +481,7 @@ static int start_link(sim *s) {
   mc_link_opts o = {.server_name = O.server_name, .handshake_ms = 30000,
                     .bind_addr = src_of(s, &src)};
   st.live++;
+  s->conn_ns = now_ns();
   int rc = mc_link_connect(loop, ctx_of(s->idx), O.host, O.port, &o, &bench_cbs, s, &s->link);
   if (rc != 0) {
     st.live--;
@@ -660,6 +681,35 @@ static void measure_start_cb(uv_timer_t *t) {
   uv_timer_start(t, measure_end_cb, (uint64_t)(O.duration_s * 1000), 0);
 }
 
+
+/* ----------------------------------------------------------------- storm */
+
+static int is_storm_mode(void) { return strcmp(O.mode, "storm") == 0; }
+
+/* A cycle ends at Hello's answer: count it, close, and reconnect in
+ * close_cb (storm_next), so a sim holds one link at a time. */
+static void storm_cycle(sim *s) {
+  if (phase == PH_MEASURE) {
+    st.ok++;
+    lat_add(now_ns() - s->conn_ns);
+  }
+  s->cycling = 1;
+  mc_link_close(s->link, MC_OK);
+}
+
+static void storm_next(sim *s) {
+  s->cycling = 0;
+  s->ready = 0;
+  if (phase < PH_DRAIN) {
+    s->closed = 0;
+    start_link(s);
+    return;
+  }
+  int busy = 0;
+  for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
+  if (phase == PH_DRAIN && !busy) finish();
+  else if (phase == PH_DONE && st.live == 0) uv_stop(loop);
+}
 
 /* ------------------------------------------------------------------ fair */
 /* fair: --clients N intake units (closed loops of ReceiveRequest), one
@@ -871,7 +921,7 @@ int main(int argc, char **argv) {
   }
   int idle = is_idle_mode();
   if (!idle && strcmp(O.mode, "intake") != 0 && strcmp(O.mode, "ping") != 0 &&
-      strcmp(O.mode, "flood") != 0 && !is_fair_mode() && !is_probe_mode()) {
+      strcmp(O.mode, "flood") != 0 && !is_fair_mode() && !is_probe_mode() && !is_storm_mode()) {
     usage();
     return 2;
   }
