@@ -27,8 +27,11 @@ typedef struct mc_server mc_server;
 
 /* Handshake steps per loop turn (common/link.h mc_link_handshake_budget):
  * ~1.8 ms each here, so a burst of units connecting at once costs the
- * other links at most ~15 ms a turn. */
+ * other links at most ~15 ms a turn. A bench build may set another value
+ * with -D (0 = no budget) to repeat docs/PERFORMANCE.md "A reconnect storm". */
+#ifndef MC_SERVER_HANDSHAKES_PER_TURN
 #define MC_SERVER_HANDSHAKES_PER_TURN 8
+#endif
 
 typedef struct mc_session mc_session;
 
