@@ -23,7 +23,10 @@ void mc_turn_meter_start(mc_turn_meter *m, uint64_t cpu_ns) {
 }
 
 int mc_turn_meter_wall(mc_turn_meter *m, mc_turn_hist *cpu, uint64_t wall_ns) {
-  if (m->short_ns + wall_ns > (uint64_t)MC_TURN_EXACT_US * 1000) return 1;
+  if (m->short_ns + wall_ns > (uint64_t)MC_TURN_EXACT_US * 1000) {
+    m->wall_ns = wall_ns;
+    return 1;
+  }
   mc_turn_hist_add(cpu, (int64_t)(wall_ns / 1000)); /* its CPU <= its wall <= the first bound */
   m->short_ns += wall_ns;
   return 0;
@@ -33,6 +36,10 @@ void mc_turn_meter_cpu(mc_turn_meter *m, mc_turn_hist *cpu, uint64_t cpu_ns) {
   uint64_t stretch = cpu_ns > m->cpu_ns ? cpu_ns - m->cpu_ns : 0;
   /* the stretch's short turns were counted at their wall time */
   uint64_t own = stretch > m->short_ns ? stretch - m->short_ns : 0;
+  if (own > m->wall_ns) { /* spent in waits, not in this turn */
+    m->waits_ns += own - m->wall_ns;
+    own = m->wall_ns;
+  }
   mc_turn_hist_add(cpu, (int64_t)(own / 1000));
   mc_turn_meter_start(m, cpu_ns);
 }

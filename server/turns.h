@@ -13,7 +13,14 @@
  * first bucket's width, the CPU sum is the thread's CPU plus whatever the
  * short turns lost to preemption (they are counted at their wall time), and
  * a busy loop of many short turns pays one system call per stretch instead
- * of one per turn. */
+ * of one per turn.
+ *
+ * The thread also spends CPU outside turns, inside the wait for I/O (the
+ * kernel's way back from epoll_wait: on the development VM up to ~100 ms at
+ * a time, in finish_task_switch; docs/MONITOR.md). libuv counts that as
+ * waiting, so no turn's wall time holds it: a turn is counted with at most
+ * its wall time of CPU, and what the reading shows beyond that goes to
+ * waits_ns instead of to the turn that happened to end the stretch. */
 #ifndef MC_TURNS_H
 #define MC_TURNS_H
 
@@ -34,8 +41,10 @@ void mc_turn_hist_add(mc_turn_hist *h, int64_t us);
 
 /* The CPU reading of the current stretch of turns. */
 typedef struct mc_turn_meter {
-  uint64_t cpu_ns;  /* the thread's CPU clock at the last reading */
+  uint64_t cpu_ns;   /* the thread's CPU clock at the last reading */
   uint64_t short_ns; /* wall (= CPU counted) of the stretch's short turns */
+  uint64_t wall_ns;  /* wall of the turn that ends the stretch */
+  uint64_t waits_ns; /* CPU outside turns (in waits for I/O), since start */
 } mc_turn_meter;
 
 /* The first reading of the CPU clock, before the first turn. */
@@ -47,7 +56,8 @@ void mc_turn_meter_start(mc_turn_meter *m, uint64_t cpu_ns);
 int mc_turn_meter_wall(mc_turn_meter *m, mc_turn_hist *cpu, uint64_t wall_ns);
 
 /* The CPU clock read after mc_turn_meter_wall returned 1: counts that turn
- * in cpu and starts a new stretch. */
+ * in cpu (at most its wall time; the rest to waits_ns) and starts a new
+ * stretch. */
 void mc_turn_meter_cpu(mc_turn_meter *m, mc_turn_hist *cpu, uint64_t cpu_ns);
 
 #endif

@@ -181,6 +181,7 @@ typedef struct mc_mon_server {
   /* loop turns (server.h mc_turn_hist), copied with their bucket bounds */
   int64_t turn_le_us[MC_MON_TURN_BUCKETS];
   mc_mon_turns turn_wall, turn_cpu;
+  uint64_t wait_cpu_ns;               /* the loop thread's CPU inside waits for I/O */
 } mc_mon_server;
 
 /* Request counters and latency per request type (Envelope body field

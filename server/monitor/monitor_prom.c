@@ -112,6 +112,10 @@ static void prom_turns(sbuf *b, const mc_mon_server *s) {
             (double)s->turn_wall.max_us / 1e6);
   sb_printf(b, "motcua_loop_turn_max_seconds{time=\"cpu\"} %.6f\n",
             (double)s->turn_cpu.max_us / 1e6);
+  family(b, "motcua_loop_wait_cpu_seconds_total", "counter",
+         "CPU time of the loop thread inside its waits for I/O, in no turn: the kernel's way "
+         "back from a wait (large on some virtual machines).");
+  sb_printf(b, "motcua_loop_wait_cpu_seconds_total %.6f\n", (double)s->wait_cpu_ns / 1e9);
 }
 
 static void prom_server(sbuf *b, const mc_monitor *m) {

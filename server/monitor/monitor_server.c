@@ -103,6 +103,7 @@ static void refresh_db(mc_server *srv) {
   memcpy(m->srv.turn_le_us, mc_turn_le_us, sizeof m->srv.turn_le_us);
   copy_turns(&m->srv.turn_wall, &srv->turns);
   copy_turns(&m->srv.turn_cpu, &srv->turns_cpu);
+  m->srv.wait_cpu_ns = srv->turn_meter.waits_ns;
   m->srv.hs_steps = mc_link_handshake_steps();
   m->srv.hs_deferred = mc_link_handshake_deferred();
 }

@@ -186,6 +186,10 @@ class TestMetrics(unittest.TestCase):
         got = {l.get("time"): v for _, l, v in fam["samples"]}
         self.assertEqual(set(got), {"wall", "cpu"}, got)
         self.assertGreater(got["wall"], 0)
+        # A turn's CPU is at most its wall time: CPU inside the waits is counted apart.
+        self.assertLessEqual(got["cpu"], got["wall"])
+        self.family(fams, "motcua_loop_wait_cpu_seconds_total", "counter")
+        self.assertGreaterEqual(self.value(fams, "motcua_loop_wait_cpu_seconds_total"), 0)
 
     def test_handshakes(self):
         """motcua_tls_handshake_steps_total / _deferrals_total (issue 19, the

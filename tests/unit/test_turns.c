@@ -113,6 +113,28 @@ static void test_random(void) {
           (long long)worst);
 }
 
+/* CPU the thread spends in a wait for I/O (the kernel's way back from
+ * epoll_wait) is in no turn's wall time: the turn that ends the stretch is
+ * counted with at most its wall time, the rest goes to waits_ns, and the
+ * counted CPU plus waits_ns is the thread's CPU. */
+static void test_wait_cpu(void) {
+  sim s;
+  sim_start(&s);
+  CHECK_EQ(sim_turn(&s, 30, 30), 30);
+  s.clock_ns += 1500000; /* 1.5 ms charged inside a wait */
+  CHECK_EQ(sim_turn(&s, 400, 380), 400); /* 1,880 us since the short turn: 400 */
+  CHECK_EQ(s.cpu.max_us, 400);
+  CHECK_EQ(s.m.waits_ns, (30 + 1500 + 380 - 30 - 400) * 1000u);
+  CHECK_EQ((uint64_t)s.cpu.sum_us * 1000 + s.m.waits_ns, 30000u + 1500000u + 380000u);
+  /* A wait's CPU never makes a turn's CPU exceed its wall time. */
+  for (int i = 0; i < 100; i++) {
+    s.clock_ns += 100000;
+    sim_turn(&s, 150, 100);
+  }
+  CHECK(s.cpu.max_us <= s.wall.max_us);
+  CHECK(s.cpu.sum_us <= s.wall.sum_us);
+}
+
 static void test_busy_loop(void) {
   sim s;
   sim_start(&s);
@@ -127,6 +149,7 @@ int main(void) {
   test_stretch();
   test_long_turn();
   test_random();
+  test_wait_cpu();
   test_busy_loop();
   return check_result();
 }
