@@ -281,6 +281,8 @@ def main():
                      "cpu %.3f vs %.3f core" % (idle["motcua"]["established"], m, q, ratio,
                                                idle["motcua"]["cpu_s_per_s"],
                                                idle["mosquitto"]["cpu_s_per_s"]))
+    elif a.quick == "1" and a.only in ("", "all"):
+        lines.append("idle: measured by the links hook in --quick (idle links, below)")
     else:
         lines.append("idle: missing measurement")
 
