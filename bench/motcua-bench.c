@@ -204,6 +204,13 @@ static double pct_ms(double p) {
   return lat_us[i] / 1000.0;
 }
 
+/* A request still waiting for its reply on an open link (the drain waits). */
+static int any_waiting(void) {
+  for (int i = 0; i < nsims; i++)
+    if (sims[i].wait_id != 0 && !sims[i].closed) return 1;
+  return 0;
+}
+
 /* ------------------------------------------------------------ TLS setup */
 
 static int load_contexts(int client_count) {
@@ -399,9 +406,7 @@ static void on_reply(sim *s, const Motcua__Envelope *env) {
     lat_add(lat);
   }
   if (phase == PH_DRAIN) {
-    int busy = 0;
-    for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
-    if (!busy) finish();
+    if (!any_waiting()) finish();
     return;
   }
   issue(s);
@@ -667,9 +672,7 @@ static void measure_end_cb(uv_timer_t *t) {
   t1_ns = now_ns();
   phase = PH_DRAIN;
   uv_timer_start(t, drain_timeout_cb, SETTLE_MS, 0);
-  int busy = 0;
-  for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
-  if (!busy) finish();
+  if (!any_waiting()) finish();
 }
 
 static void measure_start_cb(uv_timer_t *t) {
@@ -705,9 +708,7 @@ static void storm_next(sim *s) {
     start_link(s);
     return;
   }
-  int busy = 0;
-  for (int i = 0; i < nsims && !busy; i++) busy = sims[i].wait_id != 0 && !sims[i].closed;
-  if (phase == PH_DRAIN && !busy) finish();
+  if (phase == PH_DRAIN && !any_waiting()) finish();
   else if (phase == PH_DONE && st.live == 0) uv_stop(loop);
 }
 

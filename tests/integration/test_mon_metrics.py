@@ -99,6 +99,14 @@ class TestMetrics(unittest.TestCase):
         self.assertIsNotNone(v, "no sample %s%r" % (name, labels))
         return v
 
+    def around_lists(self, n):
+        """/metrics before and after n `motcua list` (each a new connection)."""
+        before = self.families()
+        for _ in range(n):
+            p = self.d.run(UNIT, "list", json_out=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        return before, self.families()
+
     def test_build_info(self):
         fam = self.family(self.families(), "motcua_build_info", "gauge")
         self.assertEqual(len(fam["samples"]), 1, fam)
@@ -162,11 +170,7 @@ class TestMetrics(unittest.TestCase):
         every loop turn counted in both, buckets cumulative, the CPU time of
         a turn at most its wall time (sums: the same turns), turns grow with
         traffic."""
-        before = self.families()
-        for _ in range(3):
-            p = self.d.run(UNIT, "list", json_out=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-        fams = self.families()
+        before, fams = self.around_lists(3)
         for name in ("motcua_loop_turn_seconds", "motcua_loop_turn_cpu_seconds"):
             self.family(fams, name, "histogram")
             cnt = self.value(fams, name + "_count")
@@ -197,11 +201,7 @@ class TestMetrics(unittest.TestCase):
         the server runs at least one handshake step for each. Deferrals are
         exported; a burst that meets the budget is tests/tls test_link
         phase_handshake_burst."""
-        before = self.families()
-        for _ in range(3):
-            p = self.d.run(UNIT, "list", json_out=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-        fams = self.families()
+        before, fams = self.around_lists(3)
         self.family(fams, "motcua_tls_handshake_steps_total", "counter")
         self.family(fams, "motcua_tls_handshake_deferrals_total", "counter")
         steps = self.value(fams, "motcua_tls_handshake_steps_total")
