@@ -10,14 +10,14 @@
  * first bucket with its wall time as its CPU time; the turn that ends a
  * stretch gets the CPU the reading shows less what its stretch's short
  * turns were counted with. Its figure is therefore exact to within the
- * first bucket's width, the CPU sum is the thread's CPU plus whatever the
- * short turns lost to preemption (they are counted at their wall time), and
+ * first bucket's width, the CPU sum is the thread's CPU in turns plus
+ * whatever the short turns lost to preemption (they are counted at their wall time), and
  * a busy loop of many short turns pays one system call per stretch instead
  * of one per turn.
  *
  * The thread also spends CPU outside turns, inside the wait for I/O (the
- * kernel's way back from epoll_wait: on the development VM up to ~100 ms at
- * a time, in finish_task_switch; docs/MONITOR.md). libuv counts that as
+ * kernel's switch back to the thread after epoll_wait: on the development
+ * VM a tenth of the thread's samples under load; docs/MONITOR.md). libuv counts that as
  * waiting, so no turn's wall time holds it: a turn is counted with at most
  * its wall time of CPU, and what the reading shows beyond that goes to
  * waits_ns instead of to the turn that happened to end the stretch. */

@@ -151,7 +151,8 @@ static void prom_server(sbuf *b, const mc_monitor *m) {
   family(b, "motcua_tls_reloads_total", "counter", "TLS context reloads (SIGHUP).");
   sb_printf(b, "motcua_tls_reloads_total %llu\n", (unsigned long long)s->reloads);
   family(b, "motcua_tls_handshake_steps_total", "counter",
-         "TLS handshake steps run (about two per connection; each a few milliseconds of CPU).");
+         "TLS handshake steps run (about two per connection; each is CPU the loop cannot "
+         "split).");
   sb_printf(b, "motcua_tls_handshake_steps_total %llu\n", (unsigned long long)s->hs_steps);
   family(b, "motcua_tls_handshake_deferrals_total", "counter",
          "Handshake steps put off to the next loop turn, over the budget of one turn "
