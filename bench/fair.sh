@@ -241,19 +241,17 @@ for r in $(seq "$ROUNDS"); do
     s1=$(snap flood)
     stopf=$WORK/upload$tag.stop countf=$WORK/upload$tag.count
     : >"$countf"
-    if [[ $case == flood ]]; then
-      timeout $((WARM + DUR + 60)) "${LOADNICE[@]}" "$BIN/motcua-bench" flood "${COMMON[@]}" \
-        --units "$FLOOD_UNIT" --clients 1 --flood-depth $DEPTH --warmup 0 \
-        --duration $((WARM + DUR + 2)) >"$WORK/flood$tag.out" 2>"$WORK/flood$tag.err" &
-    elif [[ $case == storm ]]; then
-      timeout $((WARM + DUR + 60)) "${LOADNICE[@]}" "$BIN/motcua-bench" storm "${COMMON[@]}" \
-        --units "$FLOOD_UNIT" --clients "$STORM" --src-prefix 127.0.0. --warmup 0 \
-        --duration $((WARM + DUR + 2)) >"$WORK/flood$tag.out" 2>"$WORK/flood$tag.err" &
-    else
+    if [[ $case == upload ]]; then
       (
         if ((${#SELFPRIO[@]})); then "${SELFPRIO[@]}" "$BASHPID" >/dev/null; fi
         upload_loop "$stopf" "$countf"
       ) &
+    else # a motcua-bench process of the flood unit: the flood, or the storm
+      gen=(flood --clients 1 --flood-depth "$DEPTH")
+      [[ $case != storm ]] || gen=(storm --clients "$STORM" --src-prefix 127.0.0.)
+      timeout $((WARM + DUR + 60)) "${LOADNICE[@]}" "$BIN/motcua-bench" "${gen[0]}" "${COMMON[@]}" \
+        --units "$FLOOD_UNIT" "${gen[@]:1}" --warmup 0 \
+        --duration $((WARM + DUR + 2)) >"$WORK/flood$tag.out" 2>"$WORK/flood$tag.err" &
     fi
     qpid=$!
     PIDS+=("$qpid")
